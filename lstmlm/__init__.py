@@ -1,0 +1,11 @@
+"""lstmlm: a small, exact library for word-level LSTM language models."""
+
+from .checkpoint import CheckpointError, load_model, save_model
+from .model import LanguageModel, ModelConfig
+from .vocab import Vocab, detokenize, tokenize
+
+__all__ = [
+    "CheckpointError", "LanguageModel", "ModelConfig", "Vocab",
+    "detokenize", "load_model", "save_model", "tokenize",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,257 @@
+"""`lstmlm` command line: the only place that parses arguments or prints."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import signal
+import sys
+from pathlib import Path
+
+from .checkpoint import CheckpointError, default_model_dir, load_model
+from .model import ModelConfig
+from .train import TrainConfig
+
+# Defaults of the bundled model's recipe (see assets/models/wikitext2-lstm/README.md).
+MODEL_DEFAULTS = {}
+
+
+def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), defaults=None) -> None:
+    """One `--option` per dataclass field, typed by its default, help from the field's comment."""
+    group = parser.add_argument_group(cls.__name__)
+    comments = _field_comments(cls)
+    for f in dataclasses.fields(cls):
+        if f.name in skip:
+            continue
+        default = (defaults or {}).get(f.name, f.default)
+        flag = "--" + f.name.replace("_", "-")
+        helptext = comments.get(f.name, "") + f" (default: {default})"
+        if isinstance(default, bool):
+            group.add_argument(flag, default=default, action=argparse.BooleanOptionalAction, help=helptext)
+        elif isinstance(default, tuple):
+            group.add_argument(flag, default=default, type=int, nargs="+", help=helptext)
+        else:
+            group.add_argument(flag, default=default, type=type(default), help=helptext,
+                               choices=f.metadata.get("choices"))
+
+
+def _field_comments(cls) -> dict[str, str]:
+    """The `# comment` after each field in the dataclass source, used as --help text."""
+    import inspect
+
+    out = {}
+    for line in inspect.getsource(cls).splitlines():
+        s = line.strip()
+        if ":" in s and "#" in s and not s.startswith(("#", "def", '"')):
+            name = s.split(":", 1)[0].strip()
+            out[name] = s.split("#", 1)[1].strip()
+    return out
+
+
+def _pick(ns: argparse.Namespace, cls) -> dict:
+    return {f.name: getattr(ns, f.name) for f in dataclasses.fields(cls) if hasattr(ns, f.name)}
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"lstmlm: error: {message}", file=sys.stderr)
+    return code
+
+
+def _model_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=None, help=f"model directory (default: the bundled model, {default_model_dir()})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lstmlm", description="Word-level LSTM language models: train, evaluate, "
+                                     "predict, sample and trace every gate.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train a model directory", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                       description="Train a word-level language model. The best model (by validation perplexity) "
+                       "is saved atomically in --out as it trains; Ctrl-C saves a resumable state.")
+    p.add_argument("--out", required=True, help="model directory to write")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--data", help="folder with train.txt / valid.txt / test.txt (WikiText / PTB layout, tokenized)")
+    src.add_argument("--train", dest="train_file", help="one raw text file (tokenized with the library's tokenizer)")
+    p.add_argument("--valid", dest="valid_file", help="validation raw text file for --train (default: last 10%% of lines)")
+    p.add_argument("--resume", action="store_true", help="continue the interrupted run saved in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_dataclass_options(p, ModelConfig, skip=("vocab_size",), defaults=MODEL_DEFAULTS)
+    _add_dataclass_options(p, TrainConfig)
+
+    p = sub.add_parser("eval", help="perplexity of a model on a text file",
+                       description="Perplexity over a whole file with the standard protocol: the hidden state is "
+                       "carried through the file, batch size 10, bptt 35. Tokenized files (WikiText / PTB) are read "
+                       "as they are; use --raw for plain text.")
+    _model_arg(p)
+    p.add_argument("--data", required=True, help="text file, or a corpus folder (its test.txt is used)")
+    p.add_argument("--raw", action="store_true", help="tokenize the file with the free-text tokenizer first")
+    p.add_argument("--batch-size", type=int, default=10)
+    p.add_argument("--bptt", type=int, default=35)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+class _TqdmCallback:
+    def __init__(self, quiet: bool):
+        from tqdm import tqdm
+
+        self.quiet = quiet
+        self.bar = None
+        self.tqdm = tqdm
+        self.epoch = None
+
+    def on_step(self, p) -> None:
+        if self.quiet:
+            return
+        if self.bar is None or self.epoch != p.epoch:
+            if self.bar is not None:
+                self.bar.close()
+            self.bar = self.tqdm(total=p.batches, initial=p.batch - 1, desc=f"epoch {p.epoch}", unit="batch",
+                                 dynamic_ncols=True)
+            self.epoch = p.epoch
+        self.bar.update(1)
+        if p.step % 10 == 0:
+            self.bar.set_postfix(loss=f"{p.loss:.3f}", ppl=f"{math.exp(min(p.loss, 50)):.1f}",
+                                 lr=f"{p.lr:.2g}", wps=f"{p.words_per_s:,.0f}")
+
+    def on_eval(self, r: dict) -> None:
+        self.write(f"step {r['step']} epoch {r['epoch']}: train loss {r['train_loss']:.3f}  "
+                   f"val ppl {r['val_ppl']:.2f}{'  (best, saved)' if r['best'] else ''}  lr {r['lr']:.3g}  "
+                   f"{r['seconds'] / 60:.1f} min")
+
+    def on_message(self, text: str) -> None:
+        self.write(text)
+
+    def write(self, text: str) -> None:
+        (self.tqdm.write if self.bar is not None else print)(text, file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _check_writable(out: Path) -> str | None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test-{os.getpid()}"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as e:
+        return f"cannot write to --out {out}: {e.strerror or e}"
+    return None
+
+
+def cmd_train(ns: argparse.Namespace) -> int:
+    import torch
+    import torch.distributed as dist
+
+    from .data import Corpus
+    from .train import TrainingDiverged, has_resume_state, train
+
+    out = Path(ns.out)
+    if not ns.data and not ns.train_file:
+        return _fail("give --data FOLDER (train.txt/valid.txt/test.txt) or --train FILE")
+    if ns.data and not all((Path(ns.data) / n).is_file() for n in ("train.txt", "valid.txt")):
+        return _fail(f"--data {ns.data}: needs train.txt and valid.txt (and optionally test.txt)")
+    for f in (ns.train_file, ns.valid_file):
+        if f and not os.access(f, os.R_OK):
+            return _fail(f"cannot read {f}")
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    rank = int(os.environ.get("RANK", "0"))
+    if rank == 0 and (err := _check_writable(out)):
+        return _fail(err)
+    if ns.resume and not has_resume_state(out):
+        return _fail(f"--resume: no saved state in {out / 'resume'}")
+    if not ns.resume and rank == 0 and (out / "metrics.jsonl").exists():
+        (out / "metrics.jsonl").unlink()  # a new run starts a new learning curve
+    try:
+        train_cfg = TrainConfig(**_pick(ns, TrainConfig))
+        corpus = (Corpus.from_folder(ns.data) if ns.data
+                  else Corpus.from_raw_text(ns.train_file, ns.valid_file))
+        model_cfg = ModelConfig(**dict(_pick(ns, ModelConfig), vocab_size=len(corpus.vocab)))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        return _fail(str(e))
+    if distributed:
+        backend = "nccl" if train_cfg.device != "cpu" and torch.cuda.is_available() else "gloo"
+        dist.init_process_group(backend)
+
+    stop = {"flag": False}
+
+    def request_stop(signum, frame):
+        stop["flag"] = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    bar = _TqdmCallback(ns.quiet or rank != 0)
+    summary = {"data": str(ns.data or ns.train_file), "command": "lstmlm " + " ".join(sys.argv[1:])}
+    try:
+        result = train(corpus, model_cfg, train_cfg, out, [bar] if rank == 0 else [], lambda: stop["flag"],
+                       resume=ns.resume, summary=summary)
+    except TrainingDiverged as e:
+        bar.close()
+        return _fail(str(e), code=1)
+    finally:
+        if distributed and dist.is_initialized():
+            dist.destroy_process_group()
+    bar.close()
+    if rank == 0:
+        if result["stop_reason"] == "interrupted":
+            print(f"Interrupted: state saved. Resume with: lstmlm train --out {out} --resume "
+                  f"{'--data ' + ns.data if ns.data else '--train ' + ns.train_file} (same settings)")
+        else:
+            print(f"Done ({result['stop_reason']}): best validation perplexity {result['best_val_ppl']:.2f}, "
+                  f"model in {out}")
+    return 0
+
+
+def cmd_eval(ns: argparse.Namespace) -> int:
+    import torch
+
+    from .data import batchify, read_tokens
+    from .train import evaluate
+
+    try:
+        model = load_model(ns.model)
+    except CheckpointError as e:
+        return _fail(str(e))
+    path = Path(ns.data)
+    if path.is_dir():
+        path = path / "test.txt"
+    try:
+        tokens = read_tokens(path, raw=ns.raw)
+    except (OSError, UnicodeDecodeError) as e:
+        return _fail(f"cannot read {path}: {e}")
+    if ns.batch_size < 1 or ns.bptt < 1:
+        return _fail("--batch-size and --bptt must be >= 1")
+    encoded = model.vocab.encode(tokens)
+    ids = torch.tensor(encoded.ids, dtype=torch.long)
+    if ids.numel() < 2 * ns.batch_size:
+        return _fail(f"{path} has only {ids.numel()} words; too few to evaluate")
+    loss, count = evaluate(model, batchify(ids, ns.batch_size), ns.bptt)
+    unk_id = model.vocab.unk_id
+    result = {"perplexity": math.exp(loss), "loss": loss, "bits_per_word": loss / math.log(2), "tokens": count,
+              "unknown_rate": (sum(1 for i in encoded.ids if i == unk_id) / len(encoded.ids)),
+              "file": str(path), "model": str(ns.model or default_model_dir())}
+    if ns.json:
+        print(json.dumps(result))
+    else:
+        print(f"{path}: perplexity {result['perplexity']:.2f}  loss {loss:.4f} nats/word  "
+              f"{result['bits_per_word']:.3f} bits/word  {count:,} words scored  "
+              f"unknown {100 * result['unknown_rate']:.2f}%")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "eval": cmd_eval}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ns = build_parser().parse_args(argv)
+    return COMMANDS[ns.command](ns)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

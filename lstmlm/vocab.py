@@ -1,0 +1,249 @@
+"""Words <-> ids, and WikiText-style tokenizing of free text.
+
+A vocabulary is a list of words; a word's id is its position. Files hold one word per line
+(`vocab.txt`). `<eos>` ends every line of a corpus and `<unk>` stands for any word not in the list,
+as in WikiText-2 and the Penn Treebank.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EOS = "<eos>"
+UNK = "<unk>"
+
+
+@dataclass
+class Encoded:
+    """A tokenized text: its tokens, their ids, and the positions of words the vocabulary lacks."""
+
+    tokens: list[str]
+    ids: list[int]
+    unknown: list[int]  # positions in `tokens` that were mapped to <unk>
+
+    @property
+    def unknown_words(self) -> list[str]:
+        return [self.tokens[p] for p in self.unknown]
+
+
+@dataclass
+class Vocab:
+    """An ordered word list with a reverse index; ids are positions in `words`."""
+
+    words: list[str]
+    index: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.index = {}
+        for i, w in enumerate(self.words):
+            if w in self.index:
+                raise ValueError(f"duplicate word {w!r} in vocabulary (ids {self.index[w]} and {i})")
+            self.index[w] = i
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.index
+
+    @property
+    def unk_id(self) -> int | None:
+        return self.index.get(UNK)
+
+    @property
+    def eos_id(self) -> int | None:
+        return self.index.get(EOS)
+
+    @classmethod
+    def from_tokens(cls, tokens: Iterable[str], order: str = "frequency") -> Vocab:
+        """Build from a token stream: by frequency (ties: first appearance) or by first appearance."""
+        counts: Counter[str] = Counter()
+        first: dict[str, int] = {}
+        for n, t in enumerate(tokens):
+            counts[t] += 1
+            first.setdefault(t, n)
+        for special in (EOS, UNK):  # always present, so any text can be encoded
+            if special not in counts:
+                counts[special] = 0
+                first[special] = len(first) + 10**12
+        if order == "frequency":
+            words = sorted(counts, key=lambda w: (-counts[w], first[w]))
+        elif order == "appearance":
+            words = sorted(counts, key=lambda w: first[w])
+        else:
+            raise ValueError(f"order must be 'frequency' or 'appearance', not {order!r}")
+        return cls(words)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Vocab:
+        """Read a vocab.txt: one word per line, the line number is the id."""
+        text = Path(path).read_text(encoding="utf-8")
+        words = text.split("\n")
+        if words and words[-1] == "":
+            words.pop()
+        return cls(words)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write one word per line (UTF-8)."""
+        for w in self.words:
+            if "\n" in w or w == "":
+                raise ValueError(f"cannot save word {w!r}: words must be non-empty single-line strings")
+        Path(path).write_text("\n".join(self.words) + "\n", encoding="utf-8")
+
+    def encode(self, tokens: list[str]) -> Encoded:
+        """Map tokens to ids; tokens not in the vocabulary become <unk> and are reported."""
+        unk = self.unk_id
+        ids, unknown = [], []
+        for pos, t in enumerate(tokens):
+            i = self.index.get(t)
+            if i is None:
+                if unk is None:
+                    raise KeyError(f"word {t!r} is not in the vocabulary and it has no {UNK}")
+                i = unk
+                unknown.append(pos)
+            ids.append(i)
+        return Encoded(tokens=list(tokens), ids=ids, unknown=unknown)
+
+    def encode_text(self, text: str) -> Encoded:
+        """Tokenize free text the WikiText way, then encode it."""
+        return self.encode(tokenize(text))
+
+    def decode(self, ids: Iterable[int]) -> list[str]:
+        """Ids back to words."""
+        return [self.words[int(i)] for i in ids]
+
+
+# ---------------------------------------------------------------------------------------------
+# WikiText-style tokenizing of free text (see tokenize / detokenize below).
+# ---------------------------------------------------------------------------------------------
+
+
+# The rules follow the Moses tokenizer (tokenizer.perl -l en -a), which made WikiText-2, plus the
+# WikiText number escapes. Conventions read off the corpus itself:
+#   "don't" -> "don 't" (not "do n't"), "O'Brien" -> "O 'Brien", "players'" -> "players '"
+#   "U.S.", "e.g.", "Mr.", "Dr.", "St.", initials "J." keep their period; "Jr." and "Inc." keep it
+#   only before a lowercase word; "No." only before a number; other words lose a final period.
+#   "1,000" -> "1 @,@ 000", "3.5" -> "3 @.@ 5", "state-of-the-art" -> "state @-@ of @-@ the @-@ art";
+#   a hyphen that ends a word stays on it ("second-"); "–", "—", "...", "$", "%", "/", "&" stand alone.
+
+_LETTER = r"[^\W\d_]"
+_ALNUM = r"[^\W_]"
+# Tokens already in WikiText form become private-use marks so that no rule below splits them; one more
+# mark holds the apostrophe of a clitic already split off ("'s"), which must stay on its word.
+_MARKS = {t: chr(0xE000 + i) for i, t in enumerate(["@-@", "@,@", "@.@", UNK, EOS, "<formula>"])}
+_KEPT_APOSTROPHE = chr(0xE000 + len(_MARKS))
+_RESTORE = {ord(m): f" {t} " for t, m in _MARKS.items()} | {ord(_KEPT_APOSTROPHE): "'", ord("\n"): f" {EOS} "}
+
+# Control characters separate tokens (except the line break); curly quotes become straight (the corpus
+# uses straight ones); the private-use marks above must not come from the input.
+_BLANKED = [*range(0x20), *range(0x7F, 0xA0), *range(0xE000, ord(_KEPT_APOSTROPHE) + 1)]
+_NORMALIZE: dict[int, str | None] = {c: " " for c in _BLANKED if c != ord("\n")}
+_NORMALIZE |= {ord("\r"): "\n", ord("`"): "'", ord("…"): "...", 0xFEFF: None, 0x200B: None, 0xAD: None}
+_NORMALIZE |= {ord(c): "'" for c in "‘’‚‛′"} | {ord(c): '"' for c in "“”„‟″"}
+
+# Every character that is not a letter, digit, space or . ' , - stands alone; so do runs of dots or
+# hyphens. Superscripts and fractions count as symbols, as in the corpus ("m ²").
+_SYMBOL = re.compile(r"[^\w\s.',-]|[_\u00b2\u00b3\u00b9\u00bc-\u00be\u2150-\u218f]|\.\.+|--+")
+_INNER_HYPHEN = re.compile(rf"(?<={_ALNUM})-(?={_ALNUM})")
+_LEADING_HYPHEN = re.compile(rf"(?<!{_ALNUM})(?<!-)-(?!-)")  # a hyphen after a word stays on it ("second-")
+_DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d)")
+_DIGIT_PERIOD = re.compile(r"(?<=\d)\.(?=\d)")
+_CLITIC = re.compile(rf"(?<!\S)'(?=(?:s|t|re|m|ve|ll|d)(?!{_ALNUM}))", re.IGNORECASE)
+# Moses's apostrophe rules, in order; they consume both neighbours, so "rock'n'roll" -> "rock 'n'roll".
+_APOSTROPHE_RULES = [
+    (re.compile(r"([\W\d_])'(?=[\W\d_])"), r"\1 ' "),  # between non-letters: a quote
+    (re.compile(r"([\W_])'(?=[^\W\d_])"), r"\1 ' "),  # opening quote ("'60s" and "1990's" aside)
+    (re.compile(r"([^\W\d_])'(?=[\W\d_])"), r"\1 ' "),  # closing quote, plural possessive
+    (re.compile(r"([^\W\d_])'([^\W\d_])"), r"\1 '\2"),  # inside a word: don't, John's, O'Brien
+    (re.compile(r"(\d)'(s)"), r"\1 '\2"),  # 1990's
+]
+_HAS_LETTER = re.compile(_LETTER)
+
+# Words whose final period is not a full stop (Moses's English list, which the corpus follows).
+_ABBREVIATIONS = frozenset(
+    [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    + "Adj Adm Adv Asst Bart Bldg Brig Bros Capt Cmdr Col Comdr Con Corp Cpl DR Dr Drs Ens Gen Gov Hon Hr"
+    " Hosp Insp Lt MM MR MRS MS Maj Messrs Mlle Mme Mr Mrs Ms Msgr Op Ord Pfc Ph Prof Pvt Rep Reps Res"
+    " Rev Rt Sen Sens Sfc Sgt Sr St Supt Surg v vs i.e rev e.g Nos Nr"
+    " Jan Feb Mar Apr Jun Jul Aug Sep Oct Nov Dec".split()
+)
+_BEFORE_NUMBERS = frozenset(["No", "Art", "pp"])  # "No. 5" keeps its period, "said no." does not
+
+
+def _keeps_period(word: str, next_word: str) -> bool:
+    """Whether `word` + "." is an abbreviation rather than the end of a sentence."""
+    if "." in word and _HAS_LETTER.search(word):  # U.S., e.g., a.m., Amazon.com
+        return True
+    if word in _ABBREVIATIONS:
+        return True
+    if word in _BEFORE_NUMBERS:
+        return next_word[:1].isdigit()
+    return next_word[:1].islower()  # "approx. the": a sentence does not go on in lowercase
+
+
+def tokenize(text: str) -> list[str]:
+    """Split free text into WikiText-2 tokens; each line break becomes <eos>."""
+    text = text.replace("\r\n", "\n").translate(_NORMALIZE).replace("''", '"')
+    for token, mark in _MARKS.items():
+        text = text.replace(token, f" {mark} ")
+    text = _SYMBOL.sub(r" \g<0> ", text)
+    text = _INNER_HYPHEN.sub(f" {_MARKS['@-@']} ", text)
+    text = _LEADING_HYPHEN.sub(" - ", text)
+    text = _DIGIT_COMMA.sub(f" {_MARKS['@,@']} ", text)
+    text = _DIGIT_PERIOD.sub(f" {_MARKS['@.@']} ", text)
+    text = text.replace(",", " , ")
+    text = f" {_CLITIC.sub(_KEPT_APOSTROPHE, text)} "  # the padding lets the rules see word edges
+    for rule, replacement in _APOSTROPHE_RULES:
+        text = rule.sub(replacement, text)
+    words = text.translate(_RESTORE).split()
+    tokens: list[str] = []
+    for i, word in enumerate(words):
+        if len(word) > 1 and word[-1] == "." and word[-2] != ".":
+            next_word = words[i + 1] if i + 1 < len(words) else ""
+            if not _keeps_period(word[:-1], next_word):
+                tokens += (word[:-1], ".")
+                continue
+        tokens.append(word)
+    return tokens
+
+
+_JOINERS = {"@-@": "-", "@,@": ",", "@.@": "."}
+_NO_SPACE_BEFORE = frozenset(",.;:!?)]}%") | {"...", "n't"}
+_NO_SPACE_AFTER = frozenset("([{$£€¥#")
+_SUFFIX = re.compile(rf"'{_LETTER}")  # clitics and name parts split off: 's, 't, 'll, 'Brien
+
+
+def detokenize(tokens: Iterable[str]) -> str:
+    """Join WikiText tokens into readable text: escapes undone, no space before punctuation."""
+    parts: list[str] = []
+    glue = True  # no space before the next token: start of text, after "(", a joiner or a line break
+    previous = ""
+    in_double = in_single = False  # inside a straight-quoted passage
+    for token in tokens:
+        if token == EOS:
+            parts.append("\n")
+            glue, previous, in_double, in_single = True, "", False, False
+            continue
+        if token in _JOINERS:
+            parts.append(_JOINERS[token])
+            glue, previous = True, token
+            continue
+        left = token in _NO_SPACE_BEFORE or _SUFFIX.match(token) is not None
+        right = token in _NO_SPACE_AFTER
+        if token == '"':
+            left, right, in_double = in_double, not in_double, not in_double
+        elif token == "'":
+            if in_single or previous[-1:] in ("s", "S"):  # closing quote, or plural possessive
+                left, in_single = True, False
+            else:
+                right, in_single = True, True
+        if not (glue or left):
+            parts.append(" ")
+        parts.append(token)
+        glue, previous = right, token
+    return "".join(parts)
