@@ -35,7 +35,8 @@ class TrainConfig:
 
     optimizer: str = field(default="adam", metadata={"choices": ["adam", "sgd"]})  # adam | sgd
     lr: float = 0.002  # initial learning rate (the SGD reference recipe uses 20)
-    lr_decay: float = 0.5  # multiply the learning rate by this when validation does not improve
+    schedule: str = field(default="cosine", metadata={"choices": ["cosine", "linear", "plateau"]})  # lr schedule
+    lr_decay: float = 0.5  # plateau schedule: multiply the learning rate by this when validation does not improve
     min_lr: float = 1e-6  # stop once the learning rate falls below this
     weight_decay: float = 0.0  # L2 penalty
     clip: float = 0.25  # clip the gradient norm to this (0 = off)
@@ -43,7 +44,8 @@ class TrainConfig:
     bptt: int = 35  # words per truncated back-propagation window
     eval_batch_size: int = 10  # the standard protocol: batch 10, bptt 35, state carried through
     epochs: int = 40  # passes over the training text
-    max_minutes: float = 0.0  # stop after this much training time, then evaluate and save (0 = no limit)
+    max_minutes: float = 0.0  # stop after this much training time, then evaluate and save (0 = no limit);
+    # cosine/linear schedules then decay over whichever ends first, the epochs or the minutes
     eval_every: int = 0  # also validate every N steps (0 = once per epoch)
     seed: int = 1111  # seeds weight init, dropout and everything random in training
     device: str = field(default="auto", metadata={"choices": ["auto", "cpu", "cuda"]})  # auto | cpu | cuda
@@ -157,6 +159,17 @@ def _load_resume(out: Path, model, optimizer, device) -> tuple[dict, tuple | tor
     return meta, (tuple(hidden) if len(hidden) == 2 else hidden[0])
 
 
+def scheduled_lr(cfg: TrainConfig, step: int, total_steps: int, seconds: float) -> float:
+    """The cosine/linear schedule: from cfg.lr down to 0 over the run (steps or the time budget)."""
+    frac = step / max(total_steps, 1)
+    if cfg.max_minutes:
+        frac = max(frac, seconds / (cfg.max_minutes * 60))
+    frac = min(frac, 1.0)
+    if cfg.schedule == "cosine":
+        return cfg.lr * 0.5 * (1 + math.cos(math.pi * frac))
+    return cfg.lr * (1 - frac)
+
+
 def has_resume_state(out: str | os.PathLike) -> bool:
     """Whether `out` holds a state that `train(resume=True)` can continue from."""
     return (Path(out) / RESUME_DIR / "state.json").is_file()
@@ -227,7 +240,7 @@ def train(
                             steps=position["step"], val_perplexity=record["val_ppl"],
                             train_seconds=round(elapsed(), 1), train_config=asdict(cfg))
                 save_model(out, model, corpus.vocab, info, dtype=getattr(torch, cfg.save_dtype))
-        else:  # plateau: anneal
+        elif cfg.schedule == "plateau":  # anneal
             for g in optimizer.param_groups:
                 g["lr"] *= cfg.lr_decay
         position["lr"] = optimizer.param_groups[0]["lr"]
@@ -236,6 +249,9 @@ def train(
                 f.write(json.dumps(record) + "\n")
         for cb in callbacks:
             cb.on_eval(record)
+
+    def annealed_out() -> bool:  # the plateau schedule ends the run once the lr is negligible
+        return cfg.schedule == "plateau" and position["lr"] < cfg.min_lr
 
     model.train()
     recent_losses: list[float] = []
@@ -250,6 +266,9 @@ def train(
                 break
             inputs, targets = get_batch(train_data, starts[position["batch"]], cfg.bptt)
             state = detach_state(state)
+            if cfg.schedule != "plateau":
+                for g in optimizer.param_groups:
+                    g["lr"] = scheduled_lr(cfg, position["step"], cfg.epochs * len(starts), elapsed())
             features, state = net(inputs, state)
             loss = model.loss(features, targets)
             loss.backward()
@@ -279,15 +298,15 @@ def train(
                 cb.on_step(progress)
             if cfg.eval_every and position["step"] % cfg.eval_every == 0:
                 validate(sum(recent_losses) / len(recent_losses))
-                if position["lr"] < cfg.min_lr:
+                if annealed_out():
                     break
-        if stop_reason != "finished" or position["lr"] < cfg.min_lr:
+        if stop_reason != "finished" or annealed_out():
             break
         if not cfg.eval_every or position["step"] % cfg.eval_every:
             validate(sum(recent_losses) / max(len(recent_losses), 1))
         position["epoch"] += 1
         position["batch"] = 0
-        if position["lr"] < cfg.min_lr:
+        if annealed_out():
             stop_reason = "learning rate below --min-lr"
             break
 
