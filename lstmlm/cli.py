@@ -92,6 +92,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=10)
     p.add_argument("--bptt", type=int, default=35)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p = sub.add_parser("next", help="the most likely next words after a prompt")
+    _model_arg(p)
+    p.add_argument("prompt", help="free text; tokenized the WikiText way")
+    p.add_argument("-k", "--top", type=int, default=10, help="how many words to show")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("sample", help="continue a prompt by sampling",
+                       description="Continue a prompt. Temperature 0 always takes the most likely word.")
+    _model_arg(p)
+    p.add_argument("prompt", nargs="?", default="", help="free text (empty: start a new paragraph)")
+    p.add_argument("-n", "--words", type=int, default=40, help="how many words to generate")
+    p.add_argument("--temperature", type=float, default=1.0)
+    p.add_argument("--top-k", type=int, default=0, help="sample from the k most likely words only (0 = all)")
+    p.add_argument("--top-p", type=float, default=1.0, help="sample from the smallest set holding this much probability")
+    p.add_argument("--seed", type=int, default=None, help="same seed, same text (default: random)")
+    p.add_argument("--stop-at-eos", action="store_true", help="stop at the end of the line")
+    p.add_argument("--json", action="store_true", help="one JSON object with each word's probability and rank")
+
+    p = sub.add_parser("trace", help="every gate, cell and hidden state over a prompt",
+                       description="Trace a prompt: for every layer, the gates i, f, g (candidate), o, the cell c and "
+                       "hidden h at every word (steps x units), plus the next words.")
+    _model_arg(p)
+    p.add_argument("prompt")
+    p.add_argument("-k", "--top", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="the full trace as JSON (see README)")
     return parser
 
 
@@ -245,12 +270,89 @@ def cmd_eval(ns: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "eval": cmd_eval}
+def _load(ns: argparse.Namespace):
+    try:
+        return load_model(ns.model)
+    except CheckpointError as e:
+        raise SystemExit(_fail(str(e))) from None
+
+
+def cmd_next(ns: argparse.Namespace) -> int:
+    from .sampling import advance, start_state, top_words
+
+    model = _load(ns)
+    enc = model.vocab.encode_text(ns.prompt)
+    log_probs, _ = advance(model, enc.ids, start_state(model)) if enc.ids else (None, None)
+    if log_probs is None:
+        return _fail("the prompt is empty: type a few words")
+    nxt = top_words(log_probs, model.vocab, ns.top)
+    if ns.json:
+        print(json.dumps({"tokens": enc.tokens, "unknown": enc.unknown_words, "entropy_bits": nxt.entropy_bits,
+                          "next": [{"word": w, "prob": p} for w, p in zip(nxt.words, nxt.probs)]}))
+        return 0
+    if enc.unknown:
+        print(f"unknown words (read as <unk>): {', '.join(enc.unknown_words)}", file=sys.stderr)
+    for w, p in zip(nxt.words, nxt.probs):
+        print(f"{p:8.4f}  {'#' * max(1, round(40 * p))} {w}")
+    print(f"entropy {nxt.entropy_bits:.2f} bits")
+    return 0
+
+
+def cmd_sample(ns: argparse.Namespace) -> int:
+    from .sampling import generate, make_generator
+    from .vocab import detokenize
+
+    model = _load(ns)
+    enc = model.vocab.encode_text(ns.prompt)
+    try:
+        words = list(generate(model, enc.ids, ns.words, ns.temperature, ns.top_k, ns.top_p,
+                              make_generator(ns.seed), ns.stop_at_eos))
+    except ValueError as e:
+        return _fail(str(e))
+    if ns.json:
+        print(json.dumps({"prompt_tokens": enc.tokens, "text": detokenize([w.word for w in words]),
+                          "words": [w.__dict__ for w in words]}))
+    else:
+        print(detokenize(enc.tokens + [w.word for w in words]))
+    return 0
+
+
+def cmd_trace(ns: argparse.Namespace) -> int:
+    from .sampling import start_state, top_words
+    from .trace import trace
+
+    model = _load(ns)
+    enc = model.vocab.encode_text(ns.prompt)
+    if not enc.ids:
+        return _fail("the prompt is empty: type a few words")
+    tr = trace(model, enc.ids, start_state(model))
+    nxt = top_words(tr.log_probs[-1, 0], model.vocab, ns.top)
+    if ns.json:
+        layers = [{k: lt.get(k)[:, 0].tolist() for k in ("i", "f", "g", "o", "c", "h")} for lt in tr.layers]
+        print(json.dumps({"tokens": enc.tokens, "unknown": enc.unknown_words, "layers": layers,
+                          "next": [{"word": w, "prob": p} for w, p in zip(nxt.words, nxt.probs)]}))
+        return 0
+    print(f"{'word':>14}  " + "  ".join(f"L{n} mean f  mean i  mean o  |c|max" for n in range(len(tr.layers))))
+    for t, tok in enumerate(enc.tokens):
+        cols = []
+        for lt in tr.layers:
+            cols.append(f"{lt.f[t, 0].mean():9.3f} {lt.i[t, 0].mean():7.3f} {lt.o[t, 0].mean():7.3f} "
+                        f"{lt.c[t, 0].abs().max():7.3f}")
+        print(f"{tok[:14]:>14}  " + "  ".join(cols))
+    print("next: " + ", ".join(f"{w} {p:.3f}" for w, p in zip(nxt.words, nxt.probs)))
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "eval": cmd_eval, "next": cmd_next, "sample": cmd_sample, "trace": cmd_trace}
 
 
 def main(argv: list[str] | None = None) -> int:
     ns = build_parser().parse_args(argv)
-    return COMMANDS[ns.command](ns)
+    try:
+        return COMMANDS[ns.command](ns)
+    except BrokenPipeError:  # `lstmlm trace --json | head` is fine
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,154 @@
+"""Next-word distributions, temperature / top-k / top-p reshaping, and streaming generation.
+
+Every call that draws at random takes its own `torch.Generator` (or a seed): no global random state,
+so the same seed always gives the same text, whatever else runs in the process.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import torch
+
+from .model import LanguageModel, State
+from .vocab import Vocab
+
+MAX_TOP_K_SHOWN = 1000
+
+
+@dataclass
+class NextWords:
+    """The top-k next words with their probabilities, and the entropy of the whole distribution."""
+
+    words: list[str]
+    ids: list[int]
+    probs: list[float]
+    entropy_bits: float
+
+
+def check_settings(temperature: float, top_k: int, top_p: float) -> None:
+    """Raise ValueError saying what is allowed for a temperature / top-k / top-p the sampler cannot use."""
+    if not isinstance(temperature, (int, float)) or math.isnan(temperature) or temperature < 0:
+        raise ValueError(f"temperature must be a number >= 0 (0 = always the most likely word), got {temperature}")
+    if math.isinf(temperature):
+        raise ValueError("temperature must be finite (large values make every word equally likely)")
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0:
+        raise ValueError(f"top_k must be a whole number >= 0 (0 = no limit), got {top_k}")
+    if not isinstance(top_p, (int, float)) or math.isnan(top_p) or not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1] (1 = no limit), got {top_p}")
+
+
+def entropy_bits(log_probs: torch.Tensor) -> float:
+    """Entropy in bits of a distribution given as log-probabilities (V,)."""
+    p = log_probs.exp()
+    return float(-(p * log_probs).nan_to_num().sum() / math.log(2))
+
+
+def top_words(log_probs: torch.Tensor, vocab: Vocab, k: int = 10) -> NextWords:
+    """The k most likely next words of a (V,) log-probability row."""
+    k = max(1, min(int(k), log_probs.numel(), MAX_TOP_K_SHOWN))
+    values, ids = log_probs.topk(k)
+    return NextWords(words=vocab.decode(ids.tolist()), ids=ids.tolist(), probs=values.exp().tolist(),
+                     entropy_bits=entropy_bits(log_probs))
+
+
+def reshape(log_probs: torch.Tensor, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
+    """Sampling distribution (V,) after temperature, then top-k, then top-p; temperature 0 = greedy."""
+    check_settings(temperature, top_k, top_p)
+    if temperature == 0:
+        probs = torch.zeros_like(log_probs)
+        probs[log_probs.argmax()] = 1.0
+        return probs
+    logits = log_probs / temperature
+    if top_k and top_k < logits.numel():
+        kth = logits.topk(top_k).values[-1]
+        logits = logits.masked_fill(logits < kth, -math.inf)
+    probs = torch.softmax(logits, dim=-1)
+    if top_p < 1.0:
+        sorted_p, order = probs.sort(descending=True)
+        before = sorted_p.cumsum(0) - sorted_p  # mass of the words ranked above each word
+        drop = before >= top_p  # keep the smallest set whose mass reaches top_p (at least one word)
+        sorted_p = sorted_p.masked_fill(drop, 0.0)
+        probs = torch.zeros_like(probs).scatter_(0, order, sorted_p)
+        probs = probs / probs.sum()
+    return probs
+
+
+def make_generator(seed: int | None) -> torch.Generator:
+    """A private CPU generator; seeds are taken modulo 2**63 so any integer works."""
+    g = torch.Generator()
+    g.manual_seed(int(seed) % (2**63) if seed is not None else torch.seed())
+    return g
+
+
+@dataclass
+class GeneratedWord:
+    """One sampled word: its probability under the model, its rank there (1 = most likely), and the
+    probability it had in the reshaped sampling distribution."""
+
+    step: int
+    word: str
+    id: int
+    prob: float
+    rank: int
+    sampled_prob: float
+
+
+@torch.no_grad()
+def advance(model: LanguageModel, ids: Sequence[int], state: State | None = None) -> tuple[torch.Tensor, State]:
+    """Feed ids through the fused model; returns the log-probabilities after the last one (V,) and the state."""
+    x = torch.as_tensor(list(ids), dtype=torch.long, device=model.embedding.weight.device)[:, None]
+    features, state = model(x, state)
+    return model.log_probs(features[-1, 0]), state
+
+
+@torch.no_grad()
+def start_state(model: LanguageModel) -> State:
+    """The state after a line break (<eos>): where every line of the training text began."""
+    eos = model.vocab.eos_id if getattr(model, "vocab", None) is not None else None
+    if eos is None:
+        return model.init_state(1)
+    return advance(model, [eos])[1]
+
+
+@torch.no_grad()
+def generate(
+    model: LanguageModel,
+    prompt_ids: Sequence[int],
+    max_words: int = 30,
+    temperature: float = 1.0,
+    top_k: int = 0,
+    top_p: float = 1.0,
+    generator: torch.Generator | None = None,
+    stop_at_eos: bool = False,
+    state: State | None = None,
+) -> Iterator[GeneratedWord]:
+    """Stream new words after the prompt; each costs one step, however long the prompt was."""
+    check_settings(temperature, top_k, top_p)
+    if max_words < 0:
+        raise ValueError(f"max_words must be >= 0, got {max_words}")
+    model.eval()
+    generator = generator or make_generator(None)
+    state = state if state is not None else start_state(model)
+    if len(prompt_ids):
+        log_probs, state = advance(model, prompt_ids, state)
+    else:  # an empty prompt starts a new line
+        log_probs = model.log_probs(_top_h(state))
+    eos = model.vocab.eos_id if getattr(model, "vocab", None) is not None else None
+    for step in range(max_words):
+        probs = reshape(log_probs, temperature, top_k, top_p)
+        word_id = int(torch.multinomial(probs.cpu(), 1, generator=generator)) if temperature else int(probs.argmax())
+        lp = log_probs[word_id]
+        rank = int((log_probs > lp).sum()) + 1
+        word = model.vocab.words[word_id] if getattr(model, "vocab", None) is not None else str(word_id)
+        yield GeneratedWord(step, word, word_id, float(lp.exp()), rank, float(probs[word_id]))
+        if stop_at_eos and word_id == eos:
+            return
+        log_probs, state = advance(model, [word_id], state)
+
+
+def _top_h(state: State) -> torch.Tensor:
+    h = state[0] if isinstance(state, tuple) else state
+    return h[-1, 0]

@@ -1,0 +1,194 @@
+"""The gate-capturing ("instrumented") forward, with interventions.
+
+For every layer and every step it records the four gates, the cell and the hidden state, using
+PyTorch's weights and gate order (i, f, g, o) and the equations below (σ is the logistic sigmoid,
+⊙ the element-wise product; C~_t is written g_t, as PyTorch does):
+
+    i_t = σ(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi)        input gate: how much of the candidate to write
+    f_t = σ(W_if x_t + b_if + W_hf h_{t-1} + b_hf)        forget gate: how much of the old cell to keep
+    g_t = tanh(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)     candidate C~_t: what could be written
+    o_t = σ(W_io x_t + b_io + W_ho h_{t-1} + b_ho)        output gate: how much of the cell to show
+    c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t                        cell state C_t
+    h_t = o_t ⊙ tanh(c_t)                                  hidden state, the next layer's x_t
+
+The top layer's h_t goes through the output layer and a softmax to give the next-word distribution
+(h_t itself is not a distribution).
+
+How it stays exact and fast: with nothing overridden, the fused kernel gives every h_{t-1} of a layer
+at once, so all pre-activations come from two matrix products and c from an element-wise scan.
+An `Intervention` pins a gate (or the cell) for chosen units and steps; from its first step on, that
+layer is computed step by step with the same equations, and every later step and layer follows from
+the pinned values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from .model import LanguageModel
+
+TARGETS = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate", "c": "cell"}
+GATE_RANGES = {"i": (0.0, 1.0), "f": (0.0, 1.0), "o": (0.0, 1.0), "g": (-1.0, 1.0)}
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """Pin `target` (i, f, g, o or c) to `value` for `units` (None = all) of `layer` at steps [start, stop)."""
+
+    layer: int
+    target: str
+    value: float
+    units: tuple[int, ...] | None = None
+    start: int = 0
+    stop: int | None = None  # exclusive; None = to the end
+
+    def steps(self, t: int) -> bool:
+        return t >= self.start and (self.stop is None or t < self.stop)
+
+
+@dataclass
+class LayerTrace:
+    """One layer's recorded values, each (T, B, H); `preact` is (T, B, 4H) in gate order i, f, g, o."""
+
+    i: torch.Tensor
+    f: torch.Tensor
+    g: torch.Tensor
+    o: torch.Tensor
+    c: torch.Tensor
+    h: torch.Tensor
+    preact: torch.Tensor
+    h0: torch.Tensor  # (B, H) state before the first step
+    c0: torch.Tensor
+
+    def get(self, name: str) -> torch.Tensor:
+        return getattr(self, name)
+
+
+@dataclass
+class Trace:
+    """Everything the instrumented forward saw; `state` continues where it stopped."""
+
+    layers: list[LayerTrace]
+    log_probs: torch.Tensor | None  # (T, B, V) next-word log-probabilities after each step
+    state: tuple[torch.Tensor, torch.Tensor]  # (h, c), each (L, B, H)
+
+
+def check_interventions(model: LanguageModel, interventions: Sequence[Intervention], steps: int) -> None:
+    """Raise ValueError, saying what is allowed, for an intervention the model cannot take."""
+    L, H = model.config.num_layers, model.config.hidden_dim
+    for iv in interventions:
+        if not 0 <= iv.layer < L:
+            raise ValueError(f"layer {iv.layer} does not exist: this model has layers 0..{L - 1}")
+        if iv.target not in TARGETS:
+            raise ValueError(f"cannot intervene on {iv.target!r}: choose one of {', '.join(TARGETS)}")
+        value = float(iv.value)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"intervention value must be a finite number, got {iv.value}")
+        lo, hi = GATE_RANGES.get(iv.target, (-1e6, 1e6))
+        if not lo <= value <= hi:
+            raise ValueError(f"{TARGETS[iv.target]} values lie in [{lo:g}, {hi:g}], got {value:g}")
+        if iv.units is not None and any(not 0 <= u < H for u in iv.units):
+            raise ValueError(f"units must be in 0..{H - 1} (layer {iv.layer} has {H} units)")
+        if iv.start < 0 or (iv.stop is not None and iv.stop < iv.start):
+            raise ValueError(f"steps must satisfy 0 <= start <= stop, got {iv.start}..{iv.stop}")
+
+
+def _pin(values: torch.Tensor, ivs: list[Intervention], target: str, t: int) -> torch.Tensor:
+    """Apply the interventions on `target` active at step t to a (B, H) tensor (a copy when any applies)."""
+    for iv in ivs:
+        if iv.target == target and iv.steps(t):
+            values = values.clone()
+            if iv.units is None:
+                values.fill_(float(iv.value))
+            else:
+                values[:, list(iv.units)] = float(iv.value)
+    return values
+
+
+def _activate(z: torch.Tensor, H: int) -> tuple[torch.Tensor, ...]:
+    """Pre-activations (..., 4H) in PyTorch's order -> i, f, g, o."""
+    i, f, g, o = z.split(H, dim=-1)
+    return torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+
+
+def _layer(model: LanguageModel, layer: int, x: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor,
+           ivs: list[Intervention]) -> LayerTrace:
+    """Trace one layer over x (T, B, in) from state (h0, c0), each (B, H)."""
+    rnn = model.rnn
+    w_ih, w_hh = getattr(rnn, f"weight_ih_l{layer}"), getattr(rnn, f"weight_hh_l{layer}")
+    b_ih, b_hh = getattr(rnn, f"bias_ih_l{layer}"), getattr(rnn, f"bias_hh_l{layer}")
+    T, B, _ = x.shape
+    H = w_hh.size(1)
+    xp = torch.addmm(b_ih, x.reshape(T * B, -1), w_ih.t()).view(T, B, 4 * H)  # W_i· x_t + b_i·, every t
+    t_pin = min((iv.start for iv in ivs), default=T)  # first step whose values are overridden
+    t_pin = min(t_pin, T)
+
+    # Steps before any override: the fused kernel gives h_t for all of them at once.
+    zs, cs, hs = [], [], []
+    h_prev, c_prev = h0, c0
+    if t_pin > 0:
+        h_fused, _, _ = torch.lstm(x[:t_pin], (h0[None], c0[None]), [w_ih, w_hh, b_ih, b_hh],
+                                   True, 1, 0.0, False, False, False)  # (t_pin, B, H)
+        h_before = torch.cat([h0[None], h_fused[:-1]])  # h_{t-1} for t = 0..t_pin-1
+        z = xp[:t_pin] + torch.addmm(b_hh, h_before.reshape(-1, H), w_hh.t()).view(t_pin, B, 4 * H)
+        i, f, g, o = _activate(z, H)
+        written = i * g  # i_t ⊙ g_t
+        c = torch.empty_like(written)
+        for t in range(t_pin):  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t (element-wise scan)
+            c_prev = torch.addcmul(written[t], f[t], c_prev, out=c[t])
+        zs.append(z)
+        cs.append(c)
+        hs.append(o * torch.tanh(c))  # h_t = o_t ⊙ tanh(c_t)
+        h_prev = hs[-1][-1]
+    # Steps from the first override on: the same equations, one step at a time.
+    step_gates: list[tuple[torch.Tensor, ...]] = []
+    for t in range(t_pin, T):
+        z = xp[t] + torch.addmm(b_hh, h_prev, w_hh.t())  # (B, 4H)
+        i, f, g, o = (_pin(v, ivs, name, t) for v, name in zip(_activate(z, H), "ifgo"))
+        c_prev = _pin(f * c_prev + i * g, ivs, "c", t)
+        h_prev = o * torch.tanh(c_prev)
+        zs.append(z[None])
+        step_gates.append((i, f, g, o, c_prev, h_prev))
+    if t_pin > 0:
+        pre_i, pre_f, pre_g, pre_o = _activate(zs[0], H)
+        parts = [(pre_i, pre_f, pre_g, pre_o, cs[0], hs[0])]
+    else:
+        parts = []
+    if step_gates:
+        parts.append(tuple(torch.stack(v) for v in zip(*step_gates)))
+    i, f, g, o, c, h = (torch.cat(v) for v in zip(*parts))
+    return LayerTrace(i=i, f=f, g=g, o=o, c=c, h=h, preact=torch.cat(zs), h0=h0, c0=c0)
+
+
+@torch.no_grad()
+def trace(
+    model: LanguageModel,
+    ids: torch.Tensor | Sequence[int],
+    state: tuple[torch.Tensor, torch.Tensor] | None = None,
+    interventions: Sequence[Intervention] = (),
+    log_probs: bool = True,
+) -> Trace:
+    """Run ids (T,) or (T, B) through the model, recording every gate, cell and hidden state."""
+    if model.config.cell != "lstm":
+        raise ValueError(f"trace supports LSTM models; this model's cell is {model.config.cell!r}")
+    ids = torch.as_tensor(ids, dtype=torch.long, device=model.embedding.weight.device)
+    if ids.dim() == 1:
+        ids = ids[:, None]
+    T, B = ids.shape
+    if T == 0:
+        raise ValueError("nothing to trace: the prompt has no words")
+    check_interventions(model, interventions, T)
+    h_all, c_all = state if state is not None else model.init_state(B)
+    x = model.embedding(ids)  # (T, B, E); dropout is off in eval mode
+    layers = []
+    for layer in range(model.config.num_layers):
+        ivs = [iv for iv in interventions if iv.layer == layer]
+        lt = _layer(model, layer, x, h_all[layer], c_all[layer], ivs)
+        layers.append(lt)
+        x = lt.h  # the next layer's input
+    lp = model.log_probs(x) if log_probs else None
+    final = (torch.stack([lt.h[-1] for lt in layers]), torch.stack([lt.c[-1] for lt in layers]))
+    return Trace(layers=layers, log_probs=lp, state=final)

@@ -1,0 +1,59 @@
+"""Shared fixtures: tiny corpora and tiny models made in the test session (hidden size 8, CPU only)."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+import torch
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+
+WORDS = ("the cat dog bird sat ran on a mat and to house big small red blue ( ) , . \" is was in of").split()
+
+
+def write_corpus(folder: Path, seed: int = 0, lines: tuple[int, int, int] = (300, 40, 40)) -> Path:
+    """A tiny WikiText-layout corpus (train/valid/test.txt) with a little structure to learn."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, n in zip(("train", "valid", "test"), lines):
+        with open(folder / f"{split}.txt", "w", encoding="utf-8") as f:
+            for _ in range(n):
+                words = []
+                for _ in range(rng.randint(2, 6)):
+                    a = rng.choice(["the", "a"])
+                    words += [a, rng.choice(["cat", "dog", "bird"]), rng.choice(["sat", "ran", "is"]),
+                              rng.choice(["on", "in", "to"]), "the", rng.choice(["mat", "house"]), "."]
+                f.write(" " + " ".join(words) + " \n")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus(tmp_path_factory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory, tiny_corpus) -> Path:
+    """A 2-layer, 8-unit LSTM trained for a few steps on the tiny corpus, saved as a model directory."""
+    from lstmlm.data import Corpus
+    from lstmlm.model import ModelConfig
+    from lstmlm.train import TrainConfig, train
+
+    out = tmp_path_factory.mktemp("model")
+    corpus = Corpus.from_folder(tiny_corpus)
+    torch.manual_seed(0)
+    train(corpus, ModelConfig(vocab_size=len(corpus.vocab), embed_dim=8, hidden_dim=8, num_layers=2, dropout=0.0),
+          TrainConfig(epochs=2, batch_size=4, bptt=10, lr=0.01, device="cpu"), out)
+    return out
+
+
+@pytest.fixture()
+def tiny_model(tiny_model_dir):
+    from lstmlm import load_model
+
+    return load_model(tiny_model_dir)
