@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -67,6 +68,8 @@ def save_model(
     }
     tag = f".tmp-{os.getpid()}"
     staged = {name: directory / (name + tag) for name in (WEIGHTS, VOCAB, CONFIG)}
+    previous = {name: directory / (name + tag + "-previous") for name in staged}
+    rescue = False
     try:
         tensors = _tensors_to_save(model, dtype)
         # safetensors writes to a path; fsync it afterwards
@@ -75,17 +78,43 @@ def save_model(
             os.fsync(f.fileno())
         _fsync_write(staged[VOCAB], lambda f: f.write(("\n".join(vocab.words) + "\n").encode()))
         _fsync_write(staged[CONFIG], lambda f: f.write(json.dumps(config, indent=2).encode()))
-        for name, tmp in staged.items():  # config last: a reader that sees the new config sees new weights
-            os.replace(tmp, directory / name)
+        # Three renames are not one: keep the previous files under a second name until all three are in
+        # place, and put them back if a rename fails, so the directory never mixes two models.
+        for name in staged:
+            if (directory / name).exists():
+                _link_or_copy(directory / name, previous[name])
+        replaced: list[str] = []
+        try:
+            for name, tmp in staged.items():  # config last: a reader that sees the new config sees new weights
+                os.replace(tmp, directory / name)
+                replaced.append(name)
+        except BaseException:
+            rescue = True  # until the previous files are back, their second names are their only names
+            for name in reversed(replaced):
+                if previous[name].exists():
+                    os.replace(previous[name], directory / name)
+                else:  # there was no previous model: leave no half of the new one
+                    (directory / name).unlink(missing_ok=True)
+            rescue = False
+            raise
         dir_fd = os.open(directory, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
     finally:
-        for tmp in staged.values():
+        for tmp in (*staged.values(), *(() if rescue else previous.values())):
             tmp.unlink(missing_ok=True)
     return directory
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    """A second name for src (a hard link; a copy where the file system has none)."""
+    dst.unlink(missing_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def read_config(directory: str | os.PathLike) -> dict:
@@ -127,7 +156,10 @@ def load_model(directory: str | os.PathLike | None = None, device: str = "cpu") 
         raise CheckpointError(
             f"{vocab_path}: has {len(vocab)} words but {CONFIG} says vocab_size {model_config.vocab_size}"
         )
-    model = LanguageModel(model_config)
+    try:
+        model = LanguageModel(model_config)
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise CheckpointError(f"{directory / CONFIG}: bad model settings: {e}") from None
     expected = _tensors_to_save(model, torch.float32)
     weights_path = directory / WEIGHTS
     if not weights_path.is_file():

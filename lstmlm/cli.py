@@ -7,6 +7,7 @@ import dataclasses
 import json
 import math
 import os
+import shlex
 import signal
 import sys
 from pathlib import Path
@@ -17,11 +18,43 @@ from .train import TrainConfig
 
 # Defaults of the bundled model's recipe (see assets/models/wikitext2-lstm/README.md).
 MODEL_DEFAULTS = {}
+TRAIN_EPILOG = """\
+examples:
+  lstmlm train --data ../shared/data/wikitext-2 --out runs/wt2 --max-minutes 110
+  lstmlm train --data ../shared/data/wikitext-2 --out runs/wt2 --resume       (after Ctrl-C)
+  lstmlm train --train book.txt --out runs/book --hidden-dim 256 --embed-dim 256
+  torchrun --nproc_per_node=2 -m lstmlm.cli train --data DIR --out DIR     (DistributedDataParallel)
+
+faster on CPU: start with MALLOC_MMAP_THRESHOLD_=4294967296 in the environment, e.g.
+  MALLOC_MMAP_THRESHOLD_=4294967296 lstmlm train ...
+  glibc then keeps the big output-layer buffers instead of returning and re-faulting them every step:
+  25-30% faster steps on CPU. It must be set before Python starts (the allocator reads it once).
+
+exit status: 0 done or interrupted (state saved), 1 the loss became NaN/inf (best model untouched),
+2 bad options, unreadable data or an unwritable --out (reported before training starts)."""
 
 
-def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), defaults=None) -> None:
+def _mark_given(namespace: argparse.Namespace, dest: str) -> None:
+    namespace.given_options = set(getattr(namespace, "given_options", ())) | {dest}
+
+
+class _Store(argparse.Action):
+    """Store the value and remember the option was given (--resume tells given options from defaults)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        _mark_given(namespace, self.dest)
+
+
+class _Flag(argparse.BooleanOptionalAction):
+    def __call__(self, parser, namespace, values, option_string=None):
+        super().__call__(parser, namespace, values, option_string)
+        _mark_given(namespace, self.dest)
+
+
+def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), defaults=None, title=None) -> None:
     """One `--option` per dataclass field, typed by its default, help from the field's comment."""
-    group = parser.add_argument_group(cls.__name__)
+    group = parser.add_argument_group(title or cls.__name__)
     comments = _field_comments(cls)
     for f in dataclasses.fields(cls):
         if f.name in skip:
@@ -30,11 +63,11 @@ def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), defaul
         flag = "--" + f.name.replace("_", "-")
         helptext = comments.get(f.name, "") + f" (default: {default})"
         if isinstance(default, bool):
-            group.add_argument(flag, default=default, action=argparse.BooleanOptionalAction, help=helptext)
+            group.add_argument(flag, default=default, action=_Flag, help=helptext)
         elif isinstance(default, tuple):
-            group.add_argument(flag, default=default, type=int, nargs="+", help=helptext)
+            group.add_argument(flag, default=default, type=int, nargs="+", action=_Store, help=helptext)
         else:
-            group.add_argument(flag, default=default, type=type(default), help=helptext,
+            group.add_argument(flag, default=default, type=type(default), help=helptext, action=_Store,
                                choices=f.metadata.get("choices"))
 
 
@@ -69,23 +102,37 @@ def build_parser() -> argparse.ArgumentParser:
                                      "predict, sample and trace every gate.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("train", help="train a model directory", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-                       description="Train a word-level language model. The best model (by validation perplexity) "
-                       "is saved atomically in --out as it trains; Ctrl-C saves a resumable state.")
+    p = sub.add_parser(
+        "train", help="train a model directory", epilog=TRAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Train a word-level language model. The best model (by validation perplexity) is saved "
+        "atomically in --out as it trains, with every validation in --out/metrics.jsonl; Ctrl-C or SIGTERM "
+        "finishes the step, saves a resumable state in --out/resume and exits 0.")
     p.add_argument("--out", required=True, help="model directory to write")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--data", help="folder with train.txt / valid.txt / test.txt (WikiText / PTB layout, tokenized)")
-    src.add_argument("--train", dest="train_file", help="one raw text file (tokenized with the library's tokenizer)")
-    p.add_argument("--valid", dest="valid_file", help="validation raw text file for --train (default: last 10%% of lines)")
-    p.add_argument("--resume", action="store_true", help="continue the interrupted run saved in --out")
+    src.add_argument("--data", help="folder with train.txt / valid.txt / test.txt (WikiText / PTB layout, "
+                     "tokenized)")
+    src.add_argument("--train", dest="train_file", help="one raw text file (tokenized with the library's "
+                     "tokenizer)")
+    p.add_argument("--valid", dest="valid_file", help="validation raw text file for --train (default: the "
+                   "last 10%% of the --train lines are held out)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run saved in --out exactly where it stopped (give --data/--train "
+                   "again). The model is rebuilt from the saved settings: model options are not needed, and "
+                   "one that differs from the saved model is an error. Training options given override the "
+                   "saved ones (e.g. --max-minutes, --epochs), except --batch-size, --bptt and --optimizer, "
+                   "which are fixed")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    _add_dataclass_options(p, ModelConfig, skip=("vocab_size",), defaults=MODEL_DEFAULTS)
-    _add_dataclass_options(p, TrainConfig)
+    _add_dataclass_options(p, ModelConfig, skip=("vocab_size",), defaults=MODEL_DEFAULTS,
+                           title="model (saved with the model; taken from the saved run on --resume)")
+    _add_dataclass_options(p, TrainConfig, title="training (given with --resume: override the saved run's)")
 
-    p = sub.add_parser("eval", help="perplexity of a model on a text file",
-                       description="Perplexity over a whole file with the standard protocol: the hidden state is "
-                       "carried through the file, batch size 10, bptt 35. Tokenized files (WikiText / PTB) are read "
-                       "as they are; use --raw for plain text.")
+    p = sub.add_parser(
+        "eval", help="perplexity of a model on a text file",
+        description="Perplexity over a whole file with the standard protocol: the hidden state is carried "
+        "through the file, batch size 10, bptt 35; perplexity = exp(mean negative log-likelihood per word, "
+        "<eos> included). Also bits per word, words scored and the unknown-word rate. Tokenized files "
+        "(WikiText / PTB) are read as they are; use --raw for plain text.")
     _model_arg(p)
     p.add_argument("--data", required=True, help="text file, or a corpus folder (its test.txt is used)")
     p.add_argument("--raw", action="store_true", help="tokenize the file with the free-text tokenizer first")
@@ -170,12 +217,46 @@ def _check_writable(out: Path) -> str | None:
     return None
 
 
+def _resumed_settings(ns: argparse.Namespace, meta: dict) -> tuple[dict, dict | None, list[str]]:
+    """Training options: the saved run's, overridden by those given. Model settings: the saved run's
+    (None for a state saved before they were kept). Also the model options that contradict the saved model."""
+    given = getattr(ns, "given_options", set())
+    train_opts = _pick(ns, TrainConfig)
+    saved_train = meta.get("train_config")
+    if saved_train is not None:
+        known = {k: v for k, v in saved_train.items() if k in train_opts}
+        train_opts = dict(known, **{k: v for k, v in train_opts.items() if k in given})
+    saved_model = meta.get("model_config")
+    if saved_model is None:
+        return train_opts, None, []
+    conflicts = []
+    for k, v in _pick(ns, ModelConfig).items():
+        value = list(v) if isinstance(v, (tuple, list)) else v
+        if k in given and value != saved_model.get(k):
+            conflicts.append(f"--{k.replace('_', '-')} {_show(value)} (saved: {_show(saved_model.get(k))})")
+    return train_opts, saved_model, conflicts
+
+
+def _show(value) -> str:
+    return " ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _resume_command(ns: argparse.Namespace, out: Path, world: int) -> str:
+    """The command that continues this run (the settings are read back from --out/resume)."""
+    data = ["--data", ns.data] if ns.data else ["--train", ns.train_file]
+    if ns.valid_file:
+        data += ["--valid", ns.valid_file]
+    args = " ".join(shlex.quote(a) for a in ["train", "--out", str(out), "--resume", *data])
+    return f"torchrun --nproc_per_node={world} -m lstmlm.cli {args}" if world > 1 else f"lstmlm {args}"
+
+
 def cmd_train(ns: argparse.Namespace) -> int:
     import torch
     import torch.distributed as dist
 
     from .data import Corpus
-    from .train import TrainingDiverged, has_resume_state, train
+    from .resume import has_resume_state, read_resume_meta
+    from .train import TrainingDiverged, TrainingSetupError, train
 
     out = Path(ns.out)
     if not ns.data and not ns.train_file:
@@ -183,24 +264,41 @@ def cmd_train(ns: argparse.Namespace) -> int:
     if ns.data and not all((Path(ns.data) / n).is_file() for n in ("train.txt", "valid.txt")):
         return _fail(f"--data {ns.data}: needs train.txt and valid.txt (and optionally test.txt)")
     for f in (ns.train_file, ns.valid_file):
-        if f and not os.access(f, os.R_OK):
-            return _fail(f"cannot read {f}")
-    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+        if f and not (Path(f).is_file() and os.access(f, os.R_OK)):
+            return _fail(f"cannot read {f}: not a readable file")
+    world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     if rank == 0 and (err := _check_writable(out)):
         return _fail(err)
     if ns.resume and not has_resume_state(out):
         return _fail(f"--resume: no saved state in {out / 'resume'}")
-    if not ns.resume and rank == 0 and (out / "metrics.jsonl").exists():
-        (out / "metrics.jsonl").unlink()  # a new run starts a new learning curve
     try:
-        train_cfg = TrainConfig(**_pick(ns, TrainConfig))
+        meta = read_resume_meta(out) if ns.resume else {}
+        train_opts, saved_model, conflicts = _resumed_settings(ns, meta)
+        if conflicts:
+            return _fail("--resume rebuilds the saved model; these options contradict it: "
+                         f"{', '.join(conflicts)}. Leave them out, or train a new model in another --out.")
+        train_cfg = TrainConfig(**train_opts)
         corpus = (Corpus.from_folder(ns.data) if ns.data
                   else Corpus.from_raw_text(ns.train_file, ns.valid_file))
-        model_cfg = ModelConfig(**dict(_pick(ns, ModelConfig), vocab_size=len(corpus.vocab)))
-    except (OSError, UnicodeDecodeError, ValueError) as e:
+        if saved_model is None:
+            if ns.resume and rank == 0:
+                print(f"note: {out / 'resume'} predates saved model settings; using this command's model "
+                      "options", file=sys.stderr)
+            model_cfg = ModelConfig(**dict(_pick(ns, ModelConfig), vocab_size=len(corpus.vocab)))
+        elif saved_model.get("vocab_size") != len(corpus.vocab):
+            return _fail(f"--resume: this data has {len(corpus.vocab):,} words in its vocabulary, the saved "
+                         f"run {saved_model.get('vocab_size'):,}; resume with the data it was trained on")
+        else:
+            model_cfg = ModelConfig.from_dict(saved_model)
+    except (OSError, UnicodeDecodeError, ValueError) as e:  # ResumeError included
         return _fail(str(e))
-    if distributed:
+    command = "lstmlm " + shlex.join(getattr(ns, "argv", sys.argv[1:]))
+    summary = {"data": str(ns.data or ns.train_file), "command": command}
+    if ns.resume and meta.get("summary"):  # keep the original command; add this one
+        saved = meta["summary"]
+        summary = dict(saved, resumed_with=[*saved.get("resumed_with", []), summary["command"]])
+    if world > 1:
         backend = "nccl" if train_cfg.device != "cpu" and torch.cuda.is_available() else "gloo"
         dist.init_process_group(backend)
 
@@ -209,24 +307,25 @@ def cmd_train(ns: argparse.Namespace) -> int:
     def request_stop(signum, frame):
         stop["flag"] = True
 
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     bar = _TqdmCallback(ns.quiet or rank != 0)
-    summary = {"data": str(ns.data or ns.train_file), "command": "lstmlm " + " ".join(sys.argv[1:])}
     try:
         result = train(corpus, model_cfg, train_cfg, out, [bar] if rank == 0 else [], lambda: stop["flag"],
                        resume=ns.resume, summary=summary)
+    except TrainingSetupError as e:
+        return _fail(str(e))
     except TrainingDiverged as e:
-        bar.close()
         return _fail(str(e), code=1)
     finally:
-        if distributed and dist.is_initialized():
+        bar.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if world > 1 and dist.is_initialized():
             dist.destroy_process_group()
-    bar.close()
     if rank == 0:
         if result["stop_reason"] == "interrupted":
-            print(f"Interrupted: state saved. Resume with: lstmlm train --out {out} --resume "
-                  f"{'--data ' + ns.data if ns.data else '--train ' + ns.train_file} (same settings)")
+            print(f"Interrupted at step {result['steps']}: state saved in {out / 'resume'}. "
+                  f"Resume with: {_resume_command(ns, out, world)}")
         else:
             print(f"Done ({result['stop_reason']}): best validation perplexity {result['best_val_ppl']:.2f}, "
                   f"model in {out}")
@@ -258,8 +357,9 @@ def cmd_eval(ns: argparse.Namespace) -> int:
         return _fail(f"{path} has only {ids.numel()} words; too few to evaluate")
     loss, count = evaluate(model, batchify(ids, ns.batch_size), ns.bptt)
     unk_id = model.vocab.unk_id
-    result = {"perplexity": math.exp(loss), "loss": loss, "bits_per_word": loss / math.log(2), "tokens": count,
-              "unknown_rate": (sum(1 for i in encoded.ids if i == unk_id) / len(encoded.ids)),
+    unknown_rate = sum(1 for i in encoded.ids if i == unk_id) / len(encoded.ids)
+    result = {"perplexity": math.exp(loss), "loss": loss, "bits_per_word": loss / math.log(2),
+              "tokens": count, "unknown_rate": unknown_rate,
               "file": str(path), "model": str(ns.model or default_model_dir())}
     if ns.json:
         print(json.dumps(result))
@@ -325,6 +425,8 @@ def cmd_trace(ns: argparse.Namespace) -> int:
     enc = model.vocab.encode_text(ns.prompt)
     if not enc.ids:
         return _fail("the prompt is empty: type a few words")
+    if model.config.cell != "lstm":
+        return _fail(f"trace shows LSTM gates; this model's cell is {model.config.cell!r}")
     tr = trace(model, enc.ids, start_state(model))
     nxt = top_words(tr.log_probs[-1, 0], model.vocab, ns.top)
     if ns.json:
@@ -348,6 +450,7 @@ COMMANDS = {"train": cmd_train, "eval": cmd_eval, "next": cmd_next, "sample": cm
 
 def main(argv: list[str] | None = None) -> int:
     ns = build_parser().parse_args(argv)
+    ns.argv = sys.argv[1:] if argv is None else list(argv)  # for the training summary
     try:
         return COMMANDS[ns.command](ns)
     except BrokenPipeError:  # `lstmlm trace --json | head` is fine

@@ -56,6 +56,10 @@ class Corpus:
         """Tokenize plain text files; without a validation file the last `valid_fraction` of lines is held out."""
         if valid_file is None:
             lines = Path(train_file).read_text(encoding="utf-8").split("\n")
+            if lines[-1] == "":  # the file's final line break ends the last line; it starts no new one
+                lines.pop()
+            if len(lines) < 2:
+                raise ValueError(f"{train_file}: needs at least 2 lines to hold some out for validation")
             n_valid = max(1, int(len(lines) * valid_fraction))
             train_tokens = _raw_lines(lines[:-n_valid])
             valid_tokens = _raw_lines(lines[-n_valid:])

@@ -6,6 +6,7 @@ Parameters keep PyTorch's own names under `rnn.` (`rnn.weight_ih_l0`, `rnn.weigh
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import asdict, dataclass, field, fields
 
 import torch
@@ -38,14 +39,23 @@ class ModelConfig:
         if self.softmax not in ("full", "adaptive"):
             raise ValueError(f"softmax must be 'full' or 'adaptive', not {self.softmax!r}")
         for name in ("vocab_size", "embed_dim", "hidden_dim", "num_layers"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+            setattr(self, name, int(value))
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.tie_weights and self.softmax == "full" and self.embed_dim != self.hidden_dim:
             raise ValueError("tie_weights needs embed_dim == hidden_dim")
         if self.tie_weights and self.softmax == "adaptive":
             raise ValueError("tie_weights works with the full softmax only")
+        if self.softmax == "adaptive":
+            cutoffs = [x for x in self.adaptive_cutoffs if 0 < x < self.vocab_size]  # the ones the model uses
+            if not cutoffs or cutoffs != sorted(set(cutoffs)):
+                raise ValueError(
+                    f"adaptive_cutoffs must be increasing and hold at least one id in 1..{self.vocab_size - 1} "
+                    f"(the vocabulary size), got {list(self.adaptive_cutoffs)}"
+                )
 
     def to_dict(self) -> dict:
         d = asdict(self)

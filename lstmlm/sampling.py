@@ -7,6 +7,7 @@ so the same seed always gives the same text, whatever else runs in the process.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -30,14 +31,19 @@ class NextWords:
 
 def check_settings(temperature: float, top_k: int, top_p: float) -> None:
     """Raise ValueError saying what is allowed for a temperature / top-k / top-p the sampler cannot use."""
-    if not isinstance(temperature, (int, float)) or math.isnan(temperature) or temperature < 0:
+    if not _is_real(temperature) or math.isnan(temperature) or temperature < 0:
         raise ValueError(f"temperature must be a number >= 0 (0 = always the most likely word), got {temperature}")
     if math.isinf(temperature):
         raise ValueError("temperature must be finite (large values make every word equally likely)")
-    if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0:
+    if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 0:
         raise ValueError(f"top_k must be a whole number >= 0 (0 = no limit), got {top_k}")
-    if not isinstance(top_p, (int, float)) or math.isnan(top_p) or not 0 < top_p <= 1:
+    if not _is_real(top_p) or math.isnan(top_p) or not 0 < top_p <= 1:
         raise ValueError(f"top_p must be in (0, 1] (1 = no limit), got {top_p}")
+
+
+def _is_real(x) -> bool:
+    """A plain or NumPy number (not a bool, not a string)."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def entropy_bits(log_probs: torch.Tensor) -> float:
@@ -62,9 +68,9 @@ def reshape(log_probs: torch.Tensor, temperature: float = 1.0, top_k: int = 0, t
         probs[log_probs.argmax()] = 1.0
         return probs
     logits = log_probs / temperature
-    if top_k and top_k < logits.numel():
-        kth = logits.topk(top_k).values[-1]
-        logits = logits.masked_fill(logits < kth, -math.inf)
+    if top_k and top_k < logits.numel():  # exactly k words, even when several tie with the k-th
+        keep = torch.zeros_like(logits, dtype=torch.bool).scatter_(0, logits.topk(top_k).indices, True)
+        logits = logits.masked_fill(~keep, -math.inf)
     probs = torch.softmax(logits, dim=-1)
     if top_p < 1.0:
         sorted_p, order = probs.sort(descending=True)
@@ -77,9 +83,12 @@ def reshape(log_probs: torch.Tensor, temperature: float = 1.0, top_k: int = 0, t
 
 
 def make_generator(seed: int | None) -> torch.Generator:
-    """A private CPU generator; seeds are taken modulo 2**63 so any integer works."""
+    """A private CPU generator; seeds are taken modulo 2**63 so any integer works; None = a fresh random seed."""
     g = torch.Generator()
-    g.manual_seed(int(seed) % (2**63) if seed is not None else torch.seed())
+    if seed is None:
+        g.seed()  # seeds this generator only (torch.seed() would reseed the global one)
+    else:
+        g.manual_seed(int(seed) % (2**63))
     return g
 
 
@@ -113,7 +122,6 @@ def start_state(model: LanguageModel) -> State:
     return advance(model, [eos])[1]
 
 
-@torch.no_grad()
 def generate(
     model: LanguageModel,
     prompt_ids: Sequence[int],
@@ -126,9 +134,14 @@ def generate(
     state: State | None = None,
 ) -> Iterator[GeneratedWord]:
     """Stream new words after the prompt; each costs one step, however long the prompt was."""
-    check_settings(temperature, top_k, top_p)
+    check_settings(temperature, top_k, top_p)  # here, not in the iterator, so bad settings fail at the call
     if max_words < 0:
         raise ValueError(f"max_words must be >= 0, got {max_words}")
+    return _generate(model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state)
+
+
+@torch.no_grad()
+def _generate(model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state):
     model.eval()
     generator = generator or make_generator(None)
     state = state if state is not None else start_state(model)

@@ -23,6 +23,7 @@ the pinned values.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -84,12 +85,18 @@ def check_interventions(model: LanguageModel, interventions: Sequence[Interventi
             raise ValueError(f"layer {iv.layer} does not exist: this model has layers 0..{L - 1}")
         if iv.target not in TARGETS:
             raise ValueError(f"cannot intervene on {iv.target!r}: choose one of {', '.join(TARGETS)}")
-        value = float(iv.value)
+        try:
+            value = float(iv.value)
+        except (TypeError, ValueError):
+            raise ValueError(f"intervention value must be a number, got {iv.value!r}") from None
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(f"intervention value must be a finite number, got {iv.value}")
         lo, hi = GATE_RANGES.get(iv.target, (-1e6, 1e6))
         if not lo <= value <= hi:
             raise ValueError(f"{TARGETS[iv.target]} values lie in [{lo:g}, {hi:g}], got {value:g}")
+        if iv.units is not None and any(isinstance(u, bool) or not isinstance(u, numbers.Integral)
+                                        for u in iv.units):
+            raise ValueError(f"units must be whole numbers in 0..{H - 1}, got {iv.units!r}")
         if iv.units is not None and any(not 0 <= u < H for u in iv.units):
             raise ValueError(f"units must be in 0..{H - 1} (layer {iv.layer} has {H} units)")
         if iv.start < 0 or (iv.stop is not None and iv.stop < iv.start):

@@ -19,24 +19,29 @@ from pathlib import Path
 
 import torch
 import torch.distributed as dist
-from safetensors.torch import load_file, save_file
 
 from .checkpoint import save_model
 from .data import Corpus, batch_starts, batchify, get_batch
 from .model import LanguageModel, ModelConfig, detach_state
+from .resume import ResumeError, load_resume, read_resume_meta, save_resume
 
-RESUME_DIR = "resume"
 METRICS = "metrics.jsonl"
+# metrics.jsonl: one JSON object per validation, with these keys
+METRICS_KEYS = ("step", "epoch", "train_loss", "val_loss", "val_ppl", "lr", "seconds", "best")
+# settings that shape the saved state (hidden state, batch positions, optimiser slots): fixed on resume
+FIXED_ON_RESUME = ("batch_size", "bptt", "optimizer")
+OPTIMIZERS, SCHEDULES = ["adam", "sgd"], ["cosine", "linear", "plateau"]
+DEVICES, SAVE_DTYPES = ["auto", "cpu", "cuda"], ["float32", "float16"]
 
 
 @dataclass
 class TrainConfig:
     """Optimisation settings (each becomes a `lstmlm train` option)."""
 
-    optimizer: str = field(default="adam", metadata={"choices": ["adam", "sgd"]})  # adam | sgd
+    optimizer: str = field(default="adam", metadata={"choices": OPTIMIZERS})  # adam | sgd
     lr: float = 0.002  # initial learning rate (the SGD reference recipe uses 20)
-    schedule: str = field(default="cosine", metadata={"choices": ["cosine", "linear", "plateau"]})  # lr schedule
-    lr_decay: float = 0.5  # plateau schedule: multiply the learning rate by this when validation does not improve
+    schedule: str = field(default="cosine", metadata={"choices": SCHEDULES})  # cosine/linear end at 0
+    lr_decay: float = 0.5  # plateau schedule: multiply the lr by this when validation does not improve
     min_lr: float = 1e-6  # stop once the learning rate falls below this
     weight_decay: float = 0.0  # L2 penalty
     clip: float = 0.25  # clip the gradient norm to this (0 = off)
@@ -44,13 +49,13 @@ class TrainConfig:
     bptt: int = 35  # words per truncated back-propagation window
     eval_batch_size: int = 10  # the standard protocol: batch 10, bptt 35, state carried through
     epochs: int = 40  # passes over the training text
-    max_minutes: float = 0.0  # stop after this much training time, then evaluate and save (0 = no limit);
-    # cosine/linear schedules then decay over whichever ends first, the epochs or the minutes
+    # with a time budget the cosine/linear schedules decay over whichever ends first, epochs or minutes
+    max_minutes: float = 0.0  # stop after this much training time, then evaluate and save (0 = no limit)
     eval_every: int = 0  # also validate every N steps (0 = once per epoch)
     seed: int = 1111  # seeds weight init, dropout and everything random in training
-    device: str = field(default="auto", metadata={"choices": ["auto", "cpu", "cuda"]})  # auto | cpu | cuda
+    device: str = field(default="auto", metadata={"choices": DEVICES})  # auto | cpu | cuda
     threads: int = 0  # torch CPU threads (0 = torch's default)
-    save_dtype: str = field(default="float32", metadata={"choices": ["float32", "float16"]})  # weights on disk
+    save_dtype: str = field(default="float32", metadata={"choices": SAVE_DTYPES})  # weights on disk
 
 
 @dataclass
@@ -77,6 +82,10 @@ class Callback:
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; the best model saved so far is untouched."""
+
+
+class TrainingSetupError(ValueError):
+    """Settings, data or a saved state that cannot be trained on; raised before the first step."""
 
 
 def resolve_device(name: str) -> torch.device:
@@ -119,44 +128,33 @@ def _make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Opt
     raise ValueError(f"optimizer must be 'adam' or 'sgd', not {cfg.optimizer!r}")
 
 
-def _save_resume(out: Path, model, optimizer, state, position: dict) -> None:
-    """Everything needed to continue exactly: weights, optimiser, RNG, carried hidden state, position."""
-    d = out / RESUME_DIR
-    d.mkdir(parents=True, exist_ok=True)
-    tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()
-               if not (k == "decoder.weight" and model.config.tie_weights and model.config.softmax == "full")}
-    opt = optimizer.state_dict()
-    for pid, s in opt["state"].items():
-        for k, v in s.items():
-            tensors[f"opt.{pid}.{k}"] = v.detach().cpu().reshape(-1) if v.dim() == 0 else v.detach().cpu()
-    tensors["rng.cpu"] = torch.get_rng_state()
-    hidden = state if isinstance(state, tuple) else (state,)
-    for n, h in enumerate(hidden):
-        tensors[f"hidden.{n}"] = h.detach().cpu().contiguous()
-    meta = dict(position, param_groups=opt["param_groups"], opt_scalar_keys={
-        str(pid): [k for k, v in s.items() if v.dim() == 0] for pid, s in opt["state"].items()})
-    tag = f".tmp-{os.getpid()}"
-    save_file(tensors, str(d / ("state.safetensors" + tag)))
-    (d / ("state.json" + tag)).write_text(json.dumps(meta, indent=1))
-    os.replace(d / ("state.safetensors" + tag), d / "state.safetensors")
-    os.replace(d / ("state.json" + tag), d / "state.json")
+class _LossOfBatch(torch.nn.Module):
+    """model(inputs) and model.loss as ONE forward: DistributedDataParallel only follows parameters used
+    inside forward, and the adaptive softmax leaves a tail cluster unused when no target falls in it."""
+
+    def __init__(self, model: LanguageModel):
+        super().__init__()
+        self.model = model
+
+    def forward(self, inputs: torch.Tensor, state, targets: torch.Tensor):
+        features, state = self.model(inputs, state)  # (T, B, H)
+        return self.model.loss(features, targets), state
 
 
-def _load_resume(out: Path, model, optimizer, device) -> tuple[dict, tuple | torch.Tensor]:
-    d = out / RESUME_DIR
-    meta = json.loads((d / "state.json").read_text())
-    tensors = load_file(str(d / "state.safetensors"))
-    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, strict=False)
-    opt_state: dict = {}
-    for k, v in tensors.items():
-        if k.startswith("opt."):
-            _, pid, name = k.split(".", 2)
-            scalar = name in meta["opt_scalar_keys"].get(pid, [])
-            opt_state.setdefault(int(pid), {})[name] = v.reshape(()) if scalar else v.to(device)
-    optimizer.load_state_dict({"state": opt_state, "param_groups": meta["param_groups"]})
-    torch.set_rng_state(tensors["rng.cpu"])
-    hidden = [tensors[f"hidden.{n}"].to(device) for n in range(2) if f"hidden.{n}" in tensors]
-    return meta, (tuple(hidden) if len(hidden) == 2 else hidden[0])
+def _check_resumable(meta: dict, model_config: ModelConfig, cfg: TrainConfig) -> None:
+    """The model and the settings that shape the saved state must be the saved run's."""
+    saved_model = meta.get("model_config")
+    if saved_model is not None and ModelConfig.from_dict(saved_model) != model_config:
+        diff = [k for k, v in model_config.to_dict().items() if saved_model.get(k) != v]
+        raise ResumeError(
+            f"the saved run's model differs in {', '.join(diff)} "
+            f"(saved: {', '.join(f'{k}={saved_model.get(k)}' for k in diff)})"
+        )
+    saved_train = meta.get("train_config") or {}
+    for k in FIXED_ON_RESUME:
+        if k in saved_train and saved_train[k] != getattr(cfg, k):
+            flag = "--" + k.replace("_", "-")
+            raise ResumeError(f"the saved run used {flag} {saved_train[k]}; it cannot change on resume")
 
 
 def scheduled_lr(cfg: TrainConfig, step: int, total_steps: int, seconds: float) -> float:
@@ -170,11 +168,6 @@ def scheduled_lr(cfg: TrainConfig, step: int, total_steps: int, seconds: float) 
     return cfg.lr * (1 - frac)
 
 
-def has_resume_state(out: str | os.PathLike) -> bool:
-    """Whether `out` holds a state that `train(resume=True)` can continue from."""
-    return (Path(out) / RESUME_DIR / "state.json").is_file()
-
-
 def train(
     corpus: Corpus,
     model_config: ModelConfig,
@@ -185,39 +178,65 @@ def train(
     resume: bool = False,
     summary: dict | None = None,
 ) -> dict:
-    """Train, keeping the best model in `out`; returns the final summary (best/test perplexity, ...)."""
+    """Train, keeping the best model in `out`; returns the final summary (best/test perplexity, ...).
+
+    With `resume=True` the run continues from `out/resume/` exactly (same losses as if never stopped);
+    `model_config` and the settings in FIXED_ON_RESUME must then be the saved run's, the others may change.
+    Problems with the settings, the data or the saved state raise TrainingSetupError before any step.
+    """
     callbacks = callbacks or []
     out = Path(out)
     rank, world = _world()
-    device = resolve_device(cfg.device)
-    if device.type == "cuda" and world > 1:
-        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
-    if cfg.threads > 0:
-        torch.set_num_threads(cfg.threads)
-    if cfg.batch_size % world:
-        raise ValueError(f"batch_size {cfg.batch_size} must be divisible by the {world} processes")
-    torch.manual_seed(cfg.seed)
-
-    model = LanguageModel(model_config).to(device)
-    optimizer = _make_optimizer(model, cfg)
-    per_rank = cfg.batch_size // world
-    train_data = batchify(corpus.train, cfg.batch_size)[:, rank * per_rank : (rank + 1) * per_rank].to(device)
-    valid_data = batchify(corpus.valid, min(cfg.eval_batch_size, max(1, corpus.valid.numel() // 2))).to(device)
-    starts = list(batch_starts(train_data, cfg.bptt))
-
-    position = {"epoch": 1, "batch": 0, "step": 0, "seconds": 0.0, "best_val_loss": math.inf,
-                "lr": cfg.lr, "evals": 0, "stopped_early": False}
-    state = model.init_state(per_rank)
+    try:
+        device = resolve_device(cfg.device)
+        if device.type == "cuda" and world > 1:
+            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+            torch.cuda.set_device(device)
+        if cfg.batch_size % world:
+            raise ValueError(f"batch_size {cfg.batch_size} must be divisible by the {world} processes")
+        meta = read_resume_meta(out) if resume else None
+        if meta is not None:
+            _check_resumable(meta, model_config, cfg)
+        if cfg.threads > 0:
+            torch.set_num_threads(cfg.threads)
+        torch.manual_seed(cfg.seed)
+        model = LanguageModel(model_config).to(device)
+        if world > 1:
+            torch.manual_seed(cfg.seed + rank)  # the same weights everywhere, but each rank its own dropout
+        optimizer = _make_optimizer(model, cfg)
+        per_rank = cfg.batch_size // world
+        columns = slice(rank * per_rank, (rank + 1) * per_rank)  # this rank's part of every batch
+        train_data = batchify(corpus.train, cfg.batch_size)[:, columns].to(device)  # (T, per_rank)
+        eval_batch_size = min(cfg.eval_batch_size, max(1, corpus.valid.numel() // 2))
+        valid_data = batchify(corpus.valid, eval_batch_size).to(device)
+        starts = list(batch_starts(train_data, cfg.bptt))
+        position = dict(epoch=1, batch=0, step=0, seconds=0.0, best_val_loss=math.inf, lr=cfg.lr, evals=0)
+        recent_losses: list[float] = []  # the last 200 training losses: train_loss in metrics.jsonl
+        state = model.init_state(per_rank)
+        if meta is not None:
+            meta, state = load_resume(out, model, optimizer, device, cfg.batch_size, rank, world)
+            position = {k: meta[k] for k in position}
+            recent_losses = list(meta.get("recent_losses", []))
+            if (meta.get("train_config") or {}).get("lr", cfg.lr) != cfg.lr:
+                position["lr"] = cfg.lr  # a new --lr restarts the plateau schedule from it
+            for g in optimizer.param_groups:
+                g["lr"] = position["lr"]
+    except ValueError as e:  # ResumeError included
+        raise TrainingSetupError(str(e)) from None
+    if rank == 0:
+        out.mkdir(parents=True, exist_ok=True)
+        if not resume:
+            (out / METRICS).unlink(missing_ok=True)  # a new run starts a new learning curve
     if resume:
-        position, state = _load_resume(out, model, optimizer, device)
-        for g in optimizer.param_groups:
-            g["lr"] = position["lr"]
         for cb in callbacks:
-            cb.on_message(f"resuming at epoch {position['epoch']}, batch {position['batch']}, "
-                          f"step {position['step']}")
-    net: torch.nn.Module = model
+            cb.on_message(
+                f"resuming at epoch {position['epoch']}, batch {position['batch']}, step {position['step']}"
+            )
+    net: torch.nn.Module = _LossOfBatch(model)
     if world > 1:
-        net = torch.nn.parallel.DistributedDataParallel(model)
+        net = torch.nn.parallel.DistributedDataParallel(
+            net, find_unused_parameters=model_config.softmax == "adaptive"
+        )
 
     run_start = time.monotonic()
     seconds_before = position["seconds"]
@@ -226,19 +245,44 @@ def train(
     def elapsed() -> float:
         return seconds_before + time.monotonic() - run_start
 
+    def stop_reason_now() -> str | None:
+        """Interrupt or time budget; under torchrun all ranks stop at the same step (or they would hang)."""
+        code = 2 if should_stop() else 1 if cfg.max_minutes and elapsed() >= cfg.max_minutes * 60 else 0
+        if world > 1:
+            flag = torch.tensor([code], device=device)
+            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+            code = int(flag.item())
+        return {0: None, 1: "time budget", 2: "interrupted"}[code]
+
     def validate(train_loss: float) -> None:
         val_loss, _ = evaluate(model, valid_data, cfg.bptt)
+        if world > 1:  # rank 0 decides what counts as an improvement, for everyone
+            shared = torch.tensor([val_loss], dtype=torch.float64, device=device)
+            dist.broadcast(shared, 0)
+            val_loss = shared.item()
         position["evals"] += 1
         improved = val_loss < position["best_val_loss"]
-        record = {"step": position["step"], "epoch": position["epoch"], "train_loss": train_loss,
-                  "val_loss": val_loss, "val_ppl": math.exp(min(val_loss, 700)),
-                  "lr": optimizer.param_groups[0]["lr"], "seconds": round(elapsed(), 1), "best": improved}
+        record = {
+            "step": position["step"],
+            "epoch": position["epoch"],
+            "train_loss": train_loss,
+            "val_loss": val_loss,
+            "val_ppl": math.exp(min(val_loss, 700)),
+            "lr": optimizer.param_groups[0]["lr"],
+            "seconds": round(elapsed(), 1),
+            "best": improved,
+        }
         if improved:
             position["best_val_loss"] = val_loss
             if rank == 0:
-                info = dict(summary or {}, epochs=position["epoch"] - 1 + position["batch"] / len(starts),
-                            steps=position["step"], val_perplexity=record["val_ppl"],
-                            train_seconds=round(elapsed(), 1), train_config=asdict(cfg))
+                info = dict(
+                    summary or {},
+                    epochs=position["epoch"] - 1 + position["batch"] / len(starts),
+                    steps=position["step"],
+                    val_perplexity=record["val_ppl"],
+                    train_seconds=round(elapsed(), 1),
+                    train_config=asdict(cfg),
+                )
                 save_model(out, model, corpus.vocab, info, dtype=getattr(torch, cfg.save_dtype))
         elif cfg.schedule == "plateau":  # anneal
             for g in optimizer.param_groups:
@@ -253,24 +297,22 @@ def train(
     def annealed_out() -> bool:  # the plateau schedule ends the run once the lr is negligible
         return cfg.schedule == "plateau" and position["lr"] < cfg.min_lr
 
+    def mean_recent() -> float:
+        return sum(recent_losses) / max(len(recent_losses), 1)
+
     model.train()
-    recent_losses: list[float] = []
     stop_reason = "finished"
     while position["epoch"] <= cfg.epochs:
         while position["batch"] < len(starts):
-            if should_stop():
-                stop_reason = "interrupted"
-                break
-            if cfg.max_minutes and elapsed() >= cfg.max_minutes * 60:
-                stop_reason = "time budget"
+            if reason := stop_reason_now():
+                stop_reason = reason
                 break
             inputs, targets = get_batch(train_data, starts[position["batch"]], cfg.bptt)
             state = detach_state(state)
             if cfg.schedule != "plateau":
                 for g in optimizer.param_groups:
                     g["lr"] = scheduled_lr(cfg, position["step"], cfg.epochs * len(starts), elapsed())
-            features, state = net(inputs, state)
-            loss = model.loss(features, targets)
+            loss, state = net(inputs, state, targets)
             loss.backward()
             if cfg.clip > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
@@ -281,9 +323,15 @@ def train(
             loss_value = loss_value.item()
             if not math.isfinite(loss_value):
                 optimizer.zero_grad(set_to_none=True)
+                saved = (
+                    f"The best model in {out} (validation perplexity "
+                    f"{math.exp(min(position['best_val_loss'], 700)):.2f}) is untouched."
+                    if math.isfinite(position["best_val_loss"])
+                    else "No model had been saved yet."
+                )
                 raise TrainingDiverged(
-                    f"the training loss became {loss_value} at step {position['step'] + 1}; stopped. "
-                    f"The best model in {out} is untouched. Try a lower --lr or a smaller --clip."
+                    f"the training loss became {loss_value} at step {position['step'] + 1}; "
+                    f"stopped. {saved} Try a lower --lr or a smaller --clip."
                 )
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
@@ -291,36 +339,51 @@ def train(
             position["batch"] += 1
             words_since_start += targets.numel() * world
             recent_losses = (recent_losses + [loss_value])[-200:]
-            progress = Progress(position["step"], position["epoch"], position["batch"], len(starts),
-                                loss_value, optimizer.param_groups[0]["lr"],
-                                words_since_start / max(time.monotonic() - run_start, 1e-9), elapsed())
+            progress = Progress(
+                position["step"],
+                position["epoch"],
+                position["batch"],
+                len(starts),
+                loss_value,
+                optimizer.param_groups[0]["lr"],
+                words_since_start / max(time.monotonic() - run_start, 1e-9),
+                elapsed(),
+            )
             for cb in callbacks:
                 cb.on_step(progress)
             if cfg.eval_every and position["step"] % cfg.eval_every == 0:
-                validate(sum(recent_losses) / len(recent_losses))
+                validate(mean_recent())
                 if annealed_out():
                     break
         if stop_reason != "finished" or annealed_out():
             break
         if not cfg.eval_every or position["step"] % cfg.eval_every:
-            validate(sum(recent_losses) / max(len(recent_losses), 1))
+            validate(mean_recent())
         position["epoch"] += 1
         position["batch"] = 0
         if annealed_out():
             stop_reason = "learning rate below --min-lr"
             break
 
+    if stop_reason == "time budget" and recent_losses and position["batch"] > 0:
+        validate(mean_recent())  # the last stretch may hold the best model
     position["seconds"] = elapsed()
-    if stop_reason == "interrupted":
-        if rank == 0:
-            _save_resume(out, model, optimizer, state, position)
-    else:
-        if stop_reason == "time budget" and recent_losses and position["batch"] > 0:
-            validate(sum(recent_losses) / len(recent_losses))  # the last stretch may hold the best model
-        if rank == 0:
-            _save_resume(out, model, optimizer, state, position)
+    meta = dict(
+        position,
+        recent_losses=recent_losses,
+        model_config=model_config.to_dict(),
+        train_config=asdict(cfg),
+        summary=summary or {},
+        world_size=world,
+    )
+    save_resume(out, model, optimizer, state, meta, rank, world)
     if world > 1:
         dist.barrier()
-    return {"stop_reason": stop_reason, "best_val_loss": position["best_val_loss"],
-            "best_val_ppl": math.exp(min(position["best_val_loss"], 700)), "steps": position["step"],
-            "epoch": position["epoch"], "seconds": round(position["seconds"], 1)}
+    return {
+        "stop_reason": stop_reason,
+        "best_val_loss": position["best_val_loss"],
+        "best_val_ppl": math.exp(min(position["best_val_loss"], 700)),
+        "steps": position["step"],
+        "epoch": position["epoch"],
+        "seconds": round(position["seconds"], 1),
+    }

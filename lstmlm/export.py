@@ -1,0 +1,104 @@
+"""Getting the numbers out: a trace as CSV (long format), NPZ or JSON, and generated words as CSV.
+
+Every function returns the file's bytes and, given `path`, also writes them there. The files are plain:
+`numpy.load(f)` (no pickle), `pandas.read_csv(f)`, `json.load(f)`. Floats are written with 9 significant
+digits, which read back to exactly the float32 the trace holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from .explain import NAMES, Traced, layer_arrays
+from .sampling import GeneratedWord, NextWords
+
+TRACE_COLUMNS = ("layer", "step", "word", "unit", *NAMES)
+GENERATED_COLUMNS = ("step", "word", "id", "prob", "rank", "sampled_prob")
+
+
+def _out(data: bytes, path: str | os.PathLike | None) -> bytes:
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def _check_tokens(tr: Traced, tokens: Sequence[str]) -> list:
+    layers = layer_arrays(tr)
+    if len(tokens) != layers[0].h.shape[0]:
+        raise ValueError(f"{len(tokens)} tokens for a trace of {layers[0].h.shape[0]} steps")
+    return layers
+
+
+def trace_csv(tr: Traced, tokens: Sequence[str], path: str | os.PathLike | None = None) -> bytes:
+    """One row per layer, step and unit: layer, step, word, unit, i, f, g, o, c, h (UTF-8 CSV)."""
+    layers = _check_tokens(tr, tokens)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(TRACE_COLUMNS)
+    for n, la in enumerate(layers):
+        T, H = la.h.shape
+        values = np.char.mod("%.9g", np.stack([la.get(k) for k in NAMES], axis=-1))  # (T, H, 6) as text
+        for t in range(T):
+            writer.writerows([n, t, tokens[t], u, *values[t, u]] for u in range(H))
+    return _out(buf.getvalue().encode("utf-8"), path)
+
+
+def trace_npz(
+    tr: Traced, tokens: Sequence[str], path: str | os.PathLike | None = None, ids: Sequence[int] | None = None
+) -> bytes:
+    """Arrays `tokens` (T,), optional `ids` (T,), and per layer n: `layer{n}_i` ... `layer{n}_h` (T, H) and
+    `layer{n}_preact` (T, 4H, gate order i, f, g, o)."""
+    layers = _check_tokens(tr, tokens)
+    arrays: dict[str, np.ndarray] = {"tokens": np.array(list(tokens), dtype=str)}
+    if ids is not None:
+        arrays["ids"] = np.asarray(ids, dtype=np.int64)
+    for n, la in enumerate(layers):
+        arrays.update({f"layer{n}_{k}": la.get(k) for k in (*NAMES, "preact")})
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return _out(buf.getvalue(), path)
+
+
+def trace_dict(
+    tr: Traced, tokens: Sequence[str], unknown: Sequence[str] = (), next_words: NextWords | None = None
+) -> dict:
+    """The trace as `lstmlm trace --json` prints it: tokens, unknown, layers[n][i|f|g|o|c|h] (T x H), next."""
+    layers = _check_tokens(tr, tokens)
+    out = {
+        "tokens": list(tokens),
+        "unknown": list(unknown),
+        "layers": [{k: la.get(k).tolist() for k in NAMES} for la in layers],
+    }
+    if next_words is not None:
+        out["next"] = [
+            {"word": w, "prob": p} for w, p in zip(next_words.words, next_words.probs, strict=True)
+        ]
+    return out
+
+
+def trace_json(
+    tr: Traced,
+    tokens: Sequence[str],
+    unknown: Sequence[str] = (),
+    next_words: NextWords | None = None,
+    path: str | os.PathLike | None = None,
+) -> bytes:
+    """`trace_dict` as UTF-8 JSON."""
+    return _out(json.dumps(trace_dict(tr, tokens, unknown, next_words)).encode("utf-8"), path)
+
+
+def generated_csv(words: Sequence[GeneratedWord], path: str | os.PathLike | None = None) -> bytes:
+    """Generated words, one row each: step, word, id, prob (under the model), rank, sampled_prob."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, GENERATED_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: v for k, v in asdict(w).items() if k in GENERATED_COLUMNS} for w in words)
+    return _out(buf.getvalue().encode("utf-8"), path)

@@ -1,0 +1,66 @@
+"""`lstm-playground` / `python -m playground`: serve the playground on http://127.0.0.1:7860."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _offline_env() -> None:
+    """No analytics or telemetry; loopback never goes through an HTTP proxy (gradio checks itself at start)."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    for name in ("NO_PROXY", "no_proxy"):
+        current = [h for h in os.environ.get(name, "").split(",") if h]
+        os.environ[name] = ",".join(current + [h for h in LOOPBACK if h not in current])
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    from lstmlm.checkpoint import default_model_dir
+
+    p = argparse.ArgumentParser(prog="lstm-playground", description=__doc__)
+    p.add_argument("--model", type=Path, default=None,
+                   help=f"model directory (default: the bundled model, {default_model_dir()})")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--share", action="store_true", help="also open a public gradio.live link (off by default)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads per request (default 1: requests run side by side instead)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the model, build the app and serve it until Ctrl+C."""
+    args = parse_args(argv)
+    _offline_env()
+    from lstmlm.checkpoint import CheckpointError, default_model_dir, load_model
+
+    model_dir = args.model if args.model is not None else default_model_dir()
+    if args.model is None and not model_dir.exists():
+        print(f"lstm-playground: the bundled model is not at {model_dir}.\n"
+              "Pass a model directory with --model DIR (for example one written by `lstmlm train --out DIR`).",
+              file=sys.stderr)
+        return 2
+    try:
+        model = load_model(model_dir)
+    except CheckpointError as e:
+        print(f"lstm-playground: cannot load the model: {e}", file=sys.stderr)
+        return 2
+
+    import torch
+
+    torch.set_num_threads(max(1, args.threads))
+    from .app import build_app, launch_kwargs
+
+    demo = build_app(model)
+    print(f"LSTM Playground on http://{args.host}:{args.port} (Ctrl+C to stop)")
+    demo.launch(server_name=args.host, server_port=args.port, share=args.share, **launch_kwargs())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

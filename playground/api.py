@@ -1,0 +1,60 @@
+"""The scripting endpoints (`next_words`, `generate`, `trace`): JSON in and out, the same numbers the tabs
+draw. Registered with `gr.api`, which reads each endpoint's parameters from the type hints below (so
+no `from __future__ import annotations` here: gradio needs the real types).
+
+Bad input raises `gr.Error` with a message that says what to change (the client sees the message).
+"""
+
+from collections.abc import Iterator
+
+import gradio as gr
+
+from lstmlm.model import LanguageModel
+from lstmlm.vocab import detokenize
+
+from .gateview import GATES, trace_json
+from .views import coerce_settings, generate_words, next_words_json, read_prompt
+
+MODEL_CONCURRENCY = "model"  # API calls share one queue slot group; the UI has its own listeners
+
+
+def _user_error(e: Exception) -> gr.Error:
+    """The message of a rejected input, for the caller; no traceback in the server log (it is not a bug)."""
+    return gr.Error(str(e), title="Invalid input", print_exception=False)
+
+
+def register(model: LanguageModel) -> None:
+    """Add the three endpoints to the Blocks being built."""
+
+    def next_words(prompt: str, k: int = 10) -> dict:
+        """Top-k next words after `prompt` (read from a line start), with probabilities and entropy in bits."""
+        try:
+            return next_words_json(model, prompt, int(k))
+        except (ValueError, TypeError) as e:
+            raise _user_error(e) from None
+
+    def generate(prompt: str, max_words: int = 30, temperature: float = 0.8, top_k: int = 40,
+                 top_p: float = 0.95, seed: int = 0) -> Iterator[dict]:
+        """Stream a continuation: after each word, the text so far and each word's probability and rank."""
+        try:
+            settings = coerce_settings(temperature, top_k, top_p, max_words, seed)
+        except (ValueError, TypeError) as e:
+            raise _user_error(e) from None
+        p = read_prompt(model.vocab, prompt)
+        words: list[dict] = []
+        for gw in generate_words(model, p, settings):
+            words.append({"word": gw.word, "prob": round(gw.prob, 6), "rank": gw.rank,
+                          "sampled_prob": round(gw.sampled_prob, 6)})
+            yield {"text": detokenize(w["word"] for w in words), "words": words, "notice": p.notice, "done": False}
+        yield {"text": detokenize(w["word"] for w in words), "words": words, "notice": p.notice, "done": True}
+
+    def trace(prompt: str, layer: int = 0, gates: str = ",".join(GATES), decimals: int = 3) -> dict:
+        """One layer's f, i, o, g (candidate), c (cell) and h over the prompt: values[gate][step][unit]."""
+        try:
+            return trace_json(model, prompt, int(layer), gates, int(decimals))
+        except (ValueError, TypeError) as e:
+            raise _user_error(e) from None
+
+    gr.api(next_words, api_name="next_words", concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY)
+    gr.api(generate, api_name="generate", concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY)
+    gr.api(trace, api_name="trace", concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY)

@@ -1,0 +1,94 @@
+"""build_app(model) -> gr.Blocks: the header, the shared prompt box and the tabs, nothing else.
+Gradio 6 takes the theme and CSS in `launch()`: pass `**launch_kwargs()`."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from lstmlm.model import LanguageModel
+
+from . import api
+from .tabs import gates, generate, learn, next_word
+from .views import DEFAULT_PROMPT
+
+CSS = """
+.gradio-container { max-width: 1500px !important; }
+#prompt textarea { font-size: 26px !important; line-height: 1.35 !important; }
+.lp-header h1 { font-size: 34px; margin: 0; }
+.lp-header p { font-size: 18px; color: #4b5563; margin: 2px 0 0 0; }
+.lp-label { font-weight: 600; font-size: 17px; margin: 10px 0 4px 0; color: #374151; }
+.lp-notice { background: #fef3c7; border: 1px solid #f59e0b; border-radius: 8px; padding: 6px 12px;
+             margin: 4px 0; font-size: 17px; color: #78350f; }
+.lp-placeholder { color: #9ca3af; font-size: 20px; padding: 12px 4px; }
+.lp-chips { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0; }
+.lp-chip { background: #eef2ff; border: 1px solid #c7d2fe; border-radius: 6px; padding: 2px 8px;
+           font-size: 19px; font-family: ui-monospace, monospace; color: #1e1b4b; }
+.lp-chip.lp-unk { background: #fee2e2; border: 1px dashed #dc2626; color: #991b1b; }
+.lp-chip.lp-eos { background: #f3f4f6; color: #6b7280; }
+.lp-legend { display: block; font-size: 15px; color: #6b7280; margin-top: 6px; }
+.lp-legend .lp-chip { font-size: 13px; padding: 0 5px; }
+.lp-entropy { margin: 4px 0 12px 0; }
+.lp-entropy-text { font-size: 20px; }
+.lp-bar { height: 12px; background: #e5e7eb; border-radius: 6px; margin-top: 6px; overflow: hidden; }
+.lp-bar > div { height: 100%; background: linear-gradient(90deg, #4f46e5, #db2777); }
+.lp-text { font-size: 24px; line-height: 1.9; padding: 8px 4px; white-space: normal; }
+.lp-prompt { color: #6b7280; }
+.lp-gen, .lp-w { border-radius: 4px; padding: 1px 2px; color: #111827; }
+.lp-gen.lp-dark, .lp-w.lp-dark { color: white; }
+.lp-cursor { color: #4f46e5; animation: lp-blink 1s steps(2) infinite; }
+@keyframes lp-blink { 50% { opacity: 0; } }
+.lp-summary { font-size: 19px; line-height: 1.5; background: #f9fafb; border-radius: 8px; padding: 8px 12px; }
+.lp-learn { font-size: 19px; line-height: 1.55; }
+.lp-learn table td, .lp-learn table th { font-size: 18px; vertical-align: top; }
+.lp-small { font-size: 15px; color: #6b7280; }
+#candidates button { font-size: 21px !important; }
+#examples td, #examples button { font-size: 17px !important; text-align: left; }
+"""
+
+
+def theme() -> gr.themes.Base:
+    """A calm, high-contrast theme with large text; its fonts ship with gradio (no web fonts)."""
+    return gr.themes.Default(primary_hue="indigo", neutral_hue="slate", text_size="lg")
+
+
+def launch_kwargs() -> dict:
+    """Everything `demo.launch()` needs besides host and port: theme, CSS, footer without outside links."""
+    return {"theme": theme(), "css": CSS, "footer_links": ["api", "settings"]}
+
+
+def _header(model: LanguageModel) -> str:
+    cfg = model.config
+    return (f'<div class="lp-header"><h1>LSTM Playground</h1><p>Type a sentence and watch a {cfg.num_layers}-layer '
+            f"LSTM language model ({cfg.hidden_dim} units per layer, {cfg.vocab_size:,} words) read it word by "
+            "word.</p></div>")
+
+
+def _constant(value: str):
+    def opened() -> str:
+        return value
+
+    return opened
+
+
+def build_app(model: LanguageModel) -> gr.Blocks:
+    """The whole app over one read-only model (shared by all users; per-user data lives in gr.State)."""
+    with gr.Blocks(title="LSTM Playground", analytics_enabled=False) as demo:
+        gr.HTML(_header(model))
+        prompt = gr.Textbox(value=DEFAULT_PROMPT, lines=2, max_lines=8, label="Your text", elem_id="prompt",
+                            placeholder="Type a sentence, e.g. The game was released in")
+        active = gr.State("next_word")  # the open tab, so typing only redraws what is on screen
+        with gr.Tabs(selected="next_word") as tabs:
+            word_view = next_word.build(model, prompt)
+            gen_view = generate.build(model, prompt)
+            gates_view = gates.build(model, prompt, active)
+            learn_view = learn.build(model, prompt, tabs, active)
+        for tab_id, view in (("next_word", word_view), ("generate", gen_view), ("gates", gates_view),
+                             ("learn", learn_view)):
+            view.tab.select(_constant(tab_id), None, active, queue=False, show_progress="hidden",
+                            api_visibility="private")
+        for event in gen_view.prompt_events + learn_view.prompt_events:
+            word_view.refresh_after(event)
+        demo.load(word_view.refresh_fn, word_view.inputs, word_view.outputs, show_progress="hidden",
+                  api_visibility="private")
+        api.register(model)
+    return demo

@@ -1,0 +1,169 @@
+"""What the Gates view shows: one layer's gates, cell and hidden state over a prompt, as numpy arrays,
+with the unit orderings, saturation fractions and the window that keeps a heatmap small (no gradio).
+
+Arrays here are (steps, units): row t is the word at position t, column u is unit u of the layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lstmlm.model import LanguageModel
+from lstmlm.sampling import start_state
+from lstmlm.trace import trace
+
+from .views import Prompt, display_word, read_prompt
+
+GATES = ("f", "i", "o", "g", "c", "h")  # the order of the view's gate selector
+GATE_LABELS = {
+    "f": "forget gate f_t", "i": "input gate i_t", "o": "output gate o_t",
+    "g": "candidate C~_t", "c": "cell state C_t", "h": "hidden state h_t",
+}
+SIGMOID_GATES = ("f", "i", "o")  # values in (0, 1); g and h lie in (-1, 1), c is unbounded
+ORDERINGS = ("index", "mean", "variance", "saturation")
+LOW, HIGH = 0.1, 0.9  # a gate below 0.1 is "left-saturated" (closed), above 0.9 "right-saturated" (open)
+MAX_HEATMAP_STEPS = 150  # a heatmap shows at most the last 150 words...
+MAX_HEATMAP_CELLS = 80_000  # ...and at most 80k cells (~430 KB as float32): fewer units if needed
+
+
+@dataclass
+class LayerValues:
+    """One layer's recorded values over a prompt; each array (steps, units) float32."""
+
+    tokens: list[str]
+    layer: int
+    num_layers: int
+    values: dict[str, np.ndarray]  # gate name -> (T, H)
+
+    @property
+    def steps(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def units(self) -> int:
+        return next(iter(self.values.values())).shape[1]
+
+
+def check_layer(model: LanguageModel, layer: int) -> int:
+    """The layer index if it exists, else ValueError saying which ones do."""
+    num_layers = model.config.num_layers
+    if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < num_layers:
+        raise ValueError(f"layer must be one of 0..{num_layers - 1} (this model has {num_layers} layers), "
+                         f"got {layer}")
+    return layer
+
+
+def trace_layer(model: LanguageModel, prompt: Prompt, layer: int) -> LayerValues | None:
+    """Trace the prompt from a line start and keep one layer's values; None for an empty prompt."""
+    check_layer(model, layer)
+    if not prompt.ids:
+        return None
+    # Gates only: the next-word softmax over every position is the costly part and not shown here.
+    tr = trace(model, prompt.ids, start_state(model), log_probs=False)
+    lt = tr.layers[layer]
+    values = {g: lt.get(g)[:, 0].float().numpy() for g in GATES}  # (T, B=1, H) -> (T, H)
+    return LayerValues(tokens=prompt.tokens, layer=layer, num_layers=model.config.num_layers, values=values)
+
+
+def saturation(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit, the fraction of steps with the gate < 0.1 (left) and > 0.9 (right); values (T, H)."""
+    return (values < LOW).mean(axis=0), (values > HIGH).mean(axis=0)
+
+
+def saturation_score(gate: str, values: np.ndarray) -> np.ndarray:
+    """Per unit, the fraction of steps at an extreme: gates < 0.1 or > 0.9; g, h, tanh(c) beyond +-0.9."""
+    if gate in SIGMOID_GATES:
+        left, right = saturation(values)
+        return left + right
+    squashed = np.tanh(values) if gate == "c" else values
+    return (np.abs(squashed) > HIGH).mean(axis=0)
+
+
+def unit_order(gate: str, values: np.ndarray, ordering: str) -> np.ndarray:
+    """Unit indices (H,) in display order: by index, or by mean / variance / saturation, largest first."""
+    if ordering not in ORDERINGS:
+        raise ValueError(f"ordering must be one of {', '.join(ORDERINGS)}, got {ordering!r}")
+    units = values.shape[1]
+    if ordering == "index":
+        return np.arange(units)
+    key = {"mean": lambda: values.mean(axis=0), "variance": lambda: values.var(axis=0),
+           "saturation": lambda: saturation_score(gate, values)}[ordering]()
+    return np.argsort(-key, kind="stable")
+
+
+@dataclass
+class HeatmapData:
+    """A window of one gate, ready to draw: z is (units shown, steps shown), rows in display order."""
+
+    z: np.ndarray  # (U, S) float32
+    words: list[str]  # (S,) the words along the step axis
+    first_step: int  # position in the prompt of words[0]
+    units: list[int]  # (U,) unit index of each row
+    gate: str
+    layer: int
+    notice: str  # what was left out, or ""
+
+
+def heatmap_window(lv: LayerValues, gate: str, ordering: str = "index", max_steps: int = MAX_HEATMAP_STEPS,
+                   max_cells: int = MAX_HEATMAP_CELLS) -> HeatmapData:
+    """The last `max_steps` words x as many units (in `ordering`) as fit in `max_cells`."""
+    if gate not in GATES:
+        raise ValueError(f"gate must be one of {', '.join(GATES)}, got {gate!r}")
+    values = lv.values[gate]
+    first = max(0, lv.steps - max_steps)
+    window = values[first:]  # (S, H)
+    order = unit_order(gate, window, ordering)
+    keep = max(1, min(len(order), max_cells // max(1, window.shape[0])))
+    order = order[:keep]
+    notes = []
+    if first:
+        notes.append(f"showing the last {window.shape[0]} of {lv.steps} words")
+    if keep < lv.units:
+        notes.append(f"showing {keep} of {lv.units} units (the first by {ordering})")
+    return HeatmapData(z=np.ascontiguousarray(window[:, order].T), words=[display_word(w) for w in lv.tokens[first:]],
+                       first_step=first, units=order.tolist(), gate=gate, layer=lv.layer,
+                       notice="; ".join(notes).capitalize() + ("." if notes else ""))
+
+
+def unit_series(lv: LayerValues, unit: int) -> dict[str, np.ndarray]:
+    """One unit's f, i, o, c, h over the prompt, each (T,)."""
+    if isinstance(unit, bool) or not isinstance(unit, int) or not 0 <= unit < lv.units:
+        raise ValueError(f"unit must be one of 0..{lv.units - 1} (layer {lv.layer} has {lv.units} units), "
+                         f"got {unit}")
+    return {g: lv.values[g][:, unit] for g in ("f", "i", "o", "c", "h")}
+
+
+def parse_gates(gates: str) -> list[str]:
+    """'f,i,c' -> ['f', 'i', 'c']; ValueError naming the allowed ones."""
+    names = [g.strip() for g in (gates or "").split(",") if g.strip()]
+    bad = [g for g in names if g not in GATES]
+    if bad or not names:
+        raise ValueError(f"gates must be a comma-separated list of {', '.join(GATES)}, got {gates!r}")
+    return list(dict.fromkeys(names))
+
+
+def trace_json(model: LanguageModel, text: str, layer: int = 0, gates: str = ",".join(GATES),
+               decimals: int = 3) -> dict:
+    """What the `trace` endpoint returns: the prompt's tokens and one layer's values, rounded.
+
+    `values[gate]` is a list of steps, each a list of units. Per unit, `saturation[gate]` holds the
+    fractions of steps below 0.1 and above 0.9 (forget, input and output gates).
+    """
+    names = parse_gates(gates)
+    decimals = max(0, min(int(decimals), 6))
+    prompt = read_prompt(model.vocab, text)
+    lv = trace_layer(model, prompt, check_layer(model, layer))
+    out = {"tokens": prompt.tokens, "unknown": prompt.unknown, "layer": layer,
+           "num_layers": model.config.num_layers, "hidden_dim": model.config.hidden_dim,
+           "notice": prompt.notice, "values": {}, "saturation": {}}
+    if lv is None:
+        out["notice"] = "The prompt is empty: type some words to trace."
+        return out
+    for g in names:
+        out["values"][g] = np.round(lv.values[g].astype(np.float64), decimals).tolist()
+        if g in SIGMOID_GATES:
+            left, right = saturation(lv.values[g])
+            out["saturation"][g] = {"below_0.1": np.round(left, 4).tolist(), "above_0.9": np.round(right, 4).tolist()}
+    return out

@@ -1,0 +1,117 @@
+"""Small HTML fragments the tabs show: token chips, words shaded by a value, the entropy line.
+
+Every piece of text goes through `html.escape`: prompts are typed by anyone. Colours and sizes live in
+the CSS of `app.py` (classes `lp-*`); only the shading colour is inline.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+
+from .views import display_word, spaced_pieces
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def notice(text: str) -> str:
+    """A yellow notice line (e.g. the prompt was capped); empty when there is nothing to say."""
+    return f'<div class="lp-notice">{_esc(text)}</div>' if text else ""
+
+
+def placeholder(text: str) -> str:
+    """A calm grey line standing in for a view that has nothing to show yet."""
+    return f'<div class="lp-placeholder">{_esc(text)}</div>'
+
+
+def token_chips(tokens: Sequence[str], unknown: Sequence[int], note: str = "") -> str:
+    """The prompt as the model reads it: one chip per token, unknown words marked."""
+    if not tokens:
+        return placeholder("An empty prompt: the model starts at the beginning of a line.")
+    unknown = set(unknown)
+    chips = []
+    for pos, tok in enumerate(tokens):
+        if pos in unknown:
+            chips.append(f'<span class="lp-chip lp-unk" title="not in the vocabulary: read as &lt;unk&gt;">'
+                         f"{_esc(tok)}</span>")
+        elif tok == "<eos>":
+            chips.append('<span class="lp-chip lp-eos" title="line break (&lt;eos&gt;)">↵</span>')
+        else:
+            chips.append(f'<span class="lp-chip">{_esc(display_word(tok))}</span>')
+    n_unk = len(unknown)
+    legend = (f'<span class="lp-legend">{len(tokens)} words · <span class="lp-chip lp-unk">unknown</span> '
+              f"{n_unk} not in the vocabulary</span>" if n_unk else
+              f'<span class="lp-legend">{len(tokens)} words, all in the vocabulary</span>')
+    return notice(note) + f'<div class="lp-chips">{"".join(chips)}</div>{legend}'
+
+
+def entropy_line(bits: float) -> str:
+    """'5.3 bits: as unsure as a choice among 39 equally likely words', with a bar up to 12 bits."""
+    width = max(2.0, min(100.0, bits / 12 * 100))
+    return (f'<div class="lp-entropy"><div class="lp-entropy-text"><b>Uncertainty {bits:.1f} bits</b>: as unsure '
+            f"as a choice among {2 ** bits:,.0f} equally likely words</div>"
+            f'<div class="lp-bar"><div style="width:{width:.0f}%"></div></div></div>')
+
+
+def _shade(value: float, lo: float, hi: float, diverging: bool) -> str:
+    """Background colour for a value: blue (low) to white to red (high) when diverging, else white to blue."""
+    if not math.isfinite(value):
+        return "transparent"
+    if diverging:
+        m = max(abs(lo), abs(hi), 1e-9)
+        a = max(-1.0, min(1.0, value / m))
+        rgb = (214, 39, 40) if a > 0 else (31, 119, 180)
+        return f"rgba({rgb[0]},{rgb[1]},{rgb[2]},{abs(a) * 0.85:.2f})"
+    a = (value - lo) / (hi - lo) if hi > lo else 0.0
+    return f"rgba(49,54,149,{max(0.0, min(1.0, a)) * 0.85:.2f})"
+
+
+def shaded_words(tokens: Sequence[str], values: Sequence[float], lo: float, hi: float, diverging: bool,
+                 label: str = "value") -> str:
+    """The text with each word's background shaded by its value (Karpathy et al. 2015); hover shows it."""
+    if not tokens:
+        return placeholder("Type a prompt to see the words shaded.")
+    spans = []
+    for (space, text), tok, v in zip(spaced_pieces(tokens), tokens, values):
+        if tok == "<eos>":
+            text = "↵"
+        bg = _shade(float(v), lo, hi, diverging)
+        dark = (not diverging and (v - lo) / max(hi - lo, 1e-9) > 0.55)
+        cls = "lp-w lp-dark" if dark else "lp-w"
+        spans.append(f'{_esc(space)}<span class="{cls}" style="background:{bg}" '
+                     f'title="{_esc(tok)}: {label} {float(v):.3f}">{_esc(text)}</span>')
+        if tok == "<eos>":
+            spans.append("<br>")
+    return f'<div class="lp-text">{"".join(spans)}</div>'
+
+
+def generated_text(prompt_tokens: Sequence[str], words: Sequence[dict], running: bool = False) -> str:
+    """The prompt in grey, then each generated word shaded by the probability the model gave it."""
+    tokens = [*prompt_tokens, *(w["word"] for w in words)]
+    pieces = spaced_pieces(tokens)
+    n = len(prompt_tokens)
+    head = "".join(_esc(s + t) if tokens[i] != "<eos>" else "<br>" for i, (s, t) in enumerate(pieces[:n]))
+    tail = []
+    for (space, text), w in zip(pieces[n:], words):
+        if w["word"] == "<eos>":
+            tail.append('<span class="lp-gen" title="line break">↵</span><br>')
+            continue
+        p = float(w["prob"])
+        alpha = 0.12 + 0.75 * min(1.0, p ** 0.5)  # sqrt: a 1% word is still visibly tinted
+        cls = "lp-gen lp-dark" if alpha > 0.55 else "lp-gen"
+        tail.append(f'{_esc(space)}<span class="{cls}" style="background:rgba(22,101,52,{alpha:.2f})" '
+                    f'title="p = {p:.3f}, rank {w["rank"]}">{_esc(text)}</span>')
+    cursor = '<span class="lp-cursor">▌</span>' if running else ""
+    return f'<div class="lp-text"><span class="lp-prompt">{head}</span>{"".join(tail)}{cursor}</div>'
+
+
+def probability_legend() -> str:
+    """The key to `generated_text`'s shading."""
+    swatches = "".join(
+        f'<span class="lp-gen{" lp-dark" if 0.12 + 0.75 * p ** 0.5 > 0.55 else ""}" '
+        f'style="background:rgba(22,101,52,{0.12 + 0.75 * p ** 0.5:.2f})">{label}</span> '
+        for p, label in ((0.01, "1%"), (0.1, "10%"), (0.5, "50%"), (1.0, "100%")))
+    return f'<div class="lp-legend">Shading = the probability the model gave each word: {swatches}</div>'

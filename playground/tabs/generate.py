@@ -1,0 +1,115 @@
+"""Generate: sample a continuation word by word with temperature / top-k / top-p and a seed; each word is
+shaded by the probability it had. For any generated word, the distribution before and after each
+reshaping stage shows what the sliders did."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+
+import gradio as gr
+import plotly.graph_objects as go
+
+from lstmlm.model import LanguageModel
+
+from .. import markup, plots
+from ..views import (
+    MAX_GENERATE_WORDS,
+    GenerationSettings,
+    append_words,
+    coerce_settings,
+    display_word,
+    generate_words,
+    read_prompt,
+    reshaping_at,
+    reshaping_summary,
+)
+from . import TabView
+
+DEFAULTS = GenerationSettings()
+
+
+def _reshaping_view(model: LanguageModel, run: dict, step: int) -> tuple[go.Figure, str]:
+    """The reshaping figure and its summary for generated word `step` (1-based) of a finished run."""
+    ids = run.get("ids") or []
+    if not ids:
+        return plots.placeholder("Generate some text, then pick one of its words here."), ""
+    step = max(1, min(int(step), len(ids)))
+    settings = GenerationSettings(**run["settings"])
+    context = read_prompt(model.vocab, run["prompt"]).ids + ids[: step - 1]
+    r = reshaping_at(model, context, settings, chosen_id=ids[step - 1])
+    title = f"Word {step}: “{display_word(run['words'][step - 1])}” was drawn from the dark bars"
+    fig = plots.reshaping_bars(r.words, r.model, r.tempered, r.final, r.chosen, title)
+    return fig, f'<div class="lp-summary">{reshaping_summary(r, settings)}</div>'
+
+
+def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
+    """The Generate tab: settings on the left, the streaming text and the reshaping view on the right."""
+
+    def run(text: str, temperature: float, top_k: float, top_p: float, n_words: float, seed: float) -> Iterator:
+        skip5 = (gr.skip(),) * 5
+        try:
+            settings = coerce_settings(temperature, top_k, top_p, n_words, seed)
+        except (ValueError, TypeError) as e:
+            gr.Warning(f"Cannot generate: {e}")
+            yield skip5
+            return
+        p = read_prompt(model.vocab, text)
+        if p.notice:
+            gr.Info(p.notice)
+        words: list[dict] = []
+        for gw in generate_words(model, p, settings):
+            words.append({"word": gw.word, "id": gw.id, "prob": gw.prob, "rank": gw.rank})
+            yield markup.generated_text(p.tokens, words, running=True), *skip5[1:]  # text only: small
+        done = {"prompt": text or "", "ids": [w["id"] for w in words], "words": [w["word"] for w in words],
+                "settings": settings.to_dict()}
+        fig, summary = _reshaping_view(model, done, 1)
+        yield (markup.generated_text(p.tokens, words), done,
+               gr.Slider(minimum=1, maximum=max(2, len(words)), value=1, interactive=len(words) > 1), fig, summary)
+
+    def pick_step(run_state: dict, step: float) -> tuple[go.Figure, str]:
+        return _reshaping_view(model, run_state or {}, int(step))
+
+    def new_seed() -> int:
+        return secrets.randbelow(1_000_000)  # not torch's global generator: other users keep theirs
+
+    def add_to_prompt(text: str, run_state: dict) -> str:
+        words = (run_state or {}).get("words") or []
+        if not words:
+            gr.Warning("Generate some text first.")
+            return gr.skip()
+        return append_words(text or "", words)
+
+    with gr.Tab("Generate", id="generate") as tab:
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=2, min_width=280):
+                temperature = gr.Slider(0, 2, value=DEFAULTS.temperature, step=0.05, label="Temperature",
+                                        info="< 1 bolder · > 1 wilder · 0 always the top word")
+                top_k = gr.Slider(0, 200, value=DEFAULTS.top_k, step=1, label="Top-k",
+                                  info="only the k likeliest words (0 = off)")
+                top_p = gr.Slider(0.05, 1, value=DEFAULTS.top_p, step=0.01, label="Top-p",
+                                  info="only the likeliest words covering p (1 = off)")
+                n_words = gr.Slider(1, MAX_GENERATE_WORDS, value=DEFAULTS.max_words, step=1, label="Words")
+                with gr.Row():
+                    seed = gr.Number(value=DEFAULTS.seed, precision=0, label="Seed", min_width=100, scale=2)
+                    dice = gr.Button("🎲 New seed", scale=1, min_width=100)
+                go_button = gr.Button("Generate", variant="primary", elem_id="generate-button")
+                add_button = gr.Button("Add the text to my prompt")
+            with gr.Column(scale=5):
+                output = gr.HTML(markup.placeholder("Press Generate to continue your text."), elem_id="generated")
+                gr.HTML(markup.probability_legend())
+                step = gr.Slider(1, 2, value=1, step=1, label="Look at generated word #", interactive=False)
+                reshape_plot = gr.Plot(plots.placeholder("Generate some text, then pick one of its words here."),
+                                       show_label=False)
+                summary = gr.HTML()
+        run_state = gr.State({})
+
+    go_button.click(run, [prompt, temperature, top_k, top_p, n_words, seed],
+                    [output, run_state, step, reshape_plot, summary], api_visibility="private",
+                    show_progress="hidden", concurrency_limit=4)
+    step.input(pick_step, [run_state, step], [reshape_plot, summary], trigger_mode="always_last",
+               show_progress="hidden", api_visibility="private")
+    dice.click(new_seed, None, seed, api_visibility="private", queue=False, show_progress="hidden")
+    added = add_button.click(add_to_prompt, [prompt, run_state], prompt, api_visibility="private",
+                             show_progress="hidden")
+    return TabView(tab, prompt_events=[added])

@@ -1,0 +1,58 @@
+"""Next word: as you type, the model's most likely next words, how unsure it is, and your text as it
+reads it (unknown words marked). Clicking a word adds it to the text."""
+
+from __future__ import annotations
+
+import gradio as gr
+import plotly.graph_objects as go
+
+from lstmlm.model import LanguageModel
+
+from .. import markup, plots
+from ..views import MAX_TOP_K_SHOWN, append_words, display_word, predict_next, read_prompt
+from . import TabView
+
+DEFAULT_K = 10
+
+
+def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
+    """The Next-word tab; it redraws on every keystroke in the shared prompt."""
+
+    def update(text: str, k: int) -> tuple[go.Figure, str, gr.Dataset, str]:
+        p = read_prompt(model.vocab, text)
+        nxt = predict_next(model, p, int(k or DEFAULT_K))
+        shown = [display_word(w) for w in nxt.words]
+        title = "What comes next?" if p.tokens else "How does a line start? (type some words)"
+        candidates = gr.Dataset(samples=[[w] for w in nxt.words], sample_labels=shown)
+        return (plots.next_word_bars(shown, nxt.probs, title), markup.entropy_line(nxt.entropy_bits),
+                candidates, markup.token_chips(p.tokens, p.unknown, p.notice))
+
+    def add_word(text: str, sample: list[str] | None) -> str:
+        if not sample or not sample[0]:
+            return gr.skip()
+        return append_words(text or "", [sample[0]])
+
+    with gr.Tab("Next word", id="next_word") as tab:
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chart = gr.Plot(plots.placeholder("Loading…"), show_label=False, elem_id="next-word-chart")
+            with gr.Column(scale=2):
+                entropy = gr.HTML(elem_id="entropy")
+                candidates = gr.Dataset(
+                    label="Click a word to add it to your text", components=["textbox"], samples=[[""]],
+                    layout="gallery", samples_per_page=MAX_TOP_K_SHOWN, elem_id="candidates",
+                )
+                k = gr.Slider(1, MAX_TOP_K_SHOWN, value=DEFAULT_K, step=1, label="Words shown (k)")
+                gr.HTML('<div class="lp-label">Your text as the model reads it</div>')
+                tokens = gr.HTML(elem_id="tokens")
+
+    outputs = [chart, entropy, candidates, tokens]
+    live = dict(show_progress="hidden", trigger_mode="always_last", api_visibility="private")
+    prompt.input(update, [prompt, k], outputs, **live)
+    prompt.submit(update, [prompt, k], outputs, show_progress="hidden", api_visibility="private")
+    k.input(update, [prompt, k], outputs, **live)
+    clicked = candidates.click(add_word, [prompt, candidates], prompt, show_progress="hidden",
+                               api_visibility="private")
+    view = TabView(tab, update, [prompt, k], outputs)
+    view.refresh_after(clicked)
+    return view

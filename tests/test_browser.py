@@ -1,0 +1,144 @@
+"""End to end in a real browser: headless Debian chromium driven by Playwright types a prompt, sees the bar
+chart's words, streams a generation, opens the gates heatmap and the Learn view, and saves screenshots
+to assets/screenshots/ (tiny test model by default; LSTM_PLAYGROUND_SCREENSHOT_MODEL=DIR for README shots).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PROMPT = "The cat sat on the"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tiny_model_dir):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it")
+    from lstmlm import load_model
+    from playground.app import build_app, launch_kwargs
+
+    model = load_model(os.environ.get("LSTM_PLAYGROUND_SCREENSHOT_MODEL") or tiny_model_dir)
+    demo = build_app(model)
+    port = _free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs())
+    try:
+        yield f"http://127.0.0.1:{port}/", model
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        context = browser.new_context(viewport={"width": 1500, "height": 1000}, device_scale_factor=1)
+        pg = context.new_page()
+        pg.outside = []  # every request that tried to leave this computer
+        pg.on("request", lambda r: pg.outside.append(r.url)
+              if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None) and r.url.startswith("http")
+              else None)
+        pg.set_default_timeout(30_000)
+        yield pg
+        browser.close()
+
+
+def _shot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    pg.wait_for_timeout(400)  # let plotly finish its transitions
+    pg.screenshot(path=str(path))
+    assert path.stat().st_size < 300_000, f"{path} is {path.stat().st_size} bytes"
+
+
+def _chart_words(pg) -> list[str]:
+    return pg.locator("#next-word-chart .ytick text").all_text_contents()
+
+
+def _wait_for_chart(pg, expected_top: str) -> None:
+    pg.wait_for_function(
+        "w => [...document.querySelectorAll('#next-word-chart .ytick text')].some(t => t.textContent === w)",
+        arg=expected_top)
+
+
+def test_next_word_view(app_url, page):
+    from playground.views import display_word, predict_next, read_prompt
+
+    url, model = app_url
+    page.goto(url)
+    page.wait_for_selector("#next-word-chart .ytick text")
+    box = page.locator("#prompt textarea")
+    box.fill("")
+    box.press_sequentially(PROMPT, delay=15)  # live update while typing
+    expected = [display_word(w) for w in predict_next(model, read_prompt(model.vocab, PROMPT), 10).words]
+    _wait_for_chart(page, expected[0])
+    page.wait_for_function(
+        "n => document.querySelectorAll('#tokens .lp-chip:not(.lp-legend .lp-chip)').length === n",
+        arg=len(read_prompt(model.vocab, PROMPT).tokens))
+    assert set(expected) <= set(_chart_words(page))
+    assert "bits" in page.locator("#entropy").inner_text()
+    _shot(page, "next_word")
+
+    # clicking a candidate word appends it to the prompt and redraws the chart
+    first = page.locator("#candidates button").first
+    word = first.inner_text().strip()
+    first.click()
+    page.wait_for_function("w => document.querySelector('#prompt textarea').value.trim().endsWith(w)", arg=word)
+    assert page.locator("#prompt textarea").input_value().startswith(PROMPT)
+
+
+def test_generate_view_streams(app_url, page):
+    page.get_by_role("tab", name="Generate").click()
+    page.locator("#prompt textarea").fill(PROMPT)
+    page.wait_for_selector("#generate-button")
+    # count the generated words each time the output changes, to see them arrive one by one
+    page.evaluate("""() => {
+        window.__counts = [];
+        const target = document.querySelector('#generated');
+        new MutationObserver(() => window.__counts.push(target.querySelectorAll('.lp-gen').length))
+            .observe(target, {childList: true, subtree: true, characterData: true});
+    }""")
+    page.locator("#generate-button").click()
+    page.wait_for_function("() => document.querySelectorAll('#generated .lp-gen').length >= 30 "
+                           "&& !document.querySelector('#generated .lp-cursor')")
+    counts = sorted(set(page.evaluate("window.__counts")))
+    assert any(0 < c < 30 for c in counts), f"no partial output seen: {counts}"
+    page.wait_for_selector(".lp-summary")
+    _shot(page, "generate")
+
+
+def test_gates_view(app_url, page):
+    page.get_by_role("tab", name="Gates & memory").click()
+    page.wait_for_selector("#gates-heatmap .heatmaplayer image, #gates-heatmap .hm image")
+    assert "forget gate" in page.locator("#gates-heatmap .gtitle").inner_text()
+    page.wait_for_selector("#unit-words .lp-w")
+    _shot(page, "gates")
+
+
+def test_learn_view_and_no_outside_requests(app_url, page):
+    page.get_by_role("tab", name="Learn").click()
+    page.wait_for_selector(".lp-learn .katex")
+    assert "Forget gate" in page.locator(".lp-learn").first.inner_text()
+    _shot(page, "learn")
+    page.locator("#examples").get_by_text("Lists:").click()
+    page.wait_for_function("() => document.querySelector('#prompt textarea').value.includes('1998')")
+    page.wait_for_selector("#next-word-chart .ytick text")
+    assert page.outside == [], f"requests left the machine: {page.outside[:5]}"
