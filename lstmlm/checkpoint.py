@@ -55,7 +55,9 @@ def save_model(
 ) -> Path:
     """Write the model directory; every file is staged under a temporary name, then renamed into place."""
     if len(vocab) != model.config.vocab_size:
-        raise ValueError(f"vocabulary has {len(vocab)} words but the model has {model.config.vocab_size} rows")
+        raise ValueError(
+            f"vocabulary has {len(vocab)} words but the model has {model.config.vocab_size} rows"
+        )
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     config = {
@@ -85,7 +87,7 @@ def save_model(
                 _link_or_copy(directory / name, previous[name])
         replaced: list[str] = []
         try:
-            for name, tmp in staged.items():  # config last: a reader that sees the new config sees new weights
+            for name, tmp in staged.items():  # config last: who sees the new config sees the new weights
                 os.replace(tmp, directory / name)
                 replaced.append(name)
         except BaseException:
@@ -132,7 +134,8 @@ def read_config(directory: str | os.PathLike) -> dict:
         raise CheckpointError(f"{path}: not an lstmlm model config (expected \"format\": \"{FORMAT}\")")
     if config.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(
-            f"{path}: unknown format version {config.get('format_version')!r} (this lstmlm reads {FORMAT_VERSION})"
+            f"{path}: unknown format version {config.get('format_version')!r} "
+            f"(this lstmlm reads {FORMAT_VERSION})"
         )
     return config
 

@@ -67,8 +67,14 @@ def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), defaul
         elif isinstance(default, tuple):
             group.add_argument(flag, default=default, type=int, nargs="+", action=_Store, help=helptext)
         else:
-            group.add_argument(flag, default=default, type=type(default), help=helptext, action=_Store,
-                               choices=f.metadata.get("choices"))
+            group.add_argument(
+                flag,
+                default=default,
+                type=type(default),
+                help=helptext,
+                action=_Store,
+                choices=f.metadata.get("choices"),
+            )
 
 
 def _field_comments(cls) -> dict[str, str]:
@@ -103,36 +109,55 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(
-        "train", help="train a model directory", epilog=TRAIN_EPILOG,
+        "train",
+        help="train a model directory",
+        epilog=TRAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Train a word-level language model. The best model (by validation perplexity) is saved "
-        "atomically in --out as it trains, with every validation in --out/metrics.jsonl; Ctrl-C or SIGTERM "
-        "finishes the step, saves a resumable state in --out/resume and exits 0.")
+        description="Train a word-level language model. The best model (by validation perplexity) is\n"
+        "saved atomically in --out as it trains, with every validation in --out/metrics.jsonl.\n"
+        "Ctrl-C or SIGTERM finishes the step, saves a resumable state in --out/resume and exits 0.",
+    )
     p.add_argument("--out", required=True, help="model directory to write")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--data", help="folder with train.txt / valid.txt / test.txt (WikiText / PTB layout, "
-                     "tokenized)")
-    src.add_argument("--train", dest="train_file", help="one raw text file (tokenized with the library's "
-                     "tokenizer)")
-    p.add_argument("--valid", dest="valid_file", help="validation raw text file for --train (default: the "
-                   "last 10%% of the --train lines are held out)")
-    p.add_argument("--resume", action="store_true",
-                   help="continue the run saved in --out exactly where it stopped (give --data/--train "
-                   "again). The model is rebuilt from the saved settings: model options are not needed, and "
-                   "one that differs from the saved model is an error. Training options given override the "
-                   "saved ones (e.g. --max-minutes, --epochs), except --batch-size, --bptt and --optimizer, "
-                   "which are fixed")
+    src.add_argument(
+        "--data", help="folder with train.txt / valid.txt / test.txt (WikiText / PTB layout, tokenized)"
+    )
+    src.add_argument(
+        "--train", dest="train_file", help="one raw text file (tokenized with the library's tokenizer)"
+    )
+    p.add_argument(
+        "--valid",
+        dest="valid_file",
+        help="validation raw text file for --train (default: the "
+        "last 10%% of the --train lines are held out)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run saved in --out exactly where it stopped (give --data/--train "
+        "again). The model is rebuilt from the saved settings: model options are not needed, and "
+        "one that differs from the saved model is an error. Training options given override the "
+        "saved ones (e.g. --max-minutes, --epochs), except --batch-size, --bptt and --optimizer, "
+        "which are fixed",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    _add_dataclass_options(p, ModelConfig, skip=("vocab_size",), defaults=MODEL_DEFAULTS,
-                           title="model (saved with the model; taken from the saved run on --resume)")
+    _add_dataclass_options(
+        p,
+        ModelConfig,
+        skip=("vocab_size",),
+        defaults=MODEL_DEFAULTS,
+        title="model (saved with the model; taken from the saved run on --resume)",
+    )
     _add_dataclass_options(p, TrainConfig, title="training (given with --resume: override the saved run's)")
 
     p = sub.add_parser(
-        "eval", help="perplexity of a model on a text file",
+        "eval",
+        help="perplexity of a model on a text file",
         description="Perplexity over a whole file with the standard protocol: the hidden state is carried "
         "through the file, batch size 10, bptt 35; perplexity = exp(mean negative log-likelihood per word, "
         "<eos> included). Also bits per word, words scored and the unknown-word rate. Tokenized files "
-        "(WikiText / PTB) are read as they are; use --raw for plain text.")
+        "(WikiText / PTB) are read as they are; use --raw for plain text.",
+    )
     _model_arg(p)
     p.add_argument("--data", required=True, help="text file, or a corpus folder (its test.txt is used)")
     p.add_argument("--raw", action="store_true", help="tokenize the file with the free-text tokenizer first")
@@ -182,18 +207,29 @@ class _TqdmCallback:
         if self.bar is None or self.epoch != p.epoch:
             if self.bar is not None:
                 self.bar.close()
-            self.bar = self.tqdm(total=p.batches, initial=p.batch - 1, desc=f"epoch {p.epoch}", unit="batch",
-                                 dynamic_ncols=True)
+            self.bar = self.tqdm(
+                total=p.batches,
+                initial=p.batch - 1,
+                desc=f"epoch {p.epoch}",
+                unit="batch",
+                dynamic_ncols=True,
+            )
             self.epoch = p.epoch
         self.bar.update(1)
         if p.step % 10 == 0:
-            self.bar.set_postfix(loss=f"{p.loss:.3f}", ppl=f"{math.exp(min(p.loss, 50)):.1f}",
-                                 lr=f"{p.lr:.2g}", wps=f"{p.words_per_s:,.0f}")
+            self.bar.set_postfix(
+                loss=f"{p.loss:.3f}",
+                ppl=f"{math.exp(min(p.loss, 50)):.1f}",
+                lr=f"{p.lr:.2g}",
+                wps=f"{p.words_per_s:,.0f}",
+            )
 
     def on_eval(self, r: dict) -> None:
-        self.write(f"step {r['step']} epoch {r['epoch']}: train loss {r['train_loss']:.3f}  "
-                   f"val ppl {r['val_ppl']:.2f}{'  (best, saved)' if r['best'] else ''}  lr {r['lr']:.3g}  "
-                   f"{r['seconds'] / 60:.1f} min")
+        self.write(
+            f"step {r['step']} epoch {r['epoch']}: train loss {r['train_loss']:.3f}  "
+            f"val ppl {r['val_ppl']:.2f}{'  (best, saved)' if r['best'] else ''}  lr {r['lr']:.3g}  "
+            f"{r['seconds'] / 60:.1f} min"
+        )
 
     def on_message(self, text: str) -> None:
         self.write(text)
@@ -276,19 +312,27 @@ def cmd_train(ns: argparse.Namespace) -> int:
         meta = read_resume_meta(out) if ns.resume else {}
         train_opts, saved_model, conflicts = _resumed_settings(ns, meta)
         if conflicts:
-            return _fail("--resume rebuilds the saved model; these options contradict it: "
-                         f"{', '.join(conflicts)}. Leave them out, or train a new model in another --out.")
+            return _fail(
+                "--resume rebuilds the saved model; these options contradict it: "
+                f"{', '.join(conflicts)}. Leave them out, or train a new model in another --out."
+            )
         train_cfg = TrainConfig(**train_opts)
-        corpus = (Corpus.from_folder(ns.data) if ns.data
-                  else Corpus.from_raw_text(ns.train_file, ns.valid_file))
+        corpus = (
+            Corpus.from_folder(ns.data) if ns.data else Corpus.from_raw_text(ns.train_file, ns.valid_file)
+        )
         if saved_model is None:
             if ns.resume and rank == 0:
-                print(f"note: {out / 'resume'} predates saved model settings; using this command's model "
-                      "options", file=sys.stderr)
+                print(
+                    f"note: {out / 'resume'} predates saved model settings; using this command's model "
+                    "options",
+                    file=sys.stderr,
+                )
             model_cfg = ModelConfig(**dict(_pick(ns, ModelConfig), vocab_size=len(corpus.vocab)))
         elif saved_model.get("vocab_size") != len(corpus.vocab):
-            return _fail(f"--resume: this data has {len(corpus.vocab):,} words in its vocabulary, the saved "
-                         f"run {saved_model.get('vocab_size'):,}; resume with the data it was trained on")
+            return _fail(
+                f"--resume: this data has {len(corpus.vocab):,} words in its vocabulary, the saved "
+                f"run {saved_model.get('vocab_size'):,}; resume with the data it was trained on"
+            )
         else:
             model_cfg = ModelConfig.from_dict(saved_model)
     except (OSError, UnicodeDecodeError, ValueError) as e:  # ResumeError included
@@ -310,8 +354,16 @@ def cmd_train(ns: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     bar = _TqdmCallback(ns.quiet or rank != 0)
     try:
-        result = train(corpus, model_cfg, train_cfg, out, [bar] if rank == 0 else [], lambda: stop["flag"],
-                       resume=ns.resume, summary=summary)
+        result = train(
+            corpus,
+            model_cfg,
+            train_cfg,
+            out,
+            [bar] if rank == 0 else [],
+            lambda: stop["flag"],
+            resume=ns.resume,
+            summary=summary,
+        )
     except TrainingSetupError as e:
         return _fail(str(e))
     except TrainingDiverged as e:
@@ -324,11 +376,15 @@ def cmd_train(ns: argparse.Namespace) -> int:
             dist.destroy_process_group()
     if rank == 0:
         if result["stop_reason"] == "interrupted":
-            print(f"Interrupted at step {result['steps']}: state saved in {out / 'resume'}. "
-                  f"Resume with: {_resume_command(ns, out, world)}")
+            print(
+                f"Interrupted at step {result['steps']}: state saved in {out / 'resume'}. "
+                f"Resume with: {_resume_command(ns, out, world)}"
+            )
         else:
-            print(f"Done ({result['stop_reason']}): best validation perplexity {result['best_val_ppl']:.2f}, "
-                  f"model in {out}")
+            print(
+                f"Done ({result['stop_reason']}): best validation perplexity {result['best_val_ppl']:.2f}, "
+                f"model in {out}"
+            )
     return 0
 
 
@@ -358,15 +414,23 @@ def cmd_eval(ns: argparse.Namespace) -> int:
     loss, count = evaluate(model, batchify(ids, ns.batch_size), ns.bptt)
     unk_id = model.vocab.unk_id
     unknown_rate = sum(1 for i in encoded.ids if i == unk_id) / len(encoded.ids)
-    result = {"perplexity": math.exp(loss), "loss": loss, "bits_per_word": loss / math.log(2),
-              "tokens": count, "unknown_rate": unknown_rate,
-              "file": str(path), "model": str(ns.model or default_model_dir())}
+    result = {
+        "perplexity": math.exp(loss),
+        "loss": loss,
+        "bits_per_word": loss / math.log(2),
+        "tokens": count,
+        "unknown_rate": unknown_rate,
+        "file": str(path),
+        "model": str(ns.model or default_model_dir()),
+    }
     if ns.json:
         print(json.dumps(result))
     else:
-        print(f"{path}: perplexity {result['perplexity']:.2f}  loss {loss:.4f} nats/word  "
-              f"{result['bits_per_word']:.3f} bits/word  {count:,} words scored  "
-              f"unknown {100 * result['unknown_rate']:.2f}%")
+        print(
+            f"{path}: perplexity {result['perplexity']:.2f}  loss {loss:.4f} nats/word  "
+            f"{result['bits_per_word']:.3f} bits/word  {count:,} words scored  "
+            f"unknown {100 * result['unknown_rate']:.2f}%"
+        )
     return 0
 
 

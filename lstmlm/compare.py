@@ -66,15 +66,18 @@ def parse_units(text: str, hidden_dim: int) -> tuple[int, ...] | None:
 
 
 def parse_steps(text: str, num_steps: int | None = None) -> tuple[int, int | None]:
-    """Steps as Intervention's (start, stop): '4' -> (4, 5); '2-6' -> (2, 7); '4-' -> (4, None); '' -> all."""
+    """Steps as Intervention's (start, stop): '4' -> (4, 5); '2-6' -> (2, 7); '4-', 'from 4' -> (4, None)."""
     text = text.strip().lower()
     if text in ("", "all", "*"):
         return 0, None
-    m = re.match(r"^(?:from\s+)?(\d+)\s*(?:(-|\+|on|onwards)\s*(\d+)?)?$", text)
-    if m is None or (m[3] is not None and m[2] != "-"):
+    m = re.match(r"^(from\s+)?(\d+)\s*(?:(-|\+|on|onwards)\s*(\d+)?)?$", text)
+    if m is None or (m[4] is not None and (m[3] != "-" or m[1])):
         raise ValueError(f"cannot read steps {text!r}: write one step (4), a range (2-6) or 'from 4 on' (4-)")
-    start = int(m[1])
-    stop = None if m[2] and m[3] is None else int(m[3] if m[3] is not None else m[1]) + 1
+    start = int(m[2])
+    if m[1] or (m[3] and m[4] is None):  # "from 4", "4-", "4+", "4 on"
+        stop = None
+    else:
+        stop = int(m[4] if m[4] is not None else m[2]) + 1
     if stop is not None and stop <= start:
         raise ValueError(f"the range {text} goes backwards: write it as {stop - 1}-{start}")
     if num_steps is not None and start >= num_steps:
@@ -224,8 +227,12 @@ def generate_with_interventions(
     state: State | None = None,
     stop_at_eos: bool = False,
 ) -> Iterator[GeneratedWord]:
-    """Stream words after the prompt like `sampling.generate`, with the interventions (steps counted from the
-    prompt's first word) active on the prompt and on the generated words; same seed, same draws."""
+    """Stream words after the prompt like `sampling.generate`, with the interventions active throughout.
+
+    Interventions count steps from the prompt's first word and keep applying to the generated words
+    ("from step 4 on" covers them all). Each word is fed with `trace(model, [word], state, shifted
+    interventions)`; with none this gives the same words as `generate` for the same seed.
+    """
     check_settings(temperature, top_k, top_p)
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
@@ -295,9 +302,8 @@ def counterfactual(
     first = next((t for t in range(T) if a.tokens[t] != b.tokens[t]), None)
     if first is None and len(a.ids) != len(b.ids):
         first = T  # one prompt continues the other
-    delta = [
-        {n: y.get(n)[:T] - x.get(n)[:T] for n in NAMES} for x, y in zip(la, lb, strict=True)
-    ]  # each (T, H)
-    mean_abs = [{n: np.abs(d[n]).mean(1) for n in NAMES} for d in delta]  # each (T,)
+    # Per layer and name: (T, H) value in b minus value in a, and (T,) its mean size over units.
+    delta = [{n: y.get(n)[:T] - x.get(n)[:T] for n in NAMES} for x, y in zip(la, lb, strict=True)]
+    mean_abs = [{n: np.abs(d[n]).mean(1) for n in NAMES} for d in delta]
     change = compare_distributions(ta.log_probs[-1, 0], tb.log_probs[-1, 0], model.vocab, k)
     return Counterfactual(a.tokens, b.tokens, a.ids, b.ids, first, delta, mean_abs, change, la, lb)

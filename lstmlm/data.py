@@ -53,7 +53,7 @@ class Corpus:
         cls, train_file: str | os.PathLike, valid_file: str | os.PathLike | None = None,
         valid_fraction: float = 0.1, vocab: Vocab | None = None,
     ) -> Corpus:
-        """Tokenize plain text files; without a validation file the last `valid_fraction` of lines is held out."""
+        """Tokenize plain text; with no validation file the last `valid_fraction` of lines is held out."""
         if valid_file is None:
             lines = Path(train_file).read_text(encoding="utf-8").split("\n")
             if lines[-1] == "":  # the file's final line break ends the last line; it starts no new one

@@ -107,7 +107,7 @@ def _sigmoid(z: float) -> float:
 
 
 def equation_numbers(tr: Traced, layer: int, step: int, unit: int) -> EquationNumbers:
-    """The numbers of the five LSTM equations for `unit` of `layer` at `step` of the trace."""
+    """The numbers of the LSTM equations for `unit` of `layer` at `step` of the trace."""
     layers = layer_arrays(tr)
     check_index(layers, layer, unit, step)
     la = layers[layer]
@@ -117,35 +117,13 @@ def equation_numbers(tr: Traced, layer: int, step: int, unit: int) -> EquationNu
     c_prev = float(la.c[step - 1, unit] if step else la.c0[unit])
     h_prev = float(la.h[step - 1, unit] if step else la.h0[unit])
     kept, written = v["f"] * c_prev, v["i"] * v["g"]
-    computed = {
-        "i": _sigmoid(z_i),
-        "f": _sigmoid(z_f),
-        "g": math.tanh(z_g),
-        "o": _sigmoid(z_o),
-        "c": kept + written,
-    }
+    computed = dict(i=_sigmoid(z_i), f=_sigmoid(z_f), g=math.tanh(z_g), o=_sigmoid(z_o), c=kept + written)
     pinned = tuple(n for n in "ifgoc" if abs(v[n] - computed[n]) > 1e-5 * (1 + abs(v[n])))
-    return EquationNumbers(
-        layer,
-        step,
-        unit,
-        z_f,
-        z_i,
-        z_g,
-        z_o,
-        v["f"],
-        v["i"],
-        v["g"],
-        v["o"],
-        h_prev,
-        c_prev,
-        v["c"],
-        math.tanh(v["c"]),
-        v["h"],
-        kept,
-        written,
-        pinned,
+    gates = dict(
+        f_t=v["f"], i_t=v["i"], g_t=v["g"], o_t=v["o"], c_t=v["c"], tanh_c_t=math.tanh(v["c"]), h_t=v["h"]
     )
+    return EquationNumbers(layer, step, unit, z_f, z_i, z_g, z_o, h_prev=h_prev, c_prev=c_prev, kept=kept,
+                           written=written, pinned=pinned, **gates)  # fmt: skip
 
 
 TEXT = {

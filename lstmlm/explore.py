@@ -105,7 +105,7 @@ class WordSurprisal:
     """One word of the prompt under the model's prediction from the words before it."""
 
     position: int
-    word: str
+    word: str  # the vocabulary's word (<unk> for a word it lacks)
     id: int
     prob: float
     rank: int  # 1 = the model's first choice
@@ -146,20 +146,10 @@ def surprisal(
         target = row[ids[t]]
         rank = int((row > target).sum()) + 1
         bits = float(-target) / math.log(2)
-        nxt = top_words(row, model.vocab, k)
-        words.append(
-            WordSurprisal(
-                t,
-                model.vocab.words[ids[t]],
-                ids[t],
-                float(target.exp()),
-                rank,
-                rank_bucket(rank),
-                bits,
-                nxt.words,
-                nxt.probs,
-            )
-        )
+        expected = top_words(row, model.vocab, k)
+        word = model.vocab.words[ids[t]]
+        words.append(WordSurprisal(t, word, ids[t], float(target.exp()), rank, rank_bucket(rank), bits,
+                                   expected.words, expected.probs))  # fmt: skip
         bits_sum += bits
     bpw = bits_sum / len(words)
     return Surprisal(words, 2.0**bpw, bpw)

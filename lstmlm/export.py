@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .explain import NAMES, Traced, layer_arrays
+from .explain import NAMES, LayerArrays, Traced, layer_arrays
 from .sampling import GeneratedWord, NextWords
 
 TRACE_COLUMNS = ("layer", "step", "word", "unit", *NAMES)
@@ -30,7 +30,7 @@ def _out(data: bytes, path: str | os.PathLike | None) -> bytes:
     return data
 
 
-def _check_tokens(tr: Traced, tokens: Sequence[str]) -> list:
+def _check_tokens(tr: Traced, tokens: Sequence[str]) -> list[LayerArrays]:
     layers = layer_arrays(tr)
     if len(tokens) != layers[0].h.shape[0]:
         raise ValueError(f"{len(tokens)} tokens for a trace of {layers[0].h.shape[0]} steps")
@@ -44,10 +44,9 @@ def trace_csv(tr: Traced, tokens: Sequence[str], path: str | os.PathLike | None 
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(TRACE_COLUMNS)
     for n, la in enumerate(layers):
-        T, H = la.h.shape
-        values = np.char.mod("%.9g", np.stack([la.get(k) for k in NAMES], axis=-1))  # (T, H, 6) as text
-        for t in range(T):
-            writer.writerows([n, t, tokens[t], u, *values[t, u]] for u in range(H))
+        values = np.stack([la.get(k) for k in NAMES], axis=-1).tolist()  # (T, H, 6) nested lists
+        for t, units in enumerate(values):
+            writer.writerows([n, t, tokens[t], u, *(f"{x:.9g}" for x in row)] for u, row in enumerate(units))
     return _out(buf.getvalue().encode("utf-8"), path)
 
 

@@ -18,7 +18,8 @@ How it stays exact and fast: with nothing overridden, the fused kernel gives eve
 at once, so all pre-activations come from two matrix products and c from an element-wise scan.
 An `Intervention` pins a gate (or the cell) for chosen units and steps; from its first step on, that
 layer is computed step by step with the same equations, and every later step and layer follows from
-the pinned values.
+the pinned values. On CPU a stretch shorter than `FUSED_MIN_STEPS` is computed step by step too:
+there the fused kernel's fixed cost per call is larger than the steps themselves.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .model import LanguageModel
+from .model import FUSED_MIN_STEPS, LanguageModel
 
 TARGETS = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate", "c": "cell"}
 GATE_RANGES = {"i": (0.0, 1.0), "f": (0.0, 1.0), "o": (0.0, 1.0), "g": (-1.0, 1.0)}
@@ -37,7 +38,7 @@ GATE_RANGES = {"i": (0.0, 1.0), "f": (0.0, 1.0), "o": (0.0, 1.0), "g": (-1.0, 1.
 
 @dataclass(frozen=True)
 class Intervention:
-    """Pin `target` (i, f, g, o or c) to `value` for `units` (None = all) of `layer` at steps [start, stop)."""
+    """Pin `target` (i, f, g, o or c) to `value` for `units` (None = all) of `layer`, steps [start, stop)."""
 
     layer: int
     target: str
@@ -132,9 +133,12 @@ def _layer(model: LanguageModel, layer: int, x: torch.Tensor, h0: torch.Tensor, 
     xp = torch.addmm(b_ih, x.reshape(T * B, -1), w_ih.t()).view(T, B, 4 * H)  # W_i· x_t + b_i·, every t
     t_pin = min((iv.start for iv in ivs), default=T)  # first step whose values are overridden
     t_pin = min(t_pin, T)
+    if t_pin < FUSED_MIN_STEPS and x.device.type == "cpu":
+        t_pin = 0  # a short stretch is faster one step at a time
 
     # Steps before any override: the fused kernel gives h_t for all of them at once.
-    zs, cs, hs = [], [], []
+    zs: list[torch.Tensor] = []
+    parts: list[tuple[torch.Tensor, ...]] = []  # (i, f, g, o, c, h) of the fused stretch, of the stepped one
     h_prev, c_prev = h0, c0
     if t_pin > 0:
         h_fused, _, _ = torch.lstm(x[:t_pin], (h0[None], c0[None]), [w_ih, w_hh, b_ih, b_hh],
@@ -146,28 +150,25 @@ def _layer(model: LanguageModel, layer: int, x: torch.Tensor, h0: torch.Tensor, 
         c = torch.empty_like(written)
         for t in range(t_pin):  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t (element-wise scan)
             c_prev = torch.addcmul(written[t], f[t], c_prev, out=c[t])
+        h = o * torch.tanh(c)  # h_t = o_t ⊙ tanh(c_t)
         zs.append(z)
-        cs.append(c)
-        hs.append(o * torch.tanh(c))  # h_t = o_t ⊙ tanh(c_t)
-        h_prev = hs[-1][-1]
+        parts.append((i, f, g, o, c, h))
+        h_prev = h[-1]
     # Steps from the first override on: the same equations, one step at a time.
     step_gates: list[tuple[torch.Tensor, ...]] = []
     for t in range(t_pin, T):
         z = xp[t] + torch.addmm(b_hh, h_prev, w_hh.t())  # (B, 4H)
-        i, f, g, o = (_pin(v, ivs, name, t) for v, name in zip(_activate(z, H), "ifgo"))
+        i, f, g, o = (_pin(v, ivs, name, t) for v, name in zip(_activate(z, H), "ifgo", strict=True))
         c_prev = _pin(f * c_prev + i * g, ivs, "c", t)
         h_prev = o * torch.tanh(c_prev)
         zs.append(z[None])
         step_gates.append((i, f, g, o, c_prev, h_prev))
-    if t_pin > 0:
-        pre_i, pre_f, pre_g, pre_o = _activate(zs[0], H)
-        parts = [(pre_i, pre_f, pre_g, pre_o, cs[0], hs[0])]
-    else:
-        parts = []
     if step_gates:
-        parts.append(tuple(torch.stack(v) for v in zip(*step_gates)))
-    i, f, g, o, c, h = (torch.cat(v) for v in zip(*parts))
-    return LayerTrace(i=i, f=f, g=g, o=o, c=c, h=h, preact=torch.cat(zs), h0=h0, c0=c0)
+        parts.append(tuple(torch.stack(v) for v in zip(*step_gates, strict=True)))
+    # one stretch (no override: the common case) is returned as computed, without copying
+    i, f, g, o, c, h = parts[0] if len(parts) == 1 else (torch.cat(v) for v in zip(*parts, strict=True))
+    preact = zs[0] if len(zs) == 1 else torch.cat(zs)
+    return LayerTrace(i=i, f=f, g=g, o=o, c=c, h=h, preact=preact, h0=h0, c0=c0)
 
 
 @torch.no_grad()

@@ -11,7 +11,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _offline_env() -> None:
-    """No analytics or telemetry; loopback never goes through an HTTP proxy (gradio checks itself at start)."""
+    """No analytics or telemetry; loopback bypasses any HTTP proxy (gradio calls itself at start)."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
     for name in ("NO_PROXY", "no_proxy"):
@@ -23,13 +23,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     from lstmlm.checkpoint import default_model_dir
 
     p = argparse.ArgumentParser(prog="lstm-playground", description=__doc__)
-    p.add_argument("--model", type=Path, default=None,
-                   help=f"model directory (default: the bundled model, {default_model_dir()})")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
+    p.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help=f"model directory (default: the bundled model, {default_model_dir()})",
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)"
+    )
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
-    p.add_argument("--share", action="store_true", help="also open a public gradio.live link (off by default)")
-    p.add_argument("--threads", type=int, default=1,
-                   help="torch threads per request (default 1: requests run side by side instead)")
+    p.add_argument(
+        "--share", action="store_true", help="also open a public gradio.live link (off by default)"
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads per request (default 1: requests run side by side instead)",
+    )
     return p.parse_args(argv)
 
 
@@ -41,9 +53,11 @@ def main(argv: list[str] | None = None) -> int:
 
     model_dir = args.model if args.model is not None else default_model_dir()
     if args.model is None and not model_dir.exists():
-        print(f"lstm-playground: the bundled model is not at {model_dir}.\n"
-              "Pass a model directory with --model DIR (for example one written by `lstmlm train --out DIR`).",
-              file=sys.stderr)
+        print(
+            f"lstm-playground: the bundled model is not at {model_dir}.\n"
+            "Pass a model directory with --model DIR (for example one written by `lstmlm train --out DIR`).",
+            file=sys.stderr,
+        )
         return 2
     try:
         model = load_model(model_dir)

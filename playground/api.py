@@ -27,14 +27,20 @@ def register(model: LanguageModel) -> None:
     """Add the three endpoints to the Blocks being built."""
 
     def next_words(prompt: str, k: int = 10) -> dict:
-        """Top-k next words after `prompt` (read from a line start), with probabilities and entropy in bits."""
+        """Top-k next words after `prompt` (read from a line start), their probabilities, entropy in bits."""
         try:
             return next_words_json(model, prompt, int(k))
         except (ValueError, TypeError) as e:
             raise _user_error(e) from None
 
-    def generate(prompt: str, max_words: int = 30, temperature: float = 0.8, top_k: int = 40,
-                 top_p: float = 0.95, seed: int = 0) -> Iterator[dict]:
+    def generate(
+        prompt: str,
+        max_words: int = 30,
+        temperature: float = 0.8,
+        top_k: int = 40,
+        top_p: float = 0.95,
+        seed: int = 0,
+    ) -> Iterator[dict]:
         """Stream a continuation: after each word, the text so far and each word's probability and rank."""
         try:
             settings = coerce_settings(temperature, top_k, top_p, max_words, seed)
@@ -43,15 +49,33 @@ def register(model: LanguageModel) -> None:
         p = read_prompt(model.vocab, prompt)
         words: list[dict] = []
         for gw in generate_words(model, p, settings):
-            words.append({"word": gw.word, "prob": round(gw.prob, 6), "rank": gw.rank,
-                          "sampled_prob": round(gw.sampled_prob, 6)})
-            yield {"text": detokenize(w["word"] for w in words), "words": words, "notice": p.notice, "done": False}
+            words.append(
+                {
+                    "word": gw.word,
+                    "prob": round(gw.prob, 6),
+                    "rank": gw.rank,
+                    "sampled_prob": round(gw.sampled_prob, 6),
+                }
+            )
+            yield {
+                "text": detokenize(w["word"] for w in words),
+                "words": words,
+                "notice": p.notice,
+                "done": False,
+            }
         yield {"text": detokenize(w["word"] for w in words), "words": words, "notice": p.notice, "done": True}
 
-    def trace(prompt: str, layer: int = 0, gates: str = ",".join(GATES), decimals: int = 3) -> dict:
-        """One layer's f, i, o, g (candidate), c (cell) and h over the prompt: values[gate][step][unit]."""
+    def trace(
+        prompt: str,
+        layer: int = 0,
+        gates: str = ",".join(GATES),
+        encoding: str = "float16",
+        decimals: int = 3,
+    ) -> dict:
+        """One layer's f, i, o, g (candidate), c (cell) and h over the prompt, each (steps, units):
+        base64 float16 by default, or nested lists with encoding="list" (rounded to `decimals`)."""
         try:
-            return trace_json(model, prompt, int(layer), gates, int(decimals))
+            return trace_json(model, prompt, int(layer), gates, encoding, int(decimals))
         except (ValueError, TypeError) as e:
             raise _user_error(e) from None
 

@@ -12,7 +12,6 @@ from .tabs import gates, generate, learn, next_word
 from .views import DEFAULT_PROMPT
 
 CSS = """
-.gradio-container { max-width: 1500px !important; }
 #prompt textarea { font-size: 26px !important; line-height: 1.35 !important; }
 .lp-header h1 { font-size: 34px; margin: 0; }
 .lp-header p { font-size: 18px; color: #4b5563; margin: 2px 0 0 0; }
@@ -40,6 +39,7 @@ CSS = """
 .lp-summary { font-size: 19px; line-height: 1.5; background: #f9fafb; border-radius: 8px; padding: 8px 12px; }
 .lp-learn { font-size: 19px; line-height: 1.55; }
 .lp-learn table td, .lp-learn table th { font-size: 18px; vertical-align: top; }
+.lp-learn table td:first-child { white-space: nowrap; }
 .lp-small { font-size: 15px; color: #6b7280; }
 #candidates button { font-size: 21px !important; }
 #examples td, #examples button { font-size: 17px !important; text-align: left; }
@@ -58,9 +58,11 @@ def launch_kwargs() -> dict:
 
 def _header(model: LanguageModel) -> str:
     cfg = model.config
-    return (f'<div class="lp-header"><h1>LSTM Playground</h1><p>Type a sentence and watch a {cfg.num_layers}-layer '
-            f"LSTM language model ({cfg.hidden_dim} units per layer, {cfg.vocab_size:,} words) read it word by "
-            "word.</p></div>")
+    return (
+        f'<div class="lp-header"><h1>LSTM Playground</h1><p>Type a sentence and watch a '
+        f"{cfg.num_layers}-layer LSTM language model ({cfg.hidden_dim} units per layer, "
+        f"{cfg.vocab_size:,} words) read it word by word.</p></div>"
+    )
 
 
 def _constant(value: str):
@@ -72,23 +74,37 @@ def _constant(value: str):
 
 def build_app(model: LanguageModel) -> gr.Blocks:
     """The whole app over one read-only model (shared by all users; per-user data lives in gr.State)."""
-    with gr.Blocks(title="LSTM Playground", analytics_enabled=False) as demo:
+    with gr.Blocks(title="LSTM Playground", analytics_enabled=False, fill_width=True) as demo:
         gr.HTML(_header(model))
-        prompt = gr.Textbox(value=DEFAULT_PROMPT, lines=2, max_lines=8, label="Your text", elem_id="prompt",
-                            placeholder="Type a sentence, e.g. The game was released in")
+        prompt = gr.Textbox(
+            value=DEFAULT_PROMPT,
+            lines=2,
+            max_lines=8,
+            label="Your text",
+            elem_id="prompt",
+            placeholder="Type a sentence, e.g. The game was released in",
+        )
         active = gr.State("next_word")  # the open tab, so typing only redraws what is on screen
         with gr.Tabs(selected="next_word") as tabs:
             word_view = next_word.build(model, prompt)
             gen_view = generate.build(model, prompt)
             gates_view = gates.build(model, prompt, active)
             learn_view = learn.build(model, prompt, tabs, active)
-        for tab_id, view in (("next_word", word_view), ("generate", gen_view), ("gates", gates_view),
-                             ("learn", learn_view)):
-            view.tab.select(_constant(tab_id), None, active, queue=False, show_progress="hidden",
-                            api_visibility="private")
-        for event in gen_view.prompt_events + learn_view.prompt_events:
-            word_view.refresh_after(event)
-        demo.load(word_view.refresh_fn, word_view.inputs, word_view.outputs, show_progress="hidden",
-                  api_visibility="private")
+        for tab_id, view in (
+            ("next_word", word_view),
+            ("generate", gen_view),
+            ("gates", gates_view),
+            ("learn", learn_view),
+        ):
+            view.tab.select(
+                _constant(tab_id), None, active, queue=False, show_progress="hidden", api_visibility="private"
+            )
+        demo.load(
+            word_view.refresh_fn,
+            word_view.inputs,
+            word_view.outputs,
+            show_progress="hidden",
+            api_visibility="private",
+        )
         api.register(model)
     return demo

@@ -6,20 +6,32 @@ Arrays here are (steps, units): row t is the word at position t, column u is uni
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import numpy as np
 
 from lstmlm.model import LanguageModel
-from lstmlm.sampling import start_state
 from lstmlm.trace import trace
 
-from .views import Prompt, display_word, read_prompt
+from .views import Prompt, display_word, line_start, read_prompt
 
 GATES = ("f", "i", "o", "g", "c", "h")  # the order of the view's gate selector
-GATE_LABELS = {
-    "f": "forget gate f_t", "i": "input gate i_t", "o": "output gate o_t",
-    "g": "candidate C~_t", "c": "cell state C_t", "h": "hidden state h_t",
+GATE_LABELS = {  # plain text, for controls and messages
+    "f": "forget gate f",
+    "i": "input gate i",
+    "o": "output gate o",
+    "g": "candidate C̃",
+    "c": "cell state C",
+    "h": "hidden state h",
+}
+GATE_TITLES = {  # plotly titles (its <sub> tags), in the article's notation
+    "f": "forget gate f<sub>t</sub>",
+    "i": "input gate i<sub>t</sub>",
+    "o": "output gate o<sub>t</sub>",
+    "g": "candidate C̃<sub>t</sub>",
+    "c": "cell state C<sub>t</sub>",
+    "h": "hidden state h<sub>t</sub>",
 }
 SIGMOID_GATES = ("f", "i", "o")  # values in (0, 1); g and h lie in (-1, 1), c is unbounded
 ORDERINGS = ("index", "mean", "variance", "saturation")
@@ -50,8 +62,9 @@ def check_layer(model: LanguageModel, layer: int) -> int:
     """The layer index if it exists, else ValueError saying which ones do."""
     num_layers = model.config.num_layers
     if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < num_layers:
-        raise ValueError(f"layer must be one of 0..{num_layers - 1} (this model has {num_layers} layers), "
-                         f"got {layer}")
+        raise ValueError(
+            f"layer must be one of 0..{num_layers - 1} (this model has {num_layers} layers), got {layer}"
+        )
     return layer
 
 
@@ -61,7 +74,7 @@ def trace_layer(model: LanguageModel, prompt: Prompt, layer: int) -> LayerValues
     if not prompt.ids:
         return None
     # Gates only: the next-word softmax over every position is the costly part and not shown here.
-    tr = trace(model, prompt.ids, start_state(model), log_probs=False)
+    tr = trace(model, prompt.ids, line_start(model), log_probs=False)
     lt = tr.layers[layer]
     values = {g: lt.get(g)[:, 0].float().numpy() for g in GATES}  # (T, B=1, H) -> (T, H)
     return LayerValues(tokens=prompt.tokens, layer=layer, num_layers=model.config.num_layers, values=values)
@@ -88,8 +101,11 @@ def unit_order(gate: str, values: np.ndarray, ordering: str) -> np.ndarray:
     units = values.shape[1]
     if ordering == "index":
         return np.arange(units)
-    key = {"mean": lambda: values.mean(axis=0), "variance": lambda: values.var(axis=0),
-           "saturation": lambda: saturation_score(gate, values)}[ordering]()
+    key = {
+        "mean": lambda: values.mean(axis=0),
+        "variance": lambda: values.var(axis=0),
+        "saturation": lambda: saturation_score(gate, values),
+    }[ordering]()
     return np.argsort(-key, kind="stable")
 
 
@@ -106,8 +122,13 @@ class HeatmapData:
     notice: str  # what was left out, or ""
 
 
-def heatmap_window(lv: LayerValues, gate: str, ordering: str = "index", max_steps: int = MAX_HEATMAP_STEPS,
-                   max_cells: int = MAX_HEATMAP_CELLS) -> HeatmapData:
+def heatmap_window(
+    lv: LayerValues,
+    gate: str,
+    ordering: str = "index",
+    max_steps: int = MAX_HEATMAP_STEPS,
+    max_cells: int = MAX_HEATMAP_CELLS,
+) -> HeatmapData:
     """The last `max_steps` words x as many units (in `ordering`) as fit in `max_cells`."""
     if gate not in GATES:
         raise ValueError(f"gate must be one of {', '.join(GATES)}, got {gate!r}")
@@ -122,16 +143,23 @@ def heatmap_window(lv: LayerValues, gate: str, ordering: str = "index", max_step
         notes.append(f"showing the last {window.shape[0]} of {lv.steps} words")
     if keep < lv.units:
         notes.append(f"showing {keep} of {lv.units} units (the first by {ordering})")
-    return HeatmapData(z=np.ascontiguousarray(window[:, order].T), words=[display_word(w) for w in lv.tokens[first:]],
-                       first_step=first, units=order.tolist(), gate=gate, layer=lv.layer,
-                       notice="; ".join(notes).capitalize() + ("." if notes else ""))
+    return HeatmapData(
+        z=np.ascontiguousarray(window[:, order].T),
+        words=[display_word(w) for w in lv.tokens[first:]],
+        first_step=first,
+        units=order.tolist(),
+        gate=gate,
+        layer=lv.layer,
+        notice="; ".join(notes).capitalize() + ("." if notes else ""),
+    )
 
 
 def unit_series(lv: LayerValues, unit: int) -> dict[str, np.ndarray]:
     """One unit's f, i, o, c, h over the prompt, each (T,)."""
     if isinstance(unit, bool) or not isinstance(unit, int) or not 0 <= unit < lv.units:
-        raise ValueError(f"unit must be one of 0..{lv.units - 1} (layer {lv.layer} has {lv.units} units), "
-                         f"got {unit}")
+        raise ValueError(
+            f"unit must be one of 0..{lv.units - 1} (layer {lv.layer} has {lv.units} units), got {unit}"
+        )
     return {g: lv.values[g][:, unit] for g in ("f", "i", "o", "c", "h")}
 
 
@@ -144,26 +172,56 @@ def parse_gates(gates: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def trace_json(model: LanguageModel, text: str, layer: int = 0, gates: str = ",".join(GATES),
-               decimals: int = 3) -> dict:
-    """What the `trace` endpoint returns: the prompt's tokens and one layer's values, rounded.
+ENCODINGS = ("float16", "list")
 
-    `values[gate]` is a list of steps, each a list of units. Per unit, `saturation[gate]` holds the
+
+def encode_array(values: np.ndarray, encoding: str = "float16", decimals: int = 3) -> dict | list:
+    """A (T, H) array for JSON: {"dtype", "shape", "bdata"} with base64 little-endian float16 bytes (compact
+    and fast: `np.frombuffer(base64.b64decode(bdata), "<f2").reshape(shape)`), or nested lists, rounded."""
+    if encoding == "list":
+        return np.round(values.astype(np.float64), decimals).tolist()
+    data = np.ascontiguousarray(values, dtype="<f2").tobytes()
+    return {"dtype": "float16", "shape": list(values.shape), "bdata": base64.b64encode(data).decode("ascii")}
+
+
+def trace_json(
+    model: LanguageModel,
+    text: str,
+    layer: int = 0,
+    gates: str = ",".join(GATES),
+    encoding: str = "float16",
+    decimals: int = 3,
+) -> dict:
+    """What the `trace` endpoint returns: the prompt's tokens and one layer's values.
+
+    `values[gate]` is (steps, units), encoded by `encode_array`. Per unit, `saturation[gate]` holds the
     fractions of steps below 0.1 and above 0.9 (forget, input and output gates).
     """
     names = parse_gates(gates)
+    if encoding not in ENCODINGS:
+        raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}, got {encoding!r}")
     decimals = max(0, min(int(decimals), 6))
     prompt = read_prompt(model.vocab, text)
     lv = trace_layer(model, prompt, check_layer(model, layer))
-    out = {"tokens": prompt.tokens, "unknown": prompt.unknown, "layer": layer,
-           "num_layers": model.config.num_layers, "hidden_dim": model.config.hidden_dim,
-           "notice": prompt.notice, "values": {}, "saturation": {}}
+    out = {
+        "tokens": prompt.tokens,
+        "unknown": prompt.unknown,
+        "layer": layer,
+        "num_layers": model.config.num_layers,
+        "hidden_dim": model.config.hidden_dim,
+        "notice": prompt.notice,
+        "values": {},
+        "saturation": {},
+    }
     if lv is None:
         out["notice"] = "The prompt is empty: type some words to trace."
         return out
     for g in names:
-        out["values"][g] = np.round(lv.values[g].astype(np.float64), decimals).tolist()
+        out["values"][g] = encode_array(lv.values[g], encoding, decimals)
         if g in SIGMOID_GATES:
             left, right = saturation(lv.values[g])
-            out["saturation"][g] = {"below_0.1": np.round(left, 4).tolist(), "above_0.9": np.round(right, 4).tolist()}
+            out["saturation"][g] = {
+                "below_0.1": np.round(left, 4).tolist(),
+                "above_0.9": np.round(right, 4).tolist(),
+            }
     return out

@@ -35,25 +35,32 @@ def token_chips(tokens: Sequence[str], unknown: Sequence[int], note: str = "") -
     chips = []
     for pos, tok in enumerate(tokens):
         if pos in unknown:
-            chips.append(f'<span class="lp-chip lp-unk" title="not in the vocabulary: read as &lt;unk&gt;">'
-                         f"{_esc(tok)}</span>")
+            chips.append(
+                f'<span class="lp-chip lp-unk" title="not in the vocabulary: read as &lt;unk&gt;">'
+                f"{_esc(tok)}</span>"
+            )
         elif tok == "<eos>":
             chips.append('<span class="lp-chip lp-eos" title="line break (&lt;eos&gt;)">↵</span>')
         else:
             chips.append(f'<span class="lp-chip">{_esc(display_word(tok))}</span>')
     n_unk = len(unknown)
-    legend = (f'<span class="lp-legend">{len(tokens)} words · <span class="lp-chip lp-unk">unknown</span> '
-              f"{n_unk} not in the vocabulary</span>" if n_unk else
-              f'<span class="lp-legend">{len(tokens)} words, all in the vocabulary</span>')
+    legend = (
+        f'<span class="lp-legend">{len(tokens)} words · <span class="lp-chip lp-unk">unknown</span> '
+        f"{n_unk} not in the vocabulary</span>"
+        if n_unk
+        else f'<span class="lp-legend">{len(tokens)} words, all in the vocabulary</span>'
+    )
     return notice(note) + f'<div class="lp-chips">{"".join(chips)}</div>{legend}'
 
 
 def entropy_line(bits: float) -> str:
     """'5.3 bits: as unsure as a choice among 39 equally likely words', with a bar up to 12 bits."""
     width = max(2.0, min(100.0, bits / 12 * 100))
-    return (f'<div class="lp-entropy"><div class="lp-entropy-text"><b>Uncertainty {bits:.1f} bits</b>: as unsure '
-            f"as a choice among {2 ** bits:,.0f} equally likely words</div>"
-            f'<div class="lp-bar"><div style="width:{width:.0f}%"></div></div></div>')
+    return (
+        f'<div class="lp-entropy"><div class="lp-entropy-text"><b>Uncertainty {bits:.1f} bits</b>: as unsure '
+        f"as a choice among {2**bits:,.0f} equally likely words</div>"
+        f'<div class="lp-bar"><div style="width:{width:.0f}%"></div></div></div>'
+    )
 
 
 def _shade(value: float, lo: float, hi: float, diverging: bool) -> str:
@@ -69,20 +76,28 @@ def _shade(value: float, lo: float, hi: float, diverging: bool) -> str:
     return f"rgba(49,54,149,{max(0.0, min(1.0, a)) * 0.85:.2f})"
 
 
-def shaded_words(tokens: Sequence[str], values: Sequence[float], lo: float, hi: float, diverging: bool,
-                 label: str = "value") -> str:
+def shaded_words(
+    tokens: Sequence[str],
+    values: Sequence[float],
+    lo: float,
+    hi: float,
+    diverging: bool,
+    label: str = "value",
+) -> str:
     """The text with each word's background shaded by its value (Karpathy et al. 2015); hover shows it."""
     if not tokens:
         return placeholder("Type a prompt to see the words shaded.")
     spans = []
-    for (space, text), tok, v in zip(spaced_pieces(tokens), tokens, values):
+    for (space, text), tok, v in zip(spaced_pieces(tokens), tokens, values, strict=True):
         if tok == "<eos>":
             text = "↵"
         bg = _shade(float(v), lo, hi, diverging)
-        dark = (not diverging and (v - lo) / max(hi - lo, 1e-9) > 0.55)
+        dark = not diverging and (v - lo) / max(hi - lo, 1e-9) > 0.55
         cls = "lp-w lp-dark" if dark else "lp-w"
-        spans.append(f'{_esc(space)}<span class="{cls}" style="background:{bg}" '
-                     f'title="{_esc(tok)}: {label} {float(v):.3f}">{_esc(text)}</span>')
+        spans.append(
+            f'{_esc(space)}<span class="{cls}" style="background:{bg}" '
+            f'title="{_esc(tok)}: {label} {float(v):.3f}">{_esc(text)}</span>'
+        )
         if tok == "<eos>":
             spans.append("<br>")
     return f'<div class="lp-text">{"".join(spans)}</div>'
@@ -95,15 +110,16 @@ def generated_text(prompt_tokens: Sequence[str], words: Sequence[dict], running:
     n = len(prompt_tokens)
     head = "".join(_esc(s + t) if tokens[i] != "<eos>" else "<br>" for i, (s, t) in enumerate(pieces[:n]))
     tail = []
-    for (space, text), w in zip(pieces[n:], words):
-        if w["word"] == "<eos>":
-            tail.append('<span class="lp-gen" title="line break">↵</span><br>')
-            continue
+    for (space, text), w in zip(pieces[n:], words, strict=True):
+        eos = w["word"] == "<eos>"
         p = float(w["prob"])
-        alpha = 0.12 + 0.75 * min(1.0, p ** 0.5)  # sqrt: a 1% word is still visibly tinted
+        alpha = 0.12 + 0.75 * min(1.0, p**0.5)  # sqrt: a 1% word is still visibly tinted
         cls = "lp-gen lp-dark" if alpha > 0.55 else "lp-gen"
-        tail.append(f'{_esc(space)}<span class="{cls}" style="background:rgba(22,101,52,{alpha:.2f})" '
-                    f'title="p = {p:.3f}, rank {w["rank"]}">{_esc(text)}</span>')
+        tail.append(
+            f'{_esc(space)}<span class="{cls}" style="background:rgba(22,101,52,{alpha:.2f})" '
+            f'title="{"line break, " if eos else ""}p = {p:.3f}, rank {w["rank"]}">'
+            f"{'↵' if eos else _esc(text)}</span>{'<br>' if eos else ''}"
+        )
     cursor = '<span class="lp-cursor">▌</span>' if running else ""
     return f'<div class="lp-text"><span class="lp-prompt">{head}</span>{"".join(tail)}{cursor}</div>'
 
@@ -111,7 +127,8 @@ def generated_text(prompt_tokens: Sequence[str], words: Sequence[dict], running:
 def probability_legend() -> str:
     """The key to `generated_text`'s shading."""
     swatches = "".join(
-        f'<span class="lp-gen{" lp-dark" if 0.12 + 0.75 * p ** 0.5 > 0.55 else ""}" '
-        f'style="background:rgba(22,101,52,{0.12 + 0.75 * p ** 0.5:.2f})">{label}</span> '
-        for p, label in ((0.01, "1%"), (0.1, "10%"), (0.5, "50%"), (1.0, "100%")))
+        f'<span class="lp-gen{" lp-dark" if 0.12 + 0.75 * p**0.5 > 0.55 else ""}" '
+        f'style="background:rgba(22,101,52,{0.12 + 0.75 * p**0.5:.2f})">{label}</span> '
+        for p, label in ((0.01, "1%"), (0.1, "10%"), (0.5, "50%"), (1.0, "100%"))
+    )
     return f'<div class="lp-legend">Shading = the probability the model gave each word: {swatches}</div>'

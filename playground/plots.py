@@ -19,16 +19,19 @@ SEQUENTIAL = "Viridis"  # gates: 0 dark, 1 bright
 DIVERGING = [[0.0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"], [1.0, "#b2182b"]]
 
 # One small template for every figure (plotly's own templates add ~7 KB to each update).
-TEMPLATE = go.layout.Template(layout=dict(
-    font=dict(family=FONT, size=18, color=INK),
-    paper_bgcolor="white", plot_bgcolor="white",
-    margin=dict(l=20, r=20, t=56, b=20),
-    title=dict(font=dict(size=22), x=0.01, xanchor="left"),
-    xaxis=dict(gridcolor=GRID, zeroline=False, automargin=True, linecolor=GRID),
-    yaxis=dict(gridcolor=GRID, zeroline=False, automargin=True, linecolor=GRID),
-    hoverlabel=dict(font=dict(family=FONT, size=18)),
-    legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="right", x=1, font=dict(size=16)),
-))
+TEMPLATE = go.layout.Template(
+    layout=dict(
+        font=dict(family=FONT, size=18, color=INK),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin=dict(l=20, r=20, t=56, b=20),
+        title=dict(font=dict(size=22), x=0.01, xanchor="left"),
+        xaxis=dict(gridcolor=GRID, zeroline=False, automargin=True, linecolor=GRID),
+        yaxis=dict(gridcolor=GRID, zeroline=False, automargin=True, linecolor=GRID),
+        hoverlabel=dict(font=dict(family=FONT, size=18)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="right", x=1, font=dict(size=16)),
+    )
+)
 
 
 def text_label(word: str) -> str:
@@ -39,8 +42,15 @@ def text_label(word: str) -> str:
 def placeholder(message: str, height: int = 360) -> go.Figure:
     """An empty figure that says what to do (e.g. 'Type a prompt')."""
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height))
-    fig.add_annotation(text=message, showarrow=False, font=dict(size=22, color=MUTED), x=0.5, y=0.5,
-                       xref="paper", yref="paper")
+    fig.add_annotation(
+        text=message,
+        showarrow=False,
+        font=dict(size=22, color=MUTED),
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
@@ -49,15 +59,27 @@ def placeholder(message: str, height: int = 360) -> go.Figure:
 def next_word_bars(words: Sequence[str], probs: Sequence[float], title: str = "Next word") -> go.Figure:
     """Horizontal bars, the most likely word on top, each labelled with its probability."""
     probs = [float(p) for p in probs]
-    fig = go.Figure(go.Bar(
-        x=probs, y=[text_label(w) for w in words], orientation="h", marker_color=ACCENT,
-        text=[f"{p:.1%}" for p in probs], textposition="outside", textfont=dict(size=18),
-        cliponaxis=False, hovertemplate="%{y}: %{x:.2%}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=probs,
+            y=[text_label(w) for w in words],
+            orientation="h",
+            marker_color=ACCENT,
+            text=[f"{p:.1%}" for p in probs],
+            textposition="outside",
+            textfont=dict(size=18),
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.2%}<extra></extra>",
+        )
+    )
     height = 120 + 38 * max(len(words), 3)
     top = max(probs, default=1.0)
     fig.update_layout(template=TEMPLATE, title=title, height=height, bargap=0.25, showlegend=False)
-    fig.update_xaxes(title="probability", tickformat=".0%", range=[0, min(1.0, top * 1.25) or 1.0])
+    fig.update_xaxes(
+        title="probability",
+        tickformat=".0%" if top >= 0.08 else ".1%",
+        range=[0, min(1.0, top * 1.25) or 1.0],
+    )
     fig.update_yaxes(autorange="reversed", type="category", tickfont=dict(size=22))
     return fig
 
@@ -74,46 +96,85 @@ def unique_labels(words: Sequence[str]) -> list[str]:
     return out
 
 
-def gate_heatmap(z: np.ndarray, words: Sequence[str], units: Sequence[int], gate: str, title: str,
-                 first_step: int = 0) -> go.Figure:
+def gate_heatmap(
+    z: np.ndarray, words: Sequence[str], units: Sequence[int], gate: str, title: str, first_step: int = 0
+) -> go.Figure:
     """Units (rows) x words (columns) of one gate; z (U, S). Hover: word, step, unit and value."""
     z = np.asarray(z, dtype=np.float32)
     if gate in ("f", "i", "o"):
         scale = dict(colorscale=SEQUENTIAL, zmin=0.0, zmax=1.0)
     else:
-        bound = 1.0 if gate in ("g", "h") else float(max(np.percentile(np.abs(z), 99) if z.size else 1.0, 1e-3))
+        bound = (
+            1.0 if gate in ("g", "h") else float(max(np.percentile(np.abs(z), 99) if z.size else 1.0, 1e-3))
+        )
         scale = dict(colorscale=DIVERGING, zmid=0.0, zmin=-bound, zmax=bound)
     steps = np.arange(first_step, first_step + z.shape[1])
-    fig = go.Figure(go.Heatmap(
-        z=z, x=unique_labels(words), y=[f"unit {u}" for u in units], **scale,
-        colorbar=dict(thickness=16, tickfont=dict(size=16)),
-        hovertemplate="word: %{x}<br>%{y}<br>value: %{z:.3f}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=unique_labels(words),
+            y=[f"unit {u}" for u in units],
+            **scale,
+            colorbar=dict(thickness=16, tickfont=dict(size=16)),
+            hovertemplate="word: %{x}<br>%{y}<br>value: %{z:.3f}<extra></extra>",
+        )
+    )
     many = len(words) > 40
     fig.update_layout(template=TEMPLATE, title=title, height=620)
-    fig.update_xaxes(type="category", tickangle=-60 if many else -40, tickfont=dict(size=13 if many else 16),
-                     title=f"words (steps {steps[0] if len(steps) else 0}..{steps[-1] if len(steps) else 0})",
-                     showgrid=False)
-    fig.update_yaxes(type="category", autorange="reversed", tickfont=dict(size=13), showgrid=False,
-                     title=f"{len(units)} units")
+    fig.update_xaxes(
+        type="category",
+        tickangle=-60 if many else -40,
+        tickfont=dict(size=13 if many else 16),
+        title=f"words (steps {steps[0] if len(steps) else 0}..{steps[-1] if len(steps) else 0})",
+        showgrid=False,
+    )
+    fig.update_yaxes(
+        type="category",
+        autorange="reversed",
+        tickfont=dict(size=13),
+        showgrid=False,
+        title=f"{len(units)} units",
+    )
     return fig
 
 
 def unit_lines(words: Sequence[str], series: dict[str, np.ndarray], unit: int, layer: int) -> go.Figure:
     """One unit's gates (top panel, 0..1) and its cell and hidden state (bottom panel) over the prompt."""
     labels = unique_labels(words)
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.5, 0.5],
-                        subplot_titles=("gates f, i, o (0 closed, 1 open)", "cell C_t and hidden h_t"))
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        row_heights=[0.5, 0.5],
+        subplot_titles=(
+            "gates f<sub>t</sub>, i<sub>t</sub>, o<sub>t</sub> (0 closed, 1 open)",
+            "cell C<sub>t</sub> and hidden h<sub>t</sub>",
+        ),
+    )
     names = {"f": "f forget", "i": "i input", "o": "o output", "c": "C cell", "h": "h hidden"}
     for gate, values in series.items():
         row = 1 if gate in ("f", "i", "o") else 2
-        fig.add_trace(go.Scatter(
-            x=labels, y=np.asarray(values, dtype=np.float32), mode="lines+markers", name=names.get(gate, gate),
-            line=dict(color=GATE_COLORS[gate], width=3), marker=dict(size=7),
-            hovertemplate=f"{names.get(gate, gate)}<br>word: %{{x}}<br>value: %{{y:.3f}}<extra></extra>",
-        ), row=row, col=1)
-    fig.update_layout(template=TEMPLATE, height=520, title=f"Layer {layer + 1}, unit {unit}",
-                      margin=dict(t=90))
+        fig.add_trace(
+            go.Scatter(
+                x=labels,
+                y=np.asarray(values, dtype=np.float32),
+                mode="lines+markers",
+                name=names.get(gate, gate),
+                line=dict(color=GATE_COLORS[gate], width=3),
+                marker=dict(size=7),
+                hovertemplate=f"{names.get(gate, gate)}<br>word: %{{x}}<br>value: %{{y:.3f}}<extra></extra>",
+            ),
+            row=row,
+            col=1,
+        )
+    fig.update_layout(
+        template=TEMPLATE,
+        height=520,
+        title=f"Layer {layer + 1}, unit {unit}",
+        margin=dict(t=70, r=150),
+        legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02),
+    )
     fig.update_yaxes(range=[-0.05, 1.05], row=1, col=1)
     fig.update_yaxes(zeroline=True, zerolinecolor=MUTED, row=2, col=1)
     fig.update_xaxes(type="category", tickangle=-40, tickfont=dict(size=14 if len(words) > 30 else 16))
@@ -126,37 +187,73 @@ def saturation_scatter(fractions: dict[str, tuple[np.ndarray, np.ndarray]], laye
     one panel per gate, as in Karpathy, Johnson & Fei-Fei (2015), figure 3."""
     gates = list(fractions)
     titles = {"f": "forget gate", "i": "input gate", "o": "output gate"}
-    fig = make_subplots(rows=1, cols=len(gates), subplot_titles=[titles.get(g, g) for g in gates],
-                        horizontal_spacing=0.06)
+    fig = make_subplots(
+        rows=1, cols=len(gates), subplot_titles=[titles.get(g, g) for g in gates], horizontal_spacing=0.06
+    )
     for n, gate in enumerate(gates, start=1):
         left, right = (np.asarray(a, dtype=np.float32) for a in fractions[gate])
-        fig.add_trace(go.Scatter(
-            x=left, y=right, mode="markers", name=titles.get(gate, gate), showlegend=False,
-            marker=dict(color=GATE_COLORS[gate], size=8, opacity=0.6, line=dict(width=0)),
-            text=[f"unit {u}" for u in range(len(left))],
-            hovertemplate="%{text}<br>closed (< 0.1): %{x:.0%}<br>open (> 0.9): %{y:.0%}<extra></extra>",
-        ), row=1, col=n)
+        fig.add_trace(
+            go.Scatter(
+                x=left,
+                y=right,
+                mode="markers",
+                name=titles.get(gate, gate),
+                showlegend=False,
+                marker=dict(color=GATE_COLORS[gate], size=8, opacity=0.6, line=dict(width=0)),
+                text=[f"unit {u}" for u in range(len(left))],
+                hovertemplate="%{text}<br>closed (< 0.1): %{x:.0%}<br>open (> 0.9): %{y:.0%}<extra></extra>",
+            ),
+            row=1,
+            col=n,
+        )
         fig.add_shape(type="line", x0=0, y0=1, x1=1, y1=0, line=dict(color=GRID, dash="dot"), row=1, col=n)
-    fig.update_xaxes(range=[-0.03, 1.03], tickformat=".0%", title="fraction closed (< 0.1)", title_font_size=15)
+    fig.update_xaxes(
+        range=[-0.03, 1.03], tickformat=".0%", title="fraction closed (< 0.1)", title_font_size=15
+    )
     fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
     fig.update_yaxes(title="fraction open (> 0.9)", title_font_size=15, row=1, col=1)
-    fig.update_layout(template=TEMPLATE, height=420, title=f"Gate saturation, layer {layer + 1}",
-                      margin=dict(t=100))
+    fig.update_layout(
+        template=TEMPLATE, height=420, title=f"Gate saturation, layer {layer + 1}", margin=dict(t=100)
+    )
     fig.update_annotations(font=dict(size=17, color=INK))
     return fig
 
 
-def reshaping_bars(words: Sequence[str], model: Sequence[float], tempered: Sequence[float],
-                   final: Sequence[float], chosen: int = -1, title: str = "") -> go.Figure:
+def reshaping_bars(
+    words: Sequence[str],
+    model: Sequence[float],
+    tempered: Sequence[float],
+    final: Sequence[float],
+    chosen: int = -1,
+    title: str = "",
+) -> go.Figure:
     """Grouped bars per word: the model's probability, after temperature, and after top-k/top-p."""
     labels = [f"▶ {text_label(w)}" if n == chosen else text_label(w) for n, w in enumerate(words)]
     fig = go.Figure()
-    for name, values, color in (("model", model, "#cbd5e1"), ("after temperature", tempered, "#a5b4fc"),
-                                ("after top-k & top-p (sampled from)", final, ACCENT)):
-        fig.add_trace(go.Bar(x=[float(v) for v in values], y=labels, name=name, orientation="h",
-                             marker_color=color, hovertemplate=f"%{{y}}<br>{name}: %{{x:.2%}}<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, barmode="group", title=title, height=140 + 44 * max(len(words), 3),
-                      bargap=0.2, bargroupgap=0.05, margin=dict(t=110))
+    for name, values, color in (
+        ("model", model, "#cbd5e1"),
+        ("after temperature", tempered, "#a5b4fc"),
+        ("after top-k & top-p (sampled from)", final, ACCENT),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=[float(v) for v in values],
+                y=labels,
+                name=name,
+                orientation="h",
+                marker_color=color,
+                hovertemplate=f"%{{y}}<br>{name}: %{{x:.2%}}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        template=TEMPLATE,
+        barmode="group",
+        title=title,
+        height=140 + 44 * max(len(words), 3),
+        bargap=0.2,
+        bargroupgap=0.05,
+        margin=dict(t=110),
+    )
     fig.update_xaxes(title="probability", tickformat=".0%")
     fig.update_yaxes(autorange="reversed", type="category", tickfont=dict(size=20))
     return fig

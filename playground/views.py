@@ -7,12 +7,13 @@ last MAX_PROMPT_WORDS words, and fed from `start_state` (the state after a line 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 import torch
 
-from lstmlm.model import LanguageModel
+from lstmlm.model import LanguageModel, State
 from lstmlm.sampling import (
     GeneratedWord,
     NextWords,
@@ -56,8 +57,10 @@ class Prompt:
     def notice(self) -> str:
         if not self.cut:
             return ""
-        return (f"Your text is long: the model reads only its last {len(self.tokens)} words "
-                f"(the limit is {MAX_PROMPT_WORDS}).")
+        return (
+            f"Your text is long: the model reads only its last {len(self.tokens)} words "
+            f"(the limit is {MAX_PROMPT_WORDS})."
+        )
 
 
 def read_prompt(vocab: Vocab, text: str | None, max_words: int = MAX_PROMPT_WORDS) -> Prompt:
@@ -70,14 +73,30 @@ def read_prompt(vocab: Vocab, text: str | None, max_words: int = MAX_PROMPT_WORD
     start = max(0, len(enc.tokens) - max_words)
     if cut_chars and start == 0 and len(enc.tokens) > 1:
         start = 1  # the first token may be half a word
-    return Prompt(tokens=enc.tokens[start:], ids=enc.ids[start:],
-                  unknown=[p - start for p in enc.unknown if p >= start], cut=cut_chars or start > 0)
+    return Prompt(
+        tokens=enc.tokens[start:],
+        ids=enc.ids[start:],
+        unknown=[p - start for p in enc.unknown if p >= start],
+        cut=cut_chars or start > 0,
+    )
+
+
+_LINE_START: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its start_state
+
+
+def line_start(model: LanguageModel) -> State:
+    """`start_state(model)` (the state after a line break), computed once per model: every view starts
+    there. The model is read-only, so its start state is too; nothing writes into these tensors."""
+    state = _LINE_START.get(model)
+    if state is None:
+        state = _LINE_START[model] = start_state(model)
+    return state
 
 
 @torch.no_grad()
 def next_log_probs(model: LanguageModel, ids: Sequence[int]) -> torch.Tensor:
     """Log-probabilities (V,) of the word after `ids`, read from the start of a line."""
-    state = start_state(model)
+    state = line_start(model)
     if len(ids):
         return advance(model, ids, state)[0]
     h = state[0] if isinstance(state, tuple) else state  # (L, 1, H): an empty prompt is a line start
@@ -94,9 +113,14 @@ def next_words_json(model: LanguageModel, text: str, k: int = 10) -> dict:
     """What the `next_words` endpoint returns: the prompt's tokens and the top-k next words."""
     prompt = read_prompt(model.vocab, text)
     nxt = predict_next(model, prompt, k)
-    return {"tokens": prompt.tokens, "unknown": prompt.unknown, "words": nxt.words,
-            "probs": [round(p, 6) for p in nxt.probs], "entropy_bits": round(nxt.entropy_bits, 4),
-            "notice": prompt.notice}
+    return {
+        "tokens": prompt.tokens,
+        "unknown": prompt.unknown,
+        "words": nxt.words,
+        "probs": [round(p, 6) for p in nxt.probs],
+        "entropy_bits": round(nxt.entropy_bits, 4),
+        "notice": prompt.notice,
+    }
 
 
 def append_words(text: str, words: Sequence[str]) -> str:
@@ -105,7 +129,7 @@ def append_words(text: str, words: Sequence[str]) -> str:
         return text
     tokens = tokenize(text)
     before, after = detokenize(tokens), detokenize([*tokens, *words])
-    suffix = after[len(before):] if after.startswith(before) else " " + detokenize(words)
+    suffix = after[len(before) :] if after.startswith(before) else " " + detokenize(words)
     if not text or text[-1].isspace():
         suffix = suffix.lstrip(" ")
     return text + suffix
@@ -149,7 +173,9 @@ class GenerationSettings:
         if isinstance(self.max_words, bool) or not isinstance(self.max_words, int):
             raise ValueError(f"number of words must be a whole number, got {self.max_words}")
         if not 1 <= self.max_words <= MAX_GENERATE_WORDS:
-            raise ValueError(f"number of words must be between 1 and {MAX_GENERATE_WORDS}, got {self.max_words}")
+            raise ValueError(
+                f"number of words must be between 1 and {MAX_GENERATE_WORDS}, got {self.max_words}"
+            )
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise ValueError(f"seed must be a whole number, got {self.seed}")
 
@@ -163,18 +189,32 @@ def coerce_settings(temperature, top_k, top_p, max_words, seed) -> GenerationSet
     def whole(x):
         return int(x) if isinstance(x, float) and x.is_integer() else x
 
-    s = GenerationSettings(float(temperature) if isinstance(temperature, int) else temperature,
-                           whole(top_k), float(top_p) if isinstance(top_p, int) else top_p,
-                           whole(max_words), whole(seed))
+    s = GenerationSettings(
+        float(temperature) if isinstance(temperature, int) else temperature,
+        whole(top_k),
+        float(top_p) if isinstance(top_p, int) else top_p,
+        whole(max_words),
+        whole(seed),
+    )
     s.check()
     return s
 
 
-def generate_words(model: LanguageModel, prompt: Prompt, settings: GenerationSettings) -> Iterator[GeneratedWord]:
+def generate_words(
+    model: LanguageModel, prompt: Prompt, settings: GenerationSettings
+) -> Iterator[GeneratedWord]:
     """Stream the continuation of a prompt, word by word, with a private generator seeded by `settings`."""
     settings.check()
-    yield from generate(model, prompt.ids, settings.max_words, settings.temperature, settings.top_k,
-                        settings.top_p, generator=make_generator(settings.seed), state=start_state(model))
+    yield from generate(
+        model,
+        prompt.ids,
+        settings.max_words,
+        settings.temperature,
+        settings.top_k,
+        settings.top_p,
+        generator=make_generator(settings.seed),
+        state=line_start(model),
+    )
 
 
 @dataclass
@@ -193,8 +233,13 @@ class Reshaping:
     entropy_final_bits: float
 
 
-def reshaping_at(model: LanguageModel, context_ids: Sequence[int], settings: GenerationSettings,
-                 chosen_id: int | None = None, n: int = 12) -> Reshaping:
+def reshaping_at(
+    model: LanguageModel,
+    context_ids: Sequence[int],
+    settings: GenerationSettings,
+    chosen_id: int | None = None,
+    n: int = 12,
+) -> Reshaping:
     """The distribution after `context_ids` through each stage of `settings` (temperature, top-k, top-p)."""
     check_settings(settings.temperature, settings.top_k, settings.top_p)
     log_probs = next_log_probs(model, context_ids)
@@ -212,11 +257,14 @@ def reshaping_at(model: LanguageModel, context_ids: Sequence[int], settings: Gen
 
     return Reshaping(
         words=[display_word(w) for w in model.vocab.decode(ids)],
-        model=[float(probs[i]) for i in ids], tempered=[float(tempered[i]) for i in ids],
+        model=[float(probs[i]) for i in ids],
+        tempered=[float(tempered[i]) for i in ids],
         final=[float(final[i]) for i in ids],
         chosen=ids.index(int(chosen_id)) if chosen_id is not None else -1,
-        kept_after_top_k=int((after_k > 0).sum()), kept_final=int((final > 0).sum()),
-        vocab_size=log_probs.numel(), entropy_model_bits=entropy_bits(log_probs),
+        kept_after_top_k=int((after_k > 0).sum()),
+        kept_final=int((final > 0).sum()),
+        vocab_size=log_probs.numel(),
+        entropy_model_bits=entropy_bits(log_probs),
         entropy_final_bits=entropy_of(final),
     )
 
@@ -232,9 +280,17 @@ def reshaping_summary(r: Reshaping, settings: GenerationSettings) -> str:
         temp = f"Temperature {t:g} > 1 flattened the distribution (unlikely words got likelier)."
     else:
         temp = "Temperature 1 left the distribution as the model made it."
-    k = (f"Top-k {settings.top_k} kept {r.kept_after_top_k:,} of {r.vocab_size:,} words."
-         if settings.top_k else "Top-k is off (0): no word was cut.")
-    p = (f"Top-p {settings.top_p:g} kept the {r.kept_final:,} most likely of those, which cover "
-         f"{settings.top_p:.0%} of the probability." if settings.top_p < 1 else "Top-p is off (1).")
-    return " ".join([temp, k, p, f"Uncertainty went from {r.entropy_model_bits:.1f} to "
-                     f"{r.entropy_final_bits:.1f} bits."])
+    k = (
+        f"Top-k {settings.top_k} kept {r.kept_after_top_k:,} of {r.vocab_size:,} words."
+        if settings.top_k
+        else "Top-k is off (0): no word was cut."
+    )
+    p = (
+        f"Top-p {settings.top_p:g} kept the {r.kept_final:,} most likely of those, which cover "
+        f"{settings.top_p:.0%} of the probability."
+        if settings.top_p < 1
+        else "Top-p is off (1)."
+    )
+    return " ".join(
+        [temp, k, p, f"Uncertainty went from {r.entropy_model_bits:.1f} to {r.entropy_final_bits:.1f} bits."]
+    )

@@ -16,9 +16,16 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PROMPT = "The cat sat on the"
+GATES_PROMPT = 'The band said that the album was "a story about love ( and loss ) in a small town", and that'
 
 
 def _free_port() -> int:
@@ -37,7 +44,9 @@ def app_url(tiny_model_dir):
     model = load_model(os.environ.get("LSTM_PLAYGROUND_SCREENSHOT_MODEL") or tiny_model_dir)
     demo = build_app(model)
     port = _free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs())
+    demo.launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
+    )
     try:
         yield f"http://127.0.0.1:{port}/", model
     finally:
@@ -50,22 +59,34 @@ def page(app_url):
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(viewport={"width": 1500, "height": 1000}, device_scale_factor=1)
+        context = browser.new_context(
+            viewport={"width": 1500, "height": 1000}, permissions=["clipboard-read", "clipboard-write"]
+        )
         pg = context.new_page()
         pg.outside = []  # every request that tried to leave this computer
-        pg.on("request", lambda r: pg.outside.append(r.url)
-              if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None) and r.url.startswith("http")
-              else None)
+        pg.on(
+            "request",
+            lambda r: (
+                pg.outside.append(r.url)
+                if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None)
+                and r.url.startswith("http")
+                else None
+            ),
+        )
         pg.set_default_timeout(30_000)
+        pg.goto(app_url[0])
         yield pg
         browser.close()
 
 
-def _shot(pg, name: str) -> None:
+def _shot(pg, name: str, full_page: bool = False) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     pg.wait_for_timeout(400)  # let plotly finish its transitions
-    pg.screenshot(path=str(path))
+    pg.screenshot(path=str(path), full_page=full_page)
+    from PIL import Image  # 256 colours keep a README screenshot small and look the same
+
+    Image.open(path).convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
     assert path.stat().st_size < 300_000, f"{path} is {path.stat().st_size} bytes"
 
 
@@ -76,14 +97,14 @@ def _chart_words(pg) -> list[str]:
 def _wait_for_chart(pg, expected_top: str) -> None:
     pg.wait_for_function(
         "w => [...document.querySelectorAll('#next-word-chart .ytick text')].some(t => t.textContent === w)",
-        arg=expected_top)
+        arg=expected_top,
+    )
 
 
 def test_next_word_view(app_url, page):
     from playground.views import display_word, predict_next, read_prompt
 
-    url, model = app_url
-    page.goto(url)
+    _, model = app_url
     page.wait_for_selector("#next-word-chart .ytick text")
     box = page.locator("#prompt textarea")
     box.fill("")
@@ -92,17 +113,28 @@ def test_next_word_view(app_url, page):
     _wait_for_chart(page, expected[0])
     page.wait_for_function(
         "n => document.querySelectorAll('#tokens .lp-chip:not(.lp-legend .lp-chip)').length === n",
-        arg=len(read_prompt(model.vocab, PROMPT).tokens))
+        arg=len(read_prompt(model.vocab, PROMPT).tokens),
+    )
     assert set(expected) <= set(_chart_words(page))
     assert "bits" in page.locator("#entropy").inner_text()
     _shot(page, "next_word")
 
-    # clicking a candidate word appends it to the prompt and redraws the chart
-    first = page.locator("#candidates button").first
-    word = first.inner_text().strip()
-    first.click()
-    page.wait_for_function("w => document.querySelector('#prompt textarea').value.trim().endsWith(w)", arg=word)
-    assert page.locator("#prompt textarea").input_value().startswith(PROMPT)
+    # a paste updates the view too (Gradio's Textbox fires no `.input` for it)
+    page.evaluate("navigator.clipboard.writeText(' mat and')")
+    box.press("End")
+    box.press("Control+V")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#tokens .lp-chip:not(.lp-legend .lp-chip)').length === n",
+        arg=len(read_prompt(model.vocab, PROMPT + " mat and").tokens),
+    )
+
+    # clicking a candidate word appends it to the prompt, and the view follows
+    n = len(read_prompt(model.vocab, PROMPT + " mat and").tokens)
+    page.locator("#candidates button").first.click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('#tokens .lp-chip:not(.lp-legend .lp-chip)').length === n", arg=n + 1
+    )
+    assert page.locator("#prompt textarea").input_value().startswith(PROMPT + " mat and")
 
 
 def test_generate_view_streams(app_url, page):
@@ -117,27 +149,45 @@ def test_generate_view_streams(app_url, page):
             .observe(target, {childList: true, subtree: true, characterData: true});
     }""")
     page.locator("#generate-button").click()
-    page.wait_for_function("() => document.querySelectorAll('#generated .lp-gen').length >= 30 "
-                           "&& !document.querySelector('#generated .lp-cursor')")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#generated .lp-gen').length >= 30 "
+        "&& !document.querySelector('#generated .lp-cursor')"
+    )
     counts = sorted(set(page.evaluate("window.__counts")))
     assert any(0 < c < 30 for c in counts), f"no partial output seen: {counts}"
     page.wait_for_selector(".lp-summary")
-    _shot(page, "generate")
+    _shot(page, "generate", full_page=True)
 
 
 def test_gates_view(app_url, page):
+    from playground.gateview import trace_layer, unit_order
+    from playground.views import read_prompt
+
+    _, model = app_url
     page.get_by_role("tab", name="Gates & memory").click()
     page.wait_for_selector("#gates-heatmap .heatmaplayer image, #gates-heatmap .hm image")
-    assert "forget gate" in page.locator("#gates-heatmap .gtitle").inner_text()
-    page.wait_for_selector("#unit-words .lp-w")
-    _shot(page, "gates")
+    assert "forget gate" in page.locator("#gates-heatmap .gtitle").text_content()
+    # typing while the tab is open redraws it
+    page.locator("#prompt textarea").fill(GATES_PROMPT)
+    lv = trace_layer(model, read_prompt(model.vocab, GATES_PROMPT), 0)
+    page.wait_for_function("n => document.querySelectorAll('#unit-words .lp-w').length === n", arg=lv.steps)
+    page.get_by_label("variance").check()
+    page.wait_for_function(
+        "() => document.querySelector('#gates-heatmap .gtitle').textContent.includes('variance')"
+    )
+    top = int(unit_order("f", lv.values["f"], "variance")[0])
+    page.get_by_role("button", name="Pick the top unit of this order").click()
+    page.wait_for_function(
+        "u => document.querySelector('#unit-words').textContent.includes(`unit ${u}:`)", arg=top
+    )
+    _shot(page, "gates", full_page=True)
 
 
 def test_learn_view_and_no_outside_requests(app_url, page):
     page.get_by_role("tab", name="Learn").click()
     page.wait_for_selector(".lp-learn .katex")
     assert "Forget gate" in page.locator(".lp-learn").first.inner_text()
-    _shot(page, "learn")
+    _shot(page, "learn", full_page=True)
     page.locator("#examples").get_by_text("Lists:").click()
     page.wait_for_function("() => document.querySelector('#prompt textarea').value.includes('1998')")
     page.wait_for_selector("#next-word-chart .ytick text")

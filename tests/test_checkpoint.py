@@ -35,7 +35,9 @@ def log_probs(model: LanguageModel) -> torch.Tensor:
 
 @pytest.fixture()
 def saved(tmp_path) -> Path:
-    return save_model(tmp_path / "model", make(), VOCAB, {"data": "tiny", "epochs": 1, "val_perplexity": 17.5})
+    return save_model(
+        tmp_path / "model", make(), VOCAB, {"data": "tiny", "epochs": 1, "val_perplexity": 17.5}
+    )
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -45,13 +47,23 @@ def leftovers(directory: Path) -> list[str]:
 # --- round trips ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("settings", [{}, {"tie_weights": False},
-                                      {"softmax": "adaptive", "tie_weights": False, "adaptive_cutoffs": (5, 12),
-                                       "adaptive_div_value": 2.0}, {"cell": "gru"}])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},
+        {"tie_weights": False},
+        {"softmax": "adaptive", "tie_weights": False, "adaptive_cutoffs": (5, 12), "adaptive_div_value": 2.0},
+        {"cell": "gru"},
+    ],
+)
 def test_round_trip_gives_identical_log_probs(tmp_path, settings):
     model = make(**settings)
     save_model(tmp_path / "m", model, VOCAB, {"data": "tiny", "epochs": 3})
-    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["config.json", "model.safetensors", "vocab.txt"]
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [
+        "config.json",
+        "model.safetensors",
+        "vocab.txt",
+    ]
     loaded = lstmlm.load_model(tmp_path / "m")
     assert torch.equal(log_probs(loaded), log_probs(model))
     assert not loaded.training
@@ -123,44 +135,94 @@ def grow_vocab(directory: Path) -> None:  # config and vocab agree on 21 words, 
 
 
 DEFECTS = {
-    "missing config": ("config.json", lambda d: (d / "config.json").unlink(), r"missing \(a model directory needs"),
+    "missing config": (
+        "config.json",
+        lambda d: (d / "config.json").unlink(),
+        r"missing \(a model directory needs",
+    ),
     "missing weights": ("model.safetensors", lambda d: (d / "model.safetensors").unlink(), "missing"),
     "missing vocab": ("vocab.txt", lambda d: (d / "vocab.txt").unlink(), "missing"),
-    "config not JSON": ("config.json", lambda d: (d / "config.json").write_text("{format: lstmlm"), "not valid JSON"),
-    "config a list": ("config.json", lambda d: (d / "config.json").write_text("[1, 2]"),
-                      r'not an lstmlm model config \(expected "format": "lstmlm-model"\)'),
-    "wrong format": ("config.json", lambda d: edit_config(d, lambda c: c.update(format="gpt2")),
-                     "not an lstmlm model config"),
-    "future version": ("config.json", lambda d: edit_config(d, lambda c: c.update(format_version=2)),
-                       r"unknown format version 2 \(this lstmlm reads 1\)"),
-    "bad settings": ("config.json", lambda d: edit_config(d, lambda c: c["model"].update(hidden_dim=-8)),
-                     "bad model settings: hidden_dim must be a whole number >= 1"),
-    "unknown setting": ("config.json", lambda d: edit_config(d, lambda c: c["model"].update(heads=4)),
-                        r"bad model settings: unknown model settings: \['heads'\]"),
-    "vocab too short": ("vocab.txt", lambda d: (d / "vocab.txt").write_text("\n".join(VOCAB.words[:-1]) + "\n"),
-                        "has 19 words but config.json says vocab_size 20"),
-    "vocab duplicate": ("vocab.txt", lambda d: (d / "vocab.txt").write_text("\n".join(VOCAB.words[:-1] + ["w0"])),
-                        "unreadable .*duplicate word 'w0'"),
+    "config not JSON": (
+        "config.json",
+        lambda d: (d / "config.json").write_text("{format: lstmlm"),
+        "not valid JSON",
+    ),
+    "config a list": (
+        "config.json",
+        lambda d: (d / "config.json").write_text("[1, 2]"),
+        r'not an lstmlm model config \(expected "format": "lstmlm-model"\)',
+    ),
+    "wrong format": (
+        "config.json",
+        lambda d: edit_config(d, lambda c: c.update(format="gpt2")),
+        "not an lstmlm model config",
+    ),
+    "future version": (
+        "config.json",
+        lambda d: edit_config(d, lambda c: c.update(format_version=2)),
+        r"unknown format version 2 \(this lstmlm reads 1\)",
+    ),
+    "bad settings": (
+        "config.json",
+        lambda d: edit_config(d, lambda c: c["model"].update(hidden_dim=-8)),
+        "bad model settings: hidden_dim must be a whole number >= 1",
+    ),
+    "unknown setting": (
+        "config.json",
+        lambda d: edit_config(d, lambda c: c["model"].update(heads=4)),
+        r"bad model settings: unknown model settings: \['heads'\]",
+    ),
+    "vocab too short": (
+        "vocab.txt",
+        lambda d: (d / "vocab.txt").write_text("\n".join(VOCAB.words[:-1]) + "\n"),
+        "has 19 words but config.json says vocab_size 20",
+    ),
+    "vocab duplicate": (
+        "vocab.txt",
+        lambda d: (d / "vocab.txt").write_text("\n".join(VOCAB.words[:-1] + ["w0"])),
+        "unreadable .*duplicate word 'w0'",
+    ),
     "vocab not UTF-8": ("vocab.txt", lambda d: (d / "vocab.txt").write_bytes(b"\xff\xfe" * 20), "unreadable"),
-    "config and tensors disagree": ("model.safetensors", grow_vocab,
-                                    r"tensor embedding.weight has shape \(20, 8\), config.json implies \(21, 8\)"),
-    "truncated tensors": ("model.safetensors", lambda d: truncate(d / "model.safetensors"),
-                          "not a readable safetensors file"),
-    "empty tensors": ("model.safetensors", lambda d: (d / "model.safetensors").write_bytes(b""),
-                      "not a readable safetensors file"),
-    "wrong shape": ("model.safetensors",
-                    lambda d: rewrite_tensors(d, lambda t: t.update({"rnn.weight_hh_l1": torch.zeros(8, 32)})),
-                    r"tensor rnn.weight_hh_l1 has shape \(8, 32\), config.json implies \(32, 8\)"),
-    "missing tensor": ("model.safetensors", lambda d: rewrite_tensors(d, lambda t: t.pop("rnn.bias_hh_l1")),
-                       r"tensors do not match config.json: missing \['rnn.bias_hh_l1'\]"),
-    "extra tensor": ("model.safetensors", lambda d: rewrite_tensors(d, lambda t: t.update(extra=torch.ones(2))),
-                     r"unexpected \['extra'\]"),
-    "NaN weights": ("model.safetensors",
-                    lambda d: rewrite_tensors(d, lambda t: t["rnn.weight_ih_l0"].__setitem__((3, 1), float("nan"))),
-                    "tensor rnn.weight_ih_l0 holds NaN or infinite values"),
-    "infinite weights": ("model.safetensors",
-                         lambda d: rewrite_tensors(d, lambda t: t["decoder.bias"].__setitem__(0, float("inf"))),
-                         "tensor decoder.bias holds NaN or infinite values"),
+    "config and tensors disagree": (
+        "model.safetensors",
+        grow_vocab,
+        r"tensor embedding.weight has shape \(20, 8\), config.json implies \(21, 8\)",
+    ),
+    "truncated tensors": (
+        "model.safetensors",
+        lambda d: truncate(d / "model.safetensors"),
+        "not a readable safetensors file",
+    ),
+    "empty tensors": (
+        "model.safetensors",
+        lambda d: (d / "model.safetensors").write_bytes(b""),
+        "not a readable safetensors file",
+    ),
+    "wrong shape": (
+        "model.safetensors",
+        lambda d: rewrite_tensors(d, lambda t: t.update({"rnn.weight_hh_l1": torch.zeros(8, 32)})),
+        r"tensor rnn.weight_hh_l1 has shape \(8, 32\), config.json implies \(32, 8\)",
+    ),
+    "missing tensor": (
+        "model.safetensors",
+        lambda d: rewrite_tensors(d, lambda t: t.pop("rnn.bias_hh_l1")),
+        r"tensors do not match config.json: missing \['rnn.bias_hh_l1'\]",
+    ),
+    "extra tensor": (
+        "model.safetensors",
+        lambda d: rewrite_tensors(d, lambda t: t.update(extra=torch.ones(2))),
+        r"unexpected \['extra'\]",
+    ),
+    "NaN weights": (
+        "model.safetensors",
+        lambda d: rewrite_tensors(d, lambda t: t["rnn.weight_ih_l0"].__setitem__((3, 1), float("nan"))),
+        "tensor rnn.weight_ih_l0 holds NaN or infinite values",
+    ),
+    "infinite weights": (
+        "model.safetensors",
+        lambda d: rewrite_tensors(d, lambda t: t["decoder.bias"].__setitem__(0, float("inf"))),
+        "tensor decoder.bias holds NaN or infinite values",
+    ),
 }
 
 

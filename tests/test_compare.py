@@ -41,7 +41,13 @@ def test_parse_units():
 def test_parse_steps():
     assert parse_steps("4") == (4, 5)
     assert parse_steps("2-6") == (2, 7)
-    assert parse_steps("4-") == parse_steps("from 4 on") == parse_steps("4+") == (4, None)
+    assert (
+        parse_steps("4-")
+        == parse_steps("from 4 on")
+        == parse_steps("4+")
+        == parse_steps("from 4")
+        == (4, None)
+    )
     assert parse_steps("") == parse_steps("all") == (0, None)
     with pytest.raises(ValueError, match="the prompt has steps 0..5"):
         parse_steps("6-", num_steps=6)
@@ -49,6 +55,8 @@ def test_parse_steps():
         parse_steps("6-2")
     with pytest.raises(ValueError, match=r"write one step \(4\), a range \(2-6\) or 'from 4 on'"):
         parse_steps("four")
+    with pytest.raises(ValueError, match="cannot read steps 'from 2-6'"):
+        parse_steps("from 2-6")
 
 
 def test_unit_statistics_and_top_units(tiny_model):

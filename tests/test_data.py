@@ -74,14 +74,15 @@ def test_training_loss_scores_the_next_word_not_the_input():
     assert abs(ours.item() - buggy.item()) > 1e-3
 
 
-
 def test_the_tutorial_bug_learns_to_copy_and_ours_learns_to_predict():
     """On text where the next word is always id + 1 (mod 12), train on each loss and score the next word."""
     source = batchify(torch.arange(480) % 12, 4)
 
     def next_word_loss_after_training(target_of) -> float:
         torch.manual_seed(0)
-        model = LanguageModel(ModelConfig(vocab_size=12, embed_dim=8, hidden_dim=8, num_layers=1, dropout=0.0))
+        model = LanguageModel(
+            ModelConfig(vocab_size=12, embed_dim=8, hidden_dim=8, num_layers=1, dropout=0.0)
+        )
         opt = torch.optim.Adam(model.parameters(), lr=0.1)
         for step in range(30):
             inputs, targets = get_batch(source, (step * 10) % 100, 10)
@@ -127,11 +128,38 @@ def test_corpus_from_raw_text_holds_out_the_last_lines(tmp_path):
     corpus = Corpus.from_raw_text(tmp_path / "raw.txt")
     words = corpus.vocab.decode(corpus.valid.tolist())
     # 10% of 20 lines are held out; their numbers 18 and 19 never occur in training, so they are <unk>
-    assert words == ["Line", "<unk>", "isn", "'t", "tokenized", ",", "yet", ".", "<eos>",
-                     "Line", "<unk>", "isn", "'t", "tokenized", ",", "yet", ".", "<eos>"]
+    assert words == [
+        "Line",
+        "<unk>",
+        "isn",
+        "'t",
+        "tokenized",
+        ",",
+        "yet",
+        ".",
+        "<eos>",
+        "Line",
+        "<unk>",
+        "isn",
+        "'t",
+        "tokenized",
+        ",",
+        "yet",
+        ".",
+        "<eos>",
+    ]
     assert corpus.train.numel() == 18 * 9
-    assert corpus.vocab.decode(corpus.train[:9].tolist()) == ["Line", "0", "isn", "'t", "tokenized", ",", "yet",
-                                                              ".", "<eos>"]
+    assert corpus.vocab.decode(corpus.train[:9].tolist()) == [
+        "Line",
+        "0",
+        "isn",
+        "'t",
+        "tokenized",
+        ",",
+        "yet",
+        ".",
+        "<eos>",
+    ]
     assert corpus.test is None
 
 

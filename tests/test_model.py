@@ -22,9 +22,16 @@ def test_parameters_keep_pytorch_names_and_shapes():
     shapes = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     assert shapes == {
         "embedding.weight": (30, 6),
-        "rnn.weight_ih_l0": (32, 6), "rnn.weight_hh_l0": (32, 8), "rnn.bias_ih_l0": (32,), "rnn.bias_hh_l0": (32,),
-        "rnn.weight_ih_l1": (32, 8), "rnn.weight_hh_l1": (32, 8), "rnn.bias_ih_l1": (32,), "rnn.bias_hh_l1": (32,),
-        "decoder.weight": (30, 8), "decoder.bias": (30,),
+        "rnn.weight_ih_l0": (32, 6),
+        "rnn.weight_hh_l0": (32, 8),
+        "rnn.bias_ih_l0": (32,),
+        "rnn.bias_hh_l0": (32,),
+        "rnn.weight_ih_l1": (32, 8),
+        "rnn.weight_hh_l1": (32, 8),
+        "rnn.bias_ih_l1": (32,),
+        "rnn.bias_hh_l1": (32,),
+        "decoder.weight": (30, 8),
+        "decoder.bias": (30,),
     }
     assert isinstance(model.rnn, torch.nn.LSTM)
 
@@ -36,7 +43,12 @@ def test_gate_order_is_i_f_g_o():
     h0, c0 = torch.full((1, 8), 0.3), torch.full((1, 8), -0.7)
     with torch.no_grad():
         _, (h1, c1) = model.rnn(x[None], (h0[None], c0[None]))
-        z = x @ model.rnn.weight_ih_l0.T + model.rnn.bias_ih_l0 + h0 @ model.rnn.weight_hh_l0.T + model.rnn.bias_hh_l0
+        z = (
+            x @ model.rnn.weight_ih_l0.T
+            + model.rnn.bias_ih_l0
+            + h0 @ model.rnn.weight_hh_l0.T
+            + model.rnn.bias_hh_l0
+        )
     i, f, g, o = z.sigmoid()[:, :8], z.sigmoid()[:, 8:16], z.tanh()[:, 16:24], z.sigmoid()[:, 24:]
     c = f * c0 + i * g
     assert torch.allclose(c1[0], c, atol=1e-6)
@@ -139,8 +151,11 @@ def test_dropout_only_in_training():
         ({"dropout": math.nan}, r"dropout must be in \[0, 1\)"),
         ({"embed_dim": 6}, r"tie_weights needs embed_dim == hidden_dim"),
         ({"softmax": "adaptive"}, r"tie_weights works with the full softmax only"),
-        ({"softmax": "adaptive", "tie_weights": False}, r"adaptive_cutoffs must be increasing and hold at least one "
-         r"id in 1\.\.29"),  # the defaults (2000, 10000) do not fit 30 words
+        # the default cutoffs (2000, 10000) do not fit 30 words
+        (
+            {"softmax": "adaptive", "tie_weights": False},
+            r"must be increasing and hold at least one id in 1\.\.29",
+        ),
         ({"softmax": "adaptive", "tie_weights": False, "adaptive_cutoffs": (20, 10)}, r"must be increasing"),
     ],
 )
@@ -151,8 +166,14 @@ def test_config_errors_say_what_is_wrong(settings, message):
 
 
 def test_config_round_trips_through_a_dict():
-    config = ModelConfig(vocab_size=30, embed_dim=8, hidden_dim=8, softmax="adaptive", tie_weights=False,
-                         adaptive_cutoffs=[10, 20])
+    config = ModelConfig(
+        vocab_size=30,
+        embed_dim=8,
+        hidden_dim=8,
+        softmax="adaptive",
+        tie_weights=False,
+        adaptive_cutoffs=[10, 20],
+    )
     d = config.to_dict()
     assert d["adaptive_cutoffs"] == [10, 20] and config.adaptive_cutoffs == (10, 20)
     assert ModelConfig.from_dict(d) == config

@@ -12,6 +12,7 @@ from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.sampling import (
     advance,
     check_settings,
+    draw,
     entropy_bits,
     generate,
     make_generator,
@@ -90,7 +91,10 @@ def test_temperature_sharpens_and_flattens():
     assert reshape(lp, temperature=1.0).tolist() == pytest.approx([0.2, 0.8], abs=1e-6)
     assert reshape(lp, temperature=0.5).tolist() == pytest.approx([0.04 / 0.68, 0.64 / 0.68], abs=1e-6)
     assert reshape(lp, temperature=2.0).tolist() == pytest.approx(
-        [math.sqrt(0.2) / (math.sqrt(0.2) + math.sqrt(0.8)), math.sqrt(0.8) / (math.sqrt(0.2) + math.sqrt(0.8))],
+        [
+            math.sqrt(0.2) / (math.sqrt(0.2) + math.sqrt(0.8)),
+            math.sqrt(0.8) / (math.sqrt(0.2) + math.sqrt(0.8)),
+        ],
         abs=1e-6,
     )
 
@@ -115,8 +119,13 @@ def test_top_k_keeps_exactly_k_words_when_they_tie():
 
 @pytest.mark.parametrize(
     ("top_p", "kept"),
-    [(0.4, [1.0]), (0.7, [2 / 3, 1 / 3]), (0.8, [4 / 7, 2 / 7, 1 / 7]), (0.9, [8 / 15, 4 / 15, 2 / 15, 1 / 15]),
-     (1.0, [0.5, 0.25, 0.125, 0.0625, 0.0625])],
+    [
+        (0.4, [1.0]),
+        (0.7, [2 / 3, 1 / 3]),
+        (0.8, [4 / 7, 2 / 7, 1 / 7]),
+        (0.9, [8 / 15, 4 / 15, 2 / 15, 1 / 15]),
+        (1.0, [0.5, 0.25, 0.125, 0.0625, 0.0625]),
+    ],
 )
 def test_top_p_keeps_the_smallest_set_reaching_p(top_p, kept):
     # by hand: cumulative mass 0.5, 0.75, 0.875, 0.9375, 1; p = 0.7 needs the first two (0.75 >= 0.7), ...
@@ -239,3 +248,37 @@ def test_stop_at_eos():
     stopped = list(generate(model, [2, 3], 10, generator=make_generator(0), stop_at_eos=True))
     assert [w.word for w in stopped] == ["<eos>"]
     assert len(list(generate(model, [2, 3], 10, generator=make_generator(0)))) == 10
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
+def test_one_word_steps_equal_the_fused_forward(cell):
+    """advance() takes single words through the per-step cell kernels; they must match the fused layers."""
+    torch.manual_seed(0)
+    model = LanguageModel(
+        ModelConfig(vocab_size=len(WORDS), embed_dim=8, hidden_dim=8, cell=cell, dropout=0.0)
+    )
+    model.eval()
+    ids = [2, 3, 5, 6, 7, 4]
+    state, stepped = None, []
+    for word in ids:
+        log_probs, state = advance(model, [word], state)
+        stepped.append(log_probs)
+    with torch.no_grad():
+        features, fused_state = model(torch.tensor(ids)[:, None])
+        fused = model.log_probs(features[:, 0])
+    assert (torch.stack(stepped) - fused).abs().max() <= 1e-6
+    for mine, theirs in zip(
+        state if cell == "lstm" else (state,), fused_state if cell == "lstm" else (fused_state,), strict=True
+    ):
+        assert mine.shape == theirs.shape == (2, 1, 8)
+        assert (mine - theirs).abs().max() <= 1e-6
+
+
+def test_drawing_follows_the_distribution_and_never_picks_a_zero():
+    probs = torch.tensor([0.0, 0.2, 0.0, 0.5, 0.3, 0.0])
+    gen = make_generator(0)
+    counts = torch.bincount(torch.tensor([draw(probs, gen) for _ in range(4000)]), minlength=6)
+    assert counts[[0, 2, 5]].tolist() == [0, 0, 0]
+    # binomial standard deviation at n = 4000 is at most 0.008: allow 4 of them
+    assert (counts / 4000).tolist() == pytest.approx(probs.tolist(), abs=0.032)
+    assert draw(torch.tensor([0.0, 0.0, 1.0]), gen) == 2

@@ -37,8 +37,7 @@ from lstmlm.train import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-TINY_FLAGS = ["--embed-dim", "8", "--hidden-dim", "8", "--batch-size", "4", "--bptt", "10", "--threads", "1",
-              "--device", "cpu", "--quiet"]  # fmt: skip
+TINY_FLAGS = "--embed-dim 8 --hidden-dim 8 --batch-size 4 --bptt 10 --threads 1 --device cpu --quiet".split()
 
 
 @contextmanager
@@ -69,11 +68,13 @@ def corpus(corpus_dir) -> Corpus:
 
 
 def tiny_model(corpus: Corpus, **kw) -> ModelConfig:
-    return ModelConfig(**dict(dict(vocab_size=len(corpus.vocab), embed_dim=8, hidden_dim=8, dropout=0.3), **kw))
+    settings = dict(vocab_size=len(corpus.vocab), embed_dim=8, hidden_dim=8, dropout=0.3)
+    return ModelConfig(**{**settings, **kw})
 
 
 def tiny_train(**kw) -> TrainConfig:
-    return TrainConfig(**dict(dict(batch_size=4, bptt=10, epochs=2, lr=0.01, device="cpu", eval_every=50), **kw))
+    settings = dict(batch_size=4, bptt=10, epochs=2, lr=0.01, device="cpu", eval_every=50)
+    return TrainConfig(**{**settings, **kw})
 
 
 class Recorder(Callback):
@@ -127,8 +128,8 @@ def test_training_lowers_validation_loss(corpus, reference_run):
 def test_resume_continues_with_the_same_losses(corpus, reference_run, tmp_path, stop_after):
     whole, expected, whole_out = reference_run  # dropout 0.3: the saved generator state matters
     first, second = Recorder(), Recorder()
-    stopped = train(corpus, tiny_model(corpus), tiny_train(), tmp_path, [first],
-                    should_stop=lambda: len(first.losses) >= stop_after)  # fmt: skip
+    stop = lambda: len(first.losses) >= stop_after  # noqa: E731
+    stopped = train(corpus, tiny_model(corpus), tiny_train(), tmp_path, [first], should_stop=stop)
     assert stopped["stop_reason"] == "interrupted" and stopped["steps"] == stop_after
     result = train(corpus, tiny_model(corpus), tiny_train(), tmp_path, [second], resume=True)
 
@@ -144,8 +145,10 @@ def test_same_seed_same_losses_other_seed_other_losses(corpus, reference_run, tm
     runs = []
     for seed in (TrainConfig.seed, TrainConfig.seed + 1):
         rec = Recorder()
-        train(corpus, tiny_model(corpus), tiny_train(seed=seed), tmp_path / str(seed), [rec],
-              should_stop=lambda rec=rec: len(rec.losses) >= 60)  # fmt: skip
+        stop = lambda rec=rec: len(rec.losses) >= 60  # noqa: E731
+        train(
+            corpus, tiny_model(corpus), tiny_train(seed=seed), tmp_path / str(seed), [rec], should_stop=stop
+        )
         runs.append(rec.losses)
     assert runs[0] == whole.losses[:60]
     assert runs[1] != whole.losses[:60]
@@ -158,7 +161,8 @@ def test_metrics_jsonl_has_the_documented_keys(reference_run):
     assert [r["step"] for r in records] == steps
     for r in records:
         assert set(r) == set(METRICS_KEYS)
-        assert {"step", "epoch", "train_loss", "val_ppl", "lr", "seconds"} <= set(r)  # what the playground reads
+        # what the playground's learning curve reads
+        assert {"step", "epoch", "train_loss", "val_ppl", "lr", "seconds"} <= set(r)
         assert r["val_ppl"] == pytest.approx(math.exp(r["val_loss"]))
     assert records == rec.evals
 
@@ -232,7 +236,7 @@ def test_problems_are_reported_before_training(corpus_dir, tmp_path, capsys):
         "no saved state": ["--data", str(corpus_dir), "--out", str(tmp_path / "o5"), "--resume"],
     }
     if not torch.cuda.is_available():
-        cases["no CUDA device"] = ["--data", str(corpus_dir), "--out", str(tmp_path / "o6"), "--device", "cuda"]
+        cases["no CUDA device"] = ["--data", str(corpus_dir), "--out", str(tmp_path / "o6"), "--device=cuda"]
     for expected, args in cases.items():
         code = main(["train", *args, "--embed-dim", "8", "--hidden-dim", "8", "--quiet"])
         err = capsys.readouterr().err
@@ -243,8 +247,10 @@ def test_problems_are_reported_before_training(corpus_dir, tmp_path, capsys):
 
 def test_train_raw_text_file_splits_off_validation(tmp_path, capsys):
     text = tmp_path / "story.txt"
-    lines = [f"The {a} {b} sat on the mat, and it was {c}." for a in ("big", "small", "red", "blue")
-             for b in ("cat", "dog", "bird") for c in ("happy", "tired", "there", "fine", "here")] * 4  # fmt: skip
+    sizes, animals, moods = ("big", "small", "red", "blue"), ("cat", "dog", "bird"), ("happy", "fine", "here")
+    lines = [
+        f"The {a} {b} sat on the mat, and it was {c}." for a in sizes for b in animals for c in moods
+    ] * 6
     text.write_text("\n".join(lines) + "\n")
     out = tmp_path / "m"
     assert main(["train", "--train", str(text), "--out", str(out), "--epochs", "1", *TINY_FLAGS]) == 0
@@ -295,7 +301,8 @@ def test_resume_from_a_state_saved_without_settings(corpus, corpus_dir, tmp_path
     args = ["train", "--data", str(corpus_dir), "--out", str(out), "--resume", "--epochs", "2"]
     assert main([*args, "--quiet"]) == 2  # the default 400-unit model does not fit the saved weights
     err = capsys.readouterr().err
-    assert "predates saved model settings" in err and "do not fit this model" in err and "Traceback" not in err
+    assert "predates saved model settings" in err and "do not fit this model" in err
+    assert "Traceback" not in err
     assert main([*args, "--dropout", "0", *TINY_FLAGS]) == 0
     assert [r["epoch"] for r in read_metrics(out)] == [1, 2]
 
@@ -312,9 +319,11 @@ def _env() -> dict:
 def test_sigint_saves_state_exits_0_and_says_how_to_resume(tmp_path, capsys):
     corpus_dir = write_corpus(tmp_path / "corpus", lines=(1500, 40, 40))
     out = tmp_path / "m"
-    cmd = _python("-m", "lstmlm.cli", "train", "--data", str(corpus_dir), "--out", str(out), "--epochs", "500",
-                  "--eval-every", "20", *TINY_FLAGS)  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=REPO)
+    args = ["--data", str(corpus_dir), "--out", str(out), "--epochs=500", "--eval-every=20", *TINY_FLAGS]
+    cmd = _python("-m", "lstmlm.cli", "train", *args)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=REPO
+    )
     try:
         deadline = time.monotonic() + 60
         while not (out / METRICS).exists() and proc.poll() is None and time.monotonic() < deadline:
@@ -330,7 +339,9 @@ def test_sigint_saves_state_exits_0_and_says_how_to_resume(tmp_path, capsys):
     assert (out / "resume" / "state.json").is_file()
     step = json.loads((out / "resume" / "state.json").read_text())["step"]
     line = stdout.strip().splitlines()[-1]
-    assert line.startswith(f"Interrupted at step {step}: state saved in {out / 'resume'}. Resume with: lstmlm ")
+    assert line.startswith(
+        f"Interrupted at step {step}: state saved in {out / 'resume'}. Resume with: lstmlm "
+    )
     resume = shlex.split(line.split("Resume with: ", 1)[1])
     assert resume == ["lstmlm", "train", "--out", str(out), "--resume", "--data", str(corpus_dir)]
     # the printed command works as printed (no model options); a spent time budget stops it at once
@@ -343,11 +354,11 @@ def test_sigint_saves_state_exits_0_and_says_how_to_resume(tmp_path, capsys):
 @pytest.mark.slow
 def test_torchrun_two_processes_train_a_loadable_model(corpus_dir, tmp_path):
     out = tmp_path / "m"
-    cmd = _python("-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "lstmlm.cli", "train",
-                  "--data", str(corpus_dir), "--out", str(out), "--epochs", "1",
-                  # adaptive softmax whose last cluster (<unk>) never gets a target: DDP must cope
-                  "--softmax", "adaptive", "--no-tie-weights", "--adaptive-cutoffs", "4", "15",
-                  "--adaptive-div-value", "2", *TINY_FLAGS, "--bptt", "35")  # fmt: skip
+    torchrun = ["-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
+    args = ["--data", str(corpus_dir), "--out", str(out), "--epochs", "1", *TINY_FLAGS, "--bptt", "35"]
+    # an adaptive softmax whose last cluster (<unk>) never gets a target: DDP must cope with unused weights
+    adaptive = ["--softmax", "adaptive", "--no-tie-weights", "--adaptive-cutoffs", "4", "15"]
+    cmd = _python(*torchrun, "-m", "lstmlm.cli", "train", *args, *adaptive, "--adaptive-div-value", "2")
     done = subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=240, cwd=REPO)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.count("Done (finished)") == 1  # rank 0 reports, rank 1 is quiet
@@ -355,8 +366,8 @@ def test_torchrun_two_processes_train_a_loadable_model(corpus_dir, tmp_path):
     assert model.config.softmax == "adaptive"
     steps_per_epoch = math.ceil((Corpus.from_folder(corpus_dir).train.numel() // 4 - 1) / 35)
     assert [r["step"] for r in read_metrics(out)] == [steps_per_epoch]  # one writer: no duplicated lines
-    assert sorted(p.name for p in out.iterdir()) == ["config.json", "metrics.jsonl", "model.safetensors",
-                                                     "resume", "vocab.txt"]  # fmt: skip
+    written = {p.name for p in out.iterdir()}
+    assert written == {"config.json", "metrics.jsonl", "model.safetensors", "resume", "vocab.txt"}
     meta = json.loads((out / "resume" / "state.json").read_text())
     assert meta["world_size"] == 2 and not list((out / "resume").glob("*.tmp-*"))
     valid = Corpus.from_folder(corpus_dir, vocab=model.vocab).valid

@@ -1,5 +1,10 @@
 """One module per tab. Each `build(...)` creates its components and listeners inside the open Blocks and
-returns a `TabView`, so the app can refresh a view after another one changed the shared prompt."""
+returns a `TabView`, which tells the app how to draw the tab on page load.
+
+Views follow the shared prompt with `prompt.change` (trigger_mode="always_last"), not `.input`: Gradio 6's
+Textbox fires `.input` from its key handler, so a paste (Ctrl+V or the mouse menu) never reaches `.input`
+with the new text. No handler writes the prompt from a `.change`, so nothing loops; and a view redraws by
+itself when another tab rewrites the prompt (a clicked word, an example, generated text)."""
 
 from __future__ import annotations
 
@@ -12,15 +17,9 @@ import gradio as gr
 
 @dataclass
 class TabView:
-    """A built tab: how to redraw it, and the events through which it changes the shared prompt."""
+    """A built tab, and how to draw it (`refresh_fn(*inputs) -> outputs`; None if it draws nothing)."""
 
     tab: gr.Tab
     refresh_fn: Callable[..., Any] | None = None
     inputs: list[Any] = field(default_factory=list)
     outputs: list[Any] = field(default_factory=list)
-    prompt_events: list[Any] = field(default_factory=list)  # Dependencies that rewrote the prompt
-
-    def refresh_after(self, event: Any) -> None:
-        """Redraw this view once `event` has finished (e.g. after another tab rewrote the prompt)."""
-        if self.refresh_fn is not None:
-            event.then(self.refresh_fn, self.inputs, self.outputs, show_progress="hidden", api_visibility="private")

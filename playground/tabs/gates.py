@@ -10,8 +10,18 @@ import plotly.graph_objects as go
 from lstmlm.model import LanguageModel
 
 from .. import markup, plots
-from ..gateview import GATE_LABELS, GATES, ORDERINGS, SIGMOID_GATES, heatmap_window, saturation, \
-    trace_layer, unit_order, unit_series
+from ..gateview import (
+    GATE_LABELS,
+    GATE_TITLES,
+    GATES,
+    ORDERINGS,
+    SIGMOID_GATES,
+    heatmap_window,
+    saturation,
+    trace_layer,
+    unit_order,
+    unit_series,
+)
 from ..views import display_word, read_prompt
 from . import TabView
 
@@ -24,10 +34,12 @@ def _unit_views(lv, gate: str, unit: int) -> tuple[str, go.Figure]:
     if gate == "c":
         values = np.tanh(values)
     lo, hi, diverging = (0.0, 1.0, False) if gate in SIGMOID_GATES else (-1.0, 1.0, True)
-    label = "tanh(C_t)" if gate == "c" else GATE_LABELS[gate].split()[-1]
+    label = "tanh(C)" if gate == "c" else GATE_LABELS[gate].split()[-1]
     words = markup.shaded_words(lv.tokens, values, lo, hi, diverging, label)
-    caption = (f'<div class="lp-label">Layer {lv.layer + 1}, unit {unit}: each word shaded by its '
-               f"{'tanh(cell state)' if gate == 'c' else GATE_LABELS[gate]}</div>")
+    caption = (
+        f'<div class="lp-label">Layer {lv.layer + 1}, unit {unit}: each word shaded by its '
+        f"{'tanh(cell state)' if gate == 'c' else GATE_LABELS[gate]}</div>"
+    )
     fig = plots.unit_lines([display_word(w) for w in lv.tokens], unit_series(lv, unit), unit, lv.layer)
     return caption + words, fig
 
@@ -38,8 +50,10 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
 
     def heatmap(lv, gate: str, order: str) -> tuple[str, go.Figure]:
         hm = heatmap_window(lv, gate, order)
-        title = f"{GATE_LABELS[gate]} · layer {lv.layer + 1} · units ordered by {order}"
-        return markup.notice(hm.notice), plots.gate_heatmap(hm.z, hm.words, hm.units, gate, title, hm.first_step)
+        title = f"{GATE_TITLES[gate]} · layer {lv.layer + 1} · units ordered by {order}"
+        return markup.notice(hm.notice), plots.gate_heatmap(
+            hm.z, hm.words, hm.units, gate, title, hm.first_step
+        )
 
     def update(text: str, layer: int, gate: str, order: str, unit: int) -> tuple:
         p = read_prompt(model.vocab, text)
@@ -50,7 +64,13 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
         note, fig = heatmap(lv, gate, order)
         words, lines = _unit_views(lv, gate, min(int(unit), hidden - 1))
         fractions = {g: saturation(lv.values[g]) for g in SIGMOID_GATES}
-        return markup.notice(p.notice) + note, fig, words, lines, plots.saturation_scatter(fractions, lv.layer)
+        return (
+            markup.notice(p.notice) + note,
+            fig,
+            words,
+            lines,
+            plots.saturation_scatter(fractions, lv.layer),
+        )
 
     def update_if_open(text: str, layer: int, gate: str, order: str, unit: int, tab: str) -> tuple:
         return update(text, layer, gate, order, unit) if tab == "gates" else (gr.skip(),) * 5
@@ -83,28 +103,30 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             gate = gr.Radio([(GATE_LABELS[g], g) for g in GATES], value="f", label="Show", scale=3)
             order = gr.Radio(list(ORDERINGS), value="index", label="Order units by", scale=2)
         notice = gr.HTML()
-        heat = gr.Plot(plots.placeholder("Open this tab to trace your text."), show_label=False,
-                       elem_id="gates-heatmap")
+        heat = gr.Plot(
+            plots.placeholder("Open this tab to trace your text."), show_label=False, elem_id="gates-heatmap"
+        )
         with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
-                with gr.Row():
-                    unit = gr.Slider(0, hidden - 1, value=0, step=1, label="Unit", scale=4)
-                    top = gr.Button("Top unit of this order", scale=1, min_width=140)
-                unit_words = gr.HTML(elem_id="unit-words")
-                unit_plot = gr.Plot(show_label=False)
             with gr.Column(scale=2):
-                sat = gr.Plot(show_label=False)
+                unit = gr.Slider(0, hidden - 1, value=0, step=1, label="Unit")
+                top = gr.Button("Pick the top unit of this order", size="sm")
+                unit_words = gr.HTML(elem_id="unit-words")
+            with gr.Column(scale=3):
+                unit_plot = gr.Plot(show_label=False)
+        sat = gr.Plot(show_label=False)
 
     outputs = [notice, heat, unit_words, unit_plot, sat]
     quiet = dict(show_progress="hidden", api_visibility="private")
     full = [prompt, layer, gate, order, unit]
     tab.select(update, full, outputs, **quiet)
-    prompt.input(update_if_open, [*full, active], outputs, trigger_mode="always_last", **quiet)
+    prompt.change(update_if_open, [*full, active], outputs, trigger_mode="always_last", **quiet)
     layer.input(update, full, outputs, **quiet)
     gate.input(update, full, outputs, **quiet)
     order.input(update_heatmap, [prompt, layer, gate, order], [notice, heat], **quiet)
-    unit.input(update_unit, [prompt, layer, gate, unit], [unit_words, unit_plot], trigger_mode="always_last",
-               **quiet)
+    unit.input(
+        update_unit, [prompt, layer, gate, unit], [unit_words, unit_plot], trigger_mode="always_last", **quiet
+    )
     top.click(top_unit, [prompt, layer, gate, order], unit, **quiet).then(
-        update_unit, [prompt, layer, gate, unit], [unit_words, unit_plot], **quiet)
+        update_unit, [prompt, layer, gate, unit], [unit_words, unit_plot], **quiet
+    )
     return TabView(tab, update_if_open, [*full, active], outputs)

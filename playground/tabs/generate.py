@@ -46,7 +46,9 @@ def _reshaping_view(model: LanguageModel, run: dict, step: int) -> tuple[go.Figu
 def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     """The Generate tab: settings on the left, the streaming text and the reshaping view on the right."""
 
-    def run(text: str, temperature: float, top_k: float, top_p: float, n_words: float, seed: float) -> Iterator:
+    def run(
+        text: str, temperature: float, top_k: float, top_p: float, n_words: float, seed: float
+    ) -> Iterator:
         skip5 = (gr.skip(),) * 5
         try:
             settings = coerce_settings(temperature, top_k, top_p, n_words, seed)
@@ -61,11 +63,20 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         for gw in generate_words(model, p, settings):
             words.append({"word": gw.word, "id": gw.id, "prob": gw.prob, "rank": gw.rank})
             yield markup.generated_text(p.tokens, words, running=True), *skip5[1:]  # text only: small
-        done = {"prompt": text or "", "ids": [w["id"] for w in words], "words": [w["word"] for w in words],
-                "settings": settings.to_dict()}
+        done = {
+            "prompt": text or "",
+            "ids": [w["id"] for w in words],
+            "words": [w["word"] for w in words],
+            "settings": settings.to_dict(),
+        }
         fig, summary = _reshaping_view(model, done, 1)
-        yield (markup.generated_text(p.tokens, words), done,
-               gr.Slider(minimum=1, maximum=max(2, len(words)), value=1, interactive=len(words) > 1), fig, summary)
+        yield (
+            markup.generated_text(p.tokens, words),
+            done,
+            gr.Slider(minimum=1, maximum=max(2, len(words)), value=1, interactive=len(words) > 1),
+            fig,
+            summary,
+        )
 
     def pick_step(run_state: dict, step: float) -> tuple[go.Figure, str]:
         return _reshaping_view(model, run_state or {}, int(step))
@@ -83,33 +94,67 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     with gr.Tab("Generate", id="generate") as tab:
         with gr.Row(equal_height=False):
             with gr.Column(scale=2, min_width=280):
-                temperature = gr.Slider(0, 2, value=DEFAULTS.temperature, step=0.05, label="Temperature",
-                                        info="< 1 bolder · > 1 wilder · 0 always the top word")
-                top_k = gr.Slider(0, 200, value=DEFAULTS.top_k, step=1, label="Top-k",
-                                  info="only the k likeliest words (0 = off)")
-                top_p = gr.Slider(0.05, 1, value=DEFAULTS.top_p, step=0.01, label="Top-p",
-                                  info="only the likeliest words covering p (1 = off)")
+                temperature = gr.Slider(
+                    0,
+                    2,
+                    value=DEFAULTS.temperature,
+                    step=0.05,
+                    label="Temperature",
+                    info="< 1 bolder · > 1 wilder · 0 always the top word",
+                )
+                top_k = gr.Slider(
+                    0,
+                    200,
+                    value=DEFAULTS.top_k,
+                    step=1,
+                    label="Top-k",
+                    info="only the k likeliest words (0 = off)",
+                )
+                top_p = gr.Slider(
+                    0.05,
+                    1,
+                    value=DEFAULTS.top_p,
+                    step=0.01,
+                    label="Top-p",
+                    info="only the likeliest words covering p (1 = off)",
+                )
                 n_words = gr.Slider(1, MAX_GENERATE_WORDS, value=DEFAULTS.max_words, step=1, label="Words")
                 with gr.Row():
                     seed = gr.Number(value=DEFAULTS.seed, precision=0, label="Seed", min_width=100, scale=2)
-                    dice = gr.Button("🎲 New seed", scale=1, min_width=100)
+                    dice = gr.Button("New seed", scale=1, min_width=100)
                 go_button = gr.Button("Generate", variant="primary", elem_id="generate-button")
                 add_button = gr.Button("Add the text to my prompt")
             with gr.Column(scale=5):
-                output = gr.HTML(markup.placeholder("Press Generate to continue your text."), elem_id="generated")
+                output = gr.HTML(
+                    markup.placeholder("Press Generate to continue your text."), elem_id="generated"
+                )
                 gr.HTML(markup.probability_legend())
                 step = gr.Slider(1, 2, value=1, step=1, label="Look at generated word #", interactive=False)
-                reshape_plot = gr.Plot(plots.placeholder("Generate some text, then pick one of its words here."),
-                                       show_label=False)
+                reshape_plot = gr.Plot(
+                    plots.placeholder("Generate some text, then pick one of its words here."),
+                    show_label=False,
+                )
                 summary = gr.HTML()
         run_state = gr.State({})
 
-    go_button.click(run, [prompt, temperature, top_k, top_p, n_words, seed],
-                    [output, run_state, step, reshape_plot, summary], api_visibility="private",
-                    show_progress="hidden", concurrency_limit=4)
-    step.input(pick_step, [run_state, step], [reshape_plot, summary], trigger_mode="always_last",
-               show_progress="hidden", api_visibility="private")
+    go_button.click(
+        run,
+        [prompt, temperature, top_k, top_p, n_words, seed],
+        [output, run_state, step, reshape_plot, summary],
+        api_visibility="private",
+        show_progress="hidden",
+        concurrency_limit=4,
+    )
+    step.input(
+        pick_step,
+        [run_state, step],
+        [reshape_plot, summary],
+        trigger_mode="always_last",
+        show_progress="hidden",
+        api_visibility="private",
+    )
     dice.click(new_seed, None, seed, api_visibility="private", queue=False, show_progress="hidden")
-    added = add_button.click(add_to_prompt, [prompt, run_state], prompt, api_visibility="private",
-                             show_progress="hidden")
-    return TabView(tab, prompt_events=[added])
+    add_button.click(
+        add_to_prompt, [prompt, run_state], prompt, api_visibility="private", show_progress="hidden"
+    )
+    return TabView(tab)

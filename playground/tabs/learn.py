@@ -11,10 +11,13 @@ from . import TabView
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 
-# (label, prompt, what to look at)
+# (label, prompt): each shows something worth teaching
 EXAMPLES = [
-    ("Long sentence", "The castle, which had been built by the king's grandfather in the twelfth century and "
-     "rebuilt after a fire that destroyed most of the northern wall, was"),
+    (
+        "Long sentence",
+        "The castle, which had been built by the king's grandfather in the twelfth century and "
+        "rebuilt after a fire that destroyed most of the northern wall, was",
+    ),
     ("Parentheses", "The band released its second album (recorded in London and produced by"),
     ("Quotes", 'In an interview, the director said that the film was "a story about'),
     ("Lists", "The team won the championship in 1998, 2001, 2004 and"),
@@ -22,41 +25,80 @@ EXAMPLES = [
     ("Heading", "= = Reception = =\nThe game received"),
 ]
 
-EQUATIONS = r"""
-At every word $t$, the LSTM reads the word's vector $x_t$ and its own previous output $h_{t-1}$,
-and updates a memory, the **cell state** $C_t$. Each layer has many **units** (this model: @UNITS@ per
-layer); every equation below runs for all of them at once. $\sigma$ squashes a number into 0..1
-(a gate: 0 = closed, 1 = open); $\tanh$ squashes it into -1..1; $*$ multiplies unit by unit.
+INTRO = (
+    "At every word $t$, the LSTM reads the word's vector $x_t$ and its own previous output $h_{t-1}$, "
+    "and updates a memory, the **cell state** $C_t$. Each layer has many **units** (this model: @UNITS@ per "
+    "layer); every equation below runs for all of them at once. $\\sigma$ squashes a number into 0..1 "
+    "(a gate: 0 = closed, 1 = open); $\\tanh$ squashes it into -1..1; $*$ multiplies unit by unit."
+)
+EQUATIONS = [  # (equation, in words); the article's notation
+    (
+        r"$f_t = \sigma(W_f \cdot [h_{t-1}, x_t] + b_f)$",
+        "**Forget gate.** For each unit: how much of the old memory to keep (1 = keep all, 0 = erase).",
+    ),
+    (
+        r"$i_t = \sigma(W_i \cdot [h_{t-1}, x_t] + b_i)$",
+        "**Input gate.** How much of the new information to write into memory.",
+    ),
+    (
+        r"$\tilde{C}_t = \tanh(W_C \cdot [h_{t-1}, x_t] + b_C)$",
+        "**Candidate.** The new information itself, between -1 and 1.",
+    ),
+    (
+        r"$C_t = f_t * C_{t-1} + i_t * \tilde{C}_t$",
+        "**Cell update.** Keep part of the old memory, add part of the new. Nothing squashes $C_t$, so it "
+        "can carry information across many words.",
+    ),
+    (r"$o_t = \sigma(W_o \cdot [h_{t-1}, x_t] + b_o)$", "**Output gate.** How much of the memory to show."),
+    (
+        r"$h_t = o_t * \tanh(C_t)$",
+        "**Hidden state.** What the unit shows: the next layer's input, and the $h_{t-1}$ of the next word.",
+    ),
+]
+OUTPUT = (
+    "**$h_t$ is not the next-word distribution.** The top layer's $h_t$ goes through an output layer and "
+    "a softmax, $P(w_{t+1}) = \\mathrm{softmax}(W_{out} h_t + b_{out})$, which gives one probability to each "
+    "of the @VOCAB@ words of the vocabulary. Those probabilities are the bars of the Next-word view."
+)
+VIEWS = [  # (view, what it shows, what to try)
+    (
+        "**Next word**",
+        "The softmax output after your last word: the top-k words, and the uncertainty (entropy in bits; "
+        "5 bits = as unsure as a choice among 32 words). Unknown words (read as `<unk>`) are marked in red.",
+        "Click a word to add it and watch the bars change.",
+    ),
+    (
+        "**Generate**",
+        "Words drawn one at a time from the distribution, each fed back in. Darker green = the model found "
+        "the word more likely. Below: one step's distribution before and after temperature, top-k and top-p.",
+        "Temperature 0, then 1.5, with the same seed.",
+    ),
+    (
+        "**Gates & memory**",
+        "One gate for every unit (rows) at every word (columns): $f_t$, $i_t$, $o_t$ from 0 (dark) to 1 "
+        "(bright); $\\tilde{C}_t$, $C_t$, $h_t$ blue (negative) to red (positive). One unit as lines, and "
+        "your text shaded by it. The scatter: for each unit, how often its gate is closed (< 0.1) against "
+        "open (> 0.9), as in Karpathy et al. (2015).",
+        'Order units by variance, press "Top unit", then try the Quotes example.',
+    ),
+]
 
-| Equation | In words |
-|---|---|
-| $f_t = \sigma(W_f \cdot [h_{t-1}, x_t] + b_f)$ | **Forget gate.** For each unit: how much of the old memory to keep (1 = keep all, 0 = erase). |
-| $i_t = \sigma(W_i \cdot [h_{t-1}, x_t] + b_i)$ | **Input gate.** How much new information to write into memory. |
-| $\tilde{C}_t = \tanh(W_C \cdot [h_{t-1}, x_t] + b_C)$ | **Candidate.** The new information itself, between -1 and 1. |
-| $C_t = f_t * C_{t-1} + i_t * \tilde{C}_t$ | **Cell update.** Keep part of the old memory, add part of the new. Nothing squashes $C_t$, so it can carry information across many words. |
-| $o_t = \sigma(W_o \cdot [h_{t-1}, x_t] + b_o)$ | **Output gate.** How much of the memory to show. |
-| $h_t = o_t * \tanh(C_t)$ | **Hidden state.** What the unit shows: the next layer's input, and the next word's $h_{t-1}$. |
 
-**$h_t$ is not the next-word distribution.** The top layer's $h_t$ goes through an output layer and a
-softmax, $P(w_{t+1}) = \mathrm{softmax}(W_{out} h_t + b_{out})$, which gives one probability to each
-of the @VOCAB@ words of the vocabulary. Those probabilities are the bars of the Next-word view.
-"""
-
-VIEWS = """
-| View | What it shows | Try |
-|---|---|---|
-| **Next word** | The softmax output after your last word: the top-k words, and the uncertainty (entropy in bits; 5 bits = as unsure as a choice among 32 words). Unknown words (read as `<unk>`) are marked in red. | Click a word to add it and watch the bars change. |
-| **Generate** | Words drawn one at a time from the distribution, each fed back in. Darker green = the model found the word more likely. Below: one step's distribution before and after temperature, top-k and top-p. | Temperature 0 vs 1.5 with the same seed. |
-| **Gates & memory** | The heatmap is one gate for every unit (rows) at every word (columns): $f_t$, $i_t$, $o_t$ from 0 (dark) to 1 (bright); $\\tilde{C}_t$, $C_t$, $h_t$ blue (negative) to red (positive). One unit as lines, and your text shaded by that unit. The scatter: for each unit, how often its gate is closed (< 0.1) against open (> 0.9), as in Karpathy et al. (2015). | Order units by variance, press "Top unit", then try the Quotes example. |
-"""
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
 def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.State) -> TabView:
     """The Learn tab; clicking an example fills the prompt and opens the Next-word view."""
     cfg, training = model.config, model.info.get("training", {})
     ppl = training.get("val_perplexity")
-    about = (f"This model: {cfg.num_layers} LSTM layers of {cfg.hidden_dim} units, {cfg.vocab_size:,} words"
-             + (f", validation perplexity {ppl:.0f}" if isinstance(ppl, (int, float)) else "") + ".")
+    about = (
+        f"This model: {cfg.num_layers} LSTM layers of {cfg.hidden_dim} units, {cfg.vocab_size:,} words"
+        + (f", validation perplexity {ppl:.0f}" if isinstance(ppl, (int, float)) else "")
+        + "."
+    )
 
     def fill(sample: list[str] | None) -> tuple:
         if not sample:
@@ -67,17 +109,25 @@ def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.St
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 gr.Markdown("## How an LSTM reads a sentence")
-                gr.Markdown(EQUATIONS.replace("@UNITS@", str(cfg.hidden_dim)).replace("@VOCAB@", f"{cfg.vocab_size:,}"), latex_delimiters=LATEX,
-                            elem_classes=["lp-learn"])
+                text = "\n\n".join([INTRO, _table(("Equation", "In words"), EQUATIONS), OUTPUT])
+                text = text.replace("@UNITS@", str(cfg.hidden_dim)).replace("@VOCAB@", f"{cfg.vocab_size:,}")
+                gr.Markdown(text, latex_delimiters=LATEX, elem_classes=["lp-learn"])
             with gr.Column(scale=2):
                 gr.Markdown("## Try these prompts")
-                examples = gr.Dataset(components=["textbox"], samples=[[text] for _, text in EXAMPLES],
-                                      sample_labels=[f"{label}: {text}" for label, text in EXAMPLES],
-                                      layout="table", label="Click one to put it in the text box",
-                                      samples_per_page=len(EXAMPLES), elem_id="examples")
+                examples = gr.Dataset(
+                    components=["textbox"],
+                    samples=[[example] for _, example in EXAMPLES],
+                    sample_labels=[f"{label}: {example}" for label, example in EXAMPLES],
+                    layout="table",
+                    label="Click one to put it in the text box",
+                    samples_per_page=len(EXAMPLES),
+                    elem_id="examples",
+                )
                 gr.Markdown(about, elem_classes=["lp-small"])
         gr.Markdown("## What each view shows")
-        gr.Markdown(VIEWS, latex_delimiters=LATEX, elem_classes=["lp-learn"])
+        gr.Markdown(
+            _table(("View", "What it shows", "Try"), VIEWS), latex_delimiters=LATEX, elem_classes=["lp-learn"]
+        )
 
-    picked = examples.click(fill, examples, [prompt, tabs, active], show_progress="hidden", api_visibility="private")
-    return TabView(tab, prompt_events=[picked])
+    examples.click(fill, examples, [prompt, tabs, active], show_progress="hidden", api_visibility="private")
+    return TabView(tab)

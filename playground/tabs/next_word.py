@@ -24,8 +24,12 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         shown = [display_word(w) for w in nxt.words]
         title = "What comes next?" if p.tokens else "How does a line start? (type some words)"
         candidates = gr.Dataset(samples=[[w] for w in nxt.words], sample_labels=shown)
-        return (plots.next_word_bars(shown, nxt.probs, title), markup.entropy_line(nxt.entropy_bits),
-                candidates, markup.token_chips(p.tokens, p.unknown, p.notice))
+        return (
+            plots.next_word_bars(shown, nxt.probs, title),
+            markup.entropy_line(nxt.entropy_bits),
+            candidates,
+            markup.token_chips(p.tokens, p.unknown, p.notice),
+        )
 
     def add_word(text: str, sample: list[str] | None) -> str:
         if not sample or not sample[0]:
@@ -39,8 +43,12 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
             with gr.Column(scale=2):
                 entropy = gr.HTML(elem_id="entropy")
                 candidates = gr.Dataset(
-                    label="Click a word to add it to your text", components=["textbox"], samples=[[""]],
-                    layout="gallery", samples_per_page=MAX_TOP_K_SHOWN, elem_id="candidates",
+                    label="Click a word to add it to your text",
+                    components=["textbox"],
+                    samples=[[""]],
+                    layout="gallery",
+                    samples_per_page=MAX_TOP_K_SHOWN,
+                    elem_id="candidates",
                 )
                 k = gr.Slider(1, MAX_TOP_K_SHOWN, value=DEFAULT_K, step=1, label="Words shown (k)")
                 gr.HTML('<div class="lp-label">Your text as the model reads it</div>')
@@ -48,11 +56,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
 
     outputs = [chart, entropy, candidates, tokens]
     live = dict(show_progress="hidden", trigger_mode="always_last", api_visibility="private")
-    prompt.input(update, [prompt, k], outputs, **live)
-    prompt.submit(update, [prompt, k], outputs, show_progress="hidden", api_visibility="private")
+    prompt.change(update, [prompt, k], outputs, **live)  # typing, pasting, and words added by clicks
     k.input(update, [prompt, k], outputs, **live)
-    clicked = candidates.click(add_word, [prompt, candidates], prompt, show_progress="hidden",
-                               api_visibility="private")
-    view = TabView(tab, update, [prompt, k], outputs)
-    view.refresh_after(clicked)
-    return view
+    candidates.click(add_word, [prompt, candidates], prompt, show_progress="hidden", api_visibility="private")
+    return TabView(tab, update, [prompt, k], outputs)
