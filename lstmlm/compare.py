@@ -22,7 +22,7 @@ from .sampling import (
     NextWords,
     check_settings,
     make_generator,
-    reshape,
+    pick_word,
     start_state,
     top_words,
 )
@@ -247,19 +247,11 @@ def generate_with_interventions(
         log_probs = model.log_probs(state[0][-1, 0])
     eos = model.vocab.eos_id
     for step in range(n):
-        probs = reshape(log_probs, temperature, top_k, top_p)
-        if temperature:
-            word_id = int(torch.multinomial(probs.cpu(), 1, generator=generator))
-        else:
-            word_id = int(probs.argmax())
-        lp = log_probs[word_id]
-        rank = int((log_probs > lp).sum()) + 1
-        yield GeneratedWord(
-            step, model.vocab.words[word_id], word_id, float(lp.exp()), rank, float(probs[word_id])
-        )
-        if stop_at_eos and word_id == eos:
+        gw = pick_word(log_probs, step, temperature, top_k, top_p, generator, model.vocab)
+        yield gw
+        if stop_at_eos and gw.id == eos:
             return
-        tr = trace(model, [word_id], state, shift_interventions(interventions, len(ids) + step))
+        tr = trace(model, [gw.id], state, shift_interventions(interventions, len(ids) + step))
         log_probs, state = tr.log_probs[-1, 0], tr.state
 
 

@@ -185,15 +185,22 @@ def _generate(model, prompt_ids, max_words, temperature, top_k, top_p, generator
         log_probs = model.log_probs(_top_h(state))
     eos = model.vocab.eos_id if getattr(model, "vocab", None) is not None else None
     for step in range(max_words):
-        probs = reshape(log_probs, temperature, top_k, top_p)
-        word_id = draw(probs, generator) if temperature else int(probs.argmax())
-        lp = log_probs[word_id]
-        rank = int((log_probs > lp).sum()) + 1
-        word = model.vocab.words[word_id] if getattr(model, "vocab", None) is not None else str(word_id)
-        yield GeneratedWord(step, word, word_id, float(lp.exp()), rank, float(probs[word_id]))
-        if stop_at_eos and word_id == eos:
+        gw = pick_word(log_probs, step, temperature, top_k, top_p, generator, getattr(model, "vocab", None))
+        yield gw
+        if stop_at_eos and gw.id == eos:
             return
-        log_probs, state = advance(model, [word_id], state)
+        log_probs, state = advance(model, [gw.id], state)
+
+
+def pick_word(log_probs: torch.Tensor, step: int, temperature: float, top_k: int, top_p: float,
+              generator: torch.Generator, vocab: Vocab | None) -> GeneratedWord:
+    """Draw the next word from (V,) log-probabilities reshaped by the settings (temperature 0: the argmax)."""
+    probs = reshape(log_probs, temperature, top_k, top_p)
+    word_id = draw(probs, generator) if temperature else int(probs.argmax())
+    lp = log_probs[word_id]
+    rank = int((log_probs > lp).sum()) + 1
+    word = vocab.words[word_id] if vocab is not None else str(word_id)
+    return GeneratedWord(step, word, word_id, float(lp.exp()), rank, float(probs[word_id]))
 
 
 def draw(probs: torch.Tensor, generator: torch.Generator) -> int:

@@ -27,6 +27,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--model",
         type=Path,
         default=None,
+        metavar="DIR",
         help=f"model directory (default: the bundled model, {default_model_dir()})",
     )
     p.add_argument(
@@ -40,7 +41,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--threads",
         type=int,
         default=1,
-        help="torch threads per request (default 1: requests run side by side instead)",
+        help="CPU threads one computation may use (default 1, so that requests run side by side)",
     )
     return p.parse_args(argv)
 

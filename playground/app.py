@@ -32,13 +32,14 @@ CSS = """
 .lp-bar > div { height: 100%; background: linear-gradient(90deg, #4f46e5, #db2777); }
 .lp-text { font-size: 24px; line-height: 1.9; padding: 8px 4px; white-space: normal; }
 .lp-prompt { color: #6b7280; }
+#unit-words .lp-text { max-height: 440px; overflow-y: auto; }
 .lp-gen, .lp-w { border-radius: 4px; padding: 1px 2px; color: #111827; }
 .lp-gen.lp-dark, .lp-w.lp-dark { color: white; }
 .lp-cursor { color: #4f46e5; animation: lp-blink 1s steps(2) infinite; }
 @keyframes lp-blink { 50% { opacity: 0; } }
 .lp-summary { font-size: 19px; line-height: 1.5; background: #f9fafb; border-radius: 8px; padding: 8px 12px; }
-.lp-learn { font-size: 19px; line-height: 1.55; }
-.lp-learn table td, .lp-learn table th { font-size: 18px; vertical-align: top; }
+.lp-learn, .lp-learn p { font-size: 19px !important; line-height: 1.55; }
+.lp-learn table td, .lp-learn table th { font-size: 18px !important; vertical-align: top; }
 .lp-learn table td:first-child { white-space: nowrap; }
 .lp-small { font-size: 15px; color: #6b7280; }
 #candidates button { font-size: 21px !important; }

@@ -125,6 +125,7 @@ def gate_heatmap(
         type="category",
         tickangle=-60 if many else -40,
         tickfont=dict(size=13 if many else 16),
+        nticks=50 if many else 0,  # a label for every step would overlap
         title=f"words (steps {steps[0] if len(steps) else 0}..{steps[-1] if len(steps) else 0})",
         showgrid=False,
     )
@@ -159,7 +160,7 @@ def unit_lines(words: Sequence[str], series: dict[str, np.ndarray], unit: int, l
             go.Scatter(
                 x=labels,
                 y=np.asarray(values, dtype=np.float32),
-                mode="lines+markers",
+                mode="lines+markers" if len(words) <= 60 else "lines",
                 name=names.get(gate, gate),
                 line=dict(color=GATE_COLORS[gate], width=3),
                 marker=dict(size=7),
@@ -177,7 +178,10 @@ def unit_lines(words: Sequence[str], series: dict[str, np.ndarray], unit: int, l
     )
     fig.update_yaxes(range=[-0.05, 1.05], row=1, col=1)
     fig.update_yaxes(zeroline=True, zerolinecolor=MUTED, row=2, col=1)
-    fig.update_xaxes(type="category", tickangle=-40, tickfont=dict(size=14 if len(words) > 30 else 16))
+    many = len(words) > 30
+    fig.update_xaxes(
+        type="category", tickangle=-40, tickfont=dict(size=14 if many else 16), nticks=30 if many else 0
+    )
     fig.update_annotations(font=dict(size=16, color=INK))
     return fig
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
+torch.set_num_threads(1)  # hidden size 8: one thread is fastest, and the suite shares 2 cores
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")

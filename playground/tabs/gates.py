@@ -116,7 +116,10 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
         sat = gr.Plot(show_label=False)
 
     outputs = [notice, heat, unit_words, unit_plot, sat]
-    quiet = dict(show_progress="hidden", api_visibility="private")
+    # Two redraws at a time (one torch thread each); each browser sends only its latest change.
+    quiet = dict(
+        show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="gates"
+    )
     full = [prompt, layer, gate, order, unit]
     tab.select(update, full, outputs, **quiet)
     prompt.change(update_if_open, [*full, active], outputs, trigger_mode="always_last", **quiet)

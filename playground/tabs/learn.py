@@ -79,7 +79,7 @@ VIEWS = [  # (view, what it shows, what to try)
         "(bright); $\\tilde{C}_t$, $C_t$, $h_t$ blue (negative) to red (positive). One unit as lines, and "
         "your text shaded by it. The scatter: for each unit, how often its gate is closed (< 0.1) against "
         "open (> 0.9), as in Karpathy et al. (2015).",
-        'Order units by variance, press "Top unit", then try the Quotes example.',
+        'Order units by variance, press "Pick the top unit", then try the Quotes example.',
     ),
 ]
 

@@ -55,7 +55,14 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                 tokens = gr.HTML(elem_id="tokens")
 
     outputs = [chart, entropy, candidates, tokens]
-    live = dict(show_progress="hidden", trigger_mode="always_last", api_visibility="private")
+    # Each browser sends only its latest keystroke (always_last); two redraws run at a time, no spinner.
+    live = dict(
+        show_progress="hidden",
+        trigger_mode="always_last",
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id="next_word",
+    )
     prompt.change(update, [prompt, k], outputs, **live)  # typing, pasting, and words added by clicks
     k.input(update, [prompt, k], outputs, **live)
     candidates.click(add_word, [prompt, candidates], prompt, show_progress="hidden", api_visibility="private")
