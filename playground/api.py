@@ -13,7 +13,8 @@ from lstmlm.model import LanguageModel
 from lstmlm.vocab import detokenize
 
 from .gateview import GATES, trace_json
-from .views import coerce_settings, generate_words, next_words_json, read_prompt
+from .generation import coerce_settings, generate_words
+from .views import next_words_json, read_prompt
 
 MODEL_CONCURRENCY = "model"  # API calls share one queue slot group; the UI has its own listeners
 
@@ -59,7 +60,7 @@ def register(model: LanguageModel) -> None:
             )
             yield {
                 "text": detokenize(w["word"] for w in words),
-                "words": words,
+                "words": list(words),  # a copy: the list keeps growing after this yield
                 "notice": p.notice,
                 "done": False,
             }

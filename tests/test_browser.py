@@ -1,6 +1,9 @@
 """End to end in a real browser: headless Debian chromium driven by Playwright types a prompt, sees the bar
-chart's words, streams a generation, opens the gates heatmap and the Learn view, and saves screenshots
-to assets/screenshots/ (tiny test model by default; LSTM_PLAYGROUND_SCREENSHOT_MODEL=DIR for README shots).
+chart's words, streams a generation, opens the gates heatmap and the Learn view, and takes screenshots.
+
+With the tiny test model (the default, as in CI) the screenshots go to a temporary folder; the README's
+come from a real model: `LSTM_PLAYGROUND_SCREENSHOT_MODEL=DIR pytest tests/test_browser.py` writes them
+to assets/screenshots/.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
+README_SHOTS = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
+MODEL_ENV = "LSTM_PLAYGROUND_SCREENSHOT_MODEL"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -41,7 +45,7 @@ def app_url(tiny_model_dir):
     from lstmlm import load_model
     from playground.app import build_app, launch_kwargs
 
-    model = load_model(os.environ.get("LSTM_PLAYGROUND_SCREENSHOT_MODEL") or tiny_model_dir)
+    model = load_model(os.environ.get(MODEL_ENV) or tiny_model_dir)
     demo = build_app(model)
     port = _free_port()
     demo.launch(
@@ -54,7 +58,7 @@ def app_url(tiny_model_dir):
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def page(app_url, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -64,6 +68,7 @@ def page(app_url):
         )
         pg = context.new_page()
         pg.outside = []  # every request that tried to leave this computer
+        pg.shots = README_SHOTS if os.environ.get(MODEL_ENV) else tmp_path_factory.mktemp("screenshots")
         pg.on(
             "request",
             lambda r: (
@@ -80,8 +85,8 @@ def page(app_url):
 
 
 def _shot(pg, name: str, full_page: bool = False) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
+    pg.shots.mkdir(parents=True, exist_ok=True)
+    path = pg.shots / f"{name}.png"
     pg.wait_for_timeout(400)  # let plotly finish its transitions
     pg.screenshot(path=str(path), full_page=full_page)
     from PIL import Image  # 256 colours keep a README screenshot small and look the same
@@ -91,11 +96,11 @@ def _shot(pg, name: str, full_page: bool = False) -> None:
 
 
 def _wait_for_chart(pg, words: list[str]) -> None:
-    """Wait until the bar chart shows exactly `words`, most likely first."""
+    """Wait until the bar chart shows exactly `words` (in any order: plotly writes the ticks bottom-up)."""
     pg.wait_for_function(
         "w => JSON.stringify([...document.querySelectorAll('#next-word-chart .ytick text')]"
-        ".map(t => t.textContent)) === JSON.stringify(w)",
-        arg=words,
+        ".map(t => t.textContent).sort()) === JSON.stringify(w)",
+        arg=sorted(words),
     )
 
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from playground.gateview import trace_json
-from playground.views import GenerationSettings, generate_words, next_words_json, read_prompt
+from playground.generation import GenerationSettings, generate_words
+from playground.views import next_words_json, read_prompt
 
 PROMPT = "the cat sat on the"
 

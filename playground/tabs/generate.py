@@ -13,17 +13,15 @@ import plotly.graph_objects as go
 from lstmlm.model import LanguageModel
 
 from .. import markup, plots
-from ..views import (
+from ..generation import (
     MAX_GENERATE_WORDS,
     GenerationSettings,
-    append_words,
     coerce_settings,
-    display_word,
     generate_words,
-    read_prompt,
     reshaping_at,
     reshaping_summary,
 )
+from ..views import append_words, display_word, read_prompt
 from . import TabView
 
 DEFAULTS = GenerationSettings()
