@@ -1,7 +1,18 @@
 """The unit atlas: for every unit of every layer, the contexts of a corpus where it is most
 positive and most negative (as in LSTMVis, precomputed so the playground can show them offline).
 
-Built once per model by `lstmlm index --model DIR --data FILE` into `DIR/atlas.json.gz` (gzip'd JSON).
+Built once per model by `lstmlm index --model DIR --data FILE` into `DIR/atlas.json.gz` (gzip'd JSON):
+
+    {"version": 1, "words_scanned": N, "top": k, "batch_size": 10, "bptt": 35, "signals": ["c", "h"],
+     "num_layers": L, "hidden_dim": H, "model_saved": <config.json "saved">, "source": FILE,
+     "layers": [[{"c_high": [{"pos", "before", "word", "after", "value"}, ... k, highest first],
+                  "c_low": [... lowest first], "h_high": [...], "h_low": [...]},   # unit 0
+                 ...],                                                              # H units
+                ...]}                                                               # L layers
+
+`pos` is the word's index in the scanned text, `word` the word whose step gave `value`, `before` the
+words leading up to it. The text is scanned as evaluation scans it: batchified into `batch_size`
+columns, `bptt` steps at a time, the state carried through, so each column starts from a zero state.
 """
 
 from __future__ import annotations
@@ -9,6 +20,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,56 +36,88 @@ SIGNALS = ("c", "h")
 
 @torch.no_grad()
 def build_atlas(
-    model: LanguageModel, tokens: list[str], top: int = 5, context: int = 12, after: int = 3,
-    batch_size: int = 10, bptt: int = 35, progress: Callable[[int, int], None] | None = None,
+    model: LanguageModel,
+    tokens: list[str],
+    top: int = 5,
+    context: int = 12,
+    after: int = 3,
+    batch_size: int = 10,
+    bptt: int = 35,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     """Scan `tokens` with the state carried through; keep each unit's `top` highest and lowest c and h."""
+    if top < 1:
+        raise ValueError(f"top must be >= 1, got {top}")
+    device = model.embedding.weight.device
     ids = torch.tensor(model.vocab.encode(tokens).ids, dtype=torch.long)
-    data = batchify(ids, batch_size)  # (T, B); column b holds tokens [b*T, (b+1)*T)
+    data = batchify(ids, batch_size).to(device)  # (T, B); column b holds tokens [b*T, (b+1)*T)
     steps, B = data.shape
     L, H = model.config.num_layers, model.config.hidden_dim
-    # best[(layer, signal, sign)] = (values (top, H), positions (top, H)), sign +1 = highest, -1 = lowest
+    # best[(layer, signal, sign)] = (values (k, H), positions (k, H)); sign +1 = highest, -1 = lowest
     best: dict[tuple[int, str, int], tuple[torch.Tensor, torch.Tensor]] = {}
     state = model.init_state(B)
     for start in range(0, steps, bptt):
-        chunk = data[start : start + bptt]
+        chunk = data[start : start + bptt]  # (T, B)
         tr = trace(model, chunk, state, log_probs=False)
         state = tr.state
         T = chunk.size(0)
-        pos = (torch.arange(B)[None, :] * steps + start + torch.arange(T)[:, None]).reshape(-1)  # (T*B,)
+        # the text position of step t of column b: b * steps + start + t
+        pos = (
+            torch.arange(B, device=device)[None, :] * steps + start + torch.arange(T, device=device)[:, None]
+        )
+        pos = pos.reshape(T * B, 1).expand(-1, H)  # (T*B, H)
         for layer, lt in enumerate(tr.layers):
             for signal in SIGNALS:
                 values = lt.get(signal).reshape(T * B, H)
                 for sign in (1, -1):
-                    v, p = sign * values, pos[:, None].expand(-1, H)
+                    v, p = sign * values, pos
                     if (layer, signal, sign) in best:
                         bv, bp = best[(layer, signal, sign)]
                         v, p = torch.cat([bv, v]), torch.cat([bp, p])
-                    k = min(top, v.size(0))
-                    tv, ti = v.topk(k, dim=0)  # (k, H)
+                    tv, ti = v.topk(min(top, v.size(0)), dim=0)  # (k, H)
                     best[(layer, signal, sign)] = (tv, p.gather(0, ti))
         if progress:
             progress(min(start + bptt, steps), steps)
 
-    def snippet(p: int) -> dict:
-        lo = max(0, p - context)
-        return {"before": " ".join(tokens[lo:p]), "word": tokens[p], "after": " ".join(tokens[p + 1 : p + 1 + after])}
+    def snippet(p: int, value: float) -> dict:
+        return {
+            "pos": p,
+            "before": " ".join(tokens[max(0, p - context) : p]),
+            "word": tokens[p],
+            "after": " ".join(tokens[p + 1 : p + 1 + after]),
+            "value": round(value, 4),
+        }
 
     layers = []
     for layer in range(L):
-        units = []
-        for u in range(H):
-            entry = {}
-            for signal in SIGNALS:
-                for sign, name in ((1, "high"), (-1, "low")):
-                    tv, tp = best[(layer, signal, sign)]
-                    entry[f"{signal}_{name}"] = [
-                        dict(snippet(int(tp[j, u])), value=round(sign * float(tv[j, u]), 4))
-                        for j in range(tv.size(0))
-                    ]
-            units.append(entry)
-        layers.append(units)
-    return {"version": 1, "words_scanned": steps * B, "top": top, "layers": layers}
+        columns = {}  # (signal, name) -> per unit: [(pos, value), ...] best first
+        for signal in SIGNALS:
+            for sign, name in ((1, "high"), (-1, "low")):
+                tv, tp = best[(layer, signal, sign)]
+                values, positions = (sign * tv).t().tolist(), tp.t().tolist()  # (H, k)
+                columns[(signal, name)] = list(zip(positions, values, strict=True))
+        layers.append(
+            [
+                {
+                    f"{signal}_{name}": [snippet(p, v) for p, v in zip(*per_unit[u], strict=True)]
+                    for (signal, name), per_unit in columns.items()
+                }
+                for u in range(H)
+            ]
+        )
+    info = getattr(model, "info", None) or {}
+    return {
+        "version": 1,
+        "words_scanned": steps * B,
+        "top": top,
+        "batch_size": B,
+        "bptt": bptt,
+        "signals": list(SIGNALS),
+        "num_layers": L,
+        "hidden_dim": H,
+        "model_saved": info.get("saved"),
+        "layers": layers,
+    }
 
 
 def save_atlas(model_dir: str | os.PathLike, atlas: dict, source: str) -> Path:
@@ -81,19 +125,31 @@ def save_atlas(model_dir: str | os.PathLike, atlas: dict, source: str) -> Path:
     path = Path(model_dir) / ATLAS
     tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
     text = json.dumps(dict(atlas, source=source), ensure_ascii=False, separators=(",", ":"))
-    tmp.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 
 def load_atlas(model_dir: str | os.PathLike) -> dict | None:
-    """The atlas of a model directory, or None when it has none (or an unreadable one)."""
-    path = Path(model_dir) / ATLAS
+    """The atlas of a model directory, or None when it has none, an unreadable one, or one built for
+    another model (other sizes, or a model saved since: retraining into the folder makes it stale)."""
+    directory = Path(model_dir)
     try:
-        atlas = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
-    except (OSError, ValueError, EOFError):
+        atlas = json.loads(gzip.decompress((directory / ATLAS).read_bytes()).decode("utf-8"))
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        num_layers, hidden_dim = config["model"]["num_layers"], config["model"]["hidden_dim"]
+    except (OSError, ValueError, EOFError, zlib.error, TypeError, KeyError):
         return None
-    return atlas if isinstance(atlas, dict) and atlas.get("version") == 1 else None
+    if not isinstance(atlas, dict) or atlas.get("version") != 1 or not isinstance(atlas.get("layers"), list):
+        return None
+    if len(atlas["layers"]) != num_layers or atlas.get("hidden_dim", hidden_dim) != hidden_dim:
+        return None
+    if atlas.get("model_saved") and atlas["model_saved"] != config.get("saved"):
+        return None
+    return atlas
 
 
 def index_file(model: LanguageModel, path: str | os.PathLike, **kw) -> dict:

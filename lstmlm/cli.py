@@ -34,8 +34,9 @@ faster on CPU: start with MALLOC_MMAP_THRESHOLD_=4294967296 in the environment, 
   glibc then keeps the big output-layer buffers instead of returning and re-faulting them every step:
   25-30% faster steps on CPU. It must be set before Python starts (the allocator reads it once).
 
-exit status: 0 done or interrupted (state saved), 1 the loss became NaN/inf (best model untouched),
-2 bad options, unreadable data or an unwritable --out (reported before training starts)."""
+exit status: 0 done or interrupted (state saved), 1 the loss became NaN/inf or a save failed (full disk,
+unwritable --out; the best model saved before is untouched), 2 bad options, unreadable data or an
+unwritable --out (reported before training starts)."""
 
 
 def _mark_given(namespace: argparse.Namespace, dest: str) -> None:
@@ -193,6 +194,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("prompt")
     p.add_argument("-k", "--top", type=int, default=10)
     p.add_argument("--json", action="store_true", help="the full trace as JSON (see README)")
+
+    p = sub.add_parser(
+        "import",
+        help="turn a PyTorch examples word_language_model state dict into a model directory",
+        description="Import a state dict saved by the PyTorch examples word_language_model recipe "
+        "(torch.save(model.state_dict(), f)). It is read with weights_only=True: tensors only, never "
+        "pickled code. The vocabulary is rebuilt as the recipe builds it, from the corpus folder the model "
+        "was trained on (first appearance in train.txt, valid.txt, test.txt). Sizes come from the tensor "
+        "shapes. A corpus without <unk> gets one (never predicted) so that any text can be typed.",
+    )
+    p.add_argument("--state-dict", required=True, help="the .pt file of torch.save(model.state_dict(), f)")
+    p.add_argument("--data", required=True, help="the corpus folder it was trained on (train/valid/test.txt)")
+    p.add_argument("--out", required=True, help="model directory to write")
+    p.add_argument("--cell", choices=["lstm", "gru", "rnn_tanh"], default=None,
+                   help="check the cell type (default: read from the shapes; a plain RNN is read as "
+                   "RNN_TANH, lstmlm has no RNN_RELU)")
+    p.add_argument("--tied", action="store_true",
+                   help="check that the decoder shares the encoder's weights (default: tied if equal)")
+    p.add_argument("--force", action="store_true", help="replace a model already in --out")
+
+    p = sub.add_parser(
+        "index",
+        help="build the unit atlas: every unit's top contexts over a corpus file",
+        description="Scan a tokenized file (e.g. WikiText-2 valid.txt) with the state carried through "
+        "(batch size 10, bptt 35) and keep, for every unit of every layer, the contexts of its highest and "
+        "lowest cell c and hidden h. Written to MODEL/atlas.json.gz, which the playground shows.",
+    )
+    _model_arg(p)
+    p.add_argument("--data", required=True, help="tokenized text file (WikiText / PTB layout)")
+    p.add_argument("--top", type=int, default=5, help="contexts kept per unit, signal and direction")
+    p.add_argument("--max-words", type=int, default=0, help="scan only the first N words (0 = all)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -308,7 +341,7 @@ def cmd_train(ns: argparse.Namespace) -> int:
 
     from .data import Corpus
     from .resume import has_resume_state, read_resume_meta
-    from .train import TrainingDiverged, TrainingSetupError, train
+    from .train import TrainingDiverged, TrainingSaveError, TrainingSetupError, train
 
     out = Path(ns.out)
     if not ns.data and not ns.train_file:
@@ -384,8 +417,10 @@ def cmd_train(ns: argparse.Namespace) -> int:
         )
     except TrainingSetupError as e:
         return _fail(str(e))
-    except TrainingDiverged as e:
+    except (TrainingDiverged, TrainingSaveError) as e:
         return _fail(str(e), code=1)
+    except OSError as e:  # e.g. the final resume state on a full disk
+        return _fail(f"cannot write to {out}: {e.strerror or e} ({e.filename or out})", code=1)
     finally:
         bar.close()
         for sig, handler in previous.items():
@@ -527,7 +562,73 @@ def cmd_trace(ns: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "eval": cmd_eval, "next": cmd_next, "sample": cmd_sample, "trace": cmd_trace}
+def cmd_import(ns: argparse.Namespace) -> int:
+    from .checkpoint import CONFIG, save_model
+    from .importing import ImportModelError, import_recipe
+
+    out = Path(ns.out)
+    if (out / CONFIG).exists() and not ns.force:
+        return _fail(f"--out {out} already holds a model; choose another folder or add --force to replace it")
+    try:
+        model, summary = import_recipe(ns.state_dict, ns.data, ns.cell, True if ns.tied else None)
+    except ImportModelError as e:
+        return _fail(str(e))
+    if err := _check_writable(out):
+        return _fail(err)
+    summary["command"] = "lstmlm " + shlex.join(getattr(ns, "argv", sys.argv[1:]))
+    try:
+        save_model(out, model, model.vocab, summary)
+    except OSError as e:
+        return _fail(f"cannot write the model to {out}: {e.strerror or e}", code=1)
+    c = model.config
+    added = " (+ <unk>, which the corpus lacks)" if summary["added_unk"] else ""
+    print(f"Imported a {c.num_layers}-layer {c.cell.upper()} ({c.embed_dim} -> {c.hidden_dim} units"
+          f"{', tied weights' if c.tie_weights else ''}) with {c.vocab_size:,} words{added} into {out}")
+    print(f"Try: lstmlm next --model {shlex.quote(str(out))} \"The\"")
+    return 0
+
+
+def cmd_index(ns: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .atlas import build_atlas, save_atlas
+    from .data import read_tokens
+
+    model = _load(ns)
+    if model.config.cell != "lstm":
+        return _fail(f"the atlas shows LSTM cells; this model's cell is {model.config.cell!r}")
+    if ns.top < 1 or ns.max_words < 0:
+        return _fail("--top must be >= 1 and --max-words >= 0")
+    try:
+        tokens = read_tokens(ns.data)
+    except (OSError, UnicodeDecodeError) as e:
+        return _fail(f"cannot read {ns.data}: {e}")
+    tokens = tokens[: ns.max_words] if ns.max_words else tokens
+    bar = tqdm(desc="indexing", unit="step", disable=ns.quiet, dynamic_ncols=True)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        atlas = build_atlas(model, tokens, top=ns.top, progress=progress)
+    except ValueError as e:
+        return _fail(f"{ns.data}: {e}")
+    finally:
+        bar.close()
+    model_dir = Path(ns.model) if ns.model else default_model_dir()
+    try:
+        path = save_atlas(model_dir, atlas, source=str(ns.data))
+    except OSError as e:
+        return _fail(f"cannot write the atlas into {model_dir}: {e.strerror or e}", code=1)
+    c = model.config
+    print(f"Wrote {path}: {path.stat().st_size / 1e6:.2f} MB ({c.num_layers} layers x {c.hidden_dim} units, "
+          f"top {ns.top} highest and lowest c and h over {atlas['words_scanned']:,} words)")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "eval": cmd_eval, "next": cmd_next, "sample": cmd_sample, "trace": cmd_trace,
+            "import": cmd_import, "index": cmd_index}
 
 
 def main(argv: list[str] | None = None) -> int:

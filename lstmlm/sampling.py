@@ -31,21 +31,30 @@ class NextWords:
 
 def check_settings(temperature: float, top_k: int, top_p: float) -> None:
     """Raise ValueError saying what is allowed for a temperature / top-k / top-p the sampler cannot use."""
-    if not _is_real(temperature) or math.isnan(temperature) or temperature < 0:
+    # x != x is NaN; unlike math.isnan it also takes ints too large for a float
+    if not _is_real(temperature) or temperature != temperature or temperature < 0:
         raise ValueError(
             f"temperature must be a number >= 0 (0 = always the most likely word), got {temperature}"
         )
-    if math.isinf(temperature):
+    if not _is_finite(temperature):
         raise ValueError("temperature must be finite (large values make every word equally likely)")
     if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 0:
         raise ValueError(f"top_k must be a whole number >= 0 (0 = no limit), got {top_k}")
-    if not _is_real(top_p) or math.isnan(top_p) or not 0 < top_p <= 1:
+    if not _is_real(top_p) or top_p != top_p or not 0 < top_p <= 1:
         raise ValueError(f"top_p must be in (0, 1] (1 = no limit), got {top_p}")
 
 
 def _is_real(x) -> bool:
     """A plain or NumPy number (not a bool, not a string)."""
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _is_finite(x) -> bool:
+    """A number a float can hold (10**400 is an int, but no float)."""
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
 
 
 def entropy_bits(log_probs: torch.Tensor) -> float:
@@ -71,7 +80,9 @@ def reshape(
         probs = torch.zeros_like(log_probs)
         probs[log_probs.argmax()] = 1.0
         return probs
-    logits = log_probs / temperature
+    # float64, shifted so the top word's logit is 0: a temperature like 1e-300 neither rounds to 0 (0/0 = NaN)
+    # nor leaves every logit at -inf
+    logits = (log_probs.double() - log_probs.max()) / float(temperature)
     if top_k and top_k < logits.numel():  # exactly k words, even when several tie with the k-th
         keep = torch.zeros_like(logits, dtype=torch.bool).scatter_(0, logits.topk(top_k).indices, True)
         logits = logits.masked_fill(~keep, -math.inf)
@@ -79,11 +90,12 @@ def reshape(
     if top_p < 1.0:
         sorted_p, order = probs.sort(descending=True)
         before = sorted_p.cumsum(0) - sorted_p  # mass of the words ranked above each word
-        drop = before >= top_p  # keep the smallest set whose mass reaches top_p (at least one word)
+        drop = before >= top_p  # keep the smallest set whose mass reaches top_p
+        drop[0] = False  # and at least the most likely word, however small top_p is
         sorted_p = sorted_p.masked_fill(drop, 0.0)
         probs = torch.zeros_like(probs).scatter_(0, order, sorted_p)
         probs = probs / probs.sum()
-    return probs
+    return probs.to(log_probs.dtype)
 
 
 def make_generator(seed: int | None) -> torch.Generator:

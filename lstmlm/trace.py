@@ -82,26 +82,33 @@ def check_interventions(model: LanguageModel, interventions: Sequence[Interventi
     """Raise ValueError, saying what is allowed, for an intervention the model cannot take."""
     L, H = model.config.num_layers, model.config.hidden_dim
     for iv in interventions:
-        if not 0 <= iv.layer < L:
-            raise ValueError(f"layer {iv.layer} does not exist: this model has layers 0..{L - 1}")
-        if iv.target not in TARGETS:
+        if not _whole(iv.layer) or not 0 <= iv.layer < L:
+            raise ValueError(f"layer {iv.layer!r} does not exist: this model has layers 0..{L - 1}")
+        if not isinstance(iv.target, str) or iv.target not in TARGETS:
             raise ValueError(f"cannot intervene on {iv.target!r}: choose one of {', '.join(TARGETS)}")
         try:
             value = float(iv.value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(f"intervention value must be a number, got {iv.value!r}") from None
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(f"intervention value must be a finite number, got {iv.value}")
         lo, hi = GATE_RANGES.get(iv.target, (-1e6, 1e6))
         if not lo <= value <= hi:
             raise ValueError(f"{TARGETS[iv.target]} values lie in [{lo:g}, {hi:g}], got {value:g}")
-        if iv.units is not None and any(isinstance(u, bool) or not isinstance(u, numbers.Integral)
-                                        for u in iv.units):
+        units_ok = iv.units is None or (isinstance(iv.units, (tuple, list)) and all(map(_whole, iv.units)))
+        if not units_ok:
             raise ValueError(f"units must be whole numbers in 0..{H - 1}, got {iv.units!r}")
         if iv.units is not None and any(not 0 <= u < H for u in iv.units):
             raise ValueError(f"units must be in 0..{H - 1} (layer {iv.layer} has {H} units)")
+        if not _whole(iv.start) or (iv.stop is not None and not _whole(iv.stop)):
+            raise ValueError(f"steps must be whole numbers, got {iv.start!r}..{iv.stop!r}")
         if iv.start < 0 or (iv.stop is not None and iv.stop < iv.start):
             raise ValueError(f"steps must satisfy 0 <= start <= stop, got {iv.start}..{iv.stop}")
+
+
+def _whole(x) -> bool:
+    """An int (or NumPy integer), not a bool."""
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
 def _pin(values: torch.Tensor, ivs: list[Intervention], target: str, t: int) -> torch.Tensor:

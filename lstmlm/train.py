@@ -88,6 +88,10 @@ class TrainingSetupError(ValueError):
     """Settings, data or a saved state that cannot be trained on; raised before the first step."""
 
 
+class TrainingSaveError(RuntimeError):
+    """Writing to `out` failed (full disk, unwritable folder); the best model saved before is intact."""
+
+
 def resolve_device(name: str) -> torch.device:
     """auto -> cuda when available, else cpu."""
     if name == "auto":
@@ -279,7 +283,6 @@ def train(
             "best": improved,
         }
         if improved:
-            position["best_val_loss"] = val_loss
             if rank == 0:
                 info = dict(
                     summary or {},
@@ -289,16 +292,52 @@ def train(
                     train_seconds=round(elapsed(), 1),
                     train_config=asdict(cfg),
                 )
-                save_model(out, model, corpus.vocab, info, dtype=getattr(torch, cfg.save_dtype))
+                try:
+                    save_model(out, model, corpus.vocab, info, dtype=getattr(torch, cfg.save_dtype))
+                except OSError as e:
+                    raise save_failed(e, "save the best model in") from e
+            position["best_val_loss"] = val_loss  # only once saved: a resumed run then saves it again
         elif cfg.schedule == "plateau":  # anneal
             for g in optimizer.param_groups:
                 g["lr"] *= cfg.lr_decay
         position["lr"] = optimizer.param_groups[0]["lr"]
         if rank == 0:
-            with open(out / METRICS, "a", encoding="utf-8") as f:
-                f.write(json.dumps(record) + "\n")
+            try:
+                with open(out / METRICS, "a", encoding="utf-8") as f:
+                    f.write(json.dumps(record) + "\n")
+            except OSError as e:
+                raise save_failed(e, f"append to {METRICS} in") from e
         for cb in callbacks:
             cb.on_eval(record)
+
+    def save_state() -> None:
+        """The resumable state in out/resume (every rank calls this under torchrun)."""
+        position["seconds"] = elapsed()
+        meta = dict(
+            position,
+            recent_losses=recent_losses,
+            model_config=model_config.to_dict(),
+            train_config=asdict(cfg),
+            summary=summary or {},
+            world_size=world,
+        )
+        save_resume(out, model, optimizer, state, meta, rank, world)
+
+    def save_failed(error: OSError, what: str) -> TrainingSaveError:
+        """Say what failed and why, and keep the training state if it can still be written."""
+        best = position["best_val_loss"]
+        kept = (
+            f"The best model saved before (validation perplexity {math.exp(min(best, 700)):.2f}) is intact."
+            if math.isfinite(best)
+            else "No model had been saved yet."
+        )
+        if world == 1:  # under torchrun the other ranks are not here to gather the state
+            try:
+                save_state()
+                kept += f" The training state is in {out / 'resume'}: make room, then continue with --resume."
+            except OSError as e2:
+                kept += f" The training state could not be saved either ({e2.strerror or e2})."
+        return TrainingSaveError(f"cannot {what} {out}: {error.strerror or error}. {kept}")
 
     def annealed_out() -> bool:  # the plateau schedule ends the run once the lr is negligible
         return cfg.schedule == "plateau" and position["lr"] < cfg.min_lr
@@ -373,16 +412,7 @@ def train(
 
     if stop_reason == "time budget" and recent_losses and position["batch"] > 0:
         validate(mean_recent())  # the last stretch may hold the best model
-    position["seconds"] = elapsed()
-    meta = dict(
-        position,
-        recent_losses=recent_losses,
-        model_config=model_config.to_dict(),
-        train_config=asdict(cfg),
-        summary=summary or {},
-        world_size=world,
-    )
-    save_resume(out, model, optimizer, state, meta, rank, world)
+    save_state()
     if world > 1:
         dist.barrier()
     return {

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(max(1, args.threads))
     from .app import build_app, launch_kwargs
 
-    demo = build_app(model)
+    demo = build_app(model, model_dir=model_dir)
     print(f"LSTM Playground on http://{args.host}:{args.port} (Ctrl+C to stop)")
     demo.launch(server_name=args.host, server_port=args.port, share=args.share, **launch_kwargs())
     return 0

@@ -3,12 +3,18 @@ Gradio 6 takes the theme and CSS in `launch()`: pass `**launch_kwargs()`."""
 
 from __future__ import annotations
 
+import os
+
 import gradio as gr
 
+from lstmlm.atlas import load_atlas
 from lstmlm.model import LanguageModel
 
-from . import api
-from .tabs import gates, generate, learn, next_word
+from . import api, api_explain, api_explore
+from .explore_plots import CSS as EXPLORE_CSS
+from .tabs import counterfactual, equations, gates, generate, intervene, learn, next_word
+from .tabs import surprisal as surprisal_tab
+from .tabs import units as units_tab
 from .views import DEFAULT_PROMPT
 
 CSS = """
@@ -54,7 +60,7 @@ def theme() -> gr.themes.Base:
 
 def launch_kwargs() -> dict:
     """Everything `demo.launch()` needs besides host and port: theme, CSS, footer without outside links."""
-    return {"theme": theme(), "css": CSS, "footer_links": ["api", "settings"]}
+    return {"theme": theme(), "css": CSS + EXPLORE_CSS, "footer_links": ["api", "settings"]}
 
 
 def _header(model: LanguageModel) -> str:
@@ -73,8 +79,10 @@ def _constant(value: str):
     return opened
 
 
-def build_app(model: LanguageModel) -> gr.Blocks:
-    """The whole app over one read-only model (shared by all users; per-user data lives in gr.State)."""
+def build_app(model: LanguageModel, model_dir: str | os.PathLike | None = None) -> gr.Blocks:
+    """The whole app over one read-only model (shared by all users; per-user data lives in gr.State).
+    `model_dir` is where the model's unit atlas is looked for (None: no atlas)."""
+    atlas = load_atlas(model_dir) if model_dir is not None else None
     with gr.Blocks(title="LSTM Playground", analytics_enabled=False, fill_width=True) as demo:
         gr.HTML(_header(model))
         prompt = gr.Textbox(
@@ -90,11 +98,21 @@ def build_app(model: LanguageModel) -> gr.Blocks:
             word_view = next_word.build(model, prompt)
             gen_view = generate.build(model, prompt)
             gates_view = gates.build(model, prompt, active)
+            surprisal_view = surprisal_tab.build(model, prompt, active)
+            units_view = units_tab.build(model, prompt, active, atlas)
+            intervene_view = intervene.build(model, prompt)
+            equations_view = equations.build(model, prompt, active)
+            counterfactual_view = counterfactual.build(model, prompt)
             learn_view = learn.build(model, prompt, tabs, active)
         for tab_id, view in (
             ("next_word", word_view),
             ("generate", gen_view),
             ("gates", gates_view),
+            ("surprisal", surprisal_view),
+            ("units", units_view),
+            ("intervene", intervene_view),
+            ("equations", equations_view),
+            ("counterfactual", counterfactual_view),
             ("learn", learn_view),
         ):
             view.tab.select(
@@ -108,4 +126,6 @@ def build_app(model: LanguageModel) -> gr.Blocks:
             api_visibility="private",
         )
         api.register(model)
+        api_explore.register(model, atlas)
+        api_explain.register(model)
     return demo

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from lstmlm.model import LanguageModel
 
 from .. import markup, plots
+from ..explore_views import export_generated_file
 from ..generation import (
     MAX_GENERATE_WORDS,
     GenerationSettings,
@@ -89,6 +90,10 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
             return gr.skip()
         return append_words(text or "", words)
 
+    def export_words(run_state: dict) -> gr.DownloadButton:
+        path = export_generated_file(model, run_state or {})  # the same seeded run, as generated.csv
+        return gr.DownloadButton(value=str(path) if path else None, visible=path is not None)
+
     with gr.Tab("Generate", id="generate") as tab:
         with gr.Row(equal_height=False):
             with gr.Column(scale=2, min_width=280):
@@ -122,6 +127,9 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                     dice = gr.Button("New seed", scale=1, min_width=100)
                 go_button = gr.Button("Generate", variant="primary", elem_id="generate-button")
                 add_button = gr.Button("Add the text to my prompt")
+                words_csv = gr.DownloadButton(
+                    "Download the words (CSV)", visible=False, elem_id="generated-csv"
+                )
             with gr.Column(scale=5):
                 output = gr.HTML(
                     markup.placeholder("Press Generate to continue your text."), elem_id="generated"
@@ -142,7 +150,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         api_visibility="private",
         show_progress="hidden",
         concurrency_limit=4,
-    )
+    ).then(export_words, run_state, words_csv, api_visibility="private", show_progress="hidden")
     step.input(
         pick_step,
         [run_state, step],

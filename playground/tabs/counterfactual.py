@@ -1,0 +1,116 @@
+"""Counterfactual: two prompts that differ in a word, read by the same model; position by position, how
+much every gate, the cell and the hidden state differ, and how the next-word distribution changes."""
+
+from __future__ import annotations
+
+import html
+
+import gradio as gr
+import plotly.graph_objects as go
+
+from lstmlm.model import LanguageModel
+
+from .. import explain_plots, markup, plots
+from ..explain_views import DEFAULT_PAIR, change_one_word, counterfactual_view, delta_window
+from ..views import display_word
+from . import TabView
+
+EMPTY = "Press Compare to read both prompts."
+
+
+def position_labels(tokens_a: list[str], tokens_b: list[str]) -> list[str]:
+    """'3 sat' where both prompts have the same word at step 3, '3 boy/girl' where they differ."""
+    out = []
+    for t, (a, b) in enumerate(zip(tokens_a, tokens_b, strict=False)):  # up to the shorter
+        a, b = display_word(a), display_word(b)
+        out.append(f"{t} {a}" if a == b else f"{t} {a}/{b}")
+    return out
+
+
+def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
+    """The Counterfactual tab; it compares when Compare is pressed or a layer is picked."""
+    num_layers = model.config.num_layers
+
+    def compare(
+        text_a: str, text_b: str, layer: int
+    ) -> tuple[str, go.Figure, go.Figure, go.Figure, go.Figure]:
+        try:
+            cf, layer = counterfactual_view(model, text_a, text_b, int(layer), 10)
+        except (ValueError, TypeError) as e:
+            raise gr.Error(str(e), title="Cannot compare these prompts", print_exception=False) from None
+        labels = position_labels(cf.tokens_a, cf.tokens_b)
+        first = cf.first_difference
+        ch = cf.next_words
+        if first is None:
+            where = "The two prompts are the same: nothing differs."
+        elif first < len(labels):
+            where = (
+                f"The prompts first differ at step {first} ({html.escape(labels[first].split(' ', 1)[1])})."
+            )
+        else:
+            where = f"One prompt continues the other after step {first - 1}."
+        summary = (
+            f'<div class="lp-summary" id="counterfactual-text"><b>{where}</b><br>Next word: the distribution '
+            f"moved by {ch.total_variation:.1%} (total variation); KL(A ‖ B) = {ch.kl_bits:.3f} bits.</div>"
+        )
+        lines = explain_plots.difference_lines(
+            labels, cf.mean_abs[layer], first, f"How much each signal differs (B − A) · layer {layer + 1}"
+        )
+        z, units = delta_window(cf.delta[layer]["c"])
+        heat = plots.gate_heatmap(
+            z,
+            labels,
+            units,
+            "c",
+            f"ΔC<sub>t</sub> = C(B) − C(A) · layer {layer + 1} · units that changed most",
+        )
+        shown = lambda ws: [display_word(w) for w in ws]  # noqa: E731
+        bars = explain_plots.before_after_bars(
+            (shown(ch.before.words), ch.before.probs),
+            (shown(ch.after.words), ch.after.probs),
+            ("after prompt A", "after prompt B"),
+            "Next word",
+        )
+        moved = explain_plots.moved_bars(
+            shown([m.word for m in ch.moved]), [m.before for m in ch.moved], [m.after for m in ch.moved],
+            ("A", "B"), "Words whose probability changed most",
+        )  # fmt: skip
+        return summary, lines, heat, bars, moved
+
+    def from_prompt(text: str) -> tuple[str, str]:
+        return text, change_one_word(text)
+
+    with gr.Tab("Counterfactual", id="counterfactual") as tab:
+        with gr.Row():
+            text_a = gr.Textbox(DEFAULT_PAIR[0], label="Prompt A", lines=1, scale=3, elem_id="prompt-a")
+            text_b = gr.Textbox(DEFAULT_PAIR[1], label="Prompt B (change a word)", lines=1, scale=3,
+                                elem_id="prompt-b")  # fmt: skip
+        with gr.Row():
+            layer = gr.Radio(
+                [(f"Layer {n + 1}", n) for n in range(num_layers)],
+                value=0,
+                label="Layer",
+                scale=2,
+                elem_id="counterfactual-layer",
+            )
+            copy = gr.Button("Use the text above as A (and change one word for B)", scale=2)
+            run = gr.Button("Compare", variant="primary", elem_id="counterfactual-button", scale=1)
+        summary = gr.HTML(markup.placeholder(EMPTY), elem_id="counterfactual-summary")
+        lines = gr.Plot(plots.placeholder(EMPTY), show_label=False, elem_id="counterfactual-lines")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                bars = gr.Plot(show_label=False, elem_id="counterfactual-bars")
+            with gr.Column(scale=2):
+                moved = gr.Plot(show_label=False, elem_id="counterfactual-moved")
+        heat = gr.Plot(show_label=False, elem_id="counterfactual-heatmap")
+
+    quiet = dict(api_visibility="private", concurrency_limit=2, concurrency_id="counterfactual")
+    outputs = [summary, lines, heat, bars, moved]
+    run.click(compare, [text_a, text_b, layer], outputs, **quiet)
+    text_a.submit(compare, [text_a, text_b, layer], outputs, **quiet)
+    text_b.submit(compare, [text_a, text_b, layer], outputs, **quiet)
+    layer.input(compare, [text_a, text_b, layer], outputs, show_progress="hidden", **quiet)
+    copy.click(from_prompt, prompt, [text_a, text_b], queue=False, api_visibility="private").then(
+        compare, [text_a, text_b, layer], outputs, **quiet
+    )
+    return TabView(tab)

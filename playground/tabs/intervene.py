@@ -1,0 +1,155 @@
+"""Intervene: pin a gate (or zero the candidate, or set the cell) for chosen units and steps of one layer,
+and see the next-word distribution before and after, the layer's heatmaps under the intervention, and a
+generation with the intervention next to one without (same seed)."""
+
+from __future__ import annotations
+
+import html
+
+import gradio as gr
+import plotly.graph_objects as go
+
+from lstmlm.compare import STATISTICS
+from lstmlm.model import LanguageModel
+
+from .. import explain_plots, markup, plots
+from ..explain_views import MAX_GENERATED, InterventionRequest, run_intervention
+from ..gateview import GATE_LABELS, GATE_TITLES, GATES, LayerValues, heatmap_window
+from ..views import display_word
+from . import TabView
+
+ACTION_LABELS = {
+    "pin_forget": "Pin forget gate f",
+    "pin_input": "Pin input gate i",
+    "pin_output": "Pin output gate o",
+    "zero_candidate": "Zero the candidate C̃",
+    "set_cell": "Set the cell C",
+}
+UNIT_LABELS = {"all": "All units", "list": "A list / range", "top": "Top N by"}
+STAT_LABELS = {"mean": "mean", "variance": "variance", "saturation": "saturation", "mean_abs_c": "mean |C|"}
+EMPTY = "Choose an intervention and press Apply."
+
+
+VALUE_LABELS = {
+    "pin_forget": "f value (1 = never forget, 0 = forget everything)",
+    "pin_input": "i value (1 = write all of the candidate, 0 = write nothing)",
+    "pin_output": "o value (1 = show all of the memory, 0 = hide it)",
+    "zero_candidate": "value (not used: C̃ is set to 0)",
+    "set_cell": "C value",
+}
+
+
+def _value_slider(action: str) -> gr.Slider:
+    """The value control for an action: 0..1 for a gate, -5..5 for the cell; reset to 0."""
+    lo, hi = (-5.0, 5.0) if action == "set_cell" else (0.0, 1.0)
+    return gr.Slider(
+        minimum=lo, maximum=hi, value=0.0, label=VALUE_LABELS[action], interactive=action != "zero_candidate"
+    )
+
+
+PAIR = '<div class="lp-pair" style="display:grid;grid-template-columns:1fr 1fr;gap:24px">'
+
+
+def _generations(without: list[dict], with_: list[dict], prompt: list[str]) -> str:
+    """The two continuations side by side, each word shaded by its probability (as in Generate)."""
+    return (
+        PAIR
+        + '<div><div class="lp-label">Without the intervention</div>'
+        + markup.generated_text(prompt, without)
+        + '</div><div><div class="lp-label">With the intervention (same seed)</div>'
+        + markup.generated_text(prompt, with_)
+        + "</div></div>"
+        + markup.probability_legend()
+    )
+
+
+def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
+    """The Intervene tab; it runs when Apply is pressed (an intervention is a question, not live typing)."""
+    num_layers, hidden = model.config.num_layers, model.config.hidden_dim
+
+    def apply(
+        text: str, layer: int, action: str, value: float, units: str, unit_list: str, top_n: int,
+        statistic: str, steps: str, n_words: int, seed: int, signal: str,
+    ) -> tuple[str, go.Figure, go.Figure, go.Figure, str]:  # fmt: skip
+        req = InterventionRequest(
+            int(layer), units, unit_list, int(top_n), statistic, steps, action, float(value)
+        )
+        try:
+            res = run_intervention(model, text, req, int(n_words), int(seed or 0), 10)
+        except (ValueError, TypeError) as e:
+            raise gr.Error(str(e), title="Cannot apply this intervention", print_exception=False) from None
+        ch = res.change
+        shown = lambda ws: [display_word(w) for w in ws]  # noqa: E731
+        bars = explain_plots.before_after_bars(
+            (shown(ch.before.words), ch.before.probs),
+            (shown(ch.after.words), ch.after.probs),
+            ("without the intervention", "with the intervention"),
+            "Next word after your text",
+        )
+        moved = explain_plots.moved_bars(
+            shown([m.word for m in ch.moved]), [m.before for m in ch.moved], [m.after for m in ch.moved],
+            ("without", "with"), "Words whose probability moved most",
+        )  # fmt: skip
+        summary = (
+            f'<div class="lp-summary" id="intervene-text"><b>{html.escape(res.description)}</b><br>'
+            f"The next-word distribution moved by {ch.total_variation:.1%} (total variation); "
+            f"KL = {ch.kl_bits:.3f} bits.</div>"
+        )
+        lv = LayerValues(res.tokens, req.layer, num_layers, res.intervened)
+        hm = heatmap_window(lv, signal)
+        title = f"{GATE_TITLES[signal]} with the intervention · layer {req.layer + 1}"
+        heat = plots.gate_heatmap(hm.z, hm.words, hm.units, signal, title, hm.first_step)
+        gens = _generations(res.generated_plain, res.generated_intervened, res.tokens)
+        return markup.notice(res.notice) + summary, bars, moved, heat, gens
+
+    with gr.Tab("Intervene", id="intervene") as tab:
+        gr.HTML(
+            '<div class="lp-small">Change what one layer\'s cells do while the model reads your text, '
+            "and watch its prediction respond. Steps count words from 0.</div>"
+        )
+        with gr.Row():
+            layer = gr.Radio(
+                [(f"Layer {n + 1}", n) for n in range(num_layers)],
+                value=0,
+                label="Layer",
+                scale=1,
+                elem_id="intervene-layer",
+            )
+            action = gr.Radio([(v, k) for k, v in ACTION_LABELS.items()], value="pin_forget", label="Action",
+                              scale=4)  # fmt: skip
+            value = gr.Slider(0.0, 1.0, value=0.0, step=0.05, label=VALUE_LABELS["pin_forget"], scale=2)
+        with gr.Row():
+            units = gr.Radio([(v, k) for k, v in UNIT_LABELS.items()], value="all", label="Units", scale=2)
+            unit_list = gr.Textbox("0-9", label=f"Units (0..{hidden - 1}), e.g. 3,5,10-19", scale=2)
+            top_n = gr.Slider(1, hidden, value=min(10, hidden), step=1, label="N", scale=2)
+            statistic = gr.Dropdown([(v, k) for k, v in STAT_LABELS.items() if k in STATISTICS],
+                                    value="mean_abs_c", label="Top N by", scale=1)  # fmt: skip
+        with gr.Row():
+            steps = gr.Textbox(
+                "0-",
+                label="Steps: 4 = one step, 2-6 = a range, 4- = from step 4 on",
+                scale=3,
+                elem_id="intervene-steps",
+            )
+            n_words = gr.Slider(0, MAX_GENERATED, value=20, step=1, label="Words to generate", scale=2)
+            seed = gr.Number(0, precision=0, label="Seed", scale=1)
+            run = gr.Button("Apply intervention", variant="primary", elem_id="intervene-button", scale=1)
+        summary = gr.HTML(markup.placeholder(EMPTY), elem_id="intervene-summary")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                bars = gr.Plot(plots.placeholder(EMPTY), show_label=False, elem_id="intervene-bars")
+            with gr.Column(scale=2):
+                moved = gr.Plot(show_label=False, elem_id="intervene-moved")
+        generated = gr.HTML(elem_id="intervene-generated")
+        signal = gr.Radio(
+            [(GATE_LABELS[g], g) for g in GATES], value="f", label="Heatmap under the intervention"
+        )
+        heat = gr.Plot(show_label=False, elem_id="intervene-heatmap")
+
+    quiet = dict(api_visibility="private", concurrency_limit=2, concurrency_id="intervene")
+    inputs = [prompt, layer, action, value, units, unit_list, top_n, statistic, steps, n_words, seed, signal]
+    outputs = [summary, bars, moved, heat, generated]
+    run.click(apply, inputs, outputs, **quiet)
+    signal.input(apply, inputs, outputs, show_progress="hidden", **quiet)
+    action.input(_value_slider, action, value, queue=False, show_progress="hidden", api_visibility="private")
+    return TabView(tab)

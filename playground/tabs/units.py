@@ -1,0 +1,126 @@
+"""Units: search the units that mark a span of the prompt (high inside it and low outside, or the reverse,
+as in LSTMVis), see a chosen unit's trace with the span shaded, and its top contexts from the unit atlas."""
+
+from __future__ import annotations
+
+import gradio as gr
+import plotly.graph_objects as go
+
+from lstmlm.model import LanguageModel
+
+from .. import explore_plots, markup, plots
+from ..explore_views import NO_ATLAS, atlas_unit, parse_span, unit_search_view
+from ..gateview import trace_layer, unit_series
+from ..views import display_word, read_prompt
+from . import TabView
+
+PICK = "Pick a unit from the lists to see its trace."
+
+
+def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dict | None) -> TabView:
+    """The Units tab: search controls, the two ranked lists, the unit's lines and its atlas contexts."""
+    num_layers, hidden = model.config.num_layers, model.config.hidden_dim
+
+    def words(text: str, span: str) -> str:
+        p = read_prompt(model.vocab, text)
+        try:
+            start, stop = parse_span(span, len(p.tokens))
+        except ValueError:
+            start = stop = -1
+        return markup.notice(p.notice) + explore_plots.numbered_words(p.tokens, start, stop)
+
+    def words_if_open(text: str, span: str, tab: str) -> str:
+        return words(text, span) if tab == "units" else gr.skip()
+
+    def search(text: str, layer: int, signal: str, span: str, method: str) -> tuple:
+        p = read_prompt(model.vocab, text)
+        try:
+            start, stop = parse_span(span, len(p.tokens))
+            v = unit_search_view(model, text, int(layer), start, stop, signal, 10, method)
+        except ValueError as e:
+            gr.Warning(f"Cannot search: {e}")
+            return (gr.skip(),) * 6
+        best = v.result.high[0].unit
+        return (
+            explore_plots.numbered_words(p.tokens, start, stop),
+            gr.Radio(choices=explore_plots.unit_choices(v.result.high), value=best),
+            gr.Radio(choices=explore_plots.unit_choices(v.result.low), value=None),
+            best,
+            *show_unit(text, layer, span, best),
+        )
+
+    def show_unit(text: str, layer: int, span: str, unit: int | None) -> tuple[go.Figure, str]:
+        if unit is None:
+            return gr.skip(), gr.skip()
+        layer, unit = int(layer), max(0, min(int(unit), hidden - 1))
+        p = read_prompt(model.vocab, text)
+        lv = trace_layer(model, p, layer)
+        if lv is None:
+            return plots.placeholder("Type a prompt to see the unit's trace."), atlas_view(layer, unit)
+        try:
+            start, stop = parse_span(span, len(p.tokens))
+        except ValueError:
+            start = stop = 0  # no span to shade
+        shown = [display_word(w) for w in p.tokens]
+        fig = explore_plots.unit_span_lines(shown, unit_series(lv, unit), unit, layer, start, stop)
+        return fig, atlas_view(layer, unit)
+
+    def atlas_view(layer: int, unit: int) -> str:
+        try:
+            return explore_plots.atlas_contexts(atlas_unit(atlas, int(layer), int(unit)))
+        except ValueError as e:
+            return markup.notice(str(e))
+
+    def pick(text: str, layer: int, span: str, unit: int | None) -> tuple:
+        if unit is None:
+            return (gr.skip(),) * 3
+        return int(unit), *show_unit(text, layer, span, unit)
+
+    def layer_name(n: int) -> str:
+        where = " (bottom)" if n == 0 and num_layers > 1 else " (top)" if n == num_layers - 1 and n else ""
+        return f"Layer {n + 1}{where}"
+
+    with gr.Tab("Units", id="units") as tab:
+        with gr.Row():
+            layer = gr.Radio([(layer_name(n), n) for n in range(num_layers)], value=0, label="Layer", scale=2)
+            signal = gr.Radio(
+                [("hidden state h", "h"), ("cell state C", "c")], value="h", label="Signal", scale=2
+            )
+            method = gr.Radio(
+                [("mean inside − mean outside", "mean"), ("min inside − max outside", "minmax")],
+                value="mean",
+                label="Score",
+                scale=3,
+            )
+        gr.HTML('<div class="lp-label">Your words, numbered: select a range of them</div>')
+        numbered = gr.HTML(elem_id="units-words")
+        with gr.Row():
+            span = gr.Textbox("2-3", label="Words (e.g. 3-7)", elem_id="units-span", scale=2, max_lines=1)
+            go_button = gr.Button("Find units", variant="primary", elem_id="units-search", scale=1)
+        with gr.Row(equal_height=False):
+            high = gr.Radio([], label="High inside the span, low outside", elem_id="units-high")
+            low = gr.Radio([], label="Low inside the span, high outside", elem_id="units-low")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                lines = gr.Plot(plots.placeholder(PICK), show_label=False, elem_id="units-lines")
+            with gr.Column(scale=2):
+                unit = gr.Number(
+                    0, precision=0, minimum=0, maximum=hidden - 1, label="Unit", elem_id="units-unit"
+                )
+                gr.HTML('<div class="lp-label">Unit atlas: where this unit fires in the corpus</div>')
+                contexts = gr.HTML(markup.notice(NO_ATLAS) if atlas is None else "", elem_id="units-atlas")
+
+    quiet = dict(
+        show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="units"
+    )
+    tab.select(words, [prompt, span], numbered, **quiet)
+    prompt.change(words_if_open, [prompt, span, active], numbered, trigger_mode="always_last", **quiet)
+    searched = [numbered, high, low, unit, lines, contexts]
+    go_button.click(search, [prompt, layer, signal, span, method], searched, **quiet)
+    span.submit(search, [prompt, layer, signal, span, method], searched, **quiet)
+    for control in (layer, signal, method):
+        control.input(search, [prompt, layer, signal, span, method], searched, **quiet)
+    high.input(pick, [prompt, layer, span, high], [unit, lines, contexts], **quiet)
+    low.input(pick, [prompt, layer, span, low], [unit, lines, contexts], **quiet)
+    unit.submit(show_unit, [prompt, layer, span, unit], [lines, contexts], **quiet)
+    return TabView(tab, words_if_open, [prompt, span, active], [numbered])

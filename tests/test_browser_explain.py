@@ -1,0 +1,101 @@
+"""End to end in a real browser: drive one intervention and see the after-distribution appear, open the
+equations view (typeset by KaTeX) and compare two prompts; screenshots of each view.
+
+As in tests/test_browser.py: with the tiny test model the screenshots go to a temporary folder;
+`LSTM_PLAYGROUND_SCREENSHOT_MODEL=DIR pytest tests/test_browser_explain.py` writes the README's to
+assets/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from test_browser import ARGS, CHROMIUM, MODEL_ENV, README_SHOTS, _free_port, _shot
+
+pytestmark = pytest.mark.browser
+
+PROMPT = "The album was released in the United States on"
+
+
+@pytest.fixture(scope="module")
+def app_url(tiny_model_dir):
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it")
+    from lstmlm import load_model
+    from playground.app import build_app, launch_kwargs
+
+    model = load_model(os.environ.get(MODEL_ENV) or tiny_model_dir)
+    demo = build_app(model)
+    port = _free_port()
+    demo.launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/", model
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="module")
+def page(app_url, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1500, "height": 1000})
+        pg.shots = README_SHOTS if os.environ.get(MODEL_ENV) else tmp_path_factory.mktemp("screenshots")
+        pg.set_default_timeout(60_000)
+        pg.goto(app_url[0])
+        pg.wait_for_selector("#next-word-chart .ytick text")
+        pg.locator("#prompt textarea").fill(PROMPT)
+        yield pg
+        browser.close()
+
+
+def test_intervention(app_url, page):
+    from playground.explain_views import InterventionRequest, run_intervention
+    from playground.views import display_word
+
+    _, model = app_url
+    layer = model.config.num_layers - 1
+    page.get_by_role("tab", name="Intervene").click()
+    page.locator("#intervene-layer").get_by_label(f"Layer {layer + 1}").check()
+    page.locator("#intervene-steps textarea, #intervene-steps input").fill("0-")
+    page.locator("#intervene-button").click()
+    req = InterventionRequest(layer=layer, steps="0-", action="pin_forget", value=0.0)
+    res = run_intervention(model, PROMPT, req, n_words=20, seed=0, k=10)
+    after = sorted(display_word(w) for w in res.change.after.words)
+    # the right-hand chart (x2/y2) lists the words after the intervention (new ones in bold)
+    page.wait_for_function(
+        "w => JSON.stringify([...document.querySelectorAll('#intervene-bars .yaxislayer-above')][1] ? "
+        "[...[...document.querySelectorAll('#intervene-bars .yaxislayer-above')][1].querySelectorAll('.ytick text')]"
+        ".map(t => t.textContent).sort() : []) === JSON.stringify(w)",
+        arg=after,
+    )
+    assert "forget gate f to 0" in page.locator("#intervene-text").inner_text()
+    assert "With the intervention" in page.locator("#intervene-generated").inner_text()
+    page.wait_for_selector("#intervene-heatmap .heatmaplayer image, #intervene-heatmap .hm image")
+    _shot(page, "intervene", full_page=True)
+
+
+def test_equations(app_url, page):
+    page.get_by_role("tab", name="Equations & memory").click()
+    page.wait_for_selector("#equations .katex")
+    text = page.locator("#equations").inner_text()
+    assert "Forget gate" in text and "step 9 (on)" in text  # the last word of the prompt
+    page.wait_for_selector("#memory-stack .barlayer .point")
+    page.wait_for_selector("#memory-horizon .heatmaplayer image, #memory-horizon .hm image")
+    _shot(page, "equations", full_page=True)
+
+
+def test_counterfactual(app_url, page):
+    page.get_by_role("tab", name="Counterfactual").click()
+    page.locator("#counterfactual-button").click()
+    page.wait_for_selector("#counterfactual-lines .scatterlayer .trace")
+    assert "first differ at step 1 (boy/girl)" in page.locator("#counterfactual-text").inner_text()
+    page.wait_for_selector("#counterfactual-bars .barlayer .point")
+    _shot(page, "counterfactual", full_page=True)

@@ -1,0 +1,133 @@
+"""End to end in a real browser: the Surprisal view colours the prompt's words (hover shows rank and what
+was expected), a trace export downloads and loads back, and the Units view finds units for a span and
+opens one with its atlas contexts. Same chromium and flags as tests/test_browser.py.
+
+`LSTM_PLAYGROUND_SCREENSHOT_MODEL=DIR pytest tests/test_browser_explore.py` writes the README's
+screenshots (surprisal.png, units.png) to assets/screenshots/ with that model.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from lstmlm.atlas import build_atlas, save_atlas
+from tests.test_browser import ARGS, CHROMIUM, MODEL_ENV, README_SHOTS, _shot
+
+pytestmark = pytest.mark.browser
+
+PROMPT = "The cat sat on the mat . a dog ran to the house"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tiny_model_dir, tiny_corpus, tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it")
+    from lstmlm import load_model
+    from playground.app import build_app, launch_kwargs
+
+    model_dir = os.environ.get(MODEL_ENV)
+    if model_dir:
+        model = load_model(model_dir)
+    else:  # the tiny model, with a small atlas in a copy of its folder
+        model = load_model(tiny_model_dir)
+        model_dir = tmp_path_factory.mktemp("atlas") / "model"
+        shutil.copytree(tiny_model_dir, model_dir)
+        tokens = (tiny_corpus / "valid.txt").read_text().split()[:300]
+        save_atlas(model_dir, build_atlas(model, tokens, top=3), source="valid.txt")
+    demo = build_app(model, model_dir=model_dir)
+    port = _free_port()
+    demo.launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/", model
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="module")
+def page(app_url, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+        pg = context.new_page()
+        pg.shots = README_SHOTS if os.environ.get(MODEL_ENV) else tmp_path_factory.mktemp("screenshots")
+        pg.set_default_timeout(30_000)
+        pg.goto(app_url[0])
+        pg.wait_for_selector("#prompt textarea")
+        yield pg
+        browser.close()
+
+
+def test_surprisal_view(app_url, page):
+    from playground.explore_views import surprisal_view
+
+    _, model = app_url
+    page.locator("#prompt textarea").fill(PROMPT)
+    page.get_by_role("tab", name="Surprisal").click()
+    p, s = surprisal_view(model, PROMPT)
+    page.wait_for_function(
+        "n => document.querySelectorAll('#surprisal-words .lp-s').length === n", arg=len(p.tokens)
+    )
+    first = page.locator("#surprisal-words .lp-s").first
+    w = s.words[0]
+    assert first.get_attribute("data-bucket") == w.bucket
+    assert f"rank {w.rank:,}" in first.get_attribute("title") and "expected:" in first.get_attribute("title")
+    assert f"Perplexity {s.perplexity:,.1f}" in page.locator("#surprisal-summary").inner_text()
+    page.wait_for_selector("#surprisal-bars .bars path")
+    # PNG export is plotly's own toolbar button, which gradio keeps
+    page.locator("#surprisal-bars .bars path").first.hover()
+    print("MODEBAR", page.evaluate("() => [...document.querySelectorAll('#surprisal-bars .modebar-btn')].map(b => b.getAttribute('data-title'))"), page.evaluate("() => document.querySelectorAll('.modebar').length"))
+    assert page.locator('#surprisal-bars [data-title="Download plot as a png"]').count() == 1
+    _shot(page, "surprisal", full_page=True)
+
+
+def test_trace_export_downloads(app_url, page, tmp_path):
+    from playground.views import read_prompt
+
+    _, model = app_url
+    page.get_by_role("tab", name="Surprisal").click()
+    page.locator("#export-prepare").click()
+    page.wait_for_selector("#export-csv", state="visible")
+    with page.expect_download() as info:
+        page.locator("#export-csv").click()
+    path = tmp_path / "trace.csv"
+    info.value.save_as(path)
+    assert info.value.suggested_filename == "trace.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    tokens = read_prompt(model.vocab, PROMPT).tokens
+    cfg = model.config
+    assert len(rows) == cfg.num_layers * len(tokens) * cfg.hidden_dim and rows[0]["word"] == tokens[0]
+
+
+def test_units_view(app_url, page):
+    page.locator("#prompt textarea").fill(PROMPT)
+    page.get_by_role("tab", name="Units").click()
+    page.wait_for_selector("#numbered-words")
+    page.locator("#units-span textarea, #units-span input").first.fill("4-6")
+    page.locator("#units-search").click()
+    page.wait_for_selector("#units-high label")
+    page.wait_for_selector("#units-lines .gtitle")
+    page.locator("#units-low label").nth(1).click()  # open the second unit of the reverse list
+    unit = page.locator("#units-low label").nth(1).inner_text().split()[1]
+    page.wait_for_function(
+        "u => document.querySelector('#units-lines .gtitle').textContent.includes(`unit ${u} `)", arg=unit
+    )
+    assert page.locator("#numbered-words .lp-sel").count() == 3
+    atlas = page.locator("#units-atlas")
+    assert atlas.locator("mark").count() > 0 or "lstmlm index" in atlas.inner_text()
+    _shot(page, "units", full_page=True)

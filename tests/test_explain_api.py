@@ -1,0 +1,105 @@
+"""The `intervene`, `equations` and `counterfactual` endpoints through gradio_client, as scripts call them."""
+
+from __future__ import annotations
+
+import socket
+from decimal import Decimal
+
+import pytest
+
+from playground.explain_views import (
+    InterventionRequest,
+    counterfactual_json,
+    equations_json,
+    run_intervention,
+)
+
+PROMPT = "the cat sat on the mat and the"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def client(tiny_model_dir):
+    from gradio_client import Client
+
+    from lstmlm import load_model
+    from playground.app import build_app, launch_kwargs
+
+    model = load_model(tiny_model_dir)
+    demo = build_app(model)
+    port = _free_port()
+    demo.launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
+    )
+    c = Client(f"http://127.0.0.1:{port}/", verbose=False)
+    try:
+        yield c, model
+    finally:
+        c.close()
+        demo.close()
+
+
+def test_the_endpoints_are_public_and_the_tab_listeners_are_not(client):
+    c, _ = client
+    named = set(c.view_api(print_info=False, return_format="dict")["named_endpoints"])
+    assert {"/intervene", "/equations", "/counterfactual"} <= named
+    assert not named & {"/apply", "/update", "/update_if_open", "/compare", "/from_prompt", "/_value_slider"}
+
+
+def test_intervene(client):
+    c, model = client
+    got = c.predict(
+        PROMPT, layer=1, action="pin_forget", value=0.0, units="list", unit_list="0-3", steps="2-",
+        n_words=5, seed=4, k=5, api_name="/intervene",
+    )  # fmt: skip
+    req = InterventionRequest(1, "list", "0-3", steps="2-", action="pin_forget", value=0.0)
+    assert got == run_intervention(model, PROMPT, req, 5, 4, 5).to_json()
+    assert got["intervention"]["units"] == [0, 1, 2, 3] and got["intervention"]["start"] == 2
+    assert len(got["before"]["words"]) == len(got["after"]["words"]) == 5
+    assert len(got["generated_words_with"]) == len(got["generated_words_without"]) == 5
+    assert 0 <= got["total_variation"] <= 1
+
+
+def test_equations_add_up_to_the_shown_cell(client):
+    c, model = client
+    got = c.predict(PROMPT, 0, 3, 5, 4, "en", api_name="/equations")
+    assert got == equations_json(model, PROMPT, 0, 3, 5, 4, "en")
+    n, shown = got["numbers"], got["shown"]
+    # f_t * C_{t-1} + i_t * C~_t is the shown C_t, to the shown precision
+    assert Decimal(shown["kept"]) + Decimal(shown["written"]) == Decimal(shown["c_t"])
+    assert Decimal(shown["kept"]) == round(Decimal(n["f_t"] * n["c_prev"]), 4)
+    assert Decimal(shown["written"]) == round(Decimal(n["i_t"] * n["g_t"]), 4)
+    assert abs(Decimal(shown["c_t"]) - Decimal(n["c_t"])) <= Decimal("0.0001")
+    assert shown["c_t"] in got["latex"] and "$$C_t = f_t * C_{t-1}" in got["latex"]
+
+
+def test_counterfactual(client):
+    c, model = client
+    got = c.predict("the cat sat on the", "the dog sat on the", 1, 5, api_name="/counterfactual")
+    assert got == counterfactual_json(model, "the cat sat on the", "the dog sat on the", 1, 5)
+    assert got["first_difference"] == 1 and got["mean_abs_delta"]["h"][0] == 0.0
+    assert got["mean_abs_delta"]["h"][1] > 0
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "args", "message"),
+    [
+        ("/intervene", (PROMPT, 0, "pin_forget", 2.0), "between 0 and 1"),
+        ("/intervene", (PROMPT, 0, "pin_forget", 0.0, "list", "9-2"), "goes backwards"),
+        ("/intervene", ("", 0), "the prompt is empty"),
+        ("/equations", (PROMPT, 0, 0, 99), "unit 99 does not exist"),
+        ("/equations", (PROMPT, 0, 0, 0, 4, "fr"), "lang must be one of"),
+        ("/counterfactual", ("the cat", "the dog", 7), "layer must be one of 0..1"),
+    ],
+)
+def test_bad_input_gives_a_message(client, endpoint, args, message):
+    from gradio_client.exceptions import AppError
+
+    c, _ = client
+    with pytest.raises(AppError, match=message):
+        c.predict(*args, api_name=endpoint)
