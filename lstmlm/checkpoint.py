@@ -60,6 +60,7 @@ def save_model(
         )
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    remove_stale_staged(directory)
     config = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -108,6 +109,24 @@ def save_model(
         for tmp in (*staged.values(), *(() if rescue else previous.values())):
             tmp.unlink(missing_ok=True)
     return directory
+
+
+def remove_stale_staged(directory: Path) -> None:
+    """Delete files staged (`<name>.tmp-<pid>...`) by a save whose process is gone, e.g. killed mid-save."""
+    for path in directory.glob("*.tmp-*"):
+        pid = path.name.rsplit(".tmp-", 1)[1].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_exists(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, owned by someone else
+        return True
+    return True
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

@@ -1,25 +1,31 @@
 """The resumable training state in `<run>/resume/`: enough to continue a run exactly where it stopped.
 
-`state.safetensors` holds tensors: the weights (`model.*`), the optimiser state (`opt.<param>.<name>`),
+`state-<step>-<id>.safetensors` (named by state.json's `tensors`; `state.safetensors` in older states)
+holds tensors: the weights (`model.*`), the optimiser state (`opt.<param>.<name>`),
 the random generators (`rng.cpu`, and `rng.cpu.<rank>` / `rng.cuda.<rank>` per process) and the hidden
 state carried between BPTT batches (`hidden.<n>`, all columns of the batch, shape (L, batch_size, H)).
 `state.json` holds the rest: the position (epoch, batch, step, seconds, best validation loss, lr, ...),
 the optimiser's param groups, the model config (`model_config`), the training config (`train_config`),
 the run summary (`summary`) and the last training losses (`recent_losses`). States written before
 `model_config` / `train_config` existed lack those keys; callers then rely on the settings they are given.
+
+A save writes a new tensors file under a new name, then replaces state.json, which names it: that rename
+is the one commit point, so a kill at any moment leaves the old state or the new one, never half of each.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import uuid
 from pathlib import Path
 
 import torch
 import torch.distributed as dist
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
+from .checkpoint import remove_stale_staged
 from .model import LanguageModel
 
 RESUME_DIR = "resume"
@@ -94,12 +100,21 @@ def save_resume(
     )
     d = out / RESUME_DIR
     d.mkdir(parents=True, exist_ok=True)
-    tag = f".tmp-{os.getpid()}"
-    # the step in both files lets a reader notice a state torn by a kill between the two renames
-    save_file(tensors, str(d / (STATE_TENSORS + tag)), metadata={"step": str(meta["step"])})
-    (d / (STATE_JSON + tag)).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    os.replace(d / (STATE_TENSORS + tag), d / STATE_TENSORS)
-    os.replace(d / (STATE_JSON + tag), d / STATE_JSON)
+    remove_stale_staged(d)
+    name = f"state-{meta['step']}-{uuid.uuid4().hex[:8]}.safetensors"  # a new name: the old file stays valid
+    meta["tensors"] = name
+    tmp = d / (STATE_JSON + f".tmp-{os.getpid()}")
+    try:
+        save_file(tensors, str(d / name), metadata={"step": str(meta["step"])})
+        tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        os.replace(tmp, d / STATE_JSON)  # the commit: state.json now names the new tensors
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        (d / name).unlink(missing_ok=True)
+        raise
+    for old in d.glob("state*.safetensors"):  # earlier states' tensors (and a killed save's)
+        if old.name != name:
+            old.unlink(missing_ok=True)
 
 
 def load_resume(
@@ -114,14 +129,18 @@ def load_resume(
     """Restore weights, optimiser and generators in place; returns (meta, this rank's hidden state)."""
     d = out / RESUME_DIR
     meta = read_resume_meta(out)
-    with safe_open(str(d / STATE_TENSORS), framework="pt") as f:
-        step = (f.metadata() or {}).get("step")
+    name = meta.get("tensors", STATE_TENSORS)
+    try:
+        with safe_open(str(d / name), framework="pt") as f:
+            step = (f.metadata() or {}).get("step")
+    except (OSError, SafetensorError) as e:
+        raise ResumeError(f"{d / name}: unreadable resume state ({e})") from None
     if step is not None and int(step) != meta["step"]:
         raise ResumeError(
-            f"{d}: {STATE_TENSORS} (step {step}) and {STATE_JSON} (step {meta['step']}) "
+            f"{d}: {name} (step {step}) and {STATE_JSON} (step {meta['step']}) "
             "disagree; the state was torn by a kill while saving"
         )
-    tensors = load_file(str(d / STATE_TENSORS))
+    tensors = load_file(str(d / name))
     try:
         model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, strict=False)
     except RuntimeError as e:

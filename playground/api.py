@@ -19,9 +19,27 @@ from .views import next_words_json, read_prompt
 MODEL_CONCURRENCY = "model"  # API calls share one queue slot group; the UI has its own listeners
 
 
+# Python's own words when int()/float() refuse a value (a string, None, NaN): not what a person should read.
+_CONVERSION_WORDS = ("invalid literal", "could not convert", "cannot convert float", "argument must be")
+
+
+def whole_number(value, name: str) -> int:
+    """An int from an API value (int, whole float, numeric string); ValueError naming the setting."""
+    try:
+        number = float(value)
+        if number.is_integer():
+            return int(value) if isinstance(value, int) and not isinstance(value, bool) else int(number)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    raise ValueError(f"{name} must be a whole number, got {value!r}")
+
+
 def _user_error(e: Exception) -> gr.Error:
     """The message of a rejected input, for the caller; no traceback in the server log (it is not a bug)."""
-    return gr.Error(str(e), title="Invalid input", print_exception=False)
+    message = str(e)
+    if any(words in message for words in _CONVERSION_WORDS):
+        message = "every number setting must be a plain number (not text, empty or NaN): check what you sent"
+    return gr.Error(message, title="Invalid input", print_exception=False)
 
 
 def register(model: LanguageModel) -> None:
@@ -30,8 +48,8 @@ def register(model: LanguageModel) -> None:
     def next_words(prompt: str, k: int = 10) -> dict:
         """Top-k next words after `prompt` (read from a line start), their probabilities, entropy in bits."""
         try:
-            return next_words_json(model, prompt, int(k))
-        except (ValueError, TypeError) as e:
+            return next_words_json(model, prompt, whole_number(k, "k"))
+        except (ValueError, TypeError, OverflowError) as e:
             raise _user_error(e) from None
 
     def generate(
@@ -45,7 +63,7 @@ def register(model: LanguageModel) -> None:
         """Stream a continuation: after each word, the text so far and each word's probability and rank."""
         try:
             settings = coerce_settings(temperature, top_k, top_p, max_words, seed)
-        except (ValueError, TypeError) as e:
+        except (ValueError, TypeError, OverflowError) as e:
             raise _user_error(e) from None
         p = read_prompt(model.vocab, prompt)
         words: list[dict] = []
@@ -76,8 +94,10 @@ def register(model: LanguageModel) -> None:
         """One layer's f, i, o, g (candidate), c (cell) and h over the prompt, each (steps, units):
         base64 float16 by default, or nested lists with encoding="list" (rounded to `decimals`)."""
         try:
-            return trace_json(model, prompt, int(layer), gates, encoding, int(decimals))
-        except (ValueError, TypeError) as e:
+            return trace_json(
+                model, prompt, whole_number(layer, "layer"), gates, encoding, whole_number(decimals, "decimals")
+            )
+        except (ValueError, TypeError, OverflowError) as e:
             raise _user_error(e) from None
 
     gr.api(next_words, api_name="next_words", concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY)

@@ -10,8 +10,9 @@ import gradio as gr
 from lstmlm.atlas import load_atlas
 from lstmlm.model import LanguageModel
 
-from . import api, api_explain, api_explore
+from . import api, api_explain, api_explore, share
 from .explore_plots import CSS as EXPLORE_CSS
+from .i18n import I18N, t
 from .tabs import counterfactual, equations, gates, generate, intervene, learn, next_word
 from .tabs import surprisal as surprisal_tab
 from .tabs import units as units_tab
@@ -59,16 +60,29 @@ def theme() -> gr.themes.Base:
 
 
 def launch_kwargs() -> dict:
-    """Everything `demo.launch()` needs besides host and port: theme, CSS, footer without outside links."""
-    return {"theme": theme(), "css": CSS + EXPLORE_CSS, "footer_links": ["api", "settings"]}
+    """Everything `demo.launch()` needs besides host and port: theme, CSS, footer without outside links,
+    the English/Chinese texts and the language switch's script."""
+    return {
+        "theme": theme(),
+        "css": CSS + EXPLORE_CSS + share.CSS,
+        "footer_links": ["api", "settings"],
+        "i18n": I18N,
+        "head": share.HEAD,
+    }
 
 
 def _header(model: LanguageModel) -> str:
     cfg = model.config
-    return (
-        f'<div class="lp-header"><h1>LSTM Playground</h1><p>Type a sentence and watch a '
-        f"{cfg.num_layers}-layer LSTM language model ({cfg.hidden_dim} units per layer, "
-        f"{cfg.vocab_size:,} words) read it word by word.</p></div>"
+    return (  # i18n markers may sit inside a string: the browser translates each of them
+        '<div class="lp-header"><h1>LSTM Playground</h1><p>'
+        + t("app.subtitle")
+        + f" {cfg.num_layers} "
+        + t("app.layers")
+        + f" · {cfg.hidden_dim} "
+        + t("app.units")
+        + f" · {cfg.vocab_size:,} "
+        + t("app.words")
+        + "</p></div>"
     )
 
 
@@ -85,13 +99,14 @@ def build_app(model: LanguageModel, model_dir: str | os.PathLike | None = None) 
     atlas = load_atlas(model_dir) if model_dir is not None else None
     with gr.Blocks(title="LSTM Playground", analytics_enabled=False, fill_width=True) as demo:
         gr.HTML(_header(model))
+        bar = share.build_bar()
         prompt = gr.Textbox(
             value=DEFAULT_PROMPT,
             lines=2,
             max_lines=8,
-            label="Your text",
+            label=t("prompt.label"),
             elem_id="prompt",
-            placeholder="Type a sentence, e.g. The game was released in",
+            placeholder=t("prompt.placeholder"),
         )
         active = gr.State("next_word")  # the open tab, so typing only redraws what is on screen
         with gr.Tabs(selected="next_word") as tabs:
@@ -104,27 +119,27 @@ def build_app(model: LanguageModel, model_dir: str | os.PathLike | None = None) 
             equations_view = equations.build(model, prompt, active)
             counterfactual_view = counterfactual.build(model, prompt)
             learn_view = learn.build(model, prompt, tabs, active)
-        for tab_id, view in (
-            ("next_word", word_view),
-            ("generate", gen_view),
-            ("gates", gates_view),
-            ("surprisal", surprisal_view),
-            ("units", units_view),
-            ("intervene", intervene_view),
-            ("equations", equations_view),
-            ("counterfactual", counterfactual_view),
-            ("learn", learn_view),
-        ):
+        views = {
+            "next_word": word_view,
+            "generate": gen_view,
+            "gates": gates_view,
+            "surprisal": surprisal_view,
+            "units": units_view,
+            "intervene": intervene_view,
+            "equations": equations_view,
+            "counterfactual": counterfactual_view,
+            "learn": learn_view,
+        }
+        for tab_id, view in views.items():
             view.tab.select(
                 _constant(tab_id), None, active, queue=False, show_progress="hidden", api_visibility="private"
             )
-        demo.load(
-            word_view.refresh_fn,
-            word_view.inputs,
-            word_view.outputs,
-            show_progress="hidden",
-            api_visibility="private",
-        )
+        # page load: restore a shared link's screen (classroom mode), then draw the views that are open
+        loaded = share.wire(model, demo, prompt, tabs, active, views, bar)
+        for view in views.values():
+            if view.refresh_fn is not None:
+                hidden = dict(show_progress="hidden", api_visibility="private")
+                loaded = loaded.then(view.refresh_fn, view.inputs, view.outputs, **hidden)
         api.register(model)
         api_explore.register(model, atlas)
         api_explain.register(model)

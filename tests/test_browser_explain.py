@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from test_browser import ARGS, CHROMIUM, MODEL_ENV, README_SHOTS, _free_port, _shot
 
 pytestmark = pytest.mark.browser
@@ -69,11 +68,11 @@ def test_intervention(app_url, page):
     req = InterventionRequest(layer=layer, steps="0-", action="pin_forget", value=0.0)
     res = run_intervention(model, PROMPT, req, n_words=20, seed=0, k=10)
     after = sorted(display_word(w) for w in res.change.after.words)
-    # the right-hand chart (x2/y2) lists the words after the intervention (new ones in bold)
+    # the right-hand chart (y2) lists the words after the intervention, a word new to the top k in bold
     page.wait_for_function(
-        "w => JSON.stringify([...document.querySelectorAll('#intervene-bars .yaxislayer-above')][1] ? "
-        "[...[...document.querySelectorAll('#intervene-bars .yaxislayer-above')][1].querySelectorAll('.ytick text')]"
-        ".map(t => t.textContent).sort() : []) === JSON.stringify(w)",
+        "w => { const gd = document.querySelector('#intervene-bars .js-plotly-plot');"
+        " return !!gd && gd.data.length === 2 && JSON.stringify([...document.querySelectorAll("
+        "'#intervene-bars .y2tick text')].map(t => t.textContent).sort()) === JSON.stringify(w); }",
         arg=after,
     )
     assert "forget gate f to 0" in page.locator("#intervene-text").inner_text()

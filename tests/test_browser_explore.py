@@ -90,9 +90,8 @@ def test_surprisal_view(app_url, page):
     assert f"Perplexity {s.perplexity:,.1f}" in page.locator("#surprisal-summary").inner_text()
     page.wait_for_selector("#surprisal-bars .bars path")
     # PNG export is plotly's own toolbar button, which gradio keeps
-    page.locator("#surprisal-bars .bars path").first.hover()
-    print("MODEBAR", page.evaluate("() => [...document.querySelectorAll('#surprisal-bars .modebar-btn')].map(b => b.getAttribute('data-title'))"), page.evaluate("() => document.querySelectorAll('.modebar').length"))
-    assert page.locator('#surprisal-bars [data-title="Download plot as a png"]').count() == 1
+    page.locator("#surprisal-bars .nsewdrag").first.hover()
+    assert page.locator('#surprisal-bars [data-title="Download plot as a PNG"]').count() == 1
     _shot(page, "surprisal", full_page=True)
 
 

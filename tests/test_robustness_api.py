@@ -193,7 +193,7 @@ def test_missing_parameters_end_in_an_error_event(app):
         ("generate", ["the cat", 3, 0.8, 40, 0.95, -5], "complete"),
         ("generate", ["the cat", "ten", 0.8, 40, 0.95, 0], "number of words must be a whole number"),
         ("trace", ["the cat", 99, "f", "list", 3], "layer must be one of 0..1"),
-        ("trace", ["the cat", "one", "f", "list", 3], "layer must be one of 0..1"),
+        ("trace", ["the cat", "one", "f", "list", 3], "layer must be a whole number"),
     ],
 )
 def test_documented_clamps_and_messages(app, api_name, data, expect):

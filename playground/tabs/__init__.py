@@ -23,3 +23,4 @@ class TabView:
     refresh_fn: Callable[..., Any] | None = None
     inputs: list[Any] = field(default_factory=list)
     outputs: list[Any] = field(default_factory=list)
+    controls: dict[str, Any] = field(default_factory=dict)  # settings a shared link restores, by name

@@ -12,6 +12,7 @@ from lstmlm.model import LanguageModel
 
 from .. import explain_plots, markup, plots
 from ..explain_views import DEFAULT_PAIR, change_one_word, counterfactual_view, delta_window
+from ..i18n import t as tr
 from ..views import display_word
 from . import TabView
 
@@ -80,7 +81,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     def from_prompt(text: str) -> tuple[str, str]:
         return text, change_one_word(text)
 
-    with gr.Tab("Counterfactual", id="counterfactual") as tab:
+    with gr.Tab(tr("tab.counterfactual"), id="counterfactual") as tab:
         with gr.Row():
             text_a = gr.Textbox(DEFAULT_PAIR[0], label="Prompt A", lines=1, scale=3, elem_id="prompt-a")
             text_b = gr.Textbox(DEFAULT_PAIR[1], label="Prompt B (change a word)", lines=1, scale=3,

@@ -11,6 +11,7 @@ from lstmlm.model import LanguageModel
 
 from .. import explain_plots, markup, plots
 from ..explain_views import MAX_MEMORY_STEPS, equations_json, memory_window
+from ..i18n import t
 from ..views import display_word, read_prompt
 from . import TabView
 
@@ -53,7 +54,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
     def update_if_open(text: str, layer: int, step: int | None, unit: int, lang: str, tab: str) -> tuple:
         return update(text, layer, None, unit, lang) if tab == "equations" else (gr.skip(),) * 4
 
-    with gr.Tab("Equations & memory", id="equations") as tab:
+    with gr.Tab(t("tab.equations"), id="equations") as tab:
         with gr.Row():
             layer = gr.Radio(
                 [(f"Layer {n + 1}", n) for n in range(num_layers)],

@@ -22,6 +22,7 @@ from ..gateview import (
     unit_order,
     unit_series,
 )
+from ..i18n import t
 from ..views import display_word, read_prompt
 from . import TabView
 
@@ -95,25 +96,27 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
 
     def layer_name(n: int) -> str:
         where = " (bottom)" if n == 0 and num_layers > 1 else " (top)" if n == num_layers - 1 and n else ""
-        return f"Layer {n + 1}{where}"
+        return t("gates.layer") + f" {n + 1}{where}"
 
-    with gr.Tab("Gates & memory", id="gates") as tab:
+    with gr.Tab(t("tab.gates"), id="gates") as tab:
         with gr.Row():
-            layer = gr.Radio([(layer_name(n), n) for n in range(num_layers)], value=0, label="Layer", scale=1)
-            gate = gr.Radio([(GATE_LABELS[g], g) for g in GATES], value="f", label="Show", scale=3)
-            order = gr.Radio(list(ORDERINGS), value="index", label="Order units by", scale=2)
+            layer = gr.Radio(
+                [(layer_name(n), n) for n in range(num_layers)], value=0, label=t("gates.layer"), scale=1
+            )
+            gate = gr.Radio([(t(f"gate.{g}"), g) for g in GATES], value="f", label=t("gates.show"), scale=3)
+            order = gr.Radio(list(ORDERINGS), value="index", label=t("gates.order"), scale=2)
         notice = gr.HTML()
         heat = gr.Plot(
             plots.placeholder("Open this tab to trace your text."), show_label=False, elem_id="gates-heatmap"
         )
         with gr.Row(equal_height=False):
             with gr.Column(scale=2):
-                unit = gr.Slider(0, hidden - 1, value=0, step=1, label="Unit")
-                top = gr.Button("Pick the top unit of this order", size="sm")
+                unit = gr.Slider(0, hidden - 1, value=0, step=1, label=t("gates.unit"))
+                top = gr.Button(t("gates.top"), size="sm")
                 unit_words = gr.HTML(elem_id="unit-words")
             with gr.Column(scale=3):
                 unit_plot = gr.Plot(show_label=False)
-        sat = gr.Plot(show_label=False)
+        sat = gr.Plot(show_label=False, elem_classes=["lp-secondary"])
 
     outputs = [notice, heat, unit_words, unit_plot, sat]
     # Two redraws at a time (one torch thread each); each browser sends only its latest change.
@@ -132,4 +135,5 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
     top.click(top_unit, [prompt, layer, gate, order], unit, **quiet).then(
         update_unit, [prompt, layer, gate, unit], [unit_words, unit_plot], **quiet
     )
-    return TabView(tab, update_if_open, [*full, active], outputs)
+    controls = {"layer": layer, "gate": gate, "order": order, "unit": unit}
+    return TabView(tab, update_if_open, [*full, active], outputs, controls=controls)

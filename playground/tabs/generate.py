@@ -22,6 +22,7 @@ from ..generation import (
     reshaping_at,
     reshaping_summary,
 )
+from ..i18n import t
 from ..views import append_words, display_word, read_prompt
 from . import TabView
 
@@ -94,7 +95,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         path = export_generated_file(model, run_state or {})  # the same seeded run, as generated.csv
         return gr.DownloadButton(value=str(path) if path else None, visible=path is not None)
 
-    with gr.Tab("Generate", id="generate") as tab:
+    with gr.Tab(t("tab.generate"), id="generate") as tab:
         with gr.Row(equal_height=False):
             with gr.Column(scale=2, min_width=280):
                 temperature = gr.Slider(
@@ -102,31 +103,37 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                     2,
                     value=DEFAULTS.temperature,
                     step=0.05,
-                    label="Temperature",
-                    info="< 1 bolder · > 1 wilder · 0 always the top word",
+                    label=t("gen.temperature"),
+                    info=t("gen.temperature_info"),
                 )
                 top_k = gr.Slider(
                     0,
                     200,
                     value=DEFAULTS.top_k,
                     step=1,
-                    label="Top-k",
-                    info="only the k likeliest words (0 = off)",
+                    label=t("gen.top_k"),
+                    info=t("gen.top_k_info"),
+                    elem_classes=["lp-secondary"],
                 )
                 top_p = gr.Slider(
                     0.05,
                     1,
                     value=DEFAULTS.top_p,
                     step=0.01,
-                    label="Top-p",
-                    info="only the likeliest words covering p (1 = off)",
+                    label=t("gen.top_p"),
+                    info=t("gen.top_p_info"),
+                    elem_classes=["lp-secondary"],
                 )
-                n_words = gr.Slider(1, MAX_GENERATE_WORDS, value=DEFAULTS.max_words, step=1, label="Words")
+                n_words = gr.Slider(
+                    1, MAX_GENERATE_WORDS, value=DEFAULTS.max_words, step=1, label=t("gen.words")
+                )
                 with gr.Row():
-                    seed = gr.Number(value=DEFAULTS.seed, precision=0, label="Seed", min_width=100, scale=2)
-                    dice = gr.Button("New seed", scale=1, min_width=100)
-                go_button = gr.Button("Generate", variant="primary", elem_id="generate-button")
-                add_button = gr.Button("Add the text to my prompt")
+                    seed = gr.Number(
+                        value=DEFAULTS.seed, precision=0, label=t("gen.seed"), min_width=100, scale=2
+                    )
+                    dice = gr.Button(t("gen.new_seed"), scale=1, min_width=100)
+                go_button = gr.Button(t("gen.generate"), variant="primary", elem_id="generate-button")
+                add_button = gr.Button(t("gen.add"), elem_classes=["lp-secondary"])
                 words_csv = gr.DownloadButton(
                     "Download the words (CSV)", visible=False, elem_id="generated-csv"
                 )
@@ -135,7 +142,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                     markup.placeholder("Press Generate to continue your text."), elem_id="generated"
                 )
                 gr.HTML(markup.probability_legend())
-                step = gr.Slider(1, 2, value=1, step=1, label="Look at generated word #", interactive=False)
+                step = gr.Slider(1, 2, value=1, step=1, label=t("gen.step"), interactive=False)
                 reshape_plot = gr.Plot(
                     plots.placeholder("Generate some text, then pick one of its words here."),
                     show_label=False,
@@ -163,4 +170,5 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     add_button.click(
         add_to_prompt, [prompt, run_state], prompt, api_visibility="private", show_progress="hidden"
     )
-    return TabView(tab)
+    controls = {"temperature": temperature, "top_k": top_k, "top_p": top_p, "words": n_words, "seed": seed}
+    return TabView(tab, controls=controls)

@@ -15,6 +15,7 @@ from lstmlm.model import LanguageModel
 from .. import explain_plots, markup, plots
 from ..explain_views import MAX_GENERATED, InterventionRequest, run_intervention
 from ..gateview import GATE_LABELS, GATE_TITLES, GATES, LayerValues, heatmap_window
+from ..i18n import t
 from ..views import display_word
 from . import TabView
 
@@ -102,7 +103,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         gens = _generations(res.generated_plain, res.generated_intervened, res.tokens)
         return markup.notice(res.notice) + summary, bars, moved, heat, gens
 
-    with gr.Tab("Intervene", id="intervene") as tab:
+    with gr.Tab(t("tab.intervene"), id="intervene") as tab:
         gr.HTML(
             '<div class="lp-small">Change what one layer\'s cells do while the model reads your text, '
             "and watch its prediction respond. Steps count words from 0.</div>"
@@ -152,4 +153,8 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     run.click(apply, inputs, outputs, **quiet)
     signal.input(apply, inputs, outputs, show_progress="hidden", **quiet)
     action.input(_value_slider, action, value, queue=False, show_progress="hidden", api_visibility="private")
-    return TabView(tab)
+    controls = {  # what a shared link restores (playground/classroom.py, key "iv")
+        "layer": layer, "action": action, "value": value, "units": units, "unit_list": unit_list,
+        "top_n": top_n, "steps": steps,
+    }  # fmt: skip
+    return TabView(tab, controls=controls)

@@ -27,8 +27,8 @@ EXAMPLES = [
 
 INTRO = (
     "At every word $t$, the LSTM reads the word's vector $x_t$ and its own previous output $h_{t-1}$, "
-    "and updates a memory, the **cell state** $C_t$. Each layer has many **units** (this model: @UNITS@ per "
-    "layer); every equation below runs for all of them at once. $\\sigma$ squashes a number into 0..1 "
+    "and updates a memory, the **cell state** $C_t$. Each layer has many **units**; every equation below "
+    "runs for all of them at once. $\\sigma$ squashes a number into 0..1 "
     "(a gate: 0 = closed, 1 = open); $\\tanh$ squashes it into -1..1; $*$ multiplies unit by unit."
 )
 EQUATIONS = [  # (equation, in words); the article's notation
@@ -58,7 +58,7 @@ EQUATIONS = [  # (equation, in words); the article's notation
 OUTPUT = (
     "**$h_t$ is not the next-word distribution.** The top layer's $h_t$ goes through an output layer and "
     "a softmax, $P(w_{t+1}) = \\mathrm{softmax}(W_{out} h_t + b_{out})$, which gives one probability to each "
-    "of the @VOCAB@ words of the vocabulary. Those probabilities are the bars of the Next-word view."
+    "word of the vocabulary. Those probabilities are the bars of the Next-word view."
 )
 VIEWS = [  # (view, what it shows, what to try)
     (
@@ -92,12 +92,19 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.State) -> TabView:
     """The Learn tab; clicking an example fills the prompt and opens the Next-word view."""
+    from ..i18n import t  # not at import time: i18n reads this module's English text
+
     cfg, training = model.config, model.info.get("training", {})
     ppl = training.get("val_perplexity")
-    about = (
-        f"This model: {cfg.num_layers} LSTM layers of {cfg.hidden_dim} units, {cfg.vocab_size:,} words"
-        + (f", validation perplexity {ppl:.0f}" if isinstance(ppl, (int, float)) else "")
-        + "."
+    about = (  # "This model: 2 layers × 650 units, 33,278 words, validation perplexity 98"
+        t("learn.this_model")
+        + f": {cfg.num_layers} "
+        + t("app.layers")
+        + f" × {cfg.hidden_dim} "
+        + t("gates.unit")
+        + f", {cfg.vocab_size:,} "
+        + t("app.words")
+        + (f", perplexity {ppl:.0f}" if isinstance(ppl, (int, float)) else "")
     )
 
     def fill(sample: list[str] | None) -> tuple:
@@ -105,29 +112,25 @@ def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.St
             return gr.skip(), gr.skip(), gr.skip()
         return sample[0], gr.Tabs(selected="next_word"), "next_word"
 
-    with gr.Tab("Learn", id="learn") as tab:
+    with gr.Tab(t("tab.learn"), id="learn") as tab:
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                gr.Markdown("## How an LSTM reads a sentence")
-                text = "\n\n".join([INTRO, _table(("Equation", "In words"), EQUATIONS), OUTPUT])
-                text = text.replace("@UNITS@", str(cfg.hidden_dim)).replace("@VOCAB@", f"{cfg.vocab_size:,}")
-                gr.Markdown(text, latex_delimiters=LATEX, elem_classes=["lp-learn"])
+                gr.Markdown("## " + t("learn.title"))
+                gr.Markdown(t("learn.body"), latex_delimiters=LATEX, elem_classes=["lp-learn"])
             with gr.Column(scale=2):
-                gr.Markdown("## Try these prompts")
+                gr.Markdown("## " + t("learn.try"))
                 examples = gr.Dataset(
                     components=["textbox"],
                     samples=[[example] for _, example in EXAMPLES],
                     sample_labels=[f"{label}: {example}" for label, example in EXAMPLES],
                     layout="table",
-                    label="Click one to put it in the text box",
+                    label=t("learn.examples"),
                     samples_per_page=len(EXAMPLES),
                     elem_id="examples",
                 )
                 gr.Markdown(about, elem_classes=["lp-small"])
-        gr.Markdown("## What each view shows")
-        gr.Markdown(
-            _table(("View", "What it shows", "Try"), VIEWS), latex_delimiters=LATEX, elem_classes=["lp-learn"]
-        )
+        gr.Markdown("## " + t("learn.views_title"))
+        gr.Markdown(t("learn.views"), latex_delimiters=LATEX, elem_classes=["lp-learn"])
 
     examples.click(fill, examples, [prompt, tabs, active], show_progress="hidden", api_visibility="private")
     return TabView(tab)

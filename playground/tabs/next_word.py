@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from lstmlm.model import LanguageModel
 
 from .. import markup, plots
+from ..i18n import t
 from ..views import MAX_TOP_K_SHOWN, append_words, display_word, predict_next, read_prompt
 from . import TabView
 
@@ -36,23 +37,30 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
             return gr.skip()
         return append_words(text or "", [sample[0]])
 
-    with gr.Tab("Next word", id="next_word") as tab:
+    with gr.Tab(t("tab.next_word"), id="next_word") as tab:
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chart = gr.Plot(plots.placeholder("Loading…"), show_label=False, elem_id="next-word-chart")
             with gr.Column(scale=2):
                 entropy = gr.HTML(elem_id="entropy")
                 candidates = gr.Dataset(
-                    label="Click a word to add it to your text",
+                    label=t("next.candidates"),
                     components=["textbox"],
                     samples=[[""]],
                     layout="gallery",
                     samples_per_page=MAX_TOP_K_SHOWN,
                     elem_id="candidates",
                 )
-                k = gr.Slider(1, MAX_TOP_K_SHOWN, value=DEFAULT_K, step=1, label="Words shown (k)")
-                gr.HTML('<div class="lp-label">Your text as the model reads it</div>')
-                tokens = gr.HTML(elem_id="tokens")
+                k = gr.Slider(
+                    1,
+                    MAX_TOP_K_SHOWN,
+                    value=DEFAULT_K,
+                    step=1,
+                    label=t("next.k"),
+                    elem_classes=["lp-secondary"],
+                )
+                gr.HTML('<div class="lp-label">' + t("next.tokens") + "</div>", elem_classes=["lp-secondary"])
+                tokens = gr.HTML(elem_id="tokens", elem_classes=["lp-secondary"])
 
     outputs = [chart, entropy, candidates, tokens]
     # Each browser sends only its latest keystroke (always_last); two redraws run at a time, no spinner.
@@ -66,4 +74,4 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     prompt.change(update, [prompt, k], outputs, **live)  # typing, pasting, and words added by clicks
     k.input(update, [prompt, k], outputs, **live)
     candidates.click(add_word, [prompt, candidates], prompt, show_progress="hidden", api_visibility="private")
-    return TabView(tab, update, [prompt, k], outputs)
+    return TabView(tab, update, [prompt, k], outputs, controls={"k": k})

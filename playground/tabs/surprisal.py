@@ -10,6 +10,7 @@ from lstmlm.model import LanguageModel
 
 from .. import explore_plots, markup, plots
 from ..explore_views import export_trace_files, surprisal_view
+from ..i18n import t
 from . import TabView
 
 EMPTY = "Type a prompt to see which words surprised the model."
@@ -42,7 +43,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
     def hide_files() -> tuple:
         return (gr.DownloadButton(visible=False),) * 3
 
-    with gr.Tab("Surprisal", id="surprisal") as tab:
+    with gr.Tab(t("tab.surprisal"), id="surprisal") as tab:
         gr.HTML(explore_plots.surprisal_legend())
         words = gr.HTML(markup.placeholder("Open this tab to score your text."), elem_id="surprisal")
         summary = gr.HTML(elem_id="surprisal-summary")

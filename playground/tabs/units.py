@@ -11,6 +11,7 @@ from lstmlm.model import LanguageModel
 from .. import explore_plots, markup, plots
 from ..explore_views import NO_ATLAS, atlas_unit, parse_span, unit_search_view
 from ..gateview import trace_layer, unit_series
+from ..i18n import t
 from ..views import display_word, read_prompt
 from . import TabView
 
@@ -80,7 +81,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
         where = " (bottom)" if n == 0 and num_layers > 1 else " (top)" if n == num_layers - 1 and n else ""
         return f"Layer {n + 1}{where}"
 
-    with gr.Tab("Units", id="units") as tab:
+    with gr.Tab(t("tab.units"), id="units") as tab:
         with gr.Row():
             layer = gr.Radio([(layer_name(n), n) for n in range(num_layers)], value=0, label="Layer", scale=2)
             signal = gr.Radio(

@@ -1,0 +1,194 @@
+"""The interface in English and Simplified Chinese: one `gr.I18n` with an "en" and a "zh" dictionary.
+
+Components take `label=t("key")`; `launch_kwargs()` passes `i18n=I18N` to `launch()`. The browser picks
+the language (its locale, or Gradio's Settings panel in the footer, or `?lang=zh` in the URL). Only
+static text is translated: numbers computed by handlers (plot titles, summaries) stay in English.
+The equations use the article's notation in both languages: f_t, i_t, C̃_t, C_t, o_t, h_t.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from .tabs import learn
+
+EN = {
+    "app.subtitle": "Type a sentence and watch an LSTM language model read it word by word:",
+    "app.layers": "layers",
+    "app.units": "units per layer",
+    "app.words": "words",
+    "prompt.label": "Your text",
+    "prompt.placeholder": "Type a sentence, e.g. The game was released in",
+    "tab.next_word": "Next word",
+    "tab.generate": "Generate",
+    "tab.gates": "Gates & memory",
+    "tab.learn": "Learn",
+    "tab.intervene": "Intervene",
+    "tab.equations": "Equations & memory",
+    "tab.counterfactual": "Counterfactual",
+    "tab.surprisal": "Surprisal",
+    "tab.units": "Units",
+    "classroom.link": "Link to this screen",
+    "classroom.link_label": "Share this link: it opens the same text, view and settings",
+    "classroom.present": "Presenter mode",
+    "classroom.lang": "中文",
+    "next.candidates": "Click a word to add it to your text",
+    "next.k": "Words shown (k)",
+    "next.tokens": "Your text as the model reads it",
+    "gen.temperature": "Temperature",
+    "gen.temperature_info": "< 1 bolder · > 1 wilder · 0 always the top word",
+    "gen.top_k": "Top-k",
+    "gen.top_k_info": "only the k likeliest words (0 = off)",
+    "gen.top_p": "Top-p",
+    "gen.top_p_info": "only the likeliest words covering p (1 = off)",
+    "gen.words": "Words",
+    "gen.seed": "Seed",
+    "gen.new_seed": "New seed",
+    "gen.generate": "Generate",
+    "gen.add": "Add the text to my prompt",
+    "gen.step": "Look at generated word #",
+    "gates.layer": "Layer",
+    "gates.show": "Show",
+    "gates.order": "Order units by",
+    "gates.unit": "Unit",
+    "gates.top": "Pick the top unit of this order",
+    "gate.f": "forget gate f",
+    "gate.i": "input gate i",
+    "gate.o": "output gate o",
+    "gate.g": "candidate C̃",
+    "gate.c": "cell state C",
+    "gate.h": "hidden state h",
+    "learn.title": "How an LSTM reads a sentence",
+    "learn.body": "\n\n".join(
+        [learn.INTRO, learn._table(("Equation", "In words"), learn.EQUATIONS), learn.OUTPUT]
+    ),
+    "learn.try": "Try these prompts",
+    "learn.examples": "Click one to put it in the text box",
+    "learn.views_title": "What each view shows",
+    "learn.views": learn._table(("View", "What it shows", "Try"), learn.VIEWS),
+    "learn.this_model": "This model",
+}
+
+_ZH_EQUATIONS = [
+    (
+        r"$f_t = \sigma(W_f \cdot [h_{t-1}, x_t] + b_f)$",
+        "**遗忘门 $f_t$。** 对每个单元：旧的记忆保留多少（1 = 全部保留，0 = 全部擦除）。",
+    ),
+    (
+        r"$i_t = \sigma(W_i \cdot [h_{t-1}, x_t] + b_i)$",
+        "**输入门 $i_t$。** 新信息中有多少写入记忆。",
+    ),
+    (
+        r"$\tilde{C}_t = \tanh(W_C \cdot [h_{t-1}, x_t] + b_C)$",
+        "**候选值 $\\tilde{C}_t$。** 新信息本身，取值在 -1 到 1 之间。",
+    ),
+    (
+        r"$C_t = f_t * C_{t-1} + i_t * \tilde{C}_t$",
+        "**细胞状态 $C_t$ 的更新。** 保留一部分旧记忆，加上一部分新信息。$C_t$ 不经过任何压缩函数，"
+        "所以它能把信息带过很多个词。",
+    ),
+    (
+        r"$o_t = \sigma(W_o \cdot [h_{t-1}, x_t] + b_o)$",
+        "**输出门 $o_t$。** 记忆中有多少显示出来。",
+    ),
+    (
+        r"$h_t = o_t * \tanh(C_t)$",
+        "**隐藏状态 $h_t$。** 单元对外显示的值：它是下一层的输入，也是下一个词的 $h_{t-1}$。",
+    ),
+]
+_ZH_VIEWS = [
+    (
+        "**下一个词**",
+        "读完最后一个词之后的 softmax 输出：概率最高的 k 个词，以及不确定性（以比特计的熵；5 比特 = "
+        "像在 32 个同样可能的词中选一个那样不确定）。不在词表中的词（读作 `<unk>`）标为红色。",
+        "点击一个词把它加到文本后面，看柱子怎样变化。",
+    ),
+    (
+        "**生成**",
+        "从分布中一次抽取一个词，再把它送回模型。绿色越深 = 模型认为这个词越可能。下方：某一步的分布"
+        "在温度、top-k 和 top-p 之前和之后的样子。",
+        "用同一个随机种子，先试温度 0，再试 1.5。",
+    ),
+    (
+        "**门与记忆**",
+        "每个单元（行）在每个词（列）上的一个门：$f_t$、$i_t$、$o_t$ 从 0（暗）到 1（亮）；"
+        "$\\tilde{C}_t$、$C_t$、$h_t$ 从蓝（负）到红（正）。一个单元的折线图，以及按它着色的文本。"
+        "散点图：每个单元的门关闭（< 0.1）与打开（> 0.9）的频率，如 Karpathy 等（2015）。",
+        "按方差（variance）排序单元，点“选出此排序的第一个单元”，再试“引号”例子。",
+    ),
+]
+
+ZH = {
+    "app.subtitle": "输入一句话，看一个 LSTM 语言模型逐词阅读它：",
+    "app.layers": "层",
+    "app.units": "个单元/层",
+    "app.words": "个词",
+    "prompt.label": "你的文本",
+    "prompt.placeholder": "输入一句英文，例如 The game was released in",
+    "tab.next_word": "下一个词",
+    "tab.generate": "生成",
+    "tab.gates": "门与记忆",
+    "tab.learn": "学习",
+    "tab.intervene": "干预",
+    "tab.equations": "方程与记忆",
+    "tab.counterfactual": "反事实",
+    "tab.surprisal": "意外度",
+    "tab.units": "单元",
+    "classroom.link": "本页面的链接",
+    "classroom.link_label": "分享这个链接：它会打开同样的文本、视图和设置",
+    "classroom.present": "演示模式",
+    "classroom.lang": "English",
+    "next.candidates": "点击一个词，把它加到文本后面",
+    "next.k": "显示的词数 (k)",
+    "next.tokens": "模型读到的文本",
+    "gen.temperature": "温度",
+    "gen.temperature_info": "< 1 更保守 · > 1 更随意 · 0 总是选概率最高的词",
+    "gen.top_k": "Top-k",
+    "gen.top_k_info": "只在最可能的 k 个词中抽取（0 = 关闭）",
+    "gen.top_p": "Top-p",
+    "gen.top_p_info": "只在累计概率达到 p 的最可能的词中抽取（1 = 关闭）",
+    "gen.words": "词数",
+    "gen.seed": "随机种子",
+    "gen.new_seed": "换一个种子",
+    "gen.generate": "生成",
+    "gen.add": "把生成的文本加到我的文本后面",
+    "gen.step": "查看生成的第几个词",
+    "gates.layer": "层",
+    "gates.show": "显示",
+    "gates.order": "单元排序方式",
+    "gates.unit": "单元",
+    "gates.top": "选出此排序的第一个单元",
+    "gate.f": "遗忘门 f",
+    "gate.i": "输入门 i",
+    "gate.o": "输出门 o",
+    "gate.g": "候选值 C̃",
+    "gate.c": "细胞状态 C",
+    "gate.h": "隐藏状态 h",
+    "learn.title": "LSTM 怎样阅读一句话",
+    "learn.body": "\n\n".join(
+        [
+            "在每个词的位置 $t$，LSTM 读入这个词的向量 $x_t$ 和它自己上一步的输出 $h_{t-1}$，并更新一份"
+            "记忆，即**细胞状态** $C_t$。每一层有许多**单元**；下面每个方程都同时作用于所有单元。"
+            "$\\sigma$ 把一个数压缩到 0..1 之间（一个门：0 = 关闭，1 = 打开）；"
+            "$\\tanh$ 把它压缩到 -1..1 之间；$*$ 表示逐个单元相乘。",
+            learn._table(("方程", "含义"), _ZH_EQUATIONS),
+            "**$h_t$ 不是下一个词的概率分布。** 最上层的 $h_t$ 还要经过一个输出层和 softmax，"
+            "$P(w_{t+1}) = \\mathrm{softmax}(W_{out} h_t + b_{out})$，才给词表中的每个词一个概率。"
+            "这些概率就是“下一个词”视图中的柱子。",
+        ]
+    ),
+    "learn.try": "试试这些文本",
+    "learn.examples": "点击一个，把它放进文本框",
+    "learn.views_title": "每个视图显示什么",
+    "learn.views": learn._table(("视图", "显示什么", "试一试"), _ZH_VIEWS),
+    "learn.this_model": "这个模型",
+}
+
+I18N = gr.I18n(en=EN, zh=ZH)
+
+
+def t(key: str) -> gr.i18n.I18nData:
+    """The translatable text for `key` (KeyError if it is missing, so a typo fails at build time)."""
+    if key not in EN or key not in ZH:
+        raise KeyError(f"no translation for {key!r}")
+    return I18N(key)

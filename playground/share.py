@@ -1,0 +1,173 @@
+"""Classroom mode in the app: the bar above the prompt (presenter mode, language, "Link to this screen")
+and the page-load handler that restores a shared link's screen. The URL logic is in `classroom.py`."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import gradio as gr
+
+from lstmlm.model import LanguageModel
+
+from .classroom import Limits, Screen, build_intervention, build_query, parse_intervention, parse_query
+from .generation import MAX_GENERATE_WORDS
+from .i18n import t
+from .tabs import TabView
+from .views import MAX_TOP_K_SHOWN
+
+# Presenter mode: a class on <body> (set by the toggle) makes text larger and hides secondary controls.
+CSS = """
+.lp-bar { align-items: center; }
+body.lp-present .lp-secondary, body.lp-present .lp-header p, body.lp-present footer,
+body.lp-present #lp-link { display: none !important; }
+body.lp-present .lp-header h1 { font-size: 46px; }
+body.lp-present #prompt textarea { font-size: 40px !important; }
+body.lp-present button[role="tab"] { font-size: 24px !important; }
+body.lp-present .lp-text { font-size: 34px; }
+body.lp-present .lp-entropy-text, body.lp-present .lp-summary { font-size: 26px; }
+body.lp-present #candidates button { font-size: 28px !important; }
+body.lp-present .lp-learn, body.lp-present .lp-learn p { font-size: 24px !important; }
+body.lp-present label span, body.lp-present label { font-size: 20px !important; }
+"""
+
+# Switches the language through Gradio's own Settings panel (the frontend has no other hook), and reads
+# ?lang=zh|en on page load. Runs in <head>, before the app mounts.
+HEAD = """<script>
+window.lpSetLanguage = async function (code) {
+  const want = code === "zh" ? "简体中文" : "English";
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const open = document.querySelector("footer button.settings");
+  if (!open) return;
+  open.click();
+  let box = null;
+  for (let i = 0; i < 60 && !box; i++) {
+    await sleep(50);
+    box = [...document.querySelectorAll("input[role=combobox]")].find((e) => e.closest(".banner-wrap"));
+  }
+  if (box) {
+    box.focus(); box.click();
+    let opt = null;
+    for (let i = 0; i < 40 && !opt; i++) {
+      await sleep(50);
+      opt = [...document.querySelectorAll("[role=option]")].find((e) => e.textContent.trim().endsWith(want));
+    }
+    if (opt) {
+      opt.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
+      opt.click();
+    }
+  }
+  await sleep(100);
+  const title = document.querySelector("h2 .title");
+  const close = title && title.closest("h2").nextElementSibling;
+  if (close) close.click();
+  const url = new URL(window.location.href);
+  url.searchParams.set("lang", code);
+  window.history.replaceState(null, "", url);
+};
+window.lpToggleLanguage = function () {
+  return window.lpSetLanguage((document.documentElement.lang || "").startsWith("zh") ? "en" : "zh");
+};
+window.lpLanguageFromUrl = function () {
+  const code = new URLSearchParams(window.location.search).get("lang");
+  const now = (document.documentElement.lang || "en").startsWith("zh") ? "zh" : "en";
+  if ((code === "zh" || code === "en") && code !== now) window.lpSetLanguage(code);
+};
+</script>"""
+
+# The link box gets "?prompt=..." from Python; this makes it absolute, keeps the page's language, shows it
+# in the address bar and copies it.
+ABSOLUTE_LINK_JS = """(query) => {
+  if (!query || query.startsWith("http")) return query;
+  const url = new URL(window.location.origin + window.location.pathname + query);
+  if ((document.documentElement.lang || "").startsWith("zh")) url.searchParams.set("lang", "zh");
+  window.history.replaceState(null, "", url);
+  try { navigator.clipboard.writeText(url.href); } catch (e) {}
+  return url.href;
+}"""
+PRESENT_JS = "(on) => { document.body.classList.toggle('lp-present', !!on); }"
+
+
+def build_bar() -> tuple[gr.Checkbox, gr.Button, gr.Button, gr.Textbox]:
+    """The classroom bar: presenter toggle, language switch, link button and the link itself."""
+    with gr.Row(elem_classes=["lp-bar"], equal_height=True):
+        present = gr.Checkbox(
+            False, label=t("classroom.present"), elem_id="lp-present", scale=1, min_width=160
+        )
+        lang = gr.Button(t("classroom.lang"), size="sm", elem_id="lp-lang", scale=0, min_width=90)
+        link_button = gr.Button(
+            t("classroom.link"), size="sm", elem_id="lp-link-button", scale=0, min_width=180
+        )
+        link = gr.Textbox(
+            label=t("classroom.link_label"),
+            buttons=["copy"],
+            interactive=False,
+            elem_id="lp-link",
+            scale=6,
+            max_lines=1,
+        )
+    return present, lang, link_button, link
+
+
+def limits_of(model: LanguageModel) -> Limits:
+    """The ranges a link's values are clamped into, for this model and the app's sliders."""
+    cfg = model.config
+    return Limits(cfg.num_layers, cfg.hidden_dim, MAX_TOP_K_SHOWN, MAX_GENERATE_WORDS)
+
+
+def wire(
+    model: LanguageModel,
+    demo: gr.Blocks,
+    prompt: gr.Textbox,
+    tabs: gr.Tabs,
+    active: gr.State,
+    views: dict[str, TabView],
+    bar: tuple[gr.Checkbox, gr.Button, gr.Button, gr.Textbox],
+) -> Any:
+    """Listeners of the bar, and the page load that restores a link; returns the load event (to chain)."""
+    present, lang, link_button, link = bar
+    model_limits = limits_of(model)
+    controls = {
+        name: comp
+        for tab_id in ("next_word", "generate", "gates")
+        for name, comp in views[tab_id].controls.items()
+    }
+    iv = views["intervene"].controls if "intervene" in views else {}
+    names, iv_names = list(controls), list(iv)
+
+    def restore(request: gr.Request) -> tuple:
+        params = dict(request.query_params) if request is not None else {}
+        s = parse_query(params, model_limits)
+        view = s.view if s.view in views else "next_word"
+        values = [getattr(s, n) if n in params else gr.skip() for n in names]
+        spec = parse_intervention(s.iv, model_limits) if iv else {}
+        return (
+            gr.skip() if s.prompt is None else s.prompt,
+            gr.Tabs(selected=view) if "view" in params else gr.skip(),
+            view,
+            s.mode == "present",
+            *values,
+            *[spec.get(n, gr.skip()) for n in iv_names],
+        )
+
+    def share(text: str, view: str, on: bool, *values) -> str:
+        settings = dict(zip(names, values[: len(names)], strict=True))
+        ivs = dict(zip(iv_names, values[len(names) :], strict=True))
+        s = Screen(prompt=text or "", view=view or "next_word", mode="present" if on else "normal")
+        clean = parse_query(
+            {k: str(v) for k, v in settings.items() if v is not None}, model_limits
+        )  # the same clamping as a link that is opened
+        fields = {n: getattr(clean, n) for n in names}
+        spec = build_intervention(**ivs) if ivs and view == "intervene" else ""
+        return build_query(replace(s, **fields, iv=spec))
+
+    quiet = dict(show_progress="hidden", api_visibility="private")
+    present.change(None, present, None, js=PRESENT_JS, **quiet)
+    lang.click(None, None, None, js="() => { window.lpToggleLanguage(); }", **quiet)
+    link_button.click(
+        share, [prompt, active, present, *controls.values(), *iv.values()], link, queue=False, **quiet
+    ).then(None, link, link, js=ABSOLUTE_LINK_JS, **quiet)
+    outputs = [prompt, tabs, active, present, *controls.values(), *iv.values()]
+    return demo.load(restore, None, outputs, queue=False, **quiet).then(
+        None, None, None, js="() => { window.lpLanguageFromUrl && window.lpLanguageFromUrl(); }", **quiet
+    )

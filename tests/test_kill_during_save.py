@@ -1,0 +1,215 @@
+"""Nothing lost in training: SIGKILL at any moment (saves included) leaves a model directory that loads and
+evaluates (or none yet), and a resumable state; a full disk or unwritable folder is reported, not a traceback.
+
+`lstmlm train` runs with --eval-every 1 on a tiny corpus, so it saves a new best model at nearly every step.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import write_corpus
+
+from lstmlm import checkpoint, load_model, resume
+from lstmlm.cli import main
+from lstmlm.resume import RESUME_DIR, STATE_JSON, has_resume_state
+
+REPO = Path(__file__).resolve().parent.parent
+KILLS = 15
+TINY = "--embed-dim 8 --hidden-dim 8 --batch-size 4 --bptt 10 --threads 1 --device cpu --quiet".split()
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("corpus"), lines=(300, 20, 20))
+
+
+def train_args(corpus_dir: Path, out: Path, *extra: str) -> list[str]:
+    return ["train", "--data", str(corpus_dir), "--out", str(out), "--eval-every", "1", *TINY, *extra]
+
+
+def spawn(argv: list[str], prelude: str = "") -> subprocess.Popen:
+    """`lstmlm <argv>` in a new process; `prelude` runs first in it (to plant a kill)."""
+    code = f"{prelude}\nimport sys\nfrom lstmlm.cli import main\nsys.exit(main(sys.argv[1:]))"
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(REPO))
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *argv],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def saves_so_far(out: Path) -> int:
+    try:
+        return (out / "metrics.jsonl").read_bytes().count(b"\n")
+    except OSError:
+        return 0
+
+
+def check_model_dir(out: Path, corpus_dir: Path, had_model: bool) -> bool:
+    """The model in `out` loads and evaluates, or there is none yet (then there never was one)."""
+    if not (out / "config.json").exists():
+        assert not had_model, "a model that existed is gone"
+        return False
+    model = load_model(out)
+    assert model.config.hidden_dim == 8
+    assert main(["eval", "--model", str(out), "--data", str(corpus_dir / "test.txt"), "--json"]) == 0
+    return True
+
+
+def staged_files(out: Path) -> list[str]:
+    return sorted(
+        p.name for d in (out, out / RESUME_DIR) if d.is_dir() for p in d.iterdir() if ".tmp-" in p.name
+    )
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_never_breaks_the_model_or_a_later_run(corpus_dir, tmp_path, capsys):
+    out, rng = tmp_path / "run", random.Random(5)
+    had_model, outcomes = False, []
+    for n in range(KILLS):
+        resumed = has_resume_state(out) and rng.random() < 0.6
+        argv = train_args(corpus_dir, out, "--epochs", "1000", *(["--resume"] if resumed else []))
+        before = saves_so_far(out)
+        proc = spawn(argv)
+        try:
+            deadline = time.monotonic() + 120
+            while saves_so_far(out) == before and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)  # until it validates and saves: from here on, every step saves
+            assert proc.poll() is None, proc.communicate()[1].decode()
+            time.sleep(rng.uniform(0, 0.3))
+            if n % 3 == 1:  # Ctrl-C (it saves its resumable state), then SIGKILL at any moment of that
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(timeout=rng.uniform(0, 0.5) if n > 1 else 60)
+                except subprocess.TimeoutExpired:
+                    pass
+            proc.send_signal(signal.SIGKILL)
+            stderr = proc.communicate(timeout=60)[1].decode()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert "Traceback" not in stderr, stderr
+        outcomes.append(
+            ("resumed " if resumed else "") + f"exit {proc.returncode}" + " staged" * bool(staged_files(out))
+        )
+        had_model = check_model_dir(out, corpus_dir, had_model)
+        if has_resume_state(out):  # a state a kill left behind is whole: its step is the one its tensors hold
+            meta = json.loads((out / RESUME_DIR / STATE_JSON).read_text())
+            assert (out / RESUME_DIR / meta.get("tensors", "state.safetensors")).is_file()
+    capsys.readouterr()
+    print(outcomes)
+    assert any(o.startswith("resumed") for o in outcomes), outcomes
+    # a later run, resumed or not, works and cleans up what the killed saves left behind
+    for extra in (["--resume"] if has_resume_state(out) else [], []):
+        assert main(train_args(corpus_dir, out, "--epochs", "1", "--max-minutes", "0.02", *extra)) == 0
+        assert check_model_dir(out, corpus_dir, had_model)
+    assert staged_files(out) == []
+    assert len(list((out / RESUME_DIR).glob("state*.safetensors"))) == 1
+
+
+KILL_AT_REPLACE = """
+import os, signal
+real_replace, calls = os.replace, []
+def replace(src, dst):
+    calls.append(dst)
+    if len(calls) == {n}:
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_replace(src, dst)
+os.replace = replace
+"""
+KILL_IN_STAGING = """
+import os, signal
+import lstmlm.checkpoint as ck
+real_save_file, calls = ck.save_file, []
+def save_file(tensors, path, metadata=None):
+    calls.append(path)
+    real_save_file(tensors, path, metadata=metadata)
+    if len(calls) == 2:  # the second save: its weights are staged, nothing renamed yet
+        os.kill(os.getpid(), signal.SIGKILL)
+ck.save_file = save_file
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "where, prelude, had_model",
+    [
+        ("first save, after the weights' rename", KILL_AT_REPLACE.format(n=2), False),
+        ("second save, between two renames", KILL_AT_REPLACE.format(n=5), True),
+        ("second save, weights staged", KILL_IN_STAGING, True),
+    ],
+)
+def test_sigkill_inside_a_save(corpus_dir, tmp_path, capsys, where, prelude, had_model):
+    out = tmp_path / "run"
+    proc = spawn(train_args(corpus_dir, out, "--epochs", "1000"), prelude)
+    stderr = proc.communicate(timeout=300)[1].decode()
+    assert proc.returncode == -signal.SIGKILL, stderr
+    assert check_model_dir(out, corpus_dir, had_model) == had_model
+    if had_model:
+        assert load_model(out).info["training"]["steps"] == 1  # what the first save wrote
+    assert staged_files(out)  # the kill left staged files ...
+    assert main(train_args(corpus_dir, out, "--epochs", "1", "--max-minutes", "0.01")) == 0
+    assert check_model_dir(out, corpus_dir, True)
+    assert staged_files(out) == []  # ... which the next save removes
+    capsys.readouterr()
+
+
+def fail_saves(monkeypatch, module, code: int, after: int = 0) -> list:
+    """Make `module.save_file` fail with OSError(code) from its (after+1)-th call, leaving a partial file."""
+    calls = []
+    real = module.save_file
+
+    def save_file(tensors, path, metadata=None):
+        calls.append(path)
+        if len(calls) > after:
+            Path(path).write_bytes(b"\0" * 100)  # what a full disk leaves: part of a file
+            raise OSError(code, os.strerror(code), path)
+        real(tensors, path, metadata=metadata)
+
+    monkeypatch.setattr(module, "save_file", save_file)
+    return calls
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS])
+def test_a_failed_save_is_reported_and_the_best_model_kept(corpus_dir, tmp_path, monkeypatch, capsys, code):
+    out = tmp_path / "run"
+    fail_saves(monkeypatch, checkpoint, code, after=2)  # the third best model cannot be written
+    assert main(train_args(corpus_dir, out, "--epochs", "1")) == 1
+    err = capsys.readouterr().err
+    assert f"lstmlm: error: cannot save the best model in {out}: {os.strerror(code)}." in err
+    assert "The best model saved before (validation perplexity " in err and "is intact" in err
+    assert f"The training state is in {out / RESUME_DIR}" in err and "--resume" in err
+    assert "Traceback" not in err
+    monkeypatch.undo()
+    assert load_model(out).info["training"]["steps"] == 2  # the second save, whole
+    assert staged_files(out) == []
+    assert main(["eval", "--model", str(out), "--data", str(corpus_dir / "test.txt")]) == 0
+    # room again: --resume goes on from the failed step and saves that model again
+    assert main(train_args(corpus_dir, out, "--resume", "--max-minutes", "0.005")) == 0
+    assert load_model(out).info["training"]["steps"] >= 3
+    capsys.readouterr()
+
+
+def test_when_nothing_can_be_written_the_message_says_so(corpus_dir, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    fail_saves(monkeypatch, checkpoint, errno.ENOSPC)
+    fail_saves(monkeypatch, resume, errno.ENOSPC)
+    assert main(train_args(corpus_dir, out, "--epochs", "1")) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"cannot save the best model in {out}: No space left on device. No model had been saved yet." in err
+    )
+    assert "The training state could not be saved either (No space left on device)" in err
+    assert "Traceback" not in err and not (out / "config.json").exists() and staged_files(out) == []
