@@ -27,9 +27,10 @@ Wrapping any other `nn.LSTM` language model (embedding -> nn.LSTM -> linear laye
     model.vocab = Vocab(words)  # word i is row i
     save_model("runs/mine", model.eval(), model.vocab, {"imported_from": "my model"})
 
-The nn.LSTM must be sequence-first (`batch_first=False`), with biases and without projections
-(`proj_size=0`); the vocabulary should hold `<unk>` (any word it lacks is read as `<unk>`) and `<eos>`
-(the line break).
+The nn.LSTM needs biases (`bias=True`), one direction and no projections (`proj_size=0`); `batch_first`
+does not matter (same weights). `load_model("runs/mine")` then gives the model back, and every lstmlm tool
+(trace, playground, `lstmlm index`) reads it. The word list should hold `<unk>` (any word it lacks is read
+as `<unk>`) and `<eos>` (the line break).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import warnings
 from pathlib import Path
 
@@ -113,43 +115,56 @@ def config_from_state_dict(
     state: dict[str, torch.Tensor], vocab_size: int, cell: str | None = None, tied: bool | None = None
 ) -> ModelConfig:
     """Sizes from tensor shapes; `cell` and `tied` are checked against them (None: inferred)."""
-    expected = {"encoder.weight", "decoder.bias"}
-    missing = sorted(expected - set(state))
-    if missing or "rnn.weight_hh_l0" not in state:
+    needed = ("encoder.weight", "decoder.bias", "rnn.weight_ih_l0", "rnn.weight_hh_l0")
+    missing = [k for k in needed if k not in state]
+    if missing:
         raise ImportModelError(
-            f"not a word_language_model RNNModel state dict: missing {missing or ['rnn.weight_hh_l0']} "
-            f"(found {sorted(state)[:6]}...)"
+            f"not a word_language_model RNNModel state dict: missing {missing} (found {sorted(state)[:6]}...)"
         )
-    rows, embed_dim = state["encoder.weight"].shape
+    shapes = {k: tuple(state[k].shape) for k in needed}
+    if (
+        len(shapes["encoder.weight"]) != 2
+        or len(shapes["rnn.weight_ih_l0"]) != 2
+        or len(shapes["rnn.weight_hh_l0"]) != 2
+    ):
+        raise ImportModelError(f"unexpected tensor shapes for an RNNModel: {shapes}")
+    rows, embed_dim = shapes["encoder.weight"]
     if rows != vocab_size:
         raise ImportModelError(
             f"the model's embedding has {rows:,} rows but the corpus gives {vocab_size:,} words: import it "
             "with the corpus folder it was trained on (its train.txt, valid.txt and test.txt, unchanged)"
         )
-    hidden_dim = state["rnn.weight_hh_l0"].shape[1]
-    num_layers = 1 + max(int(k.rsplit("_l", 1)[1]) for k in state if k.startswith("rnn.weight_hh_l"))
-    gates = state["rnn.weight_ih_l0"].shape[0] // hidden_dim
-    inferred = {g: c for c, g in GATES.items()}.get(gates)
+    hidden_dim = shapes["rnn.weight_hh_l0"][1]
+    layers = [re.fullmatch(r"rnn\.weight_hh_l(\d+)", k) for k in state]
+    num_layers = 1 + max(int(m.group(1)) for m in layers if m)
+    gate_rows = shapes["rnn.weight_ih_l0"][0]
+    inferred = {g * hidden_dim: c for c, g in GATES.items()}.get(gate_rows)
     if inferred is None:
-        raise ImportModelError(f"rnn.weight_ih_l0 has {gates * hidden_dim} rows: not an LSTM, GRU or RNN")
+        raise ImportModelError(
+            f"rnn.weight_ih_l0 has {gate_rows} rows for {hidden_dim} units: not an LSTM (4 x {hidden_dim}), "
+            f"GRU (3 x) or RNN (1 x)"
+        )
     if cell is not None and cell != inferred:
-        raise ImportModelError(f"--cell {cell}: the weights are those of a {inferred} ({gates} gates)")
+        raise ImportModelError(f"--cell {cell}: the weights are those of a {inferred}")
     decoder = state.get("decoder.weight")
     same = decoder is None or (
         decoder.shape == state["encoder.weight"].shape and torch.equal(decoder, state["encoder.weight"])
     )
     if tied and not same:
         raise ImportModelError("--tied: decoder.weight differs from encoder.weight, so they were not tied")
-    return ModelConfig(
-        vocab_size=vocab_size,
-        cell=inferred,
-        embed_dim=embed_dim,
-        hidden_dim=hidden_dim,
-        num_layers=num_layers,
-        dropout=0.0,
-        tie_weights=same,
-        softmax="full",
-    )
+    try:
+        return ModelConfig(
+            vocab_size=vocab_size,
+            cell=inferred,
+            embed_dim=embed_dim,
+            hidden_dim=hidden_dim,
+            num_layers=num_layers,
+            dropout=0.0,  # training only; unknown from the weights
+            tie_weights=same,
+            softmax="full",
+        )
+    except ValueError as e:
+        raise ImportModelError(f"these tensors make no model: {e}") from None
 
 
 def from_recipe(

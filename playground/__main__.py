@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from .serve import AUTH_ENV, QueueLimits, exposure_warning, queue_kwargs, resolve_auth
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -35,7 +37,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument(
+        "--auth",
+        default=None,
+        metavar="USER:PASSWORD",
+        help=f"ask for this login before anything is shown (default: the {AUTH_ENV} environment variable)",
+    )
+    p.add_argument(
         "--share", action="store_true", help="also open a public gradio.live link (off by default)"
+    )
+    p.add_argument(
+        "--max-queue",
+        type=int,
+        default=QueueLimits.max_size,
+        metavar="N",
+        help=f"requests that may wait; more are told the app is busy (default {QueueLimits.max_size})",
     )
     p.add_argument(
         "--threads",
@@ -49,6 +64,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Load the model, build the app and serve it until Ctrl+C."""
     args = parse_args(argv)
+    try:
+        auth = resolve_auth(args.auth)
+    except ValueError as e:
+        print(f"lstm-playground: {e}", file=sys.stderr)
+        return 2
     _offline_env()
     from lstmlm.checkpoint import CheckpointError, default_model_dir, load_model
 
@@ -72,8 +92,18 @@ def main(argv: list[str] | None = None) -> int:
     from .app import build_app, launch_kwargs
 
     demo = build_app(model, model_dir=model_dir)
+    demo.queue(**queue_kwargs(QueueLimits(max_size=max(1, args.max_queue))))
+    warning = exposure_warning(args.host, auth, args.share)
+    if warning:
+        print(warning, file=sys.stderr)
     print(f"LSTM Playground on http://{args.host}:{args.port} (Ctrl+C to stop)")
-    demo.launch(server_name=args.host, server_port=args.port, share=args.share, **launch_kwargs())
+    demo.launch(
+        server_name=args.host,
+        server_port=args.port,
+        share=args.share,  # a public link only when asked
+        auth=auth,
+        **launch_kwargs(),
+    )
     return 0
 
 

@@ -95,7 +95,12 @@ def register(model: LanguageModel) -> None:
         base64 float16 by default, or nested lists with encoding="list" (rounded to `decimals`)."""
         try:
             return trace_json(
-                model, prompt, whole_number(layer, "layer"), gates, encoding, whole_number(decimals, "decimals")
+                model,
+                prompt,
+                whole_number(layer, "layer"),
+                gates,
+                encoding,
+                whole_number(decimals, "decimals"),
             )
         except (ValueError, TypeError, OverflowError) as e:
             raise _user_error(e) from None

@@ -73,16 +73,10 @@ def launch_kwargs() -> dict:
 
 def _header(model: LanguageModel) -> str:
     cfg = model.config
-    return (  # i18n markers may sit inside a string: the browser translates each of them
+    return (  # the browser translates only the first i18n marker of a string: one per string
         '<div class="lp-header"><h1>LSTM Playground</h1><p>'
         + t("app.subtitle")
-        + f" {cfg.num_layers} "
-        + t("app.layers")
-        + f" · {cfg.hidden_dim} "
-        + t("app.units")
-        + f" · {cfg.vocab_size:,} "
-        + t("app.words")
-        + "</p></div>"
+        + f" ({cfg.num_layers} × {cfg.hidden_dim} LSTM, |V| = {cfg.vocab_size:,})</p></div>"
     )
 
 

@@ -13,10 +13,7 @@ import gradio as gr
 from .tabs import learn
 
 EN = {
-    "app.subtitle": "Type a sentence and watch an LSTM language model read it word by word:",
-    "app.layers": "layers",
-    "app.units": "units per layer",
-    "app.words": "words",
+    "app.subtitle": "Type a sentence and watch an LSTM language model read it word by word",
     "prompt.label": "Your text",
     "prompt.placeholder": "Type a sentence, e.g. The game was released in",
     "tab.next_word": "Next word",
@@ -119,10 +116,7 @@ _ZH_VIEWS = [
 ]
 
 ZH = {
-    "app.subtitle": "输入一句话，看一个 LSTM 语言模型逐词阅读它：",
-    "app.layers": "层",
-    "app.units": "个单元/层",
-    "app.words": "个词",
+    "app.subtitle": "输入一句话，看一个 LSTM 语言模型逐词阅读它",
     "prompt.label": "你的文本",
     "prompt.placeholder": "输入一句英文，例如 The game was released in",
     "tab.next_word": "下一个词",

@@ -18,7 +18,7 @@ from .views import MAX_TOP_K_SHOWN
 
 # Presenter mode: a class on <body> (set by the toggle) makes text larger and hides secondary controls.
 CSS = """
-.lp-bar { align-items: center; }
+.lp-classbar { align-items: center; }
 body.lp-present .lp-secondary, body.lp-present .lp-header p, body.lp-present footer,
 body.lp-present #lp-link { display: none !important; }
 body.lp-present .lp-header h1 { font-size: 46px; }
@@ -90,7 +90,7 @@ PRESENT_JS = "(on) => { document.body.classList.toggle('lp-present', !!on); }"
 
 def build_bar() -> tuple[gr.Checkbox, gr.Button, gr.Button, gr.Textbox]:
     """The classroom bar: presenter toggle, language switch, link button and the link itself."""
-    with gr.Row(elem_classes=["lp-bar"], equal_height=True):
+    with gr.Row(elem_classes=["lp-classbar"], equal_height=True):
         present = gr.Checkbox(
             False, label=t("classroom.present"), elem_id="lp-present", scale=1, min_width=160
         )

@@ -73,7 +73,7 @@ def _shot(page, path: Path) -> None:
 
 
 def _selected_tab(page) -> str:
-    return page.locator("[role=tab][aria-selected=true]").inner_text().strip()
+    return page.locator("button[role=tab][aria-selected=true]").text_content().strip()
 
 
 def test_shared_link_restores_the_screen_and_presenter_mode(app):
@@ -127,10 +127,12 @@ def test_chinese_interface(app):
     url, _, browser, shots = app
     page = _page(browser, locale="zh-CN")
     page.goto(url)
-    page.wait_for_selector("#next-word-chart .ytick text")
-    tabs = page.locator("[role=tab]").all_inner_texts()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[role=tab]')].some(e => e.textContent.includes('学习'))"
+    )
+    tabs = page.locator("button[role=tab]").evaluate_all("els => els.map(e => e.textContent.trim())")
     assert "下一个词" in tabs and "门与记忆" in tabs and "学习" in tabs, tabs
-    page.get_by_role("tab", name="学习").click()
+    page.locator("button[role=tab]", has_text="学习").click()
     page.wait_for_selector(".lp-learn .katex")
     assert "遗忘门" in page.locator(".lp-learn").first.inner_text()
     _shot(page, shots / "chinese.png")

@@ -82,10 +82,13 @@ def test_intervention(app_url, page):
 
 
 def test_equations(app_url, page):
+    from playground.views import read_prompt
+
+    last = len(read_prompt(app_url[1].vocab, PROMPT).tokens) - 1
     page.get_by_role("tab", name="Equations & memory").click()
     page.wait_for_selector("#equations .katex")
     text = page.locator("#equations").inner_text()
-    assert "Forget gate" in text and "step 9 (on)" in text  # the last word of the prompt
+    assert "Forget gate" in text and f"step {last} (on)" in text  # the last word of the prompt
     page.wait_for_selector("#memory-stack .barlayer .point")
     page.wait_for_selector("#memory-horizon .heatmaplayer image, #memory-horizon .hm image")
     _shot(page, "equations", full_page=True)

@@ -130,3 +130,21 @@ def test_units_view(app_url, page):
     atlas = page.locator("#units-atlas")
     assert atlas.locator("mark").count() > 0 or "lstmlm index" in atlas.inner_text()
     _shot(page, "units", full_page=True)
+
+
+def test_generated_words_download(app_url, page, tmp_path):
+    from playground.generation import GenerationSettings, generate_words
+    from playground.views import read_prompt
+
+    _, model = app_url
+    page.locator("#prompt textarea").fill(PROMPT)
+    page.get_by_role("tab", name="Generate").click()
+    page.locator("#generate-button").click()
+    page.wait_for_selector("#generated-csv", state="visible")
+    with page.expect_download() as info:
+        page.locator("#generated-csv").click()
+    path = tmp_path / "generated.csv"
+    info.value.save_as(path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    expected = list(generate_words(model, read_prompt(model.vocab, PROMPT), GenerationSettings()))
+    assert [r["word"] for r in rows] == [w.word for w in expected]

@@ -234,6 +234,8 @@ def test_the_wrong_corpus_is_a_vocabulary_size_error(capsys, tmp_path, corpus_di
         ("--tied but untied", "--tied: decoder.weight differs"),
         ("--cell gru on an LSTM", "--cell gru: the weights are those of a lstm"),
         ("no such file", "no such file"),
+        ("a bidirectional LSTM", "the tensors do not fit an RNNModel of these sizes"),
+        ("a 1-D embedding", "unexpected tensor shapes for an RNNModel"),
         ("--out holds a model", "already holds a model"),
     ],
 )
@@ -252,6 +254,10 @@ def test_problems_are_clear_errors(capsys, tmp_path, corpus_dir, problem, messag
         extra = ["--tied"]
     elif problem == "--cell gru on an LSTM":
         extra = ["--cell", "gru"]
+    elif problem == "a bidirectional LSTM":
+        state |= {f"rnn.{k}": v for k, v in nn.LSTM(8, 8, 2, bidirectional=True).state_dict().items()}
+    elif problem == "a 1-D embedding":
+        state["encoder.weight"] = torch.zeros(5)
     elif problem == "--out holds a model":
         import_model(capsys, tmp_path, corpus_dir, original)
         out = tmp_path / "imported"

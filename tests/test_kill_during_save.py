@@ -109,7 +109,6 @@ def test_sigkill_at_random_moments_never_breaks_the_model_or_a_later_run(corpus_
             meta = json.loads((out / RESUME_DIR / STATE_JSON).read_text())
             assert (out / RESUME_DIR / meta.get("tensors", "state.safetensors")).is_file()
     capsys.readouterr()
-    print(outcomes)
     assert any(o.startswith("resumed") for o in outcomes), outcomes
     # a later run, resumed or not, works and cleans up what the killed saves left behind
     for extra in (["--resume"] if has_resume_state(out) else [], []):

@@ -115,6 +115,10 @@ def _defaults(params: list[dict]) -> list:
     return out
 
 
+def _with(values: list, i: int, value) -> list:
+    return [*values[:i], value, *values[i + 1 :]]
+
+
 def _cases(info: dict) -> list[tuple[str, list, str]]:
     """(api_name, data, case name) for every endpoint x every text case, every number case per number
     parameter, and a string in place of each number."""
@@ -127,13 +131,19 @@ def _cases(info: dict) -> list[tuple[str, list, str]]:
         numbers = [i for i, p in enumerate(params) if p["python_type"]["type"] in ("int", "float")]
         for label, text in TEXTS.items():
             for i in texts[:1]:  # the prompt is the first text parameter
-                cases.append((name, [*base[:i], text, *base[i + 1 :]], f"{params[i]['parameter_name']}={label}"))
+                cases.append(
+                    (name, [*base[:i], text, *base[i + 1 :]], f"{params[i]['parameter_name']}={label}")
+                )
         for i in texts[1:]:  # other text parameters (gate lists, encodings, ...): junk and empty
             for label, text in (("junk", "\x00🐈 ../../etc/passwd"), ("empty", "")):
-                cases.append((name, [*base[:i], text, *base[i + 1 :]], f"{params[i]['parameter_name']}={label}"))
+                cases.append(
+                    (name, [*base[:i], text, *base[i + 1 :]], f"{params[i]['parameter_name']}={label}")
+                )
         for i in numbers:
             for label, value in NUMBERS.items():
-                cases.append((name, [*base[:i], value, *base[i + 1 :]], f"{params[i]['parameter_name']}={label}"))
+                cases.append(
+                    (name, [*base[:i], value, *base[i + 1 :]], f"{params[i]['parameter_name']}={label}")
+                )
         cases.append((name, [*base, "extra"], "one parameter too many"))
     return cases
 

@@ -66,22 +66,20 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             step = gr.Dropdown([], value=None, label="Word (step)", scale=2, elem_id="equations-step")
             unit = gr.Slider(0, hidden - 1, value=0, step=1, label="Unit", scale=3, elem_id="equations-unit")
             lang = gr.Radio([("English", "en"), ("中文", "zh")], value="en", label="Language", scale=1)
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=4):
-                equations = gr.Markdown(
-                    markup.placeholder("Open this tab to fill in the equations."),
-                    latex_delimiters=LATEX,
-                    elem_classes=["lp-learn"],
-                    elem_id="equations",
-                )
-            with gr.Column(scale=5):
-                stack = gr.Plot(show_label=False, elem_id="memory-stack")
-        gr.HTML(
-            '<div class="lp-small">The horizon: row s, column t = f<sub>s+1</sub>·…·f<sub>t</sub>, '
-            f"the share of what was written at step s that is still in the cell at step t (at most the last "
-            f"{MAX_MEMORY_STEPS} words).</div>"
+        equations = gr.Markdown(
+            markup.placeholder("Open this tab to fill in the equations."),
+            latex_delimiters=LATEX,
+            elem_classes=["lp-learn"],
+            elem_id="equations",
         )
-        horizon = gr.Plot(show_label=False, elem_id="memory-horizon")
+        gr.HTML(
+            '<div class="lp-small">Kept against written memory of this unit at every word; the horizon: '
+            "row s, column t = f<sub>s+1</sub>·…·f<sub>t</sub>, the share of what was written at step s "
+            f"that is still in the cell at step t (at most the last {MAX_MEMORY_STEPS} words).</div>"
+        )
+        with gr.Row(equal_height=False):
+            stack = gr.Plot(show_label=False, elem_id="memory-stack")
+            horizon = gr.Plot(show_label=False, elem_id="memory-horizon")
 
     outputs = [step, equations, stack, horizon]
     quiet = dict(

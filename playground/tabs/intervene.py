@@ -143,7 +143,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                 moved = gr.Plot(show_label=False, elem_id="intervene-moved")
         generated = gr.HTML(elem_id="intervene-generated")
         signal = gr.Radio(
-            [(GATE_LABELS[g], g) for g in GATES], value="f", label="Heatmap under the intervention"
+            [(GATE_LABELS[g], g) for g in GATES], value="c", label="Heatmap under the intervention"
         )
         heat = gr.Plot(show_label=False, elem_id="intervene-heatmap")
 

@@ -96,14 +96,9 @@ def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.St
 
     cfg, training = model.config, model.info.get("training", {})
     ppl = training.get("val_perplexity")
-    about = (  # "This model: 2 layers × 650 units, 33,278 words, validation perplexity 98"
+    about = (  # "This model: 2 × 650 LSTM, |V| = 33,278, perplexity 98" (one i18n marker per string)
         t("learn.this_model")
-        + f": {cfg.num_layers} "
-        + t("app.layers")
-        + f" × {cfg.hidden_dim} "
-        + t("gates.unit")
-        + f", {cfg.vocab_size:,} "
-        + t("app.words")
+        + f": {cfg.num_layers} × {cfg.hidden_dim} LSTM, |V| = {cfg.vocab_size:,}"
         + (f", perplexity {ppl:.0f}" if isinstance(ppl, (int, float)) else "")
     )
 

@@ -1,0 +1,76 @@
+"""A short class (5 clients, ~8 s) against the real launcher: every request answered, none failed.
+Timings are not asserted here (CI machines vary); tests/benchmarks/classroom_load.py measures them."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+BENCHMARK = Path(__file__).parent / "benchmarks" / "classroom_load.py"
+
+
+def test_five_clients_get_answers(tiny_model_dir):
+    spec = importlib.util.spec_from_file_location("classroom_load", BENCHMARK)
+    load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(load)
+    figures = load.run(tiny_model_dir, clients=5, seconds=8)
+    assert figures["failed"] == 0, figures["first_failures"]
+    assert figures["requests"] - figures["busy"] >= 10, figures
+
+
+def test_a_full_queue_answers_busy_at_once(tiny_model):
+    """With every slot taken and the queue full, a new call is refused at once (HTTP 503, "Queue is
+    full"), which the browser shows as "try again", instead of waiting until it times out."""
+    import json
+    import socket
+    import threading
+    import time
+    import urllib.error
+    import urllib.request
+
+    import gradio as gr
+
+    from playground.app import build_app, launch_kwargs
+    from playground.serve import QueueLimits, queue_kwargs
+
+    release = threading.Event()
+
+    def hold(x: str) -> str:
+        release.wait(20)
+        return x
+
+    demo = build_app(tiny_model)
+    with demo:
+        gr.api(hold, api_name="hold", concurrency_limit=1, concurrency_id="hold")
+    demo.queue(**queue_kwargs(QueueLimits(max_size=2, concurrency=1)))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo.launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def post(data: list) -> int:
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/gradio_api/call/hold",
+            data=json.dumps({"data": data}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with opener.open(req, timeout=10) as r:
+            return r.status
+
+    try:
+        for _ in range(3):  # one running, two waiting (the queue's size counts those not yet started)
+            assert post(["x"]) == 200
+            time.sleep(0.3)
+        start = time.perf_counter()
+        with pytest.raises(urllib.error.HTTPError) as busy:
+            post(["x"])
+        assert busy.value.code == 503 and "Queue is full" in busy.value.read().decode()
+        assert time.perf_counter() - start < 5
+    finally:
+        release.set()
+        demo.close()
