@@ -149,6 +149,7 @@ ck.save_file = save_file
         ("second save, between two renames", KILL_AT_REPLACE.format(n=5), True),
         ("second save, weights staged", KILL_IN_STAGING, True),
     ],
+    ids=["first-save-mid-rename", "second-save-mid-rename", "second-save-staged"],
 )
 def test_sigkill_inside_a_save(corpus_dir, tmp_path, capsys, where, prelude, had_model):
     out = tmp_path / "run"
