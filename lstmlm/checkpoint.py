@@ -67,7 +67,7 @@ def save_model(
         "model": model.config.to_dict(),
         "dtype": str(dtype).removeprefix("torch."),
         "training": training or {},
-        "saved": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "saved": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
     }
     tag = f".tmp-{os.getpid()}"
     staged = {name: directory / (name + tag) for name in (WEIGHTS, VOCAB, CONFIG)}

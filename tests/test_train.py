@@ -37,7 +37,7 @@ from lstmlm.train import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-TINY_FLAGS = "--embed-dim 8 --hidden-dim 8 --batch-size 4 --bptt 10 --threads 1 --device cpu --quiet".split()
+TINY_FLAGS = "--softmax full --embed-dim 8 --hidden-dim 8 --batch-size 4 --bptt 10 --threads 1 --device cpu --quiet".split()
 
 
 @contextmanager
@@ -238,7 +238,7 @@ def test_problems_are_reported_before_training(corpus_dir, tmp_path, capsys):
     if not torch.cuda.is_available():
         cases["no CUDA device"] = ["--data", str(corpus_dir), "--out", str(tmp_path / "o6"), "--device=cuda"]
     for expected, args in cases.items():
-        code = main(["train", *args, "--embed-dim", "8", "--hidden-dim", "8", "--quiet"])
+        code = main(["train", *args, "--softmax", "full", "--embed-dim", "8", "--hidden-dim", "8", "--quiet"])
         err = capsys.readouterr().err
         assert code == 2, (expected, err)
         assert err.startswith("lstmlm: error:") and expected in err and "Traceback" not in err
@@ -299,11 +299,11 @@ def test_resume_from_a_state_saved_without_settings(corpus, corpus_dir, tmp_path
         del meta[key]
     state.write_text(json.dumps(meta))
     args = ["train", "--data", str(corpus_dir), "--out", str(out), "--resume", "--epochs", "2"]
-    assert main([*args, "--quiet"]) == 2  # the default 400-unit model does not fit the saved weights
+    assert main([*args, "--quiet"]) == 2  # the default 512-unit model does not fit the saved weights
     err = capsys.readouterr().err
     assert "predates saved model settings" in err and "do not fit this model" in err
     assert "Traceback" not in err
-    assert main([*args, "--dropout", "0", *TINY_FLAGS]) == 0
+    assert main([*args, "--dropout", "0", "--tie-weights", *TINY_FLAGS]) == 0
     assert [r["epoch"] for r in read_metrics(out)] == [1, 2]
 
 
