@@ -5,7 +5,13 @@ from .model import LanguageModel, ModelConfig
 from .vocab import Vocab, detokenize, tokenize
 
 __all__ = [
-    "CheckpointError", "LanguageModel", "ModelConfig", "Vocab",
-    "detokenize", "load_model", "save_model", "tokenize",
+    "CheckpointError",
+    "LanguageModel",
+    "ModelConfig",
+    "Vocab",
+    "detokenize",
+    "load_model",
+    "save_model",
+    "tokenize",
 ]
 __version__ = "0.1.0"

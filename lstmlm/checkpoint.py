@@ -38,8 +38,10 @@ def _tensors_to_save(model: LanguageModel, dtype: torch.dtype) -> dict[str, torc
     state = model.state_dict()
     if model.config.softmax == "full" and model.config.tie_weights:
         state.pop("decoder.weight")  # the same tensor as embedding.weight; safetensors stores it once
-    return {k: v.detach().to("cpu", dtype if v.is_floating_point() else v.dtype).contiguous()
-            for k, v in state.items()}
+    return {
+        k: v.detach().to("cpu", dtype if v.is_floating_point() else v.dtype).contiguous()
+        for k, v in state.items()
+    }
 
 
 def _fsync_write(path: Path, write) -> None:
@@ -50,7 +52,10 @@ def _fsync_write(path: Path, write) -> None:
 
 
 def save_model(
-    directory: str | os.PathLike, model: LanguageModel, vocab: Vocab, training: dict | None = None,
+    directory: str | os.PathLike,
+    model: LanguageModel,
+    vocab: Vocab,
+    training: dict | None = None,
     dtype: torch.dtype = torch.float32,
 ) -> Path:
     """Write the model directory; every file is staged under a temporary name, then renamed into place."""
@@ -150,7 +155,7 @@ def read_config(directory: str | os.PathLike) -> dict:
     except (ValueError, UnicodeDecodeError) as e:
         raise CheckpointError(f"{path}: not valid JSON ({e})") from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise CheckpointError(f"{path}: not an lstmlm model config (expected \"format\": \"{FORMAT}\")")
+        raise CheckpointError(f'{path}: not an lstmlm model config (expected "format": "{FORMAT}")')
     if config.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(
             f"{path}: unknown format version {config.get('format_version')!r} "

@@ -19,8 +19,14 @@ from .train import TrainConfig
 # `lstmlm train` defaults to the bundled model's recipe (assets/models/wikitext2-lstm/README.md): an adaptive
 # softmax makes a CPU step ~3x faster than the full 33,278-way softmax, and Adam with a cosine schedule over
 # the time budget makes the most of a few epochs.
-MODEL_DEFAULTS = {"embed_dim": 240, "hidden_dim": 512, "num_layers": 2, "dropout": 0.4, "tie_weights": False,
-                  "softmax": "adaptive"}
+MODEL_DEFAULTS = {
+    "embed_dim": 240,
+    "hidden_dim": 512,
+    "num_layers": 2,
+    "dropout": 0.4,
+    "tie_weights": False,
+    "softmax": "adaptive",
+}
 TRAIN_DEFAULTS = {"lr": 0.003, "schedule": "cosine", "batch_size": 32}
 TRAIN_EPILOG = """\
 examples:
@@ -105,12 +111,16 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def _model_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default=None, help=f"model directory (default: the bundled model, {default_model_dir()})")
+    p.add_argument(
+        "--model", default=None, help=f"model directory (default: the bundled model, {default_model_dir()})"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lstmlm", description="Word-level LSTM language models: train, evaluate, "
-                                     "predict, sample and trace every gate.")
+    parser = argparse.ArgumentParser(
+        prog="lstmlm",
+        description="Word-level LSTM language models: train, evaluate, predict, sample and trace every gate.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(
@@ -153,7 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
         defaults=MODEL_DEFAULTS,
         title="model (saved with the model; taken from the saved run on --resume)",
     )
-    _add_dataclass_options(p, TrainConfig, defaults=TRAIN_DEFAULTS, title="training (given with --resume: override the saved run's)")
+    _add_dataclass_options(
+        p,
+        TrainConfig,
+        defaults=TRAIN_DEFAULTS,
+        title="training (given with --resume: override the saved run's)",
+    )
 
     p = sub.add_parser(
         "eval",
@@ -175,21 +190,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", "--top", type=int, default=10, help="how many words to show")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("sample", help="continue a prompt by sampling",
-                       description="Continue a prompt. Temperature 0 always takes the most likely word.")
+    p = sub.add_parser(
+        "sample",
+        help="continue a prompt by sampling",
+        description="Continue a prompt. Temperature 0 always takes the most likely word.",
+    )
     _model_arg(p)
     p.add_argument("prompt", nargs="?", default="", help="free text (empty: start a new paragraph)")
     p.add_argument("-n", "--words", type=int, default=40, help="how many words to generate")
     p.add_argument("--temperature", type=float, default=1.0)
     p.add_argument("--top-k", type=int, default=0, help="sample from the k most likely words only (0 = all)")
-    p.add_argument("--top-p", type=float, default=1.0, help="sample from the smallest set holding this much probability")
+    p.add_argument(
+        "--top-p", type=float, default=1.0, help="sample from the smallest set holding this much probability"
+    )
     p.add_argument("--seed", type=int, default=None, help="same seed, same text (default: random)")
     p.add_argument("--stop-at-eos", action="store_true", help="stop at the end of the line")
-    p.add_argument("--json", action="store_true", help="one JSON object with each word's probability and rank")
+    p.add_argument(
+        "--json", action="store_true", help="one JSON object with each word's probability and rank"
+    )
 
-    p = sub.add_parser("trace", help="every gate, cell and hidden state over a prompt",
-                       description="Trace a prompt: for every layer, the gates i, f, g (candidate), o, the cell c and "
-                       "hidden h at every word (steps x units), plus the next words.")
+    p = sub.add_parser(
+        "trace",
+        help="every gate, cell and hidden state over a prompt",
+        description="Trace a prompt: for every layer, the gates i, f, g (candidate), o, the cell c and "
+        "hidden h at every word (steps x units), plus the next words.",
+    )
     _model_arg(p)
     p.add_argument("prompt")
     p.add_argument("-k", "--top", type=int, default=10)
@@ -207,11 +232,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state-dict", required=True, help="the .pt file of torch.save(model.state_dict(), f)")
     p.add_argument("--data", required=True, help="the corpus folder it was trained on (train/valid/test.txt)")
     p.add_argument("--out", required=True, help="model directory to write")
-    p.add_argument("--cell", choices=["lstm", "gru", "rnn_tanh"], default=None,
-                   help="check the cell type (default: read from the shapes; a plain RNN is read as "
-                   "RNN_TANH, lstmlm has no RNN_RELU)")
-    p.add_argument("--tied", action="store_true",
-                   help="check that the decoder shares the encoder's weights (default: tied if equal)")
+    p.add_argument(
+        "--cell",
+        choices=["lstm", "gru", "rnn_tanh"],
+        default=None,
+        help="check the cell type (default: read from the shapes; a plain RNN is read as "
+        "RNN_TANH, lstmlm has no RNN_RELU)",
+    )
+    p.add_argument(
+        "--tied",
+        action="store_true",
+        help="check that the decoder shares the encoder's weights (default: tied if equal)",
+    )
     p.add_argument("--force", action="store_true", help="replace a model already in --out")
 
     p = sub.add_parser(
@@ -330,8 +362,11 @@ def _fit_cutoffs(settings: dict, ns: argparse.Namespace) -> tuple[int, ...]:
         return cutoffs
     if not any(0 < c < vocab_size for c in cutoffs) and vocab_size > 2:
         cutoffs = (max(1, vocab_size // 4),)
-        print(f"note: a {vocab_size:,}-word vocabulary is smaller than the default adaptive-softmax cutoffs; "
-              f"using --adaptive-cutoffs {cutoffs[0]}", file=sys.stderr)
+        print(
+            f"note: a {vocab_size:,}-word vocabulary is smaller than the default adaptive-softmax cutoffs; "
+            f"using --adaptive-cutoffs {cutoffs[0]}",
+            file=sys.stderr,
+        )
     return tuple(c for c in cutoffs if 0 < c < vocab_size) or cutoffs
 
 
@@ -504,12 +539,20 @@ def cmd_next(ns: argparse.Namespace) -> int:
         return _fail("the prompt is empty: type a few words")
     nxt = top_words(log_probs, model.vocab, ns.top)
     if ns.json:
-        print(json.dumps({"tokens": enc.tokens, "unknown": enc.unknown_words, "entropy_bits": nxt.entropy_bits,
-                          "next": [{"word": w, "prob": p} for w, p in zip(nxt.words, nxt.probs)]}))
+        print(
+            json.dumps(
+                {
+                    "tokens": enc.tokens,
+                    "unknown": enc.unknown_words,
+                    "entropy_bits": nxt.entropy_bits,
+                    "next": [{"word": w, "prob": p} for w, p in zip(nxt.words, nxt.probs, strict=False)],
+                }
+            )
+        )
         return 0
     if enc.unknown:
         print(f"unknown words (read as <unk>): {', '.join(enc.unknown_words)}", file=sys.stderr)
-    for w, p in zip(nxt.words, nxt.probs):
+    for w, p in zip(nxt.words, nxt.probs, strict=False):
         print(f"{p:8.4f}  {'#' * max(1, round(40 * p))} {w}")
     print(f"entropy {nxt.entropy_bits:.2f} bits")
     return 0
@@ -522,13 +565,30 @@ def cmd_sample(ns: argparse.Namespace) -> int:
     model = _load(ns)
     enc = model.vocab.encode_text(ns.prompt)
     try:
-        words = list(generate(model, enc.ids, ns.words, ns.temperature, ns.top_k, ns.top_p,
-                              make_generator(ns.seed), ns.stop_at_eos))
+        words = list(
+            generate(
+                model,
+                enc.ids,
+                ns.words,
+                ns.temperature,
+                ns.top_k,
+                ns.top_p,
+                make_generator(ns.seed),
+                ns.stop_at_eos,
+            )
+        )
     except ValueError as e:
         return _fail(str(e))
     if ns.json:
-        print(json.dumps({"prompt_tokens": enc.tokens, "text": detokenize([w.word for w in words]),
-                          "words": [w.__dict__ for w in words]}))
+        print(
+            json.dumps(
+                {
+                    "prompt_tokens": enc.tokens,
+                    "text": detokenize([w.word for w in words]),
+                    "words": [w.__dict__ for w in words],
+                }
+            )
+        )
     else:
         print(detokenize(enc.tokens + [w.word for w in words]))
     return 0
@@ -547,18 +607,22 @@ def cmd_trace(ns: argparse.Namespace) -> int:
     tr = trace(model, enc.ids, start_state(model))
     nxt = top_words(tr.log_probs[-1, 0], model.vocab, ns.top)
     if ns.json:
-        layers = [{k: lt.get(k)[:, 0].tolist() for k in ("i", "f", "g", "o", "c", "h")} for lt in tr.layers]
-        print(json.dumps({"tokens": enc.tokens, "unknown": enc.unknown_words, "layers": layers,
-                          "next": [{"word": w, "prob": p} for w, p in zip(nxt.words, nxt.probs)]}))
+        from .export import trace_dict
+
+        print(json.dumps(trace_dict(tr, enc.tokens, enc.unknown_words, nxt)))
         return 0
-    print(f"{'word':>14}  " + "  ".join(f"L{n} mean f  mean i  mean o  |c|max" for n in range(len(tr.layers))))
+    print(
+        f"{'word':>14}  " + "  ".join(f"L{n} mean f  mean i  mean o  |c|max" for n in range(len(tr.layers)))
+    )
     for t, tok in enumerate(enc.tokens):
         cols = []
         for lt in tr.layers:
-            cols.append(f"{lt.f[t, 0].mean():9.3f} {lt.i[t, 0].mean():7.3f} {lt.o[t, 0].mean():7.3f} "
-                        f"{lt.c[t, 0].abs().max():7.3f}")
+            cols.append(
+                f"{lt.f[t, 0].mean():9.3f} {lt.i[t, 0].mean():7.3f} {lt.o[t, 0].mean():7.3f} "
+                f"{lt.c[t, 0].abs().max():7.3f}"
+            )
         print(f"{tok[:14]:>14}  " + "  ".join(cols))
-    print("next: " + ", ".join(f"{w} {p:.3f}" for w, p in zip(nxt.words, nxt.probs)))
+    print("next: " + ", ".join(f"{w} {p:.3f}" for w, p in zip(nxt.words, nxt.probs, strict=False)))
     return 0
 
 
@@ -582,9 +646,11 @@ def cmd_import(ns: argparse.Namespace) -> int:
         return _fail(f"cannot write the model to {out}: {e.strerror or e}", code=1)
     c = model.config
     added = " (+ <unk>, which the corpus lacks)" if summary["added_unk"] else ""
-    print(f"Imported a {c.num_layers}-layer {c.cell.upper()} ({c.embed_dim} -> {c.hidden_dim} units"
-          f"{', tied weights' if c.tie_weights else ''}) with {c.vocab_size:,} words{added} into {out}")
-    print(f"Try: lstmlm next --model {shlex.quote(str(out))} \"The\"")
+    print(
+        f"Imported a {c.num_layers}-layer {c.cell.upper()} ({c.embed_dim} -> {c.hidden_dim} units"
+        f"{', tied weights' if c.tie_weights else ''}) with {c.vocab_size:,} words{added} into {out}"
+    )
+    print(f'Try: lstmlm next --model {shlex.quote(str(out))} "The"')
     return 0
 
 
@@ -622,13 +688,22 @@ def cmd_index(ns: argparse.Namespace) -> int:
     except OSError as e:
         return _fail(f"cannot write the atlas into {model_dir}: {e.strerror or e}", code=1)
     c = model.config
-    print(f"Wrote {path}: {path.stat().st_size / 1e6:.2f} MB ({c.num_layers} layers x {c.hidden_dim} units, "
-          f"top {ns.top} highest and lowest c and h over {atlas['words_scanned']:,} words)")
+    print(
+        f"Wrote {path}: {path.stat().st_size / 1e6:.2f} MB ({c.num_layers} layers x {c.hidden_dim} units, "
+        f"top {ns.top} highest and lowest c and h over {atlas['words_scanned']:,} words)"
+    )
     return 0
 
 
-COMMANDS = {"train": cmd_train, "eval": cmd_eval, "next": cmd_next, "sample": cmd_sample, "trace": cmd_trace,
-            "import": cmd_import, "index": cmd_index}
+COMMANDS = {
+    "train": cmd_train,
+    "eval": cmd_eval,
+    "next": cmd_next,
+    "sample": cmd_sample,
+    "trace": cmd_trace,
+    "import": cmd_import,
+    "index": cmd_index,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

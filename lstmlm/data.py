@@ -50,8 +50,11 @@ class Corpus:
 
     @classmethod
     def from_raw_text(
-        cls, train_file: str | os.PathLike, valid_file: str | os.PathLike | None = None,
-        valid_fraction: float = 0.1, vocab: Vocab | None = None,
+        cls,
+        train_file: str | os.PathLike,
+        valid_file: str | os.PathLike | None = None,
+        valid_fraction: float = 0.1,
+        vocab: Vocab | None = None,
     ) -> Corpus:
         """Tokenize plain text; with no validation file the last `valid_fraction` of lines is held out."""
         if valid_file is None:

@@ -67,8 +67,12 @@ def top_words(log_probs: torch.Tensor, vocab: Vocab, k: int = 10) -> NextWords:
     """The k most likely next words of a (V,) log-probability row."""
     k = max(1, min(int(k), log_probs.numel(), MAX_TOP_K_SHOWN))
     values, ids = log_probs.topk(k)
-    return NextWords(words=vocab.decode(ids.tolist()), ids=ids.tolist(), probs=values.exp().tolist(),
-                     entropy_bits=entropy_bits(log_probs))
+    return NextWords(
+        words=vocab.decode(ids.tolist()),
+        ids=ids.tolist(),
+        probs=values.exp().tolist(),
+        entropy_bits=entropy_bits(log_probs),
+    )
 
 
 def reshape(
@@ -204,8 +208,15 @@ def _generate(model, prompt_ids, max_words, temperature, top_k, top_p, generator
         log_probs, state = advance(model, [gw.id], state)
 
 
-def pick_word(log_probs: torch.Tensor, step: int, temperature: float, top_k: int, top_p: float,
-              generator: torch.Generator, vocab: Vocab | None) -> GeneratedWord:
+def pick_word(
+    log_probs: torch.Tensor,
+    step: int,
+    temperature: float,
+    top_k: int,
+    top_p: float,
+    generator: torch.Generator,
+    vocab: Vocab | None,
+) -> GeneratedWord:
     """Draw the next word from (V,) log-probabilities reshaped by the settings (temperature 0: the argmax)."""
     probs = reshape(log_probs, temperature, top_k, top_p)
     word_id = draw(probs, generator) if temperature else int(probs.argmax())

@@ -129,8 +129,14 @@ def _activate(z: torch.Tensor, H: int) -> tuple[torch.Tensor, ...]:
     return torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
 
 
-def _layer(model: LanguageModel, layer: int, x: torch.Tensor, h0: torch.Tensor, c0: torch.Tensor,
-           ivs: list[Intervention]) -> LayerTrace:
+def _layer(
+    model: LanguageModel,
+    layer: int,
+    x: torch.Tensor,
+    h0: torch.Tensor,
+    c0: torch.Tensor,
+    ivs: list[Intervention],
+) -> LayerTrace:
     """Trace one layer over x (T, B, in) from state (h0, c0), each (B, H)."""
     rnn = model.rnn
     w_ih, w_hh = getattr(rnn, f"weight_ih_l{layer}"), getattr(rnn, f"weight_hh_l{layer}")
@@ -148,8 +154,9 @@ def _layer(model: LanguageModel, layer: int, x: torch.Tensor, h0: torch.Tensor, 
     parts: list[tuple[torch.Tensor, ...]] = []  # (i, f, g, o, c, h) of the fused stretch, of the stepped one
     h_prev, c_prev = h0, c0
     if t_pin > 0:
-        h_fused, _, _ = torch.lstm(x[:t_pin], (h0[None], c0[None]), [w_ih, w_hh, b_ih, b_hh],
-                                   True, 1, 0.0, False, False, False)  # (t_pin, B, H)
+        h_fused, _, _ = torch.lstm(
+            x[:t_pin], (h0[None], c0[None]), [w_ih, w_hh, b_ih, b_hh], True, 1, 0.0, False, False, False
+        )  # (t_pin, B, H)
         h_before = torch.cat([h0[None], h_fused[:-1]])  # h_{t-1} for t = 0..t_pin-1
         z = xp[:t_pin] + torch.addmm(b_hh, h_before.reshape(-1, H), w_hh.t()).view(t_pin, B, 4 * H)
         i, f, g, o = _activate(z, H)

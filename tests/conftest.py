@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import socket
 from pathlib import Path
 
 import pytest
@@ -14,21 +15,28 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
-WORDS = ("the cat dog bird sat ran on a mat and to house big small red blue ( ) , . \" is was in of").split()
+WORDS = ('the cat dog bird sat ran on a mat and to house big small red blue ( ) , . " is was in of').split()
 
 
 def write_corpus(folder: Path, seed: int = 0, lines: tuple[int, int, int] = (300, 40, 40)) -> Path:
     """A tiny WikiText-layout corpus (train/valid/test.txt) with a little structure to learn."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    for split, n in zip(("train", "valid", "test"), lines):
+    for split, n in zip(("train", "valid", "test"), lines, strict=True):
         with open(folder / f"{split}.txt", "w", encoding="utf-8") as f:
             for _ in range(n):
                 words = []
                 for _ in range(rng.randint(2, 6)):
                     a = rng.choice(["the", "a"])
-                    words += [a, rng.choice(["cat", "dog", "bird"]), rng.choice(["sat", "ran", "is"]),
-                              rng.choice(["on", "in", "to"]), "the", rng.choice(["mat", "house"]), "."]
+                    words += [
+                        a,
+                        rng.choice(["cat", "dog", "bird"]),
+                        rng.choice(["sat", "ran", "is"]),
+                        rng.choice(["on", "in", "to"]),
+                        "the",
+                        rng.choice(["mat", "house"]),
+                        ".",
+                    ]
                 f.write(" " + " ".join(words) + " \n")
     return folder
 
@@ -48,8 +56,8 @@ def tiny_model_dir(tmp_path_factory, tiny_corpus) -> Path:
     out = tmp_path_factory.mktemp("model")
     corpus = Corpus.from_folder(tiny_corpus)
     torch.manual_seed(0)
-    train(corpus, ModelConfig(vocab_size=len(corpus.vocab), embed_dim=8, hidden_dim=8, num_layers=2, dropout=0.0),
-          TrainConfig(epochs=2, batch_size=4, bptt=10, lr=0.01, device="cpu"), out)
+    config = ModelConfig(vocab_size=len(corpus.vocab), embed_dim=8, hidden_dim=8, num_layers=2, dropout=0.0)
+    train(corpus, config, TrainConfig(epochs=2, batch_size=4, bptt=10, lr=0.01, device="cpu"), out)
     return out
 
 
@@ -58,3 +66,16 @@ def tiny_model(tiny_model_dir):
     from lstmlm import load_model
 
     return load_model(tiny_model_dir)
+
+
+def launch_app(demo) -> str:
+    """Launch a built playground on a free loopback port, styled as `lstm-playground` does; its URL."""
+    from playground.app import launch_kwargs
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    demo.launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
+    )
+    return f"http://127.0.0.1:{port}/"

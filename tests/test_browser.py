@@ -9,11 +9,11 @@ to assets/screenshots/.
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from conftest import launch_app
 
 pytestmark = pytest.mark.browser
 
@@ -32,27 +32,18 @@ PROMPT = "The cat sat on the"
 GATES_PROMPT = 'The band said that the album was "a story about love ( and loss ) in a small town", and that'
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tiny_model_dir):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it")
     from lstmlm import load_model
-    from playground.app import build_app, launch_kwargs
+    from playground.app import build_app
 
     model = load_model(os.environ.get(MODEL_ENV) or tiny_model_dir)
     demo = build_app(model)
-    port = _free_port()
-    demo.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
-    )
+    url = launch_app(demo)
     try:
-        yield f"http://127.0.0.1:{port}/", model
+        yield url, model
     finally:
         demo.close()
 

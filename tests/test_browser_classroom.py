@@ -6,11 +6,11 @@ screenshots go to assets/screenshots/ (classroom.png, chinese.png)."""
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
+from conftest import launch_app
 
 pytestmark = pytest.mark.browser
 
@@ -21,12 +21,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 PROMPT = 'The band said that the album was "a story about love'
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app(tiny_model_dir, tmp_path_factory):
     if not Path(CHROMIUM).exists():
@@ -34,19 +28,16 @@ def app(tiny_model_dir, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
     from lstmlm import load_model
-    from playground.app import build_app, launch_kwargs
+    from playground.app import build_app
 
     model = load_model(os.environ.get(MODEL_ENV) or tiny_model_dir)
     demo = build_app(model)
-    port = _free_port()
-    demo.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
-    )
+    url = launch_app(demo)
     shots = README_SHOTS if os.environ.get(MODEL_ENV) else tmp_path_factory.mktemp("screenshots")
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            yield f"http://127.0.0.1:{port}/", model, browser, shots
+            yield url, model, browser, shots
             browser.close()
     finally:
         demo.close()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from test_browser import ARGS, CHROMIUM, MODEL_ENV, README_SHOTS, _free_port, _shot
+from conftest import launch_app
+from test_browser import ARGS, CHROMIUM, MODEL_ENV, README_SHOTS, _shot
 
 pytestmark = pytest.mark.browser
 
@@ -25,16 +26,13 @@ def app_url(tiny_model_dir):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it")
     from lstmlm import load_model
-    from playground.app import build_app, launch_kwargs
+    from playground.app import build_app
 
     model = load_model(os.environ.get(MODEL_ENV) or tiny_model_dir)
     demo = build_app(model)
-    port = _free_port()
-    demo.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
-    )
+    url = launch_app(demo)
     try:
-        yield f"http://127.0.0.1:{port}/", model
+        yield url, model
     finally:
         demo.close()
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
+from conftest import launch_app
 
 from lstmlm.atlas import build_atlas, save_atlas
 from tests.test_browser import ARGS, CHROMIUM, MODEL_ENV, README_SHOTS, _shot
@@ -24,18 +24,12 @@ pytestmark = pytest.mark.browser
 PROMPT = "The cat sat on the mat . a dog ran to the house"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tiny_model_dir, tiny_corpus, tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it")
     from lstmlm import load_model
-    from playground.app import build_app, launch_kwargs
+    from playground.app import build_app
 
     model_dir = os.environ.get(MODEL_ENV)
     if model_dir:
@@ -47,12 +41,9 @@ def app_url(tiny_model_dir, tiny_corpus, tmp_path_factory):
         tokens = (tiny_corpus / "valid.txt").read_text().split()[:300]
         save_atlas(model_dir, build_atlas(model, tokens, top=3), source="valid.txt")
     demo = build_app(model, model_dir=model_dir)
-    port = _free_port()
-    demo.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
-    )
+    url = launch_app(demo)
     try:
-        yield f"http://127.0.0.1:{port}/", model
+        yield url, model
     finally:
         demo.close()
 

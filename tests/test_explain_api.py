@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import socket
 from decimal import Decimal
 
 import pytest
+from conftest import launch_app
 
 from playground.explain_views import (
     InterventionRequest,
@@ -17,26 +17,17 @@ from playground.explain_views import (
 PROMPT = "the cat sat on the mat and the"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def client(tiny_model_dir):
     from gradio_client import Client
 
     from lstmlm import load_model
-    from playground.app import build_app, launch_kwargs
+    from playground.app import build_app
 
     model = load_model(tiny_model_dir)
     demo = build_app(model)
-    port = _free_port()
-    demo.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
-    )
-    c = Client(f"http://127.0.0.1:{port}/", verbose=False)
+    url = launch_app(demo)
+    c = Client(url, verbose=False)
     try:
         yield c, model
     finally:

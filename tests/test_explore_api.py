@@ -4,21 +4,15 @@ them, on the tiny model with a small atlas; and the atlas endpoint's message whe
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
+from conftest import launch_app
 
 from lstmlm.atlas import build_atlas, load_atlas, save_atlas
 from playground.explore_views import atlas_unit, surprisal_json, unit_search_json
 
 PROMPT = "the cat sat on the mat . a dog ran"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def with_atlas(model_dir: Path, model, corpus: Path, out: Path) -> Path:
@@ -31,14 +25,11 @@ def with_atlas(model_dir: Path, model, corpus: Path, out: Path) -> Path:
 def _serve(model, model_dir):
     from gradio_client import Client
 
-    from playground.app import build_app, launch_kwargs
+    from playground.app import build_app
 
     demo = build_app(model, model_dir=model_dir)
-    port = _free_port()
-    demo.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
-    )
-    return demo, Client(f"http://127.0.0.1:{port}/", verbose=False)
+    url = launch_app(demo)
+    return demo, Client(url, verbose=False)
 
 
 @pytest.fixture(scope="module")

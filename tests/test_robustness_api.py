@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import math
-import socket
 import time
 import urllib.error
 import urllib.request
 
 import pytest
+from conftest import launch_app
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback never uses a proxy
 CALL_SECONDS = 15  # one shared CPU core in CI: generous, but a hang still fails
@@ -45,12 +45,6 @@ NUMBERS = {  # values for every number parameter; JSON carries NaN as the bare w
 }
 TRACEBACK_SIGNS = ("Traceback", 'File "', "Error(", "line ", "site-packages")
 PYTHON_SIGNS = ("invalid literal", "base 10", "NoneType", "convert float", "object has no", "argument")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(base: str, api_name: str, data: list, timeout: float = CALL_SECONDS) -> tuple[str, object, float]:
@@ -86,15 +80,12 @@ def call(base: str, api_name: str, data: list, timeout: float = CALL_SECONDS) ->
 @pytest.fixture(scope="module")
 def app(tiny_model_dir):
     from lstmlm import load_model
-    from playground.app import build_app, launch_kwargs
+    from playground.app import build_app
     from playground.serve import queue_kwargs
 
     demo = build_app(load_model(tiny_model_dir)).queue(**queue_kwargs())
-    port = _free_port()
-    demo.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
-    )
-    base = f"http://127.0.0.1:{port}"
+    url = launch_app(demo)
+    base = url.rstrip("/")
     with OPENER.open(f"{base}/gradio_api/info", timeout=30) as r:
         info = json.loads(r.read())["named_endpoints"]
     try:

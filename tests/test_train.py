@@ -37,7 +37,9 @@ from lstmlm.train import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-TINY_FLAGS = "--softmax full --embed-dim 8 --hidden-dim 8 --batch-size 4 --bptt 10 --threads 1 --device cpu --quiet".split()
+TINY_FLAGS = (
+    "--softmax full --embed-dim 8 --hidden-dim 8 --batch-size 4 --bptt 10 --threads 1 --device cpu --quiet"
+).split()
 
 
 @contextmanager
