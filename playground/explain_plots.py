@@ -9,7 +9,17 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .plots import ACCENT, GATE_COLORS, INK, MUTED, SEQUENTIAL, TEMPLATE, text_label, unique_labels
+from .plots import (
+    ACCENT,
+    GATE_COLORS,
+    INK,
+    MUTED,
+    SEQUENTIAL,
+    TEMPLATE,
+    grouped_probability_bars,
+    text_label,
+    unique_labels,
+)
 
 BEFORE_COLOR = "#94a3b8"  # the plain model: grey; the changed model: the accent colour
 AFTER_COLOR = ACCENT
@@ -63,31 +73,18 @@ def moved_bars(
     for w, b, a in zip(words, before, after, strict=True):
         arrow = "▲" if a > b else "▼"
         labels.append(f"{text_label(w)} {arrow}")
-    fig = go.Figure()
-    for name, values, color in ((names[0], before, BEFORE_COLOR), (names[1], after, AFTER_COLOR)):
-        fig.add_trace(
-            go.Bar(
-                x=[float(v) for v in values],
-                y=labels,
-                name=name,
-                orientation="h",
-                marker_color=color,
-                hovertemplate=f"%{{y}}<br>{name}: %{{x:.2%}}<extra></extra>",
-            )
-        )
-    fig.update_layout(
-        template=TEMPLATE,
-        barmode="group",
-        title=title,
-        height=150 + 40 * max(len(words), 3),
-        bargap=0.2,
-        bargroupgap=0.05,
-        margin=dict(t=100),
-    )
     top = max([*before, *after, 0.01])
-    fig.update_xaxes(title="probability", tickformat=".0%" if top >= 0.08 else ".1%")
-    fig.update_yaxes(autorange="reversed", type="category", tickfont=dict(size=19))
-    return fig
+    series = [(names[0], before, BEFORE_COLOR), (names[1], after, AFTER_COLOR)]
+    return grouped_probability_bars(
+        labels,
+        series,
+        title,
+        row_height=40,
+        base_height=150,
+        top_margin=100,
+        tickformat=".0%" if top >= 0.08 else ".1%",
+        label_size=19,
+    )
 
 
 def memory_stack(

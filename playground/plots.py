@@ -233,16 +233,31 @@ def reshaping_bars(
 ) -> go.Figure:
     """Grouped bars per word: the model's probability, after temperature, and after top-k/top-p."""
     labels = [f"▶ {text_label(w)}" if n == chosen else text_label(w) for n, w in enumerate(words)]
-    fig = go.Figure()
-    for name, values, color in (
+    series = [
         ("model", model, "#cbd5e1"),
         ("after temperature", tempered, "#a5b4fc"),
         ("after top-k & top-p (sampled from)", final, ACCENT),
-    ):
+    ]
+    return grouped_probability_bars(labels, series, title, row_height=44, base_height=140, top_margin=110)
+
+
+def grouped_probability_bars(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float], str]],
+    title: str,
+    row_height: int = 44,
+    base_height: int = 140,
+    top_margin: int = 110,
+    tickformat: str = ".0%",
+    label_size: int = 20,
+) -> go.Figure:
+    """Horizontal bars grouped per word, one (name, probabilities, colour) series each, first word on top."""
+    fig = go.Figure()
+    for name, values, color in series:
         fig.add_trace(
             go.Bar(
                 x=[float(v) for v in values],
-                y=labels,
+                y=list(labels),
                 name=name,
                 orientation="h",
                 marker_color=color,
@@ -253,11 +268,11 @@ def reshaping_bars(
         template=TEMPLATE,
         barmode="group",
         title=title,
-        height=140 + 44 * max(len(words), 3),
+        height=base_height + row_height * max(len(labels), 3),
         bargap=0.2,
         bargroupgap=0.05,
-        margin=dict(t=110),
+        margin=dict(t=top_margin),
     )
-    fig.update_xaxes(title="probability", tickformat=".0%")
-    fig.update_yaxes(autorange="reversed", type="category", tickfont=dict(size=20))
+    fig.update_xaxes(title="probability", tickformat=tickformat)
+    fig.update_yaxes(autorange="reversed", type="category", tickfont=dict(size=label_size))
     return fig
