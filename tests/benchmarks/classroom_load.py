@@ -24,6 +24,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # also when a test loads this file by path
+from playground_latency import default_model, wait_until_up  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback never uses a proxy
 SENTENCES = [
@@ -90,19 +93,6 @@ def start_server(model: Path, port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-
-
-def wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 180) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited with code {proc.returncode}")
-        try:
-            with OPENER.open(f"{base}/gradio_api/info", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("the app did not start in time")
 
 
 def student(base: str, seed: int, stop_at: float, results: list, lock: threading.Lock) -> None:
@@ -179,14 +169,6 @@ def run(model: Path, clients: int, seconds: float) -> dict:
         "rss_growth_mb": round(rss_end - rss_start, 1),
         "first_failures": failures[:3],
     }
-
-
-def default_model() -> Path:
-    sys.path.insert(0, str(ROOT))
-    from lstmlm.checkpoint import default_model_dir
-
-    bundled = default_model_dir()
-    return bundled if bundled.exists() else ROOT / "runs" / "wt2"
 
 
 def main() -> None:
