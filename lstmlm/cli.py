@@ -71,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
         "trace",
         help="every gate, cell and hidden state over a prompt",
         description="Trace a prompt: for every layer, the gates i, f, g (candidate), o, the cell c and "
-        "hidden h at every word (steps x units), plus the next words.",
+        "hidden h at every word (steps x units), plus the next words. A GRU records its gates r (reset), "
+        "z (update), its candidate n and h; a plain RNN its h.",
     )
     _model_arg(p)
     p.add_argument("prompt")
@@ -237,6 +238,11 @@ def cmd_sample(ns: argparse.Namespace) -> int:
     return 0
 
 
+# The text table of `lstmlm trace`, per layer: the mean over the units of each of these but the last, whose
+# largest |value| closes the row (for the LSTM: mean f, mean i, mean o, |c|max).
+TRACE_COLUMNS = {"lstm": ("f", "i", "o", "c"), "gru": ("r", "z", "h"), "rnn_tanh": ("h", "h")}
+
+
 def cmd_trace(ns: argparse.Namespace) -> int:
     from .sampling import start_state, top_words
     from .trace import trace
@@ -245,8 +251,6 @@ def cmd_trace(ns: argparse.Namespace) -> int:
     enc = model.vocab.encode_text(ns.prompt)
     if not enc.ids:
         return fail("the prompt is empty: type a few words")
-    if model.config.cell != "lstm":
-        return fail(f"trace shows LSTM gates; this model's cell is {model.config.cell!r}")
     tr = trace(model, enc.ids, start_state(model))
     nxt = top_words(tr.log_probs[-1, 0], model.vocab, ns.top)
     if ns.json:
@@ -254,16 +258,14 @@ def cmd_trace(ns: argparse.Namespace) -> int:
 
         print(json.dumps(trace_dict(tr, enc.tokens, enc.unknown_words, nxt)))
         return 0
-    print(
-        f"{'word':>14}  " + "  ".join(f"L{n} mean f  mean i  mean o  |c|max" for n in range(len(tr.layers)))
-    )
+    *means, last = TRACE_COLUMNS[tr.cell]
+    labels = "  ".join([f"mean {k}" for k in means] + [f"|{last}|max"])
+    print(f"{'word':>14}  " + "  ".join(f"L{n} {labels}" for n in range(len(tr.layers))))
     for t, tok in enumerate(enc.tokens):
         cols = []
         for lt in tr.layers:
-            cols.append(
-                f"{lt.f[t, 0].mean():9.3f} {lt.i[t, 0].mean():7.3f} {lt.o[t, 0].mean():7.3f} "
-                f"{lt.c[t, 0].abs().max():7.3f}"
-            )
+            stats = [lt.get(k)[t, 0].mean() for k in means] + [lt.get(last)[t, 0].abs().max()]
+            cols.append(f"{stats[0]:9.3f}" + "".join(f" {v:7.3f}" for v in stats[1:]))
         print(f"{tok[:14]:>14}  " + "  ".join(cols))
     print("next: " + ", ".join(f"{w} {p:.3f}" for w, p in zip(nxt.words, nxt.probs, strict=False)))
     return 0

@@ -20,6 +20,9 @@ An `Intervention` pins a gate (or the cell) for chosen units and steps; from its
 layer is computed step by step with the same equations, and every later step and layer follows from
 the pinned values. On CPU a stretch shorter than `FUSED_MIN_STEPS` is computed step by step too:
 there the fused kernel's fixed cost per call is larger than the steps themselves.
+
+GRU and plain RNN models are traced too, by the same `trace()`: their equations and layer records
+(`GRULayerTrace`: r, z, n, h; `RNNLayerTrace`: h) are in trace_cells.py. Interventions are LSTM-only.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from dataclasses import dataclass
 
 import torch
 
-from .model import FUSED_MIN_STEPS, LanguageModel
+from .model import FUSED_MIN_STEPS, LanguageModel, State
+from .trace_cells import CELL_LAYERS, CELL_QUANTITIES, GRULayerTrace, RNNLayerTrace
 
 TARGETS = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate", "c": "cell"}
 GATE_RANGES = {"i": (0.0, 1.0), "f": (0.0, 1.0), "o": (0.0, 1.0), "g": (-1.0, 1.0)}
@@ -69,13 +73,27 @@ class LayerTrace:
         return getattr(self, name)
 
 
+AnyLayerTrace = LayerTrace | GRULayerTrace | RNNLayerTrace
+_CELL_OF = {LayerTrace: "lstm", GRULayerTrace: "gru", RNNLayerTrace: "rnn_tanh"}
+
+
 @dataclass
 class Trace:
     """Everything the instrumented forward saw; `state` continues where it stopped."""
 
-    layers: list[LayerTrace]
+    layers: list[AnyLayerTrace]  # LayerTrace for an LSTM, GRULayerTrace for a GRU, RNNLayerTrace for an RNN
     log_probs: torch.Tensor | None  # (T, B, V) next-word log-probabilities after each step
-    state: tuple[torch.Tensor, torch.Tensor]  # (h, c), each (L, B, H)
+    state: State  # the model's own state type: (h, c), each (L, B, H), for an LSTM; h (L, B, H) otherwise
+
+    @property
+    def cell(self) -> str:
+        """The traced model's cell: lstm, gru or rnn_tanh."""
+        return _CELL_OF[type(self.layers[0])]
+
+    @property
+    def quantities(self) -> tuple[str, ...]:
+        """The names each layer records (`layer.get(name)`), e.g. ("r", "z", "n", "h") for a GRU."""
+        return CELL_QUANTITIES[self.cell]
 
 
 def check_interventions(model: LanguageModel, interventions: Sequence[Intervention], steps: int) -> None:
@@ -189,28 +207,39 @@ def _layer(
 def trace(
     model: LanguageModel,
     ids: torch.Tensor | Sequence[int],
-    state: tuple[torch.Tensor, torch.Tensor] | None = None,
+    state: State | None = None,
     interventions: Sequence[Intervention] = (),
     log_probs: bool = True,
 ) -> Trace:
-    """Run ids (T,) or (T, B) through the model, recording every gate, cell and hidden state."""
-    if model.config.cell != "lstm":
-        raise ValueError(f"trace supports LSTM models; this model's cell is {model.config.cell!r}")
+    """Run ids (T,) or (T, B) through the model, recording every gate (and cell) and hidden state."""
+    cell = model.config.cell
     ids = torch.as_tensor(ids, dtype=torch.long, device=model.embedding.weight.device)
     if ids.dim() == 1:
         ids = ids[:, None]
     T, B = ids.shape
     if T == 0:
         raise ValueError("nothing to trace: the prompt has no words")
+    if cell != "lstm" and interventions:
+        raise ValueError(
+            f"interventions pin LSTM gates or cells; this model's cell is {cell!r} (trace it without them)"
+        )
+    if state is not None and isinstance(state, torch.Tensor) == (cell == "lstm"):
+        kind = "an (h, c) pair" if cell == "lstm" else "one tensor h (L, B, H)"
+        raise ValueError(f"the state of a {cell} model is {kind}")
     check_interventions(model, interventions, T)
-    h_all, c_all = state if state is not None else model.init_state(B)
+    state = state if state is not None else model.init_state(B)
     x = model.embedding(ids)  # (T, B, E); dropout is off in eval mode
-    layers = []
+    layers: list[AnyLayerTrace] = []
     for layer in range(model.config.num_layers):
-        ivs = [iv for iv in interventions if iv.layer == layer]
-        lt = _layer(model, layer, x, h_all[layer], c_all[layer], ivs)
+        if cell == "lstm":
+            ivs = [iv for iv in interventions if iv.layer == layer]
+            lt = _layer(model, layer, x, state[0][layer], state[1][layer], ivs)
+        else:
+            lt = CELL_LAYERS[cell](model, layer, x, state[layer])
         layers.append(lt)
         x = lt.h  # the next layer's input
     lp = model.log_probs(x) if log_probs else None
-    final = (torch.stack([lt.h[-1] for lt in layers]), torch.stack([lt.c[-1] for lt in layers]))
+    final = torch.stack([lt.h[-1] for lt in layers])  # (L, B, H)
+    if cell == "lstm":
+        final = (final, torch.stack([lt.c[-1] for lt in layers]))
     return Trace(layers=layers, log_probs=lp, state=final)

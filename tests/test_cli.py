@@ -166,12 +166,10 @@ def test_bad_model_path_is_a_clean_error(capsys, tmp_path, command):
     assert err == f"lstmlm: error: {missing}: not a model directory (it does not exist or is not a folder)\n"
 
 
-def test_trace_on_a_gru_model_is_a_clean_error(capsys, tmp_path):
+def test_next_on_a_gru_model(capsys, tmp_path):  # `trace` on GRU and RNN models: tests/test_trace_cells.py
     vocab = Vocab(["<eos>", "<unk>", "the", "cat"])
     gru = LanguageModel(ModelConfig(vocab_size=4, embed_dim=8, hidden_dim=8, cell="gru", dropout=0.0))
     save_model(tmp_path / "gru", gru, vocab)
-    code, _, err = run(capsys, "trace", "--model", str(tmp_path / "gru"), "the cat")
-    assert code == 2 and "trace shows LSTM gates; this model's cell is 'gru'" in err
     code, out, _ = run(capsys, "next", "--model", str(tmp_path / "gru"), "the cat", "--json")
     assert code == 0 and len(json.loads(out)["next"]) == 4
 

@@ -352,12 +352,11 @@ def test_invalid_interventions_say_what_is_allowed(fields, message):
         check_interventions(model, [iv], 3)
 
 
-def test_trace_refuses_other_cells_and_empty_prompts():
+def test_trace_refuses_empty_prompts():
     gru = LanguageModel(ModelConfig(vocab_size=10, embed_dim=8, hidden_dim=8, cell="gru", dropout=0.0))
-    with pytest.raises(ValueError, match="trace supports LSTM models; this model's cell is 'gru'"):
-        trace(gru, [1, 2])
-    with pytest.raises(ValueError, match="the prompt has no words"):
-        trace(random_lstm(), [])
+    for model in (random_lstm(), gru):  # GRU and RNN traces: tests/test_trace_cells.py
+        with pytest.raises(ValueError, match="the prompt has no words"):
+            trace(model, [])
 
 
 # --- continuing from a saved state -------------------------------------------------------------------
