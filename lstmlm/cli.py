@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .checkpoint import CheckpointError, default_model_dir, load_model
+from .cli_study import add_study_parsers, cmd_gradflow, cmd_probe
 from .cli_train import add_train_parser, check_writable, cmd_train, fail
 
 
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=5, help="contexts kept per unit, signal and direction")
     p.add_argument("--max-words", type=int, default=0, help="scan only the first N words (0 = all)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_study_parsers(sub, _model_arg)
     return parser
 
 
@@ -348,6 +350,8 @@ COMMANDS = {
     "trace": cmd_trace,
     "import": cmd_import,
     "index": cmd_index,
+    "gradflow": cmd_gradflow,
+    "probe": cmd_probe,
 }
 
 

@@ -33,6 +33,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"model directory (default: the bundled model, {default_model_dir()})",
     )
     p.add_argument(
+        "--compare",
+        type=Path,
+        nargs="*",
+        default=None,
+        metavar="DIR",
+        help="models the Compare and Gradient-flow views put beside it (default: the other bundled models, "
+        "the GRU and the plain RNN; give no DIR to compare none)",
+    )
+    p.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)"
     )
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
@@ -90,8 +99,10 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(max(1, args.threads))
     from .app import build_app, launch_kwargs
+    from .lineup import bundled_dirs
 
-    demo = build_app(model, model_dir=model_dir)
+    compare_dirs = bundled_dirs() if args.compare is None else args.compare
+    demo = build_app(model, model_dir=model_dir, compare_dirs=compare_dirs)
     demo.queue(**queue_kwargs(QueueLimits(max_size=max(1, args.max_queue))))
     warning = exposure_warning(args.host, auth, args.share)
     if warning:

@@ -4,16 +4,21 @@ Gradio 6 takes the theme and CSS in `launch()`: pass `**launch_kwargs()`."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import gradio as gr
 
 from lstmlm.atlas import load_atlas
 from lstmlm.model import LanguageModel
 
-from . import api, api_explain, api_explore, share
+from . import api, api_compare, api_explain, api_explore, share
+from .compare_plots import CSS as COMPARE_CSS
 from .explore_plots import CSS as EXPLORE_CSS
 from .i18n import I18N, t
+from .lineup import make_lineup
+from .tabs import compare as compare_tab
 from .tabs import counterfactual, equations, gates, generate, intervene, learn, next_word
+from .tabs import gradient as gradient_tab
 from .tabs import surprisal as surprisal_tab
 from .tabs import units as units_tab
 from .views import DEFAULT_PROMPT
@@ -64,7 +69,7 @@ def launch_kwargs() -> dict:
     the English/Chinese texts and the language switch's script."""
     return {
         "theme": theme(),
-        "css": CSS + EXPLORE_CSS + share.CSS,
+        "css": CSS + EXPLORE_CSS + COMPARE_CSS + share.CSS,
         "footer_links": ["api", "settings"],
         "i18n": I18N,
         "head": share.HEAD,
@@ -87,10 +92,16 @@ def _constant(value: str):
     return opened
 
 
-def build_app(model: LanguageModel, model_dir: str | os.PathLike | None = None) -> gr.Blocks:
+def build_app(
+    model: LanguageModel,
+    model_dir: str | os.PathLike | None = None,
+    compare_dirs: Sequence[str | os.PathLike] = (),
+) -> gr.Blocks:
     """The whole app over one read-only model (shared by all users; per-user data lives in gr.State).
-    `model_dir` is where the model's unit atlas is looked for (None: no atlas)."""
+    `model_dir` is where the model's unit atlas and averaged gradient flow are looked for (None: none);
+    the Compare and Gradient-flow views put the models of `compare_dirs` beside it."""
     atlas = load_atlas(model_dir) if model_dir is not None else None
+    lineup = make_lineup(model, model_dir, compare_dirs)
     with gr.Blocks(title="LSTM Playground", analytics_enabled=False, fill_width=True) as demo:
         gr.HTML(_header(model))
         bar = share.build_bar()
@@ -112,6 +123,8 @@ def build_app(model: LanguageModel, model_dir: str | os.PathLike | None = None) 
             intervene_view = intervene.build(model, prompt)
             equations_view = equations.build(model, prompt, active)
             counterfactual_view = counterfactual.build(model, prompt)
+            compare_view = compare_tab.build(lineup, prompt, active)
+            gradient_view = gradient_tab.build(lineup, prompt, active)
             learn_view = learn.build(model, prompt, tabs, active)
         views = {
             "next_word": word_view,
@@ -122,6 +135,8 @@ def build_app(model: LanguageModel, model_dir: str | os.PathLike | None = None) 
             "intervene": intervene_view,
             "equations": equations_view,
             "counterfactual": counterfactual_view,
+            "compare": compare_view,
+            "gradient": gradient_view,
             "learn": learn_view,
         }
         for tab_id, view in views.items():
@@ -137,4 +152,5 @@ def build_app(model: LanguageModel, model_dir: str | os.PathLike | None = None) 
         api.register(model)
         api_explore.register(model, atlas)
         api_explain.register(model)
+        api_compare.register(lineup)
     return demo

@@ -79,3 +79,25 @@ def launch_app(demo) -> str:
         server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
     )
     return f"http://127.0.0.1:{port}/"
+
+
+def train_tiny(corpus: Path, out: Path, cell: str = "lstm", seed: int = 0) -> Path:
+    """A 2-layer, 8-unit model of `cell` trained for one epoch on the tiny corpus, saved in `out`."""
+    from lstmlm.data import Corpus
+    from lstmlm.model import ModelConfig
+    from lstmlm.train import TrainConfig, train
+
+    data = Corpus.from_folder(corpus)
+    torch.manual_seed(seed)
+    config = ModelConfig(
+        vocab_size=len(data.vocab), cell=cell, embed_dim=8, hidden_dim=8, num_layers=2, dropout=0.0
+    )
+    train(data, config, TrainConfig(epochs=1, batch_size=4, bptt=10, lr=0.01, device="cpu"), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_cell_dirs(tmp_path_factory, tiny_corpus) -> dict[str, Path]:
+    """A tiny GRU and a tiny plain (tanh) RNN model directory, trained like the tiny LSTM."""
+    root = tmp_path_factory.mktemp("cells")
+    return {cell: train_tiny(tiny_corpus, root / cell, cell) for cell in ("gru", "rnn_tanh")}

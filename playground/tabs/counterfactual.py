@@ -32,7 +32,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     """The Counterfactual tab; it compares when Compare is pressed or a layer is picked."""
     num_layers = model.config.num_layers
 
-    def compare(
+    def compare_prompts(
         text_a: str, text_b: str, layer: int
     ) -> tuple[str, go.Figure, go.Figure, go.Figure, go.Figure]:
         try:
@@ -107,11 +107,11 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
 
     quiet = dict(api_visibility="private", concurrency_limit=2, concurrency_id="counterfactual")
     outputs = [summary, lines, heat, bars, moved]
-    run.click(compare, [text_a, text_b, layer], outputs, **quiet)
-    text_a.submit(compare, [text_a, text_b, layer], outputs, **quiet)
-    text_b.submit(compare, [text_a, text_b, layer], outputs, **quiet)
-    layer.input(compare, [text_a, text_b, layer], outputs, show_progress="hidden", **quiet)
+    run.click(compare_prompts, [text_a, text_b, layer], outputs, **quiet)
+    text_a.submit(compare_prompts, [text_a, text_b, layer], outputs, **quiet)
+    text_b.submit(compare_prompts, [text_a, text_b, layer], outputs, **quiet)
+    layer.input(compare_prompts, [text_a, text_b, layer], outputs, show_progress="hidden", **quiet)
     copy.click(from_prompt, prompt, [text_a, text_b], queue=False, api_visibility="private").then(
-        compare, [text_a, text_b, layer], outputs, **quiet
+        compare_prompts, [text_a, text_b, layer], outputs, **quiet
     )
     return TabView(tab)
