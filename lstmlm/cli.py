@@ -1,4 +1,8 @@
-"""`lstmlm` command line: the only place that parses arguments or prints."""
+"""`lstmlm` command line: with the `cli_*` modules, the only place that parses arguments or prints.
+
+Each subcommand lives with its options: `train` in `cli_train`, `next` / `sample` / `trace` in
+`cli_inspect`, `gradflow` / `probe` in `cli_study`; `eval`, `import` and `index` are here.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,10 @@ import sys
 from pathlib import Path
 
 from .checkpoint import CheckpointError, default_model_dir, load_model
+from .cli_common import add_model_option, check_writable, fail, load_or_exit
+from .cli_inspect import add_inspect_parsers, cmd_next, cmd_sample, cmd_trace
 from .cli_study import add_study_parsers, cmd_gradflow, cmd_probe
-from .cli_train import add_train_parser, check_writable, cmd_train, fail
-
-
-def _model_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--model", default=None, help=f"model directory (default: the bundled model, {default_model_dir()})"
-    )
+from .cli_train import add_train_parser, cmd_train
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,48 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
         "<eos> included). Also bits per word, words scored and the unknown-word rate. Tokenized files "
         "(WikiText / PTB) are read as they are; use --raw for plain text.",
     )
-    _model_arg(p)
+    add_model_option(p)
     p.add_argument("--data", required=True, help="text file, or a corpus folder (its test.txt is used)")
     p.add_argument("--raw", action="store_true", help="tokenize the file with the free-text tokenizer first")
     p.add_argument("--batch-size", type=int, default=10)
     p.add_argument("--bptt", type=int, default=35)
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p = sub.add_parser("next", help="the most likely next words after a prompt")
-    _model_arg(p)
-    p.add_argument("prompt", help="free text; tokenized the WikiText way")
-    p.add_argument("-k", "--top", type=int, default=10, help="how many words to show")
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser(
-        "sample",
-        help="continue a prompt by sampling",
-        description="Continue a prompt. Temperature 0 always takes the most likely word.",
-    )
-    _model_arg(p)
-    p.add_argument("prompt", nargs="?", default="", help="free text (empty: start a new paragraph)")
-    p.add_argument("-n", "--words", type=int, default=40, help="how many words to generate")
-    p.add_argument("--temperature", type=float, default=1.0)
-    p.add_argument("--top-k", type=int, default=0, help="sample from the k most likely words only (0 = all)")
-    p.add_argument(
-        "--top-p", type=float, default=1.0, help="sample from the smallest set holding this much probability"
-    )
-    p.add_argument("--seed", type=int, default=None, help="same seed, same text (default: random)")
-    p.add_argument("--stop-at-eos", action="store_true", help="stop at the end of the line")
-    p.add_argument(
-        "--json", action="store_true", help="one JSON object with each word's probability and rank"
-    )
-
-    p = sub.add_parser(
-        "trace",
-        help="every gate, cell and hidden state over a prompt",
-        description="Trace a prompt: for every layer, the gates i, f, g (candidate), o, the cell c and "
-        "hidden h at every word (steps x units), plus the next words. A GRU records its gates r (reset), "
-        "z (update), its candidate n and h; a plain RNN its h.",
-    )
-    _model_arg(p)
-    p.add_argument("prompt")
-    p.add_argument("-k", "--top", type=int, default=10)
-    p.add_argument("--json", action="store_true", help="the full trace as JSON (see README)")
+    add_inspect_parsers(sub)
 
     p = sub.add_parser(
         "import",
@@ -113,12 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(batch size 10, bptt 35) and keep, for every unit of every layer, the contexts of its highest and "
         "lowest cell c and hidden h. Written to MODEL/atlas.json.gz, which the playground shows.",
     )
-    _model_arg(p)
+    add_model_option(p)
     p.add_argument("--data", required=True, help="tokenized text file (WikiText / PTB layout)")
     p.add_argument("--top", type=int, default=5, help="contexts kept per unit, signal and direction")
     p.add_argument("--max-words", type=int, default=0, help="scan only the first N words (0 = all)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    add_study_parsers(sub, _model_arg)
+    add_study_parsers(sub, add_model_option)
     return parser
 
 
@@ -168,111 +133,6 @@ def cmd_eval(ns: argparse.Namespace) -> int:
     return 0
 
 
-def _load(ns: argparse.Namespace):
-    try:
-        return load_model(ns.model)
-    except CheckpointError as e:
-        raise SystemExit(fail(str(e))) from None
-
-
-def cmd_next(ns: argparse.Namespace) -> int:
-    from .sampling import advance, start_state, top_words
-
-    model = _load(ns)
-    enc = model.vocab.encode_text(ns.prompt)
-    log_probs, _ = advance(model, enc.ids, start_state(model)) if enc.ids else (None, None)
-    if log_probs is None:
-        return fail("the prompt is empty: type a few words")
-    nxt = top_words(log_probs, model.vocab, ns.top)
-    if ns.json:
-        print(
-            json.dumps(
-                {
-                    "tokens": enc.tokens,
-                    "unknown": enc.unknown_words,
-                    "entropy_bits": nxt.entropy_bits,
-                    "next": [{"word": w, "prob": p} for w, p in zip(nxt.words, nxt.probs, strict=False)],
-                }
-            )
-        )
-        return 0
-    if enc.unknown:
-        print(f"unknown words (read as <unk>): {', '.join(enc.unknown_words)}", file=sys.stderr)
-    for w, p in zip(nxt.words, nxt.probs, strict=False):
-        print(f"{p:8.4f}  {'#' * max(1, round(40 * p))} {w}")
-    print(f"entropy {nxt.entropy_bits:.2f} bits")
-    return 0
-
-
-def cmd_sample(ns: argparse.Namespace) -> int:
-    from .sampling import generate, make_generator
-    from .vocab import detokenize
-
-    model = _load(ns)
-    enc = model.vocab.encode_text(ns.prompt)
-    try:
-        words = list(
-            generate(
-                model,
-                enc.ids,
-                ns.words,
-                ns.temperature,
-                ns.top_k,
-                ns.top_p,
-                make_generator(ns.seed),
-                ns.stop_at_eos,
-            )
-        )
-    except ValueError as e:
-        return fail(str(e))
-    if ns.json:
-        print(
-            json.dumps(
-                {
-                    "prompt_tokens": enc.tokens,
-                    "text": detokenize([w.word for w in words]),
-                    "words": [w.__dict__ for w in words],
-                }
-            )
-        )
-    else:
-        print(detokenize(enc.tokens + [w.word for w in words]))
-    return 0
-
-
-# The text table of `lstmlm trace`, per layer: the mean over the units of each of these but the last, whose
-# largest |value| closes the row (for the LSTM: mean f, mean i, mean o, |c|max).
-TRACE_COLUMNS = {"lstm": ("f", "i", "o", "c"), "gru": ("r", "z", "h"), "rnn_tanh": ("h", "h")}
-
-
-def cmd_trace(ns: argparse.Namespace) -> int:
-    from .sampling import start_state, top_words
-    from .trace import trace
-
-    model = _load(ns)
-    enc = model.vocab.encode_text(ns.prompt)
-    if not enc.ids:
-        return fail("the prompt is empty: type a few words")
-    tr = trace(model, enc.ids, start_state(model))
-    nxt = top_words(tr.log_probs[-1, 0], model.vocab, ns.top)
-    if ns.json:
-        from .export import trace_dict
-
-        print(json.dumps(trace_dict(tr, enc.tokens, enc.unknown_words, nxt)))
-        return 0
-    *means, last = TRACE_COLUMNS[tr.cell]
-    labels = "  ".join([f"mean {k}" for k in means] + [f"|{last}|max"])
-    print(f"{'word':>14}  " + "  ".join(f"L{n} {labels}" for n in range(len(tr.layers))))
-    for t, tok in enumerate(enc.tokens):
-        cols = []
-        for lt in tr.layers:
-            stats = [lt.get(k)[t, 0].mean() for k in means] + [lt.get(last)[t, 0].abs().max()]
-            cols.append(f"{stats[0]:9.3f}" + "".join(f" {v:7.3f}" for v in stats[1:]))
-        print(f"{tok[:14]:>14}  " + "  ".join(cols))
-    print("next: " + ", ".join(f"{w} {p:.3f}" for w, p in zip(nxt.words, nxt.probs, strict=False)))
-    return 0
-
-
 def cmd_import(ns: argparse.Namespace) -> int:
     from .checkpoint import CONFIG, save_model
     from .importing import ImportModelError, import_recipe
@@ -307,7 +167,7 @@ def cmd_index(ns: argparse.Namespace) -> int:
     from .atlas import build_atlas, save_atlas
     from .data import read_tokens
 
-    model = _load(ns)
+    model = load_or_exit(ns)
     if model.config.cell != "lstm":
         return fail(f"the atlas shows LSTM cells; this model's cell is {model.config.cell!r}")
     if ns.top < 1 or ns.max_words < 0:

@@ -1,18 +1,20 @@
-"""`lstmlm train`: its options (built from the config dataclasses), progress bar and command."""
+"""`lstmlm train`: its options (built from the config dataclasses), the settings of a new or resumed run,
+and the command. The progress bar is in `cli_progress`, the dataclass options in `cli_options`."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import math
 import os
 import shlex
 import signal
 import sys
 from pathlib import Path
 
+from .cli_common import check_writable, fail
+from .cli_options import add_dataclass_options, given_options, pick_options
+from .cli_progress import TrainProgressBar
 from .model import ModelConfig
-from .train import TrainConfig
+from .train_config import TrainConfig
 
 # `lstmlm train` defaults to the bundled model's recipe (assets/models/wikitext2-lstm/README.md): an adaptive
 # softmax makes a CPU step ~3x faster than the full 33,278-way softmax, and Adam with a cosine schedule over
@@ -41,71 +43,6 @@ faster on CPU: start with MALLOC_MMAP_THRESHOLD_=4294967296 in the environment, 
 exit status: 0 done or interrupted (state saved), 1 the loss became NaN/inf or a save failed (full disk,
 unwritable --out; the best model saved before is untouched), 2 bad options, unreadable data or an
 unwritable --out (reported before training starts)."""
-
-
-def _mark_given(namespace: argparse.Namespace, dest: str) -> None:
-    namespace.given_options = set(getattr(namespace, "given_options", ())) | {dest}
-
-
-class _Store(argparse.Action):
-    """Store the value and remember the option was given (--resume tells given options from defaults)."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        setattr(namespace, self.dest, values)
-        _mark_given(namespace, self.dest)
-
-
-class _Flag(argparse.BooleanOptionalAction):
-    def __call__(self, parser, namespace, values, option_string=None):
-        super().__call__(parser, namespace, values, option_string)
-        _mark_given(namespace, self.dest)
-
-
-def _add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), defaults=None, title=None) -> None:
-    """One `--option` per dataclass field, typed by its default, help from the field's comment."""
-    group = parser.add_argument_group(title or cls.__name__)
-    comments = _field_comments(cls)
-    for f in dataclasses.fields(cls):
-        if f.name in skip:
-            continue
-        default = (defaults or {}).get(f.name, f.default)
-        flag = "--" + f.name.replace("_", "-")
-        helptext = comments.get(f.name, "") + f" (default: {default})"
-        if isinstance(default, bool):
-            group.add_argument(flag, default=default, action=_Flag, help=helptext)
-        elif isinstance(default, tuple):
-            group.add_argument(flag, default=default, type=int, nargs="+", action=_Store, help=helptext)
-        else:
-            group.add_argument(
-                flag,
-                default=default,
-                type=type(default),
-                help=helptext,
-                action=_Store,
-                choices=f.metadata.get("choices"),
-            )
-
-
-def _field_comments(cls) -> dict[str, str]:
-    """The `# comment` after each field in the dataclass source, used as --help text."""
-    import inspect
-
-    out = {}
-    for line in inspect.getsource(cls).splitlines():
-        s = line.strip()
-        if ":" in s and "#" in s and not s.startswith(("#", "def", '"')):
-            name = s.split(":", 1)[0].strip()
-            out[name] = s.split("#", 1)[1].strip()
-    return out
-
-
-def _pick(ns: argparse.Namespace, cls) -> dict:
-    return {f.name: getattr(ns, f.name) for f in dataclasses.fields(cls) if hasattr(ns, f.name)}
-
-
-def fail(message: str, code: int = 2) -> int:
-    print(f"lstmlm: error: {message}", file=sys.stderr)
-    return code
 
 
 def add_train_parser(sub) -> None:
@@ -143,14 +80,14 @@ def add_train_parser(sub) -> None:
         "which are fixed",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    _add_dataclass_options(
+    add_dataclass_options(
         p,
         ModelConfig,
         skip=("vocab_size",),
         defaults=MODEL_DEFAULTS,
         title="model (saved with the model; taken from the saved run on --resume)",
     )
-    _add_dataclass_options(
+    add_dataclass_options(
         p,
         TrainConfig,
         defaults=TRAIN_DEFAULTS,
@@ -158,72 +95,11 @@ def add_train_parser(sub) -> None:
     )
 
 
-class _TqdmCallback:
-    def __init__(self, quiet: bool):
-        from tqdm import tqdm
-
-        self.quiet = quiet
-        self.bar = None
-        self.tqdm = tqdm
-        self.epoch = None
-
-    def on_step(self, p) -> None:
-        if self.quiet:
-            return
-        if self.bar is None or self.epoch != p.epoch:
-            if self.bar is not None:
-                self.bar.close()
-            self.bar = self.tqdm(
-                total=p.batches,
-                initial=p.batch - 1,
-                desc=f"epoch {p.epoch}",
-                unit="batch",
-                dynamic_ncols=True,
-            )
-            self.epoch = p.epoch
-        self.bar.update(1)
-        if p.step % 10 == 0:
-            self.bar.set_postfix(
-                loss=f"{p.loss:.3f}",
-                ppl=f"{math.exp(min(p.loss, 50)):.1f}",
-                lr=f"{p.lr:.2g}",
-                wps=f"{p.words_per_s:,.0f}",
-            )
-
-    def on_eval(self, r: dict) -> None:
-        self.write(
-            f"step {r['step']} epoch {r['epoch']}: train loss {r['train_loss']:.3f}  "
-            f"val ppl {r['val_ppl']:.2f}{'  (best, saved)' if r['best'] else ''}  lr {r['lr']:.3g}  "
-            f"{r['seconds'] / 60:.1f} min"
-        )
-
-    def on_message(self, text: str) -> None:
-        self.write(text)
-
-    def write(self, text: str) -> None:
-        (self.tqdm.write if self.bar is not None else print)(text, file=sys.stderr)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def check_writable(out: Path) -> str | None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / f".write-test-{os.getpid()}"
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as e:
-        return f"cannot write to --out {out}: {e.strerror or e}"
-    return None
-
-
 def _resumed_settings(ns: argparse.Namespace, meta: dict) -> tuple[dict, dict | None, list[str]]:
     """Training options: the saved run's, overridden by those given. Model settings: the saved run's
     (None for a state saved before they were kept). Also the model options that contradict the saved model."""
-    given = getattr(ns, "given_options", set())
-    train_opts = _pick(ns, TrainConfig)
+    given = given_options(ns)
+    train_opts = pick_options(ns, TrainConfig)
     saved_train = meta.get("train_config")
     if saved_train is not None:
         known = {k: v for k, v in saved_train.items() if k in train_opts}
@@ -232,7 +108,7 @@ def _resumed_settings(ns: argparse.Namespace, meta: dict) -> tuple[dict, dict | 
     if saved_model is None:
         return train_opts, None, []
     conflicts = []
-    for k, v in _pick(ns, ModelConfig).items():
+    for k, v in pick_options(ns, ModelConfig).items():
         value = list(v) if isinstance(v, (tuple, list)) else v
         if k in given and value != saved_model.get(k):
             conflicts.append(f"--{k.replace('_', '-')} {_show(value)} (saved: {_show(saved_model.get(k))})")
@@ -255,7 +131,7 @@ def _resume_command(ns: argparse.Namespace, out: Path, world: int) -> str:
 def _fit_cutoffs(settings: dict, ns: argparse.Namespace) -> tuple[int, ...]:
     """Default adaptive-softmax cutoffs shrink to a small vocabulary (a given --adaptive-cutoffs is kept)."""
     cutoffs, vocab_size = tuple(settings["adaptive_cutoffs"]), settings["vocab_size"]
-    if settings["softmax"] != "adaptive" or "adaptive_cutoffs" in getattr(ns, "given_options", set()):
+    if settings["softmax"] != "adaptive" or "adaptive_cutoffs" in given_options(ns):
         return cutoffs
     if not any(0 < c < vocab_size for c in cutoffs) and vocab_size > 2:
         cutoffs = (max(1, vocab_size // 4),)
@@ -308,7 +184,7 @@ def cmd_train(ns: argparse.Namespace) -> int:
                     "options",
                     file=sys.stderr,
                 )
-            settings = dict(_pick(ns, ModelConfig), vocab_size=len(corpus.vocab))
+            settings = dict(pick_options(ns, ModelConfig), vocab_size=len(corpus.vocab))
             settings["adaptive_cutoffs"] = _fit_cutoffs(settings, ns)
             model_cfg = ModelConfig(**settings)
         elif saved_model.get("vocab_size") != len(corpus.vocab):
@@ -335,7 +211,7 @@ def cmd_train(ns: argparse.Namespace) -> int:
         stop["flag"] = True
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    bar = _TqdmCallback(ns.quiet or rank != 0)
+    bar = TrainProgressBar(ns.quiet or rank != 0)
     try:
         result = train(
             corpus,

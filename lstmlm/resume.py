@@ -26,7 +26,8 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from .checkpoint import remove_stale_staged
-from .model import LanguageModel
+from .model import LanguageModel, ModelConfig
+from .train_config import FIXED_ON_RESUME, TrainConfig
 
 RESUME_DIR = "resume"
 STATE_JSON, STATE_TENSORS = "state.json", "state.safetensors"
@@ -48,6 +49,22 @@ def read_resume_meta(out: str | os.PathLike) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise ResumeError(f"{path}: unreadable resume state ({e})") from None
+
+
+def check_resumable(meta: dict, model_config: ModelConfig, cfg: TrainConfig) -> None:
+    """The model and the settings that shape the saved state must be the saved run's."""
+    saved_model = meta.get("model_config")
+    if saved_model is not None and ModelConfig.from_dict(saved_model) != model_config:
+        diff = [k for k, v in model_config.to_dict().items() if saved_model.get(k) != v]
+        raise ResumeError(
+            f"the saved run's model differs in {', '.join(diff)} "
+            f"(saved: {', '.join(f'{k}={saved_model.get(k)}' for k in diff)})"
+        )
+    saved_train = meta.get("train_config") or {}
+    for k in FIXED_ON_RESUME:
+        if k in saved_train and saved_train[k] != getattr(cfg, k):
+            flag = "--" + k.replace("_", "-")
+            raise ResumeError(f"the saved run used {flag} {saved_train[k]}; it cannot change on resume")
 
 
 def save_resume(

@@ -5,6 +5,9 @@ validation split, anneals the learning rate when validation stops improving, sav
 directory atomically, appends every evaluation to `metrics.jsonl`, and keeps a resumable state in
 `<out>/resume/`. Under `torchrun` it trains with DistributedDataParallel, each rank on its own columns
 of the batch; only rank 0 writes.
+
+Its settings, callbacks and errors are in `train_config`, the optimiser and learning-rate schedules in
+`optim`, the DistributedDataParallel plumbing in `distributed`; all are importable from here too.
 """
 
 from __future__ import annotations
@@ -14,82 +17,45 @@ import math
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
-import torch.distributed as dist
 
+from . import distributed as ddp
 from .checkpoint import save_model
 from .data import Corpus, batch_starts, batchify, get_batch
+from .distributed import BatchLoss
 from .model import LanguageModel, ModelConfig, detach_state
-from .resume import ResumeError, load_resume, read_resume_meta, save_resume
+from .optim import make_optimizer, scheduled_lr
+from .resume import check_resumable, load_resume, read_resume_meta, save_resume
+from .train_config import (
+    METRICS,
+    METRICS_KEYS,
+    Callback,
+    Progress,
+    TrainConfig,
+    TrainingDiverged,
+    TrainingSaveError,
+    TrainingSetupError,
+)
 
-METRICS = "metrics.jsonl"
-# metrics.jsonl: one JSON object per validation, with these keys
-METRICS_KEYS = ("step", "epoch", "train_loss", "val_loss", "val_ppl", "lr", "seconds", "best")
-# settings that shape the saved state (hidden state, batch positions, optimiser slots): fixed on resume
-FIXED_ON_RESUME = ("batch_size", "bptt", "optimizer")
-OPTIMIZERS, SCHEDULES = ["adam", "sgd"], ["cosine", "linear", "plateau"]
-DEVICES, SAVE_DTYPES = ["auto", "cpu", "cuda"], ["float32", "float16"]
-
-
-@dataclass
-class TrainConfig:
-    """Optimisation settings (each becomes a `lstmlm train` option)."""
-
-    optimizer: str = field(default="adam", metadata={"choices": OPTIMIZERS})  # adam | sgd
-    lr: float = 0.002  # initial learning rate (the SGD reference recipe uses 20)
-    schedule: str = field(default="cosine", metadata={"choices": SCHEDULES})  # cosine/linear end at 0
-    lr_decay: float = 0.5  # plateau schedule: multiply the lr by this when validation does not improve
-    min_lr: float = 1e-6  # stop once the learning rate falls below this
-    weight_decay: float = 0.0  # L2 penalty
-    clip: float = 0.25  # clip the gradient norm to this (0 = off)
-    batch_size: int = 32  # columns of the batchified training text (split across ranks under torchrun)
-    bptt: int = 35  # words per truncated back-propagation window
-    eval_batch_size: int = 10  # the standard protocol: batch 10, bptt 35, state carried through
-    epochs: int = 40  # passes over the training text
-    # with a time budget the cosine/linear schedules decay over whichever ends first, epochs or minutes
-    max_minutes: float = 0.0  # stop after this much training time, then evaluate and save (0 = no limit)
-    eval_every: int = 0  # also validate every N steps (0 = once per epoch)
-    seed: int = 1111  # seeds weight init, dropout and everything random in training
-    device: str = field(default="auto", metadata={"choices": DEVICES})  # auto | cpu | cuda
-    threads: int = 0  # torch CPU threads (0 = torch's default)
-    save_dtype: str = field(default="float32", metadata={"choices": SAVE_DTYPES})  # weights on disk
-
-
-@dataclass
-class Progress:
-    """What callbacks see after each step."""
-
-    step: int  # optimiser steps so far (global)
-    epoch: int  # 1-based
-    batch: int  # batch index within the epoch
-    batches: int  # batches in an epoch
-    loss: float  # this step's training loss (nats/word, averaged over ranks)
-    lr: float
-    words_per_s: float  # training words per second over all ranks, since (re)start
-    seconds: float  # training time so far, including earlier runs when resumed
-
-
-class Callback:
-    """Override what you need; the loop never knows who is watching."""
-
-    def on_step(self, p: Progress) -> None: ...
-    def on_eval(self, record: dict) -> None: ...
-    def on_message(self, text: str) -> None: ...
-
-
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite; the best model saved so far is untouched."""
-
-
-class TrainingSetupError(ValueError):
-    """Settings, data or a saved state that cannot be trained on; raised before the first step."""
-
-
-class TrainingSaveError(RuntimeError):
-    """Writing to `out` failed (full disk, unwritable folder); the best model saved before is intact."""
+__all__ = [  # also the names other modules import from here
+    "METRICS",
+    "METRICS_KEYS",
+    "BatchLoss",
+    "Callback",
+    "Progress",
+    "TrainConfig",
+    "TrainingDiverged",
+    "TrainingSaveError",
+    "TrainingSetupError",
+    "evaluate",
+    "make_optimizer",
+    "resolve_device",
+    "scheduled_lr",
+    "train",
+]
 
 
 def resolve_device(name: str) -> torch.device:
@@ -118,64 +84,6 @@ def evaluate(model: LanguageModel, data: torch.Tensor, bptt: int = 35) -> tuple[
     return total / max(count, 1), count
 
 
-def _world() -> tuple[int, int]:
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_rank(), dist.get_world_size()
-    return 0, 1
-
-
-def make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
-    """The optimiser `train()` uses for `cfg` (also used by tests/benchmarks/train_throughput.py)."""
-    optimizers = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
-    if cfg.optimizer not in optimizers:
-        raise ValueError(f"optimizer must be 'adam' or 'sgd', not {cfg.optimizer!r}")
-    settings = dict(lr=cfg.lr, weight_decay=cfg.weight_decay)
-    try:  # one fused pass over the weights: Adam's step measured ~7x faster on CPU
-        return optimizers[cfg.optimizer](model.parameters(), fused=True, **settings)
-    except (RuntimeError, TypeError, ValueError):  # a torch or device without the fused kernels
-        return optimizers[cfg.optimizer](model.parameters(), **settings)
-
-
-class BatchLoss(torch.nn.Module):
-    """model(inputs) and model.loss as ONE forward: DistributedDataParallel only follows parameters used
-    inside forward, and the adaptive softmax leaves a tail cluster unused when no target falls in it."""
-
-    def __init__(self, model: LanguageModel):
-        super().__init__()
-        self.model = model
-
-    def forward(self, inputs: torch.Tensor, state, targets: torch.Tensor):
-        features, state = self.model(inputs, state)  # (T, B, H)
-        return self.model.loss(features, targets), state
-
-
-def _check_resumable(meta: dict, model_config: ModelConfig, cfg: TrainConfig) -> None:
-    """The model and the settings that shape the saved state must be the saved run's."""
-    saved_model = meta.get("model_config")
-    if saved_model is not None and ModelConfig.from_dict(saved_model) != model_config:
-        diff = [k for k, v in model_config.to_dict().items() if saved_model.get(k) != v]
-        raise ResumeError(
-            f"the saved run's model differs in {', '.join(diff)} "
-            f"(saved: {', '.join(f'{k}={saved_model.get(k)}' for k in diff)})"
-        )
-    saved_train = meta.get("train_config") or {}
-    for k in FIXED_ON_RESUME:
-        if k in saved_train and saved_train[k] != getattr(cfg, k):
-            flag = "--" + k.replace("_", "-")
-            raise ResumeError(f"the saved run used {flag} {saved_train[k]}; it cannot change on resume")
-
-
-def scheduled_lr(cfg: TrainConfig, step: int, total_steps: int, seconds: float) -> float:
-    """The cosine/linear schedule: from cfg.lr down to 0 over the run (steps or the time budget)."""
-    frac = step / max(total_steps, 1)
-    if cfg.max_minutes:
-        frac = max(frac, seconds / (cfg.max_minutes * 60))
-    frac = min(frac, 1.0)
-    if cfg.schedule == "cosine":
-        return cfg.lr * 0.5 * (1 + math.cos(math.pi * frac))
-    return cfg.lr * (1 - frac)
-
-
 def train(
     corpus: Corpus,
     model_config: ModelConfig,
@@ -189,22 +97,20 @@ def train(
     """Train, keeping the best model in `out`; returns the final summary (best/test perplexity, ...).
 
     With `resume=True` the run continues from `out/resume/` exactly (same losses as if never stopped);
-    `model_config` and the settings in FIXED_ON_RESUME must then be the saved run's, the others may change.
+    `model_config` and the settings in `train_config.FIXED_ON_RESUME` must then be the saved run's, the
+    others may change.
     Problems with the settings, the data or the saved state raise TrainingSetupError before any step.
     """
     callbacks = callbacks or []
     out = Path(out)
-    rank, world = _world()
+    rank, world = ddp.rank_and_world()
     try:
-        device = resolve_device(cfg.device)
-        if device.type == "cuda" and world > 1:
-            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
-            torch.cuda.set_device(device)
+        device = ddp.rank_device(resolve_device(cfg.device), world)
         if cfg.batch_size % world:
             raise ValueError(f"batch_size {cfg.batch_size} must be divisible by the {world} processes")
         meta = read_resume_meta(out) if resume else None
         if meta is not None:
-            _check_resumable(meta, model_config, cfg)
+            check_resumable(meta, model_config, cfg)
         if cfg.threads > 0:
             torch.set_num_threads(cfg.threads)
         torch.manual_seed(cfg.seed)
@@ -242,11 +148,7 @@ def train(
             cb.on_message(
                 f"resuming at epoch {position['epoch']}, batch {position['batch']}, step {position['step']}"
             )
-    net: torch.nn.Module = BatchLoss(model)
-    if world > 1:
-        net = torch.nn.parallel.DistributedDataParallel(
-            net, find_unused_parameters=model_config.softmax == "adaptive"
-        )
+    net = ddp.loss_module(model, world)  # under torchrun: DistributedDataParallel
 
     run_start = time.monotonic()
     seconds_before = position["seconds"]
@@ -258,18 +160,12 @@ def train(
     def stop_reason_now() -> str | None:
         """Interrupt or time budget; under torchrun all ranks stop at the same step (or they would hang)."""
         code = 2 if should_stop() else 1 if cfg.max_minutes and elapsed() >= cfg.max_minutes * 60 else 0
-        if world > 1:
-            flag = torch.tensor([code], device=device)
-            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-            code = int(flag.item())
+        code = ddp.max_over_ranks(code, device, world)
         return {0: None, 1: "time budget", 2: "interrupted"}[code]
 
     def validate(train_loss: float) -> None:
         val_loss, _ = evaluate(model, valid_data, cfg.bptt)
-        if world > 1:  # rank 0 decides what counts as an improvement, for everyone
-            shared = torch.tensor([val_loss], dtype=torch.float64, device=device)
-            dist.broadcast(shared, 0)
-            val_loss = shared.item()
+        val_loss = ddp.from_rank0(val_loss, device, world)  # rank 0 decides what counts as an improvement
         position["evals"] += 1
         improved = val_loss < position["best_val_loss"]
         record = {
@@ -361,11 +257,7 @@ def train(
             loss.backward()
             if cfg.clip > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-            loss_value = loss.detach()
-            if world > 1:
-                dist.all_reduce(loss_value)
-                loss_value /= world
-            loss_value = loss_value.item()
+            loss_value = ddp.mean_over_ranks(loss.detach(), world).item()
             if not math.isfinite(loss_value):
                 optimizer.zero_grad(set_to_none=True)
                 saved = (
@@ -413,8 +305,7 @@ def train(
     if stop_reason == "time budget" and recent_losses and position["batch"] > 0:
         validate(mean_recent())  # the last stretch may hold the best model
     save_state()
-    if world > 1:
-        dist.barrier()
+    ddp.barrier(world)
     return {
         "stop_reason": stop_reason,
         "best_val_loss": position["best_val_loss"],

@@ -1,0 +1,74 @@
+"""Command-line options built from the config dataclasses: one `--option` per field, typed by its default,
+its help from the field's `# comment`; each option given on the command line is remembered in
+`namespace.given_options` (so that `--resume` can tell options given from defaults)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+
+def _mark_given(namespace: argparse.Namespace, dest: str) -> None:
+    namespace.given_options = set(getattr(namespace, "given_options", ())) | {dest}
+
+
+class _Store(argparse.Action):
+    """Store the value and remember the option was given (--resume tells given options from defaults)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        _mark_given(namespace, self.dest)
+
+
+class _Flag(argparse.BooleanOptionalAction):
+    def __call__(self, parser, namespace, values, option_string=None):
+        super().__call__(parser, namespace, values, option_string)
+        _mark_given(namespace, self.dest)
+
+
+def add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), defaults=None, title=None) -> None:
+    """One `--option` per dataclass field, typed by its default, help from the field's comment."""
+    group = parser.add_argument_group(title or cls.__name__)
+    comments = _field_comments(cls)
+    for f in dataclasses.fields(cls):
+        if f.name in skip:
+            continue
+        default = (defaults or {}).get(f.name, f.default)
+        flag = "--" + f.name.replace("_", "-")
+        helptext = comments.get(f.name, "") + f" (default: {default})"
+        if isinstance(default, bool):
+            group.add_argument(flag, default=default, action=_Flag, help=helptext)
+        elif isinstance(default, tuple):
+            group.add_argument(flag, default=default, type=int, nargs="+", action=_Store, help=helptext)
+        else:
+            group.add_argument(
+                flag,
+                default=default,
+                type=type(default),
+                help=helptext,
+                action=_Store,
+                choices=f.metadata.get("choices"),
+            )
+
+
+def _field_comments(cls) -> dict[str, str]:
+    """The `# comment` after each field in the dataclass source, used as --help text."""
+    import inspect
+
+    out = {}
+    for line in inspect.getsource(cls).splitlines():
+        s = line.strip()
+        if ":" in s and "#" in s and not s.startswith(("#", "def", '"')):
+            name = s.split(":", 1)[0].strip()
+            out[name] = s.split("#", 1)[1].strip()
+    return out
+
+
+def pick_options(ns: argparse.Namespace, cls) -> dict:
+    """The parsed values of `cls`'s fields."""
+    return {f.name: getattr(ns, f.name) for f in dataclasses.fields(cls) if hasattr(ns, f.name)}
+
+
+def given_options(ns: argparse.Namespace) -> set[str]:
+    """The fields whose options were given on the command line."""
+    return getattr(ns, "given_options", set())
