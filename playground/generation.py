@@ -12,7 +12,7 @@ import torch
 from lstmlm.model import LanguageModel
 from lstmlm.sampling import GeneratedWord, check_settings, entropy_bits, generate, make_generator, reshape
 
-from .views import Prompt, display_word, line_start, next_log_probs
+from .views import Prompt, display_word, line_start, next_log_probs, prompt_states
 
 MAX_GENERATE_WORDS = 200  # longest continuation one request may ask for
 
@@ -63,17 +63,19 @@ def coerce_settings(temperature, top_k, top_p, max_words, seed) -> GenerationSet
 def generate_words(
     model: LanguageModel, prompt: Prompt, settings: GenerationSettings
 ) -> Iterator[GeneratedWord]:
-    """Stream the continuation of a prompt, word by word, with a private generator seeded by `settings`."""
+    """Stream the continuation of a prompt, word by word, with a private generator seeded by `settings`.
+    The prompt's state comes from `prompt_states` (the same numbers as reading it from a line start)."""
     settings.check()
+    state = prompt_states(model).read(prompt.ids)[1] if prompt.ids else line_start(model)
     yield from generate(
         model,
-        prompt.ids,
+        [],  # the prompt is already read into `state`
         settings.max_words,
         settings.temperature,
         settings.top_k,
         settings.top_p,
         generator=make_generator(settings.seed),
-        state=line_start(model),
+        state=state,
     )
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import torch
 
 from lstmlm.model import LanguageModel, State
-from lstmlm.sampling import NextWords, advance, start_state, top_words
+from lstmlm.prefix import PrefixStates
+from lstmlm.sampling import NextWords, start_state, top_words
 from lstmlm.vocab import EOS, Vocab, detokenize, tokenize
 
 MAX_PROMPT_WORDS = 300  # the model reads at most the last 300 words of a prompt; a notice says so
@@ -81,12 +82,24 @@ def line_start(model: LanguageModel) -> State:
     return state
 
 
+_PREFIXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its PrefixStates
+
+
+def prompt_states(model: LanguageModel) -> PrefixStates:
+    """The memo of states after recent prompts read from a line start, one per model, shared by every
+    user like the model: typing one more word then costs one step, with the numbers of a full re-read."""
+    prefixes = _PREFIXES.get(model)
+    if prefixes is None:
+        prefixes = _PREFIXES[model] = PrefixStates(model, line_start(model))
+    return prefixes
+
+
 @torch.no_grad()
 def next_log_probs(model: LanguageModel, ids: Sequence[int]) -> torch.Tensor:
-    """Log-probabilities (V,) of the word after `ids`, read from the start of a line."""
-    state = line_start(model)
+    """Log-probabilities (V,) of the word after `ids`, read from the start of a line (as `advance`)."""
     if len(ids):
-        return advance(model, ids, state)[0]
+        return prompt_states(model).read(ids)[0]
+    state = line_start(model)
     h = state[0] if isinstance(state, tuple) else state  # (L, 1, H): an empty prompt is a line start
     return model.log_probs(h[-1, 0])
 
