@@ -16,6 +16,7 @@ from .compare_plots import CSS as COMPARE_CSS
 from .explore_plots import CSS as EXPLORE_CSS
 from .i18n import I18N, t
 from .lineup import make_lineup
+from .sessions import launch_kwargs as session_launch_kwargs
 from .tabs import compare as compare_tab
 from .tabs import counterfactual, equations, gates, generate, intervene, learn, next_word
 from .tabs import gradient as gradient_tab
@@ -73,6 +74,7 @@ def launch_kwargs() -> dict:
         "footer_links": ["api", "settings"],
         "i18n": I18N,
         "head": share.HEAD,
+        **session_launch_kwargs(),  # bounded session memory; bare API calls' sessions dropped when done
     }
 
 

@@ -1,0 +1,93 @@
+"""Bare API calls (no session hash) leave no session behind; visitors' sessions are never touched."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+import urllib.request
+from collections import OrderedDict
+from types import SimpleNamespace
+
+from conftest import launch_app
+
+from playground import sessions
+
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+NOW = datetime.datetime(2026, 1, 1, 12, 0, 0)
+ONE_SHOT = "0123456789abcdef0123456789abcdef"  # what Gradio names a bare call's session: its event id
+
+
+def gradio_like(names_idle_s: dict[str, float], running=(), unread=()):
+    """A state holder and a queue shaped like Gradio's, holding sessions unused for the given seconds."""
+    state_holder = SimpleNamespace(
+        session_data=OrderedDict((name, object()) for name in names_idle_s),
+        time_last_used={name: NOW - datetime.timedelta(seconds=s) for name, s in names_idle_s.items()},
+    )
+    queue = SimpleNamespace(
+        event_ids_to_events={name: object() for name in running},
+        pending_messages_per_session={name: object() for name in names_idle_s},
+        pending_event_ids_session={name: ({"event"} if name in unread else set()) for name in names_idle_s},
+    )
+    return state_holder, queue
+
+
+def test_only_finished_idle_one_shot_sessions_are_dropped():
+    running, recent, unread = (f"{c * 32}" for c in "abc")
+    browser, client = "k3j2h4g5f6a", "0b1c2d3e-0000-4000-8000-0123456789ab"
+    state_holder, queue = gradio_like(
+        {ONE_SHOT: 5, running: 60, recent: 0.5, unread: 5, browser: 9999, client: 9999},
+        running=[running],
+        unread=[unread],
+    )
+    unread_since: dict = {}
+    assert sessions.drop_one_shot_sessions(state_holder, queue, now=NOW, unread_since=unread_since) == 2
+    kept = {running, recent, browser, client}
+    assert set(state_holder.session_data) == set(state_holder.time_last_used) == kept
+    # the unread result stays queued for its GET; the fetched call's bookkeeping is gone
+    assert set(queue.pending_messages_per_session) == set(queue.pending_event_ids_session) == kept | {unread}
+    later = NOW + datetime.timedelta(seconds=sessions.UNREAD_S + 1)  # nobody fetched it: dropped too
+    assert sessions.drop_one_shot_sessions(state_holder, queue, now=later, unread_since=unread_since) == 1
+    assert set(queue.pending_messages_per_session) == {running, browser, client} and unread_since == {}
+
+
+def test_bookkeeping_of_an_evicted_session_is_dropped_too():
+    state_holder, queue = gradio_like({ONE_SHOT: 5})
+    del state_holder.session_data[ONE_SHOT], state_holder.time_last_used[ONE_SHOT]  # evicted by capacity
+    assert sessions.drop_one_shot_sessions(state_holder, queue, now=NOW) == 0
+    assert queue.pending_messages_per_session == {} and queue.pending_event_ids_session == {}
+
+
+def bare_call(base: str, api_name: str, data: list, session: str | None = None) -> dict:
+    body = {"data": data} | ({"session_hash": session} if session else {})
+    req = urllib.request.Request(
+        f"{base}/gradio_api/call/{api_name}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with OPENER.open(req, timeout=30) as r:
+        event_id = json.loads(r.read())["event_id"]
+    with OPENER.open(f"{base}/gradio_api/call/{api_name}/{event_id}", timeout=30) as r:
+        lines = r.read().decode().splitlines()
+    return json.loads(next(line[5:] for line in lines if line.startswith("data:")))[0]
+
+
+def test_the_running_app_forgets_bare_calls_but_keeps_a_visitors_session(tiny_model, monkeypatch):
+    from playground.app import build_app
+
+    monkeypatch.setattr(sessions, "SWEEP_EVERY_S", 0.2)
+    monkeypatch.setattr(sessions, "IDLE_S", 0.0)
+    demo = build_app(tiny_model)
+    base = launch_app(demo).rstrip("/")
+    try:
+        for _ in range(5):
+            assert bare_call(base, "next_words", ["the cat", 3])["words"]
+        assert bare_call(base, "next_words", ["the cat", 3], session="visitor-1")["words"]
+        deadline = time.time() + 10
+        while time.time() < deadline and set(demo.state_holder.session_data) != {"visitor-1"}:
+            time.sleep(0.1)
+        assert set(demo.state_holder.session_data) == {"visitor-1"}
+        assert set(demo._queue.pending_messages_per_session) <= {"visitor-1"}
+        assert demo.state_holder.capacity == sessions.MAX_SESSIONS
+    finally:
+        demo.close()
