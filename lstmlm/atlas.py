@@ -10,6 +10,7 @@ Built once per model by `lstmlm index --model DIR --data FILE` into `DIR/atlas.j
                  ...],                                                              # H units
                 ...]}                                                               # L layers
 
+A GRU or plain RNN has no cell: its atlas holds h only ("signals": ["h"], keys "h_high" and "h_low").
 `pos` is the word's index in the scanned text, `word` the word whose step gave `value`, `before` the
 words leading up to it. The text is scanned as evaluation scans it: batchified into `batch_size`
 columns, `bptt` steps at a time, the state carried through, so each column starts from a zero state.
@@ -31,7 +32,12 @@ from .model import LanguageModel
 from .trace import trace
 
 ATLAS = "atlas.json.gz"
-SIGNALS = ("c", "h")
+SIGNALS = ("c", "h")  # an LSTM's; other cells have h only (`signals_of`)
+
+
+def signals_of(model: LanguageModel) -> tuple[str, ...]:
+    """What the atlas ranks for this model: the LSTM's cell and hidden state, or h alone."""
+    return SIGNALS if model.config.cell == "lstm" else ("h",)
 
 
 @torch.no_grad()
@@ -45,7 +51,8 @@ def build_atlas(
     bptt: int = 35,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Scan `tokens` with the state carried through; keep each unit's `top` highest and lowest c and h."""
+    """Scan `tokens` with the state carried through; keep each unit's `top` highest and lowest c and h
+    (h alone for a GRU or plain RNN)."""
     if top < 1:
         raise ValueError(f"top must be >= 1, got {top}")
     device = model.embedding.weight.device
@@ -53,6 +60,7 @@ def build_atlas(
     data = batchify(ids, batch_size).to(device)  # (T, B); column b holds tokens [b*T, (b+1)*T)
     steps, B = data.shape
     L, H = model.config.num_layers, model.config.hidden_dim
+    signals = signals_of(model)
     # best[(layer, signal, sign)] = (values (k, H), positions (k, H)); sign +1 = highest, -1 = lowest
     best: dict[tuple[int, str, int], tuple[torch.Tensor, torch.Tensor]] = {}
     state = model.init_state(B)
@@ -67,7 +75,7 @@ def build_atlas(
         )
         pos = pos.reshape(T * B, 1).expand(-1, H)  # (T*B, H)
         for layer, lt in enumerate(tr.layers):
-            for signal in SIGNALS:
+            for signal in signals:
                 values = lt.get(signal).reshape(T * B, H)
                 for sign in (1, -1):
                     v, p = sign * values, pos
@@ -91,7 +99,7 @@ def build_atlas(
     layers = []
     for layer in range(L):
         columns = {}  # (signal, name) -> per unit: [(pos, value), ...] best first
-        for signal in SIGNALS:
+        for signal in signals:
             for sign, name in ((1, "high"), (-1, "low")):
                 tv, tp = best[(layer, signal, sign)]
                 values, positions = (sign * tv).t().tolist(), tp.t().tolist()  # (H, k)
@@ -112,7 +120,7 @@ def build_atlas(
         "top": top,
         "batch_size": B,
         "bptt": bptt,
-        "signals": list(SIGNALS),
+        "signals": list(signals),
         "num_layers": L,
         "hidden_dim": H,
         "model_saved": info.get("saved"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from .explain import NAMES, LayerArrays, Traced, check_index, layer_arrays
+from .explain import NAMES, AnyLayerArrays, LayerArrays, Traced, check_index, layer_arrays
 from .model import LanguageModel, State
 from .sampling import (
     GeneratedWord,
@@ -244,7 +244,7 @@ def generate_with_interventions(
         tr = trace(model, ids, state, interventions)
         log_probs, state = tr.log_probs[-1, 0], tr.state
     else:  # an empty prompt starts a new line, as in generate()
-        log_probs = model.log_probs(state[0][-1, 0])
+        log_probs = model.log_probs((state[0] if isinstance(state, tuple) else state)[-1, 0])
     eos = model.vocab.eos_id
     for step in range(n):
         gw = pick_word(log_probs, step, temperature, top_k, top_p, generator, model.vocab)
@@ -269,17 +269,19 @@ class Counterfactual:
     ids_a: list[int]
     ids_b: list[int]
     first_difference: int | None  # first position whose words differ; None when the prompts are the same
-    delta: list[dict[str, np.ndarray]]  # per layer, for i f g o c h: (T_min, H) value in b minus value in a
-    mean_abs: list[dict[str, np.ndarray]]  # per layer, for i f g o c h: (T_min,) mean over units of |b - a|
+    # per layer, for each quantity the cell records (i f g o c h; GRU r z n h; plain RNN h):
+    delta: list[dict[str, np.ndarray]]  # (T_min, H) value in b minus value in a
+    mean_abs: list[dict[str, np.ndarray]]  # (T_min,) mean over units of |b - a|
     next_words: DistributionChange  # after the last word: before = prompt a, after = prompt b
-    trace_a: list[LayerArrays]
-    trace_b: list[LayerArrays]
+    trace_a: list[AnyLayerArrays]
+    trace_b: list[AnyLayerArrays]
 
 
 def counterfactual(
     model: LanguageModel, text_a: str, text_b: str, k: int = 10, state: State | None = None
 ) -> Counterfactual:
-    """Trace two prompts; per layer and position, how much every gate, c and h differ, and the next words."""
+    """Trace two prompts; per layer and position, how much every gate, c and h (or the GRU's r, z, n, h, the
+    plain RNN's h) differ, and the next words."""
     encoded = []
     for name, text in (("A", text_a), ("B", text_b)):
         enc = model.vocab.encode_text(text)
@@ -295,7 +297,7 @@ def counterfactual(
     if first is None and len(a.ids) != len(b.ids):
         first = T  # one prompt continues the other
     # Per layer and name: (T, H) value in b minus value in a, and (T,) its mean size over units.
-    delta = [{n: y.get(n)[:T] - x.get(n)[:T] for n in NAMES} for x, y in zip(la, lb, strict=True)]
-    mean_abs = [{n: np.abs(d[n]).mean(1) for n in NAMES} for d in delta]
+    delta = [{n: y.get(n)[:T] - x.get(n)[:T] for n in x.names} for x, y in zip(la, lb, strict=True)]
+    mean_abs = [{n: np.abs(d[n]).mean(1) for n in d} for d in delta]
     change = compare_distributions(ta.log_probs[-1, 0], tb.log_probs[-1, 0], model.vocab, k)
     return Counterfactual(a.tokens, b.tokens, a.ids, b.ids, first, delta, mean_abs, change, la, lb)

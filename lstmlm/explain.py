@@ -2,7 +2,8 @@
 
 Functions take a `Trace` (or its numpy form from `layer_arrays`) and return dataclasses of numpy arrays,
 floats and strings, so the playground's views only draw and tests check plain numbers. The notation is the
-seed article's: f_t, i_t, C~_t (PyTorch's g_t), C_t, o_t, h_t.
+seed article's: f_t, i_t, C~_t (PyTorch's g_t), C_t, o_t, h_t. A GRU or plain RNN trace converts too
+(`CellArrays`: its own quantities, e.g. r, z, n, h); the equations and the memory breakdown are the LSTM's.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import ClassVar
 
 import numpy as np
 import torch
 
+from .sidebyside import CELL_NAMES
 from .trace import Trace
+from .trace_cells import CELL_QUANTITIES
 
 NAMES = ("i", "f", "g", "o", "c", "h")  # the recorded values of a layer, in PyTorch's gate order
 
@@ -33,22 +37,63 @@ class LayerArrays:
     preact: np.ndarray  # (T, 4H) pre-activations in PyTorch's gate order i, f, g, o
     h0: np.ndarray  # (H,) state before the first step
     c0: np.ndarray  # (H,)
+    cell: ClassVar[str] = "lstm"
+    names: ClassVar[tuple[str, ...]] = NAMES  # what `get` gives besides preact
 
     def get(self, name: str) -> np.ndarray:
         return getattr(self, name)
 
 
-Traced = Trace | Sequence[LayerArrays]
+@dataclass
+class CellArrays:
+    """One layer of one traced sequence of a GRU (r, z, n, h) or plain RNN (h), as numpy float32 arrays."""
+
+    cell: str  # gru | rnn_tanh
+    values: dict[str, np.ndarray]  # CELL_QUANTITIES[cell] in order, each (T, H)
+    preact: np.ndarray  # (T, kH) arguments of the gates' σ / tanh (trace_cells.CELL_PREACTS order)
+    h0: np.ndarray  # (H,) state before the first step
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.values)
+
+    @property
+    def h(self) -> np.ndarray:
+        return self.values["h"]
+
+    def get(self, name: str) -> np.ndarray:
+        if name == "preact":
+            return self.preact
+        if name not in self.values:
+            raise ValueError(
+                f"a {CELL_NAMES[self.cell]} layer records {', '.join(self.values)}, not {name!r}"
+            )
+        return self.values[name]
 
 
-def layer_arrays(tr: Traced, batch: int = 0) -> list[LayerArrays]:
-    """A trace's layers as numpy for sequence `batch` (layers already converted pass through)."""
+AnyLayerArrays = LayerArrays | CellArrays
+Traced = Trace | Sequence[AnyLayerArrays]
+
+
+def layer_arrays(tr: Traced, batch: int = 0) -> list[AnyLayerArrays]:
+    """A trace's layers as numpy for sequence `batch` (layers already converted pass through): `LayerArrays`
+    for an LSTM, `CellArrays` for a GRU or plain RNN."""
     if not isinstance(tr, Trace):
         return list(tr)
 
     def arr(t: torch.Tensor) -> np.ndarray:
         return t.detach().float().cpu().numpy()
 
+    if tr.cell != "lstm":
+        return [
+            CellArrays(
+                tr.cell,
+                {n: arr(lt.get(n)[:, batch]) for n in CELL_QUANTITIES[tr.cell]},
+                arr(lt.preact[:, batch]),
+                arr(lt.h0[batch]),
+            )
+            for lt in tr.layers
+        ]
     return [
         LayerArrays(
             **{n: arr(lt.get(n)[:, batch]) for n in (*NAMES, "preact")},
@@ -60,7 +105,7 @@ def layer_arrays(tr: Traced, batch: int = 0) -> list[LayerArrays]:
 
 
 def check_index(
-    layers: list[LayerArrays], layer: int, unit: int | None = None, step: int | None = None
+    layers: list[AnyLayerArrays], layer: int, unit: int | None = None, step: int | None = None
 ) -> None:
     """Raise ValueError naming the valid range for a layer / unit / step the trace does not have."""
     if not 0 <= layer < len(layers):
@@ -70,6 +115,14 @@ def check_index(
         raise ValueError(f"unit {unit} does not exist: layer {layer} has units 0..{H - 1}")
     if step is not None and not 0 <= step < T:
         raise ValueError(f"step {step} does not exist: the prompt has steps 0..{T - 1}")
+
+
+def lstm_layer(layers: list[AnyLayerArrays], layer: int) -> LayerArrays:
+    """layers[layer], which must be an LSTM's: ValueError naming the cell otherwise."""
+    la = layers[layer]
+    if not isinstance(la, LayerArrays):
+        raise ValueError(f"the equations and the memory are an LSTM's; this is a {CELL_NAMES[la.cell]}")
+    return la
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,7 +163,7 @@ def equation_numbers(tr: Traced, layer: int, step: int, unit: int) -> EquationNu
     """The numbers of the LSTM equations for `unit` of `layer` at `step` of the trace."""
     layers = layer_arrays(tr)
     check_index(layers, layer, unit, step)
-    la = layers[layer]
+    la = lstm_layer(layers, layer)
     H = la.h.shape[1]
     z_i, z_f, z_g, z_o = (float(la.preact[step, k * H + unit]) for k in range(4))
     v = {n: float(la.get(n)[step, unit]) for n in NAMES}
@@ -242,7 +295,7 @@ def memory_breakdown(tr: Traced, layer: int, unit: int) -> MemoryBreakdown:
     """Kept against written memory of one unit at every step, and its memory horizon S (T x T)."""
     layers = layer_arrays(tr)
     check_index(layers, layer, unit)
-    la = layers[layer]
+    la = lstm_layer(layers, layer)
     f, i, g, c = (la.get(n)[:, unit].astype(np.float64) for n in "figc")  # each (T,)
     c_prev = np.concatenate(([float(la.c0[unit])], c[:-1]))
     T = len(f)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .explain import NAMES, Traced, check_index, layer_arrays
+from .explain import Traced, check_index, layer_arrays
 from .model import LanguageModel, State
 from .sampling import start_state, top_words
 from .trace import trace
@@ -59,8 +59,9 @@ def unit_search(
     """
     layers = layer_arrays(tr)
     check_index(layers, layer)
-    if signal not in NAMES:
-        raise ValueError(f"signal must be one of {', '.join(NAMES)}, got {signal!r}")
+    names = layers[layer].names  # i, f, g, o, c, h for an LSTM; r, z, n, h for a GRU; h for a plain RNN
+    if signal not in names:
+        raise ValueError(f"signal must be one of {', '.join(names)}, got {signal!r}")
     if method not in ("mean", "minmax"):
         raise ValueError(f"method must be 'mean' or 'minmax', got {method!r}")
     x = layers[layer].get(signal).astype(np.float64)  # (T, H)
@@ -138,7 +139,8 @@ def surprisal(
         raise ValueError("the prompt is too short: type a few words")
     state = state if state is not None else start_state(model)
     tr = trace(model, ids, state)
-    before_first = model.log_probs(state[0][-1, 0])[None]  # (1, V): the prediction from the start state
+    h = state[0] if isinstance(state, tuple) else state  # (L, 1, H): an LSTM's state is (h, c)
+    before_first = model.log_probs(h[-1, 0])[None]  # (1, V): the prediction from the start state
     rows = torch.cat([before_first, tr.log_probs[:-1, 0]])  # (T, V): row t predicts word t
     words, bits_sum = [], 0.0
     for t in range(0 if first_word else 1, len(ids)):

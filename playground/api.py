@@ -12,7 +12,7 @@ import gradio as gr
 from lstmlm.model import LanguageModel
 from lstmlm.vocab import detokenize
 
-from .gateview import GATES, trace_json
+from .gateview import trace_json
 from .generation import coerce_settings, generate_words
 from .views import next_words_json, read_prompt
 
@@ -87,12 +87,12 @@ def register(model: LanguageModel) -> None:
     def trace(
         prompt: str,
         layer: int = 0,
-        gates: str = ",".join(GATES),
+        gates: str = "all",
         encoding: str = "float16",
         decimals: int = 3,
     ) -> dict:
-        """One layer's f, i, o, g (candidate), c (cell) and h over the prompt, each (steps, units):
-        base64 float16 by default, or nested lists with encoding="list" (rounded to `decimals`)."""
+        """One layer's f, i, o, g (candidate), c (cell) and h (a GRU's r, z, n, h; a plain RNN's h) over the
+        prompt, each (steps, units): base64 float16 by default, or nested lists with encoding="list"."""
         try:
             return trace_json(
                 model,

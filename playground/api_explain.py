@@ -2,7 +2,8 @@
 and out, the same numbers the tabs draw. Registered with `gr.api`, which reads each endpoint's parameters
 from the type hints (so no `from __future__ import annotations` here: gradio needs the real types).
 
-Bad input raises `gr.Error` with a message that says what to change.
+Bad input raises `gr.Error` with a message that says what to change. Intervene and Equations are about the
+LSTM's gates and cell: for a GRU or plain RNN they raise `gr.Error` saying so (`cells.lstm_only_message`).
 """
 
 import gradio as gr
@@ -10,6 +11,7 @@ import gradio as gr
 from lstmlm.model import LanguageModel
 
 from .api import MODEL_CONCURRENCY, _user_error
+from .cells import check_lstm
 from .explain_views import (
     DEFAULT_PAIR,
     InterventionRequest,
@@ -40,6 +42,7 @@ def register(model: LanguageModel) -> None:
         zero_candidate, set_cell; units: all, list (unit_list "3,5,10-19") or top (top_n by statistic);
         steps "4", "2-6" or "4-"), the words that moved most, and n_words generated with and without it."""
         try:
+            check_lstm(model, "intervene")
             req = InterventionRequest(layer, units, unit_list, top_n, statistic, steps, action, value)
             return run_intervention(model, prompt, req, n_words, seed, k).to_json()
         except (ValueError, TypeError) as e:
@@ -51,6 +54,7 @@ def register(model: LanguageModel) -> None:
         """The LSTM equations of one unit at one step (-1 = the last word) with their numbers, as LaTeX
         (lang en or zh), and the unit's kept/written memory over the prompt."""
         try:
+            check_lstm(model, "equations")
             return equations_json(model, prompt, layer, step, unit, digits, lang)
         except (ValueError, TypeError) as e:
             raise _user_error(e) from None
@@ -58,8 +62,9 @@ def register(model: LanguageModel) -> None:
     def counterfactual(
         prompt_a: str = DEFAULT_PAIR[0], prompt_b: str = DEFAULT_PAIR[1], layer: int = 0, k: int = 10
     ) -> dict:
-        """Two prompts compared position by position: mean |B - A| of f, i, o, g, c, h per step of one layer,
-        the first differing step, and both next-word distributions with the words that changed most."""
+        """Two prompts compared position by position: mean |B - A| of f, i, o, g, c, h (a GRU's r, z, n, h; a
+        plain RNN's h) per step of one layer, the first differing step, and both next-word distributions with
+        the words that changed most."""
         try:
             return counterfactual_json(model, prompt_a, prompt_b, layer, k)
         except (ValueError, TypeError) as e:

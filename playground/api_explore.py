@@ -31,8 +31,9 @@ def register(model: LanguageModel, atlas: dict | None = None) -> None:
         k: int = 10,
         method: str = "mean",
     ) -> dict:
-        """Units of `layer` whose `signal` (h or c) is high in steps [span_start, span_stop) (0-based, stop
-        excluded) and low outside ("high"), and the reverse ("low"); method "mean" or "minmax"."""
+        """Units of `layer` whose `signal` (h or c; a GRU or plain RNN: h) is high in steps [span_start,
+        span_stop) (0-based, stop excluded) and low outside ("high"), and the reverse ("low"); method "mean"
+        or "minmax"."""
         try:
             return unit_search_json(
                 model, prompt, int(layer), int(span_start), int(span_stop), signal, int(k), method

@@ -12,6 +12,7 @@ from lstmlm.atlas import load_atlas
 from lstmlm.model import LanguageModel
 
 from . import api, api_compare, api_explain, api_explore, share
+from .cells import model_size
 from .compare_plots import CSS as COMPARE_CSS
 from .explore_plots import CSS as EXPLORE_CSS
 from .i18n import I18N, t
@@ -83,7 +84,7 @@ def _header(model: LanguageModel) -> str:
     return (  # the browser translates only the first i18n marker of a string: one per string
         '<div class="lp-header"><h1>LSTM Playground</h1><p>'
         + t("app.subtitle")
-        + f" ({cfg.num_layers} × {cfg.hidden_dim} LSTM, |V| = {cfg.vocab_size:,})</p></div>"
+        + f" ({model_size(model)}, |V| = {cfg.vocab_size:,})</p></div>"
     )
 
 

@@ -30,7 +30,7 @@ VIEWS = (  # tab ids a link may open; an unknown one opens the default view
     "surprisal",
     "units",
 )
-GATES = ("f", "i", "o", "g", "c", "h")
+GATES = ("f", "i", "o", "g", "c", "h")  # an LSTM's; `Limits.gates` holds the app's model's own
 ORDERS = ("index", "variance", "saturation", "mean")
 MODES = ("normal", "present")
 LANGS = ("", "en", "zh")  # "" = the browser's language
@@ -68,6 +68,7 @@ class Limits:
     max_words: int = 200
     max_top_k: int = 200
     max_seed: int = 2**31 - 1
+    gates: tuple[str, ...] = GATES  # what the Gates view can show (a GRU: r, z, n, h)
 
 
 def _number(raw: str | None, default: float, lo: float, hi: float) -> float:
@@ -114,7 +115,7 @@ def parse_query(params: Mapping[str, str | list[str]] | str, limits: Limits = Li
         words=_whole(one.get("words"), d.words, 1, limits.max_words),
         seed=_whole(one.get("seed"), d.seed, 0, limits.max_seed),
         layer=_whole(one.get("layer"), d.layer, 0, max(0, limits.num_layers - 1)),
-        gate=_choice(one.get("gate"), GATES, d.gate),
+        gate=_choice(one.get("gate"), limits.gates, d.gate if d.gate in limits.gates else limits.gates[0]),
         order=_choice(one.get("order"), ORDERS, d.order),
         unit=_whole(one.get("unit"), d.unit, 0, max(0, limits.hidden_dim - 1)),
         iv=clean_spec(one.get("iv")),

@@ -149,11 +149,13 @@ def horizon_heatmap(words: Sequence[str], horizon: np.ndarray, title: str) -> go
 def difference_lines(
     labels: Sequence[str], mean_abs: dict[str, np.ndarray], first_difference: int | None, title: str
 ) -> go.Figure:
-    """Per position, the mean over units of |B - A| of each gate, C and h; the first different word marked."""
+    """Per position, the mean over units of |B - A| of each gate, C and h (a GRU's r, z, n, h; a plain RNN's
+    h); the first different word marked."""
     x = unique_labels(labels)
-    names = dict(f="forget f", i="input i", o="output o", g="candidate C̃", c="cell C", h="hidden h")
+    names = dict(f="forget f", i="input i", o="output o", g="candidate C̃", c="cell C", h="hidden h",
+                 r="reset r", z="update z", n="candidate n")  # fmt: skip
     fig = go.Figure()
-    for g in ("f", "i", "o", "g", "c", "h"):
+    for g in [g for g in ("f", "i", "o", "g", "c", "r", "z", "n", "h") if g in mean_abs]:
         fig.add_trace(
             go.Scatter(
                 x=x,

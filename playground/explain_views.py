@@ -32,7 +32,7 @@ from lstmlm.model import LanguageModel
 from lstmlm.trace import Intervention, trace
 from lstmlm.vocab import detokenize
 
-from .gateview import check_layer
+from .gateview import CELL_GATES, check_layer
 from .views import display_word, line_start, read_prompt
 
 ACTIONS = {  # action name -> (trace target, what it does, the value's range)
@@ -288,7 +288,7 @@ def counterfactual_json(model: LanguageModel, text_a: str, text_b: str, layer: i
         "first_difference": cf.first_difference,
         "layer": layer,
         "mean_abs_delta": {
-            g: np.round(cf.mean_abs[layer][g], 6).tolist() for g in ("f", "i", "o", "g", "c", "h")
+            g: np.round(cf.mean_abs[layer][g], 6).tolist() for g in CELL_GATES[model.config.cell]
         },
         **_distribution_json(cf.next_words),
     }

@@ -132,7 +132,7 @@ def unit_span_lines(
 ) -> go.Figure:
     """`plots.unit_lines` with the searched span [span_start, span_stop) shaded in both panels."""
     fig = plots.unit_lines(words, series, unit, layer)
-    for row in (1, 2) if span_stop > span_start else ():
+    for row in range(1, plots.unit_panels(series) + 1) if span_stop > span_start else ():
         fig.add_vrect(
             x0=span_start - 0.5,
             x1=span_stop - 0.5,
@@ -180,6 +180,8 @@ def atlas_contexts(entry: dict) -> str:
     """A unit's top contexts from the atlas, each word highlighted, grouped by signal and sign."""
     blocks = []
     for key, title in _ATLAS_TITLES.items():
+        if key not in entry:  # a GRU's or plain RNN's atlas has no cell state
+            continue
         rows = "".join(
             f'<div class="lp-ctx"><span class="lp-val">{c["value"]:+.3f}</span> …{_esc(c["before"])} '
             f"<mark>{_esc(display_word(c['word']))}</mark> {_esc(c['after'])}…</div>"

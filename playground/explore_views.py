@@ -20,13 +20,14 @@ from lstmlm import export
 from lstmlm.explain import layer_arrays
 from lstmlm.explore import Surprisal, UnitSearch, surprisal, unit_search
 from lstmlm.model import LanguageModel
+from lstmlm.sidebyside import CELL_NAMES
 from lstmlm.trace import trace
 
-from .gateview import check_layer
+from .gateview import UNIT_SERIES, check_layer
 from .generation import GenerationSettings, generate_words
 from .views import Prompt, line_start, predict_next, read_prompt
 
-SIGNALS = ("h", "c")  # what unit search and the atlas rank: hidden state or cell
+SIGNALS = ("h", "c")  # what unit search and the atlas rank: hidden state or cell (a GRU's or RNN's: h)
 METHODS = ("mean", "minmax")
 MAX_UNITS_LISTED = 50  # most units one search returns per direction
 NO_ATLAS = (
@@ -92,7 +93,11 @@ def parse_span(text: str, steps: int) -> tuple[int, int]:
     return first - 1, last
 
 
-def check_signal(signal: str) -> str:
+def check_signal(signal: str, cell: str = "lstm") -> str:
+    if cell != "lstm" and signal != "h":
+        raise ValueError(
+            f"signal must be 'h' (hidden state): a {CELL_NAMES[cell]} has no cell, got {signal!r}"
+        )
     if signal not in SIGNALS:
         raise ValueError(f"signal must be 'h' (hidden state) or 'c' (cell), got {signal!r}")
     return signal
@@ -106,10 +111,10 @@ class UnitSearchView:
     result: UnitSearch
     span_start: int
     span_stop: int
-    series: dict[str, np.ndarray]  # f, i, o, c, h -> (T, H) of the layer
+    series: dict[str, np.ndarray]  # f, i, o, c, h (GRU r, z, n, h; plain RNN h) -> (T, H) of the layer
 
     def unit_series(self, unit: int) -> dict[str, np.ndarray]:
-        """One unit's f, i, o, c, h over the prompt, each (T,)."""
+        """One unit's f, i, o, c, h (or the cell's own series) over the prompt, each (T,)."""
         return {g: v[:, unit] for g, v in self.series.items()}
 
 
@@ -125,7 +130,7 @@ def unit_search_view(
 ) -> UnitSearchView:
     """Units of `layer` ranked by how `signal` is high in steps [span_start, span_stop) and low elsewhere."""
     check_layer(model, layer)
-    check_signal(signal)
+    check_signal(signal, model.config.cell)
     if method not in METHODS:
         raise ValueError(f"method must be 'mean' or 'minmax', got {method!r}")
     p = read_prompt(model.vocab, text)
@@ -135,7 +140,7 @@ def unit_search_view(
     tr = trace(model, p.ids, line_start(model), log_probs=False)
     layers = layer_arrays(tr)
     result = unit_search(layers, layer, span_start, span_stop, signal, k, method)
-    series = {g: layers[layer].get(g) for g in ("f", "i", "o", "c", "h")}
+    series = {g: layers[layer].get(g) for g in UNIT_SERIES[model.config.cell]}
     return UnitSearchView(p, result, span_start, span_stop, series)
 
 
@@ -176,7 +181,8 @@ ATLAS_KEYS = ("h_high", "h_low", "c_high", "c_low")
 
 
 def atlas_unit(atlas: dict | None, layer: int, unit: int) -> dict:
-    """One unit's top contexts from the atlas: {c_high, c_low, h_high, h_low, source, words_scanned}.
+    """One unit's top contexts from the atlas: {h_high, h_low, c_high, c_low, source, words_scanned} (no c_
+    for a GRU or plain RNN, whose atlas ranks h only).
 
     ValueError with NO_ATLAS when there is no atlas, or naming the valid layers/units."""
     if atlas is None:
@@ -191,7 +197,7 @@ def atlas_unit(atlas: dict | None, layer: int, unit: int) -> dict:
     return {
         "layer": layer,
         "unit": unit,
-        **{key: entry.get(key, []) for key in ATLAS_KEYS},
+        **{key: entry.get(key, []) for key in ATLAS_KEYS if key[0] in atlas.get("signals", "ch")},
         "source": atlas.get("source", ""),
         "words_scanned": atlas.get("words_scanned", 0),
     }

@@ -1,5 +1,6 @@
 """What the Gates view shows: one layer's gates, cell and hidden state over a prompt, as numpy arrays,
 with the unit orderings, saturation fractions and the window that keeps a heatmap small (no gradio).
+A GRU shows its own gates (reset r, update z, candidate n, hidden h), a plain RNN its hidden state h.
 
 Arrays here are (steps, units): row t is the word at position t, column u is unit u of the layer.
 """
@@ -12,11 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstmlm.model import LanguageModel
+from lstmlm.sidebyside import CELL_NAMES
 from lstmlm.trace import trace
 
 from .views import Prompt, display_word, line_start, read_prompt
 
-GATES = ("f", "i", "o", "g", "c", "h")  # the order of the view's gate selector
+GATES = ("f", "i", "o", "g", "c", "h")  # the order of the view's gate selector (an LSTM's)
+CELL_GATES = {"lstm": GATES, "gru": ("r", "z", "n", "h"), "rnn_tanh": ("h",)}  # ... for each cell
 GATE_LABELS = {  # plain text, for controls and messages
     "f": "forget gate f",
     "i": "input gate i",
@@ -24,6 +27,9 @@ GATE_LABELS = {  # plain text, for controls and messages
     "g": "candidate C̃",
     "c": "cell state C",
     "h": "hidden state h",
+    "r": "reset gate r",
+    "z": "update gate z",
+    "n": "candidate n",
 }
 GATE_TITLES = {  # plotly titles (its <sub> tags), in the article's notation
     "f": "forget gate f<sub>t</sub>",
@@ -32,8 +38,13 @@ GATE_TITLES = {  # plotly titles (its <sub> tags), in the article's notation
     "g": "candidate C̃<sub>t</sub>",
     "c": "cell state C<sub>t</sub>",
     "h": "hidden state h<sub>t</sub>",
+    "r": "reset gate r<sub>t</sub>",
+    "z": "update gate z<sub>t</sub>",
+    "n": "candidate n<sub>t</sub>",
 }
 SIGMOID_GATES = ("f", "i", "o")  # values in (0, 1); g and h lie in (-1, 1), c is unbounded
+CELL_SIGMOID_GATES = {"lstm": SIGMOID_GATES, "gru": ("r", "z"), "rnn_tanh": ()}  # a plain RNN has none
+SATURATING = ("f", "i", "o", "r", "z")  # every cell's gates in (0, 1)
 ORDERINGS = ("index", "mean", "variance", "saturation")
 LOW, HIGH = 0.1, 0.9  # a gate below 0.1 is "left-saturated" (closed), above 0.9 "right-saturated" (open)
 MAX_HEATMAP_STEPS = 150  # a heatmap shows at most the last 150 words...
@@ -47,7 +58,8 @@ class LayerValues:
     tokens: list[str]
     layer: int
     num_layers: int
-    values: dict[str, np.ndarray]  # gate name -> (T, H)
+    values: dict[str, np.ndarray]  # gate name -> (T, H), in CELL_GATES[cell] order
+    cell: str = "lstm"
 
     @property
     def steps(self) -> int:
@@ -56,6 +68,11 @@ class LayerValues:
     @property
     def units(self) -> int:
         return next(iter(self.values.values())).shape[1]
+
+
+def cell_gates(model: LanguageModel) -> tuple[str, ...]:
+    """What the Gates view shows of this model, in the selector's order (f i o g c h; r z n h; h)."""
+    return CELL_GATES[model.config.cell]
 
 
 def check_layer(model: LanguageModel, layer: int) -> int:
@@ -76,8 +93,9 @@ def trace_layer(model: LanguageModel, prompt: Prompt, layer: int) -> LayerValues
     # Gates only: the next-word softmax over every position is the costly part and not shown here.
     tr = trace(model, prompt.ids, line_start(model), log_probs=False)
     lt = tr.layers[layer]
-    values = {g: lt.get(g)[:, 0].float().numpy() for g in GATES}  # (T, B=1, H) -> (T, H)
-    return LayerValues(tokens=prompt.tokens, layer=layer, num_layers=model.config.num_layers, values=values)
+    values = {g: lt.get(g)[:, 0].float().numpy() for g in CELL_GATES[tr.cell]}  # (T, B=1, H) -> (T, H)
+    num_layers = model.config.num_layers
+    return LayerValues(tokens=prompt.tokens, layer=layer, num_layers=num_layers, values=values, cell=tr.cell)
 
 
 def saturation(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -86,8 +104,8 @@ def saturation(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def saturation_score(gate: str, values: np.ndarray) -> np.ndarray:
-    """Per unit, the fraction of steps at an extreme: gates < 0.1 or > 0.9; g, h, tanh(c) beyond +-0.9."""
-    if gate in SIGMOID_GATES:
+    """Per unit, the fraction of steps at an extreme: gates < 0.1 or > 0.9; g, n, h, tanh(c) beyond +-0.9."""
+    if gate in SATURATING:
         left, right = saturation(values)
         return left + right
     squashed = np.tanh(values) if gate == "c" else values
@@ -130,8 +148,8 @@ def heatmap_window(
     max_cells: int = MAX_HEATMAP_CELLS,
 ) -> HeatmapData:
     """The last `max_steps` words x as many units (in `ordering`) as fit in `max_cells`."""
-    if gate not in GATES:
-        raise ValueError(f"gate must be one of {', '.join(GATES)}, got {gate!r}")
+    if gate not in lv.values:
+        raise ValueError(f"gate must be one of {', '.join(lv.values)}, got {gate!r}")
     values = lv.values[gate]
     first = max(0, lv.steps - max_steps)
     window = values[first:]  # (S, H)
@@ -154,21 +172,30 @@ def heatmap_window(
     )
 
 
+UNIT_SERIES = {"lstm": ("f", "i", "o", "c", "h"), "gru": ("r", "z", "n", "h"), "rnn_tanh": ("h",)}
+
+
 def unit_series(lv: LayerValues, unit: int) -> dict[str, np.ndarray]:
-    """One unit's f, i, o, c, h over the prompt, each (T,)."""
+    """One unit's f, i, o, c, h over the prompt (a GRU's r, z, n, h; a plain RNN's h), each (T,)."""
     if isinstance(unit, bool) or not isinstance(unit, int) or not 0 <= unit < lv.units:
         raise ValueError(
             f"unit must be one of 0..{lv.units - 1} (layer {lv.layer} has {lv.units} units), got {unit}"
         )
-    return {g: lv.values[g][:, unit] for g in ("f", "i", "o", "c", "h")}
+    return {g: lv.values[g][:, unit] for g in UNIT_SERIES[lv.cell]}
 
 
-def parse_gates(gates: str) -> list[str]:
-    """'f,i,c' -> ['f', 'i', 'c']; ValueError naming the allowed ones."""
+def parse_gates(gates: str, cell: str = "lstm") -> list[str]:
+    """'f,i,c' -> ['f', 'i', 'c'], 'all' -> every gate of the cell; ValueError naming the allowed ones."""
+    allowed = CELL_GATES[cell]
+    if (gates or "").strip().lower() == "all":
+        return list(allowed)
     names = [g.strip() for g in (gates or "").split(",") if g.strip()]
-    bad = [g for g in names if g not in GATES]
+    bad = [g for g in names if g not in allowed]
     if bad or not names:
-        raise ValueError(f"gates must be a comma-separated list of {', '.join(GATES)}, got {gates!r}")
+        which = "" if cell == "lstm" else f" (this model is a {CELL_NAMES[cell]})"
+        raise ValueError(
+            f"gates must be a comma-separated list of {', '.join(allowed)}{which} or all, got {gates!r}"
+        )
     return list(dict.fromkeys(names))
 
 
@@ -188,16 +215,17 @@ def trace_json(
     model: LanguageModel,
     text: str,
     layer: int = 0,
-    gates: str = ",".join(GATES),
+    gates: str = "all",
     encoding: str = "float16",
     decimals: int = 3,
 ) -> dict:
     """What the `trace` endpoint returns: the prompt's tokens and one layer's values.
 
-    `values[gate]` is (steps, units), encoded by `encode_array`. Per unit, `saturation[gate]` holds the
-    fractions of steps below 0.1 and above 0.9 (forget, input and output gates).
+    `values[gate]` is (steps, units), encoded by `encode_array`: an LSTM's f, i, o, g, c, h, a GRU's r, z, n,
+    h, a plain RNN's h ("all": every one). Per unit, `saturation[gate]` holds the fractions of steps below
+    0.1 and above 0.9 (the forget, input and output gates; a GRU's reset and update gates).
     """
-    names = parse_gates(gates)
+    names = parse_gates(gates, model.config.cell)
     if encoding not in ENCODINGS:
         raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}, got {encoding!r}")
     decimals = max(0, min(int(decimals), 6))
@@ -218,7 +246,7 @@ def trace_json(
         return out
     for g in names:
         out["values"][g] = encode_array(lv.values[g], encoding, decimals)
-        if g in SIGMOID_GATES:
+        if g in SATURATING:
             left, right = saturation(lv.values[g])
             out["saturation"][g] = {
                 "below_0.1": np.round(left, 4).tolist(),

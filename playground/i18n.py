@@ -57,6 +57,9 @@ EN = {
     "gate.g": "candidate C̃",
     "gate.c": "cell state C",
     "gate.h": "hidden state h",
+    "gate.r": "reset gate r",
+    "gate.z": "update gate z",
+    "gate.n": "candidate n",
     "learn.title": "How an LSTM reads a sentence",
     "learn.body": "\n\n".join(
         [learn.INTRO, learn._table(("Equation", "In words"), learn.EQUATIONS), learn.OUTPUT]
@@ -162,6 +165,9 @@ ZH = {
     "gate.g": "候选值 C̃",
     "gate.c": "细胞状态 C",
     "gate.h": "隐藏状态 h",
+    "gate.r": "重置门 r",
+    "gate.z": "更新门 z",
+    "gate.n": "候选值 n",
     "learn.title": "LSTM 怎样阅读一句话",
     "learn.body": "\n\n".join(
         [

@@ -1,7 +1,8 @@
 """Plot builders: arrays in, plotly Figure out (no gradio, no torch), styled to read on a projector.
 
 Colour scales carry meaning: gates (0..1) use a sequential scale; the candidate, cell and hidden state
-(signed) use a diverging scale centred on 0 (blue negative, white 0, red positive).
+(signed) use a diverging scale centred on 0 (blue negative, white 0, red positive). The same holds for a
+GRU's gates (reset r, update z: sequential) and its candidate n (diverging).
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from plotly.subplots import make_subplots
 
 FONT = "Source Sans Pro, ui-sans-serif, system-ui, sans-serif"
 INK, GRID, ACCENT, MUTED = "#1f2937", "#e5e7eb", "#4f46e5", "#9ca3af"
-GATE_COLORS = {"f": "#d97706", "i": "#059669", "o": "#7c3aed", "g": "#0891b2", "c": "#dc2626", "h": "#2563eb"}
+GATE_COLORS = {"f": "#d97706", "i": "#059669", "o": "#7c3aed", "g": "#0891b2", "c": "#dc2626", "h": "#2563eb",
+               "r": "#be185d", "z": "#d97706", "n": "#0891b2"}  # fmt: skip
+UNIT_GATES = ("f", "i", "o", "r", "z")  # in (0, 1): the top panel of a unit's lines
+BOUNDED = ("g", "h", "n")  # in (-1, 1); c is unbounded
+LINE_NAMES = {"f": "f forget", "i": "i input", "o": "o output", "c": "C cell", "h": "h hidden",
+              "r": "r reset", "z": "z update", "n": "n candidate"}  # fmt: skip
+SIGNED_TITLES = {"c": "cell C<sub>t</sub>", "n": "candidate n<sub>t</sub>", "h": "hidden h<sub>t</sub>"}
 SEQUENTIAL = "Viridis"  # gates: 0 dark, 1 bright
 DIVERGING = [[0.0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"], [1.0, "#b2182b"]]
 
@@ -101,12 +108,10 @@ def gate_heatmap(
 ) -> go.Figure:
     """Units (rows) x words (columns) of one gate; z (U, S). Hover: word, step, unit and value."""
     z = np.asarray(z, dtype=np.float32)
-    if gate in ("f", "i", "o"):
+    if gate in UNIT_GATES:
         scale = dict(colorscale=SEQUENTIAL, zmin=0.0, zmax=1.0)
     else:
-        bound = (
-            1.0 if gate in ("g", "h") else float(max(np.percentile(np.abs(z), 99) if z.size else 1.0, 1e-3))
-        )
+        bound = 1.0 if gate in BOUNDED else float(max(np.percentile(np.abs(z), 99) if z.size else 1.0, 1e-3))
         scale = dict(colorscale=DIVERGING, zmid=0.0, zmin=-bound, zmax=bound)
     steps = np.arange(first_step, first_step + z.shape[1])
     fig = go.Figure(
@@ -139,45 +144,51 @@ def gate_heatmap(
     return fig
 
 
+def unit_panels(series: dict) -> int:
+    """How many panels `unit_lines` draws for these series: 2 (gates, then the rest), or 1 without gates."""
+    return 2 if any(g in UNIT_GATES for g in series) else 1
+
+
 def unit_lines(words: Sequence[str], series: dict[str, np.ndarray], unit: int, layer: int) -> go.Figure:
-    """One unit's gates (top panel, 0..1) and its cell and hidden state (bottom panel) over the prompt."""
+    """One unit's gates (top panel, 0..1) and its cell and hidden state (bottom panel) over the prompt;
+    a GRU's r, z on top and n, h below; a plain RNN's h alone."""
     labels = unique_labels(words)
+    rows = unit_panels(series)
+    gates = ", ".join(f"{g}<sub>t</sub>" for g in series if g in UNIT_GATES)
+    signed = " and ".join(SIGNED_TITLES[g] for g in series if g not in UNIT_GATES)
     fig = make_subplots(
-        rows=2,
+        rows=rows,
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.08,
-        row_heights=[0.5, 0.5],
-        subplot_titles=(
-            "gates f<sub>t</sub>, i<sub>t</sub>, o<sub>t</sub> (0 closed, 1 open)",
-            "cell C<sub>t</sub> and hidden h<sub>t</sub>",
-        ),
+        row_heights=[0.5, 0.5] if rows == 2 else None,
+        subplot_titles=(f"gates {gates} (0 closed, 1 open)", signed) if rows == 2 else (signed,),
     )
-    names = {"f": "f forget", "i": "i input", "o": "o output", "c": "C cell", "h": "h hidden"}
     for gate, values in series.items():
-        row = 1 if gate in ("f", "i", "o") else 2
+        row, name = 1 if gate in UNIT_GATES or rows == 1 else 2, LINE_NAMES.get(gate, gate)
         fig.add_trace(
             go.Scatter(
                 x=labels,
                 y=np.asarray(values, dtype=np.float32),
                 mode="lines+markers" if len(words) <= 60 else "lines",
-                name=names.get(gate, gate),
+                name=name,
                 line=dict(color=GATE_COLORS[gate], width=3),
                 marker=dict(size=7),
-                hovertemplate=f"{names.get(gate, gate)}<br>word: %{{x}}<br>value: %{{y:.3f}}<extra></extra>",
+                hovertemplate=f"{name}<br>word: %{{x}}<br>value: %{{y:.3f}}<extra></extra>",
             ),
             row=row,
             col=1,
         )
     fig.update_layout(
         template=TEMPLATE,
-        height=520,
+        height=520 if rows == 2 else 360,
         title=f"Layer {layer + 1}, unit {unit}",
         margin=dict(t=70, r=150),
         legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02),
     )
-    fig.update_yaxes(range=[-0.05, 1.05], row=1, col=1)
-    fig.update_yaxes(zeroline=True, zerolinecolor=MUTED, row=2, col=1)
+    if rows == 2:
+        fig.update_yaxes(range=[-0.05, 1.05], row=1, col=1)
+    fig.update_yaxes(zeroline=True, zerolinecolor=MUTED, row=rows, col=1)
     many = len(words) > 30
     fig.update_xaxes(
         type="category", tickangle=-40, tickfont=dict(size=14 if many else 16), nticks=30 if many else 0
@@ -190,7 +201,13 @@ def saturation_scatter(fractions: dict[str, tuple[np.ndarray, np.ndarray]], laye
     """Per unit, the fraction of steps a gate is left-saturated (< 0.1) against right-saturated (> 0.9),
     one panel per gate, as in Karpathy, Johnson & Fei-Fei (2015), figure 3."""
     gates = list(fractions)
-    titles = {"f": "forget gate", "i": "input gate", "o": "output gate"}
+    titles = {
+        "f": "forget gate",
+        "i": "input gate",
+        "o": "output gate",
+        "r": "reset gate",
+        "z": "update gate",
+    }
     fig = make_subplots(
         rows=1, cols=len(gates), subplot_titles=[titles.get(g, g) for g in gates], horizontal_spacing=0.06
     )

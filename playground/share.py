@@ -11,6 +11,7 @@ import gradio as gr
 from lstmlm.model import LanguageModel
 
 from .classroom import Limits, Screen, build_intervention, build_query, parse_intervention, parse_query
+from .gateview import CELL_GATES
 from .generation import MAX_GENERATE_WORDS
 from .i18n import t
 from .tabs import TabView
@@ -112,7 +113,9 @@ def build_bar() -> tuple[gr.Checkbox, gr.Button, gr.Button, gr.Textbox]:
 def limits_of(model: LanguageModel) -> Limits:
     """The ranges a link's values are clamped into, for this model and the app's sliders."""
     cfg = model.config
-    return Limits(cfg.num_layers, cfg.hidden_dim, MAX_TOP_K_SHOWN, MAX_GENERATE_WORDS)
+    return Limits(
+        cfg.num_layers, cfg.hidden_dim, MAX_TOP_K_SHOWN, MAX_GENERATE_WORDS, gates=CELL_GATES[cfg.cell]
+    )
 
 
 def wire(

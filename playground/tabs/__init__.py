@@ -24,3 +24,13 @@ class TabView:
     inputs: list[Any] = field(default_factory=list)
     outputs: list[Any] = field(default_factory=list)
     controls: dict[str, Any] = field(default_factory=dict)  # settings a shared link restores, by name
+
+
+def lstm_only_tab(model: Any, view: str, label: Any, tab_id: str) -> TabView:
+    """For a GRU or plain RNN, a tab whose view needs an LSTM: it says why, and which views to open."""
+    from .. import markup
+    from ..cells import lstm_only_message
+
+    with gr.Tab(label, id=tab_id) as tab:
+        gr.HTML(markup.notice(lstm_only_message(model, view)), elem_id=f"{tab_id}-lstm-only")
+    return TabView(tab)

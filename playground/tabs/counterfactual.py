@@ -1,5 +1,6 @@
 """Counterfactual: two prompts that differ in a word, read by the same model; position by position, how
-much every gate, the cell and the hidden state differ, and how the next-word distribution changes."""
+much every gate, the cell and the hidden state differ (a GRU's r, z, n, h; a plain RNN's h), and how the
+next-word distribution changes."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ def position_labels(tokens_a: list[str], tokens_b: list[str]) -> list[str]:
 def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     """The Counterfactual tab; it compares when Compare is pressed or a layer is picked."""
     num_layers = model.config.num_layers
+    signal, sym = ("c", "C") if model.config.cell == "lstm" else ("h", "h")  # a GRU or plain RNN has no cell
 
     def compare_prompts(
         text_a: str, text_b: str, layer: int
@@ -57,13 +59,13 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         lines = explain_plots.difference_lines(
             labels, cf.mean_abs[layer], first, f"How much each signal differs (B − A) · layer {layer + 1}"
         )
-        z, units = delta_window(cf.delta[layer]["c"])
+        z, units = delta_window(cf.delta[layer][signal])
         heat = plots.gate_heatmap(
             z,
             labels,
             units,
-            "c",
-            f"ΔC<sub>t</sub> = C(B) − C(A) · layer {layer + 1} · units that changed most",
+            "c",  # a signed, unbounded colour scale: a difference of h lies in (-2, 2)
+            f"Δ{sym}<sub>t</sub> = {sym}(B) − {sym}(A) · layer {layer + 1} · units that changed most",
         )
         shown = lambda ws: [display_word(w) for w in ws]  # noqa: E731
         bars = explain_plots.before_after_bars(

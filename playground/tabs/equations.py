@@ -10,10 +10,11 @@ import plotly.graph_objects as go
 from lstmlm.model import LanguageModel
 
 from .. import explain_plots, markup, plots
+from ..cells import is_lstm
 from ..explain_views import MAX_MEMORY_STEPS, equations_json, memory_window
 from ..i18n import t
 from ..views import display_word, read_prompt
-from . import TabView
+from . import TabView, lstm_only_tab
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 EMPTY = "Type a prompt to see the equations."
@@ -26,6 +27,8 @@ def step_choices(tokens: list[str]) -> list[tuple[str, int]]:
 
 def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView:
     """The Equations tab; it redraws when opened, on its controls, and on typing while it is open."""
+    if not is_lstm(model):
+        return lstm_only_tab(model, "equations", t("tab.equations"), "equations")
     num_layers, hidden = model.config.num_layers, model.config.hidden_dim
 
     def update(

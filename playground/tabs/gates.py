@@ -1,5 +1,6 @@
 """Gates & memory: for one layer, heatmaps (units x words) of f, i, o, the candidate, the cell and the
-hidden state; one unit's values as lines and as shaded words; and the layer's gate-saturation scatter."""
+hidden state; one unit's values as lines and as shaded words; and the layer's gate-saturation scatter.
+A GRU shows its reset gate r, update gate z, candidate n and hidden state h; a plain RNN its h."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from lstmlm.model import LanguageModel
 
 from .. import markup, plots
 from ..gateview import (
+    CELL_SIGMOID_GATES,
     GATE_LABELS,
     GATE_TITLES,
-    GATES,
     ORDERINGS,
-    SIGMOID_GATES,
+    SATURATING,
+    cell_gates,
     heatmap_window,
     saturation,
     trace_layer,
@@ -27,6 +29,7 @@ from ..views import display_word, read_prompt
 from . import TabView
 
 EMPTY = "Type a prompt to see the gates."
+NO_GATES = "A plain RNN has no gates: nothing to saturate."
 
 
 def _unit_views(lv, gate: str, unit: int) -> tuple[str, go.Figure]:
@@ -34,7 +37,7 @@ def _unit_views(lv, gate: str, unit: int) -> tuple[str, go.Figure]:
     values = lv.values[gate][:, unit]
     if gate == "c":
         values = np.tanh(values)
-    lo, hi, diverging = (0.0, 1.0, False) if gate in SIGMOID_GATES else (-1.0, 1.0, True)
+    lo, hi, diverging = (0.0, 1.0, False) if gate in SATURATING else (-1.0, 1.0, True)
     label = "tanh(C)" if gate == "c" else GATE_LABELS[gate].split()[-1]
     words = markup.shaded_words(lv.tokens, values, lo, hi, diverging, label)
     caption = (
@@ -48,6 +51,12 @@ def _unit_views(lv, gate: str, unit: int) -> tuple[str, go.Figure]:
 def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView:
     """The Gates tab; it redraws when opened, on its own controls, and on typing while it is open."""
     num_layers, hidden = model.config.num_layers, model.config.hidden_dim
+    gates, sigmoid_gates = cell_gates(model), CELL_SIGMOID_GATES[model.config.cell]
+
+    def saturation_plot(lv) -> go.Figure:
+        if not sigmoid_gates:
+            return plots.placeholder(NO_GATES, height=200)
+        return plots.saturation_scatter({g: saturation(lv.values[g]) for g in sigmoid_gates}, lv.layer)
 
     def heatmap(lv, gate: str, order: str) -> tuple[str, go.Figure]:
         hm = heatmap_window(lv, gate, order)
@@ -64,14 +73,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             return "", empty, markup.placeholder(EMPTY), empty, empty
         note, fig = heatmap(lv, gate, order)
         words, lines = _unit_views(lv, gate, min(int(unit), hidden - 1))
-        fractions = {g: saturation(lv.values[g]) for g in SIGMOID_GATES}
-        return (
-            markup.notice(p.notice) + note,
-            fig,
-            words,
-            lines,
-            plots.saturation_scatter(fractions, lv.layer),
-        )
+        return markup.notice(p.notice) + note, fig, words, lines, saturation_plot(lv)
 
     def update_if_open(text: str, layer: int, gate: str, order: str, unit: int, tab: str) -> tuple:
         return update(text, layer, gate, order, unit) if tab == "gates" else (gr.skip(),) * 5
@@ -103,7 +105,9 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             layer = gr.Radio(
                 [(layer_name(n), n) for n in range(num_layers)], value=0, label=t("gates.layer"), scale=1
             )
-            gate = gr.Radio([(t(f"gate.{g}"), g) for g in GATES], value="f", label=t("gates.show"), scale=3)
+            gate = gr.Radio(
+                [(t(f"gate.{g}"), g) for g in gates], value=gates[0], label=t("gates.show"), scale=3
+            )
             order = gr.Radio(list(ORDERINGS), value="index", label=t("gates.order"), scale=2)
         notice = gr.HTML()
         heat = gr.Plot(

@@ -13,11 +13,12 @@ from lstmlm.compare import STATISTICS
 from lstmlm.model import LanguageModel
 
 from .. import explain_plots, markup, plots
+from ..cells import is_lstm
 from ..explain_views import MAX_GENERATED, InterventionRequest, run_intervention
 from ..gateview import GATE_LABELS, GATE_TITLES, GATES, LayerValues, heatmap_window
 from ..i18n import t
 from ..views import display_word
-from . import TabView
+from . import TabView, lstm_only_tab
 
 ACTION_LABELS = {
     "pin_forget": "Pin forget gate f",
@@ -66,6 +67,8 @@ def _generations(without: list[dict], with_: list[dict], prompt: list[str]) -> s
 
 def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     """The Intervene tab; it runs when Apply is pressed (an intervention is a question, not live typing)."""
+    if not is_lstm(model):
+        return lstm_only_tab(model, "intervene", t("tab.intervene"), "intervene")
     num_layers, hidden = model.config.num_layers, model.config.hidden_dim
 
     def apply(

@@ -7,6 +7,7 @@ import gradio as gr
 
 from lstmlm.model import LanguageModel
 
+from ..cells import model_size
 from . import TabView
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
@@ -98,7 +99,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.St
     ppl = training.get("val_perplexity")
     about = (  # "This model: 2 × 650 LSTM, |V| = 33,278, perplexity 98" (one i18n marker per string)
         t("learn.this_model")
-        + f": {cfg.num_layers} × {cfg.hidden_dim} LSTM, |V| = {cfg.vocab_size:,}"
+        + f": {model_size(model)}, |V| = {cfg.vocab_size:,}"
         + (f", perplexity {ppl:.0f}" if isinstance(ppl, (int, float)) else "")
     )
 

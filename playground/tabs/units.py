@@ -1,5 +1,6 @@
 """Units: search the units that mark a span of the prompt (high inside it and low outside, or the reverse,
-as in LSTMVis), see a chosen unit's trace with the span shaded, and its top contexts from the unit atlas."""
+as in LSTMVis), see a chosen unit's trace with the span shaded, and its top contexts from the unit atlas.
+A GRU or plain RNN has no cell: its units are searched by their hidden state h."""
 
 from __future__ import annotations
 
@@ -84,9 +85,9 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
     with gr.Tab(t("tab.units"), id="units") as tab:
         with gr.Row():
             layer = gr.Radio([(layer_name(n), n) for n in range(num_layers)], value=0, label="Layer", scale=2)
-            signal = gr.Radio(
-                [("hidden state h", "h"), ("cell state C", "c")], value="h", label="Signal", scale=2
-            )
+            signals = [("hidden state h", "h"), ("cell state C", "c")]
+            signals = signals if model.config.cell == "lstm" else signals[:1]  # only an LSTM has a cell
+            signal = gr.Radio(signals, value="h", label="Signal", scale=2)
             method = gr.Radio(
                 [("mean inside − mean outside", "mean"), ("min inside − max outside", "minmax")],
                 value="mean",
