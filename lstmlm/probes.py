@@ -117,7 +117,7 @@ def _lp_last(model: LanguageModel, prompts: list[list[str]], targets: Sequence[s
 def run_probe(model: LanguageModel, name: str) -> ProbeResult:
     """Score probe `name` (see PROBES) for `model` at every phrase boundary of its filler."""
     if name not in PROBES:
-        raise ValueError(f"unknown probe {name!r}: choose one of {', '.join(PROBES)}")
+        raise ValueError(f"unknown probe {str(name)[:40]!r}: choose one of {', '.join(PROBES)}")
     if name in ("parenthesis", "quote"):
         opener, closer = ("(", ")") if name == "parenthesis" else ('"', '"')
         lead = "In 1999 , the group released its third album".split()

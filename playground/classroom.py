@@ -29,6 +29,8 @@ VIEWS = (  # tab ids a link may open; an unknown one opens the default view
     "counterfactual",
     "surprisal",
     "units",
+    "compare",
+    "gradient",
 )
 GATES = ("f", "i", "o", "g", "c", "h")  # an LSTM's; `Limits.gates` holds the app's model's own
 ORDERS = ("index", "variance", "saturation", "mean")

@@ -134,8 +134,8 @@ def flow_json(lineup: Sequence[Entry], text: str) -> dict:
 
 def probe_json(lineup: Sequence[Entry], probe: str) -> dict:
     """What the `long_range` endpoint returns: the probe's score in bits per model and distance."""
-    if probe not in PROBES:
-        raise ValueError(f"unknown probe {probe!r}: choose one of {', '.join(PROBES)}")
+    if not isinstance(probe, str) or probe not in PROBES:
+        raise ValueError(f"unknown probe {str(probe)[:40]!r}: choose one of {', '.join(PROBES)}")
     models, first = [], None
     for e in lineup:
         row = {"label": e.label, "cell": e.model.config.cell, "bits": None, "note": ""}

@@ -90,3 +90,14 @@ def test_gradient_flow_view(page):
     assert "house" in page.locator("#gradient-head").inner_text()
     assert page.locator("#gradient-averaged .scatterlayer .trace").count() == 6  # a band and a line per model
     _shot(page, "gradient_flow", full_page=True)
+    _element_shot(page, "#gradient-averaged", "gradient_flow_averaged")
+
+
+def _element_shot(pg, selector: str, name: str) -> None:
+    """One plot alone (the README shows the averaged gradient flow by itself), in 256 colours."""
+    from PIL import Image
+
+    path = pg.shots / f"{name}.png"
+    pg.locator(selector).screenshot(path=str(path))
+    Image.open(path).convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
+    assert path.stat().st_size < 200_000, f"{path} is {path.stat().st_size} bytes"

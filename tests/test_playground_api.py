@@ -38,7 +38,8 @@ def test_only_the_scripting_endpoints_are_public(client):
     named = c.view_api(print_info=False, return_format="dict")["named_endpoints"]
     explore = {"/surprisal", "/unit_atlas", "/unit_search"}  # tests/test_explore_api.py
     explain = {"/intervene", "/equations", "/counterfactual"}  # playground/api_explain.py
-    assert sorted(set(named) - explore - explain) == ["/generate", "/next_words", "/trace"]
+    compare = {"/compare", "/gradient_flow", "/long_range"}  # tests/test_compare_api.py
+    assert sorted(set(named) - explore - explain - compare) == ["/generate", "/next_words", "/trace"]
 
 
 def test_next_words(client):
