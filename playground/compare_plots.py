@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from .plots import MUTED, TEMPLATE, grouped_probability_bars, text_label
+from .plots import MUTED, TEMPLATE, grouped_probability_bars, text_label, unique_labels
 
 
 def compare_bars(
@@ -47,6 +47,29 @@ def perplexity_table(rows: Sequence[dict]) -> str:
         "predicted from the words before it (the first from a line start). Lower means the model found "
         "your text more predictable.</div>"
     )
+
+
+def word_surprisal(words: Sequence[str], series: Sequence[tuple[str, Sequence[float], str]]) -> go.Figure:
+    """Each prompt word's surprisal (bits) under each model, along the prompt: where one model is surprised
+    and another is not."""
+    labels = unique_labels(words)
+    fig = go.Figure()
+    for name, bits, color in series:
+        fig.add_trace(
+            go.Scatter(
+                x=labels,
+                y=list(bits),
+                mode="lines+markers",
+                name=name,
+                line=dict(color=color, width=3),
+                marker=dict(size=8),
+                hovertemplate=f"{name}<br>%{{x}}: %{{y:.2f}} bits<extra></extra>",
+            )
+        )
+    fig.update_layout(template=TEMPLATE, title="Surprisal of each word of your prompt", height=380)
+    fig.update_xaxes(type="category", tickangle=-45 if len(words) > 12 else 0)
+    fig.update_yaxes(title="bits (−log₂ p)", rangemode="tozero")
+    return fig
 
 
 def _log_axes(fig: go.Figure, ytitle: str) -> None:

@@ -68,6 +68,7 @@ def test_compare_view(page):
     assert [r.split()[0] for r in rows] == ["LSTM", "GRU", "plain"]
     assert all(float(r.split("\t")[1].replace(",", "")) > 1 for r in rows)  # a perplexity in every row
     page.wait_for_selector("#compare-bars .js-plotly-plot")
+    assert page.locator("#compare-surprisal .scatterlayer .trace").count() == 3
     legend = page.eval_on_selector_all("#compare-bars .legendtext", "els => els.map(e => e.textContent)")
     assert len(legend) == 3 and legend[0].startswith("LSTM")
     # typing a new prompt redraws the table while the tab is open

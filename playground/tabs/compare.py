@@ -16,6 +16,7 @@ from .. import compare_plots, markup, plots
 from ..compare_views import compare_view, probe_json, test_perplexity, union_words
 from ..i18n import t
 from ..lineup import Entry
+from ..views import display_word
 from . import TabView
 
 K = 8  # each model's top words; the chart shows their union
@@ -25,7 +26,7 @@ EMPTY = "Type a prompt to compare the models."
 def build(lineup: Sequence[Entry], prompt: gr.Textbox, active: gr.State) -> TabView:
     """The Compare tab; it redraws when opened and on typing while it is open."""
 
-    def update(text: str) -> tuple[str, go.Figure, str]:
+    def update(text: str) -> tuple[str, go.Figure, str, go.Figure]:
         p, scores = compare_view(lineup, text, K)
         words, probs = union_words(lineup, scores, K)
         series = [(e.label, ps, e.color) for e, ps in zip(lineup, probs, strict=True)]
@@ -41,10 +42,21 @@ def build(lineup: Sequence[Entry], prompt: gr.Textbox, active: gr.State) -> TabV
             for e, s in zip(lineup, scores, strict=True)
         ]
         chips = markup.token_chips(p.tokens, p.unknown, p.notice)
-        return chips, compare_plots.compare_bars(words, series), compare_plots.perplexity_table(rows)
+        if p.tokens and all(len(s.word_bits) == len(p.tokens) for s in scores):
+            shown = [display_word(w) for w in p.tokens]
+            bits = [(e.label, s.word_bits, e.color) for e, s in zip(lineup, scores, strict=True)]
+            surprise = compare_plots.word_surprisal(shown, bits)
+        else:
+            surprise = plots.placeholder(EMPTY, height=380)
+        return (
+            chips,
+            compare_plots.compare_bars(words, series),
+            compare_plots.perplexity_table(rows),
+            surprise,
+        )
 
     def update_if_open(text: str, tab: str) -> tuple:
-        return update(text) if tab == "compare" else (gr.skip(),) * 3
+        return update(text) if tab == "compare" else (gr.skip(),) * 4
 
     @lru_cache(maxsize=len(PROBES))
     def probe(name: str) -> tuple[go.Figure, str]:  # the probes do not depend on the prompt: cached
@@ -75,6 +87,7 @@ def build(lineup: Sequence[Entry], prompt: gr.Textbox, active: gr.State) -> TabV
         chips = gr.HTML(markup.placeholder("Open this tab to compare the models."), elem_id="compare-tokens")
         table = gr.HTML(elem_id="compare-table")
         bars = gr.Plot(show_label=False, elem_id="compare-bars")
+        surprise = gr.Plot(show_label=False, elem_id="compare-surprisal")
         gr.HTML('<div class="lp-label">Long-range memory: does the model still know, many words later?</div>')
         with gr.Row():
             which = gr.Radio(
@@ -88,7 +101,7 @@ def build(lineup: Sequence[Entry], prompt: gr.Textbox, active: gr.State) -> TabV
         probe_note = gr.HTML(elem_id="probe-note")
         probe_fig = gr.Plot(show_label=False, elem_id="probe-plot")
 
-    outputs = [chips, bars, table]
+    outputs = [chips, bars, table, surprise]
     quiet = dict(
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="compare"
     )
