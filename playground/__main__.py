@@ -7,7 +7,15 @@ import os
 import sys
 from pathlib import Path
 
-from .serve import AUTH_ENV, QueueLimits, exposure_warning, queue_kwargs, resolve_auth
+from .serve import (
+    AUTH_ENV,
+    QueueLimits,
+    exposure_warning,
+    queue_kwargs,
+    quiet_gradio_statistics,
+    resolve_auth,
+    tune_malloc,
+)
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -79,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lstm-playground: {e}", file=sys.stderr)
         return 2
     _offline_env()
+    quiet_gradio_statistics()
+    tune_malloc()  # before the server's threads start: they take their heaps on first use
     from lstmlm.checkpoint import CheckpointError, default_model_dir, load_model
 
     model_dir = args.model if args.model is not None else default_model_dir()
