@@ -20,13 +20,20 @@ class QueueLimits:
 
     max_size: int = 64  # waiting requests, all endpoints together: ~2 per student of a class of 30
     concurrency: int = 2  # requests computed at once per listener group (one per CPU core on a laptop)
+    # seconds between "your place in the queue" updates; Gradio's "auto" sends one to every waiting
+    # request each time any request starts: ~30 messages per request with a class of 30 waiting
+    status_every_s: float = 1.0
 
 
 def queue_kwargs(limits: QueueLimits | None = None) -> dict:
     """Arguments for `demo.queue()`: a bounded queue, so overload answers "busy" (HTTP 503) at once
     instead of letting requests wait until the browser gives up."""
     limits = limits or QueueLimits()
-    return {"max_size": limits.max_size, "default_concurrency_limit": limits.concurrency}
+    return {
+        "max_size": limits.max_size,
+        "default_concurrency_limit": limits.concurrency,
+        "status_update_rate": limits.status_every_s,
+    }
 
 
 # Gradio recomputes its request statistics (a DataFrame of every recorded event, up to 10,000) after every
