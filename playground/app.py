@@ -105,7 +105,12 @@ def build_app(
     the Compare and Gradient-flow views put the models of `compare_dirs` beside it."""
     atlas = load_atlas(model_dir) if model_dir is not None else None
     lineup = make_lineup(model, model_dir, compare_dirs)
-    with gr.Blocks(title="LSTM Playground", analytics_enabled=False, fill_width=True) as demo:
+    with gr.Blocks(
+        title="LSTM Playground",
+        analytics_enabled=False,
+        fill_width=True,
+        delete_cache=(3600, 3600),  # gradio's copies of downloads: checked hourly, removed when an hour old
+    ) as demo:
         gr.HTML(_header(model))
         bar = share.build_bar()
         prompt = gr.Textbox(

@@ -9,8 +9,12 @@ to 7 inclusive (`parse_span`).
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
 import tempfile
+import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -208,8 +212,27 @@ def atlas_unit(atlas: dict | None, layer: int, unit: int) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
+EXPORT_MAX_AGE_S = 3600  # an export folder is removed an hour after it was made (its download is long done)
+_export_root: list[Path] = []  # this process's own temporary folder for exports, made on first use
+_export_lock = threading.Lock()
+
+
 def _folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="lstm-playground-"))
+    """A new folder for one request's files, inside this process's temporary folder (removed at exit);
+    folders older than EXPORT_MAX_AGE_S go first, so a day of exports does not fill the disk."""
+    with _export_lock:
+        if not _export_root:
+            _export_root.append(Path(tempfile.mkdtemp(prefix="lstm-playground-exports-")))
+            atexit.register(shutil.rmtree, _export_root[0], True)
+        root = _export_root[0]
+        cutoff = time.time() - EXPORT_MAX_AGE_S
+        for old in root.iterdir():
+            try:
+                if old.stat().st_mtime < cutoff:
+                    shutil.rmtree(old, ignore_errors=True)
+            except OSError:
+                pass  # removed by another request meanwhile
+    return Path(tempfile.mkdtemp(prefix="lstm-playground-", dir=root))
 
 
 def export_trace_files(model: LanguageModel, text: str) -> dict[str, Path]:

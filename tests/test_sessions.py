@@ -1,9 +1,11 @@
-"""Bare API calls (no session hash) leave no session behind; visitors' sessions are never touched."""
+"""What the server keeps over a long class: bare API calls leave no session behind (visitors' sessions are
+never touched), and export folders go after an hour."""
 
 from __future__ import annotations
 
 import datetime
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -104,3 +106,13 @@ def test_launcher_settings_for_memory_and_statistics_leave_the_users_choices():
     assert tune_malloc({"MALLOC_ARENA_MAX": "4", "MALLOC_MMAP_THRESHOLD_": "1"}) is True
     if sys.platform == "linux":
         assert tune_malloc({}) is True
+
+
+def test_export_folders_are_removed_when_an_hour_old(tiny_model):
+    from playground import explore_views
+
+    first = explore_views.export_trace_files(tiny_model, "the cat sat")["csv"].parent
+    old = time.time() - explore_views.EXPORT_MAX_AGE_S - 10
+    os.utime(first, (old, old))
+    second = explore_views.export_trace_files(tiny_model, "the dog ran")["csv"].parent
+    assert not first.exists() and second.exists() and second.parent == first.parent
