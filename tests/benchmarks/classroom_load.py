@@ -1,11 +1,18 @@
 """A class at once: N clients (threads) each typing a sentence word by word (`next_words` after every word),
 then generating a few words and tracing the prompt, in a loop, against `python -m playground` on loopback.
+Each client sends one session hash with all its calls, as a browser tab or gradio_client does;
+--bare-calls sends none (curl-style), for which Gradio builds a whole new session per call.
 
 Prints one JSON line: requests, failed, busy (answered "queue full, try again": HTTP 503), p95_ms,
-median_ms, rss_growth_mb (server resident memory, end minus start after a warm-up). Goals for 30 clients
-over 60 s: 0 failed, p95 <= 1000 ms, growth <= 50 MB.
+median_ms (all answered calls), the same per endpoint, server_cpu_ms_per_request (the server's CPU time
+over the run / requests) and client_cpu_ms_per_request (this script's, on the same cores),
+rss_growth_mb (server resident memory, end minus start after a warm-up of one call per endpoint),
+rss_growth_second_half_mb (end minus the middle of the run), rss_plateaued (the second half added at
+most a quarter of the growth, or under 10 MB: memory levels off instead of growing with every request)
+and rss_mb_timeline (one sample every tenth of the run). Goals for 30 clients over 60 s: 0 failed,
+p95 <= 1000 ms, growth <= 50 MB.
 
-    python tests/benchmarks/classroom_load.py [--model DIR] [--clients 30] [--seconds 60]
+    python tests/benchmarks/classroom_load.py [--model DIR] [--clients 30] [--seconds 60] [--bare-calls]
 """
 
 from __future__ import annotations
@@ -35,18 +42,22 @@ SENTENCES = [
     "In 1998 the band recorded its first album , which was praised by critics .",
     "The river flows north through the valley before it reaches the sea .",
 ]
+ENDPOINTS = ("next_words", "generate", "trace")
 TIMEOUT = 30  # seconds before one request counts as failed (hung)
+PLATEAU_MB = 10  # a second half that adds less than this (or under a quarter of the growth) has levelled off
 
 
 class Busy(Exception):
     """The queue was full: the server said to try again."""
 
 
-def call(base: str, api_name: str, data: list, timeout: float = TIMEOUT) -> None:
-    """POST a call and read its event stream to the end; Busy on HTTP 503, RuntimeError on any failure."""
+def call(base: str, api_name: str, data: list, timeout: float = TIMEOUT, session: str | None = None) -> None:
+    """POST a call and read its event stream to the end; Busy on HTTP 503, RuntimeError on any failure.
+    `session`: the caller's session hash (a browser tab or gradio_client sends one; None: a bare call)."""
+    body = {"data": data} if session is None else {"data": data, "session_hash": session}
     req = urllib.request.Request(
         f"{base}/gradio_api/call/{api_name}",
-        data=json.dumps({"data": data}).encode(),
+        data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
     )
     try:
@@ -78,6 +89,13 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -95,9 +113,13 @@ def start_server(model: Path, port: int) -> subprocess.Popen:
     )
 
 
-def student(base: str, seed: int, stop_at: float, results: list, lock: threading.Lock) -> None:
-    """One client: type a sentence word by word, generate a little, trace it; again until stop_at."""
+def student(
+    base: str, seed: int, stop_at: float, results: list, lock: threading.Lock, sessions: bool = True
+) -> None:
+    """One client: type a sentence word by word, generate a little, trace it; again until stop_at.
+    With `sessions`, its calls carry one session hash, as a browser tab's do; else each call is bare."""
     rng = random.Random(seed)
+    session = f"student-{seed}-{os.getpid()}" if sessions else None
     while time.time() < stop_at:
         words = rng.choice(SENTENCES).split()
         prompt = ""
@@ -111,7 +133,7 @@ def student(base: str, seed: int, stop_at: float, results: list, lock: threading
                 prompt = " ".join(words[: i + 1])
             start = time.perf_counter()
             try:
-                call(base, api_name, data(prompt))
+                call(base, api_name, data(prompt), session=session)
                 outcome = "ok"
             except Busy:
                 outcome = "busy"
@@ -119,10 +141,22 @@ def student(base: str, seed: int, stop_at: float, results: list, lock: threading
             except Exception as e:  # noqa: BLE001 - every failure counts, whatever its kind
                 outcome = f"failed: {e}"
             with lock:
-                results.append((outcome, (time.perf_counter() - start) * 1000))
+                results.append((api_name, outcome, (time.perf_counter() - start) * 1000))
 
 
-def run(model: Path, clients: int, seconds: float) -> dict:
+def percentile(sorted_ms: list[float], q: float) -> float | None:
+    """The value below which a fraction q of the (sorted) timings lie (nearest rank, rounded to 0.1 ms)."""
+    return round(sorted_ms[int(q * (len(sorted_ms) - 1))], 1) if sorted_ms else None
+
+
+def sample_rss(pid: int, every: float, samples: list, done: threading.Event) -> None:
+    """Append (seconds since start, RSS MB) every `every` seconds until `done` is set."""
+    start = time.time()
+    while not done.wait(every):
+        samples.append((time.time() - start, rss_mb(pid)))
+
+
+def run(model: Path, clients: int, seconds: float, sessions: bool = True) -> dict:
     """Start the app, run the class against it, stop the app; the figures as a dict."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -137,38 +171,63 @@ def run(model: Path, clients: int, seconds: float) -> dict:
                 + ([0.8, 40, 0.95, 0] if api_name == "generate" else [])
                 + (["f,i,o,g,c,h", "float16", 3] if api_name == "trace" else []),
             )  # warm-up: first calls allocate caches that are not growth
-        rss_start = rss_mb(proc.pid)
+        rss_start, cpu_start, client_start = rss_mb(proc.pid), cpu_seconds(proc.pid), time.process_time()
         results: list = []
         lock = threading.Lock()
+        samples: list = []
+        sampled = threading.Event()
+        sampler = threading.Thread(
+            target=sample_rss, args=(proc.pid, seconds / 20, samples, sampled), daemon=True
+        )
+        sampler.start()
         stop_at = time.time() + seconds
         threads = [
-            threading.Thread(target=student, args=(base, i, stop_at, results, lock), daemon=True)
+            threading.Thread(target=student, args=(base, i, stop_at, results, lock, sessions), daemon=True)
             for i in range(clients)
         ]
         for t in threads:
             t.start()
         for t in threads:
             t.join(seconds + TIMEOUT + 10)
-        rss_end = rss_mb(proc.pid)
+        sampled.set()
+        rss_end, cpu_end, client_end = rss_mb(proc.pid), cpu_seconds(proc.pid), time.process_time()
     finally:
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
-    ok_ms = sorted(ms for outcome, ms in results if outcome == "ok")
-    failures = [outcome for outcome, _ in results if outcome.startswith("failed")]
-    return {
+    ok_ms = sorted(ms for _, outcome, ms in results if outcome == "ok")
+    failures = [outcome for _, outcome, _ in results if outcome.startswith("failed")]
+    growth = rss_end - rss_start
+    middle = [mb for t, mb in samples if t <= seconds / 2]
+    second_half = rss_end - (middle[-1] if middle else rss_start)
+    figures = {
         "clients": clients,
         "seconds": seconds,
+        "sessions": sessions,
         "requests": len(results),
         "failed": len(failures),
-        "busy": sum(outcome == "busy" for outcome, _ in results),
-        "p95_ms": round(ok_ms[int(0.95 * (len(ok_ms) - 1))], 1) if ok_ms else None,
+        "busy": sum(outcome == "busy" for _, outcome, _ in results),
+        "p95_ms": percentile(ok_ms, 0.95),
         "median_ms": round(statistics.median(ok_ms), 1) if ok_ms else None,
-        "rss_growth_mb": round(rss_end - rss_start, 1),
+    }
+    for endpoint in ENDPOINTS:
+        ms = sorted(ms for api_name, outcome, ms in results if outcome == "ok" and api_name == endpoint)
+        figures[f"{endpoint}_requests"] = len(ms)
+        figures[f"{endpoint}_median_ms"] = round(statistics.median(ms), 1) if ms else None
+        figures[f"{endpoint}_p95_ms"] = percentile(ms, 0.95)
+    figures |= {
+        "server_cpu_ms_per_request": round(1000 * (cpu_end - cpu_start) / max(1, len(results)), 1),
+        "client_cpu_ms_per_request": round(1000 * (client_end - client_start) / max(1, len(results)), 1),
+        "rss_start_mb": round(rss_start, 1),
+        "rss_growth_mb": round(growth, 1),
+        "rss_growth_second_half_mb": round(second_half, 1),
+        "rss_plateaued": second_half <= max(PLATEAU_MB, growth / 4),
+        "rss_mb_timeline": [round(mb) for t, mb in samples[1::2]],
         "first_failures": failures[:3],
     }
+    return figures
 
 
 def main() -> None:
@@ -176,8 +235,13 @@ def main() -> None:
     p.add_argument("--model", type=Path, default=None, help="model directory (default: the bundled model)")
     p.add_argument("--clients", type=int, default=30)
     p.add_argument("--seconds", type=float, default=60)
+    p.add_argument(
+        "--bare-calls",
+        action="store_true",
+        help="send calls without a session hash (curl-style): the server builds a new session for each",
+    )
     args = p.parse_args()
-    print(json.dumps(run(args.model or default_model(), args.clients, args.seconds)))
+    print(json.dumps(run(args.model or default_model(), args.clients, args.seconds, not args.bare_calls)))
 
 
 if __name__ == "__main__":
