@@ -9,81 +9,29 @@ to assets/screenshots/.
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from conftest import launch_app
+from browser_kit import CLIPBOARD, MODEL_ENV, open_page, serve, shot, shots_dir
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-README_SHOTS = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
-MODEL_ENV = "LSTM_PLAYGROUND_SCREENSHOT_MODEL"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PROMPT = "The cat sat on the"
 GATES_PROMPT = 'The band said that the album was "a story about love ( and loss ) in a small town", and that'
 
 
 @pytest.fixture(scope="module")
 def app_url(tiny_model_dir):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it")
     from lstmlm import load_model
-    from playground.app import build_app
 
     model = load_model(os.environ.get(MODEL_ENV) or tiny_model_dir)
-    demo = build_app(model)
-    url = launch_app(demo)
-    try:
+    with serve(model) as url:
         yield url, model
-    finally:
-        demo.close()
 
 
 @pytest.fixture(scope="module")
 def page(app_url, tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(
-            viewport={"width": 1500, "height": 1000}, permissions=["clipboard-read", "clipboard-write"]
-        )
-        pg = context.new_page()
-        pg.outside = []  # every request that tried to leave this computer
-        pg.shots = README_SHOTS if os.environ.get(MODEL_ENV) else tmp_path_factory.mktemp("screenshots")
-        pg.on(
-            "request",
-            lambda r: (
-                pg.outside.append(r.url)
-                if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None)
-                and r.url.startswith("http")
-                else None
-            ),
-        )
-        pg.set_default_timeout(30_000)
-        pg.goto(app_url[0])
+    with open_page(app_url[0], shots_dir(tmp_path_factory), record_outside=True, permissions=CLIPBOARD) as pg:
         yield pg
-        browser.close()
-
-
-def _shot(pg, name: str, full_page: bool = False) -> None:
-    pg.shots.mkdir(parents=True, exist_ok=True)
-    path = pg.shots / f"{name}.png"
-    pg.wait_for_timeout(400)  # let plotly finish its transitions
-    pg.screenshot(path=str(path), full_page=full_page)
-    from PIL import Image  # 256 colours keep a README screenshot small and look the same
-
-    Image.open(path).convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
-    assert path.stat().st_size < 300_000, f"{path} is {path.stat().st_size} bytes"
 
 
 def _wait_for_chart(pg, words: list[str]) -> None:
@@ -110,7 +58,7 @@ def test_next_word_view(app_url, page):
         arg=len(read_prompt(model.vocab, PROMPT).tokens),
     )
     assert "bits" in page.locator("#entropy").inner_text()
-    _shot(page, "next_word")
+    shot(page, "next_word")
 
     # a paste updates the view too (Gradio's Textbox fires no `.input` for it)
     page.evaluate("navigator.clipboard.writeText(' mat and')")
@@ -149,7 +97,7 @@ def test_generate_view_streams(app_url, page):
     counts = sorted(set(page.evaluate("window.__counts")))
     assert any(0 < c < 30 for c in counts), f"no partial output seen: {counts}"
     page.wait_for_selector(".lp-summary")
-    _shot(page, "generate", full_page=True)
+    shot(page, "generate", full_page=True)
 
 
 def test_gates_view(app_url, page):
@@ -173,7 +121,7 @@ def test_gates_view(app_url, page):
     page.wait_for_function(
         "u => document.querySelector('#unit-words').textContent.includes(`unit ${u}:`)", arg=top
     )
-    _shot(page, "gates", full_page=True)
+    shot(page, "gates", full_page=True)
 
 
 def test_learn_view_and_no_outside_requests(app_url, page):
@@ -184,7 +132,7 @@ def test_learn_view_and_no_outside_requests(app_url, page):
     page.get_by_role("tab", name="Learn").click()
     page.wait_for_selector(".lp-learn .katex")  # the equations are typeset (KaTeX ships with gradio)
     assert "Forget gate" in page.locator(".lp-learn").first.inner_text()
-    _shot(page, "learn", full_page=True)
+    shot(page, "learn", full_page=True)
     # an example fills the prompt and opens the Next-word view, which follows
     example = dict(EXAMPLES)["Lists"]
     page.locator("#examples").get_by_text("Lists:").click()

@@ -1,15 +1,11 @@
 """End to end in a real browser with a GRU as the app's model: the header names the cell, the Gates view
-offers and draws the GRU's own r, z, n, h, and the Intervene view says why it needs an LSTM. Same chromium
-and flags as tests/test_browser.py."""
+offers and draws the GRU's own r, z, n, h, and the Intervene view says why it needs an LSTM. Chromium, its
+flags and the app's set-up come from tests/browser_kit.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from conftest import launch_app
-
-from tests.test_browser import ARGS, CHROMIUM
+from browser_kit import open_page, serve
 
 pytestmark = pytest.mark.browser
 
@@ -18,26 +14,11 @@ PROMPT = "the cat sat on the mat . a dog ran to the house"
 
 @pytest.fixture(scope="module")
 def page(tiny_cell_dirs):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it")
-    from playwright.sync_api import sync_playwright
-
     from lstmlm import load_model
-    from playground.app import build_app
 
-    demo = build_app(load_model(tiny_cell_dirs["gru"]))
-    url = launch_app(demo)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            pg = browser.new_page(viewport={"width": 1500, "height": 1000})
-            pg.set_default_timeout(30_000)
-            pg.goto(url)
-            pg.wait_for_selector("#prompt textarea")
-            yield pg
-            browser.close()
-    finally:
-        demo.close()
+    with serve(load_model(tiny_cell_dirs["gru"])) as url, open_page(url) as pg:
+        pg.wait_for_selector("#prompt textarea")
+        yield pg
 
 
 def _title(pg, selector: str) -> str:

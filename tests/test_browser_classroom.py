@@ -6,61 +6,27 @@ screenshots go to assets/screenshots/ (classroom.png, chinese.png)."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
-from conftest import launch_app
+from browser_kit import CLIPBOARD, MODEL_ENV, chromium, new_page, serve, shot, shots_dir
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-README_SHOTS = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
-MODEL_ENV = "LSTM_PLAYGROUND_SCREENSHOT_MODEL"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 PROMPT = 'The band said that the album was "a story about love'
 
 
 @pytest.fixture(scope="module")
 def app(tiny_model_dir, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
     from lstmlm import load_model
-    from playground.app import build_app
 
     model = load_model(os.environ.get(MODEL_ENV) or tiny_model_dir)
-    demo = build_app(model)
-    url = launch_app(demo)
-    shots = README_SHOTS if os.environ.get(MODEL_ENV) else tmp_path_factory.mktemp("screenshots")
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            yield url, model, browser, shots
-            browser.close()
-    finally:
-        demo.close()
+    with serve(model) as url, chromium() as browser:
+        yield url, model, browser, shots_dir(tmp_path_factory)
 
 
-def _page(browser, locale: str = "en-US"):
-    context = browser.new_context(
-        viewport={"width": 1500, "height": 1000},
-        locale=locale,
-        permissions=["clipboard-read", "clipboard-write"],
-    )
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    return page
-
-
-def _shot(page, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(400)
-    page.screenshot(path=str(path))
-    from PIL import Image
-
-    Image.open(path).convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
+def _page(browser, shots=None, locale: str = "en-US"):
+    return new_page(browser, shots, locale=locale, permissions=CLIPBOARD)
 
 
 def _selected_tab(page) -> str:
@@ -72,7 +38,7 @@ def test_shared_link_restores_the_screen_and_presenter_mode(app):
     layer = model.config.num_layers - 1
     unit = model.config.hidden_dim - 1
     query = {"prompt": PROMPT, "view": "gates", "layer": layer, "gate": "i", "unit": 999, "mode": "present"}
-    page = _page(browser)
+    page = _page(browser, shots)
     page.goto(url + "?" + urlencode(query))
     page.wait_for_function("t => document.querySelector('#prompt textarea')?.value === t", arg=PROMPT)
     page.wait_for_function("() => document.body.classList.contains('lp-present')")
@@ -85,7 +51,7 @@ def test_shared_link_restores_the_screen_and_presenter_mode(app):
     assert "input gate" in page.locator("#gates-heatmap .gtitle").text_content()
     assert f"layer {layer + 1}" in page.locator("#gates-heatmap .gtitle").text_content()
     assert not page.locator("footer").is_visible()  # presenter mode hides the footer and side controls
-    _shot(page, shots / "classroom.png")
+    shot(page, "classroom")
 
     # "Link to this screen" gives a link that carries the same state
     page.locator("#lp-present input").uncheck()
@@ -116,7 +82,7 @@ def test_hostile_link_falls_back_to_defaults(app):
 
 def test_chinese_interface(app):
     url, _, browser, shots = app
-    page = _page(browser, locale="zh-CN")
+    page = _page(browser, shots, locale="zh-CN")
     page.goto(url)
     page.wait_for_function(
         "() => [...document.querySelectorAll('[role=tab]')].some(e => e.textContent.includes('学习'))"
@@ -126,7 +92,7 @@ def test_chinese_interface(app):
     page.locator("button[role=tab]", has_text="学习").click()
     page.wait_for_selector(".lp-learn .katex")
     assert "遗忘门" in page.locator(".lp-learn").first.inner_text()
-    _shot(page, shots / "chinese.png")
+    shot(page, "chinese")
     page.close()
 
     # an English browser switches with ?lang=zh (through Gradio's Settings panel), and back with the button

@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import launch_app
-from test_browser import ARGS, CHROMIUM, MODEL_ENV, README_SHOTS, _shot
+from browser_kit import MODEL_ENV, open_page, serve, shot, shots_dir
 
 pytestmark = pytest.mark.browser
 
@@ -21,36 +20,19 @@ PROMPT = "The album was released in the United States on"
 
 @pytest.fixture(scope="module")
 def app_url(tiny_model_dir):
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it")
     from lstmlm import load_model
-    from playground.app import build_app
 
     model = load_model(os.environ.get(MODEL_ENV) or tiny_model_dir)
-    demo = build_app(model)
-    url = launch_app(demo)
-    try:
+    with serve(model) as url:
         yield url, model
-    finally:
-        demo.close()
 
 
 @pytest.fixture(scope="module")
 def page(app_url, tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1500, "height": 1000})
-        pg.shots = README_SHOTS if os.environ.get(MODEL_ENV) else tmp_path_factory.mktemp("screenshots")
-        pg.set_default_timeout(60_000)
-        pg.goto(app_url[0])
+    with open_page(app_url[0], shots_dir(tmp_path_factory), timeout_ms=60_000) as pg:
         pg.wait_for_selector("#next-word-chart .ytick text")
         pg.locator("#prompt textarea").fill(PROMPT)
         yield pg
-        browser.close()
 
 
 def test_intervention(app_url, page):
@@ -76,7 +58,7 @@ def test_intervention(app_url, page):
     assert "forget gate f to 0" in page.locator("#intervene-text").inner_text()
     assert "With the intervention" in page.locator("#intervene-generated").inner_text()
     page.wait_for_selector("#intervene-heatmap .heatmaplayer image, #intervene-heatmap .hm image")
-    _shot(page, "intervene", full_page=True)
+    shot(page, "intervene", full_page=True)
 
 
 def test_equations(app_url, page):
@@ -89,7 +71,7 @@ def test_equations(app_url, page):
     assert "Forget gate" in text and f"step {last} (on)" in text  # the last word of the prompt
     page.wait_for_selector("#memory-stack .barlayer .point")
     page.wait_for_selector("#memory-horizon .heatmaplayer image, #memory-horizon .hm image")
-    _shot(page, "equations", full_page=True)
+    shot(page, "equations", full_page=True)
 
 
 def test_counterfactual(app_url, page):
@@ -98,4 +80,4 @@ def test_counterfactual(app_url, page):
     page.wait_for_selector("#counterfactual-lines .scatterlayer .trace")
     assert "first differ at step 1 (boy/girl)" in page.locator("#counterfactual-text").inner_text()
     page.wait_for_selector("#counterfactual-bars .barlayer .point")
-    _shot(page, "counterfactual", full_page=True)
+    shot(page, "counterfactual", full_page=True)

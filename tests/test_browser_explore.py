@@ -1,6 +1,6 @@
 """End to end in a real browser: the Surprisal view colours the prompt's words (hover shows rank and what
 was expected), a trace export downloads and loads back, and the Units view finds units for a span and
-opens one with its atlas contexts. Same chromium and flags as tests/test_browser.py.
+opens one with its atlas contexts. Chromium and its flags come from tests/browser_kit.py.
 
 `LSTM_PLAYGROUND_SCREENSHOT_MODEL=DIR pytest tests/test_browser_explore.py` writes the README's
 screenshots (surprisal.png, units.png) to assets/screenshots/ with that model.
@@ -11,13 +11,11 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-from pathlib import Path
 
 import pytest
-from conftest import launch_app
+from browser_kit import MODEL_ENV, open_page, serve, shot, shots_dir
 
 from lstmlm.atlas import build_atlas, save_atlas
-from tests.test_browser import ARGS, CHROMIUM, MODEL_ENV, README_SHOTS, _shot
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +24,7 @@ PROMPT = "The cat sat on the mat . a dog ran to the house"
 
 @pytest.fixture(scope="module")
 def app_url(tiny_model_dir, tiny_corpus, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it")
     from lstmlm import load_model
-    from playground.app import build_app
 
     model_dir = os.environ.get(MODEL_ENV)
     if model_dir:
@@ -40,28 +35,15 @@ def app_url(tiny_model_dir, tiny_corpus, tmp_path_factory):
         shutil.copytree(tiny_model_dir, model_dir)
         tokens = (tiny_corpus / "valid.txt").read_text().split()[:300]
         save_atlas(model_dir, build_atlas(model, tokens, top=3), source="valid.txt")
-    demo = build_app(model, model_dir=model_dir)
-    url = launch_app(demo)
-    try:
+    with serve(model, model_dir=model_dir) as url:
         yield url, model
-    finally:
-        demo.close()
 
 
 @pytest.fixture(scope="module")
 def page(app_url, tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
-        pg = context.new_page()
-        pg.shots = README_SHOTS if os.environ.get(MODEL_ENV) else tmp_path_factory.mktemp("screenshots")
-        pg.set_default_timeout(30_000)
-        pg.goto(app_url[0])
+    with open_page(app_url[0], shots_dir(tmp_path_factory), accept_downloads=True) as pg:
         pg.wait_for_selector("#prompt textarea")
         yield pg
-        browser.close()
 
 
 def test_surprisal_view(app_url, page):
@@ -83,7 +65,7 @@ def test_surprisal_view(app_url, page):
     # PNG export is plotly's own toolbar button, which gradio keeps
     page.locator("#surprisal-bars .nsewdrag").first.hover()
     assert page.locator('#surprisal-bars [data-title="Download plot as a PNG"]').count() == 1
-    _shot(page, "surprisal", full_page=True)
+    shot(page, "surprisal", full_page=True)
 
 
 def test_trace_export_downloads(app_url, page, tmp_path):
@@ -120,7 +102,7 @@ def test_units_view(app_url, page):
     assert page.locator("#numbered-words .lp-sel").count() == 3
     atlas = page.locator("#units-atlas")
     assert atlas.locator("mark").count() > 0 or "lstmlm index" in atlas.inner_text()
-    _shot(page, "units", full_page=True)
+    shot(page, "units", full_page=True)
 
 
 def test_generated_words_download(app_url, page, tmp_path):

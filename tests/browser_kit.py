@@ -1,0 +1,130 @@
+"""What the browser tests share: Debian's chromium with its flags, the app served on a free port, a page
+opened on it, and screenshots small enough for the README.
+
+The screenshots go to a temporary folder with the tiny test model (as in CI); with
+`LSTM_PLAYGROUND_SCREENSHOT_MODEL=DIR` the tests run on that model and write the README's to
+assets/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+import pytest
+from conftest import launch_app
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+MODEL_ENV = "LSTM_PLAYGROUND_SCREENSHOT_MODEL"
+README_SHOTS = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
+CLIPBOARD = ["clipboard-read", "clipboard-write"]
+
+
+def shots_dir(tmp_path_factory) -> Path:
+    """Where screenshots go: the README's folder with a screenshot model, else a temporary one."""
+    return README_SHOTS if os.environ.get(MODEL_ENV) else tmp_path_factory.mktemp("screenshots")
+
+
+@contextmanager
+def serve(model, **build_kwargs) -> Iterator[str]:
+    """Build the playground for `model`, launch it on a free port and yield its URL; close it after.
+
+    Skips the test first when chromium is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it")
+    from playground.app import build_app
+
+    demo = build_app(model, **build_kwargs)
+    url = launch_app(demo)
+    try:
+        yield url
+    finally:
+        demo.close()
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Headless Debian chromium, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def new_page(
+    browser: Browser,
+    shots: Path | None = None,
+    timeout_ms: int = 30_000,
+    record_outside: bool = False,
+    **context_kwargs,
+) -> Page:
+    """A 1500x1000 page in its own context (`context_kwargs`: permissions, locale, accept_downloads...).
+
+    `page.shots` is the screenshot folder; with `record_outside`, `page.outside` lists every request that
+    tried to leave this computer."""
+    pg = browser.new_context(viewport={"width": 1500, "height": 1000}, **context_kwargs).new_page()
+    pg.shots = shots
+    if record_outside:
+        pg.outside = []
+        pg.on(
+            "request",
+            lambda r: (
+                pg.outside.append(r.url)
+                if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None)
+                and r.url.startswith("http")
+                else None
+            ),
+        )
+    pg.set_default_timeout(timeout_ms)
+    return pg
+
+
+@contextmanager
+def open_page(url: str, shots: Path | None = None, **page_kwargs) -> Iterator[Page]:
+    """A fresh chromium with one `new_page` (same options) at `url`."""
+    with chromium() as browser:
+        pg = new_page(browser, shots, **page_kwargs)
+        pg.goto(url)
+        yield pg
+
+
+def shot(pg: Page, name: str, full_page: bool = False) -> None:
+    """Screenshot the page to `pg.shots`/NAME.png, once plotly has settled, in 256 colours."""
+    path = pg.shots / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pg.wait_for_timeout(400)  # let plotly finish its transitions
+    pg.screenshot(path=str(path), full_page=full_page)
+    _quantize(path, max_bytes=300_000)
+
+
+def element_shot(pg: Page, selector: str, name: str) -> None:
+    """Screenshot one element alone (the README shows some plots by themselves) to `pg.shots`/NAME.png."""
+    path = pg.shots / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pg.locator(selector).screenshot(path=str(path))
+    _quantize(path, max_bytes=200_000)
+
+
+def _quantize(path: Path, max_bytes: int) -> None:
+    # 256 colours keep a README screenshot small and look the same
+    from PIL import Image
+
+    Image.open(path).convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
+    assert path.stat().st_size < max_bytes, f"{path} is {path.stat().st_size} bytes"
