@@ -17,6 +17,11 @@ from test_compare_api import with_flow
 pytestmark = pytest.mark.browser
 
 PROMPT = "The cat sat on the mat . a dog ran to the house"
+if os.environ.get(MODEL_ENV):  # the README's screenshots: a WikiText-like sentence with a bracket to close
+    PROMPT = (
+        "In 1999 , the group released its third album ( the band recorded most of the songs at a small "
+        "studio near the coast during the winter of 1998 )"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +75,7 @@ def test_gradient_flow_view(page):
     page.wait_for_function(
         "() => document.querySelectorAll('#gradient-prompt .scatterlayer .trace').length === 3"
     )
-    assert "house" in page.locator("#gradient-head").inner_text()
+    assert PROMPT.split()[-1] in page.locator("#gradient-head").inner_text()
     assert page.locator("#gradient-averaged .scatterlayer .trace").count() == 6  # a band and a line per model
     shot(page, "gradient_flow", full_page=True)
     element_shot(page, "#gradient-averaged", "gradient_flow_averaged")
