@@ -100,17 +100,19 @@ def _prefixes(phrases: Sequence[str]) -> list[list[str]]:
 
 
 def _lp_last(model: LanguageModel, prompts: list[list[str]], targets: Sequence[str]) -> list[list[float]]:
-    """log2 p(target | prompt) for every prompt and target."""
+    """log2 p(target | prompt) for every prompt and target. The prompts are prefixes of the last one (a
+    filler cut at its phrase boundaries), so one forward over the last prompt scores them all: the row
+    after its first n words is the prediction after a prompt of n words."""
     vocab = model.vocab
     missing = [t for t in targets if t not in vocab]
     if missing:
         raise ValueError(f"this model's vocabulary lacks {' '.join(missing)}, which the probe predicts")
+    longest = prompts[-1]
+    if any(p != longest[: len(p)] for p in prompts):
+        raise ValueError("probe prompts must be prefixes of the last one")
     target_ids = [vocab.index[t] for t in targets]
-    out = []
-    for words in prompts:
-        row = line_log_probs(model, vocab.encode(words).ids)[-1]  # (V,) the word after the prompt
-        out.append([float(row[i]) / math.log(2) for i in target_ids])
-    return out
+    rows = line_log_probs(model, vocab.encode(longest).ids)  # (T+1, V): row n follows the first n words
+    return [[float(rows[len(p), i]) / math.log(2) for i in target_ids] for p in prompts]
 
 
 @torch.no_grad()
