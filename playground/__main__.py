@@ -12,8 +12,8 @@ from .serve import (
     QueueLimits,
     exposure_warning,
     queue_kwargs,
-    quiet_gradio_statistics,
     resolve_auth,
+    server_env_defaults,
     tune_malloc,
 )
 
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lstm-playground: {e}", file=sys.stderr)
         return 2
     _offline_env()
-    quiet_gradio_statistics()
+    server_env_defaults()
     tune_malloc()  # before the server's threads start: they take their heaps on first use
     from lstmlm.checkpoint import CheckpointError, default_model_dir, load_model
 

@@ -36,21 +36,28 @@ def queue_kwargs(limits: QueueLimits | None = None) -> dict:
     }
 
 
-# Gradio recomputes its request statistics (a DataFrame of every recorded event, up to 10,000) after every
-# request by default: ~5-10 ms of CPU each under load. Nothing here shows them; keep fewer, refresh rarely.
-GRADIO_ANALYTICS_ENV = {"GRADIO_ANALYTICS_MAX_EVENTS": "1000", "GRADIO_ANALYTICS_CACHE_FREQUENCY": "1000"}
+# Settings read from the environment by libraries the server uses, set before they start (unless set):
+SERVER_ENV = {
+    # Gradio recomputes its request statistics (a DataFrame of every recorded event, up to 10,000) after
+    # every request by default: ~5-10 ms of CPU each under load. Nothing here shows them.
+    "GRADIO_ANALYTICS_MAX_EVENTS": "1000",
+    "GRADIO_ANALYTICS_CACHE_FREQUENCY": "1000",
+    # oneDNN keeps a fused-LSTM plan for each prompt length it has read (24+ words), up to 1,024 of them:
+    # ~1 MB each with the bundled model, 260 MB once every length up to 300 was read. A miss costs ~1-3 ms.
+    "ONEDNN_PRIMITIVE_CACHE_CAPACITY": "16",
+}
 # glibc gives each busy thread its own heap (up to 8 per core) and keeps freed blocks there; buffers over
 # 128 KB (a next-word distribution is 133 KB) get recycled in those heaps once glibc raises its threshold.
-# Two heaps and a fixed threshold keep the server's memory at a plateau ~60 MB above idle under a full class,
-# instead of ~170 MB (tests/benchmarks/classroom_load.py).
+# Two heaps and a fixed threshold: under a class of 30 the server levels off ~60 MB above its idle size
+# instead of ~85 MB, at the same speed (tests/benchmarks/classroom_load.py).
 MALLOC_ARENA_MAX = 2
 MALLOC_MMAP_THRESHOLD = 128 * 1024
 
 
-def quiet_gradio_statistics(environ: dict | None = None) -> None:
-    """Set GRADIO_ANALYTICS_ENV in the environment (before the queue is made), unless already set."""
+def server_env_defaults(environ: dict | None = None) -> None:
+    """Put SERVER_ENV in the environment where not already set (before gradio's queue and torch start)."""
     environ = os.environ if environ is None else environ
-    for name, value in GRADIO_ANALYTICS_ENV.items():
+    for name, value in SERVER_ENV.items():
         environ.setdefault(name, value)
 
 

@@ -97,11 +97,11 @@ def test_the_running_app_forgets_bare_calls_but_keeps_a_visitors_session(tiny_mo
 
 
 def test_launcher_settings_for_memory_and_statistics_leave_the_users_choices():
-    from playground.serve import GRADIO_ANALYTICS_ENV, quiet_gradio_statistics, tune_malloc
+    from playground.serve import SERVER_ENV, server_env_defaults, tune_malloc
 
     environ = {"GRADIO_ANALYTICS_MAX_EVENTS": "50"}
-    quiet_gradio_statistics(environ)
-    assert environ == {**GRADIO_ANALYTICS_ENV, "GRADIO_ANALYTICS_MAX_EVENTS": "50"}
+    server_env_defaults(environ)
+    assert environ == {**SERVER_ENV, "GRADIO_ANALYTICS_MAX_EVENTS": "50"}
     # the person's MALLOC_* settings win (mallopt is not called for them); glibc accepts ours
     assert tune_malloc({"MALLOC_ARENA_MAX": "4", "MALLOC_MMAP_THRESHOLD_": "1"}) is True
     if sys.platform == "linux":
