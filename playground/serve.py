@@ -46,12 +46,11 @@ SERVER_ENV = {
     # ~1 MB each with the bundled model, 260 MB once every length up to 300 was read. A miss costs ~1-3 ms.
     "ONEDNN_PRIMITIVE_CACHE_CAPACITY": "16",
 }
-# glibc gives each busy thread its own heap (up to 8 per core) and keeps freed blocks there; buffers over
-# 128 KB (a next-word distribution is 133 KB) get recycled in those heaps once glibc raises its threshold.
-# Two heaps and a fixed threshold: under a class of 30 the server levels off ~60 MB above its idle size
-# instead of ~85 MB, at the same speed (tests/benchmarks/classroom_load.py).
+# glibc gives each busy thread its own heap (up to 8 per core) and keeps what was freed there. With two
+# heaps a class of 30 levels off ~45 MB above the warmed-up server instead of ~85 MB, at the same speed
+# (tests/benchmarks/classroom_load.py). glibc's own mmap threshold stays: a fixed 128 KB one saves another
+# ~40 MB but makes a 100-word trace ~12 ms (~25%) slower (every 133 KB distribution is then a new mmap).
 MALLOC_ARENA_MAX = 2
-MALLOC_MMAP_THRESHOLD = 128 * 1024
 
 
 def server_env_defaults(environ: dict | None = None) -> None:
@@ -62,20 +61,17 @@ def server_env_defaults(environ: dict | None = None) -> None:
 
 
 def tune_malloc(environ: dict | None = None) -> bool:
-    """Fewer glibc heaps and a fixed mmap threshold for this process (mallopt), unless MALLOC_ARENA_MAX or
-    MALLOC_MMAP_THRESHOLD_ is in the environment; False where there is no glibc (macOS, Windows, musl)."""
+    """At most MALLOC_ARENA_MAX glibc heaps for this process (mallopt), unless MALLOC_ARENA_MAX is in the
+    environment; False where there is no glibc (macOS, Windows, musl)."""
     environ = os.environ if environ is None else environ
+    if "MALLOC_ARENA_MAX" in environ:
+        return True  # the person's choice; glibc read it at start
     try:
         mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
     except (OSError, AttributeError):
         return False
-    m_arena_max, m_mmap_threshold = -8, -3  # from glibc's malloc.h
-    ok = True
-    if "MALLOC_ARENA_MAX" not in environ:
-        ok &= mallopt(m_arena_max, MALLOC_ARENA_MAX) == 1
-    if "MALLOC_MMAP_THRESHOLD_" not in environ:
-        ok &= mallopt(m_mmap_threshold, MALLOC_MMAP_THRESHOLD) == 1
-    return bool(ok)
+    m_arena_max = -8  # from glibc's malloc.h
+    return mallopt(m_arena_max, MALLOC_ARENA_MAX) == 1
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
