@@ -7,8 +7,8 @@ import argparse
 import json
 from pathlib import Path
 
-from .checkpoint import CheckpointError, default_model_dir, load_model
-from .cli_train import fail
+from .checkpoint import default_model_dir
+from .cli_common import fail, load_or_exit
 
 
 def add_study_parsers(sub, model_arg) -> None:
@@ -35,13 +35,6 @@ def add_study_parsers(sub, model_arg) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
-def _model(ns: argparse.Namespace):
-    try:
-        return load_model(ns.model)
-    except CheckpointError as e:
-        raise SystemExit(fail(str(e))) from None
-
-
 def cmd_gradflow(ns: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -50,7 +43,7 @@ def cmd_gradflow(ns: argparse.Namespace) -> int:
 
     if ns.snippets < 1 or ns.length < 2:
         return fail("--snippets must be >= 1 and --length >= 2")
-    model = _model(ns)
+    model = load_or_exit(ns)
     try:
         tokens = read_tokens(ns.data)
     except (OSError, UnicodeDecodeError) as e:
@@ -92,7 +85,7 @@ def cmd_probe(ns: argparse.Namespace) -> int:
     names = list(PROBES) if ns.name == "all" else [ns.name]
     if any(n not in PROBES for n in names):
         return fail(f"unknown probe {ns.name!r}: choose one of {', '.join(PROBES)} or all")
-    model = _model(ns)
+    model = load_or_exit(ns)
     results = [run_probe(model, n) for n in names]
     if ns.json:
         print(json.dumps([{"probe": r.probe, "distance": r.distance, "bits": r.bits} for r in results]))

@@ -9,10 +9,10 @@ from dataclasses import fields
 import numpy as np
 import pytest
 import torch
+from test_cli import run
 from torch import nn
 
 from lstmlm import load_model, save_model
-from lstmlm.cli import main
 from lstmlm.data import Corpus, batchify
 from lstmlm.export import trace_csv, trace_npz
 from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, ModelConfig
@@ -269,15 +269,6 @@ def cell_model_dir(request, tmp_path):
     model = random_model(request.param, vocab_size=len(vocab))
     save_model(tmp_path / request.param, model, vocab)
     return tmp_path / request.param
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as e:
-        code = e.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_cli_trace_json_on_a_gru_or_rnn_model(capsys, cell_model_dir):
