@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import torch
 
-from .model import LanguageModel
+from .model import LanguageModel, State
+from .sampling import start_state
 from .sidebyside import line_log_probs
 
 # Phrases of neutral WikiText-style text (tokenized the corpus's way), without brackets or quotes.
@@ -99,7 +100,9 @@ def _prefixes(phrases: Sequence[str]) -> list[list[str]]:
     return out
 
 
-def _lp_last(model: LanguageModel, prompts: list[list[str]], targets: Sequence[str]) -> list[list[float]]:
+def _lp_last(
+    model: LanguageModel, prompts: list[list[str]], targets: Sequence[str], state: State
+) -> list[list[float]]:
     """log2 p(target | prompt) for every prompt and target. The prompts are prefixes of the last one (a
     filler cut at its phrase boundaries), so one forward over the last prompt scores them all: the row
     after its first n words is the prediction after a prompt of n words."""
@@ -111,7 +114,9 @@ def _lp_last(model: LanguageModel, prompts: list[list[str]], targets: Sequence[s
     if any(p != longest[: len(p)] for p in prompts):
         raise ValueError("probe prompts must be prefixes of the last one")
     target_ids = [vocab.index[t] for t in targets]
-    rows = line_log_probs(model, vocab.encode(longest).ids)  # (T+1, V): row n follows the first n words
+    rows = line_log_probs(
+        model, vocab.encode(longest).ids, state
+    )  # (T+1, V): row n follows the first n words
     return [[float(rows[len(p), i]) / math.log(2) for i in target_ids] for p in prompts]
 
 
@@ -120,22 +125,23 @@ def run_probe(model: LanguageModel, name: str) -> ProbeResult:
     """Score probe `name` (see PROBES) for `model` at every phrase boundary of its filler."""
     if name not in PROBES:
         raise ValueError(f"unknown probe {str(name)[:40]!r}: choose one of {', '.join(PROBES)}")
+    state = start_state(model)  # every prompt starts at a line start
     if name in ("parenthesis", "quote"):
         opener, closer = ("(", ")") if name == "parenthesis" else ('"', '"')
         lead = "In 1999 , the group released its third album".split()
         fillers = _prefixes(FILLER)
         with_open = [[*lead, opener, *f] for f in fillers]
         without = [[*lead, *f] for f in fillers]
-        a = _lp_last(model, with_open, [closer])
-        b = _lp_last(model, without, [closer])
+        a = _lp_last(model, with_open, [closer], state)
+        b = _lp_last(model, without, [closer], state)
         bits = [x[0] - y[0] for x, y in zip(a, b, strict=True)]
         examples = [" ".join(p) for p in with_open]
     else:
         fillers = _prefixes(SUBJECT_FILLER)
         scores = [0.0] * len(fillers)
         for one, many in NOUNS:
-            sing = _lp_last(model, [["The", one, *f] for f in fillers], ["was", "were"])
-            plur = _lp_last(model, [["The", many, *f] for f in fillers], ["was", "were"])
+            sing = _lp_last(model, [["The", one, *f] for f in fillers], ["was", "were"], state)
+            plur = _lp_last(model, [["The", many, *f] for f in fillers], ["was", "were"], state)
             for k, (s, p) in enumerate(zip(sing, plur, strict=True)):
                 scores[k] += ((s[0] - s[1]) - (p[0] - p[1])) / len(NOUNS)
         bits = scores

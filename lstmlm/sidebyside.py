@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .model import LanguageModel
+from .model import LanguageModel, State
 from .sampling import entropy_bits, start_state, top_words
 from .vocab import Vocab
 
@@ -42,10 +42,10 @@ class PromptScore:
 
 
 @torch.no_grad()
-def line_log_probs(model: LanguageModel, ids: Sequence[int]) -> torch.Tensor:
+def line_log_probs(model: LanguageModel, ids: Sequence[int], state: State | None = None) -> torch.Tensor:
     """(T+1, V) log-probabilities: row t predicts word t from the words before it (row 0 from the
-    line-start state), the last row predicts the word after the prompt."""
-    state = start_state(model)
+    line-start state, `start_state(model)` unless given), the last row predicts the word after the prompt."""
+    state = state if state is not None else start_state(model)
     h = state[0] if isinstance(state, tuple) else state  # (L, 1, H)
     first = model.log_probs(h[-1])  # (1, V)
     if not len(ids):
@@ -55,12 +55,14 @@ def line_log_probs(model: LanguageModel, ids: Sequence[int]) -> torch.Tensor:
     return torch.cat([first, model.log_probs(out[:, 0])])
 
 
-def score_prompt(model: LanguageModel, ids: Sequence[int], name: str = "", k: int = 10) -> PromptScore:
-    """Score a prompt given as the model's word ids (read from the line start)."""
+def score_prompt(
+    model: LanguageModel, ids: Sequence[int], name: str = "", k: int = 10, state: State | None = None
+) -> PromptScore:
+    """Score a prompt given as the model's word ids (read from the line start, or `state` if given)."""
     ids = [int(i) for i in ids]
     tokens = model.vocab.decode(ids)
     unknown = sum(1 for i in ids if i == model.vocab.unk_id)
-    rows = line_log_probs(model, ids)  # (T+1, V)
+    rows = line_log_probs(model, ids, state)  # (T+1, V)
     nxt = top_words(rows[-1], model.vocab, k)
     word_bits = [float(-rows[t, i]) / math.log(2) for t, i in enumerate(ids)]
     bpw = sum(word_bits) / len(word_bits) if word_bits else None

@@ -34,9 +34,10 @@ def compare_view(lineup: Sequence[Entry], text: str, k: int = 10) -> tuple[Promp
     """The prompt as the first model reads it, and every model's score of it."""
     k = max(1, min(int(k), MAX_TOP_K_SHOWN))
     prompts = [read_prompt(e.model.vocab, text) for e in lineup]
-    for e in lineup:
-        line_start(e.model)  # cached start state, shared with the other views
-    scores = [score_prompt(e.model, p.ids, e.label, k) for e, p in zip(lineup, prompts, strict=True)]
+    scores = [
+        score_prompt(e.model, p.ids, e.label, k, state=line_start(e.model))  # the views' cached start state
+        for e, p in zip(lineup, prompts, strict=True)
+    ]
     return prompts[0], scores
 
 
