@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import gradio as gr
+import plotly.graph_objects as go
+
+from ..explain_plots import before_after_bars, moved_bars
+from ..views import display_word
 
 
 @dataclass
@@ -34,3 +38,25 @@ def lstm_only_tab(model: Any, view: str, label: Any, tab_id: str) -> TabView:
     with gr.Tab(label, id=tab_id) as tab:
         gr.HTML(markup.notice(lstm_only_message(model, view)), elem_id=f"{tab_id}-lstm-only")
     return TabView(tab)
+
+
+def change_charts(
+    change: Any, names: tuple[str, str], short: tuple[str, str], title: str, moved_title: str
+) -> tuple[go.Figure, go.Figure]:
+    """The two charts of a next-word distribution change (an intervention, or prompt A against B): the
+    top words before and after side by side, and the words whose probability moved most."""
+    shown = lambda ws: [display_word(w) for w in ws]  # noqa: E731
+    bars = before_after_bars(
+        (shown(change.before.words), change.before.probs),
+        (shown(change.after.words), change.after.probs),
+        names,
+        title,
+    )
+    moved = moved_bars(
+        shown([m.word for m in change.moved]),
+        [m.before for m in change.moved],
+        [m.after for m in change.moved],
+        short,
+        moved_title,
+    )
+    return bars, moved

@@ -15,7 +15,7 @@ from .. import explain_plots, markup, plots
 from ..explain_views import DEFAULT_PAIR, change_one_word, counterfactual_view, delta_window
 from ..i18n import t as tr
 from ..views import display_word
-from . import TabView
+from . import TabView, change_charts
 
 EMPTY = "Press Compare to read both prompts."
 
@@ -67,17 +67,13 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
             "c",  # a signed, unbounded colour scale: a difference of h lies in (-2, 2)
             f"Δ{sym}<sub>t</sub> = {sym}(B) − {sym}(A) · layer {layer + 1} · units that changed most",
         )
-        shown = lambda ws: [display_word(w) for w in ws]  # noqa: E731
-        bars = explain_plots.before_after_bars(
-            (shown(ch.before.words), ch.before.probs),
-            (shown(ch.after.words), ch.after.probs),
+        bars, moved = change_charts(
+            ch,
             ("after prompt A", "after prompt B"),
+            ("A", "B"),
             "Next word",
+            "Words whose probability changed most",
         )
-        moved = explain_plots.moved_bars(
-            shown([m.word for m in ch.moved]), [m.before for m in ch.moved], [m.after for m in ch.moved],
-            ("A", "B"), "Words whose probability changed most",
-        )  # fmt: skip
         return summary, lines, heat, bars, moved
 
     def from_prompt(text: str) -> tuple[str, str]:

@@ -12,13 +12,12 @@ import plotly.graph_objects as go
 from lstmlm.compare import STATISTICS
 from lstmlm.model import LanguageModel
 
-from .. import explain_plots, markup, plots
+from .. import markup, plots
 from ..cells import is_lstm
 from ..explain_views import MAX_GENERATED, InterventionRequest, run_intervention
 from ..gateview import GATE_LABELS, GATE_TITLES, GATES, LayerValues, heatmap_window
 from ..i18n import t
-from ..views import display_word
-from . import TabView, lstm_only_tab
+from . import TabView, change_charts, lstm_only_tab
 
 ACTION_LABELS = {
     "pin_forget": "Pin forget gate f",
@@ -83,17 +82,13 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         except (ValueError, TypeError) as e:
             raise gr.Error(str(e), title="Cannot apply this intervention", print_exception=False) from None
         ch = res.change
-        shown = lambda ws: [display_word(w) for w in ws]  # noqa: E731
-        bars = explain_plots.before_after_bars(
-            (shown(ch.before.words), ch.before.probs),
-            (shown(ch.after.words), ch.after.probs),
+        bars, moved = change_charts(
+            ch,
             ("without the intervention", "with the intervention"),
+            ("without", "with"),
             "Next word after your text",
+            "Words whose probability moved most",
         )
-        moved = explain_plots.moved_bars(
-            shown([m.word for m in ch.moved]), [m.before for m in ch.moved], [m.after for m in ch.moved],
-            ("without", "with"), "Words whose probability moved most",
-        )  # fmt: skip
         summary = (
             f'<div class="lp-summary" id="intervene-text"><b>{html.escape(res.description)}</b><br>'
             f"The next-word distribution moved by {ch.total_variation:.1%} (total variation); "
