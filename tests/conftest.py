@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import socket
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,23 @@ def launch_app(demo) -> str:
         server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
     )
     return f"http://127.0.0.1:{port}/"
+
+
+@contextmanager
+def app_client(model, **build_kwargs):
+    """A gradio_client.Client of the playground built over `model` (build_app's keyword arguments), running
+    on loopback; client and app are closed afterwards."""
+    from gradio_client import Client
+
+    from playground.app import build_app
+
+    demo = build_app(model, **build_kwargs)
+    client = Client(launch_app(demo), verbose=False)
+    try:
+        yield client
+    finally:
+        client.close()
+        demo.close()
 
 
 def train_tiny(corpus: Path, out: Path, cell: str = "lstm", seed: int = 0) -> Path:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import launch_app
+from conftest import app_client
 
 from lstmlm import load_model
 from lstmlm.gradflow import average_flow, gradient_flow, load_flow, save_flow
@@ -35,19 +35,8 @@ def three_dirs(tiny_model_dir, tiny_cell_dirs, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(three_dirs):
-    from gradio_client import Client
-
-    from playground.app import build_app
-
-    main = load_model(three_dirs[0])
-    demo = build_app(main, model_dir=three_dirs[0], compare_dirs=three_dirs[1:])
-    url = launch_app(demo)
-    c = Client(url, verbose=False)
-    try:
+    with app_client(load_model(three_dirs[0]), model_dir=three_dirs[0], compare_dirs=three_dirs[1:]) as c:
         yield c
-    finally:
-        c.close()
-        demo.close()
 
 
 def test_lineup_orders_lstm_gru_rnn_and_skips_what_does_not_load(three_dirs, tmp_path, capsys):

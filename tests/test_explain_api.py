@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import launch_app
+from conftest import app_client
 
 from playground.explain_views import (
     InterventionRequest,
@@ -19,20 +19,11 @@ PROMPT = "the cat sat on the mat and the"
 
 @pytest.fixture(scope="module")
 def client(tiny_model_dir):
-    from gradio_client import Client
-
     from lstmlm import load_model
-    from playground.app import build_app
 
     model = load_model(tiny_model_dir)
-    demo = build_app(model)
-    url = launch_app(demo)
-    c = Client(url, verbose=False)
-    try:
+    with app_client(model) as c:
         yield c, model
-    finally:
-        c.close()
-        demo.close()
 
 
 def test_the_endpoints_are_public_and_the_tab_listeners_are_not(client):

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import launch_app
+from conftest import app_client
 
 from lstmlm.atlas import build_atlas, load_atlas, save_atlas
 from playground.explore_views import atlas_unit, surprisal_json, unit_search_json
@@ -22,28 +22,14 @@ def with_atlas(model_dir: Path, model, corpus: Path, out: Path) -> Path:
     return out
 
 
-def _serve(model, model_dir):
-    from gradio_client import Client
-
-    from playground.app import build_app
-
-    demo = build_app(model, model_dir=model_dir)
-    url = launch_app(demo)
-    return demo, Client(url, verbose=False)
-
-
 @pytest.fixture(scope="module")
 def client(tiny_model_dir, tiny_corpus, tmp_path_factory):
     from lstmlm import load_model
 
     model = load_model(tiny_model_dir)
     model_dir = with_atlas(tiny_model_dir, model, tiny_corpus, tmp_path_factory.mktemp("atlas") / "model")
-    demo, c = _serve(model, model_dir)
-    try:
+    with app_client(model, model_dir=model_dir) as c:
         yield c, model, load_atlas(model_dir)
-    finally:
-        c.close()
-        demo.close()
 
 
 def test_the_endpoints_are_public(client):
@@ -92,10 +78,8 @@ def test_bad_input_gives_a_message(client, endpoint, args, message):
 def test_a_model_without_an_atlas_says_how_to_build_it(tiny_model):
     from gradio_client.exceptions import AppError
 
-    demo, c = _serve(tiny_model, None)
-    try:
-        with pytest.raises(AppError, match="lstmlm index --model DIR --data valid.txt"):
-            c.predict(0, 0, api_name="/unit_atlas")
-    finally:
-        c.close()
-        demo.close()
+    with (
+        app_client(tiny_model) as c,
+        pytest.raises(AppError, match="lstmlm index --model DIR --data valid.txt"),
+    ):
+        c.predict(0, 0, api_name="/unit_atlas")

@@ -6,7 +6,7 @@ import base64
 
 import numpy as np
 import pytest
-from conftest import launch_app
+from conftest import app_client
 
 from playground.gateview import trace_json
 from playground.generation import GenerationSettings, generate_words
@@ -17,20 +17,11 @@ PROMPT = "the cat sat on the"
 
 @pytest.fixture(scope="module")
 def client(tiny_model_dir):
-    from gradio_client import Client
-
     from lstmlm import load_model
-    from playground.app import build_app
 
     model = load_model(tiny_model_dir)
-    demo = build_app(model)
-    url = launch_app(demo)
-    c = Client(url, verbose=False)
-    try:
+    with app_client(model) as c:
         yield c, model
-    finally:
-        c.close()
-        demo.close()
 
 
 def test_only_the_scripting_endpoints_are_public(client):
