@@ -19,7 +19,7 @@ from .i18n import I18N, t
 from .lineup import make_lineup
 from .sessions import launch_kwargs as session_launch_kwargs
 from .tabs import compare as compare_tab
-from .tabs import counterfactual, equations, gates, generate, intervene, learn, next_word
+from .tabs import counterfactual, equations, follow_prompt, gates, generate, intervene, learn, next_word
 from .tabs import gradient as gradient_tab
 from .tabs import surprisal as surprisal_tab
 from .tabs import units as units_tab
@@ -151,12 +151,11 @@ def build_app(
             view.tab.select(
                 _constant(tab_id), None, active, queue=False, show_progress="hidden", api_visibility="private"
             )
-        # page load: restore a shared link's screen (classroom mode), then draw the views that are open
+        # the prompt's one listener (never a second: tabs/__init__.py says why); page load restores a
+        # shared link's screen (classroom mode), then draws the open views with the same call
+        redraw, redraw_in, redraw_out = follow_prompt(prompt, views)
         loaded = share.wire(model, demo, prompt, tabs, active, views, bar)
-        for view in views.values():
-            if view.refresh_fn is not None:
-                hidden = dict(show_progress="hidden", api_visibility="private")
-                loaded = loaded.then(view.refresh_fn, view.inputs, view.outputs, **hidden)
+        loaded.then(redraw, redraw_in, redraw_out, show_progress="hidden", api_visibility="private")
         api.register(model)
         api_explore.register(model, atlas)
         api_explain.register(model)

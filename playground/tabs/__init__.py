@@ -1,13 +1,22 @@
 """One module per tab. Each `build(...)` creates its components and listeners inside the open Blocks and
-returns a `TabView`, which tells the app how to draw the tab on page load.
+returns a `TabView`, which tells the app how to redraw the tab for the current prompt (`refresh_fn`).
 
-Views follow the shared prompt with `prompt.change` (trigger_mode="always_last"), not `.input`: Gradio 6's
-Textbox fires `.input` from its key handler, so a paste (Ctrl+V or the mouse menu) never reaches `.input`
-with the new text. No handler writes the prompt from a `.change`, so nothing loops; and a view redraws by
-itself when another tab rewrites the prompt (a clicked word, an example, generated text)."""
+The shared prompt has exactly ONE listener, made by `follow_prompt`: it redraws every view that follows
+the prompt (each view skips its outputs unless its tab is open). Never add a second `prompt.change` (or
+any second listener beside an `always_last` one on the same trigger): Gradio 6's frontend, when a
+deferred `always_last` call ends, re-dispatches the whole *event*, i.e. every listener of that trigger, not
+just the one that was deferred. With eight `prompt.change` listeners each finishing call re-queued the
+others, and a page that had stopped typing kept sending ~10-30 requests a second until it was reloaded
+(issue 12). With one listener, a keystroke during a redraw costs exactly one more redraw, of the latest text.
+
+It is `.change`, not `.input`: Gradio 6's Textbox fires `.input` from its key handler, so a paste (Ctrl+V
+or the mouse menu) never reaches `.input` with the new text; and a view should redraw by itself when
+another tab writes the prompt (a clicked word, an example, generated text). No listener of the prompt
+writes the prompt, so a write costs one redraw and nothing loops (tests/test_listeners.py checks both)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +26,8 @@ import plotly.graph_objects as go
 
 from ..explain_plots import before_after_bars, moved_bars
 from ..views import display_word
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,6 +39,42 @@ class TabView:
     inputs: list[Any] = field(default_factory=list)
     outputs: list[Any] = field(default_factory=list)
     controls: dict[str, Any] = field(default_factory=dict)  # settings a shared link restores, by name
+
+
+def follow_prompt(prompt: gr.Textbox, views: dict[str, TabView]) -> tuple[Callable[..., tuple], list, list]:
+    """Wire the prompt's one listener: every view's `refresh_fn` in one call, latest keystroke only.
+
+    Returns (redraw, inputs, outputs), the same call, for the app to chain after page load. A view whose
+    refresh fails leaves its outputs as they were (the error is logged) so the others still redraw."""
+    drawn = [(name, v) for name, v in views.items() if v.refresh_fn is not None]
+    inputs: list[Any] = []
+    for _, view in drawn:
+        inputs += [c for c in view.inputs if all(c is not seen for seen in inputs)]
+    slots = [[next(i for i, c in enumerate(inputs) if c is comp) for comp in v.inputs] for _, v in drawn]
+    outputs = [c for _, view in drawn for c in view.outputs]
+
+    def redraw(*values: Any) -> tuple:
+        out: list[Any] = []
+        for (name, view), slot in zip(drawn, slots, strict=True):
+            try:
+                part = view.refresh_fn(*[values[i] for i in slot])
+            except Exception:  # noqa: BLE001 - one view's failure must not freeze the next-word chart
+                log.exception("redrawing the %s view failed", name)
+                part = (gr.skip(),) * len(view.outputs)
+            out += [part] if len(view.outputs) == 1 else list(part)
+        return tuple(out)
+
+    prompt.change(
+        redraw,
+        inputs,
+        outputs,
+        trigger_mode="always_last",  # a page sends only its latest text; one call in flight per page
+        show_progress="hidden",
+        api_visibility="private",
+        concurrency_limit=2,
+        concurrency_id="prompt",
+    )
+    return redraw, inputs, outputs
 
 
 def lstm_only_tab(model: Any, view: str, label: Any, tab_id: str) -> TabView:

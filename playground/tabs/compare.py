@@ -106,7 +106,6 @@ def build(lineup: Sequence[Entry], prompt: gr.Textbox, active: gr.State) -> TabV
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="compare"
     )
     tab.select(update, [prompt], outputs, **quiet)
-    prompt.change(update_if_open, [prompt, active], outputs, trigger_mode="always_last", **quiet)
     probe_args = dict(api_visibility="private", concurrency_limit=1, concurrency_id="probe")
     go_button.click(run_probe, [which], [probe_fig, probe_note], **probe_args)
     which.input(run_probe, [which], [probe_fig, probe_note], **probe_args)

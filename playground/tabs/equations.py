@@ -90,7 +90,6 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
     )
     full = [prompt, layer, step, unit, lang]
     tab.select(update, full, outputs, **quiet)
-    prompt.change(update_if_open, [*full, active], outputs, trigger_mode="always_last", **quiet)
     for control in (layer, step, lang):
         control.input(update, full, outputs, **quiet)
     unit.input(update, full, outputs, trigger_mode="always_last", **quiet)

@@ -129,7 +129,6 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
     )
     full = [prompt, layer, gate, order, unit]
     tab.select(update, full, outputs, **quiet)
-    prompt.change(update_if_open, [*full, active], outputs, trigger_mode="always_last", **quiet)
     layer.input(update, full, outputs, **quiet)
     gate.input(update, full, outputs, **quiet)
     order.input(update_heatmap, [prompt, layer, gate, order], [notice, heat], **quiet)

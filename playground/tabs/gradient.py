@@ -82,5 +82,4 @@ def build(lineup: Sequence[Entry], prompt: gr.Textbox, active: gr.State) -> TabV
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="gradient"
     )
     tab.select(update, [prompt], outputs, **quiet)
-    prompt.change(update_if_open, [prompt, active], outputs, trigger_mode="always_last", **quiet)
     return TabView(tab, update_if_open, [prompt, active], outputs)

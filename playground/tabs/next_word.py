@@ -17,7 +17,8 @@ DEFAULT_K = 10
 
 
 def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
-    """The Next-word tab; it redraws on every keystroke in the shared prompt."""
+    """The Next-word tab; it redraws on every keystroke in the shared prompt (the app's one prompt
+    listener calls its `refresh_fn`, see tabs/__init__.py)."""
 
     def update(text: str, k: int) -> tuple[go.Figure, str, gr.Dataset, str]:
         p = read_prompt(model.vocab, text)
@@ -63,7 +64,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                 tokens = gr.HTML(elem_id="tokens", elem_classes=["lp-secondary"])
 
     outputs = [chart, entropy, candidates, tokens]
-    # Each browser sends only its latest keystroke (always_last); two redraws run at a time, no spinner.
+    # A slider drag sends only its latest value (always_last); two redraws run at a time, no spinner.
     live = dict(
         show_progress="hidden",
         trigger_mode="always_last",
@@ -71,7 +72,6 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         concurrency_limit=2,
         concurrency_id="next_word",
     )
-    prompt.change(update, [prompt, k], outputs, **live)  # typing, pasting, and words added by clicks
     k.input(update, [prompt, k], outputs, **live)
     candidates.click(add_word, [prompt, candidates], prompt, show_progress="hidden", api_visibility="private")
     return TabView(tab, update, [prompt, k], outputs, controls={"k": k})

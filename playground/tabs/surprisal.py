@@ -32,6 +32,9 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
     def update_if_open(text: str, tab: str) -> tuple:
         return update(text) if tab == "surprisal" else (gr.skip(),) * 3
 
+    def follow(text: str, tab: str) -> tuple:
+        return (*update_if_open(text, tab), *hide_files())
+
     def prepare(text: str) -> tuple:
         try:
             paths = export_trace_files(model, text)
@@ -64,14 +67,9 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
     quiet = dict(
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="surprisal"
     )
+    files = [csv_file, npz_file, json_file]
     tab.select(update, [prompt], outputs, **quiet)
-    prompt.change(update_if_open, [prompt, active], outputs, trigger_mode="always_last", **quiet)
-    hide = dict(api_visibility="private", queue=False, show_progress="hidden")
-    # A new prompt makes the prepared files stale: hide them until they are prepared again.
-    prompt.change(
-        lambda: (gr.DownloadButton(visible=False),) * 3, None, [csv_file, npz_file, json_file], **hide
-    )
-    make.click(
-        prepare, [prompt], [csv_file, npz_file, json_file], api_visibility="private", concurrency_limit=2
-    )
-    return TabView(tab, update_if_open, [prompt, active], outputs)
+    make.click(prepare, [prompt], files, api_visibility="private", concurrency_limit=2)
+    # The app's one prompt listener calls `follow` (tabs/__init__.py): a new prompt makes the prepared
+    # files stale, so it hides them until they are prepared again.
+    return TabView(tab, follow, [prompt, active], [*outputs, *files])

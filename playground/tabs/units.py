@@ -116,7 +116,6 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="units"
     )
     tab.select(words, [prompt, span], numbered, **quiet)
-    prompt.change(words_if_open, [prompt, span, active], numbered, trigger_mode="always_last", **quiet)
     searched = [numbered, high, low, unit, lines, contexts]
     go_button.click(search, [prompt, layer, signal, span, method], searched, **quiet)
     span.submit(search, [prompt, layer, signal, span, method], searched, **quiet)
