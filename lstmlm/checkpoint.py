@@ -14,6 +14,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
+from .bundled import default_model_dir  # re-exported: the one place the default is resolved
 from .model import LanguageModel, ModelConfig
 from .vocab import Vocab
 
@@ -24,14 +25,6 @@ WEIGHTS, CONFIG, VOCAB = "model.safetensors", "config.json", "vocab.txt"
 
 class CheckpointError(Exception):
     """A model directory that cannot be loaded; the message names the file and the problem."""
-
-
-def default_model_dir() -> Path:
-    """The bundled model (assets/models/wikitext2-lstm in a source checkout), or $LSTMLM_MODEL."""
-    env = os.environ.get("LSTMLM_MODEL")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent / "assets" / "models" / "wikitext2-lstm"
 
 
 def _tensors_to_save(model: LanguageModel, dtype: torch.dtype) -> dict[str, torch.Tensor]:

@@ -1,7 +1,8 @@
 """`lstmlm` command line: with the `cli_*` modules, the only place that parses arguments or prints.
 
 Each subcommand lives with its options: `train` in `cli_train`, `next` / `sample` / `trace` in
-`cli_inspect`, `gradflow` / `probe` in `cli_study`; `eval`, `import` and `index` are here.
+`cli_inspect`, `gradflow` / `probe` in `cli_study`, `models` in `cli_models`, `import` in `cli_import`;
+`eval` and `index` are here.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import shlex
 import sys
 from pathlib import Path
 
-from .checkpoint import CheckpointError, default_model_dir, load_model
-from .cli_common import add_model_option, check_writable, fail, load_or_exit
+from .checkpoint import CheckpointError, load_model
+from .cli_common import add_model_option, fail, load_or_exit, model_dir
+from .cli_import import add_import_parser, cmd_import
 from .cli_inspect import add_inspect_parsers, cmd_next, cmd_sample, cmd_trace
+from .cli_models import add_models_parser, cmd_models
 from .cli_study import add_study_parsers, cmd_gradflow, cmd_probe
 from .cli_train import add_train_parser, cmd_train
 
@@ -45,31 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_inspect_parsers(sub)
 
-    p = sub.add_parser(
-        "import",
-        help="turn a PyTorch examples word_language_model state dict into a model directory",
-        description="Import a state dict saved by the PyTorch examples word_language_model recipe "
-        "(torch.save(model.state_dict(), f)). It is read with weights_only=True: tensors only, never "
-        "pickled code. The vocabulary is rebuilt as the recipe builds it, from the corpus folder the model "
-        "was trained on (first appearance in train.txt, valid.txt, test.txt). Sizes come from the tensor "
-        "shapes. A corpus without <unk> gets one (never predicted) so that any text can be typed.",
-    )
-    p.add_argument("--state-dict", required=True, help="the .pt file of torch.save(model.state_dict(), f)")
-    p.add_argument("--data", required=True, help="the corpus folder it was trained on (train/valid/test.txt)")
-    p.add_argument("--out", required=True, help="model directory to write")
-    p.add_argument(
-        "--cell",
-        choices=["lstm", "gru", "rnn_tanh"],
-        default=None,
-        help="check the cell type (default: read from the shapes; a plain RNN is read as "
-        "RNN_TANH, lstmlm has no RNN_RELU)",
-    )
-    p.add_argument(
-        "--tied",
-        action="store_true",
-        help="check that the decoder shares the encoder's weights (default: tied if equal)",
-    )
-    p.add_argument("--force", action="store_true", help="replace a model already in --out")
+    add_import_parser(sub)
 
     p = sub.add_parser(
         "index",
@@ -84,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-words", type=int, default=0, help="scan only the first N words (0 = all)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_study_parsers(sub, add_model_option)
+    add_models_parser(sub)
     return parser
 
 
@@ -94,7 +73,7 @@ def cmd_eval(ns: argparse.Namespace) -> int:
     from .train import evaluate
 
     try:
-        model = load_model(ns.model)
+        model = load_model(model_dir(ns))
     except CheckpointError as e:
         return fail(str(e))
     path = Path(ns.data)
@@ -120,7 +99,7 @@ def cmd_eval(ns: argparse.Namespace) -> int:
         "tokens": count,
         "unknown_rate": unknown_rate,
         "file": str(path),
-        "model": str(ns.model or default_model_dir()),
+        "model": str(model_dir(ns)),
     }
     if ns.json:
         print(json.dumps(result))
@@ -130,34 +109,6 @@ def cmd_eval(ns: argparse.Namespace) -> int:
             f"{result['bits_per_word']:.3f} bits/word  {count:,} words scored  "
             f"unknown {100 * result['unknown_rate']:.2f}%"
         )
-    return 0
-
-
-def cmd_import(ns: argparse.Namespace) -> int:
-    from .checkpoint import CONFIG, save_model
-    from .importing import ImportModelError, import_recipe
-
-    out = Path(ns.out)
-    if (out / CONFIG).exists() and not ns.force:
-        return fail(f"--out {out} already holds a model; choose another folder or add --force to replace it")
-    try:
-        model, summary = import_recipe(ns.state_dict, ns.data, ns.cell, True if ns.tied else None)
-    except ImportModelError as e:
-        return fail(str(e))
-    if err := check_writable(out):
-        return fail(err)
-    summary["command"] = "lstmlm " + shlex.join(getattr(ns, "argv", sys.argv[1:]))
-    try:
-        save_model(out, model, model.vocab, summary)
-    except OSError as e:
-        return fail(f"cannot write the model to {out}: {e.strerror or e}", code=1)
-    c = model.config
-    added = " (+ <unk>, which the corpus lacks)" if summary["added_unk"] else ""
-    print(
-        f"Imported a {c.num_layers}-layer {c.cell.upper()} ({c.embed_dim} -> {c.hidden_dim} units"
-        f"{', tied weights' if c.tie_weights else ''}) with {c.vocab_size:,} words{added} into {out}"
-    )
-    print(f'Try: lstmlm next --model {shlex.quote(str(out))} "The"')
     return 0
 
 
@@ -189,11 +140,11 @@ def cmd_index(ns: argparse.Namespace) -> int:
         return fail(f"{ns.data}: {e}")
     finally:
         bar.close()
-    model_dir = Path(ns.model) if ns.model else default_model_dir()
+    directory = model_dir(ns)
     try:
-        path = save_atlas(model_dir, atlas, source=str(ns.data))
+        path = save_atlas(directory, atlas, source=str(ns.data))
     except OSError as e:
-        return fail(f"cannot write the atlas into {model_dir}: {e.strerror or e}", code=1)
+        return fail(f"cannot write the atlas into {directory}: {e.strerror or e}", code=1)
     c = model.config
     print(
         f"Wrote {path}: {path.stat().st_size / 1e6:.2f} MB ({c.num_layers} layers x {c.hidden_dim} units, "
@@ -212,6 +163,7 @@ COMMANDS = {
     "index": cmd_index,
     "gradflow": cmd_gradflow,
     "probe": cmd_probe,
+    "models": cmd_models,
 }
 
 

@@ -8,7 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from .checkpoint import CheckpointError, default_model_dir, load_model
+from .bundled import default_model_dir, resolve_model
+from .checkpoint import CheckpointError, load_model
 
 
 def fail(message: str, code: int = 2) -> int:
@@ -17,18 +18,29 @@ def fail(message: str, code: int = 2) -> int:
 
 
 def add_model_option(p: argparse.ArgumentParser) -> None:
-    """--model DIR, defaulting to the bundled model."""
+    """--model DIR or NAME, defaulting to the bundled model."""
     p.add_argument(
-        "--model", default=None, help=f"model directory (default: the bundled model, {default_model_dir()})"
+        "--model",
+        default=None,
+        help="model directory, or the name of an installed model (`lstmlm models` lists them; "
+        f"default: the bundled model, {default_model_dir()})",
     )
+
+
+def model_dir(ns: argparse.Namespace) -> Path:
+    """The directory --model names (a path or an installed model's name; none: the default model)."""
+    return resolve_model(ns.model)
 
 
 def load_or_exit(ns: argparse.Namespace):
     """The model of --model; a model that cannot be loaded exits with status 2 and the reason."""
     try:
-        return load_model(ns.model)
+        return load_model(model_dir(ns))
     except CheckpointError as e:
-        raise SystemExit(fail(str(e))) from None
+        hint = ""
+        if ns.model and not Path(ns.model).exists() and len(Path(ns.model).parts) == 1:
+            hint = "; `lstmlm models` lists the names of the installed models"
+        raise SystemExit(fail(f"{e}{hint}")) from None
 
 
 def check_writable(out: Path) -> str | None:

@@ -7,8 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
-from .checkpoint import default_model_dir
-from .cli_common import fail, load_or_exit
+from .cli_common import fail, load_or_exit, model_dir
 
 
 def add_study_parsers(sub, model_arg) -> None:
@@ -62,11 +61,11 @@ def cmd_gradflow(ns: argparse.Namespace) -> int:
         return fail(f"{ns.data}: {e}")
     finally:
         bar.close()
-    model_dir = Path(ns.model) if ns.model else default_model_dir()
+    directory = model_dir(ns)
     try:
-        path = save_flow(model_dir, flow)
+        path = save_flow(directory, flow)
     except OSError as e:
-        return fail(f"cannot write into {model_dir}: {e.strerror or e}", code=1)
+        return fail(f"cannot write into {directory}: {e.strerror or e}", code=1)
     factor = decay_per_word(flow.distance, flow.median)
     if ns.json:
         print(json.dumps({"path": str(path), "decay_per_word": factor, "median": flow.median}))

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lstmlm.checkpoint import CheckpointError, default_model_dir, load_model
+from lstmlm.bundled import bundled_model_dirs
+from lstmlm.checkpoint import CheckpointError, load_model
 from lstmlm.gradflow import AverageFlow, load_flow
 from lstmlm.model import LanguageModel
 from lstmlm.sidebyside import model_label
@@ -32,11 +33,9 @@ class Entry:
 
 
 def bundled_dirs() -> list[Path]:
-    """Every model directory bundled beside the default one (assets/models/*), LSTM first."""
-    root = default_model_dir().parent
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.iterdir() if (p / "config.json").is_file())
+    """Every bundled model directory (assets/models/* in a clone, lstmlm/_models/* installed), by name;
+    `make_lineup` orders them by cell."""
+    return bundled_model_dirs()
 
 
 def make_lineup(
