@@ -80,6 +80,18 @@ def add_train_parser(sub) -> None:
         "which are fixed",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--max-vocab",
+        type=int,
+        default=0,
+        help="keep only the N most frequent training words (the rest read as <unk>; 0 = all)",
+    )
+    p.add_argument(
+        "--keep-listed-words",
+        action="store_true",
+        help="research use: let the words of lstmlm/wordlists/hidden_words.txt (slurs and obscenities) "
+        "into the vocabulary. By default they are read as <unk>, so the model cannot say them",
+    )
     add_dataclass_options(
         p,
         ModelConfig,
@@ -143,12 +155,28 @@ def _fit_cutoffs(settings: dict, ns: argparse.Namespace) -> tuple[int, ...]:
     return tuple(c for c in cutoffs if 0 < c < vocab_size) or cutoffs
 
 
+def vocabulary_summary(corpus, max_vocab: int, hidden_excluded: bool) -> dict:
+    """What the model card says about the vocabulary: its size, the cap, and how much of the training
+    text reads as <unk> (rare words beyond the cap and, by default, the hidden words)."""
+    train = corpus.train
+    unk = corpus.vocab.unk_id
+    unk_tokens = int((train == unk).sum()) if unk is not None else 0
+    return {
+        "size": len(corpus.vocab),
+        "max_vocab": max_vocab,
+        "hidden_words_excluded": hidden_excluded,
+        "train_tokens": int(train.numel()),
+        "train_unk_tokens": unk_tokens,
+    }
+
+
 def cmd_train(ns: argparse.Namespace) -> int:
     import torch
     import torch.distributed as dist
 
     from .data import Corpus
     from .resume import has_resume_state, read_resume_meta
+    from .safewords import is_hidden
     from .train import TrainingDiverged, TrainingSaveError, TrainingSetupError, train
 
     out = Path(ns.out)
@@ -174,8 +202,13 @@ def cmd_train(ns: argparse.Namespace) -> int:
                 f"{', '.join(conflicts)}. Leave them out, or train a new model in another --out."
             )
         train_cfg = TrainConfig(**train_opts)
+        if ns.max_vocab < 0 or ns.max_vocab == 1:
+            return fail(f"--max-vocab must be 0 (all words) or at least 2, not {ns.max_vocab}")
+        shaping = dict(max_vocab=ns.max_vocab, exclude=None if ns.keep_listed_words else is_hidden)
         corpus = (
-            Corpus.from_folder(ns.data) if ns.data else Corpus.from_raw_text(ns.train_file, ns.valid_file)
+            Corpus.from_folder(ns.data, **shaping)
+            if ns.data
+            else Corpus.from_raw_text(ns.train_file, ns.valid_file, **shaping)
         )
         if saved_model is None:
             if ns.resume and rank == 0:
@@ -198,6 +231,7 @@ def cmd_train(ns: argparse.Namespace) -> int:
         return fail(str(e))
     command = "lstmlm " + shlex.join(getattr(ns, "argv", sys.argv[1:]))
     summary = {"data": str(ns.data or ns.train_file), "command": command}
+    summary["vocabulary"] = vocabulary_summary(corpus, ns.max_vocab, not ns.keep_listed_words)
     if ns.resume and meta.get("summary"):  # keep the original command; add this one
         saved = meta["summary"]
         summary = dict(saved, resumed_with=[*saved.get("resumed_with", []), summary["command"]])

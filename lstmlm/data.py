@@ -7,6 +7,7 @@ space-separated tokens, and every line ends with one `<eos>`.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,11 +36,18 @@ class Corpus:
     test: torch.Tensor | None
 
     @classmethod
-    def from_folder(cls, folder: str | os.PathLike, vocab: Vocab | None = None) -> Corpus:
-        """Read train/valid/test.txt; the vocabulary is built from train unless one is given."""
+    def from_folder(
+        cls,
+        folder: str | os.PathLike,
+        vocab: Vocab | None = None,
+        max_vocab: int = 0,
+        exclude: Callable[[str], bool] | None = None,
+    ) -> Corpus:
+        """Read train/valid/test.txt; the vocabulary is built from train unless one is given
+        (capped to the `max_vocab` most frequent words, 0 = all; `exclude(word)` True leaves a word out)."""
         folder = Path(folder)
         train_tokens = read_tokens(folder / "train.txt")
-        vocab = vocab or Vocab.from_tokens(train_tokens)
+        vocab = vocab or Vocab.from_tokens(train_tokens, max_size=max_vocab, exclude=exclude)
         test_path = folder / "test.txt"
         return cls(
             vocab=vocab,
@@ -55,8 +63,11 @@ class Corpus:
         valid_file: str | os.PathLike | None = None,
         valid_fraction: float = 0.1,
         vocab: Vocab | None = None,
+        max_vocab: int = 0,
+        exclude: Callable[[str], bool] | None = None,
     ) -> Corpus:
-        """Tokenize plain text; with no validation file the last `valid_fraction` of lines is held out."""
+        """Tokenize plain text; with no validation file the last `valid_fraction` of lines is held out.
+        `max_vocab` and `exclude` shape the vocabulary as in `from_folder`."""
         if valid_file is None:
             lines = Path(train_file).read_text(encoding="utf-8").split("\n")
             if lines[-1] == "":  # the file's final line break ends the last line; it starts no new one
@@ -69,7 +80,7 @@ class Corpus:
         else:
             train_tokens = read_tokens(train_file, raw=True)
             valid_tokens = read_tokens(valid_file, raw=True)
-        vocab = vocab or Vocab.from_tokens(train_tokens)
+        vocab = vocab or Vocab.from_tokens(train_tokens, max_size=max_vocab, exclude=exclude)
         return cls(vocab, ids_tensor(vocab, train_tokens), ids_tensor(vocab, valid_tokens), None)
 
 

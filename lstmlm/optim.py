@@ -3,7 +3,7 @@
 Three schedules (`TrainConfig.schedule`):
 - cosine: lr_t = lr * (1 + cos(pi * frac)) / 2, from lr down to 0
 - linear: lr_t = lr * (1 - frac)
-  where frac = step / total_steps, or the share of the time budget spent if that is further along;
+  where frac = step / total_steps, or the share of the time or word budget spent if that is further along;
 - plateau: lr stays until a validation does not improve, then lr *= lr_decay; the run ends once lr < min_lr
   (applied by the loop, which sees the validations).
 """
@@ -29,11 +29,13 @@ def make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Opti
         return optimizers[cfg.optimizer](model.parameters(), **settings)
 
 
-def scheduled_lr(cfg: TrainConfig, step: int, total_steps: int, seconds: float) -> float:
-    """The cosine/linear schedule: from cfg.lr down to 0 over the run (steps or the time budget)."""
+def scheduled_lr(cfg: TrainConfig, step: int, total_steps: int, seconds: float, words: int = 0) -> float:
+    """The cosine/linear schedule: from cfg.lr down to 0 over the run (steps, the time or the word budget)."""
     frac = step / max(total_steps, 1)
     if cfg.max_minutes:
         frac = max(frac, seconds / (cfg.max_minutes * 60))
+    if cfg.max_words:
+        frac = max(frac, words / cfg.max_words)
     frac = min(frac, 1.0)
     if cfg.schedule == "cosine":
         return cfg.lr * 0.5 * (1 + math.cos(math.pi * frac))

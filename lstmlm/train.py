@@ -124,12 +124,14 @@ def train(
         eval_batch_size = min(cfg.eval_batch_size, max(1, corpus.valid.numel() // 2))
         valid_data = batchify(corpus.valid, eval_batch_size).to(device)
         starts = list(batch_starts(train_data, cfg.bptt))
-        position = dict(epoch=1, batch=0, step=0, seconds=0.0, best_val_loss=math.inf, lr=cfg.lr, evals=0)
+        position = dict(
+            epoch=1, batch=0, step=0, seconds=0.0, best_val_loss=math.inf, lr=cfg.lr, evals=0, words=0
+        )
         recent_losses: list[float] = []  # the last 200 training losses: train_loss in metrics.jsonl
         state = model.init_state(per_rank)
         if meta is not None:
             meta, state = load_resume(out, model, optimizer, device, cfg.batch_size, rank, world)
-            position = {k: meta[k] for k in position}
+            position = {k: meta.get(k, position[k]) for k in position}  # "words": states before budgets
             recent_losses = list(meta.get("recent_losses", []))
             if (meta.get("train_config") or {}).get("lr", cfg.lr) != cfg.lr:
                 position["lr"] = cfg.lr  # a new --lr restarts the plateau schedule from it
@@ -160,8 +162,10 @@ def train(
     def stop_reason_now() -> str | None:
         """Interrupt or time budget; under torchrun all ranks stop at the same step (or they would hang)."""
         code = 2 if should_stop() else 1 if cfg.max_minutes and elapsed() >= cfg.max_minutes * 60 else 0
+        if not code and cfg.max_words and position["words"] >= cfg.max_words:
+            code = 3
         code = ddp.max_over_ranks(code, device, world)
-        return {0: None, 1: "time budget", 2: "interrupted"}[code]
+        return {0: None, 1: "time budget", 2: "interrupted", 3: "word budget"}[code]
 
     def validate(train_loss: float) -> None:
         val_loss, _ = evaluate(model, valid_data, cfg.bptt)
@@ -176,6 +180,7 @@ def train(
             "val_ppl": math.exp(min(val_loss, 700)),
             "lr": optimizer.param_groups[0]["lr"],
             "seconds": round(elapsed(), 1),
+            "words": position["words"],
             "best": improved,
         }
         if improved:
@@ -184,6 +189,7 @@ def train(
                     summary or {},
                     epochs=position["epoch"] - 1 + position["batch"] / len(starts),
                     steps=position["step"],
+                    words_processed=position["words"],
                     val_perplexity=record["val_ppl"],
                     train_seconds=round(elapsed(), 1),
                     train_config=asdict(cfg),
@@ -252,7 +258,9 @@ def train(
             state = detach_state(state)
             if cfg.schedule != "plateau":
                 for g in optimizer.param_groups:
-                    g["lr"] = scheduled_lr(cfg, position["step"], cfg.epochs * len(starts), elapsed())
+                    g["lr"] = scheduled_lr(
+                        cfg, position["step"], cfg.epochs * len(starts), elapsed(), position["words"]
+                    )
             loss, state = net(inputs, state, targets)
             loss.backward()
             if cfg.clip > 0:
@@ -275,6 +283,7 @@ def train(
             position["step"] += 1
             position["batch"] += 1
             words_since_start += targets.numel() * world
+            position["words"] += targets.numel() * world
             recent_losses = (recent_losses + [loss_value])[-200:]
             progress = Progress(
                 position["step"],
@@ -302,7 +311,7 @@ def train(
             stop_reason = "learning rate below --min-lr"
             break
 
-    if stop_reason == "time budget" and recent_losses and position["batch"] > 0:
+    if stop_reason in ("time budget", "word budget") and recent_losses and position["batch"] > 0:
         validate(mean_recent())  # the last stretch may hold the best model
     save_state()
     ddp.barrier(world)

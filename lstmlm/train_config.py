@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 METRICS = "metrics.jsonl"
 # metrics.jsonl: one JSON object per validation, with these keys
-METRICS_KEYS = ("step", "epoch", "train_loss", "val_loss", "val_ppl", "lr", "seconds", "best")
+METRICS_KEYS = ("step", "epoch", "train_loss", "val_loss", "val_ppl", "lr", "seconds", "words", "best")
 # settings that shape the saved state (hidden state, batch positions, optimiser slots): fixed on resume
 FIXED_ON_RESUME = ("batch_size", "bptt", "optimizer")
 OPTIMIZERS, SCHEDULES = ["adam", "sgd"], ["cosine", "linear", "plateau"]
@@ -32,6 +32,9 @@ class TrainConfig:
     epochs: int = 40  # passes over the training text
     # with a time budget the cosine/linear schedules decay over whichever ends first, epochs or minutes
     max_minutes: float = 0.0  # stop after this much training time, then evaluate and save (0 = no limit)
+    # a budget in words processed (training targets, all ranks) means the same on a busy or an idle machine;
+    # the cosine/linear schedules decay over whichever of epochs, minutes and words ends first
+    max_words: int = 0  # stop after this many training words, then evaluate and save (0 = no limit)
     eval_every: int = 0  # also validate every N steps (0 = once per epoch)
     seed: int = 1111  # seeds weight init, dropout and everything random in training
     device: str = field(default="auto", metadata={"choices": DEVICES})  # auto | cpu | cuda

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,13 +60,39 @@ class Vocab:
         return self.index.get(EOS)
 
     @classmethod
-    def from_tokens(cls, tokens: Iterable[str], order: str = "frequency") -> Vocab:
-        """Build from a token stream: by frequency (ties: first appearance) or by first appearance."""
+    def from_tokens(
+        cls,
+        tokens: Iterable[str],
+        order: str = "frequency",
+        max_size: int = 0,
+        exclude: Callable[[str], bool] | None = None,
+    ) -> Vocab:
+        """Build from a token stream: by frequency (ties: first appearance) or by first appearance.
+
+        `max_size` > 0 keeps only the most frequent words (`<eos>` and `<unk>` included in the count);
+        `exclude(word)` True leaves a word out (e.g. `lstmlm.safewords.is_hidden`). Words left out are
+        read as `<unk>` when the text is encoded.
+        """
         counts: Counter[str] = Counter()
         first: dict[str, int] = {}
         for n, t in enumerate(tokens):
             counts[t] += 1
             first.setdefault(t, n)
+        total = sum(counts.values())
+        if exclude is not None:
+            for word in [w for w in counts if w not in (EOS, UNK) and exclude(w)]:
+                del counts[word]
+        if max_size:
+            if max_size < 2:
+                raise ValueError(f"max_size must be 0 (no cap) or at least 2, got {max_size}")
+            if order != "frequency":
+                raise ValueError("max_size needs order='frequency'")
+            keep = sorted(counts, key=lambda w: (-counts[w], first[w]))
+            keep = [w for w in keep if w not in (EOS, UNK)][: max_size - 2]
+            counts = Counter({w: counts[w] for w in [*keep, EOS, UNK] if w in counts})
+        if exclude is not None or max_size:  # the words left out are read as <unk>: rank it by that count
+            counts[UNK] += total - sum(counts.values())
+            first.setdefault(UNK, len(first) + 10**12)
         for special in (EOS, UNK):  # always present, so any text can be encoded
             if special not in counts:
                 counts[special] = 0

@@ -388,3 +388,12 @@ def test_setup_errors_come_before_any_step(corpus, tmp_path):
     with pytest.raises(TrainingSetupError, match="bptt"):
         train(corpus, tiny_model(corpus), tiny_train(bptt=12), tmp_path, [rec], resume=True)
     assert rec.losses == []
+
+
+def test_a_word_budget_stops_training_and_is_recorded(corpus, tmp_path):
+    """--max-words: the run stops at the first step past the budget; metrics and config record the words."""
+    cfg = tiny_train(batch_size=4, bptt=5, max_words=60, epochs=50, eval_every=0)
+    result = train(corpus, tiny_model(corpus), cfg, tmp_path / "m")
+    assert result["stop_reason"] == "word budget"
+    assert result["steps"] == 3  # 20 words a step: 20, 40, 60 -> stop before the 4th
+    assert read_metrics(tmp_path / "m")[-1]["words"] == 60
