@@ -230,12 +230,12 @@ def test_the_wrong_corpus_is_a_vocabulary_size_error(capsys, tmp_path, corpus_di
     [
         ("no test.txt", "test.txt: missing"),
         ("not a state dict", "not a state dict"),
-        ("a transformer", "not a word_language_model RNNModel state dict"),
-        ("--tied but untied", "--tied: decoder.weight differs"),
+        ("a transformer", "not a recurrent language model state dict"),
+        ("--tied but untied", "--tied: the output weights differ from the embedding"),
         ("--cell gru on an LSTM", "--cell gru: the weights are those of a lstm"),
         ("no such file", "no such file"),
-        ("a bidirectional LSTM", "the tensors do not fit an RNNModel of these sizes"),
-        ("a 1-D embedding", "unexpected tensor shapes for an RNNModel"),
+        ("a bidirectional LSTM", "a bidirectional RNN (rnn.weight_ih_l0_reverse)"),
+        ("a 1-D embedding", "tensors beyond an embedding, one recurrent module and one linear output layer"),
         ("--out holds a model", "already holds a model"),
     ],
 )
