@@ -1,5 +1,9 @@
 """A model is a directory: `model.safetensors` (tensors), `config.json` (settings and a training
 summary) and `vocab.txt` (one word per line). Loading never unpickles anything.
+
+A save switches all three at once: they are symlinks into the version folder that `.current` names, and
+a save commits by renaming a new `.current` over the old one (see `save_model`). Directories of three
+plain files (the bundled models, older saves) load as they are.
 """
 
 from __future__ import annotations
@@ -7,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,6 +26,9 @@ from .vocab import Vocab
 FORMAT = "lstmlm-model"
 FORMAT_VERSION = 1
 WEIGHTS, CONFIG, VOCAB = "model.safetensors", "config.json", "vocab.txt"
+FILES = (WEIGHTS, VOCAB, CONFIG)
+CURRENT = ".current"  # symlink to the version folder whose three files the names above show
+VERSION_PREFIX = ".model-"  # version folders: .model-<pid>-<hex time>
 
 
 class CheckpointError(Exception):
@@ -44,6 +52,44 @@ def _fsync_write(path: Path, write) -> None:
         os.fsync(f.fileno())
 
 
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_WRITING: set[str] = set()  # version folders this process is writing now (a save in another thread)
+
+
+def _version_name() -> str:
+    """A new version folder's name: hidden, and carrying the writer's pid so clean-up can tell a live save."""
+    return f"{VERSION_PREFIX}{os.getpid()}-{time.time_ns():x}"
+
+
+def _swap_link(link: Path, target: str) -> None:
+    """Point the symlink `link` at `target` in one step: a new link under a staged name, renamed over it."""
+    staged = link.with_name(f"{link.name}.tmp-{os.getpid()}")
+    staged.unlink(missing_ok=True)
+    try:
+        os.symlink(target, staged)
+        os.replace(staged, link)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+
+
+def current_version(directory: str | os.PathLike) -> Path:
+    """The folder whose files the model directory's names show: the target of `.current` when the model
+    was saved by this lstmlm, else the directory itself (a model written as three plain files)."""
+    directory = Path(directory)
+    link = directory / CURRENT
+    if link.is_symlink():
+        return directory / os.readlink(link)
+    return directory
+
+
 def save_model(
     directory: str | os.PathLike,
     model: LanguageModel,
@@ -51,7 +97,17 @@ def save_model(
     training: dict | None = None,
     dtype: torch.dtype = torch.float32,
 ) -> Path:
-    """Write the model directory; every file is staged under a temporary name, then renamed into place."""
+    """Write the model directory so that its three files change together.
+
+    Layout: the weights, config and vocabulary of one save live in a hidden folder `.model-<pid>-<id>/`;
+    the symlink `.current` names that folder, and `model.safetensors`, `config.json`, `vocab.txt` are
+    fixed symlinks to `.current/<name>`. A save writes a new folder, then renames a new `.current` over
+    the old one: that rename is the one commit point, so a kill at any moment leaves the old model or the
+    new one, never parts of both. The previous folder is removed afterwards (or by the next save, after a
+    kill). A directory of three plain files (an older save, a bundled model) is first moved behind
+    `.current` one name at a time, each name keeping its content. Raises ValueError when the vocabulary
+    does not fit the model, OSError when the folder cannot be written (the previous model stays whole).
+    """
     if len(vocab) != model.config.vocab_size:
         raise ValueError(
             f"vocabulary has {len(vocab)} words but the model has {model.config.vocab_size} rows"
@@ -67,54 +123,80 @@ def save_model(
         "training": training or {},
         "saved": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
     }
-    tag = f".tmp-{os.getpid()}"
-    staged = {name: directory / (name + tag) for name in (WEIGHTS, VOCAB, CONFIG)}
-    previous = {name: directory / (name + tag + "-previous") for name in staged}
-    rescue = False
+    version = directory / _version_name()
+    committed = False
+    _WRITING.add(version.name)
     try:
+        version.mkdir()
         tensors = _tensors_to_save(model, dtype)
-        # safetensors writes to a path; fsync it afterwards
-        save_file(tensors, str(staged[WEIGHTS]), metadata={"format": FORMAT})
-        with open(staged[WEIGHTS], "rb+") as f:
+        save_file(tensors, str(version / WEIGHTS), metadata={"format": FORMAT})  # to a path; fsync after
+        with open(version / WEIGHTS, "rb+") as f:
             os.fsync(f.fileno())
-        _fsync_write(staged[VOCAB], lambda f: f.write(("\n".join(vocab.words) + "\n").encode()))
-        _fsync_write(staged[CONFIG], lambda f: f.write(json.dumps(config, indent=2).encode()))
-        # Three renames are not one: keep the previous files under a second name until all three are in
-        # place, and put them back if a rename fails, so the directory never mixes two models.
-        for name in staged:
-            if (directory / name).exists():
-                _link_or_copy(directory / name, previous[name])
-        replaced: list[str] = []
-        try:
-            for name, tmp in staged.items():  # config last: who sees the new config sees the new weights
-                os.replace(tmp, directory / name)
-                replaced.append(name)
-        except BaseException:
-            rescue = True  # until the previous files are back, their second names are their only names
-            for name in reversed(replaced):
-                if previous[name].exists():
-                    os.replace(previous[name], directory / name)
-                else:  # there was no previous model: leave no half of the new one
-                    (directory / name).unlink(missing_ok=True)
-            rescue = False
-            raise
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        _fsync_write(version / VOCAB, lambda f: f.write(("\n".join(vocab.words) + "\n").encode()))
+        _fsync_write(version / CONFIG, lambda f: f.write(json.dumps(config, indent=2).encode()))
+        _fsync_dir(version)
+        _move_behind_current(directory)
+        previous = current_version(directory)
+        _swap_link(directory / CURRENT, version.name)  # the commit
+        committed = True
+        _fsync_dir(directory)
     finally:
-        for tmp in (*staged.values(), *(() if rescue else previous.values())):
-            tmp.unlink(missing_ok=True)
+        _WRITING.discard(version.name)
+        if not committed:
+            shutil.rmtree(version, ignore_errors=True)
+            if not (directory / CURRENT).is_symlink():  # a first save: no names pointing nowhere
+                for name in FILES:
+                    if (directory / name).is_symlink():
+                        (directory / name).unlink()
+    if previous != directory and previous.name.startswith(VERSION_PREFIX):
+        shutil.rmtree(previous, ignore_errors=True)
     return directory
 
 
+def _move_behind_current(directory: Path) -> None:
+    """Make each of the three names a symlink to `.current/<name>`, each keeping what it shows.
+
+    Three plain files (a model saved by an older lstmlm) are first hard-linked into a version folder that
+    `.current` then names; a name that does not exist yet becomes a link that points nowhere until the
+    first commit. A kill between two steps leaves every name showing the same model as before."""
+    link = directory / CURRENT
+    plain = [name for name in FILES if (directory / name).is_file() and not (directory / name).is_symlink()]
+    if not link.is_symlink() and len(plain) == len(FILES):
+        adopted = directory / _version_name()
+        _WRITING.add(adopted.name)
+        try:
+            adopted.mkdir()
+            for name in FILES:
+                _link_or_copy(directory / name, adopted / name)
+            _fsync_dir(adopted)
+            _swap_link(link, adopted.name)
+        except BaseException:
+            if not link.is_symlink():
+                shutil.rmtree(adopted, ignore_errors=True)
+            raise
+        finally:
+            _WRITING.discard(adopted.name)
+    for name in FILES:
+        path, target = directory / name, f"{CURRENT}/{name}"
+        if not (path.is_symlink() and os.readlink(path) == target):
+            _swap_link(path, target)
+
+
 def remove_stale_staged(directory: Path) -> None:
-    """Delete files staged (`<name>.tmp-<pid>...`) by a save whose process is gone, e.g. killed mid-save."""
+    """Delete what a save whose process is gone (killed mid-save) left: files and links staged as
+    `<name>.tmp-<pid>...`, and model version folders `.model-<pid>-<id>` that `.current` does not name."""
     for path in directory.glob("*.tmp-*"):
         pid = path.name.rsplit(".tmp-", 1)[1].split("-", 1)[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _process_exists(int(pid)):
             path.unlink(missing_ok=True)
+    current = current_version(directory).name
+    for path in directory.glob(VERSION_PREFIX + "*"):
+        pid = path.name.removeprefix(VERSION_PREFIX).split("-", 1)[0]
+        if path.name == current or not pid.isdigit() or path.is_symlink() or not path.is_dir():
+            continue
+        mine = int(pid) == os.getpid()
+        if (mine and path.name not in _WRITING) or (not mine and not _process_exists(int(pid))):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _process_exists(pid: int) -> bool:
@@ -137,16 +219,32 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 
 def read_config(directory: str | os.PathLike) -> dict:
-    """Parse and check config.json of a model directory."""
-    path = Path(directory) / CONFIG
-    if not Path(directory).is_dir():
+    """Parse and check config.json of a model directory (of the version `.current` names, if any)."""
+    return _read_config(Path(directory), current_version(directory))
+
+
+def _file(directory: Path, source: Path, name: str) -> Path:
+    """Where to read `directory/name` from: in `source` while the name points through `.current` (so all
+    three files come from the version resolved once), else the name itself (a plain file)."""
+    path = directory / name
+    if path.is_symlink() and os.readlink(path) == f"{CURRENT}/{name}":
+        return source / name
+    return path
+
+
+def _read_config(directory: Path, source: Path) -> dict:
+    """config.json as `directory` shows it, read from `source` (the folder holding this version's files)."""
+    path = directory / CONFIG
+    if not directory.is_dir():
         raise CheckpointError(f"{directory}: not a model directory (it does not exist or is not a folder)")
     if not path.is_file():
         raise CheckpointError(f"{path}: missing (a model directory needs {CONFIG}, {WEIGHTS} and {VOCAB})")
     try:
-        config = json.loads(path.read_text(encoding="utf-8"))
+        config = json.loads(_file(directory, source, CONFIG).read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise CheckpointError(f"{path}: not valid JSON ({e})") from None
+    except OSError as e:
+        raise CheckpointError(f"{path}: unreadable ({e.strerror})") from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise CheckpointError(f'{path}: not an lstmlm model config (expected "format": "{FORMAT}")')
     if config.get("format_version") != FORMAT_VERSION:
@@ -158,9 +256,24 @@ def read_config(directory: str | os.PathLike) -> dict:
 
 
 def load_model(directory: str | os.PathLike | None = None, device: str = "cpu") -> LanguageModel:
-    """Load a model directory; the returned model (eval mode) carries `.vocab` and `.info` (config.json)."""
+    """Load a model directory; the returned model (eval mode) carries `.vocab` and `.info` (config.json).
+
+    All three files come from one version: the folder `.current` names when the load starts (read again
+    if a save swapped it meanwhile). Raises CheckpointError naming the file and the defect."""
     directory = Path(directory) if directory is not None else default_model_dir()
-    config = read_config(directory)
+    for attempt in range(3):
+        source = current_version(directory)
+        try:
+            return _load(directory, source, device)
+        except CheckpointError:
+            if attempt < 2 and current_version(directory) != source:
+                continue  # a save committed a new version while this one was read: read that one
+            raise
+    raise AssertionError("unreachable")
+
+
+def _load(directory: Path, source: Path, device: str) -> LanguageModel:
+    config = _read_config(directory, source)
     try:
         model_config = ModelConfig.from_dict(config.get("model", {}))
     except (TypeError, ValueError) as e:
@@ -169,9 +282,11 @@ def load_model(directory: str | os.PathLike | None = None, device: str = "cpu") 
     if not vocab_path.is_file():
         raise CheckpointError(f"{vocab_path}: missing")
     try:
-        vocab = Vocab.load(vocab_path)
+        vocab = Vocab.load(_file(directory, source, VOCAB))
     except (ValueError, UnicodeDecodeError) as e:
         raise CheckpointError(f"{vocab_path}: unreadable ({e})") from None
+    except OSError as e:
+        raise CheckpointError(f"{vocab_path}: unreadable ({e.strerror})") from None
     if len(vocab) != model_config.vocab_size:
         raise CheckpointError(
             f"{vocab_path}: has {len(vocab)} words but {CONFIG} says vocab_size {model_config.vocab_size}"
@@ -186,7 +301,7 @@ def load_model(directory: str | os.PathLike | None = None, device: str = "cpu") 
         raise CheckpointError(f"{weights_path}: missing")
     loaded: dict[str, torch.Tensor] = {}
     try:
-        with safe_open(str(weights_path), framework="pt") as f:
+        with safe_open(str(_file(directory, source, WEIGHTS)), framework="pt") as f:
             keys = set(f.keys())
             missing, extra = set(expected) - keys, keys - set(expected)
             if missing or extra:

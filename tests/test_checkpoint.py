@@ -41,7 +41,17 @@ def saved(tmp_path) -> Path:
 
 
 def leftovers(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if ".tmp-" in p.name)
+    """Staged names, and version folders other than the one `.current` names."""
+    current = os.readlink(directory / ".current") if (directory / ".current").is_symlink() else None
+    return sorted(
+        p.name
+        for p in directory.iterdir()
+        if ".tmp-" in p.name or (p.name.startswith(".model-") and p.name != current)
+    )
+
+
+def visible(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if not p.name.startswith("."))
 
 
 # --- round trips ----------------------------------------------------------------------------------------
@@ -59,11 +69,7 @@ def leftovers(directory: Path) -> list[str]:
 def test_round_trip_gives_identical_log_probs(tmp_path, settings):
     model = make(**settings)
     save_model(tmp_path / "m", model, VOCAB, {"data": "tiny", "epochs": 3})
-    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [
-        "config.json",
-        "model.safetensors",
-        "vocab.txt",
-    ]
+    assert visible(tmp_path / "m") == ["config.json", "model.safetensors", "vocab.txt"]
     loaded = lstmlm.load_model(tmp_path / "m")
     assert torch.equal(log_probs(loaded), log_probs(model))
     assert not loaded.training
@@ -285,38 +291,64 @@ def test_saving_leaves_no_temporary_files_and_overwrites(saved):
     assert loaded.info["training"] == {"epochs": 2}
 
 
-def failing_replace(monkeypatch, fail_on: int) -> list:
-    """Make the fail_on-th os.replace raise, as a crash or a full disk would at that point."""
+def failing_step(monkeypatch, fail_on: int) -> list:
+    """Make the fail_on-th rename or symlink of a save raise, as a full disk would at that point."""
     calls = []
-    real_replace = os.replace
+    real_replace, real_symlink = os.replace, os.symlink
 
-    def replace(src, dst):
-        calls.append((Path(src).name, Path(dst).name))
-        if len(calls) == fail_on:
-            raise OSError(28, "No space left on device")
-        real_replace(src, dst)
+    def step(real):
+        def fail_or_do(src, dst, *args, **kwargs):
+            calls.append((real.__name__, Path(src).name, Path(dst).name))
+            if len(calls) == fail_on:
+                raise OSError(28, "No space left on device")
+            real(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(os, "replace", replace)
+        return fail_or_do
+
+    monkeypatch.setattr(os, "replace", step(real_replace))
+    monkeypatch.setattr(os, "symlink", step(real_symlink))
     return calls
 
 
-@pytest.mark.parametrize("fail_on", [1, 2, 3])
-def test_a_failed_save_leaves_the_previous_model(saved, monkeypatch, fail_on):
-    before = log_probs(load_model(saved))
+def test_a_save_commits_with_one_rename(saved):
+    calls = []
+    real_replace = os.replace
+    try:
+        os.replace = lambda src, dst: (calls.append(Path(dst).name), real_replace(src, dst))
+        save_model(saved, make(seed=1), VOCAB)
+    finally:
+        os.replace = real_replace
+    assert calls == [".current"]  # the names already point through .current: only it moves
+    assert all(os.readlink(saved / name) == f".current/{name}" for name in visible(saved))
+
+
+@pytest.mark.parametrize("fail_on", [1, 2, 3, 4, 5, 6, 7, 8])
+def test_a_failed_save_leaves_the_previous_model(tmp_path, monkeypatch, fail_on):
+    plain = tmp_path / "plain"  # three plain files, as the bundled models and older saves are
+    save_model(tmp_path / "first", make(), VOCAB, {"epochs": 1})
+    plain.mkdir()
+    for name in ("config.json", "model.safetensors", "vocab.txt"):
+        (plain / name).write_bytes((tmp_path / "first" / name).read_bytes())
+    before = log_probs(load_model(plain))
     bigger = make(seed=1, vocab_size=21)  # a different model, even a different shape
-    calls = failing_replace(monkeypatch, fail_on)
-    with pytest.raises(OSError, match="No space left"):
-        save_model(saved, bigger, Vocab([*VOCAB.words, "new"]), {"epochs": 9})
-    assert calls[0][1] == "model.safetensors"  # the weights go first, the config last
-    monkeypatch.undo()
-    loaded = load_model(saved)
-    assert torch.equal(log_probs(loaded), before)
-    assert len(loaded.vocab) == 20 and loaded.info["training"]["epochs"] == 1
-    assert leftovers(saved) == []
+    calls = failing_step(monkeypatch, fail_on)
+    try:
+        save_model(plain, bigger, Vocab([*VOCAB.words, "new"]), {"epochs": 9})
+    except OSError as e:
+        assert "No space left" in str(e)
+        monkeypatch.undo()
+        loaded = load_model(plain)
+        assert torch.equal(log_probs(loaded), before)
+        assert len(loaded.vocab) == 20 and loaded.info["training"]["epochs"] == 1
+    else:  # fewer steps than fail_on: the save went through
+        monkeypatch.undo()
+        assert len(calls) < fail_on and load_model(plain).info["training"]["epochs"] == 9
+    assert leftovers(plain) == []
+    assert visible(plain) == ["config.json", "model.safetensors", "vocab.txt"]
 
 
 def test_a_failed_first_save_leaves_no_half_model(tmp_path, monkeypatch):
-    failing_replace(monkeypatch, 2)
+    failing_step(monkeypatch, 2)
     with pytest.raises(OSError):
         save_model(tmp_path / "new", make(), VOCAB)
     monkeypatch.undo()

@@ -1,12 +1,15 @@
 """Nothing lost in training: SIGKILL at any moment (saves included) leaves a model directory that loads and
-evaluates (or none yet), and a resumable state; a full disk or unwritable folder is reported, not a traceback.
+evaluates (or none yet), whose weights, config and vocabulary come from one save, and a resumable state; a
+full disk or unwritable folder is reported, not a traceback.
 
 `lstmlm train` runs with --eval-every 1 on a tiny corpus, so it saves a new best model at nearly every step.
+`test_sigkill_before_each_file_operation_of_a_save` kills a save before each of its file operations in turn.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import random
@@ -17,9 +20,11 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 from conftest import write_corpus
+from safetensors.torch import load_file
 
-from lstmlm import checkpoint, load_model, resume
+from lstmlm import LanguageModel, ModelConfig, Vocab, checkpoint, load_model, resume, save_model
 from lstmlm.cli import main
 from lstmlm.resume import RESUME_DIR, STATE_JSON, has_resume_state
 
@@ -57,32 +62,77 @@ def saves_so_far(out: Path) -> int:
         return 0
 
 
-def check_model_dir(out: Path, corpus_dir: Path, had_model: bool) -> bool:
-    """The model in `out` loads and evaluates, or there is none yet (then there never was one)."""
+def fingerprint(tensors: dict[str, torch.Tensor]) -> str:
+    """The recurrent weights' bytes (float32), hashed: every training step changes them."""
+    h = hashlib.sha256()
+    for k in sorted(k for k in tensors if k.startswith("rnn.")):
+        h.update(k.encode() + tensors[k].detach().float().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
+LOG_SAVES = """
+import json, os, sys
+sys.path.insert(0, {tests!r})
+import lstmlm.train as train
+from test_kill_during_save import fingerprint
+real_save = train.save_model
+def save_model(out, model, vocab, info, **kwargs):
+    with open({log!r}, "a") as f:  # what this save is about to write, before it writes anything
+        f.write(json.dumps({{"steps": info["steps"], "weights": fingerprint(model.state_dict())}}) + "\\n")
+        f.flush()
+        os.fsync(f.fileno())
+    return real_save(out, model, vocab, info, **kwargs)
+train.save_model = save_model
+"""
+
+
+def check_model_dir(out: Path, corpus_dir: Path, had_model: bool, log: Path | None = None) -> bool:
+    """The model in `out` loads and evaluates, or there is none yet (then there never was one). With the
+    log of saves (LOG_SAVES), its weights are the ones the save that wrote its config.json wrote."""
     if not (out / "config.json").exists():
         assert not had_model, "a model that existed is gone"
+        assert not any((out / name).exists() for name in ("model.safetensors", "vocab.txt")), "half a model"
         return False
     model = load_model(out)
     assert model.config.hidden_dim == 8
+    if log is not None:
+        steps = json.loads((out / "config.json").read_text())["training"]["steps"]
+        written = {
+            json.loads(line)["weights"]
+            for line in log.read_text().splitlines()
+            if json.loads(line)["steps"] == steps
+        }
+        assert fingerprint(load_file(str(out / "model.safetensors"))) in written, (
+            f"the weights are not those of the save that wrote config.json (step {steps})"
+        )
+        corpus_words = load_model(out).vocab.words
+        assert (out / "vocab.txt").read_text().split("\n")[:-1] == corpus_words
     assert main(["eval", "--model", str(out), "--data", str(corpus_dir / "test.txt"), "--json"]) == 0
     return True
 
 
 def staged_files(out: Path) -> list[str]:
+    """Staged names, and model version folders that `.current` does not name."""
+    current = os.readlink(out / ".current") if (out / ".current").is_symlink() else None
     return sorted(
-        p.name for d in (out, out / RESUME_DIR) if d.is_dir() for p in d.iterdir() if ".tmp-" in p.name
+        p.name
+        for d in (out, out / RESUME_DIR)
+        if d.is_dir()
+        for p in d.iterdir()
+        if ".tmp-" in p.name or (p.name.startswith(".model-") and p.name != current)
     )
 
 
 @pytest.mark.slow
 def test_sigkill_at_random_moments_never_breaks_the_model_or_a_later_run(corpus_dir, tmp_path, capsys):
-    out, rng = tmp_path / "run", random.Random(5)
+    out, rng, log = tmp_path / "run", random.Random(5), tmp_path / "saves.jsonl"
+    prelude = LOG_SAVES.format(tests=str(Path(__file__).parent), log=str(log))
     had_model, outcomes = False, []
     for n in range(KILLS):
         resumed = has_resume_state(out) and rng.random() < 0.6
         argv = train_args(corpus_dir, out, "--epochs", "1000", *(["--resume"] if resumed else []))
         before = saves_so_far(out)
-        proc = spawn(argv)
+        proc = spawn(argv, prelude)
         try:
             deadline = time.monotonic() + 120
             while saves_so_far(out) == before and proc.poll() is None and time.monotonic() < deadline:
@@ -104,7 +154,7 @@ def test_sigkill_at_random_moments_never_breaks_the_model_or_a_later_run(corpus_
         outcomes.append(
             ("resumed " if resumed else "") + f"exit {proc.returncode}" + " staged" * bool(staged_files(out))
         )
-        had_model = check_model_dir(out, corpus_dir, had_model)
+        had_model = check_model_dir(out, corpus_dir, had_model, log)
         if has_resume_state(out):  # a state a kill left behind is whole: its step is the one its tensors hold
             meta = json.loads((out / RESUME_DIR / STATE_JSON).read_text())
             assert (out / RESUME_DIR / meta.get("tensors", "state.safetensors")).is_file()
@@ -145,11 +195,11 @@ ck.save_file = save_file
 @pytest.mark.parametrize(
     "where, prelude, had_model",
     [
-        ("first save, after the weights' rename", KILL_AT_REPLACE.format(n=2), False),
-        ("second save, between two renames", KILL_AT_REPLACE.format(n=5), True),
+        ("first save, names made, before its commit", KILL_AT_REPLACE.format(n=4), False),
+        ("second save, before its commit", KILL_AT_REPLACE.format(n=5), True),
         ("second save, weights staged", KILL_IN_STAGING, True),
     ],
-    ids=["first-save-mid-rename", "second-save-mid-rename", "second-save-staged"],
+    ids=["first-save-before-commit", "second-save-before-commit", "second-save-staged"],
 )
 def test_sigkill_inside_a_save(corpus_dir, tmp_path, capsys, where, prelude, had_model):
     out = tmp_path / "run"
@@ -164,6 +214,102 @@ def test_sigkill_inside_a_save(corpus_dir, tmp_path, capsys, where, prelude, had
     assert check_model_dir(out, corpus_dir, True)
     assert staged_files(out) == []  # ... which the next save removes
     capsys.readouterr()
+
+
+# Python's audit events for file operations (os.replace raises "os.rename"); os.fsync has none, and the
+# weights are written by safetensors' Rust code: a kill before the next event covers those.
+FILE_EVENTS = {"open", "os.rename", "os.symlink", "os.link", "os.remove", "os.rmdir", "os.mkdir"}
+
+
+def save_killed_before(step: int, directory: Path, model: LanguageModel, vocab: Vocab, info: dict) -> bool:
+    """save_model in a forked child that SIGKILLs itself just before its step-th file operation; whether
+    it was killed (False: the save finished within fewer operations)."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        code = 1
+        try:
+            done = 0
+
+            def hook(event: str, args) -> None:
+                nonlocal done
+                if event in FILE_EVENTS:
+                    done += 1
+                    if done == step:
+                        os.kill(os.getpid(), signal.SIGKILL)
+
+            sys.addaudithook(hook)
+            save_model(directory, model, vocab, info)
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status):
+        assert os.WEXITSTATUS(status) == 0, "the save failed without being killed"
+        return False
+    assert os.WTERMSIG(status) == signal.SIGKILL
+    return True
+
+
+def tiny_lm(seed: int, vocab_size: int) -> LanguageModel:
+    torch.manual_seed(seed)
+    return LanguageModel(ModelConfig(vocab_size=vocab_size, embed_dim=8, hidden_dim=8, num_layers=2)).eval()
+
+
+def which_save(directory: Path, saves: dict[str, Path]) -> str | None:
+    """Which reference save the three files of `directory` are (None: no model there); fails when they are
+    not all three from one save. Compares bytes (config.json without its time stamp), not load_model."""
+    names = ("model.safetensors", "config.json", "vocab.txt")
+    present = [name for name in names if (directory / name).exists()]
+    if not present:
+        return None
+    assert present == list(names), f"half a model: only {present}"
+
+    def content(folder: Path, name: str):
+        if name == "config.json":
+            return {k: v for k, v in json.loads((folder / name).read_text()).items() if k != "saved"}
+        return (folder / name).read_bytes()
+
+    origin = {
+        name: [label for label, ref in saves.items() if content(ref, name) == content(directory, name)]
+        for name in names
+    }
+    assert all(len(labels) == 1 for labels in origin.values()), origin
+    assert len({labels[0] for labels in origin.values()}) == 1, f"files from different saves: {origin}"
+    return origin["config.json"][0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("before", ["nothing", "a saved model", "three plain files"])
+def test_sigkill_before_each_file_operation_of_a_save(tmp_path, before):
+    vocab_a = Vocab(["<eos>", "<unk>", *(f"a{n}" for n in range(18))])
+    vocab_b = Vocab(["<eos>", "<unk>", *(f"b{n}" for n in range(19))])  # other words, one more row
+    a, b = tiny_lm(0, 20), tiny_lm(1, 21)
+    saves = {"A": save_model(tmp_path / "A", a, vocab_a, {"steps": 1})}
+    saves["B"] = save_model(tmp_path / "B", b, vocab_b, {"steps": 2})
+    step, killed_at = 0, []
+    while True:
+        step += 1
+        out = tmp_path / f"kill-{step}"
+        if before == "a saved model":
+            save_model(out, a, vocab_a, {"steps": 1})
+        elif before == "three plain files":  # as the bundled models are, and older saves were
+            out.mkdir()
+            for name in ("model.safetensors", "config.json", "vocab.txt"):
+                (out / name).write_bytes((saves["A"] / name).read_bytes())
+        if not save_killed_before(step, out, b, vocab_b, {"steps": 2}):
+            assert which_save(out, saves) == "B" and staged_files(out) == []
+            break
+        found = which_save(out, saves)
+        killed_at.append(found)
+        assert found in ("B", None if before == "nothing" else "A"), f"killed before operation {step}"
+        if found is not None:
+            model = load_model(out)
+            assert model.info["training"]["steps"] == {"A": 1, "B": 2}[found]
+            assert model.vocab.words == (vocab_a, vocab_b)[found == "B"].words
+        save_model(out, b, vocab_b, {"steps": 2})  # a later save (another process) completes and tidies up
+        assert which_save(out, saves) == "B" and staged_files(out) == []
+    assert len(killed_at) >= 8 and killed_at[-1] == "B"  # many kill points, the last after the commit
+    assert killed_at[0] == (None if before == "nothing" else "A")
 
 
 def fail_saves(monkeypatch, module, code: int, after: int = 0) -> list:

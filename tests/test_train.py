@@ -368,8 +368,9 @@ def test_torchrun_two_processes_train_a_loadable_model(corpus_dir, tmp_path):
     assert model.config.softmax == "adaptive"
     steps_per_epoch = math.ceil((Corpus.from_folder(corpus_dir).train.numel() // 4 - 1) / 35)
     assert [r["step"] for r in read_metrics(out)] == [steps_per_epoch]  # one writer: no duplicated lines
-    written = {p.name for p in out.iterdir()}
+    written = {p.name for p in out.iterdir() if not p.name.startswith(".")}  # .current, .model-*: one save
     assert written == {"config.json", "metrics.jsonl", "model.safetensors", "resume", "vocab.txt"}
+    assert len(list(out.glob(".model-*"))) == 1
     meta = json.loads((out / "resume" / "state.json").read_text())
     assert meta["world_size"] == 2 and not list((out / "resume").glob("*.tmp-*"))
     valid = Corpus.from_folder(corpus_dir, vocab=model.vocab).valid
