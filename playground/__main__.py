@@ -29,16 +29,30 @@ def _offline_env() -> None:
         os.environ[name] = ",".join(current + [h for h in LOOPBACK if h not in current])
 
 
+def check_root_path(value: str | None) -> str | None:
+    """The --root-path as Gradio wants it: "/lstm" (leading slash, no trailing one) or a full http(s) URL;
+    None leaves Gradio's default (the GRADIO_ROOT_PATH environment variable, else none).
+    Raises ValueError for anything else."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.startswith(("http://", "https://")):
+        return value.rstrip("/")
+    if not value.startswith("/") or any(c in value for c in " ?#\\"):
+        raise ValueError(f"--root-path {value!r}: give the path the proxy serves the app under, e.g. /lstm")
+    return value.rstrip("/")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    from lstmlm.checkpoint import default_model_dir
+    from lstmlm.bundled import default_model_dir
 
     p = argparse.ArgumentParser(prog="lstm-playground", description=__doc__)
     p.add_argument(
         "--model",
-        type=Path,
         default=None,
-        metavar="DIR",
-        help=f"model directory (default: the bundled model, {default_model_dir()})",
+        metavar="DIR|NAME",
+        help="model directory, or the name of an installed model (`lstmlm models` lists them; "
+        f"default: the bundled model, {default_model_dir()})",
     )
     p.add_argument(
         "--compare",
@@ -53,6 +67,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)"
     )
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument(
+        "--root-path",
+        default=None,
+        metavar="PATH",
+        help="the path a reverse proxy serves the app under, e.g. /lstm (default: none, or the "
+        "GRADIO_ROOT_PATH environment variable); see the README's nginx example",
+    )
     p.add_argument(
         "--auth",
         default=None,
@@ -89,9 +110,15 @@ def main(argv: list[str] | None = None) -> int:
     _offline_env()
     server_env_defaults()
     tune_malloc()  # before the server's threads start: they take their heaps on first use
-    from lstmlm.checkpoint import CheckpointError, default_model_dir, load_model
+    from lstmlm.bundled import resolve_model
+    from lstmlm.checkpoint import CheckpointError, load_model
 
-    model_dir = args.model if args.model is not None else default_model_dir()
+    try:
+        root_path = check_root_path(args.root_path)
+    except ValueError as e:
+        print(f"lstm-playground: {e}", file=sys.stderr)
+        return 2
+    model_dir = resolve_model(args.model)
     if args.model is None and not model_dir.exists():
         print(
             f"lstm-playground: the bundled model is not at {model_dir}.\n"
@@ -117,12 +144,14 @@ def main(argv: list[str] | None = None) -> int:
     warning = exposure_warning(args.host, auth, args.share)
     if warning:
         print(warning, file=sys.stderr)
-    print(f"LSTM Playground on http://{args.host}:{args.port} (Ctrl+C to stop)")
+    where = f" (served under {root_path}/ by your reverse proxy)" if root_path else ""
+    print(f"LSTM Playground on http://{args.host}:{args.port}{where} (Ctrl+C to stop)")
     demo.launch(
         server_name=args.host,
         server_port=args.port,
         share=args.share,  # a public link only when asked
         auth=auth,
+        root_path=root_path,
         **launch_kwargs(),
     )
     return 0
