@@ -11,6 +11,8 @@ from .serve import (
     AUTH_ENV,
     QueueLimits,
     exposure_warning,
+    port_in_use_message,
+    port_problem,
     queue_kwargs,
     resolve_auth,
     server_env_defaults,
@@ -110,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     _offline_env()
     server_env_defaults()
     tune_malloc()  # before the server's threads start: they take their heaps on first use
+    problem = port_problem(args.host, args.port)  # before the model loads: say it at once
+    if problem:
+        print(f"lstm-playground: {problem}", file=sys.stderr)
+        return 2
     from lstmlm.bundled import resolve_model
     from lstmlm.checkpoint import CheckpointError, load_model
 
@@ -146,14 +152,20 @@ def main(argv: list[str] | None = None) -> int:
         print(warning, file=sys.stderr)
     where = f" (served under {root_path}/ by your reverse proxy)" if root_path else ""
     print(f"LSTM Playground on http://{args.host}:{args.port}{where} (Ctrl+C to stop)")
-    demo.launch(
-        server_name=args.host,
-        server_port=args.port,
-        share=args.share,  # a public link only when asked
-        auth=auth,
-        root_path=root_path,
-        **launch_kwargs(),
-    )
+    try:
+        demo.launch(
+            server_name=args.host,
+            server_port=args.port,
+            share=args.share,  # a public link only when asked
+            auth=auth,
+            root_path=root_path,
+            **launch_kwargs(),
+        )
+    except OSError as e:  # the port was taken between the check above and now
+        if "port" not in str(e).lower():
+            raise
+        print(f"lstm-playground: {port_in_use_message(args.host, args.port)}", file=sys.stderr)
+        return 2
     return 0
 
 

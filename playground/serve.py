@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import ipaddress
 import os
+import socket
 from dataclasses import dataclass
 
 AUTH_ENV = "LSTM_PLAYGROUND_AUTH"  # USER:PASSWORD, read when --auth is not given
@@ -116,3 +118,51 @@ def exposure_warning(host: str, auth: tuple[str, str] | None, share: bool) -> st
             "--host 127.0.0.1 to keep it on this computer."
         )
     return None
+
+
+def _bind_error(host: str, port: int) -> OSError | None:
+    """The error binding (host, port) gives now, as the server would bind (SO_REUSEADDR); None if free."""
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        return OSError(errno.EADDRNOTAVAIL, e.strerror or str(e))
+    for family, kind, proto, _, address in infos[:1]:
+        with socket.socket(family, kind, proto) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(address)
+            except OSError as e:
+                return e
+    return None
+
+
+def port_in_use_message(host: str, port: int) -> str:
+    """What to say when another program listens on `port`: which port, and a free one to pass to --port."""
+    free = next((p for p in range(port + 1, min(port + 50, 65536)) if _bind_error(host, p) is None), None)
+    suggestion = f"lstm-playground --port {free}" if free else "lstm-playground --port N"
+    return (
+        f"port {port} on {host} is already in use (another lstm-playground, or another program, is "
+        f"listening there). Stop that program, or choose another port: {suggestion}"
+    )
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the playground cannot listen on `host`:`port` (a message that says what to change), or None.
+
+    Checked before the model is loaded, so a taken port is reported at once, not after a traceback."""
+    if not 1 <= port <= 65535:
+        return f"--port {port}: give a port number from 1 to 65535 (default 7860)."
+    error = _bind_error(host, port)
+    if error is None:
+        return None
+    if error.errno == errno.EADDRINUSE:
+        return port_in_use_message(host, port)
+    if error.errno == errno.EACCES:
+        return (
+            f"port {port} on {host}: permission denied (ports below 1024 need administrator rights). "
+            "Choose another port with --port, e.g. --port 7860."
+        )
+    return (
+        f"cannot listen on {host}:{port} ({error.strerror or error}). Check --host (an address of this "
+        "computer, e.g. 127.0.0.1 or 0.0.0.0) and --port."
+    )

@@ -4,15 +4,27 @@ without one, a public link never implicitly. Nothing here binds a public interfa
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import gradio as gr
 import pytest
 
 from playground.__main__ import main, parse_args
-from playground.serve import AUTH_ENV, exposure_warning, is_loopback, parse_auth, queue_kwargs, resolve_auth
+from playground.serve import (
+    AUTH_ENV,
+    exposure_warning,
+    is_loopback,
+    parse_auth,
+    port_problem,
+    queue_kwargs,
+    resolve_auth,
+)
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -63,11 +75,81 @@ def test_warning_only_when_exposed_without_a_password():
 
 @pytest.fixture()
 def launches(monkeypatch):
-    """main() up to `launch`, which records its arguments instead of serving."""
+    """main() up to `launch`, which records its arguments instead of serving (and the port check is
+    skipped: it would bind the --host address, and 7860 may be taken on this machine)."""
     calls = []
     monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kw: calls.append(kw))
+    monkeypatch.setattr("playground.__main__.port_problem", lambda host, port: None)
     monkeypatch.delenv(AUTH_ENV, raising=False)
     return calls
+
+
+@pytest.fixture()
+def taken_port():
+    """A loopback port another program listens on (a real bound, listening socket)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        yield s.getsockname()[1]
+
+
+def in_use(port: int) -> str:
+    return f"lstm-playground: port {port} on 127.0.0.1 is already in use"
+
+
+def test_a_taken_port_is_named_before_the_model_loads(tiny_model_dir, taken_port, monkeypatch, capsys):
+    loads, launched = [], []
+    monkeypatch.setattr("lstmlm.checkpoint.load_model", lambda *a, **k: loads.append(a))
+    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kw: launched.append(kw))
+    assert main(["--model", str(tiny_model_dir), "--port", str(taken_port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(in_use(taken_port)) and "--port" in err
+    suggested = int(err.rsplit("--port ", 1)[1].split()[0])
+    assert suggested != taken_port and port_problem("127.0.0.1", suggested) is None  # a port that is free
+    assert loads == [] and launched == []
+
+
+def test_a_taken_port_from_the_command_line_exits_2_without_a_traceback(taken_port):
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    done = subprocess.run(
+        [sys.executable, "-m", "playground", "--port", str(taken_port)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(in_use(taken_port)) and "lstm-playground --port " in done.stderr
+    assert "Traceback" not in done.stderr and "GRADIO_SERVER_PORT" not in done.stderr
+    assert done.stdout == ""  # it stopped before announcing a server
+
+
+def test_a_port_taken_while_the_model_loads_gives_the_same_message(tiny_model_dir, monkeypatch, capsys):
+    def launch(self, **kw):  # what Gradio raises when it finds the port taken
+        raise OSError(f"Cannot find empty port in range: {kw['server_port']}-{kw['server_port']}. ...")
+
+    monkeypatch.setattr(gr.Blocks, "launch", launch)
+    monkeypatch.setattr("playground.__main__.port_problem", lambda host, port: None)  # free at the check
+    assert main(["--model", str(tiny_model_dir), "--port", "7999"]) == 2
+    err = capsys.readouterr().err
+    assert in_use(7999) in err and "Cannot find empty port" not in err
+
+
+@pytest.mark.parametrize(
+    "host, port, message",
+    [
+        ("127.0.0.1", 0, "--port 0: give a port number from 1 to 65535"),
+        ("127.0.0.1", 70000, "--port 70000: give a port number from 1 to 65535"),
+        (
+            "192.0.2.1",
+            7999,
+            "cannot listen on 192.0.2.1:7999 (Cannot assign requested address)",
+        ),
+        ("nohost.invalid", 7999, "cannot listen on nohost.invalid:7999"),
+    ],
+)
+def test_other_port_problems_say_what_to_change(host, port, message):
+    assert port_problem(host, port).startswith(message)
 
 
 def test_main_passes_host_auth_and_share_and_warns(tiny_model_dir, launches, capsys, monkeypatch):
