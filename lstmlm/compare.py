@@ -17,6 +17,7 @@ import torch
 
 from .explain import NAMES, AnyLayerArrays, LayerArrays, Traced, check_index, layer_arrays
 from .model import LanguageModel, State
+from .safewords import blocked_ids
 from .sampling import (
     GeneratedWord,
     NextWords,
@@ -226,8 +227,10 @@ def generate_with_interventions(
     seed: int | None = None,
     state: State | None = None,
     stop_at_eos: bool = False,
+    allow_unk: bool = False,
 ) -> Iterator[GeneratedWord]:
-    """Stream words after the prompt like `sampling.generate`, with the interventions active throughout.
+    """Stream words after the prompt like `sampling.generate`, with the interventions active throughout
+    (and the same words masked: listed words, and `<unk>` unless `allow_unk`).
 
     Interventions count steps from the prompt's first word and keep applying to the generated words
     ("from step 4 on" covers them all). Each word is fed with `trace(model, [word], state, shifted
@@ -239,6 +242,7 @@ def generate_with_interventions(
     ids = [int(i) for i in prompt_ids]
     check_interventions(model, interventions, len(ids))
     generator = make_generator(seed)
+    blocked = blocked_ids(model.vocab, allow_unk)
     state = state if state is not None else start_state(model)
     if ids:
         tr = trace(model, ids, state, interventions)
@@ -247,7 +251,7 @@ def generate_with_interventions(
         log_probs = model.log_probs((state[0] if isinstance(state, tuple) else state)[-1, 0])
     eos = model.vocab.eos_id
     for step in range(n):
-        gw = pick_word(log_probs, step, temperature, top_k, top_p, generator, model.vocab)
+        gw = pick_word(log_probs, step, temperature, top_k, top_p, generator, model.vocab, blocked)
         yield gw
         if stop_at_eos and gw.id == eos:
             return

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from .model import FUSED_MIN_STEPS, LanguageModel, State
+from .safewords import blocked_ids
 from .vocab import Vocab
 
 MAX_TOP_K_SHOWN = 1000
@@ -75,11 +76,29 @@ def top_words(log_probs: torch.Tensor, vocab: Vocab, k: int = 10) -> NextWords:
     )
 
 
+def mask_words(log_probs: torch.Tensor, blocked: Sequence[int]) -> torch.Tensor:
+    """Log-probabilities (V,) with the `blocked` ids at probability 0 and the rest renormalized:
+    log p'(w) = log p(w) - log(sum of p over the words not blocked). ValueError if nothing is left."""
+    if not len(blocked):
+        return log_probs
+    masked = log_probs.index_fill(0, torch.as_tensor(list(blocked), dtype=torch.long), -math.inf)
+    total = torch.logsumexp(masked.double(), 0)
+    if not torch.isfinite(total):
+        raise ValueError("every word this model could say is hidden or <unk>: nothing is left to sample")
+    return (masked.double() - total).to(log_probs.dtype)
+
+
 def reshape(
-    log_probs: torch.Tensor, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0
+    log_probs: torch.Tensor,
+    temperature: float = 1.0,
+    top_k: int = 0,
+    top_p: float = 1.0,
+    blocked: Sequence[int] = (),
 ) -> torch.Tensor:
-    """Sampling distribution (V,) after temperature, then top-k, then top-p; temperature 0 = greedy."""
+    """Sampling distribution (V,): the `blocked` ids masked out (`mask_words`), then temperature, top-k and
+    top-p; temperature 0 = greedy (the most likely word not blocked)."""
     check_settings(temperature, top_k, top_p)
+    log_probs = mask_words(log_probs, blocked)
     if temperature == 0:
         probs = torch.zeros_like(log_probs)
         probs[log_probs.argmax()] = 1.0
@@ -182,16 +201,25 @@ def generate(
     generator: torch.Generator | None = None,
     stop_at_eos: bool = False,
     state: State | None = None,
+    allow_unk: bool = False,
 ) -> Iterator[GeneratedWord]:
-    """Stream new words after the prompt; each costs one step, however long the prompt was."""
+    """Stream new words after the prompt; each costs one step, however long the prompt was.
+
+    Never draws a word on the classroom list (unless the process shows all words, `lstmlm.safewords`)
+    nor, unless `allow_unk`, `<unk>`: their probability is set to 0 and the rest renormalized."""
     check_settings(temperature, top_k, top_p)  # here, not in the iterator, so bad settings fail at the call
     if max_words < 0:
         raise ValueError(f"max_words must be >= 0, got {max_words}")
-    return _generate(model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state)
+    blocked = blocked_ids(getattr(model, "vocab", None), allow_unk)
+    return _generate(
+        model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state, blocked
+    )
 
 
 @torch.no_grad()
-def _generate(model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state):
+def _generate(
+    model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state, blocked
+):
     model.eval()
     generator = generator or make_generator(None)
     state = state if state is not None else start_state(model)
@@ -201,7 +229,9 @@ def _generate(model, prompt_ids, max_words, temperature, top_k, top_p, generator
         log_probs = model.log_probs(_top_h(state))
     eos = model.vocab.eos_id if getattr(model, "vocab", None) is not None else None
     for step in range(max_words):
-        gw = pick_word(log_probs, step, temperature, top_k, top_p, generator, getattr(model, "vocab", None))
+        gw = pick_word(
+            log_probs, step, temperature, top_k, top_p, generator, getattr(model, "vocab", None), blocked
+        )
         yield gw
         if stop_at_eos and gw.id == eos:
             return
@@ -216,9 +246,11 @@ def pick_word(
     top_p: float,
     generator: torch.Generator,
     vocab: Vocab | None,
+    blocked: Sequence[int] = (),
 ) -> GeneratedWord:
-    """Draw the next word from (V,) log-probabilities reshaped by the settings (temperature 0: the argmax)."""
-    probs = reshape(log_probs, temperature, top_k, top_p)
+    """Draw the next word from (V,) log-probabilities reshaped by the settings (temperature 0: the argmax),
+    never one of the `blocked` ids; `prob` and `rank` are the model's own (before masking and reshaping)."""
+    probs = reshape(log_probs, temperature, top_k, top_p, blocked)
     word_id = draw(probs, generator) if temperature else int(probs.argmax())
     lp = log_probs[word_id]
     rank = int((log_probs > lp).sum()) + 1

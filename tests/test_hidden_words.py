@@ -1,0 +1,163 @@
+"""Run-time classroom filter (issue 21) and `<unk>` in generation (issue 12, fault 11), in the library:
+listed words and `<unk>` are masked out of sampling (renormalized), and the research switch shows them.
+
+The tiny model here strongly prefers a listed word ("coon") and `<unk>`: without the mask nearly every
+sampled word would be one of them, so a test that passes only because the model never says them is ruled out.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lstmlm.compare import generate_with_interventions
+from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.safewords import HIDDEN_LABEL, blocked_ids, hide_in_json, hide_in_text, hiding, showing_all_words
+from lstmlm.sampling import advance, generate, make_generator, mask_words, reshape, start_state
+from lstmlm.vocab import Vocab
+
+# Built by hand: a vocabulary trained by `lstmlm train` could never hold "coon" (it is kept out).
+WORDS = ["<eos>", "<unk>", "the", "cat", "sat", "on", "mat", "coon", "Darkey", "."]
+LISTED = {"coon", "Darkey"}
+
+
+def preferring_model(listed_logit: float = 6.0, unk_logit: float = 5.0) -> LanguageModel:
+    """A 1-layer, 8-unit LSTM over WORDS whose output is dominated by its bias: "coon" most likely, then
+    `<unk>`, then "Darkey", then the rest (weights small, so the prompt hardly matters)."""
+    model = LanguageModel(
+        ModelConfig(vocab_size=len(WORDS), embed_dim=8, hidden_dim=8, num_layers=1, dropout=0.0)
+    )
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.empty_like(p).uniform_(-0.1, 0.1, generator=gen))
+        bias = torch.zeros(len(WORDS))
+        bias[WORDS.index("coon")] = listed_logit
+        bias[WORDS.index("Darkey")] = listed_logit - 1.5
+        bias[WORDS.index("<unk>")] = unk_logit
+        model.decoder.bias.copy_(bias)
+    model.vocab = Vocab(WORDS)
+    return model.eval()
+
+
+MODEL = preferring_model()
+COON, DARKEY, UNK = (WORDS.index(w) for w in ("coon", "Darkey", "<unk>"))
+PROMPT = [WORDS.index(w) for w in ("the", "cat", "sat")]
+
+
+def raw_log_probs(model: LanguageModel, ids: list[int]) -> torch.Tensor:
+    """The model's own log-probabilities after `ids` read from the line start (no mask)."""
+    return advance(model, ids, start_state(model))[0]
+
+
+def test_the_tiny_model_really_prefers_the_listed_word():
+    p = raw_log_probs(MODEL, PROMPT).exp()
+    assert int(p.argmax()) == COON and float(p[COON]) > 0.5 and float(p[[COON, DARKEY, UNK]].sum()) > 0.9
+
+
+def test_blocked_ids_follow_the_switch_and_allow_unk():
+    assert hiding()
+    assert blocked_ids(MODEL.vocab) == [COON, DARKEY]  # found case-insensitively ("Darkey")
+    assert blocked_ids(MODEL.vocab, allow_unk=False) == [UNK, COON, DARKEY]
+    with showing_all_words():
+        assert not hiding()
+        assert blocked_ids(MODEL.vocab) == [] and blocked_ids(MODEL.vocab, allow_unk=False) == [UNK]
+    assert hiding()  # restored
+    assert blocked_ids(Vocab(["<eos>", "the"]), allow_unk=False) == []  # no <unk> to block
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**63 - 1),
+    temperature=st.sampled_from([0.0, 0.5, 1.0, 2.0, 50.0]),
+    top_k=st.sampled_from([0, 1, 2, 5]),
+    top_p=st.sampled_from([1.0, 0.9, 0.3]),
+)
+def test_generation_never_yields_a_listed_word_or_unk(seed, temperature, top_k, top_p):
+    words = list(generate(MODEL, PROMPT, 25, temperature, top_k, top_p, make_generator(seed)))
+    assert len(words) == 25
+    assert not {w.id for w in words} & {COON, DARKEY, UNK}
+    assert not {w.word for w in words} & (LISTED | {"<unk>"})
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**63 - 1))
+def test_intervened_generation_masks_the_same_words(seed):
+    ids = {w.id for w in generate_with_interventions(MODEL, PROMPT, (), 20, 1.0, 0, 1.0, seed)}
+    assert not ids & {COON, DARKEY, UNK}
+
+
+def test_unk_is_generated_when_asked_and_listed_words_still_never():
+    words = [w.id for w in generate(MODEL, PROMPT, 200, 1.0, 0, 1.0, make_generator(1), allow_unk=True)]
+    # <unk> has ~90% of what is left once the listed words are masked: it must show up
+    assert words.count(UNK) > 100 and not {COON, DARKEY} & set(words)
+
+
+def test_research_switch_lets_the_model_say_the_listed_word():
+    with showing_all_words():
+        words = [w.id for w in generate(MODEL, PROMPT, 100, 1.0, 0, 1.0, make_generator(2))]
+    assert words.count(COON) > 30 and UNK not in words  # <unk> is still off unless asked
+
+
+def test_masked_distribution_is_the_renormalized_raw_distribution():
+    log_probs = raw_log_probs(MODEL, PROMPT)
+    p = np.exp(log_probs.double().numpy())
+    expected = p.copy()
+    expected[[COON, DARKEY, UNK]] = 0.0
+    expected /= expected.sum()  # renormalized by hand, from the model's raw log-probs
+    blocked = blocked_ids(MODEL.vocab, allow_unk=False)
+    np.testing.assert_allclose(mask_words(log_probs, blocked).double().exp().numpy(), expected, atol=1e-6)
+    np.testing.assert_allclose(reshape(log_probs, 1.0, 0, 1.0, blocked).double().numpy(), expected, atol=1e-6)
+    # temperature 2 over the masked words: p^(1/2), renormalized over the allowed ones only
+    tempered = np.where(expected > 0, p**0.5, 0.0)
+    np.testing.assert_allclose(
+        reshape(log_probs, 2.0, 0, 1.0, blocked).double().numpy(), tempered / tempered.sum(), atol=1e-6
+    )
+    # top-k 2 picks the 2 most likely allowed words
+    top2 = np.argsort(-expected)[:2]
+    kept = np.zeros_like(expected)
+    kept[top2] = expected[top2]
+    np.testing.assert_allclose(
+        reshape(log_probs, 1.0, 2, 1.0, blocked).double().numpy(), kept / kept.sum(), atol=1e-6
+    )
+    # greedy: the most likely allowed word
+    assert int(reshape(log_probs, 0.0, 0, 1.0, blocked).argmax()) == int(np.argmax(expected))
+
+
+def test_generated_word_reports_the_model_probability_and_the_masked_sampling_probability():
+    gw = next(iter(generate(MODEL, PROMPT, 1, 1.0, 0, 1.0, make_generator(3))))
+    log_probs = raw_log_probs(MODEL, PROMPT)
+    p = log_probs.double().exp()
+    allowed = p.clone()
+    allowed[[COON, DARKEY, UNK]] = 0
+    assert math.isclose(gw.prob, float(p[gw.id]), rel_tol=1e-5)
+    assert math.isclose(gw.sampled_prob, float(allowed[gw.id] / allowed.sum()), rel_tol=1e-5)
+    assert gw.rank == int((p > p[gw.id]).sum()) + 1 >= 4  # three words above it were masked
+
+
+def test_nothing_left_to_sample_is_a_clear_error():
+    with pytest.raises(ValueError, match="every word this model could say is hidden or <unk>"):
+        mask_words(torch.log(torch.tensor([0.5, 0.5])), [0, 1])
+
+
+def test_text_and_json_hiding_count_what_they_hid():
+    assert hide_in_text("Old Coon and the raccoon; coon's den") == (
+        f"Old {HIDDEN_LABEL} and the raccoon; {HIDDEN_LABEL}'s den",
+        2,
+    )
+    data = {"words": ["the", "Darkey"], "text": "a coon sat", "bdata": "coon", "n": 3}
+    hidden, n = hide_in_json(data)
+    assert n == 2 and hidden == {
+        "words": ["the", HIDDEN_LABEL],
+        "text": f"a {HIDDEN_LABEL} sat",
+        "bdata": "coon",  # binary payloads are left alone
+        "n": 3,
+    }
+    assert data["words"][1] == "Darkey"  # the input is not changed
+    with showing_all_words():
+        assert hide_in_json(data) == (data, 0)
