@@ -92,14 +92,33 @@ def read_keras_zip(path: str | os.PathLike) -> Network:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise ImportModelError(f"{path}: not a readable .keras file ({e})") from None
     h5py = _h5py()
+    paths = _keras3_paths(config)
     with h5py.File(io.BytesIO(weights_h5), "r") as f:
         root = next((f[k] for k in ("layers", "_layer_checkpoint_dependencies") if k in f), None)
 
         def weights_of(name: str) -> Weights:
-            group = root.get(name) if root is not None else None
+            group = root.get(paths.get(name, name)) if root is not None else None
             return [(None, a) for a in _vars_in_order(group)] if group is not None else []
 
         return network_from_keras(config, weights_of, f"Keras 3 .keras ({path.name})")
+
+
+def _keras3_paths(config: dict) -> dict[str, str]:
+    """Layer name -> its group in model.weights.h5. Keras 3 names the group after the layer's class, not
+    its name: snake_case of the class, then _1, _2, ... for repeats within the model ("dense", "dense_1")."""
+    try:
+        layers = _layer_list(config)
+    except ImportModelError:
+        return {}  # network_from_keras says why
+    used: dict[str, int] = {}
+    paths = {}
+    for layer in layers:
+        kind = str(layer.get("class_name", ""))
+        key = re.sub(r"\W+", "", kind)
+        key = re.sub(r"([a-z])([A-Z])", r"\1_\2", re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", key)).lower()
+        used[key] = used.get(key, -1) + 1
+        paths[(layer.get("config") or {}).get("name", kind)] = key if used[key] == 0 else f"{key}_{used[key]}"
+    return paths
 
 
 def _vars_in_order(group) -> list[np.ndarray]:
@@ -298,6 +317,9 @@ def _take(weights: Weights, roles: list[str], where: str) -> dict[str, np.ndarra
         raise ImportModelError(
             f"{where}: unexpected weights {sorted(unknown) or len(weights)} (expected {roles})"
         )
+    missing = [r for r in roles if r != "bias" and r not in found]
+    if missing:
+        raise ImportModelError(f"{where}: its {', '.join(missing)} is not in the file")
     return found
 
 
@@ -401,8 +423,6 @@ def _recurrent(kind: str, cfg: dict, arrays: dict[str, np.ndarray], where: str) 
     if cfg.get("go_backwards"):
         raise ImportModelError(f"{where}: go_backwards=True reads the text backwards; refused")
     activation = _snake(cfg.get("activation", "tanh"))
-    if "kernel" not in arrays or "recurrent_kernel" not in arrays:
-        raise ImportModelError(f"{where}: its kernel and recurrent_kernel are missing from the file")
     kernel, recurrent = _tensor(arrays["kernel"]), _tensor(arrays["recurrent_kernel"])  # (in, kH), (H, kH)
     H = recurrent.shape[0]
     if kind == "SimpleRNN":
