@@ -4,19 +4,28 @@ prompt, a sampled continuation, every gate over a prompt)."""
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
+from collections.abc import Callable
 
 from .cli_common import add_model_option, fail, load_or_exit
+from .safewords import HIDDEN_LABEL, hide_in_json, hide_in_text, showing_all_words
+
+SHOW_ALL_HELP = (
+    f"research use: show and sample the words of the classroom list (lstmlm/wordlists/hidden_words.txt) "
+    f"instead of masking them and printing {HIDDEN_LABEL!r}"
+)
 
 
 def add_inspect_parsers(sub) -> None:
     """The `next`, `sample` and `trace` subcommands."""
     p = sub.add_parser("next", help="the most likely next words after a prompt")
     add_model_option(p)
-    p.add_argument("prompt", help="free text; tokenized the WikiText way")
+    p.add_argument("prompt", help="free text; cut into tokens by the model's tokenizer (its config.json)")
     p.add_argument("-k", "--top", type=int, default=10, help="how many words to show")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--show-all-words", action="store_true", help=SHOW_ALL_HELP)
 
     p = sub.add_parser(
         "sample",
@@ -34,6 +43,12 @@ def add_inspect_parsers(sub) -> None:
     p.add_argument("--seed", type=int, default=None, help="same seed, same text (default: random)")
     p.add_argument("--stop-at-eos", action="store_true", help="stop at the end of the line")
     p.add_argument(
+        "--allow-unk",
+        action="store_true",
+        help="let the sampler draw <unk>, a stand-in for rare words (default: never; the rest renormalized)",
+    )
+    p.add_argument("--show-all-words", action="store_true", help=SHOW_ALL_HELP)
+    p.add_argument(
         "--json", action="store_true", help="one JSON object with each word's probability and rank"
     )
 
@@ -48,8 +63,32 @@ def add_inspect_parsers(sub) -> None:
     p.add_argument("prompt")
     p.add_argument("-k", "--top", type=int, default=10)
     p.add_argument("--json", action="store_true", help="the full trace as JSON (see README)")
+    p.add_argument("--show-all-words", action="store_true", help=SHOW_ALL_HELP)
 
 
+def _word_filter(cmd: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Run `cmd` with the classroom filter as --show-all-words says, and restore it afterwards."""
+
+    @functools.wraps(cmd)
+    def run(ns: argparse.Namespace) -> int:
+        with showing_all_words(ns.show_all_words):
+            return cmd(ns)
+
+    return run
+
+
+def _print_json(data: dict) -> None:
+    """Print `data` with listed words hidden (unless --show-all-words), saying how many in "hidden"
+    (arrays of numbers under "layers" are not searched: they hold no words)."""
+    data, hidden = hide_in_json(data, skip=frozenset({"layers", "bdata"}))
+    print(json.dumps({**data, "hidden": hidden}))
+
+
+def _shown(word: str) -> str:
+    return hide_in_text(word)[0]
+
+
+@_word_filter
 def cmd_next(ns: argparse.Namespace) -> int:
     from .sampling import advance, start_state, top_words
 
@@ -60,30 +99,30 @@ def cmd_next(ns: argparse.Namespace) -> int:
         return fail("the prompt is empty: type a few words")
     nxt = top_words(log_probs, model.vocab, ns.top)
     if ns.json:
-        print(
-            json.dumps(
-                {
-                    "tokens": enc.tokens,
-                    "unknown": enc.unknown_words,
-                    "entropy_bits": nxt.entropy_bits,
-                    "next": [{"word": w, "prob": p} for w, p in zip(nxt.words, nxt.probs, strict=False)],
-                }
-            )
+        _print_json(
+            {
+                "tokens": enc.tokens,
+                "unknown": enc.unknown_words,
+                "entropy_bits": nxt.entropy_bits,
+                "next": [{"word": w, "prob": p} for w, p in zip(nxt.words, nxt.probs, strict=False)],
+            }
         )
         return 0
     if enc.unknown:
-        print(f"unknown words (read as <unk>): {', '.join(enc.unknown_words)}", file=sys.stderr)
+        unknown = ", ".join(_shown(w) for w in enc.unknown_words)
+        print(f"unknown words (read as <unk>): {unknown}", file=sys.stderr)
     for w, p in zip(nxt.words, nxt.probs, strict=False):
-        print(f"{p:8.4f}  {'#' * max(1, round(40 * p))} {w}")
+        print(f"{p:8.4f}  {'#' * max(1, round(40 * p))} {_shown(w)}")
     print(f"entropy {nxt.entropy_bits:.2f} bits")
     return 0
 
 
+@_word_filter
 def cmd_sample(ns: argparse.Namespace) -> int:
     from .sampling import generate, make_generator
-    from .vocab import detokenize
 
     model = load_or_exit(ns)
+    detokenize = model.vocab.tokenizer.detokenize  # words joined with spaces, characters without
     enc = model.vocab.encode_text(ns.prompt)
     try:
         words = list(
@@ -96,22 +135,21 @@ def cmd_sample(ns: argparse.Namespace) -> int:
                 ns.top_p,
                 make_generator(ns.seed),
                 ns.stop_at_eos,
+                allow_unk=ns.allow_unk,
             )
         )
     except ValueError as e:
         return fail(str(e))
     if ns.json:
-        print(
-            json.dumps(
-                {
-                    "prompt_tokens": enc.tokens,
-                    "text": detokenize([w.word for w in words]),
-                    "words": [w.__dict__ for w in words],
-                }
-            )
+        _print_json(
+            {
+                "prompt_tokens": enc.tokens,
+                "text": detokenize([w.word for w in words]),
+                "words": [w.__dict__ for w in words],
+            }
         )
     else:
-        print(detokenize(enc.tokens + [w.word for w in words]))
+        print(_shown(detokenize(enc.tokens + [w.word for w in words])))
     return 0
 
 
@@ -120,6 +158,7 @@ def cmd_sample(ns: argparse.Namespace) -> int:
 TRACE_COLUMNS = {"lstm": ("f", "i", "o", "c"), "gru": ("r", "z", "h"), "rnn_tanh": ("h", "h")}
 
 
+@_word_filter
 def cmd_trace(ns: argparse.Namespace) -> int:
     from .sampling import start_state, top_words
     from .trace import trace
@@ -133,7 +172,7 @@ def cmd_trace(ns: argparse.Namespace) -> int:
     if ns.json:
         from .export import trace_dict
 
-        print(json.dumps(trace_dict(tr, enc.tokens, enc.unknown_words, nxt)))
+        _print_json(trace_dict(tr, enc.tokens, enc.unknown_words, nxt))
         return 0
     *means, last = TRACE_COLUMNS[tr.cell]
     labels = "  ".join([f"mean {k}" for k in means] + [f"|{last}|max"])
@@ -143,6 +182,6 @@ def cmd_trace(ns: argparse.Namespace) -> int:
         for lt in tr.layers:
             stats = [lt.get(k)[t, 0].mean() for k in means] + [lt.get(last)[t, 0].abs().max()]
             cols.append(f"{stats[0]:9.3f}" + "".join(f" {v:7.3f}" for v in stats[1:]))
-        print(f"{tok[:14]:>14}  " + "  ".join(cols))
-    print("next: " + ", ".join(f"{w} {p:.3f}" for w, p in zip(nxt.words, nxt.probs, strict=False)))
+        print(f"{_shown(tok)[:14]:>14}  " + "  ".join(cols))
+    print("next: " + ", ".join(f"{_shown(w)} {p:.3f}" for w, p in zip(nxt.words, nxt.probs, strict=False)))
     return 0

@@ -7,7 +7,9 @@ sampled word would be one of them, so a test that passes only because the model 
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -161,3 +163,55 @@ def test_text_and_json_hiding_count_what_they_hid():
     assert data["words"][1] == "Darkey"  # the input is not changed
     with showing_all_words():
         assert hide_in_json(data) == (data, 0)
+
+
+# --- the command line -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def preferring_dir(tmp_path_factory) -> Path:
+    """MODEL saved as a model directory (what a user's own or imported model looks like)."""
+    from lstmlm.checkpoint import save_model
+
+    out = tmp_path_factory.mktemp("prefers_listed")
+    save_model(out, MODEL, MODEL.vocab)
+    return out
+
+
+def cli(capsys, *argv: str) -> tuple[int, str]:
+    from lstmlm.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as e:
+        code = e.code
+    return code, capsys.readouterr().out
+
+
+def test_cli_next_hides_the_listed_word_and_says_so(capsys, preferring_dir):
+    code, out = cli(capsys, "next", "--model", str(preferring_dir), "the cat sat", "-k", "4", "--json")
+    result = json.loads(out)
+    words = [n["word"] for n in result["next"]]
+    p = raw_log_probs(MODEL, PROMPT).exp()
+    assert code == 0 and words == [HIDDEN_LABEL, "<unk>", HIDDEN_LABEL, words[3]] and result["hidden"] == 2
+    assert result["next"][0]["prob"] == pytest.approx(float(p[COON]), rel=1e-5)  # the model's own number
+    code, out = cli(capsys, "next", "--model", str(preferring_dir), "the cat sat", "-k", "4")
+    assert code == 0 and HIDDEN_LABEL in out and "coon" not in out.lower() and "darkey" not in out.lower()
+
+
+def test_cli_show_all_words_is_research_mode_and_does_not_stick(capsys, preferring_dir):
+    args = ("next", "--model", str(preferring_dir), "the cat sat", "-k", "3", "--json")
+    result = json.loads(cli(capsys, *args, "--show-all-words")[1])
+    assert [n["word"] for n in result["next"]] == ["coon", "<unk>", "Darkey"] and result["hidden"] == 0
+    assert hiding()  # the switch is restored after the command
+    assert json.loads(cli(capsys, *args)[1])["hidden"] == 2
+
+
+def test_cli_sample_never_draws_unk_or_listed_words_unless_asked(capsys, preferring_dir):
+    base = ("sample", "--model", str(preferring_dir), "the cat", "-n", "60", "--seed", "4", "--json")
+    words = [w["word"] for w in json.loads(cli(capsys, *base)[1])["words"]]
+    assert len(words) == 60 and not set(words) & {"coon", "Darkey", "<unk>", HIDDEN_LABEL}
+    words = [w["word"] for w in json.loads(cli(capsys, *base, "--allow-unk")[1])["words"]]
+    assert words.count("<unk>") > 20 and not set(words) & {"coon", "Darkey", HIDDEN_LABEL}
+    words = [w["word"] for w in json.loads(cli(capsys, *base, "--show-all-words")[1])["words"]]
+    assert words.count("coon") > 10 and "<unk>" not in words
