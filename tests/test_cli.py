@@ -59,7 +59,7 @@ def test_trace_json_has_the_documented_shape(capsys, tiny_model_dir):
     code, out, _ = run(capsys, "trace", "--model", str(tiny_model_dir), PROMPT, "--json", "-k", "4")
     assert code == 0
     result = json.loads(out)
-    assert set(result) == {"tokens", "unknown", "layers", "next"}
+    assert set(result) == {"tokens", "unknown", "layers", "next", "hidden"} and result["hidden"] == 0
     assert result["tokens"] == PROMPT.split() and result["unknown"] == ["zebra"]
     assert len(result["layers"]) == 2
     for layer in result["layers"]:
