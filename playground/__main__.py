@@ -93,6 +93,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"requests that may wait; more are told the app is busy (default {QueueLimits.max_size})",
     )
     p.add_argument(
+        "--show-all-words",
+        action="store_true",
+        help="research use: show and sample the words of the classroom list (lstmlm/wordlists/"
+        "hidden_words.txt); by default they are masked in sampling and shown as '(hidden word)'",
+    )
+    p.add_argument(
         "--threads",
         type=int,
         default=1,
@@ -141,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(max(1, args.threads))
+    from lstmlm.safewords import set_show_all_words
+
+    set_show_all_words(args.show_all_words)  # process-wide, before any request: every model, every view
+    if args.show_all_words:
+        print("lstm-playground: --show-all-words: the classroom word filter is off", file=sys.stderr)
     from .app import build_app, launch_kwargs
     from .lineup import bundled_dirs
 
