@@ -21,6 +21,7 @@ from safetensors.torch import save_file
 
 from .bundled import default_model_dir  # re-exported: the one place the default is resolved
 from .model import LanguageModel, ModelConfig
+from .tokenizers import get_tokenizer
 from .vocab import Vocab
 
 FORMAT = "lstmlm-model"
@@ -120,6 +121,7 @@ def save_model(
         "format_version": FORMAT_VERSION,
         "model": model.config.to_dict(),
         "dtype": str(dtype).removeprefix("torch."),
+        "tokenizer": vocab.tokenizer.name,  # how text becomes tokens (lstmlm.tokenizers); absent = wikitext
         "training": training or {},
         "saved": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
     }
@@ -256,7 +258,8 @@ def _read_config(directory: Path, source: Path) -> dict:
 
 
 def load_model(directory: str | os.PathLike | None = None, device: str = "cpu") -> LanguageModel:
-    """Load a model directory; the returned model (eval mode) carries `.vocab` and `.info` (config.json).
+    """Load a model directory; the returned model (eval mode) carries `.vocab`, `.tokenizer` (how it reads
+    text: config.json's "tokenizer", wikitext when absent; also `.vocab.tokenizer`) and `.info` (config.json).
 
     All three files come from one version: the folder `.current` names when the load starts (read again
     if a save swapped it meanwhile). Raises CheckpointError naming the file and the defect."""
@@ -282,7 +285,11 @@ def _load(directory: Path, source: Path, device: str) -> LanguageModel:
     if not vocab_path.is_file():
         raise CheckpointError(f"{vocab_path}: missing")
     try:
-        vocab = Vocab.load(_file(directory, source, VOCAB))
+        tokenizer = get_tokenizer(config.get("tokenizer"))
+    except ValueError as e:
+        raise CheckpointError(f"{directory / CONFIG}: {e} (this lstmlm reads text those ways)") from None
+    try:
+        vocab = Vocab.load(_file(directory, source, VOCAB), tokenizer)
     except (ValueError, UnicodeDecodeError) as e:
         raise CheckpointError(f"{vocab_path}: unreadable ({e})") from None
     except OSError as e:
@@ -326,5 +333,6 @@ def _load(directory: Path, source: Path, device: str) -> LanguageModel:
         if t.is_floating_point() and not torch.isfinite(t).all():
             raise CheckpointError(f"{weights_path}: tensor {k} holds NaN or infinite values")
     model.vocab = vocab
+    model.tokenizer = vocab.tokenizer  # the same object: how every reader cuts text for this model
     model.info = config
     return model.to(device).eval()

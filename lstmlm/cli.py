@@ -20,6 +20,8 @@ from .cli_inspect import add_inspect_parsers, cmd_next, cmd_sample, cmd_trace
 from .cli_models import add_models_parser, cmd_models
 from .cli_study import add_study_parsers, cmd_gradflow, cmd_probe
 from .cli_train import add_train_parser, cmd_train
+from .tokenizers import TextFileError
+from .vocab import UnknownTokenError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,7 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_model_option(p)
     p.add_argument("--data", required=True, help="text file, or a corpus folder (its test.txt is used)")
-    p.add_argument("--raw", action="store_true", help="tokenize the file with the free-text tokenizer first")
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="plain text: cut it with the model's tokenizer first (a character model always reads it so)",
+    )
     p.add_argument("--batch-size", type=int, default=10)
     p.add_argument("--bptt", type=int, default=35)
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -80,12 +86,17 @@ def cmd_eval(ns: argparse.Namespace) -> int:
     if path.is_dir():
         path = path / "test.txt"
     try:
-        tokens = read_tokens(path, raw=ns.raw)
-    except (OSError, UnicodeDecodeError) as e:
-        return fail(f"cannot read {path}: {e}")
+        tokens = read_tokens(path, tokenizer=_file_tokenizer(model, ns.raw))
+    except TextFileError as e:
+        return fail(str(e))
+    except OSError as e:
+        return fail(f"cannot read {path}: {e.strerror or e}")
     if ns.batch_size < 1 or ns.bptt < 1:
         return fail("--batch-size and --bptt must be >= 1")
-    encoded = model.vocab.encode(tokens)
+    try:
+        encoded = model.vocab.encode(tokens)
+    except UnknownTokenError as e:
+        return fail(f"{path}: {e}")
     ids = torch.tensor(encoded.ids, dtype=torch.long)
     if ids.numel() < 2 * ns.batch_size:
         return fail(f"{path} has only {ids.numel()} words; too few to evaluate")
@@ -112,6 +123,13 @@ def cmd_eval(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _file_tokenizer(model, raw: bool):
+    """How a corpus file is read for this model: a tokenized file split on whitespace (None), plain text
+    (`raw`) cut by the model's tokenizer; a character model always cuts it into characters."""
+    tokenizer = model.vocab.tokenizer
+    return tokenizer if raw or tokenizer.unit == "character" else None
+
+
 def cmd_index(ns: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -124,9 +142,11 @@ def cmd_index(ns: argparse.Namespace) -> int:
     if ns.top < 1 or ns.max_words < 0:
         return fail("--top must be >= 1 and --max-words >= 0")
     try:
-        tokens = read_tokens(ns.data)
-    except (OSError, UnicodeDecodeError) as e:
-        return fail(f"cannot read {ns.data}: {e}")
+        tokens = read_tokens(ns.data, tokenizer=_file_tokenizer(model, raw=False))
+    except TextFileError as e:
+        return fail(str(e))
+    except OSError as e:
+        return fail(f"cannot read {ns.data}: {e.strerror or e}")
     tokens = tokens[: ns.max_words] if ns.max_words else tokens
     bar = tqdm(desc="indexing", unit="step", disable=ns.quiet, dynamic_ncols=True)
 
@@ -172,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     ns.argv = sys.argv[1:] if argv is None else list(argv)  # for the training summary
     try:
         return COMMANDS[ns.command](ns)
+    except (UnknownTokenError, TextFileError) as e:  # a word a <unk>-less model lacks; a non-UTF-8 file
+        return fail(str(e))
     except BrokenPipeError:  # `lstmlm trace --json | head` is fine
         sys.stderr.close()
         return 0

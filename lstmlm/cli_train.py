@@ -14,6 +14,7 @@ from .cli_common import check_writable, fail
 from .cli_options import add_dataclass_options, given_options, pick_options
 from .cli_progress import TrainProgressBar
 from .model import ModelConfig
+from .tokenizers import TOKENIZERS, WIKITEXT, get_tokenizer
 from .train_config import TrainConfig
 
 # `lstmlm train` defaults to the bundled model's recipe (assets/models/wikitext2-lstm/README.md): an adaptive
@@ -33,6 +34,7 @@ examples:
   lstmlm train --data ../shared/data/wikitext-2 --out runs/wt2 --max-minutes 110
   lstmlm train --data ../shared/data/wikitext-2 --out runs/wt2 --resume       (after Ctrl-C)
   lstmlm train --train book.txt --out runs/book --hidden-dim 256 --embed-dim 256
+  lstmlm train --data ../shared/data/warpeace --tokenizer chars --out runs/chars --softmax full
   torchrun --nproc_per_node=2 -m lstmlm.cli train --data DIR --out DIR     (DistributedDataParallel)
 
 faster on CPU: start with MALLOC_MMAP_THRESHOLD_=4294967296 in the environment, e.g.
@@ -61,8 +63,15 @@ def add_train_parser(sub) -> None:
     src.add_argument(
         "--data", help="folder with train.txt / valid.txt / test.txt (WikiText / PTB layout, tokenized)"
     )
-    src.add_argument(
-        "--train", dest="train_file", help="one raw text file (tokenized with the library's tokenizer)"
+    src.add_argument("--train", dest="train_file", help="one raw text file (cut into tokens by --tokenizer)")
+    p.add_argument(
+        "--tokenizer",
+        choices=list(TOKENIZERS),
+        default=None,
+        help="how text is cut into tokens, recorded in config.json so that every prompt is read the same "
+        "way: wikitext (WikiText-2's words, punctuation split off; the default for --train), whitespace "
+        "(split on spaces only, as the PyTorch examples recipe does) or chars (one character a token). "
+        "--data files are read as already tokenized WikiText unless this is given",
     )
     p.add_argument(
         "--valid",
@@ -136,6 +145,8 @@ def _resume_command(ns: argparse.Namespace, out: Path, world: int) -> str:
     data = ["--data", ns.data] if ns.data else ["--train", ns.train_file]
     if ns.valid_file:
         data += ["--valid", ns.valid_file]
+    if ns.tokenizer:
+        data += ["--tokenizer", ns.tokenizer]
     args = " ".join(shlex.quote(a) for a in ["train", "--out", str(out), "--resume", *data])
     return f"torchrun --nproc_per_node={world} -m lstmlm.cli {args}" if world > 1 else f"lstmlm {args}"
 
@@ -205,10 +216,21 @@ def cmd_train(ns: argparse.Namespace) -> int:
         if ns.max_vocab < 0 or ns.max_vocab == 1:
             return fail(f"--max-vocab must be 0 (all words) or at least 2, not {ns.max_vocab}")
         shaping = dict(max_vocab=ns.max_vocab, exclude=None if ns.keep_listed_words else is_hidden)
+        saved = meta.get("summary") or {}
+        if ns.resume and ns.tokenizer and saved.get("tokenizer") not in (None, ns.tokenizer):
+            return fail(
+                f"--resume: the saved run reads text with --tokenizer {saved['tokenizer']}, not "
+                f"{ns.tokenizer}; leave --tokenizer out, or train a new model in another --out"
+            )
+        if ns.resume and not ns.tokenizer and saved.get("tokenizer") and not saved.get("pretokenized"):
+            ns.tokenizer = saved["tokenizer"]  # the text is cut as it was when the run started
+        tokenizer = get_tokenizer(ns.tokenizer) if ns.tokenizer else None
         corpus = (
-            Corpus.from_folder(ns.data, **shaping)
+            Corpus.from_folder(ns.data, tokenizer=tokenizer, **shaping)
             if ns.data
-            else Corpus.from_raw_text(ns.train_file, ns.valid_file, **shaping)
+            else Corpus.from_raw_text(
+                ns.train_file, ns.valid_file, tokenizer=tokenizer or WIKITEXT, **shaping
+            )
         )
         if saved_model is None:
             if ns.resume and rank == 0:
@@ -231,6 +253,8 @@ def cmd_train(ns: argparse.Namespace) -> int:
         return fail(str(e))
     command = "lstmlm " + shlex.join(getattr(ns, "argv", sys.argv[1:]))
     summary = {"data": str(ns.data or ns.train_file), "command": command}
+    # how the text was cut (config.json's "tokenizer" says the same); pretokenized: --data split on spaces
+    summary |= {"tokenizer": corpus.vocab.tokenizer.name, "pretokenized": bool(ns.data and not ns.tokenizer)}
     summary["vocabulary"] = vocabulary_summary(corpus, ns.max_vocab, not ns.keep_listed_words)
     if ns.resume and meta.get("summary"):  # keep the original command; add this one
         saved = meta["summary"]

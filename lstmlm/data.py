@@ -1,7 +1,9 @@
-"""Corpus files -> tensors of word ids -> BPTT batches.
+"""Corpus files -> tensors of token ids -> BPTT batches.
 
 A corpus folder holds `train.txt`, `valid.txt` and `test.txt` (the WikiText-2 / Penn Treebank layout):
-space-separated tokens, and every line ends with one `<eos>`.
+space-separated tokens, and every line ends with one `<eos>`. Given a tokenizer (`lstmlm.tokenizers`), the
+same files, or one raw text file, are read as free text and cut by it (characters, for a character model).
+Files must be UTF-8; `read_text` says which byte of which file is not.
 """
 
 from __future__ import annotations
@@ -13,16 +15,33 @@ from pathlib import Path
 
 import torch
 
-from .vocab import EOS, Vocab, tokenize
+from .tokenizers import WIKITEXT, Tokenizer, read_text
+from .vocab import EOS, Vocab
 
 
-def read_tokens(path: str | os.PathLike, raw: bool = False) -> list[str]:
-    """All tokens of a file, `<eos>` after each line; `raw=True` runs the free-text tokenizer first."""
+def read_tokens(path: str | os.PathLike, raw: bool = False, tokenizer: Tokenizer | None = None) -> list[str]:
+    """All tokens of a file, `<eos>` after each line. The file is read as already tokenized (split on
+    whitespace) unless a `tokenizer` is given, or `raw=True` (the WikiText tokenizer), which cuts each line
+    of free text. Raises TextFileError (a ValueError) naming the byte when the file is not UTF-8."""
+    if raw and tokenizer is None:
+        tokenizer = WIKITEXT
+    return _lines_tokens(_lines(read_text(path)), tokenizer)
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of a file's text (LF, CRLF or CR); its final line break ends the last line, it starts
+    no new one."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _lines_tokens(lines: list[str], tokenizer: Tokenizer | None) -> list[str]:
     tokens: list[str] = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            tokens.extend(tokenize(line.rstrip("\n")) if raw else line.split())
-            tokens.append(EOS)
+    for line in lines:
+        tokens.extend(tokenizer.tokenize(line) if tokenizer is not None else line.split())
+        tokens.append(EOS)
     return tokens
 
 
@@ -42,18 +61,25 @@ class Corpus:
         vocab: Vocab | None = None,
         max_vocab: int = 0,
         exclude: Callable[[str], bool] | None = None,
+        tokenizer: Tokenizer | None = None,
     ) -> Corpus:
         """Read train/valid/test.txt; the vocabulary is built from train unless one is given
-        (capped to the `max_vocab` most frequent words, 0 = all; `exclude(word)` True leaves a word out)."""
+        (capped to the `max_vocab` most frequent words, 0 = all; `exclude(word)` True leaves a word out).
+        The files are read as tokenized WikiText (split on whitespace; the vocabulary's tokenizer is then
+        `wikitext`) unless a `tokenizer` is given, which cuts their lines as free text."""
         folder = Path(folder)
-        train_tokens = read_tokens(folder / "train.txt")
-        vocab = vocab or Vocab.from_tokens(train_tokens, max_size=max_vocab, exclude=exclude)
+        train_tokens = read_tokens(folder / "train.txt", tokenizer=tokenizer)
+        vocab = vocab or Vocab.from_tokens(
+            train_tokens, max_size=max_vocab, exclude=exclude, tokenizer=tokenizer or WIKITEXT
+        )
         test_path = folder / "test.txt"
         return cls(
             vocab=vocab,
             train=ids_tensor(vocab, train_tokens),
-            valid=ids_tensor(vocab, read_tokens(folder / "valid.txt")),
-            test=ids_tensor(vocab, read_tokens(test_path)) if test_path.exists() else None,
+            valid=ids_tensor(vocab, read_tokens(folder / "valid.txt", tokenizer=tokenizer)),
+            test=ids_tensor(vocab, read_tokens(test_path, tokenizer=tokenizer))
+            if test_path.exists()
+            else None,
         )
 
     @classmethod
@@ -65,31 +91,25 @@ class Corpus:
         vocab: Vocab | None = None,
         max_vocab: int = 0,
         exclude: Callable[[str], bool] | None = None,
+        tokenizer: Tokenizer = WIKITEXT,
     ) -> Corpus:
-        """Tokenize plain text; with no validation file the last `valid_fraction` of lines is held out.
-        `max_vocab` and `exclude` shape the vocabulary as in `from_folder`."""
+        """Cut plain text with `tokenizer` (the vocabulary records it); with no validation file the last
+        `valid_fraction` of lines is held out. `max_vocab` and `exclude` shape the vocabulary as in
+        `from_folder`. Raises ValueError (TextFileError for a file that is not UTF-8)."""
         if valid_file is None:
-            lines = Path(train_file).read_text(encoding="utf-8").split("\n")
-            if lines[-1] == "":  # the file's final line break ends the last line; it starts no new one
-                lines.pop()
+            lines = _lines(read_text(train_file))
             if len(lines) < 2:
                 raise ValueError(f"{train_file}: needs at least 2 lines to hold some out for validation")
             n_valid = max(1, int(len(lines) * valid_fraction))
-            train_tokens = _raw_lines(lines[:-n_valid])
-            valid_tokens = _raw_lines(lines[-n_valid:])
+            train_tokens = _lines_tokens(lines[:-n_valid], tokenizer)
+            valid_tokens = _lines_tokens(lines[-n_valid:], tokenizer)
         else:
-            train_tokens = read_tokens(train_file, raw=True)
-            valid_tokens = read_tokens(valid_file, raw=True)
-        vocab = vocab or Vocab.from_tokens(train_tokens, max_size=max_vocab, exclude=exclude)
+            train_tokens = read_tokens(train_file, tokenizer=tokenizer)
+            valid_tokens = read_tokens(valid_file, tokenizer=tokenizer)
+        vocab = vocab or Vocab.from_tokens(
+            train_tokens, max_size=max_vocab, exclude=exclude, tokenizer=tokenizer
+        )
         return cls(vocab, ids_tensor(vocab, train_tokens), ids_tensor(vocab, valid_tokens), None)
-
-
-def _raw_lines(lines: list[str]) -> list[str]:
-    tokens: list[str] = []
-    for line in lines:
-        tokens.extend(tokenize(line))
-        tokens.append(EOS)
-    return tokens
 
 
 def ids_tensor(vocab: Vocab, tokens: list[str]) -> torch.Tensor:

@@ -46,6 +46,7 @@ from pathlib import Path
 import torch
 
 from .model import CELLS, LanguageModel, ModelConfig
+from .tokenizers import TOKENIZERS, get_tokenizer
 from .vocab import EOS, UNK, Vocab
 
 RECIPE = "pytorch/examples word_language_model"
@@ -53,7 +54,6 @@ GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}  # rows of weight_ih
 # A vocabulary without <unk> gets one more token so that any text can be typed: its embedding row is zero
 # and its output bias this low, so exp(bias - max logit) underflows to 0 and every other probability is kept.
 UNK_BIAS = -1e4
-TOKENIZERS = ("wikitext", "whitespace", "chars")
 _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Tokens that stand for something other than their characters in a character vocabulary.
 _SPECIAL = re.compile(r"<[^<>\s]{1,12}>|\[[A-Z]{1,12}\]")
@@ -413,6 +413,7 @@ def import_file(
         raise ImportModelError(f"--tokenizer {tokenizer}: choose one of {', '.join(TOKENIZERS)}")
     model = network_to_model(net, list(tokens), tied)
     tokenizer = tokenizer or guess_tokenizer(list(tokens))
+    model.vocab.tokenizer = model.tokenizer = get_tokenizer(tokenizer)  # save_model records it in config.json
     summary = {
         "imported": True,
         "imported_from": str(path),

@@ -69,7 +69,12 @@ def test_eval_reports_problems_without_a_traceback(tiny_model_dir, tmp_path, cap
     cases = {
         "cannot read": ["--model", str(tiny_model_dir), "--data", str(tmp_path / "missing.txt")],
         "too few to evaluate": ["--model", str(tiny_model_dir), "--data", str(short)],
-        "cannot read ": ["--model", str(tiny_model_dir), "--data", str(bad)],
+        "bad.txt is not UTF-8 text: the byte at offset 0 (line 1) is 0xff": [
+            "--model",
+            str(tiny_model_dir),
+            "--data",
+            str(bad),
+        ],
         "not a model directory": ["--model", str(tmp_path / "nothing"), "--data", str(short)],
     }
     for expected, args in cases.items():
