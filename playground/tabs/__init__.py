@@ -58,10 +58,10 @@ def follow_prompt(prompt: gr.Textbox, views: dict[str, TabView]) -> tuple[Callab
         for (name, view), slot in zip(drawn, slots, strict=True):
             try:
                 part = view.refresh_fn(*[values[i] for i in slot])
+                out += [part] if len(view.outputs) == 1 else list(part)
             except Exception:  # noqa: BLE001 - one view's failure must not freeze the next-word chart
                 log.exception("redrawing the %s view failed", name)
-                part = (gr.skip(),) * len(view.outputs)
-            out += [part] if len(view.outputs) == 1 else list(part)
+                out += [gr.skip()] * len(view.outputs)
         return tuple(out)
 
     prompt.change(
