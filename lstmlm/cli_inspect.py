@@ -155,7 +155,12 @@ def cmd_sample(ns: argparse.Namespace) -> int:
 
 # The text table of `lstmlm trace`, per layer: the mean over the units of each of these but the last, whose
 # largest |value| closes the row (for the LSTM: mean f, mean i, mean o, |c|max).
-TRACE_COLUMNS = {"lstm": ("f", "i", "o", "c"), "gru": ("r", "z", "h"), "rnn_tanh": ("h", "h")}
+TRACE_COLUMNS = {
+    "lstm": ("f", "i", "o", "c"),
+    "gru": ("r", "z", "h"),
+    "rnn_tanh": ("h", "h"),
+    "rnn_relu": ("h", "h"),
+}
 
 
 @_word_filter

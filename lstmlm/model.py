@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import asdict, dataclass, field, fields
+from functools import partial
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn_tanh": nn.RNN}
+# rnn_relu: nn.RNN(nonlinearity="relu"), e.g. the PyTorch examples recipe's --model RNN_RELU (imported)
+CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn_tanh": nn.RNN, "rnn_relu": partial(nn.RNN, nonlinearity="relu")}
 # On CPU a call of the fused kernel (oneDNN) has a fixed cost of roughly 10-25 single steps (measured with
 # 2 layers of 256 units), so trace and generation run sequences shorter than this one step at a time.
 FUSED_MIN_STEPS = 24
@@ -25,7 +27,7 @@ class ModelConfig:
     """Everything needed to rebuild the network (saved in config.json)."""
 
     vocab_size: int = 10000  # rows of the embedding / classes of the output layer
-    cell: str = field(default="lstm", metadata={"choices": list(CELLS)})  # lstm | gru | rnn_tanh
+    cell: str = field(default="lstm", metadata={"choices": list(CELLS)})  # lstm | gru | rnn_tanh | rnn_relu
     embed_dim: int = 400  # word embedding size
     hidden_dim: int = 400  # units per recurrent layer
     num_layers: int = 2  # stacked recurrent layers

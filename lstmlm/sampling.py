@@ -161,6 +161,7 @@ def advance(
 
 
 _CELL_STEP = {"lstm": torch.lstm_cell, "gru": torch.gru_cell, "rnn_tanh": torch.rnn_tanh_cell}
+_CELL_STEP["rnn_relu"] = torch.rnn_relu_cell
 
 
 def _one_step(model: LanguageModel, ids: torch.Tensor, state: State | None) -> tuple[torch.Tensor, State]:

@@ -81,7 +81,7 @@ def score_prompt(
     )
 
 
-CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "plain RNN (tanh)"}
+CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "plain RNN (tanh)", "rnn_relu": "plain RNN (relu)"}
 
 
 def model_label(model: LanguageModel) -> str:

@@ -87,8 +87,9 @@ class Trace:
 
     @property
     def cell(self) -> str:
-        """The traced model's cell: lstm, gru or rnn_tanh."""
-        return _CELL_OF[type(self.layers[0])]
+        """The traced model's cell: lstm, gru, rnn_tanh or rnn_relu."""
+        layer = self.layers[0]
+        return layer.cell if isinstance(layer, RNNLayerTrace) else _CELL_OF[type(layer)]
 
     @property
     def quantities(self) -> tuple[str, ...]:

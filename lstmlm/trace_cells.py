@@ -9,7 +9,7 @@ product):
     h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}                       hidden state, the next layer's x_t
 
 The GRU has no separate cell: h_t is both its memory and its output, and z_t plays the LSTM's forget gate
-(keep) and input gate (write, as 1 - z_t) at once. The plain tanh RNN has no gate at all:
+(keep) and input gate (write, as 1 - z_t) at once. The plain RNN has no gate at all (rnn_relu: relu for tanh):
 
     h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
 
@@ -32,9 +32,10 @@ CELL_QUANTITIES = {
     "lstm": ("i", "f", "g", "o", "c", "h"),
     "gru": ("r", "z", "n", "h"),
     "rnn_tanh": ("h",),
+    "rnn_relu": ("h",),
 }
 # The blocks of a layer's `preact` (T, B, k·H), in order: the argument of each gate's σ or tanh.
-CELL_PREACTS = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n"), "rnn_tanh": ("h",)}
+CELL_PREACTS = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n"), "rnn_tanh": ("h",), "rnn_relu": ("h",)}
 QUANTITY_LABELS = {
     "i": "input gate",
     "f": "forget gate",
@@ -78,11 +79,12 @@ class GRULayerTrace:
 
 @dataclass
 class RNNLayerTrace:
-    """One plain tanh RNN layer's recorded values: h and `preact` (its tanh's argument), each (T, B, H)."""
+    """A plain RNN layer's recorded values: h and `preact` (the argument of tanh or relu), (T, B, H) each."""
 
     h: torch.Tensor
     preact: torch.Tensor
     h0: torch.Tensor  # (B, H) state before the first step
+    cell: str = "rnn_tanh"  # rnn_tanh | rnn_relu
 
     def get(self, name: str) -> torch.Tensor:
         return getattr(self, name)
@@ -134,23 +136,30 @@ def gru_layer(model: LanguageModel, layer: int, x: torch.Tensor, h0: torch.Tenso
 
 
 def rnn_layer(model: LanguageModel, layer: int, x: torch.Tensor, h0: torch.Tensor) -> RNNLayerTrace:
-    """Trace one plain tanh RNN layer over x (T, B, in) from h0 (B, H)."""
+    """Trace one plain RNN layer (tanh, or relu for rnn_relu) over x (T, B, in) from h0 (B, H)."""
     w_ih, w_hh, b_ih, b_hh = weights = _weights(model, layer)
+    relu = model.config.cell == "rnn_relu"
+    act, fused = (torch.relu, torch.rnn_relu) if relu else (torch.tanh, torch.rnn_tanh)
     T, B, _ = x.shape
     H = w_hh.size(1)
     xp = torch.addmm(b_ih, x.reshape(T * B, -1), w_ih.t()).view(T, B, H)  # W_ih x_t + b_ih, every t
     if _use_fused(x):
-        h_fused, _ = torch.rnn_tanh(x, h0[None], weights, True, 1, 0.0, False, False, False)  # (T, B, H)
+        h_fused, _ = fused(x, h0[None], weights, True, 1, 0.0, False, False, False)  # (T, B, H)
         h_before = torch.cat([h0[None], h_fused[:-1]])  # h_{t-1} for t = 0..T-1
         preact = xp + torch.addmm(b_hh, h_before.reshape(T * B, H), w_hh.t()).view(T, B, H)
     else:
         steps, h_prev = [], h0
         for t in range(T):
             a = xp[t] + torch.addmm(b_hh, h_prev, w_hh.t())  # (B, H)
-            h_prev = torch.tanh(a)
+            h_prev = act(a)
             steps.append(a)
         preact = torch.stack(steps)
-    return RNNLayerTrace(h=torch.tanh(preact), preact=preact, h0=h0)  # h_t = tanh(W_ih x_t + ... + b_hh)
+    h = act(preact)  # h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), or relu(...)
+    return RNNLayerTrace(h=h, preact=preact, h0=h0, cell=model.config.cell)
 
 
-CELL_LAYERS = {"gru": gru_layer, "rnn_tanh": rnn_layer}  # the layer function of each non-LSTM cell
+CELL_LAYERS = {
+    "gru": gru_layer,
+    "rnn_tanh": rnn_layer,
+    "rnn_relu": rnn_layer,
+}  # the layer function of each non-LSTM cell

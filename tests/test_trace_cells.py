@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
+from functools import partial
 
 import numpy as np
 import pytest
@@ -30,8 +31,8 @@ from lstmlm.vocab import Vocab
 
 TOL = 1e-5  # the bound against the fused kernel (float32)
 EXACT = 1e-6  # the bound for the identities and for the equations written out
-CELLS = ("gru", "rnn_tanh")
-FUSED = {"gru": nn.GRU, "rnn_tanh": nn.RNN}
+CELLS = ("gru", "rnn_tanh", "rnn_relu")
+FUSED = {"gru": nn.GRU, "rnn_tanh": nn.RNN, "rnn_relu": partial(nn.RNN, nonlinearity="relu")}
 
 
 def tiny_model(cell: str, num_layers: int = 2, vocab_size: int = 20) -> LanguageModel:
@@ -46,6 +47,9 @@ def random_model(cell: str, num_layers: int = 2, vocab_size: int = 20, seed: int
     with torch.no_grad():
         for p in model.parameters():  # decoder.weight is embedding.weight (tied)
             p.copy_(torch.empty_like(p).uniform_(-1.0, 1.0, generator=gen))
+        if cell == "rnn_relu":  # relu is unbounded: keep h from growing by orders of magnitude over 40 steps
+            for name, p in model.rnn.named_parameters():
+                p.mul_(0.3 if name.startswith("weight_hh") else 1.0)
     return model.eval()
 
 
@@ -130,8 +134,9 @@ def loop_reference(model: LanguageModel, ids: torch.Tensor, state: torch.Tensor)
                 h = (1 - z) * n + z * h
                 for k, v in zip("rzn", (r, z, n), strict=True):
                     steps[k].append(v)
-            else:
-                h = torch.tanh(x[t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh)
+            else:  # h_t = tanh(...) or, for rnn_relu, max(0, ...)
+                a = x[t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh
+                h = torch.tanh(a) if model.config.cell == "rnn_tanh" else torch.clamp(a, min=0.0)
             steps["h"].append(h)
         for k, v in steps.items():
             if v:
@@ -228,9 +233,14 @@ def test_rnn_identities_and_ranges(steps):
 
 
 def test_what_each_cell_records():
-    assert CELL_QUANTITIES == {"lstm": tuple("ifgoch"), "gru": tuple("rznh"), "rnn_tanh": ("h",)}
+    assert CELL_QUANTITIES == {
+        "lstm": tuple("ifgoch"),
+        "gru": tuple("rznh"),
+        "rnn_tanh": ("h",),
+        "rnn_relu": ("h",),
+    }
     assert [f.name for f in fields(GRULayerTrace)] == [*"rznh", "preact", "hn", "h0"]
-    assert [f.name for f in fields(RNNLayerTrace)] == ["h", "preact", "h0"]
+    assert [f.name for f in fields(RNNLayerTrace)] == ["h", "preact", "h0", "cell"]
     assert [f.name for f in fields(LayerTrace)] == [*"ifgoch", "preact", "h0", "c0"]  # unchanged
     for cell, names in CELL_QUANTITIES.items():
         assert set(names) <= set(QUANTITY_LABELS) and set(names) <= set(QUANTITY_RANGES)
