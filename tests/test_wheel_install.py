@@ -90,9 +90,17 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path, capsys):
     (wheel,) = dist.glob("lstm_playground-*.whl")
     assert wheel.stat().st_size < MAX_WHEEL_MB * 1e6, f"{wheel.stat().st_size / 1e6:.1f} MB"
     with zipfile.ZipFile(wheel) as z:
-        carried = {n for n in z.namelist() if n.startswith(f"lstmlm/{PACKAGED}/")}
+        names = set(z.namelist())
+    carried = {n for n in names if n.startswith(f"lstmlm/{PACKAGED}/")}
     assert carried == _expected_model_files()
     assert f"lstmlm/{PACKAGED}/{DEFAULT_MODEL}/model.safetensors" in carried
+    data = {  # every data file inside the packages (word lists...) is in the wheel too
+        f.relative_to(REPO).as_posix()
+        for package in ("lstmlm", "playground")
+        for f in (REPO / package).rglob("*")
+        if f.is_file() and f.suffix not in (".py", ".pyc", ".tmp") and "__pycache__" not in f.parts
+    }
+    assert data <= names, sorted(data - names)
 
     # --system-site-packages only to reuse the installed dependencies; --no-index: nothing is downloaded,
     # and pip still checks that the wheel's requirements are met
