@@ -135,6 +135,8 @@ def hide_in_json(value: Any, skip: frozenset[str] = frozenset({"bdata"})) -> tup
             total += n
         return out, total
     if isinstance(value, (list, tuple)):
+        if not any(isinstance(item, (str, dict, list, tuple)) for item in value):
+            return value, 0  # numbers only (a row of a trace): nothing to hide, nothing to copy
         items, total = [], 0
         for item in value:
             item, n = hide_in_json(item, skip)

@@ -5,11 +5,14 @@ no `from __future__ import annotations` here: gradio needs the real types).
 Bad input raises `gr.Error` with a message that says what to change (the client sees the message).
 """
 
-from collections.abc import Iterator
+import functools
+import inspect
+from collections.abc import Callable, Iterator
 
 import gradio as gr
 
 from lstmlm.model import LanguageModel
+from lstmlm.safewords import hide_in_json
 from lstmlm.vocab import detokenize
 
 from .gateview import trace_json
@@ -42,6 +45,34 @@ def _user_error(e: Exception) -> gr.Error:
     return gr.Error(message, title="Invalid input", print_exception=False)
 
 
+def _safe_answer(answer):
+    """One answer with listed words hidden in every string (not in base64 data), and "hidden": how many."""
+    if not isinstance(answer, dict):
+        return answer
+    answer, hidden = hide_in_json(answer)
+    return {**answer, "hidden": hidden}
+
+
+def classroom_safe(endpoint: Callable) -> Callable:
+    """`endpoint` whose JSON answers (each one, when it streams) show "(hidden word)" for every word on the
+    classroom list, unless the server runs with --show-all-words, and say in "hidden" how many they hid.
+    Applied to every endpoint as it is registered; the signature (gradio reads it) is kept."""
+    if inspect.isgeneratorfunction(endpoint):
+
+        @functools.wraps(endpoint)
+        def streamed(*args, **kwargs):
+            for answer in endpoint(*args, **kwargs):
+                yield _safe_answer(answer)
+
+        return streamed
+
+    @functools.wraps(endpoint)
+    def answered(*args, **kwargs):
+        return _safe_answer(endpoint(*args, **kwargs))
+
+    return answered
+
+
 def register(model: LanguageModel) -> None:
     """Add the three endpoints to the Blocks being built."""
 
@@ -59,10 +90,12 @@ def register(model: LanguageModel) -> None:
         top_k: int = 40,
         top_p: float = 0.95,
         seed: int = 0,
+        allow_unk: bool = False,
     ) -> Iterator[dict]:
-        """Stream a continuation: after each word, the text so far and each word's probability and rank."""
+        """Stream a continuation: after each word, the text so far and each word's probability and rank.
+        <unk> is never drawn unless `allow_unk` (its probability goes to the other words)."""
         try:
-            settings = coerce_settings(temperature, top_k, top_p, max_words, seed)
+            settings = coerce_settings(temperature, top_k, top_p, max_words, seed, allow_unk)
         except (ValueError, TypeError, OverflowError) as e:
             raise _user_error(e) from None
         p = read_prompt(model.vocab, prompt)
@@ -105,6 +138,7 @@ def register(model: LanguageModel) -> None:
         except (ValueError, TypeError, OverflowError) as e:
             raise _user_error(e) from None
 
-    gr.api(next_words, api_name="next_words", concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY)
-    gr.api(generate, api_name="generate", concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY)
-    gr.api(trace, api_name="trace", concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY)
+    for fn in (next_words, generate, trace):
+        gr.api(
+            classroom_safe(fn), api_name=fn.__name__, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
+        )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import gradio as gr
 
-from .api import MODEL_CONCURRENCY, _user_error, whole_number
+from .api import MODEL_CONCURRENCY, _user_error, classroom_safe, whole_number
 from .compare_views import compare_json, flow_json, probe_json
 from .lineup import Entry
 
@@ -40,4 +40,6 @@ def register(lineup: Sequence[Entry]) -> None:
             raise _user_error(e) from None
 
     for fn in (compare, gradient_flow, long_range):
-        gr.api(fn, api_name=fn.__name__, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY)
+        gr.api(
+            classroom_safe(fn), api_name=fn.__name__, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
+        )

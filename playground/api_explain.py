@@ -10,7 +10,7 @@ import gradio as gr
 
 from lstmlm.model import LanguageModel
 
-from .api import MODEL_CONCURRENCY, _user_error
+from .api import MODEL_CONCURRENCY, _user_error, classroom_safe
 from .cells import check_lstm
 from .explain_views import (
     DEFAULT_PAIR,
@@ -71,4 +71,4 @@ def register(model: LanguageModel) -> None:
             raise _user_error(e) from None
 
     for fn, name in ((intervene, "intervene"), (equations, "equations"), (counterfactual, "counterfactual")):
-        gr.api(fn, api_name=name, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY)
+        gr.api(classroom_safe(fn), api_name=name, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY)

@@ -7,7 +7,7 @@ import gradio as gr
 
 from lstmlm.model import LanguageModel
 
-from .api import MODEL_CONCURRENCY, _user_error
+from .api import MODEL_CONCURRENCY, _user_error, classroom_safe
 from .explore_views import atlas_unit, surprisal_json, unit_search_json
 
 
@@ -50,4 +50,6 @@ def register(model: LanguageModel, atlas: dict | None = None) -> None:
             raise _user_error(e) from None
 
     for fn in (surprisal, unit_search, unit_atlas):
-        gr.api(fn, api_name=fn.__name__, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY)
+        gr.api(
+            classroom_safe(fn), api_name=fn.__name__, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
+        )

@@ -38,6 +38,8 @@ CSS = """
            font-size: 19px; font-family: ui-monospace, monospace; color: #1e1b4b; }
 .lp-chip.lp-unk { background: #fee2e2; border: 1px dashed #dc2626; color: #991b1b; }
 .lp-chip.lp-eos { background: #f3f4f6; color: #6b7280; }
+.lp-chip.lp-apart { background: repeating-linear-gradient(45deg, #f3f4f6 0 6px, #e5e7eb 6px 12px);
+                    border: 1px dashed #9ca3af; color: #4b5563; font-style: italic; cursor: default; }
 .lp-legend { display: block; font-size: 15px; color: #6b7280; margin-top: 6px; }
 .lp-legend .lp-chip { font-size: 13px; padding: 0 5px; }
 .lp-entropy { margin: 4px 0 12px 0; }

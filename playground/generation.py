@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 import torch
 
 from lstmlm.model import LanguageModel
+from lstmlm.safewords import blocked_ids
 from lstmlm.sampling import GeneratedWord, check_settings, entropy_bits, generate, make_generator, reshape
 
 from .views import Prompt, display_word, line_start, next_log_probs, prompt_states
@@ -26,6 +27,7 @@ class GenerationSettings:
     top_p: float = 0.95  # ...and among the fewest words that cover 95% of the probability (1 = no limit)
     max_words: int = 30  # words to generate
     seed: int = 0  # same seed + same settings = same text
+    allow_unk: bool = False  # let the sampler draw <unk> ("a rare word"); off: never, the rest renormalized
 
     def check(self) -> None:
         """Raise ValueError with a message saying what to change."""
@@ -38,12 +40,14 @@ class GenerationSettings:
             )
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise ValueError(f"seed must be a whole number, got {self.seed}")
+        if not isinstance(self.allow_unk, bool):
+            raise ValueError(f"allow_unk must be true or false, got {self.allow_unk!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def coerce_settings(temperature, top_k, top_p, max_words, seed) -> GenerationSettings:
+def coerce_settings(temperature, top_k, top_p, max_words, seed, allow_unk=False) -> GenerationSettings:
     """Settings from UI/API values (whole-number floats become ints); checked, ValueError if unusable."""
 
     def whole(x):
@@ -55,6 +59,7 @@ def coerce_settings(temperature, top_k, top_p, max_words, seed) -> GenerationSet
         float(top_p) if isinstance(top_p, int) else top_p,
         whole(max_words),
         whole(seed),
+        bool(allow_unk) if allow_unk in (0, 1, None) else allow_unk,
     )
     s.check()
     return s
@@ -76,6 +81,7 @@ def generate_words(
         settings.top_p,
         generator=make_generator(settings.seed),
         state=state,
+        allow_unk=settings.allow_unk,
     )
 
 
@@ -106,9 +112,10 @@ def reshaping_at(
     check_settings(settings.temperature, settings.top_k, settings.top_p)
     log_probs = next_log_probs(model, context_ids)
     t = settings.temperature
-    tempered = reshape(log_probs, t, 0, 1.0)
-    after_k = reshape(log_probs, t, settings.top_k, 1.0)
-    final = reshape(log_probs, t, settings.top_k, settings.top_p)
+    blocked = blocked_ids(model.vocab, settings.allow_unk)  # masked as in generation: 0 after every stage
+    tempered = reshape(log_probs, t, 0, 1.0, blocked)
+    after_k = reshape(log_probs, t, settings.top_k, 1.0, blocked)
+    final = reshape(log_probs, t, settings.top_k, settings.top_p, blocked)
     ids = log_probs.topk(min(n, log_probs.numel())).indices.tolist()
     if chosen_id is not None and chosen_id not in ids:
         ids.append(int(chosen_id))

@@ -10,7 +10,9 @@ import html
 import math
 from collections.abc import Sequence
 
-from .views import display_word, spaced_pieces
+from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
+
+from .views import RARE_EXPLAINED, RARE_LABEL, display_word, spaced_pieces
 
 
 def _esc(text: str) -> str:
@@ -37,7 +39,7 @@ def token_chips(tokens: Sequence[str], unknown: Sequence[int], note: str = "") -
         if pos in unknown:
             chips.append(
                 f'<span class="lp-chip lp-unk" title="not in the vocabulary: read as &lt;unk&gt;">'
-                f"{_esc(tok)}</span>"
+                f"{_esc(display_word(tok))}</span>"
             )
         elif tok == "<eos>":
             chips.append('<span class="lp-chip lp-eos" title="line break (&lt;eos&gt;)">↵</span>')
@@ -51,6 +53,35 @@ def token_chips(tokens: Sequence[str], unknown: Sequence[int], note: str = "") -
         else f'<span class="lp-legend">{len(tokens)} words, all in the vocabulary</span>'
     )
     return notice(note) + f'<div class="lp-chips">{"".join(chips)}</div>{legend}'
+
+
+def set_apart_note(words: Sequence[str], probs: Sequence[float]) -> str:
+    """Under the next-word chips: the predicted entries that are not words to add ("a rare word", "(hidden
+    word)"), each styled apart with its probability, and one line saying what they are; "" if none."""
+    rare, hidden = [], []
+    for w, p in zip(words, probs, strict=True):
+        label = display_word(w)
+        if label == RARE_LABEL:
+            rare.append(p)
+        elif label == HIDDEN_LABEL:
+            hidden.append(p)
+    parts, lines = [], []
+    if rare:
+        parts.append(f'<span class="lp-chip lp-apart">{RARE_LABEL} {sum(rare):.1%}</span>')
+        lines.append(_esc(RARE_EXPLAINED))
+    if hidden:
+        n = f"{len(hidden)} words" if len(hidden) > 1 else "a word"
+        parts.append(f'<span class="lp-chip lp-apart">{HIDDEN_LABEL} {sum(hidden):.1%}</span>')
+        lines.append(
+            f"{HIDDEN_LABEL}: {n} on the classroom list, never shown or generated here "
+            "(see the README, “Classroom-safe words”)."
+        )
+    if not parts:
+        return ""
+    return (
+        f'<div class="lp-apart-note"><div class="lp-chips">{"".join(parts)}</div>'
+        f'<div class="lp-small">{"<br>".join(lines)}</div></div>'
+    )
 
 
 def entropy_line(bits: float) -> str:
@@ -96,7 +127,7 @@ def shaded_words(
         cls = "lp-w lp-dark" if dark else "lp-w"
         spans.append(
             f'{_esc(space)}<span class="{cls}" style="background:{bg}" '
-            f'title="{_esc(tok)}: {label} {float(v):.3f}">{_esc(text)}</span>'
+            f'title="{_esc(display_word(tok))}: {label} {float(v):.3f}">{_esc(hide_in_text(text)[0])}</span>'
         )
         if tok == "<eos>":
             spans.append("<br>")
@@ -108,6 +139,7 @@ def generated_text(prompt_tokens: Sequence[str], words: Sequence[dict], running:
     tokens = [*prompt_tokens, *(w["word"] for w in words)]
     pieces = spaced_pieces(tokens)
     n = len(prompt_tokens)
+    pieces = [(s, hide_in_text(t)[0]) for s, t in pieces]  # the prompt too: it is on the projector
     head = "".join(_esc(s + t) if tokens[i] != "<eos>" else "<br>" for i, (s, t) in enumerate(pieces[:n]))
     tail = []
     for (space, text), w in zip(pieces[n:], words, strict=True):

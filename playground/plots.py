@@ -63,15 +63,20 @@ def placeholder(message: str, height: int = 360) -> go.Figure:
     return fig
 
 
-def next_word_bars(words: Sequence[str], probs: Sequence[float], title: str = "Next word") -> go.Figure:
-    """Horizontal bars, the most likely word on top, each labelled with its probability."""
+def next_word_bars(
+    words: Sequence[str], probs: Sequence[float], title: str = "Next word", apart: Sequence[bool] = ()
+) -> go.Figure:
+    """Horizontal bars, the most likely word on top, each labelled with its probability; bars marked in
+    `apart` (not words one can add: "a rare word", "(hidden word)") are grey and striped."""
     probs = [float(p) for p in probs]
+    apart = list(apart) + [False] * (len(probs) - len(apart))
     fig = go.Figure(
         go.Bar(
             x=probs,
             y=[text_label(w) for w in words],
             orientation="h",
-            marker_color=ACCENT,
+            marker_color=[MUTED if a else ACCENT for a in apart],
+            marker_pattern_shape=["/" if a else "" for a in apart],
             text=[f"{p:.1%}" for p in probs],
             textposition="outside",
             textfont=dict(size=18),

@@ -15,8 +15,9 @@ import torch
 
 from lstmlm.model import LanguageModel, State
 from lstmlm.prefix import PrefixStates
+from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
 from lstmlm.sampling import NextWords, start_state, top_words
-from lstmlm.vocab import EOS, Vocab, detokenize, tokenize
+from lstmlm.vocab import EOS, UNK, Vocab, detokenize, tokenize
 
 MAX_PROMPT_WORDS = 300  # the model reads at most the last 300 words of a prompt; a notice says so
 MAX_PROMPT_CHARS = 30_000  # only the last 30k characters are tokenized, so a pasted book stays fast
@@ -24,13 +25,25 @@ MAX_TOP_K_SHOWN = 30  # most bars the next-word chart shows
 DEFAULT_PROMPT = "The game was released in"
 
 # How tokens that are not plain words look on screen (charts, chips, buttons).
+RARE_LABEL = "a rare word"  # <unk>: the one output that stands for every word the model never learned
+RARE_EXPLAINED = (
+    "“a rare word” is <unk>: the model's stand-in for every word outside its vocabulary. It is not a word "
+    "you can add, and Generate never draws it unless you tick “allow <unk>”."
+)
 _JOINED = {"@-@": "-", "@,@": ",", "@.@": "."}  # WikiText number and hyphen escapes
-_DISPLAY = {EOS: "↵", **_JOINED}
+_DISPLAY = {EOS: "↵", UNK: RARE_LABEL, **_JOINED}
 
 
 def display_word(token: str) -> str:
-    """A token as a person reads it: '↵' for a line break, '-' for WikiText's '@-@'."""
-    return _DISPLAY.get(token, token)
+    """A token as a person reads it: '↵' for a line break, '-' for WikiText's '@-@', RARE_LABEL for <unk>,
+    and HIDDEN_LABEL for a word on the classroom list (unless the server shows all words). The one place
+    every view turns a vocabulary word into screen text."""
+    return _DISPLAY.get(token) or hide_in_text(token)[0]
+
+
+def is_choosable(token: str) -> bool:
+    """Whether a predicted token may be offered as a word to click and add: not <unk>, not a hidden word."""
+    return token != UNK and display_word(token) != HIDDEN_LABEL
 
 
 @dataclass

@@ -48,7 +48,10 @@ def test_intervene(client):
         n_words=5, seed=4, k=5, api_name="/intervene",
     )  # fmt: skip
     req = InterventionRequest(1, "list", "0-3", steps="2-", action="pin_forget", value=0.0)
-    assert got == run_intervention(model, PROMPT, req, 5, 4, 5).to_json()
+    assert got == {
+        **run_intervention(model, PROMPT, req, 5, 4, 5).to_json(),
+        "hidden": 0,
+    }
     assert got["intervention"]["units"] == [0, 1, 2, 3] and got["intervention"]["start"] == 2
     assert len(got["before"]["words"]) == len(got["after"]["words"]) == 5
     assert len(got["generated_words_with"]) == len(got["generated_words_without"]) == 5
@@ -58,7 +61,10 @@ def test_intervene(client):
 def test_equations_add_up_to_the_shown_cell(client):
     c, model = client
     got = c.predict(PROMPT, 0, 3, 5, 4, "en", api_name="/equations")
-    assert got == equations_json(model, PROMPT, 0, 3, 5, 4, "en")
+    assert got == {
+        **equations_json(model, PROMPT, 0, 3, 5, 4, "en"),
+        "hidden": 0,
+    }
     n, shown = got["numbers"], got["shown"]
     # f_t * C_{t-1} + i_t * C~_t is the shown C_t, to the shown precision
     assert Decimal(shown["kept"]) + Decimal(shown["written"]) == Decimal(shown["c_t"])
@@ -71,7 +77,10 @@ def test_equations_add_up_to_the_shown_cell(client):
 def test_counterfactual(client):
     c, model = client
     got = c.predict("the cat sat on the", "the dog sat on the", 1, 5, api_name="/counterfactual")
-    assert got == counterfactual_json(model, "the cat sat on the", "the dog sat on the", 1, 5)
+    assert got == {
+        **counterfactual_json(model, "the cat sat on the", "the dog sat on the", 1, 5),
+        "hidden": 0,
+    }
     assert got["first_difference"] == 1 and got["mean_abs_delta"]["h"][0] == 0.0
     assert got["mean_abs_delta"]["h"][1] > 0
 

@@ -41,21 +41,24 @@ def test_the_endpoints_are_public(client):
 def test_surprisal(client):
     c, model, _ = client
     got = c.predict(PROMPT, 3, api_name="/surprisal")
-    assert got == surprisal_json(model, PROMPT, 3)
+    assert got == {**surprisal_json(model, PROMPT, 3), "hidden": 0}
     assert len(got["words"]) == len(got["tokens"]) and got["perplexity"] > 1
 
 
 def test_unit_search(client):
     c, model, _ = client
     got = c.predict(PROMPT, 1, 2, 5, "c", 4, "minmax", api_name="/unit_search")
-    assert got == unit_search_json(model, PROMPT, 1, 2, 5, "c", 4, "minmax")
+    assert got == {
+        **unit_search_json(model, PROMPT, 1, 2, 5, "c", 4, "minmax"),
+        "hidden": 0,
+    }
     assert len(got["high"]) == 4 and got["span_words"] == ["sat", "on", "the"]
 
 
 def test_unit_atlas(client):
     c, _, atlas = client
     got = c.predict(1, 5, api_name="/unit_atlas")
-    assert got == atlas_unit(atlas, 1, 5) and len(got["h_high"]) == 3
+    assert got == {**atlas_unit(atlas, 1, 5), "hidden": 0} and len(got["h_high"]) == 3
 
 
 @pytest.mark.parametrize(

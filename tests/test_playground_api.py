@@ -36,7 +36,7 @@ def test_only_the_scripting_endpoints_are_public(client):
 def test_next_words(client):
     c, model = client
     got = c.predict(PROMPT, 5, api_name="/next_words")
-    assert got == next_words_json(model, PROMPT, 5)
+    assert got == {**next_words_json(model, PROMPT, 5), "hidden": 0}
     assert len(got["words"]) == 5 and got["probs"] == sorted(got["probs"], reverse=True)
     assert c.predict("", api_name="/next_words")["tokens"] == []  # empty prompt: a line start
 
@@ -60,7 +60,10 @@ def test_generate_streams_and_is_reproducible(client):
 def test_trace(client):
     c, model = client
     got = c.predict(PROMPT, 1, "f,c", "list", 3, api_name="/trace")
-    assert got == trace_json(model, PROMPT, 1, "f,c", "list", 3)
+    assert got == {
+        **trace_json(model, PROMPT, 1, "f,c", "list", 3),
+        "hidden": 0,
+    }
     assert np.asarray(got["values"]["c"]).shape == (5, model.config.hidden_dim)
     packed = c.predict(PROMPT, layer=1, api_name="/trace")["values"]  # default: base64 float16, all six
     assert list(packed) == ["f", "i", "o", "g", "c", "h"]

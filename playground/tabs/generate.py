@@ -47,11 +47,18 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     """The Generate tab: settings on the left, the streaming text and the reshaping view on the right."""
 
     def run(
-        text: str, temperature: float, top_k: float, top_p: float, n_words: float, seed: float
+        text: str,
+        temperature: float,
+        top_k: float,
+        top_p: float,
+        n_words: float,
+        seed: float,
+        allow_unk: bool = False,
     ) -> Iterator:
         skip5 = (gr.skip(),) * 5
         try:
-            settings = coerce_settings(temperature, top_k, top_p, n_words, seed)
+            settings = coerce_settings(temperature, top_k, top_p, n_words, seed, allow_unk)
+
         except (ValueError, TypeError) as e:
             gr.Warning(f"Cannot generate: {e}")
             yield skip5
@@ -132,6 +139,13 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                         value=DEFAULTS.seed, precision=0, label=t("gen.seed"), min_width=100, scale=2
                     )
                     dice = gr.Button(t("gen.new_seed"), scale=1, min_width=100)
+                allow_unk = gr.Checkbox(
+                    value=DEFAULTS.allow_unk,
+                    label=t("gen.allow_unk"),
+                    info=t("gen.allow_unk_info"),
+                    elem_id="allow-unk",
+                    elem_classes=["lp-secondary"],
+                )
                 go_button = gr.Button(t("gen.generate"), variant="primary", elem_id="generate-button")
                 add_button = gr.Button(t("gen.add"), elem_classes=["lp-secondary"])
                 words_csv = gr.DownloadButton(
@@ -152,7 +166,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
 
     go_button.click(
         run,
-        [prompt, temperature, top_k, top_p, n_words, seed],
+        [prompt, temperature, top_k, top_p, n_words, seed, allow_unk],
         [output, run_state, step, reshape_plot, summary],
         api_visibility="private",
         show_progress="hidden",

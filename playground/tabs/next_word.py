@@ -10,7 +10,7 @@ from lstmlm.model import LanguageModel
 
 from .. import markup, plots
 from ..i18n import t
-from ..views import MAX_TOP_K_SHOWN, append_words, display_word, predict_next, read_prompt
+from ..views import MAX_TOP_K_SHOWN, append_words, display_word, is_choosable, predict_next, read_prompt
 from . import TabView
 
 DEFAULT_K = 10
@@ -25,10 +25,15 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         nxt = predict_next(model, p, int(k or DEFAULT_K))
         shown = [display_word(w) for w in nxt.words]
         title = "What comes next?" if p.tokens else "How does a line start? (type some words)"
-        candidates = gr.Dataset(samples=[[w] for w in nxt.words], sample_labels=shown)
+        # only real words are offered to click: <unk> and hidden words are drawn apart, never sent as values
+        choosable = [is_choosable(w) for w in nxt.words]
+        offered = [(w, label) for w, label, ok in zip(nxt.words, shown, choosable, strict=True) if ok]
+        candidates = gr.Dataset(
+            samples=[[w] for w, _ in offered] or [[""]], sample_labels=[label for _, label in offered] or [""]
+        )
         return (
-            plots.next_word_bars(shown, nxt.probs, title),
-            markup.entropy_line(nxt.entropy_bits),
+            plots.next_word_bars(shown, nxt.probs, title, apart=[not ok for ok in choosable]),
+            markup.entropy_line(nxt.entropy_bits) + markup.set_apart_note(nxt.words, nxt.probs),
             candidates,
             markup.token_chips(p.tokens, p.unknown, p.notice),
         )
