@@ -18,6 +18,7 @@ LSTM_ONLY = {  # view -> what it does that needs an LSTM
 HAS = {  # cell -> what it has instead
     "gru": "a reset gate r, an update gate z and a candidate n, and no separate cell",
     "rnn_tanh": "no gates and no cell, only its hidden state h",
+    "rnn_relu": "no gates and no cell, only its hidden state h",
 }
 
 
@@ -43,7 +44,7 @@ def lstm_only_message(model: LanguageModel, view: str) -> str:
     return (
         f"The {VIEW_NAMES[view]} view {LSTM_ONLY[view]}; this model is a {cell_name(model)}, which has "
         f"{HAS.get(cell, 'other quantities')}. Open Gates & memory to see its own "
-        f"{'hidden state' if cell == 'rnn_tanh' else 'gates'}, or Compare to put it beside an LSTM."
+        f"{'hidden state' if cell.startswith('rnn') else 'gates'}, or Compare to put it beside an LSTM."
     )
 
 

@@ -19,7 +19,7 @@ from lstmlm.trace import trace
 from .views import Prompt, display_word, line_start, read_prompt
 
 GATES = ("f", "i", "o", "g", "c", "h")  # the order of the view's gate selector (an LSTM's)
-CELL_GATES = {"lstm": GATES, "gru": ("r", "z", "n", "h"), "rnn_tanh": ("h",)}  # ... for each cell
+CELL_GATES = {"lstm": GATES, "gru": ("r", "z", "n", "h"), "rnn_tanh": ("h",), "rnn_relu": ("h",)}  # each cell
 GATE_LABELS = {  # plain text, for controls and messages
     "f": "forget gate f",
     "i": "input gate i",
@@ -43,7 +43,7 @@ GATE_TITLES = {  # plotly titles (its <sub> tags), in the article's notation
     "n": "candidate n<sub>t</sub>",
 }
 SIGMOID_GATES = ("f", "i", "o")  # values in (0, 1); g and h lie in (-1, 1), c is unbounded
-CELL_SIGMOID_GATES = {"lstm": SIGMOID_GATES, "gru": ("r", "z"), "rnn_tanh": ()}  # a plain RNN has none
+CELL_SIGMOID_GATES = {"lstm": SIGMOID_GATES, "gru": ("r", "z"), "rnn_tanh": (), "rnn_relu": ()}  # RNN: none
 SATURATING = ("f", "i", "o", "r", "z")  # every cell's gates in (0, 1)
 ORDERINGS = ("index", "mean", "variance", "saturation")
 LOW, HIGH = 0.1, 0.9  # a gate below 0.1 is "left-saturated" (closed), above 0.9 "right-saturated" (open)
@@ -172,7 +172,12 @@ def heatmap_window(
     )
 
 
-UNIT_SERIES = {"lstm": ("f", "i", "o", "c", "h"), "gru": ("r", "z", "n", "h"), "rnn_tanh": ("h",)}
+UNIT_SERIES = {
+    "lstm": ("f", "i", "o", "c", "h"),
+    "gru": ("r", "z", "n", "h"),
+    "rnn_tanh": ("h",),
+    "rnn_relu": ("h",),
+}
 
 
 def unit_series(lv: LayerValues, unit: int) -> dict[str, np.ndarray]:

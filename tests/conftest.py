@@ -116,6 +116,6 @@ def train_tiny(corpus: Path, out: Path, cell: str = "lstm", seed: int = 0) -> Pa
 
 @pytest.fixture(scope="session")
 def tiny_cell_dirs(tmp_path_factory, tiny_corpus) -> dict[str, Path]:
-    """A tiny GRU and a tiny plain (tanh) RNN model directory, trained like the tiny LSTM."""
+    """A tiny GRU, plain tanh RNN and plain relu RNN model directory, trained like the tiny LSTM."""
     root = tmp_path_factory.mktemp("cells")
-    return {cell: train_tiny(tiny_corpus, root / cell, cell) for cell in ("gru", "rnn_tanh")}
+    return {cell: train_tiny(tiny_corpus, root / cell, cell) for cell in ("gru", "rnn_tanh", "rnn_relu")}

@@ -20,7 +20,7 @@ from lstmlm.trace import trace
 
 PROMPT = "the cat sat on the mat . a dog ran to the house"
 PROMPT_B = "the dog sat on the mat . a dog ran to the house"
-QUANTITIES = {"gru": ["r", "z", "n", "h"], "rnn_tanh": ["h"]}
+QUANTITIES = {"gru": ["r", "z", "n", "h"], "rnn_tanh": ["h"], "rnn_relu": ["h"]}
 LSTM_ONLY = ("intervene", "equations")
 TOP = 1  # the tiny models have layers 0 and 1
 
@@ -37,7 +37,7 @@ def fused(model, text: str) -> tuple[list[int], torch.Tensor, torch.Tensor]:
     return ids, h, rows
 
 
-@pytest.fixture(scope="module", params=["gru", "rnn_tanh"])
+@pytest.fixture(scope="module", params=["gru", "rnn_tanh", "rnn_relu"])
 def app(request, tiny_cell_dirs, tiny_corpus, tmp_path_factory):
     """The app over a tiny GRU or plain RNN (with a small unit atlas), its base URL and endpoint table."""
     from playground.app import build_app
@@ -68,7 +68,7 @@ def test_every_endpoint_answers(app):
     cell, model, base, info = app
     assert {"/next_words", "/generate", "/trace", "/surprisal", "/unit_search", "/unit_atlas", "/intervene",
             "/equations", "/counterfactual", "/compare", "/gradient_flow"} <= set(info)  # fmt: skip
-    name = {"gru": "GRU", "rnn_tanh": "plain RNN (tanh)"}[cell]
+    name = {"gru": "GRU", "rnn_tanh": "plain RNN (tanh)", "rnn_relu": "plain RNN (relu)"}[cell]
     for endpoint, spec in info.items():
         data = [
             p["parameter_default"] if p.get("parameter_has_default") else PROMPT if i == 0 else 0
@@ -129,7 +129,10 @@ def test_units_search_h_and_read_an_atlas_of_h(app):
     atlas = ok(base, "unit_atlas", [TOP, 3])
     assert "c_high" not in atlas and len(atlas["h_high"]) == 3
     highs = [c["value"] for c in atlas["h_high"]]
-    assert highs == sorted(highs, reverse=True) and all(-1 <= v <= 1 for v in highs)
+    lo, hi = (
+        (0.0, float("inf")) if model.config.cell == "rnn_relu" else (-1.0, 1.0)
+    )  # relu: h >= 0, unbounded
+    assert highs == sorted(highs, reverse=True) and all(lo <= v <= hi for v in highs)
 
 
 def test_counterfactual_compares_the_cells_own_quantities(app):
@@ -164,7 +167,9 @@ def test_header_names_the_cell(app):
     from playground.app import _header
 
     cell, model, base, _ = app
-    name = {"gru": "2 × 8 GRU", "rnn_tanh": "2 × 8 plain RNN (tanh)"}[cell]
+    name = {"gru": "2 × 8 GRU", "rnn_tanh": "2 × 8 plain RNN (tanh)", "rnn_relu": "2 × 8 plain RNN (relu)"}[
+        cell
+    ]
     assert name in _header(model) and "LSTM," not in _header(model)
     with OPENER.open(f"{base}/config", timeout=30) as r:
         assert name in r.read().decode()
@@ -202,5 +207,5 @@ def test_lstm_only_tabs_say_so_in_the_page(app):
     cell, _, base, _ = app
     with OPENER.open(f"{base}/config", timeout=30) as r:
         config = r.read().decode()
-    name = {"gru": "GRU", "rnn_tanh": "plain RNN (tanh)"}[cell]
+    name = {"gru": "GRU", "rnn_tanh": "plain RNN (tanh)", "rnn_relu": "plain RNN (relu)"}[cell]
     assert config.count(f"this model is a {name}") == 2  # Intervene and Equations & memory
