@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lstmlm.explore import WordSurprisal
+from lstmlm.safewords import hide_in_text
 
 from . import plots
 from .markup import placeholder
@@ -32,6 +33,11 @@ CSS = """
 .lp-ctx mark { background: #fde68a; font-weight: 600; padding: 0 2px; border-radius: 3px; }
 .lp-val { font-family: ui-monospace, monospace; color: #6b7280; font-size: 14px; margin-right: 4px; }
 """
+
+
+def _hide(text: str) -> str:
+    """Corpus context with listed words shown as "(hidden word)" (unless the server shows all words)."""
+    return hide_in_text(text)[0]
 
 
 def _esc(text: str) -> str:
@@ -67,11 +73,11 @@ def surprisal_text(tokens: Sequence[str], words: Sequence[WordSurprisal], unknow
     spans = []
     for pos, ((space, text), tok) in enumerate(zip(spaced_pieces(tokens), tokens, strict=True)):
         w = by_pos.get(pos)
-        shown = "↵" if tok == "<eos>" else text
+        shown = "↵" if tok == "<eos>" else _hide(text)
         style = f"background:{BUCKET_COLORS[w.bucket]}" if w else ""
         if pos in unknown:
             style += ";outline:1px dashed #dc2626"
-        title = _hover(w) if w else tok
+        title = _hover(w) if w else display_word(tok)
         if pos in unknown:
             title += "\n(not in the vocabulary: read as <unk>)"
         bucket = f" data-bucket={w.bucket}" if w else ""
@@ -183,8 +189,8 @@ def atlas_contexts(entry: dict) -> str:
         if key not in entry:  # a GRU's or plain RNN's atlas has no cell state
             continue
         rows = "".join(
-            f'<div class="lp-ctx"><span class="lp-val">{c["value"]:+.3f}</span> …{_esc(c["before"])} '
-            f"<mark>{_esc(display_word(c['word']))}</mark> {_esc(c['after'])}…</div>"
+            f'<div class="lp-ctx"><span class="lp-val">{c["value"]:+.3f}</span> …{_esc(_hide(c["before"]))} '
+            f"<mark>{_esc(display_word(c['word']))}</mark> {_esc(_hide(c['after']))}…</div>"
             for c in entry.get(key, [])
         )
         blocks.append(f'<div class="lp-atlas-block"><div class="lp-label">{title}</div>{rows}</div>')

@@ -10,6 +10,7 @@ to 7 inclusive (`parse_span`).
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import re
 import shutil
 import tempfile
@@ -24,6 +25,7 @@ from lstmlm import export
 from lstmlm.explain import layer_arrays
 from lstmlm.explore import Surprisal, UnitSearch, surprisal, unit_search
 from lstmlm.model import LanguageModel
+from lstmlm.safewords import hide_in_text
 from lstmlm.sidebyside import CELL_NAMES
 from lstmlm.trace import trace
 
@@ -241,12 +243,15 @@ def export_trace_files(model: LanguageModel, text: str) -> dict[str, Path]:
     if not p.ids:
         raise ValueError("the prompt is empty: type some words to export their trace")
     tr = trace(model, p.ids, line_start(model), log_probs=False)
-    unknown = [p.tokens[i] for i in p.unknown]
+    tokens = [hide_in_text(t)[0] for t in p.tokens]  # a download is shown to people too: listed words hidden
+    unknown = [tokens[i] for i in p.unknown]
+    nxt = predict_next(model, p, 10)
+    nxt = dataclasses.replace(nxt, words=[hide_in_text(w)[0] for w in nxt.words])
     out = _folder()
     paths = {"csv": out / "trace.csv", "npz": out / "trace.npz", "json": out / "trace.json"}
-    export.trace_csv(tr, p.tokens, paths["csv"])
-    export.trace_npz(tr, p.tokens, paths["npz"], ids=p.ids)
-    export.trace_json(tr, p.tokens, unknown, predict_next(model, p, 10), paths["json"])
+    export.trace_csv(tr, tokens, paths["csv"])
+    export.trace_npz(tr, tokens, paths["npz"], ids=p.ids)
+    export.trace_json(tr, tokens, unknown, nxt, paths["json"])
     return paths
 
 
@@ -261,5 +266,5 @@ def export_generated_file(model: LanguageModel, run: dict) -> Path | None:
     if [w.id for w in words] != list(run["ids"]):
         return None
     path = _folder() / "generated.csv"
-    export.generated_csv(words, path)
+    export.generated_csv([dataclasses.replace(w, word=hide_in_text(w.word)[0]) for w in words], path)
     return path

@@ -13,6 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lstmlm.safewords import hide_in_text
+
 FONT = "Source Sans Pro, ui-sans-serif, system-ui, sans-serif"
 INK, GRID, ACCENT, MUTED = "#1f2937", "#e5e7eb", "#4f46e5", "#9ca3af"
 GATE_COLORS = {"f": "#d97706", "i": "#059669", "o": "#7c3aed", "g": "#0891b2", "c": "#dc2626", "h": "#2563eb",
@@ -42,7 +44,9 @@ TEMPLATE = go.layout.Template(
 
 
 def text_label(word: str) -> str:
-    """A word safe for plotly's text, which reads '<unk>' as an HTML tag and would drop it."""
+    """A word safe for plotly's text, which reads '<unk>' as an HTML tag and would drop it; a word on the
+    classroom list reads "(hidden word)" (every chart label passes here, whoever made the word list)."""
+    word = hide_in_text(word)[0]
     return word.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -178,13 +178,14 @@ def test_reshaping_stages_match_the_sampler(tiny_model):
     settings = GenerationSettings(temperature=0.5, top_k=3, top_p=0.9)
     p = read_prompt(tiny_model.vocab, PROMPT)
     log_probs = advance(tiny_model, p.ids, start_state(tiny_model))[0]
-    final = reshape(log_probs, 0.5, 3, 0.9)
+    blocked = [tiny_model.vocab.unk_id]  # the sampler never draws <unk> unless asked (allow_unk)
+    final = reshape(log_probs, 0.5, 3, 0.9, blocked)
     chosen = int(log_probs.argsort()[0])  # the least likely word: appended after the top ones
     r = reshaping_at(tiny_model, p.ids, settings, chosen_id=chosen, n=5)
     ids = log_probs.topk(5).indices.tolist() + [chosen]
     assert r.model == pytest.approx(log_probs.exp()[ids].tolist(), abs=1e-6)
     assert r.final == pytest.approx(final[ids].tolist(), abs=1e-6)
-    assert r.tempered == pytest.approx(reshape(log_probs, 0.5, 0, 1.0)[ids].tolist(), abs=1e-6)
+    assert r.tempered == pytest.approx(reshape(log_probs, 0.5, 0, 1.0, blocked)[ids].tolist(), abs=1e-6)
     assert r.chosen == 5 and r.final[5] == 0.0
     assert r.kept_after_top_k == 3 and r.kept_final == int((final > 0).sum()) <= 3
     text = reshaping_summary(r, settings)
