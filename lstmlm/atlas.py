@@ -87,12 +87,14 @@ def build_atlas(
         if progress:
             progress(min(start + bptt, steps), steps)
 
+    join = model.vocab.tokenizer.rejoin  # words with spaces between, characters as they are
+
     def snippet(p: int, value: float) -> dict:
         return {
             "pos": p,
-            "before": " ".join(tokens[max(0, p - context) : p]),
+            "before": join(tokens[max(0, p - context) : p]),
             "word": tokens[p],
-            "after": " ".join(tokens[p + 1 : p + 1 + after]),
+            "after": join(tokens[p + 1 : p + 1 + after]),
             "value": round(value, 4),
         }
 

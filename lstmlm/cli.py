@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from .checkpoint import CheckpointError, load_model
-from .cli_common import add_model_option, fail, load_or_exit, model_dir
+from .cli_common import add_model_option, fail, file_tokenizer, load_or_exit, model_dir
 from .cli_import import add_import_parser, cmd_import
 from .cli_inspect import add_inspect_parsers, cmd_next, cmd_sample, cmd_trace
 from .cli_models import add_models_parser, cmd_models
@@ -86,7 +86,7 @@ def cmd_eval(ns: argparse.Namespace) -> int:
     if path.is_dir():
         path = path / "test.txt"
     try:
-        tokens = read_tokens(path, tokenizer=_file_tokenizer(model, ns.raw))
+        tokens = read_tokens(path, tokenizer=file_tokenizer(model, ns.raw))
     except TextFileError as e:
         return fail(str(e))
     except OSError as e:
@@ -123,13 +123,6 @@ def cmd_eval(ns: argparse.Namespace) -> int:
     return 0
 
 
-def _file_tokenizer(model, raw: bool):
-    """How a corpus file is read for this model: a tokenized file split on whitespace (None), plain text
-    (`raw`) cut by the model's tokenizer; a character model always cuts it into characters."""
-    tokenizer = model.vocab.tokenizer
-    return tokenizer if raw or tokenizer.unit == "character" else None
-
-
 def cmd_index(ns: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -142,7 +135,7 @@ def cmd_index(ns: argparse.Namespace) -> int:
     if ns.top < 1 or ns.max_words < 0:
         return fail("--top must be >= 1 and --max-words >= 0")
     try:
-        tokens = read_tokens(ns.data, tokenizer=_file_tokenizer(model, raw=False))
+        tokens = read_tokens(ns.data, tokenizer=file_tokenizer(model, raw=False))
     except TextFileError as e:
         return fail(str(e))
     except OSError as e:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .bundled import default_model_dir, resolve_model
 from .checkpoint import CheckpointError, load_model
+from .tokenizers import Tokenizer
 
 
 def fail(message: str, code: int = 2) -> int:
@@ -41,6 +42,14 @@ def load_or_exit(ns: argparse.Namespace):
         if ns.model and not Path(ns.model).exists() and len(Path(ns.model).parts) == 1:
             hint = "; `lstmlm models` lists the names of the installed models"
         raise SystemExit(fail(f"{e}{hint}")) from None
+
+
+def file_tokenizer(model, raw: bool) -> Tokenizer | None:
+    """How a corpus file is read for this model: as tokenized text split on whitespace (None; WikiText /
+    PTB files), or with `raw` as plain text cut by the model's tokenizer; a character model always cuts it
+    into characters."""
+    tokenizer = model.vocab.tokenizer
+    return tokenizer if raw or tokenizer.unit == "character" else None
 
 
 def check_writable(out: Path) -> str | None:

@@ -7,7 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
-from .cli_common import fail, load_or_exit, model_dir
+from .cli_common import fail, file_tokenizer, load_or_exit, model_dir
 
 
 def add_study_parsers(sub, model_arg) -> None:
@@ -44,9 +44,11 @@ def cmd_gradflow(ns: argparse.Namespace) -> int:
         return fail("--snippets must be >= 1 and --length >= 2")
     model = load_or_exit(ns)
     try:
-        tokens = read_tokens(ns.data)
-    except (OSError, UnicodeDecodeError) as e:
-        return fail(f"cannot read {ns.data}: {e}")
+        tokens = read_tokens(ns.data, tokenizer=file_tokenizer(model, raw=False))
+    except ValueError as e:  # not UTF-8: the message names the file and the byte
+        return fail(str(e))
+    except OSError as e:
+        return fail(f"cannot read {ns.data}: {e.strerror or e}")
     bar = tqdm(total=ns.snippets, desc="gradient flow", unit="snippet", disable=ns.json, dynamic_ncols=True)
     try:
         flow = average_flow(

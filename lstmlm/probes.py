@@ -107,6 +107,8 @@ def _lp_last(
     filler cut at its phrase boundaries), so one forward over the last prompt scores them all: the row
     after its first n words is the prediction after a prompt of n words."""
     vocab = model.vocab
+    if vocab.tokenizer.unit != "word":
+        raise ValueError(f"the probes are phrases of words; this model reads {vocab.tokenizer.unit}s")
     missing = [t for t in targets if t not in vocab]
     if missing:
         raise ValueError(f"this model's vocabulary lacks {' '.join(missing)}, which the probe predicts")

@@ -105,7 +105,9 @@ class Tokenizer:
         return text + glue + pieces[0][1] + "".join(space + t for space, t in pieces[1:])
 
     def rejoin(self, tokens: Sequence[str]) -> str:
-        """A text that this tokenizer reads back as exactly `tokens` (not necessarily the readable one)."""
+        """A text that this tokenizer reads back as `tokens` (not necessarily the readable one): exactly for
+        whitespace and chars; for wikitext tokens joined by spaces, which re-split only name parts such as
+        "'Brien" (O'Brien)."""
         return " ".join(tokens)
 
 

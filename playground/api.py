@@ -13,7 +13,6 @@ import gradio as gr
 
 from lstmlm.model import LanguageModel
 from lstmlm.safewords import hide_in_json
-from lstmlm.vocab import detokenize
 
 from .gateview import trace_json
 from .generation import coerce_settings, generate_words
@@ -98,7 +97,11 @@ def register(model: LanguageModel) -> None:
             settings = coerce_settings(temperature, top_k, top_p, max_words, seed, allow_unk)
         except (ValueError, TypeError, OverflowError) as e:
             raise _user_error(e) from None
-        p = read_prompt(model.vocab, prompt)
+        try:
+            p = read_prompt(model.vocab, prompt)
+        except ValueError as e:  # a word a vocabulary without <unk> lacks
+            raise _user_error(e) from None
+        detokenize = model.vocab.tokenizer.detokenize  # words joined with spaces, characters without
         words: list[dict] = []
         for gw in generate_words(model, p, settings):
             words.append(

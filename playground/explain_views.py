@@ -29,8 +29,8 @@ from lstmlm.explain import (
     memory_breakdown,
 )
 from lstmlm.model import LanguageModel
+from lstmlm.tokenizers import WIKITEXT, Tokenizer
 from lstmlm.trace import Intervention, trace
-from lstmlm.vocab import detokenize
 
 from .gateview import CELL_GATES, check_layer
 from .views import display_word, line_start, read_prompt
@@ -145,6 +145,7 @@ class InterventionResult:
     intervened: dict[str, np.ndarray]  # ... and with it
     generated_plain: list[dict]  # {"word", "prob", "rank"} per generated word, without the intervention
     generated_intervened: list[dict]  # ... with it (same seed and settings)
+    tokenizer: Tokenizer = WIKITEXT  # the model's: joins the generated tokens into text
 
     def to_json(self) -> dict:
         iv = self.intervention
@@ -161,8 +162,8 @@ class InterventionResult:
                 "description": self.description,
             },
             **_distribution_json(self.change),
-            "generated_without": detokenize(w["word"] for w in self.generated_plain),
-            "generated_with": detokenize(w["word"] for w in self.generated_intervened),
+            "generated_without": self.tokenizer.detokenize(w["word"] for w in self.generated_plain),
+            "generated_with": self.tokenizer.detokenize(w["word"] for w in self.generated_intervened),
             "generated_words_without": self.generated_plain,
             "generated_words_with": self.generated_intervened,
         }
@@ -202,7 +203,15 @@ def run_intervention(
         what += f" to {iv.value:g}"
     description = f"Layer {iv.layer + 1}: {what}, for {units}, {steps_label(tokens, iv.start, iv.stop)}."
     return InterventionResult(
-        tokens, notice, iv, description, cmp.next_words, arrays["plain"], arrays["intervened"], *gens
+        tokens,
+        notice,
+        iv,
+        description,
+        cmp.next_words,
+        arrays["plain"],
+        arrays["intervened"],
+        *gens,
+        tokenizer=model.vocab.tokenizer,
     )
 
 
@@ -275,7 +284,8 @@ def counterfactual_view(model: LanguageModel, text_a: str, text_b: str, layer: i
         if not p.ids:
             raise ValueError(f"prompt {name} is empty: type a few words")
     # counterfactual() tokenizes the texts itself; a capped prompt goes in as its kept words
-    texts = [" ".join(p.tokens) if p.cut else text for p, text in ((a, text_a), (b, text_b))]
+    rejoin = model.vocab.tokenizer.rejoin  # text that reads back as these tokens
+    texts = [rejoin(p.tokens) if p.cut else text for p, text in ((a, text_a), (b, text_b))]
     return counterfactual(model, *texts, k, line_start(model)), layer
 
 

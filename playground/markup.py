@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 
 from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
+from lstmlm.tokenizers import Tokenizer
 
 from .views import RARE_EXPLAINED, RARE_LABEL, display_word, spaced_pieces
 
@@ -81,6 +82,14 @@ def set_apart_note(words: Sequence[str], probs: Sequence[float]) -> str:
     return (
         f'<div class="lp-apart-note"><div class="lp-chips">{"".join(parts)}</div>'
         f'<div class="lp-small">{"<br>".join(lines)}</div></div>'
+    )
+
+
+def tokenizer_line(tokenizer: Tokenizer) -> str:
+    """One short line under the tokens: which tokenizer this model reads text with (its config.json)."""
+    return (
+        f'<div class="lp-tokenizer" title="config.json: &quot;tokenizer&quot;: &quot;{tokenizer.name}&quot;">'
+        f"This model reads {_esc(tokenizer.description)} ({tokenizer.name}).</div>"
     )
 
 

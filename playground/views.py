@@ -1,7 +1,7 @@
 """What the Next-word view shows, and how every view reads a prompt (no gradio here: all of it is
 testable without a browser, and the API endpoints return the same numbers the tabs draw).
 
-Every view reads a prompt the same way (`read_prompt`): tokenized the WikiText way, then capped to the
+Every view reads a prompt the same way (`read_prompt`): cut by the model's tokenizer, then capped to the
 last MAX_PROMPT_WORDS words, and fed from `start_state` (the state after a line break).
 """
 
@@ -17,7 +17,8 @@ from lstmlm.model import LanguageModel, State
 from lstmlm.prefix import PrefixStates
 from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
 from lstmlm.sampling import NextWords, start_state, top_words
-from lstmlm.vocab import EOS, UNK, Vocab, detokenize, tokenize
+from lstmlm.tokenizers import WIKITEXT, Tokenizer
+from lstmlm.vocab import EOS, UNK, Vocab
 
 MAX_PROMPT_WORDS = 300  # the model reads at most the last 300 words of a prompt; a notice says so
 MAX_PROMPT_CHARS = 30_000  # only the last 30k characters are tokenized, so a pasted book stays fast
@@ -137,30 +138,12 @@ def next_words_json(model: LanguageModel, text: str, k: int = 10) -> dict:
     }
 
 
-def append_words(text: str, words: Sequence[str]) -> str:
-    """`text` followed by WikiText tokens, spaced as detokenize would space them; `text` itself is kept."""
-    if not words:
-        return text
-    tokens = tokenize(text)
-    before, after = detokenize(tokens), detokenize([*tokens, *words])
-    suffix = after[len(before) :] if after.startswith(before) else " " + detokenize(words)
-    if not text or text[-1].isspace():
-        suffix = suffix.lstrip(" ")
-    return text + suffix
+def append_words(text: str, words: Sequence[str], tokenizer: Tokenizer = WIKITEXT) -> str:
+    """`text` followed by the model's tokens, spaced as its tokenizer's detokenize would space them (words
+    after a space, characters as they are); `text` itself is kept."""
+    return tokenizer.append(text, words)
 
 
-def spaced_pieces(tokens: Sequence[str]) -> list[tuple[str, str]]:
-    """(space before, text) for each token, so that joining them gives `detokenize(tokens)`."""
-    out = detokenize(tokens)  # one pass; then find each token's text in it (tokens hold no spaces)
-    pieces, pos = [], 0
-    for tok in tokens:
-        text = "\n" if tok == EOS else _JOINED.get(tok, tok)
-        space_end = pos
-        while space_end < len(out) and out[space_end] == " ":
-            space_end += 1
-        if out.startswith(text, space_end):
-            pieces.append((out[pos:space_end], text))
-            pos = space_end + len(text)
-        else:  # not expected; keep going with plain spacing
-            pieces.append((" ", text))
-    return pieces
+def spaced_pieces(tokens: Sequence[str], tokenizer: Tokenizer = WIKITEXT) -> list[tuple[str, str]]:
+    """(space before, text) for each token, so that joining them gives `tokenizer.detokenize(tokens)`."""
+    return tokenizer.pieces(tokens)

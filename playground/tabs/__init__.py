@@ -16,6 +16,7 @@ writes the prompt, so a write costs one redraw and nothing loops (tests/test_lis
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from typing import Any
 
 import gradio as gr
 import plotly.graph_objects as go
+
+from lstmlm.vocab import UnknownTokenError
 
 from ..explain_plots import before_after_bars, moved_bars
 from ..views import display_word
@@ -55,13 +58,19 @@ def follow_prompt(prompt: gr.Textbox, views: dict[str, TabView]) -> tuple[Callab
 
     def redraw(*values: Any) -> tuple:
         out: list[Any] = []
+        unknown = ""
         for (name, view), slot in zip(drawn, slots, strict=True):
             try:
                 part = view.refresh_fn(*[values[i] for i in slot])
                 out += [part] if len(view.outputs) == 1 else list(part)
+            except UnknownTokenError as e:  # a vocabulary without <unk> (an imported model): say which word
+                unknown = str(e)
+                out += [gr.skip()] * len(view.outputs)
             except Exception:  # noqa: BLE001 - one view's failure must not freeze the next-word chart
                 log.exception("redrawing the %s view failed", name)
                 out += [gr.skip()] * len(view.outputs)
+        if unknown:
+            gr.Warning(html.escape(unknown), title="A word this model cannot read")  # the toast renders HTML
         return tuple(out)
 
     prompt.change(

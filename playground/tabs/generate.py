@@ -58,7 +58,6 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         skip5 = (gr.skip(),) * 5
         try:
             settings = coerce_settings(temperature, top_k, top_p, n_words, seed, allow_unk)
-
         except (ValueError, TypeError) as e:
             gr.Warning(f"Cannot generate: {e}")
             yield skip5
@@ -96,7 +95,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         if not words:
             gr.Warning("Generate some text first.")
             return gr.skip()
-        return append_words(text or "", words)
+        return append_words(text or "", words, model.vocab.tokenizer)
 
     def export_words(run_state: dict) -> gr.DownloadButton:
         path = export_generated_file(model, run_state or {})  # the same seeded run, as generated.csv

@@ -35,13 +35,13 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
             plots.next_word_bars(shown, nxt.probs, title, apart=[not ok for ok in choosable]),
             markup.entropy_line(nxt.entropy_bits) + markup.set_apart_note(nxt.words, nxt.probs),
             candidates,
-            markup.token_chips(p.tokens, p.unknown, p.notice),
+            markup.token_chips(p.tokens, p.unknown, p.notice) + markup.tokenizer_line(model.vocab.tokenizer),
         )
 
     def add_word(text: str, sample: list[str] | None) -> str:
         if not sample or not sample[0]:
             return gr.skip()
-        return append_words(text or "", [sample[0]])
+        return append_words(text or "", [sample[0]], model.vocab.tokenizer)
 
     with gr.Tab(t("tab.next_word"), id="next_word") as tab:
         with gr.Row(equal_height=False):
