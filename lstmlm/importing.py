@@ -50,7 +50,6 @@ from .tokenizers import TOKENIZERS, get_tokenizer
 from .vocab import EOS, UNK, Vocab
 
 RECIPE = "pytorch/examples word_language_model"
-GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}  # rows of weight_ih per hidden unit, by cell
 # A vocabulary without <unk> gets one more token so that any text can be typed: its embedding row is zero
 # and its output bias this low, so exp(bias - max logit) underflows to 0 and every other probability is kept.
 UNK_BIAS = -1e4

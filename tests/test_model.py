@@ -142,7 +142,7 @@ def test_dropout_only_in_training():
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"cell": "lstmx"}, r"cell must be one of \['gru', 'lstm', 'rnn_tanh'\], not 'lstmx'"),
+        ({"cell": "lstmx"}, r"cell must be one of \['gru', 'lstm', 'rnn_relu', 'rnn_tanh'\], not 'lstmx'"),
         ({"softmax": "sparse"}, r"softmax must be 'full' or 'adaptive', not 'sparse'"),
         ({"vocab_size": 0}, r"vocab_size must be a whole number >= 1, got 0"),
         ({"hidden_dim": 8.5}, r"hidden_dim must be a whole number >= 1, got 8\.5"),
