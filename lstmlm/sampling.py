@@ -203,27 +203,36 @@ def generate(
     stop_at_eos: bool = False,
     state: State | None = None,
     allow_unk: bool = False,
+    fast: bool = True,
 ) -> Iterator[GeneratedWord]:
     """Stream new words after the prompt; each costs one step, however long the prompt was.
 
     Never draws a word on the classroom list (unless the process shows all words, `lstmlm.safewords`)
-    nor, unless `allow_unk`, `<unk>`: their probability is set to 0 and the rest renormalized."""
+    nor, unless `allow_unk`, `<unk>`: their probability is set to 0 and the rest renormalized.
+    `fast` (CPU): `fast_sampling.generate_fast`, which computes an adaptive softmax's tail clusters only
+    when a setting needs them (its docstring says where that is exact); False: the whole row every word."""
     check_settings(temperature, top_k, top_p)  # here, not in the iterator, so bad settings fail at the call
     if max_words < 0:
         raise ValueError(f"max_words must be >= 0, got {max_words}")
     blocked = blocked_ids(getattr(model, "vocab", None), allow_unk)
     return _generate(
-        model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state, blocked
+        model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state, blocked, fast
     )
 
 
 @torch.no_grad()
 def _generate(
-    model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state, blocked
+    model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state, blocked, fast
 ):
     model.eval()
     generator = generator or make_generator(None)
     state = state if state is not None else start_state(model)
+    if fast and model.embedding.weight.device.type == "cpu":
+        from .fast_sampling import generate_fast  # imported here: fast_sampling builds on this module
+
+        settings = (temperature, top_k, top_p, generator, stop_at_eos, state, blocked)
+        yield from generate_fast(model, prompt_ids, max_words, *settings)
+        return
     if len(prompt_ids):
         log_probs, state = advance(model, prompt_ids, state)
     else:  # an empty prompt starts a new line

@@ -1,8 +1,12 @@
-"""Generation speed: words/s for 500 new words after a 50-word prompt (2x256 LSTM, 33,278 words), and
-whether a word's cost grows with the prompt (per-word time after a 500-word prompt / after a 10-word one).
+"""Generation speed: words/s for 500 new words after a 50-word prompt (batch 1) with a bundled model, on the
+fast path (`sampling.generate`, two-stage adaptive softmax) and on the full-distribution path (fast=False),
+whether the two give the same words for the same seed, and whether a word's cost grows with the prompt
+(per-word time after a 500-word prompt / after a 10-word one).
 
-Run: python tests/benchmarks/generation.py [--runs 5] [--threads N]. Prints one JSON line of medians;
-random weights. Only compare figures taken on an otherwise idle machine.
+Run: python tests/benchmarks/generation.py [--model NAME|DIR] [--runs 5] [--threads N]. Prints one JSON line
+of medians. The model is the default bundled one unless --model names another. Settings: the sampler's
+defaults (temperature 1, no top-k / top-p, <unk> and listed words masked) and the Generate view's (0.8, 40,
+0.95). Only compare figures taken on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -14,17 +18,26 @@ import time
 
 import torch
 
-from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.bundled import resolve_model
+from lstmlm.checkpoint import load_model
+from lstmlm.model import LanguageModel
 from lstmlm.sampling import advance, generate, make_generator, start_state
-from lstmlm.vocab import Vocab
 
-VOCAB_SIZE, HIDDEN, LAYERS = 33_278, 256, 2
 NEW_WORDS, PROMPT = 500, 50
-SHORT, LONG, PER_WORD_SAMPLE = (
-    10,
-    500,
-    100,
-)  # incremental_ratio: prompts of 10 and 500 words, 100 new words each
+SHORT, LONG, PER_WORD_SAMPLE = 10, 500, 100  # incremental_ratio: prompts of 10 and 500 words, 100 new words
+SETTINGS = {"default": (1.0, 0, 1.0), "playground": (0.8, 40, 0.95)}  # temperature, top_k, top_p
+TEXT = (
+    "The old house stood at the end of the lane , and every morning the children walked past it on their way "
+    "to school . Nobody had lived there for years , but one day in the spring a light appeared in the window "
+    "of the room at the top of the stairs , and the youngest of the children said that she had seen a face "
+    "looking down at her from behind the glass ."
+)
+
+
+def prompt_ids(model: LanguageModel, n: int) -> list[int]:
+    """The first n ids of TEXT (repeated as needed) in the model's vocabulary."""
+    ids = model.vocab.encode_text(TEXT).ids
+    return (ids * (n // len(ids) + 1))[:n]
 
 
 def per_word_seconds(model: LanguageModel, prompt: list[int], seed: int) -> float:
@@ -39,47 +52,64 @@ def per_word_seconds(model: LanguageModel, prompt: list[int], seed: int) -> floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
+        "--model", default=None, help="model directory or bundled name (default: the default)"
+    )
+    parser.add_argument(
         "--runs", type=int, default=5, help="timed runs of each measurement (median reported)"
     )
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    model = LanguageModel(
-        ModelConfig(
-            vocab_size=VOCAB_SIZE, embed_dim=HIDDEN, hidden_dim=HIDDEN, num_layers=LAYERS, dropout=0.0
-        )
-    ).eval()
-    model.vocab = Vocab(["<eos>", "<unk>", *(f"w{n}" for n in range(VOCAB_SIZE - 2))])
-    ids = torch.randint(2, VOCAB_SIZE, (LONG,), generator=torch.Generator().manual_seed(1)).tolist()
+    model_dir = resolve_model(args.model)
+    model = load_model(model_dir).eval()
+    ids = prompt_ids(model, LONG)
 
-    def words_per_s(seed: int) -> float:
+    def run(seed: int, settings: tuple, fast: bool) -> tuple[float, list[int]]:
         start = time.perf_counter()
-        count = sum(1 for _ in generate(model, ids[:PROMPT], NEW_WORDS, generator=make_generator(seed)))
-        return count / (time.perf_counter() - start)
+        words = [
+            w.id for w in generate(model, ids[:PROMPT], NEW_WORDS, *settings, make_generator(seed), fast=fast)
+        ]
+        return len(words) / (time.perf_counter() - start), words
 
-    words_per_s(0)  # warm up
-    speeds, short, long = [], [], []
-    for run in range(args.runs):  # interleaved, so a change in machine load hits all three alike
-        speeds.append(words_per_s(run))
-        short.append(per_word_seconds(model, ids[:SHORT], run))
-        long.append(per_word_seconds(model, ids[:LONG], run))
+    run(0, SETTINGS["default"], True)  # warm up
+    speeds = {(name, fast): [] for name in SETTINGS for fast in (True, False)}
+    differing, short, long = 0, [], []
+    for seed in range(args.runs):  # interleaved, so a change in machine load hits all of them alike
+        for name, settings in SETTINGS.items():
+            fast_speed, fast_words = run(seed, settings, True)
+            full_speed, full_words = run(seed, settings, False)
+            speeds[name, True].append(fast_speed)
+            speeds[name, False].append(full_speed)
+            differing += sum(a != b for a, b in zip(fast_words, full_words, strict=True))
+        short.append(per_word_seconds(model, ids[:SHORT], seed))
+        long.append(per_word_seconds(model, ids[:LONG], seed))
     short_ms, long_ms = 1000 * statistics.median(short), 1000 * statistics.median(long)
+
+    def median(name: str, fast: bool) -> float:
+        return round(statistics.median(speeds[name, fast]), 1)
+
     print(
         json.dumps(
             {
-                "words_per_s": round(statistics.median(speeds), 1),
+                "words_per_s": median("default", True),
+                "words_per_s_full_path": median("default", False),
+                "words_per_s_playground_settings": median("playground", True),
+                "words_per_s_playground_settings_full_path": median("playground", False),
+                "best_words_per_s": round(max(speeds["default", True]), 1),  # the least disturbed run
+                "words_differing_fast_vs_full": differing,  # same seeds; of words_compared
+                "words_compared": NEW_WORDS * args.runs * len(SETTINGS),
                 "incremental_ratio": round(long_ms / short_ms, 3),
-                "best_words_per_s": round(max(speeds), 1),  # the run least disturbed by other processes
                 "ms_per_word_after_10": round(short_ms, 3),
                 "ms_per_word_after_500": round(long_ms, 3),
                 "new_words": NEW_WORDS,
                 "prompt_words": PROMPT,
                 "runs": args.runs,
-                "vocab_size": VOCAB_SIZE,
-                "hidden_dim": HIDDEN,
-                "num_layers": LAYERS,
+                "model": model_dir.name,
+                "vocab_size": model.config.vocab_size,
+                "softmax": model.config.softmax,
+                "hidden_dim": model.config.hidden_dim,
+                "num_layers": model.config.num_layers,
                 "threads": torch.get_num_threads(),
             }
         )

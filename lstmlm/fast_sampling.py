@@ -1,0 +1,433 @@
+"""Generation without the whole next-word distribution: one step per word with the weights looked up once,
+and an adaptive softmax sampled in two stages (the head first, a tail cluster only when it is needed).
+
+An adaptive softmax (`nn.AdaptiveLogSoftmaxWithLoss`) scores the S most frequent words and one token per
+tail cluster in its head; a tail word's log-probability is its cluster token's plus its own in the cluster:
+
+    log p(w) = log head(w)                          w < S                   (a head word)
+    log p(w) = log head(cluster c) + log p_c(w)     start_c <= w < stop_c   (a word of tail cluster c)
+
+Ids run head first, then cluster by cluster, so the cumulative distribution that `sampling.draw` walks in id
+order is: the head words, then all of cluster 1, then all of cluster 2, ... One uniform number u therefore
+lands on a head word or on a whole cluster, and only then is that cluster's distribution computed:
+
+    cdf over   [ head word 0 | ... | head word S-1 |     cluster 1      |        cluster 2        ]
+    u * total  ------------------------------------------->  here: compute cluster 1, walk inside it
+
+Since log p_c(w) <= 0, no word of cluster c is likelier than the cluster token: log p(w) <= log head(c). That
+bound says which clusters a setting can skip without changing the result.
+
+Where this is exact (the same distribution as `sampling.pick_word` on the whole row, to float rounding; the
+same words for the same seed unless u falls within that rounding, ~1e-7 of the mass, of a word boundary):
+  - temperature 0: clusters whose token is at least as likely as the best word so far are computed.
+  - temperature 1, top-k 0, top-p 1: two-stage draw as drawn above (only the drawn word's cluster).
+  - top-k > 0, any temperature and top-p: clusters whose token is at least as likely as the k-th best word
+    known so far are computed until none is; temperature and top-p then act on those k words.
+  - temperature 1, top-k 0, top-p < 1: clusters whose token is at least as likely as the least likely word of
+    the nucleus found so far are computed until none is (and all of them while the known words fall short).
+  - blocked ids (`sampling.mask_words`): a cluster holding one is computed whenever its mass is needed.
+  - rank: clusters whose token is likelier than the drawn word are computed to count the words above it.
+Falls back to `sampling.pick_word` on the whole row (every cluster, the slow path's own arithmetic) for a
+temperature other than 0 and 1 without top-k (a cluster's tempered mass needs all its words), for a full
+softmax (no clusters to skip) and for an output layer this module does not know. The recurrent step is always
+the one `sampling.advance` runs (the same kernels on the same numbers: states equal bit for bit), and every
+log-probability computed is the one `model.log_probs` gives, bit for bit, so `prob` and `rank` are exact.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .model import FUSED_MIN_STEPS, LanguageModel, State
+from .sampling import _CELL_STEP, GeneratedWord, draw, pick_word, reshape
+
+NOTHING_LEFT = "every word this model could say is hidden or <unk>: nothing is left to sample"
+
+
+class OutputLayer:
+    """The output layer as a head of S words (+ one token per tail cluster) and the tail clusters' weights."""
+
+    def __init__(self, model: LanguageModel):
+        self.vocab_size = model.config.vocab_size
+        self.model = model
+        self.clusters: list[tuple[int, int]] = []  # (start, stop) ids of each tail cluster
+        self.tails: list[tuple[torch.Tensor, torch.Tensor]] = []  # (hsz, H) and (stop - start, hsz) each
+        adaptive = getattr(model, "adaptive", None)
+        decoder = getattr(model, "decoder", None)
+        if model.config.softmax == "adaptive" and _plain_adaptive(adaptive):
+            # (S + C, H) and (S + C,) or None: S head words, then one token per tail cluster
+            self.head_weight, self.head_bias = _detached(adaptive.head.weight), _detached(adaptive.head.bias)
+            self.shortlist = adaptive.shortlist_size
+            self.clusters = list(zip(adaptive.cutoffs[:-1], adaptive.cutoffs[1:], strict=True))
+            self.tails = [(_detached(tail[0].weight), _detached(tail[1].weight)) for tail in adaptive.tail]
+            self.known = True
+        elif model.config.softmax == "full" and isinstance(decoder, nn.Linear):
+            self.head_weight, self.head_bias = (
+                _detached(decoder.weight),
+                _detached(decoder.bias),
+            )  # (V, H), (V,)
+            self.shortlist = self.vocab_size
+            self.known = True
+        else:  # an output layer of another shape: model.log_probs gives the whole row
+            self.shortlist, self.known = self.vocab_size, False
+
+
+def _detached(weight: torch.Tensor | None) -> torch.Tensor | None:
+    """The same storage without autograd: nothing computed from it records a graph, in no_grad or not."""
+    return None if weight is None else weight.detach()
+
+
+def _plain_adaptive(adaptive) -> bool:
+    """An nn.AdaptiveLogSoftmaxWithLoss whose tails are Linear -> Linear without bias (as PyTorch builds
+    them)."""
+    if not isinstance(adaptive, nn.AdaptiveLogSoftmaxWithLoss):
+        return False
+    plain = (isinstance(x, nn.Linear) and x.bias is None for tail in adaptive.tail for x in tail)
+    return all(len(tail) == 2 for tail in adaptive.tail) and all(plain)
+
+
+class NextDistribution:
+    """The next-word log-probabilities after one step, computed a cluster at a time; every number is the one
+    `model.log_probs` gives for it (the same operations on the same (1, H) input).
+
+    head (S,): log p of the head words (ids 0..S-1); cluster_lp[c]: log p of tail cluster c's token;
+    cluster(c) (stop_c - start_c,): log p of cluster c's words, computed on first use."""
+
+    def __init__(self, output: OutputLayer, h: torch.Tensor):  # h (1, H): the top layer's output
+        self.output, self.h = output, h
+        self.masked: dict[int, torch.Tensor] = {}  # segment -> its log-probs with blocked ids at -inf
+        if not output.known:
+            self.head, self.cluster_lp, self._clusters = output.model.log_probs(h)[0], [], []
+            return
+        head_lp = F.log_softmax(F.linear(h, output.head_weight, output.head_bias), dim=1)  # (1, S + C)
+        self._head_lp = head_lp
+        self.head = head_lp[0, : output.shortlist]  # (S,)
+        self.cluster_lp = head_lp[0, output.shortlist :].tolist()  # C floats (float32 values, exactly)
+        self._clusters: list[torch.Tensor | None] = [None] * len(output.clusters)
+
+    def expanded(self, c: int) -> bool:
+        return self._clusters[c] is not None
+
+    def cluster(self, c: int) -> torch.Tensor:
+        """Log-probabilities (stop_c - start_c,) of tail cluster c's words (as `_get_full_log_prob` does)."""
+        got = self._clusters[c]
+        if got is None:
+            projection, out = self.output.tails[c]
+            cluster_logprob = F.log_softmax(F.linear(F.linear(self.h, projection), out), dim=1)
+            s = self.output.shortlist + c
+            got = self._clusters[c] = (cluster_logprob + self._head_lp[:, s].unsqueeze(1))[0]
+        return got
+
+    def full(self) -> torch.Tensor:
+        """The whole row (V,), equal bit for bit to `model.log_probs(h)[0]`."""
+        if not self._clusters:
+            return self.head
+        return torch.cat([self.head, *(self.cluster(c) for c in range(len(self._clusters)))])
+
+    def segment(self, c: int) -> tuple[int, torch.Tensor]:
+        """(first id, log-probs) of segment c: -1 is the head, 0.. the tail clusters."""
+        if c < 0:
+            return 0, self.head
+        return self.output.clusters[c][0], self.cluster(c)
+
+    def value(self, word_id: int) -> torch.Tensor:
+        """log p(word_id) as a 0-d float tensor (computing its cluster if needed)."""
+        if word_id < self.output.shortlist:
+            return self.head[word_id]
+        c = next(c for c, (start, stop) in enumerate(self.output.clusters) if start <= word_id < stop)
+        return self.cluster(c)[word_id - self.output.clusters[c][0]]
+
+    def rank(self, word_id: int, lp: torch.Tensor) -> int:
+        """1 + the number of words strictly likelier than `word_id` (whose log p is lp), as `pick_word`
+        counts; a cluster whose token is not likelier than lp holds no such word and is skipped."""
+        above = int((self.head > lp).sum())
+        bound = float(lp)
+        for c, cluster_lp in enumerate(self.cluster_lp):
+            if self.expanded(c) or cluster_lp > bound:
+                above += int((self.cluster(c) > lp).sum())
+        return above + 1
+
+
+class Blocked:
+    """The blocked ids split by segment: head ids, and per tail cluster its local ids (None: it has none)."""
+
+    def __init__(self, output: OutputLayer, blocked: Sequence[int]):
+        ids = sorted({int(i) for i in blocked})
+        self.ids = ids
+        self.head = torch.tensor([i for i in ids if i < output.shortlist], dtype=torch.long)
+        self.clusters: list[torch.Tensor | None] = []
+        for start, stop in output.clusters:
+            local = [i - start for i in ids if start <= i < stop]
+            self.clusters.append(torch.tensor(local, dtype=torch.long) if local else None)
+
+    def masked(self, dist: NextDistribution, c: int) -> torch.Tensor:
+        """Segment c's log-probs (c = -1: the head) with the blocked ids at -inf (kept on `dist`)."""
+        got = dist.masked.get(c)
+        if got is None:
+            values = dist.head if c < 0 else dist.cluster(c)
+            ids = self.head if c < 0 else self.clusters[c]
+            got = values if ids is None or not len(ids) else values.index_fill(0, ids, -math.inf)
+            dist.masked[c] = got
+        return got
+
+
+class _Known:
+    """The segments computed so far, as one row: values (N,) with the blocked ids at -inf, and their ids."""
+
+    def __init__(self, dist: NextDistribution, blocked: Blocked, segments: list[int]):
+        parts = [blocked.masked(dist, c) for c in segments]
+        self.values = parts[0] if len(parts) == 1 else torch.cat(parts)
+        if segments == [-1]:
+            self.ids = None  # the head alone: position = id
+        else:
+            self.ids = torch.cat(
+                [torch.arange(start, start + len(v)) for start, v in (dist.segment(c) for c in segments)]
+            )
+
+    def id_of(self, positions: torch.Tensor) -> torch.Tensor:
+        return positions if self.ids is None else self.ids[positions]
+
+
+def _segments(dist: NextDistribution) -> list[int]:
+    return [-1, *(c for c in range(len(dist.cluster_lp)) if dist.expanded(c))]
+
+
+def _greedy(dist: NextDistribution, blocked: Blocked) -> int:
+    """The most likely id not blocked (the first one on a tie, as argmax); ValueError if none is left."""
+    head = blocked.masked(dist, -1)
+    best_id = int(head.argmax())
+    best = float(head[best_id])
+    for c, cluster_lp in enumerate(dist.cluster_lp):
+        if cluster_lp >= best:  # a word of cluster c can be as likely as the best so far
+            values = blocked.masked(dist, c)
+            i = int(values.argmax())
+            if float(values[i]) > best:  # strictly: on a tie the lower id (found earlier) wins
+                best, best_id = float(values[i]), dist.output.clusters[c][0] + i
+    if best == -math.inf:
+        raise ValueError(NOTHING_LEFT)
+    return best_id
+
+
+def _top_k(dist, blocked, temperature, top_k, top_p, generator) -> tuple[int, float]:
+    """Draw after temperature / top-k / top-p from the k best words, computing only the clusters that can
+    hold one of them. Returns (id, its probability in the sampling distribution)."""
+    while True:
+        known = _Known(dist, blocked, _segments(dist))
+        n = known.values.numel()
+        kth = float(known.values.topk(top_k).values[-1]) if n >= top_k else -math.inf
+        todo = [c for c, lp in enumerate(dist.cluster_lp) if not dist.expanded(c) and lp >= kth]
+        if not todo:
+            break
+        for c in todo:
+            dist.cluster(c)
+    values, positions = known.values.topk(min(top_k, n))
+    ids, order = known.id_of(positions).sort()  # id order, as `draw` walks the full row
+    probs = reshape(values[order], temperature, 0, top_p)  # every word here is in the top k
+    j = draw(probs, generator)
+    return int(ids[j]), float(probs[j])
+
+
+def _shift(dist: NextDistribution, head: torch.Tensor) -> float:
+    """A log-prob at least as large as every word's (nothing overflows in exp(lp - shift))."""
+    top = max([float(head.max()), *dist.cluster_lp])
+    if top == -math.inf:
+        raise ValueError(NOTHING_LEFT)
+    return top
+
+
+def _two_stage(dist, blocked, generator) -> tuple[int, float]:
+    """Temperature 1, no cut: u picks a head word or a whole cluster (its token's mass, less its blocked
+    words' when it holds any); only the picked cluster (and any holding a blocked id) is computed."""
+    head = blocked.masked(dist, -1)
+    shift = _shift(dist, head)
+    head_weights = (head.double() - shift).exp()  # (S,)
+    head_cdf = head_weights.cumsum(0)
+    masses = []  # each cluster's mass, relative to exp(shift)
+    for c, cluster_lp in enumerate(dist.cluster_lp):
+        ids = blocked.clusters[c]
+        if ids is None:  # the token's mass
+            mass = math.exp(cluster_lp - shift)
+        elif 2 * len(ids) < dist.cluster(c).numel():  # less its blocked words' (needs the cluster's numbers)
+            mass = math.exp(cluster_lp - shift) - float((dist.cluster(c)[ids].double() - shift).exp().sum())
+        else:  # mostly blocked: the sum of what is left (a difference of near-equal numbers would not be 0)
+            mass = float((blocked.masked(dist, c).double() - shift).exp().sum())
+        masses.append(max(mass, 0.0))
+    head_total = float(head_cdf[-1])
+    total = head_total + sum(masses)
+    if not total > 0:
+        raise ValueError(NOTHING_LEFT)
+    u = float(torch.rand((), dtype=torch.float64, generator=generator)) * total
+    if u < head_total or not any(masses):
+        j = int(torch.searchsorted(head_cdf, torch.tensor(u, dtype=torch.float64), right=True))
+        if j >= head.numel():  # u ran past the last head word by rounding: the last one with any mass
+            j = int(head_weights.nonzero()[-1])
+        return j, _as_float32(float(head_weights[j]) / total)
+    u -= head_total
+    c = 0
+    while c + 1 < len(masses) and (u >= masses[c] or masses[c] == 0):
+        u -= masses[c]
+        c += 1
+    while masses[c] == 0:  # u ran past the last cluster by rounding: the last one with any mass
+        c -= 1  # (stops: some cluster has mass)
+    inside = (blocked.masked(dist, c).double() - shift).exp()  # (n_c,)
+    i = int(torch.searchsorted(inside.cumsum(0), torch.tensor(u, dtype=torch.float64), right=True))
+    if i >= inside.numel():  # the words' sum fell short of the token's mass by rounding: the last word
+        i = int(inside.nonzero()[-1])
+    return dist.output.clusters[c][0] + i, _as_float32(float(inside[i]) / total)
+
+
+def _nucleus(dist, blocked, top_p, generator) -> tuple[int, float]:
+    """Temperature 1, top-p < 1, no top-k: the nucleus over the known words, computing every cluster whose
+    token could rank inside it, until none can."""
+    head = blocked.masked(dist, -1)
+    shift = _shift(dist, head)
+    for c in range(len(dist.cluster_lp)):
+        if blocked.clusters[c] is not None:
+            dist.cluster(c)  # its mass needs its words
+    while True:
+        known = _Known(dist, blocked, _segments(dist))
+        weights = (known.values.double() - shift).exp()
+        rest = [c for c in range(len(dist.cluster_lp)) if not dist.expanded(c)]
+        total = float(weights.sum()) + sum(math.exp(dist.cluster_lp[c] - shift) for c in rest)
+        if not total > 0:
+            raise ValueError(NOTHING_LEFT)
+        sorted_p, order = (weights / total).sort(descending=True)
+        before = sorted_p.cumsum(0) - sorted_p
+        kept = max(1, int((before < top_p).sum()))  # `reshape` keeps words with before < top_p, and the first
+        if not rest:
+            break
+        if float(before[kept - 1] + sorted_p[kept - 1]) < top_p:  # the known words fall short: need more
+            todo = [max(rest, key=lambda c: dist.cluster_lp[c])]
+        else:
+            last = float(known.values[order[kept - 1]])
+            todo = [c for c in rest if dist.cluster_lp[c] >= last]
+        if not todo:
+            break
+        for c in todo:
+            dist.cluster(c)
+    probs = sorted_p[:kept]
+    ids, by_id = known.id_of(order[:kept]).sort()
+    probs = (probs[by_id] / probs.sum()).float()
+    j = draw(probs, generator)
+    return int(ids[j]), float(probs[j])
+
+
+def _as_float32(x: float) -> float:
+    """x rounded to float32, as the slow path's probabilities are."""
+    return float(np.float32(x))
+
+
+def pick_word_fast(
+    dist: NextDistribution,
+    step: int,
+    temperature: float,
+    top_k: int,
+    top_p: float,
+    generator: torch.Generator,
+    words: Sequence[str] | None,
+    blocked: Blocked,
+) -> GeneratedWord:
+    """`sampling.pick_word` on a lazily computed distribution (see the module docstring for where it is exact
+    and when it falls back to the whole row)."""
+    two_stage = dist.output.known and dist.cluster_lp
+    if not two_stage or (temperature not in (0, 1) and not top_k):
+        log_probs = dist.full()
+        gw = pick_word(log_probs, step, temperature, top_k, top_p, generator, None, blocked.ids)
+        gw.word = words[gw.id] if words is not None else str(gw.id)
+        return gw
+    if temperature == 0:
+        word_id, sampled = _greedy(dist, blocked), 1.0
+    elif top_k:
+        word_id, sampled = _top_k(dist, blocked, temperature, top_k, top_p, generator)
+    elif top_p < 1.0:
+        word_id, sampled = _nucleus(dist, blocked, top_p, generator)
+    else:
+        word_id, sampled = _two_stage(dist, blocked, generator)
+    lp = dist.value(word_id)
+    word = words[word_id] if words is not None else str(word_id)
+    return GeneratedWord(step, word, word_id, float(lp.exp()), dist.rank(word_id, lp), sampled)
+
+
+class Stepper:
+    """The recurrent layers one word at a time with PyTorch's single-step cells, as `sampling._one_step` runs
+    them (the same kernels on the same numbers), with the weights looked up once. State: per-layer lists of
+    (1, H) tensors (h, and c for the LSTM)."""
+
+    def __init__(self, model: LanguageModel):
+        self.model = model
+        self.cell = _CELL_STEP[model.config.cell]
+        self.lstm = model.config.cell == "lstm"
+        self.embedding = model.embedding.weight.detach()  # (V, E)
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        layers = range(model.config.num_layers)
+        self.layers = [tuple(getattr(model.rnn, f"{name}_l{n}").detach() for name in names) for n in layers]
+
+    def split(self, state: State) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        """(L, 1, H) state(s) -> per-layer lists of (1, H) views."""
+        if self.lstm:
+            return list(state[0].unbind(0)), list(state[1].unbind(0))
+        return list(state.unbind(0)), []
+
+    def step(self, word_id: int, hs: list[torch.Tensor], cs: list[torch.Tensor]) -> torch.Tensor:
+        """Feed one word; updates hs / cs in place (the lists) and returns the top layer's output (1, H)."""
+        x = self.embedding[word_id : word_id + 1]  # (1, E): the row model.embedding gives
+        for n, weights in enumerate(self.layers):
+            if self.lstm:
+                x, cs[n] = self.cell(x, (hs[n], cs[n]), *weights)
+            else:
+                x = self.cell(x, hs[n], *weights)
+            hs[n] = x
+        return x
+
+    def read(self, ids: Sequence[int], state: State) -> tuple[torch.Tensor, list, list]:
+        """Read a prompt from `state` as `sampling.advance` does (single steps below FUSED_MIN_STEPS words,
+        the fused kernel above); returns the top layer's output after the last word (1, H) and the state."""
+        if len(ids) >= FUSED_MIN_STEPS:
+            x = torch.as_tensor(list(ids), dtype=torch.long, device=self.embedding.device)[:, None]
+            features, state = self.model(x, state)  # (T, 1, H)
+            return features[-1], *self.split(state)
+        hs, cs = self.split(state)
+        h = None
+        for word_id in ids:
+            h = self.step(int(word_id), hs, cs)
+        return h, hs, cs
+
+
+@torch.no_grad()
+def generate_fast(
+    model: LanguageModel,
+    prompt_ids: Sequence[int],
+    max_words: int,
+    temperature: float,
+    top_k: int,
+    top_p: float,
+    generator: torch.Generator,
+    stop_at_eos: bool,
+    state: State,
+    blocked: Sequence[int],
+) -> Iterator[GeneratedWord]:
+    """The words `sampling.generate` yields (settings already checked, `state` given): one step per word,
+    each drawn by `pick_word_fast`. CPU models in eval mode (the single-step cells of `advance`)."""
+    stepper, output = Stepper(model), OutputLayer(model)
+    vocab = getattr(model, "vocab", None)
+    words = vocab.words if vocab is not None else None
+    eos = vocab.eos_id if vocab is not None else None
+    masked = Blocked(output, blocked)
+    if len(prompt_ids):
+        h, hs, cs = stepper.read(prompt_ids, state)
+    else:  # an empty prompt starts a new line: the top layer's last output is in the state
+        hs, cs = stepper.split(state)
+        h = hs[-1]
+    for step in range(max_words):
+        dist = NextDistribution(output, h)
+        gw = pick_word_fast(dist, step, temperature, top_k, top_p, generator, words, masked)
+        yield gw
+        if (stop_at_eos and gw.id == eos) or step + 1 == max_words:
+            return
+        h = stepper.step(gw.id, hs, cs)
