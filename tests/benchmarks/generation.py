@@ -66,22 +66,27 @@ def main() -> None:
     ids = prompt_ids(model, LONG)
 
     def run(seed: int, settings: tuple, fast: bool) -> tuple[float, list[int]]:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         words = [
             w.id for w in generate(model, ids[:PROMPT], NEW_WORDS, *settings, make_generator(seed), fast=fast)
         ]
+        cpu_seconds[fast] += time.process_time() - cpu
         return len(words) / (time.perf_counter() - start), words
 
+    cpu_seconds = {True: 0.0, False: 0.0}
     run(0, SETTINGS["default"], True)  # warm up
+    cpu_seconds = {True: 0.0, False: 0.0}  # not counting the warm-up
     speeds = {(name, fast): [] for name in SETTINGS for fast in (True, False)}
-    differing, short, long = 0, [], []
+    first_differences, short, long = [], [], []
     for seed in range(args.runs):  # interleaved, so a change in machine load hits all of them alike
         for name, settings in SETTINGS.items():
             fast_speed, fast_words = run(seed, settings, True)
             full_speed, full_words = run(seed, settings, False)
             speeds[name, True].append(fast_speed)
             speeds[name, False].append(full_speed)
-            differing += sum(a != b for a, b in zip(fast_words, full_words, strict=True))
+            # one word drawn differently (u within float rounding of a boundary) changes the rest of the text
+            differ = [n for n, (a, b) in enumerate(zip(fast_words, full_words, strict=True)) if a != b]
+            first_differences += differ[:1]
         short.append(per_word_seconds(model, ids[:SHORT], seed))
         long.append(per_word_seconds(model, ids[:LONG], seed))
     short_ms, long_ms = 1000 * statistics.median(short), 1000 * statistics.median(long)
@@ -97,8 +102,14 @@ def main() -> None:
                 "words_per_s_playground_settings": median("playground", True),
                 "words_per_s_playground_settings_full_path": median("playground", False),
                 "best_words_per_s": round(max(speeds["default", True]), 1),  # the least disturbed run
-                "words_differing_fast_vs_full": differing,  # same seeds; of words_compared
-                "words_compared": NEW_WORDS * args.runs * len(SETTINGS),
+                # both settings per CPU second (all threads): less disturbed by other processes
+                "words_per_cpu_s": round(NEW_WORDS * args.runs * len(SETTINGS) / cpu_seconds[True], 1),
+                "words_per_cpu_s_full_path": round(
+                    NEW_WORDS * args.runs * len(SETTINGS) / cpu_seconds[False], 1
+                ),
+                "runs_with_the_same_words": f"{args.runs * len(SETTINGS) - len(first_differences)}"
+                f"/{args.runs * len(SETTINGS)}",  # fast vs full path, same seed
+                "first_differences": first_differences,  # word index where a run's texts part
                 "incremental_ratio": round(long_ms / short_ms, 3),
                 "ms_per_word_after_10": round(short_ms, 3),
                 "ms_per_word_after_500": round(long_ms, 3),
