@@ -11,7 +11,7 @@ import gradio as gr
 from lstmlm.atlas import load_atlas
 from lstmlm.model import LanguageModel
 
-from . import api, api_compare, api_explain, api_explore, share
+from . import api, api_compare, api_explain, api_explore, arity, share
 from .cells import model_size
 from .compare_plots import CSS as COMPARE_CSS
 from .explore_plots import CSS as EXPLORE_CSS
@@ -162,4 +162,4 @@ def build_app(
         api_explore.register(model, atlas)
         api_explain.register(model)
         api_compare.register(lineup)
-    return demo
+    return arity.install(demo)  # a call with too few or too many values hears which parameters

@@ -136,6 +136,7 @@ def _cases(info: dict) -> list[tuple[str, list, str]]:
                     (name, [*base[:i], value, *base[i + 1 :]], f"{params[i]['parameter_name']}={label}")
                 )
         cases.append((name, [*base, "extra"], "one parameter too many"))
+        cases.append((name, [], "no parameters"))
     return cases
 
 
@@ -170,13 +171,30 @@ def test_any_input_gives_a_result_or_a_clear_message(app):
     assert not failures, f"{len(failures)} failing cases:\n" + "\n".join(failures)
 
 
-def test_missing_parameters_end_in_an_error_event(app):
-    """Gradio checks the number of values before any endpoint runs, and the raw HTTP API does not fill
-    defaults: the call ends at once in an error event (its message is gradio's, hidden from callers)."""
+def test_a_wrong_number_of_values_names_the_parameters(app):
+    """The raw HTTP API: parameters left out at the end get their defaults (as gradio_client sends them);
+    a missing one without a default ends the call at once in an error event that names it (Gradio's
+    own is `{"error": null}`); extra values end in one that says so."""
     base, info = app
-    for endpoint in info:
-        event, _, seconds = call(base, endpoint.lstrip("/"), [])
-        assert event == "error" and seconds < CALL_SECONDS, endpoint
+    for endpoint, spec in info.items():
+        name, params = endpoint.lstrip("/"), spec["parameters"]
+        names = [p["parameter_name"] for p in params]
+        required = [p["parameter_name"] for p in params if not p.get("parameter_has_default")]
+        values = _defaults(params)
+        last_required = max(
+            (i for i, p in enumerate(params) if not p.get("parameter_has_default")), default=-1
+        )
+        if required:
+            event, message, seconds = call(base, name, [])
+            assert event == "error" and seconds < CALL_SECONDS, (endpoint, event, message)
+            assert isinstance(message, str) and "Traceback" not in message, (endpoint, message)
+            plural = "s" * (len(required) != 1)
+            assert message.startswith(f"missing parameter{plural}: {', '.join(required)} (0 sent; "), message
+            assert f"{endpoint} takes {len(names)}, in this order: {', '.join(names)})" in message
+        # the defaults left out are filled in: the same answer as sending them
+        assert call(base, name, values[: last_required + 1])[:2] == call(base, name, values)[:2], endpoint
+        event, message, _ = call(base, name, [*values, 1])
+        assert event == "error" and f"{len(names) + 1} values sent, 1 too many" in message, endpoint
 
 
 @pytest.mark.parametrize(
