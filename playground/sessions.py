@@ -6,6 +6,12 @@ gradio_client has one session hash for all its calls. A bare API call (`POST /gr
 without a `session_hash`, as curl or a script sends it) gets a new session named after its event id, and
 Gradio never drops it: 1,000 bare calls kept ~350 MB. `drop_one_shot_sessions` removes those once the call
 is over; `launch_kwargs` runs it every second on the server's event loop and caps the session count.
+
+Gradio streams a raw call's result (`GET /gradio_api/call/<name>/<event_id>`) from its session's message
+queue, not from the event's: two calls in flight with one `session_hash` (POST A, POST B, GET A) would
+deliver B's result on A's stream and answer B's GET with 404. `OwnStreamPerCall` gives each raw call its
+own message queue under a one-shot name that shares the caller's session state (so it costs no new
+session), which the sweep drops once the call is over.
 No gradio import: the functions read the objects they are given.
 """
 
@@ -14,8 +20,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import json
 import logging
 import re
+import uuid
 
 MAX_SESSIONS = 1000  # sessions kept (browser tabs, clients): a class of 30 uses ~30-100; ~0.3 MB each
 SWEEP_EVERY_S = 1.0  # how often finished one-shot sessions are dropped (a sweep takes microseconds)
@@ -40,7 +48,9 @@ def drop_one_shot_sessions(
     Runs on the server's event loop, like Gradio's own clean-ups (no locks needed)."""
     now = now or datetime.datetime.now()  # Gradio stamps sessions with naive local time
     unread_since = {} if unread_since is None else unread_since
-    running = set(queue.event_ids_to_events)  # waiting or running events, by event id
+    # waiting or running events: by event id (a bare call's session) and by their session's name
+    events = dict(queue.event_ids_to_events)
+    running = set(events) | {getattr(e, "session_hash", None) for e in events.values()}
     pending = queue.pending_event_ids_session  # session -> its events whose result is not fetched yet
     dropped = 0
     for name in set(state_holder.session_data) - running:
@@ -93,7 +103,67 @@ def sweeper(every_s: float | None = None):
     return lifespan
 
 
+RAW_CALL = re.compile(r"/gradio_api/call/[^/]+/?$")  # POST: a raw HTTP call (its GET adds /<event_id>)
+
+
+def own_stream_body(body: bytes, state_holder) -> bytes:
+    """A raw call's JSON body with its `session_hash` replaced by a new one-shot name (uuid4 hex, as Gradio
+    names a bare call's session) that shares the named session's state; other bodies unchanged."""
+    try:
+        request = json.loads(body)
+    except ValueError:
+        return body  # Gradio answers it (422)
+    session = request.get("session_hash") if isinstance(request, dict) else None
+    if not isinstance(session, str) or not session or ONE_SHOT.fullmatch(session):
+        return body
+    own = uuid.uuid4().hex
+    state_holder.session_data[own] = state_holder[session]  # the caller's state, no copy of the page
+    return json.dumps(request | {"session_hash": own}).encode()
+
+
+class OwnStreamPerCall:
+    """ASGI middleware: each raw HTTP call (`POST /gradio_api/call/<name>` with a `session_hash`) gets its
+    own event stream, so overlapping calls of one session each read their own answer."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not RAW_CALL.search(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the caller went away
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        try:
+            body = own_stream_body(b"".join(chunks), scope["app"].state_holder)
+        except Exception:  # noqa: BLE001 - a gradio that keeps sessions otherwise: pass the call on as sent
+            logging.getLogger(__name__).warning("cannot give a raw call its own stream", exc_info=True)
+            body = b"".join(chunks)
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+        scope = dict(scope, headers=[*headers, (b"content-length", str(len(body)).encode())])
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
 def launch_kwargs() -> dict:
-    """`demo.launch()` arguments that bound the memory sessions take (a new dict each call: gradio edits
-    `app_kwargs` in place)."""
-    return {"state_session_capacity": MAX_SESSIONS, "app_kwargs": {"lifespan": sweeper()}}
+    """`demo.launch()` arguments that bound the memory sessions take and give each raw call its own event
+    stream (a new dict each call: gradio edits `app_kwargs` in place)."""
+    from starlette.middleware import Middleware
+
+    return {
+        "state_session_capacity": MAX_SESSIONS,
+        "app_kwargs": {"lifespan": sweeper(), "middleware": [Middleware(OwnStreamPerCall)]},
+    }

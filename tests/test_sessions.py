@@ -1,5 +1,6 @@
 """What the server keeps over a long class: bare API calls leave no session behind (visitors' sessions are
-never touched), and export folders go after an hour."""
+never touched), and export folders go after an hour. Raw calls that share a session_hash (the README's
+advice) each read their own answer, even when they overlap."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import urllib.request
 from collections import OrderedDict
 from types import SimpleNamespace
 
+import torch
 from conftest import launch_app
 
 from playground import sessions
@@ -116,3 +118,91 @@ def test_export_folders_are_removed_when_an_hour_old(tiny_model):
     os.utime(first, (old, old))
     second = explore_views.export_trace_files(tiny_model, "the dog ran")["csv"].parent
     assert not first.exists() and second.exists() and second.parent == first.parent
+
+
+def post(base: str, api_name: str, data: list, session: str | None = None) -> str:
+    body = {"data": data} | ({"session_hash": session} if session else {})
+    req = urllib.request.Request(
+        f"{base}/gradio_api/call/{api_name}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with OPENER.open(req, timeout=30) as r:
+        return json.loads(r.read())["event_id"]
+
+
+def read_stream(base: str, api_name: str, event_id: str) -> list[tuple[str, object]]:
+    """Every (event, data) of a call's event stream until the server closes it, heartbeats left out."""
+    events, event = [], None
+    with OPENER.open(f"{base}/gradio_api/call/{api_name}/{event_id}", timeout=30) as r:
+        for raw in r.read().decode().splitlines():
+            if raw.startswith("event:"):
+                event = raw[6:].strip()
+            elif raw.startswith("data:") and event != "heartbeat":
+                events.append((event, json.loads(raw[5:])))
+    return events
+
+
+def reference_top(model, words: list[str], k: int) -> tuple[list[str], list[float]]:
+    """The k most likely words after a line start and `words`, from the network itself (the fused
+    forward from <eos>), not through the playground's code."""
+    ids = [model.vocab.words.index(w) for w in ["<eos>", *words]]
+    with torch.no_grad():
+        features, _ = model(torch.tensor(ids).unsqueeze(1))  # (T, 1, H)
+        probs = model.log_probs(features[-1, 0]).exp()
+    top = probs.topk(k)
+    return [model.vocab.words[i] for i in top.indices], top.values.tolist()
+
+
+def test_overlapping_raw_calls_of_one_session_each_get_their_own_answer(tiny_model, monkeypatch):
+    from playground.app import build_app
+
+    monkeypatch.setattr(sessions, "SWEEP_EVERY_S", 0.2)
+    monkeypatch.setattr(sessions, "IDLE_S", 0.0)
+    demo = build_app(tiny_model)
+    base = launch_app(demo).rstrip("/")
+    prompts = {"A": "the cat", "B": "a dog", "C": "the bird sat on"}
+    try:
+        for order in (["A", "B", "C"], ["C", "B", "A"]):  # read in the order sent, then the reverse
+            ids = {name: post(base, "next_words", [prompts[name], 3], "script-1") for name in prompts}
+            for name in order:
+                events = read_stream(base, "next_words", ids[name])
+                assert [e for e, _ in events] == ["complete"], (name, events)  # one answer: its own
+                answer = events[0][1][0]
+                words, probs = reference_top(tiny_model, prompts[name].split(), 3)
+                assert answer["tokens"] == prompts[name].split() and answer["words"] == words
+                assert answer["probs"] == [round(p, 6) for p in probs]
+        deadline = time.time() + 10  # each call's own stream is dropped once read; the session stays
+
+        def swept() -> bool:
+            return set(demo.state_holder.session_data) == {"script-1"} and set(
+                demo._queue.pending_messages_per_session
+            ) <= {"script-1"}
+
+        while time.time() < deadline and not swept():
+            time.sleep(0.1)
+        assert set(demo.state_holder.session_data) == {"script-1"}
+        assert set(demo._queue.pending_messages_per_session) <= {"script-1"}
+    finally:
+        demo.close()
+
+
+def test_a_raw_calls_own_stream_shares_its_sessions_state():
+    class Holder:  # Gradio's StateHolder: session_data, and [] that creates a session when needed
+        session_data: dict = {}
+
+        def __getitem__(self, name: str) -> str:
+            return f"state-of-{name}"
+
+    state_holder = Holder()
+    body = sessions.own_stream_body(b'{"data": ["the cat", 3], "session_hash": "script-1"}', state_holder)
+    request = json.loads(body)
+    own = request["session_hash"]
+    assert request["data"] == ["the cat", 3] and sessions.ONE_SHOT.fullmatch(own)  # swept like a bare call
+    assert state_holder.session_data == {own: "state-of-script-1"}
+    for unchanged in (
+        b'{"data": ["x"]}',
+        b"not json",
+        b'{"data": [], "session_hash": "' + ONE_SHOT.encode() + b'"}',
+    ):
+        assert sessions.own_stream_body(unchanged, state_holder) == unchanged
