@@ -151,6 +151,9 @@ def train(
                 f"resuming at epoch {position['epoch']}, batch {position['batch']}, step {position['step']}"
             )
     net = ddp.loss_module(model, world)  # under torchrun: DistributedDataParallel
+    for cb in callbacks:  # duck-typed callbacks may lack on_start
+        if (on_start := getattr(cb, "on_start", None)) is not None:
+            on_start(model)
 
     run_start = time.monotonic()
     seconds_before = position["seconds"]

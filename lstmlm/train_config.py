@@ -59,6 +59,9 @@ class Progress:
 class Callback:
     """Override what you need; the loop never knows who is watching."""
 
+    def on_start(self, model) -> None:
+        """Once, before the first step: the model being trained (read it between steps; never change it)."""
+
     def on_step(self, p: Progress) -> None: ...
     def on_eval(self, record: dict) -> None: ...
     def on_message(self, text: str) -> None: ...
