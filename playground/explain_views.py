@@ -296,6 +296,16 @@ def counterfactual_json(model: LanguageModel, text_a: str, text_b: str, layer: i
         "tokens_a": cf.tokens_a,
         "tokens_b": cf.tokens_b,
         "first_difference": cf.first_difference,
+        # words typed differently that the model reads alike (both unknown: <unk>), so they differ in nothing
+        "read_alike": [
+            {
+                "position": t,
+                "a": cf.tokens_a[t],
+                "b": cf.tokens_b[t],
+                "read_as": model.vocab.words[cf.ids_a[t]],
+            }
+            for t in cf.read_alike
+        ],
         "layer": layer,
         "mean_abs_delta": {
             g: np.round(cf.mean_abs[layer][g], 6).tolist() for g in CELL_GATES[model.config.cell]

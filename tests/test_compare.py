@@ -177,6 +177,22 @@ def test_counterfactual_one_word_changed(tiny_model):
     assert result.next_words.total_variation > 0
 
 
+def test_counterfactual_of_two_unknown_words_reads_alike(tiny_model):
+    vocab = tiny_model.vocab
+    assert "zorblax" not in vocab and "quibble" not in vocab and "cat" in vocab and "dog" in vocab
+    same = counterfactual(tiny_model, "the zorblax sat on", "the quibble sat on")
+    assert same.ids_a == same.ids_b and same.ids_a[1] == vocab.unk_id  # both read as <unk>
+    assert same.first_difference is None and same.read_alike == [1]
+    assert all(np.all(d[n] == 0) for d in same.delta for n in d)  # exactly: the same ids, the same numbers
+    assert same.next_words.total_variation == 0
+    # a known word changed after them: the first difference is there, the unknown pair still reads alike
+    mixed = counterfactual(tiny_model, "the zorblax cat sat", "the quibble dog sat")
+    assert mixed.first_difference == 2 and mixed.read_alike == [1]
+    assert all(np.all(d[n][:2] == 0) for d in mixed.delta for n in d)
+    assert mixed.mean_abs[0]["h"][2] > 0
+    assert counterfactual(tiny_model, "the cat", "the dog").read_alike == []
+
+
 def test_counterfactual_prefix_and_errors(tiny_model):
     result = counterfactual(tiny_model, "the cat sat", "the cat sat on")
     assert result.first_difference == 3 and result.delta[1]["h"].shape == (3, 8)

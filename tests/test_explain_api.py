@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from conftest import app_client
 
+from lstmlm.sampling import start_state
+from lstmlm.trace import trace
 from playground.explain_views import (
     InterventionRequest,
     counterfactual_json,
@@ -83,6 +85,24 @@ def test_counterfactual(client):
     }
     assert got["first_difference"] == 1 and got["mean_abs_delta"]["h"][0] == 0.0
     assert got["mean_abs_delta"]["h"][1] > 0
+    # the top layer's h, traced by the library for each prompt: mean |B - A| per position
+    state = start_state(model)
+    ids = [
+        [model.vocab.words.index(w) for w in text.split()]
+        for text in ("the cat sat on the", "the dog sat on the")
+    ]
+    h = [trace(model, i, state).layers[1].h[:, 0] for i in ids]  # (T, H) each
+    assert got["mean_abs_delta"]["h"] == pytest.approx((h[1] - h[0]).abs().mean(1).tolist(), abs=2e-6)
+    assert got["read_alike"] == []
+
+
+def test_counterfactual_of_two_unknown_words_says_they_read_as_unk(client):
+    c, model = client
+    got = c.predict("the Zorblax was", "the Quibble was", 0, 5, api_name="/counterfactual")
+    assert got["first_difference"] is None  # the model reads both prompts the same
+    assert got["read_alike"] == [{"position": 1, "a": "Zorblax", "b": "Quibble", "read_as": "<unk>"}]
+    assert all(v == 0.0 for values in got["mean_abs_delta"].values() for v in values)
+    assert got["total_variation"] == 0.0 and got["before"] == got["after"]
 
 
 @pytest.mark.parametrize(

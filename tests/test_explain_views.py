@@ -111,6 +111,18 @@ def test_memory_window_and_its_plots(tiny_model):
     )
 
 
+def test_the_counterfactual_tab_says_two_unknown_words_read_as_unk(tiny_model):
+    from playground.tabs.counterfactual import read_alike_note
+
+    cf, _ = counterfactual_view(tiny_model, "the Zorblax was", "the Quibble was", 0)
+    assert cf.first_difference is None
+    note = read_alike_note(tiny_model, cf)
+    assert (
+        "“Zorblax” and “Quibble” (step 1): both read as &lt;unk&gt;, a word the model does not know" in note
+    )
+    assert read_alike_note(tiny_model, counterfactual_view(tiny_model, "the cat", "the dog", 0)[0]) == ""
+
+
 def test_counterfactual_differs_from_the_changed_word_on(tiny_model):
     out = counterfactual_json(tiny_model, "the cat sat on the mat", "the dog sat on the mat", layer=1, k=4)
     assert out["first_difference"] == 1

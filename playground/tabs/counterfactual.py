@@ -9,6 +9,7 @@ import html
 import gradio as gr
 import plotly.graph_objects as go
 
+from lstmlm.compare import Counterfactual
 from lstmlm.model import LanguageModel
 
 from .. import explain_plots, markup, plots
@@ -29,6 +30,21 @@ def position_labels(tokens_a: list[str], tokens_b: list[str]) -> list[str]:
     return out
 
 
+def read_alike_note(model: LanguageModel, cf: Counterfactual) -> str:
+    """HTML: which differently typed words the model reads as the same token (both unknown), or ''."""
+    if not cf.read_alike:
+        return ""
+    pairs = "; ".join(
+        f"“{html.escape(cf.tokens_a[t])}” and “{html.escape(cf.tokens_b[t])}” (step {t})"
+        for t in cf.read_alike
+    )
+    read_as = html.escape(model.vocab.words[cf.ids_a[cf.read_alike[0]]])
+    return (
+        f'<br><span id="counterfactual-read-alike">{pairs}: both read as {read_as}, a word the model does '
+        "not know, so they differ in nothing. Change a word it knows to see a difference.</span>"
+    )
+
+
 def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     """The Counterfactual tab; it compares when Compare is pressed or a layer is picked."""
     num_layers = model.config.num_layers
@@ -45,7 +61,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         first = cf.first_difference
         ch = cf.next_words
         if first is None:
-            where = "The two prompts are the same: nothing differs."
+            where = "The model reads the two prompts the same: nothing differs."
         elif first < len(labels):
             where = (
                 f"The prompts first differ at step {first} ({html.escape(labels[first].split(' ', 1)[1])})."
@@ -53,8 +69,9 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         else:
             where = f"One prompt continues the other after step {first - 1}."
         summary = (
-            f'<div class="lp-summary" id="counterfactual-text"><b>{where}</b><br>Next word: the distribution '
-            f"moved by {ch.total_variation:.1%} (total variation); KL(A ‖ B) = {ch.kl_bits:.3f} bits.</div>"
+            f'<div class="lp-summary" id="counterfactual-text"><b>{where}</b>{read_alike_note(model, cf)}'
+            f"<br>Next word: the distribution moved by {ch.total_variation:.1%} (total variation); "
+            f"KL(A ‖ B) = {ch.kl_bits:.3f} bits.</div>"
         )
         lines = explain_plots.difference_lines(
             labels, cf.mean_abs[layer], first, f"How much each signal differs (B − A) · layer {layer + 1}"
