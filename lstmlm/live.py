@@ -70,7 +70,8 @@ class LiveSettings:
     dropout: float = field(default=0.0, metadata={"range": (0.0, 0.5)})  # a minute rarely overfits
     seconds: float = field(default=60.0, metadata={"range": (10.0, 300.0)})  # training time budget
     seed: int = field(default=0, metadata={"range": (0, 2**31 - 1)})  # weights' initialisation
-    # a budget in tokens makes a run repeatable step for step (the time budget still caps it; 0 = none)
+    # a budget in tokens makes a run repeatable step for step, when it ends the run well before the time
+    # budget (the schedule follows whichever is further along; 0 = none)
     max_tokens: int = field(default=0, metadata={"range": (0, 10**9)})
     eval_every: int = field(default=25, metadata={"range": (1, 10_000)})  # validate every N steps
     snapshots: int = field(default=12, metadata={"range": (1, 20)})  # probe traces over the run (+ step 0)
@@ -319,13 +320,13 @@ class _Watcher(Callback):
         self.step, self.seconds, self.loss = p.step, p.seconds, p.loss
         if self.seconds - self.last_sample_s >= self.settings.sample_every_s:
             self.sample()
-        if self.taken <= self.fraction() * self.settings.snapshots and self.taken <= self.settings.snapshots:
+        if self.taken < self.settings.snapshots and self.taken <= self.fraction() * self.settings.snapshots:
             self.snapshot()
 
     def finish(self) -> None:
         """The final sample, and the final snapshot unless the last step already has one."""
         self.sample()
-        if self.taken <= self.settings.snapshots and self.last_snapshot_step != self.step:
+        if self.last_snapshot_step != self.step:  # the last one is always the final model
             self.snapshot()
 
     def sample(self) -> None:

@@ -1,0 +1,191 @@
+"""lstmlm.live: a Live Lab training on a string, checked without a browser (tiny texts, seconds)."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import random
+import zipfile
+
+import numpy as np
+import pytest
+import torch
+
+from lstmlm.checkpoint import load_model
+from lstmlm.data import batchify
+from lstmlm.live import (
+    MAX_TEXT_BYTES,
+    TEACHING_TEXTS,
+    LiveSettings,
+    LiveSettingsError,
+    LiveTextError,
+    live_configs,
+    live_corpus,
+    load_snapshot,
+    read_upload,
+    train_live,
+    zip_model,
+)
+from lstmlm.model import LanguageModel
+from lstmlm.safewords import hidden_words
+from lstmlm.trace import trace
+from lstmlm.train import Callback, evaluate
+
+
+def anbn_text(lines: int = 300, seed: int = 0) -> str:
+    rng = random.Random(seed)
+    return "".join("a" * n + "b" * n + "\n" for n in (rng.randint(1, 6) for _ in range(lines)))
+
+
+TINY = dict(hidden_dim=16, bptt=20, batch_size=4, eval_every=10, sample_every_s=0.5, snapshots=4)
+
+
+class Recorder(Callback):
+    def __init__(self, stop_after: int = 0) -> None:
+        self.evals, self.samples, self.snaps, self.steps = [], [], [], 0
+        self.stop_after = stop_after
+
+    def on_step(self, p) -> None:
+        self.steps = p.step
+
+    def on_eval(self, record: dict) -> None:
+        self.evals.append(record)
+
+    def on_sample(self, sample) -> None:
+        self.samples.append(sample)
+
+    def on_snapshot(self, snap) -> None:
+        self.snaps.append(snap)
+
+
+def test_loss_decreases_and_the_reloaded_model_gives_the_saved_loss(tmp_path):
+    text = anbn_text()
+    settings = LiveSettings(seconds=10, max_tokens=8000, **TINY)
+    rec = Recorder()
+    summary = train_live(text, settings, tmp_path, [rec])
+    assert summary["stop_reason"] == "word budget"
+    vals = [r["val_loss"] for r in rec.evals]
+    # a^n b^n over 3 symbols: uniform is log(vocab) nats; the trained model does far better than its start
+    assert vals[0] > vals[-1] + 0.3
+    assert summary["best_val_loss"] < math.log(summary["vocab_size"]) - 0.3
+    # the saved model, reloaded, scores the validation split exactly as the run recorded it
+    model = load_model(tmp_path)
+    corpus = live_corpus(text, settings)
+    _, cfg = live_configs(settings, corpus)
+    loss, _ = evaluate(model, batchify(corpus.valid, cfg.eval_batch_size), cfg.bptt)
+    assert loss == pytest.approx(summary["best_val_loss"], abs=1e-5)
+    assert model.tokenizer.name == "chars"
+    assert model.vocab.words == corpus.vocab.words
+    assert rec.samples and all(isinstance(s.text, str) for s in rec.samples)
+
+
+def test_same_seed_same_losses_and_stop_works(tmp_path):
+    text = anbn_text()
+    # the token budget drives the schedule (the time budget, far off, never catches up): repeatable
+    settings = LiveSettings(seconds=300, max_tokens=3000, seed=7, **TINY)
+    runs = []
+    for n in range(2):
+        rec = Recorder()
+        train_live(text, settings, tmp_path / str(n), [rec])
+        runs.append([(r["step"], r["val_loss"]) for r in rec.evals])
+    assert runs[0] == runs[1] and len(runs[0]) >= 2
+    rec = Recorder()
+    summary = train_live(text, settings, tmp_path / "stopped", [rec], should_stop=lambda: rec.steps >= 3)
+    assert summary["stop_reason"] == "interrupted"
+    assert summary["steps"] == 3
+
+
+def test_snapshots_trace_the_probe_over_training(tmp_path):
+    text = anbn_text()
+    settings = LiveSettings(seconds=30, max_tokens=4000, **TINY)
+    rec = Recorder()
+    summary = train_live(text, settings, tmp_path, [rec], probe="aaabbb\naabb")
+    assert summary["snapshots"] == len(rec.snaps) == settings.snapshots + 1
+    assert [s.index for s in rec.snaps] == list(range(len(rec.snaps)))
+    steps = [s.step for s in rec.snaps]
+    assert steps[0] == 0 and steps == sorted(steps) and steps[-1] == summary["steps"]
+    first = load_snapshot(rec.snaps[0].path)
+    assert first.tokens == list("aaabbb") + ["<eos>"] + list("aabb")
+    # step 0 is the untrained model: the same seed's initial weights traced again give the same cell
+    corpus = live_corpus(text, settings)
+    model_config, _ = live_configs(settings, corpus)
+    torch.manual_seed(settings.seed)
+    fresh = LanguageModel(model_config).eval()
+    ids = corpus.vocab.encode(first.tokens).ids
+    expected = trace(fresh, ids, log_probs=False).layers[0]
+    for q in ("f", "c", "h"):
+        np.testing.assert_allclose(first.values[0][q], expected.get(q)[:, 0].numpy(), atol=2e-3)
+    last = load_snapshot(rec.snaps[-1].path)
+    assert np.abs(last.values[0]["c"] - first.values[0]["c"]).max() > 0.1  # training changed the cell
+
+
+def test_zip_holds_a_loadable_model(tmp_path):
+    settings = LiveSettings(seconds=30, max_tokens=1000, **TINY)
+    train_live(anbn_text(), settings, tmp_path / "run")
+    data = zip_model(tmp_path / "run", "mine")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert sorted(z.namelist()) == sorted(
+            ["mine/model.safetensors", "mine/config.json", "mine/vocab.txt", "mine/metrics.jsonl"]
+        )
+        z.extractall(tmp_path / "unzipped")
+    a, b = load_model(tmp_path / "run"), load_model(tmp_path / "unzipped" / "mine")
+    for (name, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items(), strict=True):
+        assert torch.equal(x, y), name
+    config = json.loads((tmp_path / "unzipped/mine/config.json").read_text())
+    assert config["training"]["live_lab"]["seed"] == 0
+    with pytest.raises(FileNotFoundError, match="no model has been saved"):
+        zip_model(tmp_path / "empty")
+
+
+def test_word_models_leave_listed_words_out():
+    listed = sorted(hidden_words())[0]
+    text = ("the cat sat on the mat . " * 30 + f"the {listed} ran . ") * 3
+    corpus = live_corpus(text, LiveSettings(tokenizer="words"))
+    assert listed not in corpus.vocab and "cat" in corpus.vocab
+    assert corpus.vocab.tokenizer.name == "wikitext"
+    # the held-out tenth is the end of the text
+    n = corpus.train.numel() + corpus.valid.numel()
+    assert corpus.valid.numel() == int(n * 0.1)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"num_layers": 3}, r"num_layers must be in 1\.\.2, got 3"),
+        ({"hidden_dim": 8}, r"hidden_dim must be in 16\.\.256"),
+        ({"seconds": 301}, r"seconds must be in 10\.\.300"),
+        ({"lr": float("nan")}, r"lr must be a number"),
+        ({"hidden_dim": 32.5}, r"hidden_dim must be a whole number"),
+        ({"tokenizer": "bytes"}, r"tokenizer must be chars or words"),
+        ({"units": 3}, r"unknown settings \['units'\]"),
+    ],
+)
+def test_settings_out_of_range_are_refused(values, message):
+    with pytest.raises(LiveSettingsError, match=message):
+        LiveSettings.from_dict(values)
+
+
+def test_from_dict_takes_whole_floats():
+    assert LiveSettings.from_dict({"hidden_dim": 64.0, "seconds": 20}).hidden_dim == 64
+
+
+def test_texts_that_cannot_be_trained_on():
+    with pytest.raises(LiveTextError, match="empty"):
+        live_corpus("  \n", LiveSettings())
+    with pytest.raises(LiveTextError, match="needs at least 200"):
+        live_corpus("short text", LiveSettings())
+    with pytest.raises(LiveTextError, match="at most 2 MB"):
+        live_corpus("x" * (MAX_TEXT_BYTES + 1), LiveSettings())
+    with pytest.raises(LiveTextError, match="binary"):
+        read_upload(b"\x89PNG\r\n\x1a\n\x00\x00\x00", "photo.png")
+    with pytest.raises(LiveTextError, match=r"not UTF-8 text: the byte at offset 6 \(line 2\) is 0xe9"):
+        read_upload("ab\ncaf\u00e9".encode("cp1252"), "notes.txt")
+    assert read_upload("\ufeffhello".encode() * 1, "x.txt") == "hello"
+
+
+def test_teaching_texts_are_shipped_and_trainable():
+    for text in TEACHING_TEXTS.values():
+        corpus = live_corpus(text.read(), LiveSettings())
+        assert corpus.train.numel() >= 1000, text.name
+        assert len(corpus.vocab) < 100, text.name
