@@ -38,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="perplexity of a model on a text file",
         description="Perplexity over a whole file with the standard protocol: the hidden state is carried "
         "through the file, batch size 10, bptt 35; perplexity = exp(mean negative log-likelihood per word, "
-        "<eos> included). Also bits per word, words scored and the unknown-word rate. Tokenized files "
-        "(WikiText / PTB) are read as they are; use --raw for plain text.",
+        "<eos> included). Also bits per word, words scored and the unknown-word rate, and the setting it "
+        "was computed with. Tokenized files (WikiText / PTB) are read as they are; use --raw for plain text.",
     )
     add_model_option(p)
     p.add_argument("--data", required=True, help="text file, or a corpus folder (its test.txt is used)")
@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--batch-size", type=int, default=10)
     p.add_argument("--bptt", type=int, default=35)
+    p.add_argument(
+        "--check-stability",
+        action="store_true",
+        help="also give each column's perplexity (each column is read from a zero state) and the whole "
+        "file at batch size 1 (or 10 when --batch-size is 1): a model that reads long texts stably gives "
+        "about the same figure either way",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_inspect_parsers(sub)
 
@@ -111,16 +118,55 @@ def cmd_eval(ns: argparse.Namespace) -> int:
         "unknown_rate": unknown_rate,
         "file": str(path),
         "model": str(model_dir(ns)),
+        # how the figure was computed: it can depend on it (see the README, "how the text is cut")
+        "setting": {
+            "batch_size": ns.batch_size,
+            "bptt": ns.bptt,
+            "words_scored": count,
+            "column_words": ids.numel() // ns.batch_size,
+            "state_carried": True,
+        },
     }
+    if ns.check_stability:
+        from .stability import check_stability
+
+        result["stability"] = check_stability(model, ids, ns.batch_size, ns.bptt)
     if ns.json:
         print(json.dumps(result))
-    else:
-        print(
-            f"{path}: perplexity {result['perplexity']:.2f}  loss {loss:.4f} nats/word  "
-            f"{result['bits_per_word']:.3f} bits/word  {count:,} words scored  "
-            f"unknown {100 * result['unknown_rate']:.2f}%"
-        )
+        return 0
+    print(
+        f"{path}: perplexity {result['perplexity']:.2f}  loss {loss:.4f} nats/word  "
+        f"{result['bits_per_word']:.3f} bits/word  {count:,} words scored  "
+        f"unknown {100 * result['unknown_rate']:.2f}%"
+    )
+    print(
+        f"  computed with batch size {ns.batch_size} ({ns.batch_size} columns of "
+        f"{result['setting']['column_words']:,} words, each read from a zero state), bptt {ns.bptt}, "
+        "the state carried through each column"
+    )
+    if ns.check_stability:
+        print(_stability_lines(result["stability"]))
     return 0
+
+
+def _stability_lines(s: dict) -> str:
+    """`--check-stability` in words: the column spread and the other batch size's figure."""
+    columns = s["columns"]
+    low, high = (
+        min(range(len(columns)), key=columns.__getitem__),
+        max(range(len(columns)), key=columns.__getitem__),
+    )
+    diff = 100 * s["relative_difference"]
+    verdict = "stable" if abs(diff) <= 2 else "NOT stable: the figure depends on how the text is cut"
+    lines = [
+        f"  per column ({len(columns)} x {s['column_words']:,} words): perplexity {columns[low]:.2f} "
+        f"(column {low + 1}) to {columns[high]:.2f} (column {high + 1}), max/min {s['spread']:.2f}",
+        f"  batch size {s['other_batch_size']}: perplexity {s['other_perplexity']:.2f} "
+        f"({diff:+.1f}% against batch size {s['batch_size']}): {verdict}",
+    ]
+    if len(columns) > 1:
+        lines.insert(1, "  columns: " + " ".join(f"{p:.1f}" for p in columns))
+    return "\n".join(lines)
 
 
 def cmd_index(ns: argparse.Namespace) -> int:

@@ -135,6 +135,25 @@ class LanguageModel(nn.Module):
             return F.cross_entropy(self.decoder(flat), targets.reshape(-1))
         return self.adaptive(flat, targets.reshape(-1)).loss
 
+    def token_losses(self, features: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Negative log-likelihood (nats) of each target: (T, B) from features (T, B, H), targets (T, B)."""
+        flat = features.reshape(-1, features.size(-1))
+        if self.config.softmax == "full":
+            nll = F.cross_entropy(self.decoder(flat), targets.reshape(-1), reduction="none")
+        else:
+            nll = -self.adaptive(flat, targets.reshape(-1)).output  # output: log p(target)
+        return nll.view(targets.shape)
+
+
+def zero_columns(state: State, columns: torch.Tensor) -> State:
+    """The state with the columns where `columns` (B,) is True set to zero (a fresh start for them)."""
+    keep = (~columns).to(state[0].dtype if isinstance(state, tuple) else state.dtype)[
+        None, :, None
+    ]  # (1, B, 1)
+    if isinstance(state, tuple):
+        return tuple(s * keep for s in state)
+    return state * keep
+
 
 def detach_state(state: State) -> State:
     """Cut the graph between BPTT batches, keeping the values."""

@@ -26,7 +26,7 @@ from . import distributed as ddp
 from .checkpoint import save_model
 from .data import Corpus, batch_starts, batchify, get_batch
 from .distributed import BatchLoss
-from .model import LanguageModel, ModelConfig, detach_state
+from .model import LanguageModel, ModelConfig, detach_state, zero_columns
 from .optim import make_optimizer, scheduled_lr
 from .resume import check_resumable, load_resume, read_resume_meta, save_resume
 from .train_config import (
@@ -82,6 +82,16 @@ def evaluate(model: LanguageModel, data: torch.Tensor, bptt: int = 35) -> tuple[
         count += n
     model.train(was_training)
     return total / max(count, 1), count
+
+
+def restart_columns(step: int, every: int, batch_size: int) -> torch.Tensor:
+    """(batch_size,) bool: the columns whose carried state restarts from zero before window `step`.
+
+    Column j restarts when (step + j * every // batch_size) % every == 0: each column once every `every`
+    windows, staggered so that about batch_size / every columns restart at each step. It depends on the
+    step only, so a resumed run restarts the same columns as an uninterrupted one."""
+    offsets = torch.arange(batch_size) * every // batch_size
+    return (step + offsets) % every == 0
 
 
 def train(
@@ -259,13 +269,19 @@ def train(
                 break
             inputs, targets = get_batch(train_data, starts[position["batch"]], cfg.bptt)
             state = detach_state(state)
+            if cfg.state_restart_every:
+                restart = restart_columns(position["step"], cfg.state_restart_every, cfg.batch_size)
+                state = zero_columns(state, restart[columns].to(device))
             if cfg.schedule != "plateau":
                 for g in optimizer.param_groups:
                     g["lr"] = scheduled_lr(
                         cfg, position["step"], cfg.epochs * len(starts), elapsed(), position["words"]
                     )
             loss, state = net(inputs, state, targets)
-            loss.backward()
+            objective = loss
+            if cfg.cell_penalty and isinstance(state, tuple):  # keeps |C_t| from running away
+                objective = loss + cfg.cell_penalty * state[1].pow(2).mean()
+            objective.backward()
             if cfg.clip > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
             loss_value = ddp.mean_over_ranks(loss.detach(), world).item()

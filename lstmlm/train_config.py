@@ -36,6 +36,12 @@ class TrainConfig:
     # the cosine/linear schedules decay over whichever of epochs, minutes and words ends first
     max_words: int = 0  # stop after this many training words, then evaluate and save (0 = no limit)
     eval_every: int = 0  # also validate every N steps (0 = once per epoch)
+    # The state is carried from window to window, so without restarts a model meets a zero state only at its
+    # first step, untrained, while evaluation starts every column from zero: a model trained so read some
+    # columns very badly at first (README: "why a perplexity may depend on how the text is cut"). Restarting
+    # each column every N windows (staggered across columns) shows it zero-state starts all along.
+    state_restart_every: int = 50  # zero a column's carried state every N windows (0 = never)
+    cell_penalty: float = 0.0  # add this x mean(c^2) of the cell state at each window's end to the loss
     seed: int = 1111  # seeds weight init, dropout and everything random in training
     device: str = field(default="auto", metadata={"choices": DEVICES})  # auto | cpu | cuda
     threads: int = 0  # torch CPU threads (0 = torch's default)
