@@ -219,15 +219,6 @@ def test_forget_gate_zero_everywhere_leaves_only_the_write():
     assert max_diff(tr.log_probs, ref["log_probs"]) <= TOL
 
 
-def test_empty_intervention_list_is_the_plain_trace(any_model):
-    ids, state = random_ids(any_model, 8, 3), random_state(any_model, 3)
-    plain, empty = trace(any_model, ids, state), trace(any_model, ids, state, interventions=[])
-    for a, b in zip(plain.layers, empty.layers, strict=True):
-        for k in ("i", "f", "g", "o", "c", "h", "preact"):
-            assert torch.equal(a.get(k), b.get(k))
-    assert torch.equal(plain.log_probs, empty.log_probs)
-
-
 @pytest.mark.parametrize("layer", [0, 1])
 def test_intervention_on_no_units_takes_the_step_path_and_changes_nothing(any_model, layer):
     assert FUSED_MIN_STEPS <= 30  # so the plain trace below goes through the fused kernel
