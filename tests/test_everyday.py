@@ -36,9 +36,10 @@ def biased_model(preferred: list[str]) -> LanguageModel:
     model = LanguageModel(
         ModelConfig(vocab_size=len(WORDS), embed_dim=8, hidden_dim=8, num_layers=1, dropout=0.0)
     )
+    gen = torch.Generator().manual_seed(0)
     with torch.no_grad():
         for p in model.parameters():
-            p.uniform_(-0.01, 0.01)
+            p.uniform_(-0.01, 0.01, generator=gen)
         bias = torch.zeros(len(WORDS))
         for rank, word in enumerate(preferred):
             bias[WORDS.index(word)] = 10.0 - rank
@@ -63,8 +64,10 @@ def test_scoring_counts_answers_unk_and_unknown_words_by_hand():
     assert (result["answered"], result["answered_share"]) == (2, 0.5)
     assert (result["unk_first"], result["unk_first_share"]) == (4, 1.0)
     assert result["unknown_prompt_words"] == ["a", "zebra"]
-    no_unk = everyday.score_model(biased_model(["the", "mat", "ran"]), PROMPTS, k=5)
-    assert no_unk["unk_first"] == 0 and no_unk["answered"] == 3  # "ran" is now in the top 5
+    no_unk = everyday.score_model(biased_model(["the", "mat", "ran", "sat", "on", "<unk>"]), PROMPTS, k=5)
+    assert [r["top"] for r in no_unk["rows"]] == [["the", "mat", "ran", "sat", "on"]] * 4
+    assert no_unk["unk_first"] == 0 and no_unk["answered"] == 2  # "ran" is now in the top 5, "dog" is not
+    assert [r["answered"] for r in no_unk["rows"]] == [True, False, True, False]
 
 
 def test_the_prompt_set_is_well_formed():
