@@ -11,7 +11,7 @@ import gradio as gr
 from lstmlm.atlas import load_atlas
 from lstmlm.model import LanguageModel
 
-from . import api, api_compare, api_explain, api_explore, arity, share
+from . import api, api_compare, api_explain, api_explore, api_live, arity, share
 from .cells import model_size
 from .compare_plots import CSS as COMPARE_CSS
 from .explore_plots import CSS as EXPLORE_CSS
@@ -21,6 +21,7 @@ from .sessions import launch_kwargs as session_launch_kwargs
 from .tabs import compare as compare_tab
 from .tabs import counterfactual, equations, follow_prompt, gates, generate, intervene, learn, next_word
 from .tabs import gradient as gradient_tab
+from .tabs import live as live_tab
 from .tabs import surprisal as surprisal_tab
 from .tabs import units as units_tab
 from .views import DEFAULT_PROMPT
@@ -135,6 +136,7 @@ def build_app(
             counterfactual_view = counterfactual.build(model, prompt)
             compare_view = compare_tab.build(lineup, prompt, active)
             gradient_view = gradient_tab.build(lineup, prompt, active)
+            live_view = live_tab.build()
             learn_view = learn.build(model, prompt, tabs, active)
         views = {
             "next_word": word_view,
@@ -147,6 +149,7 @@ def build_app(
             "counterfactual": counterfactual_view,
             "compare": compare_view,
             "gradient": gradient_view,
+            "live": live_view,
             "learn": learn_view,
         }
         for tab_id, view in views.items():
@@ -162,4 +165,6 @@ def build_app(
         api_explore.register(model, atlas)
         api_explain.register(model)
         api_compare.register(lineup)
+        api_live.register()
+        demo.unload(live_tab.session_ended)  # a closed page's Live Lab training stops, its files go
     return arity.install(demo)  # a call with too few or too many values hears which parameters

@@ -1,0 +1,292 @@
+"""Live Lab ("Train your own"): bring a text (paste, upload a .txt, or a teaching text), train a small LSTM
+on it for up to five minutes, watch the loss and samples as it learns, scrub through snapshots of its gates
+on a probe text, try it, and download it as a model directory.
+
+The training runs in a background thread (`live_jobs`); a 1-second gr.Timer, active only while this
+session's training runs, polls its status. This tab has no listener on the shared prompt.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import gradio as gr
+import numpy as np
+
+from lstmlm.checkpoint import load_model
+from lstmlm.live import (
+    MAX_TEXT_BYTES,
+    TEACHING_TEXTS,
+    LiveSettings,
+    LiveSettingsError,
+    LiveTextError,
+    load_snapshot,
+    read_upload,
+)
+from lstmlm.safewords import hide_in_text
+from lstmlm.sampling import generate, make_generator
+
+from .. import markup, plots
+from ..live_jobs import JOBS, LiveBusy, LiveJobs, UnknownJob
+from ..live_views import QUANTITIES, changed_units, loss_figure, progress_html, sample_html, snapshot_figure
+from . import TabView
+
+INTRO = (
+    f"Paste a text, upload a .txt file (UTF-8, at most {MAX_TEXT_BYTES / 1e6:g} MB) or pick a teaching "
+    "text; press **Train**. "
+    "A small LSTM learns it in a minute or two, here on the server: the last 10% of the text is held out "
+    "to check it on text it never trained on. Then scrub through its gates on the probe text, try it, "
+    "and download it (`lstm-playground --model DIR` opens it in every view)."
+)
+TICK_S = 1.0  # how often a page polls its training while it runs
+
+
+def pick_teaching_text(name: str | None) -> str:
+    """The text of a built-in teaching text (gr.skip for none)."""
+    return TEACHING_TEXTS[name].read() if name in TEACHING_TEXTS else gr.skip()
+
+
+def read_uploaded(data: bytes | None) -> str:
+    """An uploaded file's text; a warning (and the text box unchanged) for a binary or non-UTF-8 file."""
+    if not data:
+        return gr.skip()
+    try:
+        return read_upload(data, "the uploaded file")
+    except LiveTextError as e:
+        gr.Warning(str(e), title="Cannot read that file")
+        return gr.skip()
+
+
+def settings_from_controls(
+    tokens: str,
+    layers: float,
+    units: float,
+    bptt: float,
+    lr: float | None,
+    seconds: float,
+    seed: float | None,
+) -> LiveSettings:
+    """The controls' values as checked LiveSettings (LiveSettingsError says which one is out of range)."""
+    if lr is None or seed is None:
+        raise LiveSettingsError("the learning rate and the seed need a value")
+    values = dict(tokenizer=tokens, num_layers=layers, hidden_dim=units, bptt=bptt, lr=float(lr))
+    values |= dict(seconds=float(seconds), seed=seed)
+    return LiveSettings.from_dict(values)
+
+
+def start_training(
+    jobs: LiveJobs,
+    text: str,
+    tokens: str,
+    layers: float,
+    units: float,
+    bptt: float,
+    lr: float | None,
+    seconds: float,
+    seed: float | None,
+    probe: str,
+    request: gr.Request,
+) -> tuple:
+    """Start this session's training: (job id, progress, timer on, snapshots seen = 0, download hidden)."""
+    try:
+        settings = settings_from_controls(tokens, layers, units, bptt, lr, seconds, seed)
+        job = jobs.start(
+            text or "", settings, owner=getattr(request, "session_hash", None), probe=probe or ""
+        )
+    except (LiveTextError, LiveSettingsError, LiveBusy) as e:
+        raise gr.Error(str(e), title="Cannot start training") from None
+    return (
+        job.id,
+        progress_html(job.status(curve=False)),
+        gr.Timer(active=True),
+        0,
+        gr.DownloadButton(visible=False),
+    )
+
+
+def stop_training(jobs: LiveJobs, job_id: str) -> None:
+    """Ask this session's training to stop (it keeps its best model)."""
+    if job_id:
+        try:
+            jobs.stop(job_id)
+        except UnknownJob:
+            pass
+
+
+def _heatmap(jobs: LiveJobs, job_id: str, index: int, layer: int, quantity: str):
+    job = jobs.get(job_id)
+    with job.lock:
+        snaps = list(job.snapshots)
+    if not snaps:
+        return plots.placeholder("Snapshots of the probe's gates appear here while it trains.")
+    index = int(np.clip(index, 0, len(snaps) - 1))
+    first, last, shown = (load_snapshot(snaps[i].path) for i in (0, -1, index))
+    layer = min(int(layer), len(shown.values) - 1)
+    order = changed_units(first, last, layer, quantity)
+    return snapshot_figure(shown, order, layer, quantity)
+
+
+def show_snapshot(jobs: LiveJobs, job_id: str, index: float, layer: int, quantity: str):
+    """The heatmap of snapshot `index` (units ordered by how much they changed from the first to the last)."""
+    if not job_id:
+        return gr.skip()
+    try:
+        return _heatmap(jobs, job_id, int(index), layer, quantity)
+    except UnknownJob as e:
+        raise gr.Error(str(e)) from None
+
+
+def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> tuple:
+    """One tick: progress, loss curve, sample; the snapshot slider and heatmap when a snapshot arrived; the
+    timer stops and the download appears when the training ended."""
+    skip = (gr.skip(),) * 7
+    if not job_id:
+        return (*skip[:6], gr.Timer(active=False))
+    try:
+        job = jobs.get(job_id)
+    except UnknownJob as e:
+        return (markup.notice(str(e)), *skip[1:6], gr.Timer(active=False))
+    status = job.status()
+    out = [progress_html(status), loss_figure(status), sample_html(status)]
+    count = status["snapshots"]
+    if count != seen and count:
+        out += [
+            gr.Slider(maximum=count - 1, value=count - 1),
+            _heatmap(jobs, job_id, count - 1, layer, quantity),
+        ]
+    else:
+        out += [gr.skip(), gr.skip()]
+    out.append(count)
+    if status["state"] == "running":
+        return (*out, gr.skip(), gr.Timer(active=True))
+    download = gr.skip()
+    if job.has_model:
+        try:
+            download = gr.DownloadButton(value=str(jobs.zip_path(job_id)), visible=True)
+        except (FileNotFoundError, OSError):
+            pass
+    return (*out, download, gr.Timer(active=False))
+
+
+def try_model(jobs: LiveJobs, job_id: str, prompt: str, seed: float | None) -> str:
+    """A continuation of `prompt` by this session's trained model (its best save): 300 characters or 60
+    words."""
+    try:
+        job = jobs.get(job_id) if job_id else None
+    except UnknownJob as e:
+        raise gr.Error(str(e)) from None
+    if job is None or not job.has_model:
+        raise gr.Error("Train a model first: it is saved at its first validation, after a few seconds.")
+    model = load_model(job.folder)
+    encoded = model.vocab.encode_text(prompt or "")
+    length = 300 if model.tokenizer.unit == "character" else 60
+    gen = generate(model, encoded.ids, length, temperature=0.8, generator=make_generator(int(seed or 0)))
+    text = model.tokenizer.append(prompt or "", [w.word for w in gen])
+    text = hide_in_text(text)[0]
+    escaped = markup._esc(text).replace("\n", "<br>")
+    return (
+        f'<div class="lp-text" id="live-try-out" style="font-family: ui-monospace, monospace">{escaped}</div>'
+    )
+
+
+def session_ended(request: gr.Request) -> None:
+    """The page was closed: stop and remove its trainings (wired by the app with `demo.unload`)."""
+    session = getattr(request, "session_hash", None)
+    if session:
+        JOBS.drop_owner(session)
+
+
+def build(jobs: LiveJobs = JOBS) -> TabView:
+    """The Live Lab tab (no listener on the shared prompt)."""
+    with gr.Tab("Train your own", id="live") as tab:
+        gr.Markdown(INTRO)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                teaching = gr.Dropdown(
+                    [(f"{t.title} (look for {t.look_for})", t.name) for t in TEACHING_TEXTS.values()],
+                    value=None,
+                    label="Pick a teaching text",
+                    elem_id="live-teaching",
+                )
+                upload = gr.File(
+                    label=f"... or upload a .txt file (UTF-8, at most {MAX_TEXT_BYTES / 1e6:g} MB)",
+                    file_types=[".txt"],
+                    type="binary",
+                    height=90,
+                )
+                text = gr.Textbox(label="... or paste your text", lines=8, max_lines=14, elem_id="live-text")
+                probe = gr.Textbox(
+                    label="Probe text: the gates you watch are traced on it (empty: the text's first 100 "
+                    "characters)",
+                    lines=1,
+                    elem_id="live-probe",
+                )
+            with gr.Column(scale=2):
+                tokens = gr.Radio(
+                    [("Characters", "chars"), ("Words", "words")], value="chars", label="Read it as"
+                )
+                layers = gr.Slider(1, 2, value=1, step=1, label="Layers")
+                units = gr.Slider(16, 256, value=128, step=16, label="Units per layer")
+                bptt = gr.Slider(10, 200, value=100, step=10, label="Sequence length (tokens per window)")
+                lr = gr.Number(0.005, label="Learning rate (0.0001 to 0.05)", minimum=1e-4, maximum=0.05)
+                seconds = gr.Slider(
+                    10, 300, value=60, step=5, label="Time budget (seconds)", elem_id="live-seconds"
+                )
+                seed = gr.Number(0, precision=0, label="Seed", minimum=0)
+        with gr.Row():
+            train_button = gr.Button("Train", variant="primary", elem_id="live-train")
+            stop_button = gr.Button("Stop", elem_id="live-stop")
+            download = gr.DownloadButton("Download the model (.zip)", visible=False, elem_id="live-download")
+        progress = gr.HTML(elem_id="live-status")
+        with gr.Row(equal_height=False):
+            curve = gr.Plot(plots.placeholder("The loss curve appears here.", height=380), show_label=False,
+                            elem_id="live-curve")  # fmt: skip
+            sample = gr.HTML(sample_html({}), elem_id="live-sample-box")
+        gr.Markdown("### Watch its gates learn\nEach snapshot traces the probe text with the model as it was "
+                    "at that moment; units are ordered by how much they changed over training.")  # fmt: skip
+        with gr.Row():
+            snapshot = gr.Slider(
+                0, 1, value=0, step=1, label="Snapshot (0 = before training)", elem_id="live-snap"
+            )
+            layer = gr.Radio([("Layer 1", 0), ("Layer 2", 1)], value=0, label="Layer")
+            quantity = gr.Radio([(v, k) for k, v in QUANTITIES.items()], value="c", label="Show")
+        heat = gr.Plot(plots.placeholder("Snapshots appear here while it trains."), show_label=False,
+                       elem_id="live-heatmap")  # fmt: skip
+        gr.Markdown("### Try your model")
+        with gr.Row():
+            try_prompt = gr.Textbox(label="Start with", lines=1, scale=4, elem_id="live-try")
+            try_seed = gr.Number(1, precision=0, label="Seed", scale=1)
+            try_button = gr.Button("Generate", scale=1, elem_id="live-try-go")
+        try_out = gr.HTML(elem_id="live-try-box")
+        job = gr.State("")
+        seen = gr.State(0)
+        timer = gr.Timer(TICK_S, active=False)
+
+        private = dict(api_visibility="private")
+        teaching.input(pick_teaching_text, teaching, text, **private)
+        upload.upload(read_uploaded, upload, text, **private)
+
+        def start(*values: object, request: gr.Request) -> tuple:  # gradio injects the request by name
+            return start_training(jobs, *values, request=request)
+
+        train_button.click(
+            start,
+            [text, tokens, layers, units, bptt, lr, seconds, seed, probe],
+            [job, progress, timer, seen, download],
+            **private,
+        )
+        stop_button.click(partial(stop_training, jobs), job, None, queue=False, **private)
+        timer.tick(
+            partial(poll, jobs),
+            [job, seen, layer, quantity],
+            [progress, curve, sample, snapshot, heat, seen, download, timer],
+            show_progress="hidden",
+            concurrency_limit=8,
+            concurrency_id="live_poll",
+            **private,
+        )
+        for trigger in (snapshot.release, layer.input, quantity.input):
+            redraw = partial(show_snapshot, jobs)
+            trigger(redraw, [job, snapshot, layer, quantity], heat, show_progress="hidden", **private)
+        try_button.click(partial(try_model, jobs), [job, try_prompt, try_seed], try_out, **private)
+    return TabView(tab)
