@@ -1,8 +1,8 @@
 """`lstmlm` command line: with the `cli_*` modules, the only place that parses arguments or prints.
 
 Each subcommand lives with its options: `train` in `cli_train`, `next` / `sample` / `trace` in
-`cli_inspect`, `gradflow` / `probe` in `cli_study`, `models` in `cli_models`, `import` in `cli_import`;
-`eval` and `index` are here.
+`cli_inspect`, `gradflow` / `probe` in `cli_study`, `cells` in `cli_cells`, `models` in `cli_models`,
+`import` in `cli_import`; `eval` and `index` are here.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from .checkpoint import CheckpointError, load_model
+from .cli_cells import add_cells_parser, cmd_cells
 from .cli_common import add_model_option, fail, file_tokenizer, load_or_exit, model_dir
 from .cli_import import add_import_parser, cmd_import
 from .cli_inspect import add_inspect_parsers, cmd_next, cmd_sample, cmd_trace
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-words", type=int, default=0, help="scan only the first N words (0 = all)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_study_parsers(sub, add_model_option)
+    add_cells_parser(sub, add_model_option)
     add_models_parser(sub)
     return parser
 
@@ -223,6 +225,7 @@ COMMANDS = {
     "gradflow": cmd_gradflow,
     "probe": cmd_probe,
     "models": cmd_models,
+    "cells": cmd_cells,
 }
 
 

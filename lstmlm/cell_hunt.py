@@ -1,0 +1,590 @@
+"""The cell hunt (Karpathy, Johnson & Fei-Fei 2015; LSTMVis): annotation tracks computed from the text
+itself, and every unit of every layer ranked by how well its cell c (and hidden state h) predicts each track.
+
+A track gives one number per step of the model (a character of a character model, a word of a word model):
+
+    quote            1 inside double quotes ("...", “...”), else 0. The opening quote is inside, the closing
+                     one outside (the value is the state after reading the step). A quote stays open across
+                     a line break; an empty line (a paragraph's end) closes it, since English prose opens
+                     a quote again at each paragraph of a long speech.
+    paren            depth of ( ) nesting after the step: 0 outside, 1 inside, 2 inside a nested pair...
+    line_pos         steps since the last line break: 0 for a line's first step; the line break itself
+                     gets the line's length. CRLF and CR are one line break (the tokenizer reads them so).
+    word_pos         (characters) 1, 2, 3... along a word (letters, digits, an apostrophe inside a word);
+                     0 for spaces and punctuation.
+    sentence_start   1 on the first word of a sentence (all its characters for a character model). A
+                     sentence starts the text, follows . ! or ? and a space, or an empty line.
+    sentence_pos     steps since the first step of the sentence's first word.
+    line_wrap        (characters) 1 where the line has reached within 10 characters of its usual wrap
+                     length, the median length of the text's non-empty lines (needs >= 5 of them).
+
+Yes/no tracks are scored by the AUC of the unit's value as a detector (Mann-Whitney U from ranks, ties
+given their average rank): 1.0 = every step inside is above every step outside, 0.0 the reverse, 0.5 no
+better than chance. A unit that is LOW inside is as good a detector, so units are ranked by
+max(AUC, 1 - AUC) and the direction is kept. Counts are scored by |Pearson r|. The person's own track is
+a regular expression: a step is marked when any of its characters is inside a match.
+
+`lstmlm cells --model DIR --data FILE` ranks every built-in track over a file (e.g. the validation text)
+and writes `DIR/cell_hunt.json.gz`, which the playground's Cell-hunt view and the API read (like the unit
+atlas). Values are traced as evaluation reads a file: `batch_size` columns, the state carried through.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .data import batchify
+from .model import LanguageModel, State
+from .tokenizers import Tokenizer
+from .trace import trace
+from .wikitext import EOS
+
+CACHE = "cell_hunt.json.gz"
+CACHE_VERSION = 1
+WRAP_MARGIN = 10  # line_wrap: within 10 characters of the usual line length
+MIN_WRAP_LINES = 5  # line_wrap needs this many non-empty lines to know the usual length
+MAX_REGEX_CHARS = 200
+PASSAGE_STEPS = {"character": 1500, "word": 300}  # the text kept in the cache for the view to show
+
+
+@dataclass(frozen=True)
+class TrackSpec:
+    """A built-in track: its name, kind ("binary": yes/no, "count"), and for which models it exists."""
+
+    name: str
+    kind: str
+    units: tuple[str, ...]  # "character" and/or "word": the step kinds it is computed for
+    label: str  # {unit} is replaced by "character" or "word"
+
+
+TRACK_SPECS = (
+    TrackSpec("quote", "binary", ("character", "word"), "inside double quotes"),
+    TrackSpec("paren", "count", ("character", "word"), "inside parentheses (depth)"),
+    TrackSpec(
+        "line_pos", "count", ("character", "word"), "position in the line ({unit}s since the line break)"
+    ),
+    TrackSpec("word_pos", "count", ("character",), "position in the word"),
+    TrackSpec("sentence_start", "binary", ("character", "word"), "first word of a sentence"),
+    TrackSpec("sentence_pos", "count", ("character", "word"), "position in the sentence ({unit}s)"),
+    TrackSpec("line_wrap", "binary", ("character",), "line near its usual wrap length"),
+)
+SPECS = {s.name: s for s in TRACK_SPECS}
+REGEX = "regex"  # the name of the person's own track
+
+
+def track_names(unit: str) -> list[str]:
+    """The built-in tracks for a model whose steps are `unit`s ("character" or "word")."""
+    return [s.name for s in TRACK_SPECS if unit in s.units]
+
+
+@dataclass
+class Track:
+    """One track over a text: `values` (T,) float64, one per step."""
+
+    name: str
+    label: str
+    kind: str  # binary | count
+    values: np.ndarray
+    note: str = ""  # e.g. the wrap length line_wrap used
+
+    @property
+    def usable(self) -> str:
+        """ "" when the track can be ranked against, else why not (no step inside, all the same...)."""
+        v = self.values
+        if v.size < 2:
+            return "the text is too short"
+        if self.kind == "binary":
+            on = int(v.sum())
+            if on == 0:
+                return f"no step of the text is marked ({self.label})"
+            if on == v.size:
+                return f"every step of the text is marked ({self.label}): nothing to compare with"
+            return ""
+        return "" if np.ptp(v) > 0 else f"the track is the same at every step ({self.label})"
+
+
+def step_texts(tokens: Sequence[str], tokenizer: Tokenizer) -> list[str]:
+    """What each step reads as text: the token ("\\n" for a line break), with the space before it."""
+    return [space + text for space, text in tokenizer.pieces(list(tokens))]
+
+
+def _is_word_char(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def compute_tracks(tokens: Sequence[str], tokenizer: Tokenizer) -> dict[str, Track]:
+    """Every built-in track for this tokenizer's steps over `tokens` (see the module docstring)."""
+    unit = tokenizer.unit
+    chars = unit == "character"
+    texts = step_texts(tokens, tokenizer)
+    T = len(texts)
+    quote, paren, line_pos = np.zeros(T), np.zeros(T), np.zeros(T)
+    word_pos, starts, sent_pos = np.zeros(T), np.zeros(T), np.zeros(T)
+    in_quote, depth, column, run = 0, 0, 0, 0
+    boundary, pending, in_first, since, previous_eos = True, False, False, 0, False
+    for t, (tok, text) in enumerate(zip(tokens, texts, strict=True)):
+        eos = tok == EOS
+        body = text if chars else text.lstrip(" ")  # the step's own text, without the space before it
+        paragraph_end = eos and previous_eos  # an empty line
+        # quotes and brackets: the state after reading the step
+        for ch in body:
+            if ch == '"':
+                in_quote = 1 - in_quote
+            elif ch == "\u201c":
+                in_quote = 1
+            elif ch == "\u201d":
+                in_quote = 0
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth = max(0, depth - 1)
+        if paragraph_end:
+            in_quote = 0
+        quote[t], paren[t] = in_quote, depth
+        # line position: steps since the last line break
+        line_pos[t] = column
+        column = 0 if eos else column + 1
+        # sentences: a word after . ! ? and a space (or an empty line, or the text's start) begins one
+        word = _is_word_char(body)
+        if chars:
+            run = run + 1 if body.isalnum() or (body in ("'", "\u2019") and run > 0) else 0
+            word_pos[t] = run
+            if body and body in ".!?":
+                pending = True
+            elif pending and (eos or body.isspace()):
+                boundary, pending = True, False
+            elif pending and body not in ('"', "\u201d", "'", "\u2019", ")"):
+                pending = False  # "3.5", "U.S": the terminator was inside a word
+        if paragraph_end:
+            boundary = True
+        if word and boundary:
+            boundary, in_first, since = False, True, 0
+        elif chars:
+            in_first = in_first and run > 0  # a character model's first word ends at its last letter
+        starts[t] = float(in_first)
+        if not chars:
+            in_first = False  # a word model's first word is one step
+        sent_pos[t] = since
+        since += 1
+        if not chars and body[-1:] in (".", "!", "?") and body:
+            boundary = True  # a word model reads "." as its own token, or "end." as one
+        previous_eos = eos
+    out = {
+        "quote": Track("quote", SPECS["quote"].label, "binary", quote),
+        "paren": Track("paren", SPECS["paren"].label, "count", paren),
+        "line_pos": Track("line_pos", SPECS["line_pos"].label.format(unit=unit), "count", line_pos),
+        "sentence_start": Track("sentence_start", SPECS["sentence_start"].label, "binary", starts),
+        "sentence_pos": Track(
+            "sentence_pos", SPECS["sentence_pos"].label.format(unit=unit), "count", sent_pos
+        ),
+    }
+    if chars:
+        out["word_pos"] = Track("word_pos", SPECS["word_pos"].label, "count", word_pos)
+        out["line_wrap"] = _line_wrap(list(tokens), line_pos)
+    return {name: out[name] for name in track_names(unit)}
+
+
+def _line_wrap(tokens: list[str], line_pos: np.ndarray) -> Track:
+    """1 where a line is within WRAP_MARGIN characters of the median length of the non-empty lines."""
+    lengths = [int(line_pos[t]) for t, tok in enumerate(tokens) if tok == EOS and line_pos[t] > 0]
+    label = SPECS["line_wrap"].label
+    if len(lengths) < MIN_WRAP_LINES:
+        note = f"needs at least {MIN_WRAP_LINES} non-empty lines to know the usual length"
+        return Track("line_wrap", label, "binary", np.zeros(len(tokens)), note)
+    wrap = float(np.median(lengths))
+    values = (line_pos >= wrap - WRAP_MARGIN).astype(np.float64)
+    note = f"usual line length {wrap:g} characters (median of {len(lengths)} lines)"
+    return Track("line_wrap", label, "binary", values, note)
+
+
+def regex_track(tokens: Sequence[str], tokenizer: Tokenizer, pattern: str) -> Track:
+    """1 on each step with a character inside a match of `pattern` (Python `re`) over the text; ValueError
+    for an empty, too long or invalid pattern."""
+    if not isinstance(pattern, str) or not pattern:
+        raise ValueError("type a regular expression for your track, e.g. [A-Z] or \\bthe\\b")
+    if len(pattern) > MAX_REGEX_CHARS:
+        raise ValueError(
+            f"the regular expression is {len(pattern)} characters; keep it under {MAX_REGEX_CHARS}"
+        )
+    try:
+        compiled = re.compile(pattern)
+    except re.error as e:
+        raise ValueError(f"{pattern!r} is not a valid regular expression: {e}") from None
+    texts = step_texts(tokens, tokenizer)
+    ends = np.cumsum([len(t) for t in texts])  # step t covers text[ends[t] - len(text_t) : ends[t]]
+    whole = "".join(texts)
+    marked = np.zeros(len(whole) + 1, dtype=np.int64)  # +1 at a match's start, -1 past its end
+    for m in compiled.finditer(whole):
+        if m.end() > m.start():
+            marked[m.start()] += 1
+            marked[m.end()] -= 1
+    inside = np.cumsum(marked[:-1]) > 0  # (chars,)
+    values = np.zeros(len(texts))
+    for t, text in enumerate(texts):
+        start = ends[t] - len(text) + (len(text) - len(text.lstrip(" ")))  # the token, not its space
+        values[t] = float(inside[start : ends[t]].any())
+    return Track(REGEX, f"your pattern /{pattern}/", "binary", values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Unit values over a text, and the scores
+# ---------------------------------------------------------------------------------------------
+
+
+def signals_of(model: LanguageModel) -> tuple[str, ...]:
+    """What is ranked: an LSTM's cell c and hidden state h; a GRU's or plain RNN's h."""
+    return ("c", "h") if model.config.cell == "lstm" else ("h",)
+
+
+@torch.no_grad()
+def unit_values(
+    model: LanguageModel,
+    ids: Sequence[int],
+    batch_size: int = 1,
+    bptt: int = 256,
+    state: State | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[dict[str, np.ndarray], int]:
+    """Trace `ids` and keep c and h of every layer: ({signal: (L, N, H) float32}, N). With batch_size > 1
+    the text is cut into columns as evaluation cuts it (each from a zero state; the last N % batch_size
+    steps dropped); with 1 it is read in one piece from `state` (None: a zero state)."""
+    ids_t = torch.as_tensor(list(ids), dtype=torch.long)
+    data = batchify(ids_t, batch_size) if batch_size > 1 else ids_t[:, None]  # (S, B)
+    steps, B = data.shape
+    if steps == 0:
+        raise ValueError("the text is too short to trace")
+    L, H = model.config.num_layers, model.config.hidden_dim
+    signals = signals_of(model)
+    out = {s: np.empty((L, B, steps, H), dtype=np.float32) for s in signals}
+    state = state if state is not None and B == 1 else model.init_state(B)
+    data = data.to(model.embedding.weight.device)
+    for start in range(0, steps, bptt):
+        chunk = data[start : start + bptt]
+        tr = trace(model, chunk, state, log_probs=False)
+        state = tr.state
+        for layer, lt in enumerate(tr.layers):
+            for s in signals:
+                out[s][layer, :, start : start + chunk.size(0)] = (
+                    lt.get(s).transpose(0, 1).float().cpu().numpy()
+                )
+        if progress:
+            progress(min(start + bptt, steps), steps)
+    return {s: v.reshape(L, B * steps, H) for s, v in out.items()}, B * steps
+
+
+def average_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks (1..N) of each row of x (R, N) along the row, ties given their average rank; float64."""
+    R, N = x.shape
+    order = np.argsort(x, axis=1)  # ties get their average rank below, so any order of them will do
+    sorted_ranks = np.broadcast_to(np.arange(1.0, N + 1.0), (R, N))
+    s = np.take_along_axis(x, order, axis=1)
+    tied_rows = np.flatnonzero((s[:, 1:] == s[:, :-1]).any(axis=1))
+    if tied_rows.size:
+        sorted_ranks = sorted_ranks.copy()
+        for r in tied_rows:  # runs of equal values share the mean of the ranks they span
+            starts = np.concatenate([[0], np.flatnonzero(s[r, 1:] != s[r, :-1]) + 1])
+            counts = np.diff(np.append(starts, N))
+            sorted_ranks[r] = np.repeat(starts + (counts + 1) / 2.0, counts)
+    ranks = np.empty((R, N), dtype=np.float64)
+    np.put_along_axis(ranks, order, sorted_ranks, axis=1)
+    return ranks
+
+
+def auc_scores(values: np.ndarray, masks: np.ndarray, chunk: int = 64) -> np.ndarray:
+    """AUC of each column of values (N, H) as a detector of each yes/no track in masks (K, N): (K, H).
+
+    Mann-Whitney: AUC = (sum of the ranks of the marked steps - n1 (n1 + 1) / 2) / (n1 n0), the probability
+    that a marked step's value is above an unmarked one's (ties count half). NaN for a track that marks
+    no step or every step."""
+    masks = np.asarray(masks, dtype=np.float64).reshape(-1, values.shape[0])
+    n1 = masks.sum(1)  # (K,)
+    n0 = values.shape[0] - n1
+    out = np.empty((masks.shape[0], values.shape[1]))
+    for c in range(0, values.shape[1], chunk):
+        ranks = average_ranks(np.ascontiguousarray(values[:, c : c + chunk].T))  # (h, N)
+        out[:, c : c + chunk] = masks @ ranks.T  # (K, h) rank sums of the marked steps
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (out - (n1 * (n1 + 1) / 2)[:, None]) / (n1 * n0)[:, None]
+
+
+def pearson_scores(values: np.ndarray, tracks: np.ndarray) -> np.ndarray:
+    """Pearson r of each column of values (N, H) with each track in tracks (K, N): (K, H); a constant
+    track gives NaN, a constant unit 0."""
+    tracks = np.asarray(tracks, dtype=np.float64).reshape(-1, values.shape[0])
+    x = values.astype(np.float64)
+    x -= x.mean(0)
+    y = tracks - tracks.mean(1, keepdims=True)
+    sx, sy = np.sqrt((x * x).sum(0)), np.sqrt((y * y).sum(1))  # (H,), (K,)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (y @ x) / (sy[:, None] * np.where(sx > 0, sx, np.inf)[None, :])
+    r[sy == 0] = np.nan
+    return r
+
+
+@dataclass
+class UnitRank:
+    """One unit's score for a track: `score` is max(AUC, 1 - AUC) or |r|, `statistic` the AUC or r."""
+
+    layer: int
+    signal: str
+    unit: int
+    score: float
+    statistic: float
+    direction: str  # "high": the unit is higher where the track is on / larger; "low": the reverse
+    marked_mean: float  # the unit's mean where the track is on (binary) or in its top tenth (counts)
+
+    def to_dict(self) -> dict:
+        return {
+            "layer": self.layer,
+            "signal": self.signal,
+            "unit": self.unit,
+            "score": round(self.score, 4),
+            "statistic": round(self.statistic, 4),
+            "direction": self.direction,
+            "marked_mean": round(self.marked_mean, 4),
+        }
+
+
+@dataclass
+class TrackRanking:
+    """Every unit's score for one track: arrays (L, S, H) over layers, signals and units."""
+
+    name: str
+    label: str
+    kind: str
+    signals: tuple[str, ...]
+    statistic: np.ndarray  # AUC (binary) or Pearson r (count); NaN when the track cannot be scored
+    marked_mean: np.ndarray  # each unit's mean where the track is on (binary) / in its top tenth (count)
+    steps: int
+    marked: float  # binary: steps marked; count: the track's mean
+    note: str = ""
+    skipped: str = ""  # why the track was not scored ("" when it was)
+
+    @property
+    def score(self) -> np.ndarray:
+        """max(AUC, 1 - AUC) or |r|; NaN -> 0."""
+        s = (
+            np.maximum(self.statistic, 1 - self.statistic)
+            if self.kind == "binary"
+            else np.abs(self.statistic)
+        )
+        return np.nan_to_num(s, nan=0.0)
+
+    def best(self, k: int = 5, layer: int | None = None, signal: str | None = None) -> list[UnitRank]:
+        """The k best units (of one layer and/or signal when given), best first; ties: lower layer, unit."""
+        score = self.score
+        rows = []
+        for li in range(score.shape[0]) if layer is None else [layer]:
+            for si, s in enumerate(self.signals):
+                if signal is not None and s != signal:
+                    continue
+                top = np.argsort(-score[li, si], kind="stable")[: max(0, k)]
+                rows += [(float(score[li, si, u]), li, si, int(u)) for u in top]
+        rows.sort(key=lambda r: (-r[0], r[1], r[2], r[3]))
+        out = []
+        for sc, li, si, u in rows[: max(0, k)]:
+            stat = float(self.statistic[li, si, u])
+            high = stat >= 0.5 if self.kind == "binary" else stat >= 0
+            out.append(UnitRank(li, self.signals[si], u, sc, stat, "high" if high else "low",
+                                float(self.marked_mean[li, si, u])))  # fmt: skip
+        return out
+
+
+def rank_tracks(values: dict[str, np.ndarray], tracks: Sequence[Track]) -> dict[str, TrackRanking]:
+    """Score every unit of `values` ({signal: (L, N, H)}) against each track (values (N,) each)."""
+    signals = tuple(values)
+    L, N, H = next(iter(values.values())).shape
+    usable = [tr for tr in tracks if not tr.usable]
+    for tr in tracks:
+        if tr.values.shape != (N,):
+            raise ValueError(f"track {tr.name} has {tr.values.shape[0]} steps, the unit values {N}")
+    binary = [tr for tr in usable if tr.kind == "binary"]
+    counts = [tr for tr in usable if tr.kind == "count"]
+    stats = {tr.name: np.full((L, len(signals), H), np.nan) for tr in tracks}
+    marked_mean = {tr.name: np.full((L, len(signals), H), np.nan) for tr in tracks}
+    marks = {tr.name: tr.values > 0 if tr.kind == "binary" else _top_tenth(tr.values) for tr in usable}
+    for si, s in enumerate(signals):
+        for layer in range(L):
+            x = values[s][layer]  # (N, H)
+            if binary:
+                auc = auc_scores(x, np.stack([tr.values > 0 for tr in binary]))
+                for k, tr in enumerate(binary):
+                    stats[tr.name][layer, si] = auc[k]
+            if counts:
+                r = pearson_scores(x, np.stack([tr.values for tr in counts]))
+                for k, tr in enumerate(counts):
+                    stats[tr.name][layer, si] = r[k]
+            for name, m in marks.items():
+                marked_mean[name][layer, si] = x[m].mean(0) if m.any() else np.nan
+    return {
+        tr.name: TrackRanking(
+            tr.name,
+            tr.label,
+            tr.kind,
+            signals,
+            stats[tr.name],
+            marked_mean[tr.name],
+            N,
+            float(tr.values.sum() if tr.kind == "binary" else tr.values.mean()),
+            tr.note,
+            tr.usable,
+        )  # fmt: skip
+        for tr in tracks
+    }
+
+
+def _top_tenth(values: np.ndarray) -> np.ndarray:
+    """The steps where a count track is in its top tenth (at least its largest value)."""
+    return values >= min(np.quantile(values, 0.9), values.max())
+
+
+@dataclass
+class Hunt:
+    """A hunt over one text: the tokens, the tracks, the unit values and each track's ranking."""
+
+    tokens: list[str]
+    tracks: dict[str, Track]
+    values: dict[str, np.ndarray]  # signal -> (L, N, H)
+    rankings: dict[str, TrackRanking] = field(default_factory=dict)
+
+
+def hunt(
+    model: LanguageModel,
+    tokens: Sequence[str],
+    regex: str | None = None,
+    builtin: bool = True,
+    batch_size: int = 1,
+    bptt: int = 256,
+    state: State | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Hunt:
+    """Trace `tokens` and rank every unit for every built-in track (unless `builtin` is False) and for the
+    person's `regex` track when given. ValueError for an unusable regex or a text too short."""
+    tokenizer = model.vocab.tokenizer
+    tokens = list(tokens)
+    if len(tokens) < 2:
+        raise ValueError(f"the text needs at least 2 {tokenizer.unit}s to hunt over")
+    ids = model.vocab.encode(tokens).ids
+    values, n = unit_values(model, ids, batch_size, bptt, state, progress)
+    tokens = tokens[:n]  # batchify drops the last few steps
+    tracks = compute_tracks(tokens, tokenizer) if builtin else {}
+    if regex:
+        tracks[REGEX] = regex_track(tokens, tokenizer, regex)
+    return Hunt(tokens, tracks, values, rank_tracks(values, list(tracks.values())))
+
+
+# ---------------------------------------------------------------------------------------------
+# The cache in the model directory
+# ---------------------------------------------------------------------------------------------
+
+
+def hunt_json(model: LanguageModel, h: Hunt, source: str = "") -> dict:
+    """The cache's content: every track's statistic and marked means (L, S, H), and a passage of the text."""
+    unit = model.vocab.tokenizer.unit
+    passage = model.vocab.tokenizer.rejoin(h.tokens[: PASSAGE_STEPS[unit]])
+    info = getattr(model, "info", None) or {}
+
+    def arr(a: np.ndarray) -> list:
+        return np.where(np.isfinite(a), np.round(a, 5), np.nan).tolist()
+
+    return {
+        "version": CACHE_VERSION,
+        "model_saved": info.get("saved"),
+        "source": source,
+        "steps": len(h.tokens),
+        "unit": unit,
+        "signals": list(next(iter(h.rankings.values())).signals) if h.rankings else [],
+        "num_layers": model.config.num_layers,
+        "hidden_dim": model.config.hidden_dim,
+        "passage": passage,
+        "tracks": {
+            name: {
+                "label": r.label,
+                "kind": r.kind,
+                "marked": r.marked,
+                "note": r.note,
+                "skipped": r.skipped,
+                "statistic": arr(r.statistic),
+                "marked_mean": arr(r.marked_mean),
+            }
+            for name, r in h.rankings.items()
+        },
+    }
+
+
+def save_hunt(model_dir: str | os.PathLike, data: dict) -> Path:
+    """Write DIR/cell_hunt.json.gz atomically (NaN written as null)."""
+    path = Path(model_dir) / CACHE
+    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
+    text = json.dumps(_nan_to_none(data), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    try:
+        tmp.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _nan_to_none(x):
+    if isinstance(x, float) and x != x:
+        return None
+    if isinstance(x, list):
+        return [_nan_to_none(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _nan_to_none(v) for k, v in x.items()}
+    return x
+
+
+def load_hunt(model_dir: str | os.PathLike | None) -> dict | None:
+    """The cached ranking of a model directory, or None: none, unreadable, or built for another model
+    (other sizes, or a model saved since)."""
+    if model_dir is None:
+        return None
+    directory = Path(model_dir)
+    try:
+        data = json.loads(gzip.decompress((directory / CACHE).read_bytes()).decode("utf-8"))
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        num_layers, hidden_dim = config["model"]["num_layers"], config["model"]["hidden_dim"]
+    except (OSError, ValueError, EOFError, zlib.error, TypeError, KeyError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+        return None
+    if data.get("num_layers") != num_layers or data.get("hidden_dim") != hidden_dim:
+        return None
+    if data.get("model_saved") and data["model_saved"] != config.get("saved"):
+        return None
+    return data
+
+
+def cached_ranking(data: dict, name: str) -> TrackRanking:
+    """One track's ranking from a loaded cache; ValueError naming the cached tracks if it is not there."""
+    tracks = data.get("tracks") or {}
+    if name not in tracks:
+        raise ValueError(f"the cached ranking has no track {name!r}: it has {', '.join(tracks)}")
+    t = tracks[name]
+
+    def arr(a) -> np.ndarray:
+        return np.array(_none_to_nan(a), dtype=np.float64)
+
+    return TrackRanking(
+        name, t["label"], t["kind"], tuple(data["signals"]), arr(t["statistic"]), arr(t["marked_mean"]),
+        int(data["steps"]), float(t["marked"]), t.get("note", ""), t.get("skipped", ""),
+    )  # fmt: skip
+
+
+def _none_to_nan(x):
+    if x is None:
+        return float("nan")
+    if isinstance(x, list):
+        return [_none_to_nan(v) for v in x]
+    return x
