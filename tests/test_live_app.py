@@ -132,7 +132,11 @@ def test_browser_train_watch_stop_download(tiny_model_dir, tmp_path):
 
     from lstmlm import load_model
 
-    with serve(load_model(tiny_model_dir)) as url, open_page(url, accept_downloads=True) as page:
+    with (
+        serve(load_model(tiny_model_dir)) as url,
+        open_page(url, timeout_ms=60_000, accept_downloads=True) as page,
+    ):
+        page.wait_for_selector("#next-word-chart .ytick text")
         page.get_by_role("tab", name="Train your own").click()
         page.locator("#live-text textarea").fill(anbn_text())
         page.locator("#live-train").click()

@@ -266,8 +266,19 @@ def build(jobs: LiveJobs = JOBS) -> TabView:
         teaching.input(pick_teaching_text, teaching, text, **private)
         upload.upload(read_uploaded, upload, text, **private)
 
-        def start(*values: object, request: gr.Request) -> tuple:  # gradio injects the request by name
-            return start_training(jobs, *values, request=request)
+        def start(
+            text: str,
+            tokens: str,
+            layers: float,
+            units: float,
+            bptt: float,
+            lr: float | None,
+            seconds: float,
+            seed: float | None,
+            probe: str,
+            request: gr.Request,
+        ) -> tuple:  # gradio injects the request (its type hint) into a plain function, not into a partial
+            return start_training(jobs, text, tokens, layers, units, bptt, lr, seconds, seed, probe, request)
 
         train_button.click(
             start,
