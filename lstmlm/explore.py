@@ -114,6 +114,7 @@ class WordSurprisal:
     bits: float  # surprisal -log2 p
     expected: list[str]  # what the model expected there instead, most likely first
     expected_probs: list[float]
+    known: bool = True  # False: a word outside the vocabulary; its numbers are <unk>'s, not the word's
 
 
 @dataclass
@@ -121,18 +122,25 @@ class Surprisal:
     """Every scored word of a prompt, and the prompt's perplexity over them."""
 
     words: list[WordSurprisal]
-    perplexity: float
+    perplexity: float  # over the known words only (nan if there are none)
     bits_per_word: float
 
 
 @torch.no_grad()
 def surprisal(
-    model: LanguageModel, ids: Sequence[int], k: int = 5, state: State | None = None, first_word: bool = True
+    model: LanguageModel,
+    ids: Sequence[int],
+    k: int = 5,
+    state: State | None = None,
+    first_word: bool = True,
+    unknown: Sequence[int] = (),
 ) -> Surprisal:
     """Probability, rank, GLTR bucket and surprisal in bits of each word, and the prompt's perplexity.
 
     With `first_word` the first word is scored from the start state (after a line break unless `state` is
-    given); without it scoring starts at the second word.
+    given); without it scoring starts at the second word. `unknown` lists the positions of words outside
+    the vocabulary (read as <unk>): they get `known=False` and are left out of the perplexity, because
+    <unk>'s probability is that of *any* rare word, not of the word typed.
     """
     ids = [int(i) for i in ids]
     if len(ids) < (1 if first_word else 2):
@@ -142,7 +150,7 @@ def surprisal(
     h = state[0] if isinstance(state, tuple) else state  # (L, 1, H): an LSTM's state is (h, c)
     before_first = model.log_probs(h[-1, 0])[None]  # (1, V): the prediction from the start state
     rows = torch.cat([before_first, tr.log_probs[:-1, 0]])  # (T, V): row t predicts word t
-    words, bits_sum = [], 0.0
+    words, bits_sum, unknown = [], 0.0, set(unknown)
     for t in range(0 if first_word else 1, len(ids)):
         row = rows[t]
         target = row[ids[t]]
@@ -150,8 +158,10 @@ def surprisal(
         bits = float(-target) / math.log(2)
         expected = top_words(row, model.vocab, k)
         word = model.vocab.words[ids[t]]
+        known = t not in unknown
         words.append(WordSurprisal(t, word, ids[t], float(target.exp()), rank, rank_bucket(rank), bits,
-                                   expected.words, expected.probs))  # fmt: skip
-        bits_sum += bits
-    bpw = bits_sum / len(words)
+                                   expected.words, expected.probs, known))  # fmt: skip
+        bits_sum += bits if known else 0.0
+    n_known = sum(w.known for w in words)
+    bpw = bits_sum / n_known if n_known else math.nan
     return Surprisal(words, 2.0**bpw, bpw)

@@ -61,7 +61,8 @@ def _is_finite(x) -> bool:
 def entropy_bits(log_probs: torch.Tensor) -> float:
     """Entropy in bits of a distribution given as log-probabilities (V,)."""
     p = log_probs.exp()
-    return float(-(p * log_probs).nan_to_num().sum() / math.log(2))
+    # max: a one-word distribution sums to -0.0, which would print as "-0.0 bits"
+    return max(0.0, float(-(p * log_probs).nan_to_num().sum() / math.log(2)))
 
 
 def top_words(log_probs: torch.Tensor, vocab: Vocab, k: int = 10) -> NextWords:

@@ -18,11 +18,13 @@ from lstmlm.safewords import hide_in_text
 
 from . import plots
 from .markup import placeholder
-from .views import display_word, spaced_pieces
+from .views import RARE_LABEL, display_word, spaced_pieces
 
 # GLTR's colours: the model's top-10 green, top-100 yellow, top-1000 red, anything rarer purple.
 BUCKET_COLORS = {"top-10": "#bbf7d0", "top-100": "#fef08a", "top-1000": "#fecaca", "beyond": "#e9d5ff"}
 BUCKET_BARS = {"top-10": "#16a34a", "top-100": "#ca8a04", "top-1000": "#dc2626", "beyond": "#7c3aed"}
+UNKNOWN_COLOR, UNKNOWN_BAR = "#e5e7eb", "#9ca3af"  # words outside the vocabulary: grey, never a bucket
+UNKNOWN_NOTE = "not in the vocabulary"
 SPAN_FILL = "rgba(79,70,229,0.13)"
 CSS = """
 .lp-s { cursor: help; }
@@ -58,8 +60,11 @@ def surprisal_legend() -> str:
     swatches = " ".join(
         f'<span class="lp-w" style="background:{c}">{name}</span>' for name, c in BUCKET_COLORS.items()
     )
+    look = f"background:{UNKNOWN_COLOR};outline:1px dashed #6b7280"
+    unknown = f'<span class="lp-w" style="{look}">{UNKNOWN_NOTE}</span>'
     return (
         f'<div class="lp-legend">Colour = the rank the model gave each word among all it knows: {swatches}'
+        f" · {unknown} (the model cannot score a word it never learned)"
         " · hover a word to see what the model expected there</div>"
     )
 
@@ -75,12 +80,15 @@ def surprisal_text(tokens: Sequence[str], words: Sequence[WordSurprisal], unknow
         w = by_pos.get(pos)
         shown = "↵" if tok == "<eos>" else _hide(text)
         style = f"background:{BUCKET_COLORS[w.bucket]}" if w else ""
-        if pos in unknown:
-            style += ";outline:1px dashed #dc2626"
         title = _hover(w) if w else display_word(tok)
-        if pos in unknown:
-            title += "\n(not in the vocabulary: read as <unk>)"
         bucket = f" data-bucket={w.bucket}" if w else ""
+        if pos in unknown:  # <unk>'s probability is any rare word's, not this word's: no bucket, no score
+            style = f"background:{UNKNOWN_COLOR};outline:1px dashed #6b7280"
+            title = (
+                f"“{_hide(text)}” is {UNKNOWN_NOTE}: the model reads it as {RARE_LABEL} (<unk>), so it "
+                "cannot say how surprising this word is; it is left out of the perplexity"
+            )
+            bucket = " data-bucket=unknown"
         spans.append(
             f'{_esc(space)}<span class="lp-w lp-s"{bucket} style="{style}" title="{_esc(title)}">'
             f"{_esc(shown)}</span>"
@@ -93,20 +101,32 @@ def surprisal_text(tokens: Sequence[str], words: Sequence[WordSurprisal], unknow
 def surprisal_summary(perplexity: float, bits_per_word: float, words: Sequence[WordSurprisal]) -> str:
     """'Perplexity 123.4 · 6.9 bits per word' and how many words fell in each bucket."""
     counts = {name: 0 for name in BUCKET_COLORS}
-    for w in words:
+    known = [w for w in words if w.known]
+    for w in known:
         counts[w.bucket] += 1
     parts = " · ".join(
         f'<span class="lp-w" style="background:{BUCKET_COLORS[n]}">{n}</span> {c}' for n, c in counts.items()
     )
+    n_unknown = len(words) - len(known)
+    if n_unknown:
+        parts += (
+            f' · <span class="lp-w" style="background:{UNKNOWN_COLOR}">{UNKNOWN_NOTE}</span> {n_unknown} '
+            "(left out of the perplexity: the model cannot score a word it never learned)"
+        )
+    if not known:
+        nothing = "No word of this text is in the vocabulary: nothing to score."
+        return f'<div class="lp-summary">{nothing}<br>{parts}</div>'
     return (
         f'<div class="lp-summary"><b>Perplexity {perplexity:,.1f}</b> · {bits_per_word:.2f} bits per word '
-        f"over {len(words)} words (as unsure, on average, as a choice among {perplexity:,.0f} equally "
+        f"over {len(known)} words (as unsure, on average, as a choice among {perplexity:,.0f} equally "
         f"likely words)<br>{parts}</div>"
     )
 
 
 def surprisal_bars(words: Sequence[WordSurprisal]) -> go.Figure:
-    """Surprisal in bits of each word, coloured by its bucket; hover shows p and rank."""
+    """Surprisal in bits of each known word, coloured by its bucket; hover shows p and rank. Words outside
+    the vocabulary have no bar (their <unk> score is not theirs)."""
+    words = [w for w in words if w.known]
     fig = go.Figure(
         go.Bar(
             x=plots.unique_labels([display_word(w.word) for w in words]),

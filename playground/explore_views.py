@@ -53,7 +53,7 @@ def surprisal_view(model: LanguageModel, text: str, k: int = 5) -> tuple[Prompt,
     if not p.ids:
         return p, None
     k = max(1, min(int(k), 20))
-    return p, surprisal(model, p.ids, k=k, state=line_start(model), first_word=True)
+    return p, surprisal(model, p.ids, k=k, state=line_start(model), first_word=True, unknown=p.unknown)
 
 
 def surprisal_json(model: LanguageModel, text: str, k: int = 5) -> dict:
@@ -71,12 +71,15 @@ def surprisal_json(model: LanguageModel, text: str, k: int = 5) -> dict:
             "bucket": w.bucket,
             "bits": round(w.bits, 4),
             "expected": [
+            "known": w.known,  # False: not in the vocabulary, read as <unk>; left out of the perplexity
                 {"word": e, "prob": round(q, 6)} for e, q in zip(w.expected, w.expected_probs, strict=True)
             ],
         }
         for w in s.words
     ]
     return dict(out, perplexity=round(s.perplexity, 4), bits_per_word=round(s.bits_per_word, 4))
+    if not any(w.known for w in s.words):  # nothing the model can score: no perplexity (not NaN in JSON)
+        return dict(out, perplexity=None, bits_per_word=None)
 
 
 # ---------------------------------------------------------------------------------------------

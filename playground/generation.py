@@ -160,6 +160,9 @@ def reshaping_summary(r: Reshaping, settings: GenerationSettings) -> str:
         if settings.top_p < 1
         else "Top-p is off (1)."
     )
-    return " ".join(
-        [temp, k, p, f"Uncertainty went from {r.entropy_model_bits:.1f} to {r.entropy_final_bits:.1f} bits."]
+    after = (
+        "0 bits: one word is left, so there is nothing to choose"
+        if r.kept_final == 1
+        else f"{r.entropy_final_bits:.1f} bits"
     )
+    return " ".join([temp, k, p, f"Uncertainty went from {r.entropy_model_bits:.1f} bits to {after}."])

@@ -137,6 +137,8 @@ def wire(
     }
     iv = views["intervene"].controls if "intervene" in views else {}
     names, iv_names = list(controls), list(iv)
+    keep_seed = getattr(views.get("generate"), "keep_seed", None)  # ticked by a link that names a seed
+    extra = [keep_seed] if keep_seed is not None else []
 
     def restore(request: gr.Request) -> tuple:
         params = dict(request.query_params) if request is not None else {}
@@ -151,6 +153,7 @@ def wire(
             s.mode == "present",
             *values,
             *[spec.get(n, gr.skip()) for n in iv_names],
+            *([True if "seed" in params else gr.skip()] if extra else []),
         )
 
     def share(text: str, view: str, on: bool, *values) -> str:
@@ -170,7 +173,7 @@ def wire(
     link_button.click(
         share, [prompt, active, present, *controls.values(), *iv.values()], link, queue=False, **quiet
     ).then(None, link, link, js=ABSOLUTE_LINK_JS, **quiet)
-    outputs = [prompt, tabs, active, present, *controls.values(), *iv.values()]
+    outputs = [prompt, tabs, active, present, *controls.values(), *iv.values(), *extra]
     return demo.load(restore, None, outputs, queue=False, **quiet).then(
         None, None, None, js="() => { window.lpLanguageFromUrl && window.lpLanguageFromUrl(); }", **quiet
     )

@@ -119,5 +119,6 @@ def test_generated_words_download(app_url, page, tmp_path):
     path = tmp_path / "generated.csv"
     info.value.save_as(path)
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    expected = list(generate_words(model, read_prompt(model.vocab, PROMPT), GenerationSettings()))
+    seed = int(page.locator("#seed-used").inner_text().split()[1].rstrip(":"))  # each press draws a seed
+    expected = list(generate_words(model, read_prompt(model.vocab, PROMPT), GenerationSettings(seed=seed)))
     assert [r["word"] for r in rows] == [w.word for w in expected]

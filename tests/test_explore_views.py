@@ -58,10 +58,10 @@ def test_surprisal_text_colours_every_word_with_its_hover(tiny_model):
     assert "<b" not in html and "&lt;" in html  # typed text is escaped
     w = s.words[0]
     assert f"rank {w.rank:,} ({w.bucket})" in html and explore_plots.BUCKET_COLORS[w.bucket] in html
-    assert "read as &lt;unk&gt;" in html  # zebra
+    assert "“zebra” is not in the vocabulary" in html  # no score of its own (issue 17)
     assert all(name in explore_plots.surprisal_legend() for name in explore_plots.BUCKET_COLORS)
     fig = explore_plots.surprisal_bars(s.words)
-    assert np.allclose(fig.data[0].y, [w.bits for w in s.words])
+    assert np.allclose(fig.data[0].y, [w.bits for w in s.words if w.known])  # no bar for an unknown word
 
 
 def test_parse_span():

@@ -29,6 +29,23 @@ from . import TabView
 DEFAULTS = GenerationSettings()
 
 
+def new_seed() -> int:
+    """A fresh seed for one press of Generate (not torch's global generator: other users keep theirs)."""
+    return secrets.randbelow(1_000_000)
+
+
+def seed_line(seed: int) -> str:
+    """Under the generated text: the seed it was drawn with, and how to get the same text again."""
+    return (
+        f'<div class="lp-small" id="seed-used">Seed {seed}: tick “keep this seed” (or type a seed) '
+        "to get the same text again; otherwise each press draws a new one.</div>"
+    )
+
+
+def _ticked() -> bool:
+    return True
+
+
 def _reshaping_view(model: LanguageModel, run: dict, step: int) -> tuple[go.Figure, str]:
     """The reshaping figure and its summary for generated word `step` (1-based) of a finished run."""
     ids = run.get("ids") or []
@@ -54,13 +71,16 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         n_words: float,
         seed: float,
         allow_unk: bool = False,
+        keep: bool = True,
     ) -> Iterator:
-        skip5 = (gr.skip(),) * 5
+        skip6 = (gr.skip(),) * 6
+        if not keep:  # a new text on every press unless the seed is kept; the box shows the seed used
+            seed = new_seed()
         try:
             settings = coerce_settings(temperature, top_k, top_p, n_words, seed, allow_unk)
         except (ValueError, TypeError) as e:
             gr.Warning(f"Cannot generate: {e}")
-            yield skip5
+            yield skip6
             return
         p = read_prompt(model.vocab, text)
         if p.notice:
@@ -68,7 +88,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         words: list[dict] = []
         for gw in generate_words(model, p, settings):
             words.append({"word": gw.word, "id": gw.id, "prob": gw.prob, "rank": gw.rank})
-            yield markup.generated_text(p.tokens, words, running=True), *skip5[1:]  # text only: small
+            yield markup.generated_text(p.tokens, words, running=True), *skip6[1:]  # text only: small
         done = {
             "prompt": text or "",
             "ids": [w["id"] for w in words],
@@ -77,18 +97,16 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         }
         fig, summary = _reshaping_view(model, done, 1)
         yield (
-            markup.generated_text(p.tokens, words),
+            markup.generated_text(p.tokens, words) + seed_line(settings.seed),
             done,
             gr.Slider(minimum=1, maximum=max(2, len(words)), value=1, interactive=len(words) > 1),
             fig,
             summary,
+            settings.seed,
         )
 
     def pick_step(run_state: dict, step: float) -> tuple[go.Figure, str]:
         return _reshaping_view(model, run_state or {}, int(step))
-
-    def new_seed() -> int:
-        return secrets.randbelow(1_000_000)  # not torch's global generator: other users keep theirs
 
     def add_to_prompt(text: str, run_state: dict) -> str:
         words = (run_state or {}).get("words") or []
@@ -137,7 +155,9 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                     seed = gr.Number(
                         value=DEFAULTS.seed, precision=0, label=t("gen.seed"), min_width=100, scale=2
                     )
-                    dice = gr.Button(t("gen.new_seed"), scale=1, min_width=100)
+                    keep = gr.Checkbox(
+                        value=False, label=t("gen.keep_seed"), elem_id="keep-seed", scale=1, min_width=100
+                    )
                 allow_unk = gr.Checkbox(
                     value=DEFAULTS.allow_unk,
                     label=t("gen.allow_unk"),
@@ -165,8 +185,8 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
 
     go_button.click(
         run,
-        [prompt, temperature, top_k, top_p, n_words, seed, allow_unk],
-        [output, run_state, step, reshape_plot, summary],
+        [prompt, temperature, top_k, top_p, n_words, seed, allow_unk, keep],
+        [output, run_state, step, reshape_plot, summary, seed],
         api_visibility="private",
         show_progress="hidden",
         concurrency_limit=4,
@@ -179,9 +199,12 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         show_progress="hidden",
         api_visibility="private",
     )
-    dice.click(new_seed, None, seed, api_visibility="private", queue=False, show_progress="hidden")
+    # typing a seed fixes it (the checkbox has no listener, so nothing chains)
+    seed.input(_ticked, None, keep, api_visibility="private", queue=False, show_progress="hidden")
     add_button.click(
         add_to_prompt, [prompt, run_state], prompt, api_visibility="private", show_progress="hidden"
     )
     controls = {"temperature": temperature, "top_k": top_k, "top_p": top_p, "words": n_words, "seed": seed}
-    return TabView(tab, controls=controls)
+    view = TabView(tab, controls=controls)
+    view.keep_seed = keep  # a shared link with a seed ticks it (share.py), so the link gives the same text
+    return view

@@ -1,0 +1,71 @@
+"""Issue 17's faults, without a browser: the temperature-0 note, Generate's seed line, Surprisal of words
+outside the vocabulary (marked, left out of the perplexity)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from lstmlm.explore import surprisal
+from lstmlm.sampling import entropy_bits
+from playground import explore_plots
+from playground.explore_views import surprisal_json, surprisal_view
+from playground.generation import GenerationSettings, reshaping_at, reshaping_summary
+from playground.views import line_start, read_prompt
+
+PROMPT = "the cat sat on the pizza . the dog ran"  # "pizza" is not in the tiny vocabulary
+
+
+def test_one_word_distribution_has_zero_bits_not_minus_zero():
+    one_hot = torch.full((5,), -math.inf)
+    one_hot[2] = 0.0
+    assert str(entropy_bits(one_hot)) == "0.0"  # was -0.0
+    assert entropy_bits(torch.log(torch.full((4,), 0.25))) == pytest.approx(2.0)
+
+
+def test_temperature_zero_note(tiny_model):
+    settings = GenerationSettings(temperature=0.0)
+    r = reshaping_at(tiny_model, read_prompt(tiny_model.vocab, "the cat").ids, settings)
+    text = reshaping_summary(r, settings)
+    assert "-0.0" not in text and "to 0 bits: one word is left" in text
+    assert f"from {r.entropy_model_bits:.1f} bits" in text and r.entropy_model_bits > 0.5
+
+
+def test_generate_seed_line_names_the_seed():
+    from playground.tabs.generate import new_seed, seed_line
+
+    seeds = {new_seed() for _ in range(20)}
+    assert len(seeds) > 15 and all(0 <= s < 1_000_000 for s in seeds)
+    assert 'id="seed-used">Seed 4321:' in seed_line(4321)
+
+
+def test_surprisal_marks_unknown_words_and_leaves_them_out(tiny_model):
+    p, s = surprisal_view(tiny_model, PROMPT)
+    pos = p.tokens.index("pizza")
+    assert p.unknown == [pos]
+    assert [w.known for w in s.words] == [i != pos for i in range(len(p.tokens))]
+    # the perplexity over the known words only, recomputed from the library without the unknown list
+    everything = surprisal(tiny_model, p.ids, state=line_start(tiny_model), first_word=True)
+    assert everything.words[pos].bits == pytest.approx(s.words[pos].bits)  # same numbers, only marked
+    known_bits = [w.bits for i, w in enumerate(everything.words) if i != pos]
+    assert s.bits_per_word == pytest.approx(sum(known_bits) / len(known_bits), rel=1e-5)
+    assert s.perplexity == pytest.approx(2 ** (sum(known_bits) / len(known_bits)), rel=1e-5)
+
+    html = explore_plots.surprisal_text(p.tokens, s.words, p.unknown)
+    assert html.count("data-bucket=unknown") == 1 and "“pizza” is not in the vocabulary" in html
+    summary = explore_plots.surprisal_summary(s.perplexity, s.bits_per_word, s.words)
+    assert f"over {len(p.tokens) - 1} words" in summary and "not in the vocabulary</span> 1" in summary
+    bars = explore_plots.surprisal_bars(s.words)
+    assert len(bars.data[0].y) == len(p.tokens) - 1 and "pizza" not in list(bars.data[0].x)
+
+    js = surprisal_json(tiny_model, PROMPT)
+    assert [w["known"] for w in js["words"]] == [w.known for w in s.words]
+    assert js["perplexity"] == pytest.approx(s.perplexity, abs=1e-3)
+    nothing = surprisal_json(tiny_model, "pizza pasta")
+    assert nothing["perplexity"] is None and [w["known"] for w in nothing["words"]] == [False, False]
+    _, none_known = surprisal_view(tiny_model, "pizza pasta")
+    assert "nothing to score" in explore_plots.surprisal_summary(
+        none_known.perplexity, none_known.bits_per_word, none_known.words
+    )
