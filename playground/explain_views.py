@@ -29,6 +29,7 @@ from lstmlm.explain import (
     memory_breakdown,
 )
 from lstmlm.model import LanguageModel
+from lstmlm.runaway import runaway_cells, runaway_note
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
 from lstmlm.trace import Intervention, trace
 
@@ -250,6 +251,15 @@ def equations_json(
                   "tanh_c_t", "h_t", "kept", "written")
     }  # fmt: skip
     mem = memory_breakdown(tr, layer, unit)
+    cells = runaway_cells(tr[layer].get("c"))  # (T, H) of the layer
+    this = next((r for r in cells if r.unit == unit), None)
+    note = (
+        f"Unit {unit} is a runaway cell: its |C| reaches {this.max_abs:,.1f} over this prompt, while a "
+        f"typical unit of layer {layer + 1} stays within {this.typical:.2f}. It integrates (forget gate "
+        "near 1), so tanh(C) is ±1 whatever it holds and h only shows the output gate."
+        if this
+        else runaway_note(cells, layer)
+    )
     return {
         "tokens": tokens,
         "notice": notice,
@@ -260,6 +270,8 @@ def equations_json(
         "numbers": numbers,
         "shown": {"kept": kept, "written": written, "c_t": c_shown},
         "latex": latex,
+        "runaway": [{"unit": r.unit, "max_abs": round(r.max_abs, 4)} for r in cells],
+        "runaway_note": note,  # "" when no cell of the layer runs away
         "memory": {
             "kept": np.round(mem.kept, 6).tolist(),
             "written": np.round(mem.written, 6).tolist(),

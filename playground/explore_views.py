@@ -25,6 +25,7 @@ from lstmlm import export
 from lstmlm.explain import layer_arrays
 from lstmlm.explore import Surprisal, UnitSearch, surprisal, unit_search
 from lstmlm.model import LanguageModel
+from lstmlm.runaway import CounterUnit, counter_units
 from lstmlm.safewords import hide_in_text
 from lstmlm.sidebyside import CELL_NAMES
 from lstmlm.trace import trace
@@ -180,6 +181,32 @@ def unit_search_json(
         "high": scores(v.result.high),
         "low": scores(v.result.low),
     }
+
+
+def counter_units_view(model: LanguageModel, text: str, layer: int, k: int = 10) -> list[CounterUnit]:
+    """Units of an LSTM `layer` whose cell state grows (or falls) most steadily with the position in the
+    prompt ("counter" units), best first. ValueError for a GRU/RNN (no cell) or fewer than 3 words."""
+    check_layer(model, layer)
+    if model.config.cell != "lstm":
+        raise ValueError(
+            f"counter units are found in the cell state; a {CELL_NAMES[model.config.cell]} has none"
+        )
+    p = read_prompt(model.vocab, text)
+    k = max(1, min(int(k), MAX_UNITS_LISTED))
+    if len(p.ids) < 3:
+        raise ValueError(
+            "type at least three words: a counter unit's cell grows with the position in the text"
+        )
+    layers = layer_arrays(trace(model, p.ids, line_start(model), log_probs=False))
+    return counter_units(layers[layer].get("c"), k)
+
+
+def counter_choices(units: list[CounterUnit]) -> list[tuple[str, int]]:
+    """Radio choices 'unit 5 · C +0.91/word, r 0.99 (+45.6 over the text)' -> 5."""
+    return [
+        (f"unit {u.unit} · C {u.slope:+.2f}/word, r {u.r:.2f} ({u.growth:+.1f} over the text)", u.unit)
+        for u in units
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstmlm.model import LanguageModel
+from lstmlm.runaway import robust_bound, runaway_cells, runaway_note
 from lstmlm.sidebyside import CELL_NAMES
 from lstmlm.trace import trace
 
@@ -137,7 +138,9 @@ class HeatmapData:
     units: list[int]  # (U,) unit index of each row
     gate: str
     layer: int
-    notice: str  # what was left out, or ""
+    notice: str  # what was left out, and any runaway cell, or ""
+    bound: float | None = None  # the cell's colour scale: ±bound (None: the plot's own)
+    runaway: tuple[int, ...] = ()  # units whose |C_t| is far outside the rest (cell state only)
 
 
 def heatmap_window(
@@ -161,6 +164,17 @@ def heatmap_window(
         notes.append(f"showing the last {window.shape[0]} of {lv.steps} words")
     if keep < lv.units:
         notes.append(f"showing {keep} of {lv.units} units (the first by {ordering})")
+    notice = "; ".join(notes).capitalize() + ("." if notes else "")
+    bound, runaway = None, ()
+    if gate == "c":  # one cell that integrates must not wash out the colours of all the others
+        cells = runaway_cells(window)
+        runaway = tuple(r.unit for r in cells)
+        bound = robust_bound(window, runaway)
+        if cells:
+            clipped = (
+                f" The colour scale ends at ±{bound:.2f} (the other units); those cells show at its ends."
+            )
+            notice = " ".join(x for x in (notice, runaway_note(cells, lv.layer) + clipped) if x)
     return HeatmapData(
         z=np.ascontiguousarray(window[:, order].T),
         words=[display_word(w) for w in lv.tokens[first:]],
@@ -168,7 +182,9 @@ def heatmap_window(
         units=order.tolist(),
         gate=gate,
         layer=lv.layer,
-        notice="; ".join(notes).capitalize() + ("." if notes else ""),
+        notice=notice,
+        bound=bound,
+        runaway=runaway,
     )
 
 

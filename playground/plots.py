@@ -113,14 +113,22 @@ def unique_labels(words: Sequence[str]) -> list[str]:
 
 
 def gate_heatmap(
-    z: np.ndarray, words: Sequence[str], units: Sequence[int], gate: str, title: str, first_step: int = 0
+    z: np.ndarray,
+    words: Sequence[str],
+    units: Sequence[int],
+    gate: str,
+    title: str,
+    first_step: int = 0,
+    bound: float | None = None,
 ) -> go.Figure:
-    """Units (rows) x words (columns) of one gate; z (U, S). Hover: word, step, unit and value."""
+    """Units (rows) x words (columns) of one gate; z (U, S). Hover: word, step, unit and value.
+    An unbounded gate (the cell) is coloured over ±`bound` (default: the 99th percentile of |z|)."""
     z = np.asarray(z, dtype=np.float32)
     if gate in UNIT_GATES:
         scale = dict(colorscale=SEQUENTIAL, zmin=0.0, zmax=1.0)
     else:
-        bound = 1.0 if gate in BOUNDED else float(max(np.percentile(np.abs(z), 99) if z.size else 1.0, 1e-3))
+        auto = float(max(np.percentile(np.abs(z), 99) if z.size else 1.0, 1e-3))
+        bound = 1.0 if gate in BOUNDED else bound if bound is not None else auto
         scale = dict(colorscale=DIVERGING, zmid=0.0, zmin=-bound, zmax=bound)
     steps = np.arange(first_step, first_step + z.shape[1])
     fig = go.Figure(

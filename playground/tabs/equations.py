@@ -52,7 +52,8 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
         horizon = explain_plots.horizon_heatmap(
             words, mem.horizon[first:, first:], f"Memory horizon · {name}: share of a write left later"
         )
-        return gr.Dropdown(choices=step_choices(tokens), value=step), eq["latex"], stack, horizon
+        latex = f"> **Note.** {eq['runaway_note']}\n\n{eq['latex']}" if eq["runaway_note"] else eq["latex"]
+        return gr.Dropdown(choices=step_choices(tokens), value=step), latex, stack, horizon
 
     def update_if_open(text: str, layer: int, step: int | None, unit: int, lang: str, tab: str) -> tuple:
         return update(text, layer, None, unit, lang) if tab == "equations" else (gr.skip(),) * 4

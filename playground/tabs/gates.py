@@ -62,7 +62,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
         hm = heatmap_window(lv, gate, order)
         title = f"{GATE_TITLES[gate]} · layer {lv.layer + 1} · units ordered by {order}"
         return markup.notice(hm.notice), plots.gate_heatmap(
-            hm.z, hm.words, hm.units, gate, title, hm.first_step
+            hm.z, hm.words, hm.units, gate, title, hm.first_step, hm.bound
         )
 
     def update(text: str, layer: int, gate: str, order: str, unit: int) -> tuple:

@@ -10,7 +10,14 @@ import plotly.graph_objects as go
 from lstmlm.model import LanguageModel
 
 from .. import explore_plots, markup, plots
-from ..explore_views import NO_ATLAS, atlas_unit, parse_span, unit_search_view
+from ..explore_views import (
+    NO_ATLAS,
+    atlas_unit,
+    counter_choices,
+    counter_units_view,
+    parse_span,
+    unit_search_view,
+)
 from ..gateview import trace_layer, unit_series
 from ..i18n import t
 from ..views import display_word, read_prompt
@@ -50,6 +57,16 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
             best,
             *show_unit(text, layer, span, best),
         )
+
+    def counters(text: str, layer: int, span: str) -> tuple:
+        """Counter units: cell state that grows with the position in the text (LSTM only)."""
+        try:
+            found = counter_units_view(model, text, int(layer))
+        except ValueError as e:
+            gr.Warning(f"Cannot find counter units: {e}")
+            return (gr.skip(),) * 4
+        best = found[0].unit
+        return gr.Radio(choices=counter_choices(found), value=best), best, *show_unit(text, layer, span, best)
 
     def show_unit(text: str, layer: int, span: str, unit: int | None) -> tuple[go.Figure, str]:
         if unit is None:
@@ -102,6 +119,18 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
         with gr.Row(equal_height=False):
             high = gr.Radio([], label="High inside the span, low outside", elem_id="units-high")
             low = gr.Radio([], label="Low inside the span, high outside", elem_id="units-low")
+        if model.config.cell == "lstm":  # counters live in the cell state
+            with gr.Row(equal_height=False):
+                count_button = gr.Button(
+                    "Find counter units", size="sm", elem_id="units-counters-find", scale=1
+                )
+                counted = gr.Radio(
+                    [],
+                    label="Counter units: cell state C that grows (or falls) steadily with the position in "
+                    "the text, by r² x growth",
+                    elem_id="units-counters",
+                    scale=4,
+                )
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 lines = gr.Plot(plots.placeholder(PICK), show_label=False, elem_id="units-lines")
@@ -124,4 +153,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
     high.input(pick, [prompt, layer, span, high], [unit, lines, contexts], **quiet)
     low.input(pick, [prompt, layer, span, low], [unit, lines, contexts], **quiet)
     unit.submit(show_unit, [prompt, layer, span, unit], [lines, contexts], **quiet)
+    if model.config.cell == "lstm":
+        count_button.click(counters, [prompt, layer, span], [counted, unit, lines, contexts], **quiet)
+        counted.input(pick, [prompt, layer, span, counted], [unit, lines, contexts], **quiet)
     return TabView(tab, words_if_open, [prompt, span, active], [numbered])
