@@ -9,15 +9,18 @@ from collections.abc import Sequence
 import gradio as gr
 
 from lstmlm.atlas import load_atlas
+from lstmlm.cell_hunt import load_hunt
 from lstmlm.model import LanguageModel
 
-from . import api, api_compare, api_explain, api_explore, api_live, arity, share
+from . import api, api_cell_hunt, api_compare, api_explain, api_explore, api_live, arity, share
+from .cell_hunt_plots import CSS as CELL_HUNT_CSS
 from .cells import model_size
 from .compare_plots import CSS as COMPARE_CSS
 from .explore_plots import CSS as EXPLORE_CSS
 from .i18n import I18N, t
 from .lineup import make_lineup
 from .sessions import launch_kwargs as session_launch_kwargs
+from .tabs import cell_hunt as cell_hunt_tab
 from .tabs import compare as compare_tab
 from .tabs import counterfactual, equations, follow_prompt, gates, generate, intervene, learn, next_word
 from .tabs import gradient as gradient_tab
@@ -74,7 +77,7 @@ def launch_kwargs() -> dict:
     the English/Chinese texts and the language switch's script."""
     return {
         "theme": theme(),
-        "css": CSS + EXPLORE_CSS + COMPARE_CSS + share.CSS,
+        "css": CSS + EXPLORE_CSS + COMPARE_CSS + CELL_HUNT_CSS + share.CSS,
         "footer_links": ["api", "settings"],
         "i18n": I18N,
         "head": share.HEAD,
@@ -107,6 +110,7 @@ def build_app(
     `model_dir` is where the model's unit atlas and averaged gradient flow are looked for (None: none);
     the Compare and Gradient-flow views put the models of `compare_dirs` beside it."""
     atlas = load_atlas(model_dir) if model_dir is not None else None
+    hunt_cache = load_hunt(model_dir)  # the ranking `lstmlm cells` wrote beside the model (None: none)
     lineup = make_lineup(model, model_dir, compare_dirs)
     with gr.Blocks(
         title="LSTM Playground",
@@ -132,6 +136,9 @@ def build_app(
             surprisal_view = surprisal_tab.build(model, prompt, active)
             units_view = units_tab.build(model, prompt, active, atlas)
             intervene_view = intervene.build(model, prompt)
+            cell_hunt_view = cell_hunt_tab.build(
+                model, prompt, active, tabs, hunt_cache, intervene_view.controls
+            )
             equations_view = equations.build(model, prompt, active)
             counterfactual_view = counterfactual.build(model, prompt)
             compare_view = compare_tab.build(lineup, prompt, active)
@@ -145,6 +152,7 @@ def build_app(
             "surprisal": surprisal_view,
             "units": units_view,
             "intervene": intervene_view,
+            "cell_hunt": cell_hunt_view,
             "equations": equations_view,
             "counterfactual": counterfactual_view,
             "compare": compare_view,
@@ -164,6 +172,7 @@ def build_app(
         api.register(model)
         api_explore.register(model, atlas)
         api_explain.register(model)
+        api_cell_hunt.register(model, hunt_cache)
         api_compare.register(lineup)
         api_live.register()
         demo.unload(live_tab.session_ended)  # a closed page's Live Lab training stops, its files go

@@ -1,0 +1,153 @@
+"""Cell hunt: pick a track computed from the text (inside quotes, position in the line, ... or a regular
+expression of your own), find the units whose cell c or hidden state h follow it best, see the text shaded
+by a found unit with the track under it, and open Intervene on that unit with one click.
+
+It does not follow the prompt as you type (a hunt reads up to thousands of characters): it runs when Hunt
+is pressed, over its own text box ("Use my prompt" copies the prompt in)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+import plotly.graph_objects as go
+
+from lstmlm.model import LanguageModel
+
+from .. import markup, plots
+from ..cell_hunt_plots import best_table, shaded_track_text, unit_track_scatter
+from ..cell_hunt_views import (
+    default_text,
+    describe,
+    hunt_view,
+    intervene_settings,
+    parse_unit_key,
+    track_choices,
+    unit_key,
+)
+from . import TabView
+
+EMPTY = "Choose a track and press Hunt."
+GATE_LABEL = {"c": "cell c", "h": "hidden state h"}
+
+
+def build(
+    model: LanguageModel,
+    prompt: gr.Textbox,
+    active: gr.State,
+    tabs: gr.Tabs,
+    cache: dict | None,
+    intervene: dict[str, Any] | None = None,
+) -> TabView:
+    """The Cell-hunt tab. `cache` is the model's cached ranking (None: none); `intervene` the Intervene
+    tab's controls (layer, action, value, units, unit_list, steps), which "Intervene on this unit" sets."""
+    tokenizer = model.vocab.tokenizer
+    unit_name = tokenizer.unit
+    lstm = model.config.cell == "lstm"
+
+    def run(text: str, track: str, regex: str, over: str, signal: str) -> tuple:
+        try:
+            v = hunt_view(model, text, track, regex, over, cache)
+        except ValueError as e:
+            raise gr.Error(str(e), title="Cannot hunt", print_exception=False) from None
+        signal = None if signal == "both" else signal
+        best = [] if v.ranking.skipped else v.best(8, signal)
+        table = best_table(v.per_layer(3, signal), v.ranking.kind, v.ranking.skipped)
+        summary = (
+            markup.notice(v.notice) + f'<div class="lp-label">Best units for “{v.track.label}”</div>' + table
+        )
+        choices = [(describe(r, v.ranking.kind), unit_key(r)) for r in best]
+        picked = choices[0][1] if choices else None
+        shaded, scatter = _unit_pictures(v, picked)
+        found = {"track": track, "regex": regex, "over": over, "choices": choices}
+        return summary, gr.Radio(choices=choices, value=picked), shaded, scatter, found
+
+    def _unit_pictures(v, key: str | None) -> tuple[str, go.Figure]:
+        if key is None:
+            return markup.placeholder("No unit to show."), plots.placeholder("No unit to show.")
+        layer, signal, unit = parse_unit_key(key)
+        r = next(r for r in v.best(10_000) if (r.layer, r.signal, r.unit) == (layer, signal, unit))
+        values = v.unit_values(layer, signal, unit)
+        label = f"layer {layer + 1} {GATE_LABEL.get(signal, signal)} of unit {unit}"
+        shaded = shaded_track_text(v.tokens, values, v.track.values, tokenizer, label, v.track.label)
+        return shaded, unit_track_scatter(values, v.track.values, v.ranking.kind, r, v.track.label)
+
+    def pick(text: str, found: dict, key: str | None) -> tuple[str, go.Figure]:
+        if not found or not key:
+            return gr.skip(), gr.skip()
+        try:
+            v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache)
+            return _unit_pictures(v, key)
+        except ValueError as e:
+            raise gr.Error(str(e), title="Cannot show this unit", print_exception=False) from None
+
+    def to_intervene(text: str, found: dict, key: str | None) -> tuple:
+        if not found or not key:
+            gr.Warning("Hunt first, then pick a unit.")
+            return (gr.skip(),) * (2 + len(iv_names))
+        layer, _, unit = parse_unit_key(key)
+        v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache)
+        s = intervene_settings(v.ranking, layer, unit)
+        from .intervene import VALUE_LABELS
+
+        values = {
+            **s,
+            "value": gr.Slider(minimum=-5.0, maximum=5.0, value=s["value"], label=VALUE_LABELS["set_cell"]),
+        }
+        return gr.Tabs(selected="intervene"), "intervene", *[values[n] for n in iv_names]
+
+    with gr.Tab("Cell hunt", id="cell_hunt") as tab:
+        gr.HTML(
+            f'<div class="lp-small">Which units keep track of quotes, brackets or the position in the line? '
+            f"Each {unit_name} of the text gets a track value; every unit of every layer is scored by how "
+            "well its cell c (or hidden state h) predicts the track: AUC for yes/no tracks, |r| for "
+            "counts.</div>"
+        )
+        with gr.Row():
+            track = gr.Dropdown(track_choices(model, cache), value="quote", label="Track", scale=3,
+                                elem_id="cell-hunt-track")  # fmt: skip
+            regex = gr.Textbox("", label=f"Your own track: a regular expression marking {unit_name}s",
+                               placeholder=r'e.g. [A-Z] or \bthe\b or "[^"]*"', scale=3, max_lines=1,
+                               elem_id="cell-hunt-regex")  # fmt: skip
+            overs = [("the model's validation text (cached)", "validation"), ("the text below", "text")]
+            over = gr.Radio(overs if cache else overs[1:], value="validation" if cache else "text",
+                            label="Rank units over", scale=3)  # fmt: skip
+            signals = (
+                [("c and h", "both"), ("cell c", "c"), ("hidden h", "h")] if lstm else [("hidden h", "h")]
+            )
+            signal = gr.Radio(signals, value=signals[0][1], label="Signal", scale=2)
+        text = gr.Textbox(default_text(cache), lines=6, max_lines=14, label="Text", elem_id="cell-hunt-text")
+        with gr.Row():
+            use_prompt = gr.Button("Use my prompt", size="sm", scale=0, min_width=160)
+            go_button = gr.Button("Hunt", variant="primary", elem_id="cell-hunt-button", scale=1)
+        summary = gr.HTML(markup.placeholder(EMPTY), elem_id="cell-hunt-summary")
+        unit = gr.Radio([], label="Found units: pick one to see it", elem_id="cell-hunt-units")
+        shaded = gr.HTML(elem_id="cell-hunt-picture")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                scatter = gr.Plot(plots.placeholder(EMPTY), show_label=False, elem_id="cell-hunt-scatter")
+            with gr.Column(scale=1, min_width=220):
+                iv_button = gr.Button(
+                    "Intervene on this unit", elem_id="cell-hunt-intervene", visible=lstm and bool(intervene)
+                )
+                gr.HTML(
+                    '<div class="lp-small">Opens Intervene with this unit\'s cell C set, at every step, to '
+                    "the value it has where the track is on: e.g. pin the quote cell “inside” and see "
+                    "whether the model closes a quote that was never opened. Press Apply there.</div>"
+                )
+        found = gr.State({})
+
+    quiet = dict(api_visibility="private", concurrency_limit=2, concurrency_id="cell_hunt")
+    go_button.click(run, [text, track, regex, over, signal], [summary, unit, shaded, scatter, found], **quiet)
+    regex.submit(run, [text, track, regex, over, signal], [summary, unit, shaded, scatter, found], **quiet)
+    unit.input(pick, [text, found, unit], [shaded, scatter], show_progress="hidden", **quiet)
+    use_prompt.click(
+        lambda p: p or "", prompt, text, queue=False, show_progress="hidden", api_visibility="private"
+    )
+    iv_names = [
+        n for n in ("layer", "action", "value", "units", "unit_list", "steps") if n in (intervene or {})
+    ]
+    if intervene and lstm:
+        outputs = [tabs, active, *[intervene[n] for n in iv_names]]
+        iv_button.click(to_intervene, [text, found, unit], outputs, **quiet)
+    return TabView(tab)

@@ -1,0 +1,133 @@
+"""The Cell-hunt view on a tiny character model: the view's data (ranking over the text and from the cache,
+the regex track, the Intervene settings), the `cell_hunt` endpoint, and one browser run that hunts, picks a
+unit and opens Intervene on it with set_cell selected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from lstmlm import load_model, save_model
+from lstmlm.cell_hunt import hunt, hunt_json, save_hunt
+from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.tokenizers import CHARS
+from lstmlm.vocab import Vocab
+from playground.cell_hunt_plots import shaded_track_text
+from playground.cell_hunt_views import (
+    DEFAULT_TEXT,
+    cell_hunt_json,
+    hunt_view,
+    intervene_settings,
+    track_choices,
+)
+from playground.views import line_start
+
+TEXT = 'He said "no (really) way".\nShe said "yes".\n' * 6
+
+
+@pytest.fixture(scope="module")
+def char_dir(tmp_path_factory) -> Path:
+    """A tiny untrained character model (2 layers x 8 units) with a cached ranking over TEXT."""
+    root = tmp_path_factory.mktemp("charhunt")
+    vocab = Vocab.from_tokens(CHARS.tokenize(TEXT + DEFAULT_TEXT), tokenizer=CHARS)
+    torch.manual_seed(0)
+    config = ModelConfig(vocab_size=len(vocab), embed_dim=8, hidden_dim=8, num_layers=2, dropout=0.0)
+    save_model(root / "model", LanguageModel(config).eval(), vocab)
+    model = load_model(root / "model")
+    save_hunt(root / "model", hunt_json(model, hunt(model, CHARS.tokenize(TEXT), batch_size=2), "valid.txt"))
+    return root / "model"
+
+
+@pytest.fixture(scope="module")
+def char_model(char_dir):
+    return load_model(char_dir)
+
+
+def test_view_ranks_over_the_text_as_the_library_does(char_model):
+    v = hunt_view(char_model, TEXT, "quote", over="text")
+    direct = hunt(char_model, CHARS.tokenize(TEXT), state=line_start(char_model))
+    assert v.over == "text" and v.tokens == direct.tokens
+    assert np.array_equal(v.ranking.statistic, direct.rankings["quote"].statistic, equal_nan=True)
+    best = v.best(1)[0]
+    values = v.unit_values(best.layer, best.signal, best.unit)
+    assert np.array_equal(values, direct.values[best.signal][best.layer, :, best.unit])
+    assert [name for _, name in track_choices(char_model)][-1] == "regex"
+    assert "line_wrap" in [name for _, name in track_choices(char_model)]
+
+
+def test_view_uses_the_cache_and_says_so(char_model, char_dir):
+    from lstmlm.cell_hunt import load_hunt
+
+    cache = load_hunt(char_dir)
+    v = hunt_view(char_model, "short text", "paren", over="validation", cache=cache)
+    assert v.over == "validation" and v.ranking.steps == cache["steps"] and "valid.txt" in v.notice
+    own = hunt_view(char_model, TEXT, "regex", regex="said", over="validation", cache=cache)
+    assert own.over == "text" and "ranked over the text below" in own.notice
+    nocache = hunt_view(char_model, TEXT, "quote", over="validation", cache=None)
+    assert nocache.over == "text" and "no cached ranking" in nocache.notice
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        hunt_view(char_model, TEXT, "regex", regex="[")
+    with pytest.raises(ValueError, match="track must be one of"):
+        hunt_view(char_model, TEXT, "nope")
+
+
+def test_intervene_settings_pin_the_cell_to_its_inside_value(char_model):
+    v = hunt_view(char_model, TEXT, "quote")
+    r = v.best(1)[0]
+    s = intervene_settings(v.ranking, r.layer, r.unit)
+    c = v.values["c"][r.layer, :, r.unit]
+    inside = float(c[v.track.values > 0].mean())  # the mean of c where the track is on, computed here
+    assert s == {"layer": r.layer, "action": "set_cell", "value": round(max(-5, min(5, inside)), 2),
+                 "units": "list", "unit_list": str(r.unit), "steps": "0-"}  # fmt: skip
+
+
+def test_shaded_text_keeps_line_breaks_and_draws_the_track(char_model):
+    v = hunt_view(char_model, 'a "b"\nc', "quote")
+    html = shaded_track_text(v.tokens, np.array([0.5, -1, 1, 0, 0, 0, 0]), v.track.values, CHARS, "u", "q")
+    assert html.count("⏎</span>\n") == 1  # the line break is drawn and kept
+    assert html.count("border-bottom-color") == 2  # a, space: out; the opening quote and b: in
+    assert 'title="u +1.000 · q 1"' in html
+
+
+def test_cell_hunt_endpoint(char_model, char_dir):
+    from conftest import app_client
+
+    with app_client(char_model, model_dir=char_dir) as client:
+        answer = client.predict(TEXT, "quote", "", "text", 3, api_name="/cell_hunt")
+        expected = cell_hunt_json(char_model, TEXT, "quote", k=3)
+        assert answer["best"] == expected["best"] and len(answer["best"]) == 3
+        assert answer["tokens"] == CHARS.tokenize(TEXT) and answer["intervene"]["action"] == "set_cell"
+        cached = client.predict("", "line_pos", "", "validation", 2, api_name="/cell_hunt")
+        assert cached["over"] == "validation" and cached["statistic"] == "pearson_r"
+        with pytest.raises(Exception, match="not a valid regular expression"):
+            client.predict(TEXT, "regex", "(", "text", 3, api_name="/cell_hunt")
+
+
+@pytest.mark.browser
+def test_browser_hunt_then_intervene(char_model, char_dir):
+    from browser_kit import open_page, serve
+
+    with serve(char_model, model_dir=char_dir) as url, open_page(url) as page:
+        page.get_by_role("tab", name="Cell hunt").click()
+        page.locator("#cell-hunt-text textarea").fill(TEXT)
+        page.get_by_text("the text below").click()
+        page.locator("#cell-hunt-button").click()
+        page.wait_for_selector("#cell-hunt-shaded", timeout=30_000)
+        assert page.locator(".lp-hunt-table tr").count() == 1 + 2 * 3  # header + 3 units x 2 layers
+        assert page.locator("#cell-hunt-shaded span").count() == len(CHARS.tokenize(TEXT))
+        v = hunt_view(char_model, TEXT, "quote")
+        best = v.best(1)[0]
+        picked = page.locator("#cell-hunt-units input:checked").get_attribute("value")
+        assert picked == f"{best.layer}:{best.signal}:{best.unit}"
+        page.locator("#cell-hunt-intervene").click()
+        page.wait_for_selector("#intervene-button", state="visible", timeout=10_000)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('input[type=radio]:checked')]"
+            ".some(e => e.value === 'set_cell')",
+            timeout=10_000,
+        )
+        unit_list = page.get_by_label("Units (0..7), e.g. 3,5,10-19").input_value()
+        assert unit_list == str(best.unit)
