@@ -17,7 +17,16 @@ def test_five_clients_get_answers(tiny_model_dir):
     spec.loader.exec_module(load)
     figures = load.run(tiny_model_dir, clients=5, seconds=8)
     assert figures["failed"] == 0, figures["first_failures"]
+    assert figures["wrong"] == 0, figures["first_wrong"]  # each answer is its own call's, of the right size
     assert figures["requests"] - figures["busy"] >= 10, figures
+    # the checker itself: another call's answer, or too few words, is caught
+    asked = ["the cat", 10]
+    right = [{"tokens": ["the", "cat"], "probs": [0.5, 0.2, *[0.01] * 8]}]
+    assert load.wrong_answer("next_words", "the cat", asked, right) is None
+    assert "answer for ['a', 'dog']" in load.wrong_answer(
+        "next_words", "the cat", asked, [right[0] | {"tokens": ["a", "dog"]}]
+    )
+    assert load.wrong_answer("next_words", "the cat", asked, [right[0] | {"probs": [0.5]}])
 
 
 def test_a_full_queue_answers_busy_at_once(tiny_model):

@@ -5,18 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+import torch
 from conftest import app_client
 
 from lstmlm.sampling import start_state
 from lstmlm.trace import trace
 from playground.explain_views import (
-    InterventionRequest,
     counterfactual_json,
     equations_json,
-    run_intervention,
 )
 
-PROMPT = "the cat sat on the mat and the"
+PROMPT = "the cat sat on the mat . a dog ran to the"  # words the tiny model knows
 
 
 @pytest.fixture(scope="module")
@@ -43,21 +42,47 @@ def test_the_endpoints_are_public_and_the_tab_listeners_are_not(client):
     }
 
 
-def test_intervene(client):
+@torch.no_grad()
+def lstm_by_hand(
+    model, words: list[str], pin: tuple[int, list[int], int, float] | None = None
+) -> torch.Tensor:
+    """Next-word probabilities (V,) after <eos> and `words`, each LSTM step computed from its equations with
+    the model's weights. pin = (layer, units, first prompt step, value): f_t of those units is set to value.
+    """
+    rnn, L, H = model.rnn, model.config.num_layers, model.config.hidden_dim
+    h, c = [torch.zeros(H) for _ in range(L)], [torch.zeros(H) for _ in range(L)]
+    for t, word in enumerate(["<eos>", *words]):  # step t - 1 of the prompt (the <eos> is the line start)
+        x = model.embedding.weight[model.vocab.words.index(word)]
+        for layer in range(L):
+            z = getattr(rnn, f"weight_ih_l{layer}") @ x + getattr(rnn, f"bias_ih_l{layer}")
+            z = z + getattr(rnn, f"weight_hh_l{layer}") @ h[layer] + getattr(rnn, f"bias_hh_l{layer}")
+            i, f, g, o = z.chunk(4)  # PyTorch's gate order
+            i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+            if pin is not None and layer == pin[0] and t - 1 >= pin[2]:
+                f[pin[1]] = pin[3]
+            c[layer] = f * c[layer] + i * g
+            h[layer] = o * c[layer].tanh()
+            x = h[layer]
+    return model.log_probs(h[-1]).exp()
+
+
+def test_intervene_pins_the_forget_gate(client):
     c, model = client
     got = c.predict(
         PROMPT, layer=1, action="pin_forget", value=0.0, units="list", unit_list="0-3", steps="2-",
         n_words=5, seed=4, k=5, api_name="/intervene",
     )  # fmt: skip
-    req = InterventionRequest(1, "list", "0-3", steps="2-", action="pin_forget", value=0.0)
-    assert got == {
-        **run_intervention(model, PROMPT, req, 5, 4, 5).to_json(),
-        "hidden": 0,
-    }
+    words = PROMPT.split()
+    for side, pin in (("before", None), ("after", (1, [0, 1, 2, 3], 2, 0.0))):
+        probs = lstm_by_hand(model, words, pin)
+        top = probs.topk(5)
+        assert got[side]["words"] == [model.vocab.words[i] for i in top.indices], side
+        assert got[side]["probs"] == pytest.approx(top.values.tolist(), abs=2e-6), side
+    plain, pinned = lstm_by_hand(model, words), lstm_by_hand(model, words, (1, [0, 1, 2, 3], 2, 0.0))
+    assert (plain - pinned).abs().max() > 1e-3  # the pin matters here: an ignored intervention fails above
+    assert got["total_variation"] == pytest.approx(0.5 * (plain - pinned).abs().sum().item(), abs=2e-6)
     assert got["intervention"]["units"] == [0, 1, 2, 3] and got["intervention"]["start"] == 2
-    assert len(got["before"]["words"]) == len(got["after"]["words"]) == 5
     assert len(got["generated_words_with"]) == len(got["generated_words_without"]) == 5
-    assert 0 <= got["total_variation"] <= 1
 
 
 def test_equations_add_up_to_the_shown_cell(client):

@@ -1,4 +1,8 @@
-"""The app launched on a free port and called through gradio_client, as a script would; and the launcher."""
+"""The app launched on a free port and called through gradio_client, as a script would; and the launcher.
+
+Answers are checked against the network computed another way: the fused forward from <eos> (a line
+start) over words the tiny model knows, the library's own sampler and trace, not the functions the
+server calls."""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ import base64
 
 import numpy as np
 import pytest
+import torch
 from conftest import app_client
 
-from playground.gateview import trace_json
-from playground.generation import GenerationSettings, generate_words
-from playground.views import next_words_json, read_prompt
+from lstmlm.sampling import generate, make_generator, start_state
+from lstmlm.trace import trace
 
 PROMPT = "the cat sat on the"
 
@@ -33,42 +37,60 @@ def test_only_the_scripting_endpoints_are_public(client):
     assert sorted(set(named) - explore - explain - compare) == ["/generate", "/next_words", "/trace"]
 
 
+@torch.no_grad()
+def network_probs(model, words: list[str]) -> torch.Tensor:
+    """Next-word probabilities (V,) after a line start and `words`: the fused forward, nothing else."""
+    assert all(w in model.vocab for w in words), words  # words the tiny model knows
+    ids = torch.tensor([model.vocab.words.index(w) for w in ["<eos>", *words]])
+    features, _ = model(ids[:, None])  # (T, 1, H)
+    return model.log_probs(features[-1, 0]).exp()
+
+
 def test_next_words(client):
     c, model = client
     got = c.predict(PROMPT, 5, api_name="/next_words")
-    assert got == {**next_words_json(model, PROMPT, 5), "hidden": 0}
-    assert len(got["words"]) == 5 and got["probs"] == sorted(got["probs"], reverse=True)
-    assert c.predict("", api_name="/next_words")["tokens"] == []  # empty prompt: a line start
+    probs = network_probs(model, PROMPT.split())
+    top = probs.topk(5)
+    assert got["tokens"] == PROMPT.split() and got["unknown"] == []
+    assert got["words"] == [model.vocab.words[i] for i in top.indices]
+    assert got["probs"] == pytest.approx(top.values.tolist(), abs=1e-6)  # rounded to 6 decimals
+    entropy = -(probs * probs.log2()).sum().item()
+    assert got["entropy_bits"] == pytest.approx(entropy, abs=1e-4)
+    empty = c.predict("", api_name="/next_words")  # empty prompt: a line start; k defaults to 10
+    assert empty["tokens"] == [] and len(empty["words"]) == 10
+    assert empty["probs"][0] == pytest.approx(network_probs(model, []).max().item(), abs=1e-6)
 
 
 def test_generate_streams_and_is_reproducible(client):
     c, model = client
-    expected = [
-        w.word
-        for w in generate_words(
-            model, read_prompt(model.vocab, PROMPT), GenerationSettings(0.8, 40, 0.95, 8, 7)
-        )
-    ]
+    ids = [model.vocab.words.index(w) for w in PROMPT.split()]
+    sampled = generate(model, ids, 8, 0.8, 40, 0.95, make_generator(7), state=start_state(model))
+    expected = [w.word for w in sampled]  # the library's sampler, reading the prompt itself
     job = c.submit(PROMPT, 8, 0.8, 40, 0.95, 7, api_name="/generate")
     outputs = list(job)
     final = job.result()
     assert [w["word"] for w in final["words"]] == expected and final["done"]
     assert len(outputs) >= 2 and len(outputs[0]["words"]) < len(final["words"])
-    assert all(0 < w["prob"] <= 1 and w["rank"] >= 1 for w in final["words"])
+    for j, w in enumerate(final["words"]):  # each word's probability and rank under the model itself
+        probs = network_probs(model, PROMPT.split() + expected[:j])
+        p = probs[model.vocab.words.index(w["word"])]
+        assert w["prob"] == pytest.approx(p.item(), abs=2e-6)
+        assert w["rank"] == int((probs > p).sum()) + 1
 
 
 def test_trace(client):
     c, model = client
     got = c.predict(PROMPT, 1, "f,c", "list", 3, api_name="/trace")
-    assert got == {
-        **trace_json(model, PROMPT, 1, "f,c", "list", 3),
-        "hidden": 0,
-    }
-    assert np.asarray(got["values"]["c"]).shape == (5, model.config.hidden_dim)
+    ids = [model.vocab.words.index(w) for w in PROMPT.split()]
+    layer = trace(model, ids, start_state(model)).layers[1]
+    for gate in ("f", "c"):
+        expected = layer.get(gate)[:, 0].numpy()  # (steps, units)
+        assert np.asarray(got["values"][gate]).shape == expected.shape == (5, model.config.hidden_dim)
+        assert np.allclose(got["values"][gate], expected, atol=5e-4 + 1e-6)  # 3 decimals
     packed = c.predict(PROMPT, layer=1, api_name="/trace")["values"]  # default: base64 float16, all six
     assert list(packed) == ["f", "i", "o", "g", "c", "h"]
     c_values = np.frombuffer(base64.b64decode(packed["c"]["bdata"]), "<f2").reshape(packed["c"]["shape"])
-    assert np.allclose(c_values, got["values"]["c"], atol=2e-3)
+    assert np.allclose(c_values, layer.c[:, 0].numpy(), atol=2e-3)
 
 
 @pytest.mark.parametrize(

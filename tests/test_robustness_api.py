@@ -222,3 +222,44 @@ def test_documented_clamps_and_messages(app, api_name, data, expect):
         assert event == "complete", payload
     else:
         assert event == "error" and expect in payload, (event, payload)
+
+
+@pytest.fixture(scope="module")
+def wide_app(tmp_path_factory):
+    """The app over an untrained 8-unit LSTM with a 50-word vocabulary: more words than k's cap of 30."""
+    import torch
+
+    from lstmlm import LanguageModel, ModelConfig, Vocab, load_model, save_model
+    from playground.app import build_app
+    from playground.serve import queue_kwargs
+
+    torch.manual_seed(3)
+    untrained = LanguageModel(ModelConfig(vocab_size=50, embed_dim=8, hidden_dim=8, num_layers=2))
+    vocab = Vocab(["<eos>", "<unk>", "the", "cat", *(f"w{n}" for n in range(46))])
+    model = load_model(save_model(tmp_path_factory.mktemp("wide"), untrained.eval(), vocab))
+    demo = build_app(model).queue(**queue_kwargs())
+    try:
+        yield launch_app(demo).rstrip("/"), model
+    finally:
+        demo.close()
+
+
+@pytest.mark.parametrize(("k", "shown"), [(10**6, 30), (31, 30), (30, 30), (7, 7), (1, 1), (0, 1), (-5, 1)])
+def test_k_is_clamped_to_1_30_and_the_words_are_the_most_likely(wide_app, k, shown):
+    import torch
+
+    base, model = wide_app
+    event, answer, _ = call(base, "next_words", ["the cat", k])
+    assert event == "complete", answer
+    with torch.no_grad():  # the network itself, from a line start
+        features, _ = model(torch.tensor([[0], [2], [3]]))
+        probs = model.log_probs(features[-1, 0]).exp()
+    top = probs.topk(shown)
+    assert answer[0]["words"] == [model.vocab.words[i] for i in top.indices]
+    assert answer[0]["probs"] == pytest.approx(top.values.tolist(), abs=1e-6)
+
+
+@pytest.mark.parametrize(("k", "message"), [("ten", "k must be a whole number"), (None, "k must be a whole")])
+def test_a_bad_k_gives_its_message(wide_app, k, message):
+    event, answer, _ = call(wide_app[0], "next_words", ["the cat", k])
+    assert event == "error" and message in answer, answer

@@ -3,14 +3,15 @@ then generating a few words and tracing the prompt, in a loop, against `python -
 Each client sends one session hash with all its calls, as a browser tab or gradio_client does;
 --bare-calls sends none (curl-style), for which Gradio builds a whole new session per call.
 
-Prints one JSON line: requests, failed, busy (answered "queue full, try again": HTTP 503), p95_ms,
-median_ms (all answered calls), the same per endpoint, server_cpu_ms_per_request (the server's CPU time
-over the run / requests) and client_cpu_ms_per_request (this script's, on the same cores),
+Prints one JSON line: requests, failed, wrong (an answer that is not this call's, or of the wrong size),
+busy (answered "queue full, try again": HTTP 503), p95_ms, median_ms (all answered calls), the same
+per endpoint, server_cpu_ms_per_request (the server's CPU time over the run / requests) and
+client_cpu_ms_per_request (this script's, on the same cores),
 rss_growth_mb (server resident memory, end minus start after a warm-up of one call per endpoint),
 rss_growth_second_half_mb (end minus the middle of the run), rss_plateaued (the second half added at
 most a quarter of the growth, or under 10 MB: memory levels off instead of growing with every request)
 and rss_mb_timeline (one sample every tenth of the run). Goals for 30 clients over 60 s: 0 failed,
-p95 <= 1000 ms, growth <= 50 MB.
+0 wrong, p95 <= 1000 ms, growth <= 50 MB.
 
     python tests/benchmarks/classroom_load.py [--model DIR] [--clients 30] [--seconds 60] [--bare-calls]
 """
@@ -51,8 +52,9 @@ class Busy(Exception):
     """The queue was full: the server said to try again."""
 
 
-def call(base: str, api_name: str, data: list, timeout: float = TIMEOUT, session: str | None = None) -> None:
-    """POST a call and read its event stream to the end; Busy on HTTP 503, RuntimeError on any failure.
+def call(base: str, api_name: str, data: list, timeout: float = TIMEOUT, session: str | None = None) -> list:
+    """POST a call and read its event stream to the end: its result (the `data` of its complete event);
+    Busy on HTTP 503, RuntimeError on any failure.
     `session`: the caller's session hash (a browser tab or gradio_client sends one; None: a bare call)."""
     body = {"data": data} if session is None else {"data": data, "session_hash": session}
     req = urllib.request.Request(
@@ -76,8 +78,24 @@ def call(base: str, api_name: str, data: list, timeout: float = TIMEOUT, session
             elif line.startswith("data:") and event in ("complete", "error"):
                 if event == "error":
                     raise RuntimeError(f"{api_name}: {line[5:200]}")
-                return
+                return json.loads(line[5:])
     raise RuntimeError(f"{api_name}: the stream ended without a result")
+
+
+def wrong_answer(api_name: str, prompt: str, data: list, result: list) -> str | None:
+    """Why `result` is not the answer to this call (another call's, or malformed); None when it is."""
+    answer = result[0] if isinstance(result, list) and result else None
+    if not isinstance(answer, dict):
+        return f"{api_name}: no result object"
+    if api_name in ("next_words", "trace") and answer.get("tokens") != prompt.split():
+        return f"{api_name}: answer for {answer.get('tokens')!r}, asked {prompt!r}"
+    if api_name == "next_words":
+        probs = answer.get("probs") or []
+        if len(probs) != min(data[1], 30) or probs != sorted(probs, reverse=True) or sum(probs) > 1 + 1e-5:
+            return f"next_words: {len(probs)} probabilities, not {data[1]} in decreasing order"
+    if api_name == "generate" and not 1 <= len(answer.get("words") or []) <= data[1]:
+        return f"generate: {len(answer.get('words') or [])} words, asked {data[1]}"
+    return None
 
 
 def rss_mb(pid: int) -> float:
@@ -133,8 +151,9 @@ def student(
                 prompt = " ".join(words[: i + 1])
             start = time.perf_counter()
             try:
-                call(base, api_name, data(prompt), session=session)
-                outcome = "ok"
+                sent = data(prompt)
+                wrong = wrong_answer(api_name, prompt, sent, call(base, api_name, sent, session=session))
+                outcome = f"wrong: {wrong}" if wrong else "ok"
             except Busy:
                 outcome = "busy"
                 time.sleep(0.5)  # what the message asks: try again shortly
@@ -208,6 +227,7 @@ def run(model: Path, clients: int, seconds: float, sessions: bool = True) -> dic
         "sessions": sessions,
         "requests": len(results),
         "failed": len(failures),
+        "wrong": sum(outcome.startswith("wrong") for _, outcome, _ in results),  # answers to another call
         "busy": sum(outcome == "busy" for _, outcome, _ in results),
         "p95_ms": percentile(ok_ms, 0.95),
         "median_ms": round(statistics.median(ok_ms), 1) if ok_ms else None,
@@ -226,6 +246,7 @@ def run(model: Path, clients: int, seconds: float, sessions: bool = True) -> dic
         "rss_plateaued": second_half <= max(PLATEAU_MB, growth / 4),
         "rss_mb_timeline": [round(mb) for t, mb in samples[1::2]],
         "first_failures": failures[:3],
+        "first_wrong": [outcome for _, outcome, _ in results if outcome.startswith("wrong")][:3],
     }
     return figures
 
