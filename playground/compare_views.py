@@ -105,6 +105,35 @@ def flow_view(lineup: Sequence[Entry], text: str) -> tuple[Prompt, list[Flow]]:
     return prompt, flows
 
 
+SHORT_FLOW = 12  # fewer words back than this: one prompt's curve says little about vanishing gradients
+
+
+def flow_note(flows: Sequence[Flow]) -> str:
+    """What this prompt's curves show, in words (plain text): for each model the share of the gradient left
+    at the farthest word, which model keeps most there, and, for a short prompt, that the averaged curve
+    (held-out text, many words back) is the one that shows the rule. "" without flows."""
+    if not flows:
+        return ""
+    n = min(len(f.values) for f in flows)
+    kept = [
+        (f.entry.label, float(f.values[n - 1]) / float(f.values[0]) if f.values[0] > 0 else 0.0)
+        for f in flows
+    ]
+    parts = ", ".join(f"{label} {share:.0%}" for label, share in kept)
+    best = max(kept, key=lambda x: x[1])[0]
+    note = (
+        f"On this prompt, {n} word{'s' if n > 1 else ''} back the gradient is still this share of its value "
+        f"one word back: {parts}. Here the {best} keeps the most."
+    )
+    if n < SHORT_FLOW:
+        note += (
+            f" With only {n} words back this says little: over a few words every model still carries the "
+            "gradient, and any of them can sit on top. The vanishing gradient shows over many words: read "
+            "the averaged curve below (held-out text), or type a sentence of 20 words or more."
+        )
+    return note
+
+
 def flow_json(lineup: Sequence[Entry], text: str) -> dict:
     """What the `gradient_flow` endpoint returns."""
     prompt, flows = flow_view(lineup, text)

@@ -69,3 +69,21 @@ def test_surprisal_marks_unknown_words_and_leaves_them_out(tiny_model):
     assert "nothing to score" in explore_plots.surprisal_summary(
         none_known.perplexity, none_known.bits_per_word, none_known.words
     )
+
+
+def test_gradient_flow_note_says_what_this_prompt_shows():
+    from types import SimpleNamespace
+
+    from playground.compare_views import SHORT_FLOW, Flow, flow_note
+
+    def flow(label, values):
+        return Flow(SimpleNamespace(label=label), ["w"] * (len(values) + 1), values)
+
+    # a short sentence where the plain RNN sits above the LSTM: said, and the averaged curve pointed to
+    short = flow_note([flow("LSTM", [2.0, 1.0, 0.5]), flow("RNN", [1.0, 0.9, 0.8])])
+    assert "3 words back" in short and "LSTM 25%, RNN 80%" in short and "the RNN keeps the most" in short
+    assert "says little" in short and "averaged curve" in short
+    n = SHORT_FLOW + 3
+    long = flow_note([flow("LSTM", [1.0] * (n - 1) + [0.5]), flow("RNN", [1.0] * (n - 1) + [0.001])])
+    assert f"{n} words back" in long and "LSTM 50%, RNN 0%" in long and "says little" not in long
+    assert flow_note([]) == ""

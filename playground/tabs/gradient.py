@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from lstmlm.gradflow import decay_per_word
 
 from .. import compare_plots, markup, plots
-from ..compare_views import flow_view
+from ..compare_views import flow_note, flow_view
 from ..i18n import t
 from ..lineup import Entry
 from ..views import display_word
@@ -26,9 +26,10 @@ EXPLAIN = (
     '<div class="lp-small">For the last word of your prompt, each model gives it a probability from the '
     "words before it. The height of a point is how much that log-probability changes when the word "
     "<i>d</i> words back is nudged: the norm of the gradient with respect to that word's embedding. In a "
-    "plain RNN the gradient is multiplied by tanh′·W at every step back and dies off exponentially (the "
-    "vanishing gradient); the LSTM's cell carries it across with the forget gate, and the GRU's update "
-    "gate does the same.</div>"
+    "plain RNN the gradient is multiplied by tanh′·W at every step back, so <i>on average, over many "
+    "words</i> it dies off exponentially (the vanishing gradient; the averaged curve below shows it); the "
+    "LSTM's cell carries it across with the forget gate, and the GRU's update gate does the same. One "
+    "short sentence can look different: the line above the chart says what yours shows.</div>"
 )
 
 
@@ -62,7 +63,7 @@ def build(lineup: Sequence[Entry], prompt: gr.Textbox, active: gr.State) -> TabV
         ]
         head = markup.notice(p.notice) + (
             f'<div class="lp-small">Predicted word: <b>{html.escape(display_word(p.tokens[-1]))}</b>, '
-            f"from the {len(p.tokens) - 1} words before it.</div>"
+            f"from the {len(p.tokens) - 1} words before it. {html.escape(flow_note(flows))}</div>"
         )
         return head, compare_plots.prompt_flow(display_word(p.tokens[-1]), series)
 
