@@ -193,6 +193,14 @@ def start_state(model: LanguageModel) -> State:
     return advance(model, [eos])[1]
 
 
+HEADING_MARK = "="  # WikiText's heading lines are " = Title = " and " = = Section = = "
+
+
+def heading_ids(vocab: Vocab | None) -> list[int]:
+    """The ids that start and end WikiText's heading lines (HEADING_MARK), if the vocabulary has them."""
+    return [vocab.index[HEADING_MARK]] if vocab is not None and HEADING_MARK in vocab else []
+
+
 def generate(
     model: LanguageModel,
     prompt_ids: Sequence[int],
@@ -205,17 +213,22 @@ def generate(
     state: State | None = None,
     allow_unk: bool = False,
     fast: bool = True,
+    allow_headings: bool = True,
 ) -> Iterator[GeneratedWord]:
     """Stream new words after the prompt; each costs one step, however long the prompt was.
 
     Never draws a word on the classroom list (unless the process shows all words, `lstmlm.safewords`)
     nor, unless `allow_unk`, `<unk>`: their probability is set to 0 and the rest renormalized.
     `fast` (CPU): `fast_sampling.generate_fast`, which computes an adaptive softmax's tail clusters only
-    when a setting needs them (its docstring says where that is exact); False: the whole row every word."""
+    when a setting needs them (its docstring says where that is exact); False: the whole row every word.
+    `allow_headings=False` never draws HEADING_MARK, so WikiText's heading lines ("= = Plot = =") are not
+    generated (`heading_ids`)."""
     check_settings(temperature, top_k, top_p)  # here, not in the iterator, so bad settings fail at the call
     if max_words < 0:
         raise ValueError(f"max_words must be >= 0, got {max_words}")
     blocked = blocked_ids(getattr(model, "vocab", None), allow_unk)
+    if not allow_headings:
+        blocked = sorted(set(blocked) | set(heading_ids(getattr(model, "vocab", None))))
     return _generate(
         model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state, blocked, fast
     )

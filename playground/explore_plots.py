@@ -17,7 +17,7 @@ from lstmlm.explore import WordSurprisal
 from lstmlm.safewords import hide_in_text
 
 from . import plots
-from .markup import placeholder
+from .markup import display_text, placeholder, source_name
 from .views import RARE_LABEL, display_word, spaced_pieces
 
 # GLTR's colours: the model's top-10 green, top-100 yellow, top-1000 red, anything rarer purple.
@@ -202,6 +202,10 @@ _ATLAS_TITLES = {
 }
 
 
+def _clean(text: str) -> str:
+    return _esc(display_text(text))
+
+
 def atlas_contexts(entry: dict) -> str:
     """A unit's top contexts from the atlas, each word highlighted, grouped by signal and sign."""
     blocks = []
@@ -209,12 +213,12 @@ def atlas_contexts(entry: dict) -> str:
         if key not in entry:  # a GRU's or plain RNN's atlas has no cell state
             continue
         rows = "".join(
-            f'<div class="lp-ctx"><span class="lp-val">{c["value"]:+.3f}</span> …{_esc(_hide(c["before"]))} '
-            f"<mark>{_esc(display_word(c['word']))}</mark> {_esc(_hide(c['after']))}…</div>"
+            f'<div class="lp-ctx"><span class="lp-val">{c["value"]:+.3f}</span> …{_clean(c["before"])} '
+            f"<mark>{_clean(c['word'])}</mark> {_clean(c['after'])}…</div>"
             for c in entry.get(key, [])
         )
         blocks.append(f'<div class="lp-atlas-block"><div class="lp-label">{title}</div>{rows}</div>')
-    source = entry.get("source") or "the corpus"
+    source = source_name(entry.get("source") or "")
     head = (
         f'<div class="lp-small">Layer {entry["layer"] + 1}, unit {entry["unit"]}: the contexts of '
         f"{_esc(str(source))} ({entry.get('words_scanned', 0):,} words) where it was highest and lowest; the "

@@ -11,7 +11,15 @@ import torch
 
 from lstmlm.model import LanguageModel
 from lstmlm.safewords import blocked_ids
-from lstmlm.sampling import GeneratedWord, check_settings, entropy_bits, generate, make_generator, reshape
+from lstmlm.sampling import (
+    GeneratedWord,
+    check_settings,
+    entropy_bits,
+    generate,
+    heading_ids,
+    make_generator,
+    reshape,
+)
 
 from .views import Prompt, display_word, line_start, next_log_probs, prompt_states
 
@@ -28,6 +36,7 @@ class GenerationSettings:
     max_words: int = 30  # words to generate
     seed: int = 0  # same seed + same settings = same text
     allow_unk: bool = False  # let the sampler draw <unk> ("a rare word"); off: never, the rest renormalized
+    allow_headings: bool = False  # let it draw "=", which starts WikiText's "= = Plot = =" heading lines
 
     def check(self) -> None:
         """Raise ValueError with a message saying what to change."""
@@ -82,6 +91,7 @@ def generate_words(
         generator=make_generator(settings.seed),
         state=state,
         allow_unk=settings.allow_unk,
+        allow_headings=settings.allow_headings,
     )
 
 
@@ -113,6 +123,8 @@ def reshaping_at(
     log_probs = next_log_probs(model, context_ids)
     t = settings.temperature
     blocked = blocked_ids(model.vocab, settings.allow_unk)  # masked as in generation: 0 after every stage
+    if not settings.allow_headings:
+        blocked = sorted(set(blocked) | set(heading_ids(model.vocab)))
     tempered = reshape(log_probs, t, 0, 1.0, blocked)
     after_k = reshape(log_probs, t, settings.top_k, 1.0, blocked)
     final = reshape(log_probs, t, settings.top_k, settings.top_p, blocked)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 
 from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
@@ -18,6 +19,24 @@ from .views import RARE_EXPLAINED, RARE_LABEL, display_word, spaced_pieces
 
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+_ESCAPES = re.compile(r" ?@([-,.])@ ?")  # WikiText's "1 @,@ 000" and "well @-@ known"
+
+
+def display_text(text: str) -> str:
+    """Corpus text (words joined by spaces) as a person reads it: WikiText escapes joined ("1 @,@ 000" ->
+    "1,000"), line breaks as "⏎", <unk> as "(rare word)", listed words hidden (`hide_in_text`)."""
+    text = _ESCAPES.sub(r"\1", text or "")
+    text = text.replace("<eos>", "⏎").replace("<unk>", "(rare word)")
+    return hide_in_text(text)[0]
+
+
+def source_name(source: str) -> str:
+    """A corpus file's name without the folders of whoever built the file ("../data/wikitext-2/valid.txt"
+    -> "wikitext-2/valid.txt"): no developer paths on screen."""
+    parts = [p for p in re.split(r"[\\/]", source or "") if p not in ("", ".", "..")]
+    return "/".join(parts[-2:]) if parts else "the corpus"
 
 
 def notice(text: str) -> str:

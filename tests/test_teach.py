@@ -87,3 +87,48 @@ def test_gradient_flow_note_says_what_this_prompt_shows():
     long = flow_note([flow("LSTM", [1.0] * (n - 1) + [0.5]), flow("RNN", [1.0] * (n - 1) + [0.001])])
     assert f"{n} words back" in long and "LSTM 50%, RNN 0%" in long and "says little" not in long
     assert flow_note([]) == ""
+
+
+def test_heading_marks_are_never_generated_unless_asked():
+    from lstmlm.model import LanguageModel, ModelConfig
+    from lstmlm.vocab import Vocab
+    from playground.generation import generate_words
+
+    vocab = Vocab.from_tokens("the cat = sat on the mat <eos>".split())
+    torch.manual_seed(0)
+    model = LanguageModel(ModelConfig(vocab_size=len(vocab), embed_dim=8, hidden_dim=8, num_layers=1))
+    model.vocab = vocab
+    with torch.no_grad():
+        model.decoder.bias[vocab.index["="]] = 6.0  # "=" is by far the likeliest word everywhere
+    model.eval()
+    p = read_prompt(vocab, "the cat")
+    words = [w.word for w in generate_words(model, p, GenerationSettings(1.0, 0, 1.0, 20, 3))]
+    assert len(words) == 20 and "=" not in words
+    asked = [
+        w.word for w in generate_words(model, p, GenerationSettings(1.0, 0, 1.0, 20, 3, allow_headings=True))
+    ]
+    assert asked.count("=") > 10
+    r = reshaping_at(model, p.ids, GenerationSettings(1.0, 0, 1.0), chosen_id=vocab.index["="])
+    assert (
+        r.final[r.chosen] == 0.0 and r.model[r.chosen] > 0.5
+    )  # the model wants it; the sampler never draws it
+
+
+def test_clean_words_in_the_atlas_and_the_next_word_labels():
+    from playground.tabs.next_word import word_labels
+
+    entry = {
+        "layer": 0,
+        "unit": 3,
+        "source": "../shared/data/wikitext-2/valid.txt",
+        "words_scanned": 10,
+        "h_high": [
+            {"value": 0.5, "before": "cost 1 @,@ 000 <eos> a well @-@", "word": "known", "after": "<unk> ."}
+        ],
+    }
+    html = explore_plots.atlas_contexts(entry)
+    assert "@" not in html and "&lt;eos&gt;" not in html and "&lt;unk&gt;" not in html
+    assert "cost 1,000 ⏎ a well-" in html and "(rare word) ." in html
+    assert "wikitext-2/valid.txt" in html and "shared" not in html and ".." not in html
+    labels = word_labels(["the", "<eos>"])
+    assert labels[0] == "the" and labels[1].endswith(" new line") and "<eos>" not in labels[1]

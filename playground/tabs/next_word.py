@@ -7,6 +7,7 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
+from lstmlm.vocab import EOS
 
 from .. import markup, plots
 from ..i18n import t
@@ -16,6 +17,11 @@ from . import TabView
 DEFAULT_K = 10
 
 
+def word_labels(words: list[str]) -> list[str]:
+    """Chart and button labels of predicted words: a line break says "new line" beside its symbol."""
+    return [display_word(w) + (" new line" if w == EOS else "") for w in words]
+
+
 def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     """The Next-word tab; it redraws on every keystroke in the shared prompt (the app's one prompt
     listener calls its `refresh_fn`, see tabs/__init__.py)."""
@@ -23,7 +29,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     def update(text: str, k: int) -> tuple[go.Figure, str, gr.Dataset, str]:
         p = read_prompt(model.vocab, text)
         nxt = predict_next(model, p, int(k or DEFAULT_K))
-        shown = [display_word(w) for w in nxt.words]
+        shown = word_labels(nxt.words)
         title = "What comes next?" if p.tokens else "How does a line start? (type some words)"
         # only real words are offered to click: <unk> and hidden words are drawn apart, never sent as values
         choosable = [is_choosable(w) for w in nxt.words]
