@@ -1,9 +1,15 @@
 """Latency of the playground's endpoints through the raw HTTP API (gradio_client would add ~50 ms of polling).
 
 Starts `python -m playground` on a free loopback port, then for each call POSTs /gradio_api/call/<api_name>
-and reads the event stream until `complete`. Prints one JSON line:
-  next_words_median_ms, next_words_p95_ms (50-word prompt; goals <= 40 and <= 100),
-  trace_median_ms (100-word prompt, one layer, all six arrays; goal <= 150), trace_payload_kb.
+and reads the event stream until `complete`. No prompt is sent twice: the playground remembers the states of
+prompts it has read, so a repeated prompt would measure that memory, not the model. Three kinds of calls:
+  typing_words: as a person types, each call one word longer than the last (sentences of the text below,
+      from 1 to 50 words, each sentence starting somewhere else);
+  typing_chars: each call one character longer than the last (from the text's 41st word on);
+  unrelated: 50-word prompts that share no beginning (the text's words shuffled anew for each call).
+Prints one JSON line: for next_words, the median and p95 (ms) of each kind (goals for unrelated <= 40 and
+<= 100); trace_median_ms over unrelated 100-word prompts (one layer, all six arrays; goal <= 150) and
+trace_payload_kb.
 
     python tests/benchmarks/playground_latency.py [--model DIR] [--calls 40]
 """
@@ -13,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -35,6 +42,37 @@ OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopbac
 def prompt_of(words: int) -> str:
     """A prompt of exactly `words` WikiText tokens (the text above, repeated as needed)."""
     return " ".join((TEXT * (words // len(TEXT) + 1))[:words])
+
+
+def typing_words(calls: int) -> list[str]:
+    """Prompts as a person types them word by word: 1, 2, ... 50 words, then again from another start."""
+    prompts, start = [], 0
+    while len(prompts) < calls:
+        words = (TEXT * 3)[start : start + 50]
+        prompts += [" ".join(words[: n + 1]) for n in range(len(words))]
+        start += 17  # the next sentence starts elsewhere in the text
+    return prompts[:calls]
+
+
+def typing_chars(calls: int) -> list[str]:
+    """Prompts as a person types them letter by letter: each one character longer than the last."""
+    text = " ".join(TEXT[40:])  # a stretch the word-by-word typing does not begin with
+    return [text[: n + 1] for n in range(calls)]
+
+
+def unrelated(calls: int, words: int, seed: int) -> list[str]:
+    """Prompts of `words` words that share no beginning: the text's words shuffled anew for each."""
+    rng, prompts = random.Random(seed), []
+    while len(prompts) < calls:
+        shuffled = rng.sample(TEXT * (words // len(TEXT) + 1), words)
+        if all(p.split()[0] != shuffled[0] for p in prompts[-5:]):
+            prompts.append(" ".join(shuffled))
+    return prompts
+
+
+def summary(ms: list[float]) -> tuple[float, float]:
+    """(median, p95) in ms, rounded to 0.1."""
+    return round(statistics.median(ms), 1), round(statistics.quantiles(ms, n=20)[18], 1)
 
 
 def call(base: str, api_name: str, data: list) -> tuple[float, int]:
@@ -104,31 +142,40 @@ def main() -> None:
     )
     try:
         wait_until_up(base, proc)
-        short, long = prompt_of(50), prompt_of(100)
-        for _ in range(5):  # warm up: first calls pay for lazy imports and allocator growth
-            call(base, "next_words", [short, 10])
-            call(base, "trace", [long, 0, "f,i,o,g,c,h", "float16", 3])
-        nw = [call(base, "next_words", [short, 10])[0] * 1000 for _ in range(max(30, args.calls))]
+        for prompt in unrelated(5, 100, seed=99):  # warm up: lazy imports, allocator growth (not measured)
+            call(base, "next_words", [prompt, 10])
+            call(base, "trace", [prompt, 0, "f,i,o,g,c,h", "float16", 3])
+        n = max(30, args.calls)
+        kinds = {
+            "typing_words": typing_words(n),
+            "typing_chars": typing_chars(n),
+            "unrelated": unrelated(n, 50, seed=1),
+        }
+        sent = [p for prompts in kinds.values() for p in prompts]
+        assert len(set(sent)) == len(sent), "a prompt sent twice would measure the memo"
+        ms = {
+            kind: [call(base, "next_words", [p, 10])[0] * 1000 for p in prompts]
+            for kind, prompts in kinds.items()
+        }
         traces = [
-            call(base, "trace", [long, 0, "f,i,o,g,c,h", "float16", 3]) for _ in range(args.trace_calls)
+            call(base, "trace", [p, 0, "f,i,o,g,c,h", "float16", 3])
+            for p in unrelated(args.trace_calls, 100, 2)
         ]
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    print(
-        json.dumps(
-            {
-                "next_words_median_ms": round(statistics.median(nw), 1),
-                "next_words_p95_ms": round(statistics.quantiles(nw, n=20)[18], 1),
-                "trace_median_ms": round(statistics.median(t for t, _ in traces) * 1000, 1),
-                "trace_payload_kb": round(traces[-1][1] / 1024, 1),
-                "calls": len(nw),
-                "trace_calls": len(traces),
-                "model": str(model),
-                "cpus": os.cpu_count(),
-            }
-        )
-    )
+    figures = {}
+    for kind, values in ms.items():
+        figures[f"next_words_{kind}_median_ms"], figures[f"next_words_{kind}_p95_ms"] = summary(values)
+    figures |= {
+        "trace_median_ms": round(statistics.median(t for t, _ in traces) * 1000, 1),
+        "trace_payload_kb": round(traces[-1][1] / 1024, 1),
+        "calls_per_kind": n,
+        "trace_calls": len(traces),
+        "model": str(model),
+        "cpus": os.cpu_count(),
+    }
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":
