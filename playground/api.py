@@ -15,7 +15,7 @@ from lstmlm.model import LanguageModel
 from lstmlm.safewords import hide_in_json
 
 from .gateview import trace_json
-from .generation import coerce_settings, generate_words
+from .generation import coerce_settings, generate_limit, generate_words
 from .views import next_words_json, read_prompt
 
 MODEL_CONCURRENCY = "model"  # API calls share one queue slot group; the UI has its own listeners
@@ -91,10 +91,12 @@ def register(model: LanguageModel) -> None:
         seed: int = 0,
         allow_unk: bool = False,
     ) -> Iterator[dict]:
-        """Stream a continuation: after each word, the text so far and each word's probability and rank.
-        <unk> is never drawn unless `allow_unk` (its probability goes to the other words)."""
+        """Stream a continuation: after each word (a character model: each character, at most 500), the
+        text so far and each one's probability and rank. <unk> is never drawn unless `allow_unk` (its
+        probability goes to the other words)."""
         try:
-            settings = coerce_settings(temperature, top_k, top_p, max_words, seed, allow_unk)
+            limit = generate_limit(model)
+            settings = coerce_settings(temperature, top_k, top_p, max_words, seed, allow_unk, limit)
         except (ValueError, TypeError, OverflowError) as e:
             raise _user_error(e) from None
         try:

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from lstmlm.explore import WordSurprisal
 from lstmlm.safewords import hide_in_text
+from lstmlm.tokenizers import WIKITEXT, Tokenizer
 
 from . import plots
 from .markup import display_text, placeholder, source_name
@@ -69,16 +70,22 @@ def surprisal_legend() -> str:
     )
 
 
-def surprisal_text(tokens: Sequence[str], words: Sequence[WordSurprisal], unknown: Sequence[int] = ()) -> str:
-    """The prompt, each word coloured by its GLTR bucket; the hover shows p, rank and the top-k expected."""
+def surprisal_text(
+    tokens: Sequence[str],
+    words: Sequence[WordSurprisal],
+    unknown: Sequence[int] = (),
+    tokenizer: Tokenizer = WIKITEXT,
+) -> str:
+    """The prompt, each word (or character) coloured by its GLTR bucket; the hover shows p, rank and the
+    top-k expected. `tokenizer` spaces the tokens as the model's text reads."""
     if not tokens:
         return placeholder("Type a prompt to see which words surprised the model.")
     by_pos = {w.position: w for w in words}
     unknown = set(unknown)
     spans = []
-    for pos, ((space, text), tok) in enumerate(zip(spaced_pieces(tokens), tokens, strict=True)):
+    for pos, ((space, text), tok) in enumerate(zip(spaced_pieces(tokens, tokenizer), tokens, strict=True)):
         w = by_pos.get(pos)
-        shown = "↵" if tok == "<eos>" else _hide(text)
+        shown = "⏎" if tok == "<eos>" else _hide(text)
         style = f"background:{BUCKET_COLORS[w.bucket]}" if w else ""
         title = _hover(w) if w else display_word(tok)
         bucket = f" data-bucket={w.bucket}" if w else ""

@@ -61,6 +61,7 @@ class LayerValues:
     num_layers: int
     values: dict[str, np.ndarray]  # gate name -> (T, H), in CELL_GATES[cell] order
     cell: str = "lstm"
+    unit: str = "word"  # what one step is: "word" or "character" (the model's tokenizer)
 
     @property
     def steps(self) -> int:
@@ -96,7 +97,14 @@ def trace_layer(model: LanguageModel, prompt: Prompt, layer: int) -> LayerValues
     lt = tr.layers[layer]
     values = {g: lt.get(g)[:, 0].float().numpy() for g in CELL_GATES[tr.cell]}  # (T, B=1, H) -> (T, H)
     num_layers = model.config.num_layers
-    return LayerValues(tokens=prompt.tokens, layer=layer, num_layers=num_layers, values=values, cell=tr.cell)
+    return LayerValues(
+        tokens=prompt.tokens,
+        layer=layer,
+        num_layers=num_layers,
+        values=values,
+        cell=tr.cell,
+        unit=prompt.unit,
+    )
 
 
 def saturation(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -141,6 +149,7 @@ class HeatmapData:
     notice: str  # what was left out, and any runaway cell, or ""
     bound: float | None = None  # the cell's colour scale: ±bound (None: the plot's own)
     runaway: tuple[int, ...] = ()  # units whose |C_t| is far outside the rest (cell state only)
+    unit: str = "word"  # what one step is: "word" or "character"
 
 
 def heatmap_window(
@@ -161,7 +170,7 @@ def heatmap_window(
     order = order[:keep]
     notes = []
     if first:
-        notes.append(f"showing the last {window.shape[0]} of {lv.steps} words")
+        notes.append(f"showing the last {window.shape[0]} of {lv.steps} {lv.unit}s")
     if keep < lv.units:
         notes.append(f"showing {keep} of {lv.units} units (the first by {ordering})")
     notice = "; ".join(notes).capitalize() + ("." if notes else "")
@@ -185,6 +194,7 @@ def heatmap_window(
         notice=notice,
         bound=bound,
         runaway=runaway,
+        unit=lv.unit,
     )
 
 

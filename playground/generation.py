@@ -23,7 +23,13 @@ from lstmlm.sampling import (
 
 from .views import Prompt, display_word, line_start, next_log_probs, prompt_states
 
-MAX_GENERATE_WORDS = 200  # longest continuation one request may ask for
+MAX_GENERATE_WORDS = 200  # longest continuation one request may ask for (words)
+MAX_GENERATE_CHARS = 500  # ... of a character model (characters)
+
+
+def generate_limit(model: LanguageModel) -> int:
+    """The most steps one request may generate: 200 words, or 500 characters for a character model."""
+    return MAX_GENERATE_CHARS if model.vocab.tokenizer.unit == "character" else MAX_GENERATE_WORDS
 
 
 @dataclass
@@ -38,15 +44,15 @@ class GenerationSettings:
     allow_unk: bool = False  # let the sampler draw <unk> ("a rare word"); off: never, the rest renormalized
     allow_headings: bool = False  # let it draw "=", which starts WikiText's "= = Plot = =" heading lines
 
-    def check(self) -> None:
-        """Raise ValueError with a message saying what to change."""
+    def check(self, limit: int = MAX_GENERATE_WORDS) -> None:
+        """Raise ValueError with a message saying what to change; `limit` is the most steps allowed
+        (`generate_limit`: a character model may generate 500 characters)."""
         check_settings(self.temperature, self.top_k, self.top_p)
+        unit = "characters" if limit == MAX_GENERATE_CHARS else "words"
         if isinstance(self.max_words, bool) or not isinstance(self.max_words, int):
-            raise ValueError(f"number of words must be a whole number, got {self.max_words}")
-        if not 1 <= self.max_words <= MAX_GENERATE_WORDS:
-            raise ValueError(
-                f"number of words must be between 1 and {MAX_GENERATE_WORDS}, got {self.max_words}"
-            )
+            raise ValueError(f"number of {unit} must be a whole number, got {self.max_words}")
+        if not 1 <= self.max_words <= limit:
+            raise ValueError(f"number of {unit} must be between 1 and {limit}, got {self.max_words}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise ValueError(f"seed must be a whole number, got {self.seed}")
         if not isinstance(self.allow_unk, bool):
@@ -56,8 +62,11 @@ class GenerationSettings:
         return asdict(self)
 
 
-def coerce_settings(temperature, top_k, top_p, max_words, seed, allow_unk=False) -> GenerationSettings:
-    """Settings from UI/API values (whole-number floats become ints); checked, ValueError if unusable."""
+def coerce_settings(
+    temperature, top_k, top_p, max_words, seed, allow_unk=False, limit: int = MAX_GENERATE_WORDS
+) -> GenerationSettings:
+    """Settings from UI/API values (whole-number floats become ints); checked against `limit` steps,
+    ValueError if unusable."""
 
     def whole(x):
         return int(x) if isinstance(x, float) and x.is_integer() else x
@@ -70,7 +79,7 @@ def coerce_settings(temperature, top_k, top_p, max_words, seed, allow_unk=False)
         whole(seed),
         bool(allow_unk) if allow_unk in (0, 1, None) else allow_unk,
     )
-    s.check()
+    s.check(limit)
     return s
 
 
@@ -79,7 +88,7 @@ def generate_words(
 ) -> Iterator[GeneratedWord]:
     """Stream the continuation of a prompt, word by word, with a private generator seeded by `settings`.
     The prompt's state comes from `prompt_states` (the same numbers as reading it from a line start)."""
-    settings.check()
+    settings.check(generate_limit(model))
     state = prompt_states(model).read(prompt.ids)[1] if prompt.ids else line_start(model)
     yield from generate(
         model,

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
-from lstmlm.tokenizers import Tokenizer
+from lstmlm.tokenizers import WIKITEXT, Tokenizer
 
 from .views import RARE_EXPLAINED, RARE_LABEL, display_word, spaced_pieces
 
@@ -49,8 +49,9 @@ def placeholder(text: str) -> str:
     return f'<div class="lp-placeholder">{_esc(text)}</div>'
 
 
-def token_chips(tokens: Sequence[str], unknown: Sequence[int], note: str = "") -> str:
-    """The prompt as the model reads it: one chip per token, unknown words marked."""
+def token_chips(tokens: Sequence[str], unknown: Sequence[int], note: str = "", unit: str = "word") -> str:
+    """The prompt as the model reads it: one chip per token (`unit`: word or character), unknown ones
+    marked; a line break is ⏎ and a character model's space ␣."""
     if not tokens:
         return placeholder("An empty prompt: the model starts at the beginning of a line.")
     unknown = set(unknown)
@@ -62,15 +63,15 @@ def token_chips(tokens: Sequence[str], unknown: Sequence[int], note: str = "") -
                 f"{_esc(display_word(tok))}</span>"
             )
         elif tok == "<eos>":
-            chips.append('<span class="lp-chip lp-eos" title="line break (&lt;eos&gt;)">↵</span>')
+            chips.append('<span class="lp-chip lp-eos" title="line break (&lt;eos&gt;)">⏎</span>')
         else:
             chips.append(f'<span class="lp-chip">{_esc(display_word(tok))}</span>')
     n_unk = len(unknown)
     legend = (
-        f'<span class="lp-legend">{len(tokens)} words · <span class="lp-chip lp-unk">unknown</span> '
+        f'<span class="lp-legend">{len(tokens)} {unit}s · <span class="lp-chip lp-unk">unknown</span> '
         f"{n_unk} not in the vocabulary</span>"
         if n_unk
-        else f'<span class="lp-legend">{len(tokens)} words, all in the vocabulary</span>'
+        else f'<span class="lp-legend">{len(tokens)} {unit}s, all in the vocabulary</span>'
     )
     return notice(note) + f'<div class="lp-chips">{"".join(chips)}</div>{legend}'
 
@@ -112,12 +113,13 @@ def tokenizer_line(tokenizer: Tokenizer) -> str:
     )
 
 
-def entropy_line(bits: float) -> str:
-    """'5.3 bits: as unsure as a choice among 39 equally likely words', with a bar up to 12 bits."""
+def entropy_line(bits: float, unit: str = "word") -> str:
+    """'5.3 bits: as unsure as a choice among 39 equally likely words' (or characters), with a bar up to
+    12 bits."""
     width = max(2.0, min(100.0, bits / 12 * 100))
     return (
         f'<div class="lp-entropy"><div class="lp-entropy-text"><b>Uncertainty {bits:.1f} bits</b>: as unsure '
-        f"as a choice among {2**bits:,.0f} equally likely words</div>"
+        f"as a choice among {2**bits:,.0f} equally likely {unit}s</div>"
         f'<div class="lp-bar"><div style="width:{width:.0f}%"></div></div></div>'
     )
 
@@ -142,14 +144,16 @@ def shaded_words(
     hi: float,
     diverging: bool,
     label: str = "value",
+    tokenizer: Tokenizer = WIKITEXT,
 ) -> str:
-    """The text with each word's background shaded by its value (Karpathy et al. 2015); hover shows it."""
+    """The text with each token's background shaded by its value (Karpathy et al. 2015); hover shows it.
+    `tokenizer` spaces the tokens as the model's text reads (words with spaces, characters as they are)."""
     if not tokens:
-        return placeholder("Type a prompt to see the words shaded.")
+        return placeholder("Type a prompt to see the text shaded.")
     spans = []
-    for (space, text), tok, v in zip(spaced_pieces(tokens), tokens, values, strict=True):
+    for (space, text), tok, v in zip(spaced_pieces(tokens, tokenizer), tokens, values, strict=True):
         if tok == "<eos>":
-            text = "↵"
+            text = "⏎"
         bg = _shade(float(v), lo, hi, diverging)
         dark = not diverging and (v - lo) / max(hi - lo, 1e-9) > 0.55
         cls = "lp-w lp-dark" if dark else "lp-w"
@@ -162,10 +166,16 @@ def shaded_words(
     return f'<div class="lp-text">{"".join(spans)}</div>'
 
 
-def generated_text(prompt_tokens: Sequence[str], words: Sequence[dict], running: bool = False) -> str:
-    """The prompt in grey, then each generated word shaded by the probability the model gave it."""
+def generated_text(
+    prompt_tokens: Sequence[str],
+    words: Sequence[dict],
+    running: bool = False,
+    tokenizer: Tokenizer = WIKITEXT,
+) -> str:
+    """The prompt in grey, then each generated word (or character) shaded by the probability the model
+    gave it; `tokenizer` spaces them as the model's text reads."""
     tokens = [*prompt_tokens, *(w["word"] for w in words)]
-    pieces = spaced_pieces(tokens)
+    pieces = spaced_pieces(tokens, tokenizer)
     n = len(prompt_tokens)
     pieces = [(s, hide_in_text(t)[0]) for s, t in pieces]  # the prompt too: it is on the projector
     head = "".join(_esc(s + t) if tokens[i] != "<eos>" else "<br>" for i, (s, t) in enumerate(pieces[:n]))
@@ -178,17 +188,17 @@ def generated_text(prompt_tokens: Sequence[str], words: Sequence[dict], running:
         tail.append(
             f'{_esc(space)}<span class="{cls}" style="background:rgba(22,101,52,{alpha:.2f})" '
             f'title="{"line break, " if eos else ""}p = {p:.3f}, rank {w["rank"]}">'
-            f"{'↵' if eos else _esc(text)}</span>{'<br>' if eos else ''}"
+            f"{'⏎' if eos else _esc(text)}</span>{'<br>' if eos else ''}"
         )
     cursor = '<span class="lp-cursor">▌</span>' if running else ""
     return f'<div class="lp-text"><span class="lp-prompt">{head}</span>{"".join(tail)}{cursor}</div>'
 
 
-def probability_legend() -> str:
+def probability_legend(unit: str = "word") -> str:
     """The key to `generated_text`'s shading."""
     swatches = "".join(
         f'<span class="lp-gen{" lp-dark" if 0.12 + 0.75 * p**0.5 > 0.55 else ""}" '
         f'style="background:rgba(22,101,52,{0.12 + 0.75 * p**0.5:.2f})">{label}</span> '
         for p, label in ((0.01, "1%"), (0.1, "10%"), (0.5, "50%"), (1.0, "100%"))
     )
-    return f'<div class="lp-legend">Shading = the probability the model gave each word: {swatches}</div>'
+    return f'<div class="lp-legend">Shading = the probability the model gave each {unit}: {swatches}</div>'

@@ -120,9 +120,11 @@ def gate_heatmap(
     title: str,
     first_step: int = 0,
     bound: float | None = None,
+    unit: str = "word",
 ) -> go.Figure:
-    """Units (rows) x words (columns) of one gate; z (U, S). Hover: word, step, unit and value.
-    An unbounded gate (the cell) is coloured over ±`bound` (default: the 99th percentile of |z|)."""
+    """Units (rows) x words (columns; `unit` "character" for a character model) of one gate; z (U, S).
+    Hover: word, step, unit and value. An unbounded gate (the cell) is coloured over ±`bound` (default:
+    the 99th percentile of |z|)."""
     z = np.asarray(z, dtype=np.float32)
     if gate in UNIT_GATES:
         scale = dict(colorscale=SEQUENTIAL, zmin=0.0, zmax=1.0)
@@ -138,7 +140,7 @@ def gate_heatmap(
             y=[f"unit {u}" for u in units],
             **scale,
             colorbar=dict(thickness=16, tickfont=dict(size=16)),
-            hovertemplate="word: %{x}<br>%{y}<br>value: %{z:.3f}<extra></extra>",
+            hovertemplate=unit + ": %{x}<br>%{y}<br>value: %{z:.3f}<extra></extra>",
         )
     )
     many = len(words) > 40
@@ -148,7 +150,7 @@ def gate_heatmap(
         tickangle=-60 if many else -40,
         tickfont=dict(size=13 if many else 16),
         nticks=50 if many else 0,  # a label for every step would overlap
-        title=f"words (steps {steps[0] if len(steps) else 0}..{steps[-1] if len(steps) else 0})",
+        title=f"{unit}s (steps {steps[0] if len(steps) else 0}..{steps[-1] if len(steps) else 0})",
         showgrid=False,
     )
     fig.update_yaxes(

@@ -12,24 +12,33 @@ from lstmlm.model import LanguageModel
 
 from .classroom import Limits, Screen, build_intervention, build_query, parse_intervention, parse_query
 from .gateview import CELL_GATES
-from .generation import MAX_GENERATE_WORDS
+from .generation import generate_limit
 from .i18n import t
 from .tabs import TabView
 from .views import MAX_TOP_K_SHOWN
 
-# Presenter mode: a class on <body> (set by the toggle) makes text larger and hides secondary controls.
-CSS = """
-.lp-classbar { align-items: center; }
+# Presenter mode: a class on <body> (set by the toggle) makes every text at least 1.5x larger and hides
+# secondary controls. Gradio repeats app CSS under ".gradio-container.gradio-container-X .contain", which
+# outranks "body.lp-present #id"; P repeats that depth so the presenter rules win (issue 17: the prompt
+# stayed 26 px). Plotly writes its font sizes inline, so a chart is zoomed 1.5x inside 2/3 of its width:
+# it is laid out for the narrower box and drawn at the full one, every label 1.5x.
+P = "body.lp-present .gradio-container .contain"
+CSS = f"""
+.lp-classbar {{ align-items: center; }}
 body.lp-present .lp-secondary, body.lp-present .lp-header p, body.lp-present footer,
-body.lp-present #lp-link { display: none !important; }
-body.lp-present .lp-header h1 { font-size: 46px; }
-body.lp-present #prompt textarea { font-size: 40px !important; }
-body.lp-present button[role="tab"] { font-size: 24px !important; }
-body.lp-present .lp-text { font-size: 34px; }
-body.lp-present .lp-entropy-text, body.lp-present .lp-summary { font-size: 26px; }
-body.lp-present #candidates button { font-size: 28px !important; }
-body.lp-present .lp-learn, body.lp-present .lp-learn p { font-size: 24px !important; }
-body.lp-present label span, body.lp-present label { font-size: 20px !important; }
+body.lp-present #lp-link, {P} .lp-secondary, {P} #lp-link {{ display: none !important; }}
+{P} .lp-header h1 {{ font-size: 40px; }}
+{P} #prompt textarea {{ font-size: 40px !important; }}
+{P} button[role="tab"] {{ font-size: 24px !important; }}
+{P} .lp-text {{ font-size: 36px; }}
+{P} .lp-chip {{ font-size: 29px; }}
+{P} .lp-entropy-text {{ font-size: 30px; }}
+{P} .lp-summary, {P} .lp-notice {{ font-size: 29px; }}
+{P} #candidates button {{ font-size: 32px !important; }}
+{P} .lp-learn, {P} .lp-learn p, {P} .lp-learn td, {P} .lp-learn th {{ font-size: 29px !important; }}
+{P} .lp-small, {P} .lp-legend, {P} .lp-label {{ font-size: 24px; }}
+{P} label span, {P} label, {P} .prose {{ font-size: 24px !important; }}
+{P} .js-plotly-plot {{ zoom: 1.5; width: 66.667% !important; }}
 """
 
 # Switches the language through Gradio's own Settings panel (the frontend has no other hook), and reads
@@ -114,7 +123,7 @@ def limits_of(model: LanguageModel) -> Limits:
     """The ranges a link's values are clamped into, for this model and the app's sliders."""
     cfg = model.config
     return Limits(
-        cfg.num_layers, cfg.hidden_dim, MAX_TOP_K_SHOWN, MAX_GENERATE_WORDS, gates=CELL_GATES[cfg.cell]
+        cfg.num_layers, cfg.hidden_dim, MAX_TOP_K_SHOWN, generate_limit(model), gates=CELL_GATES[cfg.cell]
     )
 
 

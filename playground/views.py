@@ -32,13 +32,14 @@ RARE_EXPLAINED = (
     "you can add, and Generate never draws it unless you tick “allow <unk>”."
 )
 _JOINED = {"@-@": "-", "@,@": ",", "@.@": "."}  # WikiText number and hyphen escapes
-_DISPLAY = {EOS: "↵", UNK: RARE_LABEL, **_JOINED}
+# a line break and a space (a character model's token; no word vocabulary has one) are drawn visibly
+_DISPLAY = {EOS: "⏎", " ": "␣", UNK: RARE_LABEL, **_JOINED}
 
 
 def display_word(token: str) -> str:
-    """A token as a person reads it: '↵' for a line break, '-' for WikiText's '@-@', RARE_LABEL for <unk>,
-    and HIDDEN_LABEL for a word on the classroom list (unless the server shows all words). The one place
-    every view turns a vocabulary word into screen text."""
+    """A token as a person reads it: '⏎' for a line break, '␣' for a space (a character model's), '-' for
+    WikiText's '@-@', RARE_LABEL for <unk>, and HIDDEN_LABEL for a word on the classroom list (unless the
+    server shows all words). The one place every view turns a vocabulary word into screen text."""
     return _DISPLAY.get(token) or hide_in_text(token)[0]
 
 
@@ -55,13 +56,14 @@ class Prompt:
     ids: list[int]
     unknown: list[int]  # positions in `tokens` the vocabulary lacks (read as <unk>)
     cut: bool = False
+    unit: str = "word"  # what one step is: "word" or "character" (the model's tokenizer)
 
     @property
     def notice(self) -> str:
         if not self.cut:
             return ""
         return (
-            f"Your text is long: the model reads only its last {len(self.tokens)} words "
+            f"Your text is long: the model reads only its last {len(self.tokens)} {self.unit}s "
             f"(the limit is {MAX_PROMPT_WORDS})."
         )
 
@@ -81,6 +83,7 @@ def read_prompt(vocab: Vocab, text: str | None, max_words: int = MAX_PROMPT_WORD
         ids=enc.ids[start:],
         unknown=[p - start for p in enc.unknown if p >= start],
         cut=cut_chars or start > 0,
+        unit=vocab.tokenizer.unit,
     )
 
 

@@ -34,7 +34,8 @@ def test_only_the_scripting_endpoints_are_public(client):
     explore = {"/surprisal", "/unit_atlas", "/unit_search"}  # tests/test_explore_api.py
     explain = {"/intervene", "/equations", "/counterfactual"}  # playground/api_explain.py
     compare = {"/compare", "/gradient_flow", "/long_range"}  # tests/test_compare_api.py
-    assert sorted(set(named) - explore - explain - compare) == ["/generate", "/next_words", "/trace"]
+    hunt = {"/cell_hunt"}  # tests/test_cell_hunt_app.py
+    assert sorted(set(named) - explore - explain - compare - hunt) == ["/generate", "/next_words", "/trace"]
 
 
 @torch.no_grad()

@@ -219,7 +219,7 @@ def test_generation_is_reproducible_per_seed(tiny_model):
 def test_markup_escapes_and_marks():
     chips = markup.token_chips(["<script>", "cat", "<eos>"], [0])
     assert "&lt;script&gt;" in chips and "<script>" not in chips and chips.count("lp-unk") == 2
-    assert "↵" in chips and "1 not in the vocabulary" in chips
+    assert "⏎" in chips and "1 not in the vocabulary" in chips
     words = markup.shaded_words(["a", "<b>", "c"], [0.0, 0.5, 1.0], 0.0, 1.0, diverging=False)
     assert words.count('class="lp-w') == 3 and "&lt;b&gt;" in words
     gen = markup.generated_text(

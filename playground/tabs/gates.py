@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
+from lstmlm.tokenizers import Tokenizer
 
 from .. import markup, plots
 from ..gateview import (
@@ -32,16 +33,16 @@ EMPTY = "Type a prompt to see the gates."
 NO_GATES = "A plain RNN has no gates: nothing to saturate."
 
 
-def _unit_views(lv, gate: str, unit: int) -> tuple[str, go.Figure]:
+def _unit_views(lv, gate: str, unit: int, tokenizer: Tokenizer) -> tuple[str, go.Figure]:
     """The prompt shaded by one unit's value of `gate` (tanh for the cell), and its lines plot."""
     values = lv.values[gate][:, unit]
     if gate == "c":
         values = np.tanh(values)
     lo, hi, diverging = (0.0, 1.0, False) if gate in SATURATING else (-1.0, 1.0, True)
     label = "tanh(C)" if gate == "c" else GATE_LABELS[gate].split()[-1]
-    words = markup.shaded_words(lv.tokens, values, lo, hi, diverging, label)
+    words = markup.shaded_words(lv.tokens, values, lo, hi, diverging, label, tokenizer)
     caption = (
-        f'<div class="lp-label">Layer {lv.layer + 1}, unit {unit}: each word shaded by its '
+        f'<div class="lp-label">Layer {lv.layer + 1}, unit {unit}: each {tokenizer.unit} shaded by its '
         f"{'tanh(cell state)' if gate == 'c' else GATE_LABELS[gate]}</div>"
     )
     fig = plots.unit_lines([display_word(w) for w in lv.tokens], unit_series(lv, unit), unit, lv.layer)
@@ -62,7 +63,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
         hm = heatmap_window(lv, gate, order)
         title = f"{GATE_TITLES[gate]} · layer {lv.layer + 1} · units ordered by {order}"
         return markup.notice(hm.notice), plots.gate_heatmap(
-            hm.z, hm.words, hm.units, gate, title, hm.first_step, hm.bound
+            hm.z, hm.words, hm.units, gate, title, hm.first_step, hm.bound, hm.unit
         )
 
     def update(text: str, layer: int, gate: str, order: str, unit: int) -> tuple:
@@ -72,7 +73,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             empty = plots.placeholder(EMPTY)
             return "", empty, markup.placeholder(EMPTY), empty, empty
         note, fig = heatmap(lv, gate, order)
-        words, lines = _unit_views(lv, gate, min(int(unit), hidden - 1))
+        words, lines = _unit_views(lv, gate, min(int(unit), hidden - 1), model.vocab.tokenizer)
         return markup.notice(p.notice) + note, fig, words, lines, saturation_plot(lv)
 
     def update_if_open(text: str, layer: int, gate: str, order: str, unit: int, tab: str) -> tuple:
@@ -90,7 +91,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
         lv = trace_layer(model, read_prompt(model.vocab, text), int(layer))
         if lv is None:
             return markup.placeholder(EMPTY), plots.placeholder(EMPTY)
-        return _unit_views(lv, gate, min(int(unit), hidden - 1))
+        return _unit_views(lv, gate, min(int(unit), hidden - 1), model.vocab.tokenizer)
 
     def top_unit(text: str, layer: int, gate: str, order: str) -> int:
         lv = trace_layer(model, read_prompt(model.vocab, text), int(layer))

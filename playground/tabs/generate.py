@@ -15,9 +15,9 @@ from lstmlm.model import LanguageModel
 from .. import markup, plots
 from ..explore_views import export_generated_file
 from ..generation import (
-    MAX_GENERATE_WORDS,
     GenerationSettings,
     coerce_settings,
+    generate_limit,
     generate_words,
     reshaping_at,
     reshaping_summary,
@@ -61,7 +61,11 @@ def _reshaping_view(model: LanguageModel, run: dict, step: int) -> tuple[go.Figu
 
 
 def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
-    """The Generate tab: settings on the left, the streaming text and the reshaping view on the right."""
+    """The Generate tab: settings on the left, the streaming text and the reshaping view on the right.
+    A character model generates character by character, up to 500."""
+    tokenizer = model.vocab.tokenizer
+    chars = tokenizer.unit == "character"
+    limit = generate_limit(model)
 
     def run(
         text: str,
@@ -77,7 +81,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         if not keep:  # a new text on every press unless the seed is kept; the box shows the seed used
             seed = new_seed()
         try:
-            settings = coerce_settings(temperature, top_k, top_p, n_words, seed, allow_unk)
+            settings = coerce_settings(temperature, top_k, top_p, n_words, seed, allow_unk, limit)
         except (ValueError, TypeError) as e:
             gr.Warning(f"Cannot generate: {e}")
             yield skip6
@@ -88,7 +92,8 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         words: list[dict] = []
         for gw in generate_words(model, p, settings):
             words.append({"word": gw.word, "id": gw.id, "prob": gw.prob, "rank": gw.rank})
-            yield markup.generated_text(p.tokens, words, running=True), *skip6[1:]  # text only: small
+            if not chars or len(words) % 4 == 0:  # characters: every 4th, so the page stays smooth
+                yield markup.generated_text(p.tokens, words, True, tokenizer), *skip6[1:]  # text only
         done = {
             "prompt": text or "",
             "ids": [w["id"] for w in words],
@@ -97,7 +102,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         }
         fig, summary = _reshaping_view(model, done, 1)
         yield (
-            markup.generated_text(p.tokens, words) + seed_line(settings.seed),
+            markup.generated_text(p.tokens, words, tokenizer=tokenizer) + seed_line(settings.seed),
             done,
             gr.Slider(minimum=1, maximum=max(2, len(words)), value=1, interactive=len(words) > 1),
             fig,
@@ -149,7 +154,11 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                     elem_classes=["lp-secondary"],
                 )
                 n_words = gr.Slider(
-                    1, MAX_GENERATE_WORDS, value=DEFAULTS.max_words, step=1, label=t("gen.words")
+                    1,
+                    limit,
+                    value=200 if chars else DEFAULTS.max_words,
+                    step=1,
+                    label="Characters to generate" if chars else t("gen.words"),
                 )
                 with gr.Row():
                     seed = gr.Number(
@@ -174,7 +183,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                 output = gr.HTML(
                     markup.placeholder("Press Generate to continue your text."), elem_id="generated"
                 )
-                gr.HTML(markup.probability_legend())
+                gr.HTML(markup.probability_legend(tokenizer.unit))
                 step = gr.Slider(1, 2, value=1, step=1, label=t("gen.step"), interactive=False)
                 reshape_plot = gr.Plot(
                     plots.placeholder("Generate some text, then pick one of its words here."),

@@ -30,7 +30,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         p = read_prompt(model.vocab, text)
         nxt = predict_next(model, p, int(k or DEFAULT_K))
         shown = word_labels(nxt.words)
-        title = "What comes next?" if p.tokens else "How does a line start? (type some words)"
+        title = "What comes next?" if p.tokens else f"How does a line start? (type some {p.unit}s)"
         # only real words are offered to click: <unk> and hidden words are drawn apart, never sent as values
         choosable = [is_choosable(w) for w in nxt.words]
         offered = [(w, label) for w, label, ok in zip(nxt.words, shown, choosable, strict=True) if ok]
@@ -39,9 +39,10 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         )
         return (
             plots.next_word_bars(shown, nxt.probs, title, apart=[not ok for ok in choosable]),
-            markup.entropy_line(nxt.entropy_bits) + markup.set_apart_note(nxt.words, nxt.probs),
+            markup.entropy_line(nxt.entropy_bits, p.unit) + markup.set_apart_note(nxt.words, nxt.probs),
             candidates,
-            markup.token_chips(p.tokens, p.unknown, p.notice) + markup.tokenizer_line(model.vocab.tokenizer),
+            markup.token_chips(p.tokens, p.unknown, p.notice, p.unit)
+            + markup.tokenizer_line(model.vocab.tokenizer),
         )
 
     def add_word(text: str, sample: list[str] | None) -> str:

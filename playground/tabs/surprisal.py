@@ -24,7 +24,8 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
         if s is None:
             return markup.placeholder(EMPTY), "", plots.placeholder(EMPTY, height=300)
         return (
-            markup.notice(p.notice) + explore_plots.surprisal_text(p.tokens, s.words, p.unknown),
+            markup.notice(p.notice)
+            + explore_plots.surprisal_text(p.tokens, s.words, p.unknown, model.vocab.tokenizer),
             explore_plots.surprisal_summary(s.perplexity, s.bits_per_word, s.words),
             explore_plots.surprisal_bars(s.words),
         )
