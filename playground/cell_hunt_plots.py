@@ -47,11 +47,14 @@ def shaded_track_text(
     unit_label: str,
     track_label: str,
 ) -> str:
-    """The text, each step's background shaded by the unit's value (red high, blue low), and the track
-    drawn as an orange bar under each step (binary: on/off; counts: as strong as the value is large)."""
+    """The text, each step's background shaded by the unit's value against its median over the text
+    (red above, blue below: a cell that sits far from 0 still shows where it moves), and the track drawn as
+    an orange bar under each step (binary: on/off; counts: as strong as the value is large)."""
     if not len(tokens):
         return '<div class="lp-placeholder">Give a text to hunt over.</div>'
-    scale = float(np.abs(values).max()) or 1.0
+    values = np.asarray(values, dtype=np.float64)
+    middle = float(np.median(values))
+    scale = float(np.percentile(np.abs(values - middle), 98)) or 1.0
     top = float(np.max(track)) if len(track) else 0.0
     chars = tokenizer.unit == "character"
     out = []
@@ -60,7 +63,7 @@ def shaded_track_text(
         line = (
             f"rgba({TRACK_RGB[0]},{TRACK_RGB[1]},{TRACK_RGB[2]},{0.15 + 0.85 * strength:.2f})" if tv else ""
         )
-        style = f"background:{_cell_colour(float(v), scale)}" + (
+        style = f"background:{_cell_colour(float(v) - middle, scale)}" + (
             f";border-bottom-color:{line}" if line else ""
         )
         title = f"{unit_label} {float(v):+.3f} · {track_label} {tv:g}"
@@ -72,8 +75,9 @@ def shaded_track_text(
             out.append("\n" if chars else "<br>")
     cls = "lp-hunt" if chars else "lp-hunt lp-hunt-words"
     legend = (
-        f'<div class="lp-legend">Background: {html.escape(unit_label)} (red high, blue low, '
-        f"white 0; scale ±{scale:.2f}). Orange bar under a {tokenizer.unit}: "
+        f'<div class="lp-legend">Background: {html.escape(unit_label)}, red above its median over this '
+        f"text ({middle:+.2f}), blue below, full colour at ±{scale:.2f}. "
+        f"Orange bar under a {tokenizer.unit}: "
         f"{html.escape(track_label)}.</div>"
     )
     return f'<div class="{cls}" id="cell-hunt-shaded">{"".join(out)}</div>{legend}'
