@@ -87,9 +87,10 @@ def launch_kwargs() -> dict:
 
 def _header(model: LanguageModel) -> str:
     cfg = model.config
+    subtitle = t("app.subtitle_chars") if model.vocab.tokenizer.unit == "character" else t("app.subtitle")
     return (  # the browser translates only the first i18n marker of a string: one per string
         '<div class="lp-header"><h1>LSTM Playground</h1><p>'
-        + t("app.subtitle")
+        + subtitle
         + f" ({model_size(model)}, |V| = {cfg.vocab_size:,})</p></div>"
     )
 

@@ -14,6 +14,11 @@ from .tabs import learn
 
 EN = {
     "app.subtitle": "Type a sentence and watch an LSTM language model read it word by word",
+    "app.subtitle_chars": "Type a sentence and watch an LSTM language model read it character by character",
+    "tab.next_char": "Next character",
+    "next.candidates_chars": "Click a character to add it to your text",
+    "next.k_chars": "Characters shown (k)",
+    "gen.chars": "Characters",
     "prompt.label": "Your text",
     "prompt.placeholder": "Type a sentence, e.g. The game was released in",
     "tab.next_word": "Next word",
@@ -131,6 +136,11 @@ _ZH_VIEWS = [
 
 ZH = {
     "app.subtitle": "输入一句话，看一个 LSTM 语言模型逐词阅读它",
+    "app.subtitle_chars": "输入一句话，看一个 LSTM 语言模型逐字符阅读它",
+    "tab.next_char": "下一个字符",
+    "next.candidates_chars": "点击一个字符，把它加到文本后面",
+    "next.k_chars": "显示的字符数 (k)",
+    "gen.chars": "字符数",
     "prompt.label": "你的文本",
     "prompt.placeholder": "输入一句英文，例如 The game was released in",
     "tab.next_word": "下一个词",

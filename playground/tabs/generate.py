@@ -158,7 +158,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                     limit,
                     value=200 if chars else DEFAULTS.max_words,
                     step=1,
-                    label="Characters to generate" if chars else t("gen.words"),
+                    label=t("gen.chars") if chars else t("gen.words"),
                 )
                 with gr.Row():
                     seed = gr.Number(

@@ -50,14 +50,15 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
             return gr.skip()
         return append_words(text or "", [sample[0]], model.vocab.tokenizer)
 
-    with gr.Tab(t("tab.next_word"), id="next_word") as tab:
+    chars = model.vocab.tokenizer.unit == "character"  # a character model: labels say "character"
+    with gr.Tab(t("tab.next_char") if chars else t("tab.next_word"), id="next_word") as tab:
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chart = gr.Plot(plots.placeholder("Loading…"), show_label=False, elem_id="next-word-chart")
             with gr.Column(scale=2):
                 entropy = gr.HTML(elem_id="entropy")
                 candidates = gr.Dataset(
-                    label=t("next.candidates"),
+                    label=t("next.candidates_chars") if chars else t("next.candidates"),
                     components=["textbox"],
                     samples=[[""]],
                     layout="gallery",
@@ -69,7 +70,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                     MAX_TOP_K_SHOWN,
                     value=DEFAULT_K,
                     step=1,
-                    label=t("next.k"),
+                    label=t("next.k_chars") if chars else t("next.k"),
                     elem_classes=["lp-secondary"],
                 )
                 gr.HTML('<div class="lp-label">' + t("next.tokens") + "</div>", elem_classes=["lp-secondary"])
