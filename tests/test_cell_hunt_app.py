@@ -131,3 +131,22 @@ def test_browser_hunt_then_intervene(char_model, char_dir):
         )
         unit_list = page.get_by_label("Units (0..7), e.g. 3,5,10-19").input_value()
         assert unit_list == str(best.unit)
+
+
+def test_word_models_hunt_words(tiny_model):
+    text = 'the cat sat ( on the mat ) . " a dog ran " . the bird sat .'
+    v = hunt_view(tiny_model, text, "paren")
+    assert v.tokens == tiny_model.vocab.tokenizer.tokenize(text)
+    assert v.track.values.tolist()[3:8] == [1, 1, 1, 1, 0]  # "(" on the mat ")" (the state after each)
+    assert [name for _, name in track_choices(tiny_model)] == [
+        "quote", "paren", "line_pos", "sentence_start", "sentence_pos", "regex",
+    ]  # fmt: skip
+    own = hunt_view(tiny_model, text, "regex", regex=r"\b(cat|dog)\b")
+    assert own.track.values.sum() == 2 and own.ranking.signals == ("c", "h")
+
+
+def test_a_gru_is_hunted_by_its_hidden_state(tiny_cell_dirs):
+    gru = load_model(tiny_cell_dirs["gru"])
+    v = hunt_view(gru, 'the " cat " sat . a " dog " ran .', "quote")
+    assert v.ranking.signals == ("h",) and set(v.values) == {"h"}
+    assert intervene_settings(v.ranking, 0, 0)["value"] == 1.0  # no cell to read: the slider's default
