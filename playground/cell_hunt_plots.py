@@ -28,6 +28,8 @@ CSS = """
 .lp-hunt span { border-bottom: 4px solid transparent; }
 .lp-hunt .lp-eol { color: #9ca3af; font-size: 12px; }
 .lp-hunt-table td, .lp-hunt-table th { padding: 2px 10px; font-size: 16px; }
+.lp-text.lp-chars { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 19px; }
+.lp-text.lp-chars .lp-w { padding: 1px 0; border-radius: 0; }
 """
 TRACK_RGB = (234, 88, 12)  # the track's underline: orange
 

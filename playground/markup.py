@@ -163,7 +163,8 @@ def shaded_words(
         )
         if tok == "<eos>":
             spans.append("<br>")
-    return f'<div class="lp-text">{"".join(spans)}</div>'
+    chars = " lp-chars" if tokenizer.unit == "character" else ""  # monospace: lines line up as in the book
+    return f'<div class="lp-text{chars}">{"".join(spans)}</div>'
 
 
 def generated_text(
