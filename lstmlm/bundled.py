@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # importlib.resources.abc from Python 3.11 on
     from importlib.abc import Traversable
 
-DEFAULT_MODEL = "wikitext2-lstm"  # the bundled model used when no --model is given
+DEFAULT_MODEL = "storybooks-lstm"  # the bundled model used when no --model is given
 MODEL_ENV = "LSTMLM_MODEL"  # a model directory that replaces the default
 MODELS_PATH_ENV = "LSTMLM_MODELS_PATH"  # folders of your own model folders (os.pathsep-separated)
 PACKAGED = "_models"  # lstmlm/_models/<name>/ inside a built wheel

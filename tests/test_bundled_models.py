@@ -103,3 +103,63 @@ def test_eval_on_a_fixed_slice_gives_the_measured_perplexity(shipped, tmp_path, 
     result = json.loads(capsys.readouterr().out)
     assert result["tokens"] == 2050
     assert result["perplexity"] == pytest.approx(SLICE_PERPLEXITY[name], rel=1e-3)
+
+
+# The default model, trained on raw storybook text: its slice is the first lines of the storybooks test
+# split (raw text, read with the model's own tokenizer, `lstmlm eval --raw`) up to 2,000 words (`wc -w`).
+STORYBOOKS_TEST = REPO.parent / "shared" / "data" / "storybooks" / "test.txt"
+STORYBOOKS_SLICE_PERPLEXITY = 111.89672  # measured when the model was bundled
+STORY_PROMPT = "Once upon a time there was a little girl who lived with her mother in a house near the woods"
+
+
+def storybooks_slice(tmp_path: Path) -> Path:
+    if not STORYBOOKS_TEST.is_file():
+        pytest.skip(
+            f"{STORYBOOKS_TEST} is absent: needs ../shared/data/storybooks beside the clone (CI has it)"
+        )
+    lines, words = [], 0
+    with STORYBOOKS_TEST.open(encoding="utf-8") as f:
+        for line in f:
+            lines.append(line)
+            words += len(line.split())
+            if words >= 2000:
+                break
+    out = tmp_path / "story_slice.txt"
+    out.write_text("".join(lines), encoding="utf-8")
+    return out
+
+
+@torch.no_grad()
+def test_the_default_storybook_model_traces_exactly_and_knows_everyday_words():
+    model = load_model(MODELS / "storybooks-lstm")
+    c = model.config
+    assert (c.cell, c.num_layers, c.hidden_dim, c.embed_dim, c.softmax) == ("lstm", 2, 512, 256, "adaptive")
+    enc = model.vocab.encode_text(STORY_PROMPT)
+    assert enc.unknown == []  # everyday words are in its vocabulary
+    ids = torch.tensor(enc.ids)
+    features, final = model(ids[:, None], model.init_state(1))
+    tr = trace(model, ids, model.init_state(1))
+    assert max_rel_diff(tr.layers[-1].h, features) <= TOL
+    assert max_rel_diff(tr.log_probs, model.log_probs(features)) <= TOL
+    assert max_rel_diff(tr.state[1], final[1]) <= TOL
+
+
+@torch.no_grad()
+def test_the_default_storybook_model_gives_its_measured_slice_perplexity(tmp_path, capsys):
+    data = storybooks_slice(tmp_path)
+    capsys.readouterr()
+    assert (
+        main(["eval", "--model", str(MODELS / "storybooks-lstm"), "--data", str(data), "--raw", "--json"])
+        == 0
+    )
+    result = json.loads(capsys.readouterr().out)
+    # recomputed another way: the same 10 columns, each read by one fused forward over its whole length
+    # (carrying the state across bptt windows is the same as not cutting at all)
+    model = load_model(MODELS / "storybooks-lstm")
+    ids = torch.tensor(model.vocab.encode_text(data.read_text(encoding="utf-8")).ids)
+    columns = ids[: len(ids) // 10 * 10].view(10, -1).t()  # (T, 10): column j is the j-th tenth
+    features, _ = model(columns[:-1], model.init_state(10))
+    nll = -model.log_probs(features).gather(2, columns[1:, :, None]).mean()
+    assert result["tokens"] == columns[1:].numel()
+    assert float(nll.exp()) == pytest.approx(result["perplexity"], rel=1e-4)
+    assert result["perplexity"] == pytest.approx(STORYBOOKS_SLICE_PERPLEXITY, rel=1e-3)
