@@ -37,6 +37,7 @@ import os
 import re
 import zlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,7 +256,8 @@ def unit_values(
     state: State | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, np.ndarray], int]:
-    """Trace `ids` and keep c and h of every layer: ({signal: (L, N, H) float32}, N). With batch_size > 1
+    """Trace `ids` and keep c and h of every layer, one row per unit: ({signal: (L, H, N) float32}, N), so
+    that each unit's values over the text are contiguous (the ranking sorts them). With batch_size > 1
     the text is cut into columns as evaluation cuts it (each from a zero state; the last N % batch_size
     steps dropped); with 1 it is read in one piece from `state` (None: a zero state)."""
     ids_t = torch.as_tensor(list(ids), dtype=torch.long)
@@ -265,7 +267,7 @@ def unit_values(
         raise ValueError("the text is too short to trace")
     L, H = model.config.num_layers, model.config.hidden_dim
     signals = signals_of(model)
-    out = {s: np.empty((L, B, steps, H), dtype=np.float32) for s in signals}
+    out = {s: np.empty((L, H, B, steps), dtype=np.float32) for s in signals}
     state = state if state is not None and B == 1 else model.init_state(B)
     data = data.to(model.embedding.weight.device)
     for start in range(0, steps, bptt):
@@ -274,19 +276,17 @@ def unit_values(
         state = tr.state
         for layer, lt in enumerate(tr.layers):
             for s in signals:
-                out[s][layer, :, start : start + chunk.size(0)] = (
-                    lt.get(s).transpose(0, 1).float().cpu().numpy()
-                )
+                out[s][layer, :, :, start : start + chunk.size(0)] = lt.get(s).permute(2, 1, 0).float().cpu()
         if progress:
             progress(min(start + bptt, steps), steps)
-    return {s: v.reshape(L, B * steps, H) for s, v in out.items()}, B * steps
+    return {s: v.reshape(L, H, B * steps) for s, v in out.items()}, B * steps
 
 
 def _sort_keys(x: np.ndarray, masks: np.ndarray) -> np.ndarray:
     """Each row of x (R, N) float32 as sorted uint64 keys: the value's bits in an order-preserving form,
     shifted past the K <= 8 mask bits of its step. Sorting the keys sorts the values and carries each step's
     marks along, so no argsort and no gather is needed (NumPy's SIMD sort of integers is ~8x its argsort)."""
-    v = (np.ascontiguousarray(x, dtype=np.float32) + np.float32(0.0)).view(np.uint32)  # -0.0 -> +0.0
+    v = (np.asarray(x, dtype=np.float32) + np.float32(0.0)).view(np.uint32)  # a copy; -0.0 -> +0.0
     flip = (v >> np.uint32(31)) * np.uint32(0x7FFFFFFF) | np.uint32(0x80000000)  # negative: all bits
     keys = (v ^ flip).astype(np.uint64) << np.uint64(8)
     bits = np.zeros(masks.shape[1], dtype=np.uint64)
@@ -299,64 +299,79 @@ def _sort_keys(x: np.ndarray, masks: np.ndarray) -> np.ndarray:
 
 def _marked_rank_sums(keys: np.ndarray, K: int) -> np.ndarray:
     """(K, R): for each mask, the sum of the average ranks (1..N, ties share their mean) of its marked steps,
-    from sorted keys (R, N) made by `_sort_keys`."""
+    from sorted keys (R, N) made by `_sort_keys`. One weighted bincount per row sums the ranks by mark
+    pattern (the key's low byte); a track's sum adds the patterns that hold its bit."""
     R, N = keys.shape
-    value = keys >> np.uint64(8)
-    new = np.ones((R, N), dtype=bool)  # a position that starts a run of equal values
-    np.not_equal(value[:, 1:], value[:, :-1], out=new[:, 1:])
-    ends = np.ones((R, N), dtype=bool)
-    ends[:, :-1] = new[:, 1:]
-    tied = ~(new & ends)  # positions inside a run of two or more equal values
-    plain_rank = np.arange(1.0, N + 1.0)
-    out = np.empty((K, R))
-    for k in range(K):
-        marked = ((keys >> np.uint64(k)) & np.uint64(1)).astype(np.float64)  # (R, N) in sorted order
-        out[k] = marked @ plain_rank
-    for r in np.flatnonzero(tied.any(axis=1)):  # ties: their average rank instead of their position
-        pos = np.flatnonzero(tied[r])
-        starts = new[r, pos]
-        run = np.cumsum(starts) - 1
-        length = np.bincount(run)
-        average = pos[starts] + (length + 1) / 2.0  # ranks first+1 .. first+length: their mean
-        shift = average[run] - (pos + 1)
-        for k in range(K):
-            out[k, r] += (((keys[r, pos] >> np.uint64(k)) & np.uint64(1)) * shift).sum()
-    return out
+    ranks = np.arange(1.0, N + 1.0)
+    patterns = np.arange(256)
+    holds = np.stack([(patterns >> k) & 1 for k in range(K)]).astype(np.float64)  # (K, 256)
+    by_pattern = np.empty((R, 256))
+    new = np.empty(N, dtype=bool)  # a position that starts a run of equal values
+    new[0] = True
+    for r in range(R):
+        row = keys[r]
+        marks = row.astype(np.uint8)  # the low byte: this step's marks
+        sums = np.bincount(marks, weights=ranks, minlength=256)
+        np.greater_equal(row[1:] ^ row[:-1], 256, out=new[1:])  # the values (above the marks) differ
+        if not new.all():  # ties: their average rank instead of their position
+            ends = np.ones(N, dtype=bool)
+            ends[:-1] = new[1:]
+            pos = np.flatnonzero(~(new & ends))  # positions inside a run of two or more equal values
+            starts = new[pos]
+            run = np.cumsum(starts) - 1
+            length = np.bincount(run)
+            average = pos[starts] + (length + 1) / 2.0  # ranks first+1 .. first+length: their mean
+            sums += np.bincount(marks[pos], weights=average[run] - (pos + 1), minlength=256)
+        by_pattern[r] = sums
+    return holds @ by_pattern.T
 
 
-def auc_scores(values: np.ndarray, masks: np.ndarray, chunk: int = 16) -> np.ndarray:
-    """AUC of each column of values (N, H) as a detector of each yes/no track in masks (K, N): (K, H).
+def auc_scores(values: np.ndarray, masks: np.ndarray, chunk: int = 16, workers: int = 0) -> np.ndarray:
+    """AUC of each unit's values (H, N), one row per unit, as a detector of each yes/no track in masks
+    (K, N): (K, H).
 
     Mann-Whitney: AUC = (sum of the ranks of the marked steps - n1 (n1 + 1) / 2) / (n1 n0), the probability
     that a marked step's value is above an unmarked one's (ties count half). NaN for a track that marks
-    no step or every step. At most 8 tracks per call."""
-    masks = np.asarray(masks, dtype=bool).reshape(-1, values.shape[0])
+    no step or every step. At most 8 tracks per call. Column chunks run on `workers` threads (0: as many
+    as torch uses; NumPy's sort and bincount release the GIL)."""
+    masks = np.asarray(masks, dtype=bool).reshape(-1, values.shape[1])
     K = masks.shape[0]
     if K > 8:
         raise ValueError(f"at most 8 yes/no tracks at once, got {K}")
     n1 = masks.sum(1).astype(np.float64)  # (K,)
-    n0 = values.shape[0] - n1
-    out = np.empty((K, values.shape[1]))
-    for c in range(0, values.shape[1], chunk):
-        keys = _sort_keys(values[:, c : c + chunk].T, masks)  # (h, N)
+    n0 = values.shape[1] - n1
+    out = np.empty((K, values.shape[0]))
+
+    def columns(c: int) -> None:
+        keys = _sort_keys(values[c : c + chunk], masks)  # (h, N)
         out[:, c : c + chunk] = _marked_rank_sums(keys, K)
+
+    starts = range(0, values.shape[0], chunk)
+    workers = workers or torch.get_num_threads()
+    if workers > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(min(workers, len(starts))) as pool:
+            list(pool.map(columns, starts))
+    else:
+        for c in starts:
+            columns(c)
     with np.errstate(invalid="ignore", divide="ignore"):
         return (out - (n1 * (n1 + 1) / 2)[:, None]) / (n1 * n0)[:, None]
 
 
 def pearson_scores(values: np.ndarray, tracks: np.ndarray, chunk: int = 64) -> np.ndarray:
-    """Pearson r of each column of values (N, H) with each track in tracks (K, N): (K, H); a constant
-    track gives NaN, a constant unit 0. Columns are taken `chunk` at a time (float64 copies stay small)."""
-    tracks = np.asarray(tracks, dtype=np.float64).reshape(-1, values.shape[0])
+    """Pearson r of each unit's values (H, N), one row per unit, with each track in tracks (K, N): (K, H);
+    a constant track gives NaN, a constant unit 0. Units are taken `chunk` at a time (float64 copies stay
+    small)."""
+    tracks = np.asarray(tracks, dtype=np.float64).reshape(-1, values.shape[1])
     y = tracks - tracks.mean(1, keepdims=True)
     sy = np.sqrt((y * y).sum(1))  # (K,)
-    r = np.empty((tracks.shape[0], values.shape[1]))
-    for c in range(0, values.shape[1], chunk):
-        x = values[:, c : c + chunk].astype(np.float64)
-        x -= x.mean(0)
-        sx = np.sqrt((x * x).sum(0))
+    r = np.empty((tracks.shape[0], values.shape[0]))
+    for c in range(0, values.shape[0], chunk):
+        x = values[c : c + chunk].astype(np.float64)  # (h, N)
+        x -= x.mean(1, keepdims=True)
+        sx = np.sqrt((x * x).sum(1))
         with np.errstate(invalid="ignore", divide="ignore"):
-            r[:, c : c + chunk] = (y @ x) / (sy[:, None] * np.where(sx > 0, sx, np.inf)[None, :])
+            r[:, c : c + chunk] = (y @ x.T) / (sy[:, None] * np.where(sx > 0, sx, np.inf)[None, :])
     r[sy == 0] = np.nan
     return r
 
@@ -431,9 +446,9 @@ class TrackRanking:
 
 
 def rank_tracks(values: dict[str, np.ndarray], tracks: Sequence[Track]) -> dict[str, TrackRanking]:
-    """Score every unit of `values` ({signal: (L, N, H)}) against each track (values (N,) each)."""
+    """Score every unit of `values` ({signal: (L, H, N)}) against each track (values (N,) each)."""
     signals = tuple(values)
-    L, N, H = next(iter(values.values())).shape
+    L, H, N = next(iter(values.values())).shape
     usable = [tr for tr in tracks if not tr.usable]
     for tr in tracks:
         if tr.values.shape != (N,):
@@ -443,9 +458,10 @@ def rank_tracks(values: dict[str, np.ndarray], tracks: Sequence[Track]) -> dict[
     stats = {tr.name: np.full((L, len(signals), H), np.nan) for tr in tracks}
     marked_mean = {tr.name: np.full((L, len(signals), H), np.nan) for tr in tracks}
     marks = {tr.name: tr.values > 0 if tr.kind == "binary" else _top_tenth(tr.values) for tr in usable}
+    weights = np.stack([m / m.sum() for m in marks.values()]).astype(np.float32) if marks else None
     for si, s in enumerate(signals):
         for layer in range(L):
-            x = values[s][layer]  # (N, H)
+            x = values[s][layer]  # (H, N)
             if binary:
                 auc = auc_scores(x, np.stack([tr.values > 0 for tr in binary]))
                 for k, tr in enumerate(binary):
@@ -454,8 +470,10 @@ def rank_tracks(values: dict[str, np.ndarray], tracks: Sequence[Track]) -> dict[
                 r = pearson_scores(x, np.stack([tr.values for tr in counts]))
                 for k, tr in enumerate(counts):
                     stats[tr.name][layer, si] = r[k]
-            for name, m in marks.items():  # the mean where marked, as one product: (N,) @ (N, H)
-                marked_mean[name][layer, si] = (m / m.sum()) @ x if m.any() else np.nan
+            if marks:  # the mean where marked, every track in one product: (M, N) @ (N, H), float32
+                means = weights @ x.T
+                for row, name in enumerate(marks):
+                    marked_mean[name][layer, si] = means[row]
     return {
         tr.name: TrackRanking(
             tr.name,
@@ -484,7 +502,7 @@ class Hunt:
 
     tokens: list[str]
     tracks: dict[str, Track]
-    values: dict[str, np.ndarray]  # signal -> (L, N, H)
+    values: dict[str, np.ndarray]  # signal -> (L, H, N): one row per unit
     rankings: dict[str, TrackRanking] = field(default_factory=dict)
 
 

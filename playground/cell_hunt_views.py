@@ -68,7 +68,7 @@ class HuntView:
     track: Track  # the track over `tokens`
     ranking: TrackRanking  # over the validation text (cached) or over `tokens`
     over: str  # validation | text
-    values: dict[str, np.ndarray]  # unit values over `tokens`: signal -> (L, N, H)
+    values: dict[str, np.ndarray]  # unit values over `tokens`: signal -> (L, H, N)
     notice: str  # e.g. the text was capped, or no cache so the text was used
 
     def best(self, k: int = 5, signal: str | None = None) -> list[UnitRank]:
@@ -83,10 +83,10 @@ class HuntView:
         """One unit's value (N,) over the text; ValueError for a unit that does not exist."""
         if signal not in self.values:
             raise ValueError(f"signal must be one of {', '.join(self.values)}, got {signal!r}")
-        L, _, H = self.values[signal].shape
+        L, H, _ = self.values[signal].shape
         if not (0 <= layer < L and 0 <= unit < H):
             raise ValueError(f"layer must be in 0..{L - 1} and unit in 0..{H - 1}, got {layer}, {unit}")
-        return self.values[signal][layer, :, unit]
+        return self.values[signal][layer, unit]
 
 
 def hunt_view(

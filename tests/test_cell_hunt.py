@@ -94,15 +94,15 @@ def test_auc_and_r_match_their_definitions():
     rng = np.random.default_rng(0)
     x = rng.integers(0, 6, size=(200, 3)).astype(np.float32)  # many ties
     y = rng.random(200) < 0.3
-    auc = auc_scores(x, y[None])[0]
+    auc = auc_scores(x.T, y[None])[0]  # one row per unit
     for u in range(3):  # P(marked > unmarked) + P(equal) / 2, over every pair
         pos, neg = x[y, u], x[~y, u]
         pairs = [(a > b) + 0.5 * (a == b) for a, b in product(pos, neg)]
         assert auc[u] == pytest.approx(np.mean(pairs), abs=1e-12)
     counts = rng.random(200)
-    r = pearson_scores(x, counts[None])[0]
+    r = pearson_scores(x.T, counts[None])[0]
     assert r == pytest.approx([np.corrcoef(x[:, u], counts)[0, 1] for u in range(3)], abs=1e-9)
-    assert np.isnan(auc_scores(x, np.zeros((1, 200)))).all()  # nothing marked: no AUC
+    assert np.isnan(auc_scores(x.T, np.zeros((1, 200)))).all()  # nothing marked: no AUC
 
 
 def planted_quote_model() -> tuple[LanguageModel, Vocab]:

@@ -53,7 +53,7 @@ def test_view_ranks_over_the_text_as_the_library_does(char_model):
     assert np.array_equal(v.ranking.statistic, direct.rankings["quote"].statistic, equal_nan=True)
     best = v.best(1)[0]
     values = v.unit_values(best.layer, best.signal, best.unit)
-    assert np.array_equal(values, direct.values[best.signal][best.layer, :, best.unit])
+    assert np.array_equal(values, direct.values[best.signal][best.layer, best.unit])
     assert [name for _, name in track_choices(char_model)][-1] == "regex"
     assert "line_wrap" in [name for _, name in track_choices(char_model)]
 
@@ -78,7 +78,7 @@ def test_intervene_settings_pin_the_cell_to_its_inside_value(char_model):
     v = hunt_view(char_model, TEXT, "quote")
     r = v.best(1)[0]
     s = intervene_settings(v.ranking, r.layer, r.unit)
-    c = v.values["c"][r.layer, :, r.unit]
+    c = v.values["c"][r.layer, r.unit]
     inside = float(c[v.track.values > 0].mean())  # the mean of c where the track is on, computed here
     assert s == {"layer": r.layer, "action": "set_cell", "value": round(max(-5, min(5, inside)), 2),
                  "units": "list", "unit_list": str(r.unit), "steps": "0-"}  # fmt: skip
