@@ -29,6 +29,7 @@ VIEWS = (  # tab ids a link may open; an unknown one opens the default view
     "counterfactual",
     "surprisal",
     "units",
+    "cell_hunt",
     "compare",
     "gradient",
 )
