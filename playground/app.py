@@ -17,6 +17,7 @@ from .cell_hunt_plots import CSS as CELL_HUNT_CSS
 from .cells import model_size
 from .compare_plots import CSS as COMPARE_CSS
 from .explore_plots import CSS as EXPLORE_CSS
+from .lessons import CSS as LESSONS_CSS
 from .i18n import I18N, t
 from .lineup import make_lineup
 from .sessions import launch_kwargs as session_launch_kwargs
@@ -25,6 +26,7 @@ from .tabs import compare as compare_tab
 from .tabs import counterfactual, equations, follow_prompt, gates, generate, intervene, learn, next_word
 from .tabs import gradient as gradient_tab
 from .tabs import live as live_tab
+from .tabs import start as start_tab
 from .tabs import surprisal as surprisal_tab
 from .tabs import units as units_tab
 from .views import DEFAULT_PROMPT
@@ -77,7 +79,7 @@ def launch_kwargs() -> dict:
     the English/Chinese texts and the language switch's script."""
     return {
         "theme": theme(),
-        "css": CSS + EXPLORE_CSS + COMPARE_CSS + CELL_HUNT_CSS + share.CSS,
+        "css": CSS + EXPLORE_CSS + COMPARE_CSS + CELL_HUNT_CSS + LESSONS_CSS + share.CSS,
         "footer_links": ["api", "settings"],
         "i18n": I18N,
         "head": share.HEAD,
@@ -131,6 +133,7 @@ def build_app(
         )
         active = gr.State("next_word")  # the open tab, so typing only redraws what is on screen
         with gr.Tabs(selected="next_word") as tabs:
+            start_view = start_tab.build(model)  # first in the tab order: the guided lessons
             word_view = next_word.build(model, prompt)
             gen_view = generate.build(model, prompt)
             gates_view = gates.build(model, prompt, active)
@@ -147,6 +150,7 @@ def build_app(
             live_view = live_tab.build()
             learn_view = learn.build(model, prompt, tabs, active)
         views = {
+            "start": start_view,
             "next_word": word_view,
             "generate": gen_view,
             "gates": gates_view,

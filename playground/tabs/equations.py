@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 
-from .. import explain_plots, markup, plots
+from .. import diagram, explain_plots, markup, plots
 from ..cells import is_lstm
 from ..explain_views import MAX_MEMORY_STEPS, equations_json, memory_window
 from ..i18n import t
@@ -33,16 +33,17 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
 
     def update(
         text: str, layer: int, step: int | None, unit: int, lang: str
-    ) -> tuple[gr.Dropdown, str, go.Figure, go.Figure]:
+    ) -> tuple[gr.Dropdown, str, str, go.Figure, go.Figure]:
         tokens = read_prompt(model.vocab, text).tokens
         if not tokens:
             empty = plots.placeholder(EMPTY)
-            return gr.Dropdown(choices=[], value=None), markup.placeholder(EMPTY), empty, empty
+            return gr.Dropdown(choices=[], value=None), markup.placeholder(EMPTY), "", empty, empty
         step = len(tokens) - 1 if step is None or not 0 <= int(step) < len(tokens) else int(step)
         unit = max(0, min(int(unit or 0), hidden - 1))
         try:
             eq = equations_json(model, text, int(layer), step, unit, 4, lang)
             mem, words, first = memory_window(model, text, int(layer), unit)
+            svg = diagram.cell_svg(diagram.cell_values(model, text, int(layer), step, unit))
         except (ValueError, TypeError) as e:
             raise gr.Error(str(e), title="Cannot show these equations", print_exception=False) from None
         name = f"layer {int(layer) + 1}, unit {unit}"
@@ -53,10 +54,10 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             words, mem.horizon[first:, first:], f"Memory horizon · {name}: share of a write left later"
         )
         latex = f"> **Note.** {eq['runaway_note']}\n\n{eq['latex']}" if eq["runaway_note"] else eq["latex"]
-        return gr.Dropdown(choices=step_choices(tokens), value=step), latex, stack, horizon
+        return gr.Dropdown(choices=step_choices(tokens), value=step), latex, svg, stack, horizon
 
     def update_if_open(text: str, layer: int, step: int | None, unit: int, lang: str, tab: str) -> tuple:
-        return update(text, layer, None, unit, lang) if tab == "equations" else (gr.skip(),) * 4
+        return update(text, layer, None, unit, lang) if tab == "equations" else (gr.skip(),) * 5
 
     with gr.Tab(t("tab.equations"), id="equations") as tab:
         with gr.Row():
@@ -76,6 +77,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             elem_classes=["lp-learn"],
             elem_id="equations",
         )
+        cell = gr.HTML("", elem_id="cell-diagram")  # the cell drawn with this unit's numbers (diagram.py)
         gr.HTML(
             '<div class="lp-small">Kept against written memory of this unit at every word; the horizon: '
             "row s, column t = f<sub>s+1</sub>·…·f<sub>t</sub>, the share of what was written at step s "
@@ -85,7 +87,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             stack = gr.Plot(show_label=False, elem_id="memory-stack")
             horizon = gr.Plot(show_label=False, elem_id="memory-horizon")
 
-    outputs = [step, equations, stack, horizon]
+    outputs = [step, equations, cell, stack, horizon]
     quiet = dict(
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="equations"
     )
