@@ -137,6 +137,7 @@ def save_model(
         _fsync_write(version / VOCAB, lambda f: f.write(("\n".join(vocab.words) + "\n").encode()))
         _fsync_write(version / CONFIG, lambda f: f.write(json.dumps(config, indent=2).encode()))
         _fsync_dir(version)
+        _adopt_copied_current(directory)
         _move_behind_current(directory)
         previous = current_version(directory)
         _swap_link(directory / CURRENT, version.name)  # the commit
@@ -153,6 +154,17 @@ def save_model(
     if previous != directory and previous.name.startswith(VERSION_PREFIX):
         shutil.rmtree(previous, ignore_errors=True)
     return directory
+
+
+def _adopt_copied_current(directory: Path) -> None:
+    """A model directory copied by a tool that follows symlinks (shutil.copytree, a zip, an upload) has a
+    real folder named `.current`: rename it to a version folder and point a new `.current` link at it, so the
+    save below proceeds as over any saved model (names that were copied as plain files keep their content)."""
+    link = directory / CURRENT
+    if link.is_dir() and not link.is_symlink():
+        adopted = _version_name()
+        os.rename(link, directory / adopted)
+        os.symlink(adopted, link)
 
 
 def _move_behind_current(directory: Path) -> None:

@@ -355,3 +355,17 @@ def test_a_failed_first_save_leaves_no_half_model(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == []
     with pytest.raises(CheckpointError, match="config.json: missing"):
         load_model(tmp_path / "new")
+
+
+def test_a_copy_made_by_following_links_loads_and_saves_again(saved, tmp_path):
+    """shutil.copytree (like a zip or an upload) turns `.current` into a real folder and the three names into
+    plain files: the copy loads as the original, and a new save into the copy replaces it whole."""
+    import shutil
+
+    copy = Path(shutil.copytree(saved, tmp_path / "copy"))
+    assert (copy / ".current").is_dir() and not (copy / ".current").is_symlink()
+    assert torch.equal(log_probs(load_model(copy)), log_probs(load_model(saved)))
+    other = make(seed=5)
+    save_model(copy, other, load_model(saved).vocab)
+    assert torch.equal(log_probs(load_model(copy)), log_probs(other))
+    assert torch.equal(log_probs(load_model(saved)), log_probs(make()))  # the original is untouched

@@ -149,12 +149,14 @@ def test_the_bundled_vocabulary_reads_a_decomposed_word(capsys):
     "Beyoncé", not as unknown words."""
     from playground.views import read_prompt
 
-    model = load_model()
+    model = load_model(Path(__file__).resolve().parent.parent / "assets" / "models" / "wikitext2-lstm")
     assert COMPOSED in model.vocab and model.vocab.tokenizer is WIKITEXT  # the bundled config has no entry
     prompt = read_prompt(model.vocab, f"{DECOMPOSED}\u00a0released")
     assert prompt.tokens == [COMPOSED, "released"] and prompt.unknown == []
     assert prompt.ids == [model.vocab.index[COMPOSED], model.vocab.index["released"]]
-    code, out, err = run(capsys, "next", f"{DECOMPOSED} released", "--json", "-k", "3")
+    code, out, err = run(
+        capsys, "next", f"{DECOMPOSED} released", "--json", "-k", "3", "--model", "wikitext2-lstm"
+    )
     assert code == 0, err
     answer = json.loads(out)
     assert answer["tokens"] == [COMPOSED, "released"] and answer["unknown"] == []

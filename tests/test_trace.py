@@ -156,7 +156,7 @@ def test_trace_equals_fused_lstm_every_layer(any_model, batch, steps):
     for layer, lt in enumerate(tr.layers):
         assert lt.h.shape == lt.c.shape == lt.i.shape == (steps, batch, 8)
         assert max_diff(lt.h, ref["h"][layer]) <= TOL, f"h of layer {layer}"
-        assert max_diff(lt.c, ref["c"][layer]) <= TOL, f"c of layer {layer}"
+        assert max_rel_diff(lt.c, ref["c"][layer]) <= TOL, f"c of layer {layer}"  # |c| reaches ~20
         assert torch.count_nonzero(lt.c[0] - lt.f[0] * lt.i[0]) > 0  # c0 mattered: the state was not zero
     assert tr.log_probs.shape == (steps, batch, model.config.vocab_size)
     assert max_diff(tr.log_probs, ref["log_probs"]) <= TOL

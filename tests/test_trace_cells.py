@@ -285,7 +285,8 @@ def test_cli_trace_json_on_a_gru_or_rnn_model(capsys, cell_model_dir):
     code, out, _ = run(capsys, "trace", "--model", str(cell_model_dir), "the cat sat on the zebra", "--json")
     assert code == 0
     result = json.loads(out)
-    assert set(result) == {"tokens", "unknown", "layers", "next"} and result["unknown"] == ["zebra"]
+    assert set(result) == {"tokens", "unknown", "layers", "next", "hidden"} and result["unknown"] == ["zebra"]
+    assert result["hidden"] == 0  # no listed word in this vocabulary
     model = load_model(cell_model_dir)
     names = CELL_QUANTITIES[model.config.cell]
     tr = trace(model, model.vocab.encode_text("the cat sat on the zebra").ids, start_state(model))
