@@ -234,4 +234,7 @@ CSS = """
 .lp-lang-zh { display: none; }
 html[lang^="zh"] .lp-lang-zh { display: block; }
 html[lang^="zh"] .lp-lang-en { display: none; }
+body.lp-present .gradio-container .contain .lp-lessons { font-size: 29px; }
+body.lp-present .gradio-container .contain .lp-lesson-link { font-size: 24px; }
+body.lp-present .gradio-container .contain .lp-cell-diagram { width: 100%; height: auto; }
 """
