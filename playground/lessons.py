@@ -232,8 +232,8 @@ CSS = """
 .lp-lesson-link { margin-left: 6px; padding: 1px 10px; border-radius: 6px; background: #4f46e5;
                   color: white !important; text-decoration: none; white-space: nowrap; font-size: 16px; }
 .lp-lang-zh { display: none; }
-html[lang^="zh"] .lp-lang-zh { display: block; }
-html[lang^="zh"] .lp-lang-en { display: none; }
+.lp-lang-zh:lang(zh) { display: block; }  /* :lang() reads <html lang>, which Gradio sets */
+.lp-lang-en:lang(zh) { display: none; }
 body.lp-present .gradio-container .contain .lp-lessons { font-size: 29px; }
 body.lp-present .gradio-container .contain .lp-lesson-link { font-size: 24px; }
 body.lp-present .gradio-container .contain .lp-cell-diagram { width: 100%; height: auto; }

@@ -32,3 +32,11 @@ def test_start_here_is_first_and_a_lesson_link_opens_its_view(tiny_model):
         svg.wait_for()
         assert "unit 0" in svg.get_attribute("aria-label")
         assert len(svg.locator("text[data-q]").all()) == 11
+
+        # a Chinese browser sees the Chinese lessons (and their links keep the language)
+        page = new_page(browser, locale="zh-CN")
+        page.goto(url)
+        page.locator("button[role=tab]").first.click()
+        page.locator("#lessons .lp-lang-zh").wait_for(state="visible")
+        assert not page.locator("#lessons .lp-lang-en").is_visible()
+        assert "lang=zh" in page.locator("#lessons .lp-lang-zh a").first.get_attribute("href")
