@@ -144,7 +144,7 @@ def cell_svg(v: CellValues, width: int = 760) -> str:
         arrow((590, 340), (590, 276)), box(590, 250, "σ " + sub("o", "t"), "o"),
         arrow((590, 226), (638, 208)),
         label(20, 366, f"[{sub('h', 't-1')}, {sub('x', 't')}]:  {sub('h', 't-1')} ="),
-        num("h_prev", v.h_prev, 150, 366, "start"),
+        num("h_prev", v.h_prev, 128, 366, "start"),
         label(240, 366, f"{sub('x', 't')} = the word “{word}”"),
         "</svg>",
     ]  # fmt: skip
