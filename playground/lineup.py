@@ -54,9 +54,18 @@ def make_lineup(
             continue
         seen.add(path)
         try:
-            loaded.append((path, load_model(path)))
+            other = load_model(path)
         except CheckpointError as e:
             print(f"lstm-playground: not comparing {d}: {e}", file=sys.stderr)
+            continue
+        reads, main_reads = other.vocab.tokenizer.name, model.vocab.tokenizer.name
+        if (reads == "chars") != (main_reads == "chars"):  # words and characters are not comparable steps
+            print(
+                f"lstm-playground: not comparing {d}: it reads {reads}, the main model {main_reads}",
+                file=sys.stderr,
+            )
+            continue
+        loaded.append((path, other))
     loaded.sort(key=lambda pm: (CELL_ORDER.get(pm[1].config.cell, 9), str(pm[0])))
     used = {entries[0].color}
     for path, m in loaded:

@@ -163,3 +163,42 @@ def test_the_default_storybook_model_gives_its_measured_slice_perplexity(tmp_pat
     assert result["tokens"] == columns[1:].numel()
     assert float(nll.exp()) == pytest.approx(result["perplexity"], rel=1e-4)
     assert result["perplexity"] == pytest.approx(STORYBOOKS_SLICE_PERPLEXITY, rel=1e-3)
+
+
+# The bundled character model: War and Peace (Karpathy et al. 2015's text). Its slice: the first 3,000
+# characters of the test split, read as characters (`lstmlm eval`, batch 10, bptt 35).
+WARPEACE_TEST = REPO.parent / "shared" / "data" / "warpeace" / "test.txt"
+WARPEACE_SLICE_LOSS = 1.26666  # nats per character, measured when the model was bundled (short columns)
+
+
+@torch.no_grad()
+def test_the_character_model_traces_exactly():
+    model = load_model(MODELS / "warpeace-char-lstm")
+    assert model.tokenizer.name == "chars" and model.config.hidden_dim == 256
+    enc = model.vocab.encode_text('"Well, Prince, so Genoa and Lucca are now\njust family estates."')
+    assert enc.unknown == [] and len(enc.ids) > 60
+    ids = torch.tensor(enc.ids)
+    features, final = model(ids[:, None], model.init_state(1))
+    tr = trace(model, ids, model.init_state(1))
+    assert max_rel_diff(tr.layers[-1].h, features) <= TOL
+    assert max_rel_diff(tr.log_probs, model.log_probs(features)) <= TOL
+    assert max_rel_diff(tr.state[1], final[1]) <= TOL
+
+
+@torch.no_grad()
+def test_the_character_model_gives_its_measured_slice_loss(tmp_path, capsys):
+    if not WARPEACE_TEST.is_file():
+        pytest.skip(f"{WARPEACE_TEST} is absent: needs ../shared/data/warpeace beside the clone (CI has)")
+    data = tmp_path / "wp.txt"
+    data.write_text(WARPEACE_TEST.read_text(encoding="utf-8")[:3000], encoding="utf-8")
+    capsys.readouterr()
+    model_dir = str(MODELS / "warpeace-char-lstm")
+    assert main(["eval", "--model", model_dir, "--data", str(data), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    model = load_model(MODELS / "warpeace-char-lstm")
+    ids = torch.tensor(model.vocab.encode_text(data.read_text(encoding="utf-8")).ids)
+    columns = ids[: len(ids) // 10 * 10].view(10, -1).t()  # (T, 10), as eval batches it
+    features, _ = model(columns[:-1], model.init_state(10))
+    nll = -model.log_probs(features).gather(2, columns[1:, :, None]).mean()
+    assert float(nll) == pytest.approx(result["loss"], rel=1e-4)
+    assert result["loss"] == pytest.approx(WARPEACE_SLICE_LOSS, rel=1e-3)
