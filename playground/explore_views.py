@@ -71,16 +71,16 @@ def surprisal_json(model: LanguageModel, text: str, k: int = 5) -> dict:
             "rank": w.rank,
             "bucket": w.bucket,
             "bits": round(w.bits, 4),
-            "expected": [
             "known": w.known,  # False: not in the vocabulary, read as <unk>; left out of the perplexity
+            "expected": [
                 {"word": e, "prob": round(q, 6)} for e, q in zip(w.expected, w.expected_probs, strict=True)
             ],
         }
         for w in s.words
     ]
-    return dict(out, perplexity=round(s.perplexity, 4), bits_per_word=round(s.bits_per_word, 4))
     if not any(w.known for w in s.words):  # nothing the model can score: no perplexity (not NaN in JSON)
         return dict(out, perplexity=None, bits_per_word=None)
+    return dict(out, perplexity=round(s.perplexity, 4), bits_per_word=round(s.bits_per_word, 4))
 
 
 # ---------------------------------------------------------------------------------------------
