@@ -17,8 +17,8 @@ from .cell_hunt_plots import CSS as CELL_HUNT_CSS
 from .cells import model_size
 from .compare_plots import CSS as COMPARE_CSS
 from .explore_plots import CSS as EXPLORE_CSS
-from .lessons import CSS as LESSONS_CSS
 from .i18n import I18N, t
+from .lessons import CSS as LESSONS_CSS
 from .lineup import make_lineup
 from .sessions import launch_kwargs as session_launch_kwargs
 from .tabs import cell_hunt as cell_hunt_tab
@@ -132,7 +132,7 @@ def build_app(
             placeholder=t("prompt.placeholder"),
         )
         active = gr.State("next_word")  # the open tab, so typing only redraws what is on screen
-        with gr.Tabs(selected="next_word") as tabs:
+        with gr.Tabs(selected="next_word", overflow_behavior="wrap") as tabs:  # 14 tabs: all stay visible
             start_view = start_tab.build(model)  # first in the tab order: the guided lessons
             word_view = next_word.build(model, prompt)
             gen_view = generate.build(model, prompt)
