@@ -10,12 +10,14 @@ its session's gr.State and the API hands to its caller.
 
 from __future__ import annotations
 
+import atexit
 import math
 import shutil
 import tempfile
 import threading
 import time
 import uuid
+import weakref
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -130,10 +132,36 @@ class _Recorder(Callback):
 class LiveJobs:
     """The server's trainings, by job id. Thread-safe."""
 
+    # every registry made in this process, so that all trainings can be stopped at exit (or after a test)
+    instances: weakref.WeakSet[LiveJobs] = weakref.WeakSet()
+    _exit_hook = False
+
     def __init__(self, max_running: int = MAX_RUNNING, keep_s: float = KEEP_S, max_jobs: int = MAX_JOBS):
         self.max_running, self.keep_s, self.max_jobs = max_running, keep_s, max_jobs
         self.jobs: dict[str, LiveJob] = {}
+        self.threads: set[threading.Thread] = set()  # dropped jobs' threads too, until they end
         self.lock = threading.Lock()
+        LiveJobs.instances.add(self)
+
+    def stop_all(self, timeout: float = 30.0) -> int:
+        """Ask every training of this registry to stop and wait up to `timeout` seconds for their threads;
+        how many are still running. A training thread still inside torch when the interpreter exits aborts
+        the process ("terminate called without an active exception"), so this runs at exit."""
+        with self.lock:
+            jobs, threads = list(self.jobs.values()), list(self.threads)
+        for job in jobs:
+            job.stop_event.set()
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        with self.lock:
+            self.threads = {t for t in self.threads if t.is_alive()}
+            return len(self.threads)
+
+    @classmethod
+    def stop_everywhere(cls, timeout: float = 30.0) -> int:
+        """stop_all for every registry of the process; how many trainings are still running."""
+        return sum(jobs.stop_all(timeout) for jobs in list(cls.instances))
 
     def start(self, text: str, settings: LiveSettings, owner: str | None = None, probe: str = "") -> LiveJob:
         """Check the text and settings, then train in a new thread; the job. Raises LiveTextError /
@@ -162,6 +190,11 @@ class LiveJobs:
         thread = threading.Thread(
             target=self._run, args=(job, text, probe), name=f"live-{job.id[:8]}", daemon=True
         )
+        with self.lock:
+            self.threads = {t for t in self.threads if t.is_alive()} | {thread}
+        if not LiveJobs._exit_hook:
+            atexit.register(LiveJobs.stop_everywhere)
+            LiveJobs._exit_hook = True
         thread.start()
         return job
 

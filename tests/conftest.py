@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import socket
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -119,3 +120,13 @@ def tiny_cell_dirs(tmp_path_factory, tiny_corpus) -> dict[str, Path]:
     """A tiny GRU, plain tanh RNN and plain relu RNN model directory, trained like the tiny LSTM."""
     root = tmp_path_factory.mktemp("cells")
     return {cell: train_tiny(tiny_corpus, root / cell, cell) for cell in ("gru", "rnn_tanh", "rnn_relu")}
+
+
+@pytest.fixture(autouse=True)
+def _no_live_lab_training_outlives_its_test():
+    """A Live Lab training runs in a background thread: stop any a test left running, so it cannot step
+    (and call patched functions) inside later tests."""
+    yield
+    live_jobs = sys.modules.get("playground.live_jobs")
+    if live_jobs is not None:
+        assert live_jobs.LiveJobs.stop_everywhere(timeout=60) == 0, "a Live Lab training did not stop"
