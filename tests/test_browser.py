@@ -36,11 +36,17 @@ def page(app_url, tmp_path_factory):
 
 def _wait_for_chart(pg, words: list[str]) -> None:
     """Wait until the bar chart shows exactly `words` (in any order: plotly writes the ticks bottom-up)."""
-    pg.wait_for_function(
-        "w => JSON.stringify([...document.querySelectorAll('#next-word-chart .ytick text')]"
-        ".map(t => t.textContent).sort()) === JSON.stringify(w)",
-        arg=sorted(words),
-    )
+    try:
+        pg.wait_for_function(
+            "w => JSON.stringify([...document.querySelectorAll('#next-word-chart .ytick text')]"
+            ".map(t => t.textContent).sort()) === JSON.stringify(w)",
+            arg=sorted(words),
+        )
+    except Exception:
+        shown = pg.evaluate(
+            "[...document.querySelectorAll('#next-word-chart .ytick text')].map(t => t.textContent)"
+        )
+        raise AssertionError(f"the chart shows {sorted(shown)}, expected {sorted(words)}") from None
 
 
 def test_next_word_view(app_url, page):
@@ -51,7 +57,9 @@ def test_next_word_view(app_url, page):
     box = page.locator("#prompt textarea")
     box.fill("")
     box.press_sequentially(PROMPT, delay=15)  # live update while typing
-    expected = [display_word(w) for w in predict_next(model, read_prompt(model.vocab, PROMPT), 10).words]
+    # the tab labels a predicted line break "⏎ new line" (playground/tabs/next_word.py: word_labels)
+    predicted = predict_next(model, read_prompt(model.vocab, PROMPT), 10).words
+    expected = [display_word(w) + (" new line" if w == "<eos>" else "") for w in predicted]
     _wait_for_chart(page, expected)
     page.wait_for_function(
         "n => document.querySelectorAll('#tokens .lp-chip:not(.lp-legend .lp-chip)').length === n",

@@ -19,7 +19,7 @@ from lstmlm.atlas import build_atlas, save_atlas
 
 pytestmark = pytest.mark.browser
 
-PROMPT = "The cat sat on the mat . a dog ran to the house"
+PROMPT = "the cat sat on the mat . a dog ran to the house"  # every word known to the tiny model
 
 
 @pytest.fixture(scope="module")
