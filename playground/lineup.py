@@ -61,7 +61,8 @@ def make_lineup(
         reads, main_reads = other.vocab.tokenizer.name, model.vocab.tokenizer.name
         if (reads == "chars") != (main_reads == "chars"):  # words and characters are not comparable steps
             print(
-                f"lstm-playground: not comparing {d}: it reads {reads}, the main model {main_reads}",
+                f"lstm-playground: the Compare view leaves out {Path(d).name} "
+                f"(it reads {'characters' if reads == 'chars' else 'words'}, the main model does not)",
                 file=sys.stderr,
             )
             continue

@@ -23,7 +23,7 @@ from lstmlm.vocab import EOS, UNK, Vocab
 MAX_PROMPT_WORDS = 300  # the model reads at most the last 300 words of a prompt; a notice says so
 MAX_PROMPT_CHARS = 30_000  # only the last 30k characters are tokenized, so a pasted book stays fast
 MAX_TOP_K_SHOWN = 30  # most bars the next-word chart shows
-DEFAULT_PROMPT = "The game was released in"
+DEFAULT_PROMPT = "The cat sat on the"
 
 # How tokens that are not plain words look on screen (charts, chips, buttons).
 RARE_LABEL = "a rare word"  # <unk>: the one output that stands for every word the model never learned
