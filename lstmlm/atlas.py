@@ -18,10 +18,7 @@ columns, `bptt` steps at a time, the state carried through, so each column start
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +26,7 @@ import torch
 
 from .data import batchify, read_tokens
 from .model import LanguageModel
+from .model_cache import read_cache, write_cache
 from .trace import trace
 
 ATLAS = "atlas.json.gz"
@@ -132,32 +130,20 @@ def build_atlas(
 
 def save_atlas(model_dir: str | os.PathLike, atlas: dict, source: str) -> Path:
     """Write DIR/atlas.json.gz atomically."""
-    path = Path(model_dir) / ATLAS
-    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
-    text = json.dumps(dict(atlas, source=source), ensure_ascii=False, separators=(",", ":"))
-    try:
-        tmp.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_cache(model_dir, ATLAS, dict(atlas, source=source))
 
 
 def load_atlas(model_dir: str | os.PathLike) -> dict | None:
     """The atlas of a model directory, or None when it has none, an unreadable one, or one built for
     another model (other sizes, or a model saved since: retraining into the folder makes it stale)."""
-    directory = Path(model_dir)
-    try:
-        atlas = json.loads(gzip.decompress((directory / ATLAS).read_bytes()).decode("utf-8"))
-        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-        num_layers, hidden_dim = config["model"]["num_layers"], config["model"]["hidden_dim"]
-    except (OSError, ValueError, EOFError, zlib.error, TypeError, KeyError):
+    cached = read_cache(model_dir, ATLAS)
+    if cached is None:
         return None
-    if not isinstance(atlas, dict) or atlas.get("version") != 1 or not isinstance(atlas.get("layers"), list):
+    atlas, model = cached
+    if atlas.get("version") != 1 or not isinstance(atlas.get("layers"), list):
         return None
-    if len(atlas["layers"]) != num_layers or atlas.get("hidden_dim", hidden_dim) != hidden_dim:
-        return None
-    if atlas.get("model_saved") and atlas["model_saved"] != config.get("saved"):
+    hidden_dim = model.get("hidden_dim")
+    if len(atlas["layers"]) != model.get("num_layers") or atlas.get("hidden_dim", hidden_dim) != hidden_dim:
         return None
     return atlas
 

@@ -31,11 +31,8 @@ atlas). Values are traced as evaluation reads a file: `batch_size` columns, the 
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
 import re
-import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -46,6 +43,7 @@ import torch
 
 from .data import batchify
 from .model import LanguageModel, State
+from .model_cache import read_cache, write_cache
 from .tokenizers import Tokenizer
 from .trace import trace
 from .wikitext import EOS
@@ -572,15 +570,7 @@ def hunt_json(model: LanguageModel, h: Hunt, source: str = "") -> dict:
 
 def save_hunt(model_dir: str | os.PathLike, data: dict) -> Path:
     """Write DIR/cell_hunt.json.gz atomically (NaN written as null)."""
-    path = Path(model_dir) / CACHE
-    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
-    text = json.dumps(_nan_to_none(data), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    try:
-        tmp.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_cache(model_dir, CACHE, _nan_to_none(data))
 
 
 def _nan_to_none(x):
@@ -596,20 +586,13 @@ def _nan_to_none(x):
 def load_hunt(model_dir: str | os.PathLike | None) -> dict | None:
     """The cached ranking of a model directory, or None: none, unreadable, or built for another model
     (other sizes, or a model saved since)."""
-    if model_dir is None:
+    cached = None if model_dir is None else read_cache(model_dir, CACHE)
+    if cached is None:
         return None
-    directory = Path(model_dir)
-    try:
-        data = json.loads(gzip.decompress((directory / CACHE).read_bytes()).decode("utf-8"))
-        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-        num_layers, hidden_dim = config["model"]["num_layers"], config["model"]["hidden_dim"]
-    except (OSError, ValueError, EOFError, zlib.error, TypeError, KeyError):
+    data, model = cached
+    if data.get("version") != CACHE_VERSION:
         return None
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-        return None
-    if data.get("num_layers") != num_layers or data.get("hidden_dim") != hidden_dim:
-        return None
-    if data.get("model_saved") and data["model_saved"] != config.get("saved"):
+    if data.get("num_layers") != model.get("num_layers") or data.get("hidden_dim") != model.get("hidden_dim"):
         return None
     return data
 
