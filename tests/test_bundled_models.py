@@ -130,18 +130,24 @@ def storybooks_slice(tmp_path: Path) -> Path:
 
 
 @torch.no_grad()
+def assert_trace_is_fused(model, ids: list[int]) -> None:
+    """The trace from a zero state equals the fused forward: top-layer h, log-probs, final c."""
+    ids = torch.tensor(ids)
+    features, final = model(ids[:, None], model.init_state(1))
+    tr = trace(model, ids, model.init_state(1))
+    assert max_rel_diff(tr.layers[-1].h, features) <= TOL
+    assert max_rel_diff(tr.log_probs, model.log_probs(features)) <= TOL
+    assert max_rel_diff(tr.state[1], final[1]) <= TOL
+
+
+@torch.no_grad()
 def test_the_default_storybook_model_traces_exactly_and_knows_everyday_words():
     model = load_model(MODELS / "storybooks-lstm")
     c = model.config
     assert (c.cell, c.num_layers, c.hidden_dim, c.embed_dim, c.softmax) == ("lstm", 2, 512, 256, "adaptive")
     enc = model.vocab.encode_text(STORY_PROMPT)
     assert enc.unknown == []  # everyday words are in its vocabulary
-    ids = torch.tensor(enc.ids)
-    features, final = model(ids[:, None], model.init_state(1))
-    tr = trace(model, ids, model.init_state(1))
-    assert max_rel_diff(tr.layers[-1].h, features) <= TOL
-    assert max_rel_diff(tr.log_probs, model.log_probs(features)) <= TOL
-    assert max_rel_diff(tr.state[1], final[1]) <= TOL
+    assert_trace_is_fused(model, enc.ids)
 
 
 @torch.no_grad()
@@ -177,12 +183,7 @@ def test_the_character_model_traces_exactly():
     assert model.tokenizer.name == "chars" and model.config.hidden_dim == 256
     enc = model.vocab.encode_text('"Well, Prince, so Genoa and Lucca are now\njust family estates."')
     assert enc.unknown == [] and len(enc.ids) > 60
-    ids = torch.tensor(enc.ids)
-    features, final = model(ids[:, None], model.init_state(1))
-    tr = trace(model, ids, model.init_state(1))
-    assert max_rel_diff(tr.layers[-1].h, features) <= TOL
-    assert max_rel_diff(tr.log_probs, model.log_probs(features)) <= TOL
-    assert max_rel_diff(tr.state[1], final[1]) <= TOL
+    assert_trace_is_fused(model, enc.ids)
 
 
 @torch.no_grad()
