@@ -4,12 +4,15 @@ and the command. The progress bar is in `cli_progress`, the dataclass options in
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shlex
 import signal
 import sys
+from functools import partial
 from pathlib import Path
 
+from .autosize import Plan, auto_vocabulary, measure_words_per_s, plan_training
 from .cli_common import check_writable, fail
 from .cli_options import add_dataclass_options, given_options, pick_options
 from .cli_progress import TrainProgressBar
@@ -92,8 +95,16 @@ def add_train_parser(sub) -> None:
     p.add_argument(
         "--max-vocab",
         type=int,
-        default=0,
-        help="keep only the N most frequent training words (the rest read as <unk>; 0 = all)",
+        default=None,
+        help="keep only the N most frequent training words (the rest read as <unk>; 0 = all). Default: "
+        "with --max-minutes/--max-words the words seen 3+ times (see --no-auto), otherwise all",
+    )
+    p.add_argument(
+        "--no-auto",
+        action="store_true",
+        help="with --max-minutes/--max-words, keep the fixed defaults below instead of choosing the model "
+        "size, dropout, softmax, vocabulary and schedule from the budget and the corpus (lstmlm/autosize.py; "
+        "options given explicitly are always kept)",
     )
     p.add_argument(
         "--keep-listed-words",
@@ -166,6 +177,41 @@ def _fit_cutoffs(settings: dict, ns: argparse.Namespace) -> tuple[int, ...]:
     return tuple(c for c in cutoffs if 0 < c < vocab_size) or cutoffs
 
 
+def _auto_plan(ns, corpus, train_cfg: TrainConfig, settings: dict, plan: Plan) -> tuple[Plan, TrainConfig]:
+    """Choose the settings not given from the budget and the corpus (autosize), print each choice and
+    why, and return the plan with the training settings it changes applied."""
+    import torch
+
+    from .train import resolve_device
+
+    if train_cfg.threads > 0:  # the probe measures at the run's thread count
+        torch.set_num_threads(train_cfg.threads)
+    given = {k: v for k, v in {**settings, **dataclasses.asdict(train_cfg)}.items() if k in given_options(ns)}
+    device = resolve_device(train_cfg.device)
+    measure = partial(
+        measure_words_per_s,
+        train_ids=corpus.train,
+        batch_size=train_cfg.batch_size,
+        bptt=train_cfg.bptt,
+        device=device,
+    )
+    chosen = plan_training(
+        corpus.train.numel(),
+        corpus.valid.numel(),
+        len(corpus.vocab),
+        train_cfg.max_minutes,
+        train_cfg.max_words,
+        given,
+        measure if train_cfg.max_minutes > 0 else None,
+    )
+    chosen.train = {**plan.train, **chosen.train}  # the vocabulary choice first
+    chosen.reasons = {**plan.reasons, **chosen.reasons}
+    for line in chosen.lines():
+        print(line, file=sys.stderr)
+    train_opts = {k: v for k, v in chosen.train.items() if k != "max_vocab"}
+    return chosen, dataclasses.replace(train_cfg, **train_opts)
+
+
 def vocabulary_summary(corpus, max_vocab: int, hidden_excluded: bool) -> dict:
     """What the model card says about the vocabulary: its size, the cap, and how much of the training
     text reads as <unk> (rare words beyond the cap and, by default, the hidden words)."""
@@ -213,8 +259,13 @@ def cmd_train(ns: argparse.Namespace) -> int:
                 f"{', '.join(conflicts)}. Leave them out, or train a new model in another --out."
             )
         train_cfg = TrainConfig(**train_opts)
-        if ns.max_vocab < 0 or ns.max_vocab == 1:
+        if ns.max_vocab is not None and (ns.max_vocab < 0 or ns.max_vocab == 1):
             return fail(f"--max-vocab must be 0 (all words) or at least 2, not {ns.max_vocab}")
+        # a new run with a budget chooses what was not given (lstmlm/autosize.py)
+        auto = not ns.resume and not ns.no_auto and (train_cfg.max_minutes > 0 or train_cfg.max_words > 0)
+        if ns.max_vocab is None:  # not given: a resumed run reads the vocabulary it was trained with
+            saved_vocab = ((meta.get("summary") or {}).get("vocabulary") or {}).get("max_vocab", 0)
+            ns.max_vocab = saved_vocab if ns.resume else 0
         shaping = dict(max_vocab=ns.max_vocab, exclude=None if ns.keep_listed_words else is_hidden)
         saved = meta.get("summary") or {}
         if ns.resume and ns.tokenizer and saved.get("tokenizer") not in (None, ns.tokenizer):
@@ -225,13 +276,19 @@ def cmd_train(ns: argparse.Namespace) -> int:
         if ns.resume and not ns.tokenizer and saved.get("tokenizer") and not saved.get("pretokenized"):
             ns.tokenizer = saved["tokenizer"]  # the text is cut as it was when the run started
         tokenizer = get_tokenizer(ns.tokenizer) if ns.tokenizer else None
-        corpus = (
-            Corpus.from_folder(ns.data, tokenizer=tokenizer, **shaping)
-            if ns.data
-            else Corpus.from_raw_text(
-                ns.train_file, ns.valid_file, tokenizer=tokenizer or WIKITEXT, **shaping
-            )
-        )
+
+        def read_corpus(max_vocab: int) -> Corpus:
+            opts = dict(shaping, max_vocab=max_vocab)
+            if ns.data:
+                return Corpus.from_folder(ns.data, tokenizer=tokenizer, **opts)
+            return Corpus.from_raw_text(ns.train_file, ns.valid_file, tokenizer=tokenizer or WIKITEXT, **opts)
+
+        plan = Plan()
+        if auto and "max_vocab" not in given_options(ns):
+            corpus, ns.max_vocab, plan.reasons["max_vocab"] = auto_vocabulary(read_corpus)
+            plan.train["max_vocab"] = ns.max_vocab
+        else:
+            corpus = read_corpus(ns.max_vocab)
         if saved_model is None:
             if ns.resume and rank == 0:
                 print(
@@ -240,6 +297,9 @@ def cmd_train(ns: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
             settings = dict(pick_options(ns, ModelConfig), vocab_size=len(corpus.vocab))
+            if auto:
+                plan, train_cfg = _auto_plan(ns, corpus, train_cfg, settings, plan)
+                settings.update(plan.model)
             settings["adaptive_cutoffs"] = _fit_cutoffs(settings, ns)
             model_cfg = ModelConfig(**settings)
         elif saved_model.get("vocab_size") != len(corpus.vocab):
@@ -256,6 +316,8 @@ def cmd_train(ns: argparse.Namespace) -> int:
     # how the text was cut (config.json's "tokenizer" says the same); pretokenized: --data split on spaces
     summary |= {"tokenizer": corpus.vocab.tokenizer.name, "pretokenized": bool(ns.data and not ns.tokenizer)}
     summary["vocabulary"] = vocabulary_summary(corpus, ns.max_vocab, not ns.keep_listed_words)
+    if plan.reasons:  # what was chosen from the budget and the corpus, and why
+        summary["auto_choices"] = plan.record()
     if ns.resume and meta.get("summary"):  # keep the original command; add this one
         saved = meta["summary"]
         summary = dict(saved, resumed_with=[*saved.get("resumed_with", []), summary["command"]])
