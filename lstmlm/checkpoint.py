@@ -97,6 +97,7 @@ def save_model(
     vocab: Vocab,
     training: dict | None = None,
     dtype: torch.dtype = torch.float32,
+    sections: dict | None = None,
 ) -> Path:
     """Write the model directory so that its three files change together.
 
@@ -108,6 +109,8 @@ def save_model(
     kill). A directory of three plain files (an older save, a bundled model) is first moved behind
     `.current` one name at a time, each name keeping its content. Raises ValueError when the vocabulary
     does not fit the model, OSError when the folder cannot be written (the previous model stays whole).
+    `sections` adds top-level entries to config.json (e.g. "import": what an import read and its
+    certificate); a name config.json already uses raises ValueError.
     """
     if len(vocab) != model.config.vocab_size:
         raise ValueError(
@@ -125,6 +128,9 @@ def save_model(
         "training": training or {},
         "saved": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
     }
+    if clash := set(sections or {}) & set(config):
+        raise ValueError(f"sections {sorted(clash)}: config.json uses these names itself")
+    config |= sections or {}
     version = directory / _version_name()
     committed = False
     _WRITING.add(version.name)

@@ -7,7 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from .cli_common import check_writable, fail
+from .cli_common import fail
 
 
 def add_import_parser(sub) -> None:
@@ -58,13 +58,29 @@ def add_import_parser(sub) -> None:
         action="store_true",
         help="check that the output layer shares the embedding's weights (default: tied if equal)",
     )
+    p.add_argument(
+        "--reference",
+        help="an .npz of your framework's own outputs on a probe text (np.savez(f, ids=..., probs=..., "
+        "text=...); the README's snippets make it): the import is certified against it, or refused",
+    )
+    p.add_argument(
+        "--tolerance",
+        type=float,
+        default=None,
+        help="the largest difference in a probability accepted against --reference (default 1e-4)",
+    )
     p.add_argument("--force", action="store_true", help="replace a model already in --out")
 
 
 def cmd_import(ns: argparse.Namespace) -> int:
-    """Import, save, read the saved model back, and say what was imported."""
-    from .checkpoint import CONFIG, CheckpointError, load_model, save_model
-    from .importing import ImportModelError, import_file
+    """Import, certify against --reference, save (nothing half-written), and say what was imported.
+
+    Exit 2 for a file or option that cannot be imported, 1 when the model differs from --reference or
+    cannot be written; nothing is saved in either case.
+    """
+    from .checkpoint import CONFIG
+    from .importing import ImportModelError, import_file, save_imported
+    from .importing_certificate import CertificateError
 
     source = ns.source or ns.state_dict
     if not source or (ns.source and ns.state_dict):
@@ -72,6 +88,8 @@ def cmd_import(ns: argparse.Namespace) -> int:
     out = Path(ns.out)
     if (out / CONFIG).exists() and not ns.force:
         return fail(f"--out {out} already holds a model; choose another folder or add --force to replace it")
+    if ns.tolerance is not None and not ns.tolerance > 0:
+        return fail(f"--tolerance {ns.tolerance}: give a positive number such as 1e-4")
     try:
         result = import_file(
             source,
@@ -81,20 +99,19 @@ def cmd_import(ns: argparse.Namespace) -> int:
             cell=ns.cell,
             tied=True if ns.tied else None,
             tokenizer=ns.tokenizer,
+            reference=ns.reference,
+            tolerance=ns.tolerance,
         )
+    except CertificateError as e:
+        return fail(f"refused: {e}", code=1)
     except ImportModelError as e:
         return fail(str(e))
-    if err := check_writable(out):
-        return fail(err)
-    model, summary = result.model, result.summary
-    summary["command"] = "lstmlm " + shlex.join(getattr(ns, "argv", sys.argv[1:]))
+    command = "lstmlm " + shlex.join(getattr(ns, "argv", sys.argv[1:]))
     try:
-        save_model(out, model, model.vocab, summary)
-        load_model(out)  # what was written reads back
-    except OSError as e:
-        return fail(f"cannot write the model to {out}: {e.strerror or e}", code=1)
-    except CheckpointError as e:
-        return fail(f"the imported model does not read back: {e}", code=1)
+        save_imported(result, out, force=ns.force, command=command)
+    except ImportModelError as e:
+        return fail(str(e), code=1)
+    model, summary = result.model, result.summary
     c = model.config
     unit = "characters" if result.tokenizer == "chars" else "words"
     added = " (+ <unk>, which the vocabulary lacks)" if summary["added_unk"] else ""
@@ -107,5 +124,17 @@ def cmd_import(ns: argparse.Namespace) -> int:
     print(f"Read: {summary['format']}; vocabulary: {summary['vocabulary']}; tokenizer: {result.tokenizer}")
     for note in summary.get("notes", []):
         print(f"Note: {note}")
+    if cert := summary.get("certificate"):
+        checked = "; its text reads as the same ids" if cert["text_checked"] else ""
+        print(
+            f"Certificate: exact to {cert['max_abs_diff']:.2g} against {cert['reference']} (the largest "
+            f"difference in a probability over {cert['distributions']} distribution(s) of "
+            f"{cert['probe_tokens']} probe tokens{checked}); stored in config.json"
+        )
+    else:
+        print(
+            "Not verified against your framework's own outputs: add --reference REF.npz (the README's "
+            "'Open your own model' gives the three-line snippet that writes it)"
+        )
     print(f'Try: lstmlm next --model {shlex.quote(str(out))} "The"')
     return 0

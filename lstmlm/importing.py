@@ -314,6 +314,68 @@ def recipe_words(folder: str | os.PathLike) -> list[str]:
     return list(words)
 
 
+# The files course code saves its token list in, looked for beside a model file that holds none (and in a
+# TF.js model's folder): Udacity's tokens / char2int / int2char, d2l's idx_to_token / token_to_idx, the Keras
+# example's char_indices / indices_char, TensorFlow's tutorial char2idx / idx2char, torchtext's itos / stoi,
+# the PyTorch examples' idx2word / word2idx, and plain vocab / chars lists; also <model stem>_vocab.* and
+# <model stem>.vocab.*. JSON: a list, {token: id} or {id: token}; .txt: one token per line.
+VOCAB_FILE_NAMES = (
+    "vocab.json", "vocab.txt", "vocabulary.json", "vocabulary.txt", "tokens.json", "tokens.txt",
+    "chars.json", "chars.txt", "characters.json", "characters.txt", "char2idx.json", "idx2char.json",
+    "char_indices.json", "indices_char.json", "char2int.json", "int2char.json", "itos.json", "stoi.json",
+    "idx_to_token.json", "token_to_idx.json", "idx2word.json", "word2idx.json",
+)  # fmt: skip
+
+
+def vocab_files_beside(path: str | os.PathLike) -> list[Path]:
+    """The files of VOCAB_FILE_NAMES (and <stem>_vocab.json / .txt, <stem>.vocab.json / .txt) that exist
+    beside the model file `path`, or inside it when it is a TF.js folder."""
+    path = Path(path)
+    folder, stem = (path, None) if path.is_dir() else (path.parent, path.stem)
+    names = list(VOCAB_FILE_NAMES)
+    if stem:
+        names += [f"{stem}{sep}vocab.{ext}" for sep in ("_", ".") for ext in ("json", "txt")]
+    return [folder / n for n in names if (folder / n).is_file()]
+
+
+def find_vocab_beside(path: str | os.PathLike, size: int) -> tuple[list[str], str]:
+    """The token list of `size` tokens saved beside the model file, and a note saying which file it was.
+
+    Files that disagree with each other, or none of `size` tokens, raise ImportModelError naming the files
+    and the option to give (--vocab FILE).
+    """
+    found: dict[Path, list[str]] = {}
+    other: list[str] = []
+    for candidate in vocab_files_beside(path):
+        try:
+            tokens = read_token_list(candidate)
+        except ImportModelError as e:
+            other.append(f"{candidate.name} (unreadable: {e})")
+            continue
+        if len(tokens) == size:
+            found[candidate] = tokens
+        else:
+            other.append(f"{candidate.name} ({len(tokens):,} tokens)")
+    lists = {tuple(t) for t in found.values()}
+    if len(lists) > 1:
+        raise ImportModelError(
+            f"{path}: the files beside the model hold different token lists of {size:,} tokens "
+            f"({', '.join(p.name for p in found)}): choose the one it was trained with, --vocab FILE"
+        )
+    if not found:
+        looked = f"; beside it: {', '.join(other)}, not {size:,} tokens" if other else ""
+        raise ImportModelError(
+            f"{path}: the file holds no vocabulary ({size:,} output classes) and none was found beside it "
+            f"(looked for {', '.join(VOCAB_FILE_NAMES[:4])} and {len(VOCAB_FILE_NAMES) - 4} more names)"
+            f"{looked}: give the token list it was trained with, --vocab FILE (JSON list or one token per "
+            "line) or --chars-from TEXT "
+            "(its sorted characters, as the Keras and TensorFlow text-generation examples build it)"
+        )
+    first, *same = found
+    also = f" (the same list as {', '.join(p.name for p in same)})" if same else ""
+    return found[first], f"{first} (found beside the model{also}; token i is class i)"
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Which format, and the whole import
 # ---------------------------------------------------------------------------------------------------------
@@ -363,15 +425,22 @@ def import_file(
     cell: str | None = None,
     tied: bool | None = None,
     tokenizer: str | None = None,
+    reference: str | os.PathLike | None = None,
+    tolerance: float | None = None,
 ) -> Imported:
     """Read any supported file (see the module docstring), convert it exactly, and summarize the import.
 
     The vocabulary comes from, in order: `vocab_file`, `chars_from` (sorted set of a text's characters),
-    `corpus_dir` (the PyTorch recipe's corpus folder), the checkpoint itself. `cell` says what a plain RNN's
-    nonlinearity was (rnn_tanh / rnn_relu: its weights do not tell) and checks other cells; `tied` checks
-    that the output layer shares the embedding; `tokenizer` overrides the guess (chars when every token is
-    one character, else whitespace). Raises ImportModelError with the reason for anything else.
+    `corpus_dir` (the PyTorch recipe's corpus folder), the checkpoint itself, a token list file beside the
+    model (`VOCAB_FILE_NAMES`). `cell` says what a plain RNN's nonlinearity was (rnn_tanh / rnn_relu: its
+    weights do not tell) and checks other cells; `tied` checks that the output layer shares the embedding;
+    `tokenizer` overrides the guess (chars when every token is one character, else whitespace).
+    `reference`: an .npz of the original framework's own outputs on a probe (lstmlm.importing_certificate);
+    the summary then holds "certificate" (max_abs_diff, reference, probe_tokens, ...), and a difference over
+    `tolerance` (default 1e-4) raises CertificateError (an ImportModelError). Raises ImportModelError with the
+    reason for anything else.
     """
+    from .importing_certificate import TOLERANCE, certify
     from .importing_keras import read_keras_h5, read_keras_zip, read_tfjs
     from .importing_torch import network_from_torch_file
 
@@ -403,11 +472,7 @@ def import_file(
     elif net.tokens is not None:
         tokens, vocabulary = net.tokens, "stored in the checkpoint"
     else:
-        raise ImportModelError(
-            f"{path}: the file holds no vocabulary ({V:,} output classes): give the token list it was "
-            "trained with, --vocab FILE (JSON list or one token per line) or --chars-from TEXT (its sorted "
-            "characters, as the Keras and TensorFlow text-generation examples build it)"
-        )
+        tokens, vocabulary = find_vocab_beside(path, V)
     if tokenizer is not None and tokenizer not in TOKENIZERS:
         raise ImportModelError(f"--tokenizer {tokenizer}: choose one of {', '.join(TOKENIZERS)}")
     model = network_to_model(net, list(tokens), tied)
@@ -427,7 +492,67 @@ def import_file(
         summary |= {"recipe": RECIPE, "data": str(corpus_dir)}
     if net.notes:
         summary["notes"] = net.notes
+    if reference is not None:
+        summary["certificate"] = certify(model, reference, V, TOLERANCE if tolerance is None else tolerance)
     return Imported(model=model, summary=summary, tokenizer=tokenizer)
+
+
+def save_imported(
+    result: Imported, out: str | os.PathLike, *, force: bool = False, command: str | None = None
+) -> Path:
+    """Write an import as a model directory whose config.json holds "import": the summary (and its
+    certificate); return the directory.
+
+    Nothing is left half-written: the model is saved into a hidden folder beside `out`, read back and
+    compared with the imported one, and only then becomes `out` (a rename; over an existing folder, the
+    atomic save of lstmlm.checkpoint). On any error the folders this call created are removed and a model
+    already in `out` is untouched. Raises ImportModelError when `out` holds a model and not `force`, or
+    cannot be written.
+    """
+    import shutil
+
+    from .checkpoint import CONFIG, CheckpointError, load_model, save_model
+
+    out = Path(out)
+    if (out / CONFIG).exists() and not force:
+        raise ImportModelError(f"--out {out} already holds a model; choose another folder or add --force")
+    if out.exists() and not out.is_dir():
+        raise ImportModelError(f"--out {out} is a file, not a folder")
+    summary = dict(result.summary) | ({"command": command} if command else {})
+    created = [p for p in (out, *out.parents) if not p.exists()]  # deepest first
+    stage = None
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        stage = out.parent / f".{out.name}.importing-{os.getpid()}-{os.urandom(4).hex()}"
+        model = result.model
+        save_model(stage, model, model.vocab, {"imported": True}, sections={"import": summary})
+        loaded = load_model(stage)
+        same = loaded.vocab.words == model.vocab.words and all(
+            torch.equal(a, b)
+            for a, b in zip(loaded.state_dict().values(), model.state_dict().values(), strict=True)
+        )
+        if not same:
+            raise ImportModelError(f"the model written to {stage} does not read back as imported")
+        if out.is_dir():  # an existing folder (--force, or empty): lstmlm's atomic save into it
+            save_model(out, loaded, loaded.vocab, {"imported": True}, sections={"import": summary})
+        else:
+            os.rename(stage, out)
+            created = []  # out is now the finished model
+    except OSError as e:
+        raise ImportModelError(f"cannot write the model to {out}: {e.strerror or e}") from None
+    except CheckpointError as e:
+        raise ImportModelError(f"the imported model does not read back: {e}") from None
+    finally:
+        if stage is not None and stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+        for folder in created:  # folders made for a model that was not written, deepest first
+            if not folder.exists():
+                continue
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+    return out
 
 
 def _digest(path: Path) -> str:

@@ -128,7 +128,7 @@ def test_imported_lstm_traces_and_predicts_as_the_original(capsys, tmp_path, cor
     assert model.vocab.words == [*words, "<unk>"]
     assert model.config.tie_weights is tied and model.config.softmax == "full"
     assert (model.config.embed_dim, model.config.hidden_dim, model.config.num_layers) == (8, 8, 2)
-    info = model.info["training"]
+    info = model.info["import"]
     assert info["imported"] is True and info["imported_from"] == str(tmp_path / "model.pt")
     assert info["recipe"] == "pytorch/examples word_language_model" and info["added_unk"] is True
 
@@ -170,7 +170,7 @@ def test_a_corpus_with_unk_keeps_the_recipe_vocabulary_exactly(capsys, tmp_path)
         f.write(" the <unk> sat \n")
     original, words = train_recipe_model(corpus_dir, steps=2)
     model = load_model(import_model(capsys, tmp_path, corpus_dir, original))
-    assert model.vocab.words == words and model.info["training"]["added_unk"] is False
+    assert model.vocab.words == words and model.info["import"]["added_unk"] is False
 
 
 class Plant:

@@ -80,18 +80,18 @@ def test_each_format_predicts_as_keras(capsys, tmp_path, fmt, cell, num_layers, 
     model = load_model(out)
     assert model.config.num_layers == num_layers and model.config.hidden_dim == 8
     assert model.config.cell == {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn_tanh"}[cell]
-    training = model.info["training"]
-    assert training["one_hot_input"] is one_hot and training["imported"] is True
+    summary = model.info["import"]
+    assert summary["one_hot_input"] is one_hot and summary["imported"] is True
     ids = [int(i) for i in rng.integers(0, V, 12)]
     expected = keras_probs(layers, ids, V)
     got = imported_probs(out, ids)
     assert np.abs(got[:, :V] - expected).max() <= TOL
     if one_hot:  # "\n" is lstmlm's <eos>; the characters keep their ids; <unk> is added, never predicted
         assert model.vocab.words[:V] == ["<eos>" if c == "\n" else c for c in CHARS]
-        assert training["tokenizer"] == "chars" and "characters" in stdout
+        assert summary["tokenizer"] == "chars" and "characters" in stdout
         assert np.all(got[:, V] == 0)
     else:
-        assert model.vocab.words == WORDS and training["added_unk"] is False
+        assert model.vocab.words == WORDS and summary["added_unk"] is False
 
 
 def test_a_functional_model_and_a_logits_head_import_exactly(capsys, tmp_path):

@@ -100,7 +100,7 @@ def test_keras_files_import_with_keras_own_probabilities(capsys, tmp_path, keras
     model = load_model(out)
     V = len(reference["chars"])
     assert model.vocab.words[:V] == ["<eos>" if c == "\n" else c for c in reference["chars"]]
-    assert model.info["training"]["tokenizer"] == "chars"
+    assert model.info["import"]["tokenizer"] == "chars"
     tr = trace(model, torch.tensor(reference["ids"]).view(-1, 1))
     got = tr.log_probs[:, 0, :V].exp().double().numpy()
     expected = np.array(reference["probs"][name])

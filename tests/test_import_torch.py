@@ -97,7 +97,7 @@ def test_udacity_char_rnn_checkpoint_with_its_tokens_inside(capsys, tmp_path):
     assert "one-hot" in out and "stored in the checkpoint" in out and "tokenizer: chars" in out
     model = load_model(tmp_path / "o")
     assert model.vocab.words[: len(CHARS)] == ["<eos>" if c == "\n" else c for c in CHARS]
-    assert model.info["training"]["tokenizer"] == "chars" and model.config.embed_dim == len(CHARS)
+    assert model.info["import"]["tokenizer"] == "chars" and model.config.embed_dim == len(CHARS)
     with torch.no_grad():
         expected = net(F.one_hot(torch.tensor([IDS]), len(CHARS)).float()).softmax(-1)[0]  # (T, V)
     got = imported_probs(tmp_path / "o", IDS)
@@ -116,7 +116,7 @@ def test_d2l_model_with_its_vocabulary_beside(capsys, tmp_path, cell):
                        "--out", tmp_path / "o")  # fmt: skip
     assert code == 0, err
     model = load_model(tmp_path / "o")
-    assert model.vocab.words[0] == "<unk>" and model.info["training"]["added_unk"] is False
+    assert model.vocab.words[0] == "<unk>" and model.info["import"]["added_unk"] is False
     ids = [i + 1 for i in IDS]
     with torch.no_grad():
         expected = net(torch.tensor([ids])).softmax(-1)  # (T, V)
