@@ -1,4 +1,5 @@
-"""Build hook: every model folder of assets/models/ becomes package data lstmlm/_models/<name>/ in the wheel.
+"""Build hook: every model folder of assets/models/ becomes package data lstmlm/_models/<name>/ in the wheel,
+and the Live Lab's teaching texts (assets/teaching_texts/*.txt) lstmlm/_teaching_texts/*.txt.
 
 The models stay in the top-level assets/ folder of the source tree; `lstmlm.bundled` finds them there in a
 clone and in lstmlm/_models/ once installed. Only a folder's own files are copied (config.json, vocab.txt,
@@ -13,6 +14,8 @@ from setuptools.command.build_py import build_py
 
 SOURCE = Path(__file__).resolve().parent / "assets" / "models"
 TARGET = Path("lstmlm") / "_models"
+TEXTS = Path(__file__).resolve().parent / "assets" / "teaching_texts"  # the Live Lab's built-in texts
+TEXTS_TARGET = Path("lstmlm") / "_teaching_texts"
 
 
 def model_files() -> list[tuple[Path, Path]]:
@@ -27,18 +30,23 @@ def model_files() -> list[tuple[Path, Path]]:
     return pairs
 
 
+def teaching_text_files() -> list[tuple[Path, Path]]:
+    """(file in assets/teaching_texts, path inside the package tree): the Live Lab's *.txt texts."""
+    return [(f, TEXTS_TARGET / f.name) for f in sorted(TEXTS.glob("*.txt"))] if TEXTS.is_dir() else []
+
+
 class build_py_with_models(build_py):
     def run(self) -> None:
         super().run()
         if getattr(self, "editable_mode", False):
             return  # an editable install reads assets/models/ in the clone itself
-        for src, rel in model_files():
+        for src, rel in model_files() + teaching_text_files():
             dest = Path(self.build_lib) / rel
             self.mkpath(str(dest.parent))
             self.copy_file(str(src), str(dest))
 
     def get_outputs(self, include_bytecode: bool = True) -> list[str]:
-        extra = [] if getattr(self, "editable_mode", False) else model_files()
+        extra = [] if getattr(self, "editable_mode", False) else model_files() + teaching_text_files()
         return super().get_outputs(include_bytecode) + [str(Path(self.build_lib) / rel) for _, rel in extra]
 
 

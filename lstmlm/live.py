@@ -25,11 +25,13 @@ import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from .cell_hunt import Track, compute_tracks, rank_tracks
 from .checkpoint import CONFIG, VOCAB, WEIGHTS
 from .data import Corpus
 from .model import LanguageModel, ModelConfig
@@ -46,7 +48,10 @@ VALID_FRACTION = 0.1  # the last tenth of the text's tokens is held out for vali
 MAX_PROBE_TOKENS = 150  # the probe traced at each snapshot (its heatmap: tokens x units, kept small)
 MAX_WORD_VOCAB = 5000  # a word model keeps the most frequent words (the softmax is most of a step)
 TOKENIZERS = {"chars": CHARS, "words": WIKITEXT}  # what the Live Lab offers: characters, or WikiText words
-TEACHING_DIR = Path(__file__).resolve().parent.parent / "assets" / "teaching_texts"
+MAX_STATS_TOKENS = 1000  # validation tokens each snapshot traces for its per-unit statistics ("what changed")
+SATURATED = 0.1  # a gate is saturated at a step when it is below 0.1 or above 0.9 (Karpathy et al. 2015)
+PACKAGED_TEXTS = "_teaching_texts"  # lstmlm/_teaching_texts/<name>.txt inside a built wheel (setup.py)
+SOURCE_TEXTS = Path(__file__).resolve().parent.parent / "assets" / "teaching_texts"  # a clone's copies
 
 
 class LiveTextError(ValueError):
@@ -117,33 +122,59 @@ class LiveSettings:
         return TOKENIZERS[self.tokenizer]
 
 
+def teaching_root():
+    """The folder of the teaching texts: the package data of an installed wheel, else a clone's assets."""
+    try:
+        packaged = resources.files("lstmlm") / PACKAGED_TEXTS
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover: imported without a package spec
+        packaged = None
+    return packaged if packaged is not None and packaged.is_dir() else SOURCE_TEXTS
+
+
 @dataclass(frozen=True)
 class TeachingText:
-    """A built-in text written for teaching: what it is and which cell to look for once trained."""
+    """A built-in text written for teaching: what it is, which cell to look for once trained, and the
+    cell-hunt track that marks that structure (`planted_track`)."""
 
     name: str
     title: str
     look_for: str
-
-    @property
-    def path(self) -> Path:
-        return TEACHING_DIR / f"{self.name}.txt"
+    track: str  # a cell-hunt track name, or "ab_depth" (a's read minus b's read in the line)
 
     def read(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        """The text (UTF-8), from the installed package or the clone's assets/teaching_texts/."""
+        return (teaching_root() / f"{self.name}.txt").read_text(encoding="utf-8")
 
 
 TEACHING_TEXTS = {
     t.name: t
     for t in [
-        TeachingText("quotes", "Dialogue with quotes", "a unit that is on inside quotes and off outside"),
-        TeachingText("brackets", "Nested brackets", "a unit whose cell rises at '(' and falls at ')'"),
-        TeachingText("anbn", "a^n b^n sequences", "a unit that counts the a's up, then the b's down"),
-        TeachingText("numbered", "Numbered lines", "units that track the position in the line"),
-        TeachingText("program", "A tiny program", "units for indentation and for inside a string"),
-        TeachingText("poem", "Two short poems (Lear, Blake)", "a model that recites: line breaks, rhymes"),
+        TeachingText("quotes", "Dialogue with quotes", "a unit that is on inside quotes and off outside",
+                     "quote"),
+        TeachingText("brackets", "Nested brackets", "a unit whose cell rises at '(' and falls at ')'",
+                     "paren"),
+        TeachingText("anbn", "a^n b^n sequences", "a unit that counts the a's up, then the b's down",
+                     "ab_depth"),
+        TeachingText("numbered", "Numbered lines", "units that track the position in the line", "line_pos"),
+        TeachingText("program", "A tiny program", "units for indentation and for inside a string", "quote"),
+        TeachingText("poem", "Two short poems (Lear, Blake)", "a model that recites: line breaks, rhymes",
+                     "line_pos"),
     ]
-}
+}  # fmt: skip
+
+
+def planted_track(teaching: TeachingText, tokens: list[str], tokenizer: Tokenizer) -> Track:
+    """The track of the structure `teaching` was written around, over `tokens` (one value per token).
+
+    "ab_depth" counts a's minus b's read so far in the line (0 after a line break): a^n b^n's counter;
+    the others are the cell hunt's built-in tracks."""
+    if teaching.track != "ab_depth":
+        return compute_tracks(tokens, tokenizer)[teaching.track]
+    depth, values = 0, np.zeros(len(tokens))
+    for n, token in enumerate(tokens):
+        depth = 0 if token in ("<eos>", "\n") else depth + (token == "a") - (token == "b")
+        values[n] = depth
+    return Track("ab_depth", "a's minus b's read in the line", "count", values)
 
 
 def check_text(text: str) -> str:
@@ -265,6 +296,9 @@ class SnapshotData:
     tokens: list[str]
     values: list[dict[str, np.ndarray]]
     meta: dict
+    # per layer, (H,) arrays over the held-out text: "sat_i"/"sat_f"/"sat_o" (fraction of steps saturated)
+    # and "track_<name>" for each cell-hunt track in meta["tracks"] (AUC or Pearson r of the unit's cell)
+    stats: list[dict[str, np.ndarray]] = field(default_factory=list)
 
 
 def load_snapshot(path: str | os.PathLike) -> SnapshotData:
@@ -274,25 +308,94 @@ def load_snapshot(path: str | os.PathLike) -> SnapshotData:
         layers = [
             {q: z[f"l{n}_{q}"].astype(np.float32) for q in meta["quantities"]} for n in range(meta["layers"])
         ]
-    return SnapshotData(meta["tokens"], layers, meta)
+        stats = [
+            {k[len(f"l{n}_") :]: z[k] for k in z.files if k.startswith((f"l{n}_sat_", f"l{n}_track_"))}
+            for n in range(meta["layers"])
+        ]
+    return SnapshotData(meta["tokens"], layers, meta, stats)
+
+
+@dataclass
+class UnitChange:
+    """How one unit changed between two snapshots: `before` and `after` are scores (saturation: the
+    fraction of steps saturated; a track: max(AUC, 1 - AUC) or |r|), `change` = after - before."""
+
+    layer: int
+    unit: int
+    what: str  # "sat_f" ... or "track_quote" ...
+    label: str
+    before: float
+    after: float
+
+    @property
+    def change(self) -> float:
+        return self.after - self.before
+
+
+def snapshot_changes(first: SnapshotData, second: SnapshotData, k: int = 3) -> dict[str, list[UnitChange]]:
+    """What changed from `first` to `second`, per statistic (each gate's saturation, each cell-hunt
+    track): the k units whose score changed most (by |change|, largest first). ValueError when the two
+    come from different models (a different number of layers or units)."""
+    if len(first.stats) != len(second.stats) or any(
+        a.keys() != b.keys() or any(a[q].shape != b[q].shape for q in a)
+        for a, b in zip(first.stats, second.stats, strict=True)
+    ):
+        raise ValueError("the two snapshots come from different models: compare snapshots of one training")
+    gates = {"i": "input", "f": "forget", "o": "output"}
+    labels = {f"sat_{q}": f"{name} gate saturated" for q, name in gates.items()}
+    kinds = {}
+    for name, label, kind in second.meta.get("tracks", []):
+        labels[f"track_{name}"], kinds[f"track_{name}"] = label, kind
+
+    def score(what: str, x: np.ndarray) -> np.ndarray:
+        if kinds.get(what) == "binary":
+            x = np.maximum(x, 1 - x)
+        elif what in kinds:
+            x = np.abs(x)
+        return np.nan_to_num(x.astype(np.float64), nan=0.0)
+
+    out: dict[str, list[UnitChange]] = {}
+    for what in (w for w in labels if second.stats and w in second.stats[0]):
+        rows = []
+        for n, (a, b) in enumerate(zip(first.stats, second.stats, strict=True)):
+            before, after = score(what, a[what]), score(what, b[what])
+            rows += [UnitChange(n, u, what, labels[what], float(before[u]), float(after[u]))
+                     for u in range(before.size)]  # fmt: skip
+        rows.sort(key=lambda r: (-abs(r.change), r.layer, r.unit))
+        out[what] = rows[:k]
+    return out
 
 
 class _Watcher(Callback):
     """Between steps: a sample every `sample_every_s`, and the probe traced at evenly spaced moments."""
 
     def __init__(
-        self, settings: LiveSettings, vocab: Vocab, probe: str, out: Path, listeners: list, batch_size: int
+        self,
+        settings: LiveSettings,
+        corpus: Corpus,
+        probe: str,
+        out: Path,
+        listeners: list,
+        batch_size: int,
+        resume: bool = False,
     ) -> None:
-        self.settings, self.vocab, self.listeners = settings, vocab, listeners
+        vocab = corpus.vocab
+        self.settings, self.vocab, self.listeners, self.resume = settings, vocab, listeners, resume
         self.batch_tokens = settings.bptt * batch_size  # tokens per step (the last window of a pass: fewer)
         encoded = vocab.encode_text(probe)
         self.probe_tokens = encoded.tokens[:MAX_PROBE_TOKENS]
         self.probe_ids = encoded.ids[:MAX_PROBE_TOKENS]
+        # the per-unit statistics of each snapshot read the start of the held-out text, with its tracks
+        self.stats_ids = corpus.valid[:MAX_STATS_TOKENS].tolist()
+        stats_tokens = vocab.decode(self.stats_ids)
+        self.tracks = [t for t in compute_tracks(stats_tokens, vocab.tokenizer).values() if not t.usable]
         self.folder = out / "snapshots"
         self.model: LanguageModel | None = None
         self.step, self.seconds, self.loss = 0, 0.0, math.nan
         self.last_sample_s = -math.inf
         self.taken, self.last_snapshot_step = 0, -1
+        if resume:  # a paused run goes on: its snapshots stay and the next one gets the next number
+            self.taken = len(list(self.folder.glob("*.npz")))
         self.sample_tokens = 240 if vocab.tokenizer.unit == "character" else 40
 
     def _tell(self, method: str, value) -> None:
@@ -312,6 +415,8 @@ class _Watcher(Callback):
         self.model = model
         self.model.vocab = self.vocab  # the sampler reads the vocabulary (eos, blocked ids) from the model
         self.folder.mkdir(parents=True, exist_ok=True)
+        if self.resume:
+            return
         for old in self.folder.glob("*.npz"):
             old.unlink()
         self.snapshot()
@@ -351,6 +456,7 @@ class _Watcher(Callback):
             for n, layer in enumerate(tr.layers)
             for q in tr.quantities
         }
+        arrays |= self.unit_stats()
         meta = dict(
             tokens=self.probe_tokens,
             layers=len(tr.layers),
@@ -358,12 +464,38 @@ class _Watcher(Callback):
             step=self.step,
             seconds=round(self.seconds, 2),
             loss=self.loss,
+            tracks=[[t.name, t.label.format(unit=self.vocab.tokenizer.unit), t.kind] for t in self.tracks],
+            stats_tokens=len(self.stats_ids),
         )
         path = self.folder / f"{self.taken:02d}.npz"
         np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)
         self._tell("on_snapshot", Snapshot(self.taken, self.step, round(self.seconds, 2), self.loss, path))
         self.taken += 1
         self.last_snapshot_step = self.step
+
+    def unit_stats(self) -> dict[str, np.ndarray]:
+        """Per unit, over the start of the held-out text: how often each gate is saturated (l{n}_sat_{q},
+        the fraction of steps below SATURATED or above 1 - SATURATED) and how well its cell follows each
+        cell-hunt track (l{n}_track_{name}: the AUC of a yes/no track, Pearson r of a count; NaN: none)."""
+        if len(self.stats_ids) < 2:
+            return {}
+        model = self.model
+        was_training = model.training
+        model.eval()
+        tr = trace(model, self.stats_ids, log_probs=False)
+        model.train(was_training)
+        out = {}
+        cells = []
+        for n, layer in enumerate(tr.layers):
+            for q in ("i", "f", "o"):
+                x = layer.get(q)[:, 0].numpy()  # (N, H)
+                out[f"l{n}_sat_{q}"] = ((x < SATURATED) | (x > 1 - SATURATED)).mean(axis=0).astype(np.float32)
+            cells.append(layer.get("c")[:, 0].numpy().T)  # (H, N)
+        rankings = rank_tracks({"c": np.ascontiguousarray(np.stack(cells), dtype=np.float32)}, self.tracks)
+        for name, ranking in rankings.items():
+            for n in range(len(tr.layers)):
+                out[f"l{n}_track_{name}"] = ranking.statistic[n, 0].astype(np.float32)  # (H,)
+        return out
 
 
 def train_live(
@@ -373,20 +505,23 @@ def train_live(
     callbacks: list | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     probe: str | None = None,
+    resume: bool = False,
 ) -> dict:
     """Train a Live Lab model on `text` into the model directory `out`; returns `train()`'s summary plus
     the vocabulary size, the batch size used and the number of snapshots.
 
     `probe` (default: the text's first 100 characters) is traced at step 0 and `settings.snapshots` times
-    over the run into `out/snapshots/NN.npz`. Raises LiveTextError / LiveSettingsError before training;
-    TrainingDiverged if the loss becomes NaN (lower the learning rate)."""
+    over the run into `out/snapshots/NN.npz`. A run stopped by `should_stop` is a pause: `resume=True`
+    with the same text and settings goes on from where it stopped (the same losses as a run never
+    paused; the paused time does not count against the budget). Raises LiveTextError / LiveSettingsError
+    before training; TrainingDiverged if the loss becomes NaN (lower the learning rate)."""
     settings.check()
     out = Path(out)
     corpus = live_corpus(text, settings)
     model_config, train_config = live_configs(settings, corpus)
     listeners = list(callbacks or [])
     probe = text[:100] if probe is None or not probe.strip() else probe
-    watcher = _Watcher(settings, corpus.vocab, probe, out, listeners, train_config.batch_size)
+    watcher = _Watcher(settings, corpus, probe, out, listeners, train_config.batch_size, resume)
     summary = train(
         corpus,
         model_config,
@@ -394,9 +529,13 @@ def train_live(
         out,
         callbacks=[*listeners, watcher],
         should_stop=should_stop,
+        resume=resume,
         summary={"live_lab": asdict(settings)},
     )
-    watcher.finish()
+    if summary["stop_reason"] != "interrupted":  # a pause takes no final snapshot: the run goes on later
+        watcher.finish()
+    else:
+        watcher.sample()
     return dict(
         summary,
         vocab_size=len(corpus.vocab),

@@ -147,7 +147,7 @@ def build_app(
             counterfactual_view = counterfactual.build(model, prompt)
             compare_view = compare_tab.build(lineup, prompt, active)
             gradient_view = gradient_tab.build(lineup, prompt, active)
-            live_view = live_tab.build()
+            live_view = live_tab.build(page=demo)  # page: a shared training's link
             learn_view = learn.build(model, prompt, tabs, active)
         views = {
             "start": start_view,

@@ -33,6 +33,7 @@ VIEWS = (  # tab ids a link may open; an unknown one opens the default view
     "cell_hunt",
     "compare",
     "gradient",
+    "live",  # the Live Lab ("Train your own"); with &lab=TOKEN a teacher's training, read-only
 )
 GATES = ("f", "i", "o", "g", "c", "h")  # an LSTM's; `Limits.gates` holds the app's model's own
 ORDERS = ("index", "variance", "saturation", "mean")

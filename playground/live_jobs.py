@@ -1,17 +1,21 @@
-"""Live Lab trainings on the server: one background thread per training, at most one per browser session and
-`MAX_RUNNING` at once on the server, each in its own temporary folder, removed when its session ends or an
-hour after it finished. No gradio here: the tab and the API (`api_live`) read `status()` and call `start` /
-`stop`.
+"""Live Lab trainings on the server: one background thread per training, at most one active training per
+browser session and `max_running` running at once on the server (the rest wait in a queue, first come
+first served, their position shown), each in its own temporary folder, removed when its session ends or an
+hour after it finished. A training can be paused (its thread ends and frees its place; resuming queues it
+again and it goes on exactly where it stopped) and stopped. No gradio here: the tab and the API
+(`api_live`) read `status()` and call `start` / `pause` / `resume` / `stop`.
 
-The registry is the one object shared by all sessions, and it holds only what a job id names: a job's
-text, settings and results are reachable only through its id (uuid4, unguessable), which the tab keeps in
-its session's gr.State and the API hands to its caller.
+The registry is the one object shared by all sessions, and it holds only what a key names. A job has two
+keys, both uuid4 (unguessable): its id, which controls it (the tab keeps it in its session's gr.State, the
+API hands it to its caller), and its share token, which only reads it: a teacher's link `?view=live&lab=TOKEN`
+lets students watch the same curve and scrub the same snapshots without training, pausing or stopping.
 """
 
 from __future__ import annotations
 
 import atexit
 import math
+import os
 import shutil
 import tempfile
 import threading
@@ -24,15 +28,21 @@ from pathlib import Path
 from lstmlm.live import LiveSettings, Sample, Snapshot, live_corpus, train_live, zip_model
 from lstmlm.train import Callback, Progress
 
-MAX_RUNNING = 2  # trainings at once on the server (a 2-core machine: one core each)
+MAX_RUNNING = max(1, (os.cpu_count() or 2) // 2)  # trainings at once: one per two cores (`--lab-trainings`)
+MAX_QUEUED = 20  # trainings waiting at most; past that, "busy, try again"
 KEEP_S = 3600.0  # a finished job's folder is removed this long after it ended (or when its session ends)
 MAX_JOBS = 40  # jobs kept at most (finished ones go first, oldest first)
 MAX_EVALS = 300  # validations a status lists at most (evenly thinned, the last always in)
 CURVE_POINTS = 400  # training-loss points kept for the curve (thinned by 2 when full)
+ACTIVE = ("queued", "running", "paused")  # a session with a job in one of these cannot start another
 
 
 class LiveBusy(RuntimeError):
-    """The server already runs MAX_RUNNING trainings, or this session already runs one."""
+    """This session already has a training (queued, running or paused), or the queue is full."""
+
+
+class ReadOnly(PermissionError):
+    """A share token was used to control a training: only its id can pause, resume or stop it."""
 
 
 class UnknownJob(KeyError):
@@ -50,8 +60,13 @@ class LiveJob:
     owner: str | None  # the browser session that started it (None: an API call)
     settings: LiveSettings
     folder: Path
+    text: str = field(default="", repr=False)  # kept for a resume after a pause
+    probe: str = ""
+    share: str = field(default_factory=lambda: uuid.uuid4().hex)  # the read-only key
     started: float = field(default_factory=time.monotonic)
-    state: str = "running"  # running | done | stopped | failed
+    state: str = "queued"  # queued | running | paused | done | stopped | failed
+    pausing: bool = False  # the stop_event asks for a pause, not an end
+    resumes: int = 0  # how often it was paused and went on
     step: int = 0
     seconds: float = 0.0
     tokens_per_s: float = 0.0
@@ -70,7 +85,13 @@ class LiveJob:
 
     @property
     def running(self) -> bool:
+        """Its thread is (or is about to be) training."""
         return self.state == "running"
+
+    @property
+    def active(self) -> bool:
+        """Queued, running or paused: not finished."""
+        return self.state in ACTIVE
 
     @property
     def has_model(self) -> bool:
@@ -94,6 +115,9 @@ class LiveJob:
                 summary=self.summary,
                 error=self.error,
                 settings=asdict(self.settings),
+                share=self.share,
+                queue_position=0,
+                read_only=False,
             )
             if curve:
                 out["curve"] = {"step": list(self.curve_steps), "loss": list(self.curve_loss)}
@@ -130,15 +154,26 @@ class _Recorder(Callback):
 
 
 class LiveJobs:
-    """The server's trainings, by job id. Thread-safe."""
+    """The server's trainings, by job id (control) and share token (read-only). Thread-safe."""
 
     # every registry made in this process, so that all trainings can be stopped at exit (or after a test)
     instances: weakref.WeakSet[LiveJobs] = weakref.WeakSet()
     _exit_hook = False
 
-    def __init__(self, max_running: int = MAX_RUNNING, keep_s: float = KEEP_S, max_jobs: int = MAX_JOBS):
+    def __init__(
+        self,
+        max_running: int = MAX_RUNNING,
+        keep_s: float = KEEP_S,
+        max_jobs: int = MAX_JOBS,
+        max_queued: int = MAX_QUEUED,
+    ) -> None:
+        if max_running < 1:
+            raise ValueError(f"at least one training must be allowed to run at once, got {max_running}")
         self.max_running, self.keep_s, self.max_jobs = max_running, keep_s, max_jobs
+        self.max_queued = max_queued
         self.jobs: dict[str, LiveJob] = {}
+        self.shares: dict[str, str] = {}  # share token -> job id
+        self.queue: list[str] = []  # job ids waiting for a place, first come first served
         self.threads: set[threading.Thread] = set()  # dropped jobs' threads too, until they end
         self.lock = threading.Lock()
         LiveJobs.instances.add(self)
@@ -149,7 +184,9 @@ class LiveJobs:
         the process ("terminate called without an active exception"), so this runs at exit."""
         with self.lock:
             jobs, threads = list(self.jobs.values()), list(self.threads)
+            self.queue.clear()
         for job in jobs:
+            job.pausing = False
             job.stop_event.set()
         deadline = time.monotonic() + timeout
         for thread in threads:
@@ -164,78 +201,156 @@ class LiveJobs:
         return sum(jobs.stop_all(timeout) for jobs in list(cls.instances))
 
     def start(self, text: str, settings: LiveSettings, owner: str | None = None, probe: str = "") -> LiveJob:
-        """Check the text and settings, then train in a new thread; the job. Raises LiveTextError /
-        LiveSettingsError for bad input, LiveBusy when this session or the server is at its limit."""
+        """Check the text and settings, then train in a new thread as soon as a place is free (queued until
+        then); the job. Raises LiveTextError / LiveSettingsError for bad input, LiveBusy when this session
+        already has a training or the queue is full."""
         settings.check()
         live_corpus(text, settings)  # bad text fails here, in the caller's thread, with its message
         self.sweep()
         with self.lock:
-            running = [j for j in self.jobs.values() if j.running]
-            if owner is not None and any(j.owner == owner for j in running):
-                raise LiveBusy("you are already training a model: stop it first, or wait until it finishes")
-            if len(running) >= self.max_running:
+            if owner is not None and any(j.owner == owner and j.active for j in self.jobs.values()):
                 raise LiveBusy(
-                    f"the server is busy: {len(running)} trainings are running"
-                    f" (at most {self.max_running} at "
-                    "once). Try again in a minute"
+                    "you already have a training (running, paused or waiting): stop it first, or wait "
+                    "until it finishes"
                 )
-            job = LiveJob(
-                uuid.uuid4().hex,
-                owner,
-                settings,
-                Path(tempfile.mkdtemp(prefix="live-lab-")),
-                started=time.monotonic(),
-            )
+            if len(self.queue) >= self.max_queued:
+                raise LiveBusy(
+                    f"the server is busy: {len(self.queue)} trainings are waiting for one of its "
+                    f"{self.max_running} places. Try again in a few minutes"
+                )
+            job = LiveJob(uuid.uuid4().hex, owner, settings, Path(tempfile.mkdtemp(prefix="live-lab-")))
+            job.text, job.probe = text, probe
             self.jobs[job.id] = job
-        thread = threading.Thread(
-            target=self._run, args=(job, text, probe), name=f"live-{job.id[:8]}", daemon=True
-        )
-        with self.lock:
-            self.threads = {t for t in self.threads if t.is_alive()} | {thread}
-        if not LiveJobs._exit_hook:
-            atexit.register(LiveJobs.stop_everywhere)
-            LiveJobs._exit_hook = True
-        thread.start()
+            self.shares[job.share] = job.id
+            self.queue.append(job.id)
+        self._advance()
         return job
 
-    def _run(self, job: LiveJob, text: str, probe: str) -> None:
+    def _advance(self) -> None:
+        """Start queued jobs, oldest first, while fewer than max_running run."""
+        with self.lock:
+            while self.queue and sum(j.running for j in self.jobs.values()) < self.max_running:
+                job = self.jobs[self.queue.pop(0)]
+                with job.lock:
+                    job.state = "running"
+                thread = threading.Thread(
+                    target=self._run, args=(job, job.resumes > 0), name=f"live-{job.id[:8]}", daemon=True
+                )
+                self.threads = {t for t in self.threads if t.is_alive()} | {thread}
+                if not LiveJobs._exit_hook:
+                    atexit.register(LiveJobs.stop_everywhere)
+                    LiveJobs._exit_hook = True
+                thread.start()
+
+    def _run(self, job: LiveJob, resume: bool) -> None:
+        state, error, summary = "failed", "", None
         try:
             summary = train_live(
-                text, job.settings, job.folder, [_Recorder(job)], job.stop_event.is_set, probe or None
+                job.text,
+                job.settings,
+                job.folder,
+                [_Recorder(job)],
+                job.stop_event.is_set,
+                job.probe or None,
+                resume=resume,
             )
-            with job.lock:
-                job.summary = summary
-                job.state = "stopped" if summary["stop_reason"] == "interrupted" else "done"
+            interrupted = summary["stop_reason"] == "interrupted"
+            state = ("paused" if job.pausing else "stopped") if interrupted else "done"
         except Exception as e:  # noqa: BLE001 - the page shows it; the server goes on
-            with job.lock:
-                job.state, job.error = "failed", f"{type(e).__name__}: {e}"
+            error = f"{type(e).__name__}: {e}"
         finally:
-            job.ended = time.monotonic()
+            with job.lock:
+                job.state, job.error, job.pausing = state, error, False
+                if summary is not None:
+                    job.summary = summary
+                if state != "paused":
+                    job.ended = time.monotonic()
             if job.dropped:  # nothing can read it any more
                 shutil.rmtree(job.folder, ignore_errors=True)
+            self._advance()  # its place is free
 
-    def get(self, job_id: str) -> LiveJob:
-        """The job with this id; UnknownJob otherwise."""
+    def get(self, key: str) -> LiveJob:
+        """The job with this id or share token; UnknownJob otherwise."""
         with self.lock:
-            job = self.jobs.get(job_id) if isinstance(job_id, str) else None
+            if isinstance(key, str):
+                job = self.jobs.get(key) or self.jobs.get(self.shares.get(key, ""))
+            else:
+                job = None
         if job is None:
             raise UnknownJob(
-                f"no training has the id {str(job_id)[:40]!r} (it ended more than an hour ago, its page was "
+                f"no training has the id {str(key)[:40]!r} (it ended more than an hour ago, its page was "
                 "closed, or it never started): start a new one"
             )
         return job
 
-    def stop(self, job_id: str) -> LiveJob:
-        """Ask a job to stop after its current step (it still saves its best model)."""
+    def control(self, job_id: str) -> LiveJob:
+        """The job with this id (not a share token: ReadOnly); UnknownJob otherwise."""
         job = self.get(job_id)
+        if job.id != job_id:
+            raise ReadOnly(
+                "this is a shared, read-only training: only the person who started it can control it"
+            )
+        return job
+
+    def status(self, key: str, curve: bool = True) -> dict:
+        """The job's status (see LiveJob.status) with its place in the queue (1 = next; 0 = not waiting);
+        through a share token, read_only is true and the control id is left out."""
+        job = self.get(key)
+        out = job.status(curve)
+        with self.lock:
+            out["queue_position"] = self.queue.index(job.id) + 1 if job.id in self.queue else 0
+        if key != job.id:
+            out["job"], out["read_only"] = None, True
+        return out
+
+    def pause(self, job_id: str) -> LiveJob:
+        """Ask a running job to pause after its current step (it frees its place; `resume` goes on).
+        ValueError when it is not running."""
+        job = self.control(job_id)
+        with job.lock:
+            if job.state != "running":
+                raise ValueError(f"only a running training can be paused; this one is {job.state}")
+            job.pausing = True
+        job.stop_event.set()
+        return job
+
+    def resume(self, job_id: str) -> LiveJob:
+        """Queue a paused job again; it goes on from where it paused (the same losses as if never paused).
+        ValueError when it is not paused."""
+        job = self.control(job_id)
+        with self.lock:
+            with job.lock:
+                if job.state != "paused":
+                    raise ValueError(f"only a paused training can go on; this one is {job.state}")
+                job.state, job.resumes = "queued", job.resumes + 1
+                job.stop_event.clear()
+            self.queue.append(job.id)
+        self._advance()
+        return job
+
+    def stop(self, job_id: str) -> LiveJob:
+        """End a job: a running one after its current step (it still saves its best model), a queued or
+        paused one at once."""
+        job = self.control(job_id)
+        with self.lock:
+            if job.id in self.queue:
+                self.queue.remove(job.id)
+            with job.lock:
+                job.pausing = False
+                if job.state in ("queued", "paused"):
+                    job.state, job.ended = "stopped", time.monotonic()
         job.stop_event.set()
         return job
 
     def drop(self, job: LiveJob) -> None:
         """Stop a job and remove it and its folder (a running one removes its folder when it ends)."""
+        job.pausing = False
         job.stop_event.set()
         with self.lock:
             self.jobs.pop(job.id, None)
+            self.shares.pop(job.share, None)
+            if job.id in self.queue:
+                self.queue.remove(job.id)
         job.dropped = True
         if not job.running:  # else its thread removes the folder once train() returns
             shutil.rmtree(job.folder, ignore_errors=True)
@@ -252,7 +367,7 @@ class LiveJobs:
         """Drop jobs that ended more than keep_s ago, then the oldest finished ones over max_jobs."""
         now = time.monotonic() if now is None else now
         with self.lock:
-            finished = sorted((j for j in self.jobs.values() if not j.running), key=lambda j: j.ended or 0)
+            finished = sorted((j for j in self.jobs.values() if not j.active), key=lambda j: j.ended or 0)
         old = [j for j in finished if j.ended is not None and now - j.ended > self.keep_s]
         over = max(0, len(self.jobs) - len(old) - self.max_jobs)
         old += [j for j in finished if j not in old][:over]
@@ -260,12 +375,22 @@ class LiveJobs:
             self.drop(job)
         return len(old)
 
-    def zip_path(self, job_id: str) -> Path:
+    def zip_path(self, key: str) -> Path:
         """The job's model as a .zip in its folder (rewritten each call); FileNotFoundError before a save."""
-        job = self.get(job_id)
+        job = self.get(key)
         path = job.folder / "live-lab-model.zip"
-        path.write_bytes(zip_model(job.folder))
+        tmp = path.with_suffix(".zip.tmp")
+        tmp.write_bytes(zip_model(job.folder))
+        tmp.replace(path)  # a teacher's and a student's download at once never read a half-written file
         return path
 
 
-JOBS = LiveJobs()  # the server's registry (jobs are reached only through their unguessable ids)
+JOBS = LiveJobs()  # the server's registry (jobs are reached only through their unguessable keys)
+
+
+def configure(max_running: int) -> None:
+    """The server setting: how many trainings run at once (`lstm-playground --lab-trainings N`)."""
+    if max_running < 1:
+        raise ValueError(f"--lab-trainings must be at least 1, got {max_running}")
+    JOBS.max_running = max_running
+    JOBS._advance()

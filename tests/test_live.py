@@ -12,23 +12,32 @@ import numpy as np
 import pytest
 import torch
 
+from lstmlm.cell_hunt import compute_tracks, track_names
 from lstmlm.checkpoint import load_model
 from lstmlm.data import batchify
 from lstmlm.live import (
+    MAX_STATS_TOKENS,
     MAX_TEXT_BYTES,
+    PACKAGED_TEXTS,
+    SOURCE_TEXTS,
     TEACHING_TEXTS,
     LiveSettings,
     LiveSettingsError,
     LiveTextError,
+    SnapshotData,
     live_configs,
     live_corpus,
     load_snapshot,
+    planted_track,
     read_upload,
+    snapshot_changes,
+    teaching_root,
     train_live,
     zip_model,
 )
 from lstmlm.model import LanguageModel
 from lstmlm.safewords import hidden_words
+from lstmlm.tokenizers import CHARS
 from lstmlm.trace import trace
 from lstmlm.train import Callback, evaluate
 
@@ -189,3 +198,101 @@ def test_teaching_texts_are_shipped_and_trainable():
         corpus = live_corpus(text.read(), LiveSettings())
         assert corpus.train.numel() >= 1000, text.name
         assert len(corpus.vocab) < 100, text.name
+
+
+def test_a_paused_run_goes_on_exactly_as_one_never_paused(tmp_path):
+    text = anbn_text()
+    settings = LiveSettings(seconds=300, max_tokens=4000, seed=3, **TINY)
+    whole = Recorder()
+    train_live(text, settings, tmp_path / "whole", [whole])
+    paused = Recorder()
+    first = train_live(text, settings, tmp_path / "paused", [paused], should_stop=lambda: paused.steps >= 12)
+    assert first["stop_reason"] == "interrupted" and first["steps"] == 12
+    snaps_before = len(paused.snaps)
+    rest = train_live(text, settings, tmp_path / "paused", [paused], resume=True)
+    assert rest["stop_reason"] == "word budget" and rest["steps"] == whole.steps
+    key = lambda r: (r["step"], round(r["val_loss"], 6))  # noqa: E731
+    assert [key(r) for r in paused.evals] == [key(r) for r in whole.evals]
+    # the snapshots go on numbering: none is taken again at the pause, the last is the final model
+    assert [s.index for s in paused.snaps] == list(range(len(paused.snaps))) and snaps_before >= 1
+    assert paused.snaps[-1].step == rest["steps"]
+    assert sorted(p.name for p in (tmp_path / "paused/snapshots").glob("*.npz")) == [
+        f"{i:02d}.npz" for i in range(len(paused.snaps))
+    ]
+
+
+def test_snapshot_stats_saturation_and_tracks(tmp_path):
+    """Each snapshot's per-unit statistics, recomputed here from a fresh trace of the same model."""
+    text = anbn_text()
+    settings = LiveSettings(seconds=30, max_tokens=2000, **TINY)
+    rec = Recorder()
+    train_live(text, settings, tmp_path, [rec])
+    snap = load_snapshot(rec.snaps[0].path)  # step 0: the untrained model, rebuilt here from the seed
+    corpus = live_corpus(text, settings)
+    ids = corpus.valid[:MAX_STATS_TOKENS].tolist()
+    tokens = corpus.vocab.decode(ids)
+    assert snap.meta["stats_tokens"] == len(ids)
+    torch.manual_seed(settings.seed)
+    model = LanguageModel(live_configs(settings, corpus)[0]).eval()
+    layer = trace(model, ids, log_probs=False).layers[0]
+    f = layer.f[:, 0].numpy()
+    np.testing.assert_allclose(snap.stats[0]["sat_f"], ((f < 0.1) | (f > 0.9)).mean(axis=0), atol=1e-6)
+    # the line-position track's Pearson r, computed by numpy for each unit
+    tracks = {name: kind for name, _, kind in snap.meta["tracks"]}
+    assert tracks["line_pos"] == "count" and "quote" not in tracks  # no quote in a^n b^n: unusable
+    pos = compute_tracks(tokens, corpus.vocab.tokenizer)["line_pos"].values
+    c = layer.c[:, 0].numpy().astype(np.float64)
+    r = [np.corrcoef(c[:, u], pos)[0, 1] for u in range(c.shape[1])]
+    np.testing.assert_allclose(snap.stats[0]["track_line_pos"], r, atol=1e-4)
+    last = load_snapshot(rec.snaps[-1].path)
+    assert np.abs(last.stats[0]["track_line_pos"] - snap.stats[0]["track_line_pos"]).max() > 0.05
+    assert snap.stats[0]["sat_i"].shape == (16,) and 0 <= snap.stats[0]["sat_o"].min()
+
+
+def fake_snapshot(stats: dict, tracks: list) -> SnapshotData:
+    return SnapshotData([], [], {"tracks": tracks, "step": 0, "seconds": 0.0}, [stats])
+
+
+def test_snapshot_changes_ranks_units_by_how_much_they_changed():
+    tracks = [["quote", "inside double quotes", "binary"], ["paren", "depth", "count"]]
+    a = fake_snapshot(
+        {"sat_f": np.array([0.1, 0.5, 0.2]), "sat_i": np.zeros(3), "sat_o": np.zeros(3),
+         "track_quote": np.array([0.5, 0.5, 0.6]), "track_paren": np.array([0.1, -0.2, np.nan])}, tracks
+    )  # fmt: skip
+    b = fake_snapshot(
+        {"sat_f": np.array([0.9, 0.4, 0.2]), "sat_i": np.zeros(3), "sat_o": np.zeros(3),
+         "track_quote": np.array([0.1, 0.55, 0.6]), "track_paren": np.array([0.1, -0.9, 0.3])}, tracks
+    )  # fmt: skip
+    changes = snapshot_changes(a, b, k=2)
+    f = changes["sat_f"]
+    assert [(c.unit, round(c.change, 6)) for c in f] == [(0, 0.8), (1, -0.1)]
+    # AUC 0.1 is as good a detector as 0.9: unit 0 went from chance (0.5) to 0.9
+    q = changes["track_quote"]
+    assert (q[0].unit, q[0].before, round(q[0].after, 6)) == (0, 0.5, 0.9)
+    p = changes["track_paren"]  # |r|; NaN (not scored) counts as 0
+    assert [(c.unit, round(c.change, 6)) for c in p] == [(1, 0.7), (2, 0.3)]
+    assert p[0].label == "depth"
+    with pytest.raises(ValueError, match="different models"):
+        snapshot_changes(a, fake_snapshot({"sat_f": np.zeros(4)}, tracks))
+
+
+def test_planted_tracks_of_the_teaching_texts():
+    tokens = list("aab") + ["<eos>"] + list("ab")
+    ab = planted_track(TEACHING_TEXTS["anbn"], tokens, CHARS)
+    assert ab.values.tolist() == [1, 2, 1, 0, 1, 0] and ab.kind == "count"
+    quote = planted_track(TEACHING_TEXTS["quotes"], list('a "b" c'), CHARS)
+    assert quote.values.tolist() == [0, 0, 1, 1, 0, 0, 0]
+    assert {t.track for t in TEACHING_TEXTS.values()} <= {"ab_depth", *track_names("character")}
+
+
+def test_teaching_texts_go_into_the_wheel():
+    import runpy
+    from pathlib import Path
+
+    setup = runpy.run_path(str(Path(__file__).resolve().parent.parent / "setup.py"), run_name="setup_test")
+    files = setup["teaching_text_files"]()
+    assert {src.stem for src, _ in files} == set(TEACHING_TEXTS)
+    assert all(
+        rel.parent.as_posix() == f"lstmlm/{PACKAGED_TEXTS}" and rel.name == src.name for src, rel in files
+    )
+    assert teaching_root() == SOURCE_TEXTS  # a clone (editable install) reads assets/teaching_texts/

@@ -4,14 +4,16 @@ with tiny settings, and one browser run (paste, train, see the curve, sample and
 from __future__ import annotations
 
 import io
+import os
 import random
 import time
 import zipfile
 
+import numpy as np
 import pytest
 
 from lstmlm.live import LiveSettings
-from playground.live_jobs import LiveBusy, LiveJobs, UnknownJob
+from playground.live_jobs import LiveBusy, LiveJobs, ReadOnly, UnknownJob
 
 TINY = {"hidden_dim": 16, "bptt": 20, "batch_size": 4, "eval_every": 5, "sample_every_s": 0.5, "snapshots": 4}
 
@@ -24,32 +26,100 @@ def anbn_text(lines: int = 300) -> str:
 def wait_until_ended(jobs: LiveJobs, job_id: str, timeout_s: float = 90) -> dict:
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
-        status = jobs.get(job_id).status()
-        if status["state"] != "running":
+        status = jobs.status(job_id)
+        if status["state"] not in ("queued", "running"):
             return status
         time.sleep(0.1)
     raise AssertionError(f"job {job_id} still running after {timeout_s} s")
 
 
-def test_limits_per_session_and_server_and_cleanup():
-    jobs = LiveJobs(max_running=1)
+def test_limits_per_session_queue_and_cleanup():
+    jobs = LiveJobs(max_running=1, max_queued=1)
     long = LiveSettings(seconds=60, **TINY)
     first = jobs.start(anbn_text(), long, owner="page-a")
-    with pytest.raises(LiveBusy, match="already training"):
+    assert first.state == "running"
+    with pytest.raises(LiveBusy, match="already have a training"):
         jobs.start(anbn_text(), long, owner="page-a")
-    with pytest.raises(LiveBusy, match=r"server is busy: 1 trainings are running \(at most 1 at once\)"):
-        jobs.start(anbn_text(), long, owner="page-b")
+    # the server's one place is taken: the next waits, and its page sees where it is in the queue
+    second = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=500, **TINY), owner="page-b")
+    status = jobs.status(second.id)
+    assert status["state"] == "queued" and status["queue_position"] == 1 and status["step"] == 0
+    with pytest.raises(LiveBusy, match=r"1 trainings are waiting for one of its 1 places"):
+        jobs.start(anbn_text(), long, owner="page-c")
     jobs.stop(first.id)
     status = wait_until_ended(jobs, first.id)
     assert status["state"] == "stopped" and status["summary"]["stop_reason"] == "interrupted"
+    assert wait_until_ended(jobs, second.id)["state"] == "done"  # it started once the place was free
     folder = first.folder
     assert folder.exists()
-    second = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=500, **TINY), owner="page-b")
-    wait_until_ended(jobs, second.id)
     assert jobs.drop_owner("page-a") == 1 and not folder.exists()
     with pytest.raises(UnknownJob, match="start a new one"):
         jobs.get(first.id)
     assert jobs.sweep(now=time.monotonic() + 3601) == 1 and not second.folder.exists()
+
+
+def test_default_places_follow_the_cores():
+    from playground import live_jobs
+
+    assert live_jobs.MAX_RUNNING == max(1, (os.cpu_count() or 2) // 2)
+    with pytest.raises(ValueError, match="at least 1"):
+        live_jobs.configure(0)
+
+
+def wait_for(predicate, timeout_s: float = 60) -> None:
+    end = time.monotonic() + timeout_s
+    while not predicate():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.05)
+
+
+def test_pause_frees_the_place_and_resume_goes_on():
+    jobs = LiveJobs(max_running=1)
+    job = jobs.start(anbn_text(), LiveSettings(seconds=300, max_tokens=6000, **TINY), owner="teacher")
+    wait_for(lambda: job.step >= 3)
+    jobs.pause(job.id)
+    wait_for(lambda: job.state == "paused")
+    paused_at, seconds = job.step, job.seconds
+    other = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=400, **TINY), owner="student")
+    assert other.state == "running"  # the paused training gave its place away
+    time.sleep(0.5)
+    assert job.step == paused_at  # nothing trains while paused
+    with pytest.raises(ValueError, match="only a running training can be paused; this one is paused"):
+        jobs.pause(job.id)
+    jobs.resume(job.id)
+    assert jobs.status(job.id)["state"] in ("queued", "running")
+    status = wait_until_ended(jobs, job.id, timeout_s=120)
+    assert status["state"] == "done" and status["summary"]["stop_reason"] == "word budget"
+    steps = status["curve"]["step"]
+    assert steps == sorted(steps) and status["step"] > paused_at
+    assert status["seconds"] >= seconds  # the clock went on from where it paused
+    # a stopped queued or paused job ends at once
+    again = jobs.start(anbn_text(), LiveSettings(seconds=300, **TINY), owner="teacher")
+    wait_for(lambda: again.step >= 1)
+    jobs.pause(again.id)
+    wait_for(lambda: again.state == "paused")
+    jobs.stop(again.id)
+    assert again.state == "stopped" and again.ended is not None
+
+
+def test_a_share_token_reads_but_does_not_control():
+    jobs = LiveJobs(max_running=1)
+    job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=600, **TINY), owner="teacher")
+    assert job.share != job.id and len(job.share) == 32
+    with pytest.raises(ReadOnly, match="read-only"):
+        jobs.stop(job.share)
+    with pytest.raises(ReadOnly):
+        jobs.pause(job.share)
+    wait_until_ended(jobs, job.id)
+    shared = jobs.status(job.share)
+    own = jobs.status(job.id)
+    assert shared["read_only"] and shared["job"] is None and not own["read_only"] and own["job"] == job.id
+    assert shared["evals"] == own["evals"] and shared["snapshots"] == own["snapshots"] > 1
+    assert jobs.zip_path(job.share).exists()  # a student may download the model too
+    assert jobs.drop_owner("student") == 0 and jobs.get(job.share) is job  # a student's page closing
+    jobs.drop_owner("teacher")
+    with pytest.raises(UnknownJob):
+        jobs.get(job.share)
 
 
 def test_a_page_closed_while_training_removes_its_folder():
@@ -77,13 +147,15 @@ def poll(client, job: str, timeout_s: float = 90) -> dict:
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
         status = client.predict(job=job, curve=True, api_name="/live_status")
-        if status["state"] != "running":
+        if status["state"] not in ("queued", "running"):
             return status
         time.sleep(0.3)
     raise AssertionError("training did not end")
 
 
 def test_api_trains_reports_and_stops(client):
+    from gradio_client.exceptions import AppError
+
     settings = dict(TINY, seconds=30, max_tokens=4000)
     started = client.predict(text=anbn_text(), settings=settings, api_name="/live_train")
     assert started["settings"]["hidden_dim"] == 16 and started["state"] == "running"
@@ -96,8 +168,35 @@ def test_api_trains_reports_and_stops(client):
     assert status["snapshots"] == 5 and status["has_model"] and status["unit"] == "character"
     assert set(status["sample"]["text"]) <= set("ab\n")
 
+    # a snapshot through the share token: the probe's arrays as saved, and what changed since step 0
+    from lstmlm.live import load_snapshot
+    from playground.live_jobs import JOBS
+
+    snap = client.predict(job=started["share"], index=-1, compare_to=0, api_name="/live_snapshot")
+    saved = load_snapshot(JOBS.get(started["job"]).snapshots[-1].path)
+    assert snap["index"] == 4 and snap["snapshots"] == 5 and snap["tokens"] == saved.tokens
+    np.testing.assert_allclose(snap["layers"][0]["c"], saved.values[0]["c"], atol=1e-4)
+    first = load_snapshot(JOBS.get(started["job"]).snapshots[0].path)
+    top = snap["changes"]["sat_f"][0]
+    before, after = first.stats[0]["sat_f"][top["unit"]], saved.stats[0]["sat_f"][top["unit"]]
+    assert (top["before"], top["after"]) == pytest.approx((before, after), abs=1e-4)
+    assert abs(top["change"]) == pytest.approx(
+        np.abs(saved.stats[0]["sat_f"] - first.stats[0]["sat_f"]).max(), abs=1e-4
+    )
+    assert "track_line_pos" in snap["changes"]
+
     long = client.predict(teaching_text="anbn", settings={"seconds": 60, **TINY}, api_name="/live_train")
+    assert long["share"] and long["state"] in ("queued", "running")
     time.sleep(1.0)
+    if client.predict(job=long["job"], curve=False, api_name="/live_status")["state"] == "running":
+        assert client.predict(job=long["job"], api_name="/live_pause")["pausing"] is True
+        end = time.monotonic() + 30
+        while client.predict(job=long["job"], curve=False, api_name="/live_status")["state"] != "paused":
+            assert time.monotonic() < end
+            time.sleep(0.2)
+        assert client.predict(job=long["job"], api_name="/live_resume")["state"] in ("queued", "running")
+    with pytest.raises(AppError, match="read-only"):
+        client.predict(job=long["share"], api_name="/live_stop")
     assert client.predict(job=long["job"], api_name="/live_stop")["stopping"] is True
     stopped = poll(client, long["job"])
     assert stopped["state"] == "stopped" and stopped["seconds"] < 30
@@ -124,6 +223,25 @@ def test_api_unknown_job(client):
 
     with pytest.raises(AppError, match="no training has the id"):
         client.predict(job="nope", api_name="/live_status")
+
+
+def test_a_shared_link_opens_the_training_read_only():
+    from types import SimpleNamespace
+
+    from playground.tabs.live import open_shared
+
+    jobs = LiveJobs()
+    job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=300, **TINY), owner="teacher")
+    wait_until_ended(jobs, job.id)
+    page = lambda **q: SimpleNamespace(query_params=q)  # noqa: E731
+    key, progress, timer, *buttons = open_shared(jobs, page(view="live", lab=job.share))
+    assert key == job.share and "shared training" in progress and timer.active is True
+    assert all(b.visible is False for b in buttons)  # Train / Pause / Stop hidden
+    key, notice, *_ = open_shared(jobs, page(lab=job.id))  # a control id in a link is refused
+    assert key == "" and "does not name a shared training" in notice
+    key, notice, *_ = open_shared(jobs, page(lab="0" * 32))
+    assert key == "" and "no training has the id" in notice
+    assert all(isinstance(v, type(open_shared(jobs, page())[0])) for v in open_shared(jobs, page()))
 
 
 @pytest.mark.browser

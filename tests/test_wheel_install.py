@@ -25,7 +25,8 @@ from lstmlm.bundled import DEFAULT_MODEL, PACKAGED
 from lstmlm.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-SOURCE = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "lstmlm", "playground", "assets/models")
+SOURCE = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "lstmlm", "playground", "assets/models",
+          "assets/teaching_texts")  # fmt: skip
 PROMPT = "The cat sat on the"
 MAX_WHEEL_MB = 100
 
@@ -94,6 +95,10 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path, capsys):
     carried = {n for n in names if n.startswith(f"lstmlm/{PACKAGED}/")}
     assert carried == _expected_model_files()
     assert f"lstmlm/{PACKAGED}/{DEFAULT_MODEL}/model.safetensors" in carried
+    texts = {n for n in names if n.startswith("lstmlm/_teaching_texts/")}  # the Live Lab's built-in texts
+    assert texts == {
+        f"lstmlm/_teaching_texts/{f.name}" for f in (REPO / "assets/teaching_texts").glob("*.txt")
+    }
     data = {  # every data file inside the packages (word lists...) is in the wheel too
         f.relative_to(REPO).as_posix()
         for package in ("lstmlm", "playground")
@@ -119,6 +124,13 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path, capsys):
             env,
         )
     )
+    quotes = _run(  # the Live Lab reads its teaching texts from the installed package
+        [str(python), "-c", "from lstmlm.live import TEACHING_TEXTS as T, teaching_root as r;"
+         "print(r()); print(T['quotes'].read(), end='')"], elsewhere, env,
+    )  # fmt: skip
+    root, text = quotes.split("\n", 1)
+    assert Path(root).is_relative_to(venv), root
+    assert text == (REPO / "assets/teaching_texts/quotes.txt").read_text(encoding="utf-8")
     for path in where:  # the installed copy, with its own model; never the source tree
         assert Path(path).is_relative_to(venv) and not Path(path).is_relative_to(REPO), path
     assert Path(where[2]).name == DEFAULT_MODEL

@@ -3,7 +3,10 @@ on it for up to five minutes, watch the loss and samples as it learns, scrub thr
 on a probe text, try it, and download it as a model directory.
 
 The training runs in a background thread (`live_jobs`); a 1-second gr.Timer, active only while this
-session's training runs, polls its status. This tab has no listener on the shared prompt.
+page's training is queued, running or paused, polls its status. The session's gr.State holds the job's
+key: its id for the person who started it, its share token for a student who opened the teacher's
+read-only link (`?view=live&lab=TOKEN`), whose page hides Train / Pause / Stop. This tab has no listener
+on the shared prompt.
 """
 
 from __future__ import annotations
@@ -22,13 +25,22 @@ from lstmlm.live import (
     LiveTextError,
     load_snapshot,
     read_upload,
+    snapshot_changes,
 )
 from lstmlm.safewords import hide_in_text
 from lstmlm.sampling import generate, make_generator
 
 from .. import markup, plots
-from ..live_jobs import JOBS, LiveBusy, LiveJobs, UnknownJob
-from ..live_views import QUANTITIES, changed_units, loss_figure, progress_html, sample_html, snapshot_figure
+from ..live_jobs import ACTIVE, JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
+from ..live_views import (
+    QUANTITIES,
+    changed_units,
+    changes_html,
+    loss_figure,
+    progress_html,
+    sample_html,
+    snapshot_figure,
+)
 from . import TabView
 
 INTRO = (
@@ -87,7 +99,8 @@ def start_training(
     probe: str,
     request: gr.Request,
 ) -> tuple:
-    """Start this session's training: (job id, progress, timer on, snapshots seen = 0, download hidden)."""
+    """Start this session's training: (job id, progress, timer on, snapshots seen = 0, download hidden,
+    the read-only share link)."""
     try:
         settings = settings_from_controls(tokens, layers, units, bptt, lr, seconds, seed)
         job = jobs.start(
@@ -97,10 +110,20 @@ def start_training(
         raise gr.Error(str(e), title="Cannot start training") from None
     return (
         job.id,
-        progress_html(job.status(curve=False)),
+        progress_html(jobs.status(job.id, curve=False)),
         gr.Timer(active=True),
         0,
         gr.DownloadButton(visible=False),
+        share_html(job.share),
+    )
+
+
+def share_html(token: str) -> str:
+    """The read-only link to this training (a relative link: it keeps the page's address and root path)."""
+    return (
+        f'<div class="lp-note">Share it read-only: <a id="live-share-link" href="?view=live&amp;lab={token}" '
+        'target="_blank">this link</a> lets students watch this training and scrub its snapshots (they '
+        "cannot pause or stop it). Copy it with the right mouse button.</div>"
     )
 
 
@@ -109,8 +132,41 @@ def stop_training(jobs: LiveJobs, job_id: str) -> None:
     if job_id:
         try:
             jobs.stop(job_id)
-        except UnknownJob:
+        except (UnknownJob, ReadOnly):
             pass
+
+
+def pause_or_resume(jobs: LiveJobs, job_id: str) -> tuple:
+    """Pause this session's running training, or let its paused one go on: (button label, timer)."""
+    if not job_id:
+        return gr.skip(), gr.skip()
+    try:
+        job = jobs.control(job_id)
+        if job.state == "paused":
+            jobs.resume(job_id)
+            return gr.Button("Pause"), gr.Timer(active=True)
+        jobs.pause(job_id)
+        return gr.Button("Resume"), gr.Timer(active=True)
+    except (UnknownJob, ReadOnly, ValueError) as e:
+        gr.Warning(str(e))
+        return gr.skip(), gr.skip()
+
+
+def open_shared(jobs: LiveJobs, request: gr.Request) -> tuple:
+    """Page load: a link `?view=live&lab=TOKEN` makes this page watch the shared training, read-only (its
+    key in the State, the timer on, Train / Pause / Stop hidden); any other page is left as it is."""
+    params = dict(getattr(request, "query_params", {}) or {})
+    token = params.get("lab", "")
+    if not token:
+        return (gr.skip(),) * 6
+    try:
+        status = jobs.status(token, curve=False)
+    except UnknownJob as e:
+        return "", markup.notice(str(e)), gr.skip(), *(gr.skip(),) * 3
+    if not status["read_only"]:  # a job id in a link is not accepted: links only read
+        return "", markup.notice("This link does not name a shared training."), *(gr.skip(),) * 4
+    hidden = gr.Button(visible=False)
+    return token, progress_html(status), gr.Timer(active=True), hidden, hidden, hidden
 
 
 def _heatmap(jobs: LiveJobs, job_id: str, index: int, layer: int, quantity: str):
@@ -136,20 +192,41 @@ def show_snapshot(jobs: LiveJobs, job_id: str, index: float, layer: int, quantit
         raise gr.Error(str(e)) from None
 
 
-def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> tuple:
-    """One tick: progress, loss curve, sample; the snapshot slider and heatmap when a snapshot arrived; the
-    timer stops and the download appears when the training ended."""
-    skip = (gr.skip(),) * 7
+def _changes(jobs: LiveJobs, job_id: str, base: int, index: int) -> str:
+    job = jobs.get(job_id)
+    with job.lock:
+        snaps = list(job.snapshots)
+    if len(snaps) < 2:
+        return markup.placeholder("What changed between two snapshots appears here once there are two.")
+    first, second = (load_snapshot(snaps[int(np.clip(i, 0, len(snaps) - 1))].path) for i in (base, index))
+    return changes_html(snapshot_changes(first, second), first, second)
+
+
+def show_changes(jobs: LiveJobs, job_id: str, base: float, index: float) -> str:
+    """The table of what changed from snapshot `base` to snapshot `index`."""
     if not job_id:
-        return (*skip[:6], gr.Timer(active=False))
+        return gr.skip()
     try:
-        job = jobs.get(job_id)
+        return _changes(jobs, job_id, int(base), int(index))
+    except (UnknownJob, ValueError) as e:
+        raise gr.Error(str(e)) from None
+
+
+def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> tuple:
+    """One tick: progress, loss curve, sample; the snapshot sliders, heatmap and what-changed table when
+    a snapshot arrived; the Pause button's label; the timer stops and the download appears when the
+    training ended."""
+    skip = (gr.skip(),) * 10
+    if not job_id:
+        return (*skip[:6], gr.skip(), gr.Timer(active=False), *skip[:3])
+    try:
+        status = jobs.status(job_id)
     except UnknownJob as e:
-        return (markup.notice(str(e)), *skip[1:6], gr.Timer(active=False))
-    status = job.status()
+        return (markup.notice(str(e)), *skip[1:7], gr.Timer(active=False), *skip[:3])
     out = [progress_html(status), loss_figure(status), sample_html(status)]
     count = status["snapshots"]
-    if count != seen and count:
+    new = count != seen and count
+    if new:
         out += [
             gr.Slider(maximum=count - 1, value=count - 1),
             _heatmap(jobs, job_id, count - 1, layer, quantity),
@@ -157,15 +234,20 @@ def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> t
     else:
         out += [gr.skip(), gr.skip()]
     out.append(count)
-    if status["state"] == "running":
-        return (*out, gr.skip(), gr.Timer(active=True))
+    tail = [
+        gr.Slider(maximum=max(count - 1, 1)) if new else gr.skip(),
+        _changes(jobs, job_id, 0, count - 1) if new else gr.skip(),
+        gr.Button("Resume" if status["state"] == "paused" else "Pause"),
+    ]
+    if status["state"] in ACTIVE:
+        return (*out, gr.skip(), gr.Timer(active=True), *tail)
     download = gr.skip()
-    if job.has_model:
+    if status["has_model"]:
         try:
             download = gr.DownloadButton(value=str(jobs.zip_path(job_id)), visible=True)
         except (FileNotFoundError, OSError):
             pass
-    return (*out, download, gr.Timer(active=False))
+    return (*out, download, gr.Timer(active=False), *tail)
 
 
 def try_model(jobs: LiveJobs, job_id: str, prompt: str, seed: float | None) -> str:
@@ -196,8 +278,9 @@ def session_ended(request: gr.Request) -> None:
         JOBS.drop_owner(session)
 
 
-def build(jobs: LiveJobs = JOBS) -> TabView:
-    """The Live Lab tab (no listener on the shared prompt)."""
+def build(jobs: LiveJobs = JOBS, page: gr.Blocks | None = None) -> TabView:
+    """The Live Lab tab (no listener on the shared prompt); with `page` (the app's Blocks) a shared
+    training's link opens it read-only at page load."""
     with gr.Tab("Train your own", id="live") as tab:
         gr.Markdown(INTRO)
         with gr.Row(equal_height=False):
@@ -235,9 +318,11 @@ def build(jobs: LiveJobs = JOBS) -> TabView:
                 seed = gr.Number(0, precision=0, label="Seed", minimum=0)
         with gr.Row():
             train_button = gr.Button("Train", variant="primary", elem_id="live-train")
+            pause_button = gr.Button("Pause", elem_id="live-pause")
             stop_button = gr.Button("Stop", elem_id="live-stop")
             download = gr.DownloadButton("Download the model (.zip)", visible=False, elem_id="live-download")
         progress = gr.HTML(elem_id="live-status")
+        share = gr.HTML(elem_id="live-share")
         with gr.Row(equal_height=False):
             curve = gr.Plot(plots.placeholder("The loss curve appears here.", height=380), show_label=False,
                             elem_id="live-curve")  # fmt: skip
@@ -252,6 +337,12 @@ def build(jobs: LiveJobs = JOBS) -> TabView:
             quantity = gr.Radio([(v, k) for k, v in QUANTITIES.items()], value="c", label="Show")
         heat = gr.Plot(plots.placeholder("Snapshots appear here while it trains."), show_label=False,
                        elem_id="live-heatmap")  # fmt: skip
+        gr.Markdown("### What changed\nPer unit, between two snapshots: how often its gates saturate, and "
+                    "how well its cell follows each Cell-hunt track (inside quotes, bracket depth, position "
+                    "in the line...), over the start of the held-out text.")  # fmt: skip
+        base = gr.Slider(0, 1, value=0, step=1, label="From snapshot (to the one shown above)",
+                         elem_id="live-base")  # fmt: skip
+        changes = gr.HTML(elem_id="live-changes-box")
         gr.Markdown("### Try your model")
         with gr.Row():
             try_prompt = gr.Textbox(label="Start with", lines=1, scale=4, elem_id="live-try")
@@ -283,14 +374,15 @@ def build(jobs: LiveJobs = JOBS) -> TabView:
         train_button.click(
             start,
             [text, tokens, layers, units, bptt, lr, seconds, seed, probe],
-            [job, progress, timer, seen, download],
+            [job, progress, timer, seen, download, share],
             **private,
         )
         stop_button.click(partial(stop_training, jobs), job, None, queue=False, **private)
+        pause_button.click(partial(pause_or_resume, jobs), job, [pause_button, timer], queue=False, **private)
         timer.tick(
             partial(poll, jobs),
             [job, seen, layer, quantity],
-            [progress, curve, sample, snapshot, heat, seen, download, timer],
+            [progress, curve, sample, snapshot, heat, seen, download, timer, base, changes, pause_button],
             show_progress="hidden",
             concurrency_limit=8,
             concurrency_id="live_poll",
@@ -299,5 +391,17 @@ def build(jobs: LiveJobs = JOBS) -> TabView:
         for trigger in (snapshot.release, layer.input, quantity.input):
             redraw = partial(show_snapshot, jobs)
             trigger(redraw, [job, snapshot, layer, quantity], heat, show_progress="hidden", **private)
+        for trigger in (snapshot.release, base.release):
+            trigger(
+                partial(show_changes, jobs), [job, base, snapshot], changes, show_progress="hidden", **private
+            )
+        if page is not None:
+
+            def opened(request: gr.Request) -> tuple:  # gradio injects the request into a plain function
+                return open_shared(jobs, request)
+
+            page.load(
+                opened, None, [job, progress, timer, train_button, pause_button, stop_button], **private
+            )
         try_button.click(partial(try_model, jobs), [job, try_prompt, try_seed], try_out, **private)
     return TabView(tab)
