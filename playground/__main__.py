@@ -104,6 +104,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=1,
         help="CPU threads one computation may use (default 1, so that requests run side by side)",
     )
+    p.add_argument(
+        "--lab-trainings",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Live Lab trainings that run at once; more wait in a queue that shows each its place "
+        "(default: one per two CPU cores)",
+    )
     return p.parse_args(argv)
 
 
@@ -118,6 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     _offline_env()
     server_env_defaults()
     tune_malloc()  # before the server's threads start: they take their heaps on first use
+    if args.lab_trainings is not None:
+        from .live_jobs import configure as configure_lab
+
+        try:
+            configure_lab(args.lab_trainings)
+        except ValueError as e:
+            print(f"lstm-playground: {e}", file=sys.stderr)
+            return 2
     problem = port_problem(args.host, args.port)  # before the model loads: say it at once
     if problem:
         print(f"lstm-playground: {problem}", file=sys.stderr)

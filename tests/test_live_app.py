@@ -58,12 +58,17 @@ def test_limits_per_session_queue_and_cleanup():
     assert jobs.sweep(now=time.monotonic() + 3601) == 1 and not second.folder.exists()
 
 
-def test_default_places_follow_the_cores():
+def test_default_places_follow_the_cores(capsys):
     from playground import live_jobs
+    from playground.__main__ import main, parse_args
 
     assert live_jobs.MAX_RUNNING == max(1, (os.cpu_count() or 2) // 2)
+    assert live_jobs.JOBS.max_running == live_jobs.MAX_RUNNING
     with pytest.raises(ValueError, match="at least 1"):
         live_jobs.configure(0)
+    assert parse_args(["--lab-trainings", "3"]).lab_trainings == 3
+    assert main(["--lab-trainings", "0"]) == 2
+    assert "--lab-trainings must be at least 1, got 0" in capsys.readouterr().err
 
 
 def wait_for(predicate, timeout_s: float = 60) -> None:
