@@ -136,5 +136,9 @@ def cmd_import(ns: argparse.Namespace) -> int:
             "Not verified against your framework's own outputs: add --reference REF.npz (the README's "
             "'Open your own model' gives the three-line snippet that writes it)"
         )
-    print(f'Try: lstmlm next --model {shlex.quote(str(out))} "The"')
+    known = set(model.vocab.words)
+    prompt = next(
+        (p for p in ("The", "the") if set(model.tokenizer.tokenize(p)) <= known), model.vocab.words[0]
+    )
+    print(f"Try: lstmlm next --model {shlex.quote(str(out))} {shlex.quote(prompt)}")
     return 0
