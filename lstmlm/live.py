@@ -33,7 +33,7 @@ import torch
 
 from .cell_hunt import Track, compute_tracks, rank_tracks
 from .checkpoint import CONFIG, VOCAB, WEIGHTS
-from .data import Corpus
+from .data import Corpus, batchify
 from .model import LanguageModel, ModelConfig
 from .safewords import hide_in_text, is_hidden
 from .sampling import generate, make_generator
@@ -49,6 +49,7 @@ MAX_PROBE_TOKENS = 150  # the probe traced at each snapshot (its heatmap: tokens
 MAX_WORD_VOCAB = 5000  # a word model keeps the most frequent words (the softmax is most of a step)
 TOKENIZERS = {"chars": CHARS, "words": WIKITEXT}  # what the Live Lab offers: characters, or WikiText words
 MAX_STATS_TOKENS = 1000  # validation tokens each snapshot traces for its per-unit statistics ("what changed")
+STATS_COLUMNS = 8  # ... read as 8 columns side by side (the traced forward's cost is per step, not per token)
 SATURATED = 0.1  # a gate is saturated at a step when it is below 0.1 or above 0.9 (Karpathy et al. 2015)
 PACKAGED_TEXTS = "_teaching_texts"  # lstmlm/_teaching_texts/<name>.txt inside a built wheel (setup.py)
 SOURCE_TEXTS = Path(__file__).resolve().parent.parent / "assets" / "teaching_texts"  # a clone's copies
@@ -386,7 +387,8 @@ class _Watcher(Callback):
         self.probe_tokens = encoded.tokens[:MAX_PROBE_TOKENS]
         self.probe_ids = encoded.ids[:MAX_PROBE_TOKENS]
         # the per-unit statistics of each snapshot read the start of the held-out text, with its tracks
-        self.stats_ids = corpus.valid[:MAX_STATS_TOKENS].tolist()
+        n_stats = min(corpus.valid.numel(), MAX_STATS_TOKENS) // STATS_COLUMNS * STATS_COLUMNS
+        self.stats_ids = corpus.valid[:n_stats].tolist()  # whole columns: column b is ids[b*S:(b+1)*S]
         stats_tokens = vocab.decode(self.stats_ids)
         self.tracks = [t for t in compute_tracks(stats_tokens, vocab.tokenizer).values() if not t.usable]
         self.folder = out / "snapshots"
@@ -477,20 +479,25 @@ class _Watcher(Callback):
         """Per unit, over the start of the held-out text: how often each gate is saturated (l{n}_sat_{q},
         the fraction of steps below SATURATED or above 1 - SATURATED) and how well its cell follows each
         cell-hunt track (l{n}_track_{name}: the AUC of a yes/no track, Pearson r of a count; NaN: none)."""
-        if len(self.stats_ids) < 2:
+        if len(self.stats_ids) < 2 * STATS_COLUMNS:
             return {}
         model = self.model
         was_training = model.training
         model.eval()
-        tr = trace(model, self.stats_ids, log_probs=False)
+        # STATS_COLUMNS columns read side by side (each from a zero state, as evaluation reads): the traced
+        # forward steps one token at a time, so 8 columns of 125 cost about as much as 125 tokens
+        data = batchify(torch.tensor(self.stats_ids, dtype=torch.long), STATS_COLUMNS)  # (S, B)
+        tr = trace(model, data, log_probs=False)
         model.train(was_training)
         out = {}
         cells = []
         for n, layer in enumerate(tr.layers):
             for q in ("i", "f", "o"):
-                x = layer.get(q)[:, 0].numpy()  # (N, H)
-                out[f"l{n}_sat_{q}"] = ((x < SATURATED) | (x > 1 - SATURATED)).mean(axis=0).astype(np.float32)
-            cells.append(layer.get("c")[:, 0].numpy().T)  # (H, N)
+                x = layer.get(q).numpy()  # (S, B, H)
+                out[f"l{n}_sat_{q}"] = (
+                    ((x < SATURATED) | (x > 1 - SATURATED)).mean(axis=(0, 1)).astype(np.float32)
+                )
+            cells.append(layer.get("c").permute(2, 1, 0).reshape(layer.c.size(2), -1).numpy())  # (H, B*S)
         rankings = rank_tracks({"c": np.ascontiguousarray(np.stack(cells), dtype=np.float32)}, self.tracks)
         for name, ranking in rankings.items():
             for n in range(len(tr.layers)):

@@ -20,6 +20,7 @@ from lstmlm.live import (
     MAX_TEXT_BYTES,
     PACKAGED_TEXTS,
     SOURCE_TEXTS,
+    STATS_COLUMNS,
     TEACHING_TEXTS,
     LiveSettings,
     LiveSettingsError,
@@ -229,19 +230,25 @@ def test_snapshot_stats_saturation_and_tracks(tmp_path):
     train_live(text, settings, tmp_path, [rec])
     snap = load_snapshot(rec.snaps[0].path)  # step 0: the untrained model, rebuilt here from the seed
     corpus = live_corpus(text, settings)
-    ids = corpus.valid[:MAX_STATS_TOKENS].tolist()
+    ids = corpus.valid[
+        : min(corpus.valid.numel(), MAX_STATS_TOKENS) // STATS_COLUMNS * STATS_COLUMNS
+    ].tolist()
     tokens = corpus.vocab.decode(ids)
-    assert snap.meta["stats_tokens"] == len(ids)
+    assert snap.meta["stats_tokens"] == len(ids) >= 200
     torch.manual_seed(settings.seed)
     model = LanguageModel(live_configs(settings, corpus)[0]).eval()
-    layer = trace(model, ids, log_probs=False).layers[0]
-    f = layer.f[:, 0].numpy()
+    # the statistics read the text as STATS_COLUMNS columns side by side; here each column on its own
+    S = len(ids) // STATS_COLUMNS
+    columns = [
+        trace(model, ids[b * S : (b + 1) * S], log_probs=False).layers[0] for b in range(STATS_COLUMNS)
+    ]
+    f = np.concatenate([col.f[:, 0].numpy() for col in columns])  # (N, H)
     np.testing.assert_allclose(snap.stats[0]["sat_f"], ((f < 0.1) | (f > 0.9)).mean(axis=0), atol=1e-6)
     # the line-position track's Pearson r, computed by numpy for each unit
     tracks = {name: kind for name, _, kind in snap.meta["tracks"]}
     assert tracks["line_pos"] == "count" and "quote" not in tracks  # no quote in a^n b^n: unusable
     pos = compute_tracks(tokens, corpus.vocab.tokenizer)["line_pos"].values
-    c = layer.c[:, 0].numpy().astype(np.float64)
+    c = np.concatenate([col.c[:, 0].numpy() for col in columns]).astype(np.float64)
     r = [np.corrcoef(c[:, u], pos)[0, 1] for u in range(c.shape[1])]
     np.testing.assert_allclose(snap.stats[0]["track_line_pos"], r, atol=1e-4)
     last = load_snapshot(rec.snaps[-1].path)
