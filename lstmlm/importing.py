@@ -11,6 +11,13 @@ layers' weights in PyTorch's layout and gate order, and the output layer. `netwo
       model.weights.h5), Keras 2 `.h5`                              hold no vocabulary)
     TensorFlow.js model.json + .bin shards      importing_keras     --vocab or --chars-from
 
+    Any of them: else a token list file beside the model file (VOCAB_FILE_NAMES: vocab.json, chars.json,
+    idx_to_token.json, ...), used when exactly one list of the right length is found there.
+
+`import_file` reads and converts (and, given a reference .npz of the original framework's own outputs,
+certifies: lstmlm.importing_certificate); `save_imported` writes the model directory, config.json's "import"
+holding what was read and the certificate, with nothing half-written on failure.
+
 Nothing from a file is ever run: PyTorch files are read with `torch.load(weights_only=True)` (tensors and
 plain containers only), Keras and TF.js files as JSON and HDF5 (h5py, the `lstm-playground[import]` extra);
 no TensorFlow or Keras is imported. What cannot be represented exactly by nn.LSTM / nn.GRU / nn.RNN is

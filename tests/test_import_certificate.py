@@ -411,3 +411,39 @@ def test_ctrl_c_while_writing_leaves_no_folder_and_keeps_an_existing_model(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staged folder left
     with pytest.raises(ImportModelError, match="already holds a model"):
         save_imported(result, tmp_path / "kept")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A word model: the recipe, its probe text split by the recipe's whitespace tokenizer
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_recipe_word_model_is_certified_and_its_text_checked_word_by_word(capsys, tmp_path):
+    from conftest import write_corpus
+    from test_import import RNNModel, recipe_corpus
+
+    corpus = write_corpus(tmp_path / "corpus", lines=(30, 5, 5))
+    words, _ = recipe_corpus(corpus)
+    net = randomized(RNNModel("LSTM", len(words), 8, 8, 2), 5).eval()
+    torch.save(net.state_dict(), tmp_path / "model.pt")
+    text = "the cat sat on the mat .\na dog"
+    ids = [words.index(w) for w in text.replace("\n", " <eos> ").split()]
+    with torch.no_grad():
+        log_probs, _ = net(torch.tensor(ids).view(-1, 1), None)  # (T, V): the recipe's log_softmax
+    np.savez(tmp_path / "ref.npz", ids=np.array(ids), logits=log_probs.numpy(), text=text)
+    out = tmp_path / "o"
+    args = ["import", tmp_path / "model.pt", "--data", corpus, "--out", out]
+    code, stdout, err = run(capsys, *args, "--reference", tmp_path / "ref.npz")
+    assert code == 0, err
+    cert = load_model(out).info["import"]["certificate"]
+    assert cert["probe_tokens"] == 10 and cert["text_checked"] and cert["max_abs_diff"] <= 1e-5
+    # a framework that cut the text otherwise ("mat." one word): the text cannot be checked, and says so
+    np.savez(
+        tmp_path / "ref2.npz", ids=np.array(ids), logits=log_probs.numpy(), text="the cat sat on the mat."
+    )
+    code, _, err = run(capsys, *args[:-1], tmp_path / "o2", "--reference", tmp_path / "ref2.npz")
+    assert (
+        code == 1
+        and "its text reads as 6 tokens with this model's whitespace tokenizer but the reference" in err
+    )
+    assert "leave `text` out of the reference" in err and not (tmp_path / "o2").exists()
