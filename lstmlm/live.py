@@ -22,6 +22,7 @@ import json
 import math
 import numbers
 import os
+import shutil
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
@@ -32,7 +33,7 @@ import numpy as np
 import torch
 
 from .cell_hunt import Track, compute_tracks, rank_tracks
-from .checkpoint import CONFIG, VOCAB, WEIGHTS
+from .checkpoint import CONFIG, VOCAB, WEIGHTS, save_model
 from .data import Corpus, batchify
 from .model import LanguageModel, ModelConfig
 from .safewords import hide_in_text, is_hidden
@@ -49,6 +50,9 @@ MAX_PROBE_TOKENS = 150  # the probe traced at each snapshot (its heatmap: tokens
 MAX_WORD_VOCAB = 5000  # a word model keeps the most frequent words (the softmax is most of a step)
 TOKENIZERS = {"chars": CHARS, "words": WIKITEXT}  # what the Live Lab offers: characters, or WikiText words
 MAX_STATS_TOKENS = 1000  # validation tokens each snapshot traces for its per-unit statistics ("what changed")
+# a snapshot's weights are saved as float32 up to this many parameters (1x128 characters: ~140k, 0.6 MB a
+# snapshot), as float16 above (2x256: ~1.1M parameters, 2.2 MB a snapshot, 21 at most)
+MAX_FLOAT32_SNAPSHOT_PARAMS = 500_000
 STATS_COLUMNS = 8  # ... read as 8 columns side by side (the traced forward's cost is per step, not per token)
 SATURATED = 0.1  # a gate is saturated at a step when it is below 0.1 or above 0.9 (Karpathy et al. 2015)
 PACKAGED_TEXTS = "_teaching_texts"  # lstmlm/_teaching_texts/<name>.txt inside a built wheel (setup.py)
@@ -288,6 +292,7 @@ class Snapshot:
     seconds: float
     loss: float  # the training loss of the last step (nats/token; nan before the first)
     path: Path
+    model_dir: Path  # the model as it was, a model directory (`load_model` reads it)
 
 
 @dataclass
@@ -419,8 +424,8 @@ class _Watcher(Callback):
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.resume:
             return
-        for old in self.folder.glob("*.npz"):
-            old.unlink()
+        for old in self.folder.iterdir():  # a new run in the same folder: the old run's snapshots go
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
         self.snapshot()
 
     def on_step(self, p: Progress) -> None:
@@ -471,7 +476,18 @@ class _Watcher(Callback):
         )
         path = self.folder / f"{self.taken:02d}.npz"
         np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)
-        self._tell("on_snapshot", Snapshot(self.taken, self.step, round(self.seconds, 2), self.loss, path))
+        # the model itself, so that every view can open it as it was (exact float32 for small models)
+        small = sum(p.numel() for p in model.parameters()) <= MAX_FLOAT32_SNAPSHOT_PARAMS
+        info = {"live_lab_snapshot": dict(index=self.taken, step=self.step, seconds=round(self.seconds, 2))}
+        model_dir = save_model(
+            self.folder / f"{self.taken:02d}",
+            model,
+            self.vocab,
+            info,
+            torch.float32 if small else torch.float16,
+        )
+        snap = Snapshot(self.taken, self.step, round(self.seconds, 2), self.loss, path, model_dir)
+        self._tell("on_snapshot", snap)
         self.taken += 1
         self.last_snapshot_step = self.step
 

@@ -128,6 +128,16 @@ def test_snapshots_trace_the_probe_over_training(tmp_path):
         np.testing.assert_allclose(first.values[0][q], expected.get(q)[:, 0].numpy(), atol=2e-3)
     last = load_snapshot(rec.snaps[-1].path)
     assert np.abs(last.values[0]["c"] - first.values[0]["c"]).max() > 0.1  # training changed the cell
+    # each snapshot keeps its model: loaded, it traces the probe as the snapshot recorded (float16 arrays)
+    for snap in (rec.snaps[0], rec.snaps[len(rec.snaps) // 2], rec.snaps[-1]):
+        model = load_model(snap.model_dir)
+        config = json.loads((snap.model_dir / "config.json").read_text())
+        assert config["training"]["live_lab_snapshot"]["step"] == snap.step
+        saved = load_snapshot(snap.path)
+        traced = trace(model.eval(), ids, log_probs=False).layers[0]
+        for q in ("i", "f", "c", "h"):
+            np.testing.assert_allclose(saved.values[0][q], traced.get(q)[:, 0].numpy(), atol=2e-3, rtol=1e-3)
+    assert load_model(rec.snaps[-1].model_dir).state_dict()["embedding.weight"].dtype == torch.float32
 
 
 def test_zip_holds_a_loadable_model(tmp_path):
