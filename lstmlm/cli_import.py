@@ -78,16 +78,15 @@ def cmd_import(ns: argparse.Namespace) -> int:
     Exit 2 for a file or option that cannot be imported, 1 when the model differs from --reference or
     cannot be written; nothing is saved in either case.
     """
-    from .checkpoint import CONFIG
-    from .importing import ImportModelError, import_file, save_imported
+    from .importing import ImportModelError, import_file, out_problem, save_imported
     from .importing_certificate import CertificateError
 
     source = ns.source or ns.state_dict
     if not source or (ns.source and ns.state_dict):
         return fail("give the model file once: lstmlm import FILE --out DIR (or --state-dict FILE)")
     out = Path(ns.out)
-    if (out / CONFIG).exists() and not ns.force:
-        return fail(f"--out {out} already holds a model; choose another folder or add --force to replace it")
+    if problem := out_problem(out, ns.force):
+        return fail(problem)
     if ns.tolerance is not None and not ns.tolerance > 0:
         return fail(f"--tolerance {ns.tolerance}: give a positive number such as 1e-4")
     try:

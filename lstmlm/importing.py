@@ -504,6 +504,20 @@ def import_file(
     return Imported(model=model, summary=summary, tokenizer=tokenizer)
 
 
+def out_problem(out: str | os.PathLike, force: bool = False) -> str | None:
+    """Why `out` cannot receive an imported model (a model there without `force`, a file in the way), or
+    None."""
+    from .checkpoint import CONFIG
+
+    out = Path(out)
+    if (out / CONFIG).exists() and not force:
+        return f"--out {out} already holds a model; choose another folder or add --force to replace it"
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)  # the nearest that exists
+    if existing is not None and not existing.is_dir():
+        return f"--out {out}: {existing} is a file, not a folder"
+    return None
+
+
 def save_imported(
     result: Imported, out: str | os.PathLike, *, force: bool = False, command: str | None = None
 ) -> Path:
@@ -518,13 +532,11 @@ def save_imported(
     """
     import shutil
 
-    from .checkpoint import CONFIG, CheckpointError, load_model, save_model
+    from .checkpoint import CheckpointError, load_model, save_model
 
     out = Path(out)
-    if (out / CONFIG).exists() and not force:
-        raise ImportModelError(f"--out {out} already holds a model; choose another folder or add --force")
-    if out.exists() and not out.is_dir():
-        raise ImportModelError(f"--out {out} is a file, not a folder")
+    if problem := out_problem(out, force):
+        raise ImportModelError(problem)
     summary = dict(result.summary) | ({"command": command} if command else {})
     created = [p for p in (out, *out.parents) if not p.exists()]  # deepest first
     stage = None

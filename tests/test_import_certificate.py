@@ -447,3 +447,11 @@ def test_a_recipe_word_model_is_certified_and_its_text_checked_word_by_word(caps
         and "its text reads as 6 tokens with this model's whitespace tokenizer but the reference" in err
     )
     assert "leave `text` out of the reference" in err and not (tmp_path / "o2").exists()
+
+
+def test_an_out_path_through_a_file_is_refused_before_importing(capsys, tmp_path, udacity):
+    (tmp_path / "afile").write_text("mine")
+    for out in (tmp_path / "afile", tmp_path / "afile" / "sub"):
+        code, _, err = run(capsys, "import", udacity[0], "--out", out)
+        assert code == 2 and f"--out {out}: {tmp_path / 'afile'} is a file, not a folder" in err
+    assert (tmp_path / "afile").read_text() == "mine"
