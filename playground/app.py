@@ -82,7 +82,7 @@ def launch_kwargs() -> dict:
         "css": CSS + EXPLORE_CSS + COMPARE_CSS + CELL_HUNT_CSS + LESSONS_CSS + share.CSS,
         "footer_links": ["api", "settings"],
         "i18n": I18N,
-        "head": share.HEAD,
+        "head": share.head(),
         **session_launch_kwargs(),  # bounded session memory; bare API calls' sessions dropped when done
     }
 
@@ -174,6 +174,7 @@ def build_app(
         redraw, redraw_in, redraw_out = follow_prompt(prompt, views)
         loaded = share.wire(model, demo, prompt, tabs, active, views, bar)
         loaded.then(redraw, redraw_in, redraw_out, show_progress="hidden", api_visibility="private")
+        share.redraw_on_language(redraw, redraw_in, redraw_out)  # the same call when the language changes
         api.register(model)
         api_explore.register(model, atlas)
         api_explain.register(model)

@@ -1,15 +1,25 @@
 """The interface in English and Simplified Chinese: one `gr.I18n` with an "en" and a "zh" dictionary.
 
-Components take `label=t("key")`; `launch_kwargs()` passes `i18n=I18N` to `launch()`. The browser picks
-the language (its locale, or Gradio's Settings panel in the footer, or `?lang=zh` in the URL). Only
-static text is translated: numbers computed by handlers (plot titles, summaries) stay in English.
+Two ways text reaches the screen, one dictionary for both:
+- Components take `label=t("key")`; `launch_kwargs()` passes `i18n=I18N` to `launch()` and the browser
+  translates them (its locale, Gradio's Settings panel in the footer, or `?lang=zh` in the URL).
+- Text a handler computes (plot titles, notices, summaries) takes `say("key", n=3)`: the language of the
+  page being served, which the page's script keeps in the `lp_lang` cookie (share.py). Like Django's
+  `gettext`, it reads the current request (Gradio keeps it per handler call), so the plot modules keep
+  taking plain strings and nothing threads a language argument through every handler. Outside a request
+  (tests, the API from a script, notebooks) it is English.
 The equations use the article's notation in both languages: f_t, i_t, C̃_t, C_t, o_t, h_t.
 """
 
 from __future__ import annotations
 
+from http.cookies import CookieError, SimpleCookie
+
 import gradio as gr
 
+from lstmlm.tokenizers import CHARS, WHITESPACE, WIKITEXT
+
+from .class_game_text import PAIRS as CLASS_GAME_PAIRS
 from .tabs import learn
 
 EN = {
@@ -212,7 +222,56 @@ ZH = {
     "learn.this_model": "这个模型",
 }
 
+# Text for handlers and the newer labels, as (English, Chinese) pairs side by side: one place to keep
+# both languages in step. Handler text may hold {fields} that `say` fills in.
+PAIRS: dict[str, tuple[str, str]] = {
+    "tab.cell_hunt": ("Cell hunt", "寻找单元"),
+    "tab.live": ("Train your own", "训练你自己的模型"),
+    # Next word
+    "next.title": ("What comes next?", "接下来是什么？"),
+    "next.title_start": ("How does a line start? (type some {unit}s)", "一行怎样开头？（输入几个{unit}）"),
+    "next.probability": ("probability", "概率"),
+    "next.new_line": ("new line", "换行"),
+    "unit.word": ("word", "词"),
+    "unit.character": ("character", "字符"),
+    "markup.uncertainty": (
+        "<b>Uncertainty {bits:.1f} bits</b>: as unsure as a choice among {n:,.0f} equally likely {unit}s",
+        "<b>不确定度 {bits:.1f} 比特</b>：像在 {n:,.0f} 个同样可能的{unit}中选一个那样不确定",
+    ),
+    "markup.empty_prompt": (
+        "An empty prompt: the model starts at the beginning of a line.",
+        "空文本：模型从一行的开头开始。",
+    ),
+    "markup.unknown_title": ("not in the vocabulary: read as <unk>", "不在词表中：读作 <unk>"),
+    "markup.line_break": ("line break (<eos>)", "换行 (<eos>)"),
+    "markup.chips_unknown": (
+        '{n} {unit}s · <span class="lp-chip lp-unk">unknown</span> {unk} not in the vocabulary',
+        '{n} 个{unit} · <span class="lp-chip lp-unk">未知</span> {unk} 个不在词表中',
+    ),
+    "markup.chips_known": ("{n} {unit}s, all in the vocabulary", "{n} 个{unit}，全部在词表中"),
+    "markup.tokenizer": ("This model reads {what} ({name}).", "这个模型读取的是：{what}（{name}）。"),
+    "markup.legend": (
+        "Shading = the probability the model gave each {unit}:",
+        "底色 = 模型给每个{unit}的概率：",
+    ),
+    "tokenizer.wikitext": (
+        WIKITEXT.description,
+        'WikiText 的词：标点单独成词（"Paris," 读作 "Paris" ","），数字经过转义',
+    ),
+    "tokenizer.whitespace": (WHITESPACE.description, '按空格分词：标点留在词上（"Paris," 是一个词）'),
+    "tokenizer.chars": (CHARS.description, "一次一个字符（空格和换行也是字符）"),
+    "markup.shade_empty": ("Type a prompt to see the text shaded.", "输入文本，看它按数值着色。"),
+}
+
+for _key, (_en, _zh) in PAIRS.items():
+    assert _key not in EN, f"{_key} is defined twice"
+    EN[_key], ZH[_key] = _en, _zh
+
+for _key, (_en, _zh) in CLASS_GAME_PAIRS.items():  # the Class game's words (class_game_text.py)
+    EN[_key], ZH[_key] = _en, _zh
+
 I18N = gr.I18n(en=EN, zh=ZH)
+LANG_COOKIE = "lp_lang"  # "en" or "zh": written by the page's script (share.py) whenever its language changes
 
 
 def t(key: str) -> gr.i18n.I18nData:
@@ -220,3 +279,30 @@ def t(key: str) -> gr.i18n.I18nData:
     if key not in EN or key not in ZH:
         raise KeyError(f"no translation for {key!r}")
     return I18N(key)
+
+
+def language(request: gr.Request | None = None) -> str:
+    """'zh' or 'en': the language of the page whose request is being handled (its `lp_lang` cookie, else
+    its Accept-Language); 'en' outside a request. `request` defaults to the one Gradio is serving."""
+    if request is None:
+        from gradio.context import LocalContext  # set by Gradio around every handler call
+
+        request = LocalContext.request.get(None)
+    headers = getattr(request, "headers", None)
+    if headers is None:
+        return "en"
+    try:
+        cookie = SimpleCookie(headers.get("cookie", ""))
+    except CookieError:
+        cookie = SimpleCookie()
+    if LANG_COOKIE in cookie and cookie[LANG_COOKIE].value in ("en", "zh"):
+        return cookie[LANG_COOKIE].value
+    return "zh" if headers.get("accept-language", "").lower().startswith("zh") else "en"
+
+
+def say(key: str, lang: str | None = None, **values: object) -> str:
+    """The text for `key` in `lang` (default: `language()`), its {fields} filled from `values`.
+    KeyError if the key is missing."""
+    table = ZH if (lang or language()) == "zh" else EN
+    text = table[key]
+    return text.format(**values) if values else text

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
 
+from .i18n import say
 from .views import RARE_EXPLAINED, RARE_LABEL, display_word, spaced_pieces
 
 
@@ -53,26 +54,20 @@ def token_chips(tokens: Sequence[str], unknown: Sequence[int], note: str = "", u
     """The prompt as the model reads it: one chip per token (`unit`: word or character), unknown ones
     marked; a line break is ⏎ and a character model's space ␣."""
     if not tokens:
-        return placeholder("An empty prompt: the model starts at the beginning of a line.")
+        return placeholder(say("markup.empty_prompt"))
     unknown = set(unknown)
+    unk_title, eos_title = _esc(say("markup.unknown_title")), _esc(say("markup.line_break"))
     chips = []
     for pos, tok in enumerate(tokens):
         if pos in unknown:
-            chips.append(
-                f'<span class="lp-chip lp-unk" title="not in the vocabulary: read as &lt;unk&gt;">'
-                f"{_esc(display_word(tok))}</span>"
-            )
+            chips.append(f'<span class="lp-chip lp-unk" title="{unk_title}">{_esc(display_word(tok))}</span>')
         elif tok == "<eos>":
-            chips.append('<span class="lp-chip lp-eos" title="line break (&lt;eos&gt;)">⏎</span>')
+            chips.append(f'<span class="lp-chip lp-eos" title="{eos_title}">⏎</span>')
         else:
             chips.append(f'<span class="lp-chip">{_esc(display_word(tok))}</span>')
-    n_unk = len(unknown)
-    legend = (
-        f'<span class="lp-legend">{len(tokens)} {unit}s · <span class="lp-chip lp-unk">unknown</span> '
-        f"{n_unk} not in the vocabulary</span>"
-        if n_unk
-        else f'<span class="lp-legend">{len(tokens)} {unit}s, all in the vocabulary</span>'
-    )
+    n_unk, unit_name = len(unknown), say(f"unit.{unit}")
+    key = "markup.chips_unknown" if n_unk else "markup.chips_known"
+    legend = f'<span class="lp-legend">{say(key, n=len(tokens), unit=unit_name, unk=n_unk)}</span>'
     return notice(note) + f'<div class="lp-chips">{"".join(chips)}</div>{legend}'
 
 
@@ -109,7 +104,8 @@ def tokenizer_line(tokenizer: Tokenizer) -> str:
     """One short line under the tokens: which tokenizer this model reads text with (its config.json)."""
     return (
         f'<div class="lp-tokenizer" title="config.json: &quot;tokenizer&quot;: &quot;{tokenizer.name}&quot;">'
-        f"This model reads {_esc(tokenizer.description)} ({tokenizer.name}).</div>"
+        + _esc(say("markup.tokenizer", what=say(f"tokenizer.{tokenizer.name}"), name=tokenizer.name))
+        + "</div>"
     )
 
 
@@ -118,8 +114,9 @@ def entropy_line(bits: float, unit: str = "word") -> str:
     12 bits."""
     width = max(2.0, min(100.0, bits / 12 * 100))
     return (
-        f'<div class="lp-entropy"><div class="lp-entropy-text"><b>Uncertainty {bits:.1f} bits</b>: as unsure '
-        f"as a choice among {2**bits:,.0f} equally likely {unit}s</div>"
+        '<div class="lp-entropy"><div class="lp-entropy-text">'
+        + say("markup.uncertainty", bits=bits, n=2**bits, unit=say(f"unit.{unit}"))
+        + "</div>"
         f'<div class="lp-bar"><div style="width:{width:.0f}%"></div></div></div>'
     )
 
@@ -149,7 +146,7 @@ def shaded_words(
     """The text with each token's background shaded by its value (Karpathy et al. 2015); hover shows it.
     `tokenizer` spaces the tokens as the model's text reads (words with spaces, characters as they are)."""
     if not tokens:
-        return placeholder("Type a prompt to see the text shaded.")
+        return placeholder(say("markup.shade_empty"))
     spans = []
     for (space, text), tok, v in zip(spaced_pieces(tokens, tokenizer), tokens, values, strict=True):
         if tok == "<eos>":
@@ -202,4 +199,4 @@ def probability_legend(unit: str = "word") -> str:
         f'style="background:rgba(22,101,52,{0.12 + 0.75 * p**0.5:.2f})">{label}</span> '
         for p, label in ((0.01, "1%"), (0.1, "10%"), (0.5, "50%"), (1.0, "100%"))
     )
-    return f'<div class="lp-legend">Shading = the probability the model gave each {unit}: {swatches}</div>'
+    return f'<div class="lp-legend">{say("markup.legend", unit=say(f"unit.{unit}"))} {swatches}</div>'

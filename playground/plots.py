@@ -68,10 +68,15 @@ def placeholder(message: str, height: int = 360) -> go.Figure:
 
 
 def next_word_bars(
-    words: Sequence[str], probs: Sequence[float], title: str = "Next word", apart: Sequence[bool] = ()
+    words: Sequence[str],
+    probs: Sequence[float],
+    title: str = "Next word",
+    apart: Sequence[bool] = (),
+    axis: str = "probability",
 ) -> go.Figure:
     """Horizontal bars, the most likely word on top, each labelled with its probability; bars marked in
-    `apart` (not words one can add: "a rare word", "(hidden word)") are grey and striped."""
+    `apart` (not words one can add: "a rare word", "(hidden word)") are grey and striped; `axis` titles
+    the probability axis."""
     probs = [float(p) for p in probs]
     apart = list(apart) + [False] * (len(probs) - len(apart))
     fig = go.Figure(
@@ -92,7 +97,7 @@ def next_word_bars(
     top = max(probs, default=1.0)
     fig.update_layout(template=TEMPLATE, title=title, height=height, bargap=0.25, showlegend=False)
     fig.update_xaxes(
-        title="probability",
+        title=axis,
         tickformat=".0%" if top >= 0.08 else ".1%",
         range=[0, min(1.0, top * 1.25) or 1.0],
     )

@@ -3,6 +3,7 @@ and the page-load handler that restores a shared link's screen. The URL logic is
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -13,7 +14,7 @@ from lstmlm.model import LanguageModel
 from .classroom import Limits, Screen, build_intervention, build_query, parse_intervention, parse_query
 from .gateview import CELL_GATES
 from .generation import generate_limit
-from .i18n import t
+from .i18n import EN, ZH, t
 from .tabs import TabView
 from .views import MAX_TOP_K_SHOWN
 
@@ -25,6 +26,7 @@ from .views import MAX_TOP_K_SHOWN
 P = "body.lp-present .gradio-container .contain"
 CSS = f"""
 .lp-classbar {{ align-items: center; }}
+#lp-lang-redraw, .lp-hidden {{ display: none !important; }}
 body.lp-present .lp-secondary, body.lp-present .lp-header p, body.lp-present footer,
 body.lp-present #lp-link, {P} .lp-secondary, {P} #lp-link {{ display: none !important; }}
 {P} .lp-header h1 {{ font-size: 40px; }}
@@ -41,9 +43,56 @@ body.lp-present #lp-link, {P} .lp-secondary, {P} #lp-link {{ display: none !impo
 {P} .js-plotly-plot {{ zoom: 1.5; width: 66.667% !important; }}
 """
 
-# Switches the language through Gradio's own Settings panel (the frontend has no other hook), and reads
-# ?lang=zh|en on page load. Runs in <head>, before the app mounts.
+# The page's language, three parts (issue 17: one switch, every text, no tab visit needed):
+# - Gradio translates the components' t("key") labels itself; the switch goes through its Settings panel
+#   (the frontend has no other hook), and ?lang=zh|en is read on page load.
+# - Text the server computes (plot titles, notices) follows the `lp_lang` cookie (i18n.language): set here
+#   before the app's first request, and again whenever Gradio changes <html lang>; then the hidden
+#   #lp-lang-redraw button redraws the open views in the new language.
+# - Gradio translates a tab's label only when the tab is first shown, so the tab buttons are relabelled
+#   here from the same dictionary (TAB_LABELS, filled in by `head()`), and again after any re-render.
 HEAD = """<script>
+(function () {
+  const pick = (code) => ((code || "").toLowerCase().startsWith("zh") ? "zh" : "en");
+  const remember = (code) => { document.cookie = "lp_lang=" + code + "; path=/; SameSite=Lax"; };
+  const asked = new URLSearchParams(window.location.search).get("lang");
+  let current = pick(asked === "zh" || asked === "en" ? asked : navigator.language);
+  remember(current);
+  const labels = TAB_LABELS;
+  window.lpRelabelTabs = function () {
+    const want = labels[current];
+    for (const button of document.querySelectorAll("button[role=tab]")) {
+      const walker = document.createTreeWalker(button, NodeFilter.SHOW_TEXT);
+      let node;
+      while ((node = walker.nextNode())) {
+        const text = node.nodeValue.trim();
+        const key = labels.key[text];
+        if (key && want[key] !== text) node.nodeValue = node.nodeValue.replace(text, want[key]);
+      }
+    }
+  };
+  let pending = false;
+  const relabelSoon = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; window.lpRelabelTabs(); });
+  };
+  new MutationObserver(() => {
+    const code = pick(document.documentElement.lang);
+    if (code === current) return;
+    current = code;
+    remember(code);
+    window.lpRelabelTabs();
+    const redraw = document.getElementById("lp-lang-redraw");
+    if (redraw) redraw.click();
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+  const watch = () => {
+    const all = { childList: true, subtree: true, characterData: true };
+    new MutationObserver(relabelSoon).observe(document.body, all);
+    relabelSoon();
+  };
+  if (document.body) watch(); else document.addEventListener("DOMContentLoaded", watch);
+})();
 window.lpSetLanguage = async function (code) {
   const want = code === "zh" ? "简体中文" : "English";
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -84,6 +133,23 @@ window.lpLanguageFromUrl = function () {
   if ((code === "zh" || code === "en") && code !== now) window.lpSetLanguage(code);
 };
 </script>"""
+
+
+def head() -> str:
+    """The <head> script, with every tab label in both languages (for relabelling unvisited tabs)."""
+    keys = [k for k in EN if k.startswith("tab.")]
+    labels = {"en": {k: EN[k] for k in keys}, "zh": {k: ZH[k] for k in keys}}
+    labels["key"] = {text: k for lang in ("en", "zh") for k, text in labels[lang].items()}
+    return HEAD.replace("TAB_LABELS", json.dumps(labels, ensure_ascii=False))
+
+
+def redraw_on_language(redraw: Any, inputs: list, outputs: list) -> gr.Button:
+    """The hidden button the page's script presses when its language changes: `redraw` (the prompt's
+    listener, tabs/__init__.py) draws the open views again, their computed text in the new language."""
+    button = gr.Button("redraw", elem_id="lp-lang-redraw", elem_classes=["lp-hidden"])
+    button.click(redraw, inputs, outputs, show_progress="hidden", api_visibility="private")
+    return button
+
 
 # The link box gets "?prompt=..." from Python; this makes it absolute, keeps the page's language, shows it
 # in the address bar and copies it.

@@ -25,6 +25,7 @@ from ..cell_hunt_views import (
     track_choices,
     unit_key,
 )
+from ..i18n import t
 from . import TabView
 
 EMPTY = "Choose a track and press Hunt."
@@ -96,7 +97,7 @@ def build(
         }
         return gr.Tabs(selected="intervene"), "intervene", *[values[n] for n in iv_names]
 
-    with gr.Tab("Cell hunt", id="cell_hunt") as tab:
+    with gr.Tab(t("tab.cell_hunt"), id="cell_hunt") as tab:
         gr.HTML(
             f'<div class="lp-small">Which units keep track of quotes, brackets or the position in the line? '
             f"Each {unit_name} of the text gets a track value; every unit of every layer is scored by how "

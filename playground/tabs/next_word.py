@@ -10,7 +10,7 @@ from lstmlm.model import LanguageModel
 from lstmlm.vocab import EOS
 
 from .. import markup, plots
-from ..i18n import t
+from ..i18n import say, t
 from ..views import MAX_TOP_K_SHOWN, append_words, display_word, is_choosable, predict_next, read_prompt
 from . import TabView
 
@@ -19,7 +19,7 @@ DEFAULT_K = 10
 
 def word_labels(words: list[str]) -> list[str]:
     """Chart and button labels of predicted words: a line break says "new line" beside its symbol."""
-    return [display_word(w) + (" new line" if w == EOS else "") for w in words]
+    return [display_word(w) + (" " + say("next.new_line") if w == EOS else "") for w in words]
 
 
 def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
@@ -30,7 +30,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         p = read_prompt(model.vocab, text)
         nxt = predict_next(model, p, int(k or DEFAULT_K))
         shown = word_labels(nxt.words)
-        title = "What comes next?" if p.tokens else f"How does a line start? (type some {p.unit}s)"
+        title = say("next.title") if p.tokens else say("next.title_start", unit=say(f"unit.{p.unit}"))
         # only real words are offered to click: <unk> and hidden words are drawn apart, never sent as values
         choosable = [is_choosable(w) for w in nxt.words]
         offered = [(w, label) for w, label, ok in zip(nxt.words, shown, choosable, strict=True) if ok]
@@ -38,7 +38,9 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
             samples=[[w] for w, _ in offered] or [[""]], sample_labels=[label for _, label in offered] or [""]
         )
         return (
-            plots.next_word_bars(shown, nxt.probs, title, apart=[not ok for ok in choosable]),
+            plots.next_word_bars(
+                shown, nxt.probs, title, apart=[not ok for ok in choosable], axis=say("next.probability")
+            ),
             markup.entropy_line(nxt.entropy_bits, p.unit) + markup.set_apart_note(nxt.words, nxt.probs),
             candidates,
             markup.token_chips(p.tokens, p.unknown, p.notice, p.unit)
