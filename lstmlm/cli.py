@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="perplexity of a model on a text file",
         description="Perplexity over a whole file with the standard protocol: the hidden state is carried "
         "through the file, batch size 10, bptt 35; perplexity = exp(mean negative log-likelihood per word, "
-        "<eos> included). Also bits per word, words scored and the unknown-word rate, and the setting it "
+        "<eos> included). Also bits per word (per character for a character model), words scored and the "
+        "unknown-word rate, and the setting it "
         "was computed with. Tokenized files (WikiText / PTB) are read as they are; use --raw for plain text.",
     )
     add_model_option(p)
@@ -108,14 +109,18 @@ def cmd_eval(ns: argparse.Namespace) -> int:
         return fail(f"{path}: {e}")
     ids = torch.tensor(encoded.ids, dtype=torch.long)
     if ids.numel() < 2 * ns.batch_size:
-        return fail(f"{path} has only {ids.numel()} words; too few to evaluate")
+        unit = model.vocab.tokenizer.unit
+        return fail(f"{path} has only {ids.numel()} {unit}s; too few to evaluate")
     loss, count = evaluate(model, batchify(ids, ns.batch_size), ns.bptt)
     unk_id = model.vocab.unk_id
     unknown_rate = sum(1 for i in encoded.ids if i == unk_id) / len(encoded.ids)
+    unit = model.vocab.tokenizer.unit  # "word" or "character": a character model's figures are per character
     result = {
         "perplexity": math.exp(loss),
         "loss": loss,
-        "bits_per_word": loss / math.log(2),
+        f"bits_per_{unit}": loss / math.log(2),
+        **({"nats_per_character": loss} if unit == "character" else {}),
+        "unit": unit,
         "tokens": count,
         "unknown_rate": unknown_rate,
         "file": str(path),
@@ -124,8 +129,8 @@ def cmd_eval(ns: argparse.Namespace) -> int:
         "setting": {
             "batch_size": ns.batch_size,
             "bptt": ns.bptt,
-            "words_scored": count,
-            "column_words": ids.numel() // ns.batch_size,
+            f"{unit}s_scored": count,
+            f"column_{unit}s": ids.numel() // ns.batch_size,
             "state_carried": True,
         },
     }
@@ -137,22 +142,23 @@ def cmd_eval(ns: argparse.Namespace) -> int:
         print(json.dumps(result))
         return 0
     print(
-        f"{path}: perplexity {result['perplexity']:.2f}  loss {loss:.4f} nats/word  "
-        f"{result['bits_per_word']:.3f} bits/word  {count:,} words scored  "
+        f"{path}: perplexity {result['perplexity']:.2f}  loss {loss:.4f} nats/{unit}  "
+        f"{result[f'bits_per_{unit}']:.3f} bits/{unit}  {count:,} {unit}s scored  "
         f"unknown {100 * result['unknown_rate']:.2f}%"
     )
     print(
         f"  computed with batch size {ns.batch_size} ({ns.batch_size} columns of "
-        f"{result['setting']['column_words']:,} words, each read from a zero state), bptt {ns.bptt}, "
+        f"{result['setting'][f'column_{unit}s']:,} {unit}s, each read from a zero state), bptt {ns.bptt}, "
         "the state carried through each column"
     )
     if ns.check_stability:
-        print(_stability_lines(result["stability"]))
+        print(_stability_lines(result["stability"], unit))
     return 0
 
 
-def _stability_lines(s: dict) -> str:
-    """`--check-stability` in words: the column spread and the other batch size's figure."""
+def _stability_lines(s: dict, unit: str = "word") -> str:
+    """`--check-stability` in words: the column spread and the other batch size's figure (`unit`: what one
+    step reads, "word" or "character")."""
     columns = s["columns"]
     low, high = (
         min(range(len(columns)), key=columns.__getitem__),
@@ -161,7 +167,7 @@ def _stability_lines(s: dict) -> str:
     diff = 100 * s["relative_difference"]
     verdict = "stable" if abs(diff) <= 2 else "NOT stable: the figure depends on how the text is cut"
     lines = [
-        f"  per column ({len(columns)} x {s['column_words']:,} words): perplexity {columns[low]:.2f} "
+        f"  per column ({len(columns)} x {s['column_words']:,} {unit}s): perplexity {columns[low]:.2f} "
         f"(column {low + 1}) to {columns[high]:.2f} (column {high + 1}), max/min {s['spread']:.2f}",
         f"  batch size {s['other_batch_size']}: perplexity {s['other_perplexity']:.2f} "
         f"({diff:+.1f}% against batch size {s['batch_size']}): {verdict}",
@@ -209,7 +215,8 @@ def cmd_index(ns: argparse.Namespace) -> int:
     c = model.config
     print(
         f"Wrote {path}: {path.stat().st_size / 1e6:.2f} MB ({c.num_layers} layers x {c.hidden_dim} units, "
-        f"top {ns.top} highest and lowest c and h over {atlas['words_scanned']:,} words)"
+        f"top {ns.top} highest and lowest c and h over {atlas['words_scanned']:,} "
+        f"{model.vocab.tokenizer.unit}s)"
     )
     return 0
 

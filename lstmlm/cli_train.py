@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import os
 import shlex
+import shutil
 import signal
 import sys
 from functools import partial
@@ -227,7 +228,45 @@ def vocabulary_summary(corpus, max_vocab: int, hidden_excluded: bool) -> dict:
     }
 
 
+def _missing_folders(out: Path) -> list[Path]:
+    """The folders of `out` (itself, then its parents) that do not exist yet: those this run creates."""
+    missing, folder = [], out.absolute()
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_created(created: list[Path]) -> None:
+    """After a run that saved nothing: remove the folders it created (`_missing_folders` before it started),
+    deepest first. Only a folder that holds no model and no resumable state goes, with what this run wrote
+    in it (a metrics file, a probe); a folder that existed before the run is never touched."""
+    for folder in created:
+        if not folder.is_dir() or (folder / "config.json").exists() or (folder / "resume").exists():
+            return
+        try:
+            shutil.rmtree(folder)
+        except OSError:
+            return
+
+
 def cmd_train(ns: argparse.Namespace) -> int:
+    """`lstmlm train`; a run that fails or is interrupted before its first save (bad data, NaN at step 1,
+    Ctrl-C while reading the corpus) leaves no empty --out folder that it created itself."""
+    created = _missing_folders(Path(ns.out)) if int(os.environ.get("RANK", "0")) == 0 else []
+    code = 1
+    try:
+        code = _train(ns)
+    except KeyboardInterrupt:  # before training installed its own Ctrl-C handler: nothing was saved
+        print("lstmlm: interrupted before training started; nothing was saved", file=sys.stderr)
+        code = 130
+    finally:
+        if code != 0:
+            _remove_created(created)
+    return code
+
+
+def _train(ns: argparse.Namespace) -> int:
     import torch
     import torch.distributed as dist
 

@@ -13,7 +13,6 @@ from .serve import (
     exposure_warning,
     port_in_use_message,
     port_problem,
-    queue_kwargs,
     resolve_auth,
     server_env_defaults,
     tune_malloc,
@@ -51,10 +50,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="lstm-playground", description=__doc__)
     p.add_argument(
         "--model",
+        action="append",
         default=None,
         metavar="DIR|NAME",
         help="model directory, or the name of an installed model (`lstmlm models` lists them; "
-        f"default: the bundled model, {default_model_dir()})",
+        f"default: the bundled model, {default_model_dir()}). Repeat it to offer several: the first "
+        "is served at /, each other one (and every bundled model) under /m/<name>/ and in the model list "
+        "at the top of the page",
     )
     p.add_argument(
         "--compare",
@@ -139,14 +141,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lstm-playground: {problem}", file=sys.stderr)
         return 2
     from lstmlm.bundled import resolve_model
-    from lstmlm.checkpoint import CheckpointError, load_model
+    from lstmlm.checkpoint import CheckpointError
 
     try:
         root_path = check_root_path(args.root_path)
     except ValueError as e:
         print(f"lstm-playground: {e}", file=sys.stderr)
         return 2
-    model_dir = resolve_model(args.model)
+    given = args.model or [None]
+    model_dir = resolve_model(given[0])
+    extra_dirs = [resolve_model(m) for m in given[1:]]
     if args.model is None and not model_dir.exists():
         print(
             f"lstm-playground: the bundled model is not at {model_dir}.\n"
@@ -154,8 +158,22 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    for extra in extra_dirs:  # read when first opened; a folder without a model is said now
+        if not (extra / "config.json").is_file():
+            print(
+                f"lstm-playground: --model {extra}: no config.json there (not a model directory)",
+                file=sys.stderr,
+            )
+            return 2
+    from .hub import ModelHub, activate
+    from .lineup import bundled_dirs
+
+    compare_dirs = bundled_dirs() if args.compare is None else args.compare
+    hub = ModelHub(
+        model_dir, extra_dirs, compare_dirs, queue_limits=QueueLimits(max_size=max(1, args.max_queue))
+    )
     try:
-        model = load_model(model_dir)
+        hub.load(model_dir)
     except CheckpointError as e:
         print(f"lstm-playground: cannot load the model: {e}", file=sys.stderr)
         return 2
@@ -168,12 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     set_show_all_words(args.show_all_words)  # process-wide, before any request: every model, every view
     if args.show_all_words:
         print("lstm-playground: --show-all-words: the classroom word filter is off", file=sys.stderr)
-    from .app import build_app, launch_kwargs
-    from .lineup import bundled_dirs
-
-    compare_dirs = bundled_dirs() if args.compare is None else args.compare
-    demo = build_app(model, model_dir=model_dir, compare_dirs=compare_dirs)
-    demo.queue(**queue_kwargs(QueueLimits(max_size=max(1, args.max_queue))))
+    activate(hub)  # register() (uploads, the Live Lab) adds models to it
+    demo = hub.build_default()  # the other models' apps are built when first opened
     warning = exposure_warning(args.host, auth, args.share)
     if warning:
         print(warning, file=sys.stderr)
@@ -184,15 +198,16 @@ def main(argv: list[str] | None = None) -> int:
             server_name=args.host,
             server_port=args.port,
             share=args.share,  # a public link only when asked
-            auth=auth,
-            root_path=root_path,
-            **launch_kwargs(),
+            **hub.launch_kwargs(auth=auth, root_path=root_path),
         )
     except OSError as e:  # the port was taken between the check above and now
         if "port" not in str(e).lower():
             raise
         print(f"lstm-playground: {port_in_use_message(args.host, args.port)}", file=sys.stderr)
         return 2
+    finally:
+        activate(None)
+        hub.close()
     return 0
 
 

@@ -12,11 +12,12 @@ from lstmlm.atlas import load_atlas
 from lstmlm.cell_hunt import load_hunt
 from lstmlm.model import LanguageModel
 
-from . import api, api_cell_hunt, api_compare, api_explain, api_explore, api_live, arity, share
+from . import api, api_cell_hunt, api_compare, api_explain, api_explore, api_live, arity, picker, share
 from .cell_hunt_plots import CSS as CELL_HUNT_CSS
 from .cells import model_size
 from .compare_plots import CSS as COMPARE_CSS
 from .explore_plots import CSS as EXPLORE_CSS
+from .hub import ModelHub
 from .i18n import I18N, t
 from .lessons import CSS as LESSONS_CSS
 from .lineup import make_lineup
@@ -79,10 +80,10 @@ def launch_kwargs() -> dict:
     the English/Chinese texts and the language switch's script."""
     return {
         "theme": theme(),
-        "css": CSS + EXPLORE_CSS + COMPARE_CSS + CELL_HUNT_CSS + LESSONS_CSS + share.CSS,
+        "css": CSS + EXPLORE_CSS + COMPARE_CSS + CELL_HUNT_CSS + LESSONS_CSS + share.CSS + picker.CSS,
         "footer_links": ["api", "settings"],
         "i18n": I18N,
-        "head": share.head(),
+        "head": share.HEAD,
         **session_launch_kwargs(),  # bounded session memory; bare API calls' sessions dropped when done
     }
 
@@ -108,20 +109,29 @@ def build_app(
     model: LanguageModel,
     model_dir: str | os.PathLike | None = None,
     compare_dirs: Sequence[str | os.PathLike] = (),
+    hub: ModelHub | None = None,
+    key: str | None = None,
 ) -> gr.Blocks:
     """The whole app over one read-only model (shared by all users; per-user data lives in gr.State).
     `model_dir` is where the model's unit atlas and averaged gradient flow are looked for (None: none);
-    the Compare and Gradient-flow views put the models of `compare_dirs` beside it."""
+    the Compare and Gradient-flow views put the models of `compare_dirs` beside it. With a `hub` (see
+    hub.py), the header has the model picker and "Open a model", this app being the hub's model `key`."""
     atlas = load_atlas(model_dir) if model_dir is not None else None
     hunt_cache = load_hunt(model_dir)  # the ranking `lstmlm cells` wrote beside the model (None: none)
-    lineup = make_lineup(model, model_dir, compare_dirs)
+    lineup = make_lineup(model, model_dir, compare_dirs, load=hub.load if hub else None)
     with gr.Blocks(
         title="LSTM Playground",
         analytics_enabled=False,
         fill_width=True,
         delete_cache=(3600, 3600),  # gradio's copies of downloads: checked hourly, removed when an hour old
     ) as demo:
-        gr.HTML(_header(model))
+        if hub is None:
+            gr.HTML(_header(model))
+        else:
+            with gr.Row(equal_height=False):
+                gr.HTML(_header(model), scale=3)
+                with gr.Column(scale=2, min_width=320):
+                    picker.build(hub, key or hub.default_key, demo)  # per browser tab: opens /m/<key>/
         bar = share.build_bar()
         prompt = gr.Textbox(
             value=DEFAULT_PROMPT,
@@ -174,7 +184,6 @@ def build_app(
         redraw, redraw_in, redraw_out = follow_prompt(prompt, views)
         loaded = share.wire(model, demo, prompt, tabs, active, views, bar)
         loaded.then(redraw, redraw_in, redraw_out, show_progress="hidden", api_visibility="private")
-        share.redraw_on_language(redraw, redraw_in, redraw_out)  # the same call when the language changes
         api.register(model)
         api_explore.register(model, atlas)
         api_explain.register(model)

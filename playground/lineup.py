@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,10 +39,14 @@ def bundled_dirs() -> list[Path]:
 
 
 def make_lineup(
-    model: LanguageModel, model_dir: str | os.PathLike | None, others: Sequence[str | os.PathLike] = ()
+    model: LanguageModel,
+    model_dir: str | os.PathLike | None,
+    others: Sequence[str | os.PathLike] = (),
+    load: Callable[[Path], LanguageModel] | None = None,
 ) -> list[Entry]:
     """The main model and the loadable models of `others` (a directory that does not load is skipped with
-    a message on stderr: the app still starts). Duplicates of the main directory are dropped."""
+    a message on stderr: the app still starts). Duplicates of the main directory are dropped. `load` reads
+    a model directory (default load_model; the model hub passes its own, so each model loads once)."""
     entries = [Entry(model_label(model), model, CELL_COLORS.get(model.config.cell, EXTRA_COLORS[0]))]
     entries[0].flow, entries[0].path = load_flow(model_dir), str(model_dir or "")
     main = Path(model_dir).resolve() if model_dir is not None else None
@@ -54,7 +58,7 @@ def make_lineup(
             continue
         seen.add(path)
         try:
-            other = load_model(path)
+            other = (load or load_model)(path)
         except CheckpointError as e:
             print(f"lstm-playground: not comparing {d}: {e}", file=sys.stderr)
             continue

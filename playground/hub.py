@@ -1,0 +1,441 @@
+"""The model hub: every model one server offers, each a whole app under its own path, chosen per browser.
+
+The default model's app is the one `launch()` serves at `/`; every other model's app lives under
+`/m/<key>/` on the same server, built the first time someone opens it (so start-up stays as fast as with one
+model) and mounted by `HubRouter`, an ASGI middleware in front of the default app. A browser picks a model by
+opening its path, so two people on one server can look at two models, and a shared link carries the model.
+
+Models are loaded once per folder (and config.json save) and shared read-only by every app that shows them
+(the Compare line-ups included). The hub knows: the bundled models, the `--model` folders given at launch
+(the first is the default) and models registered while the server runs (an uploaded model, a Live Lab
+model), of which it keeps the newest `MAX_REGISTERED`; an older one's page then says it was closed.
+
+For other modules (the Live Lab tab): `register(model_dir, label) -> "/m/<key>/"`, and `OPEN_JS`, the
+front-end function that opens such a path in the same browser tab.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lstmlm.bundled import bundled_model_dirs
+from lstmlm.checkpoint import load_model
+from lstmlm.model import LanguageModel
+
+from .model_info import ModelInfo, read_info
+from .model_upload import UPLOAD_LIMIT
+from .serve import QueueLimits, queue_kwargs
+
+MAX_REGISTERED = 8  # run-time models (uploads, Live Lab) kept; the oldest is dropped for a ninth
+PREFIX = "/m/"  # a model's app lives under /m/<key>/
+KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+
+# Opens a hub path ("/m/<key>/" or "/") in this tab, behind any --root-path, keeping the prompt and the
+# language; bound as `js=` of an event whose input is the path. Empty input: stays.
+OPEN_JS = """(path) => {
+  if (!path) return path;
+  const base = window.location.pathname.replace(/\\/m\\/[^\\/]+\\/?$/, "").replace(/\\/+$/, "");
+  const url = new URL(window.location.origin + base + path);
+  const box = document.querySelector("#prompt textarea");
+  if (box && box.value) url.searchParams.set("prompt", box.value);
+  const lang = new URLSearchParams(window.location.search).get("lang");
+  if (lang) url.searchParams.set("lang", lang);
+  window.location.assign(url.href);
+  return path;
+}"""
+
+
+_guard_installed = False
+
+
+@contextlib.contextmanager
+def building():
+    """While this thread builds an app, components that other threads create (a handler returning
+    `gr.Dropdown(choices=...)` as an update) stay out of it: gradio keeps the Blocks being built in a
+    process-wide variable, so without this they would be rendered into the new app's layout."""
+    global _guard_installed
+    from gradio.blocks import Block
+    from gradio.context import LocalContext
+
+    with _GUARD_LOCK:
+        if not _guard_installed:
+            render = Block.render
+
+            def guarded_render(self):
+                owner = _GUARD_OWNER[0]
+                if (
+                    owner is not None
+                    and owner != threading.get_ident()
+                    and not LocalContext.renderable.get(None)
+                ):
+                    return self  # built elsewhere for an update: never part of a layout
+                return render(self)
+
+            Block.render = guarded_render
+            _guard_installed = True
+    _GUARD_OWNER[0] = threading.get_ident()
+    try:
+        yield
+    finally:
+        _GUARD_OWNER[0] = None
+
+
+_GUARD_LOCK = threading.Lock()
+_GUARD_OWNER: list[int | None] = [None]  # the thread building an app (builds are serialized)
+
+
+class HubUnavailable(RuntimeError):
+    """No hub serves this process (an app built without one, as in most tests)."""
+
+
+class HubBuildError(RuntimeError):
+    """A model's app could not be built (its folder no longer loads); the message says why."""
+
+
+@dataclass
+class Entry:
+    """One model the hub offers."""
+
+    info: ModelInfo
+    folder: Path
+    owned: bool = False  # the hub made the folder (an upload): removed when the entry is dropped
+
+
+@dataclass
+class Mounted:
+    """A built app under /m/<key>/: the Blocks, its ASGI app and what its start-up opened."""
+
+    blocks: object  # gr.Blocks
+    asgi: object  # gradio's App (a FastAPI app)
+    stack: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack)
+
+
+def slug(text: str) -> str:
+    """A URL-safe key from a name: a-z, 0-9, '.', '_' and '-' (at most 64 characters; 'model' if none)."""
+    key = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")[:64]
+    return key or "model"
+
+
+class ModelHub:
+    """The models of one server and their apps (see the module docstring). Thread-safe: handlers register
+    from worker threads, apps are built from the server's event loop."""
+
+    def __init__(
+        self,
+        default_dir: str | Path,
+        extra_dirs: Sequence[str | Path] = (),
+        compare_dirs: Sequence[str | Path] | None = None,
+        *,
+        bundled: bool = True,
+        queue_limits: QueueLimits | None = None,
+        max_registered: int = MAX_REGISTERED,
+    ) -> None:
+        """`default_dir` is served at `/`; `extra_dirs` (the other --model folders) and, with `bundled`,
+        every bundled model are offered under /m/<key>/. `compare_dirs` are the Compare line-up of every
+        app (None: the bundled models). Nothing is loaded here but config.json files."""
+        self.compare_dirs = list(bundled_model_dirs() if compare_dirs is None else compare_dirs)
+        self.queue_limits = queue_limits or QueueLimits()
+        self.max_registered = max_registered
+        self.mount_kwargs: dict = {}  # auth, root_path...: what launch() was given, for every mounted app
+        self._lock = threading.RLock()
+        self._build_lock = threading.Lock()  # gradio builds one Blocks at a time (global render context)
+        self._entries: dict[str, Entry] = {}
+        self._registered: list[str] = []  # run-time keys, oldest first
+        self._models: dict[tuple[str, int], LanguageModel] = {}
+        self._mounted: dict[str, Mounted] = {}
+        self._building: dict[str, asyncio.Lock] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tmp: Path | None = None
+        self._serial = 0
+        self.default_key = self._add(Path(default_dir), "launch", None)
+        for folder in extra_dirs:
+            self._add(Path(folder), "launch", None)
+        if bundled:
+            for folder in bundled_model_dirs():
+                self._add(folder, "bundled", None)
+
+    # ---- what the hub offers
+
+    def _add(self, folder: Path, origin: str, label: str | None, owned: bool = False) -> str:
+        """Enter `folder` under a new key (its name, made unique); a folder already entered keeps its key."""
+        resolved = folder.resolve()
+        with self._lock:
+            for key, entry in self._entries.items():
+                if origin in ("launch", "bundled") and entry.folder.resolve() == resolved:
+                    return key
+            base = slug(label or folder.name)
+            key, n = base, 1
+            while key in self._entries:
+                n += 1
+                key = f"{base}-{n}"
+            path = "/" if not self._entries else f"{PREFIX}{key}/"
+            info = read_info(folder, key=key, path=path, label=label or folder.name, origin=origin)
+            self._entries[key] = Entry(info, folder, owned)
+            return key
+
+    def infos(self) -> list[ModelInfo]:
+        """Every model offered, the default first, in the order they were entered."""
+        with self._lock:
+            return [e.info for e in self._entries.values()]
+
+    def entry(self, key: str) -> Entry | None:
+        with self._lock:
+            return self._entries.get(key)
+
+    def temp_dir(self) -> Path:
+        """This server's folder for uploaded models (removed when the hub closes)."""
+        with self._lock:
+            if self._tmp is None:
+                self._tmp = Path(tempfile.mkdtemp(prefix="lstm-playground-models-"))
+            return self._tmp
+
+    # ---- models, loaded once
+
+    def load(self, folder: str | Path) -> LanguageModel:
+        """The model in `folder`, loaded once per folder and save (config.json's mtime) and shared read-only.
+        Raises lstmlm.checkpoint.CheckpointError when it does not load."""
+        folder = Path(folder).resolve()
+        try:
+            stamp = (folder / "config.json").stat().st_mtime_ns
+        except OSError:
+            stamp = 0  # load_model says what is missing
+        with self._lock:
+            model = self._models.get((str(folder), stamp))
+        if model is None:
+            model = load_model(folder)
+            with self._lock:
+                model = self._models.setdefault((str(folder), stamp), model)
+        return model
+
+    # ---- run-time models
+
+    def register(self, model_dir: str | Path, label: str, *, origin: str = "lab", owned: bool = False) -> str:
+        """Offer the model in `model_dir` under a new key and return its path, "/m/<key>/" (relative to the
+        server's root; open it with OPEN_JS). The model is loaded now, so a folder that does not load raises
+        lstmlm.checkpoint.CheckpointError and registers nothing. Keeps the newest `max_registered` run-time
+        models: the oldest is dropped (its page then says so; a folder the hub made is removed)."""
+        self.load(model_dir)
+        key = self._add(Path(model_dir), origin, label, owned)
+        dropped = []
+        with self._lock:
+            self._registered.append(key)
+            while len(self._registered) > self.max_registered:
+                dropped.append(self._registered.pop(0))
+        for old in dropped:
+            self._drop(old)
+        return self._entries[key].info.path
+
+    def _drop(self, key: str) -> None:
+        with self._lock:
+            entry = self._entries.pop(key, None)
+            mounted = self._mounted.pop(key, None)
+            if entry is not None:
+                folder = entry.folder.resolve()
+                for k in [k for k in self._models if k[0] == str(folder)]:
+                    del self._models[k]
+        if mounted is not None:
+            self._close_mounted(mounted)
+        if entry is not None and entry.owned:
+            shutil.rmtree(entry.folder, ignore_errors=True)
+
+    def _close_mounted(self, mounted: Mounted) -> None:
+        mounted.blocks._queue.close()  # its workers stop; its sessions go with the app
+        mounted.blocks.is_running = False
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            asyncio.run_coroutine_threadsafe(mounted.stack.aclose(), loop)
+
+    # ---- apps
+
+    def build_default(self):
+        """The default model's app (the one `launch()` serves at `/`), with the picker."""
+        return self._build_blocks(self.default_key)
+
+    def _build_blocks(self, key: str):
+        from .app import build_app
+
+        entry = self._entries[key]
+        model = self.load(entry.folder)
+        with self._build_lock, building():
+            demo = build_app(model, model_dir=entry.folder, compare_dirs=self.compare_dirs, hub=self, key=key)
+        demo.queue(**queue_kwargs(self.queue_limits))
+        return demo
+
+    def _mount(self, key: str, root_app) -> Mounted:
+        """Build the app of `key` and make it an ASGI app for /m/<key>/ (in a worker thread: ~2 s)."""
+        import fastapi
+        import gradio as gr
+
+        from .app import launch_kwargs
+
+        blocks = self._build_blocks(key)
+        styled = launch_kwargs()
+        blocks.state_session_capacity = styled["state_session_capacity"]
+        kwargs = dict(self.mount_kwargs)
+        root_path = kwargs.pop("root_path", None) or getattr(root_app, "root_path", "") or ""
+        holder = fastapi.FastAPI()
+        gr.mount_gradio_app(
+            holder,
+            blocks,
+            path=f"{PREFIX}{key}",
+            root_path=f"{root_path}{PREFIX}{key}" if root_path else None,
+            app_kwargs=styled["app_kwargs"],
+            max_file_size=UPLOAD_LIMIT,
+            **{k: styled[k] for k in ("theme", "css", "footer_links", "i18n", "head")},
+            **kwargs,
+        )
+        asgi = holder.routes[-1].app
+        if hasattr(root_app, "tokens"):  # one login for every model: the default app's cookie and tokens
+            asgi.cookie_id, asgi.tokens = root_app.cookie_id, root_app.tokens
+        return Mounted(blocks, asgi)
+
+    async def mounted(self, key: str, root_app) -> Mounted | None:
+        """The running app of `key`, built and started on first use; None when the hub has no such model.
+        Called on the server's event loop."""
+        self._loop = asyncio.get_running_loop()
+        with self._lock:
+            if key in self._mounted:
+                return self._mounted[key]
+            if key not in self._entries:
+                return None
+            lock = self._building.setdefault(key, asyncio.Lock())
+        async with lock:
+            with self._lock:
+                if key in self._mounted:
+                    return self._mounted[key]
+            import anyio
+
+            try:
+                app = await anyio.to_thread.run_sync(self._mount, key, root_app)
+            except Exception as e:  # noqa: BLE001 - a folder that stopped loading: the page says why
+                logging.getLogger(__name__).warning("cannot build the app of %s", key, exc_info=True)
+                raise HubBuildError(f"the model {key!r} cannot be opened: {e}") from None
+            await app.stack.enter_async_context(app.asgi.router.lifespan_context(app.asgi))
+            app.blocks.run_startup_events()  # its queue starts on this loop, as launch() starts the default's
+            await app.blocks.run_extra_startup_events()
+            with self._lock:
+                if key not in self._entries:  # dropped while it was built
+                    self._close_mounted(app)
+                    return None
+                self._mounted[key] = app
+            return app
+
+    def launch_kwargs(self, **given) -> dict:
+        """`demo.launch()` arguments for the default app: the app's style (app.launch_kwargs), the upload
+        limit, the router that serves /m/<key>/, and `given` (auth, root_path...: kept for the other apps)."""
+        from starlette.middleware import Middleware
+
+        from .app import launch_kwargs
+
+        self.mount_kwargs = {k: given[k] for k in ("auth", "auth_message", "root_path") if given.get(k)}
+        kwargs = launch_kwargs() | {"max_file_size": UPLOAD_LIMIT}
+        kwargs["app_kwargs"]["middleware"].insert(0, Middleware(HubRouter, hub=self))
+        return kwargs | given
+
+    def close(self) -> None:
+        """Stop every mounted app and remove the uploaded models' folder."""
+        with self._lock:
+            mounted, self._mounted = list(self._mounted.values()), {}
+        for app in mounted:
+            self._close_mounted(app)
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+_ACTIVE: ModelHub | None = None
+
+
+def activate(hub: ModelHub | None) -> None:
+    """Make `hub` the one `register()` and the picker's endpoints use (None: none)."""
+    global _ACTIVE
+    _ACTIVE = hub
+
+
+def active() -> ModelHub | None:
+    """The hub of this process, or None (an app built without one)."""
+    return _ACTIVE
+
+
+def register(model_dir: str | Path, label: str) -> str:
+    """Offer the model saved in `model_dir` in every view: returns its path "/m/<key>/" (relative to the
+    server's root; bind `OPEN_JS` to a `.then` with that path as input to open it in the same tab).
+    Raises HubUnavailable when no hub serves this process, lstmlm.checkpoint.CheckpointError when the folder
+    does not hold a loadable model. The hub keeps the newest MAX_REGISTERED run-time models."""
+    hub = _ACTIVE
+    if hub is None:
+        raise HubUnavailable("this playground was started without a model hub: open the model with --model")
+    return hub.register(model_dir, label)
+
+
+NOT_HERE = """<!doctype html><html><head><meta charset="utf-8"><title>Model not open</title></head>
+<body style="font: 20px system-ui, sans-serif; margin: 40px;"><h1>This model is not open on this server</h1>
+<p>It may have been closed: the server keeps the {n} most recently opened models (uploads and Live Lab
+models), and forgets all of them when it restarts.</p><p><a href="{home}">Open the playground's default
+model</a> and choose a model in the list at the top, or open your model file again.</p></body></html>"""
+
+
+FAILED = """<!doctype html><html><head><meta charset="utf-8"><title>Model not opened</title></head>
+<body style="font: 20px system-ui, sans-serif; margin: 40px;"><h1>This model could not be opened</h1>
+<p>{message}</p><p><a href="{home}">Open the playground's default model</a>.</p></body></html>"""
+
+
+class HubRouter:
+    """ASGI middleware: /m/<key>/... goes to that model's app (built on first use), the rest to the default
+    app. /m/<key> gains its trailing slash; /m/<default key>/ is the default app at /."""
+
+    def __init__(self, app, hub: ModelHub) -> None:
+        self.app, self.hub = app, hub
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        root_path = scope.get("root_path", "")
+        path = scope["path"]
+        route = path[len(root_path) :] if root_path and path.startswith(root_path) else path
+        if not route.startswith(PREFIX):
+            await self.app(scope, receive, send)
+            return
+        key, slash, _ = route[len(PREFIX) :].partition("/")
+        query = scope.get("query_string", b"").decode("latin-1")
+        query = f"?{query}" if query else ""
+        rest = route[len(PREFIX) + len(key) :]
+        if scope["type"] == "http" and (not slash or (key == self.hub.default_key and rest == "/")):
+            target = f"{key}/{query}" if not slash else f"../../{query}"  # relative: right behind a proxy
+            await _respond(send, 307, b"", [(b"location", target.encode("latin-1"))])
+            return
+        if key == self.hub.default_key:  # the default app's own requests, made under this path
+            await self.app(
+                dict(scope, path=root_path + rest, raw_path=(root_path + rest).encode()), receive, send
+            )
+            return
+        try:
+            app = await self.hub.mounted(key, scope.get("app"))
+        except HubBuildError as e:
+            if scope["type"] == "http":
+                page = FAILED.format(message=html.escape(str(e)), home=f"{root_path}/").encode()
+                await _respond(send, 500, page, [(b"content-type", b"text/html; charset=utf-8")])
+            return
+        if app is None:
+            if scope["type"] == "http":
+                page = NOT_HERE.format(n=self.hub.max_registered, home=f"{root_path}/").encode()
+                await _respond(send, 404, page, [(b"content-type", b"text/html; charset=utf-8")])
+            return
+        mount = f"{root_path}{PREFIX}{key}"
+        await app.asgi(dict(scope, root_path=mount, app_root_path=root_path), receive, send)
+
+
+async def _respond(send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    headers = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,115 @@
+"""The model picker in every app's header (a list of the hub's models; choosing one opens that model's app in
+this browser tab, keeping the prompt), the "Open a model" upload beside it, and the `models` endpoint.
+
+No `from __future__ import annotations`: gr.api reads the endpoint's real type hints.
+"""
+
+import functools
+import logging
+
+import gradio as gr
+
+from lstmlm.checkpoint import CheckpointError
+
+from .hub import OPEN_JS, ModelHub
+from .model_upload import UPLOAD_MB, UploadError, open_upload
+
+CSS = """
+#lp-model-picker { min-width: 320px; }
+#lp-open-model { margin-top: 4px; }
+"""
+
+TEXT_VOCAB = "a text: its sorted characters are the vocabulary"
+LIST_VOCAB = "the token list (one token per line, or JSON)"
+
+
+def models_json(hub: ModelHub) -> list:
+    """Every model the server offers (ModelInfo.as_json: key, label, tokenizer, url_path, ...)."""
+    return [info.as_json() for info in hub.infos()]
+
+
+def info_line(hub: ModelHub, key: str) -> str:
+    """The line under the picker: what the open model reads, its size, test figure and certificate."""
+    entry = hub.entry(key)
+    if entry is None:
+        return ""
+    info = entry.info
+    parts = [f"reads {info.tokenizer}", info.size, info.test_figure or "no test figure recorded"]
+    if info.certificate:
+        parts.append(info.certificate)
+    return " · ".join(p for p in parts if p)
+
+
+def _choices(hub: ModelHub) -> list:
+    return [(info.choice_label(), info.key) for info in hub.infos()]
+
+
+def open_model(hub: ModelHub, files, text_vocab: str) -> str:
+    """Upload handler: the uploaded files -> a registered model; its path ("/m/<key>/"), which the page
+    then opens. Every refusal is a toast with the reason (gr.Error), never a traceback."""
+    paths = [getattr(f, "name", f) for f in (files or [])]
+    try:
+        folder, label = open_upload(
+            paths, hub.temp_dir(), vocab_is_text=text_vocab == TEXT_VOCAB, load=hub.load
+        )
+        return hub.register(folder, label, origin="upload", owned=True)
+    except (UploadError, CheckpointError) as e:
+        raise gr.Error(str(e), title="Cannot open this model", print_exception=False) from None
+    except Exception as e:  # noqa: BLE001 - a file the importer did not foresee: say so, keep serving
+        logging.getLogger(__name__).warning("upload failed", exc_info=True)
+        raise gr.Error(
+            f"could not open {', '.join(str(p).rsplit('/', 1)[-1] for p in paths)}: {type(e).__name__}: {e}",
+            title="Cannot open this model",
+            print_exception=False,
+        ) from None
+
+
+def build(hub: ModelHub, key: str, demo: gr.Blocks) -> gr.Dropdown:
+    """The picker and the upload (inside build_app's Blocks, in the header's column), their events, and
+    the `models` endpoint. Returns the picker."""
+    pick_js = (
+        f"(key) => {{ ({OPEN_JS})(key === {hub.default_key!r} ? '/' : '/m/' + key + '/'); return key; }}"
+    )
+    picker = gr.Dropdown(
+        choices=_choices(hub),
+        value=key,
+        label="Model",
+        info=info_line(hub, key),
+        interactive=True,
+        elem_id="lp-model-picker",
+    )
+    with gr.Accordion(f"Open a model (a file of up to {UPLOAD_MB} MB)", open=False, elem_id="lp-open-model"):
+        gr.Markdown(
+            "A **.zip of a model folder** (config.json, model.safetensors, vocab.txt), or a **Keras** "
+            "(.keras, .h5), **TensorFlow.js** (model.json with its .bin files) or **PyTorch** (.pt) file, "
+            "with its token list when the file holds none. It opens in this tab; others keep their model.",
+            elem_classes=["lp-small"],
+        )
+        files = gr.File(file_count="multiple", label="Model file(s)", elem_id="lp-model-files")
+        vocab_kind = gr.Radio([LIST_VOCAB, TEXT_VOCAB], value=LIST_VOCAB, label="A .txt file beside it is")
+        opened = gr.Button("Open", elem_id="lp-open-model-button", size="sm")
+        target = gr.Textbox(visible=False, elem_id="lp-open-target")
+    quiet = dict(show_progress="hidden", api_visibility="private")
+    picker.input(None, picker, None, js=pick_js, **quiet)
+    opened.click(
+        functools.partial(open_model, hub), [files, vocab_kind], target, api_visibility="private"
+    ).success(None, target, None, js=OPEN_JS, **quiet)
+
+    def refreshed():
+        return gr.update(choices=_choices(hub), value=key)  # models registered since the app was built
+
+    demo.load(refreshed, None, picker, queue=False, **quiet)
+    gr.api(models_endpoint(hub), api_name="models", queue=False)
+    return picker
+
+
+def models_endpoint(hub: ModelHub):
+    """The `models` API endpoint's function (bound to `hub`)."""
+
+    def models() -> list:
+        """Every model this server offers, the default first: key, label, tokenizer ("words" or
+        "characters"), url_path (its endpoints are under it: Client("http://host:7860" + url_path)),
+        size, test_figure, certificate (imported models), origin."""
+        return models_json(hub)
+
+    return models
