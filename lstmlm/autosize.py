@@ -11,16 +11,16 @@ The rule, in the order it is applied:
    is more than the recurrent layers cost (their weight count), the adaptive softmax (frequent words in a
    small head, rare ones in narrower tail clusters) is used, else the full softmax with tied input and
    output embeddings (Inan et al. 2016, Press & Wolf 2017).
-3. Size (`--hidden-dim`, `--embed-dim`; 2 layers): with a time budget, a short timed probe (a warm-up and
-   PROBE_STEPS Adam steps on real batches, at the run's thread count) measures this machine's words/s for
-   each candidate size in HIDDEN_LADDER, smallest first; the words a size can process are its words/s x the
-   time left (minus the validations' share). The largest size that still processes enough words is kept:
+3. Size (`--hidden-dim`, `--embed-dim`; 2 layers): with a time budget, a short timed probe (WARMUP_STEPS,
+   then PROBE_STEPS timed Adam steps on real batches, at the run's thread count) measures this machine's
+   words/s for each candidate size in HIDDEN_LADDER, smallest first; the words a size can process are its
+   words/s x the time left (less the validations' share). The largest size that processes enough is kept:
        enough = min(MIN_PASSES x training words, WORDS_PER_WEIGHT x recurrent weights)
    i.e. either it reads the whole training text at least twice, or (a corpus too large for that) it sees
    at least 4 words per recurrent weight (the bundled word models saw 4-6 and the reference recipe's
    one epoch of WikiText-2 3.3, each still improving). Larger sizes are slower, so the climb stops at the
    first size that falls short. With only a word budget, nothing is measured: the words are the budget.
-4. Dropout: q = recurrent weights / distinct training words read. A run that reads each word at most
+4. Dropout: q = recurrent weights / words in the training text. A run that reads each word at most
    once has little to overfit: 0.1. Otherwise 0.35 + 0.2 log10(q), within [0.1, 0.6] (fits the published
    recipes: 2x200 on WikiText-2 q~0.3 -> 0.2, 2x650 on PTB q~7 -> 0.5, 2x1500 q~40 -> 0.65), phased in
    over the first few passes (0.1 at one pass, the full value from 4), since overfitting needs repetition.
@@ -48,7 +48,8 @@ NUM_LAYERS = 2
 MAX_EMBED = 256  # untied embeddings stay at most this wide (the bundled word models' width)
 MIN_PASSES = 2.0  # enough words: the training text read this many times ...
 WORDS_PER_WEIGHT = 4.0  # ... or this many words per recurrent weight, whichever is fewer
-PROBE_STEPS = 3  # timed steps per candidate (after one warm-up step)
+PROBE_STEPS = 3  # timed steps per candidate ...
+WARMUP_STEPS = 2  # ... after these (the first steps of a new model are slower: allocator, caches)
 PROBE_SHARE = 0.05  # stop probing larger sizes once the probe has used this share of the time budget
 EVAL_COST = 1 / 3  # a validation word costs about a third of a training word (forward only)
 LR = 0.003  # Adam's peak learning rate
@@ -255,7 +256,7 @@ def measure_words_per_s(
     device: torch.device | str = "cpu",
     steps: int = PROBE_STEPS,
 ) -> float:
-    """Training words/s of a model built from `settings` (ModelConfig fields): one warm-up step, then
+    """Training words/s of a model built from `settings` (ModelConfig fields): WARMUP_STEPS steps, then
     `steps` timed Adam steps (forward, backward, clipping, update) on the first batches of `train_ids`."""
     from .data import batchify, get_batch
     from .model import LanguageModel, ModelConfig
@@ -271,12 +272,12 @@ def measure_words_per_s(
     model = LanguageModel(ModelConfig(**config)).to(device)
     model.train()
     optimizer = make_optimizer(model, TrainConfig(lr=LR))  # fused Adam, as train() builds it
-    span = (steps + 1) * bptt * batch_size + batch_size  # the tokens the probe reads
+    span = (steps + WARMUP_STEPS) * bptt * batch_size + batch_size  # the tokens the probe reads
     repeats = 1 + span // max(train_ids.numel(), 1)  # a corpus shorter than that is read again
     data = batchify(train_ids[:span].repeat(repeats), batch_size).to(device)  # (T, B)
     state = model.init_state(batch_size)
     elapsed, words = 0.0, 0
-    for step in range(steps + 1):
+    for step in range(steps + WARMUP_STEPS):
         start = time.perf_counter()
         inputs, targets = get_batch(data, (step * bptt) % max(data.size(0) - 1, 1), bptt)
         state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
@@ -285,7 +286,7 @@ def measure_words_per_s(
         torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
-        if step:  # the first step warms up the allocator and kernels
+        if step >= WARMUP_STEPS:  # the first steps warm up the allocator and kernels
             elapsed += time.perf_counter() - start
             words += targets.numel()
     return words / max(elapsed, 1e-9)

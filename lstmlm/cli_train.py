@@ -118,7 +118,8 @@ def add_train_parser(sub) -> None:
         ModelConfig,
         skip=("vocab_size",),
         defaults=MODEL_DEFAULTS,
-        title="model (saved with the model; taken from the saved run on --resume)",
+        title="model (saved with the model; taken from the saved run on --resume). With --max-minutes or "
+        "--max-words, those not given are chosen from the budget and the corpus (see --no-auto)",
     )
     add_dataclass_options(
         p,
