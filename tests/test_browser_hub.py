@@ -1,0 +1,73 @@
+"""The model picker in a real browser (chromium): choosing another model in the header's list opens that
+model's app in this tab, under its own path, with the prompt kept; the page then shows that model's header
+(a character model: its tab says "Next character", the picker says it reads characters)."""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+
+import pytest
+import torch
+from browser_kit import CHROMIUM, chromium, new_page
+from playwright.sync_api import expect
+
+from lstmlm import save_model
+from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.tokenizers import CHARS
+from lstmlm.vocab import Vocab
+from playground import hub as hub_module
+from playground.hub import ModelHub
+
+TEXT = 'She said "yes".\nHe said "no".\n' * 4
+
+
+@pytest.fixture(scope="module")
+def char_dir(tmp_path_factory) -> Path:
+    """A tiny untrained character model (2 x 8), saved as a model directory named 'chars-tiny'."""
+    vocab = Vocab.from_tokens(CHARS.tokenize(TEXT), tokenizer=CHARS)
+    torch.manual_seed(0)
+    config = ModelConfig(vocab_size=len(vocab), embed_dim=8, hidden_dim=8, num_layers=2, dropout=0.0)
+    out = tmp_path_factory.mktemp("hubchars") / "chars-tiny"
+    save_model(out, LanguageModel(config).eval(), vocab)
+    return out
+
+
+def test_picking_a_model_opens_its_app_in_this_tab(tiny_model_dir, char_dir):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing")
+    hub = ModelHub(tiny_model_dir, [char_dir], compare_dirs=[], bundled=False)
+    hub_module.activate(hub)
+    demo = hub.build_default()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    demo.launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **hub.launch_kwargs()
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        with chromium() as browser:
+            pg = new_page(browser, timeout_ms=90_000)
+            pg.goto(url + "?prompt=the%20cat")
+            picker = pg.locator("#lp-model-picker")
+            picker.get_by_text("reads words").wait_for()
+            expect(pg.locator("#prompt textarea")).to_have_value("the cat")  # the link's prompt, on load
+            picker.locator("input").click()
+            pg.get_by_role("option", name="chars-tiny").click()
+            pg.wait_for_url("**/m/chars-tiny/**")
+            assert "prompt=the+cat" in pg.url or "prompt=the%20cat" in pg.url
+            pg.locator("#lp-model-picker").get_by_text("reads characters").wait_for()
+            pg.get_by_role("tab", name="Next character").wait_for()
+            expect(pg.locator("#prompt textarea")).to_have_value("the cat")  # kept across the switch
+            expect(pg.locator("#lp-model-picker input")).to_have_value(re.compile("^chars-tiny · characters"))
+            # and back: the default model is at /
+            pg.locator("#lp-model-picker input").click()
+            pg.get_by_role("option", name=hub.infos()[0].choice_label()).click()
+            pg.wait_for_url(lambda u: u.split("?")[0] == url)
+            pg.get_by_role("tab", name="Next word").wait_for()
+    finally:
+        hub_module.activate(None)
+        hub.close()
+        demo.close()
