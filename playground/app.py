@@ -20,6 +20,7 @@ from .explore_plots import CSS as EXPLORE_CSS
 from .hub import ModelHub
 from .i18n import I18N, t
 from .lessons import CSS as LESSONS_CSS
+from .lessons import HEAD as LESSONS_HEAD
 from .lineup import make_lineup
 from .sessions import launch_kwargs as session_launch_kwargs
 from .tabs import cell_hunt as cell_hunt_tab
@@ -69,6 +70,16 @@ CSS = """
 #examples td, #examples button { font-size: 17px !important; text-align: left; }
 """
 
+# Enter in the prompt box adds no line break (the views redraw as you type; nothing to send); Shift+Enter
+# still can. A key handler in the page, not a listener of the prompt (tabs/__init__.py: one listener only).
+# Not while an input method composes (Chinese), where Enter picks the characters.
+PROMPT_KEYS = """<script>
+document.addEventListener("keydown", (e) => {
+  if (e.key !== "Enter" || e.shiftKey || e.isComposing || e.keyCode === 229) return;
+  if (e.target && e.target.tagName === "TEXTAREA" && e.target.closest("#prompt")) e.preventDefault();
+}, true);
+</script>"""
+
 
 def theme() -> gr.themes.Base:
     """A calm, high-contrast theme with large text; its fonts ship with gradio (no web fonts)."""
@@ -83,7 +94,7 @@ def launch_kwargs() -> dict:
         "css": CSS + EXPLORE_CSS + COMPARE_CSS + CELL_HUNT_CSS + LESSONS_CSS + share.CSS + picker.CSS,
         "footer_links": ["api", "settings"],
         "i18n": I18N,
-        "head": share.HEAD,
+        "head": share.HEAD + LESSONS_HEAD + PROMPT_KEYS,
         **session_launch_kwargs(),  # bounded session memory; bare API calls' sessions dropped when done
     }
 
@@ -119,6 +130,7 @@ def build_app(
     atlas = load_atlas(model_dir) if model_dir is not None else None
     hunt_cache = load_hunt(model_dir)  # the ranking `lstmlm cells` wrote beside the model (None: none)
     lineup = make_lineup(model, model_dir, compare_dirs, load=hub.load if hub else None)
+    lessons = start_tab.shown_lessons()  # the shipped lesson files and a teacher's
     with gr.Blocks(
         title="LSTM Playground",
         analytics_enabled=False,
@@ -143,7 +155,7 @@ def build_app(
         )
         active = gr.State("next_word")  # the open tab, so typing only redraws what is on screen
         with gr.Tabs(selected="next_word", overflow_behavior="wrap") as tabs:  # 14 tabs: all stay visible
-            start_view = start_tab.build(model)  # first in the tab order: the guided lessons
+            start_view = start_tab.build(model, lessons)  # first in the tab order: the guided lessons
             word_view = next_word.build(model, prompt)
             gen_view = generate.build(model, prompt)
             gates_view = gates.build(model, prompt, active)
@@ -184,6 +196,7 @@ def build_app(
         redraw, redraw_in, redraw_out = follow_prompt(prompt, views)
         loaded = share.wire(model, demo, prompt, tabs, active, views, bar)
         loaded.then(redraw, redraw_in, redraw_out, show_progress="hidden", api_visibility="private")
+        start_tab.wire(demo, lesson_bar, lessons, model.config.num_layers)  # ?lesson=... fills the bar
         api.register(model)
         api_explore.register(model, atlas)
         api_explain.register(model)

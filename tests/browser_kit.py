@@ -35,6 +35,14 @@ README_SHOTS = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
 CLIPBOARD = ["clipboard-read", "clipboard-write"]
 
 
+def skip_start(context) -> None:
+    """Mark Start here as skipped in this browser context, as a returning visitor who pressed "Skip" has it:
+    the app then opens on Next word (a first visit opens Start here: playground/lessons.py)."""
+    from playground.lessons import DISMISSED
+
+    context.add_init_script(f"try {{ localStorage.setItem('{DISMISSED}', '1'); }} catch (e) {{}}")
+
+
 def shots_dir(tmp_path_factory) -> Path:
     """Where screenshots go: the README's folder with a screenshot model, else a temporary one."""
     return README_SHOTS if os.environ.get(MODEL_ENV) else tmp_path_factory.mktemp("screenshots")
@@ -73,13 +81,18 @@ def new_page(
     shots: Path | None = None,
     timeout_ms: int = 30_000,
     record_outside: bool = False,
+    first_visit: bool = False,
     **context_kwargs,
 ) -> Page:
     """A 1500x1000 page in its own context (`context_kwargs`: permissions, locale, accept_downloads...).
 
     `page.shots` is the screenshot folder; with `record_outside`, `page.outside` lists every request that
-    tried to leave this computer."""
-    pg = browser.new_context(viewport={"width": 1500, "height": 1000}, **context_kwargs).new_page()
+    tried to leave this computer. Unless `first_visit`, Start here is marked skipped (`skip_start`), so
+    the app opens on Next word as the tests expect."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1000}, **context_kwargs)
+    if not first_visit:
+        skip_start(context)
+    pg = context.new_page()
     pg.shots = shots
     if record_outside:
         pg.outside = []

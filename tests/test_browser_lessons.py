@@ -1,22 +1,145 @@
-"""Start here in a real browser: the tab comes first, a lesson's step link opens its view with its prompt,
-and Equations & memory draws the live cell diagram for that prompt."""
+"""Start here in a real browser: a first visit opens it and "Skip" is remembered; every shipped lesson is
+played end to end from its ?lesson=KEY link through the lesson bar (each step's view is open with its prompt
+and its settings, the bar shows the step); progress is kept in the browser; Enter adds no line break to the
+prompt; Equations & memory draws the live cell diagram."""
 
 from __future__ import annotations
 
 import pytest
 from browser_kit import chromium, new_page, serve
 
-from playground.lessons import LESSONS
+from playground.classroom import Screen
+from playground.lessons import LESSON_DIR, load_lessons, step_screen
 
 pytestmark = pytest.mark.browser
+TIMEOUT = 90_000  # the machine is shared: a page reload plus a redraw can take many seconds
+
+
+SELECTED = "v => document.querySelector('button[role=tab][aria-selected=true]')?.dataset.tabId === v"
+
+
+def _selected(page) -> str:
+    return page.locator("button[role=tab][aria-selected=true]").get_attribute("data-tab-id")
+
+
+def _checked(page, elem_id: str) -> str:
+    """The label of the chosen option of the radio group #elem_id."""
+    return page.locator(f"#{elem_id} label:has(input:checked)").text_content().strip()
+
+
+def _number(page, elem_id: str) -> float:
+    return float(page.locator(f"#{elem_id} input[type=number]").input_value())
+
+
+def _check_screen(page, screen: Screen, num_layers: int) -> None:
+    """The page shows `screen`: its tab open, its prompt typed, its settings in their controls."""
+    page.wait_for_function(SELECTED, arg=screen.view)
+    if screen.prompt is not None:
+        page.wait_for_function(
+            "t => document.querySelector('#prompt textarea')?.value === t", arg=screen.prompt
+        )
+    default = Screen()
+    if screen.view == "generate":
+        assert _number(page, "gen-temperature") == pytest.approx(screen.temperature)
+        assert _number(page, "gen-top-p") == pytest.approx(screen.top_p)
+    if screen.view == "gates":
+        assert _checked(page, "gates-layer").startswith(f"Layer {screen.layer + 1}")
+        gates = {"f": "forget", "c": "cell", "i": "input", "o": "output"}
+        assert gates[screen.gate] in _checked(page, "gates-gate").lower()
+        if screen.order != default.order:
+            assert _checked(page, "gates-order").lower().startswith(screen.order[:5])
+    if screen.view == "intervene":  # every lesson's intervention: f pinned in the top layer, all units
+        assert "layer:" in screen.iv
+        assert _checked(page, "intervene-layer") == f"Layer {num_layers}"
+        assert "forget" in _checked(page, "intervene-action").lower()
+        want = float(screen.iv.split("value:")[1].split(",")[0])
+        assert _number(page, "intervene-value") == pytest.approx(want)
+
+
+def test_every_lesson_plays_end_to_end_from_its_link(tiny_model):
+    lessons, problems = load_lessons([LESSON_DIR])
+    assert not problems and len(lessons) >= 5
+    layers = tiny_model.config.num_layers
+    with serve(tiny_model) as url, chromium() as browser:
+        page = new_page(browser, timeout_ms=TIMEOUT)
+        for lesson in lessons:
+            page.goto(f"{url}?lesson={lesson.key}")
+            bar = page.locator("#lesson-bar .lp-lang-en")
+            bar.wait_for()
+            assert lesson.title_en in bar.text_content()
+            page.wait_for_function(SELECTED, arg="start")
+            bar.locator("a.lp-next").click()  # "Start: step 1 →"
+            for n, step in enumerate(lesson.steps, 1):
+                page.wait_for_function(
+                    "n => document.querySelector('#lesson-bar .lp-lesson-bar')?.dataset.step === String(n)",
+                    arg=n,
+                )
+                bar = page.locator("#lesson-bar .lp-lang-en")
+                assert f"step {n} of {len(lesson.steps)}" in bar.text_content()
+                assert step.en in bar.locator(".lp-lesson-say").text_content()
+                _check_screen(page, step_screen(lesson, n, layers), layers)
+                if n < len(lesson.steps):
+                    bar.locator("a.lp-next").click()
+                else:
+                    assert bar.locator("a.lp-next").count() == 0
+            # the progress is kept in this browser: every step of the lesson was opened
+            progress = page.evaluate("() => window.lpLessonProgress()")
+            assert progress[lesson.key] == list(range(1, len(lesson.steps) + 1))
+        page.goto(url + "?view=start")
+        done = page.locator('#lessons .lp-lang-en .lp-lesson-progress[data-lesson="why_gates"]')
+        page.wait_for_function("e => e.textContent === '✓ 3/3'", arg=done.element_handle())
+        assert page.locator("#lessons .lp-lang-en a.lp-lesson-link.lp-done").count() == 16
+
+
+def test_a_first_visit_opens_start_here_until_skipped(tiny_model):
+    with serve(tiny_model) as url, chromium() as browser:
+        page = new_page(browser, timeout_ms=TIMEOUT, first_visit=True)
+        page.goto(url)
+        page.wait_for_function(SELECTED, arg="start")
+        assert page.locator("#lesson-bar .lp-lesson-bar").count() == 0  # no lesson was asked for
+        # a shared link opens its own screen, even on a first visit
+        page.goto(url + "?prompt=the+cat+sat")
+        page.wait_for_function("() => document.querySelector('#prompt textarea')?.value === 'the cat sat'")
+        page.wait_for_timeout(1500)
+        assert _selected(page) == "next_word"
+        # Skip: Next word now, and on the next visit
+        page.goto(url)
+        page.locator("#lessons .lp-lang-en .lp-start-skip a").click()
+        page.wait_for_url("**start=skip**")
+        page.wait_for_function(SELECTED, arg="next_word")
+        page.goto(url)
+        page.locator("#prompt textarea").wait_for()
+        page.wait_for_timeout(1500)
+        assert _selected(page) == "next_word"
+        # ... until "open Start here first again"
+        page.locator("button[role=tab][data-tab-id=start]").click()
+        page.locator("#lessons .lp-lang-en .lp-start-again a").click()
+        page.wait_for_url("**start=show**")
+        page.goto(url)
+        page.wait_for_function(SELECTED, arg="start")
+
+
+def test_enter_in_the_prompt_adds_no_line_break(tiny_model):
+    with serve(tiny_model) as url, chromium() as browser:
+        page = new_page(browser, timeout_ms=TIMEOUT)
+        page.goto(url)
+        box = page.locator("#prompt textarea")
+        box.fill("the cat")
+        box.press("End")
+        box.press("Enter")
+        box.type(" sat")
+        assert box.input_value() == "the cat sat"
+        # the views still follow the text (the key handler stopped only the line break)
+        page.wait_for_function("() => document.querySelector('#tokens')?.textContent.includes('sat')")
 
 
 def test_start_here_is_first_and_a_lesson_link_opens_its_view(tiny_model):
-    lesson = next(lesson for lesson in LESSONS if lesson.key == "forget_gate")
+    lessons, _ = load_lessons([LESSON_DIR])
+    lesson = next(lesson for lesson in lessons if lesson.key == "forget_gate")
     step = next(n for n, s in enumerate(lesson.steps, 1) if s.screen and s.screen.view == "equations")
     prompt = lesson.steps[step - 1].screen.prompt
     with serve(tiny_model) as url, chromium() as browser:
-        page = new_page(browser)
+        page = new_page(browser, timeout_ms=TIMEOUT)
         page.goto(url)
         tabs = page.locator("button[role=tab]")
         tabs.first.wait_for()
@@ -34,9 +157,8 @@ def test_start_here_is_first_and_a_lesson_link_opens_its_view(tiny_model):
         assert len(svg.locator("text[data-q]").all()) == 11
 
         # a Chinese browser sees the Chinese lessons (and their links keep the language)
-        page = new_page(browser, locale="zh-CN")
-        page.goto(url)
-        page.locator("button[role=tab]").first.click()
+        page = new_page(browser, timeout_ms=TIMEOUT, locale="zh-CN")
+        page.goto(url + "?view=start")
         page.locator("#lessons .lp-lang-zh").wait_for(state="visible")
         assert not page.locator("#lessons .lp-lang-en").is_visible()
-        assert "lang=zh" in page.locator("#lessons .lp-lang-zh a").first.get_attribute("href")
+        assert "lang=zh" in page.locator("#lessons .lp-lang-zh a.lp-lesson-link").first.get_attribute("href")

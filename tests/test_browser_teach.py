@@ -5,7 +5,7 @@ a new seed on each press unless "keep this seed" is ticked."""
 from __future__ import annotations
 
 import pytest
-from browser_kit import chromium, serve
+from browser_kit import chromium, serve, skip_start
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,9 @@ def test_presenter_mode_makes_every_text_larger(app):
 
 def test_generate_draws_a_new_seed_unless_kept(app):
     url, browser = app
-    page = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    skip_start(context)  # opens on Next word, as a returning visitor's page does
+    page = context.new_page()
     page.set_default_timeout(60_000)
     page.goto(url)
     page.locator("#prompt textarea").fill(PROMPT)

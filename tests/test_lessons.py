@@ -1,8 +1,9 @@
-"""The Start-here lessons (their links open the named tab with the named prompt and settings) and the live
-cell diagram (its numbers are the trace's, read back from the SVG)."""
+"""The Start-here lessons (files checked against their schema; their links open the named tab with the
+named prompt and settings) and the live cell diagram (its numbers are the trace's, read back from the SVG)."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -11,8 +12,29 @@ import pytest
 from lstmlm.trace import trace
 from playground.classroom import Limits, parse_intervention, parse_query
 from playground.diagram import cell_svg, cell_values
-from playground.lessons import LESSONS, lessons_html, step_link
+from playground.lessons import (
+    LESSON_DIR,
+    LESSONS_ENV,
+    LessonError,
+    lesson_bar_html,
+    lessons_html,
+    load_lesson,
+    load_lessons,
+    parse_lesson,
+    step_link,
+    step_screen,
+)
 from playground.views import line_start
+
+SCHEMA = json.loads((LESSON_DIR / "lesson.schema.json").read_text(encoding="utf-8"))
+SHIPPED = sorted(p for p in LESSON_DIR.glob("*.json") if not p.name.endswith(".schema.json"))
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _lessons():
+    lessons, problems = load_lessons([LESSON_DIR])
+    assert problems == []
+    return lessons
 
 
 def _tab_ids(model) -> set[str]:
@@ -23,14 +45,87 @@ def _tab_ids(model) -> set[str]:
     return {b.id for b in build_app(model).blocks.values() if isinstance(b, gr.Tab) and b.id}
 
 
-def test_lessons_have_3_to_5_steps_in_both_languages():
-    assert 3 <= len(LESSONS) <= 4
-    for lesson in LESSONS:
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_shipped_lesson_file_follows_the_schema(path):
+    jsonschema = pytest.importorskip("jsonschema")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validate(data, SCHEMA)  # raises on the first difference
+    lesson = load_lesson(path)  # and the app's own reader accepts it
+    assert lesson.key == path.stem and len(lesson.steps) == len(data["steps"])
+
+
+def test_five_lessons_in_english_and_chinese_in_order():
+    lessons = _lessons()
+    assert [ls.key for ls in lessons] == [
+        "next_word",
+        "temperature",
+        "forget_gate",
+        "quote_cell",
+        "why_gates",
+    ]
+    for lesson in lessons:
         assert 3 <= len(lesson.steps) <= 5, lesson.key
-        assert lesson.title_en and lesson.title_zh
+        assert CJK.search(lesson.title_zh) and not CJK.search(lesson.title_en)
         for step in lesson.steps:
             assert all((step.en, step.zh, step.ask_en, step.ask_zh)), lesson.key
-            assert re.search(r"[\u4e00-\u9fff]", step.zh + step.ask_zh)  # the Chinese text is Chinese
+            assert CJK.search(step.zh + step.ask_zh) and not CJK.search(step.en + step.ask_en)
+    views = {s.screen.view for ls in lessons for s in ls.steps if s.screen}
+    # next-word prediction, temperature, the forget gate (boy/boys), the quote unit, LSTM against a plain RNN
+    assert {"next_word", "generate", "gates", "counterfactual", "intervene", "cell_hunt", "compare"} <= views
+    assert "gradient" in views
+
+
+BAD = [  # (file content, words the message must contain)
+    ({"steps": []}, "title"),
+    ({"title": {"en": "x"}, "steps": []}, "both languages"),
+    ({"title": {"en": "x", "zh": "x"}, "steps": []}, "1 to 10 steps"),
+    ({"title": {"en": "x", "zh": "x"}, "steps": [{"say": {"en": "a", "zh": "b"}}]}, "first step"),
+    ({"title": {"en": "x", "zh": "x"}, "steps": [{"say": {"en": "a", "zh": "b"}, "open": {"view": "nope"}}]},
+     "view must be one of"),
+    ({"title": {"en": "x", "zh": "x"},
+      "steps": [{"say": {"en": "a", "zh": "b"}, "open": {"view": "generate", "temperature": 5}}]},
+     "temperature = 5.0 is not a value"),
+    ({"title": {"en": "x", "zh": "x"},
+      "steps": [{"say": {"en": "a", "zh": "b"}, "open": {"view": "generate", "temp": 1}}]},
+     "unknown keys ['temp']"),
+    ({"title": {"en": "x", "zh": "x"},
+      "steps": [{"say": {"en": "a", "zh": "b"}, "open": {"view": "intervene", "iv": "layer:top,target:q"}}]},
+     "not an intervention"),
+    ({"title": {"en": "x", "zh": "x"},
+      "steps": [{"say": {"en": "a", "zh": "b"}, "open": {"view": "gates", "gate": 3}}]}, "must be a text"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "words"), BAD)
+def test_a_bad_lesson_is_refused_with_what_to_change(data, words):
+    with pytest.raises(LessonError, match=re.escape(words)):
+        parse_lesson(data, "mine")
+    jsonschema = pytest.importorskip("jsonschema")
+    if words not in ("first step", "temperature = 5.0 is not a value", "not an intervention"):
+        with pytest.raises(jsonschema.ValidationError):  # the schema refuses it too
+            jsonschema.validate(data, SCHEMA)
+
+
+def test_a_teachers_folder_adds_and_replaces_lessons_and_a_broken_file_is_left_out(tmp_path, monkeypatch):
+    mine = {
+        "order": 0,
+        "title": {"en": "My lesson", "zh": "我的课"},
+        "steps": [
+            {"say": {"en": "Look.", "zh": "看。"}, "open": {"view": "gates", "gate": "i", "layer": "top"}}
+        ],
+    }
+    (tmp_path / "mine.json").write_text(json.dumps(mine), encoding="utf-8")
+    (tmp_path / "temperature.json").write_text(json.dumps(mine), encoding="utf-8")  # replaces the shipped one
+    (tmp_path / "broken.json").write_text('{"title": ', encoding="utf-8")
+    monkeypatch.setenv(LESSONS_ENV, str(tmp_path))
+    lessons, problems = load_lessons()
+    keys = [ls.key for ls in lessons]
+    assert keys[0] == "mine" and "temperature" in keys and len(keys) == 6  # order 0 comes first
+    assert next(ls for ls in lessons if ls.key == "temperature").title_en == "My lesson"
+    assert len(problems) == 1 and "broken.json is not valid JSON" in problems[0] and "line 1" in problems[0]
+    # "top" is the top layer of the model the link is made for
+    assert parse_query(step_link(lessons[0], 1, 3), Limits(num_layers=3)).layer == 2
+    assert parse_query(step_link(lessons[0], 1, 1), Limits(num_layers=3)).layer == 0
 
 
 def test_every_lesson_link_opens_the_named_tab_with_the_named_prompt(tiny_model):
@@ -38,34 +133,56 @@ def test_every_lesson_link_opens_the_named_tab_with_the_named_prompt(tiny_model)
     top = tiny_model.config.num_layers - 1
     limits = Limits(num_layers=tiny_model.config.num_layers, hidden_dim=tiny_model.config.hidden_dim)
     opened = 0
-    for lesson in LESSONS:
-        for step in lesson.steps:
-            link = step_link(step, tiny_model.config.num_layers)
-            if step.screen is None:
-                assert link == ""
-                continue
+    for lesson in _lessons():
+        for n, step in enumerate(lesson.steps, 1):
+            link = step_link(lesson, n, tiny_model.config.num_layers)
+            assert link.endswith(f"lesson={lesson.key}&step={n}")
             s = parse_query(link, limits)
-            assert s.view == step.screen.view and s.view in tabs
-            assert s.prompt == step.screen.prompt
-            assert (s.temperature, s.top_p, s.gate) == (
-                step.screen.temperature, step.screen.top_p, step.screen.gate,
+            want = step.screen or step_screen(lesson, n - 1, 2)  # no screen: the previous step's
+            assert s.view == want.view and s.view in tabs
+            assert s.prompt == want.prompt
+            assert (s.temperature, s.top_p, s.gate, s.order) == (
+                want.temperature, want.top_p, want.gate, want.order,
             )  # fmt: skip
             if s.view == "intervene":  # the top layer of this model, pinned as the step says
                 spec = parse_intervention(s.iv, limits)
                 assert spec["layer"] == top and spec["action"] == "pin_forget" and spec["units"] == "all"
-            assert parse_query(step_link(step, 2, "zh"), limits).lang == "zh"
+                assert spec["value"] == 0.0
+            assert parse_query(step_link(lesson, n, 2, "zh"), limits).lang == "zh"
             opened += 1
-    assert opened >= 8
+    assert opened == 16  # 3 + 3 + 4 + 3 + 3 steps
     assert "start" in tabs
 
 
 def test_lessons_html_links_only_views_that_exist():
-    page = lessons_html(2, views={"next_word", "generate"})
-    hrefs = re.findall(r'href="([^"]+)"', page)
-    views = {parse_query(h.replace("&amp;", "&")).view for h in hrefs}
+    page = lessons_html(_lessons(), 2, views={"next_word", "generate"})
+    hrefs = [h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', page) if "lesson=" in h]
+    views = {parse_query(h).view for h in hrefs}
     assert views == {"next_word", "generate"}
     assert "lp-lang-zh" in page and "lp-lang-en" in page
-    assert len(hrefs) == 2 * 5  # 3 + 2 steps with a view, in each language
+    assert len(hrefs) == 2 * 6  # 3 + 3 steps (the third of lesson 1 stays on its second's view), per language
+    assert "start=skip" in page and "start=show" in page  # Skip, and its undo
+
+
+def test_the_lesson_bar_shows_the_step_and_its_neighbours():
+    lessons = _lessons()
+    lesson = next(ls for ls in lessons if ls.key == "forget_gate")
+    bar = lesson_bar_html(lessons, "forget_gate", "2", 2)
+    en = bar[: bar.index('lp-lang-zh"')]
+    assert "step 2 of 4" in en and lesson.steps[1].ask_en.replace('"', "&quot;") in en
+    nav = {
+        m[0]: m[1].replace("&amp;", "&")
+        for m in re.findall(r'class="lp-lesson-nav lp-(\w+)" href="([^"]+)"', en)
+    }
+    assert nav["prev"] == step_link(lesson, 1, 2) and nav["next"] == step_link(lesson, 3, 2)
+    assert "第 2 步,共 4 步" in bar
+    last = lesson_bar_html(lessons, "forget_gate", "99", 2)  # clamped to the last step: no next
+    assert "step 4 of 4" in last and "lp-next" not in last and "end of the lesson" in last
+    overview = lesson_bar_html(lessons, "forget_gate", None, 2)
+    assert "4 steps" in overview and "step=1" in overview
+    assert lesson_bar_html(lessons, None, None, 2) == ""
+    unknown = lesson_bar_html(lessons, "<b>x</b>", None, 2)
+    assert "&lt;b&gt;" in unknown and "why_gates" in unknown  # escaped, and the lessons that exist
 
 
 def _numbers(svg: str) -> dict[str, float]:

@@ -104,12 +104,22 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
     with gr.Tab(t("tab.gates"), id="gates") as tab:
         with gr.Row():
             layer = gr.Radio(
-                [(layer_name(n), n) for n in range(num_layers)], value=0, label=t("gates.layer"), scale=1
+                [(layer_name(n), n) for n in range(num_layers)],
+                value=0,
+                label=t("gates.layer"),
+                scale=1,
+                elem_id="gates-layer",
             )
             gate = gr.Radio(
-                [(t(f"gate.{g}"), g) for g in gates], value=gates[0], label=t("gates.show"), scale=3
+                [(t(f"gate.{g}"), g) for g in gates],
+                value=gates[0],
+                label=t("gates.show"),
+                scale=3,
+                elem_id="gates-gate",
             )
-            order = gr.Radio(list(ORDERINGS), value="index", label=t("gates.order"), scale=2)
+            order = gr.Radio(
+                list(ORDERINGS), value="index", label=t("gates.order"), scale=2, elem_id="gates-order"
+            )
         notice = gr.HTML()
         heat = gr.Plot(
             plots.placeholder("Open this tab to trace your text."), show_label=False, elem_id="gates-heatmap"

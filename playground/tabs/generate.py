@@ -134,6 +134,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                     step=0.05,
                     label=t("gen.temperature"),
                     info=t("gen.temperature_info"),
+                    elem_id="gen-temperature",
                 )
                 top_k = gr.Slider(
                     0,
@@ -151,6 +152,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                     step=0.01,
                     label=t("gen.top_p"),
                     info=t("gen.top_p_info"),
+                    elem_id="gen-top-p",
                     elem_classes=["lp-secondary"],
                 )
                 n_words = gr.Slider(

@@ -193,9 +193,15 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                 elem_id="intervene-layer",
             )
             action = gr.Radio([(v, k) for k, v in ACTION_LABELS.items()], value=first_action, label="Action",
-                              scale=4)  # fmt: skip
+                              scale=4, elem_id="intervene-action")  # fmt: skip
             value = gr.Slider(
-                0.0, 1.0, value=first_value, step=0.05, label=VALUE_LABELS[first_action], scale=2
+                0.0,
+                1.0,
+                value=first_value,
+                step=0.05,
+                label=VALUE_LABELS[first_action],
+                scale=2,
+                elem_id="intervene-value",
             )
         with gr.Row():
             units = gr.Radio([(v, k) for k, v in UNIT_LABELS.items()], value="all", label="Units", scale=2)

@@ -1,24 +1,57 @@
-"""Start here: guided lessons (playground/lessons.py). Each step's button is a classroom link: opening it
-reloads the page on that screen (prompt, view, settings), as a shared link does (playground/share.py)."""
+"""Start here: the guided lessons (playground/lessons.py) and the lesson bar above the tabs. A step's button
+is a classroom link plus `&lesson=KEY&step=N`: opening it reloads the page on that screen (prompt, view,
+settings, as a shared link does: playground/share.py), and the lesson bar shows the step, its question and
+the way to the next step. `?lesson=KEY` opens this tab with that lesson's overview.
+
+On a first visit the page opens on this tab (lessons.HEAD, in the browser); its "Skip" link
+(?view=next_word&start=skip) remembers, in this browser only, to open Next word instead."""
 
 from __future__ import annotations
+
+import sys
 
 import gradio as gr
 
 from lstmlm.model import LanguageModel
 
 from ..classroom import VIEWS
-from ..lessons import lessons_html
+from ..lessons import Lesson, lesson_bar_html, lessons_html, load_lessons
 from . import TabView
 
 
-def build(model: LanguageModel, views: set[str] | None = None) -> TabView:
-    """The Start-here tab: every lesson in English and Chinese (the page's language is shown)."""
+def shown_lessons() -> tuple[Lesson, ...]:
+    """The shipped lessons and a teacher's ($LSTM_PLAYGROUND_LESSONS); a file that does not follow the
+    format is left out with its message on stderr (the app still starts)."""
+    lessons, problems = load_lessons()
+    for problem in problems:
+        print(f"lstm-playground: lesson left out: {problem}", file=sys.stderr)
+    return lessons
+
+
+def build_bar() -> gr.HTML:
+    """The lesson bar (above the tabs; empty unless the page was opened with ?lesson=...)."""
+    return gr.HTML("", elem_id="lesson-bar", padding=False)
+
+
+def build(model: LanguageModel, lessons: tuple[Lesson, ...], views: set[str] | None = None) -> TabView:
+    """The Start-here tab: every lesson in English and Chinese (the page's language is shown), with the
+    "Skip" link that opens Next word now and on the next visits."""
     from ..i18n import t
 
     present = set(VIEWS) if views is None else views
     if model.config.cell != "lstm":  # Equations, Intervene and Cell hunt need an LSTM
         present -= {"equations", "intervene", "cell_hunt"}
     with gr.Tab(t("tab.start"), id="start") as tab:
-        gr.HTML(lessons_html(model.config.num_layers, present), elem_id="lessons")
+        gr.HTML(lessons_html(lessons, model.config.num_layers, present), elem_id="lessons")
     return TabView(tab)
+
+
+def wire(demo: gr.Blocks, bar: gr.HTML, lessons: tuple[Lesson, ...], num_layers: int) -> None:
+    """Page load: the lesson bar for ?lesson=KEY[&step=N] (the prompt and view are the link's, restored by
+    playground/share.py)."""
+
+    def opened(request: gr.Request) -> str:
+        params = dict(request.query_params) if request is not None else {}
+        return lesson_bar_html(lessons, params.get("lesson"), params.get("step"), num_layers)
+
+    demo.load(opened, None, bar, queue=False, show_progress="hidden", api_visibility="private")
