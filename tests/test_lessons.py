@@ -215,3 +215,15 @@ def test_the_diagram_refuses_bad_input_with_a_message(tiny_model):
         cell_values(tiny_model, "the cat sat", 0, 0, 8)
     with pytest.raises(ValueError, match="type a prompt"):
         cell_values(tiny_model, "   ", 0, 0, 0)
+
+
+def test_the_readme_example_lesson_is_a_valid_lesson():
+    readme = (LESSON_DIR.parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Writing a lesson") :]
+    example = json.loads(
+        section[section.index("```json") + 7 : section.index("```", section.index("```json") + 7)]
+    )
+    lesson = parse_lesson(example, "commas")
+    assert len(lesson.steps) == 2 and step_screen(lesson, 2, 3).iv.startswith("layer:2,target:f")
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(example, SCHEMA)
