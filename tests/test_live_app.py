@@ -249,8 +249,54 @@ def test_a_shared_link_opens_the_training_read_only():
     assert all(isinstance(v, type(open_shared(jobs, page())[0])) for v in open_shared(jobs, page()))
 
 
+def test_open_a_snapshot_in_every_view(tiny_model_dir):
+    import gradio as gr
+
+    hub_module = pytest.importorskip("playground.hub")  # the model hub (another model's app at /m/<key>/)
+    from playground.tabs.live import open_in_every_view
+
+    jobs = LiveJobs()
+    job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=400, **TINY), owner="teacher")
+    wait_until_ended(jobs, job.id)
+    with pytest.raises(gr.Error, match="without a model hub"):
+        open_in_every_view(jobs, job.id, 1)
+    hub = hub_module.ModelHub(tiny_model_dir, bundled=False, compare_dirs=[])
+    hub_module.activate(hub)
+    try:
+        snap = job.snapshots[1]
+        path = open_in_every_view(jobs, job.share, 1)  # a student's page may open it too
+        key = path.removeprefix("/m/").rstrip("/")
+        assert path == f"/m/{key}/" and hub.entry(key).folder == snap.model_dir
+        assert hub.entry(key).info.label == f"Live Lab model at step {snap.step:,} ({snap.seconds:.0f} s)"
+        assert open_in_every_view(jobs, job.id, 99) != path  # past the end: the last snapshot
+    finally:
+        hub_module.activate(None)
+        hub.close()
+    with pytest.raises(gr.Error, match="Train a model first"):
+        open_in_every_view(jobs, "", 0)
+
+
+HEATMAP = """() => {
+  const gd = document.querySelector('#live-heatmap .js-plotly-plot');
+  const trace = gd && gd.data && gd.data.find(t => t.type === 'heatmap');
+  return trace ? JSON.stringify({title: gd.layout.title.text || gd.layout.title, z: trace.z}) : null;
+}"""
+
+
+def scrub(page, value: int) -> None:
+    """Move the snapshot slider to `value` as a person does (the range input, then the pointer let go)."""
+    slider = page.locator("#live-snap input[type=range]")
+    slider.fill(str(value))
+    slider.dispatch_event("pointerup")
+    slider.dispatch_event("mouseup")
+
+
 @pytest.mark.browser
-def test_browser_train_watch_stop_download(tiny_model_dir, tmp_path):
+def test_browser_whole_flow(tiny_model_dir, tmp_path):
+    """Paste a text, train 10 s, see the curve and a sample appear, scrub to the first and the last
+    snapshot and see the Gates heatmap change, see what changed, download the model and load it."""
+    import json
+
     from browser_kit import open_page, serve
 
     from lstmlm import load_model
@@ -262,24 +308,37 @@ def test_browser_train_watch_stop_download(tiny_model_dir, tmp_path):
         page.wait_for_selector("#next-word-chart .ytick text")
         page.get_by_role("tab", name="Train your own").click()
         page.locator("#live-text textarea").fill(anbn_text())
+        seconds = page.locator("#live-seconds input[type=number]")
+        seconds.fill("10")
+        seconds.press("Enter")
         page.locator("#live-train").click()
         page.wait_for_selector("#live-curve .js-plotly-plot .scatterlayer path", timeout=60_000)
         page.wait_for_function(
             "() => (document.querySelector('#live-sample')?.textContent || '').trim().length > 20",
             timeout=60_000,
         )
-        page.wait_for_selector("#live-heatmap .js-plotly-plot", timeout=60_000)
+        assert page.locator("#live-share-link").get_attribute("href").startswith("?view=live&lab=")
         page.wait_for_function(
-            "() => /step [1-9]/.test(document.querySelector('#live-status')?.textContent || '')",
-            timeout=60_000,
+            "() => /Finished/.test(document.querySelector('#live-status')?.textContent || '')",
+            timeout=120_000,
         )
-        page.locator("#live-stop").click()
-        page.wait_for_function(
-            "() => /Stopped|Finished/.test(document.querySelector('#live-status')?.textContent || '')",
-            timeout=60_000,
-        )
+        status = page.locator("#live-status").inner_text()
+        assert "10 s of 10 s" in status or "of 10 s" in status
         sample = page.locator("#live-sample").inner_text()
         assert set(sample.replace("\n", "")) <= set("ab")
+        # the last snapshot is shown when training ends; scrub to the first, then back to the last
+        page.wait_for_function(f"() => {{ const h = ({HEATMAP})(); return h && !h.includes('step 0 '); }}")
+        last = json.loads(page.evaluate(HEATMAP))
+        scrub(page, 0)
+        page.wait_for_function(f"() => ({HEATMAP})()?.includes('step 0 ')", timeout=60_000)
+        first = json.loads(page.evaluate(HEATMAP))
+        assert first["z"] != last["z"] and "step 0 (0 s)" in first["title"]
+        scrub(page, 12)
+        page.wait_for_function(f"() => !({HEATMAP})()?.includes('step 0 ')", timeout=60_000)
+        assert json.loads(page.evaluate(HEATMAP))["z"] == last["z"]
+        changes = page.locator("#live-changes-title").inner_text()
+        assert changes.startswith("What changed from step 0 (0 s) to step")
+        assert page.locator("#live-changes tr[data-what=sat_f]").count() == 3
         with page.expect_download(timeout=60_000) as info:
             page.locator("#live-download").click()
         path = tmp_path / "model.zip"
@@ -293,3 +352,44 @@ def test_browser_train_watch_stop_download(tiny_model_dir, tmp_path):
         page.wait_for_function(
             "() => (document.querySelector('#live-try-out')?.textContent || '').startsWith('aaa')"
         )
+
+
+@pytest.mark.browser
+def test_browser_pause_resume_and_a_shared_link(tiny_model_dir):
+    """Pause stops the steps and Resume goes on; a student's page opened from the share link sees the same
+    training without Train / Pause / Stop; Stop ends it."""
+    from browser_kit import chromium, new_page, serve
+
+    from lstmlm import load_model
+
+    step = (  # the step number the status line shows
+        "() => Number((document.querySelector('#live-status')?.textContent.match(/step ([\\d,]+)/)"
+        " || [0, '0'])[1].replace(/,/g, ''))"
+    )
+    with serve(load_model(tiny_model_dir)) as url, chromium() as browser:
+        page = new_page(browser, None, timeout_ms=60_000)
+        page.goto(url)
+        page.wait_for_selector("#next-word-chart .ytick text")
+        page.get_by_role("tab", name="Train your own").click()
+        page.locator("#live-text textarea").fill(anbn_text())
+        page.locator("#live-train").click()
+        page.wait_for_function(f"() => ({step})() > 0", timeout=60_000)
+        page.locator("#live-pause").click()
+        page.wait_for_function("() => /Paused/.test(document.querySelector('#live-status')?.textContent)")
+        assert page.locator("#live-pause").inner_text() == "Resume"
+        paused_at = page.evaluate(step)
+        page.wait_for_timeout(2500)
+        assert page.evaluate(step) == paused_at
+        link = page.locator("#live-share-link").get_attribute("href")
+        student = new_page(browser, None, timeout_ms=60_000)
+        student.goto(url + link)
+        student.wait_for_function(
+            "() => /shared training/.test(document.querySelector('#live-status')?.textContent || '')"
+        )
+        assert student.locator("#live-train").count() == 0 or not student.locator("#live-train").is_visible()
+        page.locator("#live-pause").click()  # Resume
+        page.wait_for_function(f"() => ({step})() > {paused_at}", timeout=60_000)
+        student.wait_for_function(f"() => ({step})() > {paused_at}", timeout=60_000)
+        page.locator("#live-stop").click()
+        page.wait_for_function("() => /Stopped/.test(document.querySelector('#live-status')?.textContent)")
+        student.wait_for_function("() => /Stopped/.test(document.querySelector('#live-status')?.textContent)")

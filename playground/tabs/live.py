@@ -250,6 +250,31 @@ def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> t
     return (*out, download, gr.Timer(active=False), *tail)
 
 
+def open_in_every_view(jobs: LiveJobs, key: str, index: float) -> str:
+    """Offer the shown snapshot's model in every view (the model hub mounts an app for it) and return its
+    path "/m/<key>/", which the page then opens. gr.Error without a snapshot or a hub."""
+    from lstmlm.checkpoint import CheckpointError
+
+    from ..hub import HubUnavailable, register
+
+    if not key:
+        raise gr.Error("Train a model first: its snapshots open in every view.")
+    try:
+        job = jobs.get(key)
+    except UnknownJob as e:
+        raise gr.Error(str(e)) from None
+    with job.lock:
+        snaps = list(job.snapshots)
+    if not snaps:
+        raise gr.Error("Train a model first: its snapshots open in every view.")
+    snap = snaps[int(np.clip(index, 0, len(snaps) - 1))]
+    label = f"Live Lab model at step {snap.step:,} ({snap.seconds:.0f} s)"
+    try:
+        return register(snap.model_dir, label)
+    except (HubUnavailable, CheckpointError) as e:
+        raise gr.Error(str(e)) from None
+
+
 def try_model(jobs: LiveJobs, job_id: str, prompt: str, seed: float | None) -> str:
     """A continuation of `prompt` by this session's trained model (its best save): 300 characters or 60
     words."""
@@ -343,6 +368,13 @@ def build(jobs: LiveJobs = JOBS, page: gr.Blocks | None = None) -> TabView:
         base = gr.Slider(0, 1, value=0, step=1, label="From snapshot (to the one shown above)",
                          elem_id="live-base")  # fmt: skip
         changes = gr.HTML(elem_id="live-changes-box")
+        try:  # the model hub (another model's app under /m/<key>/); without it, the folder is the way
+            from ..hub import OPEN_JS
+        except ImportError:  # pragma: no cover: a build without the hub
+            OPEN_JS = None
+        if OPEN_JS is not None:
+            open_button = gr.Button("Open this snapshot in every view", elem_id="live-open", size="sm")
+            open_target = gr.Textbox(visible=False, elem_id="live-open-target")
         gr.Markdown("### Try your model")
         with gr.Row():
             try_prompt = gr.Textbox(label="Start with", lines=1, scale=4, elem_id="live-try")
@@ -395,6 +427,10 @@ def build(jobs: LiveJobs = JOBS, page: gr.Blocks | None = None) -> TabView:
             trigger(
                 partial(show_changes, jobs), [job, base, snapshot], changes, show_progress="hidden", **private
             )
+        if OPEN_JS is not None:
+            open_button.click(
+                partial(open_in_every_view, jobs), [job, snapshot], open_target, **private
+            ).success(None, open_target, None, js=OPEN_JS, show_progress="hidden", **private)
         if page is not None:
 
             def opened(request: gr.Request) -> tuple:  # gradio injects the request into a plain function
