@@ -206,16 +206,28 @@ def plan_training(
         return words
 
     ladder = (given["hidden_dim"],) if "hidden_dim" in given else HIDDEN_LADDER
-    chosen = None  # (hidden, settings, reasons, words, weights)
-    for hidden in ladder:
+    chosen = None  # (hidden, settings, reasons, words, weights, fits)
+    why_not_larger = f"the largest size tried ({ladder[-1]})"
+    probe_limit = PROBE_SHARE * max_minutes * 60
+    for n, hidden in enumerate(ladder):
         settings, reasons = model_candidate(hidden, vocab_size, given)
         full = {**given, **settings, "hidden_dim": hidden, "vocab_size": vocab_size}
         weights = recurrent_weights(full.get("embed_dim", hidden), hidden, full["num_layers"])
+        probe_start = clock()
         words = words_for(full)
         fits = words >= words_needed(train_words, weights)
         if chosen is None or fits:
             chosen = (hidden, settings, reasons, words, weights, fits)
-        if not fits or (max_minutes > 0 and clock() - start > PROBE_SHARE * max_minutes * 60):
+        if not fits:
+            why_not_larger = f"{hidden} units would read too few"
+            break
+        # a larger size probes at least as slowly: stop before the probe outgrows its share of the budget
+        if (
+            max_minutes > 0
+            and n + 1 < len(ladder)
+            and clock() - start + 2 * (clock() - probe_start) > probe_limit
+        ):
+            why_not_larger = f"larger sizes not probed (the probe keeps to {PROBE_SHARE:.0%} of the budget)"
             break
     hidden, settings, reasons, words, weights, fits = chosen
     if "hidden_dim" not in given:
@@ -225,7 +237,7 @@ def plan_training(
         reasons["hidden_dim"] = (
             f"{how}{words / 1e6:.2f} M words in the budget ({words / max(train_words, 1):.1f} passes) >= the "
             f"{need / 1e6:.2f} M it needs (min of {MIN_PASSES:g} passes, {WORDS_PER_WEIGHT:g} words per "
-            f"weight); the next size up gets too few"
+            f"weight); {why_not_larger}"
             if fits
             else f"the smallest size; even it reads only {words / 1e6:.2f} M words of the {need / 1e6:.2f} M "
             "it would need"

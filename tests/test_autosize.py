@@ -82,6 +82,29 @@ def test_given_settings_win():
     assert plan.model["tie_weights"] is False  # full softmax, but the given embedding is narrower
 
 
+def test_probe_keeps_to_its_share_of_the_budget():
+    # each probe takes 1 s of a 1-minute budget (5%: 3 s); after 64 units (1 s, +2 s expected for the
+    # next) it may go on; after 128 (2 s + 2 s > 3 s) it stops, though larger sizes would have fitted
+    now = [0.0]
+
+    def measure(settings: dict) -> float:
+        now[0] += 1.0
+        return 1e6
+
+    plan = plan_training(100_000, 10_000, 20_000, 1.0, 0, {}, measure, clock=lambda: now[0])
+    assert list(plan.measured) == [64, 128] and plan.model["hidden_dim"] == 128
+    assert "not probed" in plan.reasons["hidden_dim"]
+    assert plan.train["max_minutes"] == round(1 - 2 / 60, 3)  # the probe's 2 s come off the budget
+
+
+def test_word_budget_on_a_small_corpus_takes_the_largest_size():
+    # 2 passes fit whatever the size when the budget is in words: the largest size on the ladder
+    plan = plan_training(10_000, 1_000, 30_000, 0.0, 100_000, {})
+    assert plan.model["hidden_dim"] == 1024 and "largest size tried" in plan.reasons["hidden_dim"]
+    # 10 passes, q = 13.6 M weights / 10,000 words: the full 0.6
+    assert plan.model["dropout"] == 0.6
+
+
 def test_no_budget_is_refused():
     with pytest.raises(ValueError, match="--max-minutes or --max-words"):
         plan_training(1000, 100, 50, 0.0, 0, {})
@@ -127,6 +150,7 @@ def train_words(folder: Path, min_count: int = 1) -> set[str]:
 
 def test_cli_no_auto_and_resume(tmp_path, capsys):
     corpus = rare_corpus(tmp_path)
+    assert len(train_words(corpus)) - len(train_words(corpus, 3)) == 5  # the five rare words
     code, err = train_cli(
         capsys, corpus, tmp_path / "fixed", "--max-words", "200", "--hidden-dim", "8", "--no-auto"
     )
