@@ -1,0 +1,152 @@
+"""A Live Lab training and a class using the playground at once: does either slow the other too much?
+
+Starts `python -m playground` on a free loopback port (its default of one Live Lab training per two cores),
+then through the raw HTTP API:
+  1. alone: one Live Lab training (`live_train`, a teaching text, the default model, `--seconds` long) with
+     nobody else on the server; its characters/s;
+  2. under load: the same training again while `--clients` clients (threads) call `next_words` as students
+     type: a call, then `--think-ms` of pause, each call a prompt never sent before (the playground
+     remembers prompts it read). The clients' latencies (only calls made while the training ran) and the
+     training's characters/s.
+Prints one JSON line: next_words p50/p95 under load (goal p95 <= 250 ms), the training's characters/s alone
+and under load and their ratio (goal >= 0.7), with the machine's cores and load average.
+
+    python tests/benchmarks/lab_under_load.py [--model DIR] [--seconds 30] [--clients 20] [--think-ms 250]
+
+Figures depend on the machine: run it on an idle one, and say how loaded it was when quoting them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback never goes through a proxy
+WORDS = (
+    "the cat sat on the mat and looked at the little dog who was playing in the garden with a red ball while "
+    "the sun went down behind the old house near the river where the children liked to swim in summer"
+).split()
+
+
+def call(base: str, api_name: str, data: list, timeout: float = 120) -> tuple[float, object]:
+    """One call through the queue: (seconds from POST to the `complete` event, the result's first value)."""
+    start = time.perf_counter()
+    req = urllib.request.Request(
+        f"{base}/gradio_api/call/{api_name}",
+        data=json.dumps({"data": data}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with OPENER.open(req, timeout=timeout) as r:
+        event_id = json.loads(r.read())["event_id"]
+    event = ""
+    with OPENER.open(f"{base}/gradio_api/call/{api_name}/{event_id}", timeout=timeout) as r:
+        for raw in r:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:") and event in ("complete", "error"):
+                if event == "error":
+                    raise RuntimeError(f"{api_name} failed: {line}")
+                return time.perf_counter() - start, json.loads(line[5:])[0]
+    raise RuntimeError(f"{api_name}: the stream ended without a result")
+
+
+def wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited with code {proc.returncode}")
+        try:
+            with OPENER.open(f"{base}/gradio_api/info", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("the app did not start in time")
+
+
+def train(base: str, text: str, seconds: float) -> dict:
+    """Start a Live Lab training and wait for it to end; its last status."""
+    _, started = call(base, "live_train", ["", {"seconds": seconds}, text, ""])
+    while True:
+        _, status = call(base, "live_status", [started["job"], False])
+        if status["state"] not in ("queued", "running"):
+            return status
+        time.sleep(0.5)
+
+
+def client(base: str, seed: int, think_s: float, running: threading.Event, ms: list[float]) -> None:
+    """A student typing: next_words on a new prompt, a pause, again, while the training runs."""
+    rng = random.Random(seed)
+    while running.is_set():
+        prompt = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 30)))  # new every time
+        began = running.is_set()
+        seconds, _ = call(base, "next_words", [prompt, 10])
+        if began and running.is_set():
+            ms.append(seconds * 1000)
+        time.sleep(think_s * rng.uniform(0.5, 1.5))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", type=Path, default=None, help="model the clients use (default: the bundled)")
+    p.add_argument("--text", default="quotes", help="the teaching text trained on (default quotes)")
+    p.add_argument("--seconds", type=float, default=30.0, help="each training's time budget (10-300)")
+    p.add_argument("--clients", type=int, default=20)
+    p.add_argument("--think-ms", type=float, default=250.0, help="a client's pause between calls (mean)")
+    args = p.parse_args()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+    env |= dict(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_DISABLE_TELEMETRY="1")
+    command = [sys.executable, "-m", "playground", "--port", str(port)]
+    command += ["--model", str(args.model)] if args.model else []
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until_up(base, proc)
+        for n in range(5):  # warm up: lazy imports, allocator growth (not measured)
+            call(base, "next_words", [" ".join(WORDS[n : n + 12]), 10])
+        alone = train(base, args.text, args.seconds)
+        running, ms = threading.Event(), []
+        running.set()
+        threads = [
+            threading.Thread(target=client, args=(base, n, args.think_ms / 1000, running, ms), daemon=True)
+            for n in range(args.clients)
+        ]
+        for t in threads:
+            t.start()
+        loaded = train(base, args.text, args.seconds)
+        running.clear()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    if len(ms) < 20:
+        raise RuntimeError(f"only {len(ms)} next_words calls ended while the training ran")
+    p95 = statistics.quantiles(ms, n=20)[18]
+    ratio = loaded["tokens_per_s"] / max(alone["tokens_per_s"], 1)
+    print(json.dumps(dict(
+        next_words_p50_ms=round(statistics.median(ms), 1), next_words_p95_ms=round(p95, 1),
+        next_words_calls=len(ms), clients=args.clients, think_ms=args.think_ms,
+        train_chars_per_s_alone=alone["tokens_per_s"], train_chars_per_s_loaded=loaded["tokens_per_s"],
+        train_ratio=round(ratio, 3), goal_p95_met=p95 <= 250, goal_ratio_met=ratio >= 0.7,
+        text=args.text, seconds=args.seconds, states=[alone["state"], loaded["state"]],
+        cpus=os.cpu_count(), loadavg=round(os.getloadavg()[0], 2),
+    )))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
