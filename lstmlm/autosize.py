@@ -255,7 +255,8 @@ def plan_training(
             plan.train[name], plan.reasons[name] = value, reason
     plan.probe_seconds = clock() - start
     if max_minutes > 0 and plan.measured:
-        plan.train["max_minutes"] = round(max(max_minutes - plan.probe_seconds / 60, 0.01), 3)
+        # (at least half the budget is left for training, however slow the probe was)
+        plan.train["max_minutes"] = max(max_minutes - plan.probe_seconds / 60, max_minutes / 2)
         plan.reasons["max_minutes"] = f"the budget less the {plan.probe_seconds:.1f} s the probe took"
     return plan
 

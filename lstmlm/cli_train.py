@@ -179,9 +179,12 @@ def _fit_cutoffs(settings: dict, ns: argparse.Namespace) -> tuple[int, ...]:
     return tuple(c for c in cutoffs if 0 < c < vocab_size) or cutoffs
 
 
-def _auto_plan(ns, corpus, train_cfg: TrainConfig, settings: dict, plan: Plan) -> tuple[Plan, TrainConfig]:
+def _auto_plan(
+    ns, corpus, train_cfg: TrainConfig, settings: dict, plan: Plan, world: int = 1, rank: int = 0
+) -> tuple[Plan, TrainConfig]:
     """Choose the settings not given from the budget and the corpus (autosize), print each choice and
-    why, and return the plan with the training settings it changes applied."""
+    why, and return the plan with the training settings it changes applied. Under torchrun (world > 1)
+    only the word budget counts, so that every process makes the same choices."""
     import torch
 
     from .train import resolve_device
@@ -197,18 +200,19 @@ def _auto_plan(ns, corpus, train_cfg: TrainConfig, settings: dict, plan: Plan) -
         bptt=train_cfg.bptt,
         device=device,
     )
+    minutes = train_cfg.max_minutes if world == 1 else 0.0
     chosen = plan_training(
         corpus.train.numel(),
         corpus.valid.numel(),
         len(corpus.vocab),
-        train_cfg.max_minutes,
+        minutes,
         train_cfg.max_words,
         given,
-        measure if train_cfg.max_minutes > 0 else None,
+        measure if minutes > 0 else None,
     )
     chosen.train = {**plan.train, **chosen.train}  # the vocabulary choice first
     chosen.reasons = {**plan.reasons, **chosen.reasons}
-    for line in chosen.lines():
+    for line in chosen.lines() if rank == 0 else []:
         print(line, file=sys.stderr)
     train_opts = {k: v for k, v in chosen.train.items() if k != "max_vocab"}
     return chosen, dataclasses.replace(train_cfg, **train_opts)
@@ -301,8 +305,17 @@ def _train(ns: argparse.Namespace) -> int:
         train_cfg = TrainConfig(**train_opts)
         if ns.max_vocab is not None and (ns.max_vocab < 0 or ns.max_vocab == 1):
             return fail(f"--max-vocab must be 0 (all words) or at least 2, not {ns.max_vocab}")
-        # a new run with a budget chooses what was not given (lstmlm/autosize.py)
-        auto = not ns.resume and not ns.no_auto and (train_cfg.max_minutes > 0 or train_cfg.max_words > 0)
+        # a new run with a budget chooses what was not given (lstmlm/autosize.py); under torchrun only from
+        # a word budget: a timed probe on each process could choose differently
+        auto = not ns.resume and not ns.no_auto and (train_cfg.max_words > 0 or train_cfg.max_minutes > 0)
+        if auto and world > 1 and not train_cfg.max_words:
+            auto = False
+            if rank == 0:
+                print(
+                    "note: under torchrun the automatic settings need --max-words (a timed probe on each "
+                    "process could choose differently); using the fixed defaults",
+                    file=sys.stderr,
+                )
         if ns.max_vocab is None:  # not given: a resumed run reads the vocabulary it was trained with
             saved_vocab = ((meta.get("summary") or {}).get("vocabulary") or {}).get("max_vocab", 0)
             ns.max_vocab = saved_vocab if ns.resume else 0
@@ -338,7 +351,7 @@ def _train(ns: argparse.Namespace) -> int:
                 )
             settings = dict(pick_options(ns, ModelConfig), vocab_size=len(corpus.vocab))
             if auto:
-                plan, train_cfg = _auto_plan(ns, corpus, train_cfg, settings, plan)
+                plan, train_cfg = _auto_plan(ns, corpus, train_cfg, settings, plan, world, rank)
                 settings.update(plan.model)
             settings["adaptive_cutoffs"] = _fit_cutoffs(settings, ns)
             model_cfg = ModelConfig(**settings)

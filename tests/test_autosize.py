@@ -94,7 +94,7 @@ def test_probe_keeps_to_its_share_of_the_budget():
     plan = plan_training(100_000, 10_000, 20_000, 1.0, 0, {}, measure, clock=lambda: now[0])
     assert list(plan.measured) == [64, 128] and plan.model["hidden_dim"] == 128
     assert "not probed" in plan.reasons["hidden_dim"]
-    assert plan.train["max_minutes"] == round(1 - 2 / 60, 3)  # the probe's 2 s come off the budget
+    assert plan.train["max_minutes"] == pytest.approx(1 - 2 / 60)  # the probe's 2 s come off the budget
 
 
 def test_word_budget_on_a_small_corpus_takes_the_largest_size():
@@ -183,3 +183,22 @@ def test_cli_time_budget_runs_the_probe(tmp_path, capsys):
     assert list(choices["probe"]["words_per_s"]) == ["8"] and choices["probe"]["words_per_s"]["8"] > 0
     assert 0 < choices["max_minutes"]["value"] < 0.05  # the probe's time comes off the budget
     assert "auto: --dropout" in err and "auto: --max-minutes" in err
+
+
+def test_under_torchrun_only_the_word_budget_counts(tmp_path):
+    """Every process must choose the same: with world > 1 nothing is timed, the words decide."""
+    import argparse
+
+    from lstmlm.autosize import Plan
+    from lstmlm.cli_train import _auto_plan
+    from lstmlm.data import Corpus
+    from lstmlm.train_config import TrainConfig
+
+    corpus = Corpus.from_folder(write_corpus(tmp_path / "c"))
+    ns = argparse.Namespace(given_options=set())
+    cfg = TrainConfig(max_minutes=1.0, max_words=300, threads=1, device="cpu")
+    settings = {"vocab_size": len(corpus.vocab)}
+    plan, cfg2 = _auto_plan(ns, corpus, cfg, settings, Plan(), world=2, rank=1)
+    assert plan.measured == {} and "max_minutes" not in plan.train and cfg2.max_minutes == 1.0
+    # 300 words < 2 passes of the text and < 4 x 66,560 weights: even 64 units read too few
+    assert plan.model["hidden_dim"] == 64 and "smallest size" in plan.reasons["hidden_dim"]
