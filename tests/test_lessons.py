@@ -147,7 +147,7 @@ def test_every_lesson_link_opens_the_named_tab_with_the_named_prompt(tiny_model)
             if s.view == "intervene":  # the top layer of this model, pinned as the step says
                 spec = parse_intervention(s.iv, limits)
                 assert spec["layer"] == top and spec["action"] == "pin_forget" and spec["units"] == "all"
-                assert spec["value"] == 0.0
+                assert spec["value"] == 1.0  # "never forget": the preset with a visible change
             assert parse_query(step_link(lesson, n, 2, "zh"), limits).lang == "zh"
             opened += 1
     assert opened == 16  # 3 + 3 + 4 + 3 + 3 steps
