@@ -20,6 +20,8 @@ The rule, in the order it is applied:
    at least 4 words per recurrent weight (the bundled word models saw 4-6 and the reference recipe's
    one epoch of WikiText-2 3.3, each still improving). Larger sizes are slower, so the climb stops at the
    first size that falls short. With only a word budget, nothing is measured: the words are the budget.
+   A size is also too large when it has more recurrent weights per training word than MAX_WEIGHTS_PER_WORD
+   (17.8, where the dropout rule below reaches its ceiling): it would not be regularised further.
 4. Dropout: q = recurrent weights / words in the training text. A run that reads each word at most
    once has little to overfit: 0.1. Otherwise 0.35 + 0.2 log10(q), within [0.1, 0.6] (fits the published
    recipes: 2x200 on WikiText-2 q~0.3 -> 0.2, 2x650 on PTB q~7 -> 0.5, 2x1500 q~40 -> 0.65), phased in
@@ -48,6 +50,10 @@ NUM_LAYERS = 2
 MAX_EMBED = 256  # untied embeddings stay at most this wide (the bundled word models' width)
 MIN_PASSES = 2.0  # enough words: the training text read this many times ...
 WORDS_PER_WEIGHT = 4.0  # ... or this many words per recurrent weight, whichever is fewer
+MAX_DROPOUT = 0.6
+# no more recurrent weights per training word than where the dropout rule reaches MAX_DROPOUT (17.8):
+# beyond it a larger model is not regularised any further, only slower
+MAX_WEIGHTS_PER_WORD = 10 ** ((MAX_DROPOUT - 0.35) / 0.2)
 PROBE_STEPS = 3  # timed steps per candidate ...
 WARMUP_STEPS = 2  # ... after these (the first steps of a new model are slower: allocator, caches)
 PROBE_SHARE = 0.05  # stop probing larger sizes once the probe has used this share of the time budget
@@ -165,7 +171,7 @@ def choose_dropout(weights: int, train_words: int, words: float) -> tuple[float,
     if passes <= 1:
         return 0.1, f"{passes:.2f} passes over the text: each word is read at most once, little to overfit"
     q = weights / max(train_words, 1)
-    full = min(0.6, max(0.1, 0.35 + 0.2 * math.log10(q)))
+    full = min(MAX_DROPOUT, max(0.1, 0.35 + 0.2 * math.log10(q)))
     dropout = round(0.1 + (full - 0.1) * min(1.0, (passes - 1) / 3), 2)
     return dropout, (
         f"{q:.2f} recurrent weights per training word -> {full:.2f} for a long run; "
@@ -213,6 +219,12 @@ def plan_training(
         settings, reasons = model_candidate(hidden, vocab_size, given)
         full = {**given, **settings, "hidden_dim": hidden, "vocab_size": vocab_size}
         weights = recurrent_weights(full.get("embed_dim", hidden), hidden, full["num_layers"])
+        if n and weights > MAX_WEIGHTS_PER_WORD * train_words:  # not even measured
+            why_not_larger = (
+                f"{hidden} units would have over {MAX_WEIGHTS_PER_WORD:.1f} recurrent weights per training "
+                f"word, more than dropout {MAX_DROPOUT:g} regularises"
+            )
+            break
         probe_start = clock()
         words = words_for(full)
         fits = words >= words_needed(train_words, weights)

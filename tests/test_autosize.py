@@ -35,28 +35,30 @@ def test_vocabulary_cap_keeps_words_seen_three_times():
 
 
 def test_time_budget_picks_the_largest_size_that_reads_enough():
-    # 100,000 training words, 10,000 validated per pass, 20,000-word vocabulary, 1 minute; a size of h
-    # units runs at 2e6 / h words/s. Time left for training steps: 60 s x 100,000 / (100,000 + 10,000 / 3),
-    # so h units read 2e6 / h x 58.06 = 116.1 M / h words. Enough = min(2 passes = 200,000, 4 x weights):
-    # 512 units read 226,800 (fits), 768 read 151,200 (too few): 512.
+    # 600,000 training words, 60,000 validated per pass, 20,000-word vocabulary, 1 minute; a size of h
+    # units runs at 12e6 / h words/s. Time left for training steps: 60 s x 600,000 / (600,000 + 60,000 / 3),
+    # so h units read 12e6 / h x 58.06 = 696.8 M / h words. Enough = min(2 passes = 1.2 M, 4 x weights):
+    # 512 units read 1.361 M (fits), 768 read 0.907 M (too few): 512.
     seen = []
 
     def measure(settings: dict) -> float:
         seen.append(settings["hidden_dim"])
-        return 2e6 / settings["hidden_dim"]
+        return 12e6 / settings["hidden_dim"]
 
-    plan = plan_training(100_000, 10_000, 20_000, 1.0, 0, {}, measure, clock=FROZEN)
+    plan = plan_training(600_000, 60_000, 20_000, 1.0, 0, {}, measure, clock=FROZEN)
     assert seen == [64, 128, 192, 256, 384, 512, 768]  # the climb stops at the first size too slow
     assert (
         plan.model["hidden_dim"] == 512 and plan.model["embed_dim"] == 256 and plan.model["num_layers"] == 2
     )
+    assert "768 units would read too few" in plan.reasons["hidden_dim"]
     # 20,000 x 512 output multiply-adds a word > 3.68 M LSTM weights: adaptive softmax, untied
     assert plan.model["softmax"] == "adaptive" and plan.model["tie_weights"] is False
-    # 3.68 M weights / 100,000 words -> 0.6 for a long run; 2.27 passes phase it in: 0.1 + 0.5 x 1.27 / 3
-    assert plan.model["dropout"] == 0.31
+    # 6.13 weights a word -> 0.35 + 0.2 x log10(6.13) = 0.508 for a long run; 2.27 passes phase it in:
+    # 0.1 + 0.408 x 1.27 / 3 = 0.272
+    assert plan.model["dropout"] == 0.27
     assert plan.train == {"optimizer": "adam", "lr": 0.003, "schedule": "cosine", "max_minutes": 1.0}
     assert set(plan.record()) >= {"hidden_dim", "dropout", "softmax", "probe"}
-    assert plan.record()["probe"]["words_per_s"]["512"] == 3906
+    assert plan.record()["probe"]["words_per_s"]["512"] == 23438
 
 
 def test_word_budget_on_a_large_corpus_uses_words_per_weight():
@@ -97,12 +99,15 @@ def test_probe_keeps_to_its_share_of_the_budget():
     assert plan.train["max_minutes"] == pytest.approx(1 - 2 / 60)  # the probe's 2 s come off the budget
 
 
-def test_word_budget_on_a_small_corpus_takes_the_largest_size():
-    # 2 passes fit whatever the size when the budget is in words: the largest size on the ladder
-    plan = plan_training(10_000, 1_000, 30_000, 0.0, 100_000, {})
-    assert plan.model["hidden_dim"] == 1024 and "largest size tried" in plan.reasons["hidden_dim"]
-    # 10 passes, q = 13.6 M weights / 10,000 words: the full 0.6
-    assert plan.model["dropout"] == 0.6
+def test_word_budget_on_a_small_corpus_stops_where_dropout_stops_helping():
+    # 200,000 words, 1 M-word budget: 5 passes, so every size reads enough; the cap is 17.8 weights a word
+    # (3.56 M): 384 units have 2,168,832, 512 units 3,678,208 (too many): 384
+    plan = plan_training(200_000, 10_000, 30_000, 0.0, 1_000_000, {})
+    assert plan.model["hidden_dim"] == 384 and "17.8 recurrent weights" in plan.reasons["hidden_dim"]
+    # q = 10.84 -> 0.35 + 0.2 x log10(10.84) = 0.557, in full after 5 passes
+    assert plan.model["dropout"] == 0.56
+    # a tiny corpus still gets the smallest size
+    assert plan_training(1_000, 100, 300, 0.0, 100_000, {}).model["hidden_dim"] == 64
 
 
 def test_no_budget_is_refused():
