@@ -316,6 +316,7 @@ def _train(ns: argparse.Namespace) -> int:
                     "process could choose differently); using the fixed defaults",
                     file=sys.stderr,
                 )
+        vocab_given = ns.max_vocab is not None
         if ns.max_vocab is None:  # not given: a resumed run reads the vocabulary it was trained with
             saved_vocab = ((meta.get("summary") or {}).get("vocabulary") or {}).get("max_vocab", 0)
             ns.max_vocab = saved_vocab if ns.resume else 0
@@ -337,7 +338,7 @@ def _train(ns: argparse.Namespace) -> int:
             return Corpus.from_raw_text(ns.train_file, ns.valid_file, tokenizer=tokenizer or WIKITEXT, **opts)
 
         plan = Plan()
-        if auto and "max_vocab" not in given_options(ns):
+        if auto and not vocab_given:
             corpus, ns.max_vocab, plan.reasons["max_vocab"] = auto_vocabulary(read_corpus)
             plan.train["max_vocab"] = ns.max_vocab
         else:

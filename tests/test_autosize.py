@@ -165,6 +165,19 @@ def test_cli_no_auto_and_resume(tmp_path, capsys):
         "auto_choices" not in config["training"]
         and config["model"]["vocab_size"] == len(train_words(corpus)) + 1
     )
+    # a --max-vocab given is kept (0: every word)
+    assert (
+        train_cli(
+            capsys, corpus, tmp_path / "all", "--max-words", "200", "--hidden-dim", "8", "--max-vocab", "0"
+        )[0]
+        == 0
+    )
+    config = json.loads((tmp_path / "all" / "config.json").read_text())
+    assert config["model"]["vocab_size"] == len(train_words(corpus)) + 1
+    assert (
+        "max_vocab" not in config["training"]["auto_choices"]
+        and "dropout" in config["training"]["auto_choices"]
+    )
     # a resumed run reads the vocabulary its automatic cap chose, with no --max-vocab given
     out = tmp_path / "auto"
     assert (
