@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -245,7 +246,6 @@ def signals_of(model: LanguageModel) -> tuple[str, ...]:
     return ("c", "h") if model.config.cell == "lstm" else ("h",)
 
 
-@torch.no_grad()
 def unit_values(
     model: LanguageModel,
     ids: Sequence[int],
@@ -253,11 +253,18 @@ def unit_values(
     bptt: int = 256,
     state: State | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> tuple[dict[str, np.ndarray], int]:
     """Trace `ids` and keep c and h of every layer, one row per unit: ({signal: (L, H, N) float32}, N), so
     that each unit's values over the text are contiguous (the ranking sorts them). With batch_size > 1
     the text is cut into columns as evaluation cuts it (each from a zero state; the last N % batch_size
-    steps dropped); with 1 it is read in one piece from `state` (None: a zero state)."""
+    steps dropped); with 1 it is read in one piece from `state` (None: a zero state).
+
+    workers > 1 (on CPU, batch_size > 1): the columns are independent, so each of `workers` threads traces
+    its own share of them with one torch thread (a recurrence of batch 10 is too small to split well
+    inside an operation, and threads that wait on each other at every step stall on a busy machine).
+    torch's thread count is set to 1 meanwhile (it is process-wide) and restored after; the values equal
+    the one-thread trace's to float rounding."""
     ids_t = torch.as_tensor(list(ids), dtype=torch.long)
     data = batchify(ids_t, batch_size) if batch_size > 1 else ids_t[:, None]  # (S, B)
     steps, B = data.shape
@@ -266,17 +273,39 @@ def unit_values(
     L, H = model.config.num_layers, model.config.hidden_dim
     signals = signals_of(model)
     out = {s: np.empty((L, H, B, steps), dtype=np.float32) for s in signals}
-    state = state if state is not None and B == 1 else model.init_state(B)
     data = data.to(model.embedding.weight.device)
-    for start in range(0, steps, bptt):
-        chunk = data[start : start + bptt]
-        tr = trace(model, chunk, state, log_probs=False)
-        state = tr.state
-        for layer, lt in enumerate(tr.layers):
-            for s in signals:
-                out[s][layer, :, :, start : start + chunk.size(0)] = lt.get(s).permute(2, 1, 0).float().cpu()
-        if progress:
-            progress(min(start + bptt, steps), steps)
+    workers = max(1, min(workers, B)) if data.device.type == "cpu" else 1
+    groups = [(B * w // workers, B * (w + 1) // workers) for w in range(workers)]  # column ranges
+    done = [0] * workers
+    lock = threading.Lock()
+
+    @torch.no_grad()
+    def read(w: int) -> None:
+        c0, c1 = groups[w]
+        cols = data[:, c0:c1]
+        carried = state if state is not None and B == 1 else model.init_state(c1 - c0)
+        for start in range(0, steps, bptt):
+            end = min(start + bptt, steps)
+            tr = trace(model, cols[start:end], carried, log_probs=False)
+            carried = tr.state
+            for layer, lt in enumerate(tr.layers):
+                for s in signals:  # (T, b, H) -> this group's columns of (H, B, T)
+                    out[s][layer, :, c0:c1, start:end] = lt.get(s).permute(2, 1, 0).float().cpu()
+            if progress:
+                with lock:
+                    done[w] = end
+                    progress(min(done), steps)
+
+    if workers == 1:
+        read(0)
+    else:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(read, range(workers)))
+        finally:
+            torch.set_num_threads(threads)
     return {s: v.reshape(L, H, B * steps) for s, v in out.items()}, B * steps
 
 
@@ -356,22 +385,43 @@ def auc_scores(values: np.ndarray, masks: np.ndarray, chunk: int = 16, workers: 
         return (out - (n1 * (n1 + 1) / 2)[:, None]) / (n1 * n0)[:, None]
 
 
-def pearson_scores(values: np.ndarray, tracks: np.ndarray, chunk: int = 64) -> np.ndarray:
+def pearson_scores(values: np.ndarray, tracks: np.ndarray, chunk: int = 8) -> np.ndarray:
     """Pearson r of each unit's values (H, N), one row per unit, with each track in tracks (K, N): (K, H);
-    a constant track gives NaN, a constant unit 0. Units are taken `chunk` at a time (float64 copies stay
-    small)."""
+    a constant track gives NaN, a constant unit 0."""
     tracks = np.asarray(tracks, dtype=np.float64).reshape(-1, values.shape[1])
+    return _products(values, tracks, np.zeros((0, values.shape[1])), chunk)[0]
+
+
+def _products(
+    values: np.ndarray, tracks: np.ndarray, weights: np.ndarray, chunk: int = 8
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson r of each unit's values (H, N) with each track (K, N), and each unit's weighted means
+    (weights (M, N), each row summing to 1): ((K, H), (M, H)), in one float64 pass over the units.
+
+    r = sum_t y_t x_t / (|y| sx) with y the centred track (so the unit need not be centred: sum_t y_t = 0)
+    and sx^2 = sum x^2 - (sum x)^2 / N. Units are taken `chunk` at a time: the float64 copy stays under
+    ~32 MB, which malloc reuses instead of mapping fresh (zeroed) pages for every chunk. The products go
+    through torch, at its thread setting: NumPy's BLAS starts threads of its own, which spin-wait for each
+    other on a busy machine."""
+    N = values.shape[1]
+    K = tracks.shape[0]
     y = tracks - tracks.mean(1, keepdims=True)
-    sy = np.sqrt((y * y).sum(1))  # (K,)
-    r = np.empty((tracks.shape[0], values.shape[0]))
+    sy = np.sqrt(np.einsum("kn,kn->k", y, y))  # (K,)
+    rows = torch.from_numpy(np.concatenate([y, weights]))  # (K + M, N) float64
+    r = np.empty((K, values.shape[0]))
+    means = np.empty((weights.shape[0], values.shape[0]))
     for c in range(0, values.shape[0], chunk):
-        x = values[c : c + chunk].astype(np.float64)  # (h, N)
-        x -= x.mean(1, keepdims=True)
-        sx = np.sqrt((x * x).sum(1))
+        part = values[c : c + chunk]  # (h, N) float32
+        x = part.astype(np.float64)
+        s1 = x.sum(1)
+        sxx = np.maximum(np.einsum("hn,hn->h", x, x) - s1 * s1 / N, 0.0)  # squared deviations
+        sx = np.where(part.min(1) == part.max(1), np.inf, np.sqrt(sxx))  # a constant unit: r = 0
+        product = (rows @ torch.from_numpy(x).T).numpy()  # (K + M, h)
         with np.errstate(invalid="ignore", divide="ignore"):
-            r[:, c : c + chunk] = (y @ x.T) / (sy[:, None] * np.where(sx > 0, sx, np.inf)[None, :])
+            r[:, c : c + chunk] = product[:K] / (sy[:, None] * sx[None, :])
+        means[:, c : c + chunk] = product[K:]
     r[sy == 0] = np.nan
-    return r
+    return r, means
 
 
 @dataclass
@@ -456,7 +506,8 @@ def rank_tracks(values: dict[str, np.ndarray], tracks: Sequence[Track]) -> dict[
     stats = {tr.name: np.full((L, len(signals), H), np.nan) for tr in tracks}
     marked_mean = {tr.name: np.full((L, len(signals), H), np.nan) for tr in tracks}
     marks = {tr.name: tr.values > 0 if tr.kind == "binary" else _top_tenth(tr.values) for tr in usable}
-    weights = np.stack([m / m.sum() for m in marks.values()]).astype(np.float32) if marks else None
+    weights = np.stack([m / m.sum() for m in marks.values()]) if marks else np.zeros((0, N))  # (M, N)
+    count_values = np.stack([tr.values for tr in counts]) if counts else np.zeros((0, N))
     for si, s in enumerate(signals):
         for layer in range(L):
             x = values[s][layer]  # (H, N)
@@ -464,14 +515,12 @@ def rank_tracks(values: dict[str, np.ndarray], tracks: Sequence[Track]) -> dict[
                 auc = auc_scores(x, np.stack([tr.values > 0 for tr in binary]))
                 for k, tr in enumerate(binary):
                     stats[tr.name][layer, si] = auc[k]
-            if counts:
-                r = pearson_scores(x, np.stack([tr.values for tr in counts]))
-                for k, tr in enumerate(counts):
-                    stats[tr.name][layer, si] = r[k]
-            if marks:  # the mean where marked, every track in one product: (M, N) @ (N, H), float32
-                means = weights @ x.T
-                for row, name in enumerate(marks):
-                    marked_mean[name][layer, si] = means[row]
+            # Pearson r of the counts and the mean where marked (every track), in one float64 pass
+            r, means = _products(x, count_values, weights)
+            for k, tr in enumerate(counts):
+                stats[tr.name][layer, si] = r[k]
+            for row, name in enumerate(marks):
+                marked_mean[name][layer, si] = means[row]
     return {
         tr.name: TrackRanking(
             tr.name,
@@ -513,15 +562,17 @@ def hunt(
     bptt: int = 256,
     state: State | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> Hunt:
     """Trace `tokens` and rank every unit for every built-in track (unless `builtin` is False) and for the
-    person's `regex` track when given. ValueError for an unusable regex or a text too short."""
+    person's `regex` track when given (`workers`: see `unit_values`). ValueError for an unusable regex or
+    a text too short."""
     tokenizer = model.vocab.tokenizer
     tokens = list(tokens)
     if len(tokens) < 2:
         raise ValueError(f"the text needs at least 2 {tokenizer.unit}s to hunt over")
     ids = model.vocab.encode(tokens).ids
-    values, n = unit_values(model, ids, batch_size, bptt, state, progress)
+    values, n = unit_values(model, ids, batch_size, bptt, state, progress, workers)
     tokens = tokens[:n]  # batchify drops the last few steps
     tracks = compute_tracks(tokens, tokenizer) if builtin else {}
     if regex:

@@ -5,13 +5,16 @@ validation text on 2 CPU cores. Also prints each track's best unit and its AUC o
 
 Run: python tests/benchmarks/cell_hunt.py [--model DIR] [--data FILE] [--max-steps N] [--threads N]
 Default: assets/models/warpeace-char-lstm on /work/shared/data/warpeace/valid.txt (or ../shared/...), when
-present. Prints one JSON line.
+present. The columns are traced on --threads worker threads as `lstmlm cells` does (torch's thread count by
+default; --workers 1 for the one-thread trace). Prints one JSON line with wall seconds and the CPU seconds
+the process used (the latter says more on a machine other work is using: see the 1-minute load average).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -36,6 +39,7 @@ def main() -> int:
     parser.add_argument("--max-steps", type=int, default=0, help="only the first N steps (0 = all)")
     parser.add_argument("--batch-size", type=int, default=10, help="columns, as lstmlm cells (default 10)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+    parser.add_argument("--workers", type=int, default=0, help="trace threads (0 = torch's thread count)")
     ns = parser.parse_args()
     if not Path(ns.model, "config.json").exists():
         print(f"no model at {ns.model}: train it or pass --model DIR", file=sys.stderr)
@@ -51,13 +55,14 @@ def main() -> int:
     tokens = tokens[: ns.max_steps] if ns.max_steps else tokens
     ids = model.vocab.encode(tokens).ids
 
-    start = time.perf_counter()
-    values, n = unit_values(model, ids, batch_size=ns.batch_size)
-    traced = time.perf_counter()
+    workers = ns.workers or torch.get_num_threads()
+    cpu0, start = time.process_time(), time.perf_counter()
+    values, n = unit_values(model, ids, batch_size=ns.batch_size, workers=workers)
+    cpu1, traced = time.process_time(), time.perf_counter()
     tracks = compute_tracks(tokens[:n], model.vocab.tokenizer)
-    tracked = time.perf_counter()
+    cpu2, tracked = time.process_time(), time.perf_counter()
     rankings = rank_tracks(values, list(tracks.values()))
-    ranked = time.perf_counter()
+    cpu3, ranked = time.process_time(), time.perf_counter()
 
     best = {}
     for name, r in rankings.items():
@@ -76,10 +81,16 @@ def main() -> int:
         "signals": list(values),
         "tracks": len(tracks),
         "threads": torch.get_num_threads(),
+        "trace_workers": workers,
         "seconds_total": round(ranked - start, 2),
         "seconds_trace": round(traced - start, 2),
         "seconds_tracks": round(tracked - traced, 2),
         "seconds_rank": round(ranked - tracked, 2),
+        "cpu_seconds_total": round(cpu3 - cpu0, 2),
+        "cpu_seconds_trace": round(cpu1 - cpu0, 2),
+        "cpu_seconds_tracks": round(cpu2 - cpu1, 2),
+        "cpu_seconds_rank": round(cpu3 - cpu2, 2),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "goal_s": 10,
         "best": best,
     }))  # fmt: skip
