@@ -10,7 +10,7 @@ import re
 import pytest
 
 from lstmlm.trace import trace
-from playground.classroom import Limits, parse_intervention, parse_query
+from playground.classroom import VIEWS, Limits, parse_intervention, parse_query
 from playground.diagram import cell_svg, cell_values
 from playground.lessons import (
     LESSON_DIR,
@@ -227,3 +227,18 @@ def test_the_readme_example_lesson_is_a_valid_lesson():
     assert len(lesson.steps) == 2 and step_screen(lesson, 2, 3).iv.startswith("layer:2,target:f")
     jsonschema = pytest.importorskip("jsonschema")
     jsonschema.validate(example, SCHEMA)
+
+
+def test_learn_describes_every_view_in_both_languages():
+    from playground import i18n
+    from playground.tabs import learn
+
+    def names(rows) -> set[str]:
+        return {name for row in rows for name in re.findall(r"\*\*(.+?)\*\*", row[0])}
+
+    tabs = [v for v in ("start", *VIEWS, "live") if v != "memory"]  # "memory" opens Equations & memory
+    assert names(learn.VIEWS) == {i18n.EN[f"tab.{v}"] for v in tabs}
+    assert names(i18n._ZH_VIEWS) == {i18n.ZH[f"tab.{v}"] for v in tabs}
+    assert len(learn.VIEWS) == len(i18n._ZH_VIEWS)  # row by row the same views
+    for en, zh in zip(learn.VIEWS, i18n._ZH_VIEWS, strict=True):
+        assert all(CJK.search(cell) for cell in zh) and "<unk>" not in " ".join(en + zh)

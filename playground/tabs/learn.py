@@ -61,11 +61,17 @@ OUTPUT = (
     "a softmax, $P(w_{t+1}) = \\mathrm{softmax}(W_{out} h_t + b_{out})$, which gives one probability to each "
     "word of the vocabulary. Those probabilities are the bars of the Next-word view."
 )
-VIEWS = [  # (view, what it shows, what to try)
+VIEWS = [  # (view, what it shows, what to try): every tab, in the tab order (tests/test_lessons.py checks)
+    (
+        "**Start here**",
+        "Guided lessons: each step opens a view with a sentence typed and asks a question the view answers.",
+        "Lesson 1, then the lesson bar's “next step”.",
+    ),
     (
         "**Next word**",
         "The softmax output after your last word: the top-k words, and the uncertainty (entropy in bits; "
-        "5 bits = as unsure as a choice among 32 words). Unknown words (read as `<unk>`) are marked in red.",
+        "5 bits = as unsure as a choice among 32 words). Words the model never learned are marked in red "
+        "as rare words.",
         "Click a word to add it and watch the bars change.",
     ),
     (
@@ -88,6 +94,54 @@ VIEWS = [  # (view, what it shows, what to try)
         "and perplexities, long-range probes, and how strongly the last word's probability still depends on "
         "each earlier word (the gradient norm). In the plain RNN that gradient dies off with distance.",
         "Open a bracket, type twenty words, and see which model still expects the `)`.",
+    ),
+    (
+        "**Surprisal**",
+        "Every word of your text coloured by the rank the model gave it (top-10, top-100, ...), what it "
+        "expected instead on hover, and the perplexity. Words not in the vocabulary get their own colour "
+        "and are left out of the perplexity.",
+        "Write a sentence with one odd word in it.",
+    ),
+    (
+        "**Units**",
+        "Search the units that mark a part of your text (high inside it, low outside), one unit's values "
+        "with that part shaded, and, from a long text read once, the words where the unit is highest.",
+        "Mark the words inside a bracket and pick the best unit.",
+    ),
+    (
+        "**Intervene**",
+        "Change what one layer does while the model reads (pin a gate, clear the memory) and see the next "
+        "word and the generated text change. Named presets say what to expect.",
+        "“Never forget (top layer)”, then Apply.",
+    ),
+    (
+        "**Cell hunt**",
+        "Finds the units whose memory follows a track computed from a text (inside quotes, position in "
+        "the line, a pattern of your own), shades the text by a found unit, and opens Intervene on it.",
+        "The quotes track, then “Intervene on this unit”.",
+    ),
+    (
+        "**Equations & memory**",
+        "The equations above with one unit's numbers at one word, the cell drawn with those numbers, and "
+        "how much of each earlier word is still in the unit's memory.",
+        "Pick a word and check C_t = f_t·C_{t−1} + i_t·C~_t by hand.",
+    ),
+    (
+        "**Counterfactual**",
+        "Two sentences that differ in one word: how far apart every gate and the memory are, word by "
+        "word, and how the next word changes.",
+        "“The boy …” against “The boys …”.",
+    ),
+    (
+        "**Train your own**",
+        "Train a small LSTM on a text of your own for up to five minutes: its loss and samples as it "
+        "learns, its gates on a probe text, then try it and download it.",
+        "A teaching text, then watch the samples turn into words.",
+    ),
+    (
+        "**Learn**",
+        "This page: the equations in words and what each view shows.",
+        "A prompt from “Try these prompts”.",
     ),
 ]
 
@@ -125,7 +179,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.St
                 examples = gr.Dataset(
                     components=["textbox"],
                     samples=[[example] for _, example in EXAMPLES],
-                    sample_labels=[f"{label}: {example}" for label, example in EXAMPLES],
+                    sample_labels=[f"{t('learn.ex.' + label)}: {example}" for label, example in EXAMPLES],
                     layout="table",
                     label=t("learn.examples"),
                     samples_per_page=len(EXAMPLES),
