@@ -115,11 +115,18 @@ def vocabulary_cap(counts: torch.Tensor, specials: int = 2) -> tuple[int, str]:
     )
 
 
-def recurrent_weights(embed_dim: int, hidden_dim: int, num_layers: int = NUM_LAYERS) -> int:
-    """Weights of a stacked LSTM: each layer 4 gates x hidden x (input + hidden) + 2 bias vectors."""
+GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}  # weight blocks per layer of each cell
+
+
+def recurrent_weights(
+    embed_dim: int, hidden_dim: int, num_layers: int = NUM_LAYERS, cell: str = "lstm"
+) -> int:
+    """Weights of a stacked recurrent network: each layer gates x hidden x (input + hidden) + 2 gates x hidden
+    biases (an LSTM has 4 gates, a GRU 3, a plain RNN 1)."""
+    gates = GATES.get(cell, 4)
     total, width_in = 0, embed_dim
     for _ in range(num_layers):
-        total += 4 * hidden_dim * (width_in + hidden_dim) + 8 * hidden_dim
+        total += gates * hidden_dim * (width_in + hidden_dim) + 2 * gates * hidden_dim
         width_in = hidden_dim
     return total
 
@@ -128,7 +135,7 @@ def model_candidate(hidden_dim: int, vocab_size: int, given: dict) -> tuple[dict
     """(settings, reasons) for one size: softmax, embedding width, tying, layers (given ones kept)."""
     layers = given.get("num_layers", NUM_LAYERS)
     embed_guess = given.get("embed_dim", min(hidden_dim, MAX_EMBED))
-    rnn = recurrent_weights(embed_guess, hidden_dim, layers)
+    rnn = recurrent_weights(embed_guess, hidden_dim, layers, given.get("cell", "lstm"))
     settings, reasons = {}, {}
     if "softmax" not in given:
         big = vocab_size * hidden_dim > rnn
@@ -218,7 +225,7 @@ def plan_training(
     for n, hidden in enumerate(ladder):
         settings, reasons = model_candidate(hidden, vocab_size, given)
         full = {**given, **settings, "hidden_dim": hidden, "vocab_size": vocab_size}
-        weights = recurrent_weights(full.get("embed_dim", hidden), hidden, full["num_layers"])
+        weights = recurrent_weights(full["embed_dim"], hidden, full["num_layers"], full.get("cell", "lstm"))
         if n and weights > MAX_WEIGHTS_PER_WORD * train_words:  # not even measured
             why_not_larger = (
                 f"{hidden} units would have over {MAX_WEIGHTS_PER_WORD:.1f} recurrent weights per training "

@@ -21,9 +21,10 @@ from lstmlm.cli import main
 FROZEN = lambda: 0.0  # noqa: E731  (a clock that never moves: the probe takes no time)
 
 
-def test_recurrent_weights_match_nn_lstm():
-    lstm = torch.nn.LSTM(24, 40, 2)
-    assert recurrent_weights(24, 40, 2) == sum(p.numel() for p in lstm.parameters())
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
+def test_recurrent_weights_match_torch(cell):
+    net = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn_tanh": torch.nn.RNN}[cell](24, 40, 2)
+    assert recurrent_weights(24, 40, 2, cell) == sum(p.numel() for p in net.parameters())
 
 
 def test_vocabulary_cap_keeps_words_seen_three_times():
