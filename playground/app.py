@@ -13,8 +13,11 @@ from lstmlm.cell_hunt import load_hunt
 from lstmlm.model import LanguageModel
 
 from . import api, api_cell_hunt, api_compare, api_explain, api_explore, api_live, arity, picker, share
+from .api_class_game import register as register_class_game
 from .cell_hunt_plots import CSS as CELL_HUNT_CSS
 from .cells import model_size
+from .class_game_plots import CSS as CLASS_GAME_CSS
+from .class_game_views import make_store
 from .compare_plots import CSS as COMPARE_CSS
 from .explore_plots import CSS as EXPLORE_CSS
 from .hub import ModelHub
@@ -24,6 +27,7 @@ from .lessons import HEAD as LESSONS_HEAD
 from .lineup import make_lineup
 from .sessions import launch_kwargs as session_launch_kwargs
 from .tabs import cell_hunt as cell_hunt_tab
+from .tabs import class_game as class_game_tab
 from .tabs import compare as compare_tab
 from .tabs import counterfactual, equations, follow_prompt, gates, generate, intervene, learn, next_word
 from .tabs import gradient as gradient_tab
@@ -69,6 +73,7 @@ CSS = """
 #candidates button { font-size: 21px !important; }
 #examples td, #examples button { font-size: 17px !important; text-align: left; }
 """
+CSS += CLASS_GAME_CSS  # the Class game's room code, blank and score table
 
 # Enter in the prompt box adds no line break (the views redraw as you type; nothing to send); Shift+Enter
 # still can. A key handler in the page, not a listener of the prompt (tabs/__init__.py: one listener only).
@@ -130,6 +135,7 @@ def build_app(
     atlas = load_atlas(model_dir) if model_dir is not None else None
     hunt_cache = load_hunt(model_dir)  # the ranking `lstmlm cells` wrote beside the model (None: none)
     lineup = make_lineup(model, model_dir, compare_dirs, load=hub.load if hub else None)
+    rooms = make_store(lineup)  # the Class game's rooms, shared by every page of this app
     lessons = start_tab.shown_lessons()  # the shipped lesson files and a teacher's
     with gr.Blocks(
         title="LSTM Playground",
@@ -170,6 +176,7 @@ def build_app(
             compare_view = compare_tab.build(lineup, prompt, active)
             gradient_view = gradient_tab.build(lineup, prompt, active)
             live_view = live_tab.build(page=demo)  # page: a shared training's link
+            class_view = class_game_tab.build(rooms, active)
             learn_view = learn.build(model, prompt, tabs, active)
         views = {
             "start": start_view,
@@ -185,6 +192,7 @@ def build_app(
             "compare": compare_view,
             "gradient": gradient_view,
             "live": live_view,
+            "class": class_view,
             "learn": learn_view,
         }
         for tab_id, view in views.items():
@@ -196,6 +204,7 @@ def build_app(
         redraw, redraw_in, redraw_out = follow_prompt(prompt, views)
         loaded = share.wire(model, demo, prompt, tabs, active, views, bar)
         loaded.then(redraw, redraw_in, redraw_out, show_progress="hidden", api_visibility="private")
+        class_game_tab.follow_link(rooms, loaded, class_view, tabs, active)  # ?room=CODE joins a room
         start_tab.wire(demo, lesson_bar, lessons, model.config.num_layers)  # ?lesson=... fills the bar
         api.register(model)
         api_explore.register(model, atlas)
@@ -203,5 +212,6 @@ def build_app(
         api_cell_hunt.register(model, hunt_cache)
         api_compare.register(lineup)
         api_live.register()
+        register_class_game(rooms)
         demo.unload(live_tab.session_ended)  # a closed page's Live Lab training stops, its files go
     return arity.install(demo)  # a call with too few or too many values hears which parameters

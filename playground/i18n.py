@@ -19,6 +19,7 @@ import gradio as gr
 
 from lstmlm.tokenizers import CHARS, WHITESPACE, WIKITEXT
 
+from .class_game_text import PAIRS as CLASS_GAME_PAIRS
 from .tabs import learn
 
 EN = {
@@ -313,6 +314,9 @@ PAIRS: dict[str, tuple[str, str]] = {
 
 for _key, (_en, _zh) in PAIRS.items():
     assert _key not in EN, f"{_key} is defined twice"
+    EN[_key], ZH[_key] = _en, _zh
+
+for _key, (_en, _zh) in CLASS_GAME_PAIRS.items():  # the Class game's words (class_game_text.py)
     EN[_key], ZH[_key] = _en, _zh
 
 I18N = gr.I18n(en=EN, zh=ZH)

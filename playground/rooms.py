@@ -39,6 +39,7 @@ GONE_S = 600.0  # when a room is full, ids not seen for 10 minutes make way for 
 MAX_GUESS_CHARS = 40
 MAX_PASSWORD_CHARS = 100
 MAX_SENTENCE_WORDS = 200  # tokens of a pushed sentence (a character model's characters)
+MAX_TEXT_CHARS = 5000  # a pushed text longer than this is refused before it is tokenized
 TOP_GUESSES = 10  # distinct guesses listed in a histogram; the rest are counted as "other"
 START_MARK = "|"  # in a pushed text, where the guessing starts
 
@@ -138,7 +139,9 @@ def split_sentence(text: str | None, tokenize: Callable[[str], list[str]]) -> tu
     """(tokens, start) of a pushed text: the class first sees the tokens before START_MARK ("|") and
     guesses from there; without a mark it sees the whole text and guesses the word after it (one round,
     no actual word). RoomError for an empty text, two marks or too many tokens."""
-    text = (text or "").strip()
+    text = str(text or "").strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise RoomError(f"the text has {len(text):,} characters: push one sentence, {MAX_TEXT_CHARS} at most")
     if text.count(START_MARK) > 1:
         raise RoomError(f"put one {START_MARK} where the class starts guessing (found {text.count('|')})")
     before, mark, after = text.partition(START_MARK)
@@ -160,22 +163,28 @@ def histogram(guesses: Sequence[str], top: int = TOP_GUESSES) -> tuple[list[tupl
 
 
 def _hash(password: str, salt: bytes) -> bytes:
-    return hashlib.sha256(salt + password.encode()).digest()
+    return hashlib.sha256(salt + password.encode("utf-8", "surrogatepass")).digest()
 
 
 def _code(text: str | None) -> str:
-    return "".join((text or "").split()).upper()
+    return "".join(str(text or "").split()).upper()
+
+
+def _same(given: str | None, secret: str) -> bool:
+    """Whether `given` is `secret`, in constant time (any text: compare_digest takes only ASCII str)."""
+    return hmac.compare_digest(str(given or "").encode("utf-8", "surrogatepass"), secret.encode())
 
 
 class RoomStore:
     """Every room of the server, behind one lock (each method holds it for microseconds; a reveal asks the
-    models outside it). `predict` gives the models' answers at a reveal (None: no models); `clock` is
-    seconds (time.monotonic), replaceable in tests."""
+    models outside it). `predict` gives the models' answers at a reveal (None: no models); `tokenize` cuts
+    a pushed text into the model's tokens; `clock` is seconds (time.monotonic), replaceable in tests."""
 
     def __init__(
         self,
         predict: Predictor | None = None,
         unit: str = "word",
+        tokenize: Callable[[str], list[str]] = str.split,
         clock: Callable[[], float] = time.monotonic,
         max_rooms: int = MAX_ROOMS,
         max_students: int = MAX_STUDENTS,
@@ -183,6 +192,7 @@ class RoomStore:
     ) -> None:
         self.predict = predict
         self.unit = unit  # "word" or "character": what one guess is
+        self.tokenize = tokenize
         self.clock = clock
         self.max_rooms, self.max_students, self.idle_expiry_s = max_rooms, max_students, idle_expiry_s
         self._rooms: dict[str, Room] = {}
@@ -191,7 +201,7 @@ class RoomStore:
     # -- rooms ----------------------------------------------------------------------------------------
     def open(self, password: str | None = None) -> tuple[str, str]:
         """A new room: (its code, the teacher's key). RoomError when the server keeps MAX_ROOMS rooms."""
-        password = password or ""
+        password = str(password or "")
         if len(password) > MAX_PASSWORD_CHARS:
             raise RoomError(f"a room password has at most {MAX_PASSWORD_CHARS} characters")
         with self._lock:
@@ -231,7 +241,7 @@ class RoomStore:
             now = self.clock()
             room = self._room(code)
             if room.password_hash is not None:
-                given = _hash(password or "", room.salt)
+                given = _hash(str(password or ""), room.salt)
                 if not hmac.compare_digest(given, room.password_hash):
                     raise RoomError("wrong password for this room: ask your teacher for it")
             if len(room.members) >= self.max_students:
@@ -269,6 +279,11 @@ class RoomStore:
             room.pushes += 1
             self._new_round(room)
             self._changed(room, self.clock())
+
+    def push_text(self, code: str, key: str, text: str | None) -> None:
+        """Push a typed text: the class sees the words before its "|" (`split_sentence`)."""
+        words, start = split_sentence(text, self.tokenize)
+        self.push(code, key, words, start)
 
     def step(self, code: str, key: str) -> None:
         """Move to the next word: the actual word joins the prompt and a new round opens. A round stepped
@@ -342,7 +357,7 @@ class RoomStore:
         with self._lock:
             now = self.clock()
             room = self._room(code)
-            teacher = hmac.compare_digest(token or "", room.teacher_key)
+            teacher = _same(token, room.teacher_key)
             if not teacher:
                 if token not in room.members:
                     raise RoomError("join the room first (your page may have been reloaded): join again")
@@ -391,7 +406,7 @@ class RoomStore:
 
     def _teacher_room(self, code: str, key: str) -> Room:
         room = self._room(code)
-        if not hmac.compare_digest(key or "", room.teacher_key):
+        if not _same(key, room.teacher_key):
             raise RoomError("only the teacher who opened this room can do that")
         return room
 

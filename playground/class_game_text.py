@@ -1,0 +1,84 @@
+"""The Class game's words in English and Chinese, as (English, Chinese) pairs; i18n.py merges them into its
+dictionaries (labels take `t(key)`, handler text `say(key, ...)`). No imports: i18n.py reads it."""
+
+PAIRS: dict[str, tuple[str, str]] = {
+    "tab.class": ("Class game", "课堂竞猜"),
+    "class.intro": (
+        "**Predict, then reveal.** The teacher opens a room and pushes a sentence; everyone guesses the "
+        "next word on their phone or laptop; the teacher reveals the model's answer beside the class's "
+        "guesses, then steps on word by word. No names are kept.",
+        "**先猜，再揭晓。** 老师开一个房间并推送一句话；每个人在手机或电脑上猜下一个词；老师揭晓模型的答案，"
+        "和全班的猜测放在一起，然后一个词一个词地往下走。不保存任何名字。",
+    ),
+    "class.code": ("Room code", "房间号"),
+    "class.password": ("Room password (only if the teacher set one)", "房间密码（老师设了才需要）"),
+    "class.join": ("Join", "加入"),
+    "class.teacher": ("Teacher: open a room", "老师：开一个房间"),
+    "class.new_password": ("Password for the room (optional)", "房间密码（可不填）"),
+    "class.open": ("Open a room", "开房间"),
+    "class.link": (
+        "Students join with this link (or type the code in this tab)",
+        "学生用这个链接加入（或在本页输入房间号）",
+    ),
+    "class.sentence": (
+        "Sentence for the class: put | where the guessing starts",
+        "给全班的句子：在开始猜的地方放一个 |",
+    ),
+    "class.push": ("Push to the class", "推送给全班"),
+    "class.reveal": ("Reveal", "揭晓"),
+    "class.step": ("Next word", "下一个词"),
+    "class.guess": ("Your guess for the next word", "你猜下一个词是"),
+    "class.send": ("Send", "发送"),
+    "class.teacher_banner": ("Room {code}", "房间 {code}"),
+    "class.student_banner": ("You are in room {code}", "你在房间 {code}"),
+    "class.status": (
+        "Word {round} of {rounds} · {guesses} of {present} students here have guessed",
+        "第 {round} 个词，共 {rounds} 个 · 在场的 {present} 个学生中 {guesses} 个已经猜了",
+    ),
+    "class.wait_push": ("Waiting for the teacher to push a sentence.", "等老师推送一句话。"),
+    "class.teacher_push": (
+        "Type a sentence below and press “Push to the class”.",
+        "在下面输入一句话，然后按“推送给全班”。",
+    ),
+    "class.your_guess": (
+        "Your guess: {guess} (you can change it until the reveal)",
+        "你的猜测：{guess}（揭晓前可以改）",
+    ),
+    "class.no_guess": ("Type your guess and press Send.", "输入你的猜测，然后按“发送”。"),
+    "class.right": ("You guessed it: {actual}", "你猜对了：{actual}"),
+    "class.wrong": ("The word was {actual}; you guessed {guess}.", "答案是 {actual}；你猜的是 {guess}。"),
+    "class.missed": ("The word was {actual}.", "答案是 {actual}。"),
+    "class.no_actual": (
+        "Revealed: the models' words. The sentence ends here, so there is no word to check.",
+        "已揭晓：模型的词。句子到这里结束，没有可以核对的词。",
+    ),
+    "class.wait_reveal": ("The teacher reveals the answer soon.", "老师马上揭晓答案。"),
+    "class.chart_class": ("The class ({n} guesses)", "全班（{n} 个猜测）"),
+    "class.chart_share": ("share", "比例"),
+    "class.chart_hidden": (
+        "The class's guesses appear here after the reveal.",
+        "揭晓之后这里显示全班的猜测。",
+    ),
+    "class.chart_none": ("No guesses yet.", "还没有人猜。"),
+    "class.score_title": ("The class against the models, word by word", "全班对模型，逐词比较"),
+    "class.score_word": ("word", "词"),
+    "class.score_right": ("guessed it", "猜对"),
+    "class.score_class": ("class (bits)", "全班（比特）"),
+    "class.score_mean": ("mean over {n} words", "{n} 个词的平均"),
+    "class.score_note": (
+        "Surprisal in bits: lower = the word was easier to predict. The class's is "
+        "-log2((right + 1) / (guesses + 2)): the share who guessed the word, add-one smoothed (as if one "
+        "more student had guessed it and one more had not), so a word nobody guessed costs log2(guesses + 2) "
+        "bits, not infinity. A model's is -log2 P(word). The means leave out words nobody guessed and words "
+        "a model does not know (–).",
+        "意外度以比特计：越低 = 这个词越好猜。全班的意外度是 -log2((猜对人数 + 1) / (猜测人数 + 2))："
+        "猜对的比例，加一平滑（好像多了一个猜对的学生和一个猜错的学生），所以没人猜对的词是 "
+        "log2(猜测人数 + 2) 比特，而不是无穷大。模型的意外度是 -log2 P(词)。平均值不包括没人猜的词和模型"
+        "不认识的词（–）。",
+    ),
+    "class.score_empty": ("Scores appear here after each reveal.", "每次揭晓之后，这里显示得分。"),
+    "class.closed": (
+        "The room is closed or has expired: open or join another.",
+        "这个房间已关闭或过期：请开或加入另一个。",
+    ),
+}

@@ -1,0 +1,253 @@
+"""Class game ("predict, then reveal"): a teacher opens a room, students join by its link (?room=CODE) or
+code, the teacher pushes a sentence, everyone guesses the next word, the teacher reveals the model's
+answer beside the class's guesses and steps on word by word. The rules and state are in rooms.py; this
+module only draws `RoomStore.state` and passes the buttons on.
+
+A page follows its room with a gr.Timer (POLL_S) that runs only while the page is in a room AND this tab
+is open: opening the tab starts it, and its first tick after another tab was opened stops it (the app's
+`active` state says which tab is open). A tick whose room did not change returns nothing to draw. The tab
+has no listener on the shared prompt.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import gradio as gr
+
+from .. import markup
+from ..class_game_plots import guesses_figure
+from ..class_game_views import banner_html, round_html, scores_html
+from ..i18n import language, say, t
+from ..rooms import RoomError, RoomStore
+from . import TabView
+
+TAB_ID = "class"
+POLL_S = 1.5  # how often an open Class-game tab asks for its room
+DEFAULT_SENTENCE = "The cat sat on the | mat and the dog ran to the house ."
+
+# A room's join link, absolute: the page's own address with ?room=CODE (and its language).
+JOIN_LINK_JS = """(query) => {
+  if (!query || query.startsWith("http")) return query;
+  const url = new URL(window.location.origin + window.location.pathname + query);
+  if ((document.documentElement.lang || "").startsWith("zh")) url.searchParams.set("lang", "zh");
+  return url.href;
+}"""
+
+
+def _seat(code: str, role: str, token: str) -> dict:
+    """What a page keeps of its room (in gr.State): the code, its role, and its teacher key or student id."""
+    return {"code": code, "role": role, "token": token}
+
+
+def draw(store: RoomStore, seat: dict | None) -> tuple:
+    """(signature, banner, round, chart, scores, teacher panel, student panel) for the page's room; a room
+    that is gone says so and leaves the page out of it."""
+    if not seat:
+        return (None, "", "", gr.skip(), "", gr.Group(visible=False), gr.Group(visible=False))
+    try:
+        state = store.state(seat["code"], seat["token"])
+    except RoomError:
+        gone = markup.notice(say("class.closed"))
+        return (None, gone, "", gr.skip(), "", gr.Group(visible=False), gr.Group(visible=False))
+    teacher = state["role"] == "teacher"
+    chart = guesses_figure(
+        state["histogram"],
+        state["guesses"],
+        state["models"],
+        state["actual"],
+        (say("class.chart_class"), say("class.chart_share"), say("class.chart_hidden" if not teacher
+                                                                  else "class.chart_none")),
+    )  # fmt: skip
+    return (
+        signature(state),
+        banner_html(state),
+        round_html(state),
+        chart,
+        scores_html(state),
+        gr.Group(visible=teacher),
+        gr.Group(visible=not teacher),
+    )
+
+
+def signature(state: dict) -> tuple:
+    """What a page has drawn: it redraws only when the room changed, who is present changed, or the
+    page's language did."""
+    return (state["code"], state["version"], state["present"], language())
+
+
+def open_room(store: RoomStore, password: str, seat: dict | None) -> tuple:
+    """Open a new room for this page (closing the room it opened before, if any)."""
+    if seat and seat.get("role") == "teacher":
+        try:
+            store.close(seat["code"], seat["token"])
+        except RoomError:
+            pass
+    try:
+        code, key = store.open(password or "")
+    except RoomError as e:
+        raise gr.Error(str(e), title="Class game", print_exception=False) from None
+    seat = _seat(code, "teacher", key)
+    return (seat, *draw(store, seat), gr.Textbox(value=f"?room={code}", visible=True), gr.Timer(active=True))
+
+
+def join_room(store: RoomStore, code: str, password: str, seat: dict | None) -> tuple:
+    """Join room `code` as a student."""
+    try:
+        member = store.join(code, password or "")
+        code = store.state(code, member)["code"]
+    except RoomError as e:
+        raise gr.Error(str(e), title="Class game", print_exception=False) from None
+    seat = _seat(code, "student", member)
+    return (seat, *draw(store, seat), gr.Textbox(visible=False), gr.Timer(active=True))
+
+
+def teacher_move(store: RoomStore, move: str, seat: dict | None, text: str = "") -> tuple:
+    """Push (`text`), reveal or step, then draw the room."""
+    if not seat or seat.get("role") != "teacher":
+        raise gr.Error("open a room first", title="Class game", print_exception=False)
+    code, key = seat["code"], seat["token"]
+    try:
+        if move == "push":
+            store.push_text(code, key, text)
+        elif move == "reveal":
+            store.reveal(code, key)
+        else:
+            store.step(code, key)
+    except RoomError as e:
+        raise gr.Error(str(e), title="Class game", print_exception=False) from None
+    return draw(store, seat)
+
+
+def send_guess(store: RoomStore, seat: dict | None, guess: str) -> tuple:
+    """Record this student's guess, then draw the room."""
+    if not seat or seat.get("role") != "student":
+        raise gr.Error("join a room first", title="Class game", print_exception=False)
+    try:
+        store.guess(seat["code"], seat["token"], guess)
+    except RoomError as e:
+        raise gr.Error(str(e), title="Class game", print_exception=False) from None
+    return draw(store, seat)
+
+
+def tick(store: RoomStore, seat: dict | None, seen: Any, active: str) -> tuple:
+    """One poll: nothing unless the room changed; the timer stops when the page left this tab or its room."""
+    skip = (gr.skip(),) * 7
+    if not seat or active != TAB_ID:
+        return (*skip, gr.Timer(active=False))
+    drawn = draw(store, seat)
+    if drawn[0] is None:  # the room is gone: say so once, stop polling
+        return (*drawn, gr.Timer(active=False))
+    if drawn[0] == seen:
+        return (*skip, gr.skip())
+    return (*drawn, gr.skip())
+
+
+def tab_opened(seat: dict | None) -> Any:
+    """Opening the tab starts the page's polling, if it is in a room."""
+    return gr.Timer(active=bool(seat))
+
+
+def build(store: RoomStore, active: gr.State) -> TabView:
+    """The Class-game tab; `store` holds every room of the app, `active` is the app's open-tab state."""
+    with gr.Tab(t("tab.class"), id=TAB_ID) as tab:
+        gr.Markdown(t("class.intro"))
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                with gr.Row(equal_height=True):
+                    code = gr.Textbox(label=t("class.code"), max_lines=1, elem_id="class-code", scale=2)
+                    password = gr.Textbox(
+                        label=t("class.password"),
+                        type="password",
+                        max_lines=1,
+                        elem_id="class-password",
+                        scale=2,
+                    )
+                    join = gr.Button(t("class.join"), variant="primary", elem_id="class-join", scale=1)
+            with gr.Column(scale=2):
+                with gr.Accordion(t("class.teacher"), open=False, elem_id="class-teacher"):
+                    new_password = gr.Textbox(
+                        label=t("class.new_password"),
+                        type="password",
+                        max_lines=1,
+                        elem_id="class-new-password",
+                    )
+                    open_button = gr.Button(t("class.open"), elem_id="class-open")
+        banner = gr.HTML(elem_id="class-banner")
+        link = gr.Textbox(
+            label=t("class.link"), interactive=False, visible=False, buttons=["copy"], elem_id="class-link"
+        )
+        with gr.Group(visible=False) as teacher_panel:
+            sentence = gr.Textbox(
+                DEFAULT_SENTENCE, label=t("class.sentence"), max_lines=3, elem_id="class-sentence"
+            )
+            with gr.Row():
+                push = gr.Button(t("class.push"), variant="primary", elem_id="class-push")
+                reveal = gr.Button(t("class.reveal"), elem_id="class-reveal")
+                step = gr.Button(t("class.step"), elem_id="class-step")
+        with gr.Group(visible=False) as student_panel:
+            with gr.Row(equal_height=True):
+                guess = gr.Textbox(label=t("class.guess"), max_lines=1, elem_id="class-guess", scale=4)
+                send = gr.Button(t("class.send"), variant="primary", elem_id="class-send", scale=1)
+        round_box = gr.HTML(elem_id="class-round")
+        chart = gr.Plot(show_label=False, elem_id="class-chart")
+        scores = gr.HTML(elem_id="class-scores")
+        seat = gr.State(None)
+        seen = gr.State(None)
+        timer = gr.Timer(POLL_S, active=False)
+
+    drawn = [seen, banner, round_box, chart, scores, teacher_panel, student_panel]
+    quiet = dict(show_progress="hidden", api_visibility="private")
+    moves = dict(concurrency_limit=4, concurrency_id="rooms", **quiet)
+    show_link = dict(js=JOIN_LINK_JS, **quiet)
+    open_button.click(
+        partial(open_room, store), [new_password, seat], [seat, *drawn, link, timer], **moves
+    ).then(None, link, link, **show_link)
+    join_inputs = [code, password, seat]
+    for trigger in (join.click, code.submit, password.submit):
+        trigger(partial(join_room, store), join_inputs, [seat, *drawn, link, timer], **moves)
+    push.click(partial(teacher_move, store, "push"), [seat, sentence], drawn, **moves)
+    reveal.click(partial(teacher_move, store, "reveal"), seat, drawn, **moves)
+    step.click(partial(teacher_move, store, "step"), seat, drawn, **moves)
+    for trigger in (send.click, guess.submit):
+        trigger(partial(send_guess, store), [seat, guess], drawn, **moves)
+    # polls and tab switches skip the queue: a dictionary look-up each, and 30 pages polling must not
+    # fill the queue's places that model calls wait in
+    timer.tick(partial(tick, store), [seat, seen, active], [*drawn, timer], queue=False, **quiet)
+    tab.select(tab_opened, seat, timer, queue=False, **quiet)
+    view = TabView(tab)
+    view.controls = {"code": code, "password": password, "seat": seat, "timer": timer, "drawn": drawn}
+    return view
+
+
+def follow_link(store: RoomStore, loaded: Any, view: TabView, tabs: gr.Tabs, active: gr.State) -> None:
+    """After the page load (chained on the app's load event, so it has the last word on the open tab): a
+    link with ?room=CODE opens this tab with the code filled in, and joins at once unless the room has a
+    password."""
+    c = view.controls
+
+    def opened_by_link(request: gr.Request) -> tuple:
+        params = dict(request.query_params) if request is not None else {}
+        rest = (gr.skip(),) * (len(c["drawn"]) + 3)  # seat, what is drawn, password, timer
+        if "room" not in params:
+            return (gr.skip(),) * 3 + rest
+        code = "".join(str(params["room"]).split()).upper()[:20]
+        opened = (code, gr.Tabs(selected=TAB_ID), TAB_ID)
+        try:
+            if store.needs_password(code):
+                return opened + rest  # the student types the password and presses Join
+        except RoomError as e:
+            gr.Warning(str(e), title="Class game")
+            return opened + rest
+        seat, *drawn, _link, timer = join_room(store, code, "", None)
+        return (*opened, seat, *drawn, gr.skip(), timer)
+
+    loaded.then(
+        opened_by_link,
+        None,
+        [c["code"], tabs, active, c["seat"], *c["drawn"], c["password"], c["timer"]],
+        queue=False,
+        show_progress="hidden",
+        api_visibility="private",
+    )
