@@ -99,7 +99,7 @@ def launch_kwargs() -> dict:
         "css": CSS + EXPLORE_CSS + COMPARE_CSS + CELL_HUNT_CSS + LESSONS_CSS + share.CSS + picker.CSS,
         "footer_links": ["api", "settings"],
         "i18n": I18N,
-        "head": share.HEAD + LESSONS_HEAD + PROMPT_KEYS,
+        "head": share.head() + LESSONS_HEAD + PROMPT_KEYS,
         **session_launch_kwargs(),  # bounded session memory; bare API calls' sessions dropped when done
     }
 
@@ -207,6 +207,7 @@ def build_app(
         class_game_tab.follow_link(rooms, loaded, class_view, tabs, active)  # ?room=CODE joins a room
         start_tab.wire(demo, lesson_bar, lessons, model.config.num_layers)  # ?lesson=... fills the bar
         api.register(model)
+        share.redraw_on_language(redraw, redraw_in, redraw_out)  # the same call when the language changes
         api_explore.register(model, atlas)
         api_explain.register(model)
         api_cell_hunt.register(model, hunt_cache)

@@ -71,9 +71,15 @@ def _fmt(x: float) -> str:
     return f"{x:+.4f}" if math.isfinite(x) else "n/a"
 
 
-def cell_svg(v: CellValues, width: int = 760) -> str:
+# The diagram's two lines of words, in English; a caller may pass its own (a translation: i18n.py).
+WORDS = {"heading": "layer {layer} · unit {unit} · step {step}: “{word}”", "word": "the word “{word}”"}
+
+
+def cell_svg(v: CellValues, width: int = 760, words_text: dict[str, str] | None = None) -> str:
     """The cell as SVG text; each number is a <text data-q="NAME"> (NAME: a field of CellValues, or
-    "fc" = f_t·C_{t-1}, "ig" = i_t·C~_t, "tc" = tanh(C_t)), written with 4 decimals."""
+    "fc" = f_t·C_{t-1}, "ig" = i_t·C~_t, "tc" = tanh(C_t)), written with 4 decimals. `words_text`: its
+    heading and word line (WORDS' keys), e.g. translated."""
+    text = {**WORDS, **(words_text or {})}
     fc, ig, tc = v.f * v.c_prev, v.i * v.g, math.tanh(v.c)
     d = asdict(v)
     gate = "#eef2ff"
@@ -116,8 +122,8 @@ def cell_svg(v: CellValues, width: int = 760) -> str:
         '<defs><marker id="lp-arrow" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto">'
         '<path d="M0,0 L8,4 L0,8 z" fill="#374151"/></marker></defs>',
         '<rect x="90" y="36" width="620" height="276" rx="16" fill="#f9fafb" stroke="#9ca3af"/>',
-        f'<text x="380" y="24" text-anchor="middle" font-size="15">layer {v.layer + 1} · unit {v.unit} · '
-        f"step {v.step}: “{word}”</text>",
+        '<text x="380" y="24" text-anchor="middle" font-size="15">'
+        + text["heading"].format(layer=v.layer + 1, unit=v.unit, step=v.step, word=word) + "</text>",
         # the cell-state line: C_{t-1} -> (×) f_t -> (+) i_t·C~_t -> C_t
         arrow((20, 70), (216, 70)), arrow((244, 70), (416, 70)), arrow((444, 70), (740, 70)),
         label(20, 58, sub("C", "t-1")), num("c_prev", v.c_prev, 20, 94, "start"),
@@ -145,7 +151,7 @@ def cell_svg(v: CellValues, width: int = 760) -> str:
         arrow((590, 226), (638, 208)),
         label(20, 366, f"[{sub('h', 't-1')}, {sub('x', 't')}]:  {sub('h', 't-1')} ="),
         num("h_prev", v.h_prev, 128, 366, "start"),
-        label(240, 366, f"{sub('x', 't')} = the word “{word}”"),
+        label(240, 366, f"{sub('x', 't')} = " + text["word"].format(word=word)),
         "</svg>",
     ]  # fmt: skip
     return "".join(parts)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -17,6 +17,7 @@ from .plots import (
     SEQUENTIAL,
     TEMPLATE,
     grouped_probability_bars,
+    plot_text,
     text_label,
     unique_labels,
 )
@@ -88,14 +89,21 @@ def moved_bars(
 
 
 def memory_stack(
-    words: Sequence[str], kept: np.ndarray, written: np.ndarray, cell: np.ndarray, title: str
+    words: Sequence[str],
+    kept: np.ndarray,
+    written: np.ndarray,
+    cell: np.ndarray,
+    title: str,
+    words_text: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """Per step, kept f_t·C_{t-1} and written i_t·C̃_t stacked (signed), with C_t as a line."""
+    """Per step, kept f_t·C_{t-1} and written i_t·C̃_t stacked (signed), with C_t as a line.
+    `words_text`: the plot's own words (plots.WORDS), e.g. translated."""
+    w = words_text
     x = unique_labels(words)
     fig = go.Figure()
     for name, values, color in (
-        ("kept  f<sub>t</sub>·C<sub>t-1</sub>", kept, GATE_COLORS["f"]),
-        ("written  i<sub>t</sub>·C̃<sub>t</sub>", written, GATE_COLORS["i"]),
+        (plot_text(w, "kept"), kept, GATE_COLORS["f"]),
+        (plot_text(w, "written"), written, GATE_COLORS["i"]),
     ):
         fig.add_trace(
             go.Bar(
@@ -111,7 +119,7 @@ def memory_stack(
         go.Scatter(
             x=x,
             y=np.asarray(cell, dtype=np.float64),
-            name="C<sub>t</sub> = kept + written",
+            name=plot_text(w, "cell_line"),
             mode="lines+markers",
             line=dict(color=GATE_COLORS["c"], width=3),
             marker=dict(size=8),
@@ -120,12 +128,16 @@ def memory_stack(
     )
     fig.update_layout(template=TEMPLATE, barmode="relative", title=title, height=460, margin=dict(t=100))
     fig.update_xaxes(type="category", tickangle=-40, tickfont=dict(size=16))
-    fig.update_yaxes(zeroline=True, zerolinecolor=MUTED, title="cell value")
+    fig.update_yaxes(zeroline=True, zerolinecolor=MUTED, title=plot_text(w, "cell_value"))
     return fig
 
 
-def horizon_heatmap(words: Sequence[str], horizon: np.ndarray, title: str) -> go.Figure:
-    """S[s, t]: how much of what was written at step s (row) is left at step t (column), 0..1."""
+def horizon_heatmap(
+    words: Sequence[str], horizon: np.ndarray, title: str, words_text: Mapping[str, str] | None = None
+) -> go.Figure:
+    """S[s, t]: how much of what was written at step s (row) is left at step t (column), 0..1.
+    `words_text`: the plot's own words (plots.WORDS), e.g. translated."""
+    w = words_text
     labels = unique_labels(words)
     z = np.asarray(horizon, dtype=np.float64)
     fig = go.Figure(
@@ -141,8 +153,8 @@ def horizon_heatmap(words: Sequence[str], horizon: np.ndarray, title: str) -> go
         )
     )
     fig.update_layout(template=TEMPLATE, title=title, height=520)
-    fig.update_xaxes(type="category", tickangle=-40, title="left at step t", showgrid=False)
-    fig.update_yaxes(type="category", autorange="reversed", title="written at step s", showgrid=False)
+    fig.update_xaxes(type="category", tickangle=-40, title=plot_text(w, "left_at"), showgrid=False)
+    fig.update_yaxes(type="category", autorange="reversed", title=plot_text(w, "written_at"), showgrid=False)
     return fig
 
 

@@ -20,6 +20,9 @@ import gradio as gr
 from lstmlm.tokenizers import CHARS, WHITESPACE, WIKITEXT
 
 from .class_game_text import PAIRS as CLASS_GAME_PAIRS
+from .diagram import WORDS as DIAGRAM_WORDS
+from .explain_views import MAX_MEMORY_STEPS
+from .plots import WORDS
 from .tabs import learn
 
 EN = {
@@ -309,8 +312,122 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "tokenizer.whitespace": (WHITESPACE.description, '按空格分词：标点留在词上（"Paris," 是一个词）'),
     "tokenizer.chars": (CHARS.description, "一次一个字符（空格和换行也是字符）"),
+    # Gates & memory
+    "gates.empty": ("Type a prompt to see the gates.", "输入文本，看它的门。"),
+    "gates.no_gates": ("A plain RNN has no gates: nothing to saturate.", "普通 RNN 没有门：没有什么会饱和。"),
+    "gates.open_tab": ("Open this tab to trace your text.", "打开这个标签页来追踪你的文本。"),
+    "gates.heatmap_title": (
+        "{gate} · layer {layer} · units ordered by {order}",
+        "{gate} · 第 {layer} 层 · 单元按{order}排序",
+    ),
+    "gates.caption": (
+        "Layer {layer}, unit {unit}: each {step} shaded by its {what}",
+        "第 {layer} 层，单元 {unit}：每个{step}按它的{what}着色",
+    ),
+    "gates.tanh_cell": ("tanh(cell state)", "tanh(细胞状态)"),
+    "gates.presenter_rows": (
+        "Presenter mode: the first {n} of {total} units by {order} (all of them outside presenter mode).",
+        "演示模式：按{order}排序的前 {n} 个单元（共 {total} 个；退出演示模式可看全部）。",
+    ),
+    "order.index": ("index", "编号"),
+    "order.mean": ("mean", "平均值"),
+    "order.variance": ("variance", "方差"),
+    "order.saturation": ("saturation", "饱和度"),
+    "gatetitle.f": ("forget gate f<sub>t</sub>", "遗忘门 f<sub>t</sub>"),
+    "gatetitle.i": ("input gate i<sub>t</sub>", "输入门 i<sub>t</sub>"),
+    "gatetitle.o": ("output gate o<sub>t</sub>", "输出门 o<sub>t</sub>"),
+    "gatetitle.g": ("candidate C̃<sub>t</sub>", "候选值 C̃<sub>t</sub>"),
+    "gatetitle.c": ("cell state C<sub>t</sub>", "细胞状态 C<sub>t</sub>"),
+    "gatetitle.h": ("hidden state h<sub>t</sub>", "隐藏状态 h<sub>t</sub>"),
+    "gatetitle.r": ("reset gate r<sub>t</sub>", "重置门 r<sub>t</sub>"),
+    "gatetitle.z": ("update gate z<sub>t</sub>", "更新门 z<sub>t</sub>"),
+    "gatetitle.n": ("candidate n<sub>t</sub>", "候选值 n<sub>t</sub>"),
+    # Equations & memory
+    "eq.empty": ("Type a prompt to see the equations.", "输入文本，看这些方程。"),
+    "eq.open_tab": ("Open this tab to fill in the equations.", "打开这个标签页来填入方程。"),
+    "eq.step": ("Word (step)", "词（步）"),
+    "eq.name": ("layer {layer}, unit {unit}", "第 {layer} 层，单元 {unit}"),
+    "eq.stack_title": ("Kept vs written memory · {name}", "保留与写入的记忆 · {name}"),
+    "eq.horizon_title": (
+        "Memory horizon · {name}: share of a write left later",
+        "记忆的跨度 · {name}：写入的内容之后还剩多少",
+    ),
+    "eq.note": ("Note.", "注意。"),
+    "eq.memory_caption": (
+        "Kept against written memory of this unit at every word; the horizon: row s, column t = "
+        "f<sub>s+1</sub>·…·f<sub>t</sub>, the share of what was written at step s that is still in the cell "
+        f"at step t (at most the last {MAX_MEMORY_STEPS} words).",
+        "这个单元在每个词上保留的记忆与写入的记忆；记忆跨度：第 s 行、第 t 列 = "
+        "f<sub>s+1</sub>·…·f<sub>t</sub>，"
+        f"即第 s 步写入的内容到第 t 步还留在细胞里的比例（最多显示最后 {MAX_MEMORY_STEPS} 个词）。",
+    ),
+    "diagram.heading": (DIAGRAM_WORDS["heading"], "第 {layer} 层 · 单元 {unit} · 第 {step} 步：“{word}”"),
+    "diagram.word": (DIAGRAM_WORDS["word"], "词 “{word}”"),
+    # Generate
+    "gen.press": ("Press Generate to continue your text.", "按“生成”来续写你的文本。"),
+    "gen.pick": (
+        "Generate some text, then pick one of its words here.",
+        "先生成一段文本，再在这里选其中的一个词。",
+    ),
+    "gen.csv": ("Download the words (CSV)", "下载这些词 (CSV)"),
+    "gen.legend.word": ("Shading = the probability the model gave each word:", "底色 = 模型给每个词的概率："),
+    "gen.legend.character": (
+        "Shading = the probability the model gave each character:",
+        "底色 = 模型给每个字符的概率：",
+    ),
+    # Learn's example prompts (their labels; the prompts are the model's English)
+    "learn.ex.Long sentence": ("Long sentence", "长句子"),
+    "learn.ex.Parentheses": ("Parentheses", "括号"),
+    "learn.ex.Quotes": ("Quotes", "引号"),
+    "learn.ex.Lists": ("Lists", "列表"),
+    "learn.ex.Numbers": ("Numbers", "数字"),
+    "learn.ex.Heading": ("Heading", "标题"),
     "markup.shade_empty": ("Type a prompt to see the text shaded.", "输入文本，看它按数值着色。"),
 }
+
+# The gate plots' own words (plots.WORDS: the English), in Chinese; `plot_words()` gives the page's set.
+ZH_PLOT_WORDS = {
+    "unit": "单元 {u}",
+    "units": "{n} 个单元",
+    "steps": "{unit}（第 {a}..{b} 步）",
+    "word": "词",
+    "character": "字符",
+    "value": "数值",
+    "gates_panel": "门 {gates}（0 关闭，1 打开）",
+    "and": " 与 ",
+    "unit_title": "第 {layer} 层，单元 {unit}",
+    "saturation_title": "门的饱和度，第 {layer} 层",
+    "closed": "关闭 (< 0.1) 的比例",
+    "open": "打开 (> 0.9) 的比例",
+    "line.f": "f 遗忘",
+    "line.i": "i 输入",
+    "line.o": "o 输出",
+    "line.c": "C 细胞",
+    "line.h": "h 隐藏",
+    "line.r": "r 重置",
+    "line.z": "z 更新",
+    "line.n": "n 候选",
+    "signed.c": "细胞状态 C<sub>t</sub>",
+    "signed.n": "候选值 n<sub>t</sub>",
+    "signed.h": "隐藏状态 h<sub>t</sub>",
+    "panel.f": "遗忘门",
+    "panel.i": "输入门",
+    "panel.o": "输出门",
+    "panel.r": "重置门",
+    "panel.z": "更新门",
+    "kept": "保留  f<sub>t</sub>·C<sub>t-1</sub>",
+    "written": "写入  i<sub>t</sub>·C̃<sub>t</sub>",
+    "cell_line": "C<sub>t</sub> = 保留 + 写入",
+    "cell_value": "细胞值",
+    "left_at": "在第 t 步还剩下",
+    "written_at": "在第 s 步写入",
+}
+PAIRS.update({f"plot.{k}": (WORDS[k], ZH_PLOT_WORDS[k]) for k in WORDS})
+MAX_LAYERS_NAMED = 32  # layer.N, layer.bottom.N, layer.top.N for N up to this (component labels)
+for _n in range(1, MAX_LAYERS_NAMED + 1):
+    PAIRS[f"layer.{_n}"] = (f"Layer {_n}", f"第 {_n} 层")
+    PAIRS[f"layer.bottom.{_n}"] = (f"Layer {_n} (bottom)", f"第 {_n} 层（最下层）")
+    PAIRS[f"layer.top.{_n}"] = (f"Layer {_n} (top)", f"第 {_n} 层（最上层）")
 
 for _key, (_en, _zh) in PAIRS.items():
     assert _key not in EN, f"{_key} is defined twice"
@@ -340,13 +457,25 @@ def language(request: gr.Request | None = None) -> str:
     headers = getattr(request, "headers", None)
     if headers is None:
         return "en"
-    try:
-        cookie = SimpleCookie(headers.get("cookie", ""))
-    except CookieError:
-        cookie = SimpleCookie()
-    if LANG_COOKIE in cookie and cookie[LANG_COOKIE].value in ("en", "zh"):
-        return cookie[LANG_COOKIE].value
+    chosen = page_cookie(LANG_COOKIE, request)
+    if chosen in ("en", "zh"):
+        return chosen
     return "zh" if headers.get("accept-language", "").lower().startswith("zh") else "en"
+
+
+def page_cookie(name: str, request: gr.Request | None = None) -> str | None:
+    """The value of cookie `name` that the page of `request` (default: the one being served) sent; None if
+    there is no request or no such cookie."""
+    if request is None:
+        from gradio.context import LocalContext
+
+        request = LocalContext.request.get(None)
+    headers = getattr(request, "headers", None)
+    try:
+        cookie = SimpleCookie(headers.get("cookie", "") if headers is not None else "")
+    except CookieError:
+        return None
+    return cookie[name].value if name in cookie else None
 
 
 def say(key: str, lang: str | None = None, **values: object) -> str:
@@ -355,3 +484,8 @@ def say(key: str, lang: str | None = None, **values: object) -> str:
     table = ZH if (lang or language()) == "zh" else EN
     text = table[key]
     return text.format(**values) if values else text
+
+
+def plot_words(lang: str | None = None) -> dict[str, str]:
+    """The gate plots' words (plots.WORDS) in `lang` (default: the page's language)."""
+    return {k: say(f"plot.{k}", lang) for k in WORDS}

@@ -192,11 +192,12 @@ def generated_text(
     return f'<div class="lp-text"><span class="lp-prompt">{head}</span>{"".join(tail)}{cursor}</div>'
 
 
-def probability_legend(unit: str = "word") -> str:
-    """The key to `generated_text`'s shading."""
+def probability_legend(unit: str = "word", lead: str | None = None) -> str:
+    """The key to `generated_text`'s shading; `lead`: its words (default: the page's language's)."""
     swatches = "".join(
         f'<span class="lp-gen{" lp-dark" if 0.12 + 0.75 * p**0.5 > 0.55 else ""}" '
         f'style="background:rgba(22,101,52,{0.12 + 0.75 * p**0.5:.2f})">{label}</span> '
         for p, label in ((0.01, "1%"), (0.1, "10%"), (0.5, "50%"), (1.0, "100%"))
     )
-    return f'<div class="lp-legend">{say("markup.legend", unit=say(f"unit.{unit}"))} {swatches}</div>'
+    lead = say("markup.legend", unit=say(f"unit.{unit}")) if lead is None else lead
+    return f'<div class="lp-legend">{lead} {swatches}</div>'

@@ -7,7 +7,7 @@ GRU's gates (reset r, update z: sequential) and its candidate n (diverging).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -23,7 +23,45 @@ UNIT_GATES = ("f", "i", "o", "r", "z")  # in (0, 1): the top panel of a unit's l
 BOUNDED = ("g", "h", "n")  # in (-1, 1); c is unbounded
 LINE_NAMES = {"f": "f forget", "i": "i input", "o": "o output", "c": "C cell", "h": "h hidden",
               "r": "r reset", "z": "z update", "n": "n candidate"}  # fmt: skip
-SIGNED_TITLES = {"c": "cell C<sub>t</sub>", "n": "candidate n<sub>t</sub>", "h": "hidden h<sub>t</sub>"}
+# Every word the gate plots write, in English; a caller may pass its own `words_text` (i18n.py's
+# plot.* keys) and any key it lacks stays English. {fields} are filled in here.
+WORDS = {
+    "unit": "unit {u}",
+    "units": "{n} units",
+    "steps": "{unit}s (steps {a}..{b})",
+    "word": "word",
+    "character": "character",
+    "value": "value",
+    "gates_panel": "gates {gates} (0 closed, 1 open)",
+    "and": " and ",
+    "unit_title": "Layer {layer}, unit {unit}",
+    "saturation_title": "Gate saturation, layer {layer}",
+    "closed": "fraction closed (< 0.1)",
+    "open": "fraction open (> 0.9)",
+    **{f"line.{g}": name for g, name in LINE_NAMES.items()},
+    "signed.c": "cell C<sub>t</sub>",
+    "signed.n": "candidate n<sub>t</sub>",
+    "signed.h": "hidden h<sub>t</sub>",
+    "panel.f": "forget gate",
+    "panel.i": "input gate",
+    "panel.o": "output gate",
+    "panel.r": "reset gate",
+    "panel.z": "update gate",
+    "kept": "kept  f<sub>t</sub>·C<sub>t-1</sub>",
+    "written": "written  i<sub>t</sub>·C̃<sub>t</sub>",
+    "cell_line": "C<sub>t</sub> = kept + written",
+    "cell_value": "cell value",
+    "left_at": "left at step t",
+    "written_at": "written at step s",
+}
+
+
+def plot_text(words: Mapping[str, str] | None, key: str, **fields: object) -> str:
+    """WORDS[key], or `words`' own text for it, with its {fields} filled in."""
+    text = (words or {}).get(key) or WORDS[key]
+    return text.format(**fields) if fields else text
+
+
 SEQUENTIAL = "Viridis"  # gates: 0 dark, 1 bright
 DIVERGING = [[0.0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"], [1.0, "#b2182b"]]
 
@@ -126,10 +164,12 @@ def gate_heatmap(
     first_step: int = 0,
     bound: float | None = None,
     unit: str = "word",
+    words_text: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """Units (rows) x words (columns; `unit` "character" for a character model) of one gate; z (U, S).
     Hover: word, step, unit and value. An unbounded gate (the cell) is coloured over ±`bound` (default:
-    the 99th percentile of |z|)."""
+    the 99th percentile of |z|). `words_text`: the plot's own words (see WORDS), e.g. translated."""
+    w = words_text
     z = np.asarray(z, dtype=np.float32)
     if gate in UNIT_GATES:
         scale = dict(colorscale=SEQUENTIAL, zmin=0.0, zmax=1.0)
@@ -142,10 +182,13 @@ def gate_heatmap(
         go.Heatmap(
             z=z,
             x=unique_labels(words),
-            y=[f"unit {u}" for u in units],
+            y=[plot_text(w, "unit", u=u) for u in units],
             **scale,
             colorbar=dict(thickness=16, tickfont=dict(size=16)),
-            hovertemplate=unit + ": %{x}<br>%{y}<br>value: %{z:.3f}<extra></extra>",
+            hovertemplate=plot_text(w, unit)
+            + ": %{x}<br>%{y}<br>"
+            + plot_text(w, "value")
+            + ": %{z:.3f}<extra></extra>",
         )
     )
     many = len(words) > 40
@@ -155,7 +198,13 @@ def gate_heatmap(
         tickangle=-60 if many else -40,
         tickfont=dict(size=13 if many else 16),
         nticks=50 if many else 0,  # a label for every step would overlap
-        title=f"{unit}s (steps {steps[0] if len(steps) else 0}..{steps[-1] if len(steps) else 0})",
+        title=plot_text(
+            w,
+            "steps",
+            unit=plot_text(w, unit),
+            a=steps[0] if len(steps) else 0,
+            b=steps[-1] if len(steps) else 0,
+        ),
         showgrid=False,
     )
     fig.update_yaxes(
@@ -163,7 +212,7 @@ def gate_heatmap(
         autorange="reversed",
         tickfont=dict(size=13),
         showgrid=False,
-        title=f"{len(units)} units",
+        title=plot_text(w, "units", n=len(units)),
     )
     return fig
 
@@ -173,23 +222,31 @@ def unit_panels(series: dict) -> int:
     return 2 if any(g in UNIT_GATES for g in series) else 1
 
 
-def unit_lines(words: Sequence[str], series: dict[str, np.ndarray], unit: int, layer: int) -> go.Figure:
+def unit_lines(
+    words: Sequence[str],
+    series: dict[str, np.ndarray],
+    unit: int,
+    layer: int,
+    words_text: Mapping[str, str] | None = None,
+) -> go.Figure:
     """One unit's gates (top panel, 0..1) and its cell and hidden state (bottom panel) over the prompt;
-    a GRU's r, z on top and n, h below; a plain RNN's h alone."""
+    a GRU's r, z on top and n, h below; a plain RNN's h alone. `words_text`: see WORDS."""
+    w = words_text
     labels = unique_labels(words)
     rows = unit_panels(series)
     gates = ", ".join(f"{g}<sub>t</sub>" for g in series if g in UNIT_GATES)
-    signed = " and ".join(SIGNED_TITLES[g] for g in series if g not in UNIT_GATES)
+    signed = plot_text(w, "and").join(plot_text(w, f"signed.{g}") for g in series if g not in UNIT_GATES)
     fig = make_subplots(
         rows=rows,
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.08,
         row_heights=[0.5, 0.5] if rows == 2 else None,
-        subplot_titles=(f"gates {gates} (0 closed, 1 open)", signed) if rows == 2 else (signed,),
+        subplot_titles=(plot_text(w, "gates_panel", gates=gates), signed) if rows == 2 else (signed,),
     )
     for gate, values in series.items():
-        row, name = 1 if gate in UNIT_GATES or rows == 1 else 2, LINE_NAMES.get(gate, gate)
+        row = 1 if gate in UNIT_GATES or rows == 1 else 2
+        name = plot_text(w, f"line.{gate}") if gate in LINE_NAMES else gate
         fig.add_trace(
             go.Scatter(
                 x=labels,
@@ -198,7 +255,8 @@ def unit_lines(words: Sequence[str], series: dict[str, np.ndarray], unit: int, l
                 name=name,
                 line=dict(color=GATE_COLORS[gate], width=3),
                 marker=dict(size=7),
-                hovertemplate=f"{name}<br>word: %{{x}}<br>value: %{{y:.3f}}<extra></extra>",
+                hovertemplate=f"{name}<br>{plot_text(w, 'word')}: %{{x}}<br>"
+                f"{plot_text(w, 'value')}: %{{y:.3f}}<extra></extra>",
             ),
             row=row,
             col=1,
@@ -206,7 +264,7 @@ def unit_lines(words: Sequence[str], series: dict[str, np.ndarray], unit: int, l
     fig.update_layout(
         template=TEMPLATE,
         height=520 if rows == 2 else 360,
-        title=f"Layer {layer + 1}, unit {unit}",
+        title=plot_text(w, "unit_title", layer=layer + 1, unit=unit),
         margin=dict(t=70, r=150),
         legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02),
     )
@@ -221,17 +279,16 @@ def unit_lines(words: Sequence[str], series: dict[str, np.ndarray], unit: int, l
     return fig
 
 
-def saturation_scatter(fractions: dict[str, tuple[np.ndarray, np.ndarray]], layer: int) -> go.Figure:
+def saturation_scatter(
+    fractions: dict[str, tuple[np.ndarray, np.ndarray]],
+    layer: int,
+    words_text: Mapping[str, str] | None = None,
+) -> go.Figure:
     """Per unit, the fraction of steps a gate is left-saturated (< 0.1) against right-saturated (> 0.9),
-    one panel per gate, as in Karpathy, Johnson & Fei-Fei (2015), figure 3."""
+    one panel per gate, as in Karpathy, Johnson & Fei-Fei (2015), figure 3. `words_text`: see WORDS."""
+    w = words_text
     gates = list(fractions)
-    titles = {
-        "f": "forget gate",
-        "i": "input gate",
-        "o": "output gate",
-        "r": "reset gate",
-        "z": "update gate",
-    }
+    titles = {g: plot_text(w, f"panel.{g}") for g in ("f", "i", "o", "r", "z")}
     fig = make_subplots(
         rows=1, cols=len(gates), subplot_titles=[titles.get(g, g) for g in gates], horizontal_spacing=0.06
     )
@@ -245,20 +302,21 @@ def saturation_scatter(fractions: dict[str, tuple[np.ndarray, np.ndarray]], laye
                 name=titles.get(gate, gate),
                 showlegend=False,
                 marker=dict(color=GATE_COLORS[gate], size=8, opacity=0.6, line=dict(width=0)),
-                text=[f"unit {u}" for u in range(len(left))],
+                text=[plot_text(w, "unit", u=u) for u in range(len(left))],
                 hovertemplate="%{text}<br>closed (< 0.1): %{x:.0%}<br>open (> 0.9): %{y:.0%}<extra></extra>",
             ),
             row=1,
             col=n,
         )
         fig.add_shape(type="line", x0=0, y0=1, x1=1, y1=0, line=dict(color=GRID, dash="dot"), row=1, col=n)
-    fig.update_xaxes(
-        range=[-0.03, 1.03], tickformat=".0%", title="fraction closed (< 0.1)", title_font_size=15
-    )
+    fig.update_xaxes(range=[-0.03, 1.03], tickformat=".0%", title=plot_text(w, "closed"), title_font_size=15)
     fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
-    fig.update_yaxes(title="fraction open (> 0.9)", title_font_size=15, row=1, col=1)
+    fig.update_yaxes(title=plot_text(w, "open"), title_font_size=15, row=1, col=1)
     fig.update_layout(
-        template=TEMPLATE, height=420, title=f"Gate saturation, layer {layer + 1}", margin=dict(t=100)
+        template=TEMPLATE,
+        height=420,
+        title=plot_text(w, "saturation_title", layer=layer + 1),
+        margin=dict(t=100),
     )
     fig.update_annotations(font=dict(size=17, color=INK))
     return fig

@@ -14,7 +14,7 @@ from lstmlm.model import LanguageModel
 from .classroom import Limits, Screen, build_intervention, build_query, parse_intervention, parse_query
 from .gateview import CELL_GATES
 from .generation import generate_limit
-from .i18n import EN, ZH, t
+from .i18n import EN, ZH, page_cookie, t
 from .tabs import TabView
 from .views import MAX_TOP_K_SHOWN
 
@@ -22,7 +22,8 @@ from .views import MAX_TOP_K_SHOWN
 # secondary controls. Gradio repeats app CSS under ".gradio-container.gradio-container-X .contain", which
 # outranks "body.lp-present #id"; P repeats that depth so the presenter rules win (issue 17: the prompt
 # stayed 26 px). Plotly writes its font sizes inline, so a chart is zoomed 1.5x inside 2/3 of its width:
-# it is laid out for the narrower box and drawn at the full one, every label 1.5x.
+# it is laid out for the narrower box and drawn at the full one, every label 1.5x. The Next-word chart
+# takes the whole width (its words and chips go below it); the Gates heatmap shows PRESENT_UNITS rows.
 P = "body.lp-present .gradio-container .contain"
 CSS = f"""
 .lp-classbar {{ align-items: center; }}
@@ -41,6 +42,10 @@ body.lp-present #lp-link, {P} .lp-secondary, {P} #lp-link {{ display: none !impo
 {P} .lp-small, {P} .lp-legend, {P} .lp-label {{ font-size: 24px; }}
 {P} label span, {P} label, {P} .prose {{ font-size: 24px !important; }}
 {P} .js-plotly-plot {{ zoom: 1.5; width: 66.667% !important; }}
+{P} #next-word-row {{ flex-wrap: wrap; }}
+{P} #next-word-row > .column {{
+  flex: 1 1 100% !important; min-width: 100% !important;
+}}
 """
 
 # The page's language, three parts (issue 17: one switch, every text, no tab visit needed):
@@ -58,6 +63,14 @@ HEAD = """<script>
   const asked = new URLSearchParams(window.location.search).get("lang");
   let current = pick(asked === "zh" || asked === "en" ? asked : navigator.language);
   remember(current);
+  window.lpRememberPresent = () => {
+    const on = document.body && document.body.classList.contains("lp-present") ? "1" : "0";
+    document.cookie = "lp_present=" + on + "; path=/; SameSite=Lax";
+  };
+  window.lpRememberPresent();
+  // two pages of one browser share the cookies: the page in use writes its own before it asks anything
+  const mine = () => { remember(current); window.lpRememberPresent(); };
+  for (const ev of ["focus", "pointerdown", "keydown"]) window.addEventListener(ev, mine, true);
   const labels = TAB_LABELS;
   window.lpRelabelTabs = function () {
     const want = labels[current];
@@ -161,7 +174,21 @@ ABSOLUTE_LINK_JS = """(query) => {
   try { navigator.clipboard.writeText(url.href); } catch (e) {}
   return url.href;
 }"""
-PRESENT_JS = "(on) => { document.body.classList.toggle('lp-present', !!on); }"
+# The presenter class on <body>, and the lp_present cookie the server reads (`presenting`: the Gates heatmap
+# shows fewer units); the open views are redrawn when it changes.
+PRESENT_JS = """(on) => {
+  const was = document.body.classList.contains('lp-present');
+  document.body.classList.toggle('lp-present', !!on);
+  window.lpRememberPresent && window.lpRememberPresent();
+  const redraw = document.getElementById('lp-lang-redraw');
+  if (redraw && was !== !!on) redraw.click();
+}"""
+PRESENT_UNITS = 32  # presenter mode: the Gates heatmap's rows (the first of its order), legible at 1080 px
+
+
+def presenting(request: gr.Request | None = None) -> bool:
+    """Whether the page being served is in presenter mode (its `lp_present` cookie, see PRESENT_JS)."""
+    return page_cookie("lp_present", request) == "1"
 
 
 def build_bar() -> tuple[gr.Checkbox, gr.Button, gr.Button, gr.Textbox]:

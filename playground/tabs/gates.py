@@ -15,7 +15,6 @@ from .. import markup, plots
 from ..gateview import (
     CELL_SIGMOID_GATES,
     GATE_LABELS,
-    GATE_TITLES,
     ORDERINGS,
     SATURATING,
     cell_gates,
@@ -25,12 +24,10 @@ from ..gateview import (
     unit_order,
     unit_series,
 )
-from ..i18n import t
+from ..i18n import plot_words, say, t
+from ..share import PRESENT_UNITS, presenting
 from ..views import display_word, read_prompt
 from . import TabView
-
-EMPTY = "Type a prompt to see the gates."
-NO_GATES = "A plain RNN has no gates: nothing to saturate."
 
 
 def _unit_views(lv, gate: str, unit: int, tokenizer: Tokenizer) -> tuple[str, go.Figure]:
@@ -41,11 +38,15 @@ def _unit_views(lv, gate: str, unit: int, tokenizer: Tokenizer) -> tuple[str, go
     lo, hi, diverging = (0.0, 1.0, False) if gate in SATURATING else (-1.0, 1.0, True)
     label = "tanh(C)" if gate == "c" else GATE_LABELS[gate].split()[-1]
     words = markup.shaded_words(lv.tokens, values, lo, hi, diverging, label, tokenizer)
+    what = say("gates.tanh_cell") if gate == "c" else say(f"gate.{gate}")
+    step = say(f"unit.{tokenizer.unit}")
     caption = (
-        f'<div class="lp-label">Layer {lv.layer + 1}, unit {unit}: each {tokenizer.unit} shaded by its '
-        f"{'tanh(cell state)' if gate == 'c' else GATE_LABELS[gate]}</div>"
+        '<div class="lp-label">'
+        + say("gates.caption", layer=lv.layer + 1, unit=unit, step=step, what=what)
+        + "</div>"
     )
-    fig = plots.unit_lines([display_word(w) for w in lv.tokens], unit_series(lv, unit), unit, lv.layer)
+    shown = [display_word(w) for w in lv.tokens]
+    fig = plots.unit_lines(shown, unit_series(lv, unit), unit, lv.layer, plot_words())
     return caption + words, fig
 
 
@@ -56,22 +57,33 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
 
     def saturation_plot(lv) -> go.Figure:
         if not sigmoid_gates:
-            return plots.placeholder(NO_GATES, height=200)
-        return plots.saturation_scatter({g: saturation(lv.values[g]) for g in sigmoid_gates}, lv.layer)
+            return plots.placeholder(say("gates.no_gates"), height=200)
+        fractions = {g: saturation(lv.values[g]) for g in sigmoid_gates}
+        return plots.saturation_scatter(fractions, lv.layer, plot_words())
 
     def heatmap(lv, gate: str, order: str) -> tuple[str, go.Figure]:
         hm = heatmap_window(lv, gate, order)
-        title = f"{GATE_TITLES[gate]} · layer {lv.layer + 1} · units ordered by {order}"
-        return markup.notice(hm.notice), plots.gate_heatmap(
-            hm.z, hm.words, hm.units, gate, title, hm.first_step, hm.bound, hm.unit
+        order_name = say(f"order.{order}")
+        title = say(
+            "gates.heatmap_title", gate=say(f"gatetitle.{gate}"), layer=lv.layer + 1, order=order_name
+        )
+        note = hm.notice  # (English from gateview: what a long prompt left out)
+        z, units = hm.z, hm.units
+        if presenting() and len(units) > PRESENT_UNITS:  # rows a projector can show at 1080 px
+            z, units = z[:PRESENT_UNITS], units[:PRESENT_UNITS]
+            shown = say("gates.presenter_rows", n=PRESENT_UNITS, total=lv.units, order=order_name)
+            note = f"{shown} {note}".strip()
+        return markup.notice(note), plots.gate_heatmap(
+            z, hm.words, units, gate, title, hm.first_step, hm.bound, hm.unit, plot_words()
         )
 
     def update(text: str, layer: int, gate: str, order: str, unit: int) -> tuple:
         p = read_prompt(model.vocab, text)
         lv = trace_layer(model, p, int(layer))
         if lv is None:
-            empty = plots.placeholder(EMPTY)
-            return "", empty, markup.placeholder(EMPTY), empty, empty
+            empty_text = say("gates.empty")
+            empty = plots.placeholder(empty_text)
+            return "", empty, markup.placeholder(empty_text), empty, empty
         note, fig = heatmap(lv, gate, order)
         words, lines = _unit_views(lv, gate, min(int(unit), hidden - 1), model.vocab.tokenizer)
         return markup.notice(p.notice) + note, fig, words, lines, saturation_plot(lv)
@@ -83,14 +95,14 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
         p = read_prompt(model.vocab, text)
         lv = trace_layer(model, p, int(layer))
         if lv is None:
-            return "", plots.placeholder(EMPTY)
+            return "", plots.placeholder(say("gates.empty"))
         note, fig = heatmap(lv, gate, order)
         return markup.notice(p.notice) + note, fig
 
     def update_unit(text: str, layer: int, gate: str, unit: int) -> tuple[str, go.Figure]:
         lv = trace_layer(model, read_prompt(model.vocab, text), int(layer))
         if lv is None:
-            return markup.placeholder(EMPTY), plots.placeholder(EMPTY)
+            return markup.placeholder(say("gates.empty")), plots.placeholder(say("gates.empty"))
         return _unit_views(lv, gate, min(int(unit), hidden - 1), model.vocab.tokenizer)
 
     def top_unit(text: str, layer: int, gate: str, order: str) -> int:
@@ -98,8 +110,8 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
         return 0 if lv is None else int(unit_order(gate, lv.values[gate], order)[0])
 
     def layer_name(n: int) -> str:
-        where = " (bottom)" if n == 0 and num_layers > 1 else " (top)" if n == num_layers - 1 and n else ""
-        return t("gates.layer") + f" {n + 1}{where}"
+        where = "bottom." if n == 0 and num_layers > 1 else "top." if n == num_layers - 1 and n else ""
+        return t(f"layer.{where}{n + 1}")  # the browser translates whole keys: one key per layer
 
     with gr.Tab(t("tab.gates"), id="gates") as tab:
         with gr.Row():
@@ -118,11 +130,15 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
                 elem_id="gates-gate",
             )
             order = gr.Radio(
-                list(ORDERINGS), value="index", label=t("gates.order"), scale=2, elem_id="gates-order"
+                [(t(f"order.{o}"), o) for o in ORDERINGS],
+                value="index",
+                label=t("gates.order"),
+                scale=2,
+                elem_id="gates-order",
             )
         notice = gr.HTML()
         heat = gr.Plot(
-            plots.placeholder("Open this tab to trace your text."), show_label=False, elem_id="gates-heatmap"
+            plots.placeholder(say("gates.open_tab", "en")), show_label=False, elem_id="gates-heatmap"
         )
         with gr.Row(equal_height=False):
             with gr.Column(scale=2):

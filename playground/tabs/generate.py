@@ -22,7 +22,7 @@ from ..generation import (
     reshaping_at,
     reshaping_summary,
 )
-from ..i18n import t
+from ..i18n import say, t
 from ..views import append_words, display_word, read_prompt
 from . import TabView
 
@@ -50,7 +50,7 @@ def _reshaping_view(model: LanguageModel, run: dict, step: int) -> tuple[go.Figu
     """The reshaping figure and its summary for generated word `step` (1-based) of a finished run."""
     ids = run.get("ids") or []
     if not ids:
-        return plots.placeholder("Generate some text, then pick one of its words here."), ""
+        return plots.placeholder(say("gen.pick")), ""
     step = max(1, min(int(step), len(ids)))
     settings = GenerationSettings(**run["settings"])
     context = read_prompt(model.vocab, run["prompt"]).ids + ids[: step - 1]
@@ -178,19 +178,14 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                 )
                 go_button = gr.Button(t("gen.generate"), variant="primary", elem_id="generate-button")
                 add_button = gr.Button(t("gen.add"), elem_classes=["lp-secondary"])
-                words_csv = gr.DownloadButton(
-                    "Download the words (CSV)", visible=False, elem_id="generated-csv"
-                )
+                words_csv = gr.DownloadButton(t("gen.csv"), visible=False, elem_id="generated-csv")
             with gr.Column(scale=5):
-                output = gr.HTML(
-                    markup.placeholder("Press Generate to continue your text."), elem_id="generated"
+                output = gr.HTML(f'<div class="lp-placeholder">{t("gen.press")}</div>', elem_id="generated")
+                gr.HTML(
+                    markup.probability_legend(tokenizer.unit, lead=str(t(f"gen.legend.{tokenizer.unit}")))
                 )
-                gr.HTML(markup.probability_legend(tokenizer.unit))
                 step = gr.Slider(1, 2, value=1, step=1, label=t("gen.step"), interactive=False)
-                reshape_plot = gr.Plot(
-                    plots.placeholder("Generate some text, then pick one of its words here."),
-                    show_label=False,
-                )
+                reshape_plot = gr.Plot(None, show_label=False)  # drawn once there is generated text
                 summary = gr.HTML()
         run_state = gr.State({})
 

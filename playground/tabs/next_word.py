@@ -54,7 +54,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
 
     chars = model.vocab.tokenizer.unit == "character"  # a character model: labels say "character"
     with gr.Tab(t("tab.next_char") if chars else t("tab.next_word"), id="next_word") as tab:
-        with gr.Row(equal_height=False):
+        with gr.Row(equal_height=False, elem_id="next-word-row"):  # presenter mode: one column each
             with gr.Column(scale=3):
                 chart = gr.Plot(plots.placeholder("Loading…"), show_label=False, elem_id="next-word-chart")
             with gr.Column(scale=2):
