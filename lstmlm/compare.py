@@ -22,6 +22,7 @@ from .sampling import (
     GeneratedWord,
     NextWords,
     check_settings,
+    heading_ids,
     make_generator,
     pick_word,
     start_state,
@@ -228,9 +229,11 @@ def generate_with_interventions(
     state: State | None = None,
     stop_at_eos: bool = False,
     allow_unk: bool = False,
+    allow_headings: bool = True,
 ) -> Iterator[GeneratedWord]:
     """Stream words after the prompt like `sampling.generate`, with the interventions active throughout
-    (and the same words masked: listed words, and `<unk>` unless `allow_unk`).
+    (and the same words masked: listed words, `<unk>` unless `allow_unk`, and with `allow_headings=False`
+    WikiText's heading mark "=", so no "= = Plot = =" line is generated).
 
     Interventions count steps from the prompt's first word and keep applying to the generated words
     ("from step 4 on" covers them all). Each word is fed with `trace(model, [word], state, shifted
@@ -243,6 +246,8 @@ def generate_with_interventions(
     check_interventions(model, interventions, len(ids))
     generator = make_generator(seed)
     blocked = blocked_ids(model.vocab, allow_unk)
+    if not allow_headings:
+        blocked = sorted(set(blocked) | set(heading_ids(model.vocab)))
     state = state if state is not None else start_state(model)
     if ids:
         tr = trace(model, ids, state, interventions)

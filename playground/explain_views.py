@@ -189,7 +189,9 @@ def run_intervention(
     gens = [
         [
             {"word": gw.word, "prob": round(gw.prob, 6), "rank": gw.rank}
-            for gw in generate_with_interventions(model, ids, ivs, n_words, 0.8, 40, 0.95, seed, state)
+            for gw in generate_with_interventions(
+                model, ids, ivs, n_words, 0.8, 40, 0.95, seed, state, allow_headings=False
+            )
         ]
         for ivs in ((), [iv])
     ]
