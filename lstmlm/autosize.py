@@ -13,13 +13,14 @@ The rule, in the order it is applied:
    output embeddings (Inan et al. 2016, Press & Wolf 2017).
 3. Size (`--hidden-dim`, `--embed-dim`; 2 layers): with a time budget, a short timed probe (WARMUP_STEPS,
    then PROBE_STEPS timed Adam steps on real batches, at the run's thread count) measures this machine's
-   words/s for each candidate size in HIDDEN_LADDER, smallest first; the words a size can process are its
+   words/s for candidate sizes in HIDDEN_LADDER; the words a size can process are its
    words/s x the time left (less the validations' share). The largest size that processes enough is kept:
        enough = min(MIN_PASSES x training words, WORDS_PER_WEIGHT x recurrent weights)
    i.e. either it reads the whole training text at least twice, or (a corpus too large for that) it sees
    at least 4 words per recurrent weight (the bundled word models saw 4-6 and the reference recipe's
-   one epoch of WikiText-2 3.3, each still improving). Larger sizes are slower, so the climb stops at the
-   first size that falls short. With only a word budget, nothing is measured: the words are the budget.
+   one epoch of WikiText-2 3.3, each still improving). Larger sizes are slower, so the ladder is bisected
+   (~3 probes), and the probing stops early rather than use more than PROBE_SHARE of the budget. With
+   only a word budget, nothing is measured: the words are the budget.
    A size is also too large when it has more recurrent weights per training word than MAX_WEIGHTS_PER_WORD
    (17.8, where the dropout rule below reaches its ceiling): it would not be regularised further.
 4. Dropout: q = recurrent weights / words in the training text. A run that reads each word at most
@@ -219,36 +220,55 @@ def plan_training(
         return words
 
     ladder = (given["hidden_dim"],) if "hidden_dim" in given else HIDDEN_LADDER
-    chosen = None  # (hidden, settings, reasons, words, weights, fits)
-    why_not_larger = f"the largest size tried ({ladder[-1]})"
-    probe_limit = PROBE_SHARE * max_minutes * 60
-    for n, hidden in enumerate(ladder):
+
+    def candidate(hidden: int) -> tuple[dict, dict, dict, int]:
         settings, reasons = model_candidate(hidden, vocab_size, given)
         full = {**given, **settings, "hidden_dim": hidden, "vocab_size": vocab_size}
-        weights = recurrent_weights(full["embed_dim"], hidden, full["num_layers"], full.get("cell", "lstm"))
-        if n and weights > MAX_WEIGHTS_PER_WORD * train_words:  # not even measured
-            why_not_larger = (
-                f"{hidden} units would have over {MAX_WEIGHTS_PER_WORD:.1f} recurrent weights per training "
-                f"word, more than dropout {MAX_DROPOUT:g} regularises"
-            )
-            break
+        cell = full.get("cell", "lstm")
+        return settings, reasons, full, recurrent_weights(full["embed_dim"], hidden, full["num_layers"], cell)
+
+    # sizes with more weights per training word than dropout regularises are not even measured
+    top = len(ladder) - 1
+    while top > 0 and candidate(ladder[top])[3] > MAX_WEIGHTS_PER_WORD * train_words:
+        top -= 1
+    why_not_larger = f"the largest size tried ({ladder[top]})"
+    if top < len(ladder) - 1:
+        why_not_larger = (
+            f"{ladder[top + 1]} units would have over {MAX_WEIGHTS_PER_WORD:.1f} recurrent weights per "
+            f"training word, more than dropout {MAX_DROPOUT:g} regularises"
+        )
+    # Bisect the ladder (words read fall as the size grows): the largest size that reads enough, in ~3
+    # probes rather than one per size; stop early when the probe would outgrow its share of the budget.
+    low, high, chosen, smallest = (
+        0,
+        top,
+        None,
+        None,
+    )  # chosen/smallest: (hidden, settings, reasons, words, weights)
+    probe_limit = PROBE_SHARE * max_minutes * 60
+    while low <= high:
+        mid = (low + high) // 2
+        settings, reasons, full, weights = candidate(ladder[mid])
         probe_start = clock()
         words = words_for(full)
-        fits = words >= words_needed(train_words, weights)
-        if chosen is None or fits:
-            chosen = (hidden, settings, reasons, words, weights, fits)
-        if not fits:
-            why_not_larger = f"{hidden} units would read too few"
-            break
-        # a larger size probes at least as slowly: stop before the probe outgrows its share of the budget
-        if (
-            max_minutes > 0
-            and n + 1 < len(ladder)
-            and clock() - start + 2 * (clock() - probe_start) > probe_limit
-        ):
+        entry = (ladder[mid], settings, reasons, words, weights)
+        if mid == 0:
+            smallest = entry
+        if words >= words_needed(train_words, weights):
+            chosen, low = entry, mid + 1
+        else:
+            why_not_larger, high = f"{ladder[mid]} units would read too few", mid - 1
+        spent = clock() - start
+        if low <= high and max_minutes > 0 and spent + 2 * (clock() - probe_start) > probe_limit:
             why_not_larger = f"larger sizes not probed (the probe keeps to {PROBE_SHARE:.0%} of the budget)"
             break
-    hidden, settings, reasons, words, weights, fits = chosen
+    fits = chosen is not None
+    if chosen is None:  # even the smallest size measured reads too few: the smallest size
+        if smallest is None:
+            settings, reasons, full, weights = candidate(ladder[0])
+            smallest = (ladder[0], settings, reasons, words_for(full), weights)
+        chosen = smallest
+    hidden, settings, reasons, words, weights = chosen
     if "hidden_dim" not in given:
         need = words_needed(train_words, weights)
         how = f"{plan.measured[hidden]:,.0f} words/s measured, " if hidden in plan.measured else ""

@@ -47,7 +47,8 @@ def test_time_budget_picks_the_largest_size_that_reads_enough():
         return 12e6 / settings["hidden_dim"]
 
     plan = plan_training(600_000, 60_000, 20_000, 1.0, 0, {}, measure, clock=FROZEN)
-    assert seen == [64, 128, 192, 256, 384, 512, 768]  # the climb stops at the first size too slow
+    # bisection of the ladder (1,024 units: over 17.8 weights a word, not tried): 256 fits, 512 fits, 768 not
+    assert seen == [256, 512, 768]
     assert (
         plan.model["hidden_dim"] == 512 and plan.model["embed_dim"] == 256 and plan.model["num_layers"] == 2
     )
@@ -86,8 +87,9 @@ def test_given_settings_win():
 
 
 def test_probe_keeps_to_its_share_of_the_budget():
-    # each probe takes 1 s of a 1-minute budget (5%: 3 s); after 64 units (1 s, +2 s expected for the
-    # next) it may go on; after 128 (2 s + 2 s > 3 s) it stops, though larger sizes would have fitted
+    # each probe takes 1 s of a 1-minute budget (5%: 3 s). 100,000 words allow up to 256 units (17.8 weights
+    # a word), so the bisection starts at 128 (1 s, +2 s expected for the next: may go on), then 192
+    # (2 s + 2 s > 3 s): it stops there, though 256 would have fitted
     now = [0.0]
 
     def measure(settings: dict) -> float:
@@ -95,7 +97,7 @@ def test_probe_keeps_to_its_share_of_the_budget():
         return 1e6
 
     plan = plan_training(100_000, 10_000, 20_000, 1.0, 0, {}, measure, clock=lambda: now[0])
-    assert list(plan.measured) == [64, 128] and plan.model["hidden_dim"] == 128
+    assert list(plan.measured) == [128, 192] and plan.model["hidden_dim"] == 192
     assert "not probed" in plan.reasons["hidden_dim"]
     assert plan.train["max_minutes"] == pytest.approx(1 - 2 / 60)  # the probe's 2 s come off the budget
 
