@@ -110,7 +110,7 @@ def cmd_next(ns: argparse.Namespace) -> int:
         return 0
     if enc.unknown:
         unknown = ", ".join(_shown(w) for w in enc.unknown_words)
-        print(f"unknown words (read as <unk>): {unknown}", file=sys.stderr)
+        print(f"unknown {model.vocab.tokenizer.unit}s (read as <unk>): {unknown}", file=sys.stderr)
     for w, p in zip(nxt.words, nxt.probs, strict=False):
         print(f"{p:8.4f}  {'#' * max(1, round(40 * p))} {_shown(w)}")
     print(f"entropy {nxt.entropy_bits:.2f} bits")
@@ -181,7 +181,7 @@ def cmd_trace(ns: argparse.Namespace) -> int:
         return 0
     *means, last = TRACE_COLUMNS[tr.cell]
     labels = "  ".join([f"mean {k}" for k in means] + [f"|{last}|max"])
-    print(f"{'word':>14}  " + "  ".join(f"L{n} {labels}" for n in range(len(tr.layers))))
+    print(f"{model.vocab.tokenizer.unit:>14}  " + "  ".join(f"L{n} {labels}" for n in range(len(tr.layers))))
     for t, tok in enumerate(enc.tokens):
         cols = []
         for lt in tr.layers:

@@ -45,3 +45,15 @@ def test_eval_json_names_the_unit_it_scores(models, unit, capsys):
     text = capsys.readouterr().out
     assert f"bits/{unit} " in text and f"nats/{unit} " in text and f"{unit}s scored" in text
     assert f"bits/{other}" not in text
+
+
+def test_trace_and_next_name_the_unit(models, capsys):
+    _, dirs = models
+    capsys.readouterr()
+    assert main(["trace", "--model", str(dirs["character"]), "the cat"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.split()[0] == "character"
+    assert main(["trace", "--model", str(dirs["word"]), "the cat"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split()[0] == "word"
+    assert main(["next", "--model", str(dirs["word"]), "the zqxwv"]) == 0
+    assert "unknown words (read as <unk>): zqxwv" in capsys.readouterr().err
