@@ -143,7 +143,7 @@ _ZH_VIEWS = [  # the same rows as learn.VIEWS, in the same order
         "每个单元（行）在每个词（列）上的一个门：$f_t$、$i_t$、$o_t$ 从 0（暗）到 1（亮）；"
         "$\\tilde{C}_t$、$C_t$、$h_t$ 从蓝（负）到红（正）。一个单元的折线图，以及按它着色的文本。"
         "散点图：每个单元的门关闭（< 0.1）与打开（> 0.9）的频率，如 Karpathy 等（2015）。",
-        "按方差（variance）排序单元，点“选出此排序的第一个单元”，再试“引号”例子。",
+        "按方差排序单元，点“选出此排序的第一个单元”，再试“引号”例子。",
     ),
     (
         "**模型对比** 与 **梯度流**",
@@ -189,6 +189,12 @@ _ZH_VIEWS = [  # the same rows as learn.VIEWS, in the same order
         "**训练你自己的模型**",
         "用你自己的文本训练一个小 LSTM，最多五分钟：边学边看损失和样例、探测文本上的门，然后试用并下载。",
         "选一篇教学文本，看样例怎样慢慢变成词。",
+    ),
+    (
+        "**课堂竞猜**",
+        "先猜，再揭晓：老师开一个房间，全班在手机或电脑上猜下一个词，然后看到自己的猜测和模型的首选词放在一起，"
+        "以及全班的意外度和模型的对比。",
+        "开一个房间，推送“The cat sat on the | mat .”，在另一个浏览器标签页里猜，然后揭晓。",
     ),
     (
         "**学习**",
@@ -376,6 +382,7 @@ PAIRS: dict[str, tuple[str, str]] = {
         "底色 = 模型给每个字符的概率：",
     ),
     # Learn's example prompts (their labels; the prompts are the model's English)
+    "learn.perplexity": ("Validation perplexity", "验证集困惑度"),
     "learn.ex.Long sentence": ("Long sentence", "长句子"),
     "learn.ex.Parentheses": ("Parentheses", "括号"),
     "learn.ex.Quotes": ("Quotes", "引号"),

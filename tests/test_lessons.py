@@ -236,7 +236,7 @@ def test_learn_describes_every_view_in_both_languages():
     def names(rows) -> set[str]:
         return {name for row in rows for name in re.findall(r"\*\*(.+?)\*\*", row[0])}
 
-    tabs = [v for v in ("start", *VIEWS, "live") if v != "memory"]  # "memory" opens Equations & memory
+    tabs = [v for v in ("start", *VIEWS, "live", "class") if v != "memory"]  # "memory": Equations & memory
     assert names(learn.VIEWS) == {i18n.EN[f"tab.{v}"] for v in tabs}
     assert names(i18n._ZH_VIEWS) == {i18n.ZH[f"tab.{v}"] for v in tabs}
     assert len(learn.VIEWS) == len(i18n._ZH_VIEWS)  # row by row the same views

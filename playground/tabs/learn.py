@@ -139,6 +139,12 @@ VIEWS = [  # (view, what it shows, what to try): every tab, in the tab order (te
         "A teaching text, then watch the samples turn into words.",
     ),
     (
+        "**Class game**",
+        "Predict, then reveal: a teacher opens a room, the class guesses the next word on phones or "
+        "laptops, then sees its guesses beside the models' top words, and its surprisal against theirs.",
+        "Open a room, push “The cat sat on the | mat .”, guess from a second browser tab, reveal.",
+    ),
+    (
         "**Learn**",
         "This page: the equations in words and what each view shows.",
         "A prompt from “Try these prompts”.",
@@ -154,15 +160,18 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.State) -> TabView:
     """The Learn tab; clicking an example fills the prompt and opens the Next-word view."""
-    from ..i18n import t  # not at import time: i18n reads this module's English text
+    from ..i18n import say, t  # not at import time: i18n reads this module's English text
 
     cfg, training = model.config, model.info.get("training", {})
     ppl = training.get("val_perplexity")
     about = (  # "This model: 2 × 650 LSTM, |V| = 33,278, perplexity 98" (one i18n marker per string)
-        t("learn.this_model")
-        + f": {model_size(model)}, |V| = {cfg.vocab_size:,}"
-        + (f", perplexity {ppl:.0f}" if isinstance(ppl, (int, float)) else "")
+        t("learn.this_model") + f": {model_size(model)}, |V| = {cfg.vocab_size:,}"
     )
+    perplexity = t("learn.perplexity") + f" {ppl:.0f}" if isinstance(ppl, (int, float)) else ""
+
+    def example_labels() -> gr.Dataset:  # a Dataset's labels are not translated by the browser: the server's
+        labels = [f"{say('learn.ex.' + label)}: {example}" for label, example in EXAMPLES]
+        return gr.Dataset(samples=[[example] for _, example in EXAMPLES], sample_labels=labels)
 
     def fill(sample: list[str] | None) -> tuple:
         if not sample:
@@ -179,15 +188,19 @@ def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.St
                 examples = gr.Dataset(
                     components=["textbox"],
                     samples=[[example] for _, example in EXAMPLES],
-                    sample_labels=[f"{t('learn.ex.' + label)}: {example}" for label, example in EXAMPLES],
+                    sample_labels=[
+                        f"{say('learn.ex.' + label, 'en')}: {example}" for label, example in EXAMPLES
+                    ],
                     layout="table",
                     label=t("learn.examples"),
                     samples_per_page=len(EXAMPLES),
                     elem_id="examples",
                 )
                 gr.Markdown(about, elem_classes=["lp-small"])
+                if perplexity:
+                    gr.Markdown(perplexity, elem_classes=["lp-small"])
         gr.Markdown("## " + t("learn.views_title"))
         gr.Markdown(t("learn.views"), latex_delimiters=LATEX, elem_classes=["lp-learn"])
 
     examples.click(fill, examples, [prompt, tabs, active], show_progress="hidden", api_visibility="private")
-    return TabView(tab)
+    return TabView(tab, example_labels, [], [examples])  # redrawn on load and on a language switch
