@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from lstmlm.bundled import bundled_model_dirs
@@ -117,7 +117,7 @@ class Mounted:
 
     blocks: object  # gr.Blocks
     asgi: object  # gradio's App (a FastAPI app)
-    stack: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack)
+    closed: asyncio.Event | None = None  # set to end the app's lifespan (made on the server's loop)
 
 
 def slug(text: str) -> str:
@@ -153,7 +153,8 @@ class ModelHub:
         self._registered: list[str] = []  # run-time keys, oldest first
         self._models: dict[tuple[str, int], LanguageModel] = {}
         self._mounted: dict[str, Mounted] = {}
-        self._building: dict[str, asyncio.Lock] = {}
+        self._building: dict[str, asyncio.Future] = {}  # apps being built: their Mounted when ready
+        self._tasks: set[asyncio.Task] = set()  # each mounted app's task (kept: the loop holds weak refs)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tmp: Path | None = None
         self._serial = 0
@@ -252,8 +253,8 @@ class ModelHub:
         mounted.blocks._queue.close()  # its workers stop; its sessions go with the app
         mounted.blocks.is_running = False
         loop = self._loop
-        if loop is not None and not loop.is_closed():
-            asyncio.run_coroutine_threadsafe(mounted.stack.aclose(), loop)
+        if mounted.closed is not None and loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(mounted.closed.set)  # its task leaves the app's lifespan
 
     # ---- apps
 
@@ -301,34 +302,53 @@ class ModelHub:
 
     async def mounted(self, key: str, root_app) -> Mounted | None:
         """The running app of `key`, built and started on first use; None when the hub has no such model.
-        Called on the server's event loop."""
-        self._loop = asyncio.get_running_loop()
+        Called on the server's event loop; raises HubBuildError when the app cannot be built. A request
+        that goes away while the app is built does not stop the build (the next one finds it ready)."""
+        loop = self._loop = asyncio.get_running_loop()
         with self._lock:
             if key in self._mounted:
                 return self._mounted[key]
             if key not in self._entries:
                 return None
-            lock = self._building.setdefault(key, asyncio.Lock())
-        async with lock:
+            ready = self._building.get(key)
+            if ready is None:
+                ready = self._building[key] = loop.create_future()
+                task = loop.create_task(self._serve(key, root_app, ready))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        try:
+            app = await asyncio.shield(ready)
+        except HubBuildError:
             with self._lock:
-                if key in self._mounted:
-                    return self._mounted[key]
-            import anyio
+                if self._building.get(key) is ready:
+                    del self._building[key]  # the next visit tries again
+            raise
+        with self._lock:
+            if self._building.get(key) is ready:
+                del self._building[key]
+            if key not in self._entries:  # dropped while it was built
+                self._close_mounted(app)
+                return None
+            self._mounted[key] = app
+        return app
 
-            try:
-                app = await anyio.to_thread.run_sync(self._mount, key, root_app)
-            except Exception as e:  # noqa: BLE001 - a folder that stopped loading: the page says why
-                logging.getLogger(__name__).warning("cannot build the app of %s", key, exc_info=True)
-                raise HubBuildError(f"the model {key!r} cannot be opened: {e}") from None
-            await app.stack.enter_async_context(app.asgi.router.lifespan_context(app.asgi))
-            app.blocks.run_startup_events()  # its queue starts on this loop, as launch() starts the default's
-            await app.blocks.run_extra_startup_events()
-            with self._lock:
-                if key not in self._entries:  # dropped while it was built
-                    self._close_mounted(app)
-                    return None
-                self._mounted[key] = app
-            return app
+    async def _serve(self, key: str, root_app, ready: asyncio.Future) -> None:
+        """One model's app for its whole life, in one task: built in a worker thread (~2 s), its start-up
+        (queue, session sweeper) run on this loop, then held until the hub closes or drops it."""
+        import anyio
+
+        try:
+            app = await anyio.to_thread.run_sync(self._mount, key, root_app)
+            app.closed = asyncio.Event()
+            async with app.asgi.router.lifespan_context(app.asgi):
+                app.blocks.run_startup_events()  # its queue starts on this loop, as launch() starts /'s
+                await app.blocks.run_extra_startup_events()
+                ready.set_result(app)
+                await app.closed.wait()
+        except Exception as e:  # noqa: BLE001 - a folder that stopped loading: the page says why
+            logging.getLogger(__name__).warning("cannot build the app of %s", key, exc_info=True)
+            if not ready.done():
+                ready.set_exception(HubBuildError(f"the model {key!r} cannot be opened: {e}"))
 
     def launch_kwargs(self, **given) -> dict:
         """`demo.launch()` arguments for the default app: the app's style (app.launch_kwargs), the upload
@@ -431,8 +451,10 @@ class HubRouter:
                 page = NOT_HERE.format(n=self.hub.max_registered, home=f"{root_path}/").encode()
                 await _respond(send, 404, page, [(b"content-type", b"text/html; charset=utf-8")])
             return
-        mount = f"{root_path}{PREFIX}{key}"
-        await app.asgi(dict(scope, root_path=mount, app_root_path=root_path), receive, send)
+        mount = f"{root_path}{PREFIX}{key}"  # the path holds its root path (as Starlette's Mount makes it),
+        # also when a proxy stripped the root path from the request (--root-path)
+        child = dict(scope, root_path=mount, app_root_path=root_path, path=mount + rest)
+        await app.asgi(dict(child, raw_path=(mount + rest).encode()), receive, send)
 
 
 async def _respond(send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:

@@ -95,8 +95,11 @@ def build(hub: ModelHub, key: str, demo: gr.Blocks) -> gr.Dropdown:
         functools.partial(open_model, hub), [files, vocab_kind], target, api_visibility="private"
     ).success(None, target, None, js=OPEN_JS, **quiet)
 
-    def refreshed():
-        return gr.update(choices=_choices(hub), value=key)  # models registered since the app was built
+    built = _choices(hub)
+
+    def refreshed():  # models registered since the app was built (a redraw only then: it closes the list)
+        now = _choices(hub)
+        return gr.skip() if now == built else gr.update(choices=now, value=key)
 
     demo.load(refreshed, None, picker, queue=False, **quiet)
     gr.api(models_endpoint(hub), api_name="models", queue=False)

@@ -228,6 +228,7 @@ def served(tiny_model_dir, tiny_corpus, tmp_path_factory):
     hub_module.activate(hub)
     demo, url = _launch(hub)
     try:
+        assert _get(url + "/m/second/")[0] == 200  # built on first visit (seconds on a loaded machine)
         yield hub, url, second
     finally:
         hub_module.activate(None)
@@ -286,6 +287,7 @@ def test_uploaded_zip_is_registered_and_served_and_the_oldest_dropped(served, ti
     archive = zip_model(Path(second), tmp_path / "upload.zip")
     path = picker.open_model(hub, [str(archive)], picker.LIST_VOCAB)  # what the Open button calls
     assert path.startswith("/m/upload") and any(i.path == path for i in hub.infos())
+    assert _get(url + path)[0] == 200  # built on first visit
     client = Client(url + path, verbose=False)
     try:
         got = client.predict(PROMPT, 3, api_name="/next_words")
@@ -303,3 +305,46 @@ def test_uploaded_zip_is_registered_and_served_and_the_oldest_dropped(served, ti
     assert status == 404 and "2 most recently opened" in page
     assert not folder.exists()  # the upload's folder went with it
     assert _get(url + later[1])[0] == 200
+
+
+def test_a_model_path_works_through_a_proxy_under_a_path(tiny_model_dir, tiny_corpus, tmp_path):
+    """Behind nginx under /lstm (--root-path /lstm): /lstm/m/<key>/ serves that model, every URL its page
+    builds starts with the proxied path, and its endpoints answer with its own numbers."""
+    from test_root_path import PREFIX, start_proxy
+
+    second = train_tiny(tiny_corpus, tmp_path / "second", seed=1)
+    hub = ModelHub(tiny_model_dir, [second], compare_dirs=[], bundled=False)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    demo = hub.build_default()
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **hub.launch_kwargs(root_path=PREFIX),
+    )
+    proxy = start_proxy(f"http://127.0.0.1:{port}")
+    public = f"http://127.0.0.1:{proxy.server_address[1]}{PREFIX}"
+    try:
+        status, page, _ = _get(public + "/m/second/")
+        assert status == 200 and "LSTM Playground" in page
+        assert json.loads(_get(public + "/m/second/config")[1])["root"] == public + "/m/second"
+        assert json.loads(_get(public + "/config")[1])["root"] == public  # the default app is unchanged
+        request = urllib.request.Request(
+            public + "/m/second/gradio_api/call/next_words",
+            json.dumps({"data": [PROMPT, 3]}).encode(),
+            {"Content-Type": "application/json"},
+        )
+        with DIRECT.open(request, timeout=60) as reply:
+            event = json.loads(reply.read())["event_id"]
+        stream = _get(f"{public}/m/second/gradio_api/call/next_words/{event}")[1]
+        (result,) = json.loads([line[5:] for line in stream.splitlines() if line.startswith("data:")][-1])
+        expected = network_probs(load_model(second), PROMPT.split()).topk(3).values
+        assert result["probs"] == pytest.approx(expected.tolist(), abs=1e-6)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+        hub.close()
+        demo.close()
