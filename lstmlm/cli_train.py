@@ -13,7 +13,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from .autosize import Plan, auto_vocabulary, measure_words_per_s, plan_training
+from .autosize import Plan, auto_vocabulary, measure_words_per_s, plan_training, warm_up
 from .cli_common import check_writable, fail
 from .cli_options import add_dataclass_options, given_options, pick_options
 from .cli_progress import TrainProgressBar
@@ -201,6 +201,8 @@ def _auto_plan(
         device=device,
     )
     minutes = train_cfg.max_minutes if world == 1 else 0.0
+    if minutes > 0:
+        warm_up()  # a one-time cost the probe's clock should not see
     chosen = plan_training(
         corpus.train.numel(),
         corpus.valid.numel(),
