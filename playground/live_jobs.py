@@ -1,4 +1,5 @@
-"""Live Lab trainings on the server: one background thread per training, at most one active training per
+"""Live Lab trainings on the server: each runs in its own worker process (one torch thread, its own memory
+and time cap) watched by a thread of the server, at most one active training per
 browser session and `max_running` running at once on the server (the rest wait in a queue, first come
 first served, their position shown), each in its own temporary folder, removed when its session ends or an
 hour after it finished. A training can be paused (its thread ends and frees its place; resuming queues it
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import atexit
 import math
+import multiprocessing
 import os
+import queue
 import shutil
 import tempfile
 import threading
@@ -34,6 +37,9 @@ KEEP_S = 3600.0  # a finished job's folder is removed this long after it ended (
 MAX_JOBS = 40  # jobs kept at most (finished ones go first, oldest first)
 MAX_EVALS = 300  # validations a status lists at most (evenly thinned, the last always in)
 CURVE_POINTS = 400  # training-loss points kept for the curve (thinned by 2 when full)
+MEMORY_CAP_MB = 1536  # a training's worker process is ended past this resident memory (torch itself: ~300)
+TIME_GRACE_S = 30.0  # ... or this long past its time budget (a step, the last validation and save)
+WORKER_THREADS = 1  # torch threads a training uses (the server's other requests keep the other cores)
 ACTIVE = ("queued", "running", "paused")  # a session with a job in one of these cannot start another
 
 
@@ -79,7 +85,7 @@ class LiveJob:
     error: str = ""
     ended: float | None = None
     dropped: bool = False  # removed from the registry while running: its thread removes the folder
-    stop_event: threading.Event = field(default_factory=threading.Event)
+    stop_event: object = field(default_factory=lambda: _context().Event())  # shared with its worker process
     lock: threading.Lock = field(default_factory=threading.Lock)
     curve_every: int = 1
 
@@ -124,33 +130,82 @@ class LiveJob:
         return out
 
 
-class _Recorder(Callback):
-    def __init__(self, job: LiveJob) -> None:
-        self.job = job
+_CONTEXT = None
+
+
+def _context():
+    """The multiprocessing context of the workers: forkserver (a clean process that has imported torch and
+    lstmlm once; each worker is a fork of it: fast to start, and never a fork of the threaded server)."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        methods = multiprocessing.get_all_start_methods()
+        _CONTEXT = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if _CONTEXT.get_start_method() == "forkserver":
+            _CONTEXT.set_forkserver_preload(["torch", "lstmlm.live"])
+    return _CONTEXT
+
+
+class _Forward(Callback):
+    """In the worker process: every event of the training, sent to the server's watching thread."""
+
+    def __init__(self, messages) -> None:
+        self.messages = messages
 
     def on_step(self, p: Progress) -> None:
-        job = self.job
-        with job.lock:
-            job.step, job.seconds, job.tokens_per_s = p.step, p.seconds, p.words_per_s
-            if p.step % job.curve_every == 0 and math.isfinite(p.loss):
-                job.curve_steps.append(p.step)
-                job.curve_loss.append(p.loss)
+        self.messages.put(("step", (p.step, p.seconds, p.loss, p.words_per_s)))
+
+    def on_eval(self, record: dict) -> None:
+        self.messages.put(("eval", {k: record[k] for k in ("step", "seconds", "train_loss", "val_loss")}))
+
+    def on_sample(self, sample: Sample) -> None:
+        self.messages.put(("sample", sample))
+
+    def on_snapshot(self, snapshot: Snapshot) -> None:
+        self.messages.put(("snapshot", snapshot))
+
+
+def _worker(text: str, settings: LiveSettings, folder: str, probe: str, resume: bool, messages, stop) -> None:
+    """A worker process's whole life: train, then say how it ended ("done" and the summary, or "error")."""
+    import torch
+
+    torch.set_num_threads(WORKER_THREADS)
+    try:
+        summary = train_live(text, settings, folder, [_Forward(messages)], stop.is_set, probe or None, resume)
+        messages.put(("done", summary))
+    except Exception as e:  # noqa: BLE001 - the page shows it
+        messages.put(("error", f"{type(e).__name__}: {e}"))
+
+
+def _resident_mb(pid: int) -> float:
+    """A process's resident memory in MB (Linux /proc; 0 where it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def _record(job: LiveJob, kind: str, value) -> None:
+    """A worker's message, into the job the pages read."""
+    with job.lock:
+        if kind == "step":
+            step, seconds, loss, per_s = value
+            job.step, job.seconds, job.tokens_per_s = step, seconds, per_s
+            if step % job.curve_every == 0 and math.isfinite(loss):
+                job.curve_steps.append(step)
+                job.curve_loss.append(loss)
                 if len(job.curve_steps) >= CURVE_POINTS:  # keep every other point; record half as often
                     job.curve_steps, job.curve_loss = job.curve_steps[::2], job.curve_loss[::2]
                     job.curve_every *= 2
-
-    def on_eval(self, record: dict) -> None:
-        keep = {k: record[k] for k in ("step", "seconds", "train_loss", "val_loss")}
-        with self.job.lock:
-            self.job.evals.append(keep)
-
-    def on_sample(self, sample: Sample) -> None:
-        with self.job.lock:
-            self.job.sample = sample
-
-    def on_snapshot(self, snapshot: Snapshot) -> None:
-        with self.job.lock:
-            self.job.snapshots.append(snapshot)
+        elif kind == "eval":
+            job.evals.append(value)
+        elif kind == "sample":
+            job.sample = value
+        elif kind == "snapshot":
+            job.snapshots.append(value)
 
 
 class LiveJobs:
@@ -166,11 +221,14 @@ class LiveJobs:
         keep_s: float = KEEP_S,
         max_jobs: int = MAX_JOBS,
         max_queued: int = MAX_QUEUED,
+        memory_cap_mb: float = MEMORY_CAP_MB,
+        time_grace_s: float = TIME_GRACE_S,
     ) -> None:
         if max_running < 1:
             raise ValueError(f"at least one training must be allowed to run at once, got {max_running}")
         self.max_running, self.keep_s, self.max_jobs = max_running, keep_s, max_jobs
         self.max_queued = max_queued
+        self.memory_cap_mb, self.time_grace_s = memory_cap_mb, time_grace_s
         self.jobs: dict[str, LiveJob] = {}
         self.shares: dict[str, str] = {}  # share token -> job id
         self.queue: list[str] = []  # job ids waiting for a place, first come first served
@@ -243,22 +301,53 @@ class LiveJobs:
                 thread.start()
 
     def _run(self, job: LiveJob, resume: bool) -> None:
+        """The watching thread: start the worker process, pass its messages on to the job, end it when it
+        passes its memory or time cap, and free its place when it ends."""
         state, error, summary = "failed", "", None
+        ctx = _context()
+        messages = ctx.Queue()
+        args = (job.text, job.settings, str(job.folder), job.probe, resume, messages, job.stop_event)
+        worker = ctx.Process(target=_worker, args=args, name=f"live-{job.id[:8]}", daemon=True)
         try:
-            summary = train_live(
-                job.text,
-                job.settings,
-                job.folder,
-                [_Recorder(job)],
-                job.stop_event.is_set,
-                job.probe or None,
-                resume=resume,
-            )
-            interrupted = summary["stop_reason"] == "interrupted"
-            state = ("paused" if job.pausing else "stopped") if interrupted else "done"
+            worker.start()
+            deadline = time.monotonic() + job.settings.seconds + self.time_grace_s
+            while True:
+                try:
+                    kind, value = messages.get(timeout=0.25)
+                except queue.Empty:
+                    if not worker.is_alive():
+                        error = f"the training process ended unexpectedly (exit code {worker.exitcode})"
+                        break
+                    kind = None
+                if kind == "done":
+                    summary = value
+                    break
+                if kind == "error":
+                    error = value
+                    break
+                if kind is not None:
+                    _record(job, kind, value)
+                if (used := _resident_mb(worker.pid)) > self.memory_cap_mb:
+                    cap = self.memory_cap_mb
+                    error = (
+                        f"the training used {used:.0f} MB of memory, more than the {cap:.0f} MB each may "
+                        "use, and was ended: use fewer units, a shorter sequence or less text"
+                    )
+                    break
+                if time.monotonic() > deadline:
+                    error = f"the training ran {self.time_grace_s:.0f} s past its time budget and was ended"
+                    break
+            if summary is not None:
+                interrupted = summary["stop_reason"] == "interrupted"
+                state = ("paused" if job.pausing else "stopped") if interrupted else "done"
         except Exception as e:  # noqa: BLE001 - the page shows it; the server goes on
             error = f"{type(e).__name__}: {e}"
         finally:
+            worker.join(timeout=10 if summary is not None else 0)
+            if worker.is_alive():
+                worker.kill()
+                worker.join(timeout=10)
+            messages.close()
             with job.lock:
                 job.state, job.error, job.pausing = state, error, False
                 if summary is not None:

@@ -71,6 +71,32 @@ def test_default_places_follow_the_cores(capsys):
     assert "--lab-trainings must be at least 1, got 0" in capsys.readouterr().err
 
 
+def test_each_training_runs_in_its_own_process_with_memory_and_time_caps(monkeypatch):
+    from playground import live_jobs
+
+    jobs = LiveJobs()
+    job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=600, **TINY), owner="a")
+    assert wait_until_ended(jobs, job.id)["state"] == "done"
+    assert job.summary["steps"] == job.step > 0 and job.evals and job.snapshots
+    # a worker that grows past the memory cap is ended (torch alone takes more than 50 MB)
+    capped = LiveJobs(memory_cap_mb=50)
+    status = wait_until_ended(capped, capped.start(anbn_text(), LiveSettings(seconds=60, **TINY)).id)
+    assert status["state"] == "failed" and "more than the 50 MB each may use" in status["error"]
+    # ... and one that runs past its time budget by more than the grace
+    late = LiveJobs(time_grace_s=-9.5)  # ended 0.5 s into a 10 s budget
+    status = wait_until_ended(late, late.start(anbn_text(), LiveSettings(seconds=10, **TINY)).id)
+    assert status["state"] == "failed" and "past its time budget" in status["error"]
+    # a worker that dies says so
+    monkeypatch.setattr(live_jobs, "_worker", _die)
+    dead = LiveJobs()
+    status = wait_until_ended(dead, dead.start(anbn_text(), LiveSettings(seconds=10, **TINY)).id)
+    assert status["state"] == "failed" and "ended unexpectedly (exit code 3)" in status["error"]
+
+
+def _die(*args) -> None:
+    os._exit(3)
+
+
 def wait_for(predicate, timeout_s: float = 60) -> None:
     end = time.monotonic() + timeout_s
     while not predicate():

@@ -6,7 +6,8 @@ character a little).
 
     nice -n 10 python tests/benchmarks/live_lab.py [--text quotes ...] [--seconds 60]
 
-Prints one JSON line per text. The budget is wall-clock time: on a loaded machine the run takes fewer
+Trains with one torch thread, as the playground's worker does. Prints one JSON line per text. The budget
+is wall-clock time: on a loaded machine the run takes fewer
 steps. Say how loaded the machine was (the line's loadavg) when quoting the figures.
 """
 
@@ -84,7 +85,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--text", nargs="*", default=list(TEACHING_TEXTS), choices=list(TEACHING_TEXTS))
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (the playground's worker: 1)")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     for name in args.text:
         print(json.dumps(run(name, args.seconds)), flush=True)
 
