@@ -349,11 +349,12 @@ HEAD = f"""<script>
     const all = read();
     document.querySelectorAll(".lp-lesson-link").forEach((a) => {{
       const done = (all[a.dataset.lesson] || []).includes(Number(a.dataset.step));
-      a.classList.toggle("lp-done", done);
+      if (a.classList.contains("lp-done") !== done) a.classList.toggle("lp-done", done);
     }});
     document.querySelectorAll(".lp-lesson-progress").forEach((s) => {{
       const n = (all[s.dataset.lesson] || []).length;
-      s.textContent = n ? "✓ " + n + "/" + s.dataset.steps : "";
+      const text = n ? "✓ " + n + "/" + s.dataset.steps : "";
+      if (s.textContent !== text) s.textContent = text;  // unchanged: no mutation, no new round
     }});
   }};
   window.lpLessonProgress = read;
