@@ -159,6 +159,7 @@ def build_app(
             elem_id="prompt",
             placeholder=t("prompt.placeholder"),
         )
+        lesson_bar = start_tab.build_bar()  # a lesson's step, when the page was opened from one
         active = gr.State("next_word")  # the open tab, so typing only redraws what is on screen
         with gr.Tabs(selected="next_word", overflow_behavior="wrap") as tabs:  # 14 tabs: all stay visible
             start_view = start_tab.build(model, lessons)  # first in the tab order: the guided lessons
