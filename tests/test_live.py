@@ -313,3 +313,65 @@ def test_teaching_texts_go_into_the_wheel():
         rel.parent.as_posix() == f"lstmlm/{PACKAGED_TEXTS}" and rel.name == src.name for src, rel in files
     )
     assert teaching_root() == SOURCE_TEXTS  # a clone (editable install) reads assets/teaching_texts/
+
+
+CLI_TRAIN_SETTINGS = (
+    "optimizer",
+    "lr",
+    "schedule",
+    "clip",
+    "batch_size",
+    "bptt",
+    "eval_batch_size",
+    "epochs",
+)
+CLI_TRAIN_SETTINGS += (
+    "max_minutes",
+    "max_words",
+    "eval_every",
+    "state_restart_every",
+    "cell_penalty",
+    "seed",
+)
+
+
+def test_the_same_training_from_lstmlm_train_gives_the_same_losses(tmp_path):
+    """`lstmlm train` on the same two parts of the text, with the settings `live_configs` chose."""
+    from lstmlm.cli import main
+
+    # a text whose held-out tenth starts at a line (the CLI reads its files line by line)
+    lines = 300
+    while True:
+        text = anbn_text(lines)
+        n_valid = int(len(CHARS.tokenize(text)) * 0.1)
+        if text[-n_valid - 1] == "\n":
+            break
+        lines += 1
+    settings = LiveSettings(seconds=300, max_tokens=3000, seed=7, **TINY)
+    rec = Recorder()
+    train_live(text, settings, tmp_path / "live", [rec])
+    (tmp_path / "train.txt").write_text(text[:-n_valid], encoding="utf-8")
+    (tmp_path / "valid.txt").write_text(text[-n_valid:], encoding="utf-8")
+    model, cfg = live_configs(settings, live_corpus(text, settings))
+    args = ["train", "--train", str(tmp_path / "train.txt"), "--valid", str(tmp_path / "valid.txt")]
+    args += [
+        "--out",
+        str(tmp_path / "cli"),
+        "--tokenizer",
+        "chars",
+        "--no-auto",
+        "--max-vocab",
+        "0",
+        "--quiet",
+    ]
+    args += ["--cell", "lstm", "--embed-dim", str(model.embed_dim), "--hidden-dim", str(model.hidden_dim)]
+    args += ["--num-layers", str(model.num_layers), "--dropout", "0", "--tie-weights"]
+    args += ["--softmax", model.softmax]
+    for name in CLI_TRAIN_SETTINGS:
+        args += [f"--{name.replace('_', '-')}", str(getattr(cfg, name))]
+    assert main(args) == 0
+    read = lambda d: [json.loads(x) for x in (tmp_path / d / "metrics.jsonl").read_text().splitlines()]  # noqa: E731
+    live, cli = read("live"), read("cli")
+    assert len(live) >= 3
+    assert [(r["step"], r["val_loss"]) for r in cli] == [(r["step"], r["val_loss"]) for r in live]
+    assert [(r["step"], r["val_loss"]) for r in live] == [(r["step"], r["val_loss"]) for r in rec.evals]
