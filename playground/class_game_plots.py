@@ -1,15 +1,15 @@
-"""The Class game's chart and CSS: the class's guesses beside each model's top words (data in, plotly
-Figure out), the actual word marked in every panel once revealed."""
+"""The Class game's charts and CSS: the class's guesses and each model's top words, one panel each (data in,
+plotly Figure out; the tab puts the panels side by side, stacked on a phone), the actual word marked green
+once revealed."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from .lineup import CELL_COLORS
-from .plots import ACCENT, MUTED, TEMPLATE, placeholder, text_label
+from .plots import ACCENT, MUTED, TEMPLATE, text_label
 from .views import display_word
 
 CLASS_COLOR = "#db2777"
@@ -22,6 +22,7 @@ CSS = """
                 background: #eef2ff; border-radius: 8px; padding: 0 12px; color: #1e1b4b; }
 .lp-room-blank { border-bottom: 3px solid #4f46e5; padding: 0 28px; color: #4f46e5; }
 .lp-room-actual { background: #dcfce7; border-radius: 6px; padding: 0 6px; color: #14532d; font-weight: 700; }
+.lp-room-table { overflow-x: auto; }
 .lp-room-scores td, .lp-room-scores th { padding: 2px 12px; text-align: right; }
 .lp-room-scores td:first-child, .lp-room-scores th:first-child { text-align: left; }
 body.lp-present .gradio-container .contain .lp-room-code { font-size: 66px; }
@@ -29,55 +30,38 @@ body.lp-present .gradio-container .contain .lp-room-banner { font-size: 36px; }
 """
 
 
-def guesses_figure(
-    guesses: Sequence[tuple[str, int]] | None,
-    total: int,
-    models: Sequence[dict] | None,
-    actual: str | None,
-    titles: tuple[str, str, str],
+def bars_figure(
+    title: str, words: Sequence[str], shares: Sequence[float], color: str, actual: str | None, axis: str
 ) -> go.Figure:
-    """One panel of horizontal bars for the class (each guess's share of the `total` guesses) and one per
-    model (its top words' probabilities), most first; bars of the `actual` word green.
-
-    `guesses` None: the class's guesses are not shown yet; `models` None: not revealed yet.
-    `titles`: (the class panel's title with {n}, the x-axis title, what to say when there is nothing)."""
-    class_title, share_title, nothing = titles
-    panels: list[tuple[str, list[str], list[float], str]] = []
-    if guesses:
-        words = [w for w, _ in guesses]
-        panels.append(
-            (class_title.format(n=total), words, [c / max(total, 1) for _, c in guesses], CLASS_COLOR)
-        )
-    for i, m in enumerate(models or []):
-        panels.append((m["label"], list(m["words"]), list(m["probs"]), MODEL_COLORS[i % len(MODEL_COLORS)]))
-    if not panels:
-        return placeholder(nothing, height=320)
+    """One panel: horizontal bars of `shares` (the class's share of its guesses, or a model's
+    probabilities), most first; the bar of the `actual` word (ignoring case) green."""
     target = actual.casefold() if actual is not None else None
-    fig = make_subplots(
-        rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels], horizontal_spacing=0.12
+    hit = [target is not None and w.casefold() == target for w in words]
+    values = [float(v) for v in shares]
+    top = max(values, default=1.0)
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=[text_label(display_word(w)) for w in words],
+            orientation="h",
+            marker_color=[ACTUAL_COLOR if h else color for h in hit],
+            text=[f"{v:.0%}" for v in values],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        )
     )
-    for col, (_, words, values, color) in enumerate(panels, start=1):
-        hit = [target is not None and w.casefold() == target for w in words]
-        fig.add_trace(
-            go.Bar(
-                x=values,
-                y=[text_label(display_word(w)) + "\u200b" * (col - 1) for w in words],  # own axis labels
-                orientation="h",
-                marker_color=[ACTUAL_COLOR if h else color for h in hit],
-                text=[f"{v:.0%}" for v in values],
-                textposition="outside",
-                cliponaxis=False,
-                hovertemplate="%{y}: %{x:.1%}<extra></extra>",
-            ),
-            row=1,
-            col=col,
-        )
-        fig.update_yaxes(autorange="reversed", type="category", tickfont=dict(size=20), row=1, col=col)
-        top = max(values, default=1.0)
-        fig.update_xaxes(
-            range=[0, min(1.0, top * 1.35) or 1.0], tickformat=".0%", title=share_title, row=1, col=col
-        )
-    rows = max(len(p[1]) for p in panels)
-    fig.update_layout(template=TEMPLATE, height=140 + 36 * max(rows, 3), showlegend=False, bargap=0.25)
-    fig.update_annotations(font=dict(size=20, color=ACCENT if len(panels) > 1 else MUTED))
+    fig.update_layout(
+        template=TEMPLATE,
+        title=dict(text=title, font=dict(size=20, color=MUTED if color == CLASS_COLOR else ACCENT)),
+        height=140 + 36 * max(len(words), 3),
+        showlegend=False,
+        bargap=0.25,
+        margin=dict(l=10, r=30, t=50, b=10),
+    )
+    top = top or 1.0
+    ticks = [0.0, top / 2, top]  # three ticks: the axis runs on to leave room for the bars' labels
+    fig.update_xaxes(range=[0, top * 1.45], tickvals=ticks, tickformat=".0%" if top >= 0.1 else ".1%")
+    fig.update_xaxes(title=axis)
+    fig.update_yaxes(autorange="reversed", type="category", tickfont=dict(size=20))
     return fig

@@ -53,8 +53,9 @@ PAIRS: dict[str, tuple[str, str]] = {
         "已揭晓：模型的词。句子到这里结束，没有可以核对的词。",
     ),
     "class.wait_reveal": ("The teacher reveals the answer soon.", "老师马上揭晓答案。"),
-    "class.chart_class": ("The class ({n} guesses)", "全班（{n} 个猜测）"),
-    "class.chart_share": ("share", "比例"),
+    "class.chart_class": ("The class · {n} guessed", "全班 · {n} 人猜了"),
+    "class.chart_share": ("share of the guesses", "猜测中的比例"),
+    "class.chart_prob": ("probability", "概率"),
     "class.chart_hidden": (
         "The class's guesses appear here after the reveal.",
         "揭晓之后这里显示全班的猜测。",

@@ -140,6 +140,7 @@ def scores_html(state: dict) -> str:
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return (
         f'<div class="lp-label">{_esc(say("class.score_title"))}</div>'
-        f'<table class="lp-compare lp-room-scores"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
+        f'<div class="lp-room-table"><table class="lp-compare lp-room-scores"><thead><tr>{th}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
         f'<div class="lp-small">{_esc(say("class.score_note"))}</div>'
     )

@@ -30,13 +30,12 @@ def field(page, elem_id: str):
     return page.locator(f"#{elem_id}").locator("textarea, input").first
 
 
-def chart_words(page, trace: int = 0) -> list[str]:
-    """The bar labels of one panel of the page's class chart ([] when it holds no bars)."""
+def chart_words(page, chart: str = "class-chart") -> list[str]:
+    """The bar labels of one of the page's charts ([] when it holds no bars)."""
     return page.evaluate(
-        """i => { const p = document.querySelector('#class-chart .js-plotly-plot');
-                  const d = p && p.data && p.data[i];
-                  return d && d.y ? d.y.map(s => s.replace(/\\u200b/g, '')) : []; }""",
-        trace,
+        """id => { const p = document.querySelector('#' + id + ' .js-plotly-plot');
+                   const d = p && p.data && p.data[0]; return d && d.y ? d.y : []; }""",
+        chart,
     )
 
 
@@ -101,10 +100,11 @@ def test_a_round_with_a_teacher_and_two_students(app):
         page.wait_for_function(
             "v => document.querySelector('#class-round')?.textContent.includes(v)", arg=verdict
         )
-        page.wait_for_function(
-            "() => (document.querySelector('#class-chart .js-plotly-plot')?.data || []).length >= 2"
-        )  # the class's guesses and the model's words
-        assert sorted(chart_words(page, 0)) == ["in", "on"]
+        page.wait_for_function(  # the model's words beside the class's guesses
+            "() => (document.querySelector('#class-model-0 .js-plotly-plot')?.data || []).length === 1"
+        )
+        assert sorted(chart_words(page)) == ["in", "on"]
+        assert len(chart_words(page, "class-model-0")) == 8
         row = page.locator("#class-scores tbody tr").first.locator("td").all_text_contents()
         assert row[:3] == ["on", "1 / 2", "1.00"]  # -log2((1 + 1) / (2 + 2)) = 1 bit
 

@@ -17,15 +17,18 @@ from typing import Any
 import gradio as gr
 
 from .. import markup
-from ..class_game_plots import guesses_figure
+from ..class_game_plots import CLASS_COLOR, MODEL_COLORS, bars_figure
 from ..class_game_views import banner_html, round_html, scores_html
 from ..i18n import language, say, t
+from ..plots import placeholder
 from ..rooms import RoomError, RoomStore
 from . import TabView
 
 TAB_ID = "class"
 POLL_S = 1.5  # how often an open Class-game tab asks for its room
-DEFAULT_SENTENCE = "The cat sat on the | mat and the dog ran to the house ."
+MODEL_PANELS = 4  # models charted beside the class (the API returns every model of the line-up)
+DRAWN = 7 + MODEL_PANELS  # outputs of `draw`
+DEFAULT_SENTENCE = "The little girl opened the | door and ran into the garden ."
 
 # A room's join link, absolute: the page's own address with ?room=CODE (and its language).
 JOIN_LINK_JS = """(query) => {
@@ -41,30 +44,46 @@ def _seat(code: str, role: str, token: str) -> dict:
     return {"code": code, "role": role, "token": token}
 
 
+def charts(state: dict) -> list:
+    """The class's panel (its guesses, or a note saying when they show) and one panel per model (shown
+    after the reveal), as Plot updates."""
+    teacher = state["role"] == "teacher"
+    axis, prob = say("class.chart_share"), say("class.chart_prob")
+    if state["histogram"]:
+        words = [w for w, _ in state["histogram"]]
+        shares = [c / max(state["guesses"], 1) for _, c in state["histogram"]]
+        title = say("class.chart_class", n=state["guesses"])
+        first = bars_figure(title, words, shares, CLASS_COLOR, state["actual"], axis)
+    else:
+        first = placeholder(say("class.chart_none" if teacher else "class.chart_hidden"), height=260)
+    models = (state["models"] or [])[:MODEL_PANELS]
+    shown = [
+        gr.Plot(
+            bars_figure(m["label"], m["words"], m["probs"], MODEL_COLORS[i], state["actual"], prob),
+            visible=True,
+        )
+        for i, m in enumerate(models)
+    ]
+    return [first, *shown, *[gr.Plot(visible=False)] * (MODEL_PANELS - len(shown))]
+
+
 def draw(store: RoomStore, seat: dict | None) -> tuple:
-    """(signature, banner, round, chart, scores, teacher panel, student panel) for the page's room; a room
-    that is gone says so and leaves the page out of it."""
+    """(signature, banner, round, the class's chart, MODEL_PANELS model charts, scores, teacher panel,
+    student panel) for the page's room; a room that is gone says so and leaves the page out of it."""
+    hidden = (gr.Group(visible=False), gr.Group(visible=False))
     if not seat:
-        return (None, "", "", gr.skip(), "", gr.Group(visible=False), gr.Group(visible=False))
+        return (None, "", "", *[gr.skip()] * (1 + MODEL_PANELS), "", *hidden)
     try:
         state = store.state(seat["code"], seat["token"])
     except RoomError:
         gone = markup.notice(say("class.closed"))
-        return (None, gone, "", gr.skip(), "", gr.Group(visible=False), gr.Group(visible=False))
+        return (None, gone, "", *[gr.skip()] * (1 + MODEL_PANELS), "", *hidden)
     teacher = state["role"] == "teacher"
-    chart = guesses_figure(
-        state["histogram"],
-        state["guesses"],
-        state["models"],
-        state["actual"],
-        (say("class.chart_class"), say("class.chart_share"), say("class.chart_hidden" if not teacher
-                                                                  else "class.chart_none")),
-    )  # fmt: skip
     return (
         signature(state),
         banner_html(state),
         round_html(state),
-        chart,
+        *charts(state),
         scores_html(state),
         gr.Group(visible=teacher),
         gr.Group(visible=not teacher),
@@ -133,7 +152,7 @@ def send_guess(store: RoomStore, seat: dict | None, guess: str) -> tuple:
 
 def tick(store: RoomStore, seat: dict | None, seen: Any, active: str) -> tuple:
     """One poll: nothing unless the room changed; the timer stops when the page left this tab or its room."""
-    skip = (gr.skip(),) * 7
+    skip = (gr.skip(),) * DRAWN
     if not seat or active != TAB_ID:
         return (*skip, gr.Timer(active=False))
     drawn = draw(store, seat)
@@ -191,13 +210,22 @@ def build(store: RoomStore, active: gr.State) -> TabView:
                 guess = gr.Textbox(label=t("class.guess"), max_lines=1, elem_id="class-guess", scale=4)
                 send = gr.Button(t("class.send"), variant="primary", elem_id="class-send", scale=1)
         round_box = gr.HTML(elem_id="class-round")
-        chart = gr.Plot(show_label=False, elem_id="class-chart")
+        # side by side on a projector, stacked on a phone; the class's panel keeps its width when the models'
+        # panels appear (plotly does not redraw a chart whose box changes size with its neighbours)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=2, min_width=260):
+                chart = gr.Plot(show_label=False, elem_id="class-chart")
+            with gr.Column(scale=5, min_width=260), gr.Row(equal_height=False):
+                model_charts = [
+                    gr.Plot(show_label=False, visible=False, elem_id=f"class-model-{i}", min_width=220)
+                    for i in range(MODEL_PANELS)
+                ]
         scores = gr.HTML(elem_id="class-scores")
         seat = gr.State(None)
         seen = gr.State(None)
         timer = gr.Timer(POLL_S, active=False)
 
-    drawn = [seen, banner, round_box, chart, scores, teacher_panel, student_panel]
+    drawn = [seen, banner, round_box, chart, *model_charts, scores, teacher_panel, student_panel]
     quiet = dict(show_progress="hidden", api_visibility="private")
     moves = dict(concurrency_limit=4, concurrency_id="rooms", **quiet)
     show_link = dict(js=JOIN_LINK_JS, **quiet)
