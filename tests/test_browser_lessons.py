@@ -35,6 +35,14 @@ def _goto(page, url: str) -> None:
         page.goto(url)
 
 
+def _follow(page, link) -> None:
+    """Open a link of the lesson bar as a click does (its href, in this tab), retried like `_goto`: under
+    load a click on a page that is still busy was sometimes lost."""
+    from urllib.parse import urljoin
+
+    _goto(page, urljoin(page.url, link.get_attribute("href")))
+
+
 def _checked(page, elem_id: str) -> str:
     """The label of the chosen option of the radio group #elem_id."""
     return page.locator(f"#{elem_id} label:has(input:checked)").text_content().strip()
@@ -81,7 +89,7 @@ def test_every_lesson_plays_end_to_end_from_its_link(tiny_model):
             bar.wait_for()
             assert lesson.title_en in bar.text_content()
             page.wait_for_function(SELECTED, arg="start")
-            bar.locator("a.lp-next").click()  # "Start: step 1 →"
+            _follow(page, bar.locator("a.lp-next"))  # "Start: step 1 →"
             for n, step in enumerate(lesson.steps, 1):
                 page.wait_for_function(
                     "n => document.querySelector('#lesson-bar .lp-lesson-bar')?.dataset.step === String(n)",
@@ -92,7 +100,7 @@ def test_every_lesson_plays_end_to_end_from_its_link(tiny_model):
                 assert step.en in bar.locator(".lp-lesson-say").text_content()
                 _check_screen(page, step_screen(lesson, n, layers), layers)
                 if n < len(lesson.steps):
-                    bar.locator("a.lp-next").click()
+                    _follow(page, bar.locator("a.lp-next"))
                 else:
                     assert bar.locator("a.lp-next").count() == 0
             # the progress is kept in this browser: every step of the lesson was opened
