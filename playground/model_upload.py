@@ -9,6 +9,7 @@ extracted as a whole. Every refusal is an UploadError whose message says what to
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
@@ -122,7 +123,7 @@ def import_files(
             tokenizer=tokenizer,
         )
     except ImportModelError as e:
-        message = str(e)
+        message = str(e).replace(f"{source.parent}{os.sep}", "")  # the file's name, not this server's folder
         if "--vocab" in message or "--chars-from" in message:
             message += (
                 ". In the app: upload the token list (.txt, one token per line, or .json) together with the "
@@ -144,7 +145,10 @@ def open_upload(
     Raises UploadError with the reason (nothing chosen, too big, no model inside, import refused...)."""
     files = [Path(p) for p in paths if p]
     if not files:
-        raise UploadError("choose a model file first: a .zip of a model folder, or a .keras, .h5, .pt file")
+        raise UploadError(
+            "choose a model file first (and let its upload finish): a .zip of a model folder, or a .keras, "
+            ".h5, .pt file"
+        )
     missing = [f.name for f in files if not f.is_file()]
     if missing:
         raise UploadError(f"the upload of {', '.join(missing)} did not arrive; try again")

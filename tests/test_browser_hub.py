@@ -1,11 +1,13 @@
 """The model picker in a real browser (chromium): choosing another model in the header's list opens that
 model's app in this tab, under its own path, with the prompt kept; the page then shows that model's header
-(a character model: its tab says "Next character", the picker says it reads characters)."""
+(a character model: its tab says "Next character", the picker says it reads characters). "Open a model"
+with a zipped model folder opens it the same way; a file that is no model gets a message."""
 
 from __future__ import annotations
 
 import re
 import socket
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -48,9 +50,14 @@ def choose(pg, option: str, tries: int = 3) -> None:
     raise AssertionError(f"choosing {option!r} did not open another page")
 
 
-def test_picking_a_model_opens_its_app_in_this_tab(tiny_model_dir, char_dir):
+def test_picking_a_model_opens_its_app_in_this_tab(tiny_model_dir, char_dir, tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing")
+    zipped, junk = tmp_path / "my-model.zip", tmp_path / "notes.pt"
+    with zipfile.ZipFile(zipped, "w") as z:
+        for name in ("config.json", "model.safetensors", "vocab.txt"):
+            z.write(Path(tiny_model_dir) / name, name)
+    junk.write_bytes(b"not a checkpoint")
     hub = ModelHub(tiny_model_dir, [char_dir], compare_dirs=[], bundled=False)
     hub_module.activate(hub)
     demo = hub.build_default()
@@ -79,6 +86,26 @@ def test_picking_a_model_opens_its_app_in_this_tab(tiny_model_dir, char_dir):
             choose(pg, hub.infos()[0].choice_label())
             pg.wait_for_url(lambda u: u.split("?")[0] == url)
             pg.get_by_role("tab", name="Next word").wait_for()
+            # Open a model: a zip of a model folder opens in this tab under its own path
+            pg.locator("#lp-open-model").get_by_text("Open a model").click()
+            pg.locator("#lp-model-files input[type=file]").set_input_files(str(zipped))
+            pg.locator(
+                "#lp-model-files a[download='my-model.zip']"
+            ).wait_for()  # uploaded (not "Uploading...")
+            pg.locator("#lp-open-model-button").click()
+            pg.wait_for_url("**/m/my-model/**")
+            expect(pg.locator("#lp-model-picker input")).to_have_value(
+                re.compile("^my-model · words · LSTM 2×8")
+            )
+            # a file that is no model: a message, and the page stays
+            pg.locator("#lp-open-model").get_by_text("Open a model").click()
+            pg.locator("#lp-model-files input[type=file]").set_input_files(str(junk))
+            pg.locator("#lp-model-files a[download='notes.pt']").wait_for()
+            pg.locator("#lp-open-model-button").click()
+            toast = pg.locator(".toast-body").filter(has_text="notes.pt: not a plain state dict")
+            toast.first.wait_for()
+            assert "/tmp" not in toast.first.inner_text()  # the file's name, not the server's folders
+            assert "/m/my-model/" in pg.url
     finally:
         hub_module.activate(None)
         hub.close()

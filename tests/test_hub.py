@@ -199,7 +199,10 @@ def test_upload_handler_gives_a_toast_not_a_traceback(tmp_path):
     try:
         with pytest.raises(gr.Error) as raised:
             picker.open_model(hub, [str(junk)], picker.LIST_VOCAB)
-        assert "weights.pt" in raised.value.message and "Traceback" not in raised.value.message
+        message = raised.value.message
+        assert (
+            message.startswith("weights.pt: ") and "Traceback" not in message and str(tmp_path) not in message
+        )
         with pytest.raises(gr.Error, match="choose a model file"):
             picker.open_model(hub, None, picker.LIST_VOCAB)
     finally:
@@ -346,5 +349,44 @@ def test_a_model_path_works_through_a_proxy_under_a_path(tiny_model_dir, tiny_co
     finally:
         proxy.shutdown()
         proxy.server_close()
+        hub.close()
+        demo.close()
+
+
+def test_a_password_guards_every_model_path_with_one_login(tiny_model_dir, tiny_corpus, tmp_path):
+    """--auth: /m/<key>/ asks for the login as / does (no way around it), and the login made at / opens
+    every model (one cookie)."""
+    import http.cookiejar
+
+    second = train_tiny(tiny_corpus, tmp_path / "second", seed=1)
+    hub = ModelHub(tiny_model_dir, [second], compare_dirs=[], bundled=False)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    demo = hub.build_default()
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **hub.launch_kwargs(auth=("teacher", "secret")),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert _get(url + "/config")[0] == 401
+        assert _get(url + "/m/second/config")[0] == 401  # not served without the login
+        jar = http.cookiejar.CookieJar()
+        browser = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(jar)
+        )
+        login = urllib.request.Request(
+            url + "/login",
+            b"username=teacher&password=secret",
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert browser.open(login, timeout=60).status == 200
+        status, body, _ = _get(url + "/m/second/config", browser)
+        assert status == 200 and json.loads(body)["root"] == url + "/m/second"
+    finally:
         hub.close()
         demo.close()
