@@ -39,7 +39,8 @@ body.lp-present #lp-link, {P} .lp-secondary, {P} #lp-link {{ display: none !impo
 {P} .lp-summary, {P} .lp-notice {{ font-size: 29px; }}
 {P} #candidates button {{ font-size: 32px !important; }}
 {P} .lp-learn, {P} .lp-learn p, {P} .lp-learn td, {P} .lp-learn th {{ font-size: 29px !important; }}
-{P} .lp-small, {P} .lp-legend, {P} .lp-label {{ font-size: 24px; }}
+{P} .lp-small, {P} .lp-legend {{ font-size: 24px; }}
+{P} .lp-label {{ font-size: 26px; }}
 {P} label span, {P} label, {P} .prose {{ font-size: 24px !important; }}
 {P} .js-plotly-plot {{ zoom: 1.5; width: 66.667% !important; }}
 {P} #next-word-row {{ flex-wrap: wrap; }}

@@ -1,0 +1,141 @@
+"""Issue 17, the Chinese interface, in a real browser: the page's one language switch (#lp-lang) relabels
+every tab at once (none visited), and the translated views show no English outside an allow-list (the
+model's own words, words in quotes, numbers, symbols and proper names such as LSTM); the switch back leaves
+no Chinese on them.
+
+Views walked: Start here, Next word, Generate, Gates & memory, Equations & memory and Learn. The other
+views' computed text (Surprisal, Units, Intervene, Cell hunt, Counterfactual, Compare, Gradient flow,
+Train your own, the Class game) is not translated yet: only their tab labels are checked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_kit import chromium, new_page, serve
+from conftest import WORDS
+
+from playground.i18n import EN, ZH
+from playground.tabs.learn import EXAMPLES
+from playground.views import DEFAULT_PROMPT
+
+pytestmark = pytest.mark.browser
+
+WALKED = ("start", "next_word", "generate", "gates", "equations", "learn")
+PROPER = {
+    "LSTM",
+    "GRU",
+    "RNN",
+    "API",
+    "PyTorch",
+    "Playground",
+    "WikiText",
+    "wikitext",
+    "Karpathy",
+    "CSV",
+    "Top",
+    "top",
+    "softmax",
+    "tanh",
+    "unk",
+    "eos",
+    "English",
+    "Paris",
+    "ih",
+    "hh",
+}  # fmt: skip  (ih, hh: PyTorch's weight names W_ih, b_hh in the equations)
+# The model's English, which stays English in a Chinese page: its vocabulary, the example prompts, the
+# placeholder's example sentence and the default prompt.
+MODEL_TEXT = " ".join([*WORDS, *(p for _, p in EXAMPLES), EN["prompt.placeholder"], DEFAULT_PROMPT])
+ALLOWED = PROPER | {w.lower() for w in re.findall(r"[A-Za-z]+", MODEL_TEXT)}
+
+VISIBLE_TEXT = r"""() => {
+  const shown = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.display === 'none' || s.visibility === 'hidden') return false;
+    }
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  };
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    const text = node.nodeValue.trim();
+    const el = node.parentElement;
+    if (!text || !el || el.closest('script, style, .katex-mathml, .visually-hidden')) continue;
+    if (shown(el)) out.push(text);
+  }
+  for (const e of document.querySelectorAll('input[placeholder], textarea[placeholder]'))
+    if (e.placeholder && shown(e)) out.push(e.placeholder);
+  return out;
+}"""
+
+
+def english_words(texts: list[str]) -> list[str]:
+    """Words of two or more Latin letters that are not allowed in a Chinese page; quoted words are the
+    model's (“boy”, 'the')."""
+    found = []
+    for text in texts:
+        text = re.sub(r"“[^”]*”|\"[^\"]*\"|'[^']*'", " ", text)
+        text = re.sub(r"[A-Za-z]+(?=\.\.\.$|…$)", " ", text)  # a shortened example prompt's last word
+        found += [
+            w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED and w.lower() not in ALLOWED
+        ]
+    return found
+
+
+def test_english_words_finds_english_and_allows_model_words():
+    assert english_words(["下一个词 the cat (2 × 8 LSTM)", "问题：“boys” 还是 “boy”？"]) == []
+    assert english_words(["What comes next?", "第 1 层 (bottom)"]) == ["What", "comes", "next", "bottom"]
+
+
+def _open(page, tab_id: str) -> None:
+    page.locator(f'button[role=tab][data-tab-id="{tab_id}"]').click()
+    page.wait_for_timeout(300)
+
+
+def _settled(page, check, timeout_s: float = 40.0) -> list[str]:
+    """Poll the visible text until `check(texts)` is empty (views redraw after a switch); its last value."""
+    left = []
+    for _ in range(int(timeout_s / 0.5)):
+        left = check(page.evaluate(VISIBLE_TEXT))
+        if not left:
+            return left
+        page.wait_for_timeout(500)
+    return left
+
+
+def test_one_switch_translates_the_page_and_back(tiny_model):
+    with serve(tiny_model) as url, chromium() as browser:
+        page = new_page(browser, timeout_ms=90_000)
+        page.goto(url + "?view=next_word&prompt=the+cat+sat+on+the")
+        page.wait_for_selector("#next-word-chart .ytick text")
+        page.locator("#lp-lang").click()
+        page.wait_for_function("() => document.documentElement.lang.startsWith('zh')")
+
+        # every tab label switched, though no tab but Next word was ever shown
+        tab_keys = [k for k in EN if k.startswith("tab.")]
+        labels = page.locator(".tab-container:not(.visually-hidden) button[role=tab]").all_inner_texts()
+        chinese = {ZH[k] for k in tab_keys}
+        assert labels and all(label.strip() in chinese for label in labels if label.strip()), labels
+
+        for tab_id in WALKED:
+            _open(page, tab_id)
+            left = _settled(page, english_words)
+            assert not left, f"English on the Chinese {tab_id} view: {left}"
+        _open(page, "gates")  # a plot title, drawn by the server in the page's language
+        page.wait_for_function(
+            "() => document.querySelector('#gates-heatmap .gtitle')?.textContent.includes('第 1 层')"
+        )
+
+        page.locator("#lp-lang").click()
+        page.wait_for_function("() => !document.documentElement.lang.startsWith('zh')")
+        labels = page.locator(".tab-container:not(.visually-hidden) button[role=tab]").all_inner_texts()
+        assert all(label.strip() in {EN[k] for k in tab_keys} for label in labels if label.strip()), labels
+        han = re.compile(r"[\u4e00-\u9fff]")
+        for tab_id in WALKED:
+            _open(page, tab_id)
+            left = _settled(page, lambda texts: [t for t in texts if han.search(t) and t != "中文"])
+            assert not left, f"Chinese left on the English {tab_id} view: {left}"
