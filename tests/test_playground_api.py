@@ -35,7 +35,8 @@ def test_only_the_scripting_endpoints_are_public(client):
     explain = {"/intervene", "/equations", "/counterfactual"}  # playground/api_explain.py
     compare = {"/compare", "/gradient_flow", "/long_range"}  # tests/test_compare_api.py
     hunt = {"/cell_hunt"}  # tests/test_cell_hunt_app.py
-    live = {"/live_train", "/live_status", "/live_stop"}  # tests/test_live_app.py
+    # tests/test_live_app.py
+    live = {f"/live_{n}" for n in ("train", "status", "stop", "pause", "resume", "snapshot")}
     rooms = {f"/room_{n}" for n in ("open", "join", "push", "guess", "state", "reveal", "step")}  # class game
     rest = set(named) - explore - explain - compare - hunt - live - rooms
     assert sorted(rest) == ["/generate", "/next_words", "/trace"]
