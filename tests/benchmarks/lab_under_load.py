@@ -32,7 +32,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback never goes through a proxy
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from playground_latency import OPENER, wait_until_up  # noqa: E402 - the latency benchmark's server helpers
+
 WORDS = (
     "the cat sat on the mat and looked at the little dog who was playing in the garden with a red ball while "
     "the sun went down behind the old house near the river where the children liked to swim in summer"
@@ -60,19 +62,6 @@ def call(base: str, api_name: str, data: list, timeout: float = 120) -> tuple[fl
                     raise RuntimeError(f"{api_name} failed: {line}")
                 return time.perf_counter() - start, json.loads(line[5:])[0]
     raise RuntimeError(f"{api_name}: the stream ended without a result")
-
-
-def wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 180) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited with code {proc.returncode}")
-        try:
-            with OPENER.open(f"{base}/gradio_api/info", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("the app did not start in time")
 
 
 def train(base: str, text: str, seconds: float) -> dict:
