@@ -1,8 +1,8 @@
 """lstmlm: a small, exact library for word-level LSTM language models."""
 
-from .checkpoint import CheckpointError, load_model, save_model
-from .model import LanguageModel, ModelConfig
-from .vocab import Vocab, detokenize, tokenize
+from lstmlm.checkpoint import CheckpointError, load_model, save_model
+from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.vocab import Vocab, detokenize, tokenize
 
 __all__ = [
     "CheckpointError",

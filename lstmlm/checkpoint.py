@@ -19,10 +19,10 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from .bundled import default_model_dir  # re-exported: the one place the default is resolved
-from .model import LanguageModel, ModelConfig
-from .tokenizers import get_tokenizer
-from .vocab import Vocab
+from lstmlm.bundled import default_model_dir  # re-exported: the one place the default is resolved
+from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.tokenizers import get_tokenizer
+from lstmlm.vocab import Vocab
 
 FORMAT = "lstmlm-model"
 FORMAT_VERSION = 1

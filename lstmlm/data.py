@@ -15,8 +15,8 @@ from pathlib import Path
 
 import torch
 
-from .tokenizers import WIKITEXT, Tokenizer, read_text
-from .vocab import EOS, Vocab
+from lstmlm.tokenizers import WIKITEXT, Tokenizer, read_text
+from lstmlm.vocab import EOS, Vocab
 
 
 def read_tokens(path: str | os.PathLike, raw: bool = False, tokenizer: Tokenizer | None = None) -> list[str]:

@@ -44,8 +44,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .model import FUSED_MIN_STEPS, LanguageModel, State
-from .sampling import _CELL_STEP, GeneratedWord, draw, pick_word, reshape
+from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, State
+from lstmlm.sampling import _CELL_STEP, GeneratedWord, draw, pick_word, reshape
 
 NOTHING_LEFT = "every word this model could say is hidden or <unk>: nothing is left to sample"
 

@@ -20,7 +20,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .vocab import Vocab
+    from lstmlm.vocab import Vocab
 
 HIDDEN_LABEL = "(hidden word)"
 LIST_FILE = "hidden_words.txt"

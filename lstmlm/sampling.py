@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import torch
 
-from .model import FUSED_MIN_STEPS, LanguageModel, State
-from .safewords import blocked_ids
-from .vocab import Vocab
+from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, State
+from lstmlm.safewords import blocked_ids
+from lstmlm.vocab import Vocab
 
 MAX_TOP_K_SHOWN = 1000
 
@@ -242,7 +242,7 @@ def _generate(
     generator = generator or make_generator(None)
     state = state if state is not None else start_state(model)
     if fast and model.embedding.weight.device.type == "cpu":
-        from .fast_sampling import generate_fast  # imported here: fast_sampling builds on this module
+        from lstmlm.fast_sampling import generate_fast  # imported here: fast_sampling builds on this module
 
         settings = (temperature, top_k, top_p, generator, stop_at_eos, state, blocked)
         yield from generate_fast(model, prompt_ids, max_words, *settings)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from .wikitext import EOS, JOINERS, detokenize, split_wikitext
+from lstmlm.wikitext import EOS, JOINERS, detokenize, split_wikitext
 
 # Spaces that are not U+0020 (no-break, thin, ideographic, ...) read as a plain space; invisible format
 # characters are dropped: soft hyphen, zero-width space/non-joiner/joiner, left-to-right and bidi marks,

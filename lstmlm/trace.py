@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 import torch
 
-from .model import FUSED_MIN_STEPS, LanguageModel, State
-from .trace_cells import CELL_LAYERS, CELL_QUANTITIES, GRULayerTrace, RNNLayerTrace
+from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, State
+from lstmlm.trace_cells import CELL_LAYERS, CELL_QUANTITIES, GRULayerTrace, RNNLayerTrace
 
 TARGETS = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate", "c": "cell"}
 GATE_RANGES = {"i": (0.0, 1.0), "f": (0.0, 1.0), "o": (0.0, 1.0), "g": (-1.0, 1.0)}

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .model import FUSED_MIN_STEPS, LanguageModel
+from lstmlm.model import FUSED_MIN_STEPS, LanguageModel
 
 # What each cell records per layer, in PyTorch's gate order, then h; `LayerTrace.get(name)` takes these.
 CELL_QUANTITIES = {

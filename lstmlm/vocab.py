@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .tokenizers import DEFAULT_TOKENIZER, Tokenizer, normalize_text, tokenize
-from .wikitext import EOS, UNK, detokenize
+from lstmlm.tokenizers import DEFAULT_TOKENIZER, Tokenizer, normalize_text, tokenize
+from lstmlm.wikitext import EOS, UNK, detokenize
 
 __all__ = ["EOS", "UNK", "Encoded", "UnknownTokenError", "Vocab", "detokenize", "normalize_text", "tokenize"]
 

@@ -7,7 +7,7 @@ the whole app inline (see `playground.notebook`)."""
 def __getattr__(name: str):
     """`playground.show` / `playground.launch`, imported on first use: `import playground` stays light."""
     if name in ("show", "launch"):
-        from . import notebook
+        from playground import notebook
 
         return getattr(notebook, name)
     raise AttributeError(f"module 'playground' has no attribute {name!r}")

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from .serve import (
+from playground.server.serve import (
     AUTH_ENV,
     QueueLimits,
     exposure_warning,
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     server_env_defaults()
     tune_malloc()  # before the server's threads start: they take their heaps on first use
     if args.lab_trainings is not None:
-        from .live_jobs import configure as configure_lab
+        from playground.server.live_jobs import configure as configure_lab
 
         try:
             configure_lab(args.lab_trainings)
@@ -165,8 +165,8 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-    from .hub import ModelHub, activate
-    from .lineup import bundled_dirs
+    from playground.hub import ModelHub, activate
+    from playground.views.lineup import bundled_dirs
 
     compare_dirs = bundled_dirs() if args.compare is None else args.compare
     hub = ModelHub(

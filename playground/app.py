@@ -8,34 +8,49 @@ from collections.abc import Sequence
 
 import gradio as gr
 
-from lstmlm.atlas import load_atlas
-from lstmlm.cell_hunt import load_hunt
 from lstmlm.model import LanguageModel
-
-from . import api, api_cell_hunt, api_compare, api_explain, api_explore, api_live, arity, picker, share
-from .api_class_game import register as register_class_game
-from .cell_hunt_plots import CSS as CELL_HUNT_CSS
-from .cells import model_size
-from .class_game_plots import CSS as CLASS_GAME_CSS
-from .class_game_views import make_store
-from .compare_plots import CSS as COMPARE_CSS
-from .explore_plots import CSS as EXPLORE_CSS
-from .hub import ModelHub
-from .i18n import I18N, t
-from .lessons import CSS as LESSONS_CSS
-from .lessons import HEAD as LESSONS_HEAD
-from .lineup import make_lineup
-from .sessions import launch_kwargs as session_launch_kwargs
-from .tabs import cell_hunt as cell_hunt_tab
-from .tabs import class_game as class_game_tab
-from .tabs import compare as compare_tab
-from .tabs import counterfactual, equations, follow_prompt, gates, generate, intervene, learn, next_word
-from .tabs import gradient as gradient_tab
-from .tabs import live as live_tab
-from .tabs import start as start_tab
-from .tabs import surprisal as surprisal_tab
-from .tabs import units as units_tab
-from .views import DEFAULT_PROMPT
+from lstmlm.studies.atlas import load_atlas
+from lstmlm.studies.cell_hunt import load_hunt
+from playground import api, picker
+from playground.api import cell_hunt as api_cell_hunt
+from playground.api import compare as api_compare
+from playground.api import intervene as api_explain
+from playground.api import live as api_live
+from playground.api import surprisal as api_explore
+from playground.api.class_game import register as register_class_game
+from playground.classroom import bar as share
+from playground.hub import ModelHub
+from playground.i18n import I18N, t
+from playground.plots.cell_hunt import CSS as CELL_HUNT_CSS
+from playground.plots.class_game import CSS as CLASS_GAME_CSS
+from playground.plots.compare import CSS as COMPARE_CSS
+from playground.plots.surprisal import CSS as EXPLORE_CSS
+from playground.server import arity
+from playground.server.sessions import launch_kwargs as session_launch_kwargs
+from playground.tabs import cell_hunt as cell_hunt_tab
+from playground.tabs import class_game as class_game_tab
+from playground.tabs import compare as compare_tab
+from playground.tabs import (
+    counterfactual,
+    equations,
+    follow_prompt,
+    gates,
+    generate,
+    intervene,
+    learn,
+    next_word,
+)
+from playground.tabs import gradient as gradient_tab
+from playground.tabs import live as live_tab
+from playground.tabs import start as start_tab
+from playground.tabs import surprisal as surprisal_tab
+from playground.tabs import units as units_tab
+from playground.views.cell_kind import model_size
+from playground.views.class_game import make_store
+from playground.views.lessons import CSS as LESSONS_CSS
+from playground.views.lessons import HEAD as LESSONS_HEAD
+from playground.views.lineup import make_lineup
+from playground.views.next_word import DEFAULT_PROMPT
 
 CSS = """
 #prompt textarea { font-size: 26px !important; line-height: 1.35 !important; }

@@ -31,10 +31,9 @@ from pathlib import Path
 from lstmlm.bundled import bundled_model_dirs
 from lstmlm.checkpoint import load_model
 from lstmlm.model import LanguageModel
-
-from .model_info import ModelInfo, read_info
-from .model_upload import UPLOAD_LIMIT
-from .serve import QueueLimits, queue_kwargs
+from playground.server.model_upload import UPLOAD_LIMIT
+from playground.server.serve import QueueLimits, queue_kwargs
+from playground.views.model_info import ModelInfo, read_info
 
 MAX_REGISTERED = 8  # run-time models (uploads, Live Lab) kept; the oldest is dropped for a ninth
 PREFIX = "/m/"  # a model's app lives under /m/<key>/
@@ -263,7 +262,7 @@ class ModelHub:
         return self._build_blocks(self.default_key)
 
     def _build_blocks(self, key: str):
-        from .app import build_app
+        from playground.app import build_app
 
         entry = self._entries[key]
         model = self.load(entry.folder)
@@ -277,7 +276,7 @@ class ModelHub:
         import fastapi
         import gradio as gr
 
-        from .app import launch_kwargs
+        from playground.app import launch_kwargs
 
         blocks = self._build_blocks(key)
         styled = launch_kwargs()
@@ -355,7 +354,7 @@ class ModelHub:
         limit, the router that serves /m/<key>/, and `given` (auth, root_path...: kept for the other apps)."""
         from starlette.middleware import Middleware
 
-        from .app import launch_kwargs
+        from playground.app import launch_kwargs
 
         self.mount_kwargs = {k: given[k] for k in ("auth", "auth_message", "root_path") if given.get(k)}
         kwargs = launch_kwargs() | {"max_file_size": UPLOAD_LIMIT}

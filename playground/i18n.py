@@ -18,12 +18,11 @@ from http.cookies import CookieError, SimpleCookie
 import gradio as gr
 
 from lstmlm.tokenizers import CHARS, WHITESPACE, WIKITEXT
-
-from .class_game_text import PAIRS as CLASS_GAME_PAIRS
-from .diagram import WORDS as DIAGRAM_WORDS
-from .explain_views import MAX_MEMORY_STEPS
-from .plots import WORDS
-from .tabs import learn
+from playground.plots.diagram import WORDS as DIAGRAM_WORDS
+from playground.plots.style import WORDS
+from playground.tabs import learn
+from playground.text.class_game import PAIRS as CLASS_GAME_PAIRS
+from playground.views.intervene import MAX_MEMORY_STEPS
 
 EN = {
     "app.subtitle": "Type a sentence and watch an LSTM language model read it word by word",

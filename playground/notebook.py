@@ -23,9 +23,10 @@ import plotly.graph_objects as go
 from lstmlm.bundled import resolve_model
 from lstmlm.checkpoint import load_model
 from lstmlm.model import LanguageModel
-
-from . import compare_plots, explore_plots, plots
-from .gateview import (
+from playground.plots import compare as compare_plots
+from playground.plots import style as plots
+from playground.plots import surprisal as explore_plots
+from playground.views.gates import (
     CELL_SIGMOID_GATES,
     ORDERINGS,
     cell_gates,
@@ -34,7 +35,7 @@ from .gateview import (
     trace_layer,
     unit_series,
 )
-from .views import display_word, predict_next, read_prompt
+from playground.views.next_word import display_word, predict_next, read_prompt
 
 VIEWS = ("next_word", "gates", "unit", "saturation", "surprisal", "gradient")
 
@@ -90,14 +91,14 @@ def show(
         nxt = predict_next(m, p, max(1, min(int(k), 30)))
         return plots.next_word_bars([display_word(w) for w in nxt.words], nxt.probs, f"After {prompt!r}")
     if view == "surprisal":
-        from .explore_views import surprisal_view
+        from playground.views.surprisal import surprisal_view
 
         _check_words(prompt, p.ids, view)
         _, s = surprisal_view(m, prompt)
         return explore_plots.surprisal_bars(s.words)
     if view == "gradient":
-        from .compare_views import flow_view
-        from .lineup import make_lineup
+        from playground.views.compare import flow_view
+        from playground.views.lineup import make_lineup
 
         _check_words(prompt, p.ids, view, at_least=2)
         lineup = make_lineup(m, None, [resolve_model(c) for c in compare])
@@ -138,9 +139,8 @@ def launch(
     Compare and Gradient-flow views, directories or installed names (None: the other bundled models).
     Returns the gradio Blocks; `.close()` stops it. Other keyword arguments go to `Blocks.launch`."""
     from lstmlm.bundled import bundled_model_dirs
-
-    from .app import build_app, launch_kwargs
-    from .serve import queue_kwargs
+    from playground.app import build_app, launch_kwargs
+    from playground.server.serve import queue_kwargs
 
     m = get_model(model)
     model_dir = None if isinstance(model, LanguageModel) else resolve_model(model)

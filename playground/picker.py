@@ -10,9 +10,8 @@ import logging
 import gradio as gr
 
 from lstmlm.checkpoint import CheckpointError
-
-from .hub import OPEN_JS, ModelHub
-from .model_upload import UPLOAD_MB, UploadError, open_upload
+from playground.hub import OPEN_JS, ModelHub
+from playground.server.model_upload import UPLOAD_MB, UploadError, open_upload
 
 CSS = """
 #lp-model-picker { min-width: 320px; }

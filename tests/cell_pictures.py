@@ -4,7 +4,7 @@ double quotes" and the best for "position in the line", as ranked over the valid
 shaded as in Karpathy, Johnson & Fei-Fei (2015): red where the unit is above its median over the passage,
 blue below, with the track drawn as an orange bar under each character.
 
-The shading is the Cell-hunt view's own (playground.cell_hunt_plots.shaded_track_text, with its CSS),
+The shading is the Cell-hunt view's own (playground.plots.cell_hunt.shaded_track_text, with its CSS),
 photographed by chromium (tests/browser_kit.py). The model reads the 2,000 characters before the passage
 first, with its state carried, so the passage shows what the unit does in the middle of a long read.
 The passage is the first paragraph of the test text whose next --chars characters are at least 40% inside
@@ -25,14 +25,14 @@ from pathlib import Path
 import numpy as np
 from browser_kit import _quantize, chromium
 
-from lstmlm.cell_hunt import cached_ranking, compute_tracks, load_hunt, unit_values
 from lstmlm.checkpoint import load_model
-from lstmlm.cli_common import file_tokenizer
+from lstmlm.cli.common import file_tokenizer
 from lstmlm.data import read_tokens
+from lstmlm.studies.cell_hunt import cached_ranking, compute_tracks, load_hunt, unit_values
 from lstmlm.wikitext import EOS
 from playground.app import CSS as APP_CSS
-from playground.cell_hunt_plots import CSS as HUNT_CSS
-from playground.cell_hunt_plots import shaded_track_text
+from playground.plots.cell_hunt import CSS as HUNT_CSS
+from playground.plots.cell_hunt import shaded_track_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = ROOT / "assets" / "models" / "warpeace-char-lstm"

@@ -53,7 +53,7 @@ def tiny_model_dir(tmp_path_factory, tiny_corpus) -> Path:
     """A 2-layer, 8-unit LSTM trained for a few steps on the tiny corpus, saved as a model directory."""
     from lstmlm.data import Corpus
     from lstmlm.model import ModelConfig
-    from lstmlm.train import TrainConfig, train
+    from lstmlm.training.loop import TrainConfig, train
 
     out = tmp_path_factory.mktemp("model")
     corpus = Corpus.from_folder(tiny_corpus)
@@ -104,7 +104,7 @@ def train_tiny(corpus: Path, out: Path, cell: str = "lstm", seed: int = 0) -> Pa
     """A 2-layer, 8-unit model of `cell` trained for one epoch on the tiny corpus, saved in `out`."""
     from lstmlm.data import Corpus
     from lstmlm.model import ModelConfig
-    from lstmlm.train import TrainConfig, train
+    from lstmlm.training.loop import TrainConfig, train
 
     data = Corpus.from_folder(corpus)
     torch.manual_seed(seed)
@@ -127,6 +127,6 @@ def _no_live_lab_training_outlives_its_test():
     """A Live Lab training runs in a background thread: stop any a test left running, so it cannot step
     (and call patched functions) inside later tests."""
     yield
-    live_jobs = sys.modules.get("playground.live_jobs")
+    live_jobs = sys.modules.get("playground.server.live_jobs")
     if live_jobs is not None:
         assert live_jobs.LiveJobs.stop_everywhere(timeout=60) == 0, "a Live Lab training did not stop"

@@ -12,9 +12,9 @@ import pytest
 import torch
 
 from lstmlm import load_model, save_model
-from lstmlm.atlas import ATLAS, build_atlas, load_atlas, save_atlas
 from lstmlm.cli import main
 from lstmlm.data import batchify, read_tokens
+from lstmlm.studies.atlas import ATLAS, build_atlas, load_atlas, save_atlas
 from lstmlm.trace import trace
 
 TOP = 3

@@ -1,4 +1,4 @@
-"""Training defaults that fit the budget and the corpus (lstmlm/autosize.py, `lstmlm train --max-minutes`).
+"""Training defaults that fit the budget and the corpus (lstmlm/training/autosize.py, `lstmlm train --max-minutes`).
 
 The rule is checked with a fake throughput and a frozen clock, so the choices are exact numbers worked out
 by hand below; the CLI runs use a tiny corpus, 8 units and a word budget (no timing involved), except one
@@ -15,8 +15,8 @@ import pytest
 import torch
 from conftest import write_corpus
 
-from lstmlm.autosize import plan_training, recurrent_weights, vocabulary_cap
 from lstmlm.cli import main
+from lstmlm.training.autosize import plan_training, recurrent_weights, vocabulary_cap
 
 FROZEN = lambda: 0.0  # noqa: E731  (a clock that never moves: the probe takes no time)
 
@@ -210,10 +210,10 @@ def test_under_torchrun_only_the_word_budget_counts(tmp_path):
     """Every process must choose the same: with world > 1 nothing is timed, the words decide."""
     import argparse
 
-    from lstmlm.autosize import Plan
-    from lstmlm.cli_train import _auto_plan
+    from lstmlm.cli.train import _auto_plan
     from lstmlm.data import Corpus
-    from lstmlm.train_config import TrainConfig
+    from lstmlm.training.autosize import Plan
+    from lstmlm.training.config import TrainConfig
 
     corpus = Corpus.from_folder(write_corpus(tmp_path / "c"))
     ns = argparse.Namespace(given_options=set())

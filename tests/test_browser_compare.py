@@ -27,7 +27,7 @@ if os.environ.get(MODEL_ENV):  # the README's screenshots: a WikiText-like sente
 @pytest.fixture(scope="module")
 def app_url(tiny_model_dir, tiny_cell_dirs, tmp_path_factory):
     from lstmlm import load_model
-    from playground.lineup import bundled_dirs
+    from playground.views.lineup import bundled_dirs
 
     model_dir = os.environ.get(MODEL_ENV)
     if model_dir:

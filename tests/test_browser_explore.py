@@ -15,7 +15,7 @@ import shutil
 import pytest
 from browser_kit import MODEL_ENV, open_page, serve, shot, shots_dir
 
-from lstmlm.atlas import build_atlas, save_atlas
+from lstmlm.studies.atlas import build_atlas, save_atlas
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +47,7 @@ def page(app_url, tmp_path_factory):
 
 
 def test_surprisal_view(app_url, page):
-    from playground.explore_views import surprisal_view
+    from playground.views.surprisal import surprisal_view
 
     _, model = app_url
     page.locator("#prompt textarea").fill(PROMPT)
@@ -69,7 +69,7 @@ def test_surprisal_view(app_url, page):
 
 
 def test_trace_export_downloads(app_url, page, tmp_path):
-    from playground.views import read_prompt
+    from playground.views.next_word import read_prompt
 
     _, model = app_url
     page.get_by_role("tab", name="Surprisal").click()
@@ -106,8 +106,8 @@ def test_units_view(app_url, page):
 
 
 def test_generated_words_download(app_url, page, tmp_path):
-    from playground.generation import GenerationSettings, generate_words
-    from playground.views import read_prompt
+    from playground.views.generate import GenerationSettings, generate_words
+    from playground.views.next_word import read_prompt
 
     _, model = app_url
     page.locator("#prompt textarea").fill(PROMPT)

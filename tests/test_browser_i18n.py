@@ -17,7 +17,7 @@ from conftest import WORDS
 
 from playground.i18n import EN, ZH
 from playground.tabs.learn import EXAMPLES
-from playground.views import DEFAULT_PROMPT
+from playground.views.next_word import DEFAULT_PROMPT
 
 pytestmark = pytest.mark.browser
 

@@ -7,10 +7,10 @@ import re
 
 import numpy as np
 
-from playground import plots
-from playground.gateview import GATE_TITLES
+from playground.classroom.bar import presenting
 from playground.i18n import EN, PAIRS, ZH, ZH_PLOT_WORDS, language, page_cookie, plot_words, say
-from playground.share import presenting
+from playground.plots import style as plots
+from playground.views.gates import GATE_TITLES
 
 
 class FakeRequest:

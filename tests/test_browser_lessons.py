@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from browser_kit import chromium, new_page, serve
 
-from playground.classroom import Screen
-from playground.lessons import LESSON_DIR, load_lessons, step_screen
+from playground.classroom.links import Screen
+from playground.views.lessons import LESSON_DIR, load_lessons, step_screen
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 90_000  # the machine is shared: a page reload plus a redraw can take many seconds

@@ -10,7 +10,7 @@ import pytest
 import torch
 from browser_kit import chromium, serve
 
-from playground.share import PRESENT_UNITS
+from playground.classroom.bar import PRESENT_UNITS
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,7 @@ def app(tiny_corpus, tmp_path_factory):
     from lstmlm import load_model
     from lstmlm.data import Corpus
     from lstmlm.model import ModelConfig
-    from lstmlm.train import TrainConfig, train
+    from lstmlm.training.loop import TrainConfig, train
 
     out = tmp_path_factory.mktemp("wide-model")
     corpus = Corpus.from_folder(tiny_corpus)

@@ -110,7 +110,7 @@ def test_models_command_lists_every_installed_model(capsys, monkeypatch, tmp_pat
 
 
 def test_playground_compares_the_bundled_models():
-    from playground.lineup import bundled_dirs
+    from playground.views.lineup import bundled_dirs
 
     assert [p.name for p in bundled_dirs()] == _assets_models()
 

@@ -11,7 +11,9 @@ import pytest
 import torch
 
 from lstmlm import load_model, save_model
-from lstmlm.cell_hunt import (
+from lstmlm.cli import main
+from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.studies.cell_hunt import (
     CACHE,
     Track,
     auc_scores,
@@ -23,8 +25,6 @@ from lstmlm.cell_hunt import (
     rank_tracks,
     regex_track,
 )
-from lstmlm.cli import main
-from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.tokenizers import CHARS, WHITESPACE, WIKITEXT
 from lstmlm.vocab import Vocab
 

@@ -11,19 +11,19 @@ import pytest
 import torch
 
 from lstmlm import load_model, save_model
-from lstmlm.cell_hunt import hunt, hunt_json, save_hunt
 from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.studies.cell_hunt import hunt, hunt_json, save_hunt
 from lstmlm.tokenizers import CHARS
 from lstmlm.vocab import Vocab
-from playground.cell_hunt_plots import shaded_track_text
-from playground.cell_hunt_views import (
+from playground.plots.cell_hunt import shaded_track_text
+from playground.views.cell_hunt import (
     DEFAULT_TEXT,
     cell_hunt_json,
     hunt_view,
     intervene_settings,
     track_choices,
 )
-from playground.views import line_start
+from playground.views.next_word import line_start
 
 TEXT = 'He said "no (really) way".\nShe said "yes".\n' * 6
 
@@ -59,7 +59,7 @@ def test_view_ranks_over_the_text_as_the_library_does(char_model):
 
 
 def test_view_uses_the_cache_and_says_so(char_model, char_dir):
-    from lstmlm.cell_hunt import load_hunt
+    from lstmlm.studies.cell_hunt import load_hunt
 
     cache = load_hunt(char_dir)
     v = hunt_view(char_model, "short text", "paren", over="validation", cache=cache)

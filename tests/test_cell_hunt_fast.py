@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from lstmlm.cell_hunt import Track, auc_scores, pearson_scores, rank_tracks, unit_values
 from lstmlm.data import batchify
 from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.studies.cell_hunt import Track, auc_scores, pearson_scores, rank_tracks, unit_values
 from lstmlm.trace import trace
 
 

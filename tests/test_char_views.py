@@ -15,20 +15,21 @@ from lstmlm import load_model, save_model
 from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.tokenizers import CHARS
 from lstmlm.vocab import Vocab
-from playground import markup, plots
-from playground.explain_views import (
+from playground import markup
+from playground.plots import style as plots
+from playground.plots.surprisal import surprisal_text
+from playground.tabs.next_word import word_labels
+from playground.views.gates import heatmap_window, trace_layer
+from playground.views.generate import GenerationSettings, coerce_settings, generate_limit, generate_words
+from playground.views.intervene import (
     InterventionRequest,
     counterfactual_json,
     equations_json,
     memory_window,
     run_intervention,
 )
-from playground.explore_plots import surprisal_text
-from playground.explore_views import export_trace_files, surprisal_view
-from playground.gateview import heatmap_window, trace_layer
-from playground.generation import GenerationSettings, coerce_settings, generate_limit, generate_words
-from playground.tabs.next_word import word_labels
-from playground.views import display_word, predict_next, read_prompt
+from playground.views.next_word import display_word, predict_next, read_prompt
+from playground.views.surprisal import export_trace_files, surprisal_view
 
 TEXT = 'He said "no (really) way".\nShe said "yes".\n' * 4
 

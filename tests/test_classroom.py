@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playground.classroom import (
+from playground.classroom.links import (
     MAX_SPEC_CHARS,
     MAX_URL_PROMPT_CHARS,
     Limits,

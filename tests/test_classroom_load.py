@@ -41,7 +41,7 @@ def test_a_full_queue_answers_busy_at_once(tiny_model):
     import gradio as gr
 
     from playground.app import build_app, launch_kwargs
-    from playground.serve import QueueLimits, queue_kwargs
+    from playground.server.serve import QueueLimits, queue_kwargs
 
     release, running = threading.Event(), threading.Event()
 

@@ -7,7 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from lstmlm.compare import (
+from lstmlm.sampling import generate, make_generator, start_state
+from lstmlm.studies.equations import layer_arrays
+from lstmlm.studies.intervene import (
     compare_intervention,
     counterfactual,
     generate_with_interventions,
@@ -17,8 +19,6 @@ from lstmlm.compare import (
     shift_interventions,
     unit_statistic,
 )
-from lstmlm.explain import layer_arrays
-from lstmlm.sampling import generate, make_generator, start_state
 from lstmlm.trace import Intervention, trace
 
 PROMPT = "the cat sat on the mat . a dog ran to the house"

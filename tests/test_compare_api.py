@@ -9,9 +9,9 @@ import pytest
 from conftest import app_client
 
 from lstmlm import load_model
-from lstmlm.gradflow import average_flow, gradient_flow, load_flow, save_flow
-from lstmlm.sidebyside import score_prompt
-from playground.lineup import make_lineup
+from lstmlm.studies.compare import score_prompt
+from lstmlm.studies.gradflow import average_flow, gradient_flow, load_flow, save_flow
+from playground.views.lineup import make_lineup
 
 PROMPT = "the cat sat on the mat . a dog ran to the house"
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from lstmlm.explain import (
+from lstmlm.sampling import start_state
+from lstmlm.studies.equations import (
     EquationNumbers,
     displayed_cell_sum,
     equation_numbers,
@@ -19,7 +20,6 @@ from lstmlm.explain import (
     layer_arrays,
     memory_breakdown,
 )
-from lstmlm.sampling import start_state
 from lstmlm.trace import Intervention, trace
 
 PROMPT = "the cat sat on the mat . a dog ran to the house . the bird is in the house"

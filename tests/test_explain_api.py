@@ -10,7 +10,7 @@ from conftest import app_client
 
 from lstmlm.sampling import start_state
 from lstmlm.trace import trace
-from playground.explain_views import (
+from playground.views.intervene import (
     counterfactual_json,
     equations_json,
 )

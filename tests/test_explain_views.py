@@ -8,8 +8,9 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from playground import explain_plots
-from playground.explain_views import (
+from playground.plots import intervene as explain_plots
+from playground.views.generate import GenerationSettings, generate_words
+from playground.views.intervene import (
     InterventionRequest,
     change_one_word,
     counterfactual_json,
@@ -21,8 +22,7 @@ from playground.explain_views import (
     run_intervention,
     steps_label,
 )
-from playground.generation import GenerationSettings, generate_words
-from playground.views import read_prompt
+from playground.views.next_word import read_prompt
 
 PROMPT = "the cat sat on the mat and the dog"
 

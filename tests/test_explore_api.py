@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import app_client
 
-from lstmlm.atlas import build_atlas, load_atlas, save_atlas
-from playground.explore_views import atlas_unit, surprisal_json, unit_search_json
+from lstmlm.studies.atlas import build_atlas, load_atlas, save_atlas
+from playground.views.surprisal import atlas_unit, surprisal_json, unit_search_json
 
 PROMPT = "the cat sat on the mat . a dog ran"
 

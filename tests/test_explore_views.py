@@ -11,12 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstmlm.atlas import build_atlas, load_atlas, save_atlas
-from lstmlm.explore import rank_bucket, surprisal, unit_search
 from lstmlm.sampling import start_state
+from lstmlm.studies.atlas import build_atlas, load_atlas, save_atlas
+from lstmlm.studies.surprisal import rank_bucket, surprisal, unit_search
 from lstmlm.trace import trace
-from playground import explore_plots
-from playground.explore_views import (
+from playground.plots import surprisal as explore_plots
+from playground.views.generate import GenerationSettings, generate_words
+from playground.views.next_word import read_prompt
+from playground.views.surprisal import (
     NO_ATLAS,
     atlas_unit,
     export_generated_file,
@@ -27,8 +29,6 @@ from playground.explore_views import (
     unit_search_json,
     unit_search_view,
 )
-from playground.generation import GenerationSettings, generate_words
-from playground.views import read_prompt
 
 PROMPT = "the cat sat on the mat . a dog ran"
 

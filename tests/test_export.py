@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from lstmlm.cli import main as cli_main
-from lstmlm.export import generated_csv, trace_csv, trace_json, trace_npz
 from lstmlm.sampling import generate, make_generator, start_state, top_words
+from lstmlm.studies.export import generated_csv, trace_csv, trace_json, trace_npz
 from lstmlm.trace import trace
 
 PROMPT = 'the "cat", sat on the mat'  # quotes and a comma: unknown to the tiny model, and CSV-hostile

@@ -16,7 +16,7 @@ import gradio as gr
 import pytest
 
 from playground.__main__ import main, parse_args
-from playground.serve import (
+from playground.server.serve import (
     AUTH_ENV,
     exposure_warning,
     is_loopback,

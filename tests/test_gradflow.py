@@ -14,8 +14,9 @@ import pytest
 import torch
 
 from lstmlm import load_model
-from lstmlm.explore import surprisal
-from lstmlm.gradflow import (
+from lstmlm.sampling import start_state
+from lstmlm.studies.compare import line_log_probs, score_prompt
+from lstmlm.studies.gradflow import (
     FILE_NAME,
     average_flow,
     decay_per_word,
@@ -24,9 +25,8 @@ from lstmlm.gradflow import (
     load_flow,
     save_flow,
 )
-from lstmlm.probes import NOUNS, PROBES, run_probe
-from lstmlm.sampling import start_state
-from lstmlm.sidebyside import line_log_probs, score_prompt
+from lstmlm.studies.probes import NOUNS, PROBES, run_probe
+from lstmlm.studies.surprisal import surprisal
 
 PROMPT = "the cat sat on the mat . a dog ran to the house".split()
 
@@ -141,7 +141,7 @@ def probe_model(tmp_path_factory):
     """A tiny LSTM whose vocabulary holds every probe's words (its corpus is the probes' own text)."""
     from conftest import train_tiny
 
-    from lstmlm import probes
+    from lstmlm.studies import probes
 
     folder = tmp_path_factory.mktemp("probe-corpus")
     text = " ".join(probes.FILLER + probes.SUBJECT_FILLER)

@@ -17,7 +17,6 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstmlm.compare import generate_with_interventions
 from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.safewords import (
     HIDDEN_LABEL,
@@ -29,6 +28,7 @@ from lstmlm.safewords import (
     showing_all_words,
 )
 from lstmlm.sampling import advance, generate, make_generator, mask_words, reshape, start_state
+from lstmlm.studies.intervene import generate_with_interventions
 from lstmlm.vocab import Vocab
 
 # Built by hand: a vocabulary trained by `lstmlm train` could never hold "coon" (it is kept out).

@@ -12,7 +12,7 @@ from test_hidden_words import COON, DARKEY, MODEL, PROMPT, UNK, raw_log_probs
 
 from lstmlm.safewords import HIDDEN_LABEL, showing_all_words
 from playground.tabs import next_word
-from playground.views import RARE_LABEL
+from playground.views.next_word import RARE_LABEL
 
 TEXT = "the cat sat"
 

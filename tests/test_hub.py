@@ -22,8 +22,8 @@ from lstmlm import load_model
 from playground import hub as hub_module
 from playground import picker
 from playground.hub import ModelHub, slug
-from playground.model_info import certificate_line, figure_of, read_info, size_of
-from playground.model_upload import UploadError, extract_model_zip, model_folder_in_zip, open_upload
+from playground.server.model_upload import UploadError, extract_model_zip, model_folder_in_zip, open_upload
+from playground.views.model_info import certificate_line, figure_of, read_info, size_of
 
 PROMPT = "the cat sat on the"
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, never an HTTP proxy
@@ -169,7 +169,7 @@ def test_bad_uploads_say_what_to_change(tmp_path, monkeypatch):
     broken.write_bytes(b"PK\x03\x04 not really")
     with pytest.raises(UploadError):
         open_upload([broken], tmp_path / "m")
-    monkeypatch.setattr("playground.model_upload.UPLOAD_MB", 0)
+    monkeypatch.setattr("playground.server.model_upload.UPLOAD_MB", 0)
     with pytest.raises(UploadError, match="the limit is 0 MB"):
         open_upload([text], tmp_path / "m")
     assert [p for p in (tmp_path / "m").iterdir()] == []  # nothing half-made is left behind

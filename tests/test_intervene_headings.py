@@ -7,7 +7,7 @@ import pytest
 
 from lstmlm import load_model
 from lstmlm.cli import main
-from lstmlm.compare import generate_with_interventions
+from lstmlm.studies.intervene import generate_with_interventions
 
 TINY = ["--embed-dim", "8", "--hidden-dim", "8", "--num-layers", "1", "--batch-size", "4", "--bptt", "10",
         "--epochs", "2", "--device", "cpu", "--quiet", "--no-auto", "--lr", "0.01"]  # fmt: skip
@@ -38,7 +38,7 @@ def test_no_heading_mark_unless_allowed(heading_model):
 
 
 def test_the_intervene_view_generates_no_headings(heading_model):
-    from playground.explain_views import InterventionRequest, run_intervention
+    from playground.views.intervene import InterventionRequest, run_intervention
 
     res = run_intervention(
         heading_model, "the cat sat", InterventionRequest(action="pin_forget", value=1.0), 60, 3

@@ -24,9 +24,10 @@ import torch
 from conftest import write_corpus
 from safetensors.torch import load_file
 
-from lstmlm import LanguageModel, ModelConfig, Vocab, checkpoint, load_model, resume, save_model
+from lstmlm import LanguageModel, ModelConfig, Vocab, checkpoint, load_model, save_model
 from lstmlm.cli import main
-from lstmlm.resume import RESUME_DIR, STATE_JSON, has_resume_state
+from lstmlm.training import resume
+from lstmlm.training.resume import RESUME_DIR, STATE_JSON, has_resume_state
 
 REPO = Path(__file__).resolve().parent.parent
 KILLS = 15
@@ -73,7 +74,7 @@ def fingerprint(tensors: dict[str, torch.Tensor]) -> str:
 LOG_SAVES = """
 import json, os, sys
 sys.path.insert(0, {tests!r})
-import lstmlm.train as train
+import lstmlm.training.loop as train
 from test_kill_during_save import fingerprint
 real_save = train.save_model
 def save_model(out, model, vocab, info, **kwargs):

@@ -10,9 +10,9 @@ import re
 import pytest
 
 from lstmlm.trace import trace
-from playground.classroom import VIEWS, Limits, parse_intervention, parse_query
-from playground.diagram import cell_svg, cell_values
-from playground.lessons import (
+from playground.classroom.links import VIEWS, Limits, parse_intervention, parse_query
+from playground.plots.diagram import cell_svg, cell_values
+from playground.views.lessons import (
     LESSON_DIR,
     LESSONS_ENV,
     LessonError,
@@ -24,7 +24,7 @@ from playground.lessons import (
     step_link,
     step_screen,
 )
-from playground.views import line_start
+from playground.views.next_word import line_start
 
 SCHEMA = json.loads((LESSON_DIR / "lesson.schema.json").read_text(encoding="utf-8"))
 SHIPPED = sorted(p for p in LESSON_DIR.glob("*.json") if not p.name.endswith(".schema.json"))

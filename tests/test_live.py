@@ -1,4 +1,4 @@
-"""lstmlm.live: a Live Lab training on a string, checked without a browser (tiny texts, seconds)."""
+"""lstmlm.training.live: a Live Lab training on a string, checked without a browser (tiny texts, seconds)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ import numpy as np
 import pytest
 import torch
 
-from lstmlm.cell_hunt import compute_tracks, track_names
 from lstmlm.checkpoint import load_model
 from lstmlm.data import batchify
-from lstmlm.live import (
+from lstmlm.model import LanguageModel
+from lstmlm.safewords import hidden_words
+from lstmlm.studies.cell_hunt import compute_tracks, track_names
+from lstmlm.tokenizers import CHARS
+from lstmlm.trace import trace
+from lstmlm.training.live import (
     MAX_STATS_TOKENS,
     MAX_TEXT_BYTES,
     PACKAGED_TEXTS,
@@ -36,11 +40,7 @@ from lstmlm.live import (
     train_live,
     zip_model,
 )
-from lstmlm.model import LanguageModel
-from lstmlm.safewords import hidden_words
-from lstmlm.tokenizers import CHARS
-from lstmlm.trace import trace
-from lstmlm.train import Callback, evaluate
+from lstmlm.training.loop import Callback, evaluate
 
 
 def anbn_text(lines: int = 300, seed: int = 0) -> str:

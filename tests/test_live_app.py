@@ -12,8 +12,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from lstmlm.live import LiveSettings
-from playground.live_jobs import LiveBusy, LiveJobs, ReadOnly, UnknownJob
+from lstmlm.training.live import LiveSettings
+from playground.server.live_jobs import LiveBusy, LiveJobs, ReadOnly, UnknownJob
 
 TINY = {"hidden_dim": 16, "bptt": 20, "batch_size": 4, "eval_every": 5, "sample_every_s": 0.5, "snapshots": 4}
 
@@ -59,8 +59,8 @@ def test_limits_per_session_queue_and_cleanup():
 
 
 def test_default_places_follow_the_cores(capsys):
-    from playground import live_jobs
     from playground.__main__ import main, parse_args
+    from playground.server import live_jobs
 
     assert live_jobs.MAX_RUNNING == max(1, (os.cpu_count() or 2) // 2)
     assert live_jobs.JOBS.max_running == live_jobs.MAX_RUNNING
@@ -72,7 +72,7 @@ def test_default_places_follow_the_cores(capsys):
 
 
 def test_each_training_runs_in_its_own_process_with_memory_and_time_caps(monkeypatch):
-    from playground import live_jobs
+    from playground.server import live_jobs
 
     jobs = LiveJobs()
     job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=600, **TINY), owner="a")
@@ -200,8 +200,8 @@ def test_api_trains_reports_and_stops(client):
     assert set(status["sample"]["text"]) <= set("ab\n")
 
     # a snapshot through the share token: the probe's arrays as saved, and what changed since step 0
-    from lstmlm.live import load_snapshot
-    from playground.live_jobs import JOBS
+    from lstmlm.training.live import load_snapshot
+    from playground.server.live_jobs import JOBS
 
     snap = client.predict(job=started["share"], index=-1, compare_to=0, api_name="/live_snapshot")
     saved = load_snapshot(JOBS.get(started["job"]).snapshots[-1].path)

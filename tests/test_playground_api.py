@@ -32,7 +32,7 @@ def test_only_the_scripting_endpoints_are_public(client):
     c, _ = client
     named = c.view_api(print_info=False, return_format="dict")["named_endpoints"]
     explore = {"/surprisal", "/unit_atlas", "/unit_search"}  # tests/test_explore_api.py
-    explain = {"/intervene", "/equations", "/counterfactual"}  # playground/api_explain.py
+    explain = {"/intervene", "/equations", "/counterfactual"}  # playground/api/intervene.py
     compare = {"/compare", "/gradient_flow", "/long_range"}  # tests/test_compare_api.py
     hunt = {"/cell_hunt"}  # tests/test_cell_hunt_app.py
     # tests/test_live_app.py

@@ -14,8 +14,8 @@ from test_explore_api import with_atlas
 from test_robustness_api import OPENER, TRACEBACK_SIGNS, call
 
 from lstmlm import load_model
-from lstmlm.explain import CellArrays, layer_arrays
 from lstmlm.sampling import start_state
+from lstmlm.studies.equations import CellArrays, layer_arrays
 from lstmlm.trace import trace
 
 PROMPT = "the cat sat on the mat . a dog ran to the house"
@@ -43,7 +43,7 @@ def fused(model, text: str) -> tuple[list[int], torch.Tensor, torch.Tensor]:
 def app(request, tiny_cell_dirs, tiny_corpus, tmp_path_factory):
     """The app over a tiny GRU or plain RNN (with a small unit atlas), its base URL and endpoint table."""
     from playground.app import build_app
-    from playground.serve import queue_kwargs
+    from playground.server.serve import queue_kwargs
 
     cell = request.param
     model = load_model(tiny_cell_dirs[cell])
@@ -160,7 +160,7 @@ def test_counterfactual_compares_the_cells_own_quantities(app):
 
 
 def test_exports_hold_the_fused_models_numbers(app):
-    from playground.explore_views import export_trace_files
+    from playground.views.surprisal import export_trace_files
 
     cell, model, _, _ = app
     _, h, _ = fused(model, PROMPT)
@@ -187,11 +187,11 @@ def test_header_names_the_cell(app):
 
 def test_views_data_for_each_cell(tiny_cell_dirs):
     """Without a server: the unit lines, heatmap colour scales, layer arrays and shared links of each cell."""
-    from playground import plots
-    from playground.classroom import parse_query
-    from playground.gateview import heatmap_window, trace_layer, unit_series
-    from playground.share import limits_of
-    from playground.views import read_prompt
+    from playground.classroom.bar import limits_of
+    from playground.classroom.links import parse_query
+    from playground.plots import style as plots
+    from playground.views.gates import heatmap_window, trace_layer, unit_series
+    from playground.views.next_word import read_prompt
 
     for cell, quantities in QUANTITIES.items():
         model = load_model(tiny_cell_dirs[cell])

@@ -12,8 +12,9 @@ import torch
 from lstmlm.sampling import advance, reshape, start_state, top_words
 from lstmlm.trace import trace
 from lstmlm.vocab import detokenize
-from playground import markup, plots
-from playground.gateview import (
+from playground import markup
+from playground.plots import style as plots
+from playground.views.gates import (
     GATES,
     MAX_HEATMAP_CELLS,
     MAX_HEATMAP_STEPS,
@@ -25,14 +26,14 @@ from playground.gateview import (
     unit_order,
     unit_series,
 )
-from playground.generation import (
+from playground.views.generate import (
     GenerationSettings,
     coerce_settings,
     generate_words,
     reshaping_at,
     reshaping_summary,
 )
-from playground.views import (
+from playground.views.next_word import (
     MAX_PROMPT_WORDS,
     append_words,
     display_word,

@@ -82,7 +82,7 @@ def call(base: str, api_name: str, data: list, timeout: float = CALL_SECONDS) ->
 def app(tiny_model_dir):
     from lstmlm import load_model
     from playground.app import build_app
-    from playground.serve import queue_kwargs
+    from playground.server.serve import queue_kwargs
 
     demo = build_app(load_model(tiny_model_dir)).queue(**queue_kwargs())
     url = launch_app(demo)
@@ -235,7 +235,7 @@ def wide_app(tmp_path_factory):
 
     from lstmlm import LanguageModel, ModelConfig, Vocab, load_model, save_model
     from playground.app import build_app
-    from playground.serve import queue_kwargs
+    from playground.server.serve import queue_kwargs
 
     torch.manual_seed(3)
     untrained = LanguageModel(ModelConfig(vocab_size=50, embed_dim=8, hidden_dim=8, num_layers=2))

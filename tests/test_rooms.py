@@ -1,4 +1,4 @@
-"""The class game's room store (playground/rooms.py): guesses counted, the answer gated until the reveal,
+"""The class game's room store (playground/server/rooms.py): guesses counted, the answer gated until the reveal,
 expiry, caps, and the class's and models' surprisal worked out by hand."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from playground.rooms import (
+from playground.server.rooms import (
     CODE_ALPHABET,
     CODE_LENGTH,
     GONE_S,

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from lstmlm.runaway import counter_units, robust_bound, runaway_cells, runaway_note
-from playground import plots
-from playground.explain_views import equations_json
-from playground.explore_views import counter_units_view
-from playground.gateview import heatmap_window, trace_layer
-from playground.views import read_prompt
+from lstmlm.studies.runaway import counter_units, robust_bound, runaway_cells, runaway_note
+from playground.plots import style as plots
+from playground.views.gates import heatmap_window, trace_layer
+from playground.views.intervene import equations_json
+from playground.views.next_word import read_prompt
+from playground.views.surprisal import counter_units_view
 
 PROMPT = " ".join(["the cat sat on the mat ."] * 6)  # 42 words
 COUNTER = 3

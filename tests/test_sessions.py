@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import torch
 from conftest import launch_app
 
-from playground import sessions
+from playground.server import sessions
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 NOW = datetime.datetime(2026, 1, 1, 12, 0, 0)
@@ -99,7 +99,7 @@ def test_the_running_app_forgets_bare_calls_but_keeps_a_visitors_session(tiny_mo
 
 
 def test_launcher_settings_for_memory_and_statistics_leave_the_users_choices():
-    from playground.serve import SERVER_ENV, server_env_defaults, tune_malloc
+    from playground.server.serve import SERVER_ENV, server_env_defaults, tune_malloc
 
     environ = {"GRADIO_ANALYTICS_MAX_EVENTS": "50"}
     server_env_defaults(environ)
@@ -111,7 +111,7 @@ def test_launcher_settings_for_memory_and_statistics_leave_the_users_choices():
 
 
 def test_export_folders_are_removed_when_an_hour_old(tiny_model):
-    from playground import explore_views
+    from playground.views import surprisal as explore_views
 
     first = explore_views.export_trace_files(tiny_model, "the cat sat")["csv"].parent
     old = time.time() - explore_views.EXPORT_MAX_AGE_S - 10

@@ -13,8 +13,8 @@ import torch
 from lstmlm.cli import main
 from lstmlm.data import Corpus, batchify
 from lstmlm.model import LanguageModel, ModelConfig, zero_columns
-from lstmlm.stability import check_stability, column_scores
-from lstmlm.train import Callback, TrainConfig, evaluate, restart_columns, train
+from lstmlm.training.loop import Callback, TrainConfig, evaluate, restart_columns, train
+from lstmlm.training.stability import check_stability, column_scores
 from lstmlm.vocab import Vocab
 
 ANIMALS = ["cat", "dog", "bird", "fox"]
@@ -86,7 +86,7 @@ def test_restarting_every_window_is_training_from_a_zero_state_each_window(stori
         [restarted],
     )
     # the same run with the state thrown away between windows by hand
-    import lstmlm.train as train_module
+    import lstmlm.training.loop as train_module
 
     monkeypatch.setattr(train_module, "detach_state", lambda s: tuple(torch.zeros_like(x) for x in s))
     by_hand = Losses()

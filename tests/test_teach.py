@@ -8,12 +8,12 @@ import math
 import pytest
 import torch
 
-from lstmlm.explore import surprisal
 from lstmlm.sampling import entropy_bits
-from playground import explore_plots
-from playground.explore_views import surprisal_json, surprisal_view
-from playground.generation import GenerationSettings, reshaping_at, reshaping_summary
-from playground.views import line_start, read_prompt
+from lstmlm.studies.surprisal import surprisal
+from playground.plots import surprisal as explore_plots
+from playground.views.generate import GenerationSettings, reshaping_at, reshaping_summary
+from playground.views.next_word import line_start, read_prompt
+from playground.views.surprisal import surprisal_json, surprisal_view
 
 PROMPT = "the cat sat on the pizza . the dog ran"  # "pizza" is not in the tiny vocabulary
 
@@ -74,7 +74,7 @@ def test_surprisal_marks_unknown_words_and_leaves_them_out(tiny_model):
 def test_gradient_flow_note_says_what_this_prompt_shows():
     from types import SimpleNamespace
 
-    from playground.compare_views import SHORT_FLOW, Flow, flow_note
+    from playground.views.compare import SHORT_FLOW, Flow, flow_note
 
     def flow(label, values):
         return Flow(SimpleNamespace(label=label), ["w"] * (len(values) + 1), values)
@@ -92,7 +92,7 @@ def test_gradient_flow_note_says_what_this_prompt_shows():
 def test_heading_marks_are_never_generated_unless_asked():
     from lstmlm.model import LanguageModel, ModelConfig
     from lstmlm.vocab import Vocab
-    from playground.generation import generate_words
+    from playground.views.generate import generate_words
 
     vocab = Vocab.from_tokens("the cat = sat on the mat <eos>".split())
     torch.manual_seed(0)
@@ -135,7 +135,7 @@ def test_clean_words_in_the_atlas_and_the_next_word_labels():
 
 
 def test_intervene_presets_and_effect_in_words(tiny_model):
-    from lstmlm.compare import compare_distributions
+    from lstmlm.studies.intervene import compare_distributions
     from playground.tabs.intervene import DEFAULT_PRESET, PRESETS, effect_sentence, preset_values
 
     assert preset_values(DEFAULT_PRESET, 2)[:3] == (1, "pin_forget", 1.0)  # never forget, top layer
@@ -172,8 +172,8 @@ def test_default_intervention_visibly_moves_the_default_model():
 
     from lstmlm import load_model
     from lstmlm.bundled import default_model_dir
-    from playground.explain_views import InterventionRequest, run_intervention
     from playground.tabs.intervene import DEFAULT_PRESET, preset_values
+    from playground.views.intervene import InterventionRequest, run_intervention
 
     model = load_model(default_model_dir())
     layer, action, value, _ = preset_values(DEFAULT_PRESET, model.config.num_layers)

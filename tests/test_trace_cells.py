@@ -15,9 +15,9 @@ from torch import nn
 
 from lstmlm import load_model, save_model
 from lstmlm.data import Corpus, batchify
-from lstmlm.export import trace_csv, trace_npz
 from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, ModelConfig
 from lstmlm.sampling import start_state
+from lstmlm.studies.export import trace_csv, trace_npz
 from lstmlm.trace import Intervention, LayerTrace, trace
 from lstmlm.trace_cells import (
     CELL_PREACTS,

@@ -24,7 +24,7 @@ from lstmlm import load_model
 from lstmlm.cli import main
 from lstmlm.data import Corpus
 from lstmlm.model import LanguageModel, ModelConfig
-from lstmlm.train import (
+from lstmlm.training.loop import (
     METRICS,
     METRICS_KEYS,
     Callback,

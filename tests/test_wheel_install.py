@@ -125,7 +125,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path, capsys):
         )
     )
     quotes = _run(  # the Live Lab reads its teaching texts from the installed package
-        [str(python), "-c", "from lstmlm.live import TEACHING_TEXTS as T, teaching_root as r;"
+        [str(python), "-c", "from lstmlm.training.live import TEACHING_TEXTS as T, teaching_root as r;"
          "print(r()); print(T['quotes'].read(), end='')"], elsewhere, env,
     )  # fmt: skip
     root, text = quotes.split("\n", 1)

@@ -26,9 +26,8 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.vocab import UnknownTokenError
-
-from ..explain_plots import before_after_bars, moved_bars
-from ..views import display_word
+from playground.plots.intervene import before_after_bars, moved_bars
+from playground.views.next_word import display_word
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +87,8 @@ def follow_prompt(prompt: gr.Textbox, views: dict[str, TabView]) -> tuple[Callab
 
 def lstm_only_tab(model: Any, view: str, label: Any, tab_id: str) -> TabView:
     """For a GRU or plain RNN, a tab whose view needs an LSTM: it says why, and which views to open."""
-    from .. import markup
-    from ..cells import lstm_only_message
+    from playground import markup
+    from playground.views.cell_kind import lstm_only_message
 
     with gr.Tab(label, id=tab_id) as tab:
         gr.HTML(markup.notice(lstm_only_message(model, view)), elem_id=f"{tab_id}-lstm-only")

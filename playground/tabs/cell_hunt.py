@@ -13,10 +13,12 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
-
-from .. import markup, plots
-from ..cell_hunt_plots import best_table, shaded_track_text, unit_track_scatter
-from ..cell_hunt_views import (
+from playground import markup
+from playground.i18n import t
+from playground.plots import style as plots
+from playground.plots.cell_hunt import best_table, shaded_track_text, unit_track_scatter
+from playground.tabs import TabView
+from playground.views.cell_hunt import (
     default_text,
     describe,
     hunt_view,
@@ -25,8 +27,6 @@ from ..cell_hunt_views import (
     track_choices,
     unit_key,
 )
-from ..i18n import t
-from . import TabView
 
 EMPTY = "Choose a track and press Hunt."
 GATE_LABEL = {"c": "cell c", "h": "hidden state h"}
@@ -89,7 +89,7 @@ def build(
         layer, _, unit = parse_unit_key(key)
         v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache)
         s = intervene_settings(v.ranking, layer, unit)
-        from .intervene import VALUE_LABELS
+        from playground.tabs.intervene import VALUE_LABELS
 
         values = {
             **s,

@@ -16,13 +16,13 @@ from typing import Any
 
 import gradio as gr
 
-from .. import markup
-from ..class_game_plots import CLASS_COLOR, MODEL_COLORS, bars_figure
-from ..class_game_views import banner_html, round_html, scores_html
-from ..i18n import language, say, t
-from ..plots import placeholder
-from ..rooms import RoomError, RoomStore
-from . import TabView
+from playground import markup
+from playground.i18n import language, say, t
+from playground.plots.class_game import CLASS_COLOR, MODEL_COLORS, bars_figure
+from playground.plots.style import placeholder
+from playground.server.rooms import RoomError, RoomStore
+from playground.tabs import TabView
+from playground.views.class_game import banner_html, round_html, scores_html
 
 TAB_ID = "class"
 POLL_S = 1.5  # how often an open Class-game tab asks for its room

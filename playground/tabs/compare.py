@@ -10,14 +10,15 @@ from functools import lru_cache
 import gradio as gr
 import plotly.graph_objects as go
 
-from lstmlm.probes import PROBES
-
-from .. import compare_plots, markup, plots
-from ..compare_views import compare_view, probe_json, test_perplexity, union_words
-from ..i18n import t
-from ..lineup import Entry
-from ..views import display_word
-from . import TabView
+from lstmlm.studies.probes import PROBES
+from playground import markup
+from playground.i18n import t
+from playground.plots import compare as compare_plots
+from playground.plots import style as plots
+from playground.tabs import TabView
+from playground.views.compare import compare_view, probe_json, test_perplexity, union_words
+from playground.views.lineup import Entry
+from playground.views.next_word import display_word
 
 K = 8  # each model's top words; the chart shows their union
 EMPTY = "Type a prompt to compare the models."

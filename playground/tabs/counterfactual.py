@@ -9,14 +9,15 @@ import html
 import gradio as gr
 import plotly.graph_objects as go
 
-from lstmlm.compare import Counterfactual
 from lstmlm.model import LanguageModel
-
-from .. import explain_plots, markup, plots
-from ..explain_views import DEFAULT_PAIR, change_one_word, counterfactual_view, delta_window
-from ..i18n import t as tr
-from ..views import display_word
-from . import TabView, change_charts
+from lstmlm.studies.intervene import Counterfactual
+from playground import markup
+from playground.i18n import t as tr
+from playground.plots import intervene as explain_plots
+from playground.plots import style as plots
+from playground.tabs import TabView, change_charts
+from playground.views.intervene import DEFAULT_PAIR, change_one_word, counterfactual_view, delta_window
+from playground.views.next_word import display_word
 
 EMPTY = "Press Compare to read both prompts."
 

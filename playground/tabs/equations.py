@@ -8,13 +8,15 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
-
-from .. import diagram, explain_plots, markup, plots
-from ..cells import is_lstm
-from ..explain_views import equations_json, memory_window
-from ..i18n import language, plot_words, say, t
-from ..views import display_word, read_prompt
-from . import TabView, lstm_only_tab
+from playground import markup
+from playground.i18n import language, plot_words, say, t
+from playground.plots import diagram
+from playground.plots import intervene as explain_plots
+from playground.plots import style as plots
+from playground.tabs import TabView, lstm_only_tab
+from playground.views.cell_kind import is_lstm
+from playground.views.intervene import equations_json, memory_window
+from playground.views.next_word import display_word, read_prompt
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 

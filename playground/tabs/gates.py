@@ -10,9 +10,12 @@ import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 from lstmlm.tokenizers import Tokenizer
-
-from .. import markup, plots
-from ..gateview import (
+from playground import markup
+from playground.classroom.bar import PRESENT_UNITS, presenting
+from playground.i18n import plot_words, say, t
+from playground.plots import style as plots
+from playground.tabs import TabView
+from playground.views.gates import (
     CELL_SIGMOID_GATES,
     GATE_LABELS,
     ORDERINGS,
@@ -24,10 +27,7 @@ from ..gateview import (
     unit_order,
     unit_series,
 )
-from ..i18n import plot_words, say, t
-from ..share import PRESENT_UNITS, presenting
-from ..views import display_word, read_prompt
-from . import TabView
+from playground.views.next_word import display_word, read_prompt
 
 
 def _unit_views(lv, gate: str, unit: int, tokenizer: Tokenizer) -> tuple[str, go.Figure]:

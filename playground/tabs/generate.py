@@ -11,10 +11,11 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
-
-from .. import markup, plots
-from ..explore_views import export_generated_file
-from ..generation import (
+from playground import markup
+from playground.i18n import say, t
+from playground.plots import style as plots
+from playground.tabs import TabView
+from playground.views.generate import (
     GenerationSettings,
     coerce_settings,
     generate_limit,
@@ -22,9 +23,8 @@ from ..generation import (
     reshaping_at,
     reshaping_summary,
 )
-from ..i18n import say, t
-from ..views import append_words, display_word, read_prompt
-from . import TabView
+from playground.views.next_word import append_words, display_word, read_prompt
+from playground.views.surprisal import export_generated_file
 
 DEFAULTS = GenerationSettings()
 

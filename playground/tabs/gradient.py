@@ -11,14 +11,15 @@ from dataclasses import asdict
 import gradio as gr
 import plotly.graph_objects as go
 
-from lstmlm.gradflow import decay_per_word
-
-from .. import compare_plots, markup, plots
-from ..compare_views import flow_note, flow_view
-from ..i18n import t
-from ..lineup import Entry
-from ..views import display_word
-from . import TabView
+from lstmlm.studies.gradflow import decay_per_word
+from playground import markup
+from playground.i18n import t
+from playground.plots import compare as compare_plots
+from playground.plots import style as plots
+from playground.tabs import TabView
+from playground.views.compare import flow_note, flow_view
+from playground.views.lineup import Entry
+from playground.views.next_word import display_word
 
 EMPTY = "Type at least two words: the last one is predicted from the words before it."
 

@@ -10,17 +10,17 @@ from dataclasses import dataclass
 import gradio as gr
 import plotly.graph_objects as go
 
-from lstmlm.compare import STATISTICS, DistributionChange
 from lstmlm.model import LanguageModel
+from lstmlm.studies.intervene import STATISTICS, DistributionChange
 from lstmlm.tokenizers import Tokenizer
-
-from .. import markup, plots
-from ..cells import is_lstm
-from ..explain_views import MAX_GENERATED, InterventionRequest, run_intervention
-from ..gateview import GATE_LABELS, GATE_TITLES, GATES, LayerValues, heatmap_window
-from ..i18n import t
-from ..views import display_word
-from . import TabView, change_charts, lstm_only_tab
+from playground import markup
+from playground.i18n import t
+from playground.plots import style as plots
+from playground.tabs import TabView, change_charts, lstm_only_tab
+from playground.views.cell_kind import is_lstm
+from playground.views.gates import GATE_LABELS, GATE_TITLES, GATES, LayerValues, heatmap_window
+from playground.views.intervene import MAX_GENERATED, InterventionRequest, run_intervention
+from playground.views.next_word import display_word
 
 ACTION_LABELS = {
     "pin_forget": "Pin forget gate f",
@@ -261,7 +261,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         choose, preset, [layer, action, value, units, steps, expect], queue=False, show_progress="hidden",
         api_visibility="private",
     )  # fmt: skip
-    controls = {  # what a shared link restores (playground/classroom.py, key "iv")
+    controls = {  # what a shared link restores (playground/classroom/links.py, key "iv")
         "layer": layer, "action": action, "value": value, "units": units, "unit_list": unit_list,
         "top_n": top_n, "steps": steps,
     }  # fmt: skip

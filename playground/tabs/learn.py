@@ -6,9 +6,8 @@ from __future__ import annotations
 import gradio as gr
 
 from lstmlm.model import LanguageModel
-
-from ..cells import model_size
-from . import TabView
+from playground.tabs import TabView
+from playground.views.cell_kind import model_size
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 
@@ -160,7 +159,7 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.State) -> TabView:
     """The Learn tab; clicking an example fills the prompt and opens the Next-word view."""
-    from ..i18n import say, t  # not at import time: i18n reads this module's English text
+    from playground.i18n import say, t  # not at import time: i18n reads this module's English text
 
     cfg, training = model.config, model.info.get("training", {})
     ppl = training.get("val_perplexity")

@@ -17,7 +17,9 @@ import gradio as gr
 import numpy as np
 
 from lstmlm.checkpoint import load_model
-from lstmlm.live import (
+from lstmlm.safewords import hide_in_text
+from lstmlm.sampling import generate, make_generator
+from lstmlm.training.live import (
     MAX_TEXT_BYTES,
     TEACHING_TEXTS,
     LiveSettings,
@@ -27,12 +29,11 @@ from lstmlm.live import (
     read_upload,
     snapshot_changes,
 )
-from lstmlm.safewords import hide_in_text
-from lstmlm.sampling import generate, make_generator
-
-from .. import markup, plots
-from ..live_jobs import ACTIVE, JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
-from ..live_views import (
+from playground import markup
+from playground.plots import style as plots
+from playground.server.live_jobs import ACTIVE, JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
+from playground.tabs import TabView
+from playground.views.live import (
     QUANTITIES,
     changed_units,
     changes_html,
@@ -41,7 +42,6 @@ from ..live_views import (
     sample_html,
     snapshot_figure,
 )
-from . import TabView
 
 INTRO = (
     f"Paste a text, upload a .txt file (UTF-8, at most {MAX_TEXT_BYTES / 1e6:g} MB) or pick a teaching "
@@ -254,8 +254,7 @@ def open_in_every_view(jobs: LiveJobs, key: str, index: float) -> str:
     """Offer the shown snapshot's model in every view (the model hub mounts an app for it) and return its
     path "/m/<key>/", which the page then opens. gr.Error without a snapshot or a hub."""
     from lstmlm.checkpoint import CheckpointError
-
-    from ..hub import HubUnavailable, register
+    from playground.hub import HubUnavailable, register
 
     if not key:
         raise gr.Error("Train a model first: its snapshots open in every view.")
@@ -369,7 +368,7 @@ def build(jobs: LiveJobs = JOBS, page: gr.Blocks | None = None) -> TabView:
                          elem_id="live-base")  # fmt: skip
         changes = gr.HTML(elem_id="live-changes-box")
         try:  # the model hub (another model's app under /m/<key>/); without it, the folder is the way
-            from ..hub import OPEN_JS
+            from playground.hub import OPEN_JS
         except ImportError:  # pragma: no cover: a build without the hub
             OPEN_JS = None
         if OPEN_JS is not None:

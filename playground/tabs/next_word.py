@@ -8,11 +8,18 @@ import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 from lstmlm.vocab import EOS
-
-from .. import markup, plots
-from ..i18n import say, t
-from ..views import MAX_TOP_K_SHOWN, append_words, display_word, is_choosable, predict_next, read_prompt
-from . import TabView
+from playground import markup
+from playground.i18n import say, t
+from playground.plots import style as plots
+from playground.tabs import TabView
+from playground.views.next_word import (
+    MAX_TOP_K_SHOWN,
+    append_words,
+    display_word,
+    is_choosable,
+    predict_next,
+    read_prompt,
+)
 
 DEFAULT_K = 10
 

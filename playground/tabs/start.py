@@ -1,6 +1,6 @@
-"""Start here: the guided lessons (playground/lessons.py) and the lesson bar above the tabs. A step's button
+"""Start here: the guided lessons (playground/views/lessons.py) and the lesson bar above the tabs. A step's button
 is a classroom link plus `&lesson=KEY&step=N`: opening it reloads the page on that screen (prompt, view,
-settings, as a shared link does: playground/share.py), and the lesson bar shows the step, its question and
+settings, as a shared link does: playground/classroom/bar.py), and the lesson bar shows the step, its question and
 the way to the next step. `?lesson=KEY` opens this tab with that lesson's overview.
 
 On a first visit the page opens on this tab (lessons.HEAD, in the browser); its "Skip" link
@@ -13,10 +13,9 @@ import sys
 import gradio as gr
 
 from lstmlm.model import LanguageModel
-
-from ..classroom import VIEWS
-from ..lessons import Lesson, lesson_bar_html, lessons_html, load_lessons
-from . import TabView
+from playground.classroom.links import VIEWS
+from playground.tabs import TabView
+from playground.views.lessons import Lesson, lesson_bar_html, lessons_html, load_lessons
 
 
 def shown_lessons() -> tuple[Lesson, ...]:
@@ -36,7 +35,7 @@ def build_bar() -> gr.HTML:
 def build(model: LanguageModel, lessons: tuple[Lesson, ...], views: set[str] | None = None) -> TabView:
     """The Start-here tab: every lesson in English and Chinese (the page's language is shown), with the
     "Skip" link that opens Next word now and on the next visits."""
-    from ..i18n import t
+    from playground.i18n import t
 
     present = set(VIEWS) if views is None else views
     if model.config.cell != "lstm":  # Equations, Intervene and Cell hunt need an LSTM
@@ -48,7 +47,7 @@ def build(model: LanguageModel, lessons: tuple[Lesson, ...], views: set[str] | N
 
 def wire(demo: gr.Blocks, bar: gr.HTML, lessons: tuple[Lesson, ...], num_layers: int) -> None:
     """Page load: the lesson bar for ?lesson=KEY[&step=N] (the prompt and view are the link's, restored by
-    playground/share.py)."""
+    playground/classroom/bar.py)."""
 
     def opened(request: gr.Request) -> str:
         params = dict(request.query_params) if request is not None else {}

@@ -7,11 +7,12 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
-
-from .. import explore_plots, markup, plots
-from ..explore_views import export_trace_files, surprisal_view
-from ..i18n import t
-from . import TabView
+from playground import markup
+from playground.i18n import t
+from playground.plots import style as plots
+from playground.plots import surprisal as explore_plots
+from playground.tabs import TabView
+from playground.views.surprisal import export_trace_files, surprisal_view
 
 EMPTY = "Type a prompt to see which words surprised the model."
 

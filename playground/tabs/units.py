@@ -8,9 +8,14 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
-
-from .. import explore_plots, markup, plots
-from ..explore_views import (
+from playground import markup
+from playground.i18n import t
+from playground.plots import style as plots
+from playground.plots import surprisal as explore_plots
+from playground.tabs import TabView
+from playground.views.gates import trace_layer, unit_series
+from playground.views.next_word import display_word, read_prompt
+from playground.views.surprisal import (
     NO_ATLAS,
     atlas_unit,
     counter_choices,
@@ -18,10 +23,6 @@ from ..explore_views import (
     parse_span,
     unit_search_view,
 )
-from ..gateview import trace_layer, unit_series
-from ..i18n import t
-from ..views import display_word, read_prompt
-from . import TabView
 
 PICK = "Pick a unit from the lists to see its trace."
 

@@ -5,7 +5,7 @@ The reference is the PyTorch examples word_language_model recipe, written here f
 norm clipped to 0.25, batch 20, bptt 35, the state carried from window to window, lr / 4 whenever the
 validation loss does not improve. One epoch of it is timed (its training and its validation), then
 `lstmlm train` gets exactly that time as `--max-minutes` (and `--threads`, so both use the same cores) and
-nothing else: everything else is its automatic choice (lstmlm/autosize.py). Both run one after the other in
+nothing else: everything else is its automatic choice (lstmlm/training/autosize.py). Both run one after the other in
 this process with the same torch thread count, and are scored on the same test slice, with the same
 tokenizer and the same vocabulary (the one `lstmlm train` chooses for the training slice, which the
 reference is given too, so neither side reads more words as <unk>: the script checks the two are equal).
@@ -32,13 +32,13 @@ from pathlib import Path
 import torch
 
 from lstmlm import load_model
-from lstmlm.autosize import auto_vocabulary
 from lstmlm.cli import main as lstmlm_main
 from lstmlm.data import Corpus, batch_starts, batchify, get_batch, ids_tensor, read_tokens
 from lstmlm.model import LanguageModel, ModelConfig, detach_state
 from lstmlm.safewords import is_hidden
 from lstmlm.tokenizers import WIKITEXT
-from lstmlm.train import evaluate
+from lstmlm.training.autosize import auto_vocabulary
+from lstmlm.training.loop import evaluate
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "storybooks"
 

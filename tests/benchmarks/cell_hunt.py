@@ -21,10 +21,10 @@ from pathlib import Path
 
 import torch
 
-from lstmlm.cell_hunt import compute_tracks, rank_tracks, unit_values
 from lstmlm.checkpoint import load_model
-from lstmlm.cli_common import file_tokenizer
+from lstmlm.cli.common import file_tokenizer
 from lstmlm.data import read_tokens
+from lstmlm.studies.cell_hunt import compute_tracks, rank_tracks, unit_values
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = ROOT / "assets" / "models" / "warpeace-char-lstm"

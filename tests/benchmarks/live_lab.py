@@ -22,11 +22,18 @@ import time
 import numpy as np
 import torch
 
-from lstmlm.cell_hunt import rank_tracks, unit_values
 from lstmlm.checkpoint import load_model
-from lstmlm.live import TEACHING_TEXTS, LiveSettings, live_configs, live_corpus, planted_track, train_live
 from lstmlm.model import LanguageModel
-from lstmlm.train import Callback
+from lstmlm.studies.cell_hunt import rank_tracks, unit_values
+from lstmlm.training.live import (
+    TEACHING_TEXTS,
+    LiveSettings,
+    live_configs,
+    live_corpus,
+    planted_track,
+    train_live,
+)
+from lstmlm.training.loop import Callback
 
 
 class Evals(Callback):

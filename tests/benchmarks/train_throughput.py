@@ -30,7 +30,7 @@ from torch import nn
 
 from lstmlm.data import batchify, get_batch, ids_tensor, read_tokens
 from lstmlm.model import LanguageModel, ModelConfig, detach_state
-from lstmlm.train import BatchLoss, TrainConfig, make_optimizer
+from lstmlm.training.loop import BatchLoss, TrainConfig, make_optimizer
 from lstmlm.vocab import Vocab
 
 VOCAB_SIZE, EMBED, HIDDEN, LAYERS, DROPOUT = 33_278, 200, 200, 2, 0.2

@@ -1,0 +1,7 @@
+"""`python -m lstmlm.cli`: the `lstmlm` command."""
+
+import sys
+
+from lstmlm.cli import main
+
+sys.exit(main())

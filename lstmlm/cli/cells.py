@@ -1,0 +1,97 @@
+"""`lstmlm cells`: the cell hunt from the command line. Ranks every unit for every built-in track over a
+file (e.g. the validation text), writes the ranking beside the model (MODEL/cell_hunt.json.gz, which the
+playground's Cell-hunt view reads) and prints the best units of each track."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from lstmlm.cli.common import fail, file_tokenizer, load_or_exit, model_dir
+
+
+def add_cells_parser(sub, model_arg) -> None:
+    """The `cells` subcommand."""
+    p = sub.add_parser(
+        "cells",
+        help="cell hunt: rank every unit by how well it tracks quotes, brackets, line position... "
+        "(written to MODEL/cell_hunt.json.gz)",
+        description="Trace a file with the state carried through (--batch-size columns) and score every "
+        "unit's cell c and hidden state h against tracks computed from the text: inside double quotes, "
+        "parenthesis depth, position in the line, in the word and in the sentence, the first word of a "
+        "sentence, and for a character model the line nearing its usual wrap length. Yes/no tracks are "
+        "scored by AUC, counts by |Pearson r|. The ranking is written to MODEL/cell_hunt.json.gz, which "
+        "the playground's Cell-hunt view shows.",
+    )
+    model_arg(p)
+    p.add_argument("--data", required=True, help="text file to hunt over, e.g. the validation text")
+    p.add_argument("--max-steps", type=int, default=0, help="use only the first N steps (0 = all)")
+    p.add_argument("--top", type=int, default=3, help="best units printed per track (default 3)")
+    p.add_argument("--regex", default="", help="also rank units for your own track: this regular expression")
+    p.add_argument("--batch-size", type=int, default=10, help="columns the text is cut into (default 10)")
+    p.add_argument("--no-save", action="store_true", help="print only; do not write MODEL/cell_hunt.json.gz")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def cmd_cells(ns: argparse.Namespace) -> int:
+    import torch
+
+    from lstmlm.data import read_tokens
+    from lstmlm.studies.cell_hunt import REGEX, hunt, hunt_json, save_hunt
+    from lstmlm.tokenizers import TextFileError
+
+    model = load_or_exit(ns)
+    if ns.max_steps < 0 or ns.top < 1 or ns.batch_size < 1:
+        return fail("--max-steps must be >= 0, --top and --batch-size >= 1")
+    try:
+        tokens = read_tokens(ns.data, tokenizer=file_tokenizer(model, raw=False))
+    except TextFileError as e:
+        return fail(str(e))
+    except OSError as e:
+        return fail(f"cannot read {ns.data}: {e.strerror or e}")
+    tokens = tokens[: ns.max_steps] if ns.max_steps else tokens
+    if len(tokens) < 2 * ns.batch_size:
+        return fail(f"{ns.data} has only {len(tokens)} steps: too few for --batch-size {ns.batch_size}")
+    start = time.perf_counter()
+    try:
+        # the columns are traced on as many threads as torch would use (same values, in less time)
+        result = hunt(
+            model, tokens, regex=ns.regex or None, batch_size=ns.batch_size, workers=torch.get_num_threads()
+        )
+    except ValueError as e:
+        return fail(str(e))
+    seconds = time.perf_counter() - start
+    data = hunt_json(model, result, source=str(ns.data))
+    data["tracks"].pop(REGEX, None)  # the cache holds the built-in tracks only
+    path = None
+    if not ns.no_save:
+        try:
+            path = save_hunt(model_dir(ns), data)
+        except OSError as e:
+            return fail(f"cannot write the ranking into {model_dir(ns)}: {e.strerror or e}", code=1)
+    best = {
+        name: {"label": r.label, "skipped": r.skipped, "note": r.note,
+               "best": [u.to_dict() for u in r.best(ns.top)] if not r.skipped else []}
+        for name, r in result.rankings.items()
+    }  # fmt: skip
+    if ns.json:
+        print(json.dumps({"steps": len(result.tokens), "seconds": round(seconds, 3),
+                          "written": str(path) if path else None, "tracks": best}))  # fmt: skip
+        return 0
+    unit = model.vocab.tokenizer.unit
+    print(f"Ranked {model.config.num_layers} x {model.config.hidden_dim} units over {len(result.tokens):,} "
+          f"{unit}s of {ns.data} in {seconds:.1f} s")  # fmt: skip
+    for name, b in best.items():
+        print(f"{name}: {b['label']}" + (f" ({b['note']})" if b["note"] else ""))
+        if b["skipped"]:
+            print(f"  not scored: {b['skipped']}")
+        for u in b["best"]:
+            if result.rankings[name].kind == "binary":
+                how = f"AUC {u['statistic']:.3f} ({u['direction']}er where marked)"
+            else:
+                how = f"r {u['statistic']:+.3f}"
+            print(f"  layer {u['layer']} {u['signal']} unit {u['unit']}: {how}")
+    if path:
+        print(f"Wrote {path}")
+    return 0

@@ -1,0 +1,63 @@
+"""What every `lstmlm` subcommand shares: reporting an error, the --model option and loading it, and
+checking that an --out folder can be written before any work starts."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from lstmlm.bundled import default_model_dir, resolve_model
+from lstmlm.checkpoint import CheckpointError, load_model
+from lstmlm.tokenizers import Tokenizer
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"lstmlm: error: {message}", file=sys.stderr)
+    return code
+
+
+def add_model_option(p: argparse.ArgumentParser) -> None:
+    """--model DIR or NAME, defaulting to the bundled model."""
+    p.add_argument(
+        "--model",
+        default=None,
+        help="model directory, or the name of an installed model (`lstmlm models` lists them; "
+        f"default: the bundled model, {default_model_dir()})",
+    )
+
+
+def model_dir(ns: argparse.Namespace) -> Path:
+    """The directory --model names (a path or an installed model's name; none: the default model)."""
+    return resolve_model(ns.model)
+
+
+def load_or_exit(ns: argparse.Namespace):
+    """The model of --model; a model that cannot be loaded exits with status 2 and the reason."""
+    try:
+        return load_model(model_dir(ns))
+    except CheckpointError as e:
+        hint = ""
+        if ns.model and not Path(ns.model).exists() and len(Path(ns.model).parts) == 1:
+            hint = "; `lstmlm models` lists the names of the installed models"
+        raise SystemExit(fail(f"{e}{hint}")) from None
+
+
+def file_tokenizer(model, raw: bool) -> Tokenizer | None:
+    """How a corpus file is read for this model: as tokenized text split on whitespace (None; WikiText /
+    PTB files), or with `raw` as plain text cut by the model's tokenizer; a character model always cuts it
+    into characters."""
+    tokenizer = model.vocab.tokenizer
+    return tokenizer if raw or tokenizer.unit == "character" else None
+
+
+def check_writable(out: Path) -> str | None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test-{os.getpid()}"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as e:
+        return f"cannot write to --out {out}: {e.strerror or e}"
+    return None

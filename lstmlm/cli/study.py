@@ -1,0 +1,98 @@
+"""`lstmlm gradflow` and `lstmlm probe`: the studies the Compare and Gradient-flow views show, from the
+command line (the averaged gradient flow is written beside the model, where the playground finds it)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from lstmlm.cli.common import fail, file_tokenizer, load_or_exit, model_dir
+
+
+def add_study_parsers(sub, model_arg) -> None:
+    """The `gradflow` and `probe` subcommands."""
+    p = sub.add_parser(
+        "gradflow",
+        help="average the gradient flow over held-out snippets (written to MODEL/gradient_flow.json)",
+        description="For SNIPPETS windows of LENGTH words spread evenly over a tokenized file, the norm of "
+        "the gradient of log p(last word) with respect to each earlier word's embedding, by distance; "
+        "the median, mean and 10/90% quantiles over the windows go to MODEL/gradient_flow.json, which "
+        "the playground's Gradient-flow view plots.",
+    )
+    model_arg(p)
+    p.add_argument("--data", required=True, help="tokenized text file, e.g. WikiText-2 valid.txt")
+    p.add_argument("--snippets", type=int, default=200, help="windows to average over (default 200)")
+    p.add_argument("--length", type=int, default=100, help="words per window (default 100)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p = sub.add_parser(
+        "probe",
+        help="long-range probes: does the model remember an open bracket, a quote, a subject's number?",
+    )
+    model_arg(p)
+    p.add_argument("name", nargs="?", default="all", help="parenthesis, quote, agreement or all (default)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def cmd_gradflow(ns: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from lstmlm.data import read_tokens
+    from lstmlm.studies.gradflow import average_flow, decay_per_word, save_flow
+
+    if ns.snippets < 1 or ns.length < 2:
+        return fail("--snippets must be >= 1 and --length >= 2")
+    model = load_or_exit(ns)
+    try:
+        tokens = read_tokens(ns.data, tokenizer=file_tokenizer(model, raw=False))
+    except ValueError as e:  # not UTF-8: the message names the file and the byte
+        return fail(str(e))
+    except OSError as e:
+        return fail(f"cannot read {ns.data}: {e.strerror or e}")
+    bar = tqdm(total=ns.snippets, desc="gradient flow", unit="snippet", disable=ns.json, dynamic_ncols=True)
+    try:
+        flow = average_flow(
+            model,
+            model.vocab.encode(tokens).ids,
+            ns.snippets,
+            ns.length,
+            source=Path(ns.data).name,
+            progress=lambda done, total: bar.update(done - bar.n),
+        )
+    except ValueError as e:
+        return fail(f"{ns.data}: {e}")
+    finally:
+        bar.close()
+    directory = model_dir(ns)
+    try:
+        path = save_flow(directory, flow)
+    except OSError as e:
+        return fail(f"cannot write into {directory}: {e.strerror or e}", code=1)
+    factor = decay_per_word(flow.distance, flow.median)
+    if ns.json:
+        print(json.dumps({"path": str(path), "decay_per_word": factor, "median": flow.median}))
+    else:
+        picks = [d for d in (1, 2, 5, 10, 20, 50, 99) if d <= len(flow.distance)]
+        print("distance  " + "  ".join(f"{d:>8}" for d in picks))
+        print("median    " + "  ".join(f"{flow.median[d - 1]:8.2e}" for d in picks))
+        print(f"decay per word back (5-50 words, fitted): x{factor:.4f}")
+        print(f"written to {path}")
+    return 0
+
+
+def cmd_probe(ns: argparse.Namespace) -> int:
+    from lstmlm.studies.probes import PROBES, run_probe
+
+    names = list(PROBES) if ns.name == "all" else [ns.name]
+    if any(n not in PROBES for n in names):
+        return fail(f"unknown probe {ns.name!r}: choose one of {', '.join(PROBES)} or all")
+    model = load_or_exit(ns)
+    results = [run_probe(model, n) for n in names]
+    if ns.json:
+        print(json.dumps([{"probe": r.probe, "distance": r.distance, "bits": r.bits} for r in results]))
+        return 0
+    for r in results:
+        print(f"{PROBES[r.probe].title}: {PROBES[r.probe].question}")
+        print("  words between  " + "  ".join(f"{d:>6}" for d in r.distance))
+        print("  bits           " + "  ".join(f"{b:+6.2f}" for b in r.bits))
+    return 0

@@ -1,0 +1,368 @@
+"""Training settings that fit the budget and the corpus: what `lstmlm train --max-minutes M` (or
+`--max-words N`) picks when the person did not set it, and why. Every choice is made only for a setting
+not given on the command line; anything given explicitly wins, and the choices made from it follow it.
+
+The rule, in the order it is applied:
+
+1. Vocabulary (`--max-vocab`): keep the words seen at least MIN_COUNT (3) times in the training text, as
+   WikiText-2 was built (rarer words read as `<unk>`: a word met once or twice cannot get a useful
+   embedding), and at most MAX_VOCAB words.
+2. Output layer (`--softmax`): a full softmax costs vocab_size x hidden_dim multiply-adds a word; when that
+   is more than the recurrent layers cost (their weight count), the adaptive softmax (frequent words in a
+   small head, rare ones in narrower tail clusters) is used, else the full softmax with tied input and
+   output embeddings (Inan et al. 2016, Press & Wolf 2017).
+3. Size (`--hidden-dim`, `--embed-dim`; 2 layers): with a time budget, a short timed probe (WARMUP_STEPS,
+   then PROBE_STEPS timed Adam steps on real batches, at the run's thread count) measures this machine's
+   words/s for candidate sizes in HIDDEN_LADDER; the words a size can process are its
+   words/s x the time left (less the validations' share). The largest size that processes enough is kept:
+       enough = min(MIN_PASSES x training words, WORDS_PER_WEIGHT x recurrent weights)
+   i.e. either it reads the whole training text at least twice, or (a corpus too large for that) it sees
+   at least 4 words per recurrent weight (the bundled word models saw 4-6 and the reference recipe's
+   one epoch of WikiText-2 3.3, each still improving). Larger sizes are slower, so the ladder is bisected
+   (~3 probes), and the probing stops early rather than use more than PROBE_SHARE of the budget. With
+   only a word budget, nothing is measured: the words are the budget.
+   A size is also too large when it has more recurrent weights per training word than MAX_WEIGHTS_PER_WORD
+   (17.8, where the dropout rule below reaches its ceiling): it would not be regularised further.
+4. Dropout: q = recurrent weights / words in the training text. A run that reads each word at most
+   once has little to overfit: 0.1. Otherwise 0.35 + 0.2 log10(q), within [0.1, 0.6] (fits the published
+   recipes: 2x200 on WikiText-2 q~0.3 -> 0.2, 2x650 on PTB q~7 -> 0.5, 2x1500 q~40 -> 0.65), phased in
+   over the first few passes (0.1 at one pass, the full value from 4), since overfitting needs repetition.
+5. Optimiser: Adam, lr 0.003, cosine decay to 0 over the budget (the bundled word models' recipe); the
+   time the probe took comes off `--max-minutes`, so the whole command keeps to the budget.
+
+Plain functions of numbers, plus `measure_words_per_s` (the probe, torch) that the CLI hands in: tests give
+a fake throughput and check the choices exactly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+
+MIN_COUNT = 3  # keep words seen at least this often in the training text (WikiText-2's rule)
+MAX_VOCAB = 50_000  # and at most this many (<eos> and <unk> included)
+HIDDEN_LADDER = (64, 128, 192, 256, 384, 512, 768, 1024)  # candidate units per layer, smallest first
+NUM_LAYERS = 2
+MAX_EMBED = 256  # untied embeddings stay at most this wide (the bundled word models' width)
+MIN_PASSES = 2.0  # enough words: the training text read this many times ...
+WORDS_PER_WEIGHT = 4.0  # ... or this many words per recurrent weight, whichever is fewer
+MAX_DROPOUT = 0.6
+# no more recurrent weights per training word than where the dropout rule reaches MAX_DROPOUT (17.8):
+# beyond it a larger model is not regularised any further, only slower
+MAX_WEIGHTS_PER_WORD = 10 ** ((MAX_DROPOUT - 0.35) / 0.2)
+PROBE_STEPS = 3  # timed steps per candidate ...
+WARMUP_STEPS = 2  # ... after these (the first steps of a new model are slower: allocator, caches)
+PROBE_SHARE = 0.05  # stop probing larger sizes once the probe has used this share of the time budget
+EVAL_COST = 1 / 3  # a validation word costs about a third of a training word (forward only)
+LR = 0.003  # Adam's peak learning rate
+
+
+@dataclass
+class Plan:
+    """The settings chosen (only those the person did not give) and why."""
+
+    model: dict = field(default_factory=dict)  # ModelConfig fields
+    train: dict = field(default_factory=dict)  # TrainConfig fields
+    reasons: dict = field(default_factory=dict)  # setting -> why (one sentence)
+    measured: dict = field(default_factory=dict)  # hidden_dim -> words/s the probe measured
+    probe_seconds: float = 0.0
+
+    def record(self) -> dict:
+        """What config.json keeps under training.auto_choices: each setting's value and reason."""
+        values = {**self.model, **self.train}
+        out = {k: {"value": _json(v), "reason": self.reasons[k]} for k, v in values.items()}
+        if self.measured:
+            out["probe"] = {
+                "words_per_s": {str(h): round(r) for h, r in self.measured.items()},
+                "seconds": round(self.probe_seconds, 1),
+            }
+        return out
+
+    def lines(self) -> list[str]:
+        """One log line per choice: `auto: --hidden-dim 256 (reason)`."""
+        values = {**self.model, **self.train}
+        return [f"auto: --{k.replace('_', '-')} {_show(v)} ({self.reasons[k]})" for k, v in values.items()]
+
+
+def _json(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _show(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (tuple, list)):
+        return " ".join(map(str, value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def vocabulary_cap(counts: torch.Tensor, specials: int = 2) -> tuple[int, str]:
+    """(max_vocab, reason) for a vocabulary whose words occur `counts` times (1-D, one entry per word),
+    plus `specials` always-kept entries (<eos>, <unk>) not counted as frequent. 0 = keep every word."""
+    frequent = int((counts >= MIN_COUNT).sum())
+    cap = min(frequent + specials, MAX_VOCAB)
+    if cap >= counts.numel():
+        return 0, f"every one of the {counts.numel():,} training words occurs at least {MIN_COUNT} times"
+    if cap == MAX_VOCAB and frequent + specials > MAX_VOCAB:
+        return cap, f"{frequent:,} words occur {MIN_COUNT}+ times; capped at {MAX_VOCAB:,}"
+    return cap, (
+        f"the {frequent:,} of {counts.numel():,} training words seen at least {MIN_COUNT} times "
+        "(rarer ones read as <unk>, as in WikiText-2)"
+    )
+
+
+GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}  # weight blocks per layer of each cell
+
+
+def recurrent_weights(
+    embed_dim: int, hidden_dim: int, num_layers: int = NUM_LAYERS, cell: str = "lstm"
+) -> int:
+    """Weights of a stacked recurrent network: each layer gates x hidden x (input + hidden) + 2 gates x hidden
+    biases (an LSTM has 4 gates, a GRU 3, a plain RNN 1)."""
+    gates = GATES.get(cell, 4)
+    total, width_in = 0, embed_dim
+    for _ in range(num_layers):
+        total += gates * hidden_dim * (width_in + hidden_dim) + 2 * gates * hidden_dim
+        width_in = hidden_dim
+    return total
+
+
+def model_candidate(hidden_dim: int, vocab_size: int, given: dict) -> tuple[dict, dict]:
+    """(settings, reasons) for one size: softmax, embedding width, tying, layers (given ones kept)."""
+    layers = given.get("num_layers", NUM_LAYERS)
+    embed_guess = given.get("embed_dim", min(hidden_dim, MAX_EMBED))
+    rnn = recurrent_weights(embed_guess, hidden_dim, layers, given.get("cell", "lstm"))
+    settings, reasons = {}, {}
+    if "softmax" not in given:
+        big = vocab_size * hidden_dim > rnn
+        settings["softmax"] = "adaptive" if big else "full"
+        reasons["softmax"] = (
+            f"a full {vocab_size:,}-word output layer would cost {vocab_size * hidden_dim / rnn:.1f}x the "
+            f"LSTM's multiply-adds a word"
+        )
+    softmax = settings.get("softmax", given.get("softmax"))
+    tie_ok = softmax == "full" and given.get("embed_dim", hidden_dim) == hidden_dim
+    if "tie_weights" not in given:
+        settings["tie_weights"] = tie_ok
+        reasons["tie_weights"] = (
+            "full softmax: input and output embeddings shared (fewer weights, better perplexity)"
+            if tie_ok
+            else "the adaptive softmax keeps its own output weights"
+            if softmax == "adaptive"
+            else "the embedding width differs from the hidden width"
+        )
+    tied = settings.get("tie_weights", given.get("tie_weights"))
+    if "embed_dim" not in given:
+        settings["embed_dim"] = hidden_dim if tied else min(hidden_dim, MAX_EMBED)
+        reasons["embed_dim"] = (
+            "tied to the hidden width" if tied else f"the hidden width, at most {MAX_EMBED}"
+        )
+    if "num_layers" not in given:
+        settings["num_layers"] = NUM_LAYERS
+        reasons["num_layers"] = "two stacked LSTM layers, as every recipe here"
+    return settings, reasons
+
+
+def words_needed(train_words: int, weights: int) -> float:
+    """Enough words for a size: MIN_PASSES over the text or WORDS_PER_WEIGHT per recurrent weight."""
+    return min(MIN_PASSES * train_words, WORDS_PER_WEIGHT * weights)
+
+
+def choose_dropout(weights: int, train_words: int, words: float) -> tuple[float, str]:
+    """(dropout, reason) from the model's recurrent weights, the distinct words and the words it reads."""
+    passes = words / max(train_words, 1)
+    if passes <= 1:
+        return 0.1, f"{passes:.2f} passes over the text: each word is read at most once, little to overfit"
+    q = weights / max(train_words, 1)
+    full = min(MAX_DROPOUT, max(0.1, 0.35 + 0.2 * math.log10(q)))
+    dropout = round(0.1 + (full - 0.1) * min(1.0, (passes - 1) / 3), 2)
+    return dropout, (
+        f"{q:.2f} recurrent weights per training word -> {full:.2f} for a long run; "
+        f"{passes:.1f} passes -> {dropout:.2f}"
+    )
+
+
+def plan_training(
+    train_words: int,
+    valid_words: int,
+    vocab_size: int,
+    max_minutes: float,
+    max_words: int,
+    given: dict,
+    measure: Callable[[dict], float] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Plan:
+    """Choose the settings not in `given` (name -> value given by the person) for a run on `train_words`
+    training tokens (valid_words validated each pass) within `max_minutes` and/or `max_words` (0 = none;
+    one must be set). `measure(model_settings)` -> words/s of one training step at that size (the probe;
+    needed with a time budget). Raises ValueError without a budget or a probe for a time budget."""
+    if max_minutes <= 0 and max_words <= 0:
+        raise ValueError("the automatic settings need a budget: --max-minutes or --max-words")
+    if max_minutes > 0 and measure is None:
+        raise ValueError("a time budget needs a throughput probe")
+    plan = Plan()
+    start = clock()
+    # share of the training time spent on training steps rather than validations
+    train_share = train_words / (train_words + EVAL_COST * valid_words)
+
+    def words_for(settings: dict) -> float:
+        words = float(max_words) if max_words > 0 else math.inf
+        if max_minutes > 0:
+            rate = measure(settings)
+            plan.measured[settings["hidden_dim"]] = rate
+            seconds_left = max(max_minutes * 60 - (clock() - start), 0.0)
+            words = min(words, rate * seconds_left * train_share)
+        return words
+
+    ladder = (given["hidden_dim"],) if "hidden_dim" in given else HIDDEN_LADDER
+
+    def candidate(hidden: int) -> tuple[dict, dict, dict, int]:
+        settings, reasons = model_candidate(hidden, vocab_size, given)
+        full = {**given, **settings, "hidden_dim": hidden, "vocab_size": vocab_size}
+        cell = full.get("cell", "lstm")
+        return settings, reasons, full, recurrent_weights(full["embed_dim"], hidden, full["num_layers"], cell)
+
+    # sizes with more weights per training word than dropout regularises are not even measured
+    top = len(ladder) - 1
+    while top > 0 and candidate(ladder[top])[3] > MAX_WEIGHTS_PER_WORD * train_words:
+        top -= 1
+    why_not_larger = f"the largest size tried ({ladder[top]})"
+    if top < len(ladder) - 1:
+        why_not_larger = (
+            f"{ladder[top + 1]} units would have over {MAX_WEIGHTS_PER_WORD:.1f} recurrent weights per "
+            f"training word, more than dropout {MAX_DROPOUT:g} regularises"
+        )
+    # Bisect the ladder (words read fall as the size grows): the largest size that reads enough, in ~3
+    # probes rather than one per size; stop early when the probe would outgrow its share of the budget.
+    low, high, chosen, smallest = (
+        0,
+        top,
+        None,
+        None,
+    )  # chosen/smallest: (hidden, settings, reasons, words, weights)
+    probe_limit = PROBE_SHARE * max_minutes * 60
+    while low <= high:
+        mid = (low + high) // 2
+        settings, reasons, full, weights = candidate(ladder[mid])
+        probe_start = clock()
+        words = words_for(full)
+        entry = (ladder[mid], settings, reasons, words, weights)
+        if mid == 0:
+            smallest = entry
+        if words >= words_needed(train_words, weights):
+            chosen, low = entry, mid + 1
+        else:
+            why_not_larger, high = f"{ladder[mid]} units would read too few", mid - 1
+        spent = clock() - start
+        if low <= high and max_minutes > 0 and spent + 2 * (clock() - probe_start) > probe_limit:
+            why_not_larger = f"larger sizes not probed (the probe keeps to {PROBE_SHARE:.0%} of the budget)"
+            break
+    fits = chosen is not None
+    if chosen is None:  # even the smallest size measured reads too few: the smallest size
+        if smallest is None:
+            settings, reasons, full, weights = candidate(ladder[0])
+            smallest = (ladder[0], settings, reasons, words_for(full), weights)
+        chosen = smallest
+    hidden, settings, reasons, words, weights = chosen
+    if "hidden_dim" not in given:
+        need = words_needed(train_words, weights)
+        how = f"{plan.measured[hidden]:,.0f} words/s measured, " if hidden in plan.measured else ""
+        settings["hidden_dim"] = hidden
+        reasons["hidden_dim"] = (
+            f"{how}{words / 1e6:.2f} M words in the budget ({words / max(train_words, 1):.1f} passes) >= the "
+            f"{need / 1e6:.2f} M it needs (min of {MIN_PASSES:g} passes, {WORDS_PER_WEIGHT:g} words per "
+            f"weight); {why_not_larger}"
+            if fits
+            else f"the smallest size; even it reads only {words / 1e6:.2f} M words of the {need / 1e6:.2f} M "
+            "it would need"
+        )
+    plan.model = settings
+    plan.reasons.update(reasons)
+    if "dropout" not in given:
+        plan.model["dropout"], plan.reasons["dropout"] = choose_dropout(weights, train_words, words)
+    for name, value, reason in (
+        ("optimizer", "adam", "Adam: fast progress in a short budget"),
+        ("lr", LR, "Adam's peak, as the bundled word models"),
+        ("schedule", "cosine", "decays to 0 over the budget (time or words, whichever ends first)"),
+    ):
+        if name not in given:
+            plan.train[name], plan.reasons[name] = value, reason
+    plan.probe_seconds = clock() - start
+    if max_minutes > 0 and plan.measured:
+        # (at least half the budget is left for training, however slow the probe was)
+        plan.train["max_minutes"] = max(max_minutes - plan.probe_seconds / 60, max_minutes / 2)
+        plan.reasons["max_minutes"] = f"the budget less the {plan.probe_seconds:.1f} s the probe took"
+    return plan
+
+
+def warm_up() -> None:
+    """Build one optimiser as train() does, outside any timing: the first fused optimiser of a process
+    takes seconds to set up (10 s measured on a loaded machine), once; train() pays it before its clock
+    starts, so the probe, which must keep to its share of the budget, should not count it either."""
+    from lstmlm.training.config import TrainConfig
+    from lstmlm.training.optim import make_optimizer
+
+    make_optimizer(torch.nn.Linear(1, 1), TrainConfig(lr=LR))
+
+
+def measure_words_per_s(
+    settings: dict,
+    train_ids: torch.Tensor,
+    batch_size: int,
+    bptt: int,
+    device: torch.device | str = "cpu",
+    steps: int = PROBE_STEPS,
+) -> float:
+    """Training words/s of a model built from `settings` (ModelConfig fields): WARMUP_STEPS steps, then
+    `steps` timed Adam steps (forward, backward, clipping, update) on the first batches of `train_ids`."""
+    from lstmlm.data import batchify, get_batch
+    from lstmlm.model import LanguageModel, ModelConfig
+    from lstmlm.training.config import TrainConfig
+    from lstmlm.training.optim import make_optimizer
+
+    names = {f.name for f in dataclasses.fields(ModelConfig)}
+    config = {k: v for k, v in settings.items() if k in names}
+    vocab_size = config["vocab_size"]
+    cutoffs = [c for c in config.get("adaptive_cutoffs", ModelConfig.adaptive_cutoffs) if 0 < c < vocab_size]
+    if config.get("softmax") == "adaptive" and not cutoffs:  # as the CLI fits them to a small vocabulary
+        config["adaptive_cutoffs"] = (max(1, vocab_size // 4),)
+    model = LanguageModel(ModelConfig(**config)).to(device)
+    model.train()
+    optimizer = make_optimizer(model, TrainConfig(lr=LR))  # fused Adam, as train() builds it
+    span = (steps + WARMUP_STEPS) * bptt * batch_size + batch_size  # the tokens the probe reads
+    repeats = 1 + span // max(train_ids.numel(), 1)  # a corpus shorter than that is read again
+    data = batchify(train_ids[:span].repeat(repeats), batch_size).to(device)  # (T, B)
+    state = model.init_state(batch_size)
+    elapsed, words = 0.0, 0
+    for step in range(steps + WARMUP_STEPS):
+        start = time.perf_counter()
+        inputs, targets = get_batch(data, (step * bptt) % max(data.size(0) - 1, 1), bptt)
+        state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+        features, state = model(inputs, state)
+        model.loss(features, targets).backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        if step >= WARMUP_STEPS:  # the first steps warm up the allocator and kernels
+            elapsed += time.perf_counter() - start
+            words += targets.numel()
+    return words / max(elapsed, 1e-9)
+
+
+def auto_vocabulary(build: Callable[[int], object]) -> tuple[object, int, str]:
+    """(corpus, max_vocab, reason): `build(max_vocab)` reads the corpus (0 = every word); it is read once
+    uncapped to count its words, and again with the cap when one applies (the same vocabulary, to the
+    word, as `--max-vocab` with that number gives)."""
+    corpus = build(0)
+    counts = torch.bincount(corpus.train, minlength=len(corpus.vocab))
+    # <eos> and <unk> are always kept: count them as frequent whatever their counts
+    for special in (corpus.vocab.eos_id, corpus.vocab.unk_id):
+        if special is not None:
+            counts[special] = MIN_COUNT
+    cap, reason = vocabulary_cap(counts, specials=0)
+    return (build(cap) if cap else corpus), cap, reason

@@ -1,0 +1,148 @@
+"""The scripting endpoints (`next_words`, `generate`, `trace`): JSON in and out, the same numbers the tabs
+draw. Registered with `gr.api`, which reads each endpoint's parameters from the type hints below (so
+no `from __future__ import annotations` here: gradio needs the real types).
+
+Bad input raises `gr.Error` with a message that says what to change (the client sees the message).
+"""
+
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+
+import gradio as gr
+
+from lstmlm.model import LanguageModel
+from lstmlm.safewords import hide_in_json
+from playground.views.gates import trace_json
+from playground.views.generate import coerce_settings, generate_limit, generate_words
+from playground.views.next_word import next_words_json, read_prompt
+
+MODEL_CONCURRENCY = "model"  # API calls share one queue slot group; the UI has its own listeners
+
+
+# Python's own words when int()/float() refuse a value (a string, None, NaN): not what a person should read.
+_CONVERSION_WORDS = ("invalid literal", "could not convert", "cannot convert float", "argument must be")
+
+
+def whole_number(value, name: str) -> int:
+    """An int from an API value (int, whole float, numeric string); ValueError naming the setting."""
+    try:
+        number = float(value)
+        if number.is_integer():
+            return int(value) if isinstance(value, int) and not isinstance(value, bool) else int(number)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    raise ValueError(f"{name} must be a whole number, got {value!r}")
+
+
+def _user_error(e: Exception) -> gr.Error:
+    """The message of a rejected input, for the caller; no traceback in the server log (it is not a bug)."""
+    message = str(e)
+    if any(words in message for words in _CONVERSION_WORDS):
+        message = "every number setting must be a plain number (not text, empty or NaN): check what you sent"
+    return gr.Error(message, title="Invalid input", print_exception=False)
+
+
+def _safe_answer(answer):
+    """One answer with listed words hidden in every string (not in base64 data), and "hidden": how many."""
+    if not isinstance(answer, dict):
+        return answer
+    answer, hidden = hide_in_json(answer)
+    return {**answer, "hidden": hidden}
+
+
+def classroom_safe(endpoint: Callable) -> Callable:
+    """`endpoint` whose JSON answers (each one, when it streams) show "(hidden word)" for every word on the
+    classroom list, unless the server runs with --show-all-words, and say in "hidden" how many they hid.
+    Applied to every endpoint as it is registered; the signature (gradio reads it) is kept."""
+    if inspect.isgeneratorfunction(endpoint):
+
+        @functools.wraps(endpoint)
+        def streamed(*args, **kwargs):
+            for answer in endpoint(*args, **kwargs):
+                yield _safe_answer(answer)
+
+        return streamed
+
+    @functools.wraps(endpoint)
+    def answered(*args, **kwargs):
+        return _safe_answer(endpoint(*args, **kwargs))
+
+    return answered
+
+
+def register(model: LanguageModel) -> None:
+    """Add the three endpoints to the Blocks being built."""
+
+    def next_words(prompt: str, k: int = 10) -> dict:
+        """Top-k next words after `prompt` (read from a line start), their probabilities, entropy in bits."""
+        try:
+            return next_words_json(model, prompt, whole_number(k, "k"))
+        except (ValueError, TypeError, OverflowError) as e:
+            raise _user_error(e) from None
+
+    def generate(
+        prompt: str,
+        max_words: int = 30,
+        temperature: float = 0.8,
+        top_k: int = 40,
+        top_p: float = 0.95,
+        seed: int = 0,
+        allow_unk: bool = False,
+    ) -> Iterator[dict]:
+        """Stream a continuation: after each word (a character model: each character, at most 500), the
+        text so far and each one's probability and rank. <unk> is never drawn unless `allow_unk` (its
+        probability goes to the other words)."""
+        try:
+            limit = generate_limit(model)
+            settings = coerce_settings(temperature, top_k, top_p, max_words, seed, allow_unk, limit)
+        except (ValueError, TypeError, OverflowError) as e:
+            raise _user_error(e) from None
+        try:
+            p = read_prompt(model.vocab, prompt)
+        except ValueError as e:  # a word a vocabulary without <unk> lacks
+            raise _user_error(e) from None
+        detokenize = model.vocab.tokenizer.detokenize  # words joined with spaces, characters without
+        words: list[dict] = []
+        for gw in generate_words(model, p, settings):
+            words.append(
+                {
+                    "word": gw.word,
+                    "prob": round(gw.prob, 6),
+                    "rank": gw.rank,
+                    "sampled_prob": round(gw.sampled_prob, 6),
+                }
+            )
+            yield {
+                "text": detokenize(w["word"] for w in words),
+                "words": list(words),  # a copy: the list keeps growing after this yield
+                "notice": p.notice,
+                "done": False,
+            }
+        yield {"text": detokenize(w["word"] for w in words), "words": words, "notice": p.notice, "done": True}
+
+    def trace(
+        prompt: str,
+        layer: int = 0,
+        gates: str = "all",
+        encoding: str = "float16",
+        decimals: int = 3,
+    ) -> dict:
+        """One layer's f, i, o, g (candidate), c (cell) and h (a GRU's r, z, n, h; a plain RNN's h) over the
+        prompt, each (steps, units): base64 float16 by default, or nested lists with encoding="list"."""
+        try:
+            return trace_json(
+                model,
+                prompt,
+                whole_number(layer, "layer"),
+                gates,
+                encoding,
+                whole_number(decimals, "decimals"),
+            )
+        except (ValueError, TypeError, OverflowError) as e:
+            raise _user_error(e) from None
+
+    for fn in (next_words, generate, trace):
+        gr.api(
+            classroom_safe(fn), api_name=fn.__name__, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
+        )

@@ -1,0 +1,45 @@
+"""The model-comparing endpoints (`compare`, `gradient_flow`, `long_range`): JSON in and out, the numbers
+the Compare and Gradient-flow tabs show. Registered with `gr.api`, which reads the parameters from the
+type hints (so no `from __future__ import annotations` here). Bad input raises `gr.Error`.
+"""
+
+from collections.abc import Sequence
+
+import gradio as gr
+
+from playground.api import MODEL_CONCURRENCY, _user_error, classroom_safe, whole_number
+from playground.views.compare import compare_json, flow_json, probe_json
+from playground.views.lineup import Entry
+
+
+def register(lineup: Sequence[Entry]) -> None:
+    """Add the three endpoints to the Blocks being built."""
+
+    def compare(prompt: str, k: int = 10) -> dict:
+        """The prompt (read from a line start) through every model: its top-k next words, the entropy of
+        its next-word distribution, its perplexity and bits per word on the prompt, its test perplexity."""
+        try:
+            return compare_json(lineup, prompt, whole_number(k, "k"))
+        except (ValueError, TypeError, OverflowError) as e:
+            raise _user_error(e) from None
+
+    def gradient_flow(prompt: str) -> dict:
+        """For every model: the norm of the gradient of log p(last word of the prompt) with respect to the
+        embedding of the word `distance` words back, and the shipped average over validation snippets."""
+        try:
+            return flow_json(lineup, prompt)
+        except (ValueError, TypeError) as e:
+            raise _user_error(e) from None
+
+    def long_range(probe: str = "parenthesis") -> dict:
+        """A long-range probe ("parenthesis", "quote" or "agreement") scored in bits for every model at
+        every distance (0 = forgotten, positive = remembered)."""
+        try:
+            return probe_json(lineup, probe)
+        except (ValueError, TypeError) as e:
+            raise _user_error(e) from None
+
+    for fn in (compare, gradient_flow, long_range):
+        gr.api(
+            classroom_safe(fn), api_name=fn.__name__, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
+        )

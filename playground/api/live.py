@@ -1,0 +1,91 @@
+"""The Live Lab endpoints: `live_train` starts a training (returns its job id, and a share token that only
+reads it), `live_status` says where it is (queue position, loss curve, evaluations, the latest sample,
+snapshots), `live_pause` / `live_resume` / `live_stop` control it, `live_snapshot` reads one snapshot (the
+probe's gates and what changed since another snapshot). Registered with `gr.api`,
+which reads the parameters from the type hints (so no `from __future__ import annotations` here). Bad input
+raises `gr.Error` saying what to change; a full server says "busy, try again".
+"""
+
+import gradio as gr
+
+from lstmlm.training.live import TEACHING_TEXTS, LiveSettings, LiveSettingsError, LiveTextError
+from playground.api import classroom_safe
+from playground.server.live_jobs import JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
+from playground.views.live import snapshot_json
+
+
+def register(jobs: LiveJobs = JOBS) -> None:
+    """Add the Live Lab's endpoints to the Blocks being built."""
+
+    def live_train(
+        text: str = "", settings: dict | None = None, teaching_text: str = "", probe: str = ""
+    ) -> dict:
+        """Start training a small LSTM on `text` (or on the built-in `teaching_text`: quotes, brackets,
+        anbn, numbered, program, poem). `settings` (all optional): tokenizer (chars | words), num_layers
+        (1-2), hidden_dim (16-256), bptt (10-200), batch_size (1-64), lr (0.0001-0.05), dropout (0-0.5),
+        seconds (10-300), seed, max_tokens, eval_every, snapshots (1-20), sample_every_s. Returns {"job": id,
+        "share": a read-only token, "state": "running" or "queued", "queue_position", "settings": the
+        settings used}; poll `live_status` with the id (or the token)."""
+        try:
+            if teaching_text:
+                if teaching_text not in TEACHING_TEXTS:
+                    names = ", ".join(TEACHING_TEXTS)
+                    raise LiveTextError(
+                        f"no teaching text is called {teaching_text!r}: choose one of {names}"
+                    )
+                if text:
+                    raise LiveTextError("give either text or teaching_text, not both")
+                text = TEACHING_TEXTS[teaching_text].read()
+            if settings is not None and not isinstance(settings, dict):
+                raise LiveSettingsError('settings must be a JSON object, e.g. {"seconds": 20}')
+            chosen = LiveSettings.from_dict(settings or {})
+            job = jobs.start(text, chosen, owner=None, probe=probe)
+        except (LiveTextError, LiveSettingsError, LiveBusy) as e:
+            raise gr.Error(str(e)) from None
+        status = jobs.status(job.id, curve=False)
+        keep = ("job", "share", "state", "queue_position", "settings")
+        return {k: status[k] for k in keep}
+
+    def live_status(job: str, curve: bool = True) -> dict:
+        """Where training `job` (its id or share token) is: state (queued, running, paused, done, stopped,
+        failed), queue_position (1 = next to start; 0 = not waiting), step, seconds, budget_s, tokens_per_s,
+        evals [{step, seconds, train_loss, val_loss}] in nats per token, the latest sample, the number of
+        snapshots, summary and error once it ended; with `curve` the training loss per step."""
+        try:
+            return jobs.status(job, curve=bool(curve))
+        except UnknownJob as e:
+            raise gr.Error(str(e)) from None
+
+    def _control(action, job: str) -> dict:
+        try:
+            done = action(job)
+        except (UnknownJob, ReadOnly, ValueError) as e:
+            raise gr.Error(str(e)) from None
+        return {"job": done.id, "state": done.state}
+
+    def live_stop(job: str) -> dict:
+        """End training `job` (its id, not a share token): a running one after its current step (its best
+        model so far stays saved), a queued or paused one at once."""
+        return dict(_control(jobs.stop, job), stopping=True)
+
+    def live_pause(job: str) -> dict:
+        """Pause running training `job` after its current step: it frees its place on the server and the
+        paused time does not count against its budget; `live_resume` goes on."""
+        return dict(_control(jobs.pause, job), pausing=True)
+
+    def live_resume(job: str) -> dict:
+        """Let paused training `job` go on (queued again; it continues exactly where it paused)."""
+        return _control(jobs.resume, job)
+
+    def live_snapshot(job: str, index: int = -1, compare_to: int = 0) -> dict:
+        """Snapshot `index` of training `job` (id or share token; -1 = the latest): the probe's tokens and
+        its gates, cell and hidden state per layer ({layer: {q: [[T x H]]}}), and "changes": per unit, how
+        its gate saturation and its cell's match with each Cell-hunt track changed since snapshot
+        `compare_to` (the 3 units that changed most for each)."""
+        try:
+            return snapshot_json(jobs.get(job), int(index), int(compare_to))
+        except (UnknownJob, ValueError) as e:
+            raise gr.Error(str(e)) from None
+
+    for fn in (live_train, live_status, live_stop, live_pause, live_resume, live_snapshot):
+        gr.api(classroom_safe(fn), api_name=fn.__name__, concurrency_limit=4, concurrency_id="live_api")

@@ -1,0 +1,1 @@
+"""Classroom mode: links that restore a screen (pure) and the bar above the prompt (gradio)."""

@@ -1,0 +1,131 @@
+"""Pictures for the Cell-hunt view (no gradio, no torch): the text shaded by a unit with the track drawn
+under it (as in Karpathy et al. 2015 and LSTMVis: laid out as text, line breaks kept), the table of the
+best units per layer, and a scatter of the unit's value against the track.
+
+HTML goes through `html.escape`; the shading is inline, the layout classes (`lp-hunt*`) are in CSS below.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lstmlm.safewords import hide_in_text
+from lstmlm.studies.cell_hunt import UnitRank
+from lstmlm.tokenizers import Tokenizer
+from lstmlm.wikitext import EOS
+from playground.plots import style as plots
+from playground.views.cell_hunt import describe
+
+CSS = """
+.lp-hunt { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 17px; line-height: 1.9;
+           white-space: pre-wrap; padding: 8px 4px; max-height: 520px; overflow-y: auto; }
+.lp-hunt.lp-hunt-words { font-family: inherit; font-size: 20px; white-space: normal; }
+.lp-hunt span { border-bottom: 4px solid transparent; }
+.lp-hunt .lp-eol { color: #9ca3af; font-size: 12px; }
+.lp-hunt-table td, .lp-hunt-table th { padding: 2px 10px; font-size: 16px; }
+.lp-text.lp-chars { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 19px; }
+.lp-text.lp-chars .lp-w { padding: 1px 0; border-radius: 0; }
+"""
+TRACK_RGB = (234, 88, 12)  # the track's underline: orange
+
+
+def _cell_colour(value: float, scale: float) -> str:
+    """Blue (negative) - white - red (positive), as the paper's figures."""
+    a = max(-1.0, min(1.0, value / scale)) if scale > 0 else 0.0
+    rgb = (214, 39, 40) if a > 0 else (31, 119, 180)
+    return f"rgba({rgb[0]},{rgb[1]},{rgb[2]},{abs(a) * 0.8:.2f})"
+
+
+def shaded_track_text(
+    tokens: Sequence[str],
+    values: np.ndarray,
+    track: np.ndarray,
+    tokenizer: Tokenizer,
+    unit_label: str,
+    track_label: str,
+) -> str:
+    """The text, each step's background shaded by the unit's value against its median over the text
+    (red above, blue below: a cell that sits far from 0 still shows where it moves), and the track drawn as
+    an orange bar under each step (binary: on/off; counts: as strong as the value is large)."""
+    if not len(tokens):
+        return '<div class="lp-placeholder">Give a text to hunt over.</div>'
+    values = np.asarray(values, dtype=np.float64)
+    middle = float(np.median(values))
+    scale = float(np.percentile(np.abs(values - middle), 98)) or 1.0
+    top = float(np.max(track)) if len(track) else 0.0
+    chars = tokenizer.unit == "character"
+    out = []
+    for (space, text), tok, v, tv in zip(tokenizer.pieces(list(tokens)), tokens, values, track, strict=True):
+        strength = (tv / top) if top > 0 else 0.0
+        line = (
+            f"rgba({TRACK_RGB[0]},{TRACK_RGB[1]},{TRACK_RGB[2]},{0.15 + 0.85 * strength:.2f})" if tv else ""
+        )
+        style = f"background:{_cell_colour(float(v) - middle, scale)}" + (
+            f";border-bottom-color:{line}" if line else ""
+        )
+        title = f"{unit_label} {float(v):+.3f} · {track_label} {tv:g}"
+        shown = "⏎" if tok == EOS else hide_in_text(text)[0]  # spaces stay spaces: the text is laid out
+        cls = ' class="lp-eol"' if tok == EOS else ""
+        out.append(f'{html.escape(space)}<span{cls} style="{style}" title="{html.escape(title)}">'
+                   f"{html.escape(shown)}</span>")  # fmt: skip
+        if tok == EOS:
+            out.append("\n" if chars else "<br>")
+    cls = "lp-hunt" if chars else "lp-hunt lp-hunt-words"
+    legend = (
+        f'<div class="lp-legend">Background: {html.escape(unit_label)}, red above its median over this '
+        f"text ({middle:+.2f}), blue below, full colour at ±{scale:.2f}. "
+        f"Orange bar under a {tokenizer.unit}: "
+        f"{html.escape(track_label)}.</div>"
+    )
+    return f'<div class="{cls}" id="cell-hunt-shaded">{"".join(out)}</div>{legend}'
+
+
+def best_table(per_layer: Sequence[Sequence[UnitRank]], kind: str, skipped: str = "") -> str:
+    """The best units of each layer, one row each, with their score."""
+    if skipped:
+        return f'<div class="lp-notice">{html.escape(skipped)}</div>'
+    head = "AUC" if kind == "binary" else "Pearson r"
+    rows = []
+    for rows_of_layer in per_layer:
+        for r in rows_of_layer:
+            stat = f"{r.statistic:.3f}" if kind == "binary" else f"{r.statistic:+.3f}"
+            rows.append(
+                f"<tr><td>layer {r.layer + 1}</td><td>{html.escape(r.signal)}</td><td>{r.unit}</td>"
+                f"<td>{stat}</td><td>{r.score:.3f}</td></tr>"
+            )
+    return (
+        f'<table class="lp-hunt-table"><tr><th>layer</th><th>signal</th><th>unit</th><th>{head}</th>'
+        f"<th>score</th></tr>{''.join(rows)}</table>"
+        '<div class="lp-small">Score: max(AUC, 1 − AUC) for a yes/no track (a unit that is low inside is '
+        "as good a detector), |r| for a count. 0.5 and 0 mean no better than chance.</div>"
+    )
+
+
+def unit_track_scatter(
+    values: np.ndarray, track: np.ndarray, kind: str, r: UnitRank, track_label: str
+) -> go.Figure:
+    """Each step of the text as a point: the track (x; a yes/no track jittered around 0 and 1) against the
+    unit's value (y)."""
+    x = np.asarray(track, dtype=np.float64)
+    if kind == "binary":
+        x = x + np.random.default_rng(0).uniform(-0.18, 0.18, size=x.size)  # fixed jitter: same picture
+    fig = go.Figure(
+        go.Scatter(x=x, y=np.asarray(values, dtype=np.float64), mode="markers",
+                   marker=dict(size=5, opacity=0.35, color="#4f46e5"), hoverinfo="skip")
+    )  # fmt: skip
+    fig.update_layout(
+        template=plots.TEMPLATE,
+        height=360,
+        margin=dict(l=60, r=20, t=50, b=50),
+        title=f"{describe(r, kind)}: value at each step",
+    )
+    if kind == "binary":
+        fig.update_xaxes(tickvals=[0, 1], ticktext=["outside", "inside"], title=track_label)
+    else:
+        fig.update_xaxes(title=track_label)
+    fig.update_yaxes(title=f"{r.signal} of unit {r.unit}")
+    return fig

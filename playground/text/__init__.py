@@ -1,0 +1,1 @@
+"""Interface text in English and Chinese, as data, beside each other."""

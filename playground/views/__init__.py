@@ -1,0 +1,1 @@
+"""Each tab's screen as plain data (no gradio, no plotly); the API endpoints return the same data."""

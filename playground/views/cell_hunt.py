@@ -1,0 +1,206 @@
+"""What the Cell-hunt view shows (no gradio, no plotly): for one track (inside quotes, position in the
+line, ... or the person's regular expression), the units whose c or h predict it best, ranked over the
+model's validation text (the cache `lstmlm cells` writes) or over a text the person gives, and one unit's
+value over that text beside the track. The `cell_hunt` endpoint returns the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from lstmlm.model import LanguageModel
+from lstmlm.studies.cell_hunt import (
+    REGEX,
+    Track,
+    TrackRanking,
+    UnitRank,
+    cached_ranking,
+    hunt,
+    regex_track,
+    track_names,
+)
+from playground.views.next_word import line_start
+
+# The most steps of the person's text a hunt reads (a few seconds at most on a 2x256 model), and shows.
+MAX_HUNT_STEPS = {"character": 4000, "word": 800}
+OVER = ("validation", "text")  # rank over the cached validation text, or over the given text
+CELL_RANGE = 5.0  # the Intervene view's cell slider runs from -5 to 5
+
+# A passage to hunt over when the model has no cache (written for this view): quotes across a line
+# break, nested brackets, lines wrapped near 70 characters, sentences.
+DEFAULT_TEXT = """"I cannot stay," said the old prince, rising from his chair. "The carriage
+is waiting, and my daughter (who has been ready since noon) will not
+forgive me." He looked at the window. Snow was falling again.
+
+Anna Pavlovna smiled. "Then go, but promise that you will come back
+before the ball (and bring the young count, if he is still in town)."
+The prince bowed, said nothing more, and went out into the cold hall,
+where the servants were already holding his coat and hat for him.
+
+"Well?" asked Pierre, when the door had closed. Nobody answered him.
+"""
+
+
+def default_text(cache: dict | None) -> str:
+    """The text the view opens with: a passage of the cached validation text, else DEFAULT_TEXT."""
+    return (cache or {}).get("passage") or DEFAULT_TEXT
+
+
+def track_choices(model: LanguageModel, cache: dict | None = None) -> list[tuple[str, str]]:
+    """(label, name) of each built-in track for this model's steps, then the person's own track."""
+    unit = model.vocab.tokenizer.unit
+    labels = {name: (cache or {}).get("tracks", {}).get(name, {}).get("label") for name in track_names(unit)}
+    from lstmlm.studies.cell_hunt import SPECS
+
+    out = [(labels[n] or SPECS[n].label.format(unit=unit), n) for n in track_names(unit)]
+    return [*out, ("your own: a regular expression", REGEX)]
+
+
+@dataclass
+class HuntView:
+    """One track's ranking and the text it is shown over."""
+
+    tokens: list[str]  # the given text's steps (capped to MAX_HUNT_STEPS)
+    track: Track  # the track over `tokens`
+    ranking: TrackRanking  # over the validation text (cached) or over `tokens`
+    over: str  # validation | text
+    values: dict[str, np.ndarray]  # unit values over `tokens`: signal -> (L, H, N)
+    notice: str  # e.g. the text was capped, or no cache so the text was used
+
+    def best(self, k: int = 5, signal: str | None = None) -> list[UnitRank]:
+        """The k best units over all layers (of one signal when given)."""
+        return self.ranking.best(k, signal=signal)
+
+    def per_layer(self, k: int = 3, signal: str | None = None) -> list[list[UnitRank]]:
+        """The k best units of each layer."""
+        return [self.ranking.best(k, layer=n, signal=signal) for n in range(self.ranking.statistic.shape[0])]
+
+    def unit_values(self, layer: int, signal: str, unit: int) -> np.ndarray:
+        """One unit's value (N,) over the text; ValueError for a unit that does not exist."""
+        if signal not in self.values:
+            raise ValueError(f"signal must be one of {', '.join(self.values)}, got {signal!r}")
+        L, H, _ = self.values[signal].shape
+        if not (0 <= layer < L and 0 <= unit < H):
+            raise ValueError(f"layer must be in 0..{L - 1} and unit in 0..{H - 1}, got {layer}, {unit}")
+        return self.values[signal][layer, unit]
+
+
+def hunt_view(
+    model: LanguageModel,
+    text: str,
+    track: str = "quote",
+    regex: str = "",
+    over: str = "text",
+    cache: dict | None = None,
+) -> HuntView:
+    """Rank the units for `track` over the cached validation text (`over="validation"`) or over `text`,
+    and trace `text` (read from a line start, capped) for the pictures. ValueError says what to change."""
+    tokenizer = model.vocab.tokenizer
+    unit = tokenizer.unit
+    names = track_names(unit)
+    if track not in (*names, REGEX):
+        raise ValueError(f"track must be one of {', '.join([*names, REGEX])} for this model, got {track!r}")
+    if over not in OVER:
+        raise ValueError(f"over must be 'validation' or 'text', got {over!r}")
+    tokens = tokenizer.tokenize(text or "")
+    notes = []
+    cap = MAX_HUNT_STEPS[unit]
+    if len(tokens) > cap:
+        tokens = tokens[:cap]
+        notes.append(f"The hunt reads the first {cap:,} {unit}s of your text.")
+    if len(tokens) < 2:
+        raise ValueError(f"give a text of at least 2 {unit}s to hunt over")
+    use_cache = over == "validation" and track != REGEX and cache is not None
+    if over == "validation" and track == REGEX:
+        notes.append("Your own track is ranked over the text below (the cache holds the built-in tracks).")
+    elif over == "validation" and cache is None:
+        notes.append(
+            "This model has no cached ranking (lstmlm cells writes one): ranked over the text below."
+        )
+    if track == REGEX:
+        regex_track(tokens, tokenizer, regex)  # a bad pattern fails before any tracing
+    h = hunt(model, tokens, regex=regex if track == REGEX else None, builtin=track != REGEX,
+             state=line_start(model))  # fmt: skip
+    ranking = cached_ranking(cache, track) if use_cache else h.rankings[track]
+    if use_cache:
+        notes.append(
+            f"Units ranked over {cache['steps']:,} {unit}s of {cache.get('source') or 'the validation text'}."
+        )
+    if ranking.skipped:
+        notes.append(f"Cannot rank units for this track: {ranking.skipped}.")
+    if h.tracks[track].note:
+        notes.append(h.tracks[track].note[:1].upper() + h.tracks[track].note[1:] + ".")
+    return HuntView(h.tokens, h.tracks[track], ranking, "validation" if use_cache else "text", h.values,
+                    " ".join(notes))  # fmt: skip
+
+
+def unit_key(r: UnitRank) -> str:
+    """The value a unit choice carries: 'layer:signal:unit'."""
+    return f"{r.layer}:{r.signal}:{r.unit}"
+
+
+def parse_unit_key(key: str) -> tuple[int, str, int]:
+    """'1:c:17' -> (1, 'c', 17); ValueError for anything else."""
+    try:
+        layer, signal, unit = str(key).split(":")
+        return int(layer), signal, int(unit)
+    except ValueError:
+        raise ValueError(f"a unit is written layer:signal:unit, e.g. 0:c:17, got {key!r}") from None
+
+
+def describe(r: UnitRank, kind: str) -> str:
+    """'layer 1 · c 17 · AUC 0.97, higher inside' (layers counted from 1, as the app shows them)."""
+    if kind == "binary":
+        how = f"AUC {r.statistic:.2f}, {'higher' if r.direction == 'high' else 'lower'} where marked"
+    else:
+        how = f"r {r.statistic:+.2f}"
+    return f"layer {r.layer + 1} · {r.signal} {r.unit} · {how}"
+
+
+def intervene_settings(ranking: TrackRanking, layer: int, unit: int) -> dict:
+    """What the Intervene view opens with for a found cell: set its cell C, at every step, to the value it
+    has where the track is on (binary) or in the track's top tenth (counts), within the slider's range."""
+    value = float("nan")
+    if "c" in ranking.signals:
+        value = float(ranking.marked_mean[layer, ranking.signals.index("c"), unit])
+    value = 1.0 if not math.isfinite(value) else max(-CELL_RANGE, min(CELL_RANGE, round(value, 2)))
+    return {"layer": layer, "action": "set_cell", "value": value, "units": "list", "unit_list": str(unit),
+            "steps": "0-"}  # fmt: skip
+
+
+def cell_hunt_json(
+    model: LanguageModel,
+    text: str,
+    track: str = "quote",
+    regex: str = "",
+    over: str = "text",
+    cache: dict | None = None,
+    k: int = 5,
+) -> dict:
+    """What the `cell_hunt` endpoint returns: the best units overall and per layer, the track over the
+    text's steps and the best unit's value there."""
+    k = max(1, min(int(k), 50))
+    v = hunt_view(model, text, track, regex, over, cache)
+    best = v.best(k)
+    top = best[0] if best and not v.ranking.skipped else None
+    return {
+        "track": track,
+        "label": v.track.label,
+        "kind": v.track.kind,
+        "statistic": "auc" if v.track.kind == "binary" else "pearson_r",
+        "over": v.over,
+        "steps_ranked": v.ranking.steps,
+        "skipped": v.ranking.skipped,
+        "best": [r.to_dict() for r in best] if top else [],
+        "per_layer": [[r.to_dict() for r in rows] for rows in v.per_layer(k)] if top else [],
+        "tokens": v.tokens,
+        "track_values": v.track.values.tolist(),
+        "best_unit_values": np.round(v.unit_values(top.layer, top.signal, top.unit), 4).tolist()
+        if top
+        else [],
+        "intervene": intervene_settings(v.ranking, top.layer, top.unit) if top else None,
+        "notice": v.notice,
+    }

@@ -1,0 +1,145 @@
+"""What the Class game shows (no gradio, no plotly): the models' answers for a round (the `Predictor` the
+room store calls at a reveal), and a room's state (rooms.RoomStore.state, the same JSON the `room_state`
+endpoint returns) as HTML: the banner, the round line and the score table."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+
+from lstmlm.vocab import UnknownTokenError
+from playground.i18n import say
+from playground.server.rooms import ModelAnswer, Predictor, RoomStore
+from playground.views.lineup import Entry
+from playground.views.next_word import display_word, next_log_probs
+
+TOP_WORDS = 8  # each model's words in the chart
+
+
+def make_predictor(lineup: Sequence[Entry], k: int = TOP_WORDS) -> Predictor:
+    """The models' answers for a round: each line-up model's top-k words after the round's words (read
+    from a line start, as every view reads a prompt), and the probability it gives the actual word (None
+    when its vocabulary lacks the word). A model whose vocabulary cannot read the words is left out."""
+
+    def predict(prefix: Sequence[str], actual: str | None) -> list[ModelAnswer]:
+        answers = []
+        for entry in lineup:
+            vocab = entry.model.vocab
+            try:
+                ids = vocab.encode(list(prefix)).ids
+            except UnknownTokenError:  # a vocabulary without <unk> (an imported model)
+                continue
+            log_probs = next_log_probs(entry.model, ids)  # (V,)
+            values, top = log_probs.topk(min(k, log_probs.numel()))
+            known = actual is not None and actual in vocab
+            p_actual = math.exp(float(log_probs[vocab.index[actual]])) if known else None
+            answers.append(
+                ModelAnswer(entry.label, vocab.decode(top.tolist()), values.exp().tolist(), p_actual)
+            )
+        return answers
+
+    return predict
+
+
+def make_store(lineup: Sequence[Entry]) -> RoomStore:
+    """The rooms of one app, whose reveals ask every model of `lineup` (the app's own model first)."""
+    tokenizer = lineup[0].model.vocab.tokenizer
+    return RoomStore(make_predictor(lineup), unit=tokenizer.unit, tokenize=tokenizer.tokenize)
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _word(token: str) -> str:
+    """A model token or a student's guess as the page shows it (listed words hidden), escaped."""
+    return _esc(display_word(token))
+
+
+def banner_html(state: dict) -> str:
+    """The room's code in large letters (the teacher's screen is projected) or the student's room."""
+    key = "class.teacher_banner" if state["role"] == "teacher" else "class.student_banner"
+    code = f'<span class="lp-room-code">{_esc(state["code"])}</span>'
+    return f'<div class="lp-room-banner">{say(key, code=code)}</div>'
+
+
+def round_html(state: dict) -> str:
+    """The words the class has seen with a blank (or, once revealed, the actual word) after them; how many
+    guessed; and for a student, their guess and whether it was right."""
+    if not state["pushed"]:
+        key = "class.teacher_push" if state["role"] == "teacher" else "class.wait_push"
+        return f'<div class="lp-placeholder">{_esc(say(key))}</div>'
+    shown = " ".join(_word(w) for w in state["prompt"])
+    if state["revealed"] and state["actual"] is not None:
+        blank = f'<span class="lp-room-actual">{_word(state["actual"])}</span>'
+    else:
+        blank = '<span class="lp-room-blank">?</span>'
+    status = say(
+        "class.status",
+        round=state["round"],
+        rounds=state["rounds"],
+        guesses=state["guesses"],
+        present=max(state["present"], state["guesses"]),
+    )
+    lines = [
+        f'<div class="lp-text lp-room-prompt">{shown} {blank}</div>',
+        f'<div class="lp-small">{status}</div>',
+    ]
+    mine = state.get("your_guess")
+    if state["revealed"]:
+        actual = state["actual"]
+        if actual is None:
+            note = say("class.no_actual")
+        elif mine is not None and mine == actual.casefold():
+            note = say("class.right", actual=display_word(actual))
+        elif mine is not None:
+            note = say("class.wrong", actual=display_word(actual), guess=display_word(mine))
+        else:
+            note = say("class.missed", actual=display_word(actual))
+        lines.append(f'<div class="lp-summary">{_esc(note)}</div>')
+    elif state["role"] == "student":
+        note = say("class.your_guess", guess=display_word(mine)) if mine else say("class.no_guess")
+        lines.append(f'<div class="lp-summary">{_esc(note)}</div>')
+    return "".join(lines)
+
+
+def _bits(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}"
+
+
+def scores_html(state: dict) -> str:
+    """The revealed words of the sentence: how many guessed each, the class's surprisal and each model's,
+    the means over the words where all have a value, and how the class's surprisal is computed."""
+    scores = state["scores"]
+    if not scores:
+        return f'<div class="lp-small">{_esc(say("class.score_empty"))}</div>'
+    labels = list(scores[0]["model_bits"])
+    head = [say("class.score_word"), say("class.score_right"), say("class.score_class"), *labels]
+    rows = [
+        [
+            _word(s["actual"]),
+            f"{s['right']} / {s['guesses']}",
+            _bits(s["class_bits"]),
+            *(_bits(s["model_bits"].get(k)) for k in labels),
+        ]
+        for s in scores
+    ]
+    totals = state["totals"]
+    if totals["words"]:
+        rows.append(
+            [
+                f"<b>{_esc(say('class.score_mean', n=totals['words']))}</b>",
+                "",
+                f"<b>{_bits(totals['class_bits'])}</b>",
+                *(f"<b>{_bits(totals['model_bits'].get(k))}</b>" for k in labels),
+            ]
+        )
+    th = "".join(f"<th>{_esc(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return (
+        f'<div class="lp-label">{_esc(say("class.score_title"))}</div>'
+        f'<div class="lp-room-table"><table class="lp-compare lp-room-scores"><thead><tr>{th}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+        f'<div class="lp-small">{_esc(say("class.score_note"))}</div>'
+    )

@@ -1,0 +1,285 @@
+"""What the Gates view shows: one layer's gates, cell and hidden state over a prompt, as numpy arrays,
+with the unit orderings, saturation fractions and the window that keeps a heatmap small (no gradio).
+A GRU shows its own gates (reset r, update z, candidate n, hidden h), a plain RNN its hidden state h.
+
+Arrays here are (steps, units): row t is the word at position t, column u is unit u of the layer.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+import numpy as np
+
+from lstmlm.model import LanguageModel
+from lstmlm.studies.compare import CELL_NAMES
+from lstmlm.studies.runaway import robust_bound, runaway_cells, runaway_note
+from lstmlm.trace import trace
+from playground.views.next_word import Prompt, display_word, line_start, read_prompt
+
+GATES = ("f", "i", "o", "g", "c", "h")  # the order of the view's gate selector (an LSTM's)
+CELL_GATES = {"lstm": GATES, "gru": ("r", "z", "n", "h"), "rnn_tanh": ("h",), "rnn_relu": ("h",)}  # each cell
+GATE_LABELS = {  # plain text, for controls and messages
+    "f": "forget gate f",
+    "i": "input gate i",
+    "o": "output gate o",
+    "g": "candidate C̃",
+    "c": "cell state C",
+    "h": "hidden state h",
+    "r": "reset gate r",
+    "z": "update gate z",
+    "n": "candidate n",
+}
+GATE_TITLES = {  # plotly titles (its <sub> tags), in the article's notation
+    "f": "forget gate f<sub>t</sub>",
+    "i": "input gate i<sub>t</sub>",
+    "o": "output gate o<sub>t</sub>",
+    "g": "candidate C̃<sub>t</sub>",
+    "c": "cell state C<sub>t</sub>",
+    "h": "hidden state h<sub>t</sub>",
+    "r": "reset gate r<sub>t</sub>",
+    "z": "update gate z<sub>t</sub>",
+    "n": "candidate n<sub>t</sub>",
+}
+SIGMOID_GATES = ("f", "i", "o")  # values in (0, 1); g and h lie in (-1, 1), c is unbounded
+CELL_SIGMOID_GATES = {"lstm": SIGMOID_GATES, "gru": ("r", "z"), "rnn_tanh": (), "rnn_relu": ()}  # RNN: none
+SATURATING = ("f", "i", "o", "r", "z")  # every cell's gates in (0, 1)
+ORDERINGS = ("index", "mean", "variance", "saturation")
+LOW, HIGH = 0.1, 0.9  # a gate below 0.1 is "left-saturated" (closed), above 0.9 "right-saturated" (open)
+MAX_HEATMAP_STEPS = 150  # a heatmap shows at most the last 150 words...
+MAX_HEATMAP_CELLS = 80_000  # ...and at most 80k cells (~430 KB as float32): fewer units if needed
+
+
+@dataclass
+class LayerValues:
+    """One layer's recorded values over a prompt; each array (steps, units) float32."""
+
+    tokens: list[str]
+    layer: int
+    num_layers: int
+    values: dict[str, np.ndarray]  # gate name -> (T, H), in CELL_GATES[cell] order
+    cell: str = "lstm"
+    unit: str = "word"  # what one step is: "word" or "character" (the model's tokenizer)
+
+    @property
+    def steps(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def units(self) -> int:
+        return next(iter(self.values.values())).shape[1]
+
+
+def cell_gates(model: LanguageModel) -> tuple[str, ...]:
+    """What the Gates view shows of this model, in the selector's order (f i o g c h; r z n h; h)."""
+    return CELL_GATES[model.config.cell]
+
+
+def check_layer(model: LanguageModel, layer: int) -> int:
+    """The layer index if it exists, else ValueError saying which ones do."""
+    num_layers = model.config.num_layers
+    if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < num_layers:
+        raise ValueError(
+            f"layer must be one of 0..{num_layers - 1} (this model has {num_layers} layers), got {layer}"
+        )
+    return layer
+
+
+def trace_layer(model: LanguageModel, prompt: Prompt, layer: int) -> LayerValues | None:
+    """Trace the prompt from a line start and keep one layer's values; None for an empty prompt."""
+    check_layer(model, layer)
+    if not prompt.ids:
+        return None
+    # Gates only: the next-word softmax over every position is the costly part and not shown here.
+    tr = trace(model, prompt.ids, line_start(model), log_probs=False)
+    lt = tr.layers[layer]
+    values = {g: lt.get(g)[:, 0].float().numpy() for g in CELL_GATES[tr.cell]}  # (T, B=1, H) -> (T, H)
+    num_layers = model.config.num_layers
+    return LayerValues(
+        tokens=prompt.tokens,
+        layer=layer,
+        num_layers=num_layers,
+        values=values,
+        cell=tr.cell,
+        unit=prompt.unit,
+    )
+
+
+def saturation(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit, the fraction of steps with the gate < 0.1 (left) and > 0.9 (right); values (T, H)."""
+    return (values < LOW).mean(axis=0), (values > HIGH).mean(axis=0)
+
+
+def saturation_score(gate: str, values: np.ndarray) -> np.ndarray:
+    """Per unit, the fraction of steps at an extreme: gates < 0.1 or > 0.9; g, n, h, tanh(c) beyond +-0.9."""
+    if gate in SATURATING:
+        left, right = saturation(values)
+        return left + right
+    squashed = np.tanh(values) if gate == "c" else values
+    return (np.abs(squashed) > HIGH).mean(axis=0)
+
+
+def unit_order(gate: str, values: np.ndarray, ordering: str) -> np.ndarray:
+    """Unit indices (H,) in display order: by index, or by mean / variance / saturation, largest first."""
+    if ordering not in ORDERINGS:
+        raise ValueError(f"ordering must be one of {', '.join(ORDERINGS)}, got {ordering!r}")
+    units = values.shape[1]
+    if ordering == "index":
+        return np.arange(units)
+    key = {
+        "mean": lambda: values.mean(axis=0),
+        "variance": lambda: values.var(axis=0),
+        "saturation": lambda: saturation_score(gate, values),
+    }[ordering]()
+    return np.argsort(-key, kind="stable")
+
+
+@dataclass
+class HeatmapData:
+    """A window of one gate, ready to draw: z is (units shown, steps shown), rows in display order."""
+
+    z: np.ndarray  # (U, S) float32
+    words: list[str]  # (S,) the words along the step axis
+    first_step: int  # position in the prompt of words[0]
+    units: list[int]  # (U,) unit index of each row
+    gate: str
+    layer: int
+    notice: str  # what was left out, and any runaway cell, or ""
+    bound: float | None = None  # the cell's colour scale: ±bound (None: the plot's own)
+    runaway: tuple[int, ...] = ()  # units whose |C_t| is far outside the rest (cell state only)
+    unit: str = "word"  # what one step is: "word" or "character"
+
+
+def heatmap_window(
+    lv: LayerValues,
+    gate: str,
+    ordering: str = "index",
+    max_steps: int = MAX_HEATMAP_STEPS,
+    max_cells: int = MAX_HEATMAP_CELLS,
+) -> HeatmapData:
+    """The last `max_steps` words x as many units (in `ordering`) as fit in `max_cells`."""
+    if gate not in lv.values:
+        raise ValueError(f"gate must be one of {', '.join(lv.values)}, got {gate!r}")
+    values = lv.values[gate]
+    first = max(0, lv.steps - max_steps)
+    window = values[first:]  # (S, H)
+    order = unit_order(gate, window, ordering)
+    keep = max(1, min(len(order), max_cells // max(1, window.shape[0])))
+    order = order[:keep]
+    notes = []
+    if first:
+        notes.append(f"showing the last {window.shape[0]} of {lv.steps} {lv.unit}s")
+    if keep < lv.units:
+        notes.append(f"showing {keep} of {lv.units} units (the first by {ordering})")
+    notice = "; ".join(notes).capitalize() + ("." if notes else "")
+    bound, runaway = None, ()
+    if gate == "c":  # one cell that integrates must not wash out the colours of all the others
+        cells = runaway_cells(window)
+        runaway = tuple(r.unit for r in cells)
+        bound = robust_bound(window, runaway)
+        if cells:
+            clipped = (
+                f" The colour scale ends at ±{bound:.2f} (the other units); those cells show at its ends."
+            )
+            notice = " ".join(x for x in (notice, runaway_note(cells, lv.layer) + clipped) if x)
+    return HeatmapData(
+        z=np.ascontiguousarray(window[:, order].T),
+        words=[display_word(w) for w in lv.tokens[first:]],
+        first_step=first,
+        units=order.tolist(),
+        gate=gate,
+        layer=lv.layer,
+        notice=notice,
+        bound=bound,
+        runaway=runaway,
+        unit=lv.unit,
+    )
+
+
+UNIT_SERIES = {
+    "lstm": ("f", "i", "o", "c", "h"),
+    "gru": ("r", "z", "n", "h"),
+    "rnn_tanh": ("h",),
+    "rnn_relu": ("h",),
+}
+
+
+def unit_series(lv: LayerValues, unit: int) -> dict[str, np.ndarray]:
+    """One unit's f, i, o, c, h over the prompt (a GRU's r, z, n, h; a plain RNN's h), each (T,)."""
+    if isinstance(unit, bool) or not isinstance(unit, int) or not 0 <= unit < lv.units:
+        raise ValueError(
+            f"unit must be one of 0..{lv.units - 1} (layer {lv.layer} has {lv.units} units), got {unit}"
+        )
+    return {g: lv.values[g][:, unit] for g in UNIT_SERIES[lv.cell]}
+
+
+def parse_gates(gates: str, cell: str = "lstm") -> list[str]:
+    """'f,i,c' -> ['f', 'i', 'c'], 'all' -> every gate of the cell; ValueError naming the allowed ones."""
+    allowed = CELL_GATES[cell]
+    if (gates or "").strip().lower() == "all":
+        return list(allowed)
+    names = [g.strip() for g in (gates or "").split(",") if g.strip()]
+    bad = [g for g in names if g not in allowed]
+    if bad or not names:
+        which = "" if cell == "lstm" else f" (this model is a {CELL_NAMES[cell]})"
+        raise ValueError(
+            f"gates must be a comma-separated list of {', '.join(allowed)}{which} or all, got {gates!r}"
+        )
+    return list(dict.fromkeys(names))
+
+
+ENCODINGS = ("float16", "list")
+
+
+def encode_array(values: np.ndarray, encoding: str = "float16", decimals: int = 3) -> dict | list:
+    """A (T, H) array for JSON: {"dtype", "shape", "bdata"} with base64 little-endian float16 bytes (compact
+    and fast: `np.frombuffer(base64.b64decode(bdata), "<f2").reshape(shape)`), or nested lists, rounded."""
+    if encoding == "list":
+        return np.round(values.astype(np.float64), decimals).tolist()
+    data = np.ascontiguousarray(values, dtype="<f2").tobytes()
+    return {"dtype": "float16", "shape": list(values.shape), "bdata": base64.b64encode(data).decode("ascii")}
+
+
+def trace_json(
+    model: LanguageModel,
+    text: str,
+    layer: int = 0,
+    gates: str = "all",
+    encoding: str = "float16",
+    decimals: int = 3,
+) -> dict:
+    """What the `trace` endpoint returns: the prompt's tokens and one layer's values.
+
+    `values[gate]` is (steps, units), encoded by `encode_array`: an LSTM's f, i, o, g, c, h, a GRU's r, z, n,
+    h, a plain RNN's h ("all": every one). Per unit, `saturation[gate]` holds the fractions of steps below
+    0.1 and above 0.9 (the forget, input and output gates; a GRU's reset and update gates).
+    """
+    names = parse_gates(gates, model.config.cell)
+    if encoding not in ENCODINGS:
+        raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}, got {encoding!r}")
+    decimals = max(0, min(int(decimals), 6))
+    prompt = read_prompt(model.vocab, text)
+    lv = trace_layer(model, prompt, check_layer(model, layer))
+    out = {
+        "tokens": prompt.tokens,
+        "unknown": prompt.unknown,
+        "layer": layer,
+        "num_layers": model.config.num_layers,
+        "hidden_dim": model.config.hidden_dim,
+        "notice": prompt.notice,
+        "values": {},
+        "saturation": {},
+    }
+    if lv is None:
+        out["notice"] = "The prompt is empty: type some words to trace."
+        return out
+    for g in names:
+        out["values"][g] = encode_array(lv.values[g], encoding, decimals)
+        if g in SATURATING:
+            left, right = saturation(lv.values[g])
+            out["saturation"][g] = {
+                "below_0.1": np.round(left, 4).tolist(),
+                "above_0.9": np.round(right, 4).tolist(),
+            }
+    return out
