@@ -29,7 +29,8 @@ from playground.views.intervene import (
     run_intervention,
 )
 from playground.views.next_word import display_word, predict_next, read_prompt
-from playground.views.surprisal import export_trace_files, surprisal_view
+from playground.views.export import export_trace_files
+from playground.views.surprisal import surprisal_view
 
 TEXT = 'He said "no (really) way".\nShe said "yes".\n' * 4
 

@@ -9,7 +9,8 @@ import pytest
 
 from lstmlm.sampling import advance, start_state
 from lstmlm.studies.equations import LayerArrays, layer_arrays
-from lstmlm.studies.surprisal import rank_bucket, surprisal, unit_search
+from lstmlm.studies.surprisal import rank_bucket, surprisal
+from lstmlm.studies.units import unit_search
 from lstmlm.trace import trace
 
 PROMPT = "the cat sat on the mat . a dog ran to the house"

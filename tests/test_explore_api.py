@@ -10,7 +10,8 @@ import pytest
 from conftest import app_client
 
 from lstmlm.studies.atlas import build_atlas, load_atlas, save_atlas
-from playground.views.surprisal import atlas_unit, surprisal_json, unit_search_json
+from playground.views.surprisal import surprisal_json
+from playground.views.units import atlas_unit, unit_search_json
 
 PROMPT = "the cat sat on the mat . a dog ran"
 

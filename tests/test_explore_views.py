@@ -13,22 +13,15 @@ import pytest
 
 from lstmlm.sampling import start_state
 from lstmlm.studies.atlas import build_atlas, load_atlas, save_atlas
-from lstmlm.studies.surprisal import rank_bucket, surprisal, unit_search
+from lstmlm.studies.surprisal import rank_bucket, surprisal
+from lstmlm.studies.units import unit_search
 from lstmlm.trace import trace
 from playground.plots import surprisal as explore_plots
 from playground.views.generate import GenerationSettings, generate_words
 from playground.views.next_word import read_prompt
-from playground.views.surprisal import (
-    NO_ATLAS,
-    atlas_unit,
-    export_generated_file,
-    export_trace_files,
-    parse_span,
-    surprisal_json,
-    surprisal_view,
-    unit_search_json,
-    unit_search_view,
-)
+from playground.views.export import export_generated_file, export_trace_files
+from playground.views.surprisal import surprisal_json, surprisal_view
+from playground.views.units import NO_ATLAS, atlas_unit, parse_span, unit_search_json, unit_search_view
 
 PROMPT = "the cat sat on the mat . a dog ran"
 

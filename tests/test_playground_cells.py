@@ -160,7 +160,7 @@ def test_counterfactual_compares_the_cells_own_quantities(app):
 
 
 def test_exports_hold_the_fused_models_numbers(app):
-    from playground.views.surprisal import export_trace_files
+    from playground.views.export import export_trace_files
 
     cell, model, _, _ = app
     _, h, _ = fused(model, PROMPT)

@@ -12,7 +12,7 @@ from playground.plots import style as plots
 from playground.views.gates import heatmap_window, trace_layer
 from playground.views.intervene import equations_json
 from playground.views.next_word import read_prompt
-from playground.views.surprisal import counter_units_view
+from playground.views.units import counter_units_view
 
 PROMPT = " ".join(["the cat sat on the mat ."] * 6)  # 42 words
 COUNTER = 3

@@ -7,7 +7,8 @@ import gradio as gr
 
 from lstmlm.model import LanguageModel
 from playground.api import MODEL_CONCURRENCY, _user_error, classroom_safe
-from playground.views.surprisal import atlas_unit, surprisal_json, unit_search_json
+from playground.views.surprisal import surprisal_json
+from playground.views.units import atlas_unit, unit_search_json
 
 
 def register(model: LanguageModel, atlas: dict | None = None) -> None:

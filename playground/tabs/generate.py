@@ -24,7 +24,7 @@ from playground.views.generate import (
     reshaping_summary,
 )
 from playground.views.next_word import append_words, display_word, read_prompt
-from playground.views.surprisal import export_generated_file
+from playground.views.export import export_generated_file
 
 DEFAULTS = GenerationSettings()
 

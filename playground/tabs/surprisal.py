@@ -12,7 +12,8 @@ from playground.i18n import t
 from playground.plots import style as plots
 from playground.plots import surprisal as explore_plots
 from playground.tabs import TabView
-from playground.views.surprisal import export_trace_files, surprisal_view
+from playground.views.export import export_trace_files
+from playground.views.surprisal import surprisal_view
 
 EMPTY = "Type a prompt to see which words surprised the model."
 

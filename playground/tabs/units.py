@@ -15,7 +15,7 @@ from playground.plots import surprisal as explore_plots
 from playground.tabs import TabView
 from playground.views.gates import trace_layer, unit_series
 from playground.views.next_word import display_word, read_prompt
-from playground.views.surprisal import (
+from playground.views.units import (
     NO_ATLAS,
     atlas_unit,
     counter_choices,
