@@ -28,7 +28,8 @@ from browser_kit import _quantize, chromium
 from lstmlm.checkpoint import load_model
 from lstmlm.cli.common import file_tokenizer
 from lstmlm.data import read_tokens
-from lstmlm.studies.cell_hunt import cached_ranking, compute_tracks, load_hunt, unit_values
+from lstmlm.studies.cell_hunt import cached_ranking, load_hunt, unit_values
+from lstmlm.studies.tracks import compute_tracks
 from lstmlm.wikitext import EOS
 from playground.app import CSS as APP_CSS
 from playground.plots.cell_hunt import CSS as HUNT_CSS

@@ -13,18 +13,9 @@ import torch
 from lstmlm import load_model, save_model
 from lstmlm.cli import main
 from lstmlm.model import LanguageModel, ModelConfig
-from lstmlm.studies.cell_hunt import (
-    CACHE,
-    Track,
-    auc_scores,
-    cached_ranking,
-    compute_tracks,
-    hunt,
-    load_hunt,
-    pearson_scores,
-    rank_tracks,
-    regex_track,
-)
+from lstmlm.studies.cell_hunt import CACHE, cached_ranking, hunt, load_hunt
+from lstmlm.studies.tracks import Track, compute_tracks, regex_track
+from lstmlm.studies.unit_ranking import auc_scores, pearson_scores, rank_tracks
 from lstmlm.tokenizers import CHARS, WHITESPACE, WIKITEXT
 from lstmlm.vocab import Vocab
 

@@ -10,7 +10,9 @@ import torch
 
 from lstmlm.data import batchify
 from lstmlm.model import LanguageModel, ModelConfig
-from lstmlm.studies.cell_hunt import Track, auc_scores, pearson_scores, rank_tracks, unit_values
+from lstmlm.studies.cell_hunt import unit_values
+from lstmlm.studies.tracks import Track
+from lstmlm.studies.unit_ranking import auc_scores, pearson_scores, rank_tracks
 from lstmlm.trace import trace
 
 

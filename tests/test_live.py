@@ -16,7 +16,7 @@ from lstmlm.checkpoint import load_model
 from lstmlm.data import batchify
 from lstmlm.model import LanguageModel
 from lstmlm.safewords import hidden_words
-from lstmlm.studies.cell_hunt import compute_tracks, track_names
+from lstmlm.studies.tracks import compute_tracks, track_names
 from lstmlm.tokenizers import CHARS
 from lstmlm.trace import trace
 from lstmlm.training.live import (

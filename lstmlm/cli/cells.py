@@ -38,7 +38,8 @@ def cmd_cells(ns: argparse.Namespace) -> int:
     import torch
 
     from lstmlm.data import read_tokens
-    from lstmlm.studies.cell_hunt import REGEX, hunt, hunt_json, save_hunt
+    from lstmlm.studies.cell_hunt import hunt, hunt_json, save_hunt
+    from lstmlm.studies.tracks import REGEX
     from lstmlm.tokenizers import TextFileError
 
     model = load_or_exit(ns)

@@ -14,10 +14,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lstmlm.safewords import hide_in_text
-from lstmlm.studies.cell_hunt import UnitRank
+from lstmlm.studies.unit_ranking import UnitRank
 from lstmlm.tokenizers import Tokenizer
 from lstmlm.wikitext import EOS
-from playground.plots import style as plots
+from playground.plots.style import TEMPLATE
 from playground.views.cell_hunt import describe
 
 CSS = """
@@ -118,7 +118,7 @@ def unit_track_scatter(
                    marker=dict(size=5, opacity=0.35, color="#4f46e5"), hoverinfo="skip")
     )  # fmt: skip
     fig.update_layout(
-        template=plots.TEMPLATE,
+        template=TEMPLATE,
         height=360,
         margin=dict(l=60, r=20, t=50, b=50),
         title=f"{describe(r, kind)}: value at each step",

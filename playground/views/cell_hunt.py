@@ -12,16 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstmlm.model import LanguageModel
-from lstmlm.studies.cell_hunt import (
-    REGEX,
-    Track,
-    TrackRanking,
-    UnitRank,
-    cached_ranking,
-    hunt,
-    regex_track,
-    track_names,
-)
+from lstmlm.studies.cell_hunt import cached_ranking, hunt
+from lstmlm.studies.tracks import REGEX, SPECS, Track, regex_track, track_names
+from lstmlm.studies.unit_ranking import TrackRanking, UnitRank
 from playground.views.next_word import line_start
 
 # The most steps of the person's text a hunt reads (a few seconds at most on a 2x256 model), and shows.
@@ -53,8 +46,6 @@ def track_choices(model: LanguageModel, cache: dict | None = None) -> list[tuple
     """(label, name) of each built-in track for this model's steps, then the person's own track."""
     unit = model.vocab.tokenizer.unit
     labels = {name: (cache or {}).get("tracks", {}).get(name, {}).get("label") for name in track_names(unit)}
-    from lstmlm.studies.cell_hunt import SPECS
-
     out = [(labels[n] or SPECS[n].label.format(unit=unit), n) for n in track_names(unit)]
     return [*out, ("your own: a regular expression", REGEX)]
 

@@ -24,7 +24,9 @@ import torch
 from lstmlm.checkpoint import load_model
 from lstmlm.cli.common import file_tokenizer
 from lstmlm.data import read_tokens
-from lstmlm.studies.cell_hunt import compute_tracks, rank_tracks, unit_values
+from lstmlm.studies.cell_hunt import unit_values
+from lstmlm.studies.tracks import compute_tracks
+from lstmlm.studies.unit_ranking import rank_tracks
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = ROOT / "assets" / "models" / "warpeace-char-lstm"

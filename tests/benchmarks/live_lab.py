@@ -24,7 +24,8 @@ import torch
 
 from lstmlm.checkpoint import load_model
 from lstmlm.model import LanguageModel
-from lstmlm.studies.cell_hunt import rank_tracks, unit_values
+from lstmlm.studies.cell_hunt import unit_values
+from lstmlm.studies.unit_ranking import rank_tracks
 from lstmlm.training.live import (
     TEACHING_TEXTS,
     LiveSettings,
