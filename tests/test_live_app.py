@@ -72,7 +72,7 @@ def test_default_places_follow_the_cores(capsys):
 
 
 def test_each_training_runs_in_its_own_process_with_memory_and_time_caps(monkeypatch):
-    from playground.server import live_jobs
+    from playground.server import live_worker
 
     jobs = LiveJobs()
     job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=600, **TINY), owner="a")
@@ -87,7 +87,7 @@ def test_each_training_runs_in_its_own_process_with_memory_and_time_caps(monkeyp
     status = wait_until_ended(late, late.start(anbn_text(), LiveSettings(seconds=10, **TINY)).id)
     assert status["state"] == "failed" and "past its time budget" in status["error"]
     # a worker that dies says so
-    monkeypatch.setattr(live_jobs, "_worker", _die)
+    monkeypatch.setattr(live_worker, "train_in_worker", _die)
     dead = LiveJobs()
     status = wait_until_ended(dead, dead.start(anbn_text(), LiveSettings(seconds=10, **TINY)).id)
     assert status["state"] == "failed" and "ended unexpectedly (exit code 3)" in status["error"]

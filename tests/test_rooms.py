@@ -8,19 +8,9 @@ import threading
 
 import pytest
 
-from playground.server.rooms import (
-    CODE_ALPHABET,
-    CODE_LENGTH,
-    GONE_S,
-    ModelAnswer,
-    RoomError,
-    RoomStore,
-    class_surprisal_bits,
-    histogram,
-    model_surprisal_bits,
-    normalize_guess,
-    split_sentence,
-)
+from playground.server.room import RoomError, normalize_guess, split_sentence
+from playground.server.room_scoring import ModelAnswer, class_surprisal_bits, histogram, model_surprisal_bits
+from playground.server.rooms import CODE_ALPHABET, CODE_LENGTH, GONE_S, RoomStore
 
 SENTENCE = "the cat sat on the mat".split()
 

@@ -8,7 +8,8 @@ A refused request raises `gr.Error` with a message saying what to do instead.
 import gradio as gr
 
 from playground.api import classroom_safe
-from playground.server.rooms import RoomError, RoomStore
+from playground.server.room import RoomError
+from playground.server.rooms import RoomStore
 
 ROOMS_CONCURRENCY = "rooms"  # every room call: dictionary work of microseconds (a reveal: a few forwards)
 

@@ -1,46 +1,40 @@
-"""Live Lab trainings on the server: each runs in its own worker process (one torch thread, its own memory
-and time cap) watched by a thread of the server, at most one active training per
-browser session and `max_running` running at once on the server (the rest wait in a queue, first come
-first served, their position shown), each in its own temporary folder, removed when its session ends or an
-hour after it finished. A training can be paused (its thread ends and frees its place; resuming queues it
-again and it goes on exactly where it stopped) and stopped. No gradio here: the tab and the API
-(`api_live`) read `status()` and call `start` / `pause` / `resume` / `stop`.
+"""Live Lab trainings on the server: the table of jobs and their queue. Each training runs in its own worker
+process (`live_worker`: one torch thread, its own memory and time cap) watched by a thread of the server,
+at most one active training per browser session and `max_running` running at once on the server (the rest
+wait in a queue, first come first served, their position shown), each in its own temporary folder, removed
+when its session ends or an hour after it finished. A training can be paused (its thread ends and frees its
+place; resuming queues it again and it goes on exactly where it stopped) and stopped. No gradio here: the
+tab and the API (`api/live`) read `status()` and call `start` / `pause` / `resume` / `stop`.
 
-The registry is the one object shared by all sessions, and it holds only what a key names. A job has two
-keys, both uuid4 (unguessable): its id, which controls it (the tab keeps it in its session's gr.State, the
-API hands it to its caller), and its share token, which only reads it: a teacher's link `?view=live&lab=TOKEN`
-lets students watch the same curve and scrub the same snapshots without training, pausing or stopping.
+The registry is the one object shared by all sessions, and it holds only what a key names. A job
+(`live_job.LiveJob`) has two keys, both uuid4 (unguessable): its id, which controls it (the tab keeps it in
+its session's gr.State, the API hands it to its caller), and its share token, which only reads it: a
+teacher's link `?view=live&lab=TOKEN` lets students watch the same curve and scrub the same snapshots
+without training, pausing or stopping.
 """
 
 from __future__ import annotations
 
 import atexit
-import math
-import multiprocessing
 import os
-import queue
 import shutil
 import tempfile
 import threading
 import time
 import uuid
 import weakref
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from lstmlm.training.live import LiveSettings, Sample, Snapshot, live_corpus, train_live, zip_model
-from lstmlm.training.loop import Callback, Progress
+from lstmlm.training.live import LiveSettings, live_corpus, zip_model
+from playground.server import live_worker
+from playground.server.live_job import LiveJob
 
 MAX_RUNNING = max(1, (os.cpu_count() or 2) // 2)  # trainings at once: one per two cores (`--lab-trainings`)
 MAX_QUEUED = 20  # trainings waiting at most; past that, "busy, try again"
 KEEP_S = 3600.0  # a finished job's folder is removed this long after it ended (or when its session ends)
 MAX_JOBS = 40  # jobs kept at most (finished ones go first, oldest first)
-MAX_EVALS = 300  # validations a status lists at most (evenly thinned, the last always in)
-CURVE_POINTS = 400  # training-loss points kept for the curve (thinned by 2 when full)
 MEMORY_CAP_MB = 1536  # a training's worker process is ended past this resident memory (torch itself: ~300)
 TIME_GRACE_S = 30.0  # ... or this long past its time budget (a step, the last validation and save)
-WORKER_THREADS = 1  # torch threads a training uses (the server's other requests keep the other cores)
-ACTIVE = ("queued", "running", "paused")  # a session with a job in one of these cannot start another
 
 
 class LiveBusy(RuntimeError):
@@ -56,156 +50,6 @@ class UnknownJob(KeyError):
 
     def __str__(self) -> str:
         return self.args[0] if self.args else "unknown job"
-
-
-@dataclass
-class LiveJob:
-    """One training: its folder, its progress as the callbacks saw it, and how it ended."""
-
-    id: str
-    owner: str | None  # the browser session that started it (None: an API call)
-    settings: LiveSettings
-    folder: Path
-    text: str = field(default="", repr=False)  # kept for a resume after a pause
-    probe: str = ""
-    share: str = field(default_factory=lambda: uuid.uuid4().hex)  # the read-only key
-    started: float = field(default_factory=time.monotonic)
-    state: str = "queued"  # queued | running | paused | done | stopped | failed
-    pausing: bool = False  # the stop_event asks for a pause, not an end
-    resumes: int = 0  # how often it was paused and went on
-    step: int = 0
-    seconds: float = 0.0
-    tokens_per_s: float = 0.0
-    curve_steps: list[int] = field(default_factory=list)
-    curve_loss: list[float] = field(default_factory=list)
-    evals: list[dict] = field(default_factory=list)  # {step, seconds, train_loss, val_loss}
-    sample: Sample | None = None
-    snapshots: list[Snapshot] = field(default_factory=list)
-    summary: dict | None = None
-    error: str = ""
-    ended: float | None = None
-    dropped: bool = False  # removed from the registry while running: its thread removes the folder
-    stop_event: object = field(default_factory=lambda: _context().Event())  # shared with its worker process
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    curve_every: int = 1
-
-    @property
-    def running(self) -> bool:
-        """Its thread is (or is about to be) training."""
-        return self.state == "running"
-
-    @property
-    def active(self) -> bool:
-        """Queued, running or paused: not finished."""
-        return self.state in ACTIVE
-
-    @property
-    def has_model(self) -> bool:
-        return (self.folder / "model.safetensors").exists()
-
-    def status(self, curve: bool = True) -> dict:
-        """Where the training is, as JSON-ready values (small: the curve is at most CURVE_POINTS long)."""
-        with self.lock:
-            out = dict(
-                job=self.id,
-                state=self.state,
-                step=self.step,
-                seconds=round(self.seconds, 2),
-                budget_s=self.settings.seconds,
-                tokens_per_s=round(self.tokens_per_s),
-                unit=self.settings.tokenizer_object.unit,
-                evals=self.evals[:: max(1, math.ceil(len(self.evals) / MAX_EVALS))][:-1] + self.evals[-1:],
-                sample=asdict(self.sample) if self.sample else None,
-                snapshots=len(self.snapshots),
-                has_model=self.has_model,
-                summary=self.summary,
-                error=self.error,
-                settings=asdict(self.settings),
-                share=self.share,
-                queue_position=0,
-                read_only=False,
-            )
-            if curve:
-                out["curve"] = {"step": list(self.curve_steps), "loss": list(self.curve_loss)}
-        return out
-
-
-_CONTEXT = None
-
-
-def _context():
-    """The multiprocessing context of the workers: forkserver (a clean process that has imported torch and
-    lstmlm once; each worker is a fork of it: fast to start, and never a fork of the threaded server)."""
-    global _CONTEXT
-    if _CONTEXT is None:
-        methods = multiprocessing.get_all_start_methods()
-        _CONTEXT = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if _CONTEXT.get_start_method() == "forkserver":
-            _CONTEXT.set_forkserver_preload(["torch", "lstmlm.training.live"])
-    return _CONTEXT
-
-
-class _Forward(Callback):
-    """In the worker process: every event of the training, sent to the server's watching thread."""
-
-    def __init__(self, messages) -> None:
-        self.messages = messages
-
-    def on_step(self, p: Progress) -> None:
-        self.messages.put(("step", (p.step, p.seconds, p.loss, p.words_per_s)))
-
-    def on_eval(self, record: dict) -> None:
-        self.messages.put(("eval", {k: record[k] for k in ("step", "seconds", "train_loss", "val_loss")}))
-
-    def on_sample(self, sample: Sample) -> None:
-        self.messages.put(("sample", sample))
-
-    def on_snapshot(self, snapshot: Snapshot) -> None:
-        self.messages.put(("snapshot", snapshot))
-
-
-def _worker(text: str, settings: LiveSettings, folder: str, probe: str, resume: bool, messages, stop) -> None:
-    """A worker process's whole life: train, then say how it ended ("done" and the summary, or "error")."""
-    import torch
-
-    torch.set_num_threads(WORKER_THREADS)
-    try:
-        summary = train_live(text, settings, folder, [_Forward(messages)], stop.is_set, probe or None, resume)
-        messages.put(("done", summary))
-    except Exception as e:  # noqa: BLE001 - the page shows it
-        messages.put(("error", f"{type(e).__name__}: {e}"))
-
-
-def _resident_mb(pid: int) -> float:
-    """A process's resident memory in MB (Linux /proc; 0 where it cannot be read)."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    return 0.0
-
-
-def _record(job: LiveJob, kind: str, value) -> None:
-    """A worker's message, into the job the pages read."""
-    with job.lock:
-        if kind == "step":
-            step, seconds, loss, per_s = value
-            job.step, job.seconds, job.tokens_per_s = step, seconds, per_s
-            if step % job.curve_every == 0 and math.isfinite(loss):
-                job.curve_steps.append(step)
-                job.curve_loss.append(loss)
-                if len(job.curve_steps) >= CURVE_POINTS:  # keep every other point; record half as often
-                    job.curve_steps, job.curve_loss = job.curve_steps[::2], job.curve_loss[::2]
-                    job.curve_every *= 2
-        elif kind == "eval":
-            job.evals.append(value)
-        elif kind == "sample":
-            job.sample = value
-        elif kind == "snapshot":
-            job.snapshots.append(value)
 
 
 class LiveJobs:
@@ -301,53 +145,24 @@ class LiveJobs:
                 thread.start()
 
     def _run(self, job: LiveJob, resume: bool) -> None:
-        """The watching thread: start the worker process, pass its messages on to the job, end it when it
-        passes its memory or time cap, and free its place when it ends."""
-        state, error, summary = "failed", "", None
-        ctx = _context()
-        messages = ctx.Queue()
-        args = (job.text, job.settings, str(job.folder), job.probe, resume, messages, job.stop_event)
-        worker = ctx.Process(target=_worker, args=args, name=f"live-{job.id[:8]}", daemon=True)
+        """The watching thread: run the worker process (`live_worker.watch`: progress into the job, ended past
+        its memory or time cap), then record how it ended and free its place."""
+        state, summary, error = "failed", None, ""
+        args = (job.text, job.settings, str(job.folder), job.probe, resume)
         try:
-            worker.start()
-            deadline = time.monotonic() + job.settings.seconds + self.time_grace_s
-            while True:
-                try:
-                    kind, value = messages.get(timeout=0.25)
-                except queue.Empty:
-                    if not worker.is_alive():
-                        error = f"the training process ended unexpectedly (exit code {worker.exitcode})"
-                        break
-                    kind = None
-                if kind == "done":
-                    summary = value
-                    break
-                if kind == "error":
-                    error = value
-                    break
-                if kind is not None:
-                    _record(job, kind, value)
-                if (used := _resident_mb(worker.pid)) > self.memory_cap_mb:
-                    cap = self.memory_cap_mb
-                    error = (
-                        f"the training used {used:.0f} MB of memory, more than the {cap:.0f} MB each may "
-                        "use, and was ended: use fewer units, a shorter sequence or less text"
-                    )
-                    break
-                if time.monotonic() > deadline:
-                    error = f"the training ran {self.time_grace_s:.0f} s past its time budget and was ended"
-                    break
+            summary, error = live_worker.watch(
+                args,
+                job.stop_event,
+                f"live-{job.id[:8]}",
+                job.settings.seconds,
+                job.record,
+                self.memory_cap_mb,
+                self.time_grace_s,
+            )
             if summary is not None:
                 interrupted = summary["stop_reason"] == "interrupted"
                 state = ("paused" if job.pausing else "stopped") if interrupted else "done"
-        except Exception as e:  # noqa: BLE001 - the page shows it; the server goes on
-            error = f"{type(e).__name__}: {e}"
         finally:
-            worker.join(timeout=10 if summary is not None else 0)
-            if worker.is_alive():
-                worker.kill()
-                worker.join(timeout=10)
-            messages.close()
             with job.lock:
                 job.state, job.error, job.pausing = state, error, False
                 if summary is not None:

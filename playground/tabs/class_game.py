@@ -1,6 +1,6 @@
 """Class game ("predict, then reveal"): a teacher opens a room, students join by its link (?room=CODE) or
 code, the teacher pushes a sentence, everyone guesses the next word, the teacher reveals the model's
-answer beside the class's guesses and steps on word by word. The rules and state are in rooms.py; this
+answer beside the class's guesses and steps on word by word. The rules and state are in server/room*.py; this
 module only draws `RoomStore.state` and passes the buttons on.
 
 A page follows its room with a gr.Timer (POLL_S) that runs only while the page is in a room AND this tab
@@ -20,7 +20,8 @@ from playground import markup
 from playground.i18n import language, say, t
 from playground.plots.class_game import CLASS_COLOR, MODEL_COLORS, bars_figure
 from playground.plots.style import placeholder
-from playground.server.rooms import RoomError, RoomStore
+from playground.server.room import RoomError
+from playground.server.rooms import RoomStore
 from playground.tabs import TabView
 from playground.views.class_game import banner_html, round_html, scores_html
 

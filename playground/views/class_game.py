@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from lstmlm.vocab import UnknownTokenError
 from playground.i18n import say
-from playground.server.rooms import ModelAnswer, Predictor, RoomStore
+from playground.server.room_scoring import ModelAnswer, Predictor
+from playground.server.rooms import RoomStore
 from playground.views.lineup import Entry
 from playground.views.next_word import display_word, next_log_probs
 

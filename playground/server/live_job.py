@@ -1,0 +1,111 @@
+"""One Live Lab training as the pages see it: its settings, its folder, its progress as the worker's
+messages told it (the curve, validations, sample, snapshots) and how it ended. `live_jobs` keeps the
+table of jobs and their queue; `live_worker` runs each in its own process.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from lstmlm.training.live import LiveSettings, Sample, Snapshot
+from playground.server.live_worker import context
+
+MAX_EVALS = 300  # validations a status lists at most (evenly thinned, the last always in)
+CURVE_POINTS = 400  # training-loss points kept for the curve (thinned by 2 when full)
+ACTIVE = ("queued", "running", "paused")  # a session with a job in one of these cannot start another
+
+
+@dataclass
+class LiveJob:
+    """One training: its folder, its progress as the callbacks saw it, and how it ended."""
+
+    id: str
+    owner: str | None  # the browser session that started it (None: an API call)
+    settings: LiveSettings
+    folder: Path
+    text: str = field(default="", repr=False)  # kept for a resume after a pause
+    probe: str = ""
+    share: str = field(default_factory=lambda: uuid.uuid4().hex)  # the read-only key
+    started: float = field(default_factory=time.monotonic)
+    state: str = "queued"  # queued | running | paused | done | stopped | failed
+    pausing: bool = False  # the stop_event asks for a pause, not an end
+    resumes: int = 0  # how often it was paused and went on
+    step: int = 0
+    seconds: float = 0.0
+    tokens_per_s: float = 0.0
+    curve_steps: list[int] = field(default_factory=list)
+    curve_loss: list[float] = field(default_factory=list)
+    evals: list[dict] = field(default_factory=list)  # {step, seconds, train_loss, val_loss}
+    sample: Sample | None = None
+    snapshots: list[Snapshot] = field(default_factory=list)
+    summary: dict | None = None
+    error: str = ""
+    ended: float | None = None
+    dropped: bool = False  # removed from the registry while running: its thread removes the folder
+    stop_event: object = field(default_factory=lambda: context().Event())  # shared with its worker process
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    curve_every: int = 1
+
+    @property
+    def running(self) -> bool:
+        """Its thread is (or is about to be) training."""
+        return self.state == "running"
+
+    @property
+    def active(self) -> bool:
+        """Queued, running or paused: not finished."""
+        return self.state in ACTIVE
+
+    @property
+    def has_model(self) -> bool:
+        return (self.folder / "model.safetensors").exists()
+
+    def status(self, curve: bool = True) -> dict:
+        """Where the training is, as JSON-ready values (small: the curve is at most CURVE_POINTS long)."""
+        with self.lock:
+            out = dict(
+                job=self.id,
+                state=self.state,
+                step=self.step,
+                seconds=round(self.seconds, 2),
+                budget_s=self.settings.seconds,
+                tokens_per_s=round(self.tokens_per_s),
+                unit=self.settings.tokenizer_object.unit,
+                evals=self.evals[:: max(1, math.ceil(len(self.evals) / MAX_EVALS))][:-1] + self.evals[-1:],
+                sample=asdict(self.sample) if self.sample else None,
+                snapshots=len(self.snapshots),
+                has_model=self.has_model,
+                summary=self.summary,
+                error=self.error,
+                settings=asdict(self.settings),
+                share=self.share,
+                queue_position=0,
+                read_only=False,
+            )
+            if curve:
+                out["curve"] = {"step": list(self.curve_steps), "loss": list(self.curve_loss)}
+        return out
+
+    def record(self, kind: str, value) -> None:
+        """A worker's message, into the job the pages read."""
+        with self.lock:
+            if kind == "step":
+                step, seconds, loss, per_s = value
+                self.step, self.seconds, self.tokens_per_s = step, seconds, per_s
+                if step % self.curve_every == 0 and math.isfinite(loss):
+                    self.curve_steps.append(step)
+                    self.curve_loss.append(loss)
+                    if len(self.curve_steps) >= CURVE_POINTS:  # keep every other point; record half as often
+                        self.curve_steps, self.curve_loss = self.curve_steps[::2], self.curve_loss[::2]
+                        self.curve_every *= 2
+            elif kind == "eval":
+                self.evals.append(value)
+            elif kind == "sample":
+                self.sample = value
+            elif kind == "snapshot":
+                self.snapshots.append(value)

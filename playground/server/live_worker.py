@@ -1,0 +1,134 @@
+"""A Live Lab training's worker process and the server thread's watch over it.
+
+Each training runs in its own process (one torch thread, forked from a forkserver that has imported torch
+and lstmlm once), so that no training shares the server's interpreter (GIL). The server's watching thread
+(`watch`) passes the worker's messages on, and ends the worker past its memory cap or its time budget plus
+a grace. No gradio here, and no job table: `live_jobs` owns the jobs and calls `watch` for each.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import time
+from collections.abc import Callable
+
+from lstmlm.training.live import LiveSettings, Sample, Snapshot, train_live
+from lstmlm.training.loop import Callback, Progress
+
+WORKER_THREADS = 1  # torch threads a training uses (the server's other requests keep the other cores)
+
+_CONTEXT = None
+
+
+def context():
+    """The multiprocessing context of the workers: forkserver (a clean process that has imported torch and
+    lstmlm once; each worker is a fork of it: fast to start, and never a fork of the threaded server)."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        methods = multiprocessing.get_all_start_methods()
+        _CONTEXT = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if _CONTEXT.get_start_method() == "forkserver":
+            _CONTEXT.set_forkserver_preload(["torch", "lstmlm.training.live"])
+    return _CONTEXT
+
+
+class Forward(Callback):
+    """In the worker process: every event of the training, sent to the server's watching thread."""
+
+    def __init__(self, messages) -> None:
+        self.messages = messages
+
+    def on_step(self, p: Progress) -> None:
+        self.messages.put(("step", (p.step, p.seconds, p.loss, p.words_per_s)))
+
+    def on_eval(self, record: dict) -> None:
+        self.messages.put(("eval", {k: record[k] for k in ("step", "seconds", "train_loss", "val_loss")}))
+
+    def on_sample(self, sample: Sample) -> None:
+        self.messages.put(("sample", sample))
+
+    def on_snapshot(self, snapshot: Snapshot) -> None:
+        self.messages.put(("snapshot", snapshot))
+
+
+def train_in_worker(
+    text: str, settings: LiveSettings, folder: str, probe: str, resume: bool, messages, stop
+) -> None:
+    """A worker process's whole life: train, then say how it ended ("done" and the summary, or "error")."""
+    import torch
+
+    torch.set_num_threads(WORKER_THREADS)
+    try:
+        summary = train_live(text, settings, folder, [Forward(messages)], stop.is_set, probe or None, resume)
+        messages.put(("done", summary))
+    except Exception as e:  # noqa: BLE001 - the page shows it
+        messages.put(("error", f"{type(e).__name__}: {e}"))
+
+
+def resident_mb(pid: int) -> float:
+    """A process's resident memory in MB (Linux /proc; 0 where it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def watch(
+    args: tuple,
+    stop,
+    name: str,
+    budget_s: float,
+    record: Callable[[str, object], None],
+    memory_cap_mb: float,
+    time_grace_s: float,
+) -> tuple[dict | None, str]:
+    """Run `train_in_worker(*args, messages, stop)` in a worker process and watch it (`args`: text,
+    settings, folder, probe, resume; `stop`: an Event of `context()`): each progress message goes to
+    `record(kind, value)`; the worker is ended past `memory_cap_mb` of resident memory or `time_grace_s`
+    past `budget_s`. (the training's summary, or None; the error, or "")."""
+    summary, error = None, ""
+    ctx = context()
+    messages = ctx.Queue()
+    worker = ctx.Process(target=train_in_worker, args=(*args, messages, stop), name=name, daemon=True)
+    try:
+        worker.start()
+        deadline = time.monotonic() + budget_s + time_grace_s
+        while True:
+            try:
+                kind, value = messages.get(timeout=0.25)
+            except queue.Empty:
+                if not worker.is_alive():
+                    error = f"the training process ended unexpectedly (exit code {worker.exitcode})"
+                    break
+                kind = None
+            if kind == "done":
+                summary = value
+                break
+            if kind == "error":
+                error = value
+                break
+            if kind is not None:
+                record(kind, value)
+            if (used := resident_mb(worker.pid)) > memory_cap_mb:
+                error = (
+                    f"the training used {used:.0f} MB of memory, more than the {memory_cap_mb:.0f} MB each "
+                    "may use, and was ended: use fewer units, a shorter sequence or less text"
+                )
+                break
+            if time.monotonic() > deadline:
+                error = f"the training ran {time_grace_s:.0f} s past its time budget and was ended"
+                break
+    except Exception as e:  # noqa: BLE001 - the page shows it; the server goes on
+        error = f"{type(e).__name__}: {e}"
+    finally:
+        worker.join(timeout=10 if summary is not None else 0)
+        if worker.is_alive():
+            worker.kill()
+            worker.join(timeout=10)
+        messages.close()
+    return summary, error
