@@ -30,8 +30,9 @@ from lstmlm.training.live import (
     snapshot_changes,
 )
 from playground import markup
-from playground.plots import style as plots
-from playground.server.live_jobs import ACTIVE, JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
+from playground.plots.style import placeholder
+from playground.server.live_job import ACTIVE
+from playground.server.live_jobs import JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
 from playground.tabs import TabView
 from playground.views.live import (
     QUANTITIES,
@@ -174,7 +175,7 @@ def _heatmap(jobs: LiveJobs, job_id: str, index: int, layer: int, quantity: str)
     with job.lock:
         snaps = list(job.snapshots)
     if not snaps:
-        return plots.placeholder("Snapshots of the probe's gates appear here while it trains.")
+        return placeholder("Snapshots of the probe's gates appear here while it trains.")
     index = int(np.clip(index, 0, len(snaps) - 1))
     first, last, shown = (load_snapshot(snaps[i].path) for i in (0, -1, index))
     layer = min(int(layer), len(shown.values) - 1)
@@ -348,7 +349,7 @@ def build(jobs: LiveJobs = JOBS, page: gr.Blocks | None = None) -> TabView:
         progress = gr.HTML(elem_id="live-status")
         share = gr.HTML(elem_id="live-share")
         with gr.Row(equal_height=False):
-            curve = gr.Plot(plots.placeholder("The loss curve appears here.", height=380), show_label=False,
+            curve = gr.Plot(placeholder("The loss curve appears here.", height=380), show_label=False,
                             elem_id="live-curve")  # fmt: skip
             sample = gr.HTML(sample_html({}), elem_id="live-sample-box")
         gr.Markdown("### Watch its gates learn\nEach snapshot traces the probe text with the model as it was "
@@ -359,7 +360,7 @@ def build(jobs: LiveJobs = JOBS, page: gr.Blocks | None = None) -> TabView:
             )
             layer = gr.Radio([("Layer 1", 0), ("Layer 2", 1)], value=0, label="Layer")
             quantity = gr.Radio([(v, k) for k, v in QUANTITIES.items()], value="c", label="Show")
-        heat = gr.Plot(plots.placeholder("Snapshots appear here while it trains."), show_label=False,
+        heat = gr.Plot(placeholder("Snapshots appear here while it trains."), show_label=False,
                        elem_id="live-heatmap")  # fmt: skip
         gr.Markdown("### What changed\nPer unit, between two snapshots: how often its gates saturate, and "
                     "how well its cell follows each Cell-hunt track (inside quotes, bracket depth, position "
