@@ -24,7 +24,8 @@ from playground.i18n import I18N, t
 from playground.plots.cell_hunt import CSS as CELL_HUNT_CSS
 from playground.plots.class_game import CSS as CLASS_GAME_CSS
 from playground.plots.compare import CSS as COMPARE_CSS
-from playground.plots.surprisal import CSS as EXPLORE_CSS
+from playground.plots.surprisal import CSS as SURPRISAL_CSS
+from playground.plots.units import CSS as UNITS_CSS
 from playground.server import arity
 from playground.server.sessions import launch_kwargs as session_launch_kwargs
 from playground.tabs import cell_hunt as cell_hunt_tab
@@ -111,7 +112,14 @@ def launch_kwargs() -> dict:
     the English/Chinese texts and the language switch's script."""
     return {
         "theme": theme(),
-        "css": CSS + EXPLORE_CSS + COMPARE_CSS + CELL_HUNT_CSS + LESSONS_CSS + share.CSS + picker.CSS,
+        "css": CSS
+        + SURPRISAL_CSS
+        + UNITS_CSS
+        + COMPARE_CSS
+        + CELL_HUNT_CSS
+        + LESSONS_CSS
+        + share.CSS
+        + picker.CSS,
         "footer_links": ["api", "settings"],
         "i18n": I18N,
         "head": share.head() + LESSONS_HEAD + PROMPT_KEYS,

@@ -19,6 +19,7 @@ from playground import markup
 from playground.plots import style as plots
 from playground.plots.surprisal import surprisal_text
 from playground.tabs.next_word import word_labels
+from playground.views.export import export_trace_files
 from playground.views.gates import heatmap_window, trace_layer
 from playground.views.generate import GenerationSettings, coerce_settings, generate_limit, generate_words
 from playground.views.intervene import (
@@ -29,7 +30,6 @@ from playground.views.intervene import (
     run_intervention,
 )
 from playground.views.next_word import display_word, predict_next, read_prompt
-from playground.views.export import export_trace_files
 from playground.views.surprisal import surprisal_view
 
 TEXT = 'He said "no (really) way".\nShe said "yes".\n' * 4

@@ -17,9 +17,10 @@ from lstmlm.studies.surprisal import rank_bucket, surprisal
 from lstmlm.studies.units import unit_search
 from lstmlm.trace import trace
 from playground.plots import surprisal as explore_plots
+from playground.plots import units as unit_plots
+from playground.views.export import export_generated_file, export_trace_files
 from playground.views.generate import GenerationSettings, generate_words
 from playground.views.next_word import read_prompt
-from playground.views.export import export_generated_file, export_trace_files
 from playground.views.surprisal import surprisal_json, surprisal_view
 from playground.views.units import NO_ATLAS, atlas_unit, parse_span, unit_search_json, unit_search_view
 
@@ -77,7 +78,7 @@ def test_unit_search_matches_the_library(tiny_model):
     assert got["span_words"] == p.tokens[2:5]
     v = unit_search_view(tiny_model, PROMPT, 1, 2, 5, "c", 4, "minmax")
     assert np.allclose(v.unit_series(3)["c"], tr.layers[1].c[:, 0, 3].numpy())
-    fig = explore_plots.unit_span_lines(p.tokens, v.unit_series(3), 3, 1, 2, 5)
+    fig = unit_plots.unit_span_lines(p.tokens, v.unit_series(3), 3, 1, 2, 5)
     assert len(fig.layout.shapes) == 2 and fig.layout.shapes[0].x0 == 1.5
 
 
@@ -112,7 +113,7 @@ def test_atlas_unit(tiny_model, tiny_model_dir, tiny_corpus, tmp_path):
     entry = atlas_unit(atlas, 1, 7)
     assert entry["source"] == "valid.txt" and entry["h_high"] == atlas["layers"][1][7]["h_high"]
     assert len(entry["c_low"]) == 3 and entry["h_high"][0]["value"] >= entry["h_high"][-1]["value"]
-    html = explore_plots.atlas_contexts(entry)
+    html = unit_plots.atlas_contexts(entry)
     assert html.count("<mark>") == 12 and "Highest cell state" in html
     with pytest.raises(ValueError, match="unit must be one of 0..7"):
         atlas_unit(atlas, 0, 8)

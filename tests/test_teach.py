@@ -11,6 +11,7 @@ import torch
 from lstmlm.sampling import entropy_bits
 from lstmlm.studies.surprisal import surprisal
 from playground.plots import surprisal as explore_plots
+from playground.plots import units as unit_plots
 from playground.views.generate import GenerationSettings, reshaping_at, reshaping_summary
 from playground.views.next_word import line_start, read_prompt
 from playground.views.surprisal import surprisal_json, surprisal_view
@@ -126,7 +127,7 @@ def test_clean_words_in_the_atlas_and_the_next_word_labels():
             {"value": 0.5, "before": "cost 1 @,@ 000 <eos> a well @-@", "word": "known", "after": "<unk> ."}
         ],
     }
-    html = explore_plots.atlas_contexts(entry)
+    html = unit_plots.atlas_contexts(entry)
     assert "@" not in html and "&lt;eos&gt;" not in html and "&lt;unk&gt;" not in html
     assert "cost 1,000 ⏎ a well-" in html and "(rare word) ." in html
     assert "wikitext-2/valid.txt" in html and "shared" not in html and ".." not in html

@@ -15,6 +15,7 @@ from playground import markup
 from playground.i18n import say, t
 from playground.plots import style as plots
 from playground.tabs import TabView
+from playground.views.export import export_generated_file
 from playground.views.generate import (
     GenerationSettings,
     coerce_settings,
@@ -24,7 +25,6 @@ from playground.views.generate import (
     reshaping_summary,
 )
 from playground.views.next_word import append_words, display_word, read_prompt
-from playground.views.export import export_generated_file
 
 DEFAULTS = GenerationSettings()
 

@@ -1,0 +1,202 @@
+"""The arrows of ARCHITECTURE.md, checked by reading every module's imports with `ast` (nothing is imported).
+
+- lstmlm never imports gradio, plotly or playground;
+- playground/plots never imports torch, gradio or lstmlm (plot functions take lists and arrays);
+- playground/views never imports gradio or plotly;
+- argparse only in lstmlm/cli and playground/__main__.py;
+- no module imports another module's private (_name) name;
+- no import circle between project modules (module-level imports; one inside a function runs later).
+Imports inside functions count for every rule but the last. Each failure names the file and the import."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("lstmlm", "playground")
+
+
+@dataclass(frozen=True)
+class Import:
+    """One imported module (and the name taken from it, for `from m import name`) at a line of a file."""
+
+    path: Path  # the importing file
+    line: int
+    module: str  # the module as written, made absolute
+    name: str | None  # `from module import name`; None for `import module`
+    top_level: bool  # runs when the file is imported (not inside a function)
+
+    def where(self) -> str:
+        what = f"from {self.module} import {self.name}" if self.name else f"import {self.module}"
+        return f"{self.path.relative_to(ROOT)}:{self.line}: {what}"
+
+
+def module_name(path: Path) -> str:
+    """'playground/tabs/__init__.py' -> 'playground.tabs'; 'lstmlm/model.py' -> 'lstmlm.model'."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def project_files() -> list[Path]:
+    return sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))
+
+
+def imports_of(path: Path, source: str | None = None) -> list[Import]:
+    """Every import statement of the file (or of `source`, read as that file), module-level or not;
+    relative imports made absolute."""
+    text = path.read_text(encoding="utf-8") if source is None else source
+    tree = ast.parse(text, filename=str(path))
+    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    found: list[Import] = []
+
+    def visit(node: ast.AST, top_level: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import):
+                found.extend(Import(path, child.lineno, a.name, None, top_level) for a in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                module = child.module or ""
+                if child.level:  # `from . import x`, `from ..views import y`
+                    base = package.split(".")[: len(package.split(".")) - (child.level - 1)]
+                    module = ".".join(base + ([module] if module else []))
+                found.extend(Import(path, child.lineno, module, a.name, top_level) for a in child.names)
+            if isinstance(child, ast.If) and _type_checking(child.test):
+                visit(child, False)  # only for the type checker: never runs
+            else:
+                inner = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                visit(child, top_level and not inner)
+
+    visit(tree, True)
+    return found
+
+
+def _type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def all_imports() -> list[Import]:
+    return [imp for path in project_files() for imp in imports_of(path)]
+
+
+def _root(module: str) -> str:
+    return module.split(".")[0]
+
+
+def _inside(path: Path, folder: str) -> bool:
+    return path.relative_to(ROOT).as_posix().startswith(folder.rstrip("/") + "/")
+
+
+FORBIDDEN = [  # (files, the top-level modules they must not import, why)
+    ("lstmlm/", {"gradio", "plotly", "playground"}, "the library stays free of the app"),
+    ("playground/plots/", {"torch", "gradio", "lstmlm"}, "plots take lists and arrays, return a Figure"),
+    ("playground/views/", {"gradio", "plotly"}, "views are plain data"),
+]
+
+
+def test_rooms_import_only_what_they_may():
+    wrong = [
+        f"{imp.where()}  ({why})"
+        for imp in all_imports()
+        for folder, banned, why in FORBIDDEN
+        if _inside(imp.path, folder) and _root(imp.module) in banned
+    ]
+    assert not wrong, "forbidden imports:\n" + "\n".join(wrong)
+
+
+def test_only_the_command_lines_parse_arguments():
+    allowed = lambda p: _inside(p, "lstmlm/cli") or p == ROOT / "playground" / "__main__.py"  # noqa: E731
+    wrong = [imp.where() for imp in all_imports() if imp.module == "argparse" and not allowed(imp.path)]
+    assert not wrong, "argparse outside lstmlm/cli and playground/__main__.py:\n" + "\n".join(wrong)
+
+
+def _private(name: str | None) -> bool:
+    return bool(name) and name.startswith("_") and not name.startswith("__")
+
+
+def test_no_module_imports_another_modules_private_names():
+    wrong = [
+        imp.where()
+        for imp in all_imports()
+        if _root(imp.module) in PACKAGES
+        and (_private(imp.name) or any(_private(part) for part in imp.module.split(".")))
+    ]
+    assert not wrong, "imports of another module's private name:\n" + "\n".join(wrong)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Project module -> the project modules it imports at module level. `from pkg import sub` points at
+    the submodule when there is one; a parent package's __init__ (run first by Python) is not an edge."""
+    modules = {module_name(p) for p in project_files()}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for imp in all_imports():
+        if not imp.top_level or _root(imp.module) not in PACKAGES:
+            continue
+        sub = f"{imp.module}.{imp.name}" if imp.name else None
+        target = sub if sub in modules else imp.module
+        if target in modules and target != module_name(imp.path):
+            graph[module_name(imp.path)].add(target)
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def connect(v: str) -> None:  # recursion depth <= number of modules (~200)
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            connect(v)
+    return found
+
+
+def test_circles_are_found():
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circle_between_project_modules():
+    graph = import_graph()
+    lines = []
+    for component in circles(graph):
+        inside = set(component)
+        lines.append(" <-> ".join(component))
+        for m in component:
+            lines += [f"    {m} imports {w}" for w in sorted(graph[m] & inside)]
+    assert not lines, "import circles (module-level imports):\n" + "\n".join(lines)
+
+
+def test_the_parser_sees_imports_inside_functions():
+    source = "import os\n\ndef f():\n    from playground.i18n import t\n\nfrom . import markup\n"
+    found = imports_of(ROOT / "playground" / "tabs" / "probe.py", source)
+    assert [(i.module, i.name, i.top_level) for i in found] == [
+        ("os", None, True),
+        ("playground.i18n", "t", False),
+        ("playground.tabs", "markup", True),
+    ]
