@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -193,6 +193,12 @@ def start_state(model: LanguageModel) -> State:
     return advance(model, [eos])[1]
 
 
+# How the generation loop feeds words: (ids, state, position of ids[0], counted from the prompt's first word)
+# -> (log-probabilities after the last id (V,), the new state). Plain generation uses `advance`; Intervene
+# passes a traced step with its interventions (lstmlm.studies.intervene.generate_with_interventions).
+Step = Callable[[Sequence[int], State, int], tuple[torch.Tensor, State]]
+
+
 HEADING_MARK = "="  # WikiText's heading lines are " = Title = " and " = = Section = = "
 
 
@@ -214,6 +220,7 @@ def generate(
     allow_unk: bool = False,
     fast: bool = True,
     allow_headings: bool = True,
+    step: Step | None = None,
 ) -> Iterator[GeneratedWord]:
     """Stream new words after the prompt; each costs one step, however long the prompt was.
 
@@ -222,44 +229,47 @@ def generate(
     `fast` (CPU): `fast_sampling.generate_fast`, which computes an adaptive softmax's tail clusters only
     when a setting needs them (its docstring says where that is exact); False: the whole row every word.
     `allow_headings=False` never draws HEADING_MARK, so WikiText's heading lines ("= = Plot = =") are not
-    generated (`heading_ids`)."""
+    generated (`heading_ids`). `step` feeds the words in place of `advance` (see `Step`; it turns
+    `fast` off)."""
     check_settings(temperature, top_k, top_p)  # here, not in the iterator, so bad settings fail at the call
     if max_words < 0:
         raise ValueError(f"max_words must be >= 0, got {max_words}")
     blocked = blocked_ids(getattr(model, "vocab", None), allow_unk)
     if not allow_headings:
         blocked = sorted(set(blocked) | set(heading_ids(getattr(model, "vocab", None))))
-    return _generate(
-        model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state, blocked, fast
-    )
+    settings = (temperature, top_k, top_p, generator, stop_at_eos, state, blocked)
+    return _generate(model, prompt_ids, max_words, *settings, fast, step)
 
 
 @torch.no_grad()
 def _generate(
-    model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state, blocked, fast
-):
+    model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state, blocked, fast,
+    step,
+):  # fmt: skip
     model.eval()
     generator = generator or make_generator(None)
     state = state if state is not None else start_state(model)
-    if fast and model.embedding.weight.device.type == "cpu":
+    if fast and step is None and model.embedding.weight.device.type == "cpu":
         from lstmlm.fast_sampling import generate_fast  # imported here: fast_sampling builds on this module
 
         settings = (temperature, top_k, top_p, generator, stop_at_eos, state, blocked)
         yield from generate_fast(model, prompt_ids, max_words, *settings)
         return
+    if step is None:
+        step = lambda ids, state, position: advance(model, ids, state)  # noqa: E731
     if len(prompt_ids):
-        log_probs, state = advance(model, prompt_ids, state)
+        log_probs, state = step(prompt_ids, state, 0)
     else:  # an empty prompt starts a new line
         log_probs = model.log_probs(_top_h(state))
     eos = model.vocab.eos_id if getattr(model, "vocab", None) is not None else None
-    for step in range(max_words):
+    for n in range(max_words):
         gw = pick_word(
-            log_probs, step, temperature, top_k, top_p, generator, getattr(model, "vocab", None), blocked
+            log_probs, n, temperature, top_k, top_p, generator, getattr(model, "vocab", None), blocked
         )
         yield gw
         if stop_at_eos and gw.id == eos:
             return
-        log_probs, state = advance(model, [gw.id], state)
+        log_probs, state = step([gw.id], state, len(prompt_ids) + n)
 
 
 def pick_word(

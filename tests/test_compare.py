@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from lstmlm.sampling import generate, make_generator, start_state
-from lstmlm.studies.equations import layer_arrays
+from lstmlm.studies.arrays import layer_arrays
+from lstmlm.studies.counterfactual import counterfactual
 from lstmlm.studies.intervene import (
     compare_intervention,
-    counterfactual,
     generate_with_interventions,
     parse_steps,
     parse_units,

@@ -12,12 +12,12 @@ import pytest
 import torch
 
 from lstmlm.sampling import start_state
+from lstmlm.studies.arrays import layer_arrays
 from lstmlm.studies.equations import (
     EquationNumbers,
     displayed_cell_sum,
     equation_numbers,
     equations_latex,
-    layer_arrays,
     memory_breakdown,
 )
 from lstmlm.trace import Intervention, trace

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lstmlm.sampling import advance, start_state
-from lstmlm.studies.equations import LayerArrays, layer_arrays
+from lstmlm.studies.arrays import LayerArrays, layer_arrays
 from lstmlm.studies.surprisal import rank_bucket, surprisal
 from lstmlm.studies.units import unit_search
 from lstmlm.trace import trace

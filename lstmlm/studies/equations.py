@@ -1,129 +1,20 @@
 """Inside one cell: the LSTM equations filled in with one step's numbers, and one unit's memory over time.
 
-Functions take a `Trace` (or its numpy form from `layer_arrays`) and return dataclasses of numpy arrays,
-floats and strings, so the playground's views only draw and tests check plain numbers. The notation is the
-seed article's: f_t, i_t, C~_t (PyTorch's g_t), C_t, o_t, h_t. A GRU or plain RNN trace converts too
-(`CellArrays`: its own quantities, e.g. r, z, n, h); the equations and the memory breakdown are the LSTM's.
+Functions take a `Trace` (or its numpy form, `lstmlm.studies.arrays.layer_arrays`) and return dataclasses
+of numpy arrays, floats and strings, so the playground's views only draw and tests check plain numbers.
+The notation is the seed article's: f_t, i_t, C~_t (PyTorch's g_t), C_t, o_t, h_t. The equations and the
+memory breakdown are the LSTM's: a GRU or plain RNN layer raises ValueError naming its cell.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import ClassVar
 
 import numpy as np
-import torch
 
-from lstmlm.studies.compare import CELL_NAMES
-from lstmlm.trace import Trace
-from lstmlm.trace_cells import CELL_QUANTITIES
-
-NAMES = ("i", "f", "g", "o", "c", "h")  # the recorded values of a layer, in PyTorch's gate order
-
-
-@dataclass
-class LayerArrays:
-    """One layer of one traced sequence, as numpy float32 arrays."""
-
-    i: np.ndarray  # (T, H) input gate
-    f: np.ndarray  # (T, H) forget gate
-    g: np.ndarray  # (T, H) candidate C~_t
-    o: np.ndarray  # (T, H) output gate
-    c: np.ndarray  # (T, H) cell C_t
-    h: np.ndarray  # (T, H) hidden h_t
-    preact: np.ndarray  # (T, 4H) pre-activations in PyTorch's gate order i, f, g, o
-    h0: np.ndarray  # (H,) state before the first step
-    c0: np.ndarray  # (H,)
-    cell: ClassVar[str] = "lstm"
-    names: ClassVar[tuple[str, ...]] = NAMES  # what `get` gives besides preact
-
-    def get(self, name: str) -> np.ndarray:
-        return getattr(self, name)
-
-
-@dataclass
-class CellArrays:
-    """One layer of one traced sequence of a GRU (r, z, n, h) or plain RNN (h), as numpy float32 arrays."""
-
-    cell: str  # gru | rnn_tanh
-    values: dict[str, np.ndarray]  # CELL_QUANTITIES[cell] in order, each (T, H)
-    preact: np.ndarray  # (T, kH) arguments of the gates' σ / tanh (trace_cells.CELL_PREACTS order)
-    h0: np.ndarray  # (H,) state before the first step
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(self.values)
-
-    @property
-    def h(self) -> np.ndarray:
-        return self.values["h"]
-
-    def get(self, name: str) -> np.ndarray:
-        if name == "preact":
-            return self.preact
-        if name not in self.values:
-            raise ValueError(
-                f"a {CELL_NAMES[self.cell]} layer records {', '.join(self.values)}, not {name!r}"
-            )
-        return self.values[name]
-
-
-AnyLayerArrays = LayerArrays | CellArrays
-Traced = Trace | Sequence[AnyLayerArrays]
-
-
-def layer_arrays(tr: Traced, batch: int = 0) -> list[AnyLayerArrays]:
-    """A trace's layers as numpy for sequence `batch` (layers already converted pass through): `LayerArrays`
-    for an LSTM, `CellArrays` for a GRU or plain RNN."""
-    if not isinstance(tr, Trace):
-        return list(tr)
-
-    def arr(t: torch.Tensor) -> np.ndarray:
-        return t.detach().float().cpu().numpy()
-
-    if tr.cell != "lstm":
-        return [
-            CellArrays(
-                tr.cell,
-                {n: arr(lt.get(n)[:, batch]) for n in CELL_QUANTITIES[tr.cell]},
-                arr(lt.preact[:, batch]),
-                arr(lt.h0[batch]),
-            )
-            for lt in tr.layers
-        ]
-    return [
-        LayerArrays(
-            **{n: arr(lt.get(n)[:, batch]) for n in (*NAMES, "preact")},
-            h0=arr(lt.h0[batch]),
-            c0=arr(lt.c0[batch]),
-        )
-        for lt in tr.layers
-    ]
-
-
-def check_index(
-    layers: list[AnyLayerArrays], layer: int, unit: int | None = None, step: int | None = None
-) -> None:
-    """Raise ValueError naming the valid range for a layer / unit / step the trace does not have."""
-    if not 0 <= layer < len(layers):
-        raise ValueError(f"layer {layer} does not exist: this model has layers 0..{len(layers) - 1}")
-    T, H = layers[layer].h.shape
-    if unit is not None and not 0 <= unit < H:
-        raise ValueError(f"unit {unit} does not exist: layer {layer} has units 0..{H - 1}")
-    if step is not None and not 0 <= step < T:
-        raise ValueError(f"step {step} does not exist: the prompt has steps 0..{T - 1}")
-
-
-def lstm_layer(layers: list[AnyLayerArrays], layer: int) -> LayerArrays:
-    """layers[layer], which must be an LSTM's: ValueError naming the cell otherwise."""
-    la = layers[layer]
-    if not isinstance(la, LayerArrays):
-        raise ValueError(f"the equations and the memory are an LSTM's; this is a {CELL_NAMES[la.cell]}")
-    return la
-
+from lstmlm.studies.arrays import NAMES, Traced, check_index, layer_arrays, lstm_layer
 
 # ---------------------------------------------------------------------------------------------
 # Equations with live numbers, in the seed article's notation (C~_t is PyTorch's g_t).

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from lstmlm.sampling import GeneratedWord, NextWords
-from lstmlm.studies.equations import NAMES, LayerArrays, Traced, layer_arrays
+from lstmlm.studies.arrays import NAMES, LayerArrays, Traced, layer_arrays
 from lstmlm.trace import Trace
 
 TRACE_COLUMNS = ("layer", "step", "word", "unit", *NAMES)

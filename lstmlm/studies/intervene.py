@@ -1,5 +1,5 @@
-"""What changes: the model with and without an intervention (next words, traces, generated text), and two
-prompts that differ in a word, compared position by position.
+"""What changes: the model with and without an intervention (next words, traces, generated text).
+Two next-word distributions compared (`compare_distributions`) serve Counterfactual too.
 
 Interventions go through `trace()`'s own override mechanism; nothing here re-implements the LSTM.
 Units and steps can be given as user strings ("3,5,10-19", "4-") or picked by a statistic of the trace.
@@ -16,18 +16,16 @@ import numpy as np
 import torch
 
 from lstmlm.model import LanguageModel, State
-from lstmlm.safewords import blocked_ids
 from lstmlm.sampling import (
     GeneratedWord,
     NextWords,
     check_settings,
-    heading_ids,
+    generate,
     make_generator,
-    pick_word,
     start_state,
     top_words,
 )
-from lstmlm.studies.equations import NAMES, AnyLayerArrays, LayerArrays, Traced, check_index, layer_arrays
+from lstmlm.studies.arrays import NAMES, LayerArrays, Traced, check_index, layer_arrays
 from lstmlm.trace import Intervention, check_interventions, trace
 from lstmlm.vocab import Vocab
 
@@ -216,7 +214,6 @@ def shift_interventions(interventions: Sequence[Intervention], offset: int) -> l
     return out
 
 
-@torch.no_grad()
 def generate_with_interventions(
     model: LanguageModel,
     prompt_ids: Sequence[int],
@@ -236,82 +233,21 @@ def generate_with_interventions(
     WikiText's heading mark "=", so no "= = Plot = =" line is generated).
 
     Interventions count steps from the prompt's first word and keep applying to the generated words
-    ("from step 4 on" covers them all). Each word is fed with `trace(model, [word], state, shifted
-    interventions)`; with none this gives the same words as `generate` for the same seed.
+    ("from step 4 on" covers them all). It is `sampling.generate`'s loop with a traced step: each word is
+    fed with `trace(model, [word], state, shifted interventions)`; with none this gives the same words as
+    `generate` for the same seed.
     """
     check_settings(temperature, top_k, top_p)
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
     ids = [int(i) for i in prompt_ids]
     check_interventions(model, interventions, len(ids))
-    generator = make_generator(seed)
-    blocked = blocked_ids(model.vocab, allow_unk)
-    if not allow_headings:
-        blocked = sorted(set(blocked) | set(heading_ids(model.vocab)))
-    state = state if state is not None else start_state(model)
-    if ids:
-        tr = trace(model, ids, state, interventions)
-        log_probs, state = tr.log_probs[-1, 0], tr.state
-    else:  # an empty prompt starts a new line, as in generate()
-        log_probs = model.log_probs((state[0] if isinstance(state, tuple) else state)[-1, 0])
-    eos = model.vocab.eos_id
-    for step in range(n):
-        gw = pick_word(log_probs, step, temperature, top_k, top_p, generator, model.vocab, blocked)
-        yield gw
-        if stop_at_eos and gw.id == eos:
-            return
-        tr = trace(model, [gw.id], state, shift_interventions(interventions, len(ids) + step))
-        log_probs, state = tr.log_probs[-1, 0], tr.state
 
+    def traced_step(words: Sequence[int], state: State, position: int) -> tuple[torch.Tensor, State]:
+        tr = trace(model, words, state, shift_interventions(interventions, position))
+        return tr.log_probs[-1, 0], tr.state
 
-# ---------------------------------------------------------------------------------------------
-# Counterfactual prompts.
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Counterfactual:
-    """Two prompts traced from the same state and compared position by position (up to the shorter one)."""
-
-    tokens_a: list[str]
-    tokens_b: list[str]
-    ids_a: list[int]
-    ids_b: list[int]
-    first_difference: int | None  # first position the model reads differently (ids); None: reads the same
-    # positions (< the shorter length) whose words differ as typed but read as the same id: both unknown
-    # (<unk>), so nothing differs there
-    read_alike: list[int]
-    # per layer, for each quantity the cell records (i f g o c h; GRU r z n h; plain RNN h):
-    delta: list[dict[str, np.ndarray]]  # (T_min, H) value in b minus value in a
-    mean_abs: list[dict[str, np.ndarray]]  # (T_min,) mean over units of |b - a|
-    next_words: DistributionChange  # after the last word: before = prompt a, after = prompt b
-    trace_a: list[AnyLayerArrays]
-    trace_b: list[AnyLayerArrays]
-
-
-def counterfactual(
-    model: LanguageModel, text_a: str, text_b: str, k: int = 10, state: State | None = None
-) -> Counterfactual:
-    """Trace two prompts; per layer and position, how much every gate, c and h (or the GRU's r, z, n, h, the
-    plain RNN's h) differ, and the next words. Positions are compared by what the model reads (ids): two
-    different unknown words both read as <unk>, so they differ in nothing (`read_alike` lists them)."""
-    encoded = []
-    for name, text in (("A", text_a), ("B", text_b)):
-        enc = model.vocab.encode_text(text)
-        if not enc.ids:
-            raise ValueError(f"prompt {name} is empty: type a few words")
-        encoded.append(enc)
-    a, b = encoded
-    state = state if state is not None else start_state(model)
-    ta, tb = trace(model, a.ids, state), trace(model, b.ids, state)
-    la, lb = layer_arrays(ta), layer_arrays(tb)
-    T = min(len(a.ids), len(b.ids))
-    first = next((t for t in range(T) if a.ids[t] != b.ids[t]), None)  # what the model reads, not the text
-    alike = [t for t in range(T) if a.ids[t] == b.ids[t] and a.tokens[t] != b.tokens[t]]
-    if first is None and len(a.ids) != len(b.ids):
-        first = T  # one prompt continues the other
-    # Per layer and name: (T, H) value in b minus value in a, and (T,) its mean size over units.
-    delta = [{n: y.get(n)[:T] - x.get(n)[:T] for n in x.names} for x, y in zip(la, lb, strict=True)]
-    mean_abs = [{n: np.abs(d[n]).mean(1) for n in d} for d in delta]
-    change = compare_distributions(ta.log_probs[-1, 0], tb.log_probs[-1, 0], model.vocab, k)
-    return Counterfactual(a.tokens, b.tokens, a.ids, b.ids, first, alike, delta, mean_abs, change, la, lb)
+    yield from generate(
+        model, ids, n, temperature, top_k, top_p, make_generator(seed), stop_at_eos, state, allow_unk,
+        fast=False, allow_headings=allow_headings, step=traced_step,
+    )  # fmt: skip

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lstmlm.studies.equations import Traced, check_index, layer_arrays
+from lstmlm.studies.arrays import Traced, check_index, layer_arrays
 
 
 @dataclass

@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from lstmlm.model import LanguageModel
+from lstmlm.studies.arrays import layer_arrays
 from lstmlm.studies.compare import CELL_NAMES
-from lstmlm.studies.equations import layer_arrays
 from lstmlm.studies.runaway import CounterUnit, counter_units
 from lstmlm.studies.units import UnitSearch, unit_search
 from lstmlm.trace import trace
