@@ -3,54 +3,65 @@ expected instead on hover, the prompt's perplexity, and downloads of the prompt'
 
 from __future__ import annotations
 
+from functools import partial
+
 import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 from playground import markup
 from playground.i18n import t
-from playground.plots import style as plots
-from playground.plots import surprisal as explore_plots
+from playground.plots.style import placeholder
+from playground.plots.surprisal import surprisal_bars, surprisal_legend, surprisal_summary, surprisal_text
 from playground.tabs import TabView
 from playground.views.export import export_trace_files
 from playground.views.surprisal import surprisal_view
 
 EMPTY = "Type a prompt to see which words surprised the model."
+FILES = ("csv", "npz", "json")  # the trace downloads, in the order of their buttons
+
+
+def update(model: LanguageModel, text: str) -> tuple[str, str, go.Figure]:
+    """The coloured words, the perplexity summary and the bars of the prompt's surprisal."""
+    p, s = surprisal_view(model, text)
+    if s is None:
+        return markup.placeholder(EMPTY), "", placeholder(EMPTY, height=300)
+    return (
+        markup.notice(p.notice) + surprisal_text(p.tokens, s.words, p.unknown, model.vocab.tokenizer),
+        surprisal_summary(s.perplexity, s.bits_per_word, s.words),
+        surprisal_bars(s.words),
+    )
+
+
+def update_if_open(model: LanguageModel, text: str, tab: str) -> tuple:
+    """`update` while the Surprisal tab is open; otherwise its outputs stay as they are."""
+    return update(model, text) if tab == "surprisal" else (gr.skip(),) * 3
+
+
+def hide_files() -> tuple:
+    """The three download buttons hidden (their files were for another prompt)."""
+    return (gr.DownloadButton(visible=False),) * len(FILES)
+
+
+def follow(model: LanguageModel, text: str, tab: str) -> tuple:
+    """The app's prompt listener: redraw if open, and hide the files prepared for the previous prompt."""
+    return (*update_if_open(model, text, tab), *hide_files())
+
+
+def prepare(model: LanguageModel, text: str) -> tuple:
+    """Write the prompt's trace files and show their download buttons (a warning if the prompt is empty)."""
+    try:
+        paths = export_trace_files(model, text)
+    except ValueError as e:
+        gr.Warning(f"Nothing to export: {e}")
+        return (gr.skip(),) * len(FILES)
+    return tuple(gr.DownloadButton(value=str(paths[k]), visible=True) for k in FILES)
 
 
 def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView:
     """The Surprisal tab; it redraws when opened and on typing while it is open."""
-
-    def update(text: str) -> tuple[str, str, go.Figure]:
-        p, s = surprisal_view(model, text)
-        if s is None:
-            return markup.placeholder(EMPTY), "", plots.placeholder(EMPTY, height=300)
-        return (
-            markup.notice(p.notice)
-            + explore_plots.surprisal_text(p.tokens, s.words, p.unknown, model.vocab.tokenizer),
-            explore_plots.surprisal_summary(s.perplexity, s.bits_per_word, s.words),
-            explore_plots.surprisal_bars(s.words),
-        )
-
-    def update_if_open(text: str, tab: str) -> tuple:
-        return update(text) if tab == "surprisal" else (gr.skip(),) * 3
-
-    def follow(text: str, tab: str) -> tuple:
-        return (*update_if_open(text, tab), *hide_files())
-
-    def prepare(text: str) -> tuple:
-        try:
-            paths = export_trace_files(model, text)
-        except ValueError as e:
-            gr.Warning(f"Nothing to export: {e}")
-            return (gr.skip(),) * 3
-        return tuple(gr.DownloadButton(value=str(paths[k]), visible=True) for k in ("csv", "npz", "json"))
-
-    def hide_files() -> tuple:
-        return (gr.DownloadButton(visible=False),) * 3
-
     with gr.Tab(t("tab.surprisal"), id="surprisal") as tab:
-        gr.HTML(explore_plots.surprisal_legend())
+        gr.HTML(surprisal_legend())
         words = gr.HTML(markup.placeholder("Open this tab to score your text."), elem_id="surprisal")
         summary = gr.HTML(elem_id="surprisal-summary")
         bars = gr.Plot(show_label=False, elem_id="surprisal-bars")
@@ -62,17 +73,17 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             )
             with gr.Row():
                 make = gr.Button("Prepare the files", elem_id="export-prepare", scale=1)
-                csv_file = gr.DownloadButton("trace.csv", visible=False, elem_id="export-csv", scale=1)
-                npz_file = gr.DownloadButton("trace.npz", visible=False, elem_id="export-npz", scale=1)
-                json_file = gr.DownloadButton("trace.json", visible=False, elem_id="export-json", scale=1)
+                files = [
+                    gr.DownloadButton(f"trace.{k}", visible=False, elem_id=f"export-{k}", scale=1)
+                    for k in FILES
+                ]
 
     outputs = [words, summary, bars]
     quiet = dict(
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="surprisal"
     )
-    files = [csv_file, npz_file, json_file]
-    tab.select(update, [prompt], outputs, **quiet)
-    make.click(prepare, [prompt], files, api_visibility="private", concurrency_limit=2)
+    tab.select(partial(update, model), [prompt], outputs, **quiet)
+    make.click(partial(prepare, model), [prompt], files, api_visibility="private", concurrency_limit=2)
     # The app's one prompt listener calls `follow` (tabs/__init__.py): a new prompt makes the prepared
     # files stale, so it hides them until they are prepared again.
-    return TabView(tab, follow, [prompt, active], [*outputs, *files])
+    return TabView(tab, partial(follow, model), [prompt, active], [*outputs, *files])

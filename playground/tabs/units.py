@@ -4,14 +4,16 @@ A GRU or plain RNN has no cell: its units are searched by their hidden state h."
 
 from __future__ import annotations
 
+from functools import partial
+
 import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 from playground import markup
 from playground.i18n import t
-from playground.plots import style as plots
-from playground.plots import surprisal as explore_plots
+from playground.plots.style import placeholder
+from playground.plots.units import atlas_contexts, numbered_words, unit_choices, unit_span_lines
 from playground.tabs import TabView
 from playground.views.gates import trace_layer, unit_series
 from playground.views.next_word import display_word, read_prompt
@@ -27,85 +29,107 @@ from playground.views.units import (
 PICK = "Pick a unit from the lists to see its trace."
 
 
+def words(model: LanguageModel, text: str, span: str) -> str:
+    """The prompt's words numbered from 1, the typed span highlighted (none if it does not parse)."""
+    p = read_prompt(model.vocab, text)
+    try:
+        start, stop = parse_span(span, len(p.tokens))
+    except ValueError:
+        start = stop = -1
+    return markup.notice(p.notice) + numbered_words(p.tokens, start, stop)
+
+
+def words_if_open(model: LanguageModel, text: str, span: str, tab: str) -> str:
+    """`words` while the Units tab is open; otherwise the output stays as it is."""
+    return words(model, text, span) if tab == "units" else gr.skip()
+
+
+def atlas_view(atlas: dict | None, layer: int, unit: int) -> str:
+    """The unit's top contexts from the atlas, or why there are none."""
+    try:
+        return atlas_contexts(atlas_unit(atlas, int(layer), int(unit)))
+    except ValueError as e:
+        return markup.notice(str(e))
+
+
+def show_unit(
+    model: LanguageModel, atlas: dict | None, text: str, layer: int, span: str, unit: int | None
+) -> tuple[go.Figure, str]:
+    """One unit's lines over the prompt with the span shaded, and its atlas contexts."""
+    if unit is None:
+        return gr.skip(), gr.skip()
+    layer, unit = int(layer), max(0, min(int(unit), model.config.hidden_dim - 1))
+    p = read_prompt(model.vocab, text)
+    lv = trace_layer(model, p, layer)
+    if lv is None:
+        return placeholder("Type a prompt to see the unit's trace."), atlas_view(atlas, layer, unit)
+    try:
+        start, stop = parse_span(span, len(p.tokens))
+    except ValueError:
+        start = stop = 0  # no span to shade
+    shown = [display_word(w) for w in p.tokens]
+    fig = unit_span_lines(shown, unit_series(lv, unit), unit, layer, start, stop)
+    return fig, atlas_view(atlas, layer, unit)
+
+
+def search(
+    model: LanguageModel, atlas: dict | None, text: str, layer: int, signal: str, span: str, method: str
+) -> tuple:
+    """The span's words, the units ranked both ways, and the best one shown (a warning on bad input)."""
+    p = read_prompt(model.vocab, text)
+    try:
+        start, stop = parse_span(span, len(p.tokens))
+        v = unit_search_view(model, text, int(layer), start, stop, signal, 10, method)
+    except ValueError as e:
+        gr.Warning(f"Cannot search: {e}")
+        return (gr.skip(),) * 6
+    best = v.result.high[0].unit
+    return (
+        numbered_words(p.tokens, start, stop),
+        gr.Radio(choices=unit_choices(v.result.high), value=best),
+        gr.Radio(choices=unit_choices(v.result.low), value=None),
+        best,
+        *show_unit(model, atlas, text, layer, span, best),
+    )
+
+
+def counters(model: LanguageModel, atlas: dict | None, text: str, layer: int, span: str) -> tuple:
+    """Counter units: cell state that grows with the position in the text (LSTM only)."""
+    try:
+        found = counter_units_view(model, text, int(layer))
+    except ValueError as e:
+        gr.Warning(f"Cannot find counter units: {e}")
+        return (gr.skip(),) * 4
+    best = found[0].unit
+    choices = gr.Radio(choices=counter_choices(found), value=best)
+    return choices, best, *show_unit(model, atlas, text, layer, span, best)
+
+
+def pick(
+    model: LanguageModel, atlas: dict | None, text: str, layer: int, span: str, unit: int | None
+) -> tuple:
+    """A unit picked from a list: its number in the unit box, its lines and its atlas contexts."""
+    if unit is None:
+        return (gr.skip(),) * 3
+    return int(unit), *show_unit(model, atlas, text, layer, span, unit)
+
+
+def layer_name(n: int, num_layers: int) -> str:
+    """'Layer 1 (bottom)' ... 'Layer 3 (top)'."""
+    where = " (bottom)" if n == 0 and num_layers > 1 else " (top)" if n == num_layers - 1 and n else ""
+    return f"Layer {n + 1}{where}"
+
+
 def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dict | None) -> TabView:
     """The Units tab: search controls, the two ranked lists, the unit's lines and its atlas contexts."""
     num_layers, hidden = model.config.num_layers, model.config.hidden_dim
-
-    def words(text: str, span: str) -> str:
-        p = read_prompt(model.vocab, text)
-        try:
-            start, stop = parse_span(span, len(p.tokens))
-        except ValueError:
-            start = stop = -1
-        return markup.notice(p.notice) + explore_plots.numbered_words(p.tokens, start, stop)
-
-    def words_if_open(text: str, span: str, tab: str) -> str:
-        return words(text, span) if tab == "units" else gr.skip()
-
-    def search(text: str, layer: int, signal: str, span: str, method: str) -> tuple:
-        p = read_prompt(model.vocab, text)
-        try:
-            start, stop = parse_span(span, len(p.tokens))
-            v = unit_search_view(model, text, int(layer), start, stop, signal, 10, method)
-        except ValueError as e:
-            gr.Warning(f"Cannot search: {e}")
-            return (gr.skip(),) * 6
-        best = v.result.high[0].unit
-        return (
-            explore_plots.numbered_words(p.tokens, start, stop),
-            gr.Radio(choices=explore_plots.unit_choices(v.result.high), value=best),
-            gr.Radio(choices=explore_plots.unit_choices(v.result.low), value=None),
-            best,
-            *show_unit(text, layer, span, best),
-        )
-
-    def counters(text: str, layer: int, span: str) -> tuple:
-        """Counter units: cell state that grows with the position in the text (LSTM only)."""
-        try:
-            found = counter_units_view(model, text, int(layer))
-        except ValueError as e:
-            gr.Warning(f"Cannot find counter units: {e}")
-            return (gr.skip(),) * 4
-        best = found[0].unit
-        return gr.Radio(choices=counter_choices(found), value=best), best, *show_unit(text, layer, span, best)
-
-    def show_unit(text: str, layer: int, span: str, unit: int | None) -> tuple[go.Figure, str]:
-        if unit is None:
-            return gr.skip(), gr.skip()
-        layer, unit = int(layer), max(0, min(int(unit), hidden - 1))
-        p = read_prompt(model.vocab, text)
-        lv = trace_layer(model, p, layer)
-        if lv is None:
-            return plots.placeholder("Type a prompt to see the unit's trace."), atlas_view(layer, unit)
-        try:
-            start, stop = parse_span(span, len(p.tokens))
-        except ValueError:
-            start = stop = 0  # no span to shade
-        shown = [display_word(w) for w in p.tokens]
-        fig = explore_plots.unit_span_lines(shown, unit_series(lv, unit), unit, layer, start, stop)
-        return fig, atlas_view(layer, unit)
-
-    def atlas_view(layer: int, unit: int) -> str:
-        try:
-            return explore_plots.atlas_contexts(atlas_unit(atlas, int(layer), int(unit)))
-        except ValueError as e:
-            return markup.notice(str(e))
-
-    def pick(text: str, layer: int, span: str, unit: int | None) -> tuple:
-        if unit is None:
-            return (gr.skip(),) * 3
-        return int(unit), *show_unit(text, layer, span, unit)
-
-    def layer_name(n: int) -> str:
-        where = " (bottom)" if n == 0 and num_layers > 1 else " (top)" if n == num_layers - 1 and n else ""
-        return f"Layer {n + 1}{where}"
-
+    lstm = model.config.cell == "lstm"  # only an LSTM has a cell (and counters live in the cell state)
     with gr.Tab(t("tab.units"), id="units") as tab:
         with gr.Row():
-            layer = gr.Radio([(layer_name(n), n) for n in range(num_layers)], value=0, label="Layer", scale=2)
+            layers = [(layer_name(n, num_layers), n) for n in range(num_layers)]
+            layer = gr.Radio(layers, value=0, label="Layer", scale=2)
             signals = [("hidden state h", "h"), ("cell state C", "c")]
-            signals = signals if model.config.cell == "lstm" else signals[:1]  # only an LSTM has a cell
-            signal = gr.Radio(signals, value="h", label="Signal", scale=2)
+            signal = gr.Radio(signals if lstm else signals[:1], value="h", label="Signal", scale=2)
             method = gr.Radio(
                 [("mean inside − mean outside", "mean"), ("min inside − max outside", "minmax")],
                 value="mean",
@@ -120,7 +144,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
         with gr.Row(equal_height=False):
             high = gr.Radio([], label="High inside the span, low outside", elem_id="units-high")
             low = gr.Radio([], label="Low inside the span, high outside", elem_id="units-low")
-        if model.config.cell == "lstm":  # counters live in the cell state
+        if lstm:
             with gr.Row(equal_height=False):
                 count_button = gr.Button(
                     "Find counter units", size="sm", elem_id="units-counters-find", scale=1
@@ -134,7 +158,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
                 )
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                lines = gr.Plot(plots.placeholder(PICK), show_label=False, elem_id="units-lines")
+                lines = gr.Plot(placeholder(PICK), show_label=False, elem_id="units-lines")
             with gr.Column(scale=2):
                 unit = gr.Number(
                     0, precision=0, minimum=0, maximum=hidden - 1, label="Unit", elem_id="units-unit"
@@ -145,16 +169,19 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
     quiet = dict(
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="units"
     )
-    tab.select(words, [prompt, span], numbered, **quiet)
+    tab.select(partial(words, model), [prompt, span], numbered, **quiet)
     searched = [numbered, high, low, unit, lines, contexts]
-    go_button.click(search, [prompt, layer, signal, span, method], searched, **quiet)
-    span.submit(search, [prompt, layer, signal, span, method], searched, **quiet)
+    find = partial(search, model, atlas)
+    go_button.click(find, [prompt, layer, signal, span, method], searched, **quiet)
+    span.submit(find, [prompt, layer, signal, span, method], searched, **quiet)
     for control in (layer, signal, method):
-        control.input(search, [prompt, layer, signal, span, method], searched, **quiet)
-    high.input(pick, [prompt, layer, span, high], [unit, lines, contexts], **quiet)
-    low.input(pick, [prompt, layer, span, low], [unit, lines, contexts], **quiet)
-    unit.submit(show_unit, [prompt, layer, span, unit], [lines, contexts], **quiet)
-    if model.config.cell == "lstm":
-        count_button.click(counters, [prompt, layer, span], [counted, unit, lines, contexts], **quiet)
-        counted.input(pick, [prompt, layer, span, counted], [unit, lines, contexts], **quiet)
-    return TabView(tab, words_if_open, [prompt, span, active], [numbered])
+        control.input(find, [prompt, layer, signal, span, method], searched, **quiet)
+    picked = partial(pick, model, atlas)
+    high.input(picked, [prompt, layer, span, high], [unit, lines, contexts], **quiet)
+    low.input(picked, [prompt, layer, span, low], [unit, lines, contexts], **quiet)
+    unit.submit(partial(show_unit, model, atlas), [prompt, layer, span, unit], [lines, contexts], **quiet)
+    if lstm:
+        found = [counted, unit, lines, contexts]
+        count_button.click(partial(counters, model, atlas), [prompt, layer, span], found, **quiet)
+        counted.input(picked, [prompt, layer, span, counted], [unit, lines, contexts], **quiet)
+    return TabView(tab, partial(words_if_open, model), [prompt, span, active], [numbered])
