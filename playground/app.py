@@ -16,7 +16,8 @@ from playground.api import cell_hunt as api_cell_hunt
 from playground.api import compare as api_compare
 from playground.api import intervene as api_explain
 from playground.api import live as api_live
-from playground.api import surprisal as api_explore
+from playground.api import surprisal as api_surprisal
+from playground.api import units as api_units
 from playground.api.class_game import register as register_class_game
 from playground.classroom import bar as share
 from playground.hub import ModelHub
@@ -232,7 +233,8 @@ def build_app(
         start_tab.wire(demo, lesson_bar, lessons, model.config.num_layers)  # ?lesson=... fills the bar
         api.register(model)
         share.redraw_on_language(redraw, redraw_in, redraw_out)  # the same call when the language changes
-        api_explore.register(model, atlas)
+        api_surprisal.register(model)
+        api_units.register(model, atlas)
         api_explain.register(model)
         api_cell_hunt.register(model, hunt_cache)
         api_compare.register(lineup)

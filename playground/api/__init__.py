@@ -35,12 +35,15 @@ def whole_number(value, name: str) -> int:
     raise ValueError(f"{name} must be a whole number, got {value!r}")
 
 
-def _user_error(e: Exception) -> gr.Error:
+def user_error(e: Exception) -> gr.Error:
     """The message of a rejected input, for the caller; no traceback in the server log (it is not a bug)."""
     message = str(e)
     if any(words in message for words in _CONVERSION_WORDS):
         message = "every number setting must be a plain number (not text, empty or NaN): check what you sent"
     return gr.Error(message, title="Invalid input", print_exception=False)
+
+
+_user_error = user_error  # the old private name, until every api module imports user_error
 
 
 def _safe_answer(answer):
@@ -79,7 +82,7 @@ def register(model: LanguageModel) -> None:
         try:
             return next_words_json(model, prompt, whole_number(k, "k"))
         except (ValueError, TypeError, OverflowError) as e:
-            raise _user_error(e) from None
+            raise user_error(e) from None
 
     def generate(
         prompt: str,
@@ -97,11 +100,11 @@ def register(model: LanguageModel) -> None:
             limit = generate_limit(model)
             settings = coerce_settings(temperature, top_k, top_p, max_words, seed, allow_unk, limit)
         except (ValueError, TypeError, OverflowError) as e:
-            raise _user_error(e) from None
+            raise user_error(e) from None
         try:
             p = read_prompt(model.vocab, prompt)
         except ValueError as e:  # a word a vocabulary without <unk> lacks
-            raise _user_error(e) from None
+            raise user_error(e) from None
         detokenize = model.vocab.tokenizer.detokenize  # words joined with spaces, characters without
         words: list[dict] = []
         for gw in generate_words(model, p, settings):
@@ -140,7 +143,7 @@ def register(model: LanguageModel) -> None:
                 whole_number(decimals, "decimals"),
             )
         except (ValueError, TypeError, OverflowError) as e:
-            raise _user_error(e) from None
+            raise user_error(e) from None
 
     for fn in (next_words, generate, trace):
         gr.api(

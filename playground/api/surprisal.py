@@ -1,18 +1,17 @@
-"""The exploring endpoints (`surprisal`, `unit_search`, `unit_atlas`): JSON in and out, the numbers the
-Surprisal and Units tabs show. Registered with `gr.api`, which reads the parameters from the type hints
-(so no `from __future__ import annotations` here). Bad input raises `gr.Error` saying what to change.
+"""The `surprisal` endpoint: JSON in and out, the numbers the Surprisal tab shows. Registered with `gr.api`,
+which reads the parameters from the type hints (so no `from __future__ import annotations` here). Bad input
+raises `gr.Error` saying what to change.
 """
 
 import gradio as gr
 
 from lstmlm.model import LanguageModel
-from playground.api import MODEL_CONCURRENCY, _user_error, classroom_safe
+from playground.api import MODEL_CONCURRENCY, classroom_safe, user_error
 from playground.views.surprisal import surprisal_json
-from playground.views.units import atlas_unit, unit_search_json
 
 
-def register(model: LanguageModel, atlas: dict | None = None) -> None:
-    """Add the three endpoints to the Blocks being built; `atlas` is the model's (None: it has none)."""
+def register(model: LanguageModel) -> None:
+    """Add the endpoint to the Blocks being built."""
 
     def surprisal(prompt: str, k: int = 5) -> dict:
         """Per word of the prompt (read from a line start): probability, rank, GLTR bucket (top-10,
@@ -20,36 +19,8 @@ def register(model: LanguageModel, atlas: dict | None = None) -> None:
         try:
             return surprisal_json(model, prompt, int(k))
         except (ValueError, TypeError) as e:
-            raise _user_error(e) from None
+            raise user_error(e) from None
 
-    def unit_search(
-        prompt: str,
-        layer: int = 0,
-        span_start: int = 0,
-        span_stop: int = 1,
-        signal: str = "h",
-        k: int = 10,
-        method: str = "mean",
-    ) -> dict:
-        """Units of `layer` whose `signal` (h or c; a GRU or plain RNN: h) is high in steps [span_start,
-        span_stop) (0-based, stop excluded) and low outside ("high"), and the reverse ("low"); method "mean"
-        or "minmax"."""
-        try:
-            return unit_search_json(
-                model, prompt, int(layer), int(span_start), int(span_stop), signal, int(k), method
-            )
-        except (ValueError, TypeError) as e:
-            raise _user_error(e) from None
-
-    def unit_atlas(layer: int = 0, unit: int = 0) -> dict:
-        """One unit's top contexts in the atlas corpus: h_high, h_low, c_high, c_low, each a list of
-        {before, word, after, value}."""
-        try:
-            return atlas_unit(atlas, int(layer), int(unit))
-        except (ValueError, TypeError) as e:
-            raise _user_error(e) from None
-
-    for fn in (surprisal, unit_search, unit_atlas):
-        gr.api(
-            classroom_safe(fn), api_name=fn.__name__, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
-        )
+    gr.api(
+        classroom_safe(surprisal), api_name="surprisal", concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
+    )
