@@ -21,6 +21,11 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def hide_listed(text: str) -> str:
+    """`text` with each word on the classroom list shown as "(hidden word)" (unless the server shows all)."""
+    return hide_in_text(text)[0]
+
+
 _ESCAPES = re.compile(r" ?@([-,.])@ ?")  # WikiText's "1 @,@ 000" and "well @-@ known"
 
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import Protocol
 
 import plotly.graph_objects as go
 
-from lstmlm.safewords import hide_in_text
-from lstmlm.studies.surprisal import WordSurprisal
-from lstmlm.tokenizers import WIKITEXT, Tokenizer
-from playground.markup import placeholder
+from playground.markup import hide_listed, placeholder
 from playground.plots.style import TEMPLATE, unique_labels
 from playground.views.next_word import RARE_LABEL, display_word, spaced_pieces
 
@@ -29,16 +27,31 @@ CSS = """
 """
 
 
-def _hide(text: str) -> str:
-    """Corpus context with listed words shown as "(hidden word)" (unless the server shows all words)."""
-    return hide_in_text(text)[0]
+class WordScore(Protocol):
+    """What these pictures read of a scored word (`lstmlm.studies.surprisal.WordSurprisal` has it)."""
+
+    position: int
+    word: str
+    prob: float
+    rank: int
+    bucket: str  # top-10 | top-100 | top-1000 | beyond
+    bits: float
+    expected: list[str]
+    expected_probs: list[float]
+    known: bool
+
+
+class Spacing(Protocol):
+    """A tokenizer as far as the coloured text needs it: the space before each token."""
+
+    def pieces(self, tokens: Sequence[str]) -> list[tuple[str, str]]: ...
 
 
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _hover(w: WordSurprisal) -> str:
+def _hover(w: WordScore) -> str:
     pairs = zip(w.expected, w.expected_probs, strict=True)
     expected = ", ".join(f"{display_word(e)} {q:.1%}" for e, q in pairs)
     return (
@@ -63,27 +76,28 @@ def surprisal_legend() -> str:
 
 def surprisal_text(
     tokens: Sequence[str],
-    words: Sequence[WordSurprisal],
+    words: Sequence[WordScore],
     unknown: Sequence[int] = (),
-    tokenizer: Tokenizer = WIKITEXT,
+    tokenizer: Spacing | None = None,
 ) -> str:
     """The prompt, each word (or character) coloured by its GLTR bucket; the hover shows p, rank and the
-    top-k expected. `tokenizer` spaces the tokens as the model's text reads."""
+    top-k expected. `tokenizer` spaces the tokens as the model's text reads (None: WikiText's words)."""
     if not tokens:
         return placeholder("Type a prompt to see which words surprised the model.")
     by_pos = {w.position: w for w in words}
     unknown = set(unknown)
+    pieces = spaced_pieces(tokens) if tokenizer is None else tokenizer.pieces(tokens)
     spans = []
-    for pos, ((space, text), tok) in enumerate(zip(spaced_pieces(tokens, tokenizer), tokens, strict=True)):
+    for pos, ((space, text), tok) in enumerate(zip(pieces, tokens, strict=True)):
         w = by_pos.get(pos)
-        shown = "⏎" if tok == "<eos>" else _hide(text)
+        shown = "⏎" if tok == "<eos>" else hide_listed(text)
         style = f"background:{BUCKET_COLORS[w.bucket]}" if w else ""
         title = _hover(w) if w else display_word(tok)
         bucket = f" data-bucket={w.bucket}" if w else ""
         if pos in unknown:  # <unk>'s probability is any rare word's, not this word's: no bucket, no score
             style = f"background:{UNKNOWN_COLOR};outline:1px dashed #6b7280"
             title = (
-                f"“{_hide(text)}” is {UNKNOWN_NOTE}: the model reads it as {RARE_LABEL} (<unk>), so it "
+                f"“{hide_listed(text)}” is {UNKNOWN_NOTE}: the model reads it as {RARE_LABEL} (<unk>), so it "
                 "cannot say how surprising this word is; it is left out of the perplexity"
             )
             bucket = " data-bucket=unknown"
@@ -96,7 +110,7 @@ def surprisal_text(
     return f'<div class="lp-text" id="surprisal-words">{"".join(spans)}</div>'
 
 
-def surprisal_summary(perplexity: float, bits_per_word: float, words: Sequence[WordSurprisal]) -> str:
+def surprisal_summary(perplexity: float, bits_per_word: float, words: Sequence[WordScore]) -> str:
     """'Perplexity 123.4 · 6.9 bits per word' and how many words fell in each bucket."""
     counts = {name: 0 for name in BUCKET_COLORS}
     known = [w for w in words if w.known]
@@ -121,7 +135,7 @@ def surprisal_summary(perplexity: float, bits_per_word: float, words: Sequence[W
     )
 
 
-def surprisal_bars(words: Sequence[WordSurprisal]) -> go.Figure:
+def surprisal_bars(words: Sequence[WordScore]) -> go.Figure:
     """Surprisal in bits of each known word, coloured by its bucket; hover shows p and rank. Words outside
     the vocabulary have no bar (their <unk> score is not theirs)."""
     words = [w for w in words if w.known]
