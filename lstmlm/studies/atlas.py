@@ -38,29 +38,27 @@ def signals_of(model: LanguageModel) -> tuple[str, ...]:
     return SIGNALS if model.config.cell == "lstm" else ("h",)
 
 
+Extremes = dict[tuple[int, str, int], tuple[torch.Tensor, torch.Tensor]]  # see `scan_extremes`
+
+
 @torch.no_grad()
-def build_atlas(
+def scan_extremes(
     model: LanguageModel,
-    tokens: list[str],
-    top: int = 5,
-    context: int = 12,
-    after: int = 3,
-    batch_size: int = 10,
-    bptt: int = 35,
+    data: torch.Tensor,
+    top: int,
+    bptt: int,
     progress: Callable[[int, int], None] | None = None,
-) -> dict:
-    """Scan `tokens` with the state carried through; keep each unit's `top` highest and lowest c and h
-    (h alone for a GRU or plain RNN)."""
-    if top < 1:
-        raise ValueError(f"top must be >= 1, got {top}")
-    device = model.embedding.weight.device
-    ids = torch.tensor(model.vocab.encode(tokens).ids, dtype=torch.long)
-    data = batchify(ids, batch_size).to(device)  # (T, B); column b holds tokens [b*T, (b+1)*T)
+) -> Extremes:
+    """Scan the batchified text `data` (T, B) with the state carried through, `bptt` steps at a time.
+
+    Returns best[(layer, signal, sign)] = (values (k, H), text positions (k, H)), k = `top`, for every
+    signal of `signals_of(model)`; sign +1 keeps the highest values, -1 the lowest (their values negated).
+    """
+    device = data.device
     steps, B = data.shape
-    L, H = model.config.num_layers, model.config.hidden_dim
+    H = model.config.hidden_dim
     signals = signals_of(model)
-    # best[(layer, signal, sign)] = (values (k, H), positions (k, H)); sign +1 = highest, -1 = lowest
-    best: dict[tuple[int, str, int], tuple[torch.Tensor, torch.Tensor]] = {}
+    best: Extremes = {}
     state = model.init_state(B)
     for start in range(0, steps, bptt):
         chunk = data[start : start + bptt]  # (T, B)
@@ -84,7 +82,14 @@ def build_atlas(
                     best[(layer, signal, sign)] = (tv, p.gather(0, ti))
         if progress:
             progress(min(start + bptt, steps), steps)
+    return best
 
+
+def unit_contexts(
+    model: LanguageModel, tokens: list[str], best: Extremes, context: int, after: int
+) -> list[list[dict]]:
+    """Per layer, per unit: {"c_high": [snippet, ...], "c_low": ..., "h_high": ..., "h_low": ...} from the
+    extremes `scan_extremes` found; a snippet is {pos, before, word, after, value}."""
     join = model.vocab.tokenizer.rejoin  # words with spaces between, characters as they are
 
     def snippet(p: int, value: float) -> dict:
@@ -97,9 +102,9 @@ def build_atlas(
         }
 
     layers = []
-    for layer in range(L):
+    for layer in range(model.config.num_layers):
         columns = {}  # (signal, name) -> per unit: [(pos, value), ...] best first
-        for signal in signals:
+        for signal in signals_of(model):
             for sign, name in ((1, "high"), (-1, "low")):
                 tv, tp = best[(layer, signal, sign)]
                 values, positions = (sign * tv).t().tolist(), tp.t().tolist()  # (H, k)
@@ -110,9 +115,31 @@ def build_atlas(
                     f"{signal}_{name}": [snippet(p, v) for p, v in zip(*per_unit[u], strict=True)]
                     for (signal, name), per_unit in columns.items()
                 }
-                for u in range(H)
+                for u in range(model.config.hidden_dim)
             ]
         )
+    return layers
+
+
+def build_atlas(
+    model: LanguageModel,
+    tokens: list[str],
+    top: int = 5,
+    context: int = 12,
+    after: int = 3,
+    batch_size: int = 10,
+    bptt: int = 35,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Scan `tokens` with the state carried through; keep each unit's `top` highest and lowest c and h
+    (h alone for a GRU or plain RNN)."""
+    if top < 1:
+        raise ValueError(f"top must be >= 1, got {top}")
+    device = model.embedding.weight.device
+    ids = torch.tensor(model.vocab.encode(tokens).ids, dtype=torch.long)
+    data = batchify(ids, batch_size).to(device)  # (T, B); column b holds tokens [b*T, (b+1)*T)
+    steps, B = data.shape
+    best = scan_extremes(model, data, top, bptt, progress)
     info = getattr(model, "info", None) or {}
     return {
         "version": 1,
@@ -120,11 +147,11 @@ def build_atlas(
         "top": top,
         "batch_size": B,
         "bptt": bptt,
-        "signals": list(signals),
-        "num_layers": L,
-        "hidden_dim": H,
+        "signals": list(signals_of(model)),
+        "num_layers": model.config.num_layers,
+        "hidden_dim": model.config.hidden_dim,
         "model_saved": info.get("saved"),
-        "layers": layers,
+        "layers": unit_contexts(model, tokens, best, context, after),
     }
 
 
