@@ -111,7 +111,7 @@ def test_launcher_settings_for_memory_and_statistics_leave_the_users_choices():
 
 
 def test_export_folders_are_removed_when_an_hour_old(tiny_model):
-    from playground.views import surprisal as explore_views
+    from playground.views import export as explore_views
 
     first = explore_views.export_trace_files(tiny_model, "the cat sat")["csv"].parent
     old = time.time() - explore_views.EXPORT_MAX_AGE_S - 10
