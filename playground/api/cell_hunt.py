@@ -5,7 +5,7 @@
 import gradio as gr
 
 from lstmlm.model import LanguageModel
-from playground.api import MODEL_CONCURRENCY, _user_error, classroom_safe, whole_number
+from playground.api import MODEL_CONCURRENCY, classroom_safe, user_error, whole_number
 from playground.views.cell_hunt import cell_hunt_json, default_text
 
 
@@ -25,7 +25,7 @@ def register(model: LanguageModel, cache: dict | None = None) -> None:
                 model, text or default_text(cache), track, regex, over, cache, whole_number(k, "k")
             )
         except (ValueError, TypeError) as e:
-            raise _user_error(e) from None
+            raise user_error(e) from None
 
     gr.api(
         classroom_safe(cell_hunt), api_name="cell_hunt", concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import gradio as gr
 
-from playground.api import MODEL_CONCURRENCY, _user_error, classroom_safe, whole_number
+from playground.api import MODEL_CONCURRENCY, classroom_safe, user_error, whole_number
 from playground.views.compare import compare_json, flow_json, probe_json
 from playground.views.lineup import Entry
 
@@ -21,7 +21,7 @@ def register(lineup: Sequence[Entry]) -> None:
         try:
             return compare_json(lineup, prompt, whole_number(k, "k"))
         except (ValueError, TypeError, OverflowError) as e:
-            raise _user_error(e) from None
+            raise user_error(e) from None
 
     def gradient_flow(prompt: str) -> dict:
         """For every model: the norm of the gradient of log p(last word of the prompt) with respect to the
@@ -29,7 +29,7 @@ def register(lineup: Sequence[Entry]) -> None:
         try:
             return flow_json(lineup, prompt)
         except (ValueError, TypeError) as e:
-            raise _user_error(e) from None
+            raise user_error(e) from None
 
     def long_range(probe: str = "parenthesis") -> dict:
         """A long-range probe ("parenthesis", "quote" or "agreement") scored in bits for every model at
@@ -37,7 +37,7 @@ def register(lineup: Sequence[Entry]) -> None:
         try:
             return probe_json(lineup, probe)
         except (ValueError, TypeError) as e:
-            raise _user_error(e) from None
+            raise user_error(e) from None
 
     for fn in (compare, gradient_flow, long_range):
         gr.api(
