@@ -33,7 +33,7 @@ from lstmlm.studies.tracks import compute_tracks
 from lstmlm.wikitext import EOS
 from playground.app import CSS as APP_CSS
 from playground.plots.cell_hunt import CSS as HUNT_CSS
-from playground.plots.cell_hunt import shaded_track_text
+from playground.views.cell_hunt import shaded_track_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = ROOT / "assets" / "models" / "warpeace-char-lstm"

@@ -15,12 +15,12 @@ from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.studies.cell_hunt import hunt, hunt_json, save_hunt
 from lstmlm.tokenizers import CHARS
 from lstmlm.vocab import Vocab
-from playground.plots.cell_hunt import shaded_track_text
 from playground.views.cell_hunt import (
     DEFAULT_TEXT,
     cell_hunt_json,
     hunt_view,
     intervene_settings,
+    shaded_track_text,
     track_choices,
 )
 from playground.views.next_word import line_start

@@ -1,6 +1,6 @@
-"""Pictures for the Cell-hunt view (no gradio, no torch): the text shaded by a unit with the track drawn
-under it (as in Karpathy et al. 2015 and LSTMVis: laid out as text, line breaks kept), the table of the
-best units per layer, and a scatter of the unit's value against the track.
+"""Pictures for the Cell-hunt view (no gradio, no torch, no lstmlm): the text shaded by a unit with the
+track drawn under it (as in Karpathy et al. 2015 and LSTMVis: laid out as text, line breaks kept), the
+table of the best units per layer, and a scatter of the unit's value against the track.
 
 HTML goes through `html.escape`; the shading is inline, the layout classes (`lp-hunt*`) are in CSS below.
 """
@@ -13,12 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from lstmlm.safewords import hide_in_text
-from lstmlm.studies.unit_ranking import UnitRank
-from lstmlm.tokenizers import Tokenizer
-from lstmlm.wikitext import EOS
 from playground.plots.style import TEMPLATE
-from playground.views.cell_hunt import describe
 
 CSS = """
 .lp-hunt { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 17px; line-height: 1.9;
@@ -40,26 +35,29 @@ def _cell_colour(value: float, scale: float) -> str:
     return f"rgba({rgb[0]},{rgb[1]},{rgb[2]},{abs(a) * 0.8:.2f})"
 
 
-def shaded_track_text(
-    tokens: Sequence[str],
+def shaded_text(
+    steps: Sequence[tuple[str, str, bool]],
     values: np.ndarray,
     track: np.ndarray,
-    tokenizer: Tokenizer,
+    unit: str,
     unit_label: str,
     track_label: str,
 ) -> str:
     """The text, each step's background shaded by the unit's value against its median over the text
     (red above, blue below: a cell that sits far from 0 still shows where it moves), and the track drawn as
-    an orange bar under each step (binary: on/off; counts: as strong as the value is large)."""
-    if not len(tokens):
+    an orange bar under each step (binary: on/off; counts: as strong as the value is large).
+
+    `steps`: (space before, what the step shows, whether it is a line break) per step, as
+    `playground.views.cell_hunt.text_steps` makes them; `unit`: "character" or "word"."""
+    if not len(steps):
         return '<div class="lp-placeholder">Give a text to hunt over.</div>'
     values = np.asarray(values, dtype=np.float64)
     middle = float(np.median(values))
     scale = float(np.percentile(np.abs(values - middle), 98)) or 1.0
     top = float(np.max(track)) if len(track) else 0.0
-    chars = tokenizer.unit == "character"
+    chars = unit == "character"
     out = []
-    for (space, text), tok, v, tv in zip(tokenizer.pieces(list(tokens)), tokens, values, track, strict=True):
+    for (space, shown, eol), v, tv in zip(steps, values, track, strict=True):
         strength = (tv / top) if top > 0 else 0.0
         line = (
             f"rgba({TRACK_RGB[0]},{TRACK_RGB[1]},{TRACK_RGB[2]},{0.15 + 0.85 * strength:.2f})" if tv else ""
@@ -68,34 +66,35 @@ def shaded_track_text(
             f";border-bottom-color:{line}" if line else ""
         )
         title = f"{unit_label} {float(v):+.3f} · {track_label} {tv:g}"
-        shown = "⏎" if tok == EOS else hide_in_text(text)[0]  # spaces stay spaces: the text is laid out
-        cls = ' class="lp-eol"' if tok == EOS else ""
+        cls = ' class="lp-eol"' if eol else ""
         out.append(f'{html.escape(space)}<span{cls} style="{style}" title="{html.escape(title)}">'
                    f"{html.escape(shown)}</span>")  # fmt: skip
-        if tok == EOS:
+        if eol:
             out.append("\n" if chars else "<br>")
     cls = "lp-hunt" if chars else "lp-hunt lp-hunt-words"
     legend = (
         f'<div class="lp-legend">Background: {html.escape(unit_label)}, red above its median over this '
         f"text ({middle:+.2f}), blue below, full colour at ±{scale:.2f}. "
-        f"Orange bar under a {tokenizer.unit}: "
+        f"Orange bar under a {unit}: "
         f"{html.escape(track_label)}.</div>"
     )
     return f'<div class="{cls}" id="cell-hunt-shaded">{"".join(out)}</div>{legend}'
 
 
-def best_table(per_layer: Sequence[Sequence[UnitRank]], kind: str, skipped: str = "") -> str:
-    """The best units of each layer, one row each, with their score."""
+def best_table(
+    per_layer: Sequence[Sequence[tuple[int, str, int, float, float]]], kind: str, skipped: str = ""
+) -> str:
+    """The best units of each layer, one row each: (layer from 0, signal, unit, AUC or r, score)."""
     if skipped:
         return f'<div class="lp-notice">{html.escape(skipped)}</div>'
     head = "AUC" if kind == "binary" else "Pearson r"
     rows = []
     for rows_of_layer in per_layer:
-        for r in rows_of_layer:
-            stat = f"{r.statistic:.3f}" if kind == "binary" else f"{r.statistic:+.3f}"
+        for layer, signal, unit, statistic, score in rows_of_layer:
+            stat = f"{statistic:.3f}" if kind == "binary" else f"{statistic:+.3f}"
             rows.append(
-                f"<tr><td>layer {r.layer + 1}</td><td>{html.escape(r.signal)}</td><td>{r.unit}</td>"
-                f"<td>{stat}</td><td>{r.score:.3f}</td></tr>"
+                f"<tr><td>layer {layer + 1}</td><td>{html.escape(signal)}</td><td>{unit}</td>"
+                f"<td>{stat}</td><td>{score:.3f}</td></tr>"
             )
     return (
         f'<table class="lp-hunt-table"><tr><th>layer</th><th>signal</th><th>unit</th><th>{head}</th>'
@@ -106,10 +105,10 @@ def best_table(per_layer: Sequence[Sequence[UnitRank]], kind: str, skipped: str 
 
 
 def unit_track_scatter(
-    values: np.ndarray, track: np.ndarray, kind: str, r: UnitRank, track_label: str
+    values: np.ndarray, track: np.ndarray, kind: str, unit_title: str, track_label: str, value_label: str
 ) -> go.Figure:
     """Each step of the text as a point: the track (x; a yes/no track jittered around 0 and 1) against the
-    unit's value (y)."""
+    unit's value (y). `unit_title` names the unit and its score, `value_label` the y axis."""
     x = np.asarray(track, dtype=np.float64)
     if kind == "binary":
         x = x + np.random.default_rng(0).uniform(-0.18, 0.18, size=x.size)  # fixed jitter: same picture
@@ -121,11 +120,11 @@ def unit_track_scatter(
         template=TEMPLATE,
         height=360,
         margin=dict(l=60, r=20, t=50, b=50),
-        title=f"{describe(r, kind)}: value at each step",
+        title=f"{unit_title}: value at each step",
     )
     if kind == "binary":
         fig.update_xaxes(tickvals=[0, 1], ticktext=["outside", "inside"], title=track_label)
     else:
         fig.update_xaxes(title=track_label)
-    fig.update_yaxes(title=f"{r.signal} of unit {r.unit}")
+    fig.update_yaxes(title=value_label)
     return fig

@@ -7,6 +7,7 @@ is pressed, over its own text box ("Use my prompt" copies the prompt in)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import gradio as gr
@@ -15,21 +16,99 @@ import plotly.graph_objects as go
 from lstmlm.model import LanguageModel
 from playground import markup
 from playground.i18n import t
-from playground.plots import style as plots
-from playground.plots.cell_hunt import best_table, shaded_track_text, unit_track_scatter
+from playground.plots.cell_hunt import best_table, unit_track_scatter
+from playground.plots.style import placeholder
 from playground.tabs import TabView
 from playground.views.cell_hunt import (
+    HuntView,
+    best_rows,
     default_text,
     describe,
     hunt_view,
     intervene_settings,
     parse_unit_key,
+    shaded_track_text,
     track_choices,
     unit_key,
 )
 
 EMPTY = "Choose a track and press Hunt."
 GATE_LABEL = {"c": "cell c", "h": "hidden state h"}
+INTERVENE_CONTROLS = ("layer", "action", "value", "units", "unit_list", "steps")  # what the button sets
+
+
+def run(
+    model: LanguageModel, cache: dict | None, text: str, track: str, regex: str, over: str, signal: str
+) -> tuple:
+    """Hunt: the best units' table, the found units to pick from, the best one's pictures, and what was
+    hunted (the tab's state, so that picking a unit need not ask again)."""
+    try:
+        v = hunt_view(model, text, track, regex, over, cache)
+    except ValueError as e:
+        raise gr.Error(str(e), title="Cannot hunt", print_exception=False) from None
+    signal = None if signal == "both" else signal
+    best = [] if v.ranking.skipped else v.best(8, signal)
+    table = best_table(
+        [best_rows(rows) for rows in v.per_layer(3, signal)], v.ranking.kind, v.ranking.skipped
+    )
+    summary = (
+        markup.notice(v.notice) + f'<div class="lp-label">Best units for “{v.track.label}”</div>' + table
+    )
+    choices = [(describe(r, v.ranking.kind), unit_key(r)) for r in best]
+    picked = choices[0][1] if choices else None
+    shaded, scatter = unit_pictures(model, v, picked)
+    found = {"track": track, "regex": regex, "over": over, "choices": choices}
+    return summary, gr.Radio(choices=choices, value=picked), shaded, scatter, found
+
+
+def unit_pictures(model: LanguageModel, v: HuntView, key: str | None) -> tuple[str, go.Figure]:
+    """The text shaded by the unit `key` ('layer:signal:unit') and its scatter against the track."""
+    if key is None:
+        return markup.placeholder("No unit to show."), placeholder("No unit to show.")
+    layer, signal, unit = parse_unit_key(key)
+    r = next(r for r in v.best(10_000) if (r.layer, r.signal, r.unit) == (layer, signal, unit))
+    values = v.unit_values(layer, signal, unit)
+    label = f"layer {layer + 1} {GATE_LABEL.get(signal, signal)} of unit {unit}"
+    shaded = shaded_track_text(v.tokens, values, v.track.values, model.vocab.tokenizer, label, v.track.label)
+    scatter = unit_track_scatter(values, v.track.values, v.ranking.kind, describe(r, v.ranking.kind),
+                                 v.track.label, f"{r.signal} of unit {r.unit}")  # fmt: skip
+    return shaded, scatter
+
+
+def pick(model: LanguageModel, cache: dict | None, text: str, found: dict, key: str | None) -> tuple:
+    """A picked unit's pictures (the hunt is read again: the state holds what was hunted, not the values)."""
+    if not found or not key:
+        return gr.skip(), gr.skip()
+    try:
+        v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache)
+        return unit_pictures(model, v, key)
+    except ValueError as e:
+        raise gr.Error(str(e), title="Cannot show this unit", print_exception=False) from None
+
+
+def to_intervene(
+    model: LanguageModel, cache: dict | None, names: list[str], text: str, found: dict, key: str | None
+) -> tuple:
+    """Open Intervene with the picked unit's cell set to its value where the track is on: the tab, the
+    active view, then the Intervene controls `names`."""
+    if not found or not key:
+        gr.Warning("Hunt first, then pick a unit.")
+        return (gr.skip(),) * (2 + len(names))
+    layer, _, unit = parse_unit_key(key)
+    v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache)
+    s = intervene_settings(v.ranking, layer, unit)
+    from playground.tabs.intervene import VALUE_LABELS
+
+    values = {
+        **s,
+        "value": gr.Slider(minimum=-5.0, maximum=5.0, value=s["value"], label=VALUE_LABELS["set_cell"]),
+    }
+    return gr.Tabs(selected="intervene"), "intervene", *[values[n] for n in names]
+
+
+def prompt_text(prompt: str | None) -> str:
+    """ "Use my prompt": the prompt, copied into the hunt's text box."""
+    return prompt or ""
 
 
 def build(
@@ -42,60 +121,8 @@ def build(
 ) -> TabView:
     """The Cell-hunt tab. `cache` is the model's cached ranking (None: none); `intervene` the Intervene
     tab's controls (layer, action, value, units, unit_list, steps), which "Intervene on this unit" sets."""
-    tokenizer = model.vocab.tokenizer
-    unit_name = tokenizer.unit
+    unit_name = model.vocab.tokenizer.unit
     lstm = model.config.cell == "lstm"
-
-    def run(text: str, track: str, regex: str, over: str, signal: str) -> tuple:
-        try:
-            v = hunt_view(model, text, track, regex, over, cache)
-        except ValueError as e:
-            raise gr.Error(str(e), title="Cannot hunt", print_exception=False) from None
-        signal = None if signal == "both" else signal
-        best = [] if v.ranking.skipped else v.best(8, signal)
-        table = best_table(v.per_layer(3, signal), v.ranking.kind, v.ranking.skipped)
-        summary = (
-            markup.notice(v.notice) + f'<div class="lp-label">Best units for “{v.track.label}”</div>' + table
-        )
-        choices = [(describe(r, v.ranking.kind), unit_key(r)) for r in best]
-        picked = choices[0][1] if choices else None
-        shaded, scatter = _unit_pictures(v, picked)
-        found = {"track": track, "regex": regex, "over": over, "choices": choices}
-        return summary, gr.Radio(choices=choices, value=picked), shaded, scatter, found
-
-    def _unit_pictures(v, key: str | None) -> tuple[str, go.Figure]:
-        if key is None:
-            return markup.placeholder("No unit to show."), plots.placeholder("No unit to show.")
-        layer, signal, unit = parse_unit_key(key)
-        r = next(r for r in v.best(10_000) if (r.layer, r.signal, r.unit) == (layer, signal, unit))
-        values = v.unit_values(layer, signal, unit)
-        label = f"layer {layer + 1} {GATE_LABEL.get(signal, signal)} of unit {unit}"
-        shaded = shaded_track_text(v.tokens, values, v.track.values, tokenizer, label, v.track.label)
-        return shaded, unit_track_scatter(values, v.track.values, v.ranking.kind, r, v.track.label)
-
-    def pick(text: str, found: dict, key: str | None) -> tuple[str, go.Figure]:
-        if not found or not key:
-            return gr.skip(), gr.skip()
-        try:
-            v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache)
-            return _unit_pictures(v, key)
-        except ValueError as e:
-            raise gr.Error(str(e), title="Cannot show this unit", print_exception=False) from None
-
-    def to_intervene(text: str, found: dict, key: str | None) -> tuple:
-        if not found or not key:
-            gr.Warning("Hunt first, then pick a unit.")
-            return (gr.skip(),) * (2 + len(iv_names))
-        layer, _, unit = parse_unit_key(key)
-        v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache)
-        s = intervene_settings(v.ranking, layer, unit)
-        from playground.tabs.intervene import VALUE_LABELS
-
-        values = {
-            **s,
-            "value": gr.Slider(minimum=-5.0, maximum=5.0, value=s["value"], label=VALUE_LABELS["set_cell"]),
-        }
-        return gr.Tabs(selected="intervene"), "intervene", *[values[n] for n in iv_names]
 
     with gr.Tab(t("tab.cell_hunt"), id="cell_hunt") as tab:
         gr.HTML(
@@ -126,7 +153,7 @@ def build(
         shaded = gr.HTML(elem_id="cell-hunt-picture")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                scatter = gr.Plot(plots.placeholder(EMPTY), show_label=False, elem_id="cell-hunt-scatter")
+                scatter = gr.Plot(placeholder(EMPTY), show_label=False, elem_id="cell-hunt-scatter")
             with gr.Column(scale=1, min_width=220):
                 iv_button = gr.Button(
                     "Intervene on this unit", elem_id="cell-hunt-intervene", visible=lstm and bool(intervene)
@@ -139,16 +166,15 @@ def build(
         found = gr.State({})
 
     quiet = dict(api_visibility="private", concurrency_limit=2, concurrency_id="cell_hunt")
-    go_button.click(run, [text, track, regex, over, signal], [summary, unit, shaded, scatter, found], **quiet)
-    regex.submit(run, [text, track, regex, over, signal], [summary, unit, shaded, scatter, found], **quiet)
-    unit.input(pick, [text, found, unit], [shaded, scatter], show_progress="hidden", **quiet)
-    use_prompt.click(
-        lambda p: p or "", prompt, text, queue=False, show_progress="hidden", api_visibility="private"
+    hunt_in, hunt_out = [text, track, regex, over, signal], [summary, unit, shaded, scatter, found]
+    go_button.click(partial(run, model, cache), hunt_in, hunt_out, **quiet)
+    regex.submit(partial(run, model, cache), hunt_in, hunt_out, **quiet)
+    unit.input(
+        partial(pick, model, cache), [text, found, unit], [shaded, scatter], show_progress="hidden", **quiet
     )
-    iv_names = [
-        n for n in ("layer", "action", "value", "units", "unit_list", "steps") if n in (intervene or {})
-    ]
+    use_prompt.click(prompt_text, prompt, text, queue=False, show_progress="hidden", api_visibility="private")
+    names = [n for n in INTERVENE_CONTROLS if n in (intervene or {})]
     if intervene and lstm:
-        outputs = [tabs, active, *[intervene[n] for n in iv_names]]
-        iv_button.click(to_intervene, [text, found, unit], outputs, **quiet)
+        outputs = [tabs, active, *[intervene[n] for n in names]]
+        iv_button.click(partial(to_intervene, model, cache, names), [text, found, unit], outputs, **quiet)
     return TabView(tab)

@@ -12,9 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstmlm.model import LanguageModel
+from lstmlm.safewords import hide_in_text
 from lstmlm.studies.cell_hunt import cached_ranking, hunt
 from lstmlm.studies.tracks import REGEX, SPECS, Track, regex_track, track_names
 from lstmlm.studies.unit_ranking import TrackRanking, UnitRank
+from lstmlm.tokenizers import Tokenizer
+from lstmlm.wikitext import EOS
+from playground.plots.cell_hunt import shaded_text
 from playground.views.next_word import line_start
 
 # The most steps of the person's text a hunt reads (a few seconds at most on a 2x256 model), and shows.
@@ -149,6 +153,32 @@ def describe(r: UnitRank, kind: str) -> str:
     else:
         how = f"r {r.statistic:+.2f}"
     return f"layer {r.layer + 1} · {r.signal} {r.unit} · {how}"
+
+
+def best_rows(ranks: list[UnitRank]) -> list[tuple[int, str, int, float, float]]:
+    """The table's rows for `plots.cell_hunt.best_table`: (layer, signal, unit, AUC or r, score)."""
+    return [(r.layer, r.signal, r.unit, r.statistic, r.score) for r in ranks]
+
+
+def text_steps(tokens: list[str], tokenizer: Tokenizer) -> list[tuple[str, str, bool]]:
+    """What each step of the text shows: (space before it, its text, whether it is a line break). A line
+    break shows as ⏎; listed words are hidden; spaces stay spaces (the text is laid out as text)."""
+    return [
+        (space, "⏎" if tok == EOS else hide_in_text(text)[0], tok == EOS)
+        for (space, text), tok in zip(tokenizer.pieces(list(tokens)), tokens, strict=True)
+    ]
+
+
+def shaded_track_text(
+    tokens: list[str],
+    values: np.ndarray,
+    track: np.ndarray,
+    tokenizer: Tokenizer,
+    unit_label: str,
+    track_label: str,
+) -> str:
+    """The text shaded by a unit's values with the track under it (`plots.cell_hunt.shaded_text`)."""
+    return shaded_text(text_steps(tokens, tokenizer), values, track, tokenizer.unit, unit_label, track_label)
 
 
 def intervene_settings(ranking: TrackRanking, layer: int, unit: int) -> dict:
