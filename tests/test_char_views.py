@@ -15,20 +15,15 @@ from lstmlm import load_model, save_model
 from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.tokenizers import CHARS
 from lstmlm.vocab import Vocab
-from playground import markup
-from playground.plots import style as plots
+from playground import markup, plots
 from playground.plots.surprisal import surprisal_text
 from playground.tabs.next_word import word_labels
+from playground.views.counterfactual import counterfactual_json
+from playground.views.equations import equations_json, memory_window
 from playground.views.export import export_trace_files
 from playground.views.gates import heatmap_window, trace_layer
 from playground.views.generate import GenerationSettings, coerce_settings, generate_limit, generate_words
-from playground.views.intervene import (
-    InterventionRequest,
-    counterfactual_json,
-    equations_json,
-    memory_window,
-    run_intervention,
-)
+from playground.views.intervene import InterventionRequest, run_intervention
 from playground.views.next_word import display_word, predict_next, read_prompt
 from playground.views.surprisal import surprisal_view
 

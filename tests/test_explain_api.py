@@ -10,10 +10,8 @@ from conftest import app_client
 
 from lstmlm.sampling import start_state
 from lstmlm.trace import trace
-from playground.views.intervene import (
-    counterfactual_json,
-    equations_json,
-)
+from playground.views.counterfactual import counterfactual_json
+from playground.views.equations import equations_json
 
 PROMPT = "the cat sat on the mat . a dog ran to the"  # words the tiny model knows
 

@@ -8,17 +8,18 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from playground.plots import intervene as explain_plots
-from playground.views.generate import GenerationSettings, generate_words
-from playground.views.intervene import (
-    InterventionRequest,
+from playground import plots as explain_plots
+from playground.views.counterfactual import (
     change_one_word,
     counterfactual_json,
     counterfactual_view,
     delta_window,
-    equations_json,
+)
+from playground.views.equations import equations_json, memory_window
+from playground.views.generate import GenerationSettings, generate_words
+from playground.views.intervene import (
+    InterventionRequest,
     make_intervention,
-    memory_window,
     run_intervention,
     steps_label,
 )

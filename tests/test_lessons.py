@@ -11,7 +11,8 @@ import pytest
 
 from lstmlm.trace import trace
 from playground.classroom.links import VIEWS, Limits, parse_intervention, parse_query
-from playground.plots.diagram import cell_svg, cell_values
+from playground.plots.cell_diagram import cell_svg
+from playground.views.equations import cell_values
 from playground.views.lessons import (
     LESSON_DIR,
     LESSONS_ENV,

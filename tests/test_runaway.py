@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from lstmlm.studies.runaway import counter_units, robust_bound, runaway_cells, runaway_note
-from playground.plots import style as plots
+from playground import plots
+from playground.views.equations import equations_json
 from playground.views.gates import heatmap_window, trace_layer
-from playground.views.intervene import equations_json
 from playground.views.next_word import read_prompt
 from playground.views.units import counter_units_view
 

@@ -5,18 +5,20 @@ next-word distribution changes."""
 from __future__ import annotations
 
 import html
+from functools import partial
 
 import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
-from lstmlm.studies.intervene import Counterfactual
+from lstmlm.studies.counterfactual import Counterfactual
 from playground import markup
 from playground.i18n import t as tr
-from playground.plots import intervene as explain_plots
-from playground.plots import style as plots
+from playground.plots.counterfactual import difference_lines
+from playground.plots.gates import gate_heatmap
+from playground.plots.style import placeholder
 from playground.tabs import TabView, change_charts
-from playground.views.intervene import DEFAULT_PAIR, change_one_word, counterfactual_view, delta_window
+from playground.views.counterfactual import DEFAULT_PAIR, change_one_word, counterfactual_view, delta_window
 from playground.views.next_word import display_word
 
 EMPTY = "Press Compare to read both prompts."
@@ -46,56 +48,59 @@ def read_alike_note(model: LanguageModel, cf: Counterfactual) -> str:
     )
 
 
+def compare_prompts(
+    model: LanguageModel, text_a: str, text_b: str, layer: int
+) -> tuple[str, go.Figure, go.Figure, go.Figure, go.Figure]:
+    """Summary, difference lines, Δ heatmap, next-word bars and moved words of the two prompts."""
+    signal, sym = ("c", "C") if model.config.cell == "lstm" else ("h", "h")  # a GRU or plain RNN has no cell
+    try:
+        cf, layer = counterfactual_view(model, text_a, text_b, int(layer), 10)
+    except (ValueError, TypeError) as e:
+        raise gr.Error(str(e), title="Cannot compare these prompts", print_exception=False) from None
+    labels = position_labels(cf.tokens_a, cf.tokens_b)
+    first = cf.first_difference
+    ch = cf.next_words
+    if first is None:
+        where = "The model reads the two prompts the same: nothing differs."
+    elif first < len(labels):
+        where = f"The prompts first differ at step {first} ({html.escape(labels[first].split(' ', 1)[1])})."
+    else:
+        where = f"One prompt continues the other after step {first - 1}."
+    summary = (
+        f'<div class="lp-summary" id="counterfactual-text"><b>{where}</b>{read_alike_note(model, cf)}'
+        f"<br>Next word: the distribution moved by {ch.total_variation:.1%} (total variation); "
+        f"KL(A ‖ B) = {ch.kl_bits:.3f} bits.</div>"
+    )
+    lines = difference_lines(
+        labels, cf.mean_abs[layer], first, f"How much each signal differs (B − A) · layer {layer + 1}"
+    )
+    z, units = delta_window(cf.delta[layer][signal])
+    heat = gate_heatmap(
+        z,
+        labels,
+        units,
+        "c",  # a signed, unbounded colour scale: a difference of h lies in (-2, 2)
+        f"Δ{sym}<sub>t</sub> = {sym}(B) − {sym}(A) · layer {layer + 1} · units that changed most",
+    )
+    bars, moved = change_charts(
+        ch,
+        ("after prompt A", "after prompt B"),
+        ("A", "B"),
+        "Next word",
+        "Words whose probability changed most",
+    )
+    return summary, lines, heat, bars, moved
+
+
+def from_prompt(text: str) -> tuple[str, str]:
+    """The shared prompt as A, and it with one word changed as B."""
+    return text, change_one_word(text)
+
+
 def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     """The Counterfactual tab; it compares when Compare is pressed or a layer is picked."""
     num_layers = model.config.num_layers
-    signal, sym = ("c", "C") if model.config.cell == "lstm" else ("h", "h")  # a GRU or plain RNN has no cell
-
-    def compare_prompts(
-        text_a: str, text_b: str, layer: int
-    ) -> tuple[str, go.Figure, go.Figure, go.Figure, go.Figure]:
-        try:
-            cf, layer = counterfactual_view(model, text_a, text_b, int(layer), 10)
-        except (ValueError, TypeError) as e:
-            raise gr.Error(str(e), title="Cannot compare these prompts", print_exception=False) from None
-        labels = position_labels(cf.tokens_a, cf.tokens_b)
-        first = cf.first_difference
-        ch = cf.next_words
-        if first is None:
-            where = "The model reads the two prompts the same: nothing differs."
-        elif first < len(labels):
-            where = (
-                f"The prompts first differ at step {first} ({html.escape(labels[first].split(' ', 1)[1])})."
-            )
-        else:
-            where = f"One prompt continues the other after step {first - 1}."
-        summary = (
-            f'<div class="lp-summary" id="counterfactual-text"><b>{where}</b>{read_alike_note(model, cf)}'
-            f"<br>Next word: the distribution moved by {ch.total_variation:.1%} (total variation); "
-            f"KL(A ‖ B) = {ch.kl_bits:.3f} bits.</div>"
-        )
-        lines = explain_plots.difference_lines(
-            labels, cf.mean_abs[layer], first, f"How much each signal differs (B − A) · layer {layer + 1}"
-        )
-        z, units = delta_window(cf.delta[layer][signal])
-        heat = plots.gate_heatmap(
-            z,
-            labels,
-            units,
-            "c",  # a signed, unbounded colour scale: a difference of h lies in (-2, 2)
-            f"Δ{sym}<sub>t</sub> = {sym}(B) − {sym}(A) · layer {layer + 1} · units that changed most",
-        )
-        bars, moved = change_charts(
-            ch,
-            ("after prompt A", "after prompt B"),
-            ("A", "B"),
-            "Next word",
-            "Words whose probability changed most",
-        )
-        return summary, lines, heat, bars, moved
-
-    def from_prompt(text: str) -> tuple[str, str]:
-        return text, change_one_word(text)
+    compare = partial(compare_prompts, model)
 
     with gr.Tab(tr("tab.counterfactual"), id="counterfactual") as tab:
         with gr.Row():
@@ -113,7 +118,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
             copy = gr.Button("Use the text above as A (and change one word for B)", scale=2)
             run = gr.Button("Compare", variant="primary", elem_id="counterfactual-button", scale=1)
         summary = gr.HTML(markup.placeholder(EMPTY), elem_id="counterfactual-summary")
-        lines = gr.Plot(plots.placeholder(EMPTY), show_label=False, elem_id="counterfactual-lines")
+        lines = gr.Plot(placeholder(EMPTY), show_label=False, elem_id="counterfactual-lines")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 bars = gr.Plot(show_label=False, elem_id="counterfactual-bars")
@@ -123,11 +128,11 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
 
     quiet = dict(api_visibility="private", concurrency_limit=2, concurrency_id="counterfactual")
     outputs = [summary, lines, heat, bars, moved]
-    run.click(compare_prompts, [text_a, text_b, layer], outputs, **quiet)
-    text_a.submit(compare_prompts, [text_a, text_b, layer], outputs, **quiet)
-    text_b.submit(compare_prompts, [text_a, text_b, layer], outputs, **quiet)
-    layer.input(compare_prompts, [text_a, text_b, layer], outputs, show_progress="hidden", **quiet)
+    run.click(compare, [text_a, text_b, layer], outputs, **quiet)
+    text_a.submit(compare, [text_a, text_b, layer], outputs, **quiet)
+    text_b.submit(compare, [text_a, text_b, layer], outputs, **quiet)
+    layer.input(compare, [text_a, text_b, layer], outputs, show_progress="hidden", **quiet)
     copy.click(from_prompt, prompt, [text_a, text_b], queue=False, api_visibility="private").then(
-        compare_prompts, [text_a, text_b, layer], outputs, **quiet
+        compare, [text_a, text_b, layer], outputs, **quiet
     )
     return TabView(tab)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import partial
 
 import gradio as gr
 import plotly.graph_objects as go
@@ -15,7 +16,8 @@ from lstmlm.studies.intervene import STATISTICS, DistributionChange
 from lstmlm.tokenizers import Tokenizer
 from playground import markup
 from playground.i18n import t
-from playground.plots import style as plots
+from playground.plots.gates import gate_heatmap
+from playground.plots.style import placeholder
 from playground.tabs import TabView, change_charts, lstm_only_tab
 from playground.views.cell_kind import is_lstm
 from playground.views.gates import GATE_LABELS, GATE_TITLES, GATES, LayerValues, heatmap_window
@@ -129,43 +131,61 @@ def _generations(without: list[dict], with_: list[dict], prompt: list[str], toke
     )
 
 
+def apply_intervention(
+    model: LanguageModel, text: str, layer: int, action: str, value: float, units: str, unit_list: str,
+    top_n: int, statistic: str, steps: str, n_words: int, seed: int, signal: str,
+) -> tuple[str, go.Figure, go.Figure, go.Figure, str]:  # fmt: skip
+    """Summary, next-word bars, moved words, the heatmap under the intervention, and both generations."""
+    req = InterventionRequest(
+        int(layer), units, unit_list, int(top_n), statistic, steps, action, float(value)
+    )
+    try:
+        res = run_intervention(model, text, req, int(n_words), int(seed or 0), 10)
+    except (ValueError, TypeError) as e:
+        raise gr.Error(str(e), title="Cannot apply this intervention", print_exception=False) from None
+    ch = res.change
+    bars, moved = change_charts(
+        ch,
+        ("without the intervention", "with the intervention"),
+        ("without", "with"),
+        "Next word after your text",
+        "Words whose probability moved most",
+    )
+    summary = (
+        f'<div class="lp-summary" id="intervene-text"><b>{html.escape(res.description)}</b><br>'
+        f'<span id="intervene-effect">{html.escape(effect_sentence(ch))}</span> '
+        f"The next-word distribution moved by {ch.total_variation:.1%} (total variation); "
+        f"KL = {ch.kl_bits:.3f} bits.</div>"
+    )
+    lv = LayerValues(
+        res.tokens, req.layer, model.config.num_layers, res.intervened, unit=model.vocab.tokenizer.unit
+    )
+    hm = heatmap_window(lv, signal)
+    title = f"{GATE_TITLES[signal]} with the intervention · layer {req.layer + 1}"
+    heat = gate_heatmap(hm.z, hm.words, hm.units, signal, title, hm.first_step, unit=hm.unit)
+    gens = _generations(res.generated_plain, res.generated_intervened, res.tokens, model.vocab.tokenizer)
+    return markup.notice(res.notice) + summary, bars, moved, heat, gens
+
+
+def choose_preset(model: LanguageModel, name: str) -> tuple:
+    """The controls a preset sets: layer, action, value slider, units, steps, and what to expect."""
+    lay, act, val, note = preset_values(name, model.config.num_layers)
+    return (
+        lay,
+        act,
+        _value_slider(act, val),
+        "all",
+        "0-",
+        f'<div class="lp-small">{html.escape(note)}</div>',
+    )
+
+
 def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     """The Intervene tab; it runs when Apply is pressed (an intervention is a question, not live typing)."""
     if not is_lstm(model):
         return lstm_only_tab(model, "intervene", t("tab.intervene"), "intervene")
     num_layers, hidden = model.config.num_layers, model.config.hidden_dim
-
-    def apply(
-        text: str, layer: int, action: str, value: float, units: str, unit_list: str, top_n: int,
-        statistic: str, steps: str, n_words: int, seed: int, signal: str,
-    ) -> tuple[str, go.Figure, go.Figure, go.Figure, str]:  # fmt: skip
-        req = InterventionRequest(
-            int(layer), units, unit_list, int(top_n), statistic, steps, action, float(value)
-        )
-        try:
-            res = run_intervention(model, text, req, int(n_words), int(seed or 0), 10)
-        except (ValueError, TypeError) as e:
-            raise gr.Error(str(e), title="Cannot apply this intervention", print_exception=False) from None
-        ch = res.change
-        bars, moved = change_charts(
-            ch,
-            ("without the intervention", "with the intervention"),
-            ("without", "with"),
-            "Next word after your text",
-            "Words whose probability moved most",
-        )
-        summary = (
-            f'<div class="lp-summary" id="intervene-text"><b>{html.escape(res.description)}</b><br>'
-            f'<span id="intervene-effect">{html.escape(effect_sentence(ch))}</span> '
-            f"The next-word distribution moved by {ch.total_variation:.1%} (total variation); "
-            f"KL = {ch.kl_bits:.3f} bits.</div>"
-        )
-        lv = LayerValues(res.tokens, req.layer, num_layers, res.intervened, unit=model.vocab.tokenizer.unit)
-        hm = heatmap_window(lv, signal)
-        title = f"{GATE_TITLES[signal]} with the intervention · layer {req.layer + 1}"
-        heat = plots.gate_heatmap(hm.z, hm.words, hm.units, signal, title, hm.first_step, unit=hm.unit)
-        gens = _generations(res.generated_plain, res.generated_intervened, res.tokens, model.vocab.tokenizer)
-        return markup.notice(res.notice) + summary, bars, moved, heat, gens
+    apply = partial(apply_intervention, model)
 
     with gr.Tab(t("tab.intervene"), id="intervene") as tab:
         gr.HTML(
@@ -229,7 +249,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         summary = gr.HTML(markup.placeholder(EMPTY), elem_id="intervene-summary")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                bars = gr.Plot(plots.placeholder(EMPTY), show_label=False, elem_id="intervene-bars")
+                bars = gr.Plot(placeholder(EMPTY), show_label=False, elem_id="intervene-bars")
             with gr.Column(scale=2):
                 moved = gr.Plot(show_label=False, elem_id="intervene-moved")
         generated = gr.HTML(elem_id="intervene-generated")
@@ -245,21 +265,10 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     signal.input(apply, inputs, outputs, show_progress="hidden", **quiet)
     action.input(_value_slider, action, value, queue=False, show_progress="hidden", api_visibility="private")
 
-    def choose(name: str) -> tuple:
-        lay, act, val, note = preset_values(name, num_layers)
-        return (
-            lay,
-            act,
-            _value_slider(act, val),
-            "all",
-            "0-",
-            f'<div class="lp-small">{html.escape(note)}</div>',
-        )
-
     # user-only (.input); none of these outputs has a listener that writes back, so nothing chains
     preset.input(
-        choose, preset, [layer, action, value, units, steps, expect], queue=False, show_progress="hidden",
-        api_visibility="private",
+        partial(choose_preset, model), preset, [layer, action, value, units, steps, expect], queue=False,
+        show_progress="hidden", api_visibility="private",
     )  # fmt: skip
     controls = {  # what a shared link restores (playground/classroom/links.py, key "iv")
         "layer": layer, "action": action, "value": value, "units": units, "unit_list": unit_list,

@@ -6,8 +6,9 @@
                               σ   tanh          σ o_t
     [h_{t-1}, x_t] ───────────┴────┴────────────┘
 
-`cell_values` reads the numbers from `lstmlm.trace` (the same forward as every view); `cell_svg` is a pure
-function of them (data in, SVG text out), so a test can read the numbers back from the SVG.
+`playground.views.equations.cell_values` reads the numbers from `lstmlm.trace` (the same forward as every
+view); `cell_svg` is a pure function of them (data in, SVG text out), so a test can read the numbers back
+from the SVG.
 """
 
 from __future__ import annotations
@@ -15,10 +16,6 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import asdict, dataclass
-
-from lstmlm.model import LanguageModel
-from lstmlm.trace import trace
-from playground.views.next_word import line_start, read_prompt
 
 
 @dataclass(frozen=True)
@@ -37,33 +34,6 @@ class CellValues:
     o: float  # output gate o_t
     c: float  # C_t = f_t * C_{t-1} + i_t * C~_t
     h: float  # h_t = o_t * tanh(C_t)
-
-
-def cell_values(model: LanguageModel, text: str, layer: int, step: int, unit: int) -> CellValues:
-    """The trace's values of `unit` in `layer` at `step` of `text` (read as every view reads a prompt).
-
-    Raises ValueError for a prompt without words, a non-LSTM model, or a layer/step/unit out of range."""
-    if model.config.cell != "lstm":
-        raise ValueError(f"the cell diagram draws an LSTM; this model's cell is {model.config.cell!r}")
-    p = read_prompt(model.vocab, text)
-    if not p.ids:
-        raise ValueError("type a prompt first: the diagram shows one of its words")
-    if not 0 <= layer < model.config.num_layers:
-        raise ValueError(
-            f"layer {layer} does not exist: the model has layers 0..{model.config.num_layers - 1}"
-        )
-    if not 0 <= step < len(p.ids):
-        raise ValueError(f"step {step} does not exist: the prompt has steps 0..{len(p.ids) - 1}")
-    if not 0 <= unit < model.config.hidden_dim:
-        raise ValueError(f"unit {unit} does not exist: the layer has units 0..{model.config.hidden_dim - 1}")
-    lt = trace(model, p.ids, line_start(model), log_probs=False).layers[layer]  # each (T, 1, H)
-    prev_c = lt.c0[0, unit] if step == 0 else lt.c[step - 1, 0, unit]
-    prev_h = lt.h0[0, unit] if step == 0 else lt.h[step - 1, 0, unit]
-    at = lambda name: float(getattr(lt, name)[step, 0, unit])  # noqa: E731
-    return CellValues(
-        p.tokens[step], step, layer, unit, float(prev_c), float(prev_h),
-        at("f"), at("i"), at("g"), at("o"), at("c"), at("h"),
-    )  # fmt: skip
 
 
 def _fmt(x: float) -> str:
