@@ -14,7 +14,10 @@ from lstmlm.studies.cell_hunt import load_hunt
 from playground import api, picker
 from playground.api import cell_hunt as api_cell_hunt
 from playground.api import compare as api_compare
-from playground.api import intervene as api_explain
+from playground.api import counterfactual as api_counterfactual
+from playground.api import equations as api_equations
+from playground.api import gradient as api_gradient
+from playground.api import intervene as api_intervene
 from playground.api import live as api_live
 from playground.api import surprisal as api_surprisal
 from playground.api import units as api_units
@@ -235,9 +238,12 @@ def build_app(
         share.redraw_on_language(redraw, redraw_in, redraw_out)  # the same call when the language changes
         api_surprisal.register(model)
         api_units.register(model, atlas)
-        api_explain.register(model)
+        api_intervene.register(model)
+        api_equations.register(model)
+        api_counterfactual.register(model)
         api_cell_hunt.register(model, hunt_cache)
         api_compare.register(lineup)
+        api_gradient.register(lineup)
         api_live.register()
         register_class_game(rooms)
         demo.unload(live_tab.session_ended)  # a closed page's Live Lab training stops, its files go

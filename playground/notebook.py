@@ -23,9 +23,10 @@ import plotly.graph_objects as go
 from lstmlm.bundled import resolve_model
 from lstmlm.checkpoint import load_model
 from lstmlm.model import LanguageModel
-from playground.plots import compare as compare_plots
-from playground.plots import style as plots
-from playground.plots import surprisal as explore_plots
+from playground.plots.gates import gate_heatmap, saturation_scatter, unit_lines
+from playground.plots.gradient import prompt_flow
+from playground.plots.surprisal import surprisal_bars
+from playground.plots.words import next_word_bars
 from playground.views.gates import (
     CELL_SIGMOID_GATES,
     ORDERINGS,
@@ -89,15 +90,15 @@ def show(
     p = read_prompt(m.vocab, prompt)
     if view == "next_word":
         nxt = predict_next(m, p, max(1, min(int(k), 30)))
-        return plots.next_word_bars([display_word(w) for w in nxt.words], nxt.probs, f"After {prompt!r}")
+        return next_word_bars([display_word(w) for w in nxt.words], nxt.probs, f"After {prompt!r}")
     if view == "surprisal":
         from playground.views.surprisal import surprisal_view
 
         _check_words(prompt, p.ids, view)
         _, s = surprisal_view(m, prompt)
-        return explore_plots.surprisal_bars(s.words)
+        return surprisal_bars(s.words)
     if view == "gradient":
-        from playground.views.compare import flow_view
+        from playground.views.gradient import flow_view
         from playground.views.lineup import make_lineup
 
         _check_words(prompt, p.ids, view, at_least=2)
@@ -107,16 +108,16 @@ def show(
             (f.entry.label, f.values, [f.word_at(d) for d in range(1, len(f.values) + 1)], f.entry.color)
             for f in flows
         ]
-        return compare_plots.prompt_flow(display_word(p.tokens[-1]), series)
+        return prompt_flow(display_word(p.tokens[-1]), series)
     _check_words(prompt, p.ids, view)
     lv = trace_layer(m, p, int(layer))  # ValueError naming the layers for a bad one
     if view == "saturation":
         gates = CELL_SIGMOID_GATES[m.config.cell]
         if not gates:
             raise ValueError("a plain RNN has no gates to saturate; try view='gates' (its h)")
-        return plots.saturation_scatter({g: saturation(lv.values[g]) for g in gates}, lv.layer)
+        return saturation_scatter({g: saturation(lv.values[g]) for g in gates}, lv.layer)
     if view == "unit":
-        return plots.unit_lines([display_word(w) for w in lv.tokens], unit_series(lv, unit), unit, lv.layer)
+        return unit_lines([display_word(w) for w in lv.tokens], unit_series(lv, unit), unit, lv.layer)
     gate = gate or cell_gates(m)[0]
     if order not in ORDERINGS:
         raise ValueError(f"order must be one of {', '.join(ORDERINGS)}, got {order!r}")
@@ -124,7 +125,7 @@ def show(
     title = f"{gate} · layer {lv.layer + 1} · units ordered by {order}" + (
         f" ({hm.notice})" if hm.notice else ""
     )
-    return plots.gate_heatmap(hm.z, hm.words, hm.units, gate, title, hm.first_step)
+    return gate_heatmap(hm.z, hm.words, hm.units, gate, title, hm.first_step)
 
 
 def launch(

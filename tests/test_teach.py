@@ -75,7 +75,7 @@ def test_surprisal_marks_unknown_words_and_leaves_them_out(tiny_model):
 def test_gradient_flow_note_says_what_this_prompt_shows():
     from types import SimpleNamespace
 
-    from playground.views.compare import SHORT_FLOW, Flow, flow_note
+    from playground.views.gradient import SHORT_FLOW, Flow, flow_note
 
     def flow(label, values):
         return Flow(SimpleNamespace(label=label), ["w"] * (len(values) + 1), values)

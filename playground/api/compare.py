@@ -1,6 +1,6 @@
-"""The model-comparing endpoints (`compare`, `gradient_flow`, `long_range`): JSON in and out, the numbers
-the Compare and Gradient-flow tabs show. Registered with `gr.api`, which reads the parameters from the
-type hints (so no `from __future__ import annotations` here). Bad input raises `gr.Error`.
+"""The Compare endpoints (`compare`, `long_range`): JSON in and out, the numbers the Compare tab shows.
+Registered with `gr.api`, which reads the parameters from the type hints (so no
+`from __future__ import annotations` here). Bad input raises `gr.Error`.
 """
 
 from collections.abc import Sequence
@@ -8,12 +8,12 @@ from collections.abc import Sequence
 import gradio as gr
 
 from playground.api import MODEL_CONCURRENCY, classroom_safe, user_error, whole_number
-from playground.views.compare import compare_json, flow_json, probe_json
+from playground.views.compare import compare_json, probe_json
 from playground.views.lineup import Entry
 
 
 def register(lineup: Sequence[Entry]) -> None:
-    """Add the three endpoints to the Blocks being built."""
+    """Add the two endpoints to the Blocks being built."""
 
     def compare(prompt: str, k: int = 10) -> dict:
         """The prompt (read from a line start) through every model: its top-k next words, the entropy of
@@ -21,14 +21,6 @@ def register(lineup: Sequence[Entry]) -> None:
         try:
             return compare_json(lineup, prompt, whole_number(k, "k"))
         except (ValueError, TypeError, OverflowError) as e:
-            raise user_error(e) from None
-
-    def gradient_flow(prompt: str) -> dict:
-        """For every model: the norm of the gradient of log p(last word of the prompt) with respect to the
-        embedding of the word `distance` words back, and the shipped average over validation snippets."""
-        try:
-            return flow_json(lineup, prompt)
-        except (ValueError, TypeError) as e:
             raise user_error(e) from None
 
     def long_range(probe: str = "parenthesis") -> dict:
@@ -39,7 +31,7 @@ def register(lineup: Sequence[Entry]) -> None:
         except (ValueError, TypeError) as e:
             raise user_error(e) from None
 
-    for fn in (compare, gradient_flow, long_range):
+    for fn in (compare, long_range):
         gr.api(
             classroom_safe(fn), api_name=fn.__name__, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import asdict
+from functools import partial
 
 import gradio as gr
 import plotly.graph_objects as go
@@ -14,10 +15,10 @@ import plotly.graph_objects as go
 from lstmlm.studies.gradflow import decay_per_word
 from playground import markup
 from playground.i18n import t
-from playground.plots import compare as compare_plots
-from playground.plots import style as plots
+from playground.plots.gradient import averaged_flow, prompt_flow
+from playground.plots.style import placeholder
 from playground.tabs import TabView
-from playground.views.compare import flow_note, flow_view
+from playground.views.gradient import flow_note, flow_view
 from playground.views.lineup import Entry
 from playground.views.next_word import display_word
 
@@ -50,38 +51,41 @@ def averaged_summary(lineup: Sequence[Entry]) -> str:
     )
 
 
+def update(lineup: Sequence[Entry], text: str) -> tuple[str, go.Figure]:
+    """The line above the chart (the predicted word, what the curves show) and one curve per model."""
+    p, flows = flow_view(lineup, text)
+    if not flows:
+        return markup.notice(p.notice) + markup.placeholder(EMPTY), placeholder(EMPTY, height=470)
+    series = [
+        (f.entry.label, f.values, [f.word_at(d) for d in range(1, len(f.values) + 1)], f.entry.color)
+        for f in flows
+    ]
+    head = markup.notice(p.notice) + (
+        f'<div class="lp-small">Predicted word: <b>{html.escape(display_word(p.tokens[-1]))}</b>, '
+        f"from the {len(p.tokens) - 1} words before it. {html.escape(flow_note(flows))}</div>"
+    )
+    return head, prompt_flow(display_word(p.tokens[-1]), series)
+
+
+def update_if_open(lineup: Sequence[Entry], text: str, tab: str) -> tuple:
+    """`update` while the Gradient-flow tab is open; the outputs untouched otherwise."""
+    return update(lineup, text) if tab == "gradient" else (gr.skip(),) * 2
+
+
 def build(lineup: Sequence[Entry], prompt: gr.Textbox, active: gr.State) -> TabView:
     """The Gradient-flow tab; it redraws when opened and on typing while it is open."""
     shipped = [(e.label, asdict(e.flow), e.color) for e in lineup if e.flow is not None]
-
-    def update(text: str) -> tuple[str, go.Figure]:
-        p, flows = flow_view(lineup, text)
-        if not flows:
-            return markup.notice(p.notice) + markup.placeholder(EMPTY), plots.placeholder(EMPTY, height=470)
-        series = [
-            (f.entry.label, f.values, [f.word_at(d) for d in range(1, len(f.values) + 1)], f.entry.color)
-            for f in flows
-        ]
-        head = markup.notice(p.notice) + (
-            f'<div class="lp-small">Predicted word: <b>{html.escape(display_word(p.tokens[-1]))}</b>, '
-            f"from the {len(p.tokens) - 1} words before it. {html.escape(flow_note(flows))}</div>"
-        )
-        return head, compare_plots.prompt_flow(display_word(p.tokens[-1]), series)
-
-    def update_if_open(text: str, tab: str) -> tuple:
-        return update(text) if tab == "gradient" else (gr.skip(),) * 2
-
     with gr.Tab(t("tab.gradient"), id="gradient") as tab:
         gr.HTML(EXPLAIN)
         head = gr.HTML(elem_id="gradient-head")
         fig = gr.Plot(show_label=False, elem_id="gradient-prompt")
         if shipped:
-            gr.Plot(compare_plots.averaged_flow(shipped), show_label=False, elem_id="gradient-averaged")
+            gr.Plot(averaged_flow(shipped), show_label=False, elem_id="gradient-averaged")
             gr.HTML(averaged_summary(lineup))
 
     outputs = [head, fig]
     quiet = dict(
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="gradient"
     )
-    tab.select(update, [prompt], outputs, **quiet)
-    return TabView(tab, update_if_open, [prompt, active], outputs)
+    tab.select(partial(update, lineup), [prompt], outputs, **quiet)
+    return TabView(tab, partial(update_if_open, lineup), [prompt, active], outputs)

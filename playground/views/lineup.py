@@ -4,6 +4,7 @@ All are read-only and shared by every user, like the main model."""
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -19,6 +20,11 @@ from lstmlm.studies.gradflow import AverageFlow, load_flow
 CELL_COLORS = {"lstm": "#4f46e5", "gru": "#0d9488", "rnn_tanh": "#ea580c"}
 EXTRA_COLORS = ("#be185d", "#65a30d", "#0369a1", "#a16207")
 CELL_ORDER = {"lstm": 0, "gru": 1, "rnn_tanh": 2}
+
+
+def json_number(x: float | None, digits: int = 4) -> float | None:
+    """A number for the endpoints' JSON (compare, gradient_flow): rounded; None for None, NaN or infinity."""
+    return None if x is None or not math.isfinite(x) else round(float(x), digits)
 
 
 @dataclass
