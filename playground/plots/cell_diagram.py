@@ -44,6 +44,8 @@ def _fmt(x: float) -> str:
 WORDS = {"heading": "layer {layer} · unit {unit} · step {step}: “{word}”", "word": "the word “{word}”"}
 
 
+# ~80 lines: one drawing whose parts share one coordinate system, listed in screen order; split up, the
+# coordinates that must line up (arrows, boxes, numbers) would sit in different functions.
 def cell_svg(v: CellValues, width: int = 760, words_text: dict[str, str] | None = None) -> str:
     """The cell as SVG text; each number is a <text data-q="NAME"> (NAME: a field of CellValues, or
     "fc" = f_t·C_{t-1}, "ig" = i_t·C~_t, "tc" = tanh(C_t)), written with 4 decimals. `words_text`: its

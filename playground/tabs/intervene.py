@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import gradio as gr
 import plotly.graph_objects as go
@@ -180,11 +181,75 @@ def choose_preset(model: LanguageModel, name: str) -> tuple:
     )
 
 
+def intervention_controls(model: LanguageModel) -> dict[str, Any]:
+    """The preset, layer / action / value, units and steps rows with the Apply button, created in the open
+    tab in this order; returned by name."""
+    num_layers, hidden = model.config.num_layers, model.config.hidden_dim
+    first_layer, first_action, first_value, first_expect = preset_values(DEFAULT_PRESET, num_layers)
+    with gr.Row():
+        preset = gr.Radio(
+            [(p.label, k) for k, p in PRESETS.items()],
+            value=DEFAULT_PRESET,
+            label="Try one (it sets the controls below)",
+            elem_id="intervene-preset",
+            scale=3,
+        )
+        expect = gr.HTML(
+            f'<div class="lp-small">{html.escape(first_expect)}</div>', elem_id="intervene-expect"
+        )
+    with gr.Row():
+        layer = gr.Radio(
+            [(f"Layer {n + 1}", n) for n in range(num_layers)],
+            value=first_layer,
+            label="Layer",
+            scale=1,
+            elem_id="intervene-layer",
+        )
+        action = gr.Radio([(v, k) for k, v in ACTION_LABELS.items()], value=first_action, label="Action",
+                          scale=4, elem_id="intervene-action")  # fmt: skip
+        value = gr.Slider(
+            0.0,
+            1.0,
+            value=first_value,
+            step=0.05,
+            label=VALUE_LABELS[first_action],
+            scale=2,
+            elem_id="intervene-value",
+        )
+    with gr.Row():
+        units = gr.Radio([(v, k) for k, v in UNIT_LABELS.items()], value="all", label="Units", scale=2)
+        unit_list = gr.Textbox("0-9", label=f"Units (0..{hidden - 1}), e.g. 3,5,10-19", scale=2)
+        top_n = gr.Slider(1, hidden, value=min(10, hidden), step=1, label="N", scale=2)
+        statistic = gr.Dropdown([(v, k) for k, v in STAT_LABELS.items() if k in STATISTICS],
+                                value="mean_abs_c", label="Top N by", scale=1)  # fmt: skip
+    with gr.Row():
+        steps = gr.Textbox(
+            "0-",
+            label="Steps: 4 = one step, 2-6 = a range, 4- = from step 4 on",
+            scale=3,
+            elem_id="intervene-steps",
+        )
+        n_words = gr.Slider(
+            0,
+            MAX_GENERATED,
+            value=20,
+            step=1,
+            label=f"{model.vocab.tokenizer.unit.capitalize()}s to generate",
+            scale=2,
+        )
+        seed = gr.Number(0, precision=0, label="Seed", scale=1)
+        run = gr.Button("Apply intervention", variant="primary", elem_id="intervene-button", scale=1)
+    return dict(
+        preset=preset, expect=expect, layer=layer, action=action, value=value, units=units,
+        unit_list=unit_list, top_n=top_n, statistic=statistic, steps=steps, n_words=n_words, seed=seed,
+        run=run,
+    )  # fmt: skip
+
+
 def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     """The Intervene tab; it runs when Apply is pressed (an intervention is a question, not live typing)."""
     if not is_lstm(model):
         return lstm_only_tab(model, "intervene", t("tab.intervene"), "intervene")
-    num_layers, hidden = model.config.num_layers, model.config.hidden_dim
     apply = partial(apply_intervention, model)
 
     with gr.Tab(t("tab.intervene"), id="intervene") as tab:
@@ -192,60 +257,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
             '<div class="lp-small">Change what one layer\'s cells do while the model reads your text, '
             f"and watch its prediction respond. Steps count {model.vocab.tokenizer.unit}s from 0.</div>"
         )
-        first_layer, first_action, first_value, first_expect = preset_values(DEFAULT_PRESET, num_layers)
-        with gr.Row():
-            preset = gr.Radio(
-                [(p.label, k) for k, p in PRESETS.items()],
-                value=DEFAULT_PRESET,
-                label="Try one (it sets the controls below)",
-                elem_id="intervene-preset",
-                scale=3,
-            )
-            expect = gr.HTML(
-                f'<div class="lp-small">{html.escape(first_expect)}</div>', elem_id="intervene-expect"
-            )
-        with gr.Row():
-            layer = gr.Radio(
-                [(f"Layer {n + 1}", n) for n in range(num_layers)],
-                value=first_layer,
-                label="Layer",
-                scale=1,
-                elem_id="intervene-layer",
-            )
-            action = gr.Radio([(v, k) for k, v in ACTION_LABELS.items()], value=first_action, label="Action",
-                              scale=4, elem_id="intervene-action")  # fmt: skip
-            value = gr.Slider(
-                0.0,
-                1.0,
-                value=first_value,
-                step=0.05,
-                label=VALUE_LABELS[first_action],
-                scale=2,
-                elem_id="intervene-value",
-            )
-        with gr.Row():
-            units = gr.Radio([(v, k) for k, v in UNIT_LABELS.items()], value="all", label="Units", scale=2)
-            unit_list = gr.Textbox("0-9", label=f"Units (0..{hidden - 1}), e.g. 3,5,10-19", scale=2)
-            top_n = gr.Slider(1, hidden, value=min(10, hidden), step=1, label="N", scale=2)
-            statistic = gr.Dropdown([(v, k) for k, v in STAT_LABELS.items() if k in STATISTICS],
-                                    value="mean_abs_c", label="Top N by", scale=1)  # fmt: skip
-        with gr.Row():
-            steps = gr.Textbox(
-                "0-",
-                label="Steps: 4 = one step, 2-6 = a range, 4- = from step 4 on",
-                scale=3,
-                elem_id="intervene-steps",
-            )
-            n_words = gr.Slider(
-                0,
-                MAX_GENERATED,
-                value=20,
-                step=1,
-                label=f"{model.vocab.tokenizer.unit.capitalize()}s to generate",
-                scale=2,
-            )
-            seed = gr.Number(0, precision=0, label="Seed", scale=1)
-            run = gr.Button("Apply intervention", variant="primary", elem_id="intervene-button", scale=1)
+        c = intervention_controls(model)
         summary = gr.HTML(markup.placeholder(EMPTY), elem_id="intervene-summary")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -259,19 +271,20 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         heat = gr.Plot(show_label=False, elem_id="intervene-heatmap")
 
     quiet = dict(api_visibility="private", concurrency_limit=2, concurrency_id="intervene")
-    inputs = [prompt, layer, action, value, units, unit_list, top_n, statistic, steps, n_words, seed, signal]
+    settings = ("layer", "action", "value", "units", "unit_list", "top_n", "statistic", "steps", "n_words")
+    inputs = [prompt, *(c[k] for k in settings), c["seed"], signal]
     outputs = [summary, bars, moved, heat, generated]
-    run.click(apply, inputs, outputs, **quiet)
+    c["run"].click(apply, inputs, outputs, **quiet)
     signal.input(apply, inputs, outputs, show_progress="hidden", **quiet)
-    action.input(_value_slider, action, value, queue=False, show_progress="hidden", api_visibility="private")
-
+    c["action"].input(
+        _value_slider, c["action"], c["value"], queue=False, show_progress="hidden", api_visibility="private"
+    )
     # user-only (.input); none of these outputs has a listener that writes back, so nothing chains
-    preset.input(
-        partial(choose_preset, model), preset, [layer, action, value, units, steps, expect], queue=False,
-        show_progress="hidden", api_visibility="private",
+    chosen = [c[k] for k in ("layer", "action", "value", "units", "steps", "expect")]
+    c["preset"].input(
+        partial(choose_preset, model), c["preset"], chosen, queue=False, show_progress="hidden",
+        api_visibility="private",
     )  # fmt: skip
-    controls = {  # what a shared link restores (playground/classroom/links.py, key "iv")
-        "layer": layer, "action": action, "value": value, "units": units, "unit_list": unit_list,
-        "top_n": top_n, "steps": steps,
-    }  # fmt: skip
+    # what a shared link restores (playground/classroom/links.py, key "iv")
+    controls = {k: c[k] for k in ("layer", "action", "value", "units", "unit_list", "top_n", "steps")}
     return TabView(tab, controls=controls)
