@@ -19,6 +19,7 @@ from playground.i18n import t
 from playground.plots.cell_hunt import best_table, unit_track_scatter
 from playground.plots.style import placeholder
 from playground.tabs import TabView
+from playground.tabs.intervene import VALUE_LABELS
 from playground.views.cell_hunt import (
     HuntView,
     best_rows,
@@ -97,8 +98,6 @@ def to_intervene(
     layer, _, unit = parse_unit_key(key)
     v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache)
     s = intervene_settings(v.ranking, layer, unit)
-    from playground.tabs.intervene import VALUE_LABELS
-
     values = {
         **s,
         "value": gr.Slider(minimum=-5.0, maximum=5.0, value=s["value"], label=VALUE_LABELS["set_cell"]),
