@@ -137,7 +137,7 @@ def test_clean_words_in_the_atlas_and_the_next_word_labels():
 
 def test_intervene_presets_and_effect_in_words(tiny_model):
     from lstmlm.studies.intervene import compare_distributions
-    from playground.tabs.intervene import DEFAULT_PRESET, PRESETS, effect_sentence, preset_values
+    from playground.views.intervene import DEFAULT_PRESET, PRESETS, effect_sentence, preset_values
 
     assert preset_values(DEFAULT_PRESET, 2)[:3] == (1, "pin_forget", 1.0)  # never forget, top layer
     assert preset_values("close_input_top", 3)[:3] == (2, "pin_input", 0.0)
@@ -173,8 +173,12 @@ def test_default_intervention_visibly_moves_the_default_model():
 
     from lstmlm import load_model
     from lstmlm.bundled import default_model_dir
-    from playground.tabs.intervene import DEFAULT_PRESET, preset_values
-    from playground.views.intervene import InterventionRequest, run_intervention
+    from playground.views.intervene import (
+        DEFAULT_PRESET,
+        InterventionRequest,
+        preset_values,
+        run_intervention,
+    )
 
     model = load_model(default_model_dir())
     layer, action, value, _ = preset_values(DEFAULT_PRESET, model.config.num_layers)
