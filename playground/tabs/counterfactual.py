@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from lstmlm.model import LanguageModel
 from lstmlm.studies.counterfactual import Counterfactual
 from playground import markup
-from playground.i18n import t as tr
+from playground.i18n import t
 from playground.plots.counterfactual import difference_lines
 from playground.plots.gates import gate_heatmap
 from playground.plots.style import placeholder
@@ -27,9 +27,9 @@ EMPTY = "Press Compare to read both prompts."
 def position_labels(tokens_a: list[str], tokens_b: list[str]) -> list[str]:
     """'3 sat' where both prompts have the same word at step 3, '3 boy/girl' where they differ."""
     out = []
-    for t, (a, b) in enumerate(zip(tokens_a, tokens_b, strict=False)):  # up to the shorter
+    for step, (a, b) in enumerate(zip(tokens_a, tokens_b, strict=False)):  # up to the shorter
         a, b = display_word(a), display_word(b)
-        out.append(f"{t} {a}" if a == b else f"{t} {a}/{b}")
+        out.append(f"{step} {a}" if a == b else f"{step} {a}/{b}")
     return out
 
 
@@ -38,8 +38,8 @@ def read_alike_note(model: LanguageModel, cf: Counterfactual) -> str:
     if not cf.read_alike:
         return ""
     pairs = "; ".join(
-        f"“{html.escape(cf.tokens_a[t])}” and “{html.escape(cf.tokens_b[t])}” (step {t})"
-        for t in cf.read_alike
+        f"“{html.escape(cf.tokens_a[step])}” and “{html.escape(cf.tokens_b[step])}” (step {step})"
+        for step in cf.read_alike
     )
     read_as = html.escape(model.vocab.words[cf.ids_a[cf.read_alike[0]]])
     return (
@@ -102,7 +102,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     num_layers = model.config.num_layers
     compare = partial(compare_prompts, model)
 
-    with gr.Tab(tr("tab.counterfactual"), id="counterfactual") as tab:
+    with gr.Tab(t("tab.counterfactual"), id="counterfactual") as tab:
         with gr.Row():
             text_a = gr.Textbox(DEFAULT_PAIR[0], label="Prompt A", lines=1, scale=3, elem_id="prompt-a")
             text_b = gr.Textbox(DEFAULT_PAIR[1], label="Prompt B (change a word)", lines=1, scale=3,
