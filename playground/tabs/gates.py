@@ -203,7 +203,10 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             with gr.Column(scale=3):
                 unit_plot = gr.Plot(show_label=False)
         sat = gr.Plot(show_label=False, elem_classes=["lp-secondary"])
-        cache = gr.State()  # this page's LayerTrace: one trace per prompt or layer, shared by the handlers
+        # This page's LayerTrace: one trace per prompt or layer, shared by the handlers. At most one layer of
+        # a capped prompt (300 steps x 512 units x 6 values x 4 bytes = 3.7 MB for the bundled LSTM);
+        # dropped after 10 idle minutes, after which the next handler traces again.
+        cache = gr.State(time_to_live=600)
 
     outputs = [notice, heat, unit_words, unit_plot, sat, cache]
     # Two redraws at a time (one torch thread each); each browser sends only its latest change.
