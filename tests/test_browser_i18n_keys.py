@@ -7,9 +7,10 @@ import re
 
 import numpy as np
 
+from playground import plots
 from playground.classroom.bar import presenting
-from playground.i18n import EN, PAIRS, ZH, ZH_PLOT_WORDS, language, page_cookie, plot_words, say
-from playground.plots import style as plots
+from playground.i18n import EN, PAIRS, ZH, language, page_cookie, plot_words, say
+from playground.text.plots import ZH_PLOT_WORDS
 from playground.views.gates import GATE_TITLES
 
 

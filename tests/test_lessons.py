@@ -232,7 +232,7 @@ def test_the_readme_example_lesson_is_a_valid_lesson():
 
 def test_learn_describes_every_view_in_both_languages():
     from playground import i18n
-    from playground.tabs import learn
+    from playground.text import learn
 
     def names(rows) -> set[str]:
         return {name for row in rows for name in re.findall(r"\*\*(.+?)\*\*", row[0])}

@@ -1,1 +1,31 @@
-"""Interface text in English and Chinese, as data, beside each other."""
+"""The app's words in English beside Chinese, as data: one module per tab (text/<tab>.py, named like
+tabs/<tab>.py) and one for each shared part (app, classroom, markup, plots). Each module holds `PAIRS`,
+{key: (English, Chinese)}, whose {fields} `i18n.say` may fill in, and may hold `LATEX`, texts with LaTeX
+braces that are only ever shown whole. playground/i18n.py merges every module found here, so a new tab adds
+its words in its own file and nothing else. The modules import no gradio and nothing of playground.i18n."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+
+def _merged(attribute: str) -> dict[str, tuple[str, str]]:
+    merged: dict[str, tuple[str, str]] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for key, pair in getattr(module, attribute, {}).items():
+            if key in merged:
+                raise ValueError(f"{key!r} is defined twice (playground/text/{info.name}.py and another)")
+            merged[key] = pair
+    return merged
+
+
+def word_pairs() -> dict[str, tuple[str, str]]:
+    """Every module's PAIRS, merged (ValueError if two modules define one key)."""
+    return _merged("PAIRS")
+
+
+def latex_pairs() -> dict[str, tuple[str, str]]:
+    """Every module's LATEX texts, merged."""
+    return _merged("LATEX")

@@ -1,0 +1,5 @@
+"""The Intervene tab's words, as (English, Chinese) pairs."""
+
+PAIRS: dict[str, tuple[str, str]] = {
+    "tab.intervene": ("Intervene", "干预"),
+}
