@@ -52,10 +52,10 @@ from playground.tabs import surprisal as surprisal_tab
 from playground.tabs import units as units_tab
 from playground.views.cell_kind import model_size
 from playground.views.class_game import make_store
-from playground.views.lessons import CSS as LESSONS_CSS
-from playground.views.lessons import HEAD as LESSONS_HEAD
 from playground.views.lineup import make_lineup
 from playground.views.next_word import DEFAULT_PROMPT
+from playground.views.start import CSS as LESSONS_CSS
+from playground.views.start import HEAD as LESSONS_HEAD
 
 CSS = """
 #prompt textarea { font-size: 26px !important; line-height: 1.35 !important; }

@@ -37,8 +37,8 @@ CLIPBOARD = ["clipboard-read", "clipboard-write"]
 
 def skip_start(context) -> None:
     """Mark Start here as skipped in this browser context, as a returning visitor who pressed "Skip" has it:
-    the app then opens on Next word (a first visit opens Start here: playground/views/lessons.py)."""
-    from playground.views.lessons import DISMISSED
+    the app then opens on Next word (a first visit opens Start here: playground/views/start.py)."""
+    from playground.views.start import DISMISSED
 
     context.add_init_script(f"try {{ localStorage.setItem('{DISMISSED}', '1'); }} catch (e) {{}}")
 

@@ -17,8 +17,6 @@ from playground.views.lessons import (
     LESSON_DIR,
     LESSONS_ENV,
     LessonError,
-    lesson_bar_html,
-    lessons_html,
     load_lesson,
     load_lessons,
     parse_lesson,
@@ -26,6 +24,7 @@ from playground.views.lessons import (
     step_screen,
 )
 from playground.views.next_word import line_start
+from playground.views.start import lesson_bar_html, lessons_html
 
 SCHEMA = json.loads((LESSON_DIR / "lesson.schema.json").read_text(encoding="utf-8"))
 SHIPPED = sorted(p for p in LESSON_DIR.glob("*.json") if not p.name.endswith(".schema.json"))

@@ -1,9 +1,10 @@
-"""Start here: the guided lessons (playground/views/lessons.py) and the lesson bar above the tabs. A step's button
-is a classroom link plus `&lesson=KEY&step=N`: opening it reloads the page on that screen (prompt, view,
-settings, as a shared link does: playground/classroom/bar.py), and the lesson bar shows the step, its question and
-the way to the next step. `?lesson=KEY` opens this tab with that lesson's overview.
+"""Start here: the guided lessons (views/lessons.py, drawn as HTML by views/start.py) and the lesson bar
+above the tabs. A step's button is a classroom link plus `&lesson=KEY&step=N`: opening it reloads the page
+on that screen (prompt, view, settings, as a shared link does: playground/classroom/bar.py), and the lesson
+bar shows the step, its question and the way to the next step. `?lesson=KEY` opens this tab with that
+lesson's overview.
 
-On a first visit the page opens on this tab (lessons.HEAD, in the browser); its "Skip" link
+On a first visit the page opens on this tab (views/start.py's HEAD, in the browser); its "Skip" link
 (?view=next_word&start=skip) remembers, in this browser only, to open Next word instead."""
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import gradio as gr
 from lstmlm.model import LanguageModel
 from playground.classroom.links import VIEWS
 from playground.tabs import TabView
-from playground.views.lessons import Lesson, lesson_bar_html, lessons_html, load_lessons
+from playground.views.lessons import Lesson, load_lessons
+from playground.views.start import lesson_bar_html, lessons_html
 
 
 def shown_lessons() -> tuple[Lesson, ...]:
