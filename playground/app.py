@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from functools import partial
 
 import gradio as gr
 
@@ -22,7 +23,7 @@ from playground.api import live as api_live
 from playground.api import surprisal as api_surprisal
 from playground.api import units as api_units
 from playground.api.class_game import register as register_class_game
-from playground.classroom import bar as share
+from playground.classroom import bar
 from playground.hub import ModelHub
 from playground.i18n import I18N, t
 from playground.plots.cell_hunt import CSS as CELL_HUNT_CSS
@@ -32,24 +33,8 @@ from playground.plots.surprisal import CSS as SURPRISAL_CSS
 from playground.plots.units import CSS as UNITS_CSS
 from playground.server import arity
 from playground.server.sessions import launch_kwargs as session_launch_kwargs
-from playground.tabs import cell_hunt as cell_hunt_tab
-from playground.tabs import class_game as class_game_tab
-from playground.tabs import compare as compare_tab
-from playground.tabs import (
-    counterfactual,
-    equations,
-    follow_prompt,
-    gates,
-    generate,
-    intervene,
-    learn,
-    next_word,
-)
-from playground.tabs import gradient as gradient_tab
-from playground.tabs import live as live_tab
-from playground.tabs import start as start_tab
-from playground.tabs import surprisal as surprisal_tab
-from playground.tabs import units as units_tab
+from playground.tabs import Page, class_game, follow_prompt, live, start
+from playground.tabs.registry import TABS
 from playground.views.cell_kind import model_size
 from playground.views.class_game import make_store
 from playground.views.lineup import make_lineup
@@ -122,11 +107,11 @@ def launch_kwargs() -> dict:
         + COMPARE_CSS
         + CELL_HUNT_CSS
         + LESSONS_CSS
-        + share.CSS
+        + bar.CSS
         + picker.CSS,
         "footer_links": ["api", "settings"],
         "i18n": I18N,
-        "head": share.head() + LESSONS_HEAD + PROMPT_KEYS,
+        "head": bar.head() + LESSONS_HEAD + PROMPT_KEYS,
         **session_launch_kwargs(),  # bounded session memory; bare API calls' sessions dropped when done
     }
 
@@ -141,11 +126,9 @@ def _header(model: LanguageModel) -> str:
     )
 
 
-def _constant(value: str):
-    def opened() -> str:
-        return value
-
-    return opened
+def opened(tab_id: str) -> str:
+    """The open tab's id, for `active` (bound to each tab's id with partial)."""
+    return tab_id
 
 
 def build_app(
@@ -163,7 +146,7 @@ def build_app(
     hunt_cache = load_hunt(model_dir)  # the ranking `lstmlm cells` wrote beside the model (None: none)
     lineup = make_lineup(model, model_dir, compare_dirs, load=hub.load if hub else None)
     rooms = make_store(lineup)  # the Class game's rooms, shared by every page of this app
-    lessons = start_tab.shown_lessons()  # the shipped lesson files and a teacher's
+    lessons = start.shown_lessons()  # the shipped lesson files and a teacher's
     with gr.Blocks(
         title="LSTM Playground",
         analytics_enabled=False,
@@ -177,7 +160,7 @@ def build_app(
                 gr.HTML(_header(model), scale=3)
                 with gr.Column(scale=2, min_width=320):
                     picker.build(hub, key or hub.default_key, demo)  # per browser tab: opens /m/<key>/
-        bar = share.build_bar()
+        classroom_bar = bar.build_bar()
         prompt = gr.Textbox(
             value=DEFAULT_PROMPT,
             lines=2,
@@ -186,56 +169,31 @@ def build_app(
             elem_id="prompt",
             placeholder=t("prompt.placeholder"),
         )
-        lesson_bar = start_tab.build_bar()  # a lesson's step, when the page was opened from one
+        lesson_bar = start.build_bar()  # a lesson's step, when the page was opened from one
         active = gr.State("next_word")  # the open tab, so typing only redraws what is on screen
-        with gr.Tabs(selected="next_word", overflow_behavior="wrap") as tabs:  # 14 tabs: all stay visible
-            start_view = start_tab.build(model, lessons)  # first in the tab order: the guided lessons
-            word_view = next_word.build(model, prompt)
-            gen_view = generate.build(model, prompt)
-            gates_view = gates.build(model, prompt, active)
-            surprisal_view = surprisal_tab.build(model, prompt, active)
-            units_view = units_tab.build(model, prompt, active, atlas)
-            intervene_view = intervene.build(model, prompt)
-            cell_hunt_view = cell_hunt_tab.build(
-                model, prompt, active, tabs, hunt_cache, intervene_view.controls
-            )
-            equations_view = equations.build(model, prompt, active)
-            counterfactual_view = counterfactual.build(model, prompt)
-            compare_view = compare_tab.build(lineup, prompt, active)
-            gradient_view = gradient_tab.build(lineup, prompt, active)
-            live_view = live_tab.build(page=demo)  # page: a shared training's link
-            class_view = class_game_tab.build(rooms, active)
-            learn_view = learn.build(model, prompt, tabs, active)
-        views = {
-            "start": start_view,
-            "next_word": word_view,
-            "generate": gen_view,
-            "gates": gates_view,
-            "surprisal": surprisal_view,
-            "units": units_view,
-            "intervene": intervene_view,
-            "cell_hunt": cell_hunt_view,
-            "equations": equations_view,
-            "counterfactual": counterfactual_view,
-            "compare": compare_view,
-            "gradient": gradient_view,
-            "live": live_view,
-            "class": class_view,
-            "learn": learn_view,
-        }
+        with gr.Tabs(selected="next_word", overflow_behavior="wrap") as tabs:  # 15 tabs: all stay visible
+            page = Page(model, prompt, active, tabs, demo, lineup, rooms, lessons, atlas, hunt_cache)
+            for spec in TABS:  # tabs/registry.py: the display order
+                page.views[spec.id] = spec.build(page)
+        views = page.views
         for tab_id, view in views.items():
             view.tab.select(
-                _constant(tab_id), None, active, queue=False, show_progress="hidden", api_visibility="private"
+                partial(opened, tab_id),
+                None,
+                active,
+                queue=False,
+                show_progress="hidden",
+                api_visibility="private",
             )
         # the prompt's one listener (never a second: tabs/__init__.py says why); page load restores a
         # shared link's screen (classroom mode), then draws the open views with the same call
         redraw, redraw_in, redraw_out = follow_prompt(prompt, views)
-        loaded = share.wire(model, demo, prompt, tabs, active, views, bar)
+        loaded = bar.wire(model, demo, prompt, tabs, active, views, classroom_bar, TABS)
         loaded.then(redraw, redraw_in, redraw_out, show_progress="hidden", api_visibility="private")
-        class_game_tab.follow_link(rooms, loaded, class_view, tabs, active)  # ?room=CODE joins a room
-        start_tab.wire(demo, lesson_bar, lessons, model.config.num_layers)  # ?lesson=... fills the bar
+        class_game.follow_link(rooms, loaded, views["class"], tabs, active)  # ?room=CODE joins a room
+        start.wire(demo, lesson_bar, lessons, model.config.num_layers)  # ?lesson=... fills the bar
         api.register(model)
-        share.redraw_on_language(redraw, redraw_in, redraw_out)  # the same call when the language changes
+        bar.redraw_on_language(redraw, redraw_in, redraw_out)  # the same call when the language changes
         api_surprisal.register(model)
         api_units.register(model, atlas)
         api_intervene.register(model)
@@ -246,5 +204,5 @@ def build_app(
         api_gradient.register(lineup)
         api_live.register()
         register_class_game(rooms)
-        demo.unload(live_tab.session_ended)  # a closed page's Live Lab training stops, its files go
+        demo.unload(live.session_ended)  # a closed page's Live Lab training stops, its files go
     return arity.install(demo)  # a call with too few or too many values hears which parameters

@@ -1,9 +1,10 @@
 """Classroom mode in the app: the bar above the prompt (presenter mode, language, "Link to this screen")
-and the page-load handler that restores a shared link's screen. The URL logic is in `classroom.py`."""
+and the page-load handler that restores a shared link's screen. The URL logic is in links.py."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -19,7 +20,7 @@ from playground.classroom.links import (
     parse_query,
 )
 from playground.i18n import EN, ZH, page_cookie, t
-from playground.tabs import TabView
+from playground.tabs import TabSpec, TabView
 from playground.views.gates import CELL_GATES
 from playground.views.generate import generate_limit
 from playground.views.next_word import MAX_TOP_K_SHOWN
@@ -235,16 +236,17 @@ def wire(
     active: gr.State,
     views: dict[str, TabView],
     bar: tuple[gr.Checkbox, gr.Button, gr.Button, gr.Textbox],
+    specs: Sequence[TabSpec],
 ) -> Any:
-    """Listeners of the bar, and the page load that restores a link; returns the load event (to chain)."""
+    """Listeners of the bar, and the page load that restores a link; returns the load event (to chain).
+    A link restores the controls each tab's spec names in `link_keys` (Intervene's, packed into "iv")."""
     present, lang, link_button, link = bar
     model_limits = limits_of(model)
+    linked = [s for s in specs if s.link_keys and s.id in views]
     controls = {
-        name: comp
-        for tab_id in ("next_word", "generate", "gates")
-        for name, comp in views[tab_id].controls.items()
+        name: comp for s in linked if "iv" not in s.link_keys for name, comp in views[s.id].controls.items()
     }
-    iv = views["intervene"].controls if "intervene" in views else {}
+    iv = next((views[s.id].controls for s in linked if "iv" in s.link_keys), {})
     names, iv_names = list(controls), list(iv)
     keep_seed = getattr(views.get("generate"), "keep_seed", None)  # ticked by a link that names a seed
     extra = [keep_seed] if keep_seed is not None else []

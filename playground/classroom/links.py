@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode
 
 MAX_URL_PROMPT_CHARS = 2_000  # a link carries at most 2000 characters of prompt (URLs over ~8 KB break)
 MAX_SPEC_CHARS = 200  # the intervention spec is a short "key:value,..." string
-VIEWS = (  # tab ids a link may open; an unknown one opens the default view
+VIEWS = (  # tab ids a link may open: tabs/registry.py's linkable tabs; an unknown one opens next_word
     "start",
     "next_word",
     "generate",
@@ -26,7 +26,6 @@ VIEWS = (  # tab ids a link may open; an unknown one opens the default view
     "learn",
     "intervene",
     "equations",
-    "memory",
     "counterfactual",
     "surprisal",
     "units",

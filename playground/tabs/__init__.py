@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,42 @@ from playground.plots.intervene import before_after_bars, moved_bars
 from playground.views.next_word import display_word
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Page:
+    """What a tab's `build` may use: the model and the parts of the page every tab shares. app.py makes one
+    per app; `views` fills in tab by tab (display order), so a tab may use one built before it."""
+
+    model: Any  # the app's read-only LanguageModel
+    prompt: gr.Textbox  # the shared prompt box
+    active: gr.State  # the open tab's id
+    tabs: gr.Tabs  # the tab strip (to open another tab)
+    demo: gr.Blocks  # the whole page
+    lineup: Sequence[Any] = ()  # Compare's and Gradient flow's models (views/lineup.py)
+    rooms: Any = None  # the Class game's RoomStore
+    lessons: tuple[Any, ...] = ()  # Start here's lessons
+    atlas: dict | None = None  # the model's unit atlas (None: none)
+    hunt_cache: Any = None  # the ranking `lstmlm cells` wrote beside the model (None: none)
+    views: dict[str, TabView] = field(default_factory=dict)  # the tabs built so far, by id
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    """One tab of the app, as the registry (tabs/registry.py) lists it: app.py builds and wires it from
+    this, the classroom bar restores its `link_keys`, and tests check every part against the others."""
+
+    id: str  # the gr.Tab id, the URL's ?view=<id> and the i18n key "tab.<id>"
+    build: Callable[[Page], TabView]  # creates the tab inside the open gr.Tabs
+    link_keys: tuple[
+        str, ...
+    ] = ()  # fields of classroom.links.Screen its controls restore ("iv": Intervene's)
+    linkable: bool = True  # ?view=<id> opens it (classroom.links.VIEWS lists exactly these)
+
+    @property
+    def label_key(self) -> str:
+        """The i18n key of the tab's label (text/<id>.py)."""
+        return f"tab.{self.id}"
 
 
 @dataclass
