@@ -23,7 +23,7 @@ from playground.api import live as api_live
 from playground.api import surprisal as api_surprisal
 from playground.api import units as api_units
 from playground.api.class_game import register as register_class_game
-from playground.classroom import bar
+from playground.classroom import bar, language
 from playground.hub import ModelHub
 from playground.i18n import I18N, t
 from playground.plots.cell_hunt import CSS as CELL_HUNT_CSS
@@ -111,7 +111,7 @@ def launch_kwargs() -> dict:
         + picker.CSS,
         "footer_links": ["api", "settings"],
         "i18n": I18N,
-        "head": bar.head() + LESSONS_HEAD + PROMPT_KEYS,
+        "head": language.head() + LESSONS_HEAD + PROMPT_KEYS,
         **session_launch_kwargs(),  # bounded session memory; bare API calls' sessions dropped when done
     }
 
@@ -193,7 +193,7 @@ def build_app(
         class_game.follow_link(rooms, loaded, views["class"], tabs, active)  # ?room=CODE joins a room
         start.wire(demo, lesson_bar, lessons, model.config.num_layers)  # ?lesson=... fills the bar
         api.register(model)
-        bar.redraw_on_language(redraw, redraw_in, redraw_out)  # the same call when the language changes
+        language.redraw_on_language(redraw, redraw_in, redraw_out)  # the same call when the language changes
         api_surprisal.register(model)
         api_units.register(model, atlas)
         api_intervene.register(model)

@@ -4,9 +4,9 @@ Two ways text reaches the screen, one dictionary for both:
 - Components take `label=t("key")`; `launch_kwargs()` passes `i18n=I18N` to `launch()` and the browser
   translates them (its locale, Gradio's Settings panel in the footer, or `?lang=zh` in the URL).
 - Text a handler computes (plot titles, notices, summaries) takes `say("key", n=3)`: the language of the
-  page being served, which the page's script keeps in the `lp_lang` cookie (classroom/bar.py). Like Django's
-  `gettext`, it reads the current request (Gradio keeps it per handler call), so the plot modules keep
-  taking plain strings and nothing threads a language argument through every handler. Outside a request
+  page being served, which the page's script keeps in the `lp_lang` cookie (classroom/language.py). Like
+  Django's `gettext`, it reads the current request (Gradio keeps it per handler call), so the plot modules
+  keep taking plain strings and nothing threads a language argument through every handler. Outside a request
   (tests, the API from a script, notebooks) it is English.
 The words themselves are data in playground/text/ (one module per tab, English beside Chinese); the
 equations use the article's notation in both languages: f_t, i_t, C̃_t, C_t, o_t, h_t.
@@ -29,9 +29,7 @@ ZH = {key: zh for key, (_, zh) in _BOTH.items()}
 _ZH_VIEWS = ZH_VIEWS  # Learn's Chinese rows under their old name (tests/test_lessons.py reads it here)
 
 I18N = gr.I18n(en=EN, zh=ZH)
-LANG_COOKIE = (
-    "lp_lang"  # "en" or "zh": written by the page's script (classroom/bar.py) whenever its language changes
-)
+LANG_COOKIE = "lp_lang"  # "en" or "zh": the page's script (classroom/language.py) writes it on every change
 
 
 def t(key: str) -> gr.i18n.I18nData:

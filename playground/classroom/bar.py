@@ -3,9 +3,9 @@ and the page-load handler that restores a shared link's screen. The URL logic is
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import gradio as gr
@@ -19,7 +19,7 @@ from playground.classroom.links import (
     parse_intervention,
     parse_query,
 )
-from playground.i18n import EN, ZH, page_cookie, t
+from playground.i18n import page_cookie, t
 from playground.tabs import TabSpec, TabView
 from playground.views.gates import CELL_GATES
 from playground.views.generate import generate_limit
@@ -55,122 +55,6 @@ body.lp-present #lp-link, {P} .lp-secondary, {P} #lp-link {{ display: none !impo
   flex: 1 1 100% !important; min-width: 100% !important;
 }}
 """
-
-# The page's language, three parts (issue 17: one switch, every text, no tab visit needed):
-# - Gradio translates the components' t("key") labels itself; the switch goes through its Settings panel
-#   (the frontend has no other hook), and ?lang=zh|en is read on page load.
-# - Text the server computes (plot titles, notices) follows the `lp_lang` cookie (i18n.language): set here
-#   before the app's first request, and again whenever Gradio changes <html lang>; then the hidden
-#   #lp-lang-redraw button redraws the open views in the new language.
-# - Gradio translates a tab's label only when the tab is first shown, so the tab buttons are relabelled
-#   here from the same dictionary (TAB_LABELS, filled in by `head()`), and again after any re-render.
-HEAD = """<script>
-(function () {
-  const pick = (code) => ((code || "").toLowerCase().startsWith("zh") ? "zh" : "en");
-  const remember = (code) => { document.cookie = "lp_lang=" + code + "; path=/; SameSite=Lax"; };
-  const asked = new URLSearchParams(window.location.search).get("lang");
-  let current = pick(asked === "zh" || asked === "en" ? asked : navigator.language);
-  remember(current);
-  window.lpRememberPresent = () => {
-    const on = document.body && document.body.classList.contains("lp-present") ? "1" : "0";
-    document.cookie = "lp_present=" + on + "; path=/; SameSite=Lax";
-  };
-  window.lpRememberPresent();
-  // two pages of one browser share the cookies: the page in use writes its own before it asks anything
-  const mine = () => { remember(current); window.lpRememberPresent(); };
-  for (const ev of ["focus", "pointerdown", "keydown"]) window.addEventListener(ev, mine, true);
-  const labels = TAB_LABELS;
-  window.lpRelabelTabs = function () {
-    const want = labels[current];
-    for (const button of document.querySelectorAll("button[role=tab]")) {
-      const walker = document.createTreeWalker(button, NodeFilter.SHOW_TEXT);
-      let node;
-      while ((node = walker.nextNode())) {
-        const text = node.nodeValue.trim();
-        const key = labels.key[text];
-        if (key && want[key] !== text) node.nodeValue = node.nodeValue.replace(text, want[key]);
-      }
-    }
-  };
-  let pending = false;
-  const relabelSoon = () => {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(() => { pending = false; window.lpRelabelTabs(); });
-  };
-  new MutationObserver(() => {
-    const code = pick(document.documentElement.lang);
-    if (code === current) return;
-    current = code;
-    remember(code);
-    window.lpRelabelTabs();
-    const redraw = document.getElementById("lp-lang-redraw");
-    if (redraw) redraw.click();
-  }).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
-  const watch = () => {
-    const all = { childList: true, subtree: true, characterData: true };
-    new MutationObserver(relabelSoon).observe(document.body, all);
-    relabelSoon();
-  };
-  if (document.body) watch(); else document.addEventListener("DOMContentLoaded", watch);
-})();
-window.lpSetLanguage = async function (code) {
-  const want = code === "zh" ? "简体中文" : "English";
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  const open = document.querySelector("footer button.settings");
-  if (!open) return;
-  open.click();
-  let box = null;
-  for (let i = 0; i < 60 && !box; i++) {
-    await sleep(50);
-    box = [...document.querySelectorAll("input[role=combobox]")].find((e) => e.closest(".banner-wrap"));
-  }
-  if (box) {
-    box.focus(); box.click();
-    let opt = null;
-    for (let i = 0; i < 40 && !opt; i++) {
-      await sleep(50);
-      opt = [...document.querySelectorAll("[role=option]")].find((e) => e.textContent.trim().endsWith(want));
-    }
-    if (opt) {
-      opt.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
-      opt.click();
-    }
-  }
-  await sleep(100);
-  const title = document.querySelector("h2 .title");
-  const close = title && title.closest("h2").nextElementSibling;
-  if (close) close.click();
-  const url = new URL(window.location.href);
-  url.searchParams.set("lang", code);
-  window.history.replaceState(null, "", url);
-};
-window.lpToggleLanguage = function () {
-  return window.lpSetLanguage((document.documentElement.lang || "").startsWith("zh") ? "en" : "zh");
-};
-window.lpLanguageFromUrl = function () {
-  const code = new URLSearchParams(window.location.search).get("lang");
-  const now = (document.documentElement.lang || "en").startsWith("zh") ? "zh" : "en";
-  if ((code === "zh" || code === "en") && code !== now) window.lpSetLanguage(code);
-};
-</script>"""
-
-
-def head() -> str:
-    """The <head> script, with every tab label in both languages (for relabelling unvisited tabs)."""
-    keys = [k for k in EN if k.startswith("tab.")]
-    labels = {"en": {k: EN[k] for k in keys}, "zh": {k: ZH[k] for k in keys}}
-    labels["key"] = {text: k for lang in ("en", "zh") for k, text in labels[lang].items()}
-    return HEAD.replace("TAB_LABELS", json.dumps(labels, ensure_ascii=False))
-
-
-def redraw_on_language(redraw: Any, inputs: list, outputs: list) -> gr.Button:
-    """The hidden button the page's script presses when its language changes: `redraw` (the prompt's
-    listener, tabs/__init__.py) draws the open views again, their computed text in the new language."""
-    button = gr.Button("redraw", elem_id="lp-lang-redraw", elem_classes=["lp-hidden"])
-    button.click(redraw, inputs, outputs, show_progress="hidden", api_visibility="private")
-    return button
-
 
 # The link box gets "?prompt=..." from Python; this makes it absolute, keeps the page's language, shows it
 # in the address bar and copies it.
@@ -228,6 +112,48 @@ def limits_of(model: LanguageModel) -> Limits:
     )
 
 
+def restored(
+    limits: Limits,
+    names: list[str],
+    iv_names: list[str],
+    views: set[str],
+    keep_seed: bool,
+    params: dict[str, str],
+) -> tuple:
+    """The page-load outputs for a link's query `params`: prompt, tab, active tab, presenter mode, the tabs'
+    controls `names`, Intervene's `iv_names` and (with `keep_seed`) the keep-seed box; gr.skip() for what
+    the link does not name."""
+    s = parse_query(params, limits)
+    view = s.view if s.view in views else "next_word"
+    values = [getattr(s, n) if n in params else gr.skip() for n in names]
+    spec = parse_intervention(s.iv, limits) if iv_names else {}
+    return (
+        gr.skip() if s.prompt is None else s.prompt,
+        gr.Tabs(selected=view) if "view" in params else gr.skip(),
+        view,
+        s.mode == "present",
+        *values,
+        *[spec.get(n, gr.skip()) for n in iv_names],
+        *([True if "seed" in params else gr.skip()] if keep_seed else []),
+    )
+
+
+def link_query(
+    limits: Limits, names: list[str], iv_names: list[str], text: str, view: str, on: bool, *values: Any
+) -> str:
+    """'?prompt=...': the link to this screen, from the prompt, the open tab, presenter mode and the
+    controls' `values` (the tabs' `names`, then Intervene's `iv_names`)."""
+    settings = dict(zip(names, values[: len(names)], strict=True))
+    ivs = dict(zip(iv_names, values[len(names) :], strict=True))
+    s = Screen(prompt=text or "", view=view or "next_word", mode="present" if on else "normal")
+    clean = parse_query(
+        {k: str(v) for k, v in settings.items() if v is not None}, limits
+    )  # the same clamping as a link that is opened
+    fields = {n: getattr(clean, n) for n in names}
+    spec = build_intervention(**ivs) if ivs and view == "intervene" else ""
+    return build_query(replace(s, **fields, iv=spec))
+
+
 def wire(
     model: LanguageModel,
     demo: gr.Blocks,
@@ -251,33 +177,11 @@ def wire(
     keep_seed = getattr(views.get("generate"), "keep_seed", None)  # ticked by a link that names a seed
     extra = [keep_seed] if keep_seed is not None else []
 
-    def restore(request: gr.Request) -> tuple:
+    def restore(request: gr.Request) -> tuple:  # a closure: gradio injects the request into a plain function
         params = dict(request.query_params) if request is not None else {}
-        s = parse_query(params, model_limits)
-        view = s.view if s.view in views else "next_word"
-        values = [getattr(s, n) if n in params else gr.skip() for n in names]
-        spec = parse_intervention(s.iv, model_limits) if iv else {}
-        return (
-            gr.skip() if s.prompt is None else s.prompt,
-            gr.Tabs(selected=view) if "view" in params else gr.skip(),
-            view,
-            s.mode == "present",
-            *values,
-            *[spec.get(n, gr.skip()) for n in iv_names],
-            *([True if "seed" in params else gr.skip()] if extra else []),
-        )
+        return restored(model_limits, names, iv_names, set(views), bool(extra), params)
 
-    def share(text: str, view: str, on: bool, *values) -> str:
-        settings = dict(zip(names, values[: len(names)], strict=True))
-        ivs = dict(zip(iv_names, values[len(names) :], strict=True))
-        s = Screen(prompt=text or "", view=view or "next_word", mode="present" if on else "normal")
-        clean = parse_query(
-            {k: str(v) for k, v in settings.items() if v is not None}, model_limits
-        )  # the same clamping as a link that is opened
-        fields = {n: getattr(clean, n) for n in names}
-        spec = build_intervention(**ivs) if ivs and view == "intervene" else ""
-        return build_query(replace(s, **fields, iv=spec))
-
+    share = partial(link_query, model_limits, names, iv_names)
     quiet = dict(show_progress="hidden", api_visibility="private")
     present.change(None, present, None, js=PRESENT_JS, **quiet)
     lang.click(None, None, None, js="() => { window.lpToggleLanguage(); }", **quiet)
