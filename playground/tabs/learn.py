@@ -14,6 +14,19 @@ from playground.views.cell_kind import model_size
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 
 
+def example_labels() -> gr.Dataset:
+    """The examples in the page's language (a Dataset's labels are not translated by the browser)."""
+    labels = [f"{say('learn.ex.' + label)}: {example}" for label, example in EXAMPLES]
+    return gr.Dataset(samples=[[example] for _, example in EXAMPLES], sample_labels=labels)
+
+
+def fill_example(sample: list[str] | None) -> tuple:
+    """A clicked example: into the prompt box, and the Next-word view opens."""
+    if not sample:
+        return gr.skip(), gr.skip(), gr.skip()
+    return sample[0], gr.Tabs(selected="next_word"), "next_word"
+
+
 def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.State) -> TabView:
     """The Learn tab; clicking an example fills the prompt and opens the Next-word view."""
     cfg, training = model.config, model.info.get("training", {})
@@ -22,15 +35,6 @@ def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.St
         t("learn.this_model") + f": {model_size(model)}, |V| = {cfg.vocab_size:,}"
     )
     perplexity = t("learn.perplexity") + f" {ppl:.0f}" if isinstance(ppl, (int, float)) else ""
-
-    def example_labels() -> gr.Dataset:  # a Dataset's labels are not translated by the browser: the server's
-        labels = [f"{say('learn.ex.' + label)}: {example}" for label, example in EXAMPLES]
-        return gr.Dataset(samples=[[example] for _, example in EXAMPLES], sample_labels=labels)
-
-    def fill(sample: list[str] | None) -> tuple:
-        if not sample:
-            return gr.skip(), gr.skip(), gr.skip()
-        return sample[0], gr.Tabs(selected="next_word"), "next_word"
 
     with gr.Tab(t("tab.learn"), id="learn") as tab:
         with gr.Row(equal_height=False):
@@ -56,5 +60,5 @@ def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.St
         gr.Markdown("## " + t("learn.views_title"))
         gr.Markdown(t("learn.views"), latex_delimiters=LATEX, elem_classes=["lp-learn"])
 
-    examples.click(fill, examples, [prompt, tabs, active], show_progress="hidden", api_visibility="private")
+    examples.click(fill_example, examples, [prompt, tabs, active], show_progress="hidden", api_visibility="private")
     return TabView(tab, example_labels, [], [examples])  # redrawn on load and on a language switch
