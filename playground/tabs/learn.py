@@ -60,5 +60,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.St
         gr.Markdown("## " + t("learn.views_title"))
         gr.Markdown(t("learn.views"), latex_delimiters=LATEX, elem_classes=["lp-learn"])
 
-    examples.click(fill_example, examples, [prompt, tabs, active], show_progress="hidden", api_visibility="private")
+    examples.click(
+        fill_example, examples, [prompt, tabs, active], show_progress="hidden", api_visibility="private"
+    )
     return TabView(tab, example_labels, [], [examples])  # redrawn on load and on a language switch
