@@ -15,6 +15,7 @@ import gradio as gr
 
 from lstmlm.model import LanguageModel
 from playground.classroom.links import VIEWS
+from playground.i18n import t
 from playground.tabs import TabView
 from playground.views.lessons import Lesson, load_lessons
 from playground.views.start import lesson_bar_html, lessons_html
@@ -37,8 +38,6 @@ def build_bar() -> gr.HTML:
 def build(model: LanguageModel, lessons: tuple[Lesson, ...], views: set[str] | None = None) -> TabView:
     """The Start-here tab: every lesson in English and Chinese (the page's language is shown), with the
     "Skip" link that opens Next word now and on the next visits."""
-    from playground.i18n import t
-
     present = set(VIEWS) if views is None else views
     if model.config.cell != "lstm":  # Equations, Intervene and Cell hunt need an LSTM
         present -= {"equations", "intervene", "cell_hunt"}
