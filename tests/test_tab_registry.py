@@ -41,3 +41,21 @@ def test_the_app_builds_every_tab_of_the_registry(tiny_model):
     demo = build_app(tiny_model)
     ids = [b.id for b in demo.blocks.values() if type(b).__name__ == "Tab"]
     assert ids == [spec.id for spec in TABS]
+
+
+def test_a_link_s_defaults_are_the_controls_first_values(tiny_model):
+    """Screen's defaults (what a link leaves out) are the values the linked controls start with."""
+    import gradio as gr
+
+    from playground.tabs import Page
+
+    with gr.Blocks() as demo:
+        prompt, active = gr.Textbox(), gr.State("next_word")
+        with gr.Tabs() as tabs:
+            page = Page(tiny_model, prompt, active, tabs, demo)
+            for spec in TABS:
+                if spec.link_keys and "iv" not in spec.link_keys:
+                    view = spec.build(page)
+                    assert set(view.controls) == set(spec.link_keys), spec.id
+                    for name, control in view.controls.items():
+                        assert control.value == getattr(Screen(), name), (spec.id, name, control.value)
