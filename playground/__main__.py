@@ -117,14 +117,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Load the model, build the app and serve it until Ctrl+C."""
-    args = parse_args(argv)
+class StartError(Exception):
+    """A setting or a model that stops the server from starting; main() prints it and exits with 2."""
+
+
+def check_settings(args: argparse.Namespace) -> tuple:
+    """The settings that need no model, checked in this order (the process's environment is set on the
+    way): (auth, root path). StartError says what is wrong."""
     try:
         auth = resolve_auth(args.auth)
     except ValueError as e:
-        print(f"lstm-playground: {e}", file=sys.stderr)
-        return 2
+        raise StartError(str(e)) from None
     _offline_env()
     server_env_defaults()
     tune_malloc()  # before the server's threads start: they take their heaps on first use
@@ -134,40 +137,35 @@ def main(argv: list[str] | None = None) -> int:
         try:
             configure_lab(args.lab_trainings)
         except ValueError as e:
-            print(f"lstm-playground: {e}", file=sys.stderr)
-            return 2
+            raise StartError(str(e)) from None
     problem = port_problem(args.host, args.port)  # before the model loads: say it at once
     if problem:
-        print(f"lstm-playground: {problem}", file=sys.stderr)
-        return 2
+        raise StartError(problem)
+    try:
+        return auth, check_root_path(args.root_path)
+    except ValueError as e:
+        raise StartError(str(e)) from None
+
+
+def open_hub(args: argparse.Namespace):
+    """The ModelHub of the --model folders (the first is the default, loaded now) and the Compare
+    line-up. StartError for a folder that holds no model or a model that does not load."""
     from lstmlm.bundled import resolve_model
     from lstmlm.checkpoint import CheckpointError
+    from playground.hub import ModelHub
+    from playground.views.lineup import bundled_dirs
 
-    try:
-        root_path = check_root_path(args.root_path)
-    except ValueError as e:
-        print(f"lstm-playground: {e}", file=sys.stderr)
-        return 2
     given = args.model or [None]
     model_dir = resolve_model(given[0])
     extra_dirs = [resolve_model(m) for m in given[1:]]
     if args.model is None and not model_dir.exists():
-        print(
-            f"lstm-playground: the bundled model is not at {model_dir}.\n"
-            "Pass a model directory with --model DIR (for example one written by `lstmlm train --out DIR`).",
-            file=sys.stderr,
+        raise StartError(
+            f"the bundled model is not at {model_dir}.\n"
+            "Pass a model directory with --model DIR (for example one written by `lstmlm train --out DIR`)."
         )
-        return 2
     for extra in extra_dirs:  # read when first opened; a folder without a model is said now
         if not (extra / "config.json").is_file():
-            print(
-                f"lstm-playground: --model {extra}: no config.json there (not a model directory)",
-                file=sys.stderr,
-            )
-            return 2
-    from playground.hub import ModelHub, activate
-    from playground.views.lineup import bundled_dirs
-
+            raise StartError(f"--model {extra}: no config.json there (not a model directory)")
     compare_dirs = bundled_dirs() if args.compare is None else args.compare
     hub = ModelHub(
         model_dir, extra_dirs, compare_dirs, queue_limits=QueueLimits(max_size=max(1, args.max_queue))
@@ -175,14 +173,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         hub.load(model_dir)
     except CheckpointError as e:
-        print(f"lstm-playground: cannot load the model: {e}", file=sys.stderr)
-        return 2
+        raise StartError(f"cannot load the model: {e}") from None
+    return hub
 
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the model, build the app and serve it until Ctrl+C."""
+    args = parse_args(argv)
+    try:
+        auth, root_path = check_settings(args)
+        hub = open_hub(args)
+    except StartError as e:
+        print(f"lstm-playground: {e}", file=sys.stderr)
+        return 2
     import torch
 
-    torch.set_num_threads(max(1, args.threads))
     from lstmlm.safewords import set_show_all_words
+    from playground.hub import activate
 
+    torch.set_num_threads(max(1, args.threads))
     set_show_all_words(args.show_all_words)  # process-wide, before any request: every model, every view
     if args.show_all_words:
         print("lstm-playground: --show-all-words: the classroom word filter is off", file=sys.stderr)

@@ -17,9 +17,6 @@ front-end function that opens such a path in the same browser tab.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import html
-import logging
 import re
 import shutil
 import tempfile
@@ -31,12 +28,13 @@ from pathlib import Path
 from lstmlm.bundled import bundled_model_dirs
 from lstmlm.checkpoint import load_model
 from lstmlm.model import LanguageModel
+from playground.server.hub_apps import PREFIX, HubBuildError, Mounted, building, close_mounted, serve_app
+from playground.server.hub_router import HubRouter
 from playground.server.model_upload import UPLOAD_LIMIT
 from playground.server.serve import QueueLimits, queue_kwargs
 from playground.views.model_info import ModelInfo, read_info
 
 MAX_REGISTERED = 8  # run-time models (uploads, Live Lab) kept; the oldest is dropped for a ninth
-PREFIX = "/m/"  # a model's app lives under /m/<key>/
 KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 # Opens a hub path ("/m/<key>/" or "/") in this tab, behind any --root-path, keeping the prompt and the
@@ -54,51 +52,8 @@ OPEN_JS = """(path) => {
 }"""
 
 
-_guard_installed = False
-
-
-@contextlib.contextmanager
-def building():
-    """While this thread builds an app, components that other threads create (a handler returning
-    `gr.Dropdown(choices=...)` as an update) stay out of it: gradio keeps the Blocks being built in a
-    process-wide variable, so without this they would be rendered into the new app's layout."""
-    global _guard_installed
-    from gradio.blocks import Block
-    from gradio.context import LocalContext
-
-    with _GUARD_LOCK:
-        if not _guard_installed:
-            render = Block.render
-
-            def guarded_render(self):
-                owner = _GUARD_OWNER[0]
-                if (
-                    owner is not None
-                    and owner != threading.get_ident()
-                    and not LocalContext.renderable.get(None)
-                ):
-                    return self  # built elsewhere for an update: never part of a layout
-                return render(self)
-
-            Block.render = guarded_render
-            _guard_installed = True
-    _GUARD_OWNER[0] = threading.get_ident()
-    try:
-        yield
-    finally:
-        _GUARD_OWNER[0] = None
-
-
-_GUARD_LOCK = threading.Lock()
-_GUARD_OWNER: list[int | None] = [None]  # the thread building an app (builds are serialized)
-
-
 class HubUnavailable(RuntimeError):
     """No hub serves this process (an app built without one, as in most tests)."""
-
-
-class HubBuildError(RuntimeError):
-    """A model's app could not be built (its folder no longer loads); the message says why."""
 
 
 @dataclass
@@ -108,15 +63,6 @@ class Entry:
     info: ModelInfo
     folder: Path
     owned: bool = False  # the hub made the folder (an upload): removed when the entry is dropped
-
-
-@dataclass
-class Mounted:
-    """A built app under /m/<key>/: the Blocks, its ASGI app and what its start-up opened."""
-
-    blocks: object  # gr.Blocks
-    asgi: object  # gradio's App (a FastAPI app)
-    closed: asyncio.Event | None = None  # set to end the app's lifespan (made on the server's loop)
 
 
 def slug(text: str) -> str:
@@ -244,24 +190,18 @@ class ModelHub:
                 for k in [k for k in self._models if k[0] == str(folder)]:
                     del self._models[k]
         if mounted is not None:
-            self._close_mounted(mounted)
+            close_mounted(mounted, self._loop)
         if entry is not None and entry.owned:
             shutil.rmtree(entry.folder, ignore_errors=True)
 
-    def _close_mounted(self, mounted: Mounted) -> None:
-        mounted.blocks._queue.close()  # its workers stop; its sessions go with the app
-        mounted.blocks.is_running = False
-        loop = self._loop
-        if mounted.closed is not None and loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(mounted.closed.set)  # its task leaves the app's lifespan
-
-    # ---- apps
+    # ---- apps (built and mounted by server/hub_apps.py)
 
     def build_default(self):
         """The default model's app (the one `launch()` serves at `/`), with the picker."""
-        return self._build_blocks(self.default_key)
+        return self.build_blocks(self.default_key)
 
-    def _build_blocks(self, key: str):
+    def build_blocks(self, key: str):
+        """The app (gr.Blocks, queued) of the model entered under `key`, built by one thread at a time."""
         from playground.app import build_app
 
         entry = self._entries[key]
@@ -270,34 +210,6 @@ class ModelHub:
             demo = build_app(model, model_dir=entry.folder, compare_dirs=self.compare_dirs, hub=self, key=key)
         demo.queue(**queue_kwargs(self.queue_limits))
         return demo
-
-    def _mount(self, key: str, root_app) -> Mounted:
-        """Build the app of `key` and make it an ASGI app for /m/<key>/ (in a worker thread: ~2 s)."""
-        import fastapi
-        import gradio as gr
-
-        from playground.app import launch_kwargs
-
-        blocks = self._build_blocks(key)
-        styled = launch_kwargs()
-        blocks.state_session_capacity = styled["state_session_capacity"]
-        kwargs = dict(self.mount_kwargs)
-        root_path = kwargs.pop("root_path", None) or getattr(root_app, "root_path", "") or ""
-        holder = fastapi.FastAPI()
-        gr.mount_gradio_app(
-            holder,
-            blocks,
-            path=f"{PREFIX}{key}",
-            root_path=f"{root_path}{PREFIX}{key}" if root_path else None,
-            app_kwargs=styled["app_kwargs"],
-            max_file_size=UPLOAD_LIMIT,
-            **{k: styled[k] for k in ("theme", "css", "footer_links", "i18n", "head")},
-            **kwargs,
-        )
-        asgi = holder.routes[-1].app
-        if hasattr(root_app, "tokens"):  # one login for every model: the default app's cookie and tokens
-            asgi.cookie_id, asgi.tokens = root_app.cookie_id, root_app.tokens
-        return Mounted(blocks, asgi)
 
     async def mounted(self, key: str, root_app) -> Mounted | None:
         """The running app of `key`, built and started on first use; None when the hub has no such model.
@@ -312,7 +224,7 @@ class ModelHub:
             ready = self._building.get(key)
             if ready is None:
                 ready = self._building[key] = loop.create_future()
-                task = loop.create_task(self._serve(key, root_app, ready))
+                task = loop.create_task(serve_app(self, key, root_app, ready))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
         try:
@@ -326,28 +238,10 @@ class ModelHub:
             if self._building.get(key) is ready:
                 del self._building[key]
             if key not in self._entries:  # dropped while it was built
-                self._close_mounted(app)
+                close_mounted(app, self._loop)
                 return None
             self._mounted[key] = app
         return app
-
-    async def _serve(self, key: str, root_app, ready: asyncio.Future) -> None:
-        """One model's app for its whole life, in one task: built in a worker thread (~2 s), its start-up
-        (queue, session sweeper) run on this loop, then held until the hub closes or drops it."""
-        import anyio
-
-        try:
-            app = await anyio.to_thread.run_sync(self._mount, key, root_app)
-            app.closed = asyncio.Event()
-            async with app.asgi.router.lifespan_context(app.asgi):
-                app.blocks.run_startup_events()  # its queue starts on this loop, as launch() starts /'s
-                await app.blocks.run_extra_startup_events()
-                ready.set_result(app)
-                await app.closed.wait()
-        except Exception as e:  # noqa: BLE001 - a folder that stopped loading: the page says why
-            logging.getLogger(__name__).warning("cannot build the app of %s", key, exc_info=True)
-            if not ready.done():
-                ready.set_exception(HubBuildError(f"the model {key!r} cannot be opened: {e}"))
 
     def launch_kwargs(self, **given) -> dict:
         """`demo.launch()` arguments for the default app: the app's style (app.launch_kwargs), the upload
@@ -366,7 +260,7 @@ class ModelHub:
         with self._lock:
             mounted, self._mounted = list(self._mounted.values()), {}
         for app in mounted:
-            self._close_mounted(app)
+            close_mounted(app, self._loop)
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
 
@@ -394,69 +288,3 @@ def register(model_dir: str | Path, label: str) -> str:
     if hub is None:
         raise HubUnavailable("this playground was started without a model hub: open the model with --model")
     return hub.register(model_dir, label)
-
-
-NOT_HERE = """<!doctype html><html><head><meta charset="utf-8"><title>Model not open</title></head>
-<body style="font: 20px system-ui, sans-serif; margin: 40px;"><h1>This model is not open on this server</h1>
-<p>It may have been closed: the server keeps the {n} most recently opened models (uploads and Live Lab
-models), and forgets all of them when it restarts.</p><p><a href="{home}">Open the playground's default
-model</a> and choose a model in the list at the top, or open your model file again.</p></body></html>"""
-
-
-FAILED = """<!doctype html><html><head><meta charset="utf-8"><title>Model not opened</title></head>
-<body style="font: 20px system-ui, sans-serif; margin: 40px;"><h1>This model could not be opened</h1>
-<p>{message}</p><p><a href="{home}">Open the playground's default model</a>.</p></body></html>"""
-
-
-class HubRouter:
-    """ASGI middleware: /m/<key>/... goes to that model's app (built on first use), the rest to the default
-    app. /m/<key> gains its trailing slash; /m/<default key>/ is the default app at /."""
-
-    def __init__(self, app, hub: ModelHub) -> None:
-        self.app, self.hub = app, hub
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        root_path = scope.get("root_path", "")
-        path = scope["path"]
-        route = path[len(root_path) :] if root_path and path.startswith(root_path) else path
-        if not route.startswith(PREFIX):
-            await self.app(scope, receive, send)
-            return
-        key, slash, _ = route[len(PREFIX) :].partition("/")
-        query = scope.get("query_string", b"").decode("latin-1")
-        query = f"?{query}" if query else ""
-        rest = route[len(PREFIX) + len(key) :]
-        if scope["type"] == "http" and (not slash or (key == self.hub.default_key and rest == "/")):
-            target = f"{key}/{query}" if not slash else f"../../{query}"  # relative: right behind a proxy
-            await _respond(send, 307, b"", [(b"location", target.encode("latin-1"))])
-            return
-        if key == self.hub.default_key:  # the default app's own requests, made under this path
-            await self.app(
-                dict(scope, path=root_path + rest, raw_path=(root_path + rest).encode()), receive, send
-            )
-            return
-        try:
-            app = await self.hub.mounted(key, scope.get("app"))
-        except HubBuildError as e:
-            if scope["type"] == "http":
-                page = FAILED.format(message=html.escape(str(e)), home=f"{root_path}/").encode()
-                await _respond(send, 500, page, [(b"content-type", b"text/html; charset=utf-8")])
-            return
-        if app is None:
-            if scope["type"] == "http":
-                page = NOT_HERE.format(n=self.hub.max_registered, home=f"{root_path}/").encode()
-                await _respond(send, 404, page, [(b"content-type", b"text/html; charset=utf-8")])
-            return
-        mount = f"{root_path}{PREFIX}{key}"  # the path holds its root path (as Starlette's Mount makes it),
-        # also when a proxy stripped the root path from the request (--root-path)
-        child = dict(scope, root_path=mount, app_root_path=root_path, path=mount + rest)
-        await app.asgi(dict(child, raw_path=(mount + rest).encode()), receive, send)
-
-
-async def _respond(send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    headers = [*headers, (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

@@ -279,7 +279,7 @@ def test_open_a_snapshot_in_every_view(tiny_model_dir):
     import gradio as gr
 
     hub_module = pytest.importorskip("playground.hub")  # the model hub (another model's app at /m/<key>/)
-    from playground.tabs.live import open_in_every_view
+    from playground.tabs.live_snapshots import open_in_every_view
 
     jobs = LiveJobs()
     job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=400, **TINY), owner="teacher")

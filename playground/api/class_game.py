@@ -20,6 +20,7 @@ def _refused(e: RoomError) -> gr.Error:
 
 def register(store: RoomStore) -> None:
     """Add the seven endpoints to the Blocks being built, over the app's rooms."""
+    # closures over the registry, not partials: gr.api reads each endpoint's own signature and type hints
 
     def room_open(password: str = "") -> dict:
         """Open a room (optional `password`): {"code": its code, "key": the teacher's key (keep it: it is

@@ -16,6 +16,7 @@ from playground.views.live import snapshot_json
 
 def register(jobs: LiveJobs = JOBS) -> None:
     """Add the Live Lab's endpoints to the Blocks being built."""
+    # closures over the registry, not partials: gr.api reads each endpoint's own signature and type hints
 
     def live_train(
         text: str = "", settings: dict | None = None, teaching_text: str = "", probe: str = ""

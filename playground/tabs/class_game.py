@@ -250,27 +250,34 @@ def build(store: RoomStore, active: gr.State) -> TabView:
     return view
 
 
+def join_by_link(store: RoomStore, drawn: int, request: gr.Request | None) -> tuple:
+    """(code, tabs, active tab, seat, the `drawn` outputs, password, timer) for a page opened by a link:
+    with ?room=CODE the Class-game tab opens with the code filled in, joined at once unless the room has a
+    password; any other page is left as it is."""
+    params = dict(request.query_params) if request is not None else {}
+    rest = (gr.skip(),) * (drawn + 3)  # seat, what is drawn, password, timer
+    if "room" not in params:
+        return (gr.skip(),) * 3 + rest
+    code = "".join(str(params["room"]).split()).upper()[:20]
+    opened = (code, gr.Tabs(selected=TAB_ID), TAB_ID)
+    try:
+        if store.needs_password(code):
+            return opened + rest  # the student types the password and presses Join
+    except RoomError as e:
+        gr.Warning(str(e), title="Class game")
+        return opened + rest
+    seat, *drawn_now, _link, timer = join_room(store, code, "", None)
+    return (*opened, seat, *drawn_now, gr.skip(), timer)
+
+
 def follow_link(store: RoomStore, loaded: Any, view: TabView, tabs: gr.Tabs, active: gr.State) -> None:
     """After the page load (chained on the app's load event, so it has the last word on the open tab): a
     link with ?room=CODE opens this tab with the code filled in, and joins at once unless the room has a
-    password."""
+    password (`join_by_link`)."""
     c = view.controls
 
-    def opened_by_link(request: gr.Request) -> tuple:
-        params = dict(request.query_params) if request is not None else {}
-        rest = (gr.skip(),) * (len(c["drawn"]) + 3)  # seat, what is drawn, password, timer
-        if "room" not in params:
-            return (gr.skip(),) * 3 + rest
-        code = "".join(str(params["room"]).split()).upper()[:20]
-        opened = (code, gr.Tabs(selected=TAB_ID), TAB_ID)
-        try:
-            if store.needs_password(code):
-                return opened + rest  # the student types the password and presses Join
-        except RoomError as e:
-            gr.Warning(str(e), title="Class game")
-            return opened + rest
-        seat, *drawn, _link, timer = join_room(store, code, "", None)
-        return (*opened, seat, *drawn, gr.skip(), timer)
+    def opened_by_link(request: gr.Request) -> tuple:  # gradio injects the request into a plain function
+        return join_by_link(store, len(c["drawn"]), request)
 
     loaded.then(
         opened_by_link,

@@ -1,23 +1,30 @@
-"""The Live Lab's screen as plain data and HTML/figures: the progress line, the loss curve (nats and bits per
-token), the latest sample, and a snapshot's heatmap. No gradio: the tab and tests call these.
+"""The Live Lab's screen as plain data and HTML: the progress line, the latest sample, the share link, what
+changed between two snapshots, a snapshot as JSON and a try of the trained model. No gradio, no plotly
+(the pictures are in plots/live.py): the tab, the API and tests call these.
 """
 
 from __future__ import annotations
 
 import html
 import math
+from pathlib import Path
 
 import numpy as np
-import plotly.graph_objects as go
 
-from lstmlm.training.live import SnapshotData, UnitChange, load_snapshot, snapshot_changes
+from lstmlm.checkpoint import load_model
+from lstmlm.safewords import hide_in_text
+from lstmlm.sampling import generate, make_generator
+from lstmlm.training.live import (
+    LiveSettings,
+    LiveSettingsError,
+    SnapshotData,
+    UnitChange,
+    load_snapshot,
+    snapshot_changes,
+)
 from playground import markup
-from playground.plots import style as plots
 
 LN2 = math.log(2)
-QUANTITIES = {"c": "cell C", "h": "hidden h", "f": "forget gate f", "i": "input gate i", "o": "output gate o"}
-QUANTITIES["g"] = "candidate C~"
-MAX_HEATMAP_UNITS = 128  # rows shown (the units that changed most over training first); one update < ~0.5 MB
 STATES = {"queued": "Waiting", "running": "Training", "paused": "Paused", "done": "Finished"}
 STATES |= {"stopped": "Stopped", "failed": "Failed"}
 
@@ -50,50 +57,6 @@ def progress_html(status: dict) -> str:
     )
 
 
-def loss_figure(status: dict) -> go.Figure:
-    """Training loss per step and validation loss at each evaluation, nats on the left axis, bits on the
-    right (the same curve: bits = nats / ln 2)."""
-    unit = status["unit"]
-    curve = status.get("curve") or {"step": [], "loss": []}
-    evals = status["evals"]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=curve["step"],
-            y=curve["loss"],
-            name="training",
-            mode="lines",
-            line=dict(color=plots.MUTED, width=2),
-            hovertemplate="step %{x}<br>%{y:.3f} nats<extra>training</extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[e["step"] for e in evals],
-            y=[e["val_loss"] for e in evals],
-            name="validation (held-out last 10%)",
-            mode="lines+markers",
-            line=dict(color=plots.ACCENT, width=3),
-            hovertemplate="step %{x}<br>%{y:.3f} nats<extra>validation</extra>",
-        )
-    )
-    values = [v for v in [*curve["loss"], *(e["val_loss"] for e in evals)] if math.isfinite(v)]
-    lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
-    pad = 0.05 * max(hi - lo, 1e-3)
-    lo, hi = max(0.0, lo - pad), hi + pad
-    fig.update_layout(
-        template=plots.TEMPLATE,
-        title="Loss while it learns",
-        height=380,
-        yaxis=dict(title=f"nats per {unit}", range=[lo, hi]),
-        yaxis2=dict(title=f"bits per {unit}", range=[lo / LN2, hi / LN2], overlaying="y", side="right",
-                    showgrid=False),
-        xaxis=dict(title="step"),
-    )  # fmt: skip
-    fig.add_trace(go.Scatter(x=[], y=[], yaxis="y2", showlegend=False))  # shows the bits axis
-    return fig
-
-
 def sample_html(status: dict) -> str:
     """The latest sample (generated with the same seed each time), with when it was drawn."""
     sample = status.get("sample")
@@ -112,22 +75,6 @@ def changed_units(first: SnapshotData, last: SnapshotData, layer: int, quantity:
     (mean absolute difference), largest first."""
     delta = np.abs(last.values[layer][quantity] - first.values[layer][quantity]).mean(axis=0)  # (H,)
     return np.argsort(-delta, kind="stable")
-
-
-def snapshot_figure(snap: SnapshotData, order: np.ndarray, layer: int, quantity: str) -> go.Figure:
-    """The probe's heatmap (units x tokens) of one quantity at one snapshot, units in `order` (at most
-    MAX_HEATMAP_UNITS rows)."""
-    units = [int(u) for u in order[:MAX_HEATMAP_UNITS]]
-    z = snap.values[layer][quantity][:, units].T  # (U, T)
-    if quantity == "c":
-        z = np.tanh(z)  # unbounded: shown as tanh(C), as the Gates view does
-    meta = snap.meta
-    title = (
-        f"{QUANTITIES[quantity]}{' (tanh)' if quantity == 'c' else ''} · layer {layer + 1} · step "
-        f"{meta['step']:,} ({meta['seconds']:.0f} s)"
-    )
-    tokens = ["\u21b5" if t == "<eos>" else ("\u2423" if t == " " else t) for t in snap.tokens]
-    return plots.gate_heatmap(z, tokens, units, "h" if quantity == "c" else quantity, title)
 
 
 def changes_html(changes: dict[str, list[UnitChange]], first: SnapshotData, second: SnapshotData) -> str:
@@ -197,4 +144,44 @@ def snapshot_json(job, index: int = -1, compare_to: int = 0) -> dict:
             ]
             for what, units in changes.items()
         },  # fmt: skip
+    )
+
+
+def settings_from_controls(
+    tokens: str,
+    layers: float,
+    units: float,
+    bptt: float,
+    lr: float | None,
+    seconds: float,
+    seed: float | None,
+) -> LiveSettings:
+    """The controls' values as checked LiveSettings (LiveSettingsError says which one is out of range)."""
+    if lr is None or seed is None:
+        raise LiveSettingsError("the learning rate and the seed need a value")
+    values = dict(tokenizer=tokens, num_layers=layers, hidden_dim=units, bptt=bptt, lr=float(lr))
+    values |= dict(seconds=float(seconds), seed=seed)
+    return LiveSettings.from_dict(values)
+
+
+def share_html(token: str) -> str:
+    """The read-only link to this training (a relative link: it keeps the page's address and root path)."""
+    return (
+        f'<div class="lp-note">Share it read-only: <a id="live-share-link" href="?view=live&amp;lab={token}" '
+        'target="_blank">this link</a> lets students watch this training and scrub its snapshots (they '
+        "cannot pause or stop it). Copy it with the right mouse button.</div>"
+    )
+
+
+def try_html(folder: Path, prompt: str, seed: float | None) -> str:
+    """A continuation of `prompt` by the model saved in `folder`: 300 characters or 60 words, as HTML."""
+    model = load_model(folder)
+    encoded = model.vocab.encode_text(prompt or "")
+    length = 300 if model.tokenizer.unit == "character" else 60
+    gen = generate(model, encoded.ids, length, temperature=0.8, generator=make_generator(int(seed or 0)))
+    text = model.tokenizer.append(prompt or "", [w.word for w in gen])
+    text = hide_in_text(text)[0]
+    escaped = html.escape(text, quote=True).replace("\n", "<br>")
+    return (
+        f'<div class="lp-text" id="live-try-out" style="font-family: ui-monospace, monospace">{escaped}</div>'
     )

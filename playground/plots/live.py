@@ -1,0 +1,85 @@
+"""The Live Lab's pictures: the loss curve (nats and bits per token) and a snapshot's heatmap of the probe
+text. Lists and arrays in, plotly Figure out (no gradio, no torch)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from playground.plots.gates import gate_heatmap
+from playground.plots.style import ACCENT, MUTED, TEMPLATE
+
+LN2 = math.log(2)
+QUANTITIES = {"c": "cell C", "h": "hidden h", "f": "forget gate f", "i": "input gate i", "o": "output gate o"}
+QUANTITIES["g"] = "candidate C~"
+MAX_HEATMAP_UNITS = 128  # rows shown (the units that changed most over training first); one update < ~0.5 MB
+
+
+def loss_figure(status: dict) -> go.Figure:
+    """Training loss per step and validation loss at each evaluation, nats on the left axis, bits on the
+    right (the same curve: bits = nats / ln 2)."""
+    unit = status["unit"]
+    curve = status.get("curve") or {"step": [], "loss": []}
+    evals = status["evals"]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=curve["step"],
+            y=curve["loss"],
+            name="training",
+            mode="lines",
+            line=dict(color=MUTED, width=2),
+            hovertemplate="step %{x}<br>%{y:.3f} nats<extra>training</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[e["step"] for e in evals],
+            y=[e["val_loss"] for e in evals],
+            name="validation (held-out last 10%)",
+            mode="lines+markers",
+            line=dict(color=ACCENT, width=3),
+            hovertemplate="step %{x}<br>%{y:.3f} nats<extra>validation</extra>",
+        )
+    )
+    values = [v for v in [*curve["loss"], *(e["val_loss"] for e in evals)] if math.isfinite(v)]
+    lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
+    pad = 0.05 * max(hi - lo, 1e-3)
+    lo, hi = max(0.0, lo - pad), hi + pad
+    fig.update_layout(
+        template=TEMPLATE,
+        title="Loss while it learns",
+        height=380,
+        yaxis=dict(title=f"nats per {unit}", range=[lo, hi]),
+        yaxis2=dict(title=f"bits per {unit}", range=[lo / LN2, hi / LN2], overlaying="y", side="right",
+                    showgrid=False),
+        xaxis=dict(title="step"),
+    )  # fmt: skip
+    fig.add_trace(go.Scatter(x=[], y=[], yaxis="y2", showlegend=False))  # shows the bits axis
+    return fig
+
+
+def snapshot_figure(
+    values: np.ndarray,
+    tokens: Sequence[str],
+    step: int,
+    seconds: float,
+    order: np.ndarray,
+    layer: int,
+    quantity: str,
+) -> go.Figure:
+    """The probe's heatmap (units x tokens) of one quantity at one snapshot (`values`: its (T, H) array,
+    taken at `step`, `seconds` into training), units in `order` (at most MAX_HEATMAP_UNITS rows)."""
+    units = [int(u) for u in order[:MAX_HEATMAP_UNITS]]
+    z = values[:, units].T  # (U, T)
+    if quantity == "c":
+        z = np.tanh(z)  # unbounded: shown as tanh(C), as the Gates view does
+    title = (
+        f"{QUANTITIES[quantity]}{' (tanh)' if quantity == 'c' else ''} · layer {layer + 1} · step "
+        f"{step:,} ({seconds:.0f} s)"
+    )
+    tokens = ["\u21b5" if t == "<eos>" else ("\u2423" if t == " " else t) for t in tokens]
+    return gate_heatmap(z, tokens, units, "h" if quantity == "c" else quantity, title)
