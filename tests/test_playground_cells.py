@@ -15,7 +15,7 @@ from test_robustness_api import OPENER, TRACEBACK_SIGNS, call
 
 from lstmlm import load_model
 from lstmlm.sampling import start_state
-from lstmlm.studies.equations import CellArrays, layer_arrays
+from lstmlm.studies.arrays import CellArrays, layer_arrays
 from lstmlm.trace import trace
 
 PROMPT = "the cat sat on the mat . a dog ran to the house"
@@ -187,9 +187,9 @@ def test_header_names_the_cell(app):
 
 def test_views_data_for_each_cell(tiny_cell_dirs):
     """Without a server: the unit lines, heatmap colour scales, layer arrays and shared links of each cell."""
+    from playground import plots
     from playground.classroom.bar import limits_of
     from playground.classroom.links import parse_query
-    from playground.plots import style as plots
     from playground.views.gates import heatmap_window, trace_layer, unit_series
     from playground.views.next_word import read_prompt
 

@@ -12,8 +12,7 @@ import torch
 from lstmlm.sampling import advance, reshape, start_state, top_words
 from lstmlm.trace import trace
 from lstmlm.vocab import detokenize
-from playground import markup
-from playground.plots import style as plots
+from playground import markup, plots
 from playground.views.gates import (
     GATES,
     MAX_HEATMAP_CELLS,

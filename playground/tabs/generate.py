@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 from lstmlm.model import LanguageModel
 from playground import markup
 from playground.i18n import say, t
-from playground.plots import style as plots
+from playground.plots.style import placeholder
+from playground.plots.words import reshaping_bars
 from playground.tabs import TabView
 from playground.views.export import export_generated_file
 from playground.views.generate import (
@@ -50,13 +51,13 @@ def _reshaping_view(model: LanguageModel, run: dict, step: int) -> tuple[go.Figu
     """The reshaping figure and its summary for generated word `step` (1-based) of a finished run."""
     ids = run.get("ids") or []
     if not ids:
-        return plots.placeholder(say("gen.pick")), ""
+        return placeholder(say("gen.pick")), ""
     step = max(1, min(int(step), len(ids)))
     settings = GenerationSettings(**run["settings"])
     context = read_prompt(model.vocab, run["prompt"]).ids + ids[: step - 1]
     r = reshaping_at(model, context, settings, chosen_id=ids[step - 1])
     title = f"Word {step}: “{display_word(run['words'][step - 1])}” was drawn from the dark bars"
-    fig = plots.reshaping_bars(r.words, r.model, r.tempered, r.final, r.chosen, title)
+    fig = reshaping_bars(r.words, r.model, r.tempered, r.final, r.chosen, title)
     return fig, f'<div class="lp-summary">{reshaping_summary(r, settings)}</div>'
 
 

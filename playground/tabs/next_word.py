@@ -10,7 +10,8 @@ from lstmlm.model import LanguageModel
 from lstmlm.vocab import EOS
 from playground import markup
 from playground.i18n import say, t
-from playground.plots import style as plots
+from playground.plots.style import placeholder
+from playground.plots.words import next_word_bars
 from playground.tabs import TabView
 from playground.views.next_word import (
     MAX_TOP_K_SHOWN,
@@ -45,7 +46,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
             samples=[[w] for w, _ in offered] or [[""]], sample_labels=[label for _, label in offered] or [""]
         )
         return (
-            plots.next_word_bars(
+            next_word_bars(
                 shown, nxt.probs, title, apart=[not ok for ok in choosable], axis=say("next.probability")
             ),
             markup.entropy_line(nxt.entropy_bits, p.unit) + markup.set_apart_note(nxt.words, nxt.probs),
@@ -63,7 +64,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     with gr.Tab(t("tab.next_char") if chars else t("tab.next_word"), id="next_word") as tab:
         with gr.Row(equal_height=False, elem_id="next-word-row"):  # presenter mode: one column each
             with gr.Column(scale=3):
-                chart = gr.Plot(plots.placeholder("Loading…"), show_label=False, elem_id="next-word-chart")
+                chart = gr.Plot(placeholder("Loading…"), show_label=False, elem_id="next-word-chart")
             with gr.Column(scale=2):
                 entropy = gr.HTML(elem_id="entropy")
                 candidates = gr.Dataset(
