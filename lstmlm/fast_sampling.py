@@ -45,7 +45,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, State
-from lstmlm.sampling import _CELL_STEP, GeneratedWord, draw, pick_word, reshape
+from lstmlm.sampling import CELL_STEP, GeneratedWord, draw, pick_word, reshape
 
 NOTHING_LEFT = "every word this model could say is hidden or <unk>: nothing is left to sample"
 
@@ -355,13 +355,13 @@ def pick_word_fast(
 
 
 class Stepper:
-    """The recurrent layers one word at a time with PyTorch's single-step cells, as `sampling._one_step` runs
+    """The recurrent layers one word at a time with PyTorch's single-step cells, as `sampling.one_step` runs
     them (the same kernels on the same numbers), with the weights looked up once. State: per-layer lists of
     (1, H) tensors (h, and c for the LSTM)."""
 
     def __init__(self, model: LanguageModel):
         self.model = model
-        self.cell = _CELL_STEP[model.config.cell]
+        self.cell = CELL_STEP[model.config.cell]
         self.lstm = model.config.cell == "lstm"
         self.embedding = model.embedding.weight.detach()  # (V, E)
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import torch
 
 from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, State
-from lstmlm.sampling import _one_step, advance
+from lstmlm.sampling import advance, one_step
 
 MAX_ENTRIES = 1024  # states kept; ~10 KB each for 2 layers of 512 units (h, c and the top layer's output)
 
@@ -83,7 +83,7 @@ class PrefixStates:
                 break
         device = model.embedding.weight.device
         for n in range(done, len(key)):
-            top_h, state = _one_step(model, torch.tensor([key[n]], device=device), state)  # (1, H)
+            top_h, state = one_step(model, torch.tensor([key[n]], device=device), state)  # (1, H)
             self._put(key[: n + 1], (state, top_h[0]))
             self.steps_run += 1
         return model.log_probs(top_h[0]), state

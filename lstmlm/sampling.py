@@ -155,21 +155,22 @@ def advance(
         raise ValueError("advance needs at least one word")
     if x.size(0) < FUSED_MIN_STEPS and x.device.type == "cpu" and not model.training:
         for word in x:  # (1,)
-            top_h, state = _one_step(model, word, state)
+            top_h, state = one_step(model, word, state)
         return model.log_probs(top_h[0]), state
     features, state = model(x, state)
     return model.log_probs(features[-1, 0]), state
 
 
-_CELL_STEP = {"lstm": torch.lstm_cell, "gru": torch.gru_cell, "rnn_tanh": torch.rnn_tanh_cell}
-_CELL_STEP["rnn_relu"] = torch.rnn_relu_cell
+# PyTorch's single-step kernel of each cell kind (public: prompt.py and fast_sampling.py step with it too)
+CELL_STEP = {"lstm": torch.lstm_cell, "gru": torch.gru_cell, "rnn_tanh": torch.rnn_tanh_cell}
+CELL_STEP["rnn_relu"] = torch.rnn_relu_cell
 
 
-def _one_step(model: LanguageModel, ids: torch.Tensor, state: State | None) -> tuple[torch.Tensor, State]:
+def one_step(model: LanguageModel, ids: torch.Tensor, state: State | None) -> tuple[torch.Tensor, State]:
     """One word (B,) through every layer with PyTorch's single-step cell kernels: the same equations and
     weights as the fused nn.LSTM (equal to ~1e-7), whose call costs ~25 steps on CPU (FUSED_MIN_STEPS)."""
     state = state if state is not None else model.init_state(ids.size(0))
-    step, rnn = _CELL_STEP[model.config.cell], model.rnn
+    step, rnn = CELL_STEP[model.config.cell], model.rnn
     x = model.embedding(ids)  # (B, E); dropout is off outside training
     hs, cs = [], []
     for n in range(model.config.num_layers):
