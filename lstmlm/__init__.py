@@ -1,4 +1,4 @@
-"""lstmlm: a small, exact library for word-level LSTM language models."""
+"""lstmlm: a small, exact library for recurrent (LSTM, GRU, RNN) language models over words or characters."""
 
 from lstmlm.checkpoint import CheckpointError, load_model, save_model
 from lstmlm.model import LanguageModel, ModelConfig

@@ -2,8 +2,9 @@
 summary) and `vocab.txt` (one word per line). Loading never unpickles anything.
 
 A save switches all three at once: they are symlinks into the version folder that `.current` names, and
-a save commits by renaming a new `.current` over the old one (see `save_model`). Directories of three
-plain files (the bundled models, older saves) load as they are.
+a save commits by renaming a new `.current` over the old one (see `save_model`; the layout and its
+mechanics are in `lstmlm.model_dir`). Directories of three plain files (the bundled models, older saves)
+load as they are.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,15 +21,29 @@ from safetensors.torch import save_file
 
 from lstmlm.bundled import default_model_dir  # re-exported: the one place the default is resolved
 from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.model_dir import (  # noqa: F401  (CURRENT ... remove_stale_staged: re-exported, as before)
+    CONFIG,
+    CURRENT,
+    FILES,
+    VERSION_PREFIX,
+    VOCAB,
+    WEIGHTS,
+    WRITING,
+    adopt_copied_current,
+    current_version,
+    file_in_version,
+    fsync_dir,
+    fsync_write,
+    move_behind_current,
+    remove_stale_staged,
+    swap_link,
+    version_name,
+)
 from lstmlm.tokenizers import get_tokenizer
 from lstmlm.vocab import Vocab
 
 FORMAT = "lstmlm-model"
 FORMAT_VERSION = 1
-WEIGHTS, CONFIG, VOCAB = "model.safetensors", "config.json", "vocab.txt"
-FILES = (WEIGHTS, VOCAB, CONFIG)
-CURRENT = ".current"  # symlink to the version folder whose three files the names above show
-VERSION_PREFIX = ".model-"  # version folders: .model-<pid>-<hex time>
 
 
 class CheckpointError(Exception):
@@ -44,51 +58,6 @@ def _tensors_to_save(model: LanguageModel, dtype: torch.dtype) -> dict[str, torc
         k: v.detach().to("cpu", dtype if v.is_floating_point() else v.dtype).contiguous()
         for k, v in state.items()
     }
-
-
-def _fsync_write(path: Path, write) -> None:
-    with open(path, "wb") as f:
-        write(f)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-_WRITING: set[str] = set()  # version folders this process is writing now (a save in another thread)
-
-
-def _version_name() -> str:
-    """A new version folder's name: hidden, and carrying the writer's pid so clean-up can tell a live save."""
-    return f"{VERSION_PREFIX}{os.getpid()}-{time.time_ns():x}"
-
-
-def _swap_link(link: Path, target: str) -> None:
-    """Point the symlink `link` at `target` in one step: a new link under a staged name, renamed over it."""
-    staged = link.with_name(f"{link.name}.tmp-{os.getpid()}")
-    staged.unlink(missing_ok=True)
-    try:
-        os.symlink(target, staged)
-        os.replace(staged, link)
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        raise
-
-
-def current_version(directory: str | os.PathLike) -> Path:
-    """The folder whose files the model directory's names show: the target of `.current` when the model
-    was saved by this lstmlm, else the directory itself (a model written as three plain files)."""
-    directory = Path(directory)
-    link = directory / CURRENT
-    if link.is_symlink():
-        return directory / os.readlink(link)
-    return directory
 
 
 def save_model(
@@ -131,26 +100,26 @@ def save_model(
     if clash := set(sections or {}) & set(config):
         raise ValueError(f"sections {sorted(clash)}: config.json uses these names itself")
     config |= sections or {}
-    version = directory / _version_name()
+    version = directory / version_name()
     committed = False
-    _WRITING.add(version.name)
+    WRITING.add(version.name)
     try:
         version.mkdir()
         tensors = _tensors_to_save(model, dtype)
         save_file(tensors, str(version / WEIGHTS), metadata={"format": FORMAT})  # to a path; fsync after
         with open(version / WEIGHTS, "rb+") as f:
             os.fsync(f.fileno())
-        _fsync_write(version / VOCAB, lambda f: f.write(("\n".join(vocab.words) + "\n").encode()))
-        _fsync_write(version / CONFIG, lambda f: f.write(json.dumps(config, indent=2).encode()))
-        _fsync_dir(version)
-        _adopt_copied_current(directory)
-        _move_behind_current(directory)
+        fsync_write(version / VOCAB, lambda f: f.write(("\n".join(vocab.words) + "\n").encode()))
+        fsync_write(version / CONFIG, lambda f: f.write(json.dumps(config, indent=2).encode()))
+        fsync_dir(version)
+        adopt_copied_current(directory)
+        move_behind_current(directory)
         previous = current_version(directory)
-        _swap_link(directory / CURRENT, version.name)  # the commit
+        swap_link(directory / CURRENT, version.name)  # the commit
         committed = True
-        _fsync_dir(directory)
+        fsync_dir(directory)
     finally:
-        _WRITING.discard(version.name)
+        WRITING.discard(version.name)
         if not committed:
             shutil.rmtree(version, ignore_errors=True)
             if not (directory / CURRENT).is_symlink():  # a first save: no names pointing nowhere
@@ -162,94 +131,9 @@ def save_model(
     return directory
 
 
-def _adopt_copied_current(directory: Path) -> None:
-    """A model directory copied by a tool that follows symlinks (shutil.copytree, a zip, an upload) has a
-    real folder named `.current`: rename it to a version folder and point a new `.current` link at it, so the
-    save below proceeds as over any saved model (names that were copied as plain files keep their content)."""
-    link = directory / CURRENT
-    if link.is_dir() and not link.is_symlink():
-        adopted = _version_name()
-        os.rename(link, directory / adopted)
-        os.symlink(adopted, link)
-
-
-def _move_behind_current(directory: Path) -> None:
-    """Make each of the three names a symlink to `.current/<name>`, each keeping what it shows.
-
-    Three plain files (a model saved by an older lstmlm) are first hard-linked into a version folder that
-    `.current` then names; a name that does not exist yet becomes a link that points nowhere until the
-    first commit. A kill between two steps leaves every name showing the same model as before."""
-    link = directory / CURRENT
-    plain = [name for name in FILES if (directory / name).is_file() and not (directory / name).is_symlink()]
-    if not link.is_symlink() and len(plain) == len(FILES):
-        adopted = directory / _version_name()
-        _WRITING.add(adopted.name)
-        try:
-            adopted.mkdir()
-            for name in FILES:
-                _link_or_copy(directory / name, adopted / name)
-            _fsync_dir(adopted)
-            _swap_link(link, adopted.name)
-        except BaseException:
-            if not link.is_symlink():
-                shutil.rmtree(adopted, ignore_errors=True)
-            raise
-        finally:
-            _WRITING.discard(adopted.name)
-    for name in FILES:
-        path, target = directory / name, f"{CURRENT}/{name}"
-        if not (path.is_symlink() and os.readlink(path) == target):
-            _swap_link(path, target)
-
-
-def remove_stale_staged(directory: Path) -> None:
-    """Delete what a save whose process is gone (killed mid-save) left: files and links staged as
-    `<name>.tmp-<pid>...`, and model version folders `.model-<pid>-<id>` that `.current` does not name."""
-    for path in directory.glob("*.tmp-*"):
-        pid = path.name.rsplit(".tmp-", 1)[1].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _process_exists(int(pid)):
-            path.unlink(missing_ok=True)
-    current = current_version(directory).name
-    for path in directory.glob(VERSION_PREFIX + "*"):
-        pid = path.name.removeprefix(VERSION_PREFIX).split("-", 1)[0]
-        if path.name == current or not pid.isdigit() or path.is_symlink() or not path.is_dir():
-            continue
-        mine = int(pid) == os.getpid()
-        if (mine and path.name not in _WRITING) or (not mine and not _process_exists(int(pid))):
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # it exists, owned by someone else
-        return True
-    return True
-
-
-def _link_or_copy(src: Path, dst: Path) -> None:
-    """A second name for src (a hard link; a copy where the file system has none)."""
-    dst.unlink(missing_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
 def read_config(directory: str | os.PathLike) -> dict:
     """Parse and check config.json of a model directory (of the version `.current` names, if any)."""
     return _read_config(Path(directory), current_version(directory))
-
-
-def _file(directory: Path, source: Path, name: str) -> Path:
-    """Where to read `directory/name` from: in `source` while the name points through `.current` (so all
-    three files come from the version resolved once), else the name itself (a plain file)."""
-    path = directory / name
-    if path.is_symlink() and os.readlink(path) == f"{CURRENT}/{name}":
-        return source / name
-    return path
 
 
 def _read_config(directory: Path, source: Path) -> dict:
@@ -260,7 +144,7 @@ def _read_config(directory: Path, source: Path) -> dict:
     if not path.is_file():
         raise CheckpointError(f"{path}: missing (a model directory needs {CONFIG}, {WEIGHTS} and {VOCAB})")
     try:
-        config = json.loads(_file(directory, source, CONFIG).read_text(encoding="utf-8"))
+        config = json.loads(file_in_version(directory, source, CONFIG).read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise CheckpointError(f"{path}: not valid JSON ({e})") from None
     except OSError as e:
@@ -307,7 +191,7 @@ def _load(directory: Path, source: Path, device: str) -> LanguageModel:
     except ValueError as e:
         raise CheckpointError(f"{directory / CONFIG}: {e} (this lstmlm reads text those ways)") from None
     try:
-        vocab = Vocab.load(_file(directory, source, VOCAB), tokenizer)
+        vocab = Vocab.load(file_in_version(directory, source, VOCAB), tokenizer)
     except (ValueError, UnicodeDecodeError) as e:
         raise CheckpointError(f"{vocab_path}: unreadable ({e})") from None
     except OSError as e:
@@ -326,7 +210,7 @@ def _load(directory: Path, source: Path, device: str) -> LanguageModel:
         raise CheckpointError(f"{weights_path}: missing")
     loaded: dict[str, torch.Tensor] = {}
     try:
-        with safe_open(str(_file(directory, source, WEIGHTS)), framework="pt") as f:
+        with safe_open(str(file_in_version(directory, source, WEIGHTS)), framework="pt") as f:
             keys = set(f.keys())
             missing, extra = set(expected) - keys, keys - set(expected)
             if missing or extra:

@@ -1,4 +1,5 @@
-"""The word-level language model: embedding -> multi-layer recurrent cell (fused) -> dropout -> output layer.
+"""The language model: embedding -> multi-layer recurrent cell (fused) -> dropout -> output layer.
+Its tokens are words or characters (the vocabulary's tokenizer says which).
 
 Parameters keep PyTorch's own names under `rnn.` (`rnn.weight_ih_l0`, `rnn.weight_hh_l0`, `rnn.bias_ih_l0`,
 `rnn.bias_hh_l0`, ...; LSTM gate order i, f, g, o), so any tool that reads `nn.LSTM` weights reads ours.

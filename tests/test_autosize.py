@@ -210,7 +210,7 @@ def test_under_torchrun_only_the_word_budget_counts(tmp_path):
     """Every process must choose the same: with world > 1 nothing is timed, the words decide."""
     import argparse
 
-    from lstmlm.cli.train import _auto_plan
+    from lstmlm.cli.train_settings import auto_plan as _auto_plan
     from lstmlm.data import Corpus
     from lstmlm.training.autosize import Plan
     from lstmlm.training.config import TrainConfig

@@ -74,7 +74,7 @@ def fingerprint(tensors: dict[str, torch.Tensor]) -> str:
 LOG_SAVES = """
 import json, os, sys
 sys.path.insert(0, {tests!r})
-import lstmlm.training.loop as train
+import lstmlm.training.validate as train
 from test_kill_during_save import fingerprint
 real_save = train.save_model
 def save_model(out, model, vocab, info, **kwargs):

@@ -1,24 +1,22 @@
-"""`lstmlm train`: its options (built from the config dataclasses), the settings of a new or resumed run,
-and the command. The progress bar is in `cli_progress`, the dataclass options in `cli_options`."""
+"""`lstmlm train`: its options (built from the config dataclasses) and the command. The settings of a new or
+resumed run are in `train_settings`, the progress bar in `progress`, the dataclass options in `options`."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import shlex
 import shutil
 import signal
 import sys
-from functools import partial
 from pathlib import Path
 
-from lstmlm.cli.common import check_writable, fail
-from lstmlm.cli.options import add_dataclass_options, given_options, pick_options
+from lstmlm.cli.common import fail
+from lstmlm.cli.options import add_dataclass_options
 from lstmlm.cli.progress import TrainProgressBar
+from lstmlm.cli.train_settings import RunSettings, check_inputs, run_settings, vocabulary_summary
 from lstmlm.model import ModelConfig
-from lstmlm.tokenizers import TOKENIZERS, WIKITEXT, get_tokenizer
-from lstmlm.training.autosize import Plan, auto_vocabulary, measure_words_per_s, plan_training, warm_up
+from lstmlm.tokenizers import TOKENIZERS
 from lstmlm.training.config import TrainConfig
 
 # `lstmlm train` defaults to the bundled model's recipe (assets/models/wikitext2-lstm/README.md): an adaptive
@@ -104,8 +102,8 @@ def add_train_parser(sub) -> None:
         "--no-auto",
         action="store_true",
         help="with --max-minutes/--max-words, keep the fixed defaults below instead of choosing the model "
-        "size, dropout, softmax, vocabulary and schedule from the budget and the corpus (lstmlm/training/autosize.py; "
-        "options given explicitly are always kept)",
+        "size, dropout, softmax, vocabulary and schedule from the budget and the corpus "
+        "(lstmlm/training/autosize.py; options given explicitly are always kept)",
     )
     p.add_argument(
         "--keep-listed-words",
@@ -129,30 +127,6 @@ def add_train_parser(sub) -> None:
     )
 
 
-def _resumed_settings(ns: argparse.Namespace, meta: dict) -> tuple[dict, dict | None, list[str]]:
-    """Training options: the saved run's, overridden by those given. Model settings: the saved run's
-    (None for a state saved before they were kept). Also the model options that contradict the saved model."""
-    given = given_options(ns)
-    train_opts = pick_options(ns, TrainConfig)
-    saved_train = meta.get("train_config")
-    if saved_train is not None:
-        known = {k: v for k, v in saved_train.items() if k in train_opts}
-        train_opts = dict(known, **{k: v for k, v in train_opts.items() if k in given})
-    saved_model = meta.get("model_config")
-    if saved_model is None:
-        return train_opts, None, []
-    conflicts = []
-    for k, v in pick_options(ns, ModelConfig).items():
-        value = list(v) if isinstance(v, (tuple, list)) else v
-        if k in given and value != saved_model.get(k):
-            conflicts.append(f"--{k.replace('_', '-')} {_show(value)} (saved: {_show(saved_model.get(k))})")
-    return train_opts, saved_model, conflicts
-
-
-def _show(value) -> str:
-    return " ".join(map(str, value)) if isinstance(value, list) else str(value)
-
-
 def _resume_command(ns: argparse.Namespace, out: Path, world: int) -> str:
     """The command that continues this run (the settings are read back from --out/resume)."""
     data = ["--data", ns.data] if ns.data else ["--train", ns.train_file]
@@ -162,77 +136,6 @@ def _resume_command(ns: argparse.Namespace, out: Path, world: int) -> str:
         data += ["--tokenizer", ns.tokenizer]
     args = " ".join(shlex.quote(a) for a in ["train", "--out", str(out), "--resume", *data])
     return f"torchrun --nproc_per_node={world} -m lstmlm.cli {args}" if world > 1 else f"lstmlm {args}"
-
-
-def _fit_cutoffs(settings: dict, ns: argparse.Namespace) -> tuple[int, ...]:
-    """Default adaptive-softmax cutoffs shrink to a small vocabulary (a given --adaptive-cutoffs is kept)."""
-    cutoffs, vocab_size = tuple(settings["adaptive_cutoffs"]), settings["vocab_size"]
-    if settings["softmax"] != "adaptive" or "adaptive_cutoffs" in given_options(ns):
-        return cutoffs
-    if not any(0 < c < vocab_size for c in cutoffs) and vocab_size > 2:
-        cutoffs = (max(1, vocab_size // 4),)
-        print(
-            f"note: a {vocab_size:,}-word vocabulary is smaller than the default adaptive-softmax cutoffs; "
-            f"using --adaptive-cutoffs {cutoffs[0]}",
-            file=sys.stderr,
-        )
-    return tuple(c for c in cutoffs if 0 < c < vocab_size) or cutoffs
-
-
-def _auto_plan(
-    ns, corpus, train_cfg: TrainConfig, settings: dict, plan: Plan, world: int = 1, rank: int = 0
-) -> tuple[Plan, TrainConfig]:
-    """Choose the settings not given from the budget and the corpus (autosize), print each choice and
-    why, and return the plan with the training settings it changes applied. Under torchrun (world > 1)
-    only the word budget counts, so that every process makes the same choices."""
-    import torch
-
-    from lstmlm.training.loop import resolve_device
-
-    if train_cfg.threads > 0:  # the probe measures at the run's thread count
-        torch.set_num_threads(train_cfg.threads)
-    given = {k: v for k, v in {**settings, **dataclasses.asdict(train_cfg)}.items() if k in given_options(ns)}
-    device = resolve_device(train_cfg.device)
-    measure = partial(
-        measure_words_per_s,
-        train_ids=corpus.train,
-        batch_size=train_cfg.batch_size,
-        bptt=train_cfg.bptt,
-        device=device,
-    )
-    minutes = train_cfg.max_minutes if world == 1 else 0.0
-    if minutes > 0:
-        warm_up()  # a one-time cost the probe's clock should not see
-    chosen = plan_training(
-        corpus.train.numel(),
-        corpus.valid.numel(),
-        len(corpus.vocab),
-        minutes,
-        train_cfg.max_words,
-        given,
-        measure if minutes > 0 else None,
-    )
-    chosen.train = {**plan.train, **chosen.train}  # the vocabulary choice first
-    chosen.reasons = {**plan.reasons, **chosen.reasons}
-    for line in chosen.lines() if rank == 0 else []:
-        print(line, file=sys.stderr)
-    train_opts = {k: v for k, v in chosen.train.items() if k != "max_vocab"}
-    return chosen, dataclasses.replace(train_cfg, **train_opts)
-
-
-def vocabulary_summary(corpus, max_vocab: int, hidden_excluded: bool) -> dict:
-    """What the model card says about the vocabulary: its size, the cap, and how much of the training
-    text reads as <unk> (rare words beyond the cap and, by default, the hidden words)."""
-    train = corpus.train
-    unk = corpus.vocab.unk_id
-    unk_tokens = int((train == unk).sum()) if unk is not None else 0
-    return {
-        "size": len(corpus.vocab),
-        "max_vocab": max_vocab,
-        "hidden_words_excluded": hidden_excluded,
-        "train_tokens": int(train.numel()),
-        "train_unk_tokens": unk_tokens,
-    }
 
 
 def _missing_folders(out: Path) -> list[Path]:
@@ -274,111 +177,44 @@ def cmd_train(ns: argparse.Namespace) -> int:
 
 
 def _train(ns: argparse.Namespace) -> int:
-    import torch
-    import torch.distributed as dist
-
-    from lstmlm.data import Corpus
-    from lstmlm.safewords import is_hidden
-    from lstmlm.training.loop import TrainingDiverged, TrainingSaveError, TrainingSetupError, train
-    from lstmlm.training.resume import has_resume_state, read_resume_meta
-
     out = Path(ns.out)
-    if not ns.data and not ns.train_file:
-        return fail("give --data FOLDER (train.txt/valid.txt/test.txt) or --train FILE")
-    if ns.data and not all((Path(ns.data) / n).is_file() for n in ("train.txt", "valid.txt")):
-        return fail(f"--data {ns.data}: needs train.txt and valid.txt (and optionally test.txt)")
-    for f in (ns.train_file, ns.valid_file):
-        if f and not (Path(f).is_file() and os.access(f, os.R_OK)):
-            return fail(f"cannot read {f}: not a readable file")
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
-    if rank == 0 and (err := check_writable(out)):
-        return fail(err)
-    if ns.resume and not has_resume_state(out):
-        return fail(f"--resume: no saved state in {out / 'resume'}")
+    if problem := check_inputs(ns, out, rank):
+        return fail(problem)
     try:
-        meta = read_resume_meta(out) if ns.resume else {}
-        train_opts, saved_model, conflicts = _resumed_settings(ns, meta)
-        if conflicts:
-            return fail(
-                "--resume rebuilds the saved model; these options contradict it: "
-                f"{', '.join(conflicts)}. Leave them out, or train a new model in another --out."
-            )
-        train_cfg = TrainConfig(**train_opts)
-        if ns.max_vocab is not None and (ns.max_vocab < 0 or ns.max_vocab == 1):
-            return fail(f"--max-vocab must be 0 (all words) or at least 2, not {ns.max_vocab}")
-        # a new run with a budget chooses what was not given (lstmlm/training/autosize.py); under torchrun only from
-        # a word budget: a timed probe on each process could choose differently
-        auto = not ns.resume and not ns.no_auto and (train_cfg.max_words > 0 or train_cfg.max_minutes > 0)
-        if auto and world > 1 and not train_cfg.max_words:
-            auto = False
-            if rank == 0:
-                print(
-                    "note: under torchrun the automatic settings need --max-words (a timed probe on each "
-                    "process could choose differently); using the fixed defaults",
-                    file=sys.stderr,
-                )
-        vocab_given = ns.max_vocab is not None
-        if ns.max_vocab is None:  # not given: a resumed run reads the vocabulary it was trained with
-            saved_vocab = ((meta.get("summary") or {}).get("vocabulary") or {}).get("max_vocab", 0)
-            ns.max_vocab = saved_vocab if ns.resume else 0
-        shaping = dict(max_vocab=ns.max_vocab, exclude=None if ns.keep_listed_words else is_hidden)
-        saved = meta.get("summary") or {}
-        if ns.resume and ns.tokenizer and saved.get("tokenizer") not in (None, ns.tokenizer):
-            return fail(
-                f"--resume: the saved run reads text with --tokenizer {saved['tokenizer']}, not "
-                f"{ns.tokenizer}; leave --tokenizer out, or train a new model in another --out"
-            )
-        if ns.resume and not ns.tokenizer and saved.get("tokenizer") and not saved.get("pretokenized"):
-            ns.tokenizer = saved["tokenizer"]  # the text is cut as it was when the run started
-        tokenizer = get_tokenizer(ns.tokenizer) if ns.tokenizer else None
-
-        def read_corpus(max_vocab: int) -> Corpus:
-            opts = dict(shaping, max_vocab=max_vocab)
-            if ns.data:
-                return Corpus.from_folder(ns.data, tokenizer=tokenizer, **opts)
-            return Corpus.from_raw_text(ns.train_file, ns.valid_file, tokenizer=tokenizer or WIKITEXT, **opts)
-
-        plan = Plan()
-        if auto and not vocab_given:
-            corpus, ns.max_vocab, plan.reasons["max_vocab"] = auto_vocabulary(read_corpus)
-            plan.train["max_vocab"] = ns.max_vocab
-        else:
-            corpus = read_corpus(ns.max_vocab)
-        if saved_model is None:
-            if ns.resume and rank == 0:
-                print(
-                    f"note: {out / 'resume'} predates saved model settings; using this command's model "
-                    "options",
-                    file=sys.stderr,
-                )
-            settings = dict(pick_options(ns, ModelConfig), vocab_size=len(corpus.vocab))
-            if auto:
-                plan, train_cfg = _auto_plan(ns, corpus, train_cfg, settings, plan, world, rank)
-                settings.update(plan.model)
-            settings["adaptive_cutoffs"] = _fit_cutoffs(settings, ns)
-            model_cfg = ModelConfig(**settings)
-        elif saved_model.get("vocab_size") != len(corpus.vocab):
-            return fail(
-                f"--resume: this data has {len(corpus.vocab):,} words in its vocabulary, the saved "
-                f"run {saved_model.get('vocab_size'):,}; resume with the data it was trained on"
-            )
-        else:
-            model_cfg = ModelConfig.from_dict(saved_model)
+        run = run_settings(ns, out, world, rank)
     except (OSError, UnicodeDecodeError, ValueError) as e:  # ResumeError included
         return fail(str(e))
+    return _run(ns, out, run, _summary(ns, run), world, rank)
+
+
+def _summary(ns: argparse.Namespace, run: RunSettings) -> dict:
+    """What config.json records about the run: the data, the command, the tokenizer, the vocabulary, the
+    automatic choices; a resumed run keeps its original command and adds this one."""
+    corpus, meta = run.corpus, run.meta
     command = "lstmlm " + shlex.join(getattr(ns, "argv", sys.argv[1:]))
     summary = {"data": str(ns.data or ns.train_file), "command": command}
     # how the text was cut (config.json's "tokenizer" says the same); pretokenized: --data split on spaces
     summary |= {"tokenizer": corpus.vocab.tokenizer.name, "pretokenized": bool(ns.data and not ns.tokenizer)}
     summary["vocabulary"] = vocabulary_summary(corpus, ns.max_vocab, not ns.keep_listed_words)
-    if plan.reasons:  # what was chosen from the budget and the corpus, and why
-        summary["auto_choices"] = plan.record()
+    if run.plan.reasons:  # what was chosen from the budget and the corpus, and why
+        summary["auto_choices"] = run.plan.record()
     if ns.resume and meta.get("summary"):  # keep the original command; add this one
         saved = meta["summary"]
         summary = dict(saved, resumed_with=[*saved.get("resumed_with", []), summary["command"]])
+    return summary
+
+
+def _run(ns: argparse.Namespace, out: Path, run: RunSettings, summary: dict, world: int, rank: int) -> int:
+    """Train with a progress bar (Ctrl-C / SIGTERM: stop at the next step and save), then say how it ended."""
+    import torch
+    import torch.distributed as dist
+
+    from lstmlm.training.loop import TrainingDiverged, TrainingSaveError, TrainingSetupError, train
+
     if world > 1:
-        backend = "nccl" if train_cfg.device != "cpu" and torch.cuda.is_available() else "gloo"
+        backend = "nccl" if run.train_cfg.device != "cpu" and torch.cuda.is_available() else "gloo"
         dist.init_process_group(backend)
 
     stop = {"flag": False}
@@ -390,9 +226,9 @@ def _train(ns: argparse.Namespace) -> int:
     bar = TrainProgressBar(ns.quiet or rank != 0)
     try:
         result = train(
-            corpus,
-            model_cfg,
-            train_cfg,
+            run.corpus,
+            run.model_cfg,
+            run.train_cfg,
             out,
             [bar] if rank == 0 else [],
             lambda: stop["flag"],

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lstmlm.importing import ImportModelError
+from lstmlm.importing.network import ImportModelError
 from lstmlm.model import LanguageModel
 from lstmlm.trace import trace
 

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import torch
 
-from lstmlm.importing import ImportModelError, Network, tokens_from_object
+from lstmlm.importing.network import ImportModelError, Network
+from lstmlm.importing.vocabulary import tokens_from_object
 
 _RNN_KEY = re.compile(
     r"(?P<prefix>.*?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(?P<layer>\d+)(?P<rev>_reverse)?"
@@ -98,6 +99,8 @@ def network_from_torch_file(path: str | os.PathLike, cell: str | None = None) ->
 def network_from_state_dict(state: dict[str, torch.Tensor], cell: str | None = None) -> Network:
     """The recurrent layers, input and output layer of a state dict; `cell` names a plain RNN's nonlinearity
     (rnn_tanh / rnn_relu) and is checked against other cells. Raises ImportModelError saying what is wrong."""
+    # ~90 lines on purpose: the keys are grouped, then every check that can refuse the file follows in
+    # the order a reader would verify them by hand, each with its message.
     rnn: dict[str, dict[tuple[str, int], torch.Tensor]] = {}
     for key, tensor in state.items():
         m = _RNN_KEY.fullmatch(key)

@@ -30,13 +30,13 @@ The rule, in the order it is applied:
 5. Optimiser: Adam, lr 0.003, cosine decay to 0 over the budget (the bundled word models' recipe); the
    time the probe took comes off `--max-minutes`, so the whole command keeps to the budget.
 
-Plain functions of numbers, plus `measure_words_per_s` (the probe, torch) that the CLI hands in: tests give
-a fake throughput and check the choices exactly.
+Plain functions of numbers (the arithmetic of sizes and dropout in `sizing`), plus `measure_words_per_s`
+(the probe, torch, in `probe`) that the CLI hands in: tests give a fake throughput and check the choices
+exactly.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -44,19 +44,25 @@ from dataclasses import dataclass, field
 
 import torch
 
+from lstmlm.training.sizing import (  # noqa: F401  (re-exported: the rule's numbers and steps, by name)
+    GATES,
+    MAX_DROPOUT,
+    MAX_EMBED,
+    MIN_PASSES,
+    NUM_LAYERS,
+    WORDS_PER_WEIGHT,
+    choose_dropout,
+    model_candidate,
+    recurrent_weights,
+    words_needed,
+)
+
 MIN_COUNT = 3  # keep words seen at least this often in the training text (WikiText-2's rule)
 MAX_VOCAB = 50_000  # and at most this many (<eos> and <unk> included)
 HIDDEN_LADDER = (64, 128, 192, 256, 384, 512, 768, 1024)  # candidate units per layer, smallest first
-NUM_LAYERS = 2
-MAX_EMBED = 256  # untied embeddings stay at most this wide (the bundled word models' width)
-MIN_PASSES = 2.0  # enough words: the training text read this many times ...
-WORDS_PER_WEIGHT = 4.0  # ... or this many words per recurrent weight, whichever is fewer
-MAX_DROPOUT = 0.6
 # no more recurrent weights per training word than where the dropout rule reaches MAX_DROPOUT (17.8):
 # beyond it a larger model is not regularised any further, only slower
 MAX_WEIGHTS_PER_WORD = 10 ** ((MAX_DROPOUT - 0.35) / 0.2)
-PROBE_STEPS = 3  # timed steps per candidate ...
-WARMUP_STEPS = 2  # ... after these (the first steps of a new model are slower: allocator, caches)
 PROBE_SHARE = 0.05  # stop probing larger sizes once the probe has used this share of the time budget
 EVAL_COST = 1 / 3  # a validation word costs about a third of a training word (forward only)
 LR = 0.003  # Adam's peak learning rate
@@ -116,77 +122,6 @@ def vocabulary_cap(counts: torch.Tensor, specials: int = 2) -> tuple[int, str]:
     )
 
 
-GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}  # weight blocks per layer of each cell
-
-
-def recurrent_weights(
-    embed_dim: int, hidden_dim: int, num_layers: int = NUM_LAYERS, cell: str = "lstm"
-) -> int:
-    """Weights of a stacked recurrent network: each layer gates x hidden x (input + hidden) + 2 gates x hidden
-    biases (an LSTM has 4 gates, a GRU 3, a plain RNN 1)."""
-    gates = GATES.get(cell, 4)
-    total, width_in = 0, embed_dim
-    for _ in range(num_layers):
-        total += gates * hidden_dim * (width_in + hidden_dim) + 2 * gates * hidden_dim
-        width_in = hidden_dim
-    return total
-
-
-def model_candidate(hidden_dim: int, vocab_size: int, given: dict) -> tuple[dict, dict]:
-    """(settings, reasons) for one size: softmax, embedding width, tying, layers (given ones kept)."""
-    layers = given.get("num_layers", NUM_LAYERS)
-    embed_guess = given.get("embed_dim", min(hidden_dim, MAX_EMBED))
-    rnn = recurrent_weights(embed_guess, hidden_dim, layers, given.get("cell", "lstm"))
-    settings, reasons = {}, {}
-    if "softmax" not in given:
-        big = vocab_size * hidden_dim > rnn
-        settings["softmax"] = "adaptive" if big else "full"
-        reasons["softmax"] = (
-            f"a full {vocab_size:,}-word output layer would cost {vocab_size * hidden_dim / rnn:.1f}x the "
-            f"LSTM's multiply-adds a word"
-        )
-    softmax = settings.get("softmax", given.get("softmax"))
-    tie_ok = softmax == "full" and given.get("embed_dim", hidden_dim) == hidden_dim
-    if "tie_weights" not in given:
-        settings["tie_weights"] = tie_ok
-        reasons["tie_weights"] = (
-            "full softmax: input and output embeddings shared (fewer weights, better perplexity)"
-            if tie_ok
-            else "the adaptive softmax keeps its own output weights"
-            if softmax == "adaptive"
-            else "the embedding width differs from the hidden width"
-        )
-    tied = settings.get("tie_weights", given.get("tie_weights"))
-    if "embed_dim" not in given:
-        settings["embed_dim"] = hidden_dim if tied else min(hidden_dim, MAX_EMBED)
-        reasons["embed_dim"] = (
-            "tied to the hidden width" if tied else f"the hidden width, at most {MAX_EMBED}"
-        )
-    if "num_layers" not in given:
-        settings["num_layers"] = NUM_LAYERS
-        reasons["num_layers"] = "two stacked LSTM layers, as every recipe here"
-    return settings, reasons
-
-
-def words_needed(train_words: int, weights: int) -> float:
-    """Enough words for a size: MIN_PASSES over the text or WORDS_PER_WEIGHT per recurrent weight."""
-    return min(MIN_PASSES * train_words, WORDS_PER_WEIGHT * weights)
-
-
-def choose_dropout(weights: int, train_words: int, words: float) -> tuple[float, str]:
-    """(dropout, reason) from the model's recurrent weights, the distinct words and the words it reads."""
-    passes = words / max(train_words, 1)
-    if passes <= 1:
-        return 0.1, f"{passes:.2f} passes over the text: each word is read at most once, little to overfit"
-    q = weights / max(train_words, 1)
-    full = min(MAX_DROPOUT, max(0.1, 0.35 + 0.2 * math.log10(q)))
-    dropout = round(0.1 + (full - 0.1) * min(1.0, (passes - 1) / 3), 2)
-    return dropout, (
-        f"{q:.2f} recurrent weights per training word -> {full:.2f} for a long run; "
-        f"{passes:.1f} passes -> {dropout:.2f}"
-    )
-
-
 def plan_training(
     train_words: int,
     valid_words: int,
@@ -209,78 +144,8 @@ def plan_training(
     start = clock()
     # share of the training time spent on training steps rather than validations
     train_share = train_words / (train_words + EVAL_COST * valid_words)
-
-    def words_for(settings: dict) -> float:
-        words = float(max_words) if max_words > 0 else math.inf
-        if max_minutes > 0:
-            rate = measure(settings)
-            plan.measured[settings["hidden_dim"]] = rate
-            seconds_left = max(max_minutes * 60 - (clock() - start), 0.0)
-            words = min(words, rate * seconds_left * train_share)
-        return words
-
-    ladder = (given["hidden_dim"],) if "hidden_dim" in given else HIDDEN_LADDER
-
-    def candidate(hidden: int) -> tuple[dict, dict, dict, int]:
-        settings, reasons = model_candidate(hidden, vocab_size, given)
-        full = {**given, **settings, "hidden_dim": hidden, "vocab_size": vocab_size}
-        cell = full.get("cell", "lstm")
-        return settings, reasons, full, recurrent_weights(full["embed_dim"], hidden, full["num_layers"], cell)
-
-    # sizes with more weights per training word than dropout regularises are not even measured
-    top = len(ladder) - 1
-    while top > 0 and candidate(ladder[top])[3] > MAX_WEIGHTS_PER_WORD * train_words:
-        top -= 1
-    why_not_larger = f"the largest size tried ({ladder[top]})"
-    if top < len(ladder) - 1:
-        why_not_larger = (
-            f"{ladder[top + 1]} units would have over {MAX_WEIGHTS_PER_WORD:.1f} recurrent weights per "
-            f"training word, more than dropout {MAX_DROPOUT:g} regularises"
-        )
-    # Bisect the ladder (words read fall as the size grows): the largest size that reads enough, in ~3
-    # probes rather than one per size; stop early when the probe would outgrow its share of the budget.
-    low, high, chosen, smallest = (
-        0,
-        top,
-        None,
-        None,
-    )  # chosen/smallest: (hidden, settings, reasons, words, weights)
-    probe_limit = PROBE_SHARE * max_minutes * 60
-    while low <= high:
-        mid = (low + high) // 2
-        settings, reasons, full, weights = candidate(ladder[mid])
-        probe_start = clock()
-        words = words_for(full)
-        entry = (ladder[mid], settings, reasons, words, weights)
-        if mid == 0:
-            smallest = entry
-        if words >= words_needed(train_words, weights):
-            chosen, low = entry, mid + 1
-        else:
-            why_not_larger, high = f"{ladder[mid]} units would read too few", mid - 1
-        spent = clock() - start
-        if low <= high and max_minutes > 0 and spent + 2 * (clock() - probe_start) > probe_limit:
-            why_not_larger = f"larger sizes not probed (the probe keeps to {PROBE_SHARE:.0%} of the budget)"
-            break
-    fits = chosen is not None
-    if chosen is None:  # even the smallest size measured reads too few: the smallest size
-        if smallest is None:
-            settings, reasons, full, weights = candidate(ladder[0])
-            smallest = (ladder[0], settings, reasons, words_for(full), weights)
-        chosen = smallest
-    hidden, settings, reasons, words, weights = chosen
-    if "hidden_dim" not in given:
-        need = words_needed(train_words, weights)
-        how = f"{plan.measured[hidden]:,.0f} words/s measured, " if hidden in plan.measured else ""
-        settings["hidden_dim"] = hidden
-        reasons["hidden_dim"] = (
-            f"{how}{words / 1e6:.2f} M words in the budget ({words / max(train_words, 1):.1f} passes) >= the "
-            f"{need / 1e6:.2f} M it needs (min of {MIN_PASSES:g} passes, {WORDS_PER_WEIGHT:g} words per "
-            f"weight); {why_not_larger}"
-            if fits
-            else f"the smallest size; even it reads only {words / 1e6:.2f} M words of the {need / 1e6:.2f} M "
-            "it would need"
-        )
+    sizer = Sizer(plan, given, vocab_size, max_minutes, max_words, train_share, measure, clock, start)
+    hidden, settings, reasons, words, weights = choose_size(sizer, train_words)
     plan.model = settings
     plan.reasons.update(reasons)
     if "dropout" not in given:
@@ -300,58 +165,105 @@ def plan_training(
     return plan
 
 
-def warm_up() -> None:
-    """Build one optimiser as train() does, outside any timing: the first fused optimiser of a process
-    takes seconds to set up (10 s measured on a loaded machine), once; train() pays it before its clock
-    starts, so the probe, which must keep to its share of the budget, should not count it either."""
-    from lstmlm.training.config import TrainConfig
-    from lstmlm.training.optim import make_optimizer
+@dataclass
+class Sizer:
+    """What choosing a size needs from one candidate to the next: the budget, the probe and its clock."""
 
-    make_optimizer(torch.nn.Linear(1, 1), TrainConfig(lr=LR))
+    plan: Plan  # its `measured` fills as sizes are probed
+    given: dict
+    vocab_size: int
+    max_minutes: float
+    max_words: int
+    train_share: float  # of the training time spent on training steps rather than validations
+    measure: Callable[[dict], float] | None
+    clock: Callable[[], float]
+    start: float  # the clock when planning began
+
+    @property
+    def ladder(self) -> tuple[int, ...]:
+        return (self.given["hidden_dim"],) if "hidden_dim" in self.given else HIDDEN_LADDER
+
+    def words_for(self, settings: dict) -> float:
+        """The words a model of these settings reads in the budget (the probe measures its words/s)."""
+        words = float(self.max_words) if self.max_words > 0 else math.inf
+        if self.max_minutes > 0:
+            rate = self.measure(settings)
+            self.plan.measured[settings["hidden_dim"]] = rate
+            seconds_left = max(self.max_minutes * 60 - (self.clock() - self.start), 0.0)
+            words = min(words, rate * seconds_left * self.train_share)
+        return words
+
+    def candidate(self, hidden: int) -> tuple[dict, dict, dict, int]:
+        """(settings, reasons, all model settings, recurrent weights) of one size."""
+        settings, reasons = model_candidate(hidden, self.vocab_size, self.given)
+        full = {**self.given, **settings, "hidden_dim": hidden, "vocab_size": self.vocab_size}
+        cell = full.get("cell", "lstm")
+        return settings, reasons, full, recurrent_weights(full["embed_dim"], hidden, full["num_layers"], cell)
 
 
-def measure_words_per_s(
-    settings: dict,
-    train_ids: torch.Tensor,
-    batch_size: int,
-    bptt: int,
-    device: torch.device | str = "cpu",
-    steps: int = PROBE_STEPS,
-) -> float:
-    """Training words/s of a model built from `settings` (ModelConfig fields): WARMUP_STEPS steps, then
-    `steps` timed Adam steps (forward, backward, clipping, update) on the first batches of `train_ids`."""
-    from lstmlm.data import batchify, get_batch
-    from lstmlm.model import LanguageModel, ModelConfig
-    from lstmlm.training.config import TrainConfig
-    from lstmlm.training.optim import make_optimizer
+def choose_size(sizer: Sizer, train_words: int) -> tuple[int, dict, dict, float, int]:
+    """(hidden, settings, reasons, words, weights) of the largest size that reads enough in the budget,
+    else the smallest; reasons["hidden_dim"] says why (when the size was not given)."""
+    ladder = sizer.ladder
+    # sizes with more weights per training word than dropout regularises are not even measured
+    top = len(ladder) - 1
+    while top > 0 and sizer.candidate(ladder[top])[3] > MAX_WEIGHTS_PER_WORD * train_words:
+        top -= 1
+    why_not_larger = f"the largest size tried ({ladder[top]})"
+    if top < len(ladder) - 1:
+        why_not_larger = (
+            f"{ladder[top + 1]} units would have over {MAX_WEIGHTS_PER_WORD:.1f} recurrent weights per "
+            f"training word, more than dropout {MAX_DROPOUT:g} regularises"
+        )
+    chosen, smallest, why_not_larger = bisect_ladder(sizer, top, train_words, why_not_larger)
+    fits = chosen is not None
+    if chosen is None:  # even the smallest size measured reads too few: the smallest size
+        if smallest is None:
+            settings, reasons, full, weights = sizer.candidate(ladder[0])
+            smallest = (ladder[0], settings, reasons, sizer.words_for(full), weights)
+        chosen = smallest
+    hidden, settings, reasons, words, weights = chosen
+    if "hidden_dim" not in sizer.given:
+        need = words_needed(train_words, weights)
+        measured = sizer.plan.measured
+        how = f"{measured[hidden]:,.0f} words/s measured, " if hidden in measured else ""
+        settings["hidden_dim"] = hidden
+        reasons["hidden_dim"] = (
+            f"{how}{words / 1e6:.2f} M words in the budget ({words / max(train_words, 1):.1f} passes) >= the "
+            f"{need / 1e6:.2f} M it needs (min of {MIN_PASSES:g} passes, {WORDS_PER_WEIGHT:g} words per "
+            f"weight); {why_not_larger}"
+            if fits
+            else f"the smallest size; even it reads only {words / 1e6:.2f} M words of the {need / 1e6:.2f} M "
+            "it would need"
+        )
+    return chosen
 
-    names = {f.name for f in dataclasses.fields(ModelConfig)}
-    config = {k: v for k, v in settings.items() if k in names}
-    vocab_size = config["vocab_size"]
-    cutoffs = [c for c in config.get("adaptive_cutoffs", ModelConfig.adaptive_cutoffs) if 0 < c < vocab_size]
-    if config.get("softmax") == "adaptive" and not cutoffs:  # as the CLI fits them to a small vocabulary
-        config["adaptive_cutoffs"] = (max(1, vocab_size // 4),)
-    model = LanguageModel(ModelConfig(**config)).to(device)
-    model.train()
-    optimizer = make_optimizer(model, TrainConfig(lr=LR))  # fused Adam, as train() builds it
-    span = (steps + WARMUP_STEPS) * bptt * batch_size + batch_size  # the tokens the probe reads
-    repeats = 1 + span // max(train_ids.numel(), 1)  # a corpus shorter than that is read again
-    data = batchify(train_ids[:span].repeat(repeats), batch_size).to(device)  # (T, B)
-    state = model.init_state(batch_size)
-    elapsed, words = 0.0, 0
-    for step in range(steps + WARMUP_STEPS):
-        start = time.perf_counter()
-        inputs, targets = get_batch(data, (step * bptt) % max(data.size(0) - 1, 1), bptt)
-        state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
-        features, state = model(inputs, state)
-        model.loss(features, targets).backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        if step >= WARMUP_STEPS:  # the first steps warm up the allocator and kernels
-            elapsed += time.perf_counter() - start
-            words += targets.numel()
-    return words / max(elapsed, 1e-9)
+
+def bisect_ladder(sizer: Sizer, top: int, train_words: int, why_not_larger: str) -> tuple:
+    """Bisect the ladder up to `top` (words read fall as the size grows): the largest size that reads
+    enough, in ~3 probes rather than one per size; stop early when the probe would outgrow its share of
+    the budget. Returns (chosen, smallest, why_not_larger); chosen/smallest: (hidden, settings, reasons,
+    words, weights) or None."""
+    ladder, clock = sizer.ladder, sizer.clock
+    low, high, chosen, smallest = 0, top, None, None
+    probe_limit = PROBE_SHARE * sizer.max_minutes * 60
+    while low <= high:
+        mid = (low + high) // 2
+        settings, reasons, full, weights = sizer.candidate(ladder[mid])
+        probe_start = clock()
+        words = sizer.words_for(full)
+        entry = (ladder[mid], settings, reasons, words, weights)
+        if mid == 0:
+            smallest = entry
+        if words >= words_needed(train_words, weights):
+            chosen, low = entry, mid + 1
+        else:
+            why_not_larger, high = f"{ladder[mid]} units would read too few", mid - 1
+        spent = clock() - sizer.start
+        if low <= high and sizer.max_minutes > 0 and spent + 2 * (clock() - probe_start) > probe_limit:
+            why_not_larger = f"larger sizes not probed (the probe keeps to {PROBE_SHARE:.0%} of the budget)"
+            break
+    return chosen, smallest, why_not_larger
 
 
 def auto_vocabulary(build: Callable[[int], object]) -> tuple[object, int, str]:

@@ -25,8 +25,8 @@ import torch.distributed as dist
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
-from lstmlm.checkpoint import remove_stale_staged
 from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.model_dir import remove_stale_staged
 from lstmlm.training.config import FIXED_ON_RESUME, TrainConfig
 
 RESUME_DIR = "resume"

@@ -1,0 +1,115 @@
+"""What a Live Lab run is given, checked: a text (pasted, uploaded or picked) and the settings (each in a
+safe range). Bad input raises an error whose message says what to do."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field, fields
+
+from lstmlm.tokenizers import CHARS, WIKITEXT, Tokenizer
+
+MAX_TEXT_BYTES = 2_000_000  # a pasted or uploaded text (UTF-8 bytes); ~2 MB trains for minutes per epoch
+TOKENIZERS = {"chars": CHARS, "words": WIKITEXT}  # what the Live Lab offers: characters, or WikiText words
+
+
+class LiveTextError(ValueError):
+    """A text that cannot be trained on (empty, too short, too big, not text); the message says what to do."""
+
+
+class LiveSettingsError(ValueError):
+    """A setting outside its safe range; the message names it, the range and the value given."""
+
+
+@dataclass
+class LiveSettings:
+    """What the Live Lab trains: a small model, a time budget and a seed (each range checked by `check`)."""
+
+    tokenizer: str = field(default="chars", metadata={"choices": list(TOKENIZERS)})  # chars | words
+    num_layers: int = field(default=1, metadata={"range": (1, 2)})  # stacked LSTM layers
+    hidden_dim: int = field(default=128, metadata={"range": (16, 256)})  # units per layer (= embedding size)
+    bptt: int = field(default=100, metadata={"range": (10, 200)})  # sequence length: tokens per window
+    batch_size: int = field(default=32, metadata={"range": (1, 64)})  # windows a step (fewer: tiny texts)
+    lr: float = field(default=0.005, metadata={"range": (1e-4, 0.05)})  # Adam's peak rate; cosine to 0
+    dropout: float = field(default=0.0, metadata={"range": (0.0, 0.5)})  # a minute rarely overfits
+    seconds: float = field(default=60.0, metadata={"range": (10.0, 300.0)})  # training time budget
+    seed: int = field(default=0, metadata={"range": (0, 2**31 - 1)})  # weights' initialisation
+    # a budget in tokens makes a run repeatable step for step, when it ends the run well before the time
+    # budget (the schedule follows whichever is further along; 0 = none)
+    max_tokens: int = field(default=0, metadata={"range": (0, 10**9)})
+    eval_every: int = field(default=25, metadata={"range": (1, 10_000)})  # validate every N steps
+    snapshots: int = field(default=12, metadata={"range": (1, 20)})  # probe traces over the run (+ step 0)
+    sample_every_s: float = field(default=3.0, metadata={"range": (0.5, 60.0)})  # a sample this often
+
+    def check(self) -> LiveSettings:
+        """Raise LiveSettingsError for a setting of the wrong kind or outside its range; returns self."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if "choices" in f.metadata:
+                if value not in f.metadata["choices"]:
+                    choices = " or ".join(f.metadata["choices"])
+                    raise LiveSettingsError(f"{f.name} must be {choices}, got {value!r}")
+                continue
+            lo, hi = f.metadata["range"]
+            whole = f.type == "int"
+            ok_type = isinstance(value, numbers.Integral if whole else numbers.Real) and not isinstance(
+                value, bool
+            )
+            if not ok_type or (not whole and not math.isfinite(value)):
+                kind = "a whole number" if whole else "a number"
+                raise LiveSettingsError(f"{f.name} must be {kind} in {lo:g}..{hi:g}, got {value!r}")
+            if not lo <= value <= hi:
+                raise LiveSettingsError(f"{f.name} must be in {lo:g}..{hi:g}, got {value:g}")
+        return self
+
+    @classmethod
+    def from_dict(cls, values: dict) -> LiveSettings:
+        """Settings from JSON-like values (unknown names refused; whole floats accepted as ints), checked."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise LiveSettingsError(f"unknown settings {unknown}: the settings are {', '.join(known)}")
+        cleaned = {}
+        for name, value in values.items():
+            if known[name].type == "int" and isinstance(value, float) and value.is_integer():
+                value = int(value)
+            cleaned[name] = value
+        return cls(**cleaned).check()
+
+    @property
+    def tokenizer_object(self) -> Tokenizer:
+        return TOKENIZERS[self.tokenizer]
+
+
+def check_text(text: str) -> str:
+    """The text if it can be trained on; LiveTextError saying why not (empty, too big, too short)."""
+    if not isinstance(text, str) or not text.strip():
+        raise LiveTextError("the text is empty: paste a text, upload a .txt file or pick a teaching text")
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_TEXT_BYTES:
+        raise LiveTextError(
+            f"the text is {size / 1e6:.1f} MB; the Live Lab takes at most {MAX_TEXT_BYTES / 1e6:g} MB: "
+            "use a part of it"
+        )
+    return text
+
+
+def read_upload(data: bytes, name: str = "the file") -> str:
+    """An uploaded file's bytes as text: UTF-8 (a BOM dropped) and no binary; LiveTextError otherwise."""
+    if len(data) > MAX_TEXT_BYTES:
+        raise LiveTextError(
+            f"{name} is {len(data) / 1e6:.1f} MB; the Live Lab takes at most {MAX_TEXT_BYTES / 1e6:g} MB "
+            "of text: upload a part of it"
+        )
+    if b"\x00" in data[:65536]:
+        raise LiveTextError(f"{name} is not a text file (it holds binary data): upload a plain .txt file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise LiveTextError(
+            f"{name} is not UTF-8 text: the byte at offset {e.start:,} (line {line}) is "
+            f"0x{data[e.start : e.start + 1].hex()}. Save it as UTF-8 in your editor (or "
+            "iconv -f cp1252 -t utf-8) and upload it again"
+        ) from None
+    return check_text(text)
