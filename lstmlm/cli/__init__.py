@@ -1,8 +1,9 @@
-"""`lstmlm` command line: with the `cli_*` modules, the only place that parses arguments or prints.
+"""`lstmlm` command line: with the other modules of lstmlm/cli/, the only place that parses arguments or
+prints.
 
-Each subcommand lives with its options: `train` in `cli_train`, `next` / `sample` / `trace` in
-`cli_inspect`, `gradflow` / `probe` in `cli_study`, `cells` in `cli_cells`, `models` in `cli_models`,
-`import` in `cli_import`; `eval` and `index` are here.
+Each subcommand lives with its options: `train` in `cli.train` (a run's settings in `cli.train_settings`),
+`next` / `sample` / `trace` in `cli.inspect`, `gradflow` / `probe` in `cli.study`, `cells` in `cli.cells`,
+`models` in `cli.models`, `import` in `cli.import_model`; `eval` and `index` are here.
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ def train(
     """Train, keeping the best model in `out`; returns the final summary (best/test perplexity, ...).
 
     With `resume=True` the run continues from `out/resume/` exactly (same losses as if never stopped);
-    `model_config` and the settings in `train_config.FIXED_ON_RESUME` must then be the saved run's, the
+    `model_config` and the settings in `config.FIXED_ON_RESUME` must then be the saved run's, the
     others may change.
     Problems with the settings, the data or the saved state raise TrainingSetupError before any step.
     """
