@@ -128,6 +128,7 @@ def test_a_first_visit_opens_start_here_until_skipped(tiny_model):
         page.locator("#lessons .lp-lang-en .lp-start-skip a").click()
         page.wait_for_url("**start=skip**")
         page.wait_for_function(SELECTED, arg="next_word")
+        assert page.evaluate("() => localStorage.getItem('lp-start-dismissed')") == "1"
         _goto(page, url)
         page.locator("#prompt textarea").wait_for()
         page.wait_for_timeout(1500)
@@ -136,6 +137,7 @@ def test_a_first_visit_opens_start_here_until_skipped(tiny_model):
         page.locator("button[role=tab][data-tab-id=start]").click()
         page.locator("#lessons .lp-lang-en .lp-start-again a").click()
         page.wait_for_url("**start=show**")
+        assert page.evaluate("() => localStorage.getItem('lp-start-dismissed')") is None
         _goto(page, url)
         page.wait_for_function(SELECTED, arg="start")
 

@@ -158,6 +158,12 @@ HEAD = f"""<script>
   document.addEventListener("click", (e) => {{
     const a = e.target.closest && e.target.closest(".lp-lesson-link");
     if (a) record(a.dataset.lesson, a.dataset.step);
+    // Skip / show again take effect on the click itself, not only once the next page has run this script:
+    // a visitor who leaves that page before it has loaded keeps the choice they clicked
+    try {{
+      if (e.target.closest && e.target.closest(".lp-start-skip a")) localStorage.setItem("{DISMISSED}", "1");
+      if (e.target.closest && e.target.closest(".lp-start-again a")) localStorage.removeItem("{DISMISSED}");
+    }} catch (err) {{}}
   }}, true);
   const screenKeys = [...params.keys()].filter((k) => k !== "lang" && k !== "mode");
   const lessonOnly = params.get("lesson") && !params.get("step") && !params.get("view");
