@@ -33,11 +33,16 @@ from dataclasses import dataclass
 
 import torch
 
+from lstmlm.cells import chunk_order, quantities, quantity
 from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, State
 from lstmlm.trace_cells import CELL_LAYERS, CELL_QUANTITIES, GRULayerTrace, RNNLayerTrace
 
-TARGETS = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate", "c": "cell"}
-GATE_RANGES = {"i": (0.0, 1.0), "f": (0.0, 1.0), "o": (0.0, 1.0), "g": (-1.0, 1.0)}
+TARGETS = {
+    q.key: q.label for q in quantities("lstm") if q.key != "h"
+}  # what an Intervention may pin: i f g o c
+GATE_RANGES = {
+    k: quantity("lstm", k).value_range for k in chunk_order("lstm")
+}  # i, f, o in [0, 1]; g in [-1, 1]
 
 
 @dataclass(frozen=True)

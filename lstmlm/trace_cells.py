@@ -25,40 +25,15 @@ from dataclasses import dataclass
 
 import torch
 
+from lstmlm.cells import ALL_KEYS, CELLS, any_cell, chunk_order, record_order
 from lstmlm.model import FUSED_MIN_STEPS, LanguageModel
 
-# What each cell records per layer, in PyTorch's gate order, then h; `LayerTrace.get(name)` takes these.
-CELL_QUANTITIES = {
-    "lstm": ("i", "f", "g", "o", "c", "h"),
-    "gru": ("r", "z", "n", "h"),
-    "rnn_tanh": ("h",),
-    "rnn_relu": ("h",),
-}
-# The blocks of a layer's `preact` (T, B, k·H), in order: the argument of each gate's σ or tanh.
-CELL_PREACTS = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n"), "rnn_tanh": ("h",), "rnn_relu": ("h",)}
-QUANTITY_LABELS = {
-    "i": "input gate",
-    "f": "forget gate",
-    "g": "candidate",
-    "o": "output gate",
-    "c": "cell",
-    "h": "hidden state",
-    "r": "reset gate",
-    "z": "update gate",
-    "n": "candidate",
-}
-# The range each quantity lies in (None: unbounded, as the LSTM's cell).
-QUANTITY_RANGES: dict[str, tuple[float, float] | None] = {
-    "i": (0.0, 1.0),
-    "f": (0.0, 1.0),
-    "g": (-1.0, 1.0),
-    "o": (0.0, 1.0),
-    "c": None,
-    "h": (-1.0, 1.0),
-    "r": (0.0, 1.0),
-    "z": (0.0, 1.0),
-    "n": (-1.0, 1.0),
-}
+# What each cell records per layer, in PyTorch's gate order, then h (`LayerTrace.get(name)` takes these);
+# the blocks of a layer's `preact` (T, B, k·H) in order; labels and ranges by key. All from lstmlm.cells.
+CELL_QUANTITIES = {cell: record_order(cell) for cell in CELLS}
+CELL_PREACTS = {cell: chunk_order(cell) for cell in CELLS}
+QUANTITY_LABELS = {key: any_cell(key).label for key in ALL_KEYS}
+QUANTITY_RANGES: dict[str, tuple[float, float] | None] = {key: any_cell(key).value_range for key in ALL_KEYS}
 
 
 @dataclass
