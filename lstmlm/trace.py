@@ -11,6 +11,9 @@ PyTorch's weights and gate order (i, f, g, o) and the equations below (σ is the
     c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t                        cell state C_t
     h_t = o_t ⊙ tanh(c_t)                                  hidden state, the next layer's x_t
 
+Each is written again, in the article's notation (f_t, i_t, C~_t, o_t, C_t, h_t; W·[h_{t-1}, x_t] + b),
+directly above the line that computes it: `_activate` for the gates, both branches of `_layer` for C_t, h_t.
+
 The top layer's h_t goes through the output layer and a softmax to give the next-word distribution
 (h_t itself is not a distribution).
 
@@ -148,9 +151,21 @@ def _pin(values: torch.Tensor, ivs: list[Intervention], target: str, t: int) -> 
 
 
 def _activate(z: torch.Tensor, H: int) -> tuple[torch.Tensor, ...]:
-    """Pre-activations (..., 4H) in PyTorch's order -> i, f, g, o."""
-    i, f, g, o = z.split(H, dim=-1)
-    return torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+    """Pre-activations (..., 4H) in PyTorch's order -> i, f, g, o, each (..., H): the four gate equations.
+
+    In the article's notation W_f·[h_{t-1}, x_t] + b_f is PyTorch's W_if x_t + b_if + W_hf h_{t-1} + b_hf
+    (the weights of [h_{t-1}, x_t] split into a recurrent and an input matrix, and two biases), and so on
+    for i, C~ (PyTorch's g) and o: the four blocks of z."""
+    z_i, z_f, z_g, z_o = z.split(H, dim=-1)
+    # f_t = σ(W_f·[h_{t-1}, x_t] + b_f)          forget gate: how much of the old cell C_{t-1} to keep
+    f = torch.sigmoid(z_f)
+    # i_t = σ(W_i·[h_{t-1}, x_t] + b_i)          input gate: how much of the candidate to write
+    i = torch.sigmoid(z_i)
+    # C~_t = tanh(W_C·[h_{t-1}, x_t] + b_C)      candidate (PyTorch's g_t): what could be written
+    g = torch.tanh(z_g)
+    # o_t = σ(W_o·[h_{t-1}, x_t] + b_o)          output gate: how much of the cell to show
+    o = torch.sigmoid(z_o)
+    return i, f, g, o
 
 
 def _layer(
@@ -182,22 +197,30 @@ def _layer(
             x[:t_pin], (h0[None], c0[None]), [w_ih, w_hh, b_ih, b_hh], True, 1, 0.0, False, False, False
         )  # (t_pin, B, H)
         h_before = torch.cat([h0[None], h_fused[:-1]])  # h_{t-1} for t = 0..t_pin-1
+        # z_t = W·[h_{t-1}, x_t] + b for the four gates at once (blocks i, f, g, o), every t
         z = xp[:t_pin] + torch.addmm(b_hh, h_before.reshape(-1, H), w_hh.t()).view(t_pin, B, 4 * H)
+        # f_t, i_t, C~_t, o_t = σ, σ, tanh, σ of their blocks of z_t (each equation above its line: _activate)
         i, f, g, o = _activate(z, H)
-        written = i * g  # i_t ⊙ g_t
+        written = i * g  # i_t ⊙ C~_t
         c = torch.empty_like(written)
-        for t in range(t_pin):  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t (element-wise scan)
+        for t in range(t_pin):  # an element-wise scan over t:
+            # C_t = f_t ⊙ C_{t-1} + i_t ⊙ C~_t          cell state: the old cell kept, plus what is written
             c_prev = torch.addcmul(written[t], f[t], c_prev, out=c[t])
-        h = o * torch.tanh(c)  # h_t = o_t ⊙ tanh(c_t)
+        # h_t = o_t ⊙ tanh(C_t)                      hidden state: the cell shown; the next layer's x_t
+        h = o * torch.tanh(c)
         zs.append(z)
         parts.append((i, f, g, o, c, h))
         h_prev = h[-1]
     # Steps from the first override on: the same equations, one step at a time.
     step_gates: list[tuple[torch.Tensor, ...]] = []
     for t in range(t_pin, T):
+        # z_t = W·[h_{t-1}, x_t] + b for the four gates at once (blocks i, f, g, o)
         z = xp[t] + torch.addmm(b_hh, h_prev, w_hh.t())  # (B, 4H)
+        # f_t, i_t, C~_t, o_t = σ, σ, tanh, σ of their blocks of z_t (_activate), then any pinned value
         i, f, g, o = (_pin(v, ivs, name, t) for v, name in zip(_activate(z, H), "ifgo", strict=True))
+        # C_t = f_t ⊙ C_{t-1} + i_t ⊙ C~_t              cell state (then any pinned value)
         c_prev = _pin(f * c_prev + i * g, ivs, "c", t)
+        # h_t = o_t ⊙ tanh(C_t)                          hidden state, the next layer's x_t
         h_prev = o * torch.tanh(c_prev)
         zs.append(z[None])
         step_gates.append((i, f, g, o, c_prev, h_prev))
