@@ -172,9 +172,8 @@ def unit_saturation(q: Quantity, values: np.ndarray) -> np.ndarray:
     above HIGH; a bounded quantity when |x| > HIGH (a relu RNN's h, unbounded above, counts so too); the
     LSTM's unbounded cell when |tanh(C)| > HIGH. values (T, H) -> (H,) float64."""
     values = _check_values(values)
-    if q.is_sigmoid:
-        left, right = saturation_fractions(values)
-        return left + right
+    if q.is_sigmoid:  # one count per unit, divided once: exactly k / T (the two fractions' sum may not be)
+        return ((values < LOW) | (values > HIGH)).mean(axis=0)
     squashed = np.tanh(values) if q.value_range is None else values
     return (np.abs(squashed) > HIGH).mean(axis=0)
 

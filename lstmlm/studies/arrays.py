@@ -14,11 +14,10 @@ from typing import ClassVar
 import numpy as np
 import torch
 
-from lstmlm.studies.compare import CELL_NAMES
+from lstmlm.cells import CELL_NAMES, record_order
 from lstmlm.trace import Trace
-from lstmlm.trace_cells import CELL_QUANTITIES
 
-NAMES = ("i", "f", "g", "o", "c", "h")  # the recorded values of a layer, in PyTorch's gate order
+NAMES = record_order("lstm")  # the recorded values of an LSTM layer, in PyTorch's gate order: i f g o c h
 
 
 @dataclass
@@ -46,8 +45,8 @@ class CellArrays:
     """One layer of one traced sequence of a GRU (r, z, n, h) or plain RNN (h), as numpy float32 arrays."""
 
     cell: str  # gru | rnn_tanh
-    values: dict[str, np.ndarray]  # CELL_QUANTITIES[cell] in order, each (T, H)
-    preact: np.ndarray  # (T, kH) arguments of the gates' σ / tanh (trace_cells.CELL_PREACTS order)
+    values: dict[str, np.ndarray]  # in cells.record_order(cell), each (T, H)
+    preact: np.ndarray  # (T, kH) arguments of the gates' σ / tanh (cells.chunk_order)
     h0: np.ndarray  # (H,) state before the first step
 
     @property
@@ -85,7 +84,7 @@ def layer_arrays(tr: Traced, batch: int = 0) -> list[AnyLayerArrays]:
         return [
             CellArrays(
                 tr.cell,
-                {n: arr(lt.get(n)[:, batch]) for n in CELL_QUANTITIES[tr.cell]},
+                {n: arr(lt.get(n)[:, batch]) for n in record_order(tr.cell)},
                 arr(lt.preact[:, batch]),
                 arr(lt.h0[batch]),
             )

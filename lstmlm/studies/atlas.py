@@ -24,18 +24,18 @@ from pathlib import Path
 
 import torch
 
+from lstmlm.cells import state_keys
 from lstmlm.data import batchify, read_tokens
 from lstmlm.model import LanguageModel
 from lstmlm.model_cache import read_cache, write_cache
 from lstmlm.trace import trace
 
 ATLAS = "atlas.json.gz"
-SIGNALS = ("c", "h")  # an LSTM's; other cells have h only (`signals_of`)
 
 
 def signals_of(model: LanguageModel) -> tuple[str, ...]:
     """What the atlas ranks for this model: the LSTM's cell and hidden state, or h alone."""
-    return SIGNALS if model.config.cell == "lstm" else ("h",)
+    return state_keys(model.config.cell)
 
 
 Extremes = dict[tuple[int, str, int], tuple[torch.Tensor, torch.Tensor]]  # see `scan_extremes`

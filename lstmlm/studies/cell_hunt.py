@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from lstmlm.cells import state_keys
 from lstmlm.data import batchify
 from lstmlm.model import LanguageModel, State
 from lstmlm.model_cache import read_cache, write_cache
@@ -33,7 +34,7 @@ PASSAGE_STEPS = {"character": 1500, "word": 300}  # the text kept in the cache f
 
 def signals_of(model: LanguageModel) -> tuple[str, ...]:
     """What is ranked: an LSTM's cell c and hidden state h; a GRU's or plain RNN's h."""
-    return ("c", "h") if model.config.cell == "lstm" else ("h",)
+    return state_keys(model.config.cell)
 
 
 def unit_values(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from lstmlm.cells import CELL_NAMES
 from lstmlm.model import LanguageModel, State
 from lstmlm.sampling import entropy_bits, start_state, top_words
 from lstmlm.vocab import Vocab
@@ -79,9 +80,6 @@ def score_prompt(
         word_bits=word_bits,
         next_log_probs=rows[-1],
     )
-
-
-CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "plain RNN (tanh)", "rnn_relu": "plain RNN (relu)"}
 
 
 def model_label(model: LanguageModel) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
+from lstmlm import cells
 from lstmlm.model import LanguageModel, State
 from lstmlm.sampling import (
     GeneratedWord,
@@ -93,16 +94,11 @@ def unit_statistic(tr: Traced, layer: int, statistic: str, signal: str = "h") ->
         raise ValueError(f"statistic must be one of {', '.join(STATISTICS)}, got {statistic!r}")
     if signal not in NAMES:
         raise ValueError(f"signal must be one of {', '.join(NAMES)}, got {signal!r}")
-    x = layers[layer].get("c" if statistic == "mean_abs_c" else signal).astype(np.float64)  # (T, H)
-    if statistic == "mean":
-        return x.mean(0)
-    if statistic == "variance":
-        return x.var(0)
-    if statistic == "mean_abs_c":
-        return np.abs(x).mean(0)
-    if signal in "ifo":  # sigmoid gates lie in (0, 1)
-        return ((x < 0.1) | (x > 0.9)).mean(0)
-    return (np.abs(np.tanh(x) if signal == "c" else x) > 0.9).mean(0)  # g, h and tanh(c) lie in (-1, 1)
+    la = layers[layer]
+    key = "c" if statistic == "mean_abs_c" else signal
+    x = la.get(key).astype(np.float64)  # (T, H)
+    kind = "mean_abs" if statistic == "mean_abs_c" else statistic  # lstmlm.cells computes them all
+    return cells.unit_statistic(cells.quantity(la.cell, key), x, kind)
 
 
 def select_units(
