@@ -77,10 +77,15 @@ def _gru_equations(xp: torch.Tensor, hp: torch.Tensor, h_prev: torch.Tensor) -> 
     x_r, x_z, x_n = xp.chunk(3, dim=-1)
     h_r, h_z, h_n = hp.chunk(3, dim=-1)
     a_r, a_z = x_r + h_r, x_z + h_z
-    r, z = torch.sigmoid(a_r), torch.sigmoid(a_z)
+    # r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)              reset gate
+    r = torch.sigmoid(a_r)
+    # z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)              update gate
+    z = torch.sigmoid(a_z)
     a_n = x_n + r * h_n
+    # n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))   candidate
     n = torch.tanh(a_n)
-    h = (1 - z) * n + z * h_prev  # h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+    # h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}                       hidden state
+    h = (1 - z) * n + z * h_prev
     return r, z, n, h, torch.cat([a_r, a_z, a_n], dim=-1), h_n
 
 
@@ -126,10 +131,12 @@ def rnn_layer(model: LanguageModel, layer: int, x: torch.Tensor, h0: torch.Tenso
         steps, h_prev = [], h0
         for t in range(T):
             a = xp[t] + torch.addmm(b_hh, h_prev, w_hh.t())  # (B, H)
+            # h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), or relu(...) for rnn_relu
             h_prev = act(a)
             steps.append(a)
         preact = torch.stack(steps)
-    h = act(preact)  # h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), or relu(...)
+    # h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), or relu(...) for rnn_relu (every t at once)
+    h = act(preact)
     return RNNLayerTrace(h=h, preact=preact, h0=h0, cell=model.config.cell)
 
 
