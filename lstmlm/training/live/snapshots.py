@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lstmlm.cells import quantities
+
 
 @dataclass
 class Sample:
@@ -84,8 +86,7 @@ def snapshot_changes(first: SnapshotData, second: SnapshotData, k: int = 3) -> d
         for a, b in zip(first.stats, second.stats, strict=True)
     ):
         raise ValueError("the two snapshots come from different models: compare snapshots of one training")
-    gates = {"i": "input", "f": "forget", "o": "output"}
-    labels = {f"sat_{q}": f"{name} gate saturated" for q, name in gates.items()}
+    labels = {f"sat_{q.key}": f"{q.label} saturated" for q in quantities("lstm") if q.is_sigmoid}  # i f o
     kinds = {}
     for name, label, kind in second.meta.get("tracks", []):
         labels[f"track_{name}"], kinds[f"track_{name}"] = label, kind

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from lstmlm.cells import LOW, quantities, unit_saturation
 from lstmlm.checkpoint import save_model
 from lstmlm.data import Corpus, batchify
 from lstmlm.model import LanguageModel
@@ -29,7 +30,7 @@ MAX_STATS_TOKENS = 1000  # validation tokens each snapshot traces for its per-un
 # snapshot), as float16 above (2x256: ~1.1M parameters, 2.2 MB a snapshot, 21 at most)
 MAX_FLOAT32_SNAPSHOT_PARAMS = 500_000
 STATS_COLUMNS = 8  # ... read as 8 columns side by side (the traced forward's cost is per step, not per token)
-SATURATED = 0.1  # a gate is saturated at a step when it is below 0.1 or above 0.9 (Karpathy et al. 2015)
+SATURATED = LOW  # a gate is saturated at a step when it is below 0.1 or above 0.9 (lstmlm.cells: LOW, HIGH)
 
 
 class LiveWatcher(Callback):
@@ -167,12 +168,11 @@ class LiveWatcher(Callback):
         model.train(was_training)
         out = {}
         cells = []
+        gates = [q for q in quantities("lstm") if q.is_sigmoid]  # i, f, o
         for n, layer in enumerate(tr.layers):
-            for q in ("i", "f", "o"):
-                x = layer.get(q).numpy()  # (S, B, H)
-                out[f"l{n}_sat_{q}"] = (
-                    ((x < SATURATED) | (x > 1 - SATURATED)).mean(axis=(0, 1)).astype(np.float32)
-                )
+            for q in gates:
+                x = layer.get(q.key).numpy()  # (S, B, H)
+                out[f"l{n}_sat_{q.key}"] = unit_saturation(q, x.reshape(-1, x.shape[-1])).astype(np.float32)
             cells.append(layer.get("c").permute(2, 1, 0).reshape(layer.c.size(2), -1).numpy())  # (H, B*S)
         rankings = rank_tracks({"c": np.ascontiguousarray(np.stack(cells), dtype=np.float32)}, self.tracks)
         for name, ranking in rankings.items():
