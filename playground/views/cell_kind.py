@@ -7,8 +7,8 @@ the views that show the model's own quantities. No gradio here.
 
 from __future__ import annotations
 
+from lstmlm.cells import CELL_NAMES
 from lstmlm.model import LanguageModel
-from lstmlm.studies.compare import CELL_NAMES
 
 VIEW_NAMES = {"intervene": "Intervene", "equations": "Equations & memory"}
 LSTM_ONLY = {  # view -> what it does that needs an LSTM

@@ -9,7 +9,7 @@ import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from lstmlm.studies.compare import CELL_NAMES
+from lstmlm.cells import CELL_NAMES
 
 
 @dataclass(frozen=True)
