@@ -21,7 +21,9 @@ from playground.views.next_word import DEFAULT_PROMPT
 
 pytestmark = pytest.mark.browser
 
-WALKED = ("start", "next_word", "generate", "gates", "equations", "learn")
+WALKED = ("start", "next_word", "generate", "gates", "equations", "learn", "surprisal")
+# (view, a plot title's selector, the key of its Chinese text): titles are SVG text, checked one by one
+PLOT_TITLES = [("surprisal", "#surprisal-bars .gtitle", "sur.title")]
 PROPER = {
     "LSTM",
     "GRU",
@@ -43,6 +45,10 @@ PROPER = {
     "Paris",
     "ih",
     "hh",
+    "log",
+    "NPZ",
+    "JSON",
+    "PNG",
 }  # fmt: skip  (ih, hh: PyTorch's weight names W_ih, b_hh in the equations)
 # The model's English, which stays English in a Chinese page: its vocabulary, the example prompts, the
 # placeholder's example sentence and the default prompt.
@@ -80,6 +86,7 @@ def english_words(texts: list[str]) -> list[str]:
     for text in texts:
         text = re.sub(r"“[^”]*”|\"[^\"]*\"|'[^']*'", " ", text)
         text = re.sub(r"[A-Za-z]+(?=\.\.\.$|…$)", " ", text)  # a shortened example prompt's last word
+        text = re.sub(r"\b[A-Za-z_]+(?:\.[A-Za-z_]+)+", " ", text)  # code: pandas.read_csv, numpy.load
         found += [
             w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED and w.lower() not in ALLOWED
         ]
@@ -88,6 +95,7 @@ def english_words(texts: list[str]) -> list[str]:
 
 def test_english_words_finds_english_and_allows_model_words():
     assert english_words(["下一个词 the cat (2 × 8 LSTM)", "问题：“boys” 还是 “boy”？"]) == []
+    assert english_words(["用 pandas.read_csv 读取"]) == []
     assert english_words(["What comes next?", "第 1 层 (bottom)"]) == ["What", "comes", "next", "bottom"]
 
 
@@ -129,6 +137,12 @@ def test_one_switch_translates_the_page_and_back(tiny_model):
         page.wait_for_function(
             "() => document.querySelector('#gates-heatmap .gtitle')?.textContent.includes('第 1 层')"
         )
+        for tab_id, selector, key in PLOT_TITLES:
+            _open(page, tab_id)
+            want = ZH[key].split("{")[0]
+            page.wait_for_function(
+                "([s, w]) => document.querySelector(s)?.textContent.includes(w)", arg=[selector, want]
+            )
 
         page.locator("#lp-lang").click()
         page.wait_for_function("() => !document.documentElement.lang.startsWith('zh')")

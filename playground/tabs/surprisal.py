@@ -10,32 +10,35 @@ import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 from playground import markup
-from playground.i18n import t
+from playground.i18n import language, say, t
 from playground.plots.style import placeholder
 from playground.plots.surprisal import surprisal_bars, surprisal_legend, surprisal_summary, surprisal_text
 from playground.tabs import TabView
 from playground.views.export import export_trace_files
 from playground.views.surprisal import surprisal_view
 
-EMPTY = "Type a prompt to see which words surprised the model."
 FILES = ("csv", "npz", "json")  # the trace downloads, in the order of their buttons
 
 
-def update(model: LanguageModel, text: str) -> tuple[str, str, go.Figure]:
-    """The coloured words, the perplexity summary and the bars of the prompt's surprisal."""
+def update(model: LanguageModel, text: str) -> tuple[str, str, str, go.Figure]:
+    """The colour key, the coloured words, the perplexity summary and the bars of the prompt's surprisal,
+    in the page's language."""
+    lang = language()
     p, s = surprisal_view(model, text)
     if s is None:
-        return markup.placeholder(EMPTY), "", placeholder(EMPTY, height=300)
+        empty = say("sur.empty", lang)
+        return surprisal_legend(lang), markup.placeholder(empty), "", placeholder(empty, height=300)
     return (
-        markup.notice(p.notice) + surprisal_text(p.tokens, s.words, p.unknown, model.vocab.tokenizer),
-        surprisal_summary(s.perplexity, s.bits_per_word, s.words),
-        surprisal_bars(s.words),
+        surprisal_legend(lang),
+        markup.notice(p.notice) + surprisal_text(p.tokens, s.words, p.unknown, model.vocab.tokenizer, lang),
+        surprisal_summary(s.perplexity, s.bits_per_word, s.words, lang),
+        surprisal_bars(s.words, lang),
     )
 
 
 def update_if_open(model: LanguageModel, text: str, tab: str) -> tuple:
     """`update` while the Surprisal tab is open; otherwise its outputs stay as they are."""
-    return update(model, text) if tab == "surprisal" else (gr.skip(),) * 3
+    return update(model, text) if tab == "surprisal" else (gr.skip(),) * 4
 
 
 def hide_files() -> tuple:
@@ -53,7 +56,7 @@ def prepare(model: LanguageModel, text: str) -> tuple:
     try:
         paths = export_trace_files(model, text)
     except ValueError as e:
-        gr.Warning(f"Nothing to export: {e}")
+        gr.Warning(say("sur.nothing_to_export", error=e))
         return (gr.skip(),) * len(FILES)
     return tuple(gr.DownloadButton(value=str(paths[k]), visible=True) for k in FILES)
 
@@ -61,24 +64,20 @@ def prepare(model: LanguageModel, text: str) -> tuple:
 def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView:
     """The Surprisal tab; it redraws when opened and on typing while it is open."""
     with gr.Tab(t("tab.surprisal"), id="surprisal") as tab:
-        gr.HTML(surprisal_legend())
-        words = gr.HTML(markup.placeholder("Open this tab to score your text."), elem_id="surprisal")
+        legend = gr.HTML(surprisal_legend(), elem_id="surprisal-legend")
+        words = gr.HTML(f'<div class="lp-placeholder">{t("sur.open_tab")}</div>', elem_id="surprisal")
         summary = gr.HTML(elem_id="surprisal-summary")
         bars = gr.Plot(show_label=False, elem_id="surprisal-bars")
-        with gr.Accordion("Download the numbers of this prompt", open=True):
-            gr.HTML(
-                '<div class="lp-small">Every gate, cell and hidden state of every layer at every word: '
-                "CSV (one row per layer, word and unit; pandas.read_csv), NPZ (numpy.load) or JSON. "
-                "Plots: the camera button of a plot's toolbar saves it as PNG.</div>"
-            )
+        with gr.Accordion(t("sur.download"), open=True):
+            gr.HTML(f'<div class="lp-small">{t("sur.download_note")}</div>')
             with gr.Row():
-                make = gr.Button("Prepare the files", elem_id="export-prepare", scale=1)
+                make = gr.Button(t("sur.prepare"), elem_id="export-prepare", scale=1)
                 files = [
                     gr.DownloadButton(f"trace.{k}", visible=False, elem_id=f"export-{k}", scale=1)
                     for k in FILES
                 ]
 
-    outputs = [words, summary, bars]
+    outputs = [legend, words, summary, bars]
     quiet = dict(
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="surprisal"
     )

@@ -6,6 +6,7 @@ its words in its own file and nothing else. The modules import no gradio and not
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 
@@ -29,3 +30,16 @@ def word_pairs() -> dict[str, tuple[str, str]]:
 def latex_pairs() -> dict[str, tuple[str, str]]:
     """Every module's LATEX texts, merged."""
     return _merged("LATEX")
+
+
+@functools.cache
+def _pairs() -> dict[str, tuple[str, str]]:
+    return word_pairs()
+
+
+def words_in(lang: str, key: str, **values: object) -> str:
+    """The text for `key` in `lang` ('zh' Chinese, anything else English), its {fields} filled from
+    `values`. For plots and views, which take the page's language as an argument (they import no gradio,
+    so they cannot read the request as `playground.i18n.say` does). KeyError if the key is missing."""
+    text = _pairs()[key][1 if lang == "zh" else 0]
+    return text.format(**values) if values else text
