@@ -1,6 +1,9 @@
-"""Equations & memory: pick a word (step), a layer and a unit; the five LSTM equations with that step's
-numbers, and the unit's memory over the prompt: what it kept against what it wrote at every step, and how
-much of each write survives later (the running product of the forget gate)."""
+"""Equations & memory: pick a word (step), a layer and a unit; the cell's equations with that step's numbers,
+the cell drawn with the same numbers (one unit, or every unit as small bar glyphs), stepped through the prompt
+with the step and play buttons, and for an LSTM the unit's memory over the prompt: what it kept against
+what it wrote at every step, and how much of each write survives later (the running product of the forget
+gate). A GRU or plain RNN model gets its own diagram and equations (no memory plots: they follow an LSTM's
+cell). Clicking a part of the diagram highlights its equation (in the page: `CLICK_JS`)."""
 
 from __future__ import annotations
 
@@ -13,14 +16,40 @@ from lstmlm.model import LanguageModel
 from playground import markup
 from playground.i18n import language, plot_words, say, t
 from playground.plots import cell_diagram
+from playground.plots.cell_diagram_cells import cell_svg_any
 from playground.plots.equations import horizon_heatmap, memory_stack
 from playground.plots.style import placeholder
-from playground.tabs import TabView, lstm_only_tab
+from playground.tabs import TabView
+from playground.views.cell_diagram import OTHER_CELL_WORDS, cell_diagrams, other_cell_latex
 from playground.views.cell_kind import is_lstm
-from playground.views.equations import cell_values, equations_json, memory_window
+from playground.views.equations import equations_json, memory_window
 from playground.views.next_word import display_word, read_prompt
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
+PLAY_SECONDS = 1.0  # one word per second while playing; a tick waits for the last one (trigger_mode once)
+MODES = ("one", "all")  # the diagram's one unit, or every unit of the layer as bar glyphs
+
+# A click on a part of the diagram (data-part) highlights the equation of that symbol in #equations: the
+# svg's data-order lists the symbols in the order the equations are written, one KaTeX display block each.
+CLICK_JS = """
+element.addEventListener('click', (event) => {
+  const part = event.target.closest('[data-part]');
+  const svg = part && part.closest('svg.lp-cell-diagram');
+  if (!svg) return;
+  const index = (svg.dataset.order || '').split(' ').indexOf(part.dataset.part);
+  const blocks = document.querySelectorAll('#equations .katex-display');
+  document.querySelectorAll('#equations .lp-eq-hit').forEach((b) => {
+    b.classList.remove('lp-eq-hit'); b.style.background = ''; b.style.outline = '';
+  });
+  const hit = blocks[index];
+  if (!hit) return;
+  hit.classList.add('lp-eq-hit');
+  hit.dataset.part = part.dataset.part;
+  hit.style.background = '#fef9c3';
+  hit.style.outline = '2px solid #f59e0b';
+  hit.scrollIntoView({block: 'center', behavior: 'smooth'});
+});
+"""
 
 
 def step_choices(tokens: list[str]) -> list[tuple[str, int]]:
@@ -29,30 +58,35 @@ def step_choices(tokens: list[str]) -> list[tuple[str, int]]:
 
 
 def show_equations(
-    model: LanguageModel, text: str, layer: int, step: int | None, unit: int
-) -> tuple[gr.Dropdown, str, str, go.Figure, go.Figure]:
-    """Step choices, the equations (Markdown/LaTeX), the cell diagram (SVG) and the two memory plots."""
+    model: LanguageModel, text: str, layer: int, step: int | None, unit: int, mode: str = "one"
+) -> tuple[gr.Dropdown, str, str, go.Figure | None, go.Figure | None]:
+    """Step choices, the equations (Markdown/LaTeX), the cell diagram (SVG) and the two memory plots (an
+    LSTM's; gr.skip() for a GRU or RNN, whose tab has none). `step` None: the last word; `mode` "all"
+    draws every unit of the layer."""
     tokens = read_prompt(model.vocab, text).tokens
     lang = language()  # the page's (i18n.py): the same switch as every other label
+    lstm = is_lstm(model)
     if not tokens:
         empty_text = say("eq.empty", lang)
-        empty = placeholder(empty_text)
+        empty = placeholder(empty_text) if lstm else gr.skip()
         return gr.Dropdown(choices=[], value=None), markup.placeholder(empty_text), "", empty, empty
     step = len(tokens) - 1 if step is None or not 0 <= int(step) < len(tokens) else int(step)
     unit = max(0, min(int(unit or 0), model.config.hidden_dim - 1))
+    words = {k: say(f"diagram.{k}", lang) for k in cell_diagram.WORDS}
     try:
+        one, drawn = cell_diagrams(model, text, int(layer), step, unit, every_unit=mode == "all")
+        svg = cell_svg_any(drawn, words_text=words)
+        if not lstm:
+            latex = other_cell_latex(one, {k: say(f"cells.{k}", lang) for k in OTHER_CELL_WORDS})
+            return gr.Dropdown(choices=step_choices(tokens), value=step), latex, svg, gr.skip(), gr.skip()
         eq = equations_json(model, text, int(layer), step, unit, 4, lang)
-        mem, words, first = memory_window(model, text, int(layer), unit)
-        svg = cell_diagram.cell_svg(
-            cell_values(model, text, int(layer), step, unit),
-            words_text={k: say(f"diagram.{k}", lang) for k in cell_diagram.WORDS},
-        )
+        mem, mem_words, first = memory_window(model, text, int(layer), unit)
     except (ValueError, TypeError) as e:
         raise gr.Error(str(e), title="Cannot show these equations", print_exception=False) from None
     name = say("eq.name", lang, layer=int(layer) + 1, unit=unit)
     words_text = plot_words(lang)
     stack = memory_stack(
-        words,
+        mem_words,
         mem.kept[first:],
         mem.written[first:],
         mem.c[first:],
@@ -60,24 +94,59 @@ def show_equations(
         words_text,
     )
     horizon = horizon_heatmap(
-        words, mem.horizon[first:, first:], say("eq.horizon_title", lang, name=name), words_text
+        mem_words, mem.horizon[first:, first:], say("eq.horizon_title", lang, name=name), words_text
     )
     note = say("eq.note", lang)
     latex = f"> **{note}** {eq['runaway_note']}\n\n{eq['latex']}" if eq["runaway_note"] else eq["latex"]
     return gr.Dropdown(choices=step_choices(tokens), value=step), latex, svg, stack, horizon
 
 
-def show_if_open(model: LanguageModel, text: str, layer: int, step: int | None, unit: int, tab: str) -> tuple:
+def show_if_open(
+    model: LanguageModel, text: str, layer: int, step: int | None, unit: int, mode: str, tab: str
+) -> tuple:
     """`show_equations` for the typed prompt (its last word) while this tab is open; else nothing changes."""
-    return show_equations(model, text, layer, None, unit) if tab == "equations" else (gr.skip(),) * 5
+    return show_equations(model, text, layer, None, unit, mode) if tab == "equations" else (gr.skip(),) * 5
+
+
+def step_by(
+    model: LanguageModel, delta: int, text: str, layer: int, step: int | None, unit: int, mode: str
+) -> tuple:
+    """`show_equations` `delta` words after the shown step (before, for a negative delta), kept within
+    the prompt; from no step shown, the last word."""
+    last = len(read_prompt(model.vocab, text).tokens) - 1
+    step = last if step is None else max(0, min(int(step) + delta, last))
+    return show_equations(model, text, layer, step, unit, mode)
+
+
+def play(model: LanguageModel, text: str, layer: int, step: int | None, unit: int, mode: str) -> tuple:
+    """Start playing: the first word now (the shown step, or the first word when the last is shown), then
+    one word per tick of the timer; a prompt of one word (or none) has nothing to play."""
+    last = len(read_prompt(model.vocab, text).tokens) - 1
+    step = 0 if step is None or int(step) >= last else int(step)
+    return (*show_equations(model, text, layer, step, unit, mode), gr.Timer(active=0 < last))
+
+
+def tick(
+    model: LanguageModel, text: str, layer: int, step: int | None, unit: int, mode: str, tab: str
+) -> tuple:
+    """One tick of play: the next word, and the timer stopped once the last word is shown (or when the tab
+    is no longer open: nothing is drawn then)."""
+    last = len(read_prompt(model.vocab, text).tokens) - 1
+    if tab != "equations" or step is None or int(step) >= last:
+        return (*(gr.skip(),) * 5, gr.Timer(active=False))
+    step = int(step) + 1
+    return (*show_equations(model, text, layer, step, unit, mode), gr.Timer(active=step < last))
+
+
+def stop() -> gr.Timer:
+    """Stop playing (the word shown stays)."""
+    return gr.Timer(active=False)
 
 
 def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView:
     """The Equations tab; it redraws when opened, on its controls, and on typing while it is open."""
-    if not is_lstm(model):
-        return lstm_only_tab(model, "equations", t("tab.equations"), "equations")
     num_layers, hidden = model.config.num_layers, model.config.hidden_dim
-    update = partial(show_equations, model)
+    lstm = is_lstm(model)
 
     with gr.Tab(t("tab.equations"), id="equations") as tab:
         with gr.Row():
@@ -92,26 +161,60 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             unit = gr.Slider(
                 0, hidden - 1, value=0, step=1, label=t("gates.unit"), scale=3, elem_id="equations-unit"
             )
+        with gr.Row(equal_height=True):
+            back = gr.Button(t("diagram.back"), size="sm", scale=1, elem_id="diagram-back")
+            forward = gr.Button(t("diagram.forward"), size="sm", scale=1, elem_id="diagram-forward")
+            start = gr.Button(
+                t("diagram.play"), size="sm", scale=1, variant="primary", elem_id="diagram-play"
+            )
+            halt = gr.Button(t("diagram.stop"), size="sm", scale=1, elem_id="diagram-stop")
+            mode = gr.Radio(
+                [(t(f"diagram.mode_{m}"), m) for m in MODES],
+                value="one",
+                label=t("diagram.mode"),
+                scale=3,
+                elem_id="diagram-mode",
+            )
+        timer = gr.Timer(PLAY_SECONDS, active=False)
         equations = gr.Markdown(
             f'<div class="lp-placeholder">{t("eq.open_tab")}</div>',
             latex_delimiters=LATEX,
             elem_classes=["lp-learn"],
             elem_id="equations",
         )
-        # the cell drawn with this unit's numbers (plots/cell_diagram.py)
-        cell = gr.HTML("", elem_id="cell-diagram")
-        gr.HTML(f'<div class="lp-small">{t("eq.memory_caption")}</div>')
-        with gr.Row(equal_height=False):
+        gr.HTML(f'<div class="lp-small">{t("diagram.click")}</div>')
+        # the cell drawn with this unit's numbers (plots/cell_diagram.py, cell_diagram_cells.py)
+        cell = gr.HTML("", elem_id="cell-diagram", js_on_load=CLICK_JS)
+        # the memory plots follow an LSTM's cell: a GRU or RNN has none (and says so)
+        gr.HTML(f'<div class="lp-small">{t("eq.memory_caption" if lstm else "cells.no_memory")}</div>')
+        with gr.Row(equal_height=False, visible=lstm):
             stack = gr.Plot(show_label=False, elem_id="memory-stack")
             horizon = gr.Plot(show_label=False, elem_id="memory-horizon")
 
-    outputs = [step, equations, cell, stack, horizon]
+    wire(model, tab, active, [prompt, layer, step, unit, mode], [step, equations, cell, stack, horizon],
+         (back, forward, start, halt, timer))  # fmt: skip
+    return TabView(tab, partial(show_if_open, model), [prompt, layer, step, unit, mode, active],
+                   [step, equations, cell, stack, horizon])  # fmt: skip
+
+
+def wire(
+    model: LanguageModel, tab: gr.Tab, active: gr.State, full: list, outputs: list, buttons: tuple
+) -> None:
+    """The tab's listeners: open, its controls, the step buttons, play (a tick per word) and stop.
+    `full`: prompt, layer, step, unit, mode; `buttons`: back, forward, play, stop and the timer."""
+    back, forward, start, halt, timer = buttons
+    prompt, layer, step, unit, mode = full
     quiet = dict(
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="equations"
     )
-    full = [prompt, layer, step, unit]
+    update = partial(show_equations, model)
     tab.select(update, full, outputs, **quiet)
-    for control in (layer, step):
+    for control in (layer, step, mode):
         control.input(update, full, outputs, **quiet)
     unit.input(update, full, outputs, trigger_mode="always_last", **quiet)
-    return TabView(tab, partial(show_if_open, model), [*full, active], outputs)
+    back.click(partial(step_by, model, -1), full, outputs, **quiet)
+    forward.click(partial(step_by, model, 1), full, outputs, **quiet)
+    start.click(partial(play, model), full, [*outputs, timer], **quiet)
+    # one request per word: a tick while the last one is still drawing is dropped (trigger_mode once)
+    timer.tick(partial(tick, model), [*full, active], [*outputs, timer], trigger_mode="once", **quiet)
+    halt.click(stop, None, timer, queue=False, show_progress="hidden", api_visibility="private")

@@ -30,4 +30,39 @@ PAIRS: dict[str, tuple[str, str]] = {
         "第 {layer} 层 · 单元 {unit} · 第 {step} 步：“{word}”",
     ),
     "diagram.word": (cell_diagram.WORDS["word"], "词 “{word}”"),
+    "diagram.heading_all": (
+        cell_diagram.WORDS["heading_all"],
+        "第 {layer} 层 · 全部 {units} 个单元 · 第 {step} 步：“{word}”",
+    ),
+    "diagram.back": ("◀ Previous word", "◀ 上一个词"),
+    "diagram.forward": ("Next word ▶", "下一个词 ▶"),
+    "diagram.play": ("▶ Play", "▶ 播放"),
+    "diagram.stop": ("■ Stop", "■ 停止"),
+    "diagram.mode": ("The diagram shows", "图中显示"),
+    "diagram.mode_one": ("the chosen unit", "所选的单元"),
+    "diagram.mode_all": ("all units (one bar each)", "全部单元（每个一根柱）"),
+    "diagram.click": (
+        "The cell with this word's numbers: click a part (a gate, ×, +, tanh) to highlight its equation.",
+        "这个词上细胞的数值：点击图中的一个部分（门、×、+、tanh），突出显示它的方程。",
+    ),
+    # a GRU's or plain RNN's equations (views/cell_diagram.py, other_cell_latex)
+    "cells.title": (
+        "Layer {layer}, unit {unit}, step {step} ({word})",
+        "第 {layer} 层，第 {unit} 个单元，第 {step} 步（{word}）",
+    ),
+    "cells.r": ("Reset gate: how much of the old state the candidate sees", "重置门：候选状态看到多少旧状态"),
+    "cells.z": ("Update gate: how much of the old state to keep", "更新门：保留多少旧状态"),
+    "cells.n": ("Candidate: what could be written", "候选状态：可以写入的内容"),
+    "cells.h_gru": (
+        "Hidden state: the old state kept plus the candidate written (its memory and its output)",
+        "隐藏状态：保留的旧状态加上写入的候选状态（它既是记忆也是输出）",
+    ),
+    "cells.h_rnn": (
+        "Hidden state: the only thing a plain RNN carries from word to word",
+        "隐藏状态：普通 RNN 从一个词带到下一个词的唯一内容",
+    ),
+    "cells.no_memory": (
+        "The kept-against-written memory plots follow an LSTM's cell state; this model has none.",
+        "“保留与写入的记忆”图跟随 LSTM 的细胞状态；这个模型没有细胞状态。",
+    ),
 }
