@@ -108,3 +108,99 @@ def test_rooms_import_only_what_they_may():
         if _inside(imp.path, folder) and _root(imp.module) in banned and (folder, imp.module) not in ALLOWED
     ]
     assert not wrong, "forbidden imports:\n" + "\n".join(wrong)
+
+
+def test_only_the_command_lines_parse_arguments():
+    allowed = lambda p: _inside(p, "lstmlm/cli") or p == ROOT / "playground" / "__main__.py"  # noqa: E731
+    wrong = [imp.where() for imp in all_imports() if imp.module == "argparse" and not allowed(imp.path)]
+    assert not wrong, "argparse outside lstmlm/cli and playground/__main__.py:\n" + "\n".join(wrong)
+
+
+def _private(name: str | None) -> bool:
+    return bool(name) and name.startswith("_") and not name.startswith("__")
+
+
+def test_no_module_imports_another_modules_private_names():
+    wrong = [
+        imp.where()
+        for imp in all_imports()
+        if _root(imp.module) in PACKAGES
+        and (_private(imp.name) or any(_private(part) for part in imp.module.split(".")))
+    ]
+    assert not wrong, "imports of another module's private name:\n" + "\n".join(wrong)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Project module -> the project modules it imports at module level. `from pkg import sub` points at
+    the submodule when there is one; a parent package's __init__ (run first by Python) is not an edge."""
+    modules = {module_name(p) for p in project_files()}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for imp in all_imports():
+        if not imp.top_level or _root(imp.module) not in PACKAGES:
+            continue
+        sub = f"{imp.module}.{imp.name}" if imp.name else None
+        target = sub if sub in modules else imp.module
+        if target in modules and target != module_name(imp.path):
+            graph[module_name(imp.path)].add(target)
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def connect(v: str) -> None:  # recursion depth <= number of modules (~200)
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            connect(v)
+    return found
+
+
+def test_circles_are_found():
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circle_between_project_modules():
+    graph = import_graph()
+    lines = []
+    for component in circles(graph):
+        inside = set(component)
+        lines.append(" <-> ".join(component))
+        for m in component:
+            lines += [f"    {m} imports {w}" for w in sorted(graph[m] & inside)]
+    assert not lines, "import circles (module-level imports):\n" + "\n".join(lines)
+
+
+def test_the_parser_sees_imports_inside_functions():
+    source = "import os\n\ndef f():\n    from playground.i18n import t\n\nfrom . import markup\n"
+    found = imports_of(ROOT / "playground" / "tabs" / "probe.py", source)
+    assert [(i.module, i.name, i.top_level) for i in found] == [
+        ("os", None, True),
+        ("playground.i18n", "t", False),
+        ("playground.tabs", "markup", True),
+    ]
