@@ -41,7 +41,8 @@ import torch
 
 from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, State
 from lstmlm.output_layer import Blocked, NextDistribution, OutputLayer
-from lstmlm.sampling import CELL_STEP, GeneratedWord, draw, pick_word, reshape
+from lstmlm.prompt import CELL_STEP
+from lstmlm.sampling import GeneratedWord, draw, pick_word, reshape
 
 NOTHING_LEFT = "every word this model could say is hidden or <unk>: nothing is left to sample"
 
@@ -224,7 +225,7 @@ def pick_word_fast(
 
 
 class Stepper:
-    """The recurrent layers one word at a time with PyTorch's single-step cells, as `sampling.one_step` runs
+    """The recurrent layers one word at a time with PyTorch's single-step cells, as `prompt.step` runs
     them (the same kernels on the same numbers), with the weights looked up once. State: per-layer lists of
     (1, H) tensors (h, and c for the LSTM)."""
 

@@ -1,4 +1,6 @@
-"""States after recently read prompts, so that a prompt typed one more word costs one step, not a re-read.
+"""Reading a prompt, in one place: the caps, the line-start state, one step of the model, the memo of states
+after recent prompts, and the traces of recent prompts. `reader(model)` is the model's one `PromptReader`;
+the playground's views, the CLI and the studies read prompts through it.
 
 `PrefixStates.read(ids)` returns exactly what `advance(model, ids, start)` returns, bit for bit:
 
@@ -15,15 +17,118 @@ ids again), never continued, so every number stays what a fresh `advance` gives.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 
 from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, State
-from lstmlm.sampling import advance, one_step
+from lstmlm.trace import Trace, trace
+from lstmlm.vocab import Vocab
 
+MAX_PROMPT_WORDS = 300  # the model reads at most the last 300 words of a prompt; `Prompt.notice` says so
+MAX_PROMPT_CHARS = 30_000  # only the last 30k characters are tokenized, so a pasted book stays fast
 MAX_ENTRIES = 1024  # states kept; ~10 KB each for 2 layers of 512 units (h, c and the top layer's output)
+MAX_TRACES = 4  # traces kept per model; ~12 MB each for 300 words through 2 layers of 512 units
+
+
+@dataclass
+class Prompt:
+    """A prompt as the model reads it; `cut` says earlier words were left out (see `notice`)."""
+
+    tokens: list[str]
+    ids: list[int]
+    unknown: list[int]  # positions in `tokens` the vocabulary lacks (read as <unk>)
+    cut: bool = False
+    unit: str = "word"  # what one step is: "word" or "character" (the model's tokenizer)
+
+    @property
+    def notice(self) -> str:
+        if not self.cut:
+            return ""
+        return (
+            f"Your text is long: the model reads only its last {len(self.tokens)} {self.unit}s "
+            f"(the limit is {MAX_PROMPT_WORDS})."
+        )
+
+
+def read_prompt(vocab: Vocab, text: str | None, max_words: int = MAX_PROMPT_WORDS) -> Prompt:
+    """Tokenize the last MAX_PROMPT_CHARS characters of `text` and keep its last `max_words` tokens."""
+    text = text or ""
+    cut_chars = len(text) > MAX_PROMPT_CHARS
+    if cut_chars:
+        text = text[-MAX_PROMPT_CHARS:]
+    enc = vocab.encode_text(text)
+    start = max(0, len(enc.tokens) - max_words)
+    if cut_chars and start == 0 and len(enc.tokens) > 1:
+        start = 1  # the first token may be half a word
+    return Prompt(
+        tokens=enc.tokens[start:],
+        ids=enc.ids[start:],
+        unknown=[p - start for p in enc.unknown if p >= start],
+        cut=cut_chars or start > 0,
+        unit=vocab.tokenizer.unit,
+    )
+
+
+# PyTorch's single-step kernel of each cell kind (fast_sampling.py steps with it too)
+CELL_STEP = {"lstm": torch.lstm_cell, "gru": torch.gru_cell, "rnn_tanh": torch.rnn_tanh_cell}
+CELL_STEP["rnn_relu"] = torch.rnn_relu_cell
+
+
+def step(model: LanguageModel, ids: torch.Tensor, state: State | None) -> tuple[torch.Tensor, State]:
+    """One word per row, ids (B,), through every layer with PyTorch's single-step cell kernels: the top
+    layer's h (B, H) and the new state ((h, c), each (L, B, H), for an LSTM; h (L, B, H) otherwise). The
+    same equations and weights as the fused nn.LSTM (equal to ~1e-7), whose call costs ~25 steps on CPU
+    (FUSED_MIN_STEPS). `state` None: zeros (`model.init_state`)."""
+    state = state if state is not None else model.init_state(ids.size(0))
+    cell_step, rnn = CELL_STEP[model.config.cell], model.rnn
+    x = model.embedding(ids)  # (B, E); dropout is off outside training
+    hs, cs = [], []
+    for n in range(model.config.num_layers):
+        weights = [getattr(rnn, f"{name}_l{n}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+        if isinstance(state, tuple):
+            x, c = cell_step(x, (state[0][n], state[1][n]), *weights)  # (B, H) each
+            cs.append(c)
+        else:
+            x = cell_step(x, state[n], *weights)
+        hs.append(x)
+    h = torch.stack(hs)  # (L, B, H)
+    return x, ((h, torch.stack(cs)) if cs else h)
+
+
+@torch.no_grad()
+def advance(
+    model: LanguageModel, ids: Sequence[int], state: State | None = None
+) -> tuple[torch.Tensor, State]:
+    """Feed ids through the model; returns the log-probabilities after the last one (V,) and the state.
+    ValueError for no ids."""
+    x = torch.as_tensor(list(ids), dtype=torch.long, device=model.embedding.weight.device)[:, None]
+    if x.size(0) == 0:
+        raise ValueError("advance needs at least one word")
+    if x.size(0) < FUSED_MIN_STEPS and x.device.type == "cpu" and not model.training:
+        for word in x:  # (1,)
+            top_h, state = step(model, word, state)
+        return model.log_probs(top_h[0]), state
+    features, state = model(x, state)
+    return model.log_probs(features[-1, 0]), state
+
+
+@torch.no_grad()
+def start_state(model: LanguageModel) -> State:
+    """The state after a line break (<eos>): where every line of the training text began."""
+    eos = model.vocab.eos_id if getattr(model, "vocab", None) is not None else None
+    if eos is None:
+        return model.init_state(1)
+    return advance(model, [eos])[1]
+
+
+def top_h(state: State) -> torch.Tensor:
+    """The top layer's h (H,) of a batch-of-one state: what the output layer reads."""
+    h = state[0] if isinstance(state, tuple) else state  # (L, 1, H)
+    return h[-1, 0]
 
 
 class PrefixStates:
@@ -66,14 +171,13 @@ class PrefixStates:
         model = self.model
         hit = self._get(key)
         if hit is not None:
-            state, top_h = hit
-            return model.log_probs(top_h), state
+            state, top = hit
+            return model.log_probs(top), state
         stepwise = len(key) < FUSED_MIN_STEPS and model.embedding.weight.device.type == "cpu"
         if not stepwise or model.training:
             log_probs, state = advance(model, key, self.start)
-            top = state[0] if isinstance(state, tuple) else state  # (L, 1, H)
             # advance feeds the fused run's last output to the softmax; the final state holds the same numbers
-            self._put(key, (state, top[-1, 0]))
+            self._put(key, (state, top_h(state)))
             return log_probs, state
         done, state = 0, self.start
         for n in range(len(key) - 1, 0, -1):  # the longest prefix already read
@@ -83,7 +187,84 @@ class PrefixStates:
                 break
         device = model.embedding.weight.device
         for n in range(done, len(key)):
-            top_h, state = one_step(model, torch.tensor([key[n]], device=device), state)  # (1, H)
-            self._put(key[: n + 1], (state, top_h[0]))
+            top, state = step(model, torch.tensor([key[n]], device=device), state)  # (1, H)
+            self._put(key[: n + 1], (state, top[0]))
             self.steps_run += 1
-        return model.log_probs(top_h[0]), state
+        return model.log_probs(top[0]), state
+
+
+class PromptReader:
+    """How a model reads prompts, from the start of a line: the caps (`prompt`), the line-start state
+    (`start`), one step (`step`), the memo of states after recent prompts (`read`, `next_log_probs`) and
+    the instrumented trace of the last MAX_TRACES prompts (`trace`). Thread-safe; every tensor it returns
+    is shared by every caller and read-only. For a model in eval mode whose weights do not change (a reader
+    keeps what it computed)."""
+
+    def __init__(self, model: LanguageModel, max_entries: int = MAX_ENTRIES, max_traces: int = MAX_TRACES):
+        self.model = model
+        self.start: State = start_state(model)  # after a line break: where every view starts reading
+        self.prefixes = PrefixStates(model, self.start, max_entries)
+        self.max_traces = max(1, int(max_traces))
+        self._traces: OrderedDict[tuple[int, ...], Trace] = OrderedDict()
+        self._lock = threading.Lock()
+        self.traces_run = 0  # traces computed so far (what the memo did not save)
+
+    def prompt(self, text: str | None, max_words: int = MAX_PROMPT_WORDS) -> Prompt:
+        """`text` cut by the model's tokenizer and capped (`read_prompt`)."""
+        return read_prompt(self.model.vocab, text, max_words)
+
+    @torch.no_grad()
+    def step(
+        self, ids: torch.Tensor | Sequence[int], state: State | None = None
+    ) -> tuple[torch.Tensor, State]:
+        """One word per row, ids (B,), from `state` (None: the line start, batch of one): the top layer's
+        h (B, H) and the new state, as `step` (the single-step kernels)."""
+        ids = torch.as_tensor(ids, dtype=torch.long, device=self.model.embedding.weight.device).reshape(-1)
+        return step(self.model, ids, self.start if state is None else state)
+
+    def read(self, ids: Sequence[int]) -> tuple[torch.Tensor, State]:
+        """Log-probabilities (V,) after the last of `ids` and the state, as `advance` from the line start,
+        bit for bit (the memo: one step per word added to a prompt read before). ValueError for no ids."""
+        return self.prefixes.read(ids)
+
+    @torch.no_grad()
+    def next_log_probs(self, ids: Sequence[int]) -> torch.Tensor:
+        """Log-probabilities (V,) of the word after `ids`; no ids: after the line start itself."""
+        if len(ids):
+            return self.read(ids)[0]
+        return self.model.log_probs(top_h(self.start))
+
+    def trace(self, ids: Sequence[int]) -> Trace:
+        """`trace(model, ids, start, log_probs=False)`: every layer's gates, cell and hidden state over the
+        prompt read from the line start, the same object again for a prompt among the last MAX_TRACES.
+        ValueError for no ids (`lstmlm.trace.trace`)."""
+        key = tuple(int(i) for i in ids)
+        with self._lock:
+            found = self._traces.get(key)
+            if found is not None:
+                self._traces.move_to_end(key)
+                return found
+        traced = trace(self.model, key, self.start, log_probs=False)  # outside the lock: others keep reading
+        with self._lock:
+            self.traces_run += 1
+            self._traces[key] = traced
+            while len(self._traces) > self.max_traces:
+                self._traces.popitem(last=False)
+        return traced
+
+
+_READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its PromptReader
+_READERS_LOCK = threading.Lock()
+
+
+def reader(model: LanguageModel) -> PromptReader:
+    """The model's one PromptReader, made on first use and shared by every caller and thread (the model is
+    read-only, so what it computed stays right). It holds the model weakly: it goes when the model does."""
+    found = _READERS.get(model)
+    if found is None:
+        with _READERS_LOCK:
+            found = _READERS.get(model)
+            if found is None:
+                # a proxy: a reader that held the model itself would keep its own weak key alive forever
+                found = _READERS[model] = PromptReader(weakref.proxy(model))
+    return found

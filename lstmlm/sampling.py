@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 import torch
 
-from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, State
+from lstmlm.model import LanguageModel, State
+
+# advance and start_state live in prompt.py (reading a prompt); imported from here too (old import path)
+from lstmlm.prompt import advance, start_state, top_h
 from lstmlm.safewords import blocked_ids
 from lstmlm.vocab import Vocab
 
@@ -145,55 +148,6 @@ class GeneratedWord:
     sampled_prob: float
 
 
-@torch.no_grad()
-def advance(
-    model: LanguageModel, ids: Sequence[int], state: State | None = None
-) -> tuple[torch.Tensor, State]:
-    """Feed ids through the model; returns the log-probabilities after the last one (V,) and the state."""
-    x = torch.as_tensor(list(ids), dtype=torch.long, device=model.embedding.weight.device)[:, None]
-    if x.size(0) == 0:
-        raise ValueError("advance needs at least one word")
-    if x.size(0) < FUSED_MIN_STEPS and x.device.type == "cpu" and not model.training:
-        for word in x:  # (1,)
-            top_h, state = one_step(model, word, state)
-        return model.log_probs(top_h[0]), state
-    features, state = model(x, state)
-    return model.log_probs(features[-1, 0]), state
-
-
-# PyTorch's single-step kernel of each cell kind (public: prompt.py and fast_sampling.py step with it too)
-CELL_STEP = {"lstm": torch.lstm_cell, "gru": torch.gru_cell, "rnn_tanh": torch.rnn_tanh_cell}
-CELL_STEP["rnn_relu"] = torch.rnn_relu_cell
-
-
-def one_step(model: LanguageModel, ids: torch.Tensor, state: State | None) -> tuple[torch.Tensor, State]:
-    """One word (B,) through every layer with PyTorch's single-step cell kernels: the same equations and
-    weights as the fused nn.LSTM (equal to ~1e-7), whose call costs ~25 steps on CPU (FUSED_MIN_STEPS)."""
-    state = state if state is not None else model.init_state(ids.size(0))
-    step, rnn = CELL_STEP[model.config.cell], model.rnn
-    x = model.embedding(ids)  # (B, E); dropout is off outside training
-    hs, cs = [], []
-    for n in range(model.config.num_layers):
-        weights = [getattr(rnn, f"{name}_l{n}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
-        if isinstance(state, tuple):
-            x, c = step(x, (state[0][n], state[1][n]), *weights)  # (B, H) each
-            cs.append(c)
-        else:
-            x = step(x, state[n], *weights)
-        hs.append(x)
-    h = torch.stack(hs)  # (L, B, H)
-    return x, ((h, torch.stack(cs)) if cs else h)
-
-
-@torch.no_grad()
-def start_state(model: LanguageModel) -> State:
-    """The state after a line break (<eos>): where every line of the training text began."""
-    eos = model.vocab.eos_id if getattr(model, "vocab", None) is not None else None
-    if eos is None:
-        return model.init_state(1)
-    return advance(model, [eos])[1]
-
-
 # How the generation loop feeds words: (ids, state, position of ids[0], counted from the prompt's first word)
 # -> (log-probabilities after the last id (V,), the new state). Plain generation uses `advance`; Intervene
 # passes a traced step with its interventions (lstmlm.studies.intervene.generate_with_interventions).
@@ -261,7 +215,7 @@ def _generate(
     if len(prompt_ids):
         log_probs, state = step(prompt_ids, state, 0)
     else:  # an empty prompt starts a new line
-        log_probs = model.log_probs(_top_h(state))
+        log_probs = model.log_probs(top_h(state))
     eos = model.vocab.eos_id if getattr(model, "vocab", None) is not None else None
     for n in range(max_words):
         gw = pick_word(
@@ -299,8 +253,3 @@ def draw(probs: torch.Tensor, generator: torch.Generator) -> int:
     cdf = probs.detach().cpu().double().cumsum(0)  # words with probability 0 add no step: never drawn
     u = torch.rand((), dtype=torch.float64, generator=generator) * cdf[-1]
     return min(int(torch.searchsorted(cdf, u, right=True)), probs.numel() - 1)
-
-
-def _top_h(state: State) -> torch.Tensor:
-    h = state[0] if isinstance(state, tuple) else state
-    return h[-1, 0]

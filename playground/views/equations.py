@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import reader
 from lstmlm.studies.arrays import layer_arrays
 from lstmlm.studies.equations import (
     displayed_cell_sum,
@@ -18,11 +19,10 @@ from lstmlm.studies.equations import (
     memory_breakdown,
 )
 from lstmlm.studies.runaway import runaway_cells, runaway_note
-from lstmlm.trace import trace
 from playground.plots.cell_diagram import CellValues
 from playground.views.gates import check_layer
 from playground.views.inputs import prompt_words, whole
-from playground.views.next_word import display_word, line_start, read_prompt
+from playground.views.next_word import display_word, read_prompt
 
 
 def equations_json(
@@ -44,7 +44,7 @@ def equations_json(
         raise ValueError(f"step {step} does not exist: the prompt has steps 0..{len(ids) - 1}")
     if not 1 <= digits <= 8:
         raise ValueError(f"digits must be between 1 and 8, got {digits}")
-    tr = layer_arrays(trace(model, ids, line_start(model), log_probs=False))
+    tr = layer_arrays(reader(model).trace(ids))
     n = equation_numbers(tr, layer, step, unit)
     word = display_word(tokens[step])
     latex = equations_latex(replace(n, layer=layer + 1), digits, lang, word=word)  # tabs count layers from 1
@@ -90,7 +90,7 @@ MAX_MEMORY_STEPS = 60  # the memory views show at most the last 60 words (the ho
 def memory_window(model: LanguageModel, text: str, layer: int, unit: int):
     """The memory breakdown of one unit over (at most) the last MAX_MEMORY_STEPS words, and those words."""
     tokens, ids, _ = prompt_words(model, text)
-    tr = trace(model, ids, line_start(model), log_probs=False)
+    tr = reader(model).trace(ids)
     mem = memory_breakdown(tr, check_layer(model, layer), unit)
     first = max(0, len(ids) - MAX_MEMORY_STEPS)
     words = [f"{t} {display_word(w)}" for t, w in enumerate(tokens)][first:]
@@ -114,7 +114,7 @@ def cell_values(model: LanguageModel, text: str, layer: int, step: int, unit: in
         raise ValueError(f"step {step} does not exist: the prompt has steps 0..{len(p.ids) - 1}")
     if not 0 <= unit < model.config.hidden_dim:
         raise ValueError(f"unit {unit} does not exist: the layer has units 0..{model.config.hidden_dim - 1}")
-    lt = trace(model, p.ids, line_start(model), log_probs=False).layers[layer]  # each (T, 1, H)
+    lt = reader(model).trace(p.ids).layers[layer]  # each (T, 1, H)
     prev_c = lt.c0[0, unit] if step == 0 else lt.c[step - 1, 0, unit]
     prev_h = lt.h0[0, unit] if step == 0 else lt.h[step - 1, 0, unit]
     at = lambda name: float(getattr(lt, name)[step, 0, unit])  # noqa: E731

@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import reader
 from lstmlm.safewords import hide_in_text
 from lstmlm.studies import export
-from lstmlm.trace import trace
 from playground.views.generate import GenerationSettings, generate_words
-from playground.views.next_word import line_start, predict_next, read_prompt
+from playground.views.next_word import predict_next, read_prompt
 
 EXPORT_MAX_AGE_S = 3600  # an export folder is removed an hour after it was made (its download is long done)
 _export_root: list[Path] = []  # this process's own temporary folder for exports, made on first use
@@ -47,7 +47,7 @@ def export_trace_files(model: LanguageModel, text: str) -> dict[str, Path]:
     p = read_prompt(model.vocab, text)
     if not p.ids:
         raise ValueError("the prompt is empty: type some words to export their trace")
-    tr = trace(model, p.ids, line_start(model), log_probs=False)
+    tr = reader(model).trace(p.ids)
     tokens = [hide_in_text(t)[0] for t in p.tokens]  # a download is shown to people too: listed words hidden
     unknown = [tokens[i] for i in p.unknown]
     nxt = predict_next(model, p, 10)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import reader
 from lstmlm.studies.compare import CELL_NAMES
 from lstmlm.studies.runaway import robust_bound, runaway_cells, runaway_note
-from lstmlm.trace import trace
-from playground.views.next_word import Prompt, display_word, line_start, read_prompt
+from playground.views.next_word import Prompt, display_word, read_prompt
 
 GATES = ("f", "i", "o", "g", "c", "h")  # the order of the view's gate selector (an LSTM's)
 CELL_GATES = {"lstm": GATES, "gru": ("r", "z", "n", "h"), "rnn_tanh": ("h",), "rnn_relu": ("h",)}  # each cell
@@ -92,7 +92,7 @@ def trace_layer(model: LanguageModel, prompt: Prompt, layer: int) -> LayerValues
     if not prompt.ids:
         return None
     # Gates only: the next-word softmax over every position is the costly part and not shown here.
-    tr = trace(model, prompt.ids, line_start(model), log_probs=False)
+    tr = reader(model).trace(prompt.ids)
     lt = tr.layers[layer]
     values = {g: lt.get(g)[:, 0].float().numpy() for g in CELL_GATES[tr.cell]}  # (T, B=1, H) -> (T, H)
     num_layers = model.config.num_layers

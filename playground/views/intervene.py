@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import reader
 from lstmlm.studies.intervene import (
     STATISTICS,
     DistributionChange,
@@ -23,7 +24,7 @@ from lstmlm.studies.intervene import (
     select_units,
 )
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
-from lstmlm.trace import Intervention, trace
+from lstmlm.trace import Intervention
 from playground.views.gates import check_layer
 from playground.views.inputs import prompt_words, whole
 from playground.views.next_word import display_word, line_start
@@ -142,7 +143,7 @@ def make_intervention(model: LanguageModel, ids: list[int], req: InterventionReq
         raise ValueError(f"statistic must be one of {', '.join(STATISTICS)}, got {req.statistic!r}")
     start, stop = parse_steps(str(req.steps), len(ids))
     if req.units == "top":  # ranked on the plain trace of this prompt
-        tr = trace(model, ids, line_start(model), log_probs=False)
+        tr = reader(model).trace(ids)
         units = select_units(tr, layer, "top", n=whole(req.top_n, "top N"), statistic=req.statistic)
     else:
         units = None if req.units == "all" else parse_units(req.unit_list, model.config.hidden_dim)

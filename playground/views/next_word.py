@@ -1,27 +1,26 @@
 """What the Next-word view shows, and how every view reads a prompt (no gradio here: all of it is
 testable without a browser, and the API endpoints return the same numbers the tabs draw).
 
-Every view reads a prompt the same way (`read_prompt`): cut by the model's tokenizer, then capped to the
-last MAX_PROMPT_WORDS words, and fed from `start_state` (the state after a line break).
+Every view reads a prompt the same way, through the model's `lstmlm.prompt.reader`: cut by the model's
+tokenizer, then capped to the last MAX_PROMPT_WORDS words (`read_prompt`), and fed from the state after a
+line break (`line_start`).
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import torch
 
 from lstmlm.model import LanguageModel, State
-from lstmlm.prompt import PrefixStates
-from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
-from lstmlm.sampling import NextWords, start_state, top_words
-from lstmlm.tokenizers import WIKITEXT, Tokenizer
-from lstmlm.vocab import EOS, UNK, Vocab
 
-MAX_PROMPT_WORDS = 300  # the model reads at most the last 300 words of a prompt; a notice says so
-MAX_PROMPT_CHARS = 30_000  # only the last 30k characters are tokenized, so a pasted book stays fast
+# the caps, Prompt and read_prompt live in lstmlm.prompt (reading a prompt); views import them from here too
+from lstmlm.prompt import MAX_PROMPT_CHARS, MAX_PROMPT_WORDS, PrefixStates, Prompt, read_prompt, reader  # noqa: F401
+from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
+from lstmlm.sampling import NextWords, top_words
+from lstmlm.tokenizers import WIKITEXT, Tokenizer
+from lstmlm.vocab import EOS, UNK
+
 MAX_TOP_K_SHOWN = 30  # most bars the next-word chart shows
 DEFAULT_PROMPT = "The cat sat on the"
 
@@ -48,77 +47,21 @@ def is_choosable(token: str) -> bool:
     return token != UNK and display_word(token) != HIDDEN_LABEL
 
 
-@dataclass
-class Prompt:
-    """A prompt as the model reads it; `cut` says earlier words were left out (see `notice`)."""
-
-    tokens: list[str]
-    ids: list[int]
-    unknown: list[int]  # positions in `tokens` the vocabulary lacks (read as <unk>)
-    cut: bool = False
-    unit: str = "word"  # what one step is: "word" or "character" (the model's tokenizer)
-
-    @property
-    def notice(self) -> str:
-        if not self.cut:
-            return ""
-        return (
-            f"Your text is long: the model reads only its last {len(self.tokens)} {self.unit}s "
-            f"(the limit is {MAX_PROMPT_WORDS})."
-        )
-
-
-def read_prompt(vocab: Vocab, text: str | None, max_words: int = MAX_PROMPT_WORDS) -> Prompt:
-    """Tokenize `text` and keep its last `max_words` words."""
-    text = text or ""
-    cut_chars = len(text) > MAX_PROMPT_CHARS
-    if cut_chars:
-        text = text[-MAX_PROMPT_CHARS:]
-    enc = vocab.encode_text(text)
-    start = max(0, len(enc.tokens) - max_words)
-    if cut_chars and start == 0 and len(enc.tokens) > 1:
-        start = 1  # the first token may be half a word
-    return Prompt(
-        tokens=enc.tokens[start:],
-        ids=enc.ids[start:],
-        unknown=[p - start for p in enc.unknown if p >= start],
-        cut=cut_chars or start > 0,
-        unit=vocab.tokenizer.unit,
-    )
-
-
-_LINE_START: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its start_state
-
-
 def line_start(model: LanguageModel) -> State:
-    """`start_state(model)` (the state after a line break), computed once per model: every view starts
-    there. The model is read-only, so its start state is too; nothing writes into these tensors."""
-    state = _LINE_START.get(model)
-    if state is None:
-        state = _LINE_START[model] = start_state(model)
-    return state
-
-
-_PREFIXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its PrefixStates
+    """The state after a line break, where every view starts reading: the model's reader's (computed once
+    per model). The model is read-only, so its start state is too; nothing writes into these tensors."""
+    return reader(model).start
 
 
 def prompt_states(model: LanguageModel) -> PrefixStates:
-    """The memo of states after recent prompts read from a line start, one per model, shared by every
-    user like the model: typing one more word then costs one step, with the numbers of a full re-read."""
-    prefixes = _PREFIXES.get(model)
-    if prefixes is None:
-        prefixes = _PREFIXES[model] = PrefixStates(model, line_start(model))
-    return prefixes
+    """The memo of states after recent prompts read from a line start, one per model (its reader's), shared
+    by every user like the model: typing one more word then costs one step, with the numbers of a re-read."""
+    return reader(model).prefixes
 
 
-@torch.no_grad()
 def next_log_probs(model: LanguageModel, ids: Sequence[int]) -> torch.Tensor:
     """Log-probabilities (V,) of the word after `ids`, read from the start of a line (as `advance`)."""
-    if len(ids):
-        return prompt_states(model).read(ids)[0]
-    state = line_start(model)
-    h = state[0] if isinstance(state, tuple) else state  # (L, 1, H): an empty prompt is a line start
-    return model.log_probs(h[-1, 0])
+    return reader(model).next_log_probs(ids)
 
 
 def predict_next(model: LanguageModel, prompt: Prompt, k: int = 10) -> NextWords:

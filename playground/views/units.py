@@ -16,13 +16,13 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import reader
 from lstmlm.studies.arrays import layer_arrays
 from lstmlm.studies.compare import CELL_NAMES
 from lstmlm.studies.runaway import CounterUnit, counter_units
 from lstmlm.studies.units import UnitSearch, unit_search
-from lstmlm.trace import trace
 from playground.views.gates import UNIT_SERIES, check_layer
-from playground.views.next_word import Prompt, line_start, read_prompt
+from playground.views.next_word import Prompt, read_prompt
 
 SIGNALS = ("h", "c")  # what unit search and the atlas rank: hidden state or cell (a GRU's or RNN's: h)
 METHODS = ("mean", "minmax")
@@ -94,7 +94,7 @@ def unit_search_view(
     if len(p.ids) < 2:
         raise ValueError("type at least two words: unit search compares the selected words with the others")
     k = max(1, min(int(k), MAX_UNITS_LISTED))
-    tr = trace(model, p.ids, line_start(model), log_probs=False)
+    tr = reader(model).trace(p.ids)
     layers = layer_arrays(tr)
     result = unit_search(layers, layer, span_start, span_stop, signal, k, method)
     series = {g: layers[layer].get(g) for g in UNIT_SERIES[model.config.cell]}
@@ -144,7 +144,7 @@ def counter_units_view(model: LanguageModel, text: str, layer: int, k: int = 10)
         raise ValueError(
             "type at least three words: a counter unit's cell grows with the position in the text"
         )
-    layers = layer_arrays(trace(model, p.ids, line_start(model), log_probs=False))
+    layers = layer_arrays(reader(model).trace(p.ids))
     return counter_units(layers[layer].get("c"), k)
 
 
