@@ -90,13 +90,14 @@ def _shown(word: str) -> str:
 
 @_word_filter
 def cmd_next(ns: argparse.Namespace) -> int:
-    from lstmlm.sampling import advance, start_state, top_words
+    from lstmlm.prompt import reader
+    from lstmlm.sampling import top_words
 
     model = load_or_exit(ns)
     enc = model.vocab.encode_text(ns.prompt)
-    log_probs, _ = advance(model, enc.ids, start_state(model)) if enc.ids else (None, None)
-    if log_probs is None:
+    if not enc.ids:
         return fail("the prompt is empty: type a few words")
+    log_probs = reader(model).read(enc.ids)[0]  # read from the line start, as the playground reads it
     nxt = top_words(log_probs, model.vocab, ns.top)
     if ns.json:
         _print_json(
@@ -165,14 +166,15 @@ TRACE_COLUMNS = {
 
 @_word_filter
 def cmd_trace(ns: argparse.Namespace) -> int:
-    from lstmlm.sampling import start_state, top_words
+    from lstmlm.prompt import reader
+    from lstmlm.sampling import top_words
     from lstmlm.trace import trace
 
     model = load_or_exit(ns)
     enc = model.vocab.encode_text(ns.prompt)
     if not enc.ids:
         return fail("the prompt is empty: type a few words")
-    tr = trace(model, enc.ids, start_state(model))
+    tr = trace(model, enc.ids, reader(model).start)  # with log-probabilities, which reader.trace leaves out
     nxt = top_words(tr.log_probs[-1, 0], model.vocab, ns.top)
     if ns.json:
         from lstmlm.studies.export import trace_dict
