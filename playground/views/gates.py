@@ -12,41 +12,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lstmlm import cells
+from lstmlm.cells import CELL_NAMES
 from lstmlm.model import LanguageModel
 from lstmlm.prompt import reader
-from lstmlm.studies.compare import CELL_NAMES
 from lstmlm.studies.runaway import robust_bound, runaway_cells, runaway_note
 from playground.views.next_word import Prompt, display_word, read_prompt
 
-GATES = ("f", "i", "o", "g", "c", "h")  # the order of the view's gate selector (an LSTM's)
-CELL_GATES = {"lstm": GATES, "gru": ("r", "z", "n", "h"), "rnn_tanh": ("h",), "rnn_relu": ("h",)}  # each cell
-GATE_LABELS = {  # plain text, for controls and messages
-    "f": "forget gate f",
-    "i": "input gate i",
-    "o": "output gate o",
-    "g": "candidate C̃",
-    "c": "cell state C",
-    "h": "hidden state h",
-    "r": "reset gate r",
-    "z": "update gate z",
-    "n": "candidate n",
-}
-GATE_TITLES = {  # plotly titles (its <sub> tags), in the article's notation
-    "f": "forget gate f<sub>t</sub>",
-    "i": "input gate i<sub>t</sub>",
-    "o": "output gate o<sub>t</sub>",
-    "g": "candidate C̃<sub>t</sub>",
-    "c": "cell state C<sub>t</sub>",
-    "h": "hidden state h<sub>t</sub>",
-    "r": "reset gate r<sub>t</sub>",
-    "z": "update gate z<sub>t</sub>",
-    "n": "candidate n<sub>t</sub>",
-}
-SIGMOID_GATES = ("f", "i", "o")  # values in (0, 1); g and h lie in (-1, 1), c is unbounded
-CELL_SIGMOID_GATES = {"lstm": SIGMOID_GATES, "gru": ("r", "z"), "rnn_tanh": (), "rnn_relu": ()}  # RNN: none
-SATURATING = ("f", "i", "o", "r", "z")  # every cell's gates in (0, 1)
+# The cell tables come from lstmlm.cells (the one table): orders, labels in the article's notation, ranges.
+CELL_GATES = {cell: cells.display_order(cell) for cell in cells.CELLS}  # each cell's, in the selector's order
+GATES = CELL_GATES["lstm"]  # f i o g c h: the order of the view's gate selector (an LSTM's)
+GATE_LABELS = {
+    k: cells.any_cell(k).name for k in cells.ALL_KEYS
+}  # plain text: "forget gate f", "candidate C̃"
+GATE_TITLES = {
+    k: f"{cells.any_cell(k).name}<sub>t</sub>" for k in cells.ALL_KEYS
+}  # plotly titles (<sub> tags)
+SIGMOID_GATES = cells.sigmoid_gates("lstm")  # f i o, in (0, 1); g and h lie in (-1, 1), c is unbounded
+CELL_SIGMOID_GATES = {cell: cells.sigmoid_gates(cell) for cell in cells.CELLS}  # GRU: r z; RNN: none
+SATURATING = tuple(k for k in cells.ALL_KEYS if cells.any_cell(k).is_sigmoid)  # every cell's gates in (0, 1)
 ORDERINGS = ("index", "mean", "variance", "saturation")
-LOW, HIGH = 0.1, 0.9  # a gate below 0.1 is "left-saturated" (closed), above 0.9 "right-saturated" (open)
+LOW, HIGH = (
+    cells.LOW,
+    cells.HIGH,
+)  # a gate below 0.1 is "left-saturated" (closed), above 0.9 "right-saturated"
 MAX_HEATMAP_STEPS = 150  # a heatmap shows at most the last 150 words...
 MAX_HEATMAP_CELLS = 80_000  # ...and at most 80k cells (~430 KB as float32): fewer units if needed
 
@@ -108,16 +97,12 @@ def trace_layer(model: LanguageModel, prompt: Prompt, layer: int) -> LayerValues
 
 def saturation(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per unit, the fraction of steps with the gate < 0.1 (left) and > 0.9 (right); values (T, H)."""
-    return (values < LOW).mean(axis=0), (values > HIGH).mean(axis=0)
+    return cells.saturation_fractions(values)
 
 
 def saturation_score(gate: str, values: np.ndarray) -> np.ndarray:
     """Per unit, the fraction of steps at an extreme: gates < 0.1 or > 0.9; g, n, h, tanh(c) beyond +-0.9."""
-    if gate in SATURATING:
-        left, right = saturation(values)
-        return left + right
-    squashed = np.tanh(values) if gate == "c" else values
-    return (np.abs(squashed) > HIGH).mean(axis=0)
+    return cells.unit_saturation(cells.any_cell(gate), values)
 
 
 def unit_order(gate: str, values: np.ndarray, ordering: str) -> np.ndarray:
@@ -128,8 +113,8 @@ def unit_order(gate: str, values: np.ndarray, ordering: str) -> np.ndarray:
     if ordering == "index":
         return np.arange(units)
     key = {
-        "mean": lambda: values.mean(axis=0),
-        "variance": lambda: values.var(axis=0),
+        "mean": lambda: cells.unit_mean(values),
+        "variance": lambda: cells.unit_variance(values),
         "saturation": lambda: saturation_score(gate, values),
     }[ordering]()
     return np.argsort(-key, kind="stable")
@@ -197,12 +182,8 @@ def heatmap_window(
     )
 
 
-UNIT_SERIES = {
-    "lstm": ("f", "i", "o", "c", "h"),
-    "gru": ("r", "z", "n", "h"),
-    "rnn_tanh": ("h",),
-    "rnn_relu": ("h",),
-}
+# One unit's lines: every quantity in display order but the LSTM's candidate (f i o c h; r z n h; h).
+UNIT_SERIES = {cell: tuple(k for k in CELL_GATES[cell] if (cell, k) != ("lstm", "g")) for cell in cells.CELLS}
 
 
 def unit_series(lv: LayerValues, unit: int) -> dict[str, np.ndarray]:
