@@ -112,6 +112,19 @@ def test_memory_window_and_its_plots(tiny_model):
     )
 
 
+def test_the_memory_window_keeps_the_number_of_words_its_caption_says(tiny_model):
+    from playground.i18n import EN, ZH
+    from playground.views.equations import MAX_MEMORY_STEPS
+
+    text = " ".join(["the cat sat on the mat ."] * 12)  # 84 words
+    mem, words, first = memory_window(tiny_model, text, 0, 2)
+    assert len(mem.c) == 84 and first == 84 - MAX_MEMORY_STEPS and len(words) == MAX_MEMORY_STEPS
+    assert words[0] == f"{first} {read_prompt(tiny_model.vocab, text).tokens[first]}"
+    # the caption's words are plain text (playground/text imports no view): it must state the same limit
+    assert f"the last {MAX_MEMORY_STEPS} words" in EN["eq.memory_caption"]
+    assert f"最后 {MAX_MEMORY_STEPS} 个词" in ZH["eq.memory_caption"]
+
+
 def test_the_counterfactual_tab_says_two_unknown_words_read_as_unk(tiny_model):
     from playground.tabs.counterfactual import read_alike_note
 

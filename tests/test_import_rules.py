@@ -3,6 +3,7 @@
 - lstmlm never imports gradio, plotly or playground;
 - playground/plots never imports torch, gradio or lstmlm (plot functions take lists and arrays);
 - playground/views never imports gradio or plotly;
+- playground/text never imports views, tabs, api, app or i18n (it holds words);
 - argparse only in lstmlm/cli and playground/__main__.py;
 - no module imports another module's private (_name) name;
 - no import circle between project modules (module-level imports; one inside a function runs later).
@@ -108,6 +109,25 @@ def test_rooms_import_only_what_they_may():
         if _inside(imp.path, folder) and _root(imp.module) in banned and (folder, imp.module) not in ALLOWED
     ]
     assert not wrong, "forbidden imports:\n" + "\n".join(wrong)
+
+
+# playground/text holds a tab's words (i18n merges it); it may take words from plots or lstmlm.tokenizers, but
+# never imports the code that builds a screen, which imports i18n: no tab or view can import its words back.
+SCREEN_CODE = ("playground.views", "playground.tabs", "playground.api", "playground.app", "playground.i18n")
+
+
+def test_text_modules_hold_words_only():
+    wrong = [
+        imp.where()
+        for imp in all_imports()
+        if _inside(imp.path, "playground/text/")
+        and any(
+            full == m or full.startswith(m + ".")
+            for full in (imp.module, f"{imp.module}.{imp.name}")  # `from playground import views` too
+            for m in SCREEN_CODE
+        )
+    ]
+    assert not wrong, "playground/text imports code that builds a screen:\n" + "\n".join(wrong)
 
 
 def test_only_the_command_lines_parse_arguments():

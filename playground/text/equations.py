@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from playground.plots import cell_diagram
-from playground.views.equations import MAX_MEMORY_STEPS
 
 PAIRS: dict[str, tuple[str, str]] = {
     "tab.equations": ("Equations & memory", "方程与记忆"),
@@ -20,10 +19,10 @@ PAIRS: dict[str, tuple[str, str]] = {
     "eq.memory_caption": (
         "Kept against written memory of this unit at every word; the horizon: row s, column t = "
         "f<sub>s+1</sub>·…·f<sub>t</sub>, the share of what was written at step s that is still in the cell "
-        f"at step t (at most the last {MAX_MEMORY_STEPS} words).",
+        "at step t (at most the last 60 words).",  # views/equations.MAX_MEMORY_STEPS (a test checks)
         "这个单元在每个词上保留的记忆与写入的记忆；记忆跨度：第 s 行、第 t 列 = "
         "f<sub>s+1</sub>·…·f<sub>t</sub>，"
-        f"即第 s 步写入的内容到第 t 步还留在细胞里的比例（最多显示最后 {MAX_MEMORY_STEPS} 个词）。",
+        "即第 s 步写入的内容到第 t 步还留在细胞里的比例（最多显示最后 60 个词）。",
     ),
     "diagram.heading": (
         cell_diagram.WORDS["heading"],
