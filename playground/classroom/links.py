@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from urllib.parse import parse_qs, urlencode
 
+from lstmlm.cells import display_order
+
 MAX_URL_PROMPT_CHARS = 2_000  # a link carries at most 2000 characters of prompt (URLs over ~8 KB break)
 MAX_SPEC_CHARS = 200  # the intervention spec is a short "key:value,..." string
 VIEWS = (  # tab ids a link may open: tabs/registry.py's linkable tabs; an unknown one opens next_word
@@ -34,7 +36,7 @@ VIEWS = (  # tab ids a link may open: tabs/registry.py's linkable tabs; an unkno
     "gradient",
     "live",  # the Live Lab ("Train your own"); with &lab=TOKEN a teacher's training, read-only
 )
-GATES = ("f", "i", "o", "g", "c", "h")  # an LSTM's; `Limits.gates` holds the app's model's own
+GATES = display_order("lstm")  # f i o g c h, an LSTM's; `Limits.gates` holds the app's model's own
 ORDERS = ("index", "variance", "saturation", "mean")
 MODES = ("normal", "present")
 LANGS = ("", "en", "zh")  # "" = the browser's language

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lstmlm.cells import display_order
 from lstmlm.model import LanguageModel
 from lstmlm.prompt import reader
 from lstmlm.studies.intervene import (
@@ -221,7 +222,7 @@ def run_intervention(
     state = line_start(model)
     cmp = compare_intervention(model, ids, [iv], k, state)
     arrays = {
-        side: {g: la.get(g) for g in ("f", "i", "o", "g", "c", "h")}
+        side: {g: la.get(g) for g in display_order("lstm")}  # f i o g c h
         for side, la in (("plain", cmp.plain[iv.layer]), ("intervened", cmp.intervened[iv.layer]))
     }
     gens = [

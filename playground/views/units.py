@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from lstmlm.cells import CELL_NAMES
 from lstmlm.model import LanguageModel
 from lstmlm.prompt import reader
 from lstmlm.studies.arrays import layer_arrays
-from lstmlm.studies.compare import CELL_NAMES
 from lstmlm.studies.runaway import CounterUnit, counter_units
 from lstmlm.studies.units import UnitSearch, unit_search
 from playground.views.gates import UNIT_SERIES, check_layer
