@@ -1,6 +1,10 @@
-"""The models the Compare and Gradient-flow views put side by side: the app's own model first, then the
-other bundled models (the GRU and the plain RNN trained with the LSTM's recipe) or any given directories.
-All are read-only and shared by every user, like the main model."""
+"""The models the Compare, Gradient-flow and Class-game views put side by side: the app's own model first,
+then the other bundled models or any given directories. By default (the line-up is every bundled model)
+only the main model's family joins it: the bundled models trained on the same text with the same
+vocabulary (storybooks-lstm with storybooks-gru and storybooks-rnn; wikitext2-lstm with wikitext2-gru and
+wikitext2-rnn), so that their words, perplexities and test figures compare like with like. A model with no
+family (your own) is compared with every bundled model. All are read-only and shared by every user, like
+the main model."""
 
 from __future__ import annotations
 
@@ -12,10 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lstmlm.bundled import bundled_model_dirs
-from lstmlm.checkpoint import CheckpointError, load_model
+from lstmlm.checkpoint import CheckpointError, load_model, read_config
 from lstmlm.model import LanguageModel
+from lstmlm.model_dir import VOCAB
 from lstmlm.studies.compare import model_label
 from lstmlm.studies.gradflow import AverageFlow, load_flow
+from lstmlm.vocab import Vocab
 
 CELL_COLORS = {"lstm": "#4f46e5", "gru": "#0d9488", "rnn_tanh": "#ea580c"}
 EXTRA_COLORS = ("#be185d", "#65a30d", "#0369a1", "#a16207")
@@ -44,6 +50,33 @@ def bundled_dirs() -> list[Path]:
     return bundled_model_dirs()
 
 
+def same_data(model: LanguageModel, directory: str | os.PathLike) -> bool:
+    """Whether the model in `directory` reads text exactly as `model` does: the same tokenizer and the same
+    vocabulary, word for word and in the same order (a vocabulary is built from its training text, so this
+    is the mark of models trained on the same data). False when its config or vocabulary cannot be read."""
+    directory = Path(directory)
+    try:
+        tokenizer = read_config(directory).get("tokenizer", "wikitext")  # absent: the WikiText rules
+        words = Vocab.load(directory / VOCAB).words
+    except (CheckpointError, OSError, UnicodeDecodeError):
+        return False
+    return tokenizer == model.vocab.tokenizer.name and words == model.vocab.words
+
+
+def family_or_all(
+    model: LanguageModel, model_dir: str | os.PathLike | None, others: Sequence[str | os.PathLike]
+) -> list[str | os.PathLike]:
+    """The directories the line-up loads. When `others` is the default line-up (every bundled model) and
+    some of them, besides the main model's own directory, were trained on its data (`same_data`), those
+    only; otherwise `others` as given (a list the user chose is never filtered)."""
+    resolved = {Path(d).resolve() for d in others}
+    if not others or resolved != {p.resolve() for p in bundled_dirs()}:
+        return list(others)
+    main = Path(model_dir).resolve() if model_dir is not None else None
+    family = [d for d in others if Path(d).resolve() != main and same_data(model, d)]
+    return family or list(others)
+
+
 def make_lineup(
     model: LanguageModel,
     model_dir: str | os.PathLike | None,
@@ -51,14 +84,15 @@ def make_lineup(
     load: Callable[[Path], LanguageModel] | None = None,
 ) -> list[Entry]:
     """The main model and the loadable models of `others` (a directory that does not load is skipped with
-    a message on stderr: the app still starts). Duplicates of the main directory are dropped. `load` reads
-    a model directory (default load_model; the model hub passes its own, so each model loads once)."""
+    a message on stderr: the app still starts); when `others` is every bundled model, only the main model's
+    family of them (`family_or_all`). Duplicates of the main directory are dropped. `load` reads a model
+    directory (default load_model; the model hub passes its own, so each model loads once)."""
     entries = [Entry(model_label(model), model, CELL_COLORS.get(model.config.cell, EXTRA_COLORS[0]))]
     entries[0].flow, entries[0].path = load_flow(model_dir), str(model_dir or "")
     main = Path(model_dir).resolve() if model_dir is not None else None
     seen = {main}
     loaded = []
-    for d in others:
+    for d in family_or_all(model, model_dir, others):
         path = Path(d).resolve()
         if path in seen:
             continue
