@@ -29,7 +29,7 @@ class ModelConfig:
 
     vocab_size: int = 10000  # rows of the embedding / classes of the output layer
     cell: str = field(default="lstm", metadata={"choices": list(CELLS)})  # lstm | gru | rnn_tanh | rnn_relu
-    embed_dim: int = 400  # word embedding size
+    embed_dim: int = 400  # token (word or character) embedding size
     hidden_dim: int = 400  # units per recurrent layer
     num_layers: int = 2  # stacked recurrent layers
     dropout: float = 0.3  # on embeddings, between layers and before the output layer (training only)

@@ -1,5 +1,5 @@
 """What `lstmlm train` shows on the terminal: a training Callback that draws a tqdm bar per epoch (loss,
-perplexity, lr, words/s) and prints every validation and message above it, on stderr."""
+perplexity, lr, words/s or characters/s) and prints every validation and message above it, on stderr."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import sys
 
 
 class TrainProgressBar:
-    """A `train()` callback (on_step / on_eval / on_message); `quiet` keeps the messages, drops the bar."""
+    """A `train()` callback (on_step / on_eval / on_message); `quiet` keeps the messages, drops the bar.
+    `unit` is what one token of the model is ("word" or "character", the tokenizer's `unit`): the bar
+    shows the speed as words/s or characters/s."""
 
-    def __init__(self, quiet: bool):
+    def __init__(self, quiet: bool, unit: str = "word"):
         from tqdm import tqdm
 
         self.quiet = quiet
+        self.speed = f"{unit}s/s"
         self.bar = None
         self.tqdm = tqdm
         self.epoch = None
@@ -35,10 +38,12 @@ class TrainProgressBar:
         self.bar.update(1)
         if p.step % 10 == 0:
             self.bar.set_postfix(
-                loss=f"{p.loss:.3f}",
-                ppl=f"{math.exp(min(p.loss, 50)):.1f}",
-                lr=f"{p.lr:.2g}",
-                wps=f"{p.words_per_s:,.0f}",
+                {
+                    "loss": f"{p.loss:.3f}",
+                    "ppl": f"{math.exp(min(p.loss, 50)):.1f}",
+                    "lr": f"{p.lr:.2g}",
+                    self.speed: f"{p.words_per_s:,.0f}",
+                }
             )
 
     def on_eval(self, r: dict) -> None:

@@ -56,8 +56,9 @@ def add_train_parser(sub) -> None:
         help="train a model directory",
         epilog=TRAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Train a word-level language model. The best model (by validation perplexity) is\n"
-        "saved atomically in --out as it trains, with every validation in --out/metrics.jsonl.\n"
+        description="Train a language model of words or characters (--tokenizer). The best model (by\n"
+        "validation perplexity) is saved atomically in --out as it trains, with every validation in\n"
+        "--out/metrics.jsonl.\n"
         "Ctrl-C or SIGTERM finishes the step, saves a resumable state in --out/resume and exits 0.",
     )
     p.add_argument("--out", required=True, help="model directory to write")
@@ -95,8 +96,8 @@ def add_train_parser(sub) -> None:
         "--max-vocab",
         type=int,
         default=None,
-        help="keep only the N most frequent training words (the rest read as <unk>; 0 = all). Default: "
-        "with --max-minutes/--max-words the words seen 3+ times (see --no-auto), otherwise all",
+        help="keep only the N most frequent training tokens (the rest read as <unk>; 0 = all). Default: "
+        "with --max-minutes/--max-words the tokens seen 3+ times (see --no-auto), otherwise all",
     )
     p.add_argument(
         "--no-auto",
@@ -223,7 +224,7 @@ def _run(ns: argparse.Namespace, out: Path, run: RunSettings, summary: dict, wor
         stop["flag"] = True
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    bar = TrainProgressBar(ns.quiet or rank != 0)
+    bar = TrainProgressBar(ns.quiet or rank != 0, run.corpus.vocab.tokenizer.unit)
     try:
         result = train(
             run.corpus,
@@ -254,8 +255,8 @@ def _run(ns: argparse.Namespace, out: Path, run: RunSettings, summary: dict, wor
                 f"Resume with: {_resume_command(ns, out, world)}"
             )
         else:
-            print(
-                f"Done ({result['stop_reason']}): best validation perplexity {result['best_val_ppl']:.2f}, "
-                f"model in {out}"
-            )
+            reason = result["stop_reason"]
+            if reason == "word budget":  # --max-words counts the model's tokens: characters for a chars model
+                reason = f"{run.corpus.vocab.tokenizer.unit} budget"
+            print(f"Done ({reason}): best validation perplexity {result['best_val_ppl']:.2f}, model in {out}")
     return 0

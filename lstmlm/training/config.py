@@ -27,14 +27,14 @@ class TrainConfig:
     weight_decay: float = 0.0  # L2 penalty
     clip: float = 0.25  # clip the gradient norm to this (0 = off)
     batch_size: int = 32  # columns of the batchified training text (split across ranks under torchrun)
-    bptt: int = 35  # words per truncated back-propagation window
+    bptt: int = 35  # tokens (words, or characters) per truncated back-propagation window
     eval_batch_size: int = 10  # the standard protocol: batch 10, bptt 35, state carried through
     epochs: int = 40  # passes over the training text
     # with a time budget the cosine/linear schedules decay over whichever ends first, epochs or minutes
     max_minutes: float = 0.0  # stop after this much training time, then evaluate and save (0 = no limit)
     # a budget in words processed (training targets, all ranks) means the same on a busy or an idle machine;
     # the cosine/linear schedules decay over whichever of epochs, minutes and words ends first
-    max_words: int = 0  # stop after this many training words, then evaluate and save (0 = no limit)
+    max_words: int = 0  # stop after this many training tokens (words or characters), evaluate, save (0 = off)
     eval_every: int = 0  # also validate every N steps (0 = once per epoch)
     # The state is carried from window to window, so without restarts a model meets a zero state only at its
     # first step, untrained, while evaluation starts every column from zero: a model trained so read some
@@ -58,7 +58,7 @@ class Progress:
     batches: int  # batches in an epoch
     loss: float  # this step's training loss (nats/word, averaged over ranks)
     lr: float
-    words_per_s: float  # training words per second over all ranks, since (re)start
+    words_per_s: float  # training tokens (words, or characters) per second over all ranks, since (re)start
     seconds: float  # training time so far, including earlier runs when resumed
 
 
