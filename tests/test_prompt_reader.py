@@ -5,6 +5,7 @@ last few traces, and the Equations view traces a prompt once per update."""
 from __future__ import annotations
 
 import gc
+import sys
 import weakref
 
 import pytest
@@ -90,7 +91,8 @@ def test_the_old_import_paths_are_the_same_functions():
 
 @pytest.fixture()
 def traces(monkeypatch) -> list[int]:
-    """The prompts traced, one entry (its length) per trace; equations' own name too, should it trace."""
+    """The prompts traced, one entry (its length) per trace: through the reader, or by any playground module
+    that imported `trace` itself (so a view that bypasses the reader is counted too)."""
     calls: list[int] = []
 
     def counted(model, ids, *args, **kwargs):
@@ -98,12 +100,15 @@ def traces(monkeypatch) -> list[int]:
         return trace(model, ids, *args, **kwargs)
 
     monkeypatch.setattr(lstmlm.prompt, "trace", counted)
+    for name, module in list(sys.modules.items()):
+        if name.startswith("playground.") and getattr(module, "trace", None) is trace:
+            monkeypatch.setattr(module, "trace", counted)
     return calls
 
 
 def test_the_equations_view_traces_a_prompt_once_per_update(tiny_model, traces):
-    equations_tab.show_equations(tiny_model, PROMPT, 1, None, 3)
-    assert traces == [9]  # equations, memory and the cell diagram from one trace
+    equations_tab.show_equations(tiny_model, PROMPT, 1, None, 3, "all")
+    assert traces == [9]  # equations, memory and the cell diagram (one unit and all) from one trace
     equations_tab.show_equations(tiny_model, PROMPT, 0, 2, 5)  # another layer, step, unit: no new trace
     assert traces == [9]
     equations_tab.show_equations(tiny_model, PROMPT + " ran", 1, None, 3)

@@ -2,9 +2,9 @@
 unit) of one layer at one word, for an LSTM, a GRU or a plain RNN (`plots.cell_diagram` draws them), and the
 GRU's and RNN's equations with those numbers (the LSTM's come from `lstmlm.studies.equations`).
 
-Every number is the trace's (`lstmlm.trace`, the same forward as every view), read at one step; the
-products and sums on the diagram's arrows (f_t·C_{t-1}, (1-z_t)·n_t, ...) are those values multiplied in
-float64.
+Every number is the trace's (`lstmlm.prompt.reader(model).trace`, the same forward and the same trace as
+every view), read at one step; the products and sums on the diagram's arrows (f_t·C_{t-1}, (1-z_t)·n_t, ...)
+are those values multiplied in float64.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from lstmlm.model import LanguageModel
-from lstmlm.trace import Trace, trace
+from lstmlm.prompt import reader
+from lstmlm.trace import Trace
 from playground.plots.cell_diagram import Diagram
-from playground.views.next_word import display_word, line_start, read_prompt
+from playground.views.next_word import display_word, read_prompt
 
 # The words of the GRU's and RNN's equations (`other_cell_latex`), translated in playground/text/equations.py
 OTHER_CELL_WORDS = ("title", "r", "z", "n", "h_gru", "h_rnn")
@@ -81,7 +82,7 @@ def cell_diagrams(
         raise ValueError(f"step {step} does not exist: the prompt has steps 0..{T - 1}")
     if not 0 <= unit < H:
         raise ValueError(f"unit {unit} does not exist: the layer has units 0..{H - 1}")
-    tr = trace(model, p.ids, line_start(model), log_probs=False)
+    tr = reader(model).trace(p.ids)  # the Equations view's other parts read the same trace
     word = display_word(p.tokens[step])
     one = diagram_values(tr, word, layer, step, unit)
     return one, diagram_values(tr, word, layer, step, None) if every_unit else one
