@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+from lstmlm.cells import CELLS, chunk_order
+
 NUM_LAYERS = 2
 MAX_EMBED = 256  # untied embeddings stay at most this wide (the bundled word models' width)
 MIN_PASSES = 2.0  # enough words: the training text read this many times ...
@@ -12,7 +14,7 @@ WORDS_PER_WEIGHT = 4.0  # ... or this many words per recurrent weight, whichever
 MAX_DROPOUT = 0.6
 
 
-GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}  # weight blocks per layer of each cell
+GATES = {cell: len(chunk_order(cell)) for cell in CELLS}  # weight blocks per layer: lstm 4, gru 3, rnn 1
 
 
 def recurrent_weights(

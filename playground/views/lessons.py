@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
+from lstmlm.cells import ALL_KEYS
 from playground.classroom.links import (
     GATES,
     VIEWS,
@@ -38,7 +39,9 @@ OPEN_NUMBERS = {"k", "temperature", "top_k", "top_p", "words", "seed", "layer", 
 OPEN_TEXTS = {"view", "prompt", "gate", "order", "iv"}
 TOP = -1  # "layer": "top" in a file: the model's top layer, written in when the model is known
 # generous limits for checking a file without a model (the app clamps to the model's when a link opens)
-FILE_LIMITS = Limits(num_layers=64, hidden_dim=1 << 20, gates=GATES + ("r", "z", "n"))
+FILE_LIMITS = Limits(
+    num_layers=64, hidden_dim=1 << 20, gates=GATES + tuple(k for k in ALL_KEYS if k not in GATES)
+)  # + r z n
 
 
 class LessonError(ValueError):
