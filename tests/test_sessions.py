@@ -188,8 +188,12 @@ def test_overlapping_raw_calls_of_one_session_each_get_their_own_answer(tiny_mod
 
 
 def test_a_raw_calls_own_stream_shares_its_sessions_state():
+    from playground.server.lazy_session import LazySession
+
     class Holder:  # Gradio's StateHolder: session_data, and [] that creates a session when needed
         session_data: dict = {}
+        time_last_used: dict = {}
+        blocks = SimpleNamespace(default_config=SimpleNamespace(blocks={}), blocks={})  # an empty page
 
         def __getitem__(self, name: str) -> str:
             return f"state-of-{name}"
@@ -199,10 +203,37 @@ def test_a_raw_calls_own_stream_shares_its_sessions_state():
     request = json.loads(body)
     own = request["session_hash"]
     assert request["data"] == ["the cat", 3] and sessions.ONE_SHOT.fullmatch(own)  # swept like a bare call
-    assert state_holder.session_data == {own: "state-of-script-1"}
+    assert state_holder.session_data == {own: "state-of-script-1"} and own in state_holder.time_last_used
+    # a bare call: a fresh session of its own (not the page's config copied), also swept once over
+    request = json.loads(sessions.own_stream_body(b'{"data": ["x"]}', state_holder))
+    bare = request["session_hash"]
+    assert request["data"] == ["x"] and sessions.ONE_SHOT.fullmatch(bare) and bare != own
+    assert isinstance(state_holder.session_data[bare], LazySession) and bare in state_holder.time_last_used
     for unchanged in (
-        b'{"data": ["x"]}',
         b"not json",
+        b'["x"]',
         b'{"data": [], "session_hash": "' + ONE_SHOT.encode() + b'"}',
     ):
         assert sessions.own_stream_body(unchanged, state_holder) == unchanged
+
+
+def test_a_bare_calls_session_holds_what_gradios_own_holds(tiny_model):
+    """LazySession against Gradio's SessionState over the whole app: after the same writes (a call's input
+    value, a replaced component), the same configs in the same order; until then none of the page's."""
+    from gradio.state_holder import SessionState
+
+    from playground.app import build_app
+    from playground.server.lazy_session import LazySession
+
+    demo = build_app(tiny_model)
+    eager, lazy = SessionState(demo), LazySession(demo)
+    assert lazy.config_values == {} and len(eager.config_values) == len(demo.blocks) > 100
+    ids = list(demo.blocks)
+    for session in (eager, lazy):
+        session._update_value_in_config(ids[3], "the cat sat")  # as Gradio's preprocess writes an input
+        session[ids[5]] = demo.blocks[ids[5]]  # as Gradio stores a component an event replaced
+    assert list(lazy.config_values) == [ids[3], ids[5]]
+    assert list(lazy.components) == list(eager.components)  # a deep link reads them all
+    assert list(lazy.config_values) == list(eager.config_values)
+    assert lazy.config_values[ids[3]]["props"]["value"] == "the cat sat"
+    assert set(vars(lazy)) - set(vars(eager)) == {"_page_ids"}  # Gradio's set-up ran in full

@@ -11,8 +11,9 @@ Gradio streams a raw call's result (`GET /gradio_api/call/<name>/<event_id>`) fr
 queue, not from the event's: two calls in flight with one `session_hash` (POST A, POST B, GET A) would
 deliver B's result on A's stream and answer B's GET with 404. `OwnStreamPerCall` gives each raw call its
 own message queue under a one-shot name that shares the caller's session state (so it costs no new
-session), which the sweep drops once the call is over.
-No gradio import: the functions read the objects they are given.
+session), which the sweep drops once the call is over; a bare call gets a one-shot session too, whose copy
+of the page's config is made only if something reads it (`lazy_session`).
+No gradio import at module level: the functions read the objects they are given.
 """
 
 from __future__ import annotations
@@ -107,23 +108,33 @@ RAW_CALL = re.compile(r"/gradio_api/call/[^/]+/?$")  # POST: a raw HTTP call (it
 
 
 def own_stream_body(body: bytes, state_holder) -> bytes:
-    """A raw call's JSON body with its `session_hash` replaced by a new one-shot name (uuid4 hex, as Gradio
-    names a bare call's session) that shares the named session's state; other bodies unchanged."""
+    """A raw call's JSON body with its `session_hash` set to a new one-shot name (uuid4 hex, as Gradio names
+    a bare call's session): a call that names a session shares that session's state; a bare call (no
+    session_hash) gets a fresh state of its own, as Gradio would give it, but without Gradio's copy of the
+    page's config (`lazy_session.LazySession`). Other bodies unchanged."""
+    from playground.server.lazy_session import LazySession  # gradio: imported when the server runs
+
     try:
         request = json.loads(body)
     except ValueError:
         return body  # Gradio answers it (422)
-    session = request.get("session_hash") if isinstance(request, dict) else None
-    if not isinstance(session, str) or not session or ONE_SHOT.fullmatch(session):
+    if not isinstance(request, dict):
         return body
-    own = uuid.uuid4().hex
-    state_holder.session_data[own] = state_holder[session]  # the caller's state, no copy of the page
+    session, own = request.get("session_hash"), uuid.uuid4().hex
+    if session is None:
+        state_holder.session_data[own] = LazySession(state_holder.blocks)
+    elif isinstance(session, str) and session and not ONE_SHOT.fullmatch(session):
+        state_holder.session_data[own] = state_holder[session]  # the caller's state, no copy of the page
+    else:
+        return body
+    state_holder.time_last_used[own] = datetime.datetime.now()  # the sweep leaves it to its call
     return json.dumps(request | {"session_hash": own}).encode()
 
 
 class OwnStreamPerCall:
-    """ASGI middleware: each raw HTTP call (`POST /gradio_api/call/<name>` with a `session_hash`) gets its
-    own event stream, so overlapping calls of one session each read their own answer."""
+    """ASGI middleware: each raw HTTP call (`POST /gradio_api/call/<name>`) gets its own event stream, so
+    overlapping calls of one session each read their own answer, and a bare call's fresh session costs no
+    copy of the page's config."""
 
     def __init__(self, app) -> None:
         self.app = app
