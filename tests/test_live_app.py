@@ -1,4 +1,4 @@
-"""The Live Lab in the app: the job registry's limits, the HTTP API (live_train / live_status / live_stop)
+"""The Live Lab in the app: the job registry's limits, the HTTP API (lab_train / lab_status / lab_stop)
 with tiny settings, and one browser run (paste, train, see the curve, sample and gates, stop, download)."""
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def client(tiny_model_dir):
 def poll(client, job: str, timeout_s: float = 90) -> dict:
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
-        status = client.predict(job=job, curve=True, api_name="/live_status")
+        status = client.predict(job=job, curve=True, api_name="/lab_status")
         if status["state"] not in ("queued", "running"):
             return status
         time.sleep(0.3)
@@ -188,7 +188,7 @@ def test_api_trains_reports_and_stops(client):
     from gradio_client.exceptions import AppError
 
     settings = dict(TINY, seconds=30, max_tokens=4000)
-    started = client.predict(text=anbn_text(), settings=settings, api_name="/live_train")
+    started = client.predict(text=anbn_text(), settings=settings, api_name="/lab_train")
     assert started["settings"]["hidden_dim"] == 16 and started["state"] == "running"
     status = poll(client, started["job"])
     assert status["state"] == "done" and status["summary"]["stop_reason"] == "word budget"
@@ -203,7 +203,7 @@ def test_api_trains_reports_and_stops(client):
     from lstmlm.training.live import load_snapshot
     from playground.server.live_jobs import JOBS
 
-    snap = client.predict(job=started["share"], index=-1, compare_to=0, api_name="/live_snapshot")
+    snap = client.predict(job=started["share"], index=-1, compare_to=0, api_name="/lab_snapshot")
     saved = load_snapshot(JOBS.get(started["job"]).snapshots[-1].path)
     assert snap["index"] == 4 and snap["snapshots"] == 5 and snap["tokens"] == saved.tokens
     np.testing.assert_allclose(snap["layers"][0]["c"], saved.values[0]["c"], atol=1e-4)
@@ -216,19 +216,19 @@ def test_api_trains_reports_and_stops(client):
     )
     assert "track_line_pos" in snap["changes"]
 
-    long = client.predict(teaching_text="anbn", settings={"seconds": 60, **TINY}, api_name="/live_train")
+    long = client.predict(teaching_text="anbn", settings={"seconds": 60, **TINY}, api_name="/lab_train")
     assert long["share"] and long["state"] in ("queued", "running")
     time.sleep(1.0)
-    if client.predict(job=long["job"], curve=False, api_name="/live_status")["state"] == "running":
-        assert client.predict(job=long["job"], api_name="/live_pause")["pausing"] is True
+    if client.predict(job=long["job"], curve=False, api_name="/lab_status")["state"] == "running":
+        assert client.predict(job=long["job"], api_name="/lab_pause")["pausing"] is True
         end = time.monotonic() + 30
-        while client.predict(job=long["job"], curve=False, api_name="/live_status")["state"] != "paused":
+        while client.predict(job=long["job"], curve=False, api_name="/lab_status")["state"] != "paused":
             assert time.monotonic() < end
             time.sleep(0.2)
-        assert client.predict(job=long["job"], api_name="/live_resume")["state"] in ("queued", "running")
+        assert client.predict(job=long["job"], api_name="/lab_resume")["state"] in ("queued", "running")
     with pytest.raises(AppError, match="read-only"):
-        client.predict(job=long["share"], api_name="/live_stop")
-    assert client.predict(job=long["job"], api_name="/live_stop")["stopping"] is True
+        client.predict(job=long["share"], api_name="/lab_stop")
+    assert client.predict(job=long["job"], api_name="/lab_stop")["stopping"] is True
     stopped = poll(client, long["job"])
     assert stopped["state"] == "stopped" and stopped["seconds"] < 30
 
@@ -246,14 +246,43 @@ def test_api_refuses_bad_input_with_a_message(client, kwargs, message):
     from gradio_client.exceptions import AppError
 
     with pytest.raises(AppError, match=message):
-        client.predict(**kwargs, api_name="/live_train")
+        client.predict(**kwargs, api_name="/lab_train")
 
 
 def test_api_unknown_job(client):
     from gradio_client.exceptions import AppError
 
     with pytest.raises(AppError, match="no training has the id"):
-        client.predict(job="nope", api_name="/live_status")
+        client.predict(job="nope", api_name="/lab_status")
+
+
+def test_the_previous_releases_endpoint_names_still_answer(client):
+    """live_train, live_status, ... (the names the last README gave) answer as lab_*, off the API page."""
+    import json
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    base = client.src.rstrip("/")
+    with opener.open(f"{base}/gradio_api/info", timeout=30) as r:
+        listed = set(json.loads(r.read())["named_endpoints"])
+    lab = ("lab_train", "lab_status", "lab_stop", "lab_pause", "lab_resume", "lab_snapshot")
+    assert {f"/{name}" for name in lab} <= listed
+    assert not any(name.startswith("/live_") for name in listed)
+    for name, data, expected in (
+        ("live_status", ["nope", False], "no training has the id"),
+        ("live_stop", ["nope"], "no training has the id"),
+        ("live_train", ["", {}, "sonnets", ""], "no teaching text is called 'sonnets'"),
+    ):
+        req = urllib.request.Request(
+            f"{base}/gradio_api/call/{name}",
+            data=json.dumps({"data": data}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with opener.open(req, timeout=30) as r:
+            event_id = json.loads(r.read())["event_id"]
+        with opener.open(f"{base}/gradio_api/call/{name}/{event_id}", timeout=30) as r:
+            stream = r.read().decode()
+        assert "event: error" in stream and expected in stream, (name, stream[:300])
 
 
 def test_a_shared_link_opens_the_training_read_only():

@@ -1,9 +1,12 @@
-"""The Live Lab endpoints: `live_train` starts a training (returns its job id, and a share token that only
-reads it), `live_status` says where it is (queue position, loss curve, evaluations, the latest sample,
-snapshots), `live_pause` / `live_resume` / `live_stop` control it, `live_snapshot` reads one snapshot (the
+"""The Live Lab endpoints: `lab_train` starts a training (returns its job id, and a share token that only
+reads it), `lab_status` says where it is (queue position, loss curve, evaluations, the latest sample,
+snapshots), `lab_pause` / `lab_resume` / `lab_stop` control it, `lab_snapshot` reads one snapshot (the
 probe's gates and what changed since another snapshot). Registered with `gr.api`,
 which reads the parameters from the type hints (so no `from __future__ import annotations` here). Bad input
 raises `gr.Error` saying what to change; a full server says "busy, try again".
+
+The README of the previous release named them live_train, live_status, ...: those names still answer, left
+out of the API page, for this release only (`old_name`).
 """
 
 import gradio as gr
@@ -14,11 +17,16 @@ from playground.server.live_jobs import JOBS, LiveBusy, LiveJobs, ReadOnly, Unkn
 from playground.views.live import snapshot_json
 
 
+def old_name(api_name: str) -> str:
+    """The previous release's name of a Live Lab endpoint: 'lab_train' -> 'live_train'."""
+    return api_name.replace("lab_", "live_", 1)
+
+
 def register(jobs: LiveJobs = JOBS) -> None:
     """Add the Live Lab's endpoints to the Blocks being built."""
     # closures over the registry, not partials: gr.api reads each endpoint's own signature and type hints
 
-    def live_train(
+    def lab_train(
         text: str = "", settings: dict | None = None, teaching_text: str = "", probe: str = ""
     ) -> dict:
         """Start training a small LSTM on `text` (or on the built-in `teaching_text`: quotes, brackets,
@@ -26,7 +34,7 @@ def register(jobs: LiveJobs = JOBS) -> None:
         (1-2), hidden_dim (16-256), bptt (10-200), batch_size (1-64), lr (0.0001-0.05), dropout (0-0.5),
         seconds (10-300), seed, max_tokens, eval_every, snapshots (1-20), sample_every_s. Returns {"job": id,
         "share": a read-only token, "state": "running" or "queued", "queue_position", "settings": the
-        settings used}; poll `live_status` with the id (or the token)."""
+        settings used}; poll `lab_status` with the id (or the token)."""
         try:
             if teaching_text:
                 if teaching_text not in TEACHING_TEXTS:
@@ -47,7 +55,7 @@ def register(jobs: LiveJobs = JOBS) -> None:
         keep = ("job", "share", "state", "queue_position", "settings")
         return {k: status[k] for k in keep}
 
-    def live_status(job: str, curve: bool = True) -> dict:
+    def lab_status(job: str, curve: bool = True) -> dict:
         """Where training `job` (its id or share token) is: state (queued, running, paused, done, stopped,
         failed), queue_position (1 = next to start; 0 = not waiting), step, seconds, budget_s, tokens_per_s,
         evals [{step, seconds, train_loss, val_loss}] in nats per token, the latest sample, the number of
@@ -64,21 +72,21 @@ def register(jobs: LiveJobs = JOBS) -> None:
             raise gr.Error(str(e)) from None
         return {"job": done.id, "state": done.state}
 
-    def live_stop(job: str) -> dict:
+    def lab_stop(job: str) -> dict:
         """End training `job` (its id, not a share token): a running one after its current step (its best
         model so far stays saved), a queued or paused one at once."""
         return dict(_control(jobs.stop, job), stopping=True)
 
-    def live_pause(job: str) -> dict:
+    def lab_pause(job: str) -> dict:
         """Pause running training `job` after its current step: it frees its place on the server and the
-        paused time does not count against its budget; `live_resume` goes on."""
+        paused time does not count against its budget; `lab_resume` goes on."""
         return dict(_control(jobs.pause, job), pausing=True)
 
-    def live_resume(job: str) -> dict:
+    def lab_resume(job: str) -> dict:
         """Let paused training `job` go on (queued again; it continues exactly where it paused)."""
         return _control(jobs.resume, job)
 
-    def live_snapshot(job: str, index: int = -1, compare_to: int = 0) -> dict:
+    def lab_snapshot(job: str, index: int = -1, compare_to: int = 0) -> dict:
         """Snapshot `index` of training `job` (id or share token; -1 = the latest): the probe's tokens and
         its gates, cell and hidden state per layer ({layer: {q: [[T x H]]}}), and "changes": per unit, how
         its gate saturation and its cell's match with each Cell-hunt track changed since snapshot
@@ -88,5 +96,12 @@ def register(jobs: LiveJobs = JOBS) -> None:
         except (UnknownJob, ValueError) as e:
             raise gr.Error(str(e)) from None
 
-    for fn in (live_train, live_status, live_stop, live_pause, live_resume, live_snapshot):
+    for fn in (lab_train, lab_status, lab_stop, lab_pause, lab_resume, lab_snapshot):
         gr.api(classroom_safe(fn), api_name=fn.__name__, concurrency_limit=4, concurrency_id="live_api")
+        gr.api(  # the previous release's name answers the same, off the API page: remove next release
+            classroom_safe(fn),
+            api_name=old_name(fn.__name__),
+            concurrency_limit=4,
+            concurrency_id="live_api",
+            api_visibility="undocumented",
+        )

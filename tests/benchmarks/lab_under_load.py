@@ -2,14 +2,16 @@
 
 Starts `python -m playground` on a free loopback port (its default of one Live Lab training per two cores),
 then through the raw HTTP API:
-  1. alone: one Live Lab training (`live_train`, a teaching text, the default model, `--seconds` long) with
+  1. alone: one Live Lab training (`lab_train`, a teaching text, the default model, `--seconds` long) with
      nobody else on the server; its characters/s;
   2. under load: the same training again while `--clients` clients (threads) call `next_words` as students
      type: a call, then `--think-ms` of pause, each call a prompt never sent before (the playground
      remembers prompts it read). The clients' latencies (only calls made while the training ran) and the
      training's characters/s.
 Prints one JSON line: next_words p50/p95 under load (goal p95 <= 250 ms), the training's characters/s alone
-and under load and their ratio (goal >= 0.7), with the machine's cores and load average.
+and under load and their ratio (goal >= 0.7), the server process's CPU time per next_words call under load
+(its own threads, not the training's process: the figure to compare on a machine shared with other work,
+where latencies follow the load), with the machine's cores and load average.
 
     python tests/benchmarks/lab_under_load.py [--model DIR] [--seconds 30] [--clients 20] [--think-ms 250]
 
@@ -66,24 +68,38 @@ def call(base: str, api_name: str, data: list, timeout: float = 120) -> tuple[fl
 
 def train(base: str, text: str, seconds: float) -> dict:
     """Start a Live Lab training and wait for it to end; its last status."""
-    _, started = call(base, "live_train", ["", {"seconds": seconds}, text, ""])
+    _, started = call(base, "lab_train", ["", {"seconds": seconds}, text, ""])
     while True:
-        _, status = call(base, "live_status", [started["job"], False])
+        _, status = call(base, "lab_status", [started["job"], False])
         if status["state"] not in ("queued", "running"):
             return status
         time.sleep(0.5)
 
 
-def client(base: str, seed: int, think_s: float, running: threading.Event, ms: list[float]) -> None:
-    """A student typing: next_words on a new prompt, a pause, again, while the training runs."""
+def client(
+    base: str, seed: int, think_s: float, running: threading.Event, ms: list[float], calls: list[int]
+) -> None:
+    """A student typing: next_words on a new prompt, a pause, again, while the training runs. `ms`: the
+    latency of each call made while the training ran; `calls`: one entry per call made."""
     rng = random.Random(seed)
     while running.is_set():
         prompt = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 30)))  # new every time
         began = running.is_set()
         seconds, _ = call(base, "next_words", [prompt, 10])
+        calls.append(1)
         if began and running.is_set():
             ms.append(seconds * 1000)
         time.sleep(think_s * rng.uniform(0.5, 1.5))
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far, from Linux /proc (0 elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime in clock ticks
 
 
 def main() -> None:
@@ -108,16 +124,20 @@ def main() -> None:
         for n in range(5):  # warm up: lazy imports, allocator growth (not measured)
             call(base, "next_words", [" ".join(WORDS[n : n + 12]), 10])
         alone = train(base, args.text, args.seconds)
-        running, ms = threading.Event(), []
+        running, ms, calls = threading.Event(), [], []
         running.set()
         threads = [
-            threading.Thread(target=client, args=(base, n, args.think_ms / 1000, running, ms), daemon=True)
+            threading.Thread(
+                target=client, args=(base, n, args.think_ms / 1000, running, ms, calls), daemon=True
+            )
             for n in range(args.clients)
         ]
+        cpu_before = cpu_seconds(proc.pid)
         for t in threads:
             t.start()
         loaded = train(base, args.text, args.seconds)
         running.clear()
+        server_cpu_s, calls_made = cpu_seconds(proc.pid) - cpu_before, len(calls)
         for t in threads:
             t.join(timeout=120)
     finally:
@@ -132,6 +152,7 @@ def main() -> None:
         next_words_calls=len(ms), clients=args.clients, think_ms=args.think_ms,
         train_chars_per_s_alone=alone["tokens_per_s"], train_chars_per_s_loaded=loaded["tokens_per_s"],
         train_ratio=round(ratio, 3), goal_p95_met=p95 <= 250, goal_ratio_met=ratio >= 0.7,
+        server_cpu_ms_per_call=round(server_cpu_s * 1000 / max(calls_made, 1), 1),
         text=args.text, seconds=args.seconds, states=[alone["state"], loaded["state"]],
         cpus=os.cpu_count(), loadavg=round(os.getloadavg()[0], 2),
     )))  # fmt: skip
