@@ -97,7 +97,7 @@ def test_ranking_matches_ranks_counted_directly_and_corrcoef():
     assert np.isnan(ranked["never"].statistic).all() and ranked["never"].skipped
 
 
-def test_auc_chunks_and_threads_do_not_change_the_result():
+def test_auc_chunks_threads_and_r_blocks_do_not_change_the_result():
     rng = np.random.default_rng(2)
     x = rng.normal(size=(37, 500)).astype(np.float32)
     x[:, ::7] = 0.0  # ties
@@ -105,5 +105,19 @@ def test_auc_chunks_and_threads_do_not_change_the_result():
     base = auc_scores(x, masks, chunk=37, workers=1)
     for chunk, workers in ((1, 1), (4, 3), (16, 2)):
         np.testing.assert_array_equal(auc_scores(x, masks, chunk=chunk, workers=workers), base)
-    r1 = pearson_scores(x, masks.astype(float), chunk=1)
-    np.testing.assert_allclose(pearson_scores(x, masks.astype(float), chunk=64), r1, rtol=0, atol=1e-12)
+    # Pearson r summed over blocks of steps (one block, blocks of 7 with a shorter last one, of 64)
+    counts = rng.integers(0, 5, size=(2, 500)).astype(float)
+    expected = [[np.corrcoef(x[u], y)[0, 1] for u in range(37)] for y in counts]
+    for block in (4096, 7, 64):
+        np.testing.assert_allclose(pearson_scores(x, counts, block=block), expected, rtol=0, atol=1e-12)
+
+
+def test_auc_orders_signed_zeros_infinities_and_tiny_values_as_floats_do():
+    special = np.array([-np.inf, -3.5, -1e-38, -1e-45, -0.0, 0.0, 1e-45, 1e-38, 2.0, np.inf], np.float32)
+    rng = np.random.default_rng(5)
+    x = rng.choice(special, size=(4, 400)).astype(np.float32)  # many ties, -0.0 equal to 0.0
+    masks = rng.random((2, 400)) < [[0.4], [0.1]]
+    got = auc_scores(x, masks, chunk=3, workers=2)
+    for k in range(2):
+        for u in range(4):
+            assert got[k, u] == pytest.approx(reference_auc(x[u].astype(np.float64), masks[k]), abs=1e-12)

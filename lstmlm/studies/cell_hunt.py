@@ -24,7 +24,7 @@ from lstmlm.data import batchify
 from lstmlm.model import LanguageModel, State
 from lstmlm.model_cache import read_cache, write_cache
 from lstmlm.studies.tracks import REGEX, Track, compute_tracks, regex_track
-from lstmlm.studies.unit_ranking import TrackRanking, rank_tracks
+from lstmlm.studies.unit_ranking import TrackRanking, rank_tracks, scratch
 from lstmlm.trace import trace
 
 CACHE = "cell_hunt.json.gz"
@@ -63,7 +63,7 @@ def unit_values(
         raise ValueError("the text is too short to trace")
     L, H = model.config.num_layers, model.config.hidden_dim
     signals = signals_of(model)
-    out = {s: np.empty((L, H, B, steps), dtype=np.float32) for s in signals}
+    out = {s: scratch((L, H, B, steps), np.float32) for s in signals}  # not np.empty: see `scratch`
     data = data.to(model.embedding.weight.device)
     workers = max(1, min(workers, B)) if data.device.type == "cpu" else 1
     groups = [(B * w // workers, B * (w + 1) // workers) for w in range(workers)]  # column ranges
