@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
-from playground.i18n import say
-from playground.views.next_word import RARE_EXPLAINED, RARE_LABEL, display_word, spaced_pieces
+from playground.display import RARE_EXPLAINED, RARE_LABEL, display_word, spaced_pieces
+from playground.page_language import say
 
 
 def _esc(text: str) -> str:

@@ -1,8 +1,9 @@
 """The arrows of ARCHITECTURE.md, checked by reading every module's imports with `ast` (nothing is imported).
 
 - lstmlm never imports gradio, plotly or playground;
-- playground/plots never imports torch, gradio or lstmlm (plot functions take lists and arrays);
-- playground/views never imports gradio or plotly;
+- playground/plots never imports torch, gradio or the rooms above it (views, tabs, api, server), and reaches
+  neither torch nor gradio through any module it imports (plot functions take lists and arrays);
+- playground/views never imports gradio, plotly or tabs, and reaches no gradio through another module;
 - playground/text never imports views, tabs, api, app or i18n (it holds words);
 - argparse only in lstmlm/cli and playground/__main__.py;
 - no module imports another module's private (_name) name;
@@ -12,6 +13,8 @@ Imports inside functions count for every rule but the last. Each failure names t
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,15 +93,33 @@ def _inside(path: Path, folder: str) -> bool:
     return path.relative_to(ROOT).as_posix().startswith(folder.rstrip("/") + "/")
 
 
-FORBIDDEN = [  # (files, the top-level modules they must not import, why)
+ABOVE_PLOTS = {"playground.views", "playground.tabs", "playground.api", "playground.server"}
+FORBIDDEN = [  # (files, the modules they must not import (a name and everything under it), why)
     ("lstmlm/", {"gradio", "plotly", "playground"}, "the library stays free of the app"),
-    ("playground/plots/", {"torch", "gradio", "lstmlm"}, "plots take lists and arrays, return a Figure"),
-    ("playground/views/", {"gradio", "plotly"}, "views are plain data"),
+    ("playground/plots/", {"torch", "gradio", *ABOVE_PLOTS}, "plots take lists and arrays, return a Figure"),
+    ("playground/views/", {"gradio", "plotly", "playground.tabs"}, "views are plain data"),
 ]
-# The one exception, left open: every chart label passes through the classroom-safe word list
-# (lstmlm.safewords, plain Python), but importing it runs lstmlm/__init__, which loads torch. To close it,
-# the word list needs a home that plots can import without the library.
-ALLOWED = {("playground/plots/", "lstmlm.safewords")}
+# Neither may they reach those libraries through another module (followed at module level, with the
+# packages Python runs on the way): plots may read plain-Python modules of lstmlm (lstmlm.safewords: the
+# chart labels' hidden-word filter), whose package no longer loads torch on import (lstmlm/__init__).
+UNREACHABLE = [
+    ("playground/plots/", {"torch", "gradio"}, "plots draw without the model and without the app"),
+    ("playground/views/", {"gradio"}, "views are plain data, testable without the app"),
+]
+
+
+def _under(module: str, names: set[str]) -> bool:
+    return any(module == n or module.startswith(n + ".") for n in names)
+
+
+def _imported(imp: Import) -> str:
+    """The module an import names: `from pkg import sub` is pkg.sub when that is a module, else pkg."""
+    sub = f"{imp.module}.{imp.name}" if imp.name else imp.module
+    return sub if (imp.name and sub in _modules()) or not imp.name else imp.module
+
+
+def _modules() -> dict[str, Path]:
+    return {module_name(p): p for p in project_files()}
 
 
 def test_rooms_import_only_what_they_may():
@@ -106,9 +127,74 @@ def test_rooms_import_only_what_they_may():
         f"{imp.where()}  ({why})"
         for imp in all_imports()
         for folder, banned, why in FORBIDDEN
-        if _inside(imp.path, folder) and _root(imp.module) in banned and (folder, imp.module) not in ALLOWED
+        if _inside(imp.path, folder) and _under(_imported(imp), banned)
     ]
     assert not wrong, "forbidden imports:\n" + "\n".join(wrong)
+
+
+def reached(path: Path) -> dict[str, str]:
+    """Every module that importing `path` and calling its functions runs: its own imports (any level), then
+    the module-level imports of each project module reached, and each package on the way (`a.b.c` runs
+    `a` and `a.b` first). Module -> the module that brought it in, to tell the chain."""
+    modules, start = _modules(), module_name(path)
+    by_module: dict[str, list[Import]] = {}
+    for imp in all_imports():
+        by_module.setdefault(module_name(imp.path), []).append(imp)
+    came_from: dict[str, str] = {}
+    todo = [(start, False)]
+    while todo:
+        current, top_level_only = todo.pop()
+        for imp in by_module.get(current, []):
+            if top_level_only and not imp.top_level:
+                continue
+            target = _imported(imp)
+            parts = target.split(".")
+            for depth in range(1, len(parts) + 1):
+                name = ".".join(parts[:depth])
+                if name == start or name in came_from:
+                    continue
+                came_from[name] = current
+                if name in modules:
+                    todo.append((name, True))
+    return came_from
+
+
+def chain(came_from: dict[str, str], module: str) -> str:
+    links = [module]
+    while links[-1] in came_from:
+        links.append(came_from[links[-1]])
+    return " <- ".join(links)
+
+
+def test_pure_rooms_do_not_reach_heavy_libraries():
+    wrong = []
+    for path in project_files():
+        for folder, banned, why in UNREACHABLE:
+            if _inside(path, folder):
+                came_from = reached(path)
+                wrong += [
+                    f"{path.relative_to(ROOT)}: {chain(came_from, m)}  ({why})"
+                    for m in sorted(came_from)
+                    if _under(m, banned) and "." not in m
+                ]
+    assert not wrong, "imports that reach a library the room must not load:\n" + "\n".join(wrong)
+
+
+def test_reached_follows_module_level_imports_and_packages():
+    came_from = reached(ROOT / "playground" / "i18n.py")
+    assert came_from["gradio"] == "playground.i18n"
+    assert came_from["playground.plots"] == "playground.i18n"  # runs before playground.plots.style
+    assert "playground.text" in came_from and "plotly" in came_from
+    assert chain(came_from, "plotly") == "plotly <- playground.plots.style <- playground.i18n"
+
+
+def test_plots_load_neither_torch_nor_gradio():
+    """The same rule, seen another way: import every plot module in a fresh interpreter and look."""
+    names = sorted(module_name(p) for p in (ROOT / "playground" / "plots").glob("*.py"))
+    code = f"import sys\nfor m in {names!r}: __import__(m)\n"
+    code += "print([m for m in ('torch', 'gradio') if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
 # playground/text holds a tab's words (i18n merges it); it may take words from plots or lstmlm.tokenizers, but

@@ -8,9 +8,8 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from playground.display import CELL_COLORS, display_word
 from playground.plots.style import ACCENT, MUTED, TEMPLATE, text_label
-from playground.views.lineup import CELL_COLORS
-from playground.views.next_word import display_word
 
 CLASS_COLOR = "#db2777"
 ACTUAL_COLOR = "#16a34a"  # the actual word's bar, in every panel

@@ -13,10 +13,10 @@ from typing import Protocol
 
 import plotly.graph_objects as go
 
+from playground.display import RARE_LABEL, display_word, spaced_pieces
 from playground.markup import hide_listed, placeholder
 from playground.plots.style import TEMPLATE, unique_labels
 from playground.text import words_in
-from playground.views.next_word import RARE_LABEL, display_word, spaced_pieces
 
 # GLTR's colours: the model's top-10 green, top-100 yellow, top-1000 red, anything rarer purple.
 BUCKET_COLORS = {"top-10": "#bbf7d0", "top-100": "#fef08a", "top-1000": "#fecaca", "beyond": "#e9d5ff"}

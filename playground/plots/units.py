@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.display import display_word
 from playground.markup import display_text, placeholder, source_name
 from playground.plots.gates import unit_lines, unit_panels
-from playground.views.next_word import display_word
 
 SPAN_FILL = "rgba(79,70,229,0.13)"
 CSS = """

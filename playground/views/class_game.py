@@ -9,7 +9,7 @@ import math
 from collections.abc import Sequence
 
 from lstmlm.vocab import UnknownTokenError
-from playground.i18n import say
+from playground.page_language import say
 from playground.server.room_scoring import ModelAnswer, Predictor
 from playground.server.rooms import RoomStore
 from playground.views.lineup import Entry
