@@ -209,9 +209,18 @@ class PromptReader:
         self._lock = threading.Lock()
         self.traces_run = 0  # traces computed so far (what the memo did not save)
 
+    @property
+    def traces_kept(self) -> int:
+        """How many traces the memo holds now (at most `max_traces`)."""
+        return len(self._traces)
+
     def prompt(self, text: str | None, max_words: int = MAX_PROMPT_WORDS) -> Prompt:
-        """`text` cut by the model's tokenizer and capped (`read_prompt`)."""
-        return read_prompt(self.model.vocab, text, max_words)
+        """`text` cut by the model's tokenizer and capped (`read_prompt`). ValueError for a model without a
+        vocabulary (one built by hand): it reads ids only (`read`, `trace`)."""
+        vocab = getattr(self.model, "vocab", None)
+        if vocab is None:
+            raise ValueError("this model has no vocabulary to read text with: give it token ids instead")
+        return read_prompt(vocab, text, max_words)
 
     @torch.no_grad()
     def step(

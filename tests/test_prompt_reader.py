@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 import weakref
 
 import pytest
@@ -73,6 +74,34 @@ def test_a_trace_is_a_fresh_trace_from_the_line_start_kept_for_the_last_prompts(
     assert r.traces_run == 3 and r.trace(prompts[0]) is not first and r.traces_run == 4
     with pytest.raises(ValueError, match="no words"):
         r.trace([])
+
+
+def test_traces_from_many_threads_agree(tiny_model):
+    r = PromptReader(tiny_model, max_traces=2)  # small: threads evict each other's traces
+    prompts = [r.prompt(text).ids for text in ("the cat sat", "the dog sat on", "a cat . the", "the mat")]
+    start = lstmlm.prompt.advance(tiny_model, [tiny_model.vocab.eos_id])[1]
+    expected = [trace(tiny_model, ids, start, log_probs=False).layers[-1].h for ids in prompts]
+    wrong: list[int] = []
+
+    def work(n: int) -> None:
+        for k in range(20):
+            j = (n + k) % len(prompts)
+            if not torch.equal(r.trace(prompts[j]).layers[-1].h, expected[j]):
+                wrong.append(j)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not wrong and r.traces_kept <= 2
+
+
+def test_a_model_without_vocabulary_reads_ids_not_text():
+    r = PromptReader(random_model("lstm"))
+    with pytest.raises(ValueError, match="no vocabulary"):
+        r.prompt("the cat")
+    assert r.trace([1, 2, 3]).layers[0].h.shape == (3, 1, 64)
 
 
 def test_one_reader_per_model_that_goes_with_it():
