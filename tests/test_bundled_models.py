@@ -9,6 +9,7 @@ tests skip and say so.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -105,11 +106,19 @@ def test_eval_on_a_fixed_slice_gives_the_measured_perplexity(shipped, tmp_path, 
     assert result["perplexity"] == pytest.approx(SLICE_PERPLEXITY[name], rel=1e-3)
 
 
-# The default model, trained on raw storybook text: its slice is the first lines of the storybooks test
-# split (raw text, read with the model's own tokenizer, `lstmlm eval --raw`) up to 2,000 words (`wc -w`).
+# The default model and its family (the GRU and plain RNN trained on the same storybook text with the same
+# vocabulary and width, for the Compare line-up), trained on raw text: their slice is the first lines of the
+# storybooks test split (raw text, read with the model's own tokenizer, `lstmlm eval --raw`) up to 2,000
+# words (`wc -w`): 2,530 tokens scored.
 STORYBOOKS_TEST = REPO.parent / "shared" / "data" / "storybooks" / "test.txt"
-STORYBOOKS_SLICE_PERPLEXITY = 111.89672  # measured when the model was bundled
+STORYBOOKS_SLICE_PERPLEXITY = {  # measured with `lstmlm eval` when each model was bundled
+    "storybooks-lstm": 111.89672,
+    "storybooks-gru": 182.32292,
+    "storybooks-rnn": 299.59245,
+}
+STORYBOOKS_CELLS = {"storybooks-lstm": "lstm", "storybooks-gru": "gru", "storybooks-rnn": "rnn_tanh"}
 STORY_PROMPT = "Once upon a time there was a little girl who lived with her mother in a house near the woods"
+MAX_WEIGHTS_BYTES = 30_000_000  # the issue's limit for a bundled model's weights (30 MB)
 
 
 def storybooks_slice(tmp_path: Path) -> Path:
@@ -131,44 +140,70 @@ def storybooks_slice(tmp_path: Path) -> Path:
 
 @torch.no_grad()
 def assert_trace_is_fused(model, ids: list[int]) -> None:
-    """The trace from a zero state equals the fused forward: top-layer h, log-probs, final c."""
+    """The trace from a zero state equals the fused forward: top-layer h, log-probs, final state (c and h
+    for an LSTM, h for a GRU or RNN)."""
     ids = torch.tensor(ids)
     features, final = model(ids[:, None], model.init_state(1))
     tr = trace(model, ids, model.init_state(1))
     assert max_rel_diff(tr.layers[-1].h, features) <= TOL
     assert max_rel_diff(tr.log_probs, model.log_probs(features)) <= TOL
-    assert max_rel_diff(tr.state[1], final[1]) <= TOL
+    for got, want in zip(tr.state if isinstance(tr.state, tuple) else (tr.state,),
+                         final if isinstance(final, tuple) else (final,), strict=True):  # fmt: skip
+        assert max_rel_diff(got, want) <= TOL
 
 
-@torch.no_grad()
-def test_the_default_storybook_model_traces_exactly_and_knows_everyday_words():
-    model = load_model(MODELS / "storybooks-lstm")
+@pytest.fixture(scope="module", params=sorted(STORYBOOKS_SLICE_PERPLEXITY))
+def storybook_model(request):
+    directory = MODELS / request.param
+    assert (directory / "config.json").is_file(), f"{directory} is not in the clone"
+    return request.param, directory, load_model(directory)
+
+
+def test_the_storybook_models_are_one_family_as_shipped(storybook_model):
+    name, directory, model = storybook_model
     c = model.config
-    assert (c.cell, c.num_layers, c.hidden_dim, c.embed_dim, c.softmax) == ("lstm", 2, 512, 256, "adaptive")
+    shape = (c.cell, c.num_layers, c.hidden_dim, c.embed_dim, c.softmax, list(c.adaptive_cutoffs))
+    assert shape == (STORYBOOKS_CELLS[name], 2, 512, 256, "adaptive", [2000, 10000])
+    # the default model's vocabulary, byte for byte: the same words are scored, so the figures compare
+    default_vocab = (MODELS / "storybooks-lstm" / "vocab.txt").read_bytes()
+    assert (directory / "vocab.txt").read_bytes() == default_vocab
+    for file in ("README.md", "config.json", "vocab.txt", "model.safetensors", "metrics.jsonl"):
+        assert (directory / file).is_file(), f"{name}: {file} missing"
+    flow = json.loads((directory / "gradient_flow.json").read_text())  # the Gradient-flow view's average
+    assert (flow["snippets"], flow["length"]) == (200, 100)
+    assert len(flow["median"]) == len(flow["distance"]) == 99  # distances 1..99 back
+    weights = directory / "model.safetensors"
+    assert weights.stat().st_size <= MAX_WEIGHTS_BYTES
+    with safe_open(str(weights), framework="pt") as f:
+        assert {f.get_slice(k).get_dtype() for k in f.keys()} == {"F16"}  # float16 weights on disk
+        params = sum(math.prod(f.get_slice(k).get_shape()) for k in f.keys())
+    assert weights.stat().st_size >= 2 * params  # two bytes a weight, plus the header
+    assert sum(p.numel() for p in model.parameters()) == params
+
+
+def test_the_storybook_models_trace_exactly_and_know_everyday_words(storybook_model):
+    _, _, model = storybook_model
     enc = model.vocab.encode_text(STORY_PROMPT)
     assert enc.unknown == []  # everyday words are in its vocabulary
     assert_trace_is_fused(model, enc.ids)
 
 
 @torch.no_grad()
-def test_the_default_storybook_model_gives_its_measured_slice_perplexity(tmp_path, capsys):
+def test_the_storybook_models_give_their_measured_slice_perplexity(storybook_model, tmp_path, capsys):
+    name, directory, model = storybook_model
     data = storybooks_slice(tmp_path)
     capsys.readouterr()
-    assert (
-        main(["eval", "--model", str(MODELS / "storybooks-lstm"), "--data", str(data), "--raw", "--json"])
-        == 0
-    )
+    assert main(["eval", "--model", str(directory), "--data", str(data), "--raw", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     # recomputed another way: the same 10 columns, each read by one fused forward over its whole length
     # (carrying the state across bptt windows is the same as not cutting at all)
-    model = load_model(MODELS / "storybooks-lstm")
     ids = torch.tensor(model.vocab.encode_text(data.read_text(encoding="utf-8")).ids)
     columns = ids[: len(ids) // 10 * 10].view(10, -1).t()  # (T, 10): column j is the j-th tenth
     features, _ = model(columns[:-1], model.init_state(10))
     nll = -model.log_probs(features).gather(2, columns[1:, :, None]).mean()
-    assert result["tokens"] == columns[1:].numel()
+    assert result["tokens"] == columns[1:].numel() == 2530
     assert float(nll.exp()) == pytest.approx(result["perplexity"], rel=1e-4)
-    assert result["perplexity"] == pytest.approx(STORYBOOKS_SLICE_PERPLEXITY, rel=1e-3)
+    assert result["perplexity"] == pytest.approx(STORYBOOKS_SLICE_PERPLEXITY[name], rel=1e-3)
 
 
 # The bundled character model: War and Peace (Karpathy et al. 2015's text). Its slice: the first 3,000
@@ -203,3 +238,54 @@ def test_the_character_model_gives_its_measured_slice_loss(tmp_path, capsys):
     nll = -model.log_probs(features).gather(2, columns[1:, :, None]).mean()
     assert float(nll) == pytest.approx(result["loss"], rel=1e-4)
     assert result["loss"] == pytest.approx(WARPEACE_SLICE_LOSS, rel=1e-3)
+
+
+# ---- the line-up of the Compare, Gradient-flow and Class-game views (playground/views/lineup.py)
+
+
+@pytest.fixture(scope="module")
+def load_once():
+    """load_model with a cache, as the model hub loads each model once."""
+    loaded: dict[Path, object] = {}
+
+    def load(path):
+        path = Path(path).resolve()
+        if path not in loaded:
+            loaded[path] = load_model(path)
+        return loaded[path]
+
+    return load
+
+
+@pytest.mark.parametrize(
+    "main_name, family",
+    [
+        ("storybooks-lstm", ["storybooks-lstm", "storybooks-gru", "storybooks-rnn"]),
+        ("storybooks-rnn", ["storybooks-rnn", "storybooks-lstm", "storybooks-gru"]),
+        ("wikitext2-gru", ["wikitext2-gru", "wikitext2-lstm", "wikitext2-rnn"]),
+    ],
+)
+def test_the_default_lineup_is_the_main_models_family(main_name, family, load_once):
+    from playground.views.lineup import bundled_dirs, make_lineup
+
+    directory = MODELS / main_name
+    lineup = make_lineup(load_once(directory), directory, bundled_dirs(), load=load_once)
+    assert [Path(e.path).name for e in lineup] == family
+    assert [e.model.config.cell for e in lineup[1:]] == sorted(
+        (e.model.config.cell for e in lineup[1:]), key=["lstm", "gru", "rnn_tanh"].index
+    )
+    assert all(e.flow is not None for e in lineup)  # every one ships its averaged gradient flow
+
+
+def test_a_chosen_lineup_is_kept_and_a_model_without_family_meets_every_word_model(tiny_model_dir, load_once):
+    from playground.views.lineup import bundled_dirs, make_lineup
+
+    main_dir = MODELS / "storybooks-lstm"
+    chosen = [MODELS / "wikitext2-gru", MODELS / "storybooks-rnn"]  # what --compare names is never filtered
+    lineup = make_lineup(load_once(main_dir), main_dir, chosen, load=load_once)
+    assert [Path(e.path).name for e in lineup] == ["storybooks-lstm", "wikitext2-gru", "storybooks-rnn"]
+    # a model of your own shares no bundled model's vocabulary: every bundled word model joins it
+    lineup = make_lineup(load_model(tiny_model_dir), tiny_model_dir, bundled_dirs(), load=load_once)
+    words = [p.name for p in bundled_dirs() if load_once(p).vocab.tokenizer.name != "chars"]
+    assert sorted(Path(e.path).name for e in lineup[1:]) == sorted(words)
+    assert len(words) >= 6
