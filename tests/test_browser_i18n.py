@@ -3,9 +3,10 @@ every tab at once (none visited), and the translated views show no English outsi
 model's own words, words in quotes, numbers, symbols and proper names such as LSTM); the switch back leaves
 no Chinese on them.
 
-Views walked: Start here, Next word, Generate, Gates & memory, Equations & memory and Learn. The other
-views' computed text (Surprisal, Units, Intervene, Cell hunt, Counterfactual, Compare, Gradient flow,
-Train your own, the Class game) is not translated yet: only their tab labels are checked."""
+Views walked (WALKED), each with its main action pressed (ACTIONS) so that the text the server computes
+is on screen, and a plot title of each checked in Chinese (PLOT_TITLES). The views not in WALKED (Units,
+Intervene, Cell hunt, Train your own, the Class game) are not translated yet: only their tab labels are
+checked."""
 
 from __future__ import annotations
 
@@ -21,9 +22,19 @@ from playground.views.next_word import DEFAULT_PROMPT
 
 pytestmark = pytest.mark.browser
 
-WALKED = ("start", "next_word", "generate", "gates", "equations", "learn", "surprisal")
+WALKED = ("start", "next_word", "generate", "gates", "equations", "learn", "surprisal", "gradient",
+          "counterfactual", "compare")  # fmt: skip
+# A view's main action, pressed after it opens so that its computed text is on screen: the button's selector
+# (Counterfactual takes the page's prompt, whose words the tiny model knows: its default pair has words it
+# does not, shown as "a rare word", which is still English in a Chinese page)
+ACTIONS = {"counterfactual": "#counterfactual-copy", "compare": "#probe-run"}
 # (view, a plot title's selector, the key of its Chinese text): titles are SVG text, checked one by one
-PLOT_TITLES = [("surprisal", "#surprisal-bars .gtitle", "sur.title")]
+PLOT_TITLES = [
+    ("surprisal", "#surprisal-bars .gtitle", "sur.title"),
+    ("gradient", "#gradient-prompt .gtitle", "grad.title"),
+    ("counterfactual", "#counterfactual-lines .gtitle", "cf.lines_title"),
+    ("compare", "#compare-surprisal .gtitle", "cmp.surprisal_title"),
+]
 PROPER = {
     "LSTM",
     "GRU",
@@ -46,6 +57,7 @@ PROPER = {
     "ih",
     "hh",
     "log",
+    "KL",
     "NPZ",
     "JSON",
     "PNG",
@@ -102,6 +114,9 @@ def test_english_words_finds_english_and_allows_model_words():
 def _open(page, tab_id: str) -> None:
     page.locator(f'button[role=tab][data-tab-id="{tab_id}"]').click()
     page.wait_for_timeout(300)
+    if tab_id in ACTIONS:
+        page.locator(ACTIONS[tab_id]).click()
+        page.wait_for_timeout(300)
 
 
 def _settled(page, check, timeout_s: float = 40.0) -> list[str]:

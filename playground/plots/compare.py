@@ -10,25 +10,28 @@ import plotly.graph_objects as go
 
 from playground.plots.style import MUTED, TEMPLATE, text_label, unique_labels
 from playground.plots.words import grouped_probability_bars
+from playground.text import words_in
 
 
 def compare_bars(
-    words: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], str]]
+    words: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], str]], lang: str = "en"
 ) -> go.Figure:
-    """Each model's probability of the words any of them ranks high, grouped per word."""
+    """Each model's probability of the words any of them ranks high, grouped per word; title in `lang`."""
     clean = [(name, [p or 0.0 for p in probs], color) for name, probs, color in series]
     top = max((p for _, probs, _ in clean for p in probs), default=0.0)
     return grouped_probability_bars(
         [text_label(w) for w in words],
         clean,
-        "Next word, model by model",
+        words_in(lang, "cmp.bars_title"),
         row_height=22 + 20 * len(series),
         tickformat=".0%" if top >= 0.08 else ".1%",
+        axis=words_in(lang, "next.probability"),
     )
 
 
-def perplexity_table(rows: Sequence[dict]) -> str:
-    """Model | perplexity on this prompt | bits per word | next-word entropy | WikiText-2 test perplexity."""
+def perplexity_table(rows: Sequence[dict], lang: str = "en") -> str:
+    """Model | perplexity on this prompt | bits per word | next-word entropy | WikiText-2 test perplexity,
+    headed in `lang` ('en' or 'zh')."""
 
     def num(x, fmt: str) -> str:
         return "–" if x is None else format(x, fmt)
@@ -41,20 +44,21 @@ def perplexity_table(rows: Sequence[dict]) -> str:
         "</tr>"
         for r in rows
     )
+    head = "".join(f"<th>{words_in(lang, f'cmp.th_{k}')}</th>" for k in ("model", "perplexity", "bits",
+                                                                          "entropy", "test"))  # fmt: skip
     return (
-        '<table class="lp-compare"><thead><tr><th>model</th><th>perplexity on your prompt</th>'
-        "<th>bits per word</th><th>next-word entropy (bits)</th><th>WikiText-2 test perplexity</th>"
-        f"</tr></thead><tbody>{body}</tbody></table>"
-        '<div class="lp-small">Perplexity on your prompt: 2 to the mean surprisal of its words, each '
-        "predicted from the words before it (the first from a line start). Lower means the model found "
-        "your text more predictable.</div>"
+        f'<table class="lp-compare"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        f'<div class="lp-small">{words_in(lang, "cmp.table_note")}</div>'
     )
 
 
-def word_surprisal(words: Sequence[str], series: Sequence[tuple[str, Sequence[float], str]]) -> go.Figure:
+def word_surprisal(
+    words: Sequence[str], series: Sequence[tuple[str, Sequence[float], str]], lang: str = "en"
+) -> go.Figure:
     """Each prompt word's surprisal (bits) under each model, along the prompt: where one model is surprised
-    and another is not."""
+    and another is not. Titles in `lang`."""
     labels = unique_labels(words)
+    bits_word = words_in(lang, "cmp.bits")
     fig = go.Figure()
     for name, bits, color in series:
         fig.add_trace(
@@ -65,19 +69,20 @@ def word_surprisal(words: Sequence[str], series: Sequence[tuple[str, Sequence[fl
                 name=name,
                 line=dict(color=color, width=3),
                 marker=dict(size=8),
-                hovertemplate=f"{name}<br>%{{x}}: %{{y:.2f}} bits<extra></extra>",
+                hovertemplate=f"{name}<br>%{{x}}: %{{y:.2f}} {bits_word}<extra></extra>",
             )
         )
-    fig.update_layout(template=TEMPLATE, title="Surprisal of each word of your prompt", height=380)
+    fig.update_layout(template=TEMPLATE, title=words_in(lang, "cmp.surprisal_title"), height=380)
     fig.update_xaxes(type="category", tickangle=-45 if len(words) > 12 else 0)
-    fig.update_yaxes(title="bits (−log₂ p)", rangemode="tozero")
+    fig.update_yaxes(title=words_in(lang, "cmp.bits_axis"), rangemode="tozero")
     return fig
 
 
 def probe_plot(
-    distance: Sequence[int], series: Sequence[tuple[str, Sequence[float], str]], title: str
+    distance: Sequence[int], series: Sequence[tuple[str, Sequence[float], str]], title: str, lang: str = "en"
 ) -> go.Figure:
-    """A probe's score in bits against the distance, one line per model; 0 = forgotten."""
+    """A probe's score in bits against the distance, one line per model; 0 = forgotten. Axes in `lang`."""
+    later = words_in(lang, "cmp.later", x="%{x}", y="%{y:+.2f}")
     fig = go.Figure()
     for name, bits, color in series:
         fig.add_trace(
@@ -88,13 +93,13 @@ def probe_plot(
                 name=name,
                 line=dict(color=color, width=3),
                 marker=dict(size=8),
-                hovertemplate=f"{name}<br>%{{x}} words later: %{{y:+.2f}} bits<extra></extra>",
+                hovertemplate=f"{name}<br>{later}<extra></extra>",
             )
         )
     fig.add_hline(y=0, line=dict(color=MUTED, dash="dot"))
     fig.update_layout(template=TEMPLATE, title=title, height=430)
-    fig.update_xaxes(title="words in between")
-    fig.update_yaxes(title="remembered (bits; 0 = forgotten)")
+    fig.update_xaxes(title=words_in(lang, "cmp.in_between"))
+    fig.update_yaxes(title=words_in(lang, "cmp.remembered"))
     return fig
 
 

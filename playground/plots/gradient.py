@@ -8,15 +8,20 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from playground.plots.style import TEMPLATE, text_label
+from playground.text import words_in
 
 
-def _log_axes(fig: go.Figure, ytitle: str) -> None:
-    fig.update_xaxes(type="log", title="distance back from the predicted word (words, log scale)")
+def _log_axes(fig: go.Figure, ytitle: str, lang: str) -> None:
+    fig.update_xaxes(type="log", title=words_in(lang, "grad.x_axis"))
     fig.update_yaxes(type="log", title=ytitle, exponentformat="power")
 
 
-def prompt_flow(target: str, series: Sequence[tuple[str, Sequence[float], Sequence[str], str]]) -> go.Figure:
-    """g(d) for the prompt: one line per model (name, values by distance, word at each distance, colour)."""
+def prompt_flow(
+    target: str, series: Sequence[tuple[str, Sequence[float], Sequence[str], str]], lang: str = "en"
+) -> go.Figure:
+    """g(d) for the prompt: one line per model (name, values by distance, word at each distance, colour);
+    titles in `lang` ('en' or 'zh')."""
+    back = words_in(lang, "grad.hover_back")
     fig = go.Figure()
     for name, values, words, color in series:
         distance = list(range(1, len(values) + 1))
@@ -29,18 +34,20 @@ def prompt_flow(target: str, series: Sequence[tuple[str, Sequence[float], Sequen
                 name=name,
                 line=dict(color=color, width=3),
                 marker=dict(size=7),
-                hovertemplate=f"{name}<br>%{{x}} back: '%{{customdata}}'<br>‖∂ log p / ∂x‖ = %{{y:.3g}}"
+                hovertemplate=f"{name}<br>%{{x}} {back}: '%{{customdata}}'<br>‖∂ log p / ∂x‖ = %{{y:.3g}}"
                 "<extra></extra>",
             )
         )
-    title = f"How much predicting '{text_label(target)}' depends on each earlier word"
+    title = words_in(lang, "grad.title", word=text_label(target))
     fig.update_layout(template=TEMPLATE, title=title, height=470, hovermode="closest")
-    _log_axes(fig, "gradient norm")
+    _log_axes(fig, words_in(lang, "grad.norm"), lang)
     return fig
 
 
-def averaged_flow(series: Sequence[tuple[str, dict, str]]) -> go.Figure:
-    """The shipped average over held-out snippets: the median line and the 10–90% band per model."""
+def averaged_flow(series: Sequence[tuple[str, dict, str]], lang: str = "en") -> go.Figure:
+    """The shipped average over held-out snippets: the median line and the 10–90% band per model; titles
+    in `lang` ('en' or 'zh')."""
+    hover = words_in(lang, "grad.hover_median", x="%{x}", y="%{y:.3g}")
     fig = go.Figure()
     for name, flow, color in series:
         d = list(flow["distance"])
@@ -63,18 +70,20 @@ def averaged_flow(series: Sequence[tuple[str, dict, str]]) -> go.Figure:
                 mode="lines",
                 name=name,
                 line=dict(color=color, width=3),
-                hovertemplate=f"{name}<br>%{{x}} words back: median %{{y:.3g}}<extra></extra>",
+                hovertemplate=f"{name}<br>{hover}<extra></extra>",
             )
         )
     first = series[0][1] if series else {"snippets": 0, "length": 0, "source": ""}
-    source = f" from {first['source']}" if first.get("source") else ""
-    title = f"Averaged over {first['snippets']} snippets of {first['length']} words{source}: median, 10–90%"
+    source = words_in(lang, "grad.source", source=first["source"]) if first.get("source") else ""
+    title = words_in(
+        lang, "grad.averaged_title", snippets=first["snippets"], length=first["length"], source=source
+    )
     fig.update_layout(
         template=TEMPLATE,
         title=title,
         height=470,
     )
-    _log_axes(fig, "gradient norm (median over snippets)")
+    _log_axes(fig, words_in(lang, "grad.norm_median"), lang)
     return fig
 
 

@@ -63,8 +63,10 @@ def moved_bars(
     after: Sequence[float],
     names: tuple[str, str] = ("without", "with"),
     title: str = "Words that moved most",
+    axis: str = "probability",
 ) -> go.Figure:
-    """Grouped bars per word, probability before (grey) and after (accent), the largest change on top."""
+    """Grouped bars per word, probability before (grey) and after (accent), the largest change on top;
+    `axis` titles the probability axis."""
     labels = []
     for w, b, a in zip(words, before, after, strict=True):
         arrow = "▲" if a > b else "▼"
@@ -80,4 +82,5 @@ def moved_bars(
         top_margin=100,
         tickformat=".0%" if top >= 0.08 else ".1%",
         label_size=19,
+        axis=axis,
     )

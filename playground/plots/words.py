@@ -55,15 +55,16 @@ def reshaping_bars(
     final: Sequence[float],
     chosen: int = -1,
     title: str = "",
+    names: Sequence[str] = ("model", "after temperature", "after top-k & top-p (sampled from)"),
+    axis: str = "probability",
 ) -> go.Figure:
-    """Grouped bars per word: the model's probability, after temperature, and after top-k/top-p."""
+    """Grouped bars per word: the model's probability, after temperature, and after top-k/top-p (`names`
+    the three series' names, `axis` the probability axis's title: the caller's language)."""
     labels = [f"▶ {text_label(w)}" if n == chosen else text_label(w) for n, w in enumerate(words)]
-    series = [
-        ("model", model, "#cbd5e1"),
-        ("after temperature", tempered, "#a5b4fc"),
-        ("after top-k & top-p (sampled from)", final, ACCENT),
-    ]
-    return grouped_probability_bars(labels, series, title, row_height=44, base_height=140, top_margin=110)
+    series = list(zip(names, (model, tempered, final), ("#cbd5e1", "#a5b4fc", ACCENT), strict=True))
+    return grouped_probability_bars(
+        labels, series, title, row_height=44, base_height=140, top_margin=110, axis=axis
+    )
 
 
 def grouped_probability_bars(
@@ -75,8 +76,10 @@ def grouped_probability_bars(
     top_margin: int = 110,
     tickformat: str = ".0%",
     label_size: int = 20,
+    axis: str = "probability",
 ) -> go.Figure:
-    """Horizontal bars grouped per word, one (name, probabilities, colour) series each, first word on top."""
+    """Horizontal bars grouped per word, one (name, probabilities, colour) series each, first word on top;
+    `axis` titles the probability axis."""
     fig = go.Figure()
     for name, values, color in series:
         fig.add_trace(
@@ -98,6 +101,6 @@ def grouped_probability_bars(
         bargroupgap=0.05,
         margin=dict(t=top_margin),
     )
-    fig.update_xaxes(title="probability", tickformat=tickformat)
+    fig.update_xaxes(title=axis, tickformat=tickformat)
     fig.update_yaxes(autorange="reversed", type="category", tickfont=dict(size=label_size))
     return fig

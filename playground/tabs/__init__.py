@@ -132,10 +132,16 @@ def lstm_only_tab(model: Any, view: str, label: Any, tab_id: str) -> TabView:
 
 
 def change_charts(
-    change: Any, names: tuple[str, str], short: tuple[str, str], title: str, moved_title: str
+    change: Any,
+    names: tuple[str, str],
+    short: tuple[str, str],
+    title: str,
+    moved_title: str,
+    axis: str = "probability",
 ) -> tuple[go.Figure, go.Figure]:
     """The two charts of a next-word distribution change (an intervention, or prompt A against B): the
-    top words before and after side by side, and the words whose probability moved most."""
+    top words before and after side by side, and the words whose probability moved most (`axis`: its
+    probability axis's title, in the page's language)."""
     shown = lambda ws: [display_word(w) for w in ws]  # noqa: E731
     bars = before_after_bars(
         (shown(change.before.words), change.before.probs),
@@ -149,5 +155,6 @@ def change_charts(
         [m.after for m in change.moved],
         short,
         moved_title,
+        axis,
     )
     return bars, moved

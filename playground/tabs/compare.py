@@ -4,6 +4,7 @@ side by side and each model's perplexity on the prompt — and the long-range pr
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache, partial
 
@@ -12,7 +13,7 @@ import plotly.graph_objects as go
 
 from lstmlm.studies.probes import PROBES
 from playground import markup
-from playground.i18n import t
+from playground.i18n import language, say, t
 from playground.plots.compare import compare_bars, perplexity_table, probe_plot, word_surprisal
 from playground.plots.style import placeholder
 from playground.tabs import TabView
@@ -21,11 +22,12 @@ from playground.views.lineup import Entry
 from playground.views.next_word import display_word
 
 K = 8  # each model's top words; the chart shows their union
-EMPTY = "Type a prompt to compare the models."
 
 
 def update(lineup: Sequence[Entry], text: str) -> tuple[str, go.Figure, str, go.Figure]:
-    """The prompt's chips, every model's next-word bars, the perplexity table and the surprisal lines."""
+    """The prompt's chips, every model's next-word bars, the perplexity table and the surprisal lines, in
+    the page's language."""
+    lang = language()
     p, scores = compare_view(lineup, text, K)
     words, probs = union_words(lineup, scores, K)
     series = [(e.label, ps, e.color) for e, ps in zip(lineup, probs, strict=True)]
@@ -44,10 +46,10 @@ def update(lineup: Sequence[Entry], text: str) -> tuple[str, go.Figure, str, go.
     if p.tokens and all(len(s.word_bits) == len(p.tokens) for s in scores):
         shown = [display_word(w) for w in p.tokens]
         bits = [(e.label, s.word_bits, e.color) for e, s in zip(lineup, scores, strict=True)]
-        surprise = word_surprisal(shown, bits)
+        surprise = word_surprisal(shown, bits, lang)
     else:
-        surprise = placeholder(EMPTY, height=380)
-    return chips, compare_bars(words, series), perplexity_table(rows), surprise
+        surprise = placeholder(say("cmp.empty", lang), height=380)
+    return chips, compare_bars(words, series, lang), perplexity_table(rows, lang), surprise
 
 
 def update_if_open(lineup: Sequence[Entry], text: str, tab: str) -> tuple:
@@ -55,53 +57,73 @@ def update_if_open(lineup: Sequence[Entry], text: str, tab: str) -> tuple:
     return update(lineup, text) if tab == "compare" else (gr.skip(),) * 4
 
 
-def probe_figure(lineup: Sequence[Entry], name: str) -> tuple[go.Figure, str]:
-    """A probe's plot for every model that can take it, and a note (the question, the longest prompt)."""
+# lstmlm.studies.probes's two reasons a model cannot take a probe, as it words them (English), and their keys
+SKIP_REASONS = {
+    "cmp.lacks": re.compile(r"this model's vocabulary lacks (?P<words>.+), which the probe predicts"),
+    "cmp.not_words": re.compile(r"the probes are phrases of words; this model reads (?P<unit>\w+)s"),
+}
+
+
+def skip_reason(note: str, lang: str) -> str:
+    """Why a model cannot take a probe (the library's message) in `lang`; a message not listed in
+    SKIP_REASONS stays as the library wrote it."""
+    for key, pattern in SKIP_REASONS.items():
+        found = pattern.fullmatch(note)
+        if found:
+            fields = found.groupdict()
+            if "unit" in fields:
+                fields["unit"] = say(f"unit.{fields['unit']}", lang)
+            return say(key, lang, **fields)
+    return note
+
+
+def probe_figure(lineup: Sequence[Entry], name: str, lang: str = "en") -> tuple[go.Figure, str]:
+    """A probe's plot for every model that can take it, and a note (the question, the longest prompt), in
+    `lang`."""
     out = probe_json(lineup, name)
     pairs = zip(lineup, out["models"], strict=True)
     series = [(e.label, m["bits"], e.color) for e, m in pairs if m["bits"] is not None]
-    skipped = "".join(f"{m['label']}: {m['note']}. " for m in out["models"] if m["bits"] is None)
-    if not series:
-        return placeholder("No model here can take this probe."), markup.notice(skipped)
-    fig = probe_plot(out["distance"], series, out["title"])
-    note = markup.notice(skipped) + (
-        f'<div class="lp-small"><b>{html.escape(out["question"])}</b> Scored at every phrase boundary of '
-        f"the same filler text, as each model reads it. The longest prompt: "
-        f"<i>{html.escape(out['examples'][-1])} …</i></div>"
+    skipped = "".join(
+        say("cmp.skipped", lang, model=m["label"], reason=skip_reason(m["note"], lang))
+        for m in out["models"]
+        if m["bits"] is None
     )
-    return fig, note
+    if not series:
+        return placeholder(say("cmp.no_model", lang)), markup.notice(skipped)
+    fig = probe_plot(out["distance"], series, say(f"probe.{name}.title", lang), lang)
+    question = html.escape(say(f"probe.{name}.question", lang))
+    line = say("cmp.probe_note", lang, question=question, example=html.escape(out["examples"][-1]))
+    return fig, markup.notice(skipped) + f'<div class="lp-small">{line}</div>'
 
 
-def run_probe(probe: Callable[[str], tuple[go.Figure, str]], name: str) -> tuple[go.Figure, str]:
-    """`probe(name)` for a known probe; a message naming the probes otherwise."""
+def run_probe(probe: Callable[[str, str], tuple[go.Figure, str]], name: str) -> tuple[go.Figure, str]:
+    """`probe(name, language)` for a known probe; a message naming the probes otherwise."""
     if name not in PROBES:
-        raise gr.Error(f"choose one of the probes: {', '.join(PROBES)}", print_exception=False)
-    return probe(name)
+        raise gr.Error(say("cmp.choose_probe", probes=", ".join(PROBES)), print_exception=False)
+    return probe(name, language())
 
 
 def build(lineup: Sequence[Entry], prompt: gr.Textbox, active: gr.State) -> TabView:
     """The Compare tab; it redraws when opened and on typing while it is open."""
     # the probes do not depend on the prompt: each is computed once per line-up
-    probe = lru_cache(maxsize=len(PROBES))(partial(probe_figure, lineup))
+    probe = lru_cache(maxsize=2 * len(PROBES))(partial(probe_figure, lineup))  # per probe and language
     with gr.Tab(t("tab.compare"), id="compare") as tab:
-        gr.HTML(
-            '<div class="lp-small">Every model reads your prompt with its own vocabulary from the start of a '
-            f"line. Models: {', '.join(html.escape(e.label) for e in lineup)}.</div>"
-        )
-        chips = gr.HTML(markup.placeholder("Open this tab to compare the models."), elem_id="compare-tokens")
+        models = ", ".join(html.escape(e.label) for e in lineup)
+        gr.HTML(f'<div class="lp-small">{t("cmp.intro")} {models}</div>')
+        chips = gr.HTML(f'<div class="lp-placeholder">{t("cmp.open_tab")}</div>', elem_id="compare-tokens")
         table = gr.HTML(elem_id="compare-table")
         bars = gr.Plot(show_label=False, elem_id="compare-bars")
         surprise = gr.Plot(show_label=False, elem_id="compare-surprisal")
-        gr.HTML('<div class="lp-label">Long-range memory: does the model still know, many words later?</div>')
+        gr.HTML(f'<div class="lp-label">{t("cmp.memory")}</div>')
         with gr.Row():
             which = gr.Radio(
-                [(p.title, p.name) for p in PROBES.values()],
+                [(t(f"probe.{name}.title"), name) for name in PROBES],
                 value="parenthesis",
-                label="Probe",
+                label=t("cmp.probe"),
                 elem_id="probe-choice",
                 scale=3,
             )
-            go_button = gr.Button("Run the probe", elem_id="probe-run", scale=1)
+            go_button = gr.Button(t("cmp.run_probe"), elem_id="probe-run", scale=1)
         probe_note = gr.HTML(elem_id="probe-note")
         probe_fig = gr.Plot(show_label=False, elem_id="probe-plot")
 

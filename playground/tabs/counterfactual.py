@@ -12,16 +12,13 @@ import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 from lstmlm.studies.counterfactual import Counterfactual
-from playground import markup
-from playground.i18n import t
+from playground.i18n import language, plot_words, say, t
 from playground.plots.counterfactual import difference_lines
 from playground.plots.gates import gate_heatmap
 from playground.plots.style import placeholder
 from playground.tabs import TabView, change_charts
 from playground.views.counterfactual import DEFAULT_PAIR, change_one_word, counterfactual_view, delta_window
 from playground.views.next_word import display_word
-
-EMPTY = "Press Compare to read both prompts."
 
 
 def position_labels(tokens_a: list[str], tokens_b: list[str]) -> list[str]:
@@ -33,46 +30,48 @@ def position_labels(tokens_a: list[str], tokens_b: list[str]) -> list[str]:
     return out
 
 
-def read_alike_note(model: LanguageModel, cf: Counterfactual) -> str:
-    """HTML: which differently typed words the model reads as the same token (both unknown), or ''."""
+def read_alike_note(model: LanguageModel, cf: Counterfactual, lang: str = "en") -> str:
+    """HTML: which differently typed words the model reads as the same token (both unknown), or '';
+    in `lang`."""
     if not cf.read_alike:
         return ""
     pairs = "; ".join(
-        f"“{html.escape(cf.tokens_a[step])}” and “{html.escape(cf.tokens_b[step])}” (step {step})"
+        say("cf.read_alike_pair", lang, a=html.escape(cf.tokens_a[step]), b=html.escape(cf.tokens_b[step]),
+            step=step)
         for step in cf.read_alike
-    )
+    )  # fmt: skip
     read_as = html.escape(model.vocab.words[cf.ids_a[cf.read_alike[0]]])
-    return (
-        f'<br><span id="counterfactual-read-alike">{pairs}: both read as {read_as}, a word the model does '
-        "not know, so they differ in nothing. Change a word it knows to see a difference.</span>"
-    )
+    note = say("cf.read_alike", lang, pairs=pairs, read_as=read_as)
+    return f'<br><span id="counterfactual-read-alike">{note}</span>'
 
 
 def compare_prompts(
     model: LanguageModel, text_a: str, text_b: str, layer: int
 ) -> tuple[str, go.Figure, go.Figure, go.Figure, go.Figure]:
-    """Summary, difference lines, Δ heatmap, next-word bars and moved words of the two prompts."""
+    """Summary, difference lines, Δ heatmap, next-word bars and moved words of the two prompts, in the
+    page's language."""
+    lang = language()
     signal, sym = ("c", "C") if model.config.cell == "lstm" else ("h", "h")  # a GRU or plain RNN has no cell
     try:
         cf, layer = counterfactual_view(model, text_a, text_b, int(layer), 10)
     except (ValueError, TypeError) as e:
-        raise gr.Error(str(e), title="Cannot compare these prompts", print_exception=False) from None
+        raise gr.Error(str(e), title=say("cf.cannot", lang), print_exception=False) from None
     labels = position_labels(cf.tokens_a, cf.tokens_b)
     first = cf.first_difference
     ch = cf.next_words
     if first is None:
-        where = "The model reads the two prompts the same: nothing differs."
+        where = say("cf.same", lang)
     elif first < len(labels):
-        where = f"The prompts first differ at step {first} ({html.escape(labels[first].split(' ', 1)[1])})."
+        where = say("cf.first", lang, step=first, word=html.escape(labels[first].split(" ", 1)[1]))
     else:
-        where = f"One prompt continues the other after step {first - 1}."
+        where = say("cf.continues", lang, step=first - 1)
+    moved_by = say("cf.moved", lang, tv=f"{ch.total_variation:.1%}", kl=f"{ch.kl_bits:.3f}")
     summary = (
-        f'<div class="lp-summary" id="counterfactual-text"><b>{where}</b>{read_alike_note(model, cf)}'
-        f"<br>Next word: the distribution moved by {ch.total_variation:.1%} (total variation); "
-        f"KL(A ‖ B) = {ch.kl_bits:.3f} bits.</div>"
+        f'<div class="lp-summary" id="counterfactual-text"><b>{where}</b>{read_alike_note(model, cf, lang)}'
+        f"<br>{moved_by}</div>"
     )
     lines = difference_lines(
-        labels, cf.mean_abs[layer], first, f"How much each signal differs (B − A) · layer {layer + 1}"
+        labels, cf.mean_abs[layer], first, say("cf.lines_title", lang, layer=layer + 1), lang
     )
     z, units = delta_window(cf.delta[layer][signal])
     heat = gate_heatmap(
@@ -80,14 +79,16 @@ def compare_prompts(
         labels,
         units,
         "c",  # a signed, unbounded colour scale: a difference of h lies in (-2, 2)
-        f"Δ{sym}<sub>t</sub> = {sym}(B) − {sym}(A) · layer {layer + 1} · units that changed most",
+        say("cf.heat_title", lang, sym=sym, layer=layer + 1),
+        words_text=plot_words(lang),
     )
     bars, moved = change_charts(
         ch,
-        ("after prompt A", "after prompt B"),
+        (say("cf.after_a", lang), say("cf.after_b", lang)),
         ("A", "B"),
-        "Next word",
-        "Words whose probability changed most",
+        say("cf.next_word", lang),
+        say("cf.moved_most", lang),
+        say("next.probability", lang),
     )
     return summary, lines, heat, bars, moved
 
@@ -104,21 +105,23 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
 
     with gr.Tab(t("tab.counterfactual"), id="counterfactual") as tab:
         with gr.Row():
-            text_a = gr.Textbox(DEFAULT_PAIR[0], label="Prompt A", lines=1, scale=3, elem_id="prompt-a")
-            text_b = gr.Textbox(DEFAULT_PAIR[1], label="Prompt B (change a word)", lines=1, scale=3,
+            text_a = gr.Textbox(DEFAULT_PAIR[0], label=t("cf.prompt_a"), lines=1, scale=3, elem_id="prompt-a")
+            text_b = gr.Textbox(DEFAULT_PAIR[1], label=t("cf.prompt_b"), lines=1, scale=3,
                                 elem_id="prompt-b")  # fmt: skip
         with gr.Row():
             layer = gr.Radio(
-                [(f"Layer {n + 1}", n) for n in range(num_layers)],
+                [(t(f"layer.{n + 1}"), n) for n in range(num_layers)],
                 value=0,
-                label="Layer",
+                label=t("cf.layer"),
                 scale=2,
                 elem_id="counterfactual-layer",
             )
-            copy = gr.Button("Use the text above as A (and change one word for B)", scale=2)
-            run = gr.Button("Compare", variant="primary", elem_id="counterfactual-button", scale=1)
-        summary = gr.HTML(markup.placeholder(EMPTY), elem_id="counterfactual-summary")
-        lines = gr.Plot(placeholder(EMPTY), show_label=False, elem_id="counterfactual-lines")
+            copy = gr.Button(t("cf.copy"), scale=2, elem_id="counterfactual-copy")
+            run = gr.Button(t("cf.run"), variant="primary", elem_id="counterfactual-button", scale=1)
+        summary = gr.HTML(
+            f'<div class="lp-placeholder">{t("cf.empty")}</div>', elem_id="counterfactual-summary"
+        )
+        lines = gr.Plot(placeholder(say("cf.empty", "en")), show_label=False, elem_id="counterfactual-lines")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 bars = gr.Plot(show_label=False, elem_id="counterfactual-bars")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstmlm.studies.gradflow import decay_per_word, gradient_flow
+from playground.text import words_in
 from playground.views.lineup import Entry, json_number
 from playground.views.next_word import Prompt, display_word, line_start, read_prompt
 
@@ -44,10 +45,11 @@ def flow_view(lineup: Sequence[Entry], text: str) -> tuple[Prompt, list[Flow]]:
 SHORT_FLOW = 12  # fewer words back than this: one prompt's curve says little about vanishing gradients
 
 
-def flow_note(flows: Sequence[Flow]) -> str:
-    """What this prompt's curves show, in words (plain text): for each model the share of the gradient left
-    at the farthest word, which model keeps most there, and, for a short prompt, that the averaged curve
-    (held-out text, many words back) is the one that shows the rule. "" without flows."""
+def flow_note(flows: Sequence[Flow], lang: str = "en") -> str:
+    """What this prompt's curves show, in words (plain text, in `lang`: 'en' or 'zh'): for each model the
+    share of the gradient left at the farthest word, which model keeps most there, and, for a short prompt,
+    that the averaged curve (held-out text, many words back) is the one that shows the rule. "" without
+    flows."""
     if not flows:
         return ""
     n = min(len(f.values) for f in flows)
@@ -57,16 +59,9 @@ def flow_note(flows: Sequence[Flow]) -> str:
     ]
     parts = ", ".join(f"{label} {share:.0%}" for label, share in kept)
     best = max(kept, key=lambda x: x[1])[0]
-    note = (
-        f"On this prompt, {n} word{'s' if n > 1 else ''} back the gradient is still this share of its value "
-        f"one word back: {parts}. Here the {best} keeps the most."
-    )
+    note = words_in(lang, "grad.note" if n > 1 else "grad.note_one", n=n, parts=parts, best=best)
     if n < SHORT_FLOW:
-        note += (
-            f" With only {n} words back this says little: over a few words every model still carries the "
-            "gradient, and any of them can sit on top. The vanishing gradient shows over many words: read "
-            "the averaged curve below (held-out text), or type a sentence of 20 words or more."
-        )
+        note += words_in(lang, "grad.note_short", n=n)
     return note
 
 
@@ -75,7 +70,7 @@ def flow_json(lineup: Sequence[Entry], text: str) -> dict:
     prompt, flows = flow_view(lineup, text)
     out = {"tokens": prompt.tokens, "notice": prompt.notice, "target": None, "models": []}
     if not flows:
-        out["notice"] = "Type at least two words: the last one is predicted from the words before it."
+        out["notice"] = words_in("en", "grad.empty")
     else:
         out["target"] = prompt.tokens[-1]
     for e in lineup:
