@@ -43,7 +43,28 @@ def user_error(e: Exception) -> gr.Error:
     return gr.Error(message, title="Invalid input", print_exception=False)
 
 
-_user_error = user_error  # the old private name, until every api module imports user_error
+BAD_INPUT = (ValueError, TypeError, OverflowError)  # what a view raises for input it cannot read
+
+
+def rejecting(errors: tuple[type[Exception], ...], as_error: Callable[[Exception], gr.Error]) -> Callable:
+    """A decorator: the endpoint's `errors` reach the caller as `as_error(e)` (a gr.Error with a message,
+    no traceback); its signature and docstring (gradio reads them) are kept. For endpoints that answer in
+    one return (a streaming one checks its input itself before the first answer)."""
+
+    def decorate(endpoint: Callable) -> Callable:
+        @functools.wraps(endpoint)
+        def answered(*args, **kwargs):
+            try:
+                return endpoint(*args, **kwargs)
+            except errors as e:
+                raise as_error(e) from None
+
+        return answered
+
+    return decorate
+
+
+rejecting_bad_input = rejecting(BAD_INPUT, user_error)  # every model endpoint's
 
 
 def _safe_answer(answer):
@@ -74,15 +95,28 @@ def classroom_safe(endpoint: Callable) -> Callable:
     return answered
 
 
+def add_endpoints(
+    *endpoints: Callable, concurrency_limit: int = 2, concurrency_id: str = MODEL_CONCURRENCY
+) -> None:
+    """Register each function in the Blocks being built as the endpoint named like it (`api_name` is its
+    `__name__`; gr.api reads its parameters from the type hints), its answers made `classroom_safe`.
+    Endpoints that run the model share MODEL_CONCURRENCY, at most `concurrency_limit` at once."""
+    for fn in endpoints:
+        gr.api(
+            classroom_safe(fn),
+            api_name=fn.__name__,
+            concurrency_limit=concurrency_limit,
+            concurrency_id=concurrency_id,
+        )
+
+
 def register(model: LanguageModel) -> None:
     """Add the three endpoints to the Blocks being built."""
 
+    @rejecting_bad_input
     def next_words(prompt: str, k: int = 10) -> dict:
         """Top-k next words after `prompt` (read from a line start), their probabilities, entropy in bits."""
-        try:
-            return next_words_json(model, prompt, whole_number(k, "k"))
-        except (ValueError, TypeError, OverflowError) as e:
-            raise user_error(e) from None
+        return next_words_json(model, prompt, whole_number(k, "k"))
 
     def generate(
         prompt: str,
@@ -99,7 +133,7 @@ def register(model: LanguageModel) -> None:
         try:
             limit = generate_limit(model)
             settings = coerce_settings(temperature, top_k, top_p, max_words, seed, allow_unk, limit)
-        except (ValueError, TypeError, OverflowError) as e:
+        except BAD_INPUT as e:
             raise user_error(e) from None
         try:
             p = read_prompt(model.vocab, prompt)
@@ -124,6 +158,7 @@ def register(model: LanguageModel) -> None:
             }
         yield {"text": detokenize(w["word"] for w in words), "words": words, "notice": p.notice, "done": True}
 
+    @rejecting_bad_input
     def trace(
         prompt: str,
         layer: int = 0,
@@ -133,19 +168,8 @@ def register(model: LanguageModel) -> None:
     ) -> dict:
         """One layer's f, i, o, g (candidate), c (cell) and h (a GRU's r, z, n, h; a plain RNN's h) over the
         prompt, each (steps, units): base64 float16 by default, or nested lists with encoding="list"."""
-        try:
-            return trace_json(
-                model,
-                prompt,
-                whole_number(layer, "layer"),
-                gates,
-                encoding,
-                whole_number(decimals, "decimals"),
-            )
-        except (ValueError, TypeError, OverflowError) as e:
-            raise user_error(e) from None
-
-    for fn in (next_words, generate, trace):
-        gr.api(
-            classroom_safe(fn), api_name=fn.__name__, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
+        return trace_json(
+            model, prompt, whole_number(layer, "layer"), gates, encoding, whole_number(decimals, "decimals")
         )
+
+    add_endpoints(next_words, generate, trace)

@@ -7,84 +7,74 @@ A refused request raises `gr.Error` with a message saying what to do instead.
 
 import gradio as gr
 
-from playground.api import classroom_safe
+from playground.api import add_endpoints, rejecting
 from playground.server.room import RoomError
 from playground.server.rooms import RoomStore
 
 ROOMS_CONCURRENCY = "rooms"  # every room call: dictionary work of microseconds (a reveal: a few forwards)
 
 
-def _refused(e: RoomError) -> gr.Error:
+def refusal(e: RoomError) -> gr.Error:
+    """What a refused room request shows its caller: the reason, under the title "Class game"."""
     return gr.Error(str(e), title="Class game", print_exception=False)
+
+
+refused = rejecting((RoomError,), refusal)  # every room endpoint's
 
 
 def register(store: RoomStore) -> None:
     """Add the seven endpoints to the Blocks being built, over the app's rooms."""
     # closures over the registry, not partials: gr.api reads each endpoint's own signature and type hints
 
+    @refused
     def room_open(password: str = "") -> dict:
         """Open a room (optional `password`): {"code": its code, "key": the teacher's key (keep it: it is
         what lets you push, reveal and step), "join": the link's query, "?room=CODE"}."""
-        try:
-            code, key = store.open(password or "")
-        except RoomError as e:
-            raise _refused(e) from None
+        code, key = store.open(password or "")
         return {"code": code, "key": key, "join": f"?room={code}"}
 
+    @refused
     def room_join(code: str, password: str = "") -> dict:
         """Join room `code` as a student: {"code", "student": your id for room_guess and room_state}."""
-        try:
-            member = store.join(code, password or "")
-            return {"code": store.state(code, member)["code"], "student": member}
-        except RoomError as e:
-            raise _refused(e) from None
+        member = store.join(code, password or "")
+        return {"code": store.state(code, member)["code"], "student": member}
 
+    @refused
     def room_push(code: str, key: str, text: str) -> dict:
         """The teacher pushes `text`: the class sees the words before a "|" and guesses the next one (no
         "|": the whole text, and the word after it). Returns the room's state."""
-        try:
-            store.push_text(code, key, text)
-            return store.state(code, key)
-        except RoomError as e:
-            raise _refused(e) from None
+        store.push_text(code, key, text)
+        return store.state(code, key)
 
+    @refused
     def room_guess(code: str, student: str, guess: str) -> dict:
         """A student's guess for the open round (one word; the latest counts until the reveal). Returns the
         room's state as this student sees it."""
-        try:
-            store.guess(code, student, guess)
-            return store.state(code, student)
-        except RoomError as e:
-            raise _refused(e) from None
+        store.guess(code, student, guess)
+        return store.state(code, student)
 
+    @refused
     def room_state(code: str, token: str) -> dict:
         """The room as `token` (the teacher's key or a student id) may see it: the round's words, how many
         guessed, the class's guesses (teacher: always; students: after the reveal), the actual word and
         each model's top words (after the reveal), and the sentence's scores in bits."""
-        try:
-            return store.state(code, token)
-        except RoomError as e:
-            raise _refused(e) from None
+        return store.state(code, token)
 
+    @refused
     def room_reveal(code: str, key: str) -> dict:
         """The teacher reveals the round: everyone sees the actual word, the class's guesses and the
         models' top words; the round's surprisal joins the scores. Returns the room's state."""
-        try:
-            store.reveal(code, key)
-            return store.state(code, key)
-        except RoomError as e:
-            raise _refused(e) from None
+        store.reveal(code, key)
+        return store.state(code, key)
 
+    @refused
     def room_step(code: str, key: str) -> dict:
         """The teacher moves on one word: the actual word joins what the class sees, a new round opens.
         Returns the room's state."""
-        try:
-            store.step(code, key)
-            return store.state(code, key)
-        except RoomError as e:
-            raise _refused(e) from None
+        store.step(code, key)
+        return store.state(code, key)
 
-    for fn in (room_open, room_join, room_push, room_guess, room_state, room_reveal, room_step):
-        gr.api(
-            classroom_safe(fn), api_name=fn.__name__, concurrency_limit=4, concurrency_id=ROOMS_CONCURRENCY
-        )
+    add_endpoints(
+        room_open, room_join, room_push, room_guess, room_state, room_reveal, room_step,
+        concurrency_limit=4, concurrency_id=ROOMS_CONCURRENCY,
+    )  # fmt: skip

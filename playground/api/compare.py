@@ -5,9 +5,7 @@ Registered with `gr.api`, which reads the parameters from the type hints (so no
 
 from collections.abc import Sequence
 
-import gradio as gr
-
-from playground.api import MODEL_CONCURRENCY, classroom_safe, user_error, whole_number
+from playground.api import add_endpoints, rejecting_bad_input, whole_number
 from playground.views.compare import compare_json, probe_json
 from playground.views.lineup import Entry
 
@@ -15,23 +13,16 @@ from playground.views.lineup import Entry
 def register(lineup: Sequence[Entry]) -> None:
     """Add the two endpoints to the Blocks being built."""
 
+    @rejecting_bad_input
     def compare(prompt: str, k: int = 10) -> dict:
         """The prompt (read from a line start) through every model: its top-k next words, the entropy of
         its next-word distribution, its perplexity and bits per word on the prompt, its test perplexity."""
-        try:
-            return compare_json(lineup, prompt, whole_number(k, "k"))
-        except (ValueError, TypeError, OverflowError) as e:
-            raise user_error(e) from None
+        return compare_json(lineup, prompt, whole_number(k, "k"))
 
+    @rejecting_bad_input
     def long_range(probe: str = "parenthesis") -> dict:
         """A long-range probe ("parenthesis", "quote" or "agreement") scored in bits for every model at
         every distance (0 = forgotten, positive = remembered)."""
-        try:
-            return probe_json(lineup, probe)
-        except (ValueError, TypeError) as e:
-            raise user_error(e) from None
+        return probe_json(lineup, probe)
 
-    for fn in (compare, long_range):
-        gr.api(
-            classroom_safe(fn), api_name=fn.__name__, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
-        )
+    add_endpoints(compare, long_range)

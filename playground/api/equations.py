@@ -5,10 +5,8 @@ message that says what to change. The equations are the LSTM's: for a GRU or pla
 `gr.Error` saying so (`cell_kind.check_lstm`).
 """
 
-import gradio as gr
-
 from lstmlm.model import LanguageModel
-from playground.api import MODEL_CONCURRENCY, classroom_safe, user_error
+from playground.api import add_endpoints, rejecting_bad_input
 from playground.views.cell_kind import check_lstm
 from playground.views.equations import equations_json
 
@@ -16,17 +14,13 @@ from playground.views.equations import equations_json
 def register(model: LanguageModel) -> None:
     """Add the `equations` endpoint to the Blocks being built."""
 
+    @rejecting_bad_input
     def equations(
         prompt: str, layer: int = 0, step: int = -1, unit: int = 0, digits: int = 4, lang: str = "en"
     ) -> dict:
         """The LSTM equations of one unit at one step (-1 = the last word) with their numbers, as LaTeX
         (lang en or zh), and the unit's kept/written memory over the prompt."""
-        try:
-            check_lstm(model, "equations")
-            return equations_json(model, prompt, layer, step, unit, digits, lang)
-        except (ValueError, TypeError) as e:
-            raise user_error(e) from None
+        check_lstm(model, "equations")
+        return equations_json(model, prompt, layer, step, unit, digits, lang)
 
-    gr.api(
-        classroom_safe(equations), api_name="equations", concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
-    )
+    add_endpoints(equations)

@@ -5,10 +5,8 @@ message that says what to change. Intervene is about the LSTM's gates and cell: 
 it raises `gr.Error` saying so (`cell_kind.check_lstm`).
 """
 
-import gradio as gr
-
 from lstmlm.model import LanguageModel
-from playground.api import MODEL_CONCURRENCY, classroom_safe, user_error
+from playground.api import add_endpoints, rejecting_bad_input
 from playground.views.cell_kind import check_lstm
 from playground.views.intervene import InterventionRequest, run_intervention
 
@@ -16,6 +14,7 @@ from playground.views.intervene import InterventionRequest, run_intervention
 def register(model: LanguageModel) -> None:
     """Add the `intervene` endpoint to the Blocks being built."""
 
+    @rejecting_bad_input
     def intervene(
         prompt: str,
         layer: int = 0,
@@ -33,13 +32,8 @@ def register(model: LanguageModel) -> None:
         """Next words before/after an intervention on one layer (action: pin_forget, pin_input, pin_output,
         zero_candidate, set_cell; units: all, list (unit_list "3,5,10-19") or top (top_n by statistic);
         steps "4", "2-6" or "4-"), the words that moved most, and n_words generated with and without it."""
-        try:
-            check_lstm(model, "intervene")
-            req = InterventionRequest(layer, units, unit_list, top_n, statistic, steps, action, value)
-            return run_intervention(model, prompt, req, n_words, seed, k).to_json()
-        except (ValueError, TypeError) as e:
-            raise user_error(e) from None
+        check_lstm(model, "intervene")
+        req = InterventionRequest(layer, units, unit_list, top_n, statistic, steps, action, value)
+        return run_intervention(model, prompt, req, n_words, seed, k).to_json()
 
-    gr.api(
-        classroom_safe(intervene), api_name="intervene", concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
-    )
+    add_endpoints(intervene)

@@ -3,24 +3,18 @@ which reads the parameters from the type hints (so no `from __future__ import an
 raises `gr.Error` saying what to change.
 """
 
-import gradio as gr
-
 from lstmlm.model import LanguageModel
-from playground.api import MODEL_CONCURRENCY, classroom_safe, user_error
+from playground.api import add_endpoints, rejecting_bad_input
 from playground.views.surprisal import surprisal_json
 
 
 def register(model: LanguageModel) -> None:
     """Add the endpoint to the Blocks being built."""
 
+    @rejecting_bad_input
     def surprisal(prompt: str, k: int = 5) -> dict:
         """Per word of the prompt (read from a line start): probability, rank, GLTR bucket (top-10,
         top-100, top-1000, beyond), surprisal in bits and the top-k words expected instead; perplexity."""
-        try:
-            return surprisal_json(model, prompt, int(k))
-        except (ValueError, TypeError) as e:
-            raise user_error(e) from None
+        return surprisal_json(model, prompt, int(k))
 
-    gr.api(
-        classroom_safe(surprisal), api_name="surprisal", concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
-    )
+    add_endpoints(surprisal)

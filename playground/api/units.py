@@ -3,16 +3,15 @@ Registered with `gr.api`, which reads the parameters from the type hints (so no
 `from __future__ import annotations` here). Bad input raises `gr.Error` saying what to change.
 """
 
-import gradio as gr
-
 from lstmlm.model import LanguageModel
-from playground.api import MODEL_CONCURRENCY, classroom_safe, user_error
+from playground.api import add_endpoints, rejecting_bad_input
 from playground.views.units import atlas_unit, unit_search_json
 
 
 def register(model: LanguageModel, atlas: dict | None = None) -> None:
     """Add the two endpoints to the Blocks being built; `atlas` is the model's (None: it has none)."""
 
+    @rejecting_bad_input
     def unit_search(
         prompt: str,
         layer: int = 0,
@@ -25,22 +24,14 @@ def register(model: LanguageModel, atlas: dict | None = None) -> None:
         """Units of `layer` whose `signal` (h or c; a GRU or plain RNN: h) is high in steps [span_start,
         span_stop) (0-based, stop excluded) and low outside ("high"), and the reverse ("low"); method "mean"
         or "minmax"."""
-        try:
-            return unit_search_json(
-                model, prompt, int(layer), int(span_start), int(span_stop), signal, int(k), method
-            )
-        except (ValueError, TypeError) as e:
-            raise user_error(e) from None
+        return unit_search_json(
+            model, prompt, int(layer), int(span_start), int(span_stop), signal, int(k), method
+        )
 
+    @rejecting_bad_input
     def unit_atlas(layer: int = 0, unit: int = 0) -> dict:
         """One unit's top contexts in the atlas corpus: h_high, h_low, c_high, c_low, each a list of
         {before, word, after, value}."""
-        try:
-            return atlas_unit(atlas, int(layer), int(unit))
-        except (ValueError, TypeError) as e:
-            raise user_error(e) from None
+        return atlas_unit(atlas, int(layer), int(unit))
 
-    for fn in (unit_search, unit_atlas):
-        gr.api(
-            classroom_safe(fn), api_name=fn.__name__, concurrency_limit=2, concurrency_id=MODEL_CONCURRENCY
-        )
+    add_endpoints(unit_search, unit_atlas)
