@@ -157,10 +157,11 @@ class Canvas:
 
     @staticmethod
     def arrow(*points: tuple[float, float]) -> str:
-        """A polyline through `points`, with an arrowhead at the last."""
+        """A polyline through `points`, with an arrowhead at the last; clicks go through it to the parts."""
         path = " L".join(f"{x},{y}" for x, y in points)
         return (
-            f'<path d="M{path}" stroke="#374151" stroke-width="2" fill="none" marker-end="url(#lp-arrow)"/>'
+            f'<path d="M{path}" stroke="#374151" stroke-width="2" fill="none" pointer-events="none" '
+            'marker-end="url(#lp-arrow)"/>'
         )
 
     @staticmethod

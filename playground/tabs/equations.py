@@ -176,15 +176,15 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
                 elem_id="diagram-mode",
             )
         timer = gr.Timer(PLAY_SECONDS, active=False)
+        gr.HTML(f'<div class="lp-small">{t("diagram.click")}</div>')
+        # the cell drawn with this unit's numbers (plots/cell_diagram.py, cell_diagram_cells.py)
+        cell = gr.HTML("", elem_id="cell-diagram", js_on_load=CLICK_JS)
         equations = gr.Markdown(
             f'<div class="lp-placeholder">{t("eq.open_tab")}</div>',
             latex_delimiters=LATEX,
             elem_classes=["lp-learn"],
             elem_id="equations",
         )
-        gr.HTML(f'<div class="lp-small">{t("diagram.click")}</div>')
-        # the cell drawn with this unit's numbers (plots/cell_diagram.py, cell_diagram_cells.py)
-        cell = gr.HTML("", elem_id="cell-diagram", js_on_load=CLICK_JS)
         # the memory plots follow an LSTM's cell: a GRU or RNN has none (and says so)
         gr.HTML(f'<div class="lp-small">{t("eq.memory_caption" if lstm else "cells.no_memory")}</div>')
         with gr.Row(equal_height=False, visible=lstm):
