@@ -86,7 +86,7 @@ EQUATION_ORDER = {
 def glyph(name: str, values: tuple[float, ...], x: float, y: float) -> str:
     """Every unit's value of `name` as a small bar chart, GLYPH_W wide, its baseline centred on (x, y - 5):
     one bar per unit, up for positive, down for negative, scaled to max(1, max |value|) (the scale is
-    written beside it when larger than 1). data-values holds the values as `fmt` writes them."""
+    written above it when larger than 1). data-values holds the values as `fmt` writes them."""
     finite = [v for v in values if math.isfinite(v)]
     scale = max([1.0, *map(abs, finite)])
     positive = all(v >= 0 for v in finite)
@@ -101,7 +101,8 @@ def glyph(name: str, values: tuple[float, ...], x: float, y: float) -> str:
     )
     shown = " ".join(fmt(v) for v in values)
     note = (
-        f'<text x="{left + GLYPH_W + 2}" y="{top + 8}" font-size="10" fill="#6b7280">×{scale:.3g}</text>'
+        f'<text x="{left + GLYPH_W}" y="{top - 2}" text-anchor="end" font-size="10" fill="#6b7280">'
+        f"×{scale:.3g}</text>"
         if scale > 1
         else ""
     )

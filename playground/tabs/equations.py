@@ -161,13 +161,11 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             unit = gr.Slider(
                 0, hidden - 1, value=0, step=1, label=t("gates.unit"), scale=3, elem_id="equations-unit"
             )
-        with gr.Row(equal_height=True):
-            back = gr.Button(t("diagram.back"), size="sm", scale=1, elem_id="diagram-back")
-            forward = gr.Button(t("diagram.forward"), size="sm", scale=1, elem_id="diagram-forward")
-            start = gr.Button(
-                t("diagram.play"), size="sm", scale=1, variant="primary", elem_id="diagram-play"
-            )
-            halt = gr.Button(t("diagram.stop"), size="sm", scale=1, elem_id="diagram-stop")
+        with gr.Row(equal_height=False):
+            back = gr.Button(t("diagram.back"), scale=1, elem_id="diagram-back")
+            forward = gr.Button(t("diagram.forward"), scale=1, elem_id="diagram-forward")
+            start = gr.Button(t("diagram.play"), scale=1, variant="primary", elem_id="diagram-play")
+            halt = gr.Button(t("diagram.stop"), scale=1, elem_id="diagram-stop")
             mode = gr.Radio(
                 [(t(f"diagram.mode_{m}"), m) for m in MODES],
                 value="one",
