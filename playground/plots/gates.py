@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lstmlm.cells import ALL_KEYS, any_cell
 from playground.plots.style import (
     DIVERGING,
     GATE_COLORS,
@@ -17,13 +18,15 @@ from playground.plots.style import (
     LINE_NAMES,
     MUTED,
     SEQUENTIAL,
+    SIGMOID_GATES,
     TEMPLATE,
     plot_text,
     unique_labels,
 )
 
-UNIT_GATES = ("f", "i", "o", "r", "z")  # in (0, 1): the top panel of a unit's lines
-BOUNDED = ("g", "h", "n")  # in (-1, 1); c is unbounded
+UNIT_GATES = SIGMOID_GATES  # every cell's σ gates, in (0, 1) (i f o r z): the top panel of a unit's lines
+# from lstmlm.cells (plain Python, no torch): the quantities in (-1, 1), g h n; the LSTM's cell is unbounded
+BOUNDED = tuple(k for k in ALL_KEYS if any_cell(k).value_range == (-1.0, 1.0))
 
 
 def gate_heatmap(
@@ -159,7 +162,7 @@ def saturation_scatter(
     one panel per gate, as in Karpathy, Johnson & Fei-Fei (2015), figure 3. `words_text`: see WORDS."""
     w = words_text
     gates = list(fractions)
-    titles = {g: plot_text(w, f"panel.{g}") for g in ("f", "i", "o", "r", "z")}
+    titles = {g: plot_text(w, f"panel.{g}") for g in UNIT_GATES}
     fig = make_subplots(
         rows=1, cols=len(gates), subplot_titles=[titles.get(g, g) for g in gates], horizontal_spacing=0.06
     )

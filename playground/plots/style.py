@@ -13,14 +13,16 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
+from lstmlm.cells import ALL_KEYS, any_cell
 from lstmlm.safewords import hide_in_text
 
 FONT = "Source Sans Pro, ui-sans-serif, system-ui, sans-serif"
 INK, GRID, ACCENT, MUTED = "#1f2937", "#e5e7eb", "#4f46e5", "#9ca3af"
 GATE_COLORS = {"f": "#d97706", "i": "#059669", "o": "#7c3aed", "g": "#0891b2", "c": "#dc2626", "h": "#2563eb",
                "r": "#be185d", "z": "#d97706", "n": "#0891b2"}  # fmt: skip
-LINE_NAMES = {"f": "f forget", "i": "i input", "o": "o output", "c": "C cell", "h": "h hidden",
-              "r": "r reset", "z": "z update", "n": "n candidate"}  # fmt: skip
+# a unit's lines' legend: the symbol and the label's first word ("f forget", "C cell"), from lstmlm.cells
+LINE_NAMES = {k: f"{any_cell(k).symbol} {any_cell(k).label.split()[0]}" for k in "fiochrzn"}
+SIGMOID_GATES = tuple(k for k in ALL_KEYS if any_cell(k).is_sigmoid)  # every cell's σ gates: i f o r z
 # Every word the gate plots write, in English; a caller may pass its own `words_text` (i18n.py's
 # plot.* keys) and any key it lacks stays English. {fields} are filled in here.
 WORDS = {
@@ -40,11 +42,7 @@ WORDS = {
     "signed.c": "cell C<sub>t</sub>",
     "signed.n": "candidate n<sub>t</sub>",
     "signed.h": "hidden h<sub>t</sub>",
-    "panel.f": "forget gate",
-    "panel.i": "input gate",
-    "panel.o": "output gate",
-    "panel.r": "reset gate",
-    "panel.z": "update gate",
+    **{f"panel.{k}": any_cell(k).label for k in SIGMOID_GATES},  # "forget gate"
     "kept": "kept  f<sub>t</sub>·C<sub>t-1</sub>",
     "written": "written  i<sub>t</sub>·C̃<sub>t</sub>",
     "cell_line": "C<sub>t</sub> = kept + written",
