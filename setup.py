@@ -4,7 +4,8 @@ and the Live Lab's teaching texts (assets/teaching_texts/*.txt) lstmlm/_teaching
 The models stay in the top-level assets/ folder of the source tree; `lstmlm.bundled` finds them there in a
 clone and in lstmlm/_models/ once installed. Only a folder's own files are copied (config.json, vocab.txt,
 model.safetensors, its card, atlas, gradient flow...), not sub-folders such as a training run's resume/,
-and no hidden or *.tmp files. All other settings are in pyproject.toml.
+and no hidden or *.tmp files; the folders of CLONE_ONLY stay out of the wheel. All other settings are in
+pyproject.toml.
 """
 
 from pathlib import Path
@@ -16,13 +17,18 @@ SOURCE = Path(__file__).resolve().parent / "assets" / "models"
 TARGET = Path("lstmlm") / "_models"
 TEXTS = Path(__file__).resolve().parent / "assets" / "teaching_texts"  # the Live Lab's built-in texts
 TEXTS_TARGET = Path("lstmlm") / "_teaching_texts"
+# Kept out of the wheel so that it stays under 100 MB (tests/test_wheel_install.py; ARCHITECTURE.md, "Size"):
+# the WikiText-2 models (54 MB), for comparison with published figures. The wheel carries the default model
+# with its Compare line-up (storybooks-gru, storybooks-rnn) and the character model; to use these from an
+# installed wheel, copy their folders from a clone's assets/models/ into a $LSTMLM_MODELS_PATH folder.
+CLONE_ONLY = frozenset({"wikitext2-lstm", "wikitext2-gru", "wikitext2-rnn"})
 
 
 def model_files() -> list[tuple[Path, Path]]:
     """(file in assets/models, path inside the package tree) for every file the wheel carries."""
     pairs = []
     for folder in sorted(SOURCE.iterdir()) if SOURCE.is_dir() else []:
-        if not (folder / "config.json").is_file():
+        if not (folder / "config.json").is_file() or folder.name in CLONE_ONLY:
             continue
         for f in sorted(folder.iterdir()):
             if f.is_file() and not f.name.startswith(".") and not f.name.endswith(".tmp"):

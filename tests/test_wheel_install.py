@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import shutil
 import socket
 import subprocess
@@ -45,10 +46,13 @@ def _copy_source(dest: Path) -> None:
 
 
 def _expected_model_files() -> set[str]:
-    """Each model folder's own non-hidden files, as the wheel should carry them."""
+    """Each model folder's own non-hidden files, as the wheel should carry them (setup.py's CLONE_ONLY
+    folders stay in the clone)."""
+    clone_only = runpy.run_path(str(REPO / "setup.py"), run_name="setup_under_test")["CLONE_ONLY"]
+    assert DEFAULT_MODEL not in clone_only
     names = set()
     for folder in (REPO / "assets" / "models").iterdir():
-        if (folder / "config.json").is_file():
+        if (folder / "config.json").is_file() and folder.name not in clone_only:
             for f in folder.iterdir():
                 if f.is_file() and not f.name.startswith(".") and not f.name.endswith(".tmp"):
                     names.add(f"lstmlm/{PACKAGED}/{folder.name}/{f.name}")
@@ -94,7 +98,8 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path, capsys):
         names = set(z.namelist())
     carried = {n for n in names if n.startswith(f"lstmlm/{PACKAGED}/")}
     assert carried == _expected_model_files()
-    assert f"lstmlm/{PACKAGED}/{DEFAULT_MODEL}/model.safetensors" in carried
+    for name in (DEFAULT_MODEL, "storybooks-gru", "storybooks-rnn"):  # the default model and its line-up
+        assert f"lstmlm/{PACKAGED}/{name}/model.safetensors" in carried
     texts = {n for n in names if n.startswith("lstmlm/_teaching_texts/")}  # the Live Lab's built-in texts
     assert texts == {
         f"lstmlm/_teaching_texts/{f.name}" for f in (REPO / "assets/teaching_texts").glob("*.txt")
