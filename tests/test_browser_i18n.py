@@ -27,10 +27,11 @@ WALKED = ("start", "next_word", "generate", "gates", "equations", "learn", "surp
 # A view's main action, pressed after it opens so that its computed text is on screen: the button's selector
 # (Counterfactual takes the page's prompt, whose words the tiny model knows: its default pair has words it
 # does not, shown as "a rare word", which is still English in a Chinese page)
-ACTIONS = {"counterfactual": "#counterfactual-copy", "compare": "#probe-run"}
+ACTIONS = {"generate": "#generate-button", "counterfactual": "#counterfactual-copy", "compare": "#probe-run"}
 # (view, a plot title's selector, the key of its Chinese text): titles are SVG text, checked one by one
 PLOT_TITLES = [
     ("surprisal", "#surprisal-bars .gtitle", "sur.title"),
+    ("generate", "#gen-reshaping .gtitle", "gen.drawn"),
     ("gradient", "#gradient-prompt .gtitle", "grad.title"),
     ("counterfactual", "#counterfactual-lines .gtitle", "cf.lines_title"),
     ("compare", "#compare-surprisal .gtitle", "cmp.surprisal_title"),

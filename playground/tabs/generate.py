@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 from playground import markup
-from playground.i18n import say, t
+from playground.i18n import language, say, t
 from playground.plots.style import placeholder
 from playground.plots.words import reshaping_bars
 from playground.tabs import TabView
@@ -36,11 +36,9 @@ def new_seed() -> int:
 
 
 def seed_line(seed: int) -> str:
-    """Under the generated text: the seed it was drawn with, and how to get the same text again."""
-    return (
-        f'<div class="lp-small" id="seed-used">Seed {seed}: tick “keep this seed” (or type a seed) '
-        "to get the same text again; otherwise each press draws a new one.</div>"
-    )
+    """Under the generated text: the seed it was drawn with, and how to get the same text again (in the
+    page's language)."""
+    return f'<div class="lp-small" id="seed-used">{say("gen.seed_used", seed=seed)}</div>'
 
 
 def _ticked() -> bool:
@@ -56,9 +54,13 @@ def _reshaping_view(model: LanguageModel, run: dict, step: int) -> tuple[go.Figu
     settings = GenerationSettings(**run["settings"])
     context = read_prompt(model.vocab, run["prompt"]).ids + ids[: step - 1]
     r = reshaping_at(model, context, settings, chosen_id=ids[step - 1])
-    title = f"Word {step}: “{display_word(run['words'][step - 1])}” was drawn from the dark bars"
-    fig = reshaping_bars(r.words, r.model, r.tempered, r.final, r.chosen, title)
-    return fig, f'<div class="lp-summary">{reshaping_summary(r, settings)}</div>'
+    lang = language()
+    title = say("gen.drawn", lang, step=step, word=display_word(run["words"][step - 1]))
+    names = [say(f"gen.series.{k}", lang) for k in ("model", "tempered", "final")]
+    fig = reshaping_bars(
+        r.words, r.model, r.tempered, r.final, r.chosen, title, names, say("next.probability", lang)
+    )
+    return fig, f'<div class="lp-summary">{reshaping_summary(r, settings, lang)}</div>'
 
 
 def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
@@ -84,7 +86,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         try:
             settings = coerce_settings(temperature, top_k, top_p, n_words, seed, allow_unk, limit)
         except (ValueError, TypeError) as e:
-            gr.Warning(f"Cannot generate: {e}")
+            gr.Warning(say("gen.cannot", error=e))
             yield skip6
             return
         p = read_prompt(model.vocab, text)
@@ -117,7 +119,7 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     def add_to_prompt(text: str, run_state: dict) -> str:
         words = (run_state or {}).get("words") or []
         if not words:
-            gr.Warning("Generate some text first.")
+            gr.Warning(say("gen.first"))
             return gr.skip()
         return append_words(text or "", words, model.vocab.tokenizer)
 
@@ -186,7 +188,9 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                     markup.probability_legend(tokenizer.unit, lead=str(t(f"gen.legend.{tokenizer.unit}")))
                 )
                 step = gr.Slider(1, 2, value=1, step=1, label=t("gen.step"), interactive=False)
-                reshape_plot = gr.Plot(None, show_label=False)  # drawn once there is generated text
+                reshape_plot = gr.Plot(
+                    None, show_label=False, elem_id="gen-reshaping"
+                )  # drawn once there is generated text
                 summary = gr.HTML()
         run_state = gr.State({})
 

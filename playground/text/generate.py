@@ -34,6 +34,53 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "gen.csv": ("Download the words (CSV)", "下载这些词 (CSV)"),
     "gen.legend.word": ("Shading = the probability the model gave each word:", "底色 = 模型给每个词的概率："),
+    "gen.seed_used": (
+        "Seed {seed}: tick “keep this seed” (or type a seed) to get the same text again; otherwise each "
+        "press draws a new one.",
+        "随机种子 {seed}：勾选“保留这个种子”（或输入一个种子）可以再得到同样的文本；"
+        "否则每次按下都会重新抽取。",
+    ),
+    "gen.cannot": ("Cannot generate: {error}", "无法生成：{error}"),
+    "gen.first": ("Generate some text first.", "请先生成一些文本。"),
+    "gen.drawn": (
+        "Word {step}: “{word}” was drawn from the dark bars",
+        "第 {step} 个词：“{word}”是从深色的条中抽出的",
+    ),
+    "gen.series.model": ("model", "模型"),
+    "gen.series.tempered": ("after temperature", "调温度之后"),
+    "gen.series.final": ("after top-k & top-p (sampled from)", "经过 top-k 和 top-p 之后（从这里抽取）"),
+    "gen.temp0": ("Temperature 0: the most likely word is always chosen.", "温度 0：总是选最可能的词。"),
+    "gen.temp_low": (
+        "Temperature {t} < 1 sharpened the distribution (likely words got likelier).",
+        "温度 {t} < 1 让分布更尖锐（可能的词变得更可能）。",
+    ),
+    "gen.temp_high": (
+        "Temperature {t} > 1 flattened the distribution (unlikely words got likelier).",
+        "温度 {t} > 1 让分布更平坦（不太可能的词变得更可能）。",
+    ),
+    "gen.temp1": (
+        "Temperature 1 left the distribution as the model made it.",
+        "温度 1 保持模型给出的分布不变。",
+    ),
+    "gen.top_k_kept": (
+        "Top-k {k} kept {kept} of {total} words.",
+        "Top-k {k} 在 {total} 个词中保留了 {kept} 个。",
+    ),
+    "gen.top_k_off": ("Top-k is off (0): no word was cut.", "Top-k 已关闭 (0)：没有词被去掉。"),
+    "gen.top_p_kept": (
+        "Top-p {p} kept the {kept} most likely of those, which cover {share} of the probability.",
+        "Top-p {p} 在其中保留了最可能的 {kept} 个词，它们占了 {share} 的概率。",
+    ),
+    "gen.top_p_off": ("Top-p is off (1).", "Top-p 已关闭 (1)。"),
+    "gen.one_left": (
+        "0 bits: one word is left, so there is nothing to choose",
+        "0 比特：只剩一个词，没有什么可选的",
+    ),
+    "gen.bits": ("{bits} bits", "{bits} 比特"),
+    "gen.uncertainty": (
+        "Uncertainty went from {before} bits to {after}.",
+        "不确定性从 {before} 比特变为 {after}。",
+    ),
     "gen.legend.character": (
         "Shading = the probability the model gave each character:",
         "底色 = 模型给每个字符的概率：",

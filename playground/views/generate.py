@@ -20,6 +20,7 @@ from lstmlm.sampling import (
     make_generator,
     reshape,
 )
+from playground.text import words_in
 from playground.views.next_word import Prompt, display_word, line_start, next_log_probs, prompt_states
 
 MAX_GENERATE_WORDS = 200  # longest continuation one request may ask for (words)
@@ -158,31 +159,36 @@ def reshaping_at(
     )
 
 
-def reshaping_summary(r: Reshaping, settings: GenerationSettings) -> str:
-    """One plain sentence per stage, saying what each slider did at this step."""
+def reshaping_summary(r: Reshaping, settings: GenerationSettings, lang: str = "en") -> str:
+    """One plain sentence per stage, saying what each slider did at this step (in `lang`: 'en' or 'zh')."""
     t = settings.temperature
     if t == 0:
-        temp = "Temperature 0: the most likely word is always chosen."
-    elif t < 1:
-        temp = f"Temperature {t:g} < 1 sharpened the distribution (likely words got likelier)."
-    elif t > 1:
-        temp = f"Temperature {t:g} > 1 flattened the distribution (unlikely words got likelier)."
+        temp = words_in(lang, "gen.temp0")
+    elif t != 1:
+        temp = words_in(lang, "gen.temp_low" if t < 1 else "gen.temp_high", t=f"{t:g}")
     else:
-        temp = "Temperature 1 left the distribution as the model made it."
+        temp = words_in(lang, "gen.temp1")
     k = (
-        f"Top-k {settings.top_k} kept {r.kept_after_top_k:,} of {r.vocab_size:,} words."
+        words_in(
+            lang,
+            "gen.top_k_kept",
+            k=settings.top_k,
+            kept=f"{r.kept_after_top_k:,}",
+            total=f"{r.vocab_size:,}",
+        )
         if settings.top_k
-        else "Top-k is off (0): no word was cut."
+        else words_in(lang, "gen.top_k_off")
     )
     p = (
-        f"Top-p {settings.top_p:g} kept the {r.kept_final:,} most likely of those, which cover "
-        f"{settings.top_p:.0%} of the probability."
+        words_in(lang, "gen.top_p_kept", p=f"{settings.top_p:g}", kept=f"{r.kept_final:,}",
+                 share=f"{settings.top_p:.0%}")
         if settings.top_p < 1
-        else "Top-p is off (1)."
-    )
+        else words_in(lang, "gen.top_p_off")
+    )  # fmt: skip
     after = (
-        "0 bits: one word is left, so there is nothing to choose"
+        words_in(lang, "gen.one_left")
         if r.kept_final == 1
-        else f"{r.entropy_final_bits:.1f} bits"
+        else words_in(lang, "gen.bits", bits=f"{r.entropy_final_bits:.1f}")
     )
-    return " ".join([temp, k, p, f"Uncertainty went from {r.entropy_model_bits:.1f} bits to {after}."])
+    uncertainty = words_in(lang, "gen.uncertainty", before=f"{r.entropy_model_bits:.1f}", after=after)
+    return ("" if lang == "zh" else " ").join([temp, k, p, uncertainty])
