@@ -259,19 +259,19 @@ def rank_tracks(values: dict[str, np.ndarray], tracks: Sequence[Track]) -> dict[
     marks = {tr.name: tr.values > 0 if tr.kind == "binary" else _top_tenth(tr.values) for tr in usable}
     weights = np.stack([m / m.sum() for m in marks.values()]) if marks else np.zeros((0, N))  # (M, N)
     count_values = np.stack([tr.values for tr in counts]) if counts else np.zeros((0, N))
+    binary_masks = np.stack([tr.values > 0 for tr in binary]) if binary else None
     for si, s in enumerate(signals):
-        for layer in range(L):
-            x = values[s][layer]  # (H, N)
-            if binary:
-                auc = auc_scores(x, np.stack([tr.values > 0 for tr in binary]))
-                for k, tr in enumerate(binary):
-                    stats[tr.name][layer, si] = auc[k]
-            # Pearson r of the counts and the mean where marked (every track), in one float64 pass
-            r, means = _products(x, count_values, weights)
-            for k, tr in enumerate(counts):
-                stats[tr.name][layer, si] = r[k]
-            for row, name in enumerate(marks):
-                marked_mean[name][layer, si] = means[row]
+        x = values[s].reshape(L * H, N)  # every layer's units at once (a view of contiguous values)
+        if binary:
+            auc = auc_scores(x, binary_masks).reshape(-1, L, H)
+            for k, tr in enumerate(binary):
+                stats[tr.name][:, si] = auc[k]
+        # Pearson r of the counts and the mean where marked (every track), in one float64 pass
+        r, means = _products(x, count_values, weights)
+        for k, tr in enumerate(counts):
+            stats[tr.name][:, si] = r[k].reshape(L, H)
+        for row, name in enumerate(marks):
+            marked_mean[name][:, si] = means[row].reshape(L, H)
     return {
         tr.name: TrackRanking(
             tr.name,
