@@ -9,12 +9,13 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from lstmlm.cells import quantity
 from playground.plots.gates import gate_heatmap
 from playground.plots.style import ACCENT, MUTED, TEMPLATE
 
 LN2 = math.log(2)
-QUANTITIES = {"c": "cell C", "h": "hidden h", "f": "forget gate f", "i": "input gate i", "o": "output gate o"}
-QUANTITIES["g"] = "candidate C~"
+# what a snapshot's heatmap can show, named as everywhere ("cell state C", "forget gate f"): lstmlm.cells
+QUANTITIES = {k: quantity("lstm", k).name for k in ("c", "h", "f", "i", "o", "g")}
 MAX_HEATMAP_UNITS = 128  # rows shown (the units that changed most over training first); one update < ~0.5 MB
 
 
