@@ -259,11 +259,11 @@ def test_api_unknown_job(client):
 def test_the_previous_releases_endpoint_names_still_answer(client):
     """live_train, live_status, ... (the names the last README gave) answer as lab_*, off the API page."""
     import json
-    import urllib.request
 
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    from test_robustness_api import OPENER, call  # a raw HTTP call and its event stream
+
     base = client.src.rstrip("/")
-    with opener.open(f"{base}/gradio_api/info", timeout=30) as r:
+    with OPENER.open(f"{base}/gradio_api/info", timeout=30) as r:
         listed = set(json.loads(r.read())["named_endpoints"])
     lab = ("lab_train", "lab_status", "lab_stop", "lab_pause", "lab_resume", "lab_snapshot")
     assert {f"/{name}" for name in lab} <= listed
@@ -273,16 +273,8 @@ def test_the_previous_releases_endpoint_names_still_answer(client):
         ("live_stop", ["nope"], "no training has the id"),
         ("live_train", ["", {}, "sonnets", ""], "no teaching text is called 'sonnets'"),
     ):
-        req = urllib.request.Request(
-            f"{base}/gradio_api/call/{name}",
-            data=json.dumps({"data": data}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with opener.open(req, timeout=30) as r:
-            event_id = json.loads(r.read())["event_id"]
-        with opener.open(f"{base}/gradio_api/call/{name}/{event_id}", timeout=30) as r:
-            stream = r.read().decode()
-        assert "event: error" in stream and expected in stream, (name, stream[:300])
+        event, message, _ = call(base, name, data)
+        assert event == "error" and expected in str(message), (name, event, message)
 
 
 def test_a_shared_link_opens_the_training_read_only():
