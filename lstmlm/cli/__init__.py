@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lstmlm.checkpoint import CheckpointError, load_model
 from lstmlm.cli.cells import add_cells_parser, cmd_cells
-from lstmlm.cli.common import add_model_option, fail, file_tokenizer, load_or_exit, model_dir
+from lstmlm.cli.common import add_model_command, fail, file_tokenizer, load_or_exit, model_dir
 from lstmlm.cli.import_model import add_import_parser, cmd_import
 from lstmlm.cli.inspect import add_inspect_parsers, cmd_next, cmd_sample, cmd_trace
 from lstmlm.cli.models import add_models_parser, cmd_models
@@ -35,8 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_train_parser(sub)
 
-    p = sub.add_parser(
+    p = add_model_command(
+        sub,
         "eval",
+        data="text file, or a corpus folder (its test.txt is used)",
         help="perplexity of a model on a text file",
         description="Perplexity over a whole file with the standard protocol: the hidden state is carried "
         "through the file, batch size 10, bptt 35; perplexity = exp(mean negative log-likelihood per word, "
@@ -44,8 +46,6 @@ def build_parser() -> argparse.ArgumentParser:
         "unknown-word rate, and the setting it "
         "was computed with. Tokenized files (WikiText / PTB) are read as they are; use --raw for plain text.",
     )
-    add_model_option(p)
-    p.add_argument("--data", required=True, help="text file, or a corpus folder (its test.txt is used)")
     p.add_argument(
         "--raw",
         action="store_true",
@@ -65,20 +65,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_import_parser(sub)
 
-    p = sub.add_parser(
+    p = add_model_command(
+        sub,
         "index",
+        data="tokenized text file (WikiText / PTB layout)",
         help="build the unit atlas: every unit's top contexts over a corpus file",
         description="Scan a tokenized file (e.g. WikiText-2 valid.txt) with the state carried through "
         "(batch size 10, bptt 35) and keep, for every unit of every layer, the contexts of its highest and "
         "lowest cell c and hidden h. Written to MODEL/atlas.json.gz, which the playground shows.",
     )
-    add_model_option(p)
-    p.add_argument("--data", required=True, help="tokenized text file (WikiText / PTB layout)")
     p.add_argument("--top", type=int, default=5, help="contexts kept per unit, signal and direction")
     p.add_argument("--max-words", type=int, default=0, help="scan only the first N words (0 = all)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    add_study_parsers(sub, add_model_option)
-    add_cells_parser(sub, add_model_option)
+    add_study_parsers(sub)
+    add_cells_parser(sub)
     add_models_parser(sub)
     return parser
 
@@ -89,7 +89,7 @@ def cmd_eval(ns: argparse.Namespace) -> int:
     from lstmlm.data import batchify, read_tokens
     from lstmlm.training.loop import evaluate
 
-    try:
+    try:  # returned, not raised: main() gives eval's status back to its caller
         model = load_model(model_dir(ns))
     except CheckpointError as e:
         return fail(str(e))

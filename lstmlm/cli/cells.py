@@ -8,13 +8,15 @@ import argparse
 import json
 import time
 
-from lstmlm.cli.common import fail, file_tokenizer, load_or_exit, model_dir
+from lstmlm.cli.common import add_model_command, fail, file_tokenizer, load_or_exit, model_dir
 
 
-def add_cells_parser(sub, model_arg) -> None:
+def add_cells_parser(sub) -> None:
     """The `cells` subcommand."""
-    p = sub.add_parser(
+    p = add_model_command(
+        sub,
         "cells",
+        data="text file to hunt over, e.g. the validation text",
         help="cell hunt: rank every unit by how well it tracks quotes, brackets, line position... "
         "(written to MODEL/cell_hunt.json.gz)",
         description="Trace a file with the state carried through (--batch-size columns) and score every "
@@ -24,8 +26,6 @@ def add_cells_parser(sub, model_arg) -> None:
         "scored by AUC, counts by |Pearson r|. The ranking is written to MODEL/cell_hunt.json.gz, which "
         "the playground's Cell-hunt view shows.",
     )
-    model_arg(p)
-    p.add_argument("--data", required=True, help="text file to hunt over, e.g. the validation text")
     p.add_argument("--max-steps", type=int, default=0, help="use only the first N steps (0 = all)")
     p.add_argument("--top", type=int, default=3, help="best units printed per track (default 3)")
     p.add_argument("--regex", default="", help="also rank units for your own track: this regular expression")

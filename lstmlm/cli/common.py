@@ -28,6 +28,16 @@ def add_model_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_model_command(sub, name: str, data: str | None = None, **parser_kwargs) -> argparse.ArgumentParser:
+    """The parser of subcommand `name` (`sub.add_parser(name, **parser_kwargs)`) of a command that reads a
+    model: its --model option and, when `data` (the option's help) is given, a required --data file."""
+    p = sub.add_parser(name, **parser_kwargs)
+    add_model_option(p)
+    if data is not None:
+        p.add_argument("--data", required=True, help=data)
+    return p
+
+
 def model_dir(ns: argparse.Namespace) -> Path:
     """The directory --model names (a path or an installed model's name; none: the default model)."""
     return resolve_model(ns.model)

@@ -9,7 +9,7 @@ import json
 import sys
 from collections.abc import Callable
 
-from lstmlm.cli.common import add_model_option, fail, load_or_exit
+from lstmlm.cli.common import add_model_command, fail, load_or_exit
 from lstmlm.safewords import HIDDEN_LABEL, hide_in_json, hide_in_text, showing_all_words
 
 SHOW_ALL_HELP = (
@@ -20,19 +20,18 @@ SHOW_ALL_HELP = (
 
 def add_inspect_parsers(sub) -> None:
     """The `next`, `sample` and `trace` subcommands."""
-    p = sub.add_parser("next", help="the most likely next words after a prompt")
-    add_model_option(p)
+    p = add_model_command(sub, "next", help="the most likely next words after a prompt")
     p.add_argument("prompt", help="free text; cut into tokens by the model's tokenizer (its config.json)")
     p.add_argument("-k", "--top", type=int, default=10, help="how many words to show")
     p.add_argument("--json", action="store_true")
     p.add_argument("--show-all-words", action="store_true", help=SHOW_ALL_HELP)
 
-    p = sub.add_parser(
+    p = add_model_command(
+        sub,
         "sample",
         help="continue a prompt by sampling",
         description="Continue a prompt. Temperature 0 always takes the most likely word.",
     )
-    add_model_option(p)
     p.add_argument("prompt", nargs="?", default="", help="free text (empty: start a new paragraph)")
     p.add_argument("-n", "--words", type=int, default=40, help="how many words to generate")
     p.add_argument("--temperature", type=float, default=1.0)
@@ -52,14 +51,14 @@ def add_inspect_parsers(sub) -> None:
         "--json", action="store_true", help="one JSON object with each word's probability and rank"
     )
 
-    p = sub.add_parser(
+    p = add_model_command(
+        sub,
         "trace",
         help="every gate, cell and hidden state over a prompt",
         description="Trace a prompt: for every layer, the gates i, f, g (candidate), o, the cell c and "
         "hidden h at every word (steps x units), plus the next words. A GRU records its gates r (reset), "
         "z (update), its candidate n and h; a plain RNN its h.",
     )
-    add_model_option(p)
     p.add_argument("prompt")
     p.add_argument("-k", "--top", type=int, default=10)
     p.add_argument("--json", action="store_true", help="the full trace as JSON (see README)")

@@ -7,29 +7,29 @@ import argparse
 import json
 from pathlib import Path
 
-from lstmlm.cli.common import fail, file_tokenizer, load_or_exit, model_dir
+from lstmlm.cli.common import add_model_command, fail, file_tokenizer, load_or_exit, model_dir
 
 
-def add_study_parsers(sub, model_arg) -> None:
+def add_study_parsers(sub) -> None:
     """The `gradflow` and `probe` subcommands."""
-    p = sub.add_parser(
+    p = add_model_command(
+        sub,
         "gradflow",
+        data="tokenized text file, e.g. WikiText-2 valid.txt",
         help="average the gradient flow over held-out snippets (written to MODEL/gradient_flow.json)",
         description="For SNIPPETS windows of LENGTH words spread evenly over a tokenized file, the norm of "
         "the gradient of log p(last word) with respect to each earlier word's embedding, by distance; "
         "the median, mean and 10/90% quantiles over the windows go to MODEL/gradient_flow.json, which "
         "the playground's Gradient-flow view plots.",
     )
-    model_arg(p)
-    p.add_argument("--data", required=True, help="tokenized text file, e.g. WikiText-2 valid.txt")
     p.add_argument("--snippets", type=int, default=200, help="windows to average over (default 200)")
     p.add_argument("--length", type=int, default=100, help="words per window (default 100)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p = sub.add_parser(
+    p = add_model_command(
+        sub,
         "probe",
         help="long-range probes: does the model remember an open bracket, a quote, a subject's number?",
     )
-    model_arg(p)
     p.add_argument("name", nargs="?", default="all", help="parenthesis, quote, agreement or all (default)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
