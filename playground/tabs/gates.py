@@ -14,6 +14,7 @@ import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
 
+from lstmlm.cells import any_cell
 from lstmlm.model import LanguageModel
 from lstmlm.tokenizers import Tokenizer
 from playground import markup
@@ -24,7 +25,6 @@ from playground.plots.style import placeholder
 from playground.tabs import TabView
 from playground.views.gates import (
     CELL_SIGMOID_GATES,
-    GATE_LABELS,
     ORDERINGS,
     SATURATING,
     LayerValues,
@@ -44,7 +44,7 @@ def unit_views(lv: LayerValues, gate: str, unit: int, tokenizer: Tokenizer) -> t
     if gate == "c":
         values = np.tanh(values)
     lo, hi, diverging = (0.0, 1.0, False) if gate in SATURATING else (-1.0, 1.0, True)
-    label = "tanh(C)" if gate == "c" else GATE_LABELS[gate].split()[-1]
+    label = "tanh(C)" if gate == "c" else any_cell(gate).symbol
     words = markup.shaded_words(lv.tokens, values, lo, hi, diverging, label, tokenizer)
     what = say("gates.tanh_cell") if gate == "c" else say(f"gate.{gate}")
     step = say(f"unit.{tokenizer.unit}")

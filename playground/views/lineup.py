@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lstmlm.bundled import bundled_model_dirs
+from lstmlm.cells import CELLS
 from lstmlm.checkpoint import CheckpointError, load_model, read_config
 from lstmlm.model import LanguageModel
 from lstmlm.model_dir import VOCAB
@@ -25,7 +26,7 @@ from lstmlm.vocab import Vocab
 
 CELL_COLORS = {"lstm": "#4f46e5", "gru": "#0d9488", "rnn_tanh": "#ea580c"}
 EXTRA_COLORS = ("#be185d", "#65a30d", "#0369a1", "#a16207")
-CELL_ORDER = {"lstm": 0, "gru": 1, "rnn_tanh": 2}
+CELL_ORDER = {cell: n for n, cell in enumerate(CELLS)}  # lstm, gru, rnn_tanh, rnn_relu (lstmlm.cells)
 
 
 def json_number(x: float | None, digits: int = 4) -> float | None:
