@@ -1,7 +1,7 @@
 """The live cell diagram of Equations & memory in a real browser: the step buttons change the word, play shows
-every word once with one request per word and stops on the last, a click on a part highlights its equation,
-"all units" draws a bar glyph per quantity, a GRU model gets its own diagram, and in presenter mode at
-1920x1080 the diagram fits the screen."""
+every word once with one request per word and stops on the last, a click on a part (or Enter on it)
+highlights its equation, "all units" draws a bar glyph per quantity, a GRU model gets its own diagram, and
+in presenter mode at 1920x1080 the diagram fits the screen."""
 
 from __future__ import annotations
 
@@ -95,6 +95,9 @@ def test_step_play_click_and_all_units(tiny_model):
         assert _equation(page).startswith("C_t =")
         _click(page, '[data-part="o"] rect')
         assert _equation(page).startswith("o_t =")
+        page.locator(f'{SVG} [data-part="i"]').first.focus()  # from the keyboard: Tab to a part, Enter
+        page.keyboard.press("Enter")
+        assert _equation(page).startswith("i_t =")
 
         # every unit: a glyph per quantity with the layer's 8 values
         page.locator("#diagram-mode label").nth(1).click()

@@ -135,8 +135,12 @@ class Canvas:
 
     @staticmethod
     def part(symbol: str, *inner: str) -> str:
-        """A clickable part of the cell: it names the equation it belongs to (data-part)."""
-        return f'<g data-part="{symbol}" class="lp-part" style="cursor:pointer">{"".join(inner)}</g>'
+        """A clickable part of the cell (focusable: Enter works as a click): it names the equation it belongs
+        to (data-part), and a screen reader reads that symbol."""
+        return (
+            f'<g data-part="{symbol}" class="lp-part" tabindex="0" role="button" '
+            f'aria-label="{symbol}" style="cursor:pointer">{"".join(inner)}</g>'
+        )
 
     def box(self, x: float, y: float, label: str, name: str, part: str, fill: str = GATE) -> str:
         """A 76 x 48 box centred on (x, y): its label, and `name`'s value(s) under it."""

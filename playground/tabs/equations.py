@@ -29,13 +29,15 @@ LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": 
 PLAY_SECONDS = 1.0  # one word per second while playing; a tick waits for the last one (trigger_mode once)
 MODES = ("one", "all")  # the diagram's one unit, or every unit of the layer as bar glyphs
 
-# A click on a part of the diagram (data-part) highlights the equation of that symbol in #equations: the
-# svg's data-order lists the symbols in the order the equations are written, one KaTeX display block each.
+# A click on a part of the diagram (data-part; or Enter on it, focused by Tab) highlights the equation of that
+# symbol in #equations: the svg's data-order lists the symbols in the order the equations are written, one
+# KaTeX display block each.
 CLICK_JS = """
-element.addEventListener('click', (event) => {
+const highlight = (event) => {
   const part = event.target.closest('[data-part]');
   const svg = part && part.closest('svg.lp-cell-diagram');
   if (!svg) return;
+  event.preventDefault();
   const index = (svg.dataset.order || '').split(' ').indexOf(part.dataset.part);
   const blocks = document.querySelectorAll('#equations .katex-display');
   document.querySelectorAll('#equations .lp-eq-hit').forEach((b) => {
@@ -48,6 +50,10 @@ element.addEventListener('click', (event) => {
   hit.style.background = '#fef9c3';
   hit.style.outline = '2px solid #f59e0b';
   hit.scrollIntoView({block: 'center', behavior: 'smooth'});
+};
+element.addEventListener('click', highlight);
+element.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' || event.key === ' ') highlight(event);
 });
 """
 
