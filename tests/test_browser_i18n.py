@@ -23,16 +23,22 @@ from playground.views.next_word import DEFAULT_PROMPT
 pytestmark = pytest.mark.browser
 
 WALKED = ("start", "next_word", "generate", "gates", "equations", "learn", "surprisal", "gradient",
-          "counterfactual", "compare")  # fmt: skip
+          "counterfactual", "compare", "units")  # fmt: skip
 # A view's main action, pressed after it opens so that its computed text is on screen: the button's selector
 # (Counterfactual takes the page's prompt, whose words the tiny model knows: its default pair has words it
 # does not, shown as "a rare word", which is still English in a Chinese page)
-ACTIONS = {"generate": "#generate-button", "counterfactual": "#counterfactual-copy", "compare": "#probe-run"}
+ACTIONS = {
+    "generate": "#generate-button",
+    "units": "#units-search",
+    "counterfactual": "#counterfactual-copy",
+    "compare": "#probe-run",
+}
 # (view, a plot title's selector, the key of its Chinese text): titles are SVG text, checked one by one
 PLOT_TITLES = [
     ("surprisal", "#surprisal-bars .gtitle", "sur.title"),
     ("generate", "#gen-reshaping .gtitle", "gen.drawn"),
     ("gradient", "#gradient-prompt .gtitle", "grad.title"),
+    ("units", "#units-lines .gtitle", "units.lines_title"),
     ("counterfactual", "#counterfactual-lines .gtitle", "cf.lines_title"),
     ("compare", "#compare-surprisal .gtitle", "cmp.surprisal_title"),
 ]
@@ -100,6 +106,7 @@ def english_words(texts: list[str]) -> list[str]:
         text = re.sub(r"“[^”]*”|\"[^\"]*\"|'[^']*'", " ", text)
         text = re.sub(r"[A-Za-z]+(?=\.\.\.$|…$)", " ", text)  # a shortened example prompt's last word
         text = re.sub(r"\b[A-Za-z_]+(?:\.[A-Za-z_]+)+", " ", text)  # code: pandas.read_csv, numpy.load
+        text = re.sub(r"`[^`]*`", " ", text)  # a command to type: `lstmlm index --model DIR`
         found += [
             w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED and w.lower() not in ALLOWED
         ]
@@ -108,7 +115,7 @@ def english_words(texts: list[str]) -> list[str]:
 
 def test_english_words_finds_english_and_allows_model_words():
     assert english_words(["下一个词 the cat (2 × 8 LSTM)", "问题：“boys” 还是 “boy”？"]) == []
-    assert english_words(["用 pandas.read_csv 读取"]) == []
+    assert english_words(["用 pandas.read_csv 读取", "用 `lstmlm index --model DIR` 构建"]) == []
     assert english_words(["What comes next?", "第 1 层 (bottom)"]) == ["What", "comes", "next", "bottom"]
 
 

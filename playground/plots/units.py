@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from playground.display import display_word
 from playground.markup import display_text, placeholder, source_name
 from playground.plots.gates import unit_lines, unit_panels
+from playground.text import words_in
 
 SPAN_FILL = "rgba(79,70,229,0.13)"
 CSS = """
@@ -34,9 +35,12 @@ def unit_span_lines(
     layer: int,
     span_start: int,
     span_stop: int,
+    lang: str = "en",
+    words_text: dict[str, str] | None = None,
 ) -> go.Figure:
-    """`unit_lines` with the searched span [span_start, span_stop) shaded in both panels."""
-    fig = unit_lines(words, series, unit, layer)
+    """`unit_lines` with the searched span [span_start, span_stop) shaded in both panels; the title in
+    `lang`, the panels' words from `words_text` (as `unit_lines` takes them; None: English)."""
+    fig = unit_lines(words, series, unit, layer, words_text)
     for row in range(1, unit_panels(series) + 1) if span_stop > span_start else ():
         fig.add_vrect(
             x0=span_start - 0.5,
@@ -47,14 +51,15 @@ def unit_span_lines(
             row=row,
             col=1,
         )
-    fig.update_layout(title=f"Layer {layer + 1}, unit {unit} · the selected words are shaded")
+    fig.update_layout(title=words_in(lang, "units.lines_title", layer=layer + 1, unit=unit))
     return fig
 
 
-def numbered_words(tokens: Sequence[str], span_start: int = -1, span_stop: int = -1) -> str:
-    """The prompt's words numbered from 1 (to type a range), the selected span highlighted."""
+def numbered_words(tokens: Sequence[str], span_start: int = -1, span_stop: int = -1, lang: str = "en") -> str:
+    """The prompt's words numbered from 1 (to type a range), the selected span highlighted (`lang`: the
+    language of the placeholder for an empty prompt)."""
     if not tokens:
-        return placeholder("Type a prompt to search its units.")
+        return placeholder(words_in(lang, "units.empty"))
     chips = []
     for n, tok in enumerate(tokens):
         cls = "lp-chip lp-sel" if span_start <= n < span_stop else "lp-chip"
@@ -62,33 +67,31 @@ def numbered_words(tokens: Sequence[str], span_start: int = -1, span_stop: int =
     return f'<div class="lp-chips" id="numbered-words">{"".join(chips)}</div>'
 
 
-def unit_choices(scores: Sequence) -> list[tuple[str, int]]:
-    """Radio choices 'unit 5 · score 0.830 (inside +0.71, outside -0.12)' -> 5."""
+def unit_choices(scores: Sequence, lang: str = "en") -> list[tuple[str, int]]:
+    """Radio choices 'unit 5 · 0.830 (inside +0.71, outside -0.12)' -> 5, in `lang`."""
     return [
         (
-            f"unit {s.unit} · {s.score:.3f} (inside {s.inside_mean:+.2f}, outside {s.outside_mean:+.2f})",
+            words_in(lang, "units.choice", unit=s.unit, score=f"{s.score:.3f}",
+                     inside=f"{s.inside_mean:+.2f}", outside=f"{s.outside_mean:+.2f}"),
             s.unit,
         )
         for s in scores
-    ]
+    ]  # fmt: skip
 
 
-_ATLAS_TITLES = {
-    "h_high": "Highest hidden state h",
-    "h_low": "Lowest hidden state h",
-    "c_high": "Highest cell state C",
-    "c_low": "Lowest cell state C",
-}
+ATLAS_BLOCKS = ("h_high", "h_low", "c_high", "c_low")  # an atlas entry's context lists, in this order
 
 
 def _clean(text: str) -> str:
     return html.escape(display_text(text))
 
 
-def atlas_contexts(entry: dict) -> str:
-    """A unit's top contexts from the atlas, each word highlighted, grouped by signal and sign."""
+def atlas_contexts(entry: dict, lang: str = "en") -> str:
+    """A unit's top contexts from the atlas, each word highlighted, grouped by signal and sign; the
+    headings in `lang`."""
     blocks = []
-    for key, title in _ATLAS_TITLES.items():
+    for key in ATLAS_BLOCKS:
+        title = words_in(lang, f"units.atlas.{key}")
         if key not in entry:  # a GRU's or plain RNN's atlas has no cell state
             continue
         rows = "".join(
@@ -98,9 +101,9 @@ def atlas_contexts(entry: dict) -> str:
         )
         blocks.append(f'<div class="lp-atlas-block"><div class="lp-label">{title}</div>{rows}</div>')
     source = source_name(entry.get("source") or "")
-    head = (
-        f'<div class="lp-small">Layer {entry["layer"] + 1}, unit {entry["unit"]}: the contexts of '
-        f"{html.escape(str(source))} ({entry.get('words_scanned', 0):,} words) where it was highest and "
-        "lowest; the highlighted word is the step, the words before it are what the model had read.</div>"
-    )
+    line = words_in(
+        lang, "units.atlas_head", layer=entry["layer"] + 1, unit=entry["unit"],
+        source=html.escape(str(source)), words=f"{entry.get('words_scanned', 0):,}",
+    )  # fmt: skip
+    head = f'<div class="lp-small">{line}</div>'
     return f'<div class="lp-atlas">{head}{"".join(blocks)}</div>'

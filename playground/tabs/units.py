@@ -11,22 +11,19 @@ import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 from playground import markup
-from playground.i18n import t
+from playground.i18n import language, plot_words, say, t
 from playground.plots.style import placeholder
 from playground.plots.units import atlas_contexts, numbered_words, unit_choices, unit_span_lines
 from playground.tabs import TabView
 from playground.views.gates import trace_layer, unit_series
 from playground.views.next_word import display_word, read_prompt
 from playground.views.units import (
-    NO_ATLAS,
     atlas_unit,
     counter_choices,
     counter_units_view,
     parse_span,
     unit_search_view,
 )
-
-PICK = "Pick a unit from the lists to see its trace."
 
 
 def words(model: LanguageModel, text: str, span: str) -> str:
@@ -36,7 +33,7 @@ def words(model: LanguageModel, text: str, span: str) -> str:
         start, stop = parse_span(span, len(p.tokens))
     except ValueError:
         start = stop = -1
-    return markup.notice(p.notice) + numbered_words(p.tokens, start, stop)
+    return markup.notice(p.notice) + numbered_words(p.tokens, start, stop, language())
 
 
 def words_if_open(model: LanguageModel, text: str, span: str, tab: str) -> str:
@@ -45,9 +42,11 @@ def words_if_open(model: LanguageModel, text: str, span: str, tab: str) -> str:
 
 
 def atlas_view(atlas: dict | None, layer: int, unit: int) -> str:
-    """The unit's top contexts from the atlas, or why there are none."""
+    """The unit's top contexts from the atlas, or why there are none (in the page's language)."""
+    if atlas is None:
+        return markup.notice(say("units.no_atlas"))
     try:
-        return atlas_contexts(atlas_unit(atlas, int(layer), int(unit)))
+        return atlas_contexts(atlas_unit(atlas, int(layer), int(unit)), language())
     except ValueError as e:
         return markup.notice(str(e))
 
@@ -62,13 +61,14 @@ def show_unit(
     p = read_prompt(model.vocab, text)
     lv = trace_layer(model, p, layer)
     if lv is None:
-        return placeholder("Type a prompt to see the unit's trace."), atlas_view(atlas, layer, unit)
+        return placeholder(say("units.no_prompt")), atlas_view(atlas, layer, unit)
     try:
         start, stop = parse_span(span, len(p.tokens))
     except ValueError:
         start = stop = 0  # no span to shade
     shown = [display_word(w) for w in p.tokens]
-    fig = unit_span_lines(shown, unit_series(lv, unit), unit, layer, start, stop)
+    lang = language()
+    fig = unit_span_lines(shown, unit_series(lv, unit), unit, layer, start, stop, lang, plot_words(lang))
     return fig, atlas_view(atlas, layer, unit)
 
 
@@ -81,13 +81,13 @@ def search(
         start, stop = parse_span(span, len(p.tokens))
         v = unit_search_view(model, text, int(layer), start, stop, signal, 10, method)
     except ValueError as e:
-        gr.Warning(f"Cannot search: {e}")
+        gr.Warning(say("units.cannot_search", error=e))
         return (gr.skip(),) * 6
-    best = v.result.high[0].unit
+    best, lang = v.result.high[0].unit, language()
     return (
-        numbered_words(p.tokens, start, stop),
-        gr.Radio(choices=unit_choices(v.result.high), value=best),
-        gr.Radio(choices=unit_choices(v.result.low), value=None),
+        numbered_words(p.tokens, start, stop, lang),
+        gr.Radio(choices=unit_choices(v.result.high, lang), value=best),
+        gr.Radio(choices=unit_choices(v.result.low, lang), value=None),
         best,
         *show_unit(model, atlas, text, layer, span, best),
     )
@@ -98,10 +98,10 @@ def counters(model: LanguageModel, atlas: dict | None, text: str, layer: int, sp
     try:
         found = counter_units_view(model, text, int(layer))
     except ValueError as e:
-        gr.Warning(f"Cannot find counter units: {e}")
+        gr.Warning(say("units.cannot_count", error=e))
         return (gr.skip(),) * 4
     best = found[0].unit
-    choices = gr.Radio(choices=counter_choices(found), value=best)
+    choices = gr.Radio(choices=counter_choices(found, language()), value=best)
     return choices, best, *show_unit(model, atlas, text, layer, span, best)
 
 
@@ -114,10 +114,10 @@ def pick(
     return int(unit), *show_unit(model, atlas, text, layer, span, unit)
 
 
-def layer_name(n: int, num_layers: int) -> str:
-    """'Layer 1 (bottom)' ... 'Layer 3 (top)'."""
-    where = " (bottom)" if n == 0 and num_layers > 1 else " (top)" if n == num_layers - 1 and n else ""
-    return f"Layer {n + 1}{where}"
+def layer_name(n: int, num_layers: int) -> gr.i18n.I18nData:
+    """'Layer 1 (bottom)' ... 'Layer 3 (top)', translated by the page (one i18n key per layer)."""
+    where = "bottom." if n == 0 and num_layers > 1 else "top." if n == num_layers - 1 and n else ""
+    return t(f"layer.{where}{n + 1}")
 
 
 def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dict | None) -> TabView:
@@ -127,44 +127,45 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
     with gr.Tab(t("tab.units"), id="units") as tab:
         with gr.Row():
             layers = [(layer_name(n, num_layers), n) for n in range(num_layers)]
-            layer = gr.Radio(layers, value=0, label="Layer", scale=2)
-            signals = [("hidden state h", "h"), ("cell state C", "c")]
-            signal = gr.Radio(signals if lstm else signals[:1], value="h", label="Signal", scale=2)
+            layer = gr.Radio(layers, value=0, label=t("units.layer"), scale=2)
+            signals = [(t("units.signal.h"), "h"), (t("units.signal.c"), "c")]
+            signal = gr.Radio(signals if lstm else signals[:1], value="h", label=t("units.signal"), scale=2)
             method = gr.Radio(
-                [("mean inside − mean outside", "mean"), ("min inside − max outside", "minmax")],
+                [(t("units.score.mean"), "mean"), (t("units.score.minmax"), "minmax")],
                 value="mean",
-                label="Score",
+                label=t("units.score"),
                 scale=3,
             )
-        gr.HTML('<div class="lp-label">Your words, numbered: select a range of them</div>')
+        gr.HTML(f'<div class="lp-label">{t("units.numbered")}</div>')
         numbered = gr.HTML(elem_id="units-words")
         with gr.Row():
-            span = gr.Textbox("2-3", label="Words (e.g. 3-7)", elem_id="units-span", scale=2, max_lines=1)
-            go_button = gr.Button("Find units", variant="primary", elem_id="units-search", scale=1)
+            span = gr.Textbox("2-3", label=t("units.span"), elem_id="units-span", scale=2, max_lines=1)
+            go_button = gr.Button(t("units.find"), variant="primary", elem_id="units-search", scale=1)
         with gr.Row(equal_height=False):
-            high = gr.Radio([], label="High inside the span, low outside", elem_id="units-high")
-            low = gr.Radio([], label="Low inside the span, high outside", elem_id="units-low")
+            high = gr.Radio([], label=t("units.high"), elem_id="units-high")
+            low = gr.Radio([], label=t("units.low"), elem_id="units-low")
         if lstm:
             with gr.Row(equal_height=False):
                 count_button = gr.Button(
-                    "Find counter units", size="sm", elem_id="units-counters-find", scale=1
+                    t("units.find_counters"), size="sm", elem_id="units-counters-find", scale=1
                 )
                 counted = gr.Radio(
                     [],
-                    label="Counter units: cell state C that grows (or falls) steadily with the position in "
-                    "the text, by r² x growth",
+                    label=t("units.counters"),
                     elem_id="units-counters",
                     scale=4,
                 )
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                lines = gr.Plot(placeholder(PICK), show_label=False, elem_id="units-lines")
+                gr.HTML(f'<div class="lp-small">{t("units.pick")}</div>')
+                lines = gr.Plot(None, show_label=False, elem_id="units-lines")
             with gr.Column(scale=2):
                 unit = gr.Number(
-                    0, precision=0, minimum=0, maximum=hidden - 1, label="Unit", elem_id="units-unit"
+                    0, precision=0, minimum=0, maximum=hidden - 1, label=t("units.unit"), elem_id="units-unit"
                 )
-                gr.HTML('<div class="lp-label">Unit atlas: where this unit fires in the corpus</div>')
-                contexts = gr.HTML(markup.notice(NO_ATLAS) if atlas is None else "", elem_id="units-atlas")
+                gr.HTML(f'<div class="lp-label">{t("units.atlas")}</div>')
+                no_atlas = f'<div class="lp-notice">{t("units.no_atlas")}</div>'
+                contexts = gr.HTML(no_atlas if atlas is None else "", elem_id="units-atlas")
 
     quiet = dict(
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="units"

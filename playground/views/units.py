@@ -21,17 +21,14 @@ from lstmlm.prompt import reader
 from lstmlm.studies.arrays import layer_arrays
 from lstmlm.studies.runaway import CounterUnit, counter_units
 from lstmlm.studies.units import UnitSearch, unit_search
+from playground.text import words_in
 from playground.views.gates import UNIT_SERIES, check_layer
 from playground.views.next_word import Prompt, read_prompt
 
 SIGNALS = ("h", "c")  # what unit search and the atlas rank: hidden state or cell (a GRU's or RNN's: h)
 METHODS = ("mean", "minmax")
 MAX_UNITS_LISTED = 50  # most units one search returns per direction
-NO_ATLAS = (
-    "This model has no unit atlas yet. Build it once with "
-    "`lstmlm index --model DIR --data valid.txt` (DIR: the model directory; valid.txt: e.g. WikiText-2's "
-    "validation text), then restart the playground."
-)
+NO_ATLAS = words_in("en", "units.no_atlas")  # (the tab shows it in the page's language)
 
 
 def parse_span(text: str, steps: int) -> tuple[int, int]:
@@ -148,12 +145,16 @@ def counter_units_view(model: LanguageModel, text: str, layer: int, k: int = 10)
     return counter_units(layers[layer].get("c"), k)
 
 
-def counter_choices(units: list[CounterUnit]) -> list[tuple[str, int]]:
-    """Radio choices 'unit 5 · C +0.91/word, r 0.99 (+45.6 over the text)' -> 5."""
+def counter_choices(units: list[CounterUnit], lang: str = "en") -> list[tuple[str, int]]:
+    """Radio choices 'unit 5 · C +0.91/word, r 0.99 (+45.6 over the text)' -> 5, in `lang`."""
     return [
-        (f"unit {u.unit} · C {u.slope:+.2f}/word, r {u.r:.2f} ({u.growth:+.1f} over the text)", u.unit)
+        (
+            words_in(lang, "units.counter_choice", unit=u.unit, slope=f"{u.slope:+.2f}", r=f"{u.r:.2f}",
+                     growth=f"{u.growth:+.1f}"),
+            u.unit,
+        )
         for u in units
-    ]
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
