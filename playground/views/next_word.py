@@ -16,30 +16,16 @@ from lstmlm.model import LanguageModel, State
 
 # the caps, Prompt and read_prompt live in lstmlm.prompt (reading a prompt); views import them from here too
 from lstmlm.prompt import MAX_PROMPT_CHARS, MAX_PROMPT_WORDS, PrefixStates, Prompt, read_prompt, reader  # noqa: F401
-from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
+from lstmlm.safewords import HIDDEN_LABEL
 from lstmlm.sampling import NextWords, top_words
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
-from lstmlm.vocab import EOS, UNK
+from lstmlm.vocab import UNK
+
+# how a token looks on screen lives in playground/display.py (plots share it); views import it from here too
+from playground.display import RARE_EXPLAINED, RARE_LABEL, display_word, spaced_pieces  # noqa: F401
 
 MAX_TOP_K_SHOWN = 30  # most bars the next-word chart shows
 DEFAULT_PROMPT = "The cat sat on the"
-
-# How tokens that are not plain words look on screen (charts, chips, buttons).
-RARE_LABEL = "a rare word"  # <unk>: the one output that stands for every word the model never learned
-RARE_EXPLAINED = (
-    "“a rare word” is <unk>: the model's stand-in for every word outside its vocabulary. It is not a word "
-    "you can add, and Generate never draws it unless you tick “allow <unk>”."
-)
-_JOINED = {"@-@": "-", "@,@": ",", "@.@": "."}  # WikiText number and hyphen escapes
-# a line break and a space (a character model's token; no word vocabulary has one) are drawn visibly
-_DISPLAY = {EOS: "⏎", " ": "␣", UNK: RARE_LABEL, **_JOINED}
-
-
-def display_word(token: str) -> str:
-    """A token as a person reads it: '⏎' for a line break, '␣' for a space (a character model's), '-' for
-    WikiText's '@-@', RARE_LABEL for <unk>, and HIDDEN_LABEL for a word on the classroom list (unless the
-    server shows all words). The one place every view turns a vocabulary word into screen text."""
-    return _DISPLAY.get(token) or hide_in_text(token)[0]
 
 
 def is_choosable(token: str) -> bool:
@@ -88,8 +74,3 @@ def append_words(text: str, words: Sequence[str], tokenizer: Tokenizer = WIKITEX
     """`text` followed by the model's tokens, spaced as its tokenizer's detokenize would space them (words
     after a space, characters as they are); `text` itself is kept."""
     return tokenizer.append(text, words)
-
-
-def spaced_pieces(tokens: Sequence[str], tokenizer: Tokenizer = WIKITEXT) -> list[tuple[str, str]]:
-    """(space before, text) for each token, so that joining them gives `tokenizer.detokenize(tokens)`."""
-    return tokenizer.pieces(tokens)
