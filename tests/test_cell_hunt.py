@@ -15,7 +15,8 @@ from lstmlm.cli import main
 from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.studies.cell_hunt import CACHE, cached_ranking, hunt, load_hunt
 from lstmlm.studies.tracks import Track, compute_tracks, regex_track
-from lstmlm.studies.unit_ranking import auc_scores, pearson_scores, rank_tracks
+from lstmlm.studies.unit_ranking import rank_tracks
+from lstmlm.studies.unit_scores import auc_scores, pearson_scores
 from lstmlm.tokenizers import CHARS, WHITESPACE, WIKITEXT
 from lstmlm.vocab import Vocab
 

@@ -12,7 +12,8 @@ from lstmlm.data import batchify
 from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.studies.cell_hunt import unit_values
 from lstmlm.studies.tracks import Track
-from lstmlm.studies.unit_ranking import auc_scores, pearson_scores, rank_tracks
+from lstmlm.studies.unit_ranking import rank_tracks
+from lstmlm.studies.unit_scores import auc_scores, pearson_scores
 from lstmlm.trace import trace
 
 
@@ -108,8 +109,9 @@ def test_auc_chunks_threads_and_r_blocks_do_not_change_the_result():
     # Pearson r summed over blocks of steps (one block, blocks of 7 with a shorter last one, of 64)
     counts = rng.integers(0, 5, size=(2, 500)).astype(float)
     expected = [[np.corrcoef(x[u], y)[0, 1] for u in range(37)] for y in counts]
-    for block in (4096, 7, 64):
-        np.testing.assert_allclose(pearson_scores(x, counts, block=block), expected, rtol=0, atol=1e-12)
+    for block, workers in ((4096, 1), (7, 2), (64, 3)):  # units split between threads too
+        got = pearson_scores(x, counts, block=block, workers=workers)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
 
 
 def test_auc_orders_signed_zeros_infinities_and_tiny_values_as_floats_do():

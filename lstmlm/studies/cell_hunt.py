@@ -24,7 +24,8 @@ from lstmlm.data import batchify
 from lstmlm.model import LanguageModel, State
 from lstmlm.model_cache import read_cache, write_cache
 from lstmlm.studies.tracks import REGEX, Track, compute_tracks, regex_track
-from lstmlm.studies.unit_ranking import TrackRanking, rank_tracks, scratch
+from lstmlm.studies.unit_ranking import TrackRanking, rank_tracks
+from lstmlm.studies.unit_scores import one_torch_thread, scratch
 from lstmlm.trace import trace
 
 CACHE = "cell_hunt.json.gz"
@@ -90,13 +91,8 @@ def unit_values(
     if workers == 1:
         read(0)
     else:
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            with ThreadPoolExecutor(workers) as pool:
-                list(pool.map(read, range(workers)))
-        finally:
-            torch.set_num_threads(threads)
+        with one_torch_thread(), ThreadPoolExecutor(workers) as pool:
+            list(pool.map(read, range(workers)))
     return {s: v.reshape(L, H, B * steps) for s, v in out.items()}, B * steps
 
 
