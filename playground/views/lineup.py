@@ -23,8 +23,8 @@ from lstmlm.model_dir import VOCAB
 from lstmlm.studies.compare import model_label
 from lstmlm.studies.gradflow import AverageFlow, load_flow
 from lstmlm.vocab import Vocab
+from playground.display import CELL_COLORS  # one colour per cell kind, shared with the Class game's chart
 
-CELL_COLORS = {"lstm": "#4f46e5", "gru": "#0d9488", "rnn_tanh": "#ea580c"}
 EXTRA_COLORS = ("#be185d", "#65a30d", "#0369a1", "#a16207")
 CELL_ORDER = {cell: n for n, cell in enumerate(CELLS)}  # lstm, gru, rnn_tanh, rnn_relu (lstmlm.cells)
 
