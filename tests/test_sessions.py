@@ -217,6 +217,34 @@ def test_a_raw_calls_own_stream_shares_its_sessions_state():
         assert sessions.own_stream_body(unchanged, state_holder) == unchanged
 
 
+def test_a_bare_call_makes_the_config_of_its_own_components_only(tiny_model, monkeypatch):
+    """Gradio's SessionState made the config of every component of the page (over 100 in the tiny model's
+    app) for each bare call; now a call makes only its own components' (next_words: the prompt, k and the
+    answer) and answers the same numbers."""
+    from gradio.blocks import BlocksConfig
+
+    from playground.app import build_app
+
+    made = []
+    original = BlocksConfig.config_for_block
+
+    def counted(*args, **kwargs):
+        made.append(args[0])
+        return original(*args, **kwargs)
+
+    demo = build_app(tiny_model)
+    base = launch_app(demo).rstrip("/")
+    try:
+        monkeypatch.setattr(BlocksConfig, "config_for_block", staticmethod(counted))
+        for prompt in ("the cat", "a dog", "the bird sat on"):
+            answer = bare_call(base, "next_words", [prompt, 3])
+            words, probs = reference_top(tiny_model, prompt.split(), 3)
+            assert answer["words"] == words and answer["probs"] == [round(p, 6) for p in probs]
+        assert 0 < len(made) <= 3 * 3 < len(demo.blocks) // 10, len(made)
+    finally:
+        demo.close()
+
+
 def test_a_bare_calls_session_holds_what_gradios_own_holds(tiny_model):
     """LazySession against Gradio's SessionState over the whole app: after the same writes (a call's input
     value, a replaced component), the same configs in the same order; until then none of the page's."""
