@@ -23,13 +23,14 @@ from playground.views.next_word import DEFAULT_PROMPT
 pytestmark = pytest.mark.browser
 
 WALKED = ("start", "next_word", "generate", "gates", "equations", "learn", "surprisal", "gradient",
-          "counterfactual", "compare", "units")  # fmt: skip
+          "counterfactual", "compare", "units", "intervene")  # fmt: skip
 # A view's main action, pressed after it opens so that its computed text is on screen: the button's selector
 # (Counterfactual takes the page's prompt, whose words the tiny model knows: its default pair has words it
 # does not, shown as "a rare word", which is still English in a Chinese page)
 ACTIONS = {
     "generate": "#generate-button",
     "units": "#units-search",
+    "intervene": "#intervene-button",
     "counterfactual": "#counterfactual-copy",
     "compare": "#probe-run",
 }
@@ -39,6 +40,7 @@ PLOT_TITLES = [
     ("generate", "#gen-reshaping .gtitle", "gen.drawn"),
     ("gradient", "#gradient-prompt .gtitle", "grad.title"),
     ("units", "#units-lines .gtitle", "units.lines_title"),
+    ("intervene", "#intervene-heatmap .gtitle", "iv.heat_title"),
     ("counterfactual", "#counterfactual-lines .gtitle", "cf.lines_title"),
     ("compare", "#compare-surprisal .gtitle", "cmp.surprisal_title"),
 ]

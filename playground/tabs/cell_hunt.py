@@ -19,7 +19,6 @@ from playground.i18n import t
 from playground.plots.cell_hunt import best_table, unit_track_scatter
 from playground.plots.style import placeholder
 from playground.tabs import TabView
-from playground.tabs.intervene import VALUE_LABELS
 from playground.views.cell_hunt import (
     HuntView,
     best_rows,
@@ -100,7 +99,7 @@ def to_intervene(
     s = intervene_settings(v.ranking, layer, unit)
     values = {
         **s,
-        "value": gr.Slider(minimum=-5.0, maximum=5.0, value=s["value"], label=VALUE_LABELS["set_cell"]),
+        "value": gr.Slider(minimum=-5.0, maximum=5.0, value=s["value"], label=t("iv.value.set_cell")),
     }
     return gr.Tabs(selected="intervene"), "intervene", *[values[n] for n in names]
 

@@ -15,41 +15,26 @@ from lstmlm.model import LanguageModel
 from lstmlm.studies.intervene import STATISTICS
 from lstmlm.tokenizers import Tokenizer
 from playground import markup
-from playground.i18n import t
+from playground.i18n import language, plot_words, say, t
 from playground.plots.gates import gate_heatmap
-from playground.plots.style import placeholder
 from playground.tabs import TabView, change_charts, lstm_only_tab
 from playground.views.cell_kind import is_lstm
-from playground.views.gates import GATE_LABELS, GATE_TITLES, GATES, LayerValues, heatmap_window
+from playground.views.gates import GATES, LayerValues, heatmap_window
 from playground.views.intervene import (
     DEFAULT_PRESET,
     MAX_GENERATED,
     PRESETS,
     InterventionRequest,
+    describe,
     effect_sentence,
     preset_values,
     run_intervention,
 )
 
-ACTION_LABELS = {
-    "pin_forget": "Pin forget gate f",
-    "pin_input": "Pin input gate i",
-    "pin_output": "Pin output gate o",
-    "zero_candidate": "Zero the candidate C̃",
-    "set_cell": "Set the cell C",
-}
-UNIT_LABELS = {"all": "All units", "list": "A list / range", "top": "Top N by"}
-STAT_LABELS = {"mean": "mean", "variance": "variance", "saturation": "saturation", "mean_abs_c": "mean |C|"}
-EMPTY = "Choose an intervention and press Apply."
-
-
-VALUE_LABELS = {
-    "pin_forget": "f value (1 = never forget, 0 = forget everything)",
-    "pin_input": "i value (1 = write all of the candidate, 0 = write nothing)",
-    "pin_output": "o value (1 = show all of the memory, 0 = hide it)",
-    "zero_candidate": "value (not used: C̃ is set to 0)",
-    "set_cell": "C value",
-}
+# The controls' choices (their words: iv.action.*, iv.units.*, iv.stat.*, iv.value.* in text/intervene.py)
+ACTIONS = ("pin_forget", "pin_input", "pin_output", "zero_candidate", "set_cell")
+UNIT_CHOICES = ("all", "list", "top")
+STATS = ("mean", "variance", "saturation", "mean_abs_c")
 
 
 def _value_slider(action: str, value: float = 0.0) -> gr.Slider:
@@ -59,7 +44,7 @@ def _value_slider(action: str, value: float = 0.0) -> gr.Slider:
         minimum=lo,
         maximum=hi,
         value=value,
-        label=VALUE_LABELS[action],
+        label=t(f"iv.value.{action}"),
         interactive=action != "zero_candidate",
     )
 
@@ -67,13 +52,15 @@ def _value_slider(action: str, value: float = 0.0) -> gr.Slider:
 PAIR = '<div class="lp-pair" style="display:grid;grid-template-columns:1fr 1fr;gap:24px">'
 
 
-def _generations(without: list[dict], with_: list[dict], prompt: list[str], tokenizer: Tokenizer) -> str:
+def _generations(
+    without: list[dict], with_: list[dict], prompt: list[str], tokenizer: Tokenizer, lang: str
+) -> str:
     """The two continuations side by side, each word shaded by its probability (as in Generate)."""
     return (
         PAIR
-        + '<div><div class="lp-label">Without the intervention</div>'
+        + f'<div><div class="lp-label">{say("iv.gen_without", lang)}</div>'
         + markup.generated_text(prompt, without, tokenizer=tokenizer)
-        + '</div><div><div class="lp-label">With the intervention (same seed)</div>'
+        + f'</div><div><div class="lp-label">{say("iv.gen_with", lang)}</div>'
         + markup.generated_text(prompt, with_, tokenizer=tokenizer)
         + "</div></div>"
         + markup.probability_legend(tokenizer.unit)
@@ -84,41 +71,49 @@ def apply_intervention(
     model: LanguageModel, text: str, layer: int, action: str, value: float, units: str, unit_list: str,
     top_n: int, statistic: str, steps: str, n_words: int, seed: int, signal: str,
 ) -> tuple[str, go.Figure, go.Figure, go.Figure, str]:  # fmt: skip
-    """Summary, next-word bars, moved words, the heatmap under the intervention, and both generations."""
+    """Summary, next-word bars, moved words, the heatmap under the intervention, and both generations, in
+    the page's language."""
+    lang = language()
     req = InterventionRequest(
         int(layer), units, unit_list, int(top_n), statistic, steps, action, float(value)
     )
     try:
         res = run_intervention(model, text, req, int(n_words), int(seed or 0), 10)
     except (ValueError, TypeError) as e:
-        raise gr.Error(str(e), title="Cannot apply this intervention", print_exception=False) from None
+        raise gr.Error(str(e), title=say("iv.cannot", lang), print_exception=False) from None
     ch = res.change
     bars, moved = change_charts(
         ch,
-        ("without the intervention", "with the intervention"),
-        ("without", "with"),
-        "Next word after your text",
-        "Words whose probability moved most",
+        (say("iv.without_long", lang), say("iv.with_long", lang)),
+        (say("iv.without", lang), say("iv.with", lang)),
+        say("iv.next_word", lang),
+        say("iv.moved_most", lang),
+        say("next.probability", lang),
     )
+    description = describe(res.intervention, req.action, res.tokens, lang)
+    moved_by = say("iv.moved", lang, tv=f"{ch.total_variation:.1%}", kl=f"{ch.kl_bits:.3f}")
     summary = (
-        f'<div class="lp-summary" id="intervene-text"><b>{html.escape(res.description)}</b><br>'
-        f'<span id="intervene-effect">{html.escape(effect_sentence(ch))}</span> '
-        f"The next-word distribution moved by {ch.total_variation:.1%} (total variation); "
-        f"KL = {ch.kl_bits:.3f} bits.</div>"
+        f'<div class="lp-summary" id="intervene-text"><b>{html.escape(description)}</b><br>'
+        f'<span id="intervene-effect">{html.escape(effect_sentence(ch, lang))}</span> {moved_by}</div>'
     )
     lv = LayerValues(
         res.tokens, req.layer, model.config.num_layers, res.intervened, unit=model.vocab.tokenizer.unit
     )
     hm = heatmap_window(lv, signal)
-    title = f"{GATE_TITLES[signal]} with the intervention · layer {req.layer + 1}"
-    heat = gate_heatmap(hm.z, hm.words, hm.units, signal, title, hm.first_step, unit=hm.unit)
-    gens = _generations(res.generated_plain, res.generated_intervened, res.tokens, model.vocab.tokenizer)
+    title = say("iv.heat_title", lang, gate=say(f"gatetitle.{signal}", lang), layer=req.layer + 1)
+    words = plot_words(lang)
+    heat = gate_heatmap(
+        hm.z, hm.words, hm.units, signal, title, hm.first_step, unit=hm.unit, words_text=words
+    )
+    gens = _generations(
+        res.generated_plain, res.generated_intervened, res.tokens, model.vocab.tokenizer, lang
+    )
     return markup.notice(res.notice) + summary, bars, moved, heat, gens
 
 
 def choose_preset(model: LanguageModel, name: str) -> tuple:
     """The controls a preset sets: layer, action, value slider, units, steps, and what to expect."""
-    lay, act, val, note = preset_values(name, model.config.num_layers)
+    lay, act, val, note = preset_values(name, model.config.num_layers, language())
     return (
         lay,
         act,
@@ -136,44 +131,46 @@ def intervention_controls(model: LanguageModel) -> dict[str, Any]:
     first_layer, first_action, first_value, first_expect = preset_values(DEFAULT_PRESET, num_layers)
     with gr.Row():
         preset = gr.Radio(
-            [(p.label, k) for k, p in PRESETS.items()],
+            [(t(f"iv.preset.{k}"), k) for k in PRESETS],
             value=DEFAULT_PRESET,
-            label="Try one (it sets the controls below)",
+            label=t("iv.preset"),
             elem_id="intervene-preset",
             scale=3,
         )
         expect = gr.HTML(
-            f'<div class="lp-small">{html.escape(first_expect)}</div>', elem_id="intervene-expect"
+            f'<div class="lp-small">{t(f"iv.expect.{DEFAULT_PRESET}")}</div>', elem_id="intervene-expect"
         )
     with gr.Row():
         layer = gr.Radio(
-            [(f"Layer {n + 1}", n) for n in range(num_layers)],
+            [(t(f"layer.{n + 1}"), n) for n in range(num_layers)],
             value=first_layer,
-            label="Layer",
+            label=t("iv.layer"),
             scale=1,
             elem_id="intervene-layer",
         )
-        action = gr.Radio([(v, k) for k, v in ACTION_LABELS.items()], value=first_action, label="Action",
-                          scale=4, elem_id="intervene-action")  # fmt: skip
+        action = gr.Radio([(t(f"iv.action.{k}"), k) for k in ACTIONS], value=first_action,
+                          label=t("iv.action"), scale=4, elem_id="intervene-action")  # fmt: skip
         value = gr.Slider(
             0.0,
             1.0,
             value=first_value,
             step=0.05,
-            label=VALUE_LABELS[first_action],
+            label=t(f"iv.value.{first_action}"),
             scale=2,
             elem_id="intervene-value",
         )
     with gr.Row():
-        units = gr.Radio([(v, k) for k, v in UNIT_LABELS.items()], value="all", label="Units", scale=2)
-        unit_list = gr.Textbox("0-9", label=f"Units (0..{hidden - 1}), e.g. 3,5,10-19", scale=2)
+        units = gr.Radio(
+            [(t(f"iv.units.{k}"), k) for k in UNIT_CHOICES], value="all", label=t("iv.units"), scale=2
+        )
+        unit_list = gr.Textbox("0-9", label=t("iv.unit_list"), info=f"0..{hidden - 1}", scale=2)
         top_n = gr.Slider(1, hidden, value=min(10, hidden), step=1, label="N", scale=2)
-        statistic = gr.Dropdown([(v, k) for k, v in STAT_LABELS.items() if k in STATISTICS],
-                                value="mean_abs_c", label="Top N by", scale=1)  # fmt: skip
+        statistic = gr.Dropdown([(t(f"iv.stat.{k}"), k) for k in STATS if k in STATISTICS],
+                                value="mean_abs_c", label=t("iv.top_by"), scale=1)  # fmt: skip
     with gr.Row():
         steps = gr.Textbox(
             "0-",
-            label="Steps: 4 = one step, 2-6 = a range, 4- = from step 4 on",
+            label=t("iv.steps"),
             scale=3,
             elem_id="intervene-steps",
         )
@@ -182,11 +179,11 @@ def intervention_controls(model: LanguageModel) -> dict[str, Any]:
             MAX_GENERATED,
             value=20,
             step=1,
-            label=f"{model.vocab.tokenizer.unit.capitalize()}s to generate",
+            label=t("iv.n_chars" if model.vocab.tokenizer.unit == "character" else "iv.n_words"),
             scale=2,
         )
-        seed = gr.Number(0, precision=0, label="Seed", scale=1)
-        run = gr.Button("Apply intervention", variant="primary", elem_id="intervene-button", scale=1)
+        seed = gr.Number(0, precision=0, label=t("iv.seed"), scale=1)
+        run = gr.Button(t("iv.apply"), variant="primary", elem_id="intervene-button", scale=1)
     return dict(
         preset=preset, expect=expect, layer=layer, action=action, value=value, units=units,
         unit_list=unit_list, top_n=top_n, statistic=statistic, steps=steps, n_words=n_words, seed=seed,
@@ -201,21 +198,16 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     apply = partial(apply_intervention, model)
 
     with gr.Tab(t("tab.intervene"), id="intervene") as tab:
-        gr.HTML(
-            '<div class="lp-small">Change what one layer\'s cells do while the model reads your text, '
-            f"and watch its prediction respond. Steps count {model.vocab.tokenizer.unit}s from 0.</div>"
-        )
+        gr.HTML(f'<div class="lp-small">{t("iv.intro")}</div>')
         c = intervention_controls(model)
-        summary = gr.HTML(markup.placeholder(EMPTY), elem_id="intervene-summary")
+        summary = gr.HTML(f'<div class="lp-placeholder">{t("iv.empty")}</div>', elem_id="intervene-summary")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                bars = gr.Plot(placeholder(EMPTY), show_label=False, elem_id="intervene-bars")
+                bars = gr.Plot(None, show_label=False, elem_id="intervene-bars")
             with gr.Column(scale=2):
                 moved = gr.Plot(show_label=False, elem_id="intervene-moved")
         generated = gr.HTML(elem_id="intervene-generated")
-        signal = gr.Radio(
-            [(GATE_LABELS[g], g) for g in GATES], value="c", label="Heatmap under the intervention"
-        )
+        signal = gr.Radio([(t(f"gate.{g}"), g) for g in GATES], value="c", label=t("iv.heatmap"))
         heat = gr.Plot(show_label=False, elem_id="intervene-heatmap")
 
     quiet = dict(api_visibility="private", concurrency_limit=2, concurrency_id="intervene")

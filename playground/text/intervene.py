@@ -1,5 +1,118 @@
-"""The Intervene tab's words, as (English, Chinese) pairs."""
+"""The Intervene tab's words, as (English, Chinese) pairs. The presets' English is also the view's
+(views/intervene.PRESETS reads it here)."""
 
 PAIRS: dict[str, tuple[str, str]] = {
     "tab.intervene": ("Intervene", "干预"),
+    "iv.intro": (
+        "Change what one layer's cells do while the model reads your text, and watch its prediction "
+        "respond. Steps count from 0.",
+        "在模型读你的文本时，改变某一层细胞的行为，看它的预测怎样变化。步数从 0 开始数。",
+    ),
+    "iv.empty": ("Choose an intervention and press Apply.", "选一种干预，然后按“应用干预”。"),
+    "iv.preset": ("Try one (it sets the controls below)", "试一个（它会设置下面的控件）"),
+    "iv.layer": ("Layer", "层"),
+    "iv.action": ("Action", "操作"),
+    "iv.action.pin_forget": ("Pin forget gate f", "固定遗忘门 f"),
+    "iv.action.pin_input": ("Pin input gate i", "固定输入门 i"),
+    "iv.action.pin_output": ("Pin output gate o", "固定输出门 o"),
+    "iv.action.zero_candidate": ("Zero the candidate C̃", "把候选值 C̃ 置零"),
+    "iv.action.set_cell": ("Set the cell C", "设定细胞状态 C"),
+    "iv.value.pin_forget": (
+        "f value (1 = never forget, 0 = forget everything)",
+        "f 的值（1 = 从不遗忘，0 = 全部遗忘）",
+    ),
+    "iv.value.pin_input": (
+        "i value (1 = write all of the candidate, 0 = write nothing)",
+        "i 的值（1 = 写入全部候选值，0 = 什么也不写）",
+    ),
+    "iv.value.pin_output": (
+        "o value (1 = show all of the memory, 0 = hide it)",
+        "o 的值（1 = 展示全部记忆，0 = 把它藏起来）",
+    ),
+    "iv.value.zero_candidate": ("value (not used: C̃ is set to 0)", "值（不使用：C̃ 被设为 0）"),
+    "iv.value.set_cell": ("C value", "C 的值"),
+    "iv.units": ("Units", "单元"),
+    "iv.units.all": ("All units", "全部单元"),
+    "iv.units.list": ("A list / range", "列表 / 范围"),
+    "iv.units.top": ("Top N by", "按统计量取前 N 个"),
+    "iv.unit_list": ("Units, e.g. 3,5,10-19", "单元，例如 3,5,10-19"),
+    "iv.top_by": ("Top N by", "前 N 个的依据"),
+    "iv.stat.mean": ("mean", "均值"),
+    "iv.stat.variance": ("variance", "方差"),
+    "iv.stat.saturation": ("saturation", "饱和度"),
+    "iv.stat.mean_abs_c": ("mean |C|", "|C| 的均值"),
+    "iv.steps": (
+        "Steps: 4 = one step, 2-6 = a range, 4- = from step 4 on",
+        "步：4 = 一步，2-6 = 一段范围，4- = 从第 4 步起",
+    ),
+    "iv.n_words": ("Words to generate", "要生成的词数"),
+    "iv.n_chars": ("Characters to generate", "要生成的字符数"),
+    "iv.seed": ("Seed", "随机种子"),
+    "iv.apply": ("Apply intervention", "应用干预"),
+    "iv.heatmap": ("Heatmap under the intervention", "干预下的热力图"),
+    "iv.cannot": ("Cannot apply this intervention", "无法应用这个干预"),
+    "iv.without_long": ("without the intervention", "没有干预"),
+    "iv.with_long": ("with the intervention", "有干预"),
+    "iv.without": ("without", "无干预"),
+    "iv.with": ("with", "有干预"),
+    "iv.next_word": ("Next word after your text", "你的文本之后的下一个词"),
+    "iv.moved_most": ("Words whose probability moved most", "概率变化最大的词"),
+    "iv.moved": (
+        "The next-word distribution moved by {tv} (total variation); KL = {kl} bits.",
+        "下一个词的分布移动了 {tv}（总变差距离）；KL = {kl} 比特。",
+    ),
+    "iv.heat_title": ("{gate} with the intervention · layer {layer}", "有干预时的{gate} · 第 {layer} 层"),
+    "iv.gen_without": ("Without the intervention", "没有干预"),
+    "iv.gen_with": ("With the intervention (same seed)", "有干预（同一个随机种子）"),
+    "iv.changed": (
+        "The top word changed from “{before}” ({p_before}) to “{after}” ({p_after}).",
+        "最可能的词从“{before}”（{p_before}）变成了“{after}”（{p_after}）。",
+    ),
+    "iv.stayed": (
+        "The top word stayed “{word}”: {p_before} before, {p_after} after.",
+        "最可能的词仍是“{word}”：干预前 {p_before}，干预后 {p_after}。",
+    ),
+    "iv.steps_from": (
+        "from step {first} on (and every generated word)",
+        "从第 {first} 步起（以及每个生成的词）",
+    ),
+    "iv.step_only": ("step {first} only", "只在第 {first} 步"),
+    "iv.steps_range": ("steps {first} to {last}", "第 {first} 步到第 {last} 步"),
+    "iv.all_units": ("all units", "全部单元"),
+    "iv.n_units": ("{n} units {units}", "{n} 个单元 {units}"),
+    "iv.one_unit": ("1 unit {units}", "1 个单元 {units}"),
+    "iv.what.pin_forget": ("pin the forget gate f", "固定遗忘门 f"),
+    "iv.what.pin_input": ("pin the input gate i", "固定输入门 i"),
+    "iv.what.pin_output": ("pin the output gate o", "固定输出门 o"),
+    "iv.what.zero_candidate": ("zero the candidate C̃", "把候选值 C̃ 置零"),
+    "iv.what.set_cell": ("set the cell C", "设定细胞状态 C"),
+    "iv.to": (" to {value}", " 为 {value}"),
+    "iv.description": (
+        "Layer {layer}: {what}, for {units}, {steps}.",
+        "第 {layer} 层：{what}，作用于{units}，{steps}。",
+    ),
+    "iv.preset.never_forget_top": ("Never forget (top layer)", "从不遗忘（最上层）"),
+    "iv.expect.never_forget_top": (
+        "f = 1: the top layer's memory keeps everything it reads and never clears. Expect the prediction to "
+        "drift and the generated text to lose its thread.",
+        "f = 1：最上层的记忆保留读到的一切，从不清空。预计预测会漂移，生成的文本会失去线索。",
+    ),
+    "iv.preset.forget_all_top": ("Forget everything (top layer)", "全部遗忘（最上层）"),
+    "iv.expect.forget_all_top": (
+        "f = 0: each word wipes the top layer's memory. The change is smaller than you might think: the "
+        "bottom layer still remembers, and the current word carries a lot.",
+        "f = 0：每个词都会抹掉最上层的记忆。变化比你想的小：下层还记得，而且当前这个词本身携带了很多信息。",
+    ),
+    "iv.preset.close_input_top": ("Close the input gate (top layer)", "关闭输入门（最上层）"),
+    "iv.expect.close_input_top": (
+        "i = 0: nothing new is written into the top layer's memory, so it keeps only what it started with. "
+        "The top word often survives, with much less probability.",
+        "i = 0：没有新内容写入最上层的记忆，所以它只保留开始时的内容。最可能的词常常不变，但概率小得多。",
+    ),
+    "iv.preset.hide_memory_top": ("Hide the memory (top layer)", "隐藏记忆（最上层）"),
+    "iv.expect.hide_memory_top": (
+        "o = 0: the top layer shows nothing of its memory; the prediction falls back to what the output "
+        "layer prefers with no context at all.",
+        "o = 0：最上层完全不展示它的记忆；预测退回到输出层在毫无上下文时偏爱的词。",
+    ),
 }

@@ -26,6 +26,7 @@ from lstmlm.studies.intervene import (
 )
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
 from lstmlm.trace import Intervention
+from playground.text import words_in
 from playground.views.gates import check_layer
 from playground.views.inputs import prompt_words, whole
 from playground.views.next_word import display_word, line_start
@@ -46,15 +47,15 @@ MAX_GENERATED = 60  # longest pair of generations one intervention request may a
 MAX_SHOWN_WORDS = 20
 
 
-def steps_label(tokens: list[str], start: int, stop: int | None) -> str:
-    """'steps 3 (sat) to 5 (the)' or 'from step 3 (sat) on', with the words shown."""
+def steps_label(tokens: list[str], start: int, stop: int | None, lang: str = "en") -> str:
+    """'steps 3 (sat) to 5 (the)' or 'from step 3 (sat) on', with the words shown, in `lang`."""
     last = len(tokens) - 1 if stop is None else min(stop, len(tokens)) - 1
     first = f"{start} ({display_word(tokens[start])})" if start < len(tokens) else str(start)
     if stop is None:
-        return f"from step {first} on (and every generated word)"
+        return words_in(lang, "iv.steps_from", first=first)
     if last <= start:
-        return f"step {first} only"
-    return f"steps {first} to {last} ({display_word(tokens[last])})"
+        return words_in(lang, "iv.step_only", first=first)
+    return words_in(lang, "iv.steps_range", first=first, last=f"{last} ({display_word(tokens[last])})")
 
 
 @dataclass(frozen=True)
@@ -73,46 +74,39 @@ class Preset:
 # WikiText-2 LSTM (8 prompts; top word changed on 5) and 0.51 on the storybooks LSTM (12 prompts; 8 changed);
 # forgetting everything at the bottom layer (the old default) moved it 0.17 / 0.28 (2 / 3 changed): the
 # student saw almost nothing. Closing a gate at the bottom layer, or o = 1, turns the text into noise.
+# (each preset's label and expectation are words in playground/text/intervene.py, English beside Chinese)
 PRESETS = {
-    "never_forget_top": Preset(
-        "Never forget (top layer)", "top", "pin_forget", 1.0,
-        "f = 1: the top layer's memory keeps everything it reads and never clears. Expect the prediction "
-        "to drift and the generated text to lose its thread.",
-    ),
-    "forget_all_top": Preset(
-        "Forget everything (top layer)", "top", "pin_forget", 0.0,
-        "f = 0: each word wipes the top layer's memory. The change is smaller than you might think: the "
-        "bottom layer still remembers, and the current word carries a lot.",
-    ),
-    "close_input_top": Preset(
-        "Close the input gate (top layer)", "top", "pin_input", 0.0,
-        "i = 0: nothing new is written into the top layer's memory, so it keeps only what it started with. "
-        "The top word often survives, with much less probability.",
-    ),
-    "hide_memory_top": Preset(
-        "Hide the memory (top layer)", "top", "pin_output", 0.0,
-        "o = 0: the top layer shows nothing of its memory; the prediction falls back to what the output "
-        "layer prefers with no context at all.",
-    ),
-}  # fmt: skip
+    name: Preset(
+        words_in("en", f"iv.preset.{name}"), layer, action, value, words_in("en", f"iv.expect.{name}")
+    )
+    for name, layer, action, value in (
+        ("never_forget_top", "top", "pin_forget", 1.0),
+        ("forget_all_top", "top", "pin_forget", 0.0),
+        ("close_input_top", "top", "pin_input", 0.0),
+        ("hide_memory_top", "top", "pin_output", 0.0),
+    )
+}
 DEFAULT_PRESET = "never_forget_top"
 
 
-def preset_values(name: str, num_layers: int) -> tuple[int, str, float, str]:
-    """(layer, action, value, expectation) of a preset for a model with `num_layers` layers."""
+def preset_values(name: str, num_layers: int, lang: str = "en") -> tuple[int, str, float, str]:
+    """(layer, action, value, expectation in `lang`) of a preset for a model with `num_layers` layers."""
     p = PRESETS[name]
-    return (num_layers - 1 if p.layer == "top" else 0), p.action, p.value, p.expect
+    return (num_layers - 1 if p.layer == "top" else 0), p.action, p.value, words_in(lang, f"iv.expect.{name}")
 
 
-def effect_sentence(change: DistributionChange) -> str:
-    """The size of an intervention's effect in words: did the top word change, and how much did it move."""
+def effect_sentence(change: DistributionChange, lang: str = "en") -> str:
+    """The size of an intervention's effect in words (in `lang`): did the top word change, and how much did
+    it move."""
     before, after = change.before, change.after
     b, a = display_word(before.words[0]), display_word(after.words[0])
     p_before = before.probs[0]
     p_after = next((q for w, q in zip(after.words, after.probs, strict=True) if w == before.words[0]), None)
     if b != a:
-        return f"The top word changed from “{b}” ({p_before:.0%}) to “{a}” ({after.probs[0]:.0%})."
-    return f"The top word stayed “{b}”: {p_before:.0%} before, {p_after:.0%} after."
+        return words_in(
+            lang, "iv.changed", before=b, p_before=f"{p_before:.0%}", after=a, p_after=f"{after.probs[0]:.0%}"
+        )
+    return words_in(lang, "iv.stayed", word=b, p_before=f"{p_before:.0%}", p_after=f"{p_after:.0%}")
 
 
 @dataclass
@@ -170,6 +164,22 @@ def distribution_json(change: DistributionChange) -> dict:
         "total_variation": round(change.total_variation, 6),
         "kl_bits": round(change.kl_bits, 6),
     }
+
+
+def describe(iv: Intervention, action: str, tokens: list[str], lang: str = "en") -> str:
+    """The intervention in words, in `lang`: 'Layer 2: pin the forget gate f to 1, for all units, from step
+    0 (the) on (and every generated word).' `action` is the request's (a key of ACTIONS)."""
+    if iv.units is None:
+        units = words_in(lang, "iv.all_units")
+    else:
+        listed = ", ".join(map(str, iv.units[:12])) + (" …" if len(iv.units) > 12 else "")
+        key = "iv.one_unit" if len(iv.units) == 1 else "iv.n_units"
+        units = words_in(lang, key, n=len(iv.units), units=listed)
+    what = words_in(lang, f"iv.what.{action}")
+    if iv.target != "g":
+        what += words_in(lang, "iv.to", value=f"{iv.value:g}")
+    steps = steps_label(tokens, iv.start, iv.stop, lang)
+    return words_in(lang, "iv.description", layer=iv.layer + 1, what=what, units=units, steps=steps)
 
 
 @dataclass
@@ -234,21 +244,11 @@ def run_intervention(
         ]
         for ivs in ((), [iv])
     ]
-    units = (
-        "all units"
-        if iv.units is None
-        else f"{len(iv.units)} unit{'s' * (len(iv.units) > 1)} "
-        + (", ".join(map(str, iv.units[:12])) + (" …" if len(iv.units) > 12 else ""))
-    )
-    what = ACTIONS[req.action][1].split(" (")[0]
-    if iv.target != "g":
-        what += f" to {iv.value:g}"
-    description = f"Layer {iv.layer + 1}: {what}, for {units}, {steps_label(tokens, iv.start, iv.stop)}."
     return InterventionResult(
         tokens,
         notice,
         iv,
-        description,
+        describe(iv, req.action, tokens),
         cmp.next_words,
         arrays["plain"],
         arrays["intervened"],
