@@ -36,7 +36,7 @@ def test_only_the_scripting_endpoints_are_public(client):
     compare = {"/compare", "/gradient_flow", "/long_range"}  # tests/test_compare_api.py
     hunt = {"/cell_hunt"}  # tests/test_cell_hunt_app.py
     # tests/test_live_app.py
-    live = {f"/live_{n}" for n in ("train", "status", "stop", "pause", "resume", "snapshot")}
+    live = {f"/lab_{n}" for n in ("train", "status", "stop", "pause", "resume", "snapshot")}
     rooms = {f"/room_{n}" for n in ("open", "join", "push", "guess", "state", "reveal", "step")}  # class game
     rest = set(named) - explore - explain - compare - hunt - live - rooms
     assert sorted(rest) == ["/generate", "/next_words", "/trace"]
