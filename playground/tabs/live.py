@@ -6,7 +6,8 @@ The training runs in a worker process (server/live_jobs.py); a 1-second gr.Timer
 page's training is queued, running or paused, polls its status. The session's gr.State holds the job's
 key: its id for the person who started it, its share token for a student who opened the teacher's
 read-only link (`?view=live&lab=TOKEN`), whose page hides Train / Pause / Stop. This tab has no listener
-on the shared prompt.
+on the shared prompt. Its components are laid out in tabs/live_layout.py; this module holds the
+handlers and wires them.
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ import gradio as gr
 from lstmlm.training.live import MAX_TEXT_BYTES, TEACHING_TEXTS, LiveSettingsError, LiveTextError, read_upload
 from playground import markup
 from playground.plots.live import loss_figure
-from playground.plots.style import placeholder
 from playground.server.live_job import ACTIVE
 from playground.server.live_jobs import JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
 from playground.tabs import TabView
+from playground.tabs.live_layout import source_and_settings, watch_and_try
 from playground.tabs.live_snapshots import (
     changes_table,
-    snapshot_controls,
     snapshot_heatmap,
     wire_snapshots,
 )
@@ -38,7 +38,6 @@ INTRO = (
     "to check it on text it never trained on. Then scrub through its gates on the probe text, try it, "
     "and download it (`lstm-playground --model DIR` opens it in every view)."
 )
-TICK_S = 1.0  # how often a page polls its training while it runs
 
 
 def pick_teaching_text(name: str | None) -> str:
@@ -198,69 +197,6 @@ def build(jobs: LiveJobs = JOBS, page: gr.Blocks | None = None) -> TabView:
         watch_and_try(c)
         wire(jobs, page, c)
     return TabView(tab)
-
-
-def source_and_settings(c: SimpleNamespace) -> None:
-    """The text, the probe and the training's settings, and the Train / Pause / Stop / Download row."""
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=3):
-            c.teaching = gr.Dropdown(
-                [(f"{t.title} (look for {t.look_for})", t.name) for t in TEACHING_TEXTS.values()],
-                value=None,
-                label="Pick a teaching text",
-                elem_id="live-teaching",
-            )
-            c.upload = gr.File(
-                label=f"... or upload a .txt file (UTF-8, at most {MAX_TEXT_BYTES / 1e6:g} MB)",
-                file_types=[".txt"],
-                type="binary",
-                height=90,
-            )
-            c.text = gr.Textbox(label="... or paste your text", lines=8, max_lines=14, elem_id="live-text")
-            c.probe = gr.Textbox(
-                label="Probe text: the gates you watch are traced on it (empty: the text's first 100 "
-                "characters)",
-                lines=1,
-                elem_id="live-probe",
-            )
-        with gr.Column(scale=2):
-            c.tokens = gr.Radio(
-                [("Characters", "chars"), ("Words", "words")], value="chars", label="Read it as"
-            )
-            c.layers = gr.Slider(1, 2, value=1, step=1, label="Layers")
-            c.units = gr.Slider(16, 256, value=128, step=16, label="Units per layer")
-            c.bptt = gr.Slider(10, 200, value=100, step=10, label="Sequence length (tokens per window)")
-            c.lr = gr.Number(0.005, label="Learning rate (0.0001 to 0.05)", minimum=1e-4, maximum=0.05)
-            c.seconds = gr.Slider(
-                10, 300, value=60, step=5, label="Time budget (seconds)", elem_id="live-seconds"
-            )
-            c.seed = gr.Number(0, precision=0, label="Seed", minimum=0)
-    with gr.Row():
-        c.train_button = gr.Button("Train", variant="primary", elem_id="live-train")
-        c.pause_button = gr.Button("Pause", elem_id="live-pause")
-        c.stop_button = gr.Button("Stop", elem_id="live-stop")
-        c.download = gr.DownloadButton("Download the model (.zip)", visible=False, elem_id="live-download")
-
-
-def watch_and_try(c: SimpleNamespace) -> None:
-    """Progress, loss curve and sample; the snapshots (tabs/live_snapshots.py); try the model; and the
-    page's state (job key, snapshots seen) and timer."""
-    c.progress = gr.HTML(elem_id="live-status")
-    c.share = gr.HTML(elem_id="live-share")
-    with gr.Row(equal_height=False):
-        curve = placeholder("The loss curve appears here.", height=380)
-        c.curve = gr.Plot(curve, show_label=False, elem_id="live-curve")
-        c.sample = gr.HTML(sample_html({}), elem_id="live-sample-box")
-    snapshot_controls(c)
-    gr.Markdown("### Try your model")
-    with gr.Row():
-        c.try_prompt = gr.Textbox(label="Start with", lines=1, scale=4, elem_id="live-try")
-        c.try_seed = gr.Number(1, precision=0, label="Seed", scale=1)
-        c.try_button = gr.Button("Generate", scale=1, elem_id="live-try-go")
-    c.try_out = gr.HTML(elem_id="live-try-box")
-    c.job = gr.State("")
-    c.seen = gr.State(0)
-    c.timer = gr.Timer(TICK_S, active=False)
 
 
 def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
