@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lstmlm.checkpoint import CheckpointError, load_model
 from lstmlm.cli.cells import add_cells_parser, cmd_cells
-from lstmlm.cli.common import add_model_command, fail, file_tokenizer, load_or_exit, model_dir
+from lstmlm.cli.common import add_model_command, fail, load_or_exit, model_dir, read_corpus
 from lstmlm.cli.import_model import add_import_parser, cmd_import
 from lstmlm.cli.inspect import add_inspect_parsers, cmd_next, cmd_sample, cmd_trace
 from lstmlm.cli.models import add_models_parser, cmd_models
@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_eval(ns: argparse.Namespace) -> int:
     import torch
 
-    from lstmlm.data import batchify, read_tokens
+    from lstmlm.data import batchify
     from lstmlm.training.loop import evaluate
 
     try:  # returned, not raised: main() gives eval's status back to its caller
@@ -96,12 +96,9 @@ def cmd_eval(ns: argparse.Namespace) -> int:
     path = Path(ns.data)
     if path.is_dir():
         path = path / "test.txt"
-    try:
-        tokens = read_tokens(path, tokenizer=file_tokenizer(model, ns.raw))
-    except TextFileError as e:
-        return fail(str(e))
-    except OSError as e:
-        return fail(f"cannot read {path}: {e.strerror or e}")
+    tokens, problem = read_corpus(model, path, ns.raw)
+    if problem:
+        return fail(problem)
     if ns.batch_size < 1 or ns.bptt < 1:
         return fail("--batch-size and --bptt must be >= 1")
     try:
@@ -181,7 +178,6 @@ def _stability_lines(s: dict, unit: str = "word") -> str:
 def cmd_index(ns: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from lstmlm.data import read_tokens
     from lstmlm.studies.atlas import build_atlas, save_atlas
 
     model = load_or_exit(ns)
@@ -189,12 +185,9 @@ def cmd_index(ns: argparse.Namespace) -> int:
         return fail(f"the atlas shows LSTM cells; this model's cell is {model.config.cell!r}")
     if ns.top < 1 or ns.max_words < 0:
         return fail("--top must be >= 1 and --max-words >= 0")
-    try:
-        tokens = read_tokens(ns.data, tokenizer=file_tokenizer(model, raw=False))
-    except TextFileError as e:
-        return fail(str(e))
-    except OSError as e:
-        return fail(f"cannot read {ns.data}: {e.strerror or e}")
+    tokens, problem = read_corpus(model, ns.data)
+    if problem:
+        return fail(problem)
     tokens = tokens[: ns.max_words] if ns.max_words else tokens
     bar = tqdm(desc="indexing", unit="step", disable=ns.quiet, dynamic_ncols=True)
 

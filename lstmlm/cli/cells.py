@@ -8,7 +8,7 @@ import argparse
 import json
 import time
 
-from lstmlm.cli.common import add_model_command, fail, file_tokenizer, load_or_exit, model_dir
+from lstmlm.cli.common import add_model_command, fail, load_or_exit, model_dir, read_corpus
 
 
 def add_cells_parser(sub) -> None:
@@ -37,20 +37,15 @@ def add_cells_parser(sub) -> None:
 def cmd_cells(ns: argparse.Namespace) -> int:
     import torch
 
-    from lstmlm.data import read_tokens
     from lstmlm.studies.cell_hunt import hunt, hunt_json, save_hunt
     from lstmlm.studies.tracks import REGEX
-    from lstmlm.tokenizers import TextFileError
 
     model = load_or_exit(ns)
     if ns.max_steps < 0 or ns.top < 1 or ns.batch_size < 1:
         return fail("--max-steps must be >= 0, --top and --batch-size >= 1")
-    try:
-        tokens = read_tokens(ns.data, tokenizer=file_tokenizer(model, raw=False))
-    except TextFileError as e:
-        return fail(str(e))
-    except OSError as e:
-        return fail(f"cannot read {ns.data}: {e.strerror or e}")
+    tokens, problem = read_corpus(model, ns.data)
+    if problem:
+        return fail(problem)
     tokens = tokens[: ns.max_steps] if ns.max_steps else tokens
     if len(tokens) < 2 * ns.batch_size:
         return fail(f"{ns.data} has only {len(tokens)} steps: too few for --batch-size {ns.batch_size}")

@@ -7,7 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
-from lstmlm.cli.common import add_model_command, fail, file_tokenizer, load_or_exit, model_dir
+from lstmlm.cli.common import add_model_command, fail, load_or_exit, model_dir, read_corpus
 
 
 def add_study_parsers(sub) -> None:
@@ -37,18 +37,14 @@ def add_study_parsers(sub) -> None:
 def cmd_gradflow(ns: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from lstmlm.data import read_tokens
     from lstmlm.studies.gradflow import average_flow, decay_per_word, save_flow
 
     if ns.snippets < 1 or ns.length < 2:
         return fail("--snippets must be >= 1 and --length >= 2")
     model = load_or_exit(ns)
-    try:
-        tokens = read_tokens(ns.data, tokenizer=file_tokenizer(model, raw=False))
-    except ValueError as e:  # not UTF-8: the message names the file and the byte
-        return fail(str(e))
-    except OSError as e:
-        return fail(f"cannot read {ns.data}: {e.strerror or e}")
+    tokens, problem = read_corpus(model, ns.data)
+    if problem:
+        return fail(problem)
     bar = tqdm(total=ns.snippets, desc="gradient flow", unit="snippet", disable=ns.json, dynamic_ncols=True)
     try:
         flow = average_flow(
