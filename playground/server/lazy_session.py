@@ -6,10 +6,11 @@ bundled model's app: `get_config` of each, which reads the constructor's signatu
 `import bokeh` anew), which it reads again only to restore a deep link or to update one component's value.
 A browser tab makes one session for all its calls, but a bare API call (`POST /gradio_api/call/<name>`
 without a session_hash, as curl or a script sends it) got a new one each time: py-spy put ~40% of the
-server's CPU there with 20 clients calling `next_words` (43 ms of CPU per call on a loaded machine).
+server's CPU there with 20 clients calling `next_words` (43 ms of CPU per call on the shared machine).
 `LazySession` runs Gradio's own set-up for everything else, so a bare call gets a fresh, empty state as
-before, and copies a component's config only when Gradio writes it (a call's inputs: 2 for `next_words`)
-or a deep link reads them all; `sessions.OwnStreamPerCall` hands one to each bare call.
+before, and copies a component's config only when Gradio writes it (a call's own components: 3 for
+`next_words`, its two inputs and its answer) or a deep link reads them all; `sessions.OwnStreamPerCall`
+hands one to each bare call.
 """
 
 from __future__ import annotations
@@ -50,5 +51,6 @@ class LazySession(SessionState):
 
     @property
     def components(self) -> Iterator[dict]:
+        """Every component's config (Gradio's deep link reads them), made first where not made yet."""
         self.complete()
         return SessionState.components.fget(self)
