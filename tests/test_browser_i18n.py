@@ -18,12 +18,13 @@ from conftest import WORDS
 
 from playground.i18n import EN, ZH
 from playground.tabs.learn import EXAMPLES
+from playground.views.cell_hunt import DEFAULT_TEXT
 from playground.views.next_word import DEFAULT_PROMPT
 
 pytestmark = pytest.mark.browser
 
 WALKED = ("start", "next_word", "generate", "gates", "equations", "learn", "surprisal", "gradient",
-          "counterfactual", "compare", "units", "intervene")  # fmt: skip
+          "counterfactual", "compare", "units", "intervene", "cell_hunt")  # fmt: skip
 # A view's main action, pressed after it opens so that its computed text is on screen: the button's selector
 # (Counterfactual takes the page's prompt, whose words the tiny model knows: its default pair has words it
 # does not, shown as "a rare word", which is still English in a Chinese page)
@@ -31,6 +32,7 @@ ACTIONS = {
     "generate": "#generate-button",
     "units": "#units-search",
     "intervene": "#intervene-button",
+    "cell_hunt": "#cell-hunt-button",
     "counterfactual": "#counterfactual-copy",
     "compare": "#probe-run",
 }
@@ -41,6 +43,7 @@ PLOT_TITLES = [
     ("gradient", "#gradient-prompt .gtitle", "grad.title"),
     ("units", "#units-lines .gtitle", "units.lines_title"),
     ("intervene", "#intervene-heatmap .gtitle", "iv.heat_title"),
+    ("cell_hunt", "#cell-hunt-scatter .gtitle", "hunt.scatter_title"),
     ("counterfactual", "#counterfactual-lines .gtitle", "cf.lines_title"),
     ("compare", "#compare-surprisal .gtitle", "cmp.surprisal_title"),
 ]
@@ -67,13 +70,17 @@ PROPER = {
     "hh",
     "log",
     "KL",
+    "AUC",
+    "max",
     "NPZ",
     "JSON",
     "PNG",
 }  # fmt: skip  (ih, hh: PyTorch's weight names W_ih, b_hh in the equations)
 # The model's English, which stays English in a Chinese page: its vocabulary, the example prompts, the
-# placeholder's example sentence and the default prompt.
-MODEL_TEXT = " ".join([*WORDS, *(p for _, p in EXAMPLES), EN["prompt.placeholder"], DEFAULT_PROMPT])
+# placeholder's example sentence, the default prompt and the text Cell hunt reads (shown shaded).
+MODEL_TEXT = " ".join(
+    [*WORDS, *(p for _, p in EXAMPLES), EN["prompt.placeholder"], DEFAULT_PROMPT, DEFAULT_TEXT]
+)
 ALLOWED = PROPER | {w.lower() for w in re.findall(r"[A-Za-z]+", MODEL_TEXT)}
 
 VISIBLE_TEXT = r"""() => {

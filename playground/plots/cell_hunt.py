@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from playground.plots.style import TEMPLATE
+from playground.text import words_in
 
 CSS = """
 .lp-hunt { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 17px; line-height: 1.9;
@@ -42,15 +43,17 @@ def shaded_text(
     unit: str,
     unit_label: str,
     track_label: str,
+    lang: str = "en",
 ) -> str:
     """The text, each step's background shaded by the unit's value against its median over the text
     (red above, blue below: a cell that sits far from 0 still shows where it moves), and the track drawn as
     an orange bar under each step (binary: on/off; counts: as strong as the value is large).
 
     `steps`: (space before, what the step shows, whether it is a line break) per step, as
-    `playground.views.cell_hunt.text_steps` makes them; `unit`: "character" or "word"."""
+    `playground.views.cell_hunt.text_steps` makes them; `unit`: "character" or "word"; `lang`: the legend's
+    language ('en' or 'zh')."""
     if not len(steps):
-        return '<div class="lp-placeholder">Give a text to hunt over.</div>'
+        return f'<div class="lp-placeholder">{words_in(lang, "hunt.give_text")}</div>'
     values = np.asarray(values, dtype=np.float64)
     middle = float(np.median(values))
     scale = float(np.percentile(np.abs(values - middle), 98)) or 1.0
@@ -72,19 +75,22 @@ def shaded_text(
         if eol:
             out.append("\n" if chars else "<br>")
     cls = "lp-hunt" if chars else "lp-hunt lp-hunt-words"
-    legend = (
-        f'<div class="lp-legend">Background: {html.escape(unit_label)}, red above its median over this '
-        f"text ({middle:+.2f}), blue below, full colour at ±{scale:.2f}. "
-        f"Orange bar under a {unit}: "
-        f"{html.escape(track_label)}.</div>"
-    )
+    key = words_in(
+        lang, "hunt.legend", unit_label=html.escape(unit_label), middle=f"{middle:+.2f}",
+        scale=f"{scale:.2f}", unit=words_in(lang, f"unit.{unit}"), track=html.escape(track_label),
+    )  # fmt: skip
+    legend = f'<div class="lp-legend">{key}</div>'
     return f'<div class="{cls}" id="cell-hunt-shaded">{"".join(out)}</div>{legend}'
 
 
 def best_table(
-    per_layer: Sequence[Sequence[tuple[int, str, int, float, float]]], kind: str, skipped: str = ""
+    per_layer: Sequence[Sequence[tuple[int, str, int, float, float]]],
+    kind: str,
+    skipped: str = "",
+    lang: str = "en",
 ) -> str:
-    """The best units of each layer, one row each: (layer from 0, signal, unit, AUC or r, score)."""
+    """The best units of each layer, one row each: (layer from 0, signal, unit, AUC or r, score); headed
+    in `lang`."""
     if skipped:
         return f'<div class="lp-notice">{html.escape(skipped)}</div>'
     head = "AUC" if kind == "binary" else "Pearson r"
@@ -93,22 +99,30 @@ def best_table(
         for layer, signal, unit, statistic, score in rows_of_layer:
             stat = f"{statistic:.3f}" if kind == "binary" else f"{statistic:+.3f}"
             rows.append(
-                f"<tr><td>layer {layer + 1}</td><td>{html.escape(signal)}</td><td>{unit}</td>"
+                f"<tr><td>{words_in(lang, 'hunt.layer_cell', layer=layer + 1)}</td>"
+                f"<td>{html.escape(signal)}</td><td>{unit}</td>"
                 f"<td>{stat}</td><td>{score:.3f}</td></tr>"
             )
+    th = {k: words_in(lang, f"hunt.th_{k}") for k in ("layer", "signal", "unit", "score")}
     return (
-        f'<table class="lp-hunt-table"><tr><th>layer</th><th>signal</th><th>unit</th><th>{head}</th>'
-        f"<th>score</th></tr>{''.join(rows)}</table>"
-        '<div class="lp-small">Score: max(AUC, 1 − AUC) for a yes/no track (a unit that is low inside is '
-        "as good a detector), |r| for a count. 0.5 and 0 mean no better than chance.</div>"
+        f'<table class="lp-hunt-table"><tr><th>{th["layer"]}</th><th>{th["signal"]}</th><th>{th["unit"]}</th>'
+        f"<th>{head}</th><th>{th['score']}</th></tr>{''.join(rows)}</table>"
+        f'<div class="lp-small">{words_in(lang, "hunt.score_note")}</div>'
     )
 
 
 def unit_track_scatter(
-    values: np.ndarray, track: np.ndarray, kind: str, unit_title: str, track_label: str, value_label: str
+    values: np.ndarray,
+    track: np.ndarray,
+    kind: str,
+    unit_title: str,
+    track_label: str,
+    value_label: str,
+    lang: str = "en",
 ) -> go.Figure:
     """Each step of the text as a point: the track (x; a yes/no track jittered around 0 and 1) against the
-    unit's value (y). `unit_title` names the unit and its score, `value_label` the y axis."""
+    unit's value (y). `unit_title` names the unit and its score, `value_label` the y axis; `lang` the
+    language of the title and ticks."""
     x = np.asarray(track, dtype=np.float64)
     if kind == "binary":
         x = x + np.random.default_rng(0).uniform(-0.18, 0.18, size=x.size)  # fixed jitter: same picture
@@ -120,10 +134,14 @@ def unit_track_scatter(
         template=TEMPLATE,
         height=360,
         margin=dict(l=60, r=20, t=50, b=50),
-        title=f"{unit_title}: value at each step",
+        title=words_in(lang, "hunt.scatter_title", unit_title=unit_title),
     )
     if kind == "binary":
-        fig.update_xaxes(tickvals=[0, 1], ticktext=["outside", "inside"], title=track_label)
+        fig.update_xaxes(
+            tickvals=[0, 1],
+            ticktext=[words_in(lang, "hunt.outside"), words_in(lang, "hunt.inside")],
+            title=track_label,
+        )
     else:
         fig.update_xaxes(title=track_label)
     fig.update_yaxes(title=value_label)

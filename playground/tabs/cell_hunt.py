@@ -7,6 +7,7 @@ is pressed, over its own text box ("Use my prompt" copies the prompt in)."""
 
 from __future__ import annotations
 
+import html
 from functools import partial
 from typing import Any
 
@@ -15,7 +16,7 @@ import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 from playground import markup
-from playground.i18n import t
+from playground.i18n import language, say, t
 from playground.plots.cell_hunt import best_table, unit_track_scatter
 from playground.plots.style import placeholder
 from playground.tabs import TabView
@@ -29,11 +30,10 @@ from playground.views.cell_hunt import (
     parse_unit_key,
     shaded_track_text,
     track_choices,
+    track_label,
     unit_key,
 )
 
-EMPTY = "Choose a track and press Hunt."
-GATE_LABEL = {"c": "cell c", "h": "hidden state h"}
 INTERVENE_CONTROLS = ("layer", "action", "value", "units", "unit_list", "steps")  # what the button sets
 
 
@@ -41,37 +41,42 @@ def run(
     model: LanguageModel, cache: dict | None, text: str, track: str, regex: str, over: str, signal: str
 ) -> tuple:
     """Hunt: the best units' table, the found units to pick from, the best one's pictures, and what was
-    hunted (the tab's state, so that picking a unit need not ask again)."""
+    hunted (the tab's state, so that picking a unit need not ask again). In the page's language."""
+    lang = language()
     try:
-        v = hunt_view(model, text, track, regex, over, cache)
+        v = hunt_view(model, text, track, regex, over, cache, lang)
     except ValueError as e:
-        raise gr.Error(str(e), title="Cannot hunt", print_exception=False) from None
+        raise gr.Error(str(e), title=say("hunt.cannot", lang), print_exception=False) from None
     signal = None if signal == "both" else signal
     best = [] if v.ranking.skipped else v.best(8, signal)
     table = best_table(
-        [best_rows(rows) for rows in v.per_layer(3, signal)], v.ranking.kind, v.ranking.skipped
+        [best_rows(rows) for rows in v.per_layer(3, signal)], v.ranking.kind, v.ranking.skipped, lang
     )
-    summary = (
-        markup.notice(v.notice) + f'<div class="lp-label">Best units for “{v.track.label}”</div>' + table
-    )
-    choices = [(describe(r, v.ranking.kind), unit_key(r)) for r in best]
+    label = html.escape(track_label(track, model.vocab.tokenizer.unit, lang, v.track.label))
+    head = f'<div class="lp-label">{say("hunt.best_for", lang, track=label)}</div>'
+    summary = markup.notice(v.notice) + head + table
+    choices = [(describe(r, v.ranking.kind, lang), unit_key(r)) for r in best]
     picked = choices[0][1] if choices else None
-    shaded, scatter = unit_pictures(model, v, picked)
+    shaded, scatter = unit_pictures(model, v, picked, lang)
     found = {"track": track, "regex": regex, "over": over, "choices": choices}
     return summary, gr.Radio(choices=choices, value=picked), shaded, scatter, found
 
 
-def unit_pictures(model: LanguageModel, v: HuntView, key: str | None) -> tuple[str, go.Figure]:
-    """The text shaded by the unit `key` ('layer:signal:unit') and its scatter against the track."""
+def unit_pictures(model: LanguageModel, v: HuntView, key: str | None, lang: str) -> tuple[str, go.Figure]:
+    """The text shaded by the unit `key` ('layer:signal:unit') and its scatter against the track, in
+    `lang`."""
     if key is None:
-        return markup.placeholder("No unit to show."), placeholder("No unit to show.")
+        return markup.placeholder(say("hunt.no_unit", lang)), placeholder(say("hunt.no_unit", lang))
     layer, signal, unit = parse_unit_key(key)
     r = next(r for r in v.best(10_000) if (r.layer, r.signal, r.unit) == (layer, signal, unit))
     values = v.unit_values(layer, signal, unit)
-    label = f"layer {layer + 1} {GATE_LABEL.get(signal, signal)} of unit {unit}"
-    shaded = shaded_track_text(v.tokens, values, v.track.values, model.vocab.tokenizer, label, v.track.label)
-    scatter = unit_track_scatter(values, v.track.values, v.ranking.kind, describe(r, v.ranking.kind),
-                                 v.track.label, f"{r.signal} of unit {r.unit}")  # fmt: skip
+    signal_name = say(f"gate.{signal}", lang) if signal in ("c", "h") else signal
+    label = say("hunt.unit_label", lang, layer=layer + 1, signal=signal_name, unit=unit)
+    track = track_label(v.track.name, model.vocab.tokenizer.unit, lang, v.track.label)
+    shaded = shaded_track_text(v.tokens, values, v.track.values, model.vocab.tokenizer, label, track, lang)
+    scatter = unit_track_scatter(values, v.track.values, v.ranking.kind, describe(r, v.ranking.kind, lang),
+                                 track, say("hunt.value_label", lang, signal=r.signal, unit=r.unit),
+                                 lang)  # fmt: skip
     return shaded, scatter
 
 
@@ -79,11 +84,12 @@ def pick(model: LanguageModel, cache: dict | None, text: str, found: dict, key: 
     """A picked unit's pictures (the hunt is read again: the state holds what was hunted, not the values)."""
     if not found or not key:
         return gr.skip(), gr.skip()
+    lang = language()
     try:
-        v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache)
-        return unit_pictures(model, v, key)
+        v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache, lang)
+        return unit_pictures(model, v, key, lang)
     except ValueError as e:
-        raise gr.Error(str(e), title="Cannot show this unit", print_exception=False) from None
+        raise gr.Error(str(e), title=say("hunt.cannot_show", lang), print_exception=False) from None
 
 
 def to_intervene(
@@ -92,7 +98,7 @@ def to_intervene(
     """Open Intervene with the picked unit's cell set to its value where the track is on: the tab, the
     active view, then the Intervene controls `names`."""
     if not found or not key:
-        gr.Warning("Hunt first, then pick a unit.")
+        gr.Warning(say("hunt.first"))
         return (gr.skip(),) * (2 + len(names))
     layer, _, unit = parse_unit_key(key)
     v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache)
@@ -123,44 +129,38 @@ def build(
     lstm = model.config.cell == "lstm"
 
     with gr.Tab(t("tab.cell_hunt"), id="cell_hunt") as tab:
-        gr.HTML(
-            f'<div class="lp-small">Which units keep track of quotes, brackets or the position in the line? '
-            f"Each {unit_name} of the text gets a track value; every unit of every layer is scored by how "
-            "well its cell c (or hidden state h) predicts the track: AUC for yes/no tracks, |r| for "
-            "counts.</div>"
-        )
+        gr.HTML(f'<div class="lp-small">{t("hunt.intro")}</div>')
         with gr.Row():
-            track = gr.Dropdown(track_choices(model, cache), value="quote", label="Track", scale=3,
+            # the tracks' names: one i18n key per track and kind of step (the browser translates whole keys)
+            tracks = [
+                (t(f"hunt.trackname.{name}.{unit_name}"), name) for _, name in track_choices(model, cache)
+            ]
+            track = gr.Dropdown(tracks, value="quote", label=t("hunt.track"), scale=3,
                                 elem_id="cell-hunt-track")  # fmt: skip
-            regex = gr.Textbox("", label=f"Your own track: a regular expression marking {unit_name}s",
-                               placeholder=r'e.g. [A-Z] or \bthe\b or "[^"]*"', scale=3, max_lines=1,
+            regex = gr.Textbox("", label=t("hunt.regex"),
+                               placeholder=t("hunt.regex_example"), scale=3, max_lines=1,
                                elem_id="cell-hunt-regex")  # fmt: skip
-            overs = [("the model's validation text (cached)", "validation"), ("the text below", "text")]
+            overs = [(t(f"hunt.over.{k}"), k) for k in ("validation", "text")]
             over = gr.Radio(overs if cache else overs[1:], value="validation" if cache else "text",
-                            label="Rank units over", scale=3)  # fmt: skip
-            signals = (
-                [("c and h", "both"), ("cell c", "c"), ("hidden h", "h")] if lstm else [("hidden h", "h")]
-            )
-            signal = gr.Radio(signals, value=signals[0][1], label="Signal", scale=2)
-        text = gr.Textbox(default_text(cache), lines=6, max_lines=14, label="Text", elem_id="cell-hunt-text")
+                            label=t("hunt.over"), scale=3)  # fmt: skip
+            signals = [(t(f"hunt.signal.{k}"), k) for k in (("both", "c", "h") if lstm else ("h",))]
+            signal = gr.Radio(signals, value=signals[0][1], label=t("hunt.signal"), scale=2)
+        text = gr.Textbox(default_text(cache), lines=6, max_lines=14, label=t("hunt.text"),
+                          elem_id="cell-hunt-text")  # fmt: skip
         with gr.Row():
-            use_prompt = gr.Button("Use my prompt", size="sm", scale=0, min_width=160)
-            go_button = gr.Button("Hunt", variant="primary", elem_id="cell-hunt-button", scale=1)
-        summary = gr.HTML(markup.placeholder(EMPTY), elem_id="cell-hunt-summary")
-        unit = gr.Radio([], label="Found units: pick one to see it", elem_id="cell-hunt-units")
+            use_prompt = gr.Button(t("hunt.use_prompt"), size="sm", scale=0, min_width=160)
+            go_button = gr.Button(t("hunt.hunt"), variant="primary", elem_id="cell-hunt-button", scale=1)
+        summary = gr.HTML(f'<div class="lp-placeholder">{t("hunt.empty")}</div>', elem_id="cell-hunt-summary")
+        unit = gr.Radio([], label=t("hunt.found"), elem_id="cell-hunt-units")
         shaded = gr.HTML(elem_id="cell-hunt-picture")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                scatter = gr.Plot(placeholder(EMPTY), show_label=False, elem_id="cell-hunt-scatter")
+                scatter = gr.Plot(None, show_label=False, elem_id="cell-hunt-scatter")
             with gr.Column(scale=1, min_width=220):
                 iv_button = gr.Button(
-                    "Intervene on this unit", elem_id="cell-hunt-intervene", visible=lstm and bool(intervene)
+                    t("hunt.intervene"), elem_id="cell-hunt-intervene", visible=lstm and bool(intervene)
                 )
-                gr.HTML(
-                    '<div class="lp-small">Opens Intervene with this unit\'s cell C set, at every step, to '
-                    "the value it has where the track is on: e.g. pin the quote cell “inside” and see "
-                    "whether the model closes a quote that was never opened. Press Apply there.</div>"
-                )
+                gr.HTML(f'<div class="lp-small">{t("hunt.intervene_note")}</div>')
         found = gr.State({})
 
     quiet = dict(api_visibility="private", concurrency_limit=2, concurrency_id="cell_hunt")

@@ -19,6 +19,7 @@ from lstmlm.studies.unit_ranking import TrackRanking, UnitRank
 from lstmlm.tokenizers import Tokenizer
 from lstmlm.wikitext import EOS
 from playground.plots.cell_hunt import shaded_text
+from playground.text import words_in
 from playground.views.next_word import line_start
 
 # The most steps of the person's text a hunt reads (a few seconds at most on a 2x256 model), and shows.
@@ -46,12 +47,23 @@ def default_text(cache: dict | None) -> str:
     return (cache or {}).get("passage") or DEFAULT_TEXT
 
 
-def track_choices(model: LanguageModel, cache: dict | None = None) -> list[tuple[str, str]]:
-    """(label, name) of each built-in track for this model's steps, then the person's own track."""
+def track_label(name: str, unit: str, lang: str = "en", label: str = "") -> str:
+    """A track's label in `lang` ('en' or 'zh'): a built-in track's (its `unit` "character" or "word"), the
+    person's own (REGEX) by `label` as the library wrote it."""
+    if name in SPECS:
+        return words_in(lang, f"hunt.track.{name}", unit=words_in(lang, f"unit.{unit}"))
+    return label or words_in(lang, f"hunt.track.{REGEX}")
+
+
+def track_choices(model: LanguageModel, cache: dict | None = None, lang: str = "en") -> list[tuple[str, str]]:
+    """(label in `lang`, name) of each built-in track for this model's steps, then the person's own track."""
     unit = model.vocab.tokenizer.unit
-    labels = {name: (cache or {}).get("tracks", {}).get(name, {}).get("label") for name in track_names(unit)}
-    out = [(labels[n] or SPECS[n].label.format(unit=unit), n) for n in track_names(unit)]
-    return [*out, ("your own: a regular expression", REGEX)]
+    names = track_names(unit)
+    labels = {name: (cache or {}).get("tracks", {}).get(name, {}).get("label") for name in names}
+    if lang == "zh":  # the cache's labels are the library's English
+        labels = {}
+    out = [(labels.get(n) or track_label(n, unit, lang), n) for n in names]
+    return [*out, (words_in(lang, f"hunt.track.{REGEX}"), REGEX)]
 
 
 @dataclass
@@ -90,9 +102,11 @@ def hunt_view(
     regex: str = "",
     over: str = "text",
     cache: dict | None = None,
+    lang: str = "en",
 ) -> HuntView:
     """Rank the units for `track` over the cached validation text (`over="validation"`) or over `text`,
-    and trace `text` (read from a line start, capped) for the pictures. ValueError says what to change."""
+    and trace `text` (read from a line start, capped) for the pictures; its notes in `lang` ('en' or
+    'zh'). ValueError says what to change."""
     tokenizer = model.vocab.tokenizer
     unit = tokenizer.unit
     names = track_names(unit)
@@ -105,27 +119,25 @@ def hunt_view(
     cap = MAX_HUNT_STEPS[unit]
     if len(tokens) > cap:
         tokens = tokens[:cap]
-        notes.append(f"The hunt reads the first {cap:,} {unit}s of your text.")
+        notes.append(words_in(lang, "hunt.note.capped", cap=f"{cap:,}", unit=words_in(lang, f"unit.{unit}")))
     if len(tokens) < 2:
         raise ValueError(f"give a text of at least 2 {unit}s to hunt over")
     use_cache = over == "validation" and track != REGEX and cache is not None
     if over == "validation" and track == REGEX:
-        notes.append("Your own track is ranked over the text below (the cache holds the built-in tracks).")
+        notes.append(words_in(lang, "hunt.note.own_track"))
     elif over == "validation" and cache is None:
-        notes.append(
-            "This model has no cached ranking (lstmlm cells writes one): ranked over the text below."
-        )
+        notes.append(words_in(lang, "hunt.note.no_cache"))
     if track == REGEX:
         regex_track(tokens, tokenizer, regex)  # a bad pattern fails before any tracing
     h = hunt(model, tokens, regex=regex if track == REGEX else None, builtin=track != REGEX,
              state=line_start(model))  # fmt: skip
     ranking = cached_ranking(cache, track) if use_cache else h.rankings[track]
     if use_cache:
-        notes.append(
-            f"Units ranked over {cache['steps']:,} {unit}s of {cache.get('source') or 'the validation text'}."
-        )
+        source = cache.get("source") or words_in(lang, "hunt.note.validation")
+        steps, unit_word = f"{cache['steps']:,}", words_in(lang, f"unit.{unit}")
+        notes.append(words_in(lang, "hunt.note.cached", steps=steps, unit=unit_word, source=source))
     if ranking.skipped:
-        notes.append(f"Cannot rank units for this track: {ranking.skipped}.")
+        notes.append(words_in(lang, "hunt.note.skipped", why=ranking.skipped))
     if h.tracks[track].note:
         notes.append(h.tracks[track].note[:1].upper() + h.tracks[track].note[1:] + ".")
     return HuntView(h.tokens, h.tracks[track], ranking, "validation" if use_cache else "text", h.values,
@@ -146,13 +158,14 @@ def parse_unit_key(key: str) -> tuple[int, str, int]:
         raise ValueError(f"a unit is written layer:signal:unit, e.g. 0:c:17, got {key!r}") from None
 
 
-def describe(r: UnitRank, kind: str) -> str:
-    """'layer 1 · c 17 · AUC 0.97, higher inside' (layers counted from 1, as the app shows them)."""
+def describe(r: UnitRank, kind: str, lang: str = "en") -> str:
+    """'layer 1 · c 17 · AUC 0.97, higher where marked' (layers counted from 1, as the app shows them), in
+    `lang`."""
+    where = dict(layer=r.layer + 1, signal=r.signal, unit=r.unit)
     if kind == "binary":
-        how = f"AUC {r.statistic:.2f}, {'higher' if r.direction == 'high' else 'lower'} where marked"
-    else:
-        how = f"r {r.statistic:+.2f}"
-    return f"layer {r.layer + 1} · {r.signal} {r.unit} · {how}"
+        direction = words_in(lang, "hunt.higher" if r.direction == "high" else "hunt.lower")
+        return words_in(lang, "hunt.describe_binary", auc=f"{r.statistic:.2f}", direction=direction, **where)
+    return words_in(lang, "hunt.describe_count", r=f"{r.statistic:+.2f}", **where)
 
 
 def best_rows(ranks: list[UnitRank]) -> list[tuple[int, str, int, float, float]]:
@@ -176,9 +189,12 @@ def shaded_track_text(
     tokenizer: Tokenizer,
     unit_label: str,
     track_label: str,
+    lang: str = "en",
 ) -> str:
-    """The text shaded by a unit's values with the track under it (`plots.cell_hunt.shaded_text`)."""
-    return shaded_text(text_steps(tokens, tokenizer), values, track, tokenizer.unit, unit_label, track_label)
+    """The text shaded by a unit's values with the track under it (`plots.cell_hunt.shaded_text`), its
+    legend in `lang`."""
+    steps = text_steps(tokens, tokenizer)
+    return shaded_text(steps, values, track, tokenizer.unit, unit_label, track_label, lang)
 
 
 def intervene_settings(ranking: TrackRanking, layer: int, unit: int) -> dict:
