@@ -188,13 +188,19 @@ def test_reached_follows_module_level_imports_and_packages():
     assert chain(came_from, "plotly") == "plotly <- playground.plots.style <- playground.i18n"
 
 
-def test_plots_load_neither_torch_nor_gradio():
-    """The same rule, seen another way: import every plot module in a fresh interpreter and look."""
-    names = sorted(module_name(p) for p in (ROOT / "playground" / "plots").glob("*.py"))
+def loaded_by(folder: str, libraries: tuple[str, ...]) -> list[str]:
+    """Which of `libraries` a fresh interpreter has loaded after importing every module of `folder`."""
+    names = sorted(module_name(p) for p in (ROOT / folder).glob("*.py"))
     code = f"import sys\nfor m in {names!r}: __import__(m)\n"
-    code += "print([m for m in ('torch', 'gradio') if m in sys.modules])"
+    code += f"print([m for m in {libraries!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+    return ast.literal_eval(out.stdout.strip())
+
+
+def test_plots_and_views_load_what_they_may():
+    """The same rules, seen another way: import a room's every module in a fresh interpreter and look."""
+    assert loaded_by("playground/plots", ("torch", "gradio")) == []
+    assert loaded_by("playground/views", ("gradio",)) == []
 
 
 # playground/text holds a tab's words (i18n merges it); it may take words from plots or lstmlm.tokenizers, but
