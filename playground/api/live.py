@@ -2,8 +2,9 @@
 reads it), `lab_status` says where it is (queue position, loss curve, evaluations, the latest sample,
 snapshots), `lab_pause` / `lab_resume` / `lab_stop` control it, `lab_snapshot` reads one snapshot (the
 probe's gates and what changed since another snapshot). Registered with `gr.api`,
-which reads the parameters from the type hints (so no `from __future__ import annotations` here). Bad input
-raises `gr.Error` saying what to change; a full server says "busy, try again".
+which reads the parameters from the type hints (so no `from __future__ import annotations` here), through
+`add_endpoints` like every endpoint. Bad input gets a message saying what to change (`lab_error`); a full
+server says "busy, try again"; an unknown job or a share token used to control one says so.
 
 The README of the previous release named them live_train, live_status, ...: those names still answer, left
 out of the API page, for this release only (`old_name`).
@@ -12,9 +13,23 @@ out of the API page, for this release only (`old_name`).
 import gradio as gr
 
 from lstmlm.training.live import TEACHING_TEXTS, LiveSettings, LiveSettingsError, LiveTextError
-from playground.api import classroom_safe
+from playground.api import BAD_INPUT, add_endpoints, classroom_safe, rejecting, user_error
 from playground.server.live_jobs import JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
 from playground.views.live import snapshot_json
+
+LIVE_CONCURRENCY = "live_api"  # the Live Lab's calls are quick (they start, read or stop a worker): 4 at once
+
+
+def lab_error(e: Exception) -> gr.Error:
+    """A refused Live Lab call as its caller reads it: a busy server, an unknown job or a share token used
+    to control one in its own words; bad input (a text or setting, LiveTextError / LiveSettingsError, or
+    a value that is not a number) as every endpoint says it (`user_error`)."""
+    if isinstance(e, (LiveBusy, UnknownJob, ReadOnly)):
+        return gr.Error(str(e), print_exception=False)
+    return user_error(e)
+
+
+refusing = rejecting((LiveBusy, UnknownJob, ReadOnly, *BAD_INPUT), lab_error)
 
 
 def old_name(api_name: str) -> str:
@@ -26,6 +41,7 @@ def register(jobs: LiveJobs = JOBS) -> None:
     """Add the Live Lab's endpoints to the Blocks being built."""
     # closures over the registry, not partials: gr.api reads each endpoint's own signature and type hints
 
+    @refusing
     def lab_train(
         text: str = "", settings: dict | None = None, teaching_text: str = "", probe: str = ""
     ) -> dict:
@@ -35,73 +51,66 @@ def register(jobs: LiveJobs = JOBS) -> None:
         seconds (10-300), seed, max_tokens, eval_every, snapshots (1-20), sample_every_s. Returns {"job": id,
         "share": a read-only token, "state": "running" or "queued", "queue_position", "settings": the
         settings used}; poll `lab_status` with the id (or the token)."""
-        try:
-            if teaching_text:
-                if teaching_text not in TEACHING_TEXTS:
-                    names = ", ".join(TEACHING_TEXTS)
-                    raise LiveTextError(
-                        f"no teaching text is called {teaching_text!r}: choose one of {names}"
-                    )
-                if text:
-                    raise LiveTextError("give either text or teaching_text, not both")
-                text = TEACHING_TEXTS[teaching_text].read()
-            if settings is not None and not isinstance(settings, dict):
-                raise LiveSettingsError('settings must be a JSON object, e.g. {"seconds": 20}')
-            chosen = LiveSettings.from_dict(settings or {})
-            job = jobs.start(text, chosen, owner=None, probe=probe)
-        except (LiveTextError, LiveSettingsError, LiveBusy) as e:
-            raise gr.Error(str(e)) from None
+        if teaching_text:
+            if teaching_text not in TEACHING_TEXTS:
+                names = ", ".join(TEACHING_TEXTS)
+                raise LiveTextError(f"no teaching text is called {teaching_text!r}: choose one of {names}")
+            if text:
+                raise LiveTextError("give either text or teaching_text, not both")
+            text = TEACHING_TEXTS[teaching_text].read()
+        if settings is not None and not isinstance(settings, dict):
+            raise LiveSettingsError('settings must be a JSON object, e.g. {"seconds": 20}')
+        job = jobs.start(text, LiveSettings.from_dict(settings or {}), owner=None, probe=probe)
         status = jobs.status(job.id, curve=False)
         keep = ("job", "share", "state", "queue_position", "settings")
         return {k: status[k] for k in keep}
 
+    @refusing
     def lab_status(job: str, curve: bool = True) -> dict:
         """Where training `job` (its id or share token) is: state (queued, running, paused, done, stopped,
         failed), queue_position (1 = next to start; 0 = not waiting), step, seconds, budget_s, tokens_per_s,
         evals [{step, seconds, train_loss, val_loss}] in nats per token, the latest sample, the number of
         snapshots, summary and error once it ended; with `curve` the training loss per step."""
-        try:
-            return jobs.status(job, curve=bool(curve))
-        except UnknownJob as e:
-            raise gr.Error(str(e)) from None
+        return jobs.status(job, curve=bool(curve))
 
     def _control(action, job: str) -> dict:
-        try:
-            done = action(job)
-        except (UnknownJob, ReadOnly, ValueError) as e:
-            raise gr.Error(str(e)) from None
+        done = action(job)
         return {"job": done.id, "state": done.state}
 
+    @refusing
     def lab_stop(job: str) -> dict:
         """End training `job` (its id, not a share token): a running one after its current step (its best
         model so far stays saved), a queued or paused one at once."""
         return dict(_control(jobs.stop, job), stopping=True)
 
+    @refusing
     def lab_pause(job: str) -> dict:
         """Pause running training `job` after its current step: it frees its place on the server and the
         paused time does not count against its budget; `lab_resume` goes on."""
         return dict(_control(jobs.pause, job), pausing=True)
 
+    @refusing
     def lab_resume(job: str) -> dict:
         """Let paused training `job` go on (queued again; it continues exactly where it paused)."""
         return _control(jobs.resume, job)
 
+    @refusing
     def lab_snapshot(job: str, index: int = -1, compare_to: int = 0) -> dict:
         """Snapshot `index` of training `job` (id or share token; -1 = the latest): the probe's tokens and
         its gates, cell and hidden state per layer ({layer: {q: [[T x H]]}}), and "changes": per unit, how
         its gate saturation and its cell's match with each Cell-hunt track changed since snapshot
         `compare_to` (the 3 units that changed most for each)."""
-        try:
-            return snapshot_json(jobs.get(job), int(index), int(compare_to))
-        except (UnknownJob, ValueError) as e:
-            raise gr.Error(str(e)) from None
+        return snapshot_json(jobs.get(job), int(index), int(compare_to))
 
-    for fn in (lab_train, lab_status, lab_stop, lab_pause, lab_resume, lab_snapshot):
-        gr.api(classroom_safe(fn), api_name=fn.__name__, concurrency_limit=4, concurrency_id="live_api")
-        gr.api(  # the previous release's name answers the same, off the API page: remove next release
+    endpoints = (lab_train, lab_status, lab_stop, lab_pause, lab_resume, lab_snapshot)
+    add_endpoints(*endpoints, concurrency_limit=4, concurrency_id=LIVE_CONCURRENCY)
+    for (
+        fn
+    ) in endpoints:  # the previous release's names answer the same, off the API page: remove next release
+        gr.api(
             classroom_safe(fn),
             api_name=old_name(fn.__name__),
             concurrency_limit=4,
-            concurrency_id="live_api",
+            concurrency_id=LIVE_CONCURRENCY,
             api_visibility="undocumented",
         )
