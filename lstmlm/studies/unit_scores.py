@@ -168,6 +168,7 @@ def products(
     rows = torch.from_numpy(np.concatenate([y, weights, np.ones((1, N))]))  # (K + M + 1, N) float64
     sums = np.empty((K + M + 1, H))  # row . x for every row and unit
     squares = np.empty(H)  # sum x^2
+    constant = np.empty(H, dtype=bool)  # a unit with the same value at every step
 
     def share(units: tuple[int, int]) -> None:
         u0, u1 = units
@@ -181,6 +182,7 @@ def products(
             acc.addmm_(rows[:, start:stop], torch.from_numpy(x).T)
             sq += np.einsum("hn,hn->h", x, x)
         sums[:, u0:u1], squares[u0:u1] = acc.numpy(), sq
+        constant[u0:u1] = values[u0:u1].min(1) == values[u0:u1].max(1)
 
     workers = max(1, min(workers or torch.get_num_threads(), H))
     shares = [(H * w // workers, H * (w + 1) // workers) for w in range(workers)]
@@ -191,7 +193,7 @@ def products(
             list(pool.map(share, shares))
     s1 = sums[-1]
     sxx = np.maximum(squares - s1 * s1 / N, 0.0)  # squared deviations
-    sx = np.where(values.min(1) == values.max(1), np.inf, np.sqrt(sxx))  # a constant unit: r = 0
+    sx = np.where(constant, np.inf, np.sqrt(sxx))  # a constant unit: r = 0
     with np.errstate(invalid="ignore", divide="ignore"):
         r = sums[:K] / (sy[:, None] * sx[None, :])
     r[sy == 0] = np.nan
