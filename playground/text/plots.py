@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from playground.plots.style import WORDS
+from playground.plots.plot_words import WORDS
 
 ZH_PLOT_WORDS = {
     "unit": "单元 {u}",

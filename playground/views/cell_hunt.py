@@ -18,7 +18,7 @@ from lstmlm.studies.tracks import REGEX, SPECS, Track, regex_track, track_names
 from lstmlm.studies.unit_ranking import TrackRanking, UnitRank
 from lstmlm.tokenizers import Tokenizer
 from lstmlm.wikitext import EOS
-from playground.plots.cell_hunt import shaded_text
+from playground.plots.cell_hunt_text import shaded_text
 from playground.text import words_in
 from playground.views.next_word import line_start
 
@@ -191,7 +191,7 @@ def shaded_track_text(
     track_label: str,
     lang: str = "en",
 ) -> str:
-    """The text shaded by a unit's values with the track under it (`plots.cell_hunt.shaded_text`), its
+    """The text shaded by a unit's values with the track under it (`plots.cell_hunt_text.shaded_text`), its
     legend in `lang`."""
     steps = text_steps(tokens, tokenizer)
     return shaded_text(steps, values, track, tokenizer.unit, unit_label, track_label, lang)
