@@ -24,7 +24,7 @@ from playground.views.next_word import DEFAULT_PROMPT
 pytestmark = pytest.mark.browser
 
 WALKED = ("start", "next_word", "generate", "gates", "equations", "learn", "surprisal", "gradient",
-          "counterfactual", "compare", "units", "intervene", "cell_hunt")  # fmt: skip
+          "counterfactual", "compare", "units", "intervene", "cell_hunt", "class")  # fmt: skip
 # A view's main action, pressed after it opens so that its computed text is on screen: the button's selector
 # (Counterfactual takes the page's prompt, whose words the tiny model knows: its default pair has words it
 # does not, shown as "a rare word", which is still English in a Chinese page)
@@ -33,6 +33,7 @@ ACTIONS = {
     "units": "#units-search",
     "intervene": "#intervene-button",
     "cell_hunt": "#cell-hunt-button",
+    "class": ("#class-open", "#class-push"),
     "counterfactual": "#counterfactual-copy",
     "compare": "#probe-run",
 }
@@ -98,7 +99,8 @@ VISIBLE_TEXT = r"""() => {
   while ((node = walker.nextNode())) {
     const text = node.nodeValue.trim();
     const el = node.parentElement;
-    if (!text || !el || el.closest('script, style, .katex-mathml, .visually-hidden')) continue;
+    // a room code (.lp-room-code) is random letters, not English
+    if (!text || !el || el.closest('script, style, .katex-mathml, .visually-hidden, .lp-room-code')) continue;
     if (shown(el)) out.push(text);
   }
   for (const e of document.querySelectorAll('input[placeholder], textarea[placeholder]'))
@@ -131,8 +133,11 @@ def test_english_words_finds_english_and_allows_model_words():
 def _open(page, tab_id: str) -> None:
     page.locator(f'button[role=tab][data-tab-id="{tab_id}"]').click()
     page.wait_for_timeout(300)
-    if tab_id in ACTIONS:
-        page.locator(ACTIONS[tab_id]).click()
+    steps = ACTIONS.get(tab_id, ())
+    if tab_id == "class" and not page.locator("#class-open").is_visible():
+        page.locator("#class-teacher .label-wrap").click()  # Open sits in the teacher's accordion
+    for selector in (steps,) if isinstance(steps, str) else steps:
+        page.locator(selector).click()
         page.wait_for_timeout(300)
 
 

@@ -107,7 +107,7 @@ def open_room(store: RoomStore, password: str, seat: dict | None) -> tuple:
     try:
         code, key = store.open(password or "")
     except RoomError as e:
-        raise gr.Error(str(e), title="Class game", print_exception=False) from None
+        raise gr.Error(str(e), title=say("tab.class"), print_exception=False) from None
     seat = _seat(code, "teacher", key)
     return (seat, *draw(store, seat), gr.Textbox(value=f"?room={code}", visible=True), gr.Timer(active=True))
 
@@ -118,7 +118,7 @@ def join_room(store: RoomStore, code: str, password: str, seat: dict | None) -> 
         member = store.join(code, password or "")
         code = store.state(code, member)["code"]
     except RoomError as e:
-        raise gr.Error(str(e), title="Class game", print_exception=False) from None
+        raise gr.Error(str(e), title=say("tab.class"), print_exception=False) from None
     seat = _seat(code, "student", member)
     return (seat, *draw(store, seat), gr.Textbox(visible=False), gr.Timer(active=True))
 
@@ -126,7 +126,7 @@ def join_room(store: RoomStore, code: str, password: str, seat: dict | None) -> 
 def teacher_move(store: RoomStore, move: str, seat: dict | None, text: str = "") -> tuple:
     """Push (`text`), reveal or step, then draw the room."""
     if not seat or seat.get("role") != "teacher":
-        raise gr.Error("open a room first", title="Class game", print_exception=False)
+        raise gr.Error(say("class.open_first"), title=say("tab.class"), print_exception=False)
     code, key = seat["code"], seat["token"]
     try:
         if move == "push":
@@ -136,18 +136,18 @@ def teacher_move(store: RoomStore, move: str, seat: dict | None, text: str = "")
         else:
             store.step(code, key)
     except RoomError as e:
-        raise gr.Error(str(e), title="Class game", print_exception=False) from None
+        raise gr.Error(str(e), title=say("tab.class"), print_exception=False) from None
     return draw(store, seat)
 
 
 def send_guess(store: RoomStore, seat: dict | None, guess: str) -> tuple:
     """Record this student's guess, then draw the room."""
     if not seat or seat.get("role") != "student":
-        raise gr.Error("join a room first", title="Class game", print_exception=False)
+        raise gr.Error(say("class.join_first"), title=say("tab.class"), print_exception=False)
     try:
         store.guess(seat["code"], seat["token"], guess)
     except RoomError as e:
-        raise gr.Error(str(e), title="Class game", print_exception=False) from None
+        raise gr.Error(str(e), title=say("tab.class"), print_exception=False) from None
     return draw(store, seat)
 
 
@@ -264,7 +264,7 @@ def join_by_link(store: RoomStore, drawn: int, request: gr.Request | None) -> tu
         if store.needs_password(code):
             return opened + rest  # the student types the password and presses Join
     except RoomError as e:
-        gr.Warning(str(e), title="Class game")
+        gr.Warning(str(e), title=say("tab.class"))
         return opened + rest
     seat, *drawn_now, _link, timer = join_room(store, code, "", None)
     return (*opened, seat, *drawn_now, gr.skip(), timer)

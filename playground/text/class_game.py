@@ -3,6 +3,8 @@ dictionaries (labels take `t(key)`, handler text `say(key, ...)`). No imports: i
 
 PAIRS: dict[str, tuple[str, str]] = {
     "tab.class": ("Class game", "课堂竞猜"),
+    "class.open_first": ("open a room first", "请先开一个房间"),
+    "class.join_first": ("join a room first", "请先加入一个房间"),
     "class.intro": (
         "**Predict, then reveal.** The teacher opens a room and pushes a sentence; everyone guesses the "
         "next word on their phone or laptop; the teacher reveals the model's answer beside the class's "
