@@ -8,8 +8,9 @@ plots read the classroom word list without the library's model code. `from lstml
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from lstmlm.lazy import lazy_attributes
 
 if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from lstmlm.checkpoint import CheckpointError, load_model, save_model
@@ -39,22 +40,4 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-
-def __getattr__(name: str) -> object:
-    """A public name of the package (imported from its module on first use), or a submodule
-    (`lstmlm.checkpoint` after a bare `import lstmlm`). AttributeError for anything else."""
-    if name in _HOMES:
-        value = getattr(import_module(_HOMES[name]), name)
-        globals()[name] = value  # later look-ups skip this function
-        return value
-    if not name.startswith("_"):
-        try:
-            return import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{name}":
-                raise  # the submodule exists but one of its own imports is missing
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOMES))
+__getattr__, __dir__ = lazy_attributes(globals(), _HOMES)

@@ -9,8 +9,9 @@ The names load on first use.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from lstmlm.lazy import lazy_attributes
 
 if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from playground.plots.counterfactual import difference_lines
@@ -62,22 +63,4 @@ __all__ = [
     "unit_panels",
 ]
 
-
-def __getattr__(name: str) -> object:
-    """A picture listed in __all__ (imported from its module on first use), or a submodule; AttributeError
-    for anything else."""
-    if name in _HOMES:
-        value = getattr(import_module(_HOMES[name]), name)
-        globals()[name] = value
-        return value
-    if not name.startswith("_"):
-        try:
-            return import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{name}":
-                raise
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOMES))
+__getattr__, __dir__ = lazy_attributes(globals(), _HOMES)
