@@ -130,6 +130,16 @@ def test_english_words_finds_english_and_allows_model_words():
     assert english_words(["What comes next?", "第 1 层 (bottom)"]) == ["What", "comes", "next", "bottom"]
 
 
+def _tips(page) -> dict[str, str]:
+    """{tab.<id>: the tooltip (title) of its button} for every tab button shown."""
+    found = page.evaluate(
+        "() => [...document.querySelectorAll('.tab-container:not(.visually-hidden) button[role=tab]')]"
+        ".map(b => [b.getAttribute('data-tab-id'), b.title])"
+    )
+    assert found and all(title for _, title in found), found  # every tab has its tooltip
+    return {f"tab.{i}": title for i, title in found}  # (a word model: its first view is next_word)
+
+
 def _open(page, tab_id: str) -> None:
     page.locator(f'button[role=tab][data-tab-id="{tab_id}"]').click()
     page.wait_for_timeout(300)
@@ -165,6 +175,7 @@ def test_one_switch_translates_the_page_and_back(tiny_model):
         labels = page.locator(".tab-container:not(.visually-hidden) button[role=tab]").all_inner_texts()
         chinese = {ZH[k] for k in tab_keys}
         assert labels and all(label.strip() in chinese for label in labels if label.strip()), labels
+        assert _tips(page) == {k: ZH["tip." + k[4:]] for k in _tips(page)}  # the technical term, in Chinese
 
         for tab_id in WALKED:
             _open(page, tab_id)
@@ -185,6 +196,7 @@ def test_one_switch_translates_the_page_and_back(tiny_model):
         page.wait_for_function("() => !document.documentElement.lang.startsWith('zh')")
         labels = page.locator(".tab-container:not(.visually-hidden) button[role=tab]").all_inner_texts()
         assert all(label.strip() in {EN[k] for k in tab_keys} for label in labels if label.strip()), labels
+        assert _tips(page) == {k: EN["tip." + k[4:]] for k in _tips(page)}
         han = re.compile(r"[\u4e00-\u9fff]")
         for tab_id in WALKED:
             _open(page, tab_id)

@@ -44,6 +44,9 @@ HEAD = """<script>
         const text = node.nodeValue.trim();
         const key = labels.key[text];
         if (key && want[key] !== text) node.nodeValue = node.nodeValue.replace(text, want[key]);
+        // the tooltip: the technical term behind the plain name (playground/text/tabs.py)
+        const tip = key && labels.tip[current][key];
+        if (tip && button.title !== tip) button.title = tip;
       }
     }
   };
@@ -112,10 +115,13 @@ window.lpLanguageFromUrl = function () {
 
 
 def head() -> str:
-    """The <head> script, with every tab label in both languages (for relabelling unvisited tabs)."""
+    """The <head> script, with every tab label and tooltip in both languages (for relabelling unvisited
+    tabs)."""
     keys = [k for k in EN if k.startswith("tab.")]
     labels = {"en": {k: EN[k] for k in keys}, "zh": {k: ZH[k] for k in keys}}
     labels["key"] = {text: k for lang in ("en", "zh") for k, text in labels[lang].items()}
+    tips = {"en": EN, "zh": ZH}  # each tab's tooltip, tip.<id> beside tab.<id>
+    labels["tip"] = {lang: {k: words.get("tip." + k[4:], "") for k in keys} for lang, words in tips.items()}
     return HEAD.replace("TAB_LABELS", json.dumps(labels, ensure_ascii=False))
 
 

@@ -1,0 +1,64 @@
+"""The tabs' tooltips (the `title` of each tab button), as (English, Chinese) pairs: `tip.<id>` beside
+`tab.<id>`. The tab's name stays plain; its tooltip names the technical term a textbook would use and says
+in one line what the view shows. classroom/language.py sets them on the buttons in the page's language."""
+
+PAIRS: dict[str, tuple[str, str]] = {
+    "tip.start": ("Guided lessons: a path through the views", "引导课程：带你走一遍各个视图"),
+    "tip.next_word": (
+        "Next-word distribution P(w_{t+1} | w_1..w_t): what the model expects after your text",
+        "下一个词的分布 P(w_{t+1} | w_1..w_t)：模型预期你的文本后面是什么",
+    ),
+    "tip.next_char": (
+        "Next-character distribution: what the model expects after your text",
+        "下一个字符的分布：模型预期你的文本后面是什么",
+    ),
+    "tip.generate": (
+        "Sampling with temperature, top-k and top-p: the model writes on",
+        "按温度、top-k 和 top-p 采样：让模型接着写",
+    ),
+    "tip.gates": (
+        "Gate activations f_t, i_t, o_t and the cell state C_t, unit by unit (heatmap)",
+        "门的激活值 f_t、i_t、o_t 与细胞状态 C_t，逐个单元（热力图）",
+    ),
+    "tip.surprisal": (
+        "Surprisal −log₂ p and perplexity: which words the model did not expect",
+        "意外度 −log₂ p 与困惑度：模型没有料到哪些词",
+    ),
+    "tip.units": (
+        "Unit search (as in LSTMVis) and the unit atlas: which units mark a span of your text",
+        "单元搜索（如 LSTMVis）与单元图谱：哪些单元标记了你文本中的一段",
+    ),
+    "tip.intervene": (
+        "Intervention: pin a gate or set the cell and see the prediction change",
+        "干预：固定一个门或设定细胞状态，看预测怎样变化",
+    ),
+    "tip.cell_hunt": (
+        "Interpretable cells (Karpathy et al.): units that track quotes, brackets or position",
+        "可解释的细胞（Karpathy 等）：追踪引号、括号或位置的单元",
+    ),
+    "tip.equations": (
+        "The LSTM equations with this word's numbers, and the cell diagram",
+        "代入这个词的数值的 LSTM 方程，以及细胞示意图",
+    ),
+    "tip.counterfactual": (
+        "Counterfactual: change one word and see every gate and the prediction differ",
+        "反事实：改一个词，看每个门和预测有什么不同",
+    ),
+    "tip.compare": (
+        "Model comparison: LSTM, GRU and plain RNN on your text, and long-range memory probes",
+        "模型对比：LSTM、GRU 与普通 RNN 读你的文本，以及长程记忆探针",
+    ),
+    "tip.gradient": (
+        "Gradient flow ‖∂ log p / ∂x‖ back through the words: the vanishing gradient",
+        "沿着词往回的梯度流 ‖∂ log p / ∂x‖：梯度消失",
+    ),
+    "tip.live": (
+        "Training: train a small model in the browser and watch it learn",
+        "训练：在浏览器里训练一个小模型，看它学习",
+    ),
+    "tip.class": (
+        "Predict, then reveal: the class guesses the next word against the model",
+        "先猜再揭晓：全班和模型比赛猜下一个词",
+    ),
+    "tip.learn": ("What each view shows, and the LSTM in a page", "每个视图展示什么，以及一页讲清 LSTM"),
+}
