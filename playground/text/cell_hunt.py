@@ -2,7 +2,7 @@
 lstmlm.studies.tracks's (`hunt.track.<name>`, {unit} filled with the model's step)."""
 
 PAIRS: dict[str, tuple[str, str]] = {
-    "tab.cell_hunt": ("Cell hunt", "寻找细胞"),
+    "tab.cell_hunt": ("Cell hunt", "寻找单元"),
     "hunt.intro": (
         "Which units keep track of quotes, brackets or the position in the line? Each step of the text gets "
         "a track value; every unit of every layer is scored by how well its cell c (or hidden state h) "
