@@ -99,6 +99,13 @@ def test_every_lesson_plays_end_to_end_from_its_link(tiny_model):
                 assert f"step {n} of {len(lesson.steps)}" in bar.text_content()
                 assert step.en in bar.locator(".lp-lesson-say").text_content()
                 _check_screen(page, step_screen(lesson, n, layers), layers)
+                if step.highlight:  # the region the step points at is outlined
+                    style = page.evaluate(
+                        "id => { const s = getComputedStyle(document.getElementById(id));"
+                        " return [s.outlineStyle, s.outlineWidth]; }",
+                        step.highlight,
+                    )
+                    assert style == ["solid", "4px"], (step.highlight, style)
                 if n < len(lesson.steps):
                     _follow(page, bar.locator("a.lp-next"))
                 else:

@@ -242,3 +242,19 @@ def test_learn_describes_every_view_in_both_languages():
     assert len(learn.VIEWS) == len(i18n._ZH_VIEWS)  # row by row the same views
     for en, zh in zip(learn.VIEWS, i18n._ZH_VIEWS, strict=True):
         assert all(CJK.search(cell) for cell in zh) and "<unk>" not in " ".join(en + zh)
+
+
+def test_a_step_can_outline_a_region_of_the_screen():
+    step = {"say": {"en": "Look at the bars.", "zh": "看这些柱子。"}, "open": {"view": "next_word"}}
+    title = {"en": "T", "zh": "标题"}
+    lesson = parse_lesson({"title": title, "steps": [dict(step, highlight="next-word-chart")]}, "outline")
+    assert lesson.steps[0].highlight == "next-word-chart"
+    bar = lesson_bar_html((lesson,), "outline", "1", 2)
+    assert bar.count("<style>#next-word-chart { outline: 4px solid") == 2  # the English and the Chinese bar
+    plain = parse_lesson({"title": {"en": "T", "zh": "标题"}, "steps": [step]}, "plain")
+    assert "<style>" not in lesson_bar_html((plain,), "plain", "1", 2)
+    for bad in ("Next Word", "x;}body{display:none", 3):  # not an elem_id: nothing is written into a <style>
+        with pytest.raises(LessonError, match="highlight must be the id of a part of the screen"):
+            parse_lesson({"title": {"en": "T", "zh": "标题"}, "steps": [dict(step, highlight=bad)]}, "bad")
+    shipped = [s.highlight for ls in load_lessons([LESSON_DIR])[0] for s in ls.steps if s.highlight]
+    assert "next-word-chart" in shipped

@@ -35,6 +35,7 @@ LESSONS_ENV = "LSTM_PLAYGROUND_LESSONS"  # more lesson folders (os.pathsep-separ
 MAX_STEPS = 10
 MAX_TEXT = 600  # characters of one text (a step says 2-4 sentences)
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # a lesson's key is its file name: ?lesson=KEY
+ELEM_ID = re.compile(r"^[a-z][a-z0-9-]{0,59}$")  # a step's "highlight": a component's elem_id
 OPEN_NUMBERS = {"k", "temperature", "top_k", "top_p", "words", "seed", "layer", "unit"}
 OPEN_TEXTS = {"view", "prompt", "gate", "order", "iv"}
 TOP = -1  # "layer": "top" in a file: the model's top layer, written in when the model is known
@@ -58,6 +59,7 @@ class Step:
     ask_en: str
     ask_zh: str
     screen: Screen | None = None
+    highlight: str = ""  # the elem_id of a region the step outlines on screen ("" none)
 
 
 @dataclass(frozen=True)
@@ -149,14 +151,26 @@ def parse_lesson(data: object, key: str) -> Lesson:
     out = []
     for n, raw in enumerate(steps, 1):
         at = f"{where}, step {n}"
-        if not isinstance(raw, dict) or not set(raw) <= {"say", "ask", "open"} or "say" not in raw:
-            raise LessonError(f'{at} must be {{"say": ..., "ask": ..., "open": ...}} ("say" is needed)')
+        if (
+            not isinstance(raw, dict)
+            or not set(raw) <= {"say", "ask", "open", "highlight"}
+            or "say" not in raw
+        ):
+            raise LessonError(
+                f'{at} must be {{"say": ..., "ask": ..., "open": ..., "highlight": ...}} ("say" is needed)'
+            )
+        highlight = raw.get("highlight", "")
+        if not isinstance(highlight, str) or (highlight and not ELEM_ID.match(highlight)):
+            raise LessonError(
+                f'{at}: highlight must be the id of a part of the screen, e.g. "next-word-chart" '
+                f"(lowercase letters, digits and -), got {highlight!r}"
+            )
         en, zh = _text_pair(raw["say"], f"{at}: say")
         ask_en, ask_zh = _text_pair(raw["ask"], f"{at}: ask") if "ask" in raw else ("", "")
         if n == 1 and "open" not in raw:
             raise LessonError(f'{at}: the first step must say which view to open ("open")')
         screen = _screen(raw["open"], f"{at}: open") if "open" in raw else None
-        out.append(Step(en, zh, ask_en, ask_zh, screen))
+        out.append(Step(en, zh, ask_en, ask_zh, screen, highlight))
     return Lesson(key, title_en, title_zh, tuple(out), float(order))
 
 

@@ -94,10 +94,17 @@ def bar_html(lesson: Lesson, n: int | None, num_layers: int, lang: str) -> str:
     finished = (
         "" if after else f'<span class="lp-lesson-end">{"本课结束" if zh else "end of the lesson"}</span>'
     )
+    # the region the step points at, outlined while its bar is shown (its id checked by views/lessons.py)
+    outline = (
+        f"<style>#{step.highlight} {{ outline: 4px solid #f59e0b; outline-offset: 3px; }}</style>"
+        if step.highlight
+        else ""
+    )
     return (
-        f'<div class="lp-lesson-bar lp-lang-{lang or "en"}" data-lesson="{lesson.key}" data-step="{n}">'
+        f'<div class="lp-lesson-bar lp-lang-{lang or "en"}" data-lesson="{lesson.key}" data-step="{n}" '
+        f'data-highlight="{step.highlight}">'
         f'<b>{title}</b> · {where}<br><span class="lp-lesson-say">{esc(text)}</span>{question}'
-        f'<div class="lp-lesson-navs">{prev} {after}{finished} {back}</div></div>'
+        f'<div class="lp-lesson-navs">{prev} {after}{finished} {back}</div></div>{outline}'
     )
 
 
