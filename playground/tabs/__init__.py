@@ -77,6 +77,7 @@ class TabView:
     inputs: list[Any] = field(default_factory=list)
     outputs: list[Any] = field(default_factory=list)
     controls: dict[str, Any] = field(default_factory=dict)  # settings a shared link restores, by name
+    shared: dict[str, Any] = field(default_factory=dict)  # components a later tab reads (Units' found unit)
 
 
 def follow_prompt(prompt: gr.Textbox, views: dict[str, TabView]) -> tuple[Callable[..., tuple], list, list]:

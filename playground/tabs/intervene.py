@@ -111,27 +111,51 @@ def apply_intervention(
     return markup.notice(res.notice) + summary, bars, moved, heat, gens
 
 
-def choose_preset(model: LanguageModel, name: str) -> tuple:
-    """The controls a preset sets: layer, action, value slider, units, steps, and what to expect."""
-    lay, act, val, note = preset_values(name, model.config.num_layers, language())
+UNIT_OFF = "unit_off"  # the preset that switches off the unit Units found (not in PRESETS: it needs one)
+
+
+def choose_preset(model: LanguageModel, name: str, found: dict | None = None) -> tuple:
+    """The controls a preset sets: layer, action, value slider, units, unit list, steps, and what to
+    expect (in the page's language). UNIT_OFF sets the cell C of the unit Units found (`found`: {"layer",
+    "unit"}) to 0 at every step; without one it only says how to find one."""
+    lang = language()
+    if name == UNIT_OFF:
+        if not found:
+            return (
+                *(gr.skip(),) * 6,
+                f'<div class="lp-small">{html.escape(say("iv.expect.unit_none", lang))}</div>',
+            )
+        layer, unit = int(found["layer"]), int(found["unit"])
+        note = say("iv.expect.unit_off", lang, unit=unit, layer=layer + 1, units=model.config.hidden_dim)
+        return (
+            layer,
+            "set_cell",
+            _value_slider("set_cell", 0.0),
+            "list",
+            str(unit),
+            "0-",
+            (f'<div class="lp-small">{html.escape(note)}</div>'),
+        )
+    lay, act, val, note = preset_values(name, model.config.num_layers, lang)
     return (
         lay,
         act,
         _value_slider(act, val),
         "all",
+        gr.skip(),
         "0-",
         f'<div class="lp-small">{html.escape(note)}</div>',
     )
 
 
-def intervention_controls(model: LanguageModel) -> dict[str, Any]:
+def intervention_controls(model: LanguageModel, unit_preset: bool = False) -> dict[str, Any]:
     """The preset, layer / action / value, units and steps rows with the Apply button, created in the open
-    tab in this order; returned by name."""
+    tab in this order; returned by name. `unit_preset`: offer UNIT_OFF (Units' found unit is wired in)."""
     num_layers, hidden = model.config.num_layers, model.config.hidden_dim
     first_layer, first_action, first_value, first_expect = preset_values(DEFAULT_PRESET, num_layers)
     with gr.Row():
         preset = gr.Radio(
-            [(t(f"iv.preset.{k}"), k) for k in PRESETS],
+            [(t(f"iv.preset.{k}"), k) for k in (*PRESETS, *[UNIT_OFF] * unit_preset)],
             value=DEFAULT_PRESET,
             label=t("iv.preset"),
             elem_id="intervene-preset",
@@ -191,15 +215,16 @@ def intervention_controls(model: LanguageModel) -> dict[str, Any]:
     )  # fmt: skip
 
 
-def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
-    """The Intervene tab; it runs when Apply is pressed (an intervention is a question, not live typing)."""
+def build(model: LanguageModel, prompt: gr.Textbox, found: gr.State | None = None) -> TabView:
+    """The Intervene tab; it runs when Apply is pressed (an intervention is a question, not live typing).
+    `found`: the Units tab's found unit (its preset "switch off the unit found in Units"; None: no preset)."""
     if not is_lstm(model):
         return lstm_only_tab(model, "intervene", t("tab.intervene"), "intervene")
     apply = partial(apply_intervention, model)
 
     with gr.Tab(t("tab.intervene"), id="intervene") as tab:
         gr.HTML(f'<div class="lp-small">{t("iv.intro")}</div>')
-        c = intervention_controls(model)
+        c = intervention_controls(model, found is not None)
         summary = gr.HTML(f'<div class="lp-placeholder">{t("iv.empty")}</div>', elem_id="intervene-summary")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -220,10 +245,10 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         _value_slider, c["action"], c["value"], queue=False, show_progress="hidden", api_visibility="private"
     )
     # user-only (.input); none of these outputs has a listener that writes back, so nothing chains
-    chosen = [c[k] for k in ("layer", "action", "value", "units", "steps", "expect")]
+    chosen = [c[k] for k in ("layer", "action", "value", "units", "unit_list", "steps", "expect")]
     c["preset"].input(
-        partial(choose_preset, model), c["preset"], chosen, queue=False, show_progress="hidden",
-        api_visibility="private",
+        partial(choose_preset, model), [c["preset"], *([found] if found is not None else [])], chosen,
+        queue=False, show_progress="hidden", api_visibility="private",
     )  # fmt: skip
     # what a shared link restores (playground/classroom/links.py, key "iv")
     controls = {k: c[k] for k in ("layer", "action", "value", "units", "unit_list", "top_n", "steps")}

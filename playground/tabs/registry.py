@@ -43,7 +43,11 @@ TABS: tuple[TabSpec, ...] = (
     ),
     TabSpec("surprisal", lambda p: surprisal.build(p.model, p.prompt, p.active)),
     TabSpec("units", lambda p: units.build(p.model, p.prompt, p.active, p.atlas)),
-    TabSpec("intervene", lambda p: intervene.build(p.model, p.prompt), link_keys=("iv",)),
+    TabSpec(  # its preset "switch off the unit found in Units" reads Units' found unit (built before it)
+        "intervene",
+        lambda p: intervene.build(p.model, p.prompt, p.views["units"].shared.get("found")),
+        link_keys=("iv",),
+    ),
     TabSpec(  # its "Intervene on this unit" sets Intervene's controls (built just before it)
         "cell_hunt",
         lambda p: cell_hunt.build(

@@ -114,6 +114,12 @@ def pick(
     return int(unit), *show_unit(model, atlas, text, layer, span, unit)
 
 
+def remember(layer: int, unit: float | None) -> dict | None:
+    """What Units found last (the unit its search picked, or the one picked from a list), for Intervene's
+    "switch off the unit found in Units": {"layer", "unit"}; None before any unit was shown."""
+    return None if unit is None else {"layer": int(layer), "unit": int(unit)}
+
+
 def layer_name(n: int, num_layers: int) -> gr.i18n.I18nData:
     """'Layer 1 (bottom)' ... 'Layer 3 (top)', translated by the page (one i18n key per layer)."""
     where = "bottom." if n == 0 and num_layers > 1 else "top." if n == num_layers - 1 and n else ""
@@ -172,17 +178,27 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
     )
     tab.select(partial(words, model), [prompt, span], numbered, **quiet)
     searched = [numbered, high, low, unit, lines, contexts]
+    found_unit = gr.State(None)  # the unit Units found or was picked last (Intervene switches it off)
+    keep = dict(queue=False, show_progress="hidden", api_visibility="private")
     find = partial(search, model, atlas)
-    go_button.click(find, [prompt, layer, signal, span, method], searched, **quiet)
-    span.submit(find, [prompt, layer, signal, span, method], searched, **quiet)
+    go_button.click(find, [prompt, layer, signal, span, method], searched, **quiet).then(
+        remember, [layer, unit], found_unit, **keep
+    )
+    span.submit(find, [prompt, layer, signal, span, method], searched, **quiet).then(
+        remember, [layer, unit], found_unit, **keep
+    )
     for control in (layer, signal, method):
         control.input(find, [prompt, layer, signal, span, method], searched, **quiet)
     picked = partial(pick, model, atlas)
-    high.input(picked, [prompt, layer, span, high], [unit, lines, contexts], **quiet)
-    low.input(picked, [prompt, layer, span, low], [unit, lines, contexts], **quiet)
+    for chosen in (high, low):
+        chosen.input(picked, [prompt, layer, span, chosen], [unit, lines, contexts], **quiet).then(
+            remember, [layer, unit], found_unit, **keep
+        )
     unit.submit(partial(show_unit, model, atlas), [prompt, layer, span, unit], [lines, contexts], **quiet)
     if lstm:
         found = [counted, unit, lines, contexts]
         count_button.click(partial(counters, model, atlas), [prompt, layer, span], found, **quiet)
         counted.input(picked, [prompt, layer, span, counted], [unit, lines, contexts], **quiet)
-    return TabView(tab, partial(words_if_open, model), [prompt, span, active], [numbered])
+    return TabView(
+        tab, partial(words_if_open, model), [prompt, span, active], [numbered], shared={"found": found_unit}
+    )

@@ -91,6 +91,19 @@ PAIRS: dict[str, tuple[str, str]] = {
         "Layer {layer}: {what}, for {units}, {steps}.",
         "第 {layer} 层：{what}，作用于{units}，{steps}。",
     ),
+    "iv.preset.unit_off": ("Switch off the unit found in Units", "关掉“单元”里找到的单元"),
+    "iv.expect.unit_off": (
+        "C = 0 at every step for unit {unit} of layer {layer}, the unit Units found (or you picked) there. "
+        "If it carries what you selected, the words that depend on it lose probability; if the top word "
+        "holds, one unit of {units} was not the whole story.",
+        "在每一步把第 {layer} 层单元 {unit} 的 C 设为 0，也就是“单元”里找到（或你选中）的那个单元。"
+        "如果它携带了你选的那段内容，依赖它的词会失去概率；如果最可能的词不变，说明 {units} 个单元中的"
+        "一个并不是全部答案。",
+    ),
+    "iv.expect.unit_none": (
+        "No unit found yet: in Units, select some words and press Find units, then choose this again.",
+        "还没有找到单元：先在“单元”里选一段词并按“查找单元”，再选这一项。",
+    ),
     "iv.preset.never_forget_top": ("Never forget (top layer)", "从不遗忘（最上层）"),
     "iv.expect.never_forget_top": (
         "f = 1: the top layer's memory keeps everything it reads and never clears. Expect the prediction to "
