@@ -23,6 +23,8 @@ import plotly.graph_objects as go
 from lstmlm.bundled import resolve_model
 from lstmlm.checkpoint import load_model
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import read_prompt
+from playground.display import display_word
 from playground.plots.gates import gate_heatmap, saturation_scatter, unit_lines
 from playground.plots.gradient import prompt_flow
 from playground.plots.surprisal import surprisal_bars
@@ -36,7 +38,7 @@ from playground.views.gates import (
     trace_layer,
     unit_series,
 )
-from playground.views.next_word import display_word, predict_next, read_prompt
+from playground.views.next_word import predict_next
 
 VIEWS = ("next_word", "gates", "unit", "saturation", "surprisal", "gradient")
 

@@ -50,7 +50,9 @@ def _wait_for_chart(pg, words: list[str]) -> None:
 
 
 def test_next_word_view(app_url, page):
-    from playground.views.next_word import display_word, predict_next, read_prompt
+    from lstmlm.prompt import read_prompt
+    from playground.display import display_word
+    from playground.views.next_word import predict_next
 
     _, model = app_url
     page.wait_for_selector("#next-word-chart .ytick text")
@@ -109,8 +111,8 @@ def test_generate_view_streams(app_url, page):
 
 
 def test_gates_view(app_url, page):
+    from lstmlm.prompt import read_prompt
     from playground.views.gates import trace_layer, unit_order
-    from playground.views.next_word import read_prompt
 
     _, model = app_url
     page.get_by_role("tab", name="Gates & memory").click()
@@ -133,8 +135,8 @@ def test_gates_view(app_url, page):
 
 
 def test_learn_view_and_no_outside_requests(app_url, page):
+    from lstmlm.prompt import read_prompt
     from playground.tabs.learn import EXAMPLES
-    from playground.views.next_word import read_prompt
 
     _, model = app_url
     page.get_by_role("tab", name="Learn").click()

@@ -36,8 +36,8 @@ def page(app_url, tmp_path_factory):
 
 
 def test_intervention(app_url, page):
+    from playground.display import display_word
     from playground.views.intervene import InterventionRequest, run_intervention
-    from playground.views.next_word import display_word
 
     _, model = app_url
     layer = model.config.num_layers - 1
@@ -63,7 +63,7 @@ def test_intervention(app_url, page):
 
 
 def test_equations(app_url, page):
-    from playground.views.next_word import read_prompt
+    from lstmlm.prompt import read_prompt
 
     last = len(read_prompt(app_url[1].vocab, PROMPT).tokens) - 1
     page.get_by_role("tab", name="Equations & memory").click()

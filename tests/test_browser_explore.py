@@ -69,7 +69,7 @@ def test_surprisal_view(app_url, page):
 
 
 def test_trace_export_downloads(app_url, page, tmp_path):
-    from playground.views.next_word import read_prompt
+    from lstmlm.prompt import read_prompt
 
     _, model = app_url
     page.get_by_role("tab", name="Surprisal").click()
@@ -106,8 +106,8 @@ def test_units_view(app_url, page):
 
 
 def test_generated_words_download(app_url, page, tmp_path):
+    from lstmlm.prompt import read_prompt
     from playground.views.generate import GenerationSettings, generate_words
-    from playground.views.next_word import read_prompt
 
     _, model = app_url
     page.locator("#prompt textarea").fill(PROMPT)

@@ -13,9 +13,11 @@ import torch
 
 from lstmlm import load_model, save_model
 from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.prompt import read_prompt
 from lstmlm.tokenizers import CHARS
 from lstmlm.vocab import Vocab
 from playground import markup, plots
+from playground.display import display_word
 from playground.plots.surprisal import surprisal_text
 from playground.tabs.next_word import word_labels
 from playground.views.counterfactual import counterfactual_json
@@ -24,7 +26,7 @@ from playground.views.export import export_trace_files
 from playground.views.gates import heatmap_window, trace_layer
 from playground.views.generate import GenerationSettings, coerce_settings, generate_limit, generate_words
 from playground.views.intervene import InterventionRequest, run_intervention
-from playground.views.next_word import display_word, predict_next, read_prompt
+from playground.views.next_word import predict_next
 from playground.views.surprisal import surprisal_view
 
 TEXT = 'He said "no (really) way".\nShe said "yes".\n' * 4

@@ -8,6 +8,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
+from lstmlm.prompt import read_prompt
 from playground import plots as explain_plots
 from playground.views.counterfactual import (
     change_one_word,
@@ -23,7 +24,6 @@ from playground.views.intervene import (
     run_intervention,
     steps_label,
 )
-from playground.views.next_word import read_prompt
 
 PROMPT = "the cat sat on the mat and the dog"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lstmlm.prompt import read_prompt
 from lstmlm.sampling import start_state
 from lstmlm.studies.atlas import build_atlas, load_atlas, save_atlas
 from lstmlm.studies.surprisal import rank_bucket, surprisal
@@ -20,7 +21,6 @@ from playground.plots import surprisal as explore_plots
 from playground.plots import units as unit_plots
 from playground.views.export import export_generated_file, export_trace_files
 from playground.views.generate import GenerationSettings, generate_words
-from playground.views.next_word import read_prompt
 from playground.views.surprisal import surprisal_json, surprisal_view
 from playground.views.units import NO_ATLAS, atlas_unit, parse_span, unit_search_json, unit_search_view
 

@@ -11,8 +11,8 @@ from conftest import app_client
 from test_hidden_words import COON, DARKEY, MODEL, PROMPT, UNK, raw_log_probs
 
 from lstmlm.safewords import HIDDEN_LABEL, showing_all_words
+from playground.display import RARE_LABEL
 from playground.tabs import next_word
-from playground.views.next_word import RARE_LABEL
 
 TEXT = "the cat sat"
 

@@ -9,6 +9,7 @@ import re
 
 import torch
 
+from lstmlm.prompt import read_prompt
 from lstmlm.studies.intervene import compare_distributions
 from lstmlm.studies.probes import run_probe
 from playground.plots.surprisal import surprisal_summary
@@ -16,7 +17,6 @@ from playground.tabs.compare import skip_reason
 from playground.text import words_in
 from playground.views.generate import GenerationSettings, reshaping_at, reshaping_summary
 from playground.views.intervene import effect_sentence, steps_label
-from playground.views.next_word import read_prompt
 from playground.views.surprisal import surprisal_view
 
 

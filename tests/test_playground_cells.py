@@ -187,11 +187,11 @@ def test_header_names_the_cell(app):
 
 def test_views_data_for_each_cell(tiny_cell_dirs):
     """Without a server: the unit lines, heatmap colour scales, layer arrays and shared links of each cell."""
+    from lstmlm.prompt import read_prompt
     from playground import plots
     from playground.classroom.bar import limits_of
     from playground.classroom.links import parse_query
     from playground.views.gates import heatmap_window, trace_layer, unit_series
-    from playground.views.next_word import read_prompt
 
     for cell, quantities in QUANTITIES.items():
         model = load_model(tiny_cell_dirs[cell])

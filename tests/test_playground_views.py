@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 import torch
 
+from lstmlm.prompt import MAX_PROMPT_WORDS, read_prompt
 from lstmlm.sampling import advance, reshape, start_state, top_words
 from lstmlm.trace import trace
 from lstmlm.vocab import detokenize
 from playground import markup, plots
+from playground.display import display_word, spaced_pieces
 from playground.views.gates import (
     GATES,
     MAX_HEATMAP_CELLS,
@@ -32,15 +34,7 @@ from playground.views.generate import (
     reshaping_at,
     reshaping_summary,
 )
-from playground.views.next_word import (
-    MAX_PROMPT_WORDS,
-    append_words,
-    display_word,
-    next_words_json,
-    predict_next,
-    read_prompt,
-    spaced_pieces,
-)
+from playground.views.next_word import append_words, next_words_json, predict_next
 
 PROMPT = "the cat sat on the mat . a dog ran"
 

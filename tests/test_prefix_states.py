@@ -10,10 +10,10 @@ import pytest
 import torch
 
 from lstmlm.model import FUSED_MIN_STEPS
-from lstmlm.prompt import PrefixStates
+from lstmlm.prompt import PrefixStates, read_prompt
 from lstmlm.sampling import advance, generate, make_generator, start_state
 from playground.views.generate import GenerationSettings, generate_words
-from playground.views.next_word import next_log_probs, prompt_states, read_prompt
+from playground.views.next_word import next_log_probs, prompt_states
 
 
 def same(a, b) -> bool:

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
+from lstmlm.prompt import read_prompt
 from lstmlm.studies.runaway import counter_units, robust_bound, runaway_cells, runaway_note
 from playground import plots
 from playground.views.equations import equations_json
 from playground.views.gates import heatmap_window, trace_layer
-from playground.views.next_word import read_prompt
 from playground.views.units import counter_units_view
 
 PROMPT = " ".join(["the cat sat on the mat ."] * 6)  # 42 words

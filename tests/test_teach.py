@@ -8,12 +8,13 @@ import math
 import pytest
 import torch
 
+from lstmlm.prompt import read_prompt
 from lstmlm.sampling import entropy_bits
 from lstmlm.studies.surprisal import surprisal
 from playground.plots import surprisal as explore_plots
 from playground.plots import units as unit_plots
 from playground.views.generate import GenerationSettings, reshaping_at, reshaping_summary
-from playground.views.next_word import line_start, read_prompt
+from playground.views.next_word import line_start
 from playground.views.surprisal import surprisal_json, surprisal_view
 
 PROMPT = "the cat sat on the pizza . the dog ran"  # "pizza" is not in the tiny vocabulary

@@ -147,7 +147,7 @@ def test_invisible_format_characters_are_dropped(tokenizer, mark):
 def test_the_bundled_vocabulary_reads_a_decomposed_word(capsys):
     """The issue's example: "Beyonce" + U+0301 pasted into the app or the CLI reads as the bundled model's
     "Beyoncé", not as unknown words."""
-    from playground.views.next_word import read_prompt
+    from lstmlm.prompt import read_prompt
 
     model = load_model(Path(__file__).resolve().parent.parent / "assets" / "models" / "wikitext2-lstm")
     assert COMPOSED in model.vocab and model.vocab.tokenizer is WIKITEXT  # the bundled config has no entry
@@ -248,7 +248,8 @@ def original_next_probs(original: RNNModel, words: list[str], tokens: list[str])
 
 
 def test_an_imported_recipe_model_reads_prompts_split_on_whitespace(whitespace_model, capsys):
-    from playground.views.next_word import next_log_probs, next_words_json, read_prompt
+    from lstmlm.prompt import read_prompt
+    from playground.views.next_word import next_log_probs, next_words_json
 
     original, words, directory = whitespace_model
     config = json.loads((directory / "config.json").read_text())
@@ -490,8 +491,8 @@ def test_typing_an_unknown_word_in_the_app_warns_with_the_word(no_unk_dir):
     warning toast (escaped: the toast renders HTML) and the views keep their last drawing."""
     import gradio as gr
 
+    from lstmlm.prompt import read_prompt
     from playground.tabs import TabView, follow_prompt
-    from playground.views.next_word import read_prompt
 
     model = load_model(no_unk_dir)
 

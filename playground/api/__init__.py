@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterator
 import gradio as gr
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import read_prompt
 from lstmlm.safewords import hide_in_json
 from playground.views.gates import trace_json
 from playground.views.generate import coerce_settings, generate_limit, generate_words
-from playground.views.next_word import next_words_json, read_prompt
+from playground.views.next_word import next_words_json
 
 MODEL_CONCURRENCY = "model"  # API calls share one queue slot group; the UI has its own listeners
 

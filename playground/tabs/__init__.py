@@ -26,8 +26,8 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.vocab import UnknownTokenError
+from playground.display import display_word
 from playground.plots.intervene import before_after_bars, moved_bars
-from playground.views.next_word import display_word
 
 log = logging.getLogger(__name__)
 

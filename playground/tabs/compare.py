@@ -13,13 +13,13 @@ import plotly.graph_objects as go
 
 from lstmlm.studies.probes import PROBES
 from playground import markup
+from playground.display import display_word
 from playground.i18n import language, say, t
 from playground.plots.compare import compare_bars, perplexity_table, probe_plot, word_surprisal
 from playground.plots.style import placeholder
 from playground.tabs import TabView
 from playground.views.compare import compare_view, probe_json, test_perplexity, union_words
 from playground.views.lineup import Entry
-from playground.views.next_word import display_word
 
 K = 8  # each model's top words; the chart shows their union
 

@@ -12,13 +12,13 @@ import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 from lstmlm.studies.counterfactual import Counterfactual
+from playground.display import display_word
 from playground.i18n import language, plot_words, say, t
 from playground.plots.counterfactual import difference_lines
 from playground.plots.gates import gate_heatmap
 from playground.plots.style import placeholder
 from playground.tabs import TabView, change_charts
 from playground.views.counterfactual import DEFAULT_PAIR, change_one_word, counterfactual_view, delta_window
-from playground.views.next_word import display_word
 
 
 def position_labels(tokens_a: list[str], tokens_b: list[str]) -> list[str]:

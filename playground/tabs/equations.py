@@ -13,7 +13,9 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import read_prompt
 from playground import markup
+from playground.display import display_word
 from playground.i18n import language, plot_words, say, t
 from playground.plots import cell_diagram
 from playground.plots.cell_diagram_cells import cell_svg_any
@@ -23,7 +25,6 @@ from playground.tabs import TabView
 from playground.views.cell_diagram import OTHER_CELL_WORDS, cell_diagrams, other_cell_latex
 from playground.views.cell_kind import is_lstm
 from playground.views.equations import equations_json, memory_window
-from playground.views.next_word import display_word, read_prompt
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 PLAY_SECONDS = 1.0  # one word per second while playing; a tick waits for the last one (trigger_mode once)

@@ -16,9 +16,11 @@ import plotly.graph_objects as go
 
 from lstmlm.cells import any_cell
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import Prompt, read_prompt
 from lstmlm.tokenizers import Tokenizer
 from playground import markup
 from playground.classroom.bar import PRESENT_UNITS, presenting
+from playground.display import display_word
 from playground.i18n import plot_words, say, t
 from playground.plots.gates import gate_heatmap, saturation_scatter, unit_lines
 from playground.plots.style import placeholder
@@ -35,7 +37,6 @@ from playground.views.gates import (
     unit_order,
     unit_series,
 )
-from playground.views.next_word import Prompt, display_word, read_prompt
 
 
 def unit_views(lv: LayerValues, gate: str, unit: int, tokenizer: Tokenizer) -> tuple[str, go.Figure]:

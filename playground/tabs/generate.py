@@ -13,7 +13,9 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import read_prompt
 from playground import markup
+from playground.display import display_word
 from playground.i18n import language, say, t
 from playground.plots.style import placeholder
 from playground.plots.words import reshaping_bars
@@ -27,7 +29,7 @@ from playground.views.generate import (
     reshaping_at,
     reshaping_summary,
 )
-from playground.views.next_word import append_words, display_word, read_prompt
+from playground.views.next_word import append_words
 
 DEFAULTS = GenerationSettings()
 

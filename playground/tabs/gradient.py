@@ -13,13 +13,13 @@ import gradio as gr
 
 from lstmlm.studies.gradflow import decay_per_word
 from playground import markup
+from playground.display import display_word
 from playground.i18n import language, say, t
 from playground.plots.gradient import averaged_flow, prompt_flow
 from playground.plots.style import placeholder
 from playground.tabs import TabView
 from playground.views.gradient import flow_note, flow_view
 from playground.views.lineup import Entry
-from playground.views.next_word import display_word
 
 
 def averaged_summary(lineup: Sequence[Entry], lang: str = "en") -> str:

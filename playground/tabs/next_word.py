@@ -7,20 +7,15 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import read_prompt
 from lstmlm.vocab import EOS
 from playground import markup
+from playground.display import display_word
 from playground.i18n import say, t
 from playground.plots.style import placeholder
 from playground.plots.words import next_word_bars
 from playground.tabs import TabView
-from playground.views.next_word import (
-    MAX_TOP_K_SHOWN,
-    append_words,
-    display_word,
-    is_choosable,
-    predict_next,
-    read_prompt,
-)
+from playground.views.next_word import MAX_TOP_K_SHOWN, append_words, is_choosable, predict_next
 
 DEFAULT_K = 10
 

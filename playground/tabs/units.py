@@ -10,13 +10,14 @@ import gradio as gr
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import read_prompt
 from playground import markup
+from playground.display import display_word
 from playground.i18n import language, plot_words, say, t
 from playground.plots.style import placeholder
 from playground.plots.units import atlas_contexts, numbered_words, unit_choices, unit_span_lines
 from playground.tabs import TabView
 from playground.views.gates import trace_layer, unit_series
-from playground.views.next_word import display_word, read_prompt
 from playground.views.units import (
     atlas_unit,
     counter_choices,

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from lstmlm.model import LanguageModel
-from lstmlm.prompt import reader
+from lstmlm.prompt import read_prompt, reader
 from lstmlm.trace import Trace
+from playground.display import display_word
 from playground.plots.cell_diagram import Diagram
-from playground.views.next_word import display_word, read_prompt
 
 # The words of the GRU's and RNN's equations (`other_cell_latex`), translated in playground/text/equations.py
 OTHER_CELL_WORDS = ("title", "r", "z", "n", "h_gru", "h_rnn")

@@ -9,11 +9,12 @@ import math
 from collections.abc import Sequence
 
 from lstmlm.vocab import UnknownTokenError
+from playground.display import display_word
 from playground.page_language import say
 from playground.server.room_scoring import ModelAnswer, Predictor
 from playground.server.rooms import RoomStore
 from playground.views.lineup import Entry
-from playground.views.next_word import display_word, next_log_probs
+from playground.views.next_word import next_log_probs
 
 TOP_WORDS = 8  # each model's words in the chart
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lstmlm.prompt import Prompt, read_prompt
 from lstmlm.studies.compare import PromptScore, score_prompt
 from lstmlm.studies.probes import PROBES, run_probe
 from playground.views.lineup import Entry, json_number
-from playground.views.next_word import MAX_TOP_K_SHOWN, Prompt, line_start, read_prompt
+from playground.views.next_word import MAX_TOP_K_SHOWN, line_start
 
 
 def test_perplexity(entry: Entry) -> float | None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import numpy as np
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import read_prompt
 from lstmlm.studies.counterfactual import counterfactual
 from playground.views.gates import CELL_GATES, check_layer
 from playground.views.inputs import whole
 from playground.views.intervene import MAX_SHOWN_WORDS, distribution_json
-from playground.views.next_word import line_start, read_prompt
+from playground.views.next_word import line_start
 
 DEFAULT_PAIR = ("The boy who lived next door was", "The girl who lived next door was")
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from lstmlm.model import LanguageModel
-from lstmlm.prompt import reader
+from lstmlm.prompt import read_prompt, reader
 from lstmlm.studies.arrays import layer_arrays
 from lstmlm.studies.equations import (
     displayed_cell_sum,
@@ -19,10 +19,10 @@ from lstmlm.studies.equations import (
     memory_breakdown,
 )
 from lstmlm.studies.runaway import runaway_cells, runaway_note
+from playground.display import display_word
 from playground.plots.cell_diagram import CellValues
 from playground.views.gates import check_layer
 from playground.views.inputs import prompt_words, whole
-from playground.views.next_word import display_word, read_prompt
 
 
 def equations_json(

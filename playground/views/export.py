@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 from lstmlm.model import LanguageModel
-from lstmlm.prompt import reader
+from lstmlm.prompt import read_prompt, reader
 from lstmlm.safewords import hide_in_text
 from lstmlm.studies import export
 from playground.views.generate import GenerationSettings, generate_words
-from playground.views.next_word import predict_next, read_prompt
+from playground.views.next_word import predict_next
 
 EXPORT_MAX_AGE_S = 3600  # an export folder is removed an hour after it was made (its download is long done)
 _export_root: list[Path] = []  # this process's own temporary folder for exports, made on first use

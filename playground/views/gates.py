@@ -15,9 +15,9 @@ import numpy as np
 from lstmlm import cells
 from lstmlm.cells import CELL_NAMES
 from lstmlm.model import LanguageModel
-from lstmlm.prompt import reader
+from lstmlm.prompt import Prompt, read_prompt, reader
 from lstmlm.studies.runaway import robust_bound, runaway_cells, runaway_note
-from playground.views.next_word import Prompt, display_word, read_prompt
+from playground.display import display_word
 
 # The cell tables come from lstmlm.cells (the one table): orders, labels in the article's notation, ranges.
 CELL_GATES = {cell: cells.display_order(cell) for cell in cells.CELLS}  # each cell's, in the selector's order

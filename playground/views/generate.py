@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 import torch
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import Prompt
 from lstmlm.safewords import blocked_ids
 from lstmlm.sampling import (
     GeneratedWord,
@@ -20,8 +21,9 @@ from lstmlm.sampling import (
     make_generator,
     reshape,
 )
+from playground.display import display_word
 from playground.text import words_in
-from playground.views.next_word import Prompt, display_word, line_start, next_log_probs, prompt_states
+from playground.views.next_word import line_start, next_log_probs, prompt_states
 
 MAX_GENERATE_WORDS = 200  # longest continuation one request may ask for (words)
 MAX_GENERATE_CHARS = 500  # ... of a character model (characters)

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lstmlm.prompt import Prompt, read_prompt
 from lstmlm.studies.gradflow import decay_per_word, gradient_flow
+from playground.display import display_word
 from playground.text import words_in
 from playground.views.lineup import Entry, json_number
-from playground.views.next_word import Prompt, display_word, line_start, read_prompt
+from playground.views.next_word import line_start
 
 MAX_FLOW_WORDS = 200  # the gradient view differentiates through at most this many words per model
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lstmlm.model import LanguageModel
-from playground.views.next_word import read_prompt
+from lstmlm.prompt import read_prompt
 
 
 def whole(x, name: str) -> int:

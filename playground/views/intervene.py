@@ -26,10 +26,11 @@ from lstmlm.studies.intervene import (
 )
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
 from lstmlm.trace import Intervention
+from playground.display import display_word
 from playground.text import words_in
 from playground.views.gates import check_layer
 from playground.views.inputs import prompt_words, whole
-from playground.views.next_word import display_word, line_start
+from playground.views.next_word import line_start
 
 ACTIONS = {  # action name -> (trace target, what it does, the value's range)
     "pin_forget": ("f", "pin the forget gate f (1 = never forget, 0 = forget everything)", (0.0, 1.0)),

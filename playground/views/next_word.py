@@ -13,16 +13,12 @@ from collections.abc import Sequence
 import torch
 
 from lstmlm.model import LanguageModel, State
-
-# the caps, Prompt and read_prompt live in lstmlm.prompt (reading a prompt); views import them from here too
-from lstmlm.prompt import MAX_PROMPT_CHARS, MAX_PROMPT_WORDS, PrefixStates, Prompt, read_prompt, reader  # noqa: F401
+from lstmlm.prompt import PrefixStates, Prompt, read_prompt, reader
 from lstmlm.safewords import HIDDEN_LABEL
 from lstmlm.sampling import NextWords, top_words
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
 from lstmlm.vocab import UNK
-
-# how a token looks on screen lives in playground/display.py (plots share it); views import it from here too
-from playground.display import RARE_EXPLAINED, RARE_LABEL, display_word, spaced_pieces  # noqa: F401
+from playground.display import display_word
 
 MAX_TOP_K_SHOWN = 30  # most bars the next-word chart shows
 DEFAULT_PROMPT = "The cat sat on the"

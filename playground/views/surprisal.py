@@ -5,8 +5,9 @@ as plain dicts for the endpoint and the tab."""
 from __future__ import annotations
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import Prompt, read_prompt
 from lstmlm.studies.surprisal import Surprisal, surprisal
-from playground.views.next_word import Prompt, line_start, read_prompt
+from playground.views.next_word import line_start
 
 
 def surprisal_view(model: LanguageModel, text: str, k: int = 5) -> tuple[Prompt, Surprisal | None]:

@@ -17,13 +17,12 @@ import numpy as np
 
 from lstmlm.cells import CELL_NAMES
 from lstmlm.model import LanguageModel
-from lstmlm.prompt import reader
+from lstmlm.prompt import Prompt, read_prompt, reader
 from lstmlm.studies.arrays import layer_arrays
 from lstmlm.studies.runaway import CounterUnit, counter_units
 from lstmlm.studies.units import UnitSearch, unit_search
 from playground.text import words_in
 from playground.views.gates import UNIT_SERIES, check_layer
-from playground.views.next_word import Prompt, read_prompt
 
 SIGNALS = ("h", "c")  # what unit search and the atlas rank: hidden state or cell (a GRU's or RNN's: h)
 METHODS = ("mean", "minmax")
