@@ -206,6 +206,7 @@ def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
     c.teaching.input(pick_teaching_text, c.teaching, c.text, **private)
     c.upload.upload(read_uploaded, c.upload, c.text, **private)
 
+    # nested, not a partial: gradio injects gr.Request only into a plain function (by its type hint)
     def start(
         text: str,
         tokens: str,
@@ -241,7 +242,7 @@ def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
     )
     wire_snapshots(jobs, c)
     if page is not None:
-
+        # nested for the same reason as start: gr.Request reaches a plain function, not a partial
         def opened(request: gr.Request) -> tuple:
             return open_shared(jobs, request)
 

@@ -3,6 +3,8 @@ reads it (unknown words marked). Clicking a word adds it to the text."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import gradio as gr
 import plotly.graph_objects as go
 
@@ -25,36 +27,41 @@ def word_labels(words: list[str]) -> list[str]:
     return [display_word(w) + (" " + say("next.new_line") if w == EOS else "") for w in words]
 
 
+def update(model: LanguageModel, text: str, k: int) -> tuple[go.Figure, str, gr.Dataset, str]:
+    """The tab's screen for `text`: the bar chart of the k most likely next words, the entropy line (bits),
+    the clickable candidates (real words only) and the prompt's tokens as the model reads them."""
+    p = read_prompt(model.vocab, text)
+    nxt = predict_next(model, p, int(k or DEFAULT_K))
+    shown = word_labels(nxt.words)
+    title = say("next.title") if p.tokens else say("next.title_start", unit=say(f"unit.{p.unit}"))
+    # only real words are offered to click: <unk> and hidden words are drawn apart, never sent as values
+    choosable = [is_choosable(w) for w in nxt.words]
+    offered = [(w, label) for w, label, ok in zip(nxt.words, shown, choosable, strict=True) if ok]
+    candidates = gr.Dataset(
+        samples=[[w] for w, _ in offered] or [[""]], sample_labels=[label for _, label in offered] or [""]
+    )
+    return (
+        next_word_bars(
+            shown, nxt.probs, title, apart=[not ok for ok in choosable], axis=say("next.probability")
+        ),
+        markup.entropy_line(nxt.entropy_bits, p.unit) + markup.set_apart_note(nxt.words, nxt.probs),
+        candidates,
+        markup.token_chips(p.tokens, p.unknown, p.notice, p.unit)
+        + markup.tokenizer_line(model.vocab.tokenizer),
+    )
+
+
+def add_word(model: LanguageModel, text: str, sample: list[str] | None) -> str:
+    """The prompt with the clicked candidate word appended (joined as the model's tokenizer writes text);
+    gr.skip() when the click carried no word."""
+    if not sample or not sample[0]:
+        return gr.skip()
+    return append_words(text or "", [sample[0]], model.vocab.tokenizer)
+
+
 def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     """The Next-word tab; it redraws on every keystroke in the shared prompt (the app's one prompt
     listener calls its `refresh_fn`, see tabs/__init__.py)."""
-
-    def update(text: str, k: int) -> tuple[go.Figure, str, gr.Dataset, str]:
-        p = read_prompt(model.vocab, text)
-        nxt = predict_next(model, p, int(k or DEFAULT_K))
-        shown = word_labels(nxt.words)
-        title = say("next.title") if p.tokens else say("next.title_start", unit=say(f"unit.{p.unit}"))
-        # only real words are offered to click: <unk> and hidden words are drawn apart, never sent as values
-        choosable = [is_choosable(w) for w in nxt.words]
-        offered = [(w, label) for w, label, ok in zip(nxt.words, shown, choosable, strict=True) if ok]
-        candidates = gr.Dataset(
-            samples=[[w] for w, _ in offered] or [[""]], sample_labels=[label for _, label in offered] or [""]
-        )
-        return (
-            next_word_bars(
-                shown, nxt.probs, title, apart=[not ok for ok in choosable], axis=say("next.probability")
-            ),
-            markup.entropy_line(nxt.entropy_bits, p.unit) + markup.set_apart_note(nxt.words, nxt.probs),
-            candidates,
-            markup.token_chips(p.tokens, p.unknown, p.notice, p.unit)
-            + markup.tokenizer_line(model.vocab.tokenizer),
-        )
-
-    def add_word(text: str, sample: list[str] | None) -> str:
-        if not sample or not sample[0]:
-            return gr.skip()
-        return append_words(text or "", [sample[0]], model.vocab.tokenizer)
-
     chars = model.vocab.tokenizer.unit == "character"  # a character model: labels say "character"
     with gr.Tab(t("tab.next_char") if chars else t("tab.next_word"), id="next_word") as tab:
         with gr.Row(equal_height=False, elem_id="next-word-row"):  # presenter mode: one column each
@@ -90,6 +97,13 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         concurrency_limit=2,
         concurrency_id="next_word",
     )
-    k.input(update, [prompt, k], outputs, **live)
-    candidates.click(add_word, [prompt, candidates], prompt, show_progress="hidden", api_visibility="private")
-    return TabView(tab, update, [prompt, k], outputs, controls={"k": k})
+    redraw = partial(update, model)
+    k.input(redraw, [prompt, k], outputs, **live)
+    candidates.click(
+        partial(add_word, model),
+        [prompt, candidates],
+        prompt,
+        show_progress="hidden",
+        api_visibility="private",
+    )
+    return TabView(tab, redraw, [prompt, k], outputs, controls={"k": k})

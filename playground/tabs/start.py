@@ -50,7 +50,7 @@ def wire(demo: gr.Blocks, bar: gr.HTML, lessons: tuple[Lesson, ...], num_layers:
     """Page load: the lesson bar for ?lesson=KEY[&step=N] (the prompt and view are the link's, restored by
     playground/classroom/bar.py)."""
 
-    def opened(request: gr.Request) -> str:
+    def opened(request: gr.Request) -> str:  # gradio injects the request into a plain function
         params = dict(request.query_params) if request is not None else {}
         return lesson_bar_html(lessons, params.get("lesson"), params.get("step"), num_layers)
 
