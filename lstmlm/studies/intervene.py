@@ -34,12 +34,17 @@ from lstmlm.vocab import Vocab
 # Choosing units and steps.
 # ---------------------------------------------------------------------------------------------
 
-STATISTICS = {  # per unit, over the steps of the plain trace
+# The statistics are lstmlm.cells.STATISTICS (the one list, computed there), per unit over the steps of the
+# plain trace, of the chosen signal, except mean_abs: here it is always of the cell c (the quantity "set C"
+# changes), so its name says so. STAT_KIND: this module's name -> the cells statistic it computes.
+STAT_KIND = {("mean_abs_c" if kind == "mean_abs" else kind): kind for kind in cells.STATISTICS}
+_SAYS = {
     "mean": "mean value of the signal",
     "variance": "variance of the signal",
     "saturation": "share of steps within 0.1 of the signal's limits (gates < 0.1 or > 0.9; |tanh| > 0.9)",
-    "mean_abs_c": "mean |c| (the signal is ignored)",
+    "mean_abs": "mean |c| (the signal is ignored)",
 }
+STATISTICS = {name: _SAYS[kind] for name, kind in STAT_KIND.items()}  # name -> what it measures
 _ITEM = re.compile(r"^(\d+)(?:\s*-\s*(\d+))?$")
 
 
@@ -95,9 +100,9 @@ def unit_statistic(tr: Traced, layer: int, statistic: str, signal: str = "h") ->
     if signal not in NAMES:
         raise ValueError(f"signal must be one of {', '.join(NAMES)}, got {signal!r}")
     la = layers[layer]
-    key = "c" if statistic == "mean_abs_c" else signal
+    kind = STAT_KIND[statistic]  # lstmlm.cells computes them all
+    key = "c" if kind == "mean_abs" else signal
     x = la.get(key).astype(np.float64)  # (T, H)
-    kind = "mean_abs" if statistic == "mean_abs_c" else statistic  # lstmlm.cells computes them all
     return cells.unit_statistic(cells.quantity(la.cell, key), x, kind)
 
 

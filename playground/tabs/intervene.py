@@ -31,10 +31,10 @@ from playground.views.intervene import (
     run_intervention,
 )
 
-# The controls' choices (their words: iv.action.*, iv.units.*, iv.stat.*, iv.value.* in text/intervene.py)
+# The controls' choices (their words: iv.action.*, iv.units.*, iv.stat.*, iv.value.* in text/intervene.py);
+# the statistics are lstmlm.studies.intervene.STATISTICS (lstmlm.cells's list)
 ACTIONS = ("pin_forget", "pin_input", "pin_output", "zero_candidate", "set_cell")
 UNIT_CHOICES = ("all", "list", "top")
-STATS = ("mean", "variance", "saturation", "mean_abs_c")
 
 
 def _value_slider(action: str, value: float = 0.0) -> gr.Slider:
@@ -189,7 +189,7 @@ def intervention_controls(model: LanguageModel, unit_preset: bool = False) -> di
         )
         unit_list = gr.Textbox("0-9", label=t("iv.unit_list"), info=f"0..{hidden - 1}", scale=2)
         top_n = gr.Slider(1, hidden, value=min(10, hidden), step=1, label="N", scale=2)
-        statistic = gr.Dropdown([(t(f"iv.stat.{k}"), k) for k in STATS if k in STATISTICS],
+        statistic = gr.Dropdown([(t(f"iv.stat.{k}"), k) for k in STATISTICS],
                                 value="mean_abs_c", label=t("iv.top_by"), scale=1)  # fmt: skip
     with gr.Row():
         steps = gr.Textbox(
