@@ -202,7 +202,7 @@ class ModelHub:
 
     def build_blocks(self, key: str):
         """The app (gr.Blocks, queued) of the model entered under `key`, built by one thread at a time."""
-        from playground.app import build_app
+        from playground.app import build_app  # here, not at the top: app.py imports this module
 
         entry = self._entries[key]
         model = self.load(entry.folder)
@@ -248,7 +248,7 @@ class ModelHub:
         limit, the router that serves /m/<key>/, and `given` (auth, root_path...: kept for the other apps)."""
         from starlette.middleware import Middleware
 
-        from playground.app import launch_kwargs
+        from playground.app import launch_kwargs  # here, not at the top: app.py imports this module
 
         self.mount_kwargs = {k: given[k] for k in ("auth", "auth_message", "root_path") if given.get(k)}
         kwargs = launch_kwargs() | {"max_file_size": UPLOAD_LIMIT}

@@ -74,6 +74,7 @@ def mount_app(hub, key: str, root_app) -> Mounted:
     import fastapi
     import gradio as gr
 
+    # here, not at the top: app.py imports playground.hub, which serves these apps (an import circle)
     from playground.app import launch_kwargs
 
     blocks = hub.build_blocks(key)
