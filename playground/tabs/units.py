@@ -173,13 +173,13 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
                 gr.HTML(f'<div class="lp-label">{t("units.atlas")}</div>')
                 no_atlas = f'<div class="lp-notice">{t("units.no_atlas")}</div>'
                 contexts = gr.HTML(no_atlas if atlas is None else "", elem_id="units-atlas")
+        found_unit = gr.State(None)  # the unit Units found or was picked last (Intervene switches it off)
 
     quiet = dict(
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="units"
     )
     tab.select(partial(words, model), [prompt, span], numbered, **quiet)
     searched = [numbered, high, low, unit, lines, contexts]
-    found_unit = gr.State(None)  # the unit Units found or was picked last (Intervene switches it off)
     keep = dict(queue=False, show_progress="hidden", api_visibility="private")
     find = partial(search, model, atlas)
     go_button.click(find, [prompt, layer, signal, span, method], searched, **quiet).then(
