@@ -34,6 +34,13 @@ def t(key: str) -> gr.i18n.I18nData:
     return I18N(key)
 
 
+def layer_name(n: int, num_layers: int) -> gr.i18n.I18nData:
+    """Layer n's label (n from 0, the bottom): 'Layer 1 (bottom)' ... 'Layer 3 (top)', 'Layer 1' alone in a
+    one-layer model; translated by the page (one i18n key per layer, text/app.py)."""
+    where = "bottom." if n == 0 and num_layers > 1 else "top." if n == num_layers - 1 and n else ""
+    return t(f"layer.{where}{n + 1}")
+
+
 def plot_words(lang: str | None = None) -> dict[str, str]:
     """The gate plots' words (plots/style.py's WORDS) in `lang` (default: the page's language)."""
     return {k: say(f"plot.{k}", lang) for k in WORDS}

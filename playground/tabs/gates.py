@@ -21,7 +21,7 @@ from lstmlm.tokenizers import Tokenizer
 from playground import markup
 from playground.classroom.bar import PRESENT_UNITS, presenting
 from playground.display import display_word
-from playground.i18n import plot_words, say, t
+from playground.i18n import layer_name, plot_words, say, t
 from playground.plots.gates import gate_heatmap, saturation_scatter, unit_lines
 from playground.plots.style import placeholder
 from playground.tabs import TabView
@@ -159,12 +159,6 @@ def top_unit(
     tr = traced_layer(model, text, layer, cache)
     lv = tr.values
     return (0 if lv is None else int(unit_order(gate, lv.values[gate], order)[0])), tr
-
-
-def layer_name(n: int, num_layers: int) -> str:
-    """The i18n key's text of a layer: 'Layer 1 (bottom)' ... 'Layer 3 (top)'."""
-    where = "bottom." if n == 0 and num_layers > 1 else "top." if n == num_layers - 1 and n else ""
-    return t(f"layer.{where}{n + 1}")  # the browser translates whole keys: one key per layer
 
 
 def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView:

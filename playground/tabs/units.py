@@ -13,7 +13,7 @@ from lstmlm.model import LanguageModel
 from lstmlm.prompt import read_prompt
 from playground import markup
 from playground.display import display_word
-from playground.i18n import language, plot_words, say, t
+from playground.i18n import language, layer_name, plot_words, say, t
 from playground.plots.style import placeholder
 from playground.plots.units import atlas_contexts, numbered_words, unit_choices, unit_span_lines
 from playground.tabs import TabView
@@ -119,12 +119,6 @@ def remember(layer: int, unit: float | None) -> dict | None:
     """What Units found last (the unit its search picked, or the one picked from a list), for Intervene's
     "switch off the unit found in Units": {"layer", "unit"}; None before any unit was shown."""
     return None if unit is None else {"layer": int(layer), "unit": int(unit)}
-
-
-def layer_name(n: int, num_layers: int) -> gr.i18n.I18nData:
-    """'Layer 1 (bottom)' ... 'Layer 3 (top)', translated by the page (one i18n key per layer)."""
-    where = "bottom." if n == 0 and num_layers > 1 else "top." if n == num_layers - 1 and n else ""
-    return t(f"layer.{where}{n + 1}")
 
 
 def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dict | None) -> TabView:
