@@ -240,6 +240,8 @@ def test_api_trains_reports_and_stops(client):
         ({"text": "abc " * 100, "settings": {"hidden_dim": 1000}}, r"hidden_dim must be in 16..256"),
         ({"teaching_text": "sonnets"}, "no teaching text is called 'sonnets'"),
         ({"text": "abc", "teaching_text": "anbn"}, "either text or teaching_text"),
+        ({"text": "\x00" * 3000}, "binary data"),  # the check the upload goes through (issue 17)
+        ({"text": "abc " * 100, "settings": {"seed": -1}}, r"seed must be in 0\.\.2147483647, got -1"),
     ],
 )
 def test_api_refuses_bad_input_with_a_message(client, kwargs, message):

@@ -71,9 +71,11 @@ def snapshot_figure(
     order: np.ndarray,
     layer: int,
     quantity: str,
+    unit: str = "word",
 ) -> go.Figure:
     """The probe's heatmap (units x tokens) of one quantity at one snapshot (`values`: its (T, H) array,
-    taken at `step`, `seconds` into training), units in `order` (at most MAX_HEATMAP_UNITS rows)."""
+    taken at `step`, `seconds` into training), units in `order` (at most MAX_HEATMAP_UNITS rows); `unit`:
+    the tokenizer's unit ('word' or 'character'), which the token axis and hover name."""
     units = [int(u) for u in order[:MAX_HEATMAP_UNITS]]
     z = values[:, units].T  # (U, T)
     if quantity == "c":
@@ -83,4 +85,4 @@ def snapshot_figure(
         f"{step:,} ({seconds:.0f} s)"
     )
     tokens = ["\u21b5" if t == "<eos>" else ("\u2423" if t == " " else t) for t in tokens]
-    return gate_heatmap(z, tokens, units, "h" if quantity == "c" else quantity, title)
+    return gate_heatmap(z, tokens, units, "h" if quantity == "c" else quantity, title, unit=unit)

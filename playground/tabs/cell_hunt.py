@@ -8,10 +8,12 @@ is pressed, over its own text box ("Use my prompt" copies the prompt in)."""
 from __future__ import annotations
 
 import html
+import math
 from functools import partial
 from typing import Any
 
 import gradio as gr
+import numpy as np
 import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
@@ -21,6 +23,7 @@ from playground.plots.cell_hunt import best_table, unit_track_scatter
 from playground.plots.style import placeholder
 from playground.tabs import TabView
 from playground.views.cell_hunt import (
+    CELL_RANGE,
     HuntView,
     best_rows,
     default_text,
@@ -33,8 +36,20 @@ from playground.views.cell_hunt import (
     track_label,
     unit_key,
 )
+from playground.views.intervene import ACTIONS
 
-INTERVENE_CONTROLS = ("layer", "action", "value", "units", "unit_list", "steps")  # what the button sets
+CELL_LIMIT = ACTIONS["set_cell"][2][1]  # the largest |C| the Intervene view accepts
+
+# what the button sets: the preset box (cleared: no named preset applies) and its note, then the settings
+INTERVENE_CONTROLS = ("preset", "expect", "layer", "action", "value", "units", "unit_list", "steps")
+
+
+def cell_bound(observed: np.ndarray) -> tuple[float, bool]:
+    """The cell slider's half-range for a unit whose C took the values `observed` (any shape): the
+    default ±CELL_RANGE, widened to the next whole number above the largest |C| seen, at most CELL_LIMIT;
+    and whether the values pass that limit (the setting is then capped)."""
+    reach = float(np.abs(observed).max()) if np.size(observed) else 0.0
+    return float(min(CELL_LIMIT, max(CELL_RANGE, math.ceil(reach)))), reach > CELL_LIMIT
 
 
 def run(
@@ -95,18 +110,36 @@ def pick(model: LanguageModel, cache: dict | None, text: str, found: dict, key: 
 def to_intervene(
     model: LanguageModel, cache: dict | None, names: list[str], text: str, found: dict, key: str | None
 ) -> tuple:
-    """Open Intervene with the picked unit's cell set to its value where the track is on: the tab, the
-    active view, then the Intervene controls `names`."""
+    """Open Intervene with the picked unit's cell set to its value where the track is on, the value
+    slider wide enough for every C the unit took over the text (cell_bound), the preset box cleared and
+    its note saying what was set: the tab, the active view, then the Intervene controls `names`."""
     if not found or not key:
         gr.Warning(say("hunt.first"))
         return (gr.skip(),) * (2 + len(names))
     layer, _, unit = parse_unit_key(key)
     v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache)
-    s = intervene_settings(v.ranking, layer, unit)
+    observed = v.unit_values(layer, "c", unit) if "c" in v.values else np.zeros(0)
+    bound, capped = cell_bound(observed)
+    s = intervene_settings(v.ranking, layer, unit, bound)
+    lo, hi = (float(observed.min()), float(observed.max())) if observed.size else (0.0, 0.0)
+    lang = language()
+    note = say(
+        "hunt.iv_note",
+        lang,
+        unit=unit,
+        layer=layer + 1,
+        value=f"{s['value']:g}",
+        lo=f"{lo:.2f}",
+        hi=f"{hi:.2f}",
+        bound=f"{bound:g}",
+    )
+    note += say("hunt.iv_capped", lang, bound=f"{bound:g}") if capped else ""
     values = {
         **s,
-        "value": gr.Slider(minimum=-5.0, maximum=5.0, value=s["value"], label=t("iv.value.set_cell")),
-    }
+        "preset": None,
+        "expect": f'<div class="lp-small" id="intervene-from-hunt">{html.escape(note)}</div>',
+        "value": gr.Slider(minimum=-bound, maximum=bound, value=s["value"], label=t("iv.value.set_cell")),
+    }  # fmt: skip
     return gr.Tabs(selected="intervene"), "intervene", *[values[n] for n in names]
 
 

@@ -53,18 +53,19 @@ def _reshaping_view(model: LanguageModel, run: dict, step: int) -> tuple[go.Figu
     """The reshaping figure and its summary for generated word `step` (1-based) of a finished run."""
     ids = run.get("ids") or []
     if not ids:
-        return placeholder(say("gen.pick")), ""
+        return placeholder(say("gen.pick", unit=say(f"unit.{model.vocab.tokenizer.unit}"))), ""
     step = max(1, min(int(step), len(ids)))
     settings = GenerationSettings(**run["settings"])
     context = read_prompt(model.vocab, run["prompt"]).ids + ids[: step - 1]
     r = reshaping_at(model, context, settings, chosen_id=ids[step - 1])
-    lang = language()
-    title = say("gen.drawn", lang, step=step, word=display_word(run["words"][step - 1]))
+    lang, unit = language(), model.vocab.tokenizer.unit
+    word = display_word(run["words"][step - 1])
+    title = say("gen.drawn", lang, step=step, word=word, unit=say(f"unit.{unit}", lang))
     names = [say(f"gen.series.{k}", lang) for k in ("model", "tempered", "final")]
     fig = reshaping_bars(
         r.words, r.model, r.tempered, r.final, r.chosen, title, names, say("next.probability", lang)
     )
-    return fig, f'<div class="lp-summary">{reshaping_summary(r, settings, lang)}</div>'
+    return fig, f'<div class="lp-summary">{reshaping_summary(r, settings, lang, unit)}</div>'
 
 
 def generate_text(
@@ -151,7 +152,8 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
                 gr.HTML(
                     markup.probability_legend(tokenizer.unit, lead=str(t(f"gen.legend.{tokenizer.unit}")))
                 )
-                c.step = gr.Slider(1, 2, value=1, step=1, label=t("gen.step"), interactive=False)
+                step_label = t(f"gen.step.{tokenizer.unit}")
+                c.step = gr.Slider(1, 2, value=1, step=1, label=step_label, interactive=False)
                 c.reshape_plot = gr.Plot(
                     None, show_label=False, elem_id="gen-reshaping"
                 )  # drawn once there is generated text
@@ -166,14 +168,16 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
 
 def settings_column(c: SimpleNamespace, chars: bool, limit: int) -> None:
     """The sliders (temperature, top-k, top-p, length), the seed, <unk>, and the Generate / Add / CSV
-    buttons; `chars`: a character model (its length slider counts characters, up to `limit`)."""
+    buttons; `chars`: a character model (its length slider counts characters, up to `limit`, and every
+    label names characters, not words)."""
+    unit = "character" if chars else "word"
     c.temperature = gr.Slider(
         0,
         2,
         value=DEFAULTS.temperature,
         step=0.05,
         label=t("gen.temperature"),
-        info=t("gen.temperature_info"),
+        info=t(f"gen.temperature_info.{unit}"),
         elem_id="gen-temperature",
     )
     c.top_k = gr.Slider(
@@ -182,7 +186,7 @@ def settings_column(c: SimpleNamespace, chars: bool, limit: int) -> None:
         value=DEFAULTS.top_k,
         step=1,
         label=t("gen.top_k"),
-        info=t("gen.top_k_info"),
+        info=t(f"gen.top_k_info.{unit}"),
         elem_classes=["lp-secondary"],
     )
     c.top_p = gr.Slider(
@@ -191,7 +195,7 @@ def settings_column(c: SimpleNamespace, chars: bool, limit: int) -> None:
         value=DEFAULTS.top_p,
         step=0.01,
         label=t("gen.top_p"),
-        info=t("gen.top_p_info"),
+        info=t(f"gen.top_p_info.{unit}"),
         elem_id="gen-top-p",
         elem_classes=["lp-secondary"],
     )
@@ -209,14 +213,14 @@ def settings_column(c: SimpleNamespace, chars: bool, limit: int) -> None:
         )
     c.allow_unk = gr.Checkbox(
         value=DEFAULTS.allow_unk,
-        label=t("gen.allow_unk"),
-        info=t("gen.allow_unk_info"),
+        label=t(f"gen.allow_unk.{unit}"),
+        info=t(f"gen.allow_unk_info.{unit}"),
         elem_id="allow-unk",
         elem_classes=["lp-secondary"],
     )
     c.go_button = gr.Button(t("gen.generate"), variant="primary", elem_id="generate-button")
     c.add_button = gr.Button(t("gen.add"), elem_classes=["lp-secondary"])
-    c.words_csv = gr.DownloadButton(t("gen.csv"), visible=False, elem_id="generated-csv")
+    c.words_csv = gr.DownloadButton(t(f"gen.csv.{unit}"), visible=False, elem_id="generated-csv")
 
 
 def wire(model: LanguageModel, prompt: gr.Textbox, c: SimpleNamespace) -> None:

@@ -45,15 +45,16 @@ def pick_teaching_text(name: str | None) -> str:
     return TEACHING_TEXTS[name].read() if name in TEACHING_TEXTS else gr.skip()
 
 
-def read_uploaded(data: bytes | None) -> str:
-    """An uploaded file's text; a warning (and the text box unchanged) for a binary or non-UTF-8 file."""
+def read_uploaded(data: bytes | None) -> tuple:
+    """An uploaded file's text and the file box unchanged; for a binary or non-UTF-8 file a warning, the
+    text box unchanged and the file box cleared (so the refused file is not left listed)."""
     if not data:
-        return gr.skip()
+        return gr.skip(), gr.skip()
     try:
-        return read_upload(data, "the uploaded file")
+        return read_upload(data, "the uploaded file"), gr.skip()
     except LiveTextError as e:
         gr.Warning(str(e), title="Cannot read that file")
-        return gr.skip()
+        return gr.skip(), None
 
 
 def start_training(
@@ -70,14 +71,16 @@ def start_training(
     request: gr.Request,
 ) -> tuple:
     """Start this session's training: (job id, progress, timer on, snapshots seen = 0, download hidden,
-    the read-only share link)."""
+    the read-only share link). Refused: a warning that says what to change and every output unchanged (a
+    raised gr.Error would also stamp a blank red "Error" badge on each output box)."""
     try:
         settings = settings_from_controls(tokens, layers, units, bptt, lr, seconds, seed)
         job = jobs.start(
             text or "", settings, owner=getattr(request, "session_hash", None), probe=probe or ""
         )
     except (LiveTextError, LiveSettingsError, LiveBusy) as e:
-        raise gr.Error(str(e), title="Cannot start training") from None
+        gr.Warning(str(e), title="Cannot start training")
+        return (gr.skip(),) * 6
     return (
         job.id,
         progress_html(jobs.status(job.id, curve=False)),
@@ -204,7 +207,7 @@ def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
     gradio injects gr.Request (by its type hint) into a plain function, not into a partial."""
     private = dict(api_visibility="private")
     c.teaching.input(pick_teaching_text, c.teaching, c.text, **private)
-    c.upload.upload(read_uploaded, c.upload, c.text, **private)
+    c.upload.upload(read_uploaded, c.upload, [c.text, c.upload], **private)
 
     # nested, not a partial: gradio injects gr.Request only into a plain function (by its type hint)
     def start(

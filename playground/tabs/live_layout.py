@@ -48,11 +48,12 @@ def source_and_settings(c: SimpleNamespace) -> None:
             c.layers = gr.Slider(1, 2, value=1, step=1, label="Layers")
             c.units = gr.Slider(16, 256, value=128, step=16, label="Units per layer")
             c.bptt = gr.Slider(10, 200, value=100, step=10, label="Sequence length (tokens per window)")
-            c.lr = gr.Number(0.005, label="Learning rate (0.0001 to 0.05)", minimum=1e-4, maximum=0.05)
+            # no minimum/maximum: gradio would refuse 5 with its own words; LiveSettings says what to change
+            c.lr = gr.Number(0.005, label="Learning rate (0.0001 to 0.05)")
             c.seconds = gr.Slider(
                 10, 300, value=60, step=5, label="Time budget (seconds)", elem_id="live-seconds"
             )
-            c.seed = gr.Number(0, precision=0, label="Seed", minimum=0)
+            c.seed = gr.Number(0, precision=0, label="Seed")  # range checked by LiveSettings, as lr
     with gr.Row():
         c.train_button = gr.Button("Train", variant="primary", elem_id="live-train")
         c.pause_button = gr.Button("Pause", elem_id="live-pause")

@@ -36,7 +36,8 @@ def snapshot_heatmap(jobs: LiveJobs, job_id: str, index: int, layer: int, quanti
     order = changed_units(first, last, layer, quantity)
     meta = shown.meta
     values = shown.values[layer][quantity]
-    return snapshot_figure(values, shown.tokens, meta["step"], meta["seconds"], order, layer, quantity)
+    unit = job.settings.tokenizer_object.unit  # the probe is read as the training reads its text
+    return snapshot_figure(values, shown.tokens, meta["step"], meta["seconds"], order, layer, quantity, unit)
 
 
 def show_snapshot(jobs: LiveJobs, job_id: str, index: float, layer: int, quantity: str):
@@ -126,10 +127,15 @@ def wire_snapshots(jobs: LiveJobs, c: SimpleNamespace) -> None:
     either snapshot does, and open the shown snapshot in every view (private listeners)."""
     private = dict(show_progress="hidden", api_visibility="private")
     redraw, changed = partial(show_snapshot, jobs), partial(show_changes, jobs)
-    for trigger in (c.snapshot.release, c.layer.input, c.quantity.input):
-        trigger(redraw, [c.job, c.snapshot, c.layer, c.quantity], c.heat, **private)
-    for trigger in (c.snapshot.release, c.base.release):
-        trigger(changed, [c.job, c.base, c.snapshot], c.changes, **private)
+    # .input, not .release: a slider's .release fires only when a drag or click ends, so a number typed
+    # in its box (Enter) or a key (Home, End, arrows) changed it without a redraw. .input fires for every
+    # change the user makes (each drag step too: always_last keeps only the latest), never for the value
+    # a tick sets, which redraws the heatmap itself.
+    live = dict(private, trigger_mode="always_last")
+    for trigger in (c.snapshot.input, c.layer.input, c.quantity.input):
+        trigger(redraw, [c.job, c.snapshot, c.layer, c.quantity], c.heat, **live)
+    for trigger in (c.snapshot.input, c.base.input):
+        trigger(changed, [c.job, c.base, c.snapshot], c.changes, **live)
     c.open_button.click(
         partial(open_in_every_view, jobs), [c.job, c.snapshot], c.open_target, api_visibility="private"
     ).success(None, c.open_target, None, js=OPEN_JS, **private)

@@ -33,6 +33,17 @@ PAIRS: dict[str, tuple[str, str]] = {
         "打开“干预”，把这个单元的细胞状态 C 在每一步都设为轨迹为“开”时它的值：例如把引号细胞固定在“引号内”，"
         "看模型会不会去闭合一个从未打开过的引号。然后在那里按“应用干预”。",
     ),
+    "hunt.iv_note": (
+        "From Cell hunt: unit {unit} of layer {layer} has its cell C set to {value} at every step, its "
+        "value where the track is on (over the hunted text its C ran from {lo} to {hi}; the slider spans "
+        "±{bound}). Press Apply.",
+        "来自“细胞追踪”：第 {layer} 层第 {unit} 个单元的细胞状态 C 在每一步都设为 {value}，"
+        "即轨迹为“开”时它的值（在追踪的文本上它的 C 从 {lo} 到 {hi}；滑块范围为 ±{bound}）。请按“应用干预”。",
+    ),
+    "hunt.iv_capped": (
+        " Its values pass ±{bound}, the most Intervene accepts: the value was capped there.",
+        "它的值超出了干预允许的最大范围 ±{bound}：数值被截在这里。",
+    ),
     "hunt.cannot": ("Cannot hunt", "无法寻找"),
     "hunt.cannot_show": ("Cannot show this unit", "无法显示这个单元"),
     "hunt.first": ("Hunt first, then pick a unit.", "先寻找，再选一个单元。"),

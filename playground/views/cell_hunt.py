@@ -197,13 +197,14 @@ def shaded_track_text(
     return shaded_text(steps, values, track, tokenizer.unit, unit_label, track_label, lang)
 
 
-def intervene_settings(ranking: TrackRanking, layer: int, unit: int) -> dict:
+def intervene_settings(ranking: TrackRanking, layer: int, unit: int, bound: float = CELL_RANGE) -> dict:
     """What the Intervene view opens with for a found cell: set its cell C, at every step, to the value it
-    has where the track is on (binary) or in the track's top tenth (counts), within the slider's range."""
+    has where the track is on (binary) or in the track's top tenth (counts), within ±`bound` (the slider's
+    range, default ±CELL_RANGE)."""
     value = float("nan")
     if "c" in ranking.signals:
         value = float(ranking.marked_mean[layer, ranking.signals.index("c"), unit])
-    value = 1.0 if not math.isfinite(value) else max(-CELL_RANGE, min(CELL_RANGE, round(value, 2)))
+    value = 1.0 if not math.isfinite(value) else max(-bound, min(bound, round(value, 2)))
     return {"layer": layer, "action": "set_cell", "value": value, "units": "list", "unit_list": str(unit),
             "steps": "0-"}  # fmt: skip
 

@@ -161,13 +161,17 @@ def reshaping_at(
     )
 
 
-def reshaping_summary(r: Reshaping, settings: GenerationSettings, lang: str = "en") -> str:
-    """One plain sentence per stage, saying what each slider did at this step (in `lang`: 'en' or 'zh')."""
+def reshaping_summary(
+    r: Reshaping, settings: GenerationSettings, lang: str = "en", unit: str = "word"
+) -> str:
+    """One plain sentence per stage, saying what each slider did at this step (in `lang`: 'en' or 'zh'),
+    counting the tokenizer's `unit` ('word' or 'character')."""
     t = settings.temperature
+    u = {"unit": words_in(lang, f"unit.{unit}")}
     if t == 0:
-        temp = words_in(lang, "gen.temp0")
+        temp = words_in(lang, "gen.temp0", **u)
     elif t != 1:
-        temp = words_in(lang, "gen.temp_low" if t < 1 else "gen.temp_high", t=f"{t:g}")
+        temp = words_in(lang, "gen.temp_low" if t < 1 else "gen.temp_high", t=f"{t:g}", **u)
     else:
         temp = words_in(lang, "gen.temp1")
     k = (
@@ -177,18 +181,19 @@ def reshaping_summary(r: Reshaping, settings: GenerationSettings, lang: str = "e
             k=settings.top_k,
             kept=f"{r.kept_after_top_k:,}",
             total=f"{r.vocab_size:,}",
+            **u,
         )
         if settings.top_k
-        else words_in(lang, "gen.top_k_off")
+        else words_in(lang, "gen.top_k_off", **u)
     )
     p = (
         words_in(lang, "gen.top_p_kept", p=f"{settings.top_p:g}", kept=f"{r.kept_final:,}",
-                 share=f"{settings.top_p:.0%}")
+                 share=f"{settings.top_p:.0%}", **u)
         if settings.top_p < 1
         else words_in(lang, "gen.top_p_off")
     )  # fmt: skip
     after = (
-        words_in(lang, "gen.one_left")
+        words_in(lang, "gen.one_left", **u)
         if r.kept_final == 1
         else words_in(lang, "gen.bits", bits=f"{r.entropy_final_bits:.1f}")
     )

@@ -52,14 +52,16 @@ class LiveSettings:
                 continue
             lo, hi = f.metadata["range"]
             whole = f.type == "int"
+            shown = "d" if whole else "g"  # whole numbers print plainly: 2147483647, not 2.14748e+09
+            span = f"{lo:{shown}}..{hi:{shown}}"
             ok_type = isinstance(value, numbers.Integral if whole else numbers.Real) and not isinstance(
                 value, bool
             )
             if not ok_type or (not whole and not math.isfinite(value)):
                 kind = "a whole number" if whole else "a number"
-                raise LiveSettingsError(f"{f.name} must be {kind} in {lo:g}..{hi:g}, got {value!r}")
+                raise LiveSettingsError(f"{f.name} must be {kind} in {span}, got {value!r}")
             if not lo <= value <= hi:
-                raise LiveSettingsError(f"{f.name} must be in {lo:g}..{hi:g}, got {value:g}")
+                raise LiveSettingsError(f"{f.name} must be in {span}, got {value:{shown}}")
         return self
 
     @classmethod
@@ -81,10 +83,21 @@ class LiveSettings:
         return TOKENIZERS[self.tokenizer]
 
 
+BINARY_PROBE = 65536  # how far into a text (or a file's bytes) a NUL is looked for
+
+
+def refuse_binary(data: str | bytes, name: str = "the text") -> None:
+    """LiveTextError if `data` (a text or a file's bytes) holds a NUL in its first BINARY_PROBE characters
+    (bytes): binary data, not text. The one check both the upload and a pasted or API text go through."""
+    if ("\x00" if isinstance(data, str) else b"\x00") in data[:BINARY_PROBE]:
+        raise LiveTextError(f"{name} holds binary data (NUL characters), not text: use a plain .txt file")
+
+
 def check_text(text: str) -> str:
-    """The text if it can be trained on; LiveTextError saying why not (empty, too big, too short)."""
+    """The text if it can be trained on; LiveTextError saying why not (empty, too big, binary)."""
     if not isinstance(text, str) or not text.strip():
         raise LiveTextError("the text is empty: paste a text, upload a .txt file or pick a teaching text")
+    refuse_binary(text)
     size = len(text.encode("utf-8", errors="surrogatepass"))
     if size > MAX_TEXT_BYTES:
         raise LiveTextError(
@@ -101,8 +114,7 @@ def read_upload(data: bytes, name: str = "the file") -> str:
             f"{name} is {len(data) / 1e6:.1f} MB; the Live Lab takes at most {MAX_TEXT_BYTES / 1e6:g} MB "
             "of text: upload a part of it"
         )
-    if b"\x00" in data[:65536]:
-        raise LiveTextError(f"{name} is not a text file (it holds binary data): upload a plain .txt file")
+    refuse_binary(data, name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
