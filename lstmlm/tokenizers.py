@@ -49,10 +49,28 @@ class TextFileError(ValueError):
     """A text file that is not UTF-8; the message names the file, the byte and the fix."""
 
 
+BINARY_PROBE = 65536  # how far into a text (or a file's bytes) a NUL is looked for
+
+
+def binary_offset(data: str | bytes) -> int | None:
+    """Where the first NUL is in the first BINARY_PROBE characters (bytes) of `data`, or None. A NUL is
+    what marks binary data (an executable, an image, a zip, a UTF-16 file): no text written as UTF-8 or a
+    one-byte encoding holds one. The one test every reader of text files and uploads goes through."""
+    offset = data[:BINARY_PROBE].find("\x00" if isinstance(data, str) else b"\x00")
+    return None if offset < 0 else offset
+
+
 def read_text(path: str | os.PathLike) -> str:
-    """A whole text file as UTF-8 (a leading BOM dropped). Raises TextFileError naming the file, the
-    position of the first byte that is not UTF-8 and how to re-encode it; OSError if it cannot be read."""
+    """A whole text file as UTF-8 (a leading BOM dropped). Raises TextFileError naming the file: for
+    binary data (`binary_offset`) that it is not a text file; otherwise the position of the first byte
+    that is not UTF-8 and how to re-encode it. OSError if it cannot be read."""
     data = Path(path).read_bytes()
+    if (nul := binary_offset(data)) is not None:
+        raise TextFileError(
+            f"{path} is not a text file: it holds binary data (a NUL byte at offset {nul:,}), e.g. a "
+            "program, an image, an archive or a UTF-16 document. Give a plain text file (.txt, UTF-8); "
+            "save a document as plain text first"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

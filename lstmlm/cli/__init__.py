@@ -20,6 +20,7 @@ from lstmlm.cli.common import add_model_command, fail, load_or_exit, model_dir, 
 from lstmlm.cli.import_model import add_import_parser, cmd_import
 from lstmlm.cli.inspect import add_inspect_parsers, cmd_next, cmd_sample, cmd_trace
 from lstmlm.cli.models import add_models_parser, cmd_models
+from lstmlm.cli.options import in_range
 from lstmlm.cli.study import add_study_parsers, cmd_gradflow, cmd_probe
 from lstmlm.cli.train import add_train_parser, cmd_train
 from lstmlm.tokenizers import TextFileError
@@ -29,7 +30,8 @@ from lstmlm.vocab import UnknownTokenError
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lstmlm",
-        description="Word-level LSTM language models: train, evaluate, predict, sample and trace every gate.",
+        description="LSTM language models of words or characters (the tokenizer a model was trained "
+        "with, recorded in its config.json): train, evaluate, predict, sample and trace every gate.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -51,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="plain text: cut it with the model's tokenizer first (a character model always reads it so)",
     )
-    p.add_argument("--batch-size", type=int, default=10)
-    p.add_argument("--bptt", type=int, default=35)
+    p.add_argument("--batch-size", type=in_range(int, 1), default=10, help="columns (default 10; >= 1)")
+    p.add_argument("--bptt", type=in_range(int, 1), default=35, help="steps per window (default 35; >= 1)")
     p.add_argument(
         "--check-stability",
         action="store_true",
@@ -74,8 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(batch size 10, bptt 35) and keep, for every unit of every layer, the contexts of its highest and "
         "lowest cell c and hidden h. Written to MODEL/atlas.json.gz, which the playground shows.",
     )
-    p.add_argument("--top", type=int, default=5, help="contexts kept per unit, signal and direction")
-    p.add_argument("--max-words", type=int, default=0, help="scan only the first N words (0 = all)")
+    p.add_argument(
+        "--top", type=in_range(int, 1), default=5, help="contexts kept per unit, signal and direction (>= 1)"
+    )
+    p.add_argument(
+        "--max-words", type=in_range(int, 0), default=0, help="scan only the first N tokens (0 = all)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_study_parsers(sub)
     add_cells_parser(sub)
@@ -183,8 +189,6 @@ def cmd_index(ns: argparse.Namespace) -> int:
     model = load_or_exit(ns)
     if model.config.cell != "lstm":
         return fail(f"the atlas shows LSTM cells; this model's cell is {model.config.cell!r}")
-    if ns.top < 1 or ns.max_words < 0:
-        return fail("--top must be >= 1 and --max-words >= 0")
     tokens, problem = read_corpus(model, ns.data)
     if problem:
         return fail(problem)

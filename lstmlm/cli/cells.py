@@ -9,6 +9,7 @@ import json
 import time
 
 from lstmlm.cli.common import add_model_command, fail, load_or_exit, model_dir, read_corpus
+from lstmlm.cli.options import in_range
 
 
 def add_cells_parser(sub) -> None:
@@ -24,12 +25,15 @@ def add_cells_parser(sub) -> None:
         "parenthesis depth, position in the line, in the word and in the sentence, the first word of a "
         "sentence, and for a character model the line nearing its usual wrap length. Yes/no tracks are "
         "scored by AUC, counts by |Pearson r|. The ranking is written to MODEL/cell_hunt.json.gz, which "
-        "the playground's Cell-hunt view shows.",
+        "the playground's Cell-hunt view shows. Printed layers count from 1, as the playground does; "
+        "the --json and saved ranking keep the 0-based layer index.",
     )
-    p.add_argument("--max-steps", type=int, default=0, help="use only the first N steps (0 = all)")
-    p.add_argument("--top", type=int, default=3, help="best units printed per track (default 3)")
+    p.add_argument("--max-steps", type=in_range(int, 0), default=0, help="use the first N steps (0 = all)")
+    p.add_argument("--top", type=in_range(int, 1), default=3, help="best units printed per track (default 3)")
     p.add_argument("--regex", default="", help="also rank units for your own track: this regular expression")
-    p.add_argument("--batch-size", type=int, default=10, help="columns the text is cut into (default 10)")
+    p.add_argument(
+        "--batch-size", type=in_range(int, 1), default=10, help="columns the text is cut into (default 10)"
+    )
     p.add_argument("--no-save", action="store_true", help="print only; do not write MODEL/cell_hunt.json.gz")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -41,8 +45,6 @@ def cmd_cells(ns: argparse.Namespace) -> int:
     from lstmlm.studies.tracks import REGEX
 
     model = load_or_exit(ns)
-    if ns.max_steps < 0 or ns.top < 1 or ns.batch_size < 1:
-        return fail("--max-steps must be >= 0, --top and --batch-size >= 1")
     tokens, problem = read_corpus(model, ns.data)
     if problem:
         return fail(problem)
@@ -87,7 +89,7 @@ def cmd_cells(ns: argparse.Namespace) -> int:
                 how = f"AUC {u['statistic']:.3f} ({u['direction']}er where marked)"
             else:
                 how = f"r {u['statistic']:+.3f}"
-            print(f"  layer {u['layer']} {u['signal']} unit {u['unit']}: {how}")
+            print(f"  layer {u['layer'] + 1} {u['signal']} unit {u['unit']}: {how}")  # 1-based, as the app
     if path:
         print(f"Wrote {path}")
     return 0

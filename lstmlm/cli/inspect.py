@@ -1,5 +1,5 @@
-"""`lstmlm next`, `sample` and `trace`: look inside a model from the command line (the next words after a
-prompt, a sampled continuation, every gate over a prompt)."""
+"""`lstmlm next`, `sample` and `trace`: look inside a model from the command line (the next tokens, words
+or characters, after a prompt, a sampled continuation, every gate over a prompt)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ import sys
 from collections.abc import Callable
 
 from lstmlm.cli.common import add_model_command, fail, load_or_exit
+from lstmlm.cli.options import in_range
 from lstmlm.safewords import HIDDEN_LABEL, hide_in_json, hide_in_text, showing_all_words
+from lstmlm.wikitext import EOS
+
+# a line break and a space (a character model's tokens) are printed visibly, as the playground draws them
+VISIBLE = {EOS: "⏎", " ": "␣"}
 
 SHOW_ALL_HELP = (
     f"research use: show and sample the words of the classroom list (lstmlm/wordlists/hidden_words.txt) "
@@ -20,9 +25,13 @@ SHOW_ALL_HELP = (
 
 def add_inspect_parsers(sub) -> None:
     """The `next`, `sample` and `trace` subcommands."""
-    p = add_model_command(sub, "next", help="the most likely next words after a prompt")
+    p = add_model_command(
+        sub, "next", help="the most likely next tokens (words, or characters) after a prompt"
+    )
     p.add_argument("prompt", help="free text; cut into tokens by the model's tokenizer (its config.json)")
-    p.add_argument("-k", "--top", type=int, default=10, help="how many words to show")
+    p.add_argument(
+        "-k", "--top", type=in_range(int, 1), default=10, help="how many tokens (words or characters) to show"
+    )
     p.add_argument("--json", action="store_true")
     p.add_argument("--show-all-words", action="store_true", help=SHOW_ALL_HELP)
 
@@ -30,16 +39,35 @@ def add_inspect_parsers(sub) -> None:
         sub,
         "sample",
         help="continue a prompt by sampling",
-        description="Continue a prompt. Temperature 0 always takes the most likely word.",
+        description="Continue a prompt, a token (word or character, as the model reads text) at a time. "
+        "Temperature 0 always takes the most likely token.",
     )
     p.add_argument("prompt", nargs="?", default="", help="free text (empty: start a new paragraph)")
-    p.add_argument("-n", "--words", type=int, default=40, help="how many words to generate")
-    p.add_argument("--temperature", type=float, default=1.0)
-    p.add_argument("--top-k", type=int, default=0, help="sample from the k most likely words only (0 = all)")
     p.add_argument(
-        "--top-p", type=float, default=1.0, help="sample from the smallest set holding this much probability"
+        "-n",
+        "--words",
+        type=in_range(int, 1),
+        default=40,
+        help="how many tokens to generate: words, or characters for a character model (>= 1)",
     )
-    p.add_argument("--seed", type=int, default=None, help="same seed, same text (default: random)")
+    p.add_argument(
+        "--temperature", type=in_range(float, 0), default=1.0, help="0 = always the most likely (>= 0)"
+    )
+    p.add_argument(
+        "--top-k", type=in_range(int, 0), default=0, help="sample from the k most likely tokens (0 = all)"
+    )
+    p.add_argument(
+        "--top-p",
+        type=in_range(float, 0, 1, low_open=True),
+        default=1.0,
+        help="sample from the smallest set holding this much probability (> 0 and <= 1)",
+    )
+    p.add_argument(
+        "--seed",
+        type=in_range(int, 0, 2**63 - 1),
+        default=None,
+        help="same seed, same text (default: random)",
+    )
     p.add_argument("--stop-at-eos", action="store_true", help="stop at the end of the line")
     p.add_argument(
         "--allow-unk",
@@ -48,7 +76,7 @@ def add_inspect_parsers(sub) -> None:
     )
     p.add_argument("--show-all-words", action="store_true", help=SHOW_ALL_HELP)
     p.add_argument(
-        "--json", action="store_true", help="one JSON object with each word's probability and rank"
+        "--json", action="store_true", help="one JSON object with each token's probability and rank"
     )
 
     p = add_model_command(
@@ -56,11 +84,12 @@ def add_inspect_parsers(sub) -> None:
         "trace",
         help="every gate, cell and hidden state over a prompt",
         description="Trace a prompt: for every layer, the gates i, f, g (candidate), o, the cell c and "
-        "hidden h at every word (steps x units), plus the next words. A GRU records its gates r (reset), "
+        "hidden h at every token (steps x units), plus the next tokens. Layers are L1, L2, ... in the table "
+        "(as in the playground); the JSON's layer indices count from 0. A GRU records its gates r (reset), "
         "z (update), its candidate n and h; a plain RNN its h.",
     )
     p.add_argument("prompt")
-    p.add_argument("-k", "--top", type=int, default=10)
+    p.add_argument("-k", "--top", type=in_range(int, 1), default=10, help="next tokens listed (>= 1)")
     p.add_argument("--json", action="store_true", help="the full trace as JSON (see README)")
     p.add_argument("--show-all-words", action="store_true", help=SHOW_ALL_HELP)
 
@@ -84,7 +113,8 @@ def _print_json(data: dict) -> None:
 
 
 def _shown(word: str) -> str:
-    return hide_in_text(word)[0]
+    """A token as printed: a line break as ⏎, a space as ␣, a classroom-list word masked."""
+    return VISIBLE.get(word) or hide_in_text(word)[0]
 
 
 @_word_filter
@@ -149,7 +179,7 @@ def cmd_sample(ns: argparse.Namespace) -> int:
             }
         )
     else:
-        print(_shown(detokenize(enc.tokens + [w.word for w in words])))
+        print(hide_in_text(detokenize(enc.tokens + [w.word for w in words]))[0])
     return 0
 
 
@@ -182,7 +212,8 @@ def cmd_trace(ns: argparse.Namespace) -> int:
         return 0
     *means, last = TRACE_COLUMNS[tr.cell]
     labels = "  ".join([f"mean {k}" for k in means] + [f"|{last}|max"])
-    print(f"{model.vocab.tokenizer.unit:>14}  " + "  ".join(f"L{n} {labels}" for n in range(len(tr.layers))))
+    layers = "  ".join(f"L{n + 1} {labels}" for n in range(len(tr.layers)))  # L1 first, as the app counts
+    print(f"{model.vocab.tokenizer.unit:>14}  {layers}")
     for t, tok in enumerate(enc.tokens):
         cols = []
         for lt in tr.layers:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from lstmlm.training.ranges import RANGES, Range, check_setting
+
 
 def _mark_given(namespace: argparse.Namespace, dest: str) -> None:
     namespace.given_options = set(getattr(namespace, "given_options", ())) | {dest}
@@ -36,19 +38,61 @@ def add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), default
         default = (defaults or {}).get(f.name, f.default)
         flag = "--" + f.name.replace("_", "-")
         helptext = comments.get(f.name, "") + f" (default: {default})"
+        if f.name in RANGES and not isinstance(default, bool):
+            helptext = helptext[:-1] + f"; {RANGES[f.name].describe()})"
         if isinstance(default, bool):
             group.add_argument(flag, default=default, action=_Flag, help=helptext)
         elif isinstance(default, tuple):
-            group.add_argument(flag, default=default, type=int, nargs="+", action=_Store, help=helptext)
+            kind = checked(int, f.name)
+            group.add_argument(flag, default=default, type=kind, nargs="+", action=_Store, help=helptext)
         else:
             group.add_argument(
                 flag,
                 default=default,
-                type=type(default),
+                type=checked(type(default), f.name) if f.name in RANGES else type(default),
                 help=helptext,
                 action=_Store,
                 choices=f.metadata.get("choices"),
             )
+
+
+def checked(kind, name: str):
+    """An argparse `type` that converts with `kind` (int or float) and refuses a value outside
+    RANGES[name] (argparse then exits with status 2 and the message, before anything runs)."""
+
+    def convert(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {'an integer' if kind is int else 'a number'}"
+            ) from None
+        if why := check_setting(name, value):
+            raise argparse.ArgumentTypeError(why.split(": ", 1)[1] + f", not {text}")
+        return value
+
+    convert.__name__ = kind.__name__  # argparse names the type in its "invalid ... value" message
+    return convert
+
+
+def in_range(kind, low: float | None = None, high: float | None = None, low_open: bool = False):
+    """An argparse `type` for a plain option: `kind` (int or float) within [low, high] (low excluded when
+    `low_open`; None: unbounded); out of range, argparse exits with status 2 and says what is allowed."""
+    rng = Range(low, high, low_open)
+
+    def convert(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {'an integer' if kind is int else 'a number'}"
+            ) from None
+        if why := rng.problem(value):
+            raise argparse.ArgumentTypeError(f"{why}, not {text}")
+        return value
+
+    convert.__name__ = kind.__name__
+    return convert
 
 
 def _field_comments(cls) -> dict[str, str]:

@@ -1,10 +1,20 @@
 """What `lstmlm train` shows on the terminal: a training Callback that draws a tqdm bar per epoch (loss,
-perplexity, lr, words/s or characters/s) and prints every validation and message above it, on stderr."""
+perplexity for a word model or bits per character for a character model, lr, words/s or characters/s) and
+prints every validation and message above it, on stderr."""
 
 from __future__ import annotations
 
 import math
 import sys
+
+
+def figures(val_ppl: float, unit: str) -> str:
+    """The best validation figure as the field reports it for a model of `unit` tokens: perplexity for a
+    word model; nats and bits per character for a character model (ln(ppl) nats, ln(ppl)/ln 2 bits)."""
+    if unit == "character":
+        nats = math.log(val_ppl)
+        return f"best validation loss {nats:.3f} nats/character ({nats / math.log(2):.3f} bits/character)"
+    return f"best validation perplexity {val_ppl:.2f}"
 
 
 class TrainProgressBar:
@@ -16,6 +26,7 @@ class TrainProgressBar:
         from tqdm import tqdm
 
         self.quiet = quiet
+        self.chars = unit == "character"
         self.speed = f"{unit}s/s"
         self.bar = None
         self.tqdm = tqdm
@@ -40,16 +51,25 @@ class TrainProgressBar:
             self.bar.set_postfix(
                 {
                     "loss": f"{p.loss:.3f}",
-                    "ppl": f"{math.exp(min(p.loss, 50)):.1f}",
+                    **(
+                        {"bpc": f"{p.loss / math.log(2):.3f}"}
+                        if self.chars
+                        else {"ppl": f"{math.exp(min(p.loss, 50)):.1f}"}
+                    ),
                     "lr": f"{p.lr:.2g}",
                     self.speed: f"{p.words_per_s:,.0f}",
                 }
             )
 
     def on_eval(self, r: dict) -> None:
+        val = (
+            f"val loss {r['val_loss']:.3f} nats ({r['val_loss'] / math.log(2):.3f} bits)/char"
+            if self.chars
+            else f"val ppl {r['val_ppl']:.2f}"
+        )
         self.write(
             f"step {r['step']} epoch {r['epoch']}: train loss {r['train_loss']:.3f}  "
-            f"val ppl {r['val_ppl']:.2f}{'  (best, saved)' if r['best'] else ''}  lr {r['lr']:.3g}  "
+            f"{val}{'  (best, saved)' if r['best'] else ''}  lr {r['lr']:.3g}  "
             f"{r['seconds'] / 60:.1f} min"
         )
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from lstmlm.cli.common import add_model_command, fail, load_or_exit, model_dir, read_corpus
+from lstmlm.cli.options import in_range
 
 
 def add_study_parsers(sub) -> None:
@@ -22,8 +23,10 @@ def add_study_parsers(sub) -> None:
         "the median, mean and 10/90% quantiles over the windows go to MODEL/gradient_flow.json, which "
         "the playground's Gradient-flow view plots.",
     )
-    p.add_argument("--snippets", type=int, default=200, help="windows to average over (default 200)")
-    p.add_argument("--length", type=int, default=100, help="words per window (default 100)")
+    p.add_argument(
+        "--snippets", type=in_range(int, 1), default=200, help="windows to average over (default 200)"
+    )
+    p.add_argument("--length", type=in_range(int, 2), default=100, help="tokens per window (default 100)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p = add_model_command(
         sub,
@@ -39,8 +42,6 @@ def cmd_gradflow(ns: argparse.Namespace) -> int:
 
     from lstmlm.studies.gradflow import average_flow, decay_per_word, save_flow
 
-    if ns.snippets < 1 or ns.length < 2:
-        return fail("--snippets must be >= 1 and --length >= 2")
     model = load_or_exit(ns)
     tokens, problem = read_corpus(model, ns.data)
     if problem:

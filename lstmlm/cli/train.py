@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lstmlm.cli.common import fail
 from lstmlm.cli.options import add_dataclass_options
-from lstmlm.cli.progress import TrainProgressBar
+from lstmlm.cli.progress import TrainProgressBar, figures
 from lstmlm.cli.train_settings import RunSettings, check_inputs, run_settings, vocabulary_summary
 from lstmlm.model import ModelConfig
 from lstmlm.tokenizers import TOKENIZERS
@@ -258,5 +258,10 @@ def _run(ns: argparse.Namespace, out: Path, run: RunSettings, summary: dict, wor
             reason = result["stop_reason"]
             if reason == "word budget":  # --max-words counts the model's tokens: characters for a chars model
                 reason = f"{run.corpus.vocab.tokenizer.unit} budget"
-            print(f"Done ({reason}): best validation perplexity {result['best_val_ppl']:.2f}, model in {out}")
+            if not (out / "config.json").is_file():  # never validated: nothing to report as done
+                return fail(
+                    f"the run ended ({reason}) before its first validation: no model was saved in {out}"
+                )
+            best = figures(result["best_val_ppl"], run.corpus.vocab.tokenizer.unit)
+            print(f"Done ({reason}): {best}, model in {out}")
     return 0

@@ -21,6 +21,7 @@ from lstmlm.tokenizers import WIKITEXT, get_tokenizer
 from lstmlm.training.autosize import Plan, auto_vocabulary, plan_training
 from lstmlm.training.config import TrainConfig
 from lstmlm.training.probe import measure_words_per_s, warm_up
+from lstmlm.training.ranges import memory_problem
 from lstmlm.training.resume import has_resume_state, read_resume_meta
 
 
@@ -83,7 +84,7 @@ def run_settings(ns: argparse.Namespace, out: Path, world: int, rank: int) -> Ru
     read_corpus = corpus_reader(ns, meta)
     plan = Plan()
     if auto and not vocab_given:
-        corpus, ns.max_vocab, plan.reasons["max_vocab"] = auto_vocabulary(read_corpus)
+        corpus, ns.max_vocab, plan.reasons["max_vocab"] = auto_vocabulary(read_corpus, _unit(ns))
         plan.train["max_vocab"] = ns.max_vocab
     else:
         corpus = read_corpus(ns.max_vocab)
@@ -94,19 +95,35 @@ def run_settings(ns: argparse.Namespace, out: Path, world: int, rank: int) -> Ru
                 file=sys.stderr,
             )
         settings = dict(pick_options(ns, ModelConfig), vocab_size=len(corpus.vocab))
+        check_memory(settings, train_cfg)  # before the probe allocates a model of the given size
         if auto:
             plan, train_cfg = auto_plan(ns, corpus, train_cfg, settings, plan, world, rank)
             settings.update(plan.model)
         settings["adaptive_cutoffs"] = fit_cutoffs(settings, ns)
         model_cfg = ModelConfig(**settings)
+        check_memory(settings, train_cfg)
     elif saved_model.get("vocab_size") != len(corpus.vocab):
         raise ValueError(
-            f"--resume: this data has {len(corpus.vocab):,} words in its vocabulary, the saved "
-            f"run {saved_model.get('vocab_size'):,}; resume with the data it was trained on"
+            f"--resume: this data has {len(corpus.vocab):,} {corpus.vocab.tokenizer.unit}s in its "
+            f"vocabulary, the saved run {saved_model.get('vocab_size'):,}; "
+            "resume with the data it was trained on"
         )
     else:
         model_cfg = ModelConfig.from_dict(saved_model)
     return RunSettings(corpus, model_cfg, train_cfg, plan, meta)
+
+
+def check_memory(settings: dict, train_cfg: TrainConfig) -> None:
+    """ValueError (with what to lower) when a model of `settings` would not fit in the memory free now:
+    the GPU's on a CUDA run, else this machine's RAM (`lstmlm.training.ranges.memory_problem`)."""
+    available = None
+    if train_cfg.device != "cpu":
+        import torch
+
+        if torch.cuda.is_available():
+            available = torch.cuda.mem_get_info()[0]
+    if why := memory_problem(settings, train_cfg.batch_size, train_cfg.bptt, available):
+        raise ValueError(why)
 
 
 def corpus_reader(ns: argparse.Namespace, meta: dict):
@@ -151,6 +168,11 @@ def resumed_settings(ns: argparse.Namespace, meta: dict) -> tuple[dict, dict | N
     return train_opts, saved_model, conflicts
 
 
+def _unit(ns: argparse.Namespace) -> str:
+    """What one token of this run is: "character" for --tokenizer chars, else "word"."""
+    return get_tokenizer(ns.tokenizer).unit if ns.tokenizer else "word"
+
+
 def _show(value) -> str:
     return " ".join(map(str, value)) if isinstance(value, list) else str(value)
 
@@ -158,12 +180,13 @@ def _show(value) -> str:
 def fit_cutoffs(settings: dict, ns: argparse.Namespace) -> tuple[int, ...]:
     """Default adaptive-softmax cutoffs shrink to a small vocabulary (a given --adaptive-cutoffs is kept)."""
     cutoffs, vocab_size = tuple(settings["adaptive_cutoffs"]), settings["vocab_size"]
+    unit = _unit(ns)
     if settings["softmax"] != "adaptive" or "adaptive_cutoffs" in given_options(ns):
         return cutoffs
     if not any(0 < c < vocab_size for c in cutoffs) and vocab_size > 2:
         cutoffs = (max(1, vocab_size // 4),)
         print(
-            f"note: a {vocab_size:,}-word vocabulary is smaller than the default adaptive-softmax cutoffs; "
+            f"note: a {vocab_size:,}-{unit} vocabulary is smaller than the default adaptive-softmax cutoffs; "
             f"using --adaptive-cutoffs {cutoffs[0]}",
             file=sys.stderr,
         )
@@ -202,6 +225,7 @@ def auto_plan(
         train_cfg.max_words,
         given,
         measure if minutes > 0 else None,
+        unit=corpus.vocab.tokenizer.unit,
     )
     chosen.train = {**plan.train, **chosen.train}  # the vocabulary choice first
     chosen.reasons = {**plan.reasons, **chosen.reasons}

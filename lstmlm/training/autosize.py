@@ -107,17 +107,18 @@ def _show(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def vocabulary_cap(counts: torch.Tensor, specials: int = 2) -> tuple[int, str]:
+def vocabulary_cap(counts: torch.Tensor, specials: int = 2, unit: str = "word") -> tuple[int, str]:
     """(max_vocab, reason) for a vocabulary whose words occur `counts` times (1-D, one entry per word),
-    plus `specials` always-kept entries (<eos>, <unk>) not counted as frequent. 0 = keep every word."""
+    plus `specials` always-kept entries (<eos>, <unk>) not counted as frequent. 0 = keep every word.
+    `unit` ("word" or "character") is what one token is, as the reason says it."""
     frequent = int((counts >= MIN_COUNT).sum())
     cap = min(frequent + specials, MAX_VOCAB)
     if cap >= counts.numel():
-        return 0, f"every one of the {counts.numel():,} training words occurs at least {MIN_COUNT} times"
+        return 0, f"every one of the {counts.numel():,} training {unit}s occurs at least {MIN_COUNT} times"
     if cap == MAX_VOCAB and frequent + specials > MAX_VOCAB:
-        return cap, f"{frequent:,} words occur {MIN_COUNT}+ times; capped at {MAX_VOCAB:,}"
+        return cap, f"{frequent:,} {unit}s occur {MIN_COUNT}+ times; capped at {MAX_VOCAB:,}"
     return cap, (
-        f"the {frequent:,} of {counts.numel():,} training words seen at least {MIN_COUNT} times "
+        f"the {frequent:,} of {counts.numel():,} training {unit}s seen at least {MIN_COUNT} times "
         "(rarer ones read as <unk>, as in WikiText-2)"
     )
 
@@ -131,11 +132,13 @@ def plan_training(
     given: dict,
     measure: Callable[[dict], float] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    unit: str = "word",
 ) -> Plan:
     """Choose the settings not in `given` (name -> value given by the person) for a run on `train_words`
     training tokens (valid_words validated each pass) within `max_minutes` and/or `max_words` (0 = none;
     one must be set). `measure(model_settings)` -> words/s of one training step at that size (the probe;
-    needed with a time budget). Raises ValueError without a budget or a probe for a time budget."""
+    needed with a time budget). `unit` ("word" or "character"): one token, as the reasons say it.
+    Raises ValueError without a budget or a probe for a time budget."""
     if max_minutes <= 0 and max_words <= 0:
         raise ValueError("the automatic settings need a budget: --max-minutes or --max-words")
     if max_minutes > 0 and measure is None:
@@ -144,16 +147,16 @@ def plan_training(
     start = clock()
     # share of the training time spent on training steps rather than validations
     train_share = train_words / (train_words + EVAL_COST * valid_words)
-    sizer = Sizer(plan, given, vocab_size, max_minutes, max_words, train_share, measure, clock, start)
+    sizer = Sizer(plan, given, vocab_size, max_minutes, max_words, train_share, measure, clock, start, unit)
     hidden, settings, reasons, words, weights = choose_size(sizer, train_words)
     plan.model = settings
     plan.reasons.update(reasons)
     if "dropout" not in given:
-        plan.model["dropout"], plan.reasons["dropout"] = choose_dropout(weights, train_words, words)
+        plan.model["dropout"], plan.reasons["dropout"] = choose_dropout(weights, train_words, words, unit)
     for name, value, reason in (
         ("optimizer", "adam", "Adam: fast progress in a short budget"),
         ("lr", LR, "Adam's peak, as the bundled word models"),
-        ("schedule", "cosine", "decays to 0 over the budget (time or words, whichever ends first)"),
+        ("schedule", "cosine", f"decays to 0 over the budget (time or {unit}s, whichever ends first)"),
     ):
         if name not in given:
             plan.train[name], plan.reasons[name] = value, reason
@@ -178,6 +181,7 @@ class Sizer:
     measure: Callable[[dict], float] | None
     clock: Callable[[], float]
     start: float  # the clock when planning began
+    unit: str = "word"  # one token: "word" or "character" (the reasons say it)
 
     @property
     def ladder(self) -> tuple[int, ...]:
@@ -195,7 +199,7 @@ class Sizer:
 
     def candidate(self, hidden: int) -> tuple[dict, dict, dict, int]:
         """(settings, reasons, all model settings, recurrent weights) of one size."""
-        settings, reasons = model_candidate(hidden, self.vocab_size, self.given)
+        settings, reasons = model_candidate(hidden, self.vocab_size, self.given, self.unit)
         full = {**self.given, **settings, "hidden_dim": hidden, "vocab_size": self.vocab_size}
         cell = full.get("cell", "lstm")
         return settings, reasons, full, recurrent_weights(full["embed_dim"], hidden, full["num_layers"], cell)
@@ -213,7 +217,7 @@ def choose_size(sizer: Sizer, train_words: int) -> tuple[int, dict, dict, float,
     if top < len(ladder) - 1:
         why_not_larger = (
             f"{ladder[top + 1]} units would have over {MAX_WEIGHTS_PER_WORD:.1f} recurrent weights per "
-            f"training word, more than dropout {MAX_DROPOUT:g} regularises"
+            f"training {sizer.unit}, more than dropout {MAX_DROPOUT:g} regularises"
         )
     chosen, smallest, why_not_larger = bisect_ladder(sizer, top, train_words, why_not_larger)
     fits = chosen is not None
@@ -223,18 +227,20 @@ def choose_size(sizer: Sizer, train_words: int) -> tuple[int, dict, dict, float,
             smallest = (ladder[0], settings, reasons, sizer.words_for(full), weights)
         chosen = smallest
     hidden, settings, reasons, words, weights = chosen
+    need = words_needed(train_words, weights)
+    # the smallest size measured only after the bisection stopped early may read enough after all
+    fits = fits or words >= need
     if "hidden_dim" not in sizer.given:
-        need = words_needed(train_words, weights)
-        measured = sizer.plan.measured
-        how = f"{measured[hidden]:,.0f} words/s measured, " if hidden in measured else ""
+        measured, unit = sizer.plan.measured, sizer.unit
+        how = f"{measured[hidden]:,.0f} {unit}s/s measured, " if hidden in measured else ""
         settings["hidden_dim"] = hidden
         reasons["hidden_dim"] = (
-            f"{how}{words / 1e6:.2f} M words in the budget ({words / max(train_words, 1):.1f} passes) >= the "
-            f"{need / 1e6:.2f} M it needs (min of {MIN_PASSES:g} passes, {WORDS_PER_WEIGHT:g} words per "
-            f"weight); {why_not_larger}"
+            f"{how}{words / 1e6:.2f} M {unit}s in the budget ({words / max(train_words, 1):.1f} passes) >= "
+            f"the {need / 1e6:.2f} M it needs (min of {MIN_PASSES:g} passes, {WORDS_PER_WEIGHT:g} {unit}s "
+            f"per weight); {why_not_larger}"
             if fits
-            else f"the smallest size; even it reads only {words / 1e6:.2f} M words of the {need / 1e6:.2f} M "
-            "it would need"
+            else f"the smallest size; even it reads only {words / 1e6:.2f} M {unit}s of the "
+            f"{need / 1e6:.2f} M it would need"
         )
     return chosen
 
@@ -266,7 +272,7 @@ def bisect_ladder(sizer: Sizer, top: int, train_words: int, why_not_larger: str)
     return chosen, smallest, why_not_larger
 
 
-def auto_vocabulary(build: Callable[[int], object]) -> tuple[object, int, str]:
+def auto_vocabulary(build: Callable[[int], object], unit: str = "word") -> tuple[object, int, str]:
     """(corpus, max_vocab, reason): `build(max_vocab)` reads the corpus (0 = every word); it is read once
     uncapped to count its words, and again with the cap when one applies (the same vocabulary, to the
     word, as `--max-vocab` with that number gives)."""
@@ -276,5 +282,5 @@ def auto_vocabulary(build: Callable[[int], object]) -> tuple[object, int, str]:
     for special in (corpus.vocab.eos_id, corpus.vocab.unk_id):
         if special is not None:
             counts[special] = MIN_COUNT
-    cap, reason = vocabulary_cap(counts, specials=0)
+    cap, reason = vocabulary_cap(counts, specials=0, unit=unit)
     return (build(cap) if cap else corpus), cap, reason

@@ -30,8 +30,9 @@ def recurrent_weights(
     return total
 
 
-def model_candidate(hidden_dim: int, vocab_size: int, given: dict) -> tuple[dict, dict]:
-    """(settings, reasons) for one size: softmax, embedding width, tying, layers (given ones kept)."""
+def model_candidate(hidden_dim: int, vocab_size: int, given: dict, unit: str = "word") -> tuple[dict, dict]:
+    """(settings, reasons) for one size: softmax, embedding width, tying, layers (given ones kept); `unit`
+    ("word" or "character") is what one token is, as the reasons say it."""
     layers = given.get("num_layers", NUM_LAYERS)
     embed_guess = given.get("embed_dim", min(hidden_dim, MAX_EMBED))
     rnn = recurrent_weights(embed_guess, hidden_dim, layers, given.get("cell", "lstm"))
@@ -40,8 +41,8 @@ def model_candidate(hidden_dim: int, vocab_size: int, given: dict) -> tuple[dict
         big = vocab_size * hidden_dim > rnn
         settings["softmax"] = "adaptive" if big else "full"
         reasons["softmax"] = (
-            f"a full {vocab_size:,}-word output layer would cost {vocab_size * hidden_dim / rnn:.1f}x the "
-            f"LSTM's multiply-adds a word"
+            f"a full {vocab_size:,}-{unit} output layer would cost {vocab_size * hidden_dim / rnn:.1f}x the "
+            f"LSTM's multiply-adds a {unit}"
         )
     softmax = settings.get("softmax", given.get("softmax"))
     tie_ok = softmax == "full" and given.get("embed_dim", hidden_dim) == hidden_dim
@@ -71,15 +72,16 @@ def words_needed(train_words: int, weights: int) -> float:
     return min(MIN_PASSES * train_words, WORDS_PER_WEIGHT * weights)
 
 
-def choose_dropout(weights: int, train_words: int, words: float) -> tuple[float, str]:
-    """(dropout, reason) from the model's recurrent weights, the distinct words and the words it reads."""
+def choose_dropout(weights: int, train_words: int, words: float, unit: str = "word") -> tuple[float, str]:
+    """(dropout, reason) from the model's recurrent weights, the training tokens and the tokens it reads
+    (`unit`: "word" or "character", as the reason says it)."""
     passes = words / max(train_words, 1)
     if passes <= 1:
-        return 0.1, f"{passes:.2f} passes over the text: each word is read at most once, little to overfit"
+        return 0.1, f"{passes:.2f} passes over the text: each {unit} is read at most once, little to overfit"
     q = weights / max(train_words, 1)
     full = min(MAX_DROPOUT, max(0.1, 0.35 + 0.2 * math.log10(q)))
     dropout = round(0.1 + (full - 0.1) * min(1.0, (passes - 1) / 3), 2)
     return dropout, (
-        f"{q:.2f} recurrent weights per training word -> {full:.2f} for a long run; "
+        f"{q:.2f} recurrent weights per training {unit} -> {full:.2f} for a long run; "
         f"{passes:.1f} passes -> {dropout:.2f}"
     )
