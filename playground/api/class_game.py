@@ -1,5 +1,6 @@
 """The Class game's endpoints: a teacher opens a room (`room_open`), pushes a sentence (`room_push`), reveals
-(`room_reveal`) and steps on (`room_step`); a student joins (`room_join`) and guesses (`room_guess`); both
+(`room_reveal`) and steps on (`room_step`), or asks which gate closes at a sentence's full stop
+(`room_push_gate`); a student joins (`room_join`) and guesses (`room_guess`); both
 poll `room_state`, which shows each only what their role may see (rooms.RoomStore.state). Registered with
 `gr.api`, which reads the parameters from the type hints (so no `from __future__ import annotations`).
 A refused request raises `gr.Error` with a message saying what to do instead.
@@ -23,7 +24,7 @@ refused = rejecting((RoomError,), refusal)  # every room endpoint's
 
 
 def register(store: RoomStore) -> None:
-    """Add the seven endpoints to the Blocks being built, over the app's rooms."""
+    """Add the eight endpoints to the Blocks being built, over the app's rooms."""
     # closures over the registry, not partials: gr.api reads each endpoint's own signature and type hints
 
     @refused
@@ -47,8 +48,18 @@ def register(store: RoomStore) -> None:
         return store.state(code, key)
 
     @refused
+    def room_push_gate(code: str, key: str, text: str) -> dict:
+        """The teacher asks "which gate closes at the full stop?" about `text`, a sentence ending in ".":
+        the class sees it whole and picks f, i or o; the reveal gives each gate's mean over the top layer's
+        units at the word before the "." and at the ".", and the answer (the largest drop). Returns the
+        room's state."""
+        store.push_gate(code, key, text)
+        return store.state(code, key)
+
+    @refused
     def room_guess(code: str, student: str, guess: str) -> dict:
-        """A student's guess for the open round (one word; the latest counts until the reveal). Returns the
+        """A student's guess for the open round (one word, or for a gate question f, i or o; the latest
+        counts until the reveal). Returns the
         room's state as this student sees it."""
         store.guess(code, student, guess)
         return store.state(code, student)
@@ -75,6 +86,6 @@ def register(store: RoomStore) -> None:
         return store.state(code, key)
 
     add_endpoints(
-        room_open, room_join, room_push, room_guess, room_state, room_reveal, room_step,
+        room_open, room_join, room_push, room_push_gate, room_guess, room_state, room_reveal, room_step,
         concurrency_limit=4, concurrency_id=ROOMS_CONCURRENCY,
     )  # fmt: skip

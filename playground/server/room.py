@@ -7,12 +7,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from playground.server.room_scoring import ModelAnswer, RoundScore, answer_json, histogram, score_json, totals
+from playground.server.room_scoring import (
+    GATE_KEYS,
+    GateAnswer,
+    ModelAnswer,
+    RoundScore,
+    answer_json,
+    gate_json,
+    histogram,
+    score_json,
+    totals,
+)
 
 MAX_GUESS_CHARS = 40
 MAX_SENTENCE_WORDS = 200  # tokens of a pushed sentence (a character model's characters)
 MAX_TEXT_CHARS = 5000  # a pushed text longer than this is refused before it is tokenized
 START_MARK = "|"  # in a pushed text, where the guessing starts
+FULL_STOP = "."  # a gate question's sentence ends with this token
+# what a student may type for a gate question: the letter, the gate's name, or its Chinese name
+GATE_NAMES = {"forget": "f", "input": "i", "output": "o", "遗忘门": "f", "输入门": "i", "输出门": "o"}
 
 
 class RoomError(ValueError):
@@ -36,6 +49,8 @@ class Room:
     revealed: bool = False
     answers: list[ModelAnswer] | None = None  # the models' answers, once revealed
     scores: list[RoundScore] = field(default_factory=list)
+    question: str = "word"  # "word": guess the next word; "gate": which gate closes at the full stop
+    gate_answer: GateAnswer | None = None  # the traced answer, once a gate question is revealed
     pushes: int = 0  # sentences pushed so far: tells a reveal computed for an older round to stand down
     version: int = 0  # +1 on every change a page would draw
 
@@ -61,6 +76,25 @@ def normalize_guess(text: str | None, unit: str = "word") -> str:
     if len(guess.split()) > 1:
         raise RoomError("guess one word (no spaces): the word that comes next")
     return guess.casefold()
+
+
+def normalize_gate_pick(text: str | None) -> str:
+    """A student's pick for the gate question as counted: "f", "i" or "o" (also accepted: the gate's name,
+    e.g. "forget" or "遗忘门", in any case). RoomError says what to type instead."""
+    pick = str(text or "").strip().casefold()
+    pick = GATE_NAMES.get(pick, pick)
+    if pick not in GATE_KEYS:
+        raise RoomError("pick a gate: f (forget), i (input) or o (output)")
+    return pick
+
+
+def gate_sentence(text: str | None, tokenize: Callable[[str], list[str]]) -> list[str]:
+    """The tokens of a gate question's sentence (a "|" in it is ignored): at least one token before a
+    final ".". RoomError otherwise."""
+    words, _ = split_sentence(str(text or "").replace(START_MARK, " "), tokenize)
+    if words[-1] != FULL_STOP or len(words) < 2:
+        raise RoomError(f'end the sentence with a full stop "{FULL_STOP}" after at least one word')
+    return words
 
 
 def split_sentence(text: str | None, tokenize: Callable[[str], list[str]]) -> tuple[list[str], int]:
@@ -111,6 +145,8 @@ def page_state(room: Room, unit: str, teacher: bool, token: str, present: int) -
         "models": [answer_json(a) for a in room.answers or []] if room.revealed else None,
         "scores": [score_json(s) for s in room.scores],
         "totals": totals(room.scores),
+        "question": room.question,
+        "gates": gate_json(room.gate_answer) if room.revealed and room.gate_answer is not None else None,
     }
     if teacher:
         state["password"] = room.password_hash is not None

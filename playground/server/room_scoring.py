@@ -35,6 +35,42 @@ class ModelAnswer:
 # (words before the round, the actual word or None) -> each model's answer; called once per reveal
 Predictor = Callable[[Sequence[str], str | None], list[ModelAnswer]]
 
+GATE_KEYS = ("f", "i", "o")  # the gates a student may pick, in this order (a tie goes to the first)
+
+
+@dataclass
+class GateAnswer:
+    """The answer to "which gate closes at the full stop?": each gate's mean over the top layer's units at
+    the step before the "." (`before`) and at the "." step (`at_stop`), and the gate that closes, the one
+    whose mean drops the most (before - at_stop largest; a tie goes to the first of GATE_KEYS). When no
+    mean drops, the answer is still the largest change downwards (the smallest rise); the page says so."""
+
+    before: dict[str, float]
+    at_stop: dict[str, float]
+
+    @property
+    def drops(self) -> dict[str, float]:
+        return {k: self.before[k] - self.at_stop[k] for k in GATE_KEYS}
+
+    @property
+    def answer(self) -> str:
+        drops = self.drops
+        return max(GATE_KEYS, key=lambda k: (drops[k], -GATE_KEYS.index(k)))
+
+
+# (the sentence's tokens, ending in ".") -> the GateAnswer; called once per reveal of a gate question
+GateReader = Callable[[Sequence[str]], GateAnswer]
+
+
+def gate_json(g: GateAnswer) -> dict:
+    return {
+        "answer": g.answer,
+        "gates": {
+            k: {"before": round(g.before[k], 6), "at_stop": round(g.at_stop[k], 6), "drop": round(d, 6)}
+            for k, d in g.drops.items()
+        },
+    }
+
 
 @dataclass
 class RoundScore:

@@ -25,11 +25,13 @@ from playground.server.room import (
     MAX_SENTENCE_WORDS,
     Room,
     RoomError,
+    gate_sentence,
+    normalize_gate_pick,
     normalize_guess,
     page_state,
     split_sentence,
 )
-from playground.server.room_scoring import Predictor, score_round
+from playground.server.room_scoring import GateReader, Predictor, score_round
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a projector without doubt
 CODE_LENGTH = 5  # 31**5 = 28 million codes
@@ -57,7 +59,9 @@ def _same(given: str | None, secret: str) -> bool:
 class RoomStore:
     """Every room of the server, behind one lock (each method holds it for microseconds; a reveal asks the
     models outside it). `predict` gives the models' answers at a reveal (None: no models); `tokenize` cuts
-    a pushed text into the model's tokens; `clock` is seconds (time.monotonic), replaceable in tests."""
+    a pushed text into the model's tokens; `gates` answers "which gate closes at the full stop?" (None:
+    the model has no forget/input/output gates, and the question is refused); `clock` is seconds
+    (time.monotonic), replaceable in tests."""
 
     def __init__(
         self,
@@ -68,8 +72,10 @@ class RoomStore:
         max_rooms: int = MAX_ROOMS,
         max_students: int = MAX_STUDENTS,
         idle_expiry_s: float = IDLE_EXPIRY_S,
+        gates: GateReader | None = None,
     ) -> None:
         self.predict = predict
+        self.gates = gates
         self.unit = unit  # "word" or "character": what one guess is
         self.tokenize = tokenize
         self.clock = clock
@@ -143,9 +149,10 @@ class RoomStore:
             return len(self._rooms)
 
     # -- the teacher's moves --------------------------------------------------------------------------
-    def push(self, code: str, key: str, words: Sequence[str], start: int) -> None:
+    def push(self, code: str, key: str, words: Sequence[str], start: int, question: str = "word") -> None:
         """Start a new sentence: the class sees words[:start] and guesses words[start] (none when
-        start == len(words)); earlier scores are cleared."""
+        start == len(words)); earlier scores are cleared. `question` "gate": the class picks the gate that
+        closes at the sentence's final "." (`push_gate`)."""
         words = [str(w) for w in words]
         if not words or len(words) > MAX_SENTENCE_WORDS:
             raise RoomError(f"push a sentence of 1 to {MAX_SENTENCE_WORDS} words")
@@ -154,6 +161,7 @@ class RoomStore:
         with self._lock:
             room = self._teacher_room(code, key)
             room.words, room.start, room.position = words, int(start), int(start)
+            room.question = "gate" if question == "gate" else "word"
             room.scores = []
             room.pushes += 1
             self._new_round(room)
@@ -164,6 +172,16 @@ class RoomStore:
         words, start = split_sentence(text, self.tokenize)
         self.push(code, key, words, start)
 
+    def push_gate(self, code: str, key: str, text: str | None) -> None:
+        """Ask "which gate closes at the full stop?" about a typed sentence ending in "." (`gate_sentence`):
+        the class sees the whole sentence and picks f, i or o; the reveal shows the traced answer."""
+        if self.gates is None:
+            raise RoomError(
+                "this model has no forget, input and output gates: ask the gate question with an LSTM"
+            )
+        words = gate_sentence(text, self.tokenize)
+        self.push(code, key, words, len(words), question="gate")
+
     def step(self, code: str, key: str) -> None:
         """Move to the next word: the actual word joins the prompt and a new round opens. A round stepped
         over without a reveal is not scored. RoomError when no word of the sentence is left to guess."""
@@ -171,6 +189,8 @@ class RoomStore:
             room = self._teacher_room(code, key)
             if not room.words:
                 raise RoomError("push a sentence first")
+            if room.question == "gate":
+                raise RoomError("the gate question has one round: push a new sentence")
             if room.position + 1 >= len(room.words):
                 raise RoomError("that was the sentence's last word: push a new sentence")
             room.position += 1
@@ -187,24 +207,28 @@ class RoomStore:
             if room.revealed:
                 return
             prefix, actual = list(room.words[: room.position]), room.actual
-            asked = (room.pushes, room.position)
-        answers = self.predict(prefix, actual) if self.predict is not None else []  # outside the lock
+            asked, gate = (room.pushes, room.position), room.question == "gate"
+        # the models are asked outside the lock; a gate question is answered by the trace alone
+        gate_answer = self.gates(prefix) if gate and self.gates is not None else None
+        answers = self.predict(prefix, actual) if self.predict is not None and not gate else []
         with self._lock:
             room = self._teacher_room(code, key)
             if room.revealed or (room.pushes, room.position) != asked:
                 return  # another reveal, push or step came first
-            room.revealed, room.answers = True, answers
+            room.revealed, room.answers, room.gate_answer = True, answers, gate_answer
             if actual is not None:
                 room.scores.append(score_round(room.position, actual, list(room.guesses.values()), answers))
             self._changed(room, self.clock())
 
     # -- the students' moves --------------------------------------------------------------------------
     def guess(self, code: str, member: str, text: str | None) -> str:
-        """Record (or replace) a student's guess for the open round; the guess as counted."""
-        guess = normalize_guess(text, self.unit)
+        """Record (or replace) a student's guess for the open round (for a gate question: f, i or o); the
+        guess as counted."""
         with self._lock:
             now = self.clock()
             room = self._room(code)
+            pick = room.question == "gate"
+            guess = normalize_gate_pick(text) if pick else normalize_guess(text, self.unit)
             if member not in room.members:
                 raise RoomError("join the room first (your page may have been reloaded): join again")
             if not room.words:
@@ -251,7 +275,7 @@ class RoomStore:
         return room
 
     def _new_round(self, room: Room) -> None:
-        room.guesses, room.revealed, room.answers = {}, False, None
+        room.guesses, room.revealed, room.answers, room.gate_answer = {}, False, None, None
 
     def _changed(self, room: Room, now: float) -> None:
         room.version += 1

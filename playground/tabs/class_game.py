@@ -1,7 +1,7 @@
 """Class game ("predict, then reveal"): a teacher opens a room, students join by its link (?room=CODE) or
-code, the teacher pushes a sentence, everyone guesses the next word, the teacher reveals the model's
-answer beside the class's guesses and steps on word by word. The rules and state are in server/room*.py; this
-module only draws `RoomStore.state` and passes the buttons on.
+code, the teacher pushes a sentence, everyone guesses the next word (or picks which gate closes at the full
+stop), the teacher reveals the model's answer beside the class's guesses and steps on word by word. The
+rules and state are in server/room*.py; this module only draws `RoomStore.state` and passes the buttons on.
 
 A page follows its room with a gr.Timer (POLL_S) that runs only while the page is in a room AND this tab
 is open: opening the tab starts it, and its first tick after another tab was opened stops it (the app's
@@ -28,7 +28,7 @@ from playground.views.class_game import banner_html, round_html, scores_html
 TAB_ID = "class"
 POLL_S = 1.5  # how often an open Class-game tab asks for its room
 MODEL_PANELS = 4  # models charted beside the class (the API returns every model of the line-up)
-DRAWN = 7 + MODEL_PANELS  # outputs of `draw`
+DRAWN = 8 + MODEL_PANELS  # outputs of `draw`
 DEFAULT_SENTENCE = "The little girl opened the | door and ran into the garden ."
 
 # A room's join link, absolute: the page's own address with ?room=CODE (and its language).
@@ -70,8 +70,8 @@ def charts(state: dict) -> list:
 
 def draw(store: RoomStore, seat: dict | None) -> tuple:
     """(signature, banner, round, the class's chart, MODEL_PANELS model charts, scores, teacher panel,
-    student panel) for the page's room; a room that is gone says so and leaves the page out of it."""
-    hidden = (gr.Group(visible=False), gr.Group(visible=False))
+    student panel, gate buttons) for the page's room; a room that is gone says so and leaves the page out."""
+    hidden = (gr.Group(visible=False), gr.Group(visible=False), gr.Row(visible=False))
     if not seat:
         return (None, "", "", *[gr.skip()] * (1 + MODEL_PANELS), "", *hidden)
     try:
@@ -88,6 +88,7 @@ def draw(store: RoomStore, seat: dict | None) -> tuple:
         scores_html(state),
         gr.Group(visible=teacher),
         gr.Group(visible=not teacher),
+        gr.Row(visible=not teacher and state["question"] == "gate"),
     )
 
 
@@ -131,6 +132,8 @@ def teacher_move(store: RoomStore, move: str, seat: dict | None, text: str = "")
     try:
         if move == "push":
             store.push_text(code, key, text)
+        elif move == "gate":
+            store.push_gate(code, key, text)
         elif move == "reveal":
             store.reveal(code, key)
         else:
@@ -204,12 +207,15 @@ def build(store: RoomStore, active: gr.State) -> TabView:
             )
             with gr.Row():
                 push = gr.Button(t("class.push"), variant="primary", elem_id="class-push")
+                push_gate = gr.Button(t("class.push_gate"), elem_id="class-push-gate")
                 reveal = gr.Button(t("class.reveal"), elem_id="class-reveal")
                 step = gr.Button(t("class.step"), elem_id="class-step")
         with gr.Group(visible=False) as student_panel:
             with gr.Row(equal_height=True):
                 guess = gr.Textbox(label=t("class.guess"), max_lines=1, elem_id="class-guess", scale=4)
                 send = gr.Button(t("class.send"), variant="primary", elem_id="class-send", scale=1)
+            with gr.Row(visible=False) as gate_row:
+                picks = {k: gr.Button(t(f"class.gate_{k}"), elem_id=f"class-gate-{k}") for k in "fio"}
         round_box = gr.HTML(elem_id="class-round")
         # side by side on a projector, stacked on a phone; the class's panel keeps its width when the models'
         # panels appear (plotly does not redraw a chart whose box changes size with its neighbours)
@@ -226,7 +232,7 @@ def build(store: RoomStore, active: gr.State) -> TabView:
         seen = gr.State(None)
         timer = gr.Timer(POLL_S, active=False)
 
-    drawn = [seen, banner, round_box, chart, *model_charts, scores, teacher_panel, student_panel]
+    drawn = [seen, banner, round_box, chart, *model_charts, scores, teacher_panel, student_panel, gate_row]
     quiet = dict(show_progress="hidden", api_visibility="private")
     moves = dict(concurrency_limit=4, concurrency_id="rooms", **quiet)
     show_link = dict(js=JOIN_LINK_JS, **quiet)
@@ -239,8 +245,11 @@ def build(store: RoomStore, active: gr.State) -> TabView:
     push.click(partial(teacher_move, store, "push"), [seat, sentence], drawn, **moves)
     reveal.click(partial(teacher_move, store, "reveal"), seat, drawn, **moves)
     step.click(partial(teacher_move, store, "step"), seat, drawn, **moves)
+    push_gate.click(partial(teacher_move, store, "gate"), [seat, sentence], drawn, **moves)
     for trigger in (send.click, guess.submit):
         trigger(partial(send_guess, store), [seat, guess], drawn, **moves)
+    for k, button in picks.items():  # a gate question's picks: the button's letter is the guess
+        button.click(partial(send_guess, store, guess=k), seat, drawn, **moves)
     # polls and tab switches skip the queue: a dictionary look-up each, and 30 pages polling must not
     # fill the queue's places that model calls wait in
     timer.tick(partial(tick, store), [seat, seen, active], [*drawn, timer], queue=False, **quiet)

@@ -84,4 +84,41 @@ PAIRS: dict[str, tuple[str, str]] = {
         "The room is closed or has expired: open or join another.",
         "这个房间已关闭或过期：请开或加入另一个。",
     ),
+    "class.push_gate": ("Ask: which gate closes at the full stop?", "提问：句号处哪个门关上？"),
+    "class.gate_question": (
+        "Which gate closes at the full stop? Pick the gate whose mean over the top layer's units drops the "
+        "most from the word before the “.” to the “.”.",
+        "句号处哪个门关上？选出在最上层所有单元上的平均值，从“.”前一个词到“.”下降最多的门。",
+    ),
+    "class.gate_status": (
+        "{guesses} of {n} students here have picked",
+        "在场的 {n} 个学生中 {guesses} 个已经选了",
+    ),
+    "class.gate_f": ("forget gate f", "遗忘门 f"),
+    "class.gate_i": ("input gate i", "输入门 i"),
+    "class.gate_o": ("output gate o", "输出门 o"),
+    "class.gate_yours": (
+        "Your pick: {gate} (you can change it until the reveal)",
+        "你的选择：{gate}（揭晓前可以改）",
+    ),
+    "class.gate_none": ("Press f, i or o (or type it and press Send).", "按 f、i 或 o（或输入后按“发送”）。"),
+    "class.gate_col": ("gate", "门"),
+    "class.gate_before": ("mean at the word before", "前一个词处的平均值"),
+    "class.gate_at": ("mean at “.”", "“.”处的平均值"),
+    "class.gate_drop": ("drop", "下降"),
+    "class.gate_picks": ("the class's picks", "全班的选择"),
+    "class.gate_answer": ("The model's answer: the {gate} closes most.", "模型的答案：{gate} 关得最多。"),
+    "class.gate_none_fell": (
+        "(No gate's mean fell here: this is the one that rose least.)",
+        "（这里没有哪个门的平均值下降：这是上升最少的那个。）",
+    ),
+    "class.gate_right": ("You picked it.", "你选对了。"),
+    "class.gate_wrong": ("Your pick was another gate.", "你选的是另一个门。"),
+    "class.gate_rule": (
+        "Measured in this app's model's trace, reading the sentence from a line start: each gate's value "
+        "averaged over the top layer's units at the word before the “.” and at the “.”; drop = before - at "
+        "“.”. The gate that closes is the one with the largest drop (a tie goes to f, then i, then o).",
+        "数值来自本应用模型的追踪（从行首读这句话）：每个门在最上层所有单元上的平均值，分别在“.”前一个词处和"
+        "“.”处；下降 = 前一个词处 - “.”处。关上的门是下降最多的那个（并列时依次取 f、i、o）。",
+    ),
 }

@@ -1,6 +1,13 @@
 """What the Class game shows (no gradio, no plotly): the models' answers for a round (the `Predictor` the
-room store calls at a reveal), and a room's state (rooms.RoomStore.state, the same JSON the `room_state`
-endpoint returns) as HTML: the banner, the round line and the score table."""
+room store calls at a reveal), the answer to "which gate closes at the full stop?" (the `GateReader`), and a
+room's state (rooms.RoomStore.state, the same JSON the `room_state` endpoint returns) as HTML: the banner,
+the round line, the gates' table and the score table.
+
+"Which gate closes at the full stop?" For each LSTM gate g in (f, i, o), take its mean over the top layer's
+units at the "." step (the sentence's last token, t) and at the step before (t - 1), reading the sentence
+from a line start as every view does: the gate that closes is the one whose mean drops the most,
+mean_g[t-1] - mean_g[t] largest (a tie goes to f, then i, then o). If no mean drops, the answer is the one
+that rises least, and the table says that no gate's mean fell."""
 
 from __future__ import annotations
 
@@ -8,10 +15,12 @@ import html
 import math
 from collections.abc import Sequence
 
+from lstmlm.model import LanguageModel
+from lstmlm.prompt import reader
 from lstmlm.vocab import UnknownTokenError
 from playground.display import display_word
 from playground.page_language import say
-from playground.server.room_scoring import ModelAnswer, Predictor
+from playground.server.room_scoring import GATE_KEYS, GateAnswer, GateReader, ModelAnswer, Predictor
 from playground.server.rooms import RoomStore
 from playground.views.lineup import Entry
 from playground.views.next_word import next_log_probs
@@ -44,10 +53,31 @@ def make_predictor(lineup: Sequence[Entry], k: int = TOP_WORDS) -> Predictor:
     return predict
 
 
+def make_gate_reader(model: LanguageModel) -> GateReader:
+    """The answer to the gate question from `model`'s trace (an LSTM's): each of f, i, o averaged over
+    the top layer's units at the last two steps of the sentence (read from a line start). ValueError for a
+    model without those gates."""
+    if model.config.cell != "lstm":
+        raise ValueError(f"the gate question needs an LSTM; this model's cell is {model.config.cell!r}")
+
+    def answer(words: Sequence[str]) -> GateAnswer:
+        ids = model.vocab.encode(list(words)).ids
+        top = reader(model).trace(ids).layers[-1]  # each gate (T, B=1, H)
+        means = {k: top.get(k)[-2:, 0].float().mean(dim=-1).tolist() for k in GATE_KEYS}  # [t-1, t]
+        return GateAnswer(
+            before={k: m[0] for k, m in means.items()}, at_stop={k: m[1] for k, m in means.items()}
+        )
+
+    return answer
+
+
 def make_store(lineup: Sequence[Entry]) -> RoomStore:
-    """The rooms of one app, whose reveals ask every model of `lineup` (the app's own model first)."""
-    tokenizer = lineup[0].model.vocab.tokenizer
-    return RoomStore(make_predictor(lineup), unit=tokenizer.unit, tokenize=tokenizer.tokenize)
+    """The rooms of one app, whose reveals ask every model of `lineup` (the app's own model first); the
+    gate question reads the app's own model's trace (offered only when it is an LSTM)."""
+    model = lineup[0].model
+    tokenizer = model.vocab.tokenizer
+    gates = make_gate_reader(model) if model.config.cell == "lstm" else None
+    return RoomStore(make_predictor(lineup), unit=tokenizer.unit, tokenize=tokenizer.tokenize, gates=gates)
 
 
 def _esc(text: str) -> str:
@@ -72,6 +102,8 @@ def round_html(state: dict) -> str:
     if not state["pushed"]:
         key = "class.teacher_push" if state["role"] == "teacher" else "class.wait_push"
         return f'<div class="lp-placeholder">{_esc(say(key))}</div>'
+    if state.get("question") == "gate":
+        return gate_round_html(state)
     shown = " ".join(_word(w) for w in state["prompt"])
     if state["revealed"] and state["actual"] is not None:
         blank = f'<span class="lp-room-actual">{_word(state["actual"])}</span>'
@@ -144,4 +176,54 @@ def scores_html(state: dict) -> str:
         f'<div class="lp-room-table"><table class="lp-compare lp-room-scores"><thead><tr>{th}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
         f'<div class="lp-small">{_esc(say("class.score_note"))}</div>'
+    )
+
+
+def gate_round_html(state: dict) -> str:
+    """A gate question's round: the sentence with its "." marked, the question, how many picked; a
+    student's pick; after the reveal, the gates' table (`gates_html`)."""
+    *words, stop = state["prompt"]
+    shown = " ".join(_word(w) for w in words) + f' <span class="lp-room-blank">{_word(stop)}</span>'
+    present = max(state["present"], state["guesses"])
+    lines = [
+        f'<div class="lp-text lp-room-prompt">{shown}</div>',
+        f'<div class="lp-summary">{_esc(say("class.gate_question"))}</div>',
+        f'<div class="lp-small">{_esc(say("class.gate_status", guesses=state["guesses"], n=present))}</div>',
+    ]
+    mine = state.get("your_guess")
+    if state["role"] == "student" and not state["revealed"]:
+        note = say("class.gate_yours", gate=say(f"class.gate_{mine}")) if mine else say("class.gate_none")
+        lines.append(f'<div class="lp-summary">{_esc(note)}</div>')
+    if state["revealed"] and state["gates"] is not None:
+        lines.append(gates_html(state))
+    return "".join(lines)
+
+
+def gates_html(state: dict) -> str:
+    """The reveal of a gate question: per gate (f, i, o) its mean over the top layer's units at the word
+    before the "." and at the ".", the drop, and how many of the class picked it; the answer's row bold."""
+    gates, answer = state["gates"]["gates"], state["gates"]["answer"]
+    picks = dict(state["histogram"] or [])
+    head = [say("class.gate_col"), say("class.gate_before"), say("class.gate_at"), say("class.gate_drop")]
+    head.append(say("class.gate_picks"))
+    rows = []
+    for k in GATE_KEYS:
+        g = gates[k]
+        cells = [say(f"class.gate_{k}"), f"{g['before']:.3f}", f"{g['at_stop']:.3f}", f"{g['drop']:+.3f}"]
+        cells.append(f"{picks.get(k, 0)} / {state['guesses']}")
+        cells = [_esc(c) for c in cells]
+        rows.append([f"<b>{c}</b>" for c in cells] if k == answer else cells)
+    th = "".join(f"<th>{_esc(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    verdict = say("class.gate_answer", gate=say(f"class.gate_{answer}"))
+    if gates[answer]["drop"] <= 0:
+        verdict += " " + say("class.gate_none_fell")
+    mine = state.get("your_guess")
+    if mine is not None:
+        verdict += " " + say("class.gate_right" if mine == answer else "class.gate_wrong")
+    return (
+        f'<div class="lp-summary">{_esc(verdict)}</div>'
+        f'<div class="lp-room-table"><table class="lp-compare lp-room-scores lp-room-gates"><thead><tr>{th}'
+        f"</tr></thead><tbody>{body}</tbody></table></div>"
+        f'<div class="lp-small">{_esc(say("class.gate_rule"))}</div>'
     )
