@@ -98,9 +98,7 @@ class Corpus:
         `from_folder`. Raises ValueError (TextFileError for a file that is not UTF-8)."""
         if valid_file is None:
             lines = _lines(read_text(train_file))
-            if len(lines) < 2:
-                raise ValueError(f"{train_file}: needs at least 2 lines to hold some out for validation")
-            n_valid = max(1, int(len(lines) * valid_fraction))
+            n_valid = held_out_count(len(lines), valid_fraction, train_file)
             train_tokens = _lines_tokens(lines[:-n_valid], tokenizer)
             valid_tokens = _lines_tokens(lines[-n_valid:], tokenizer)
         else:
@@ -110,6 +108,24 @@ class Corpus:
             train_tokens, max_size=max_vocab, exclude=exclude, tokenizer=tokenizer
         )
         return cls(vocab, ids_tensor(vocab, train_tokens), ids_tensor(vocab, valid_tokens), None)
+
+
+def held_out_count(lines: int, valid_fraction: float = 0.1, name: str | os.PathLike = "the text") -> int:
+    """How many of a file's last `lines` `Corpus.from_raw_text` holds out for validation when no
+    validation file is given: max(1, int(lines x valid_fraction)). ValueError under 2 lines."""
+    if lines < 2:
+        raise ValueError(f"{name}: needs at least 2 lines to hold some out for validation")
+    return max(1, int(lines * valid_fraction))
+
+
+def held_out_tokens(
+    train_file: str | os.PathLike, tokenizer: Tokenizer, valid_fraction: float = 0.1
+) -> list[str]:
+    """The tokens of the lines `Corpus.from_raw_text(train_file)` held out for validation (its last
+    `held_out_count` lines), cut by `tokenizer`: a model's own validation text, read again. Raises as
+    `from_raw_text` does (TextFileError, ValueError, OSError)."""
+    lines = _lines(read_text(train_file))
+    return _lines_tokens(lines[-held_out_count(len(lines), valid_fraction, train_file) :], tokenizer)
 
 
 def ids_tensor(vocab: Vocab, tokens: list[str]) -> torch.Tensor:

@@ -166,3 +166,19 @@ def test_a_binary_file_is_not_a_text_file(tmp_path, capsys):
     latin.write_bytes("café au lait\n".encode("cp1252"))
     with pytest.raises(ValueError, match="iconv -f cp1252"):  # a text in another encoding keeps its advice
         read_text(latin)
+
+
+def test_cells_defaults_to_the_models_held_out_text(tmp_path, capsys):
+    lines = [f'line {i} says "hello" (and {i % 7})' for i in range(60)]
+    book = tmp_path / "book.txt"
+    book.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "m"
+    assert main(["train", "--train", str(book), "--tokenizer", "chars", "--out", str(out), *TINY,
+                 "--epochs", "1", "--no-auto"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["cells", "--model", str(out), "--no-save", "--json", "--batch-size", "2"]) == 0
+    held = lines[-6:]  # 10% of 60 lines held out; each line's characters and its line break
+    assert json.loads(capsys.readouterr().out)["steps"] == sum(len(line) + 1 for line in held)
+    book.unlink()  # the recorded text is gone: say what to give instead
+    assert main(["cells", "--model", str(out), "--no-save"]) == 2
+    assert "give --data FILE" in capsys.readouterr().err

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import time
+from pathlib import Path
 
 from lstmlm.cli.common import add_model_command, fail, load_or_exit, model_dir, read_corpus
 from lstmlm.cli.options import in_range
@@ -17,7 +19,6 @@ def add_cells_parser(sub) -> None:
     p = add_model_command(
         sub,
         "cells",
-        data="text file to hunt over, e.g. the validation text",
         help="cell hunt: rank every unit by how well it tracks quotes, brackets, line position... "
         "(written to MODEL/cell_hunt.json.gz)",
         description="Trace a file with the state carried through (--batch-size columns) and score every "
@@ -27,6 +28,13 @@ def add_cells_parser(sub) -> None:
         "scored by AUC, counts by |Pearson r|. The ranking is written to MODEL/cell_hunt.json.gz, which "
         "the playground's Cell-hunt view shows. Printed layers count from 1, as the playground does; "
         "the --json and saved ranking keep the 0-based layer index.",
+    )
+    p.add_argument(
+        "--data",
+        default=None,
+        help="text file to hunt over (default: the model's own validation text, as its config.json records "
+        "it: --data FOLDER's valid.txt, the --valid file, or the last 10%% of the --train file's lines "
+        "that training held out; given again from where the model was trained)",
     )
     p.add_argument("--max-steps", type=in_range(int, 0), default=0, help="use the first N steps (0 = all)")
     p.add_argument("--top", type=in_range(int, 1), default=3, help="best units printed per track (default 3)")
@@ -38,6 +46,39 @@ def add_cells_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def validation_text(model, directory: Path) -> tuple[list[str], str, str]:
+    """(tokens, where they come from, "") of the text `model` was validated on while it trained, read
+    again from the paths its config.json records (relative to where it was trained); or ([], "", what to
+    give instead) when it records none or the file is not here."""
+    from lstmlm.data import held_out_tokens
+
+    try:
+        training = json.loads((directory / "config.json").read_text(encoding="utf-8")).get("training") or {}
+    except (OSError, ValueError):
+        training = {}
+    data, valid = training.get("data"), training.get("valid")
+    if valid is None and "--valid" in shlex.split(training.get("command", "")):  # before "valid" was kept
+        words = shlex.split(training["command"])
+        valid = words[words.index("--valid") + 1] if words.index("--valid") + 1 < len(words) else None
+    give = "give --data FILE (a text the model did not train on)"
+    if not data:
+        return [], "", f"{directory}'s config.json records no training data: {give}"
+    raw = not training.get("pretokenized", False)
+    if Path(data).is_dir():
+        path = Path(data) / "valid.txt"
+        tokens, problem = read_corpus(model, path, raw=raw)
+        return tokens, str(path), problem
+    if valid is not None:
+        tokens, problem = read_corpus(model, valid, raw=raw)
+        return tokens, valid, problem and f"{problem} (the model's --valid file): {give}"
+    if not Path(data).is_file():
+        return [], "", f"the model was trained on {data}, not found from here: {give}"
+    try:
+        return held_out_tokens(data, model.vocab.tokenizer), f"the last 10% of lines of {data}", ""
+    except (OSError, ValueError) as e:
+        return [], "", f"cannot read the held-out lines of {data}: {getattr(e, 'strerror', None) or e}"
+
+
 def cmd_cells(ns: argparse.Namespace) -> int:
     import torch
 
@@ -45,7 +86,10 @@ def cmd_cells(ns: argparse.Namespace) -> int:
     from lstmlm.studies.tracks import REGEX
 
     model = load_or_exit(ns)
-    tokens, problem = read_corpus(model, ns.data)
+    if ns.data is None:
+        tokens, ns.data, problem = validation_text(model, model_dir(ns))
+    else:
+        tokens, problem = read_corpus(model, ns.data)
     if problem:
         return fail(problem)
     tokens = tokens[: ns.max_steps] if ns.max_steps else tokens

@@ -196,6 +196,8 @@ def _summary(ns: argparse.Namespace, run: RunSettings) -> dict:
     corpus, meta = run.corpus, run.meta
     command = "lstmlm " + shlex.join(getattr(ns, "argv", sys.argv[1:]))
     summary = {"data": str(ns.data or ns.train_file), "command": command}
+    if ns.valid_file:  # `lstmlm cells` without --data reads the model's validation text again
+        summary["valid"] = str(ns.valid_file)
     # how the text was cut (config.json's "tokenizer" says the same); pretokenized: --data split on spaces
     summary |= {"tokenizer": corpus.vocab.tokenizer.name, "pretokenized": bool(ns.data and not ns.tokenizer)}
     summary["vocabulary"] = vocabulary_summary(corpus, ns.max_vocab, not ns.keep_listed_words)
