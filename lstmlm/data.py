@@ -150,7 +150,7 @@ def batchify(ids: torch.Tensor, batch_size: int) -> torch.Tensor:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     steps = ids.numel() // batch_size
     if steps < 2:
-        raise ValueError(f"{ids.numel()} words are too few for batch size {batch_size}")
+        raise ValueError(f"{ids.numel()} tokens are too few for batch size {batch_size} (2 a column)")
     return ids[: steps * batch_size].view(batch_size, steps).t().contiguous()  # (T, B)
 
 

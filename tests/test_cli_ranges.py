@@ -182,3 +182,17 @@ def test_cells_defaults_to_the_models_held_out_text(tmp_path, capsys):
     book.unlink()  # the recorded text is gone: say what to give instead
     assert main(["cells", "--model", str(out), "--no-save"]) == 2
     assert "give --data FILE" in capsys.readouterr().err
+
+
+def test_too_short_a_text_for_the_batch_size_names_the_option(tmp_path, capsys):
+    (tmp_path / "tiny.txt").write_text("ab\ncd\n", encoding="utf-8")  # 2 lines: "ab⏎" trains, "cd⏎" validates
+    out = tmp_path / "D"
+    code = main(["train", "--train", str(tmp_path / "tiny.txt"), "--tokenizer", "chars", "--out", str(out),
+                 "--epochs", "1", "--no-auto", "--device", "cpu"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert (
+        code == 2
+        and "has 3 characters: too few for --batch-size 32" in err
+        and "--batch-size 1 or less" in err
+    )
+    assert "word" not in err and not out.exists()

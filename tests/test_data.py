@@ -56,7 +56,7 @@ def test_targets_are_the_inputs_shifted_by_one_word(words, batch, bptt):
 def test_batchify_rejects_what_it_cannot_arrange():
     with pytest.raises(ValueError, match="batch_size must be >= 1"):
         batchify(torch.arange(10), 0)
-    with pytest.raises(ValueError, match="5 words are too few for batch size 4"):
+    with pytest.raises(ValueError, match=r"5 tokens are too few for batch size 4 \(2 a column\)"):
         batchify(torch.arange(5), 4)
 
 

@@ -234,7 +234,7 @@ def test_problems_are_reported_before_training(corpus_dir, tmp_path, capsys):
         "cannot read": ["--train", str(tmp_path / "missing.txt"), "--out", str(tmp_path / "o1")],
         "needs train.txt and valid.txt": ["--data", str(tmp_path), "--out", str(tmp_path / "o2")],
         "utf-8": ["--data", str(bad_utf8), "--out", str(tmp_path / "o3")],
-        "too few for batch size": ["--data", str(tiny), "--out", str(tmp_path / "o4")],
+        "too few for --batch-size": ["--data", str(tiny), "--out", str(tmp_path / "o4")],
         "no saved state": ["--data", str(corpus_dir), "--out", str(tmp_path / "o5"), "--resume"],
     }
     if not torch.cuda.is_available():

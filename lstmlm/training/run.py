@@ -114,6 +114,13 @@ def setup(
         if world > 1:
             torch.manual_seed(cfg.seed + rank)  # the same weights everywhere, but each rank its own dropout
         optimizer = make_optimizer(model, cfg)
+        if corpus.train.numel() < 2 * cfg.batch_size:  # batchify needs 2 tokens in each column
+            unit = corpus.vocab.tokenizer.unit
+            raise ValueError(
+                f"the training text has {corpus.train.numel():,} {unit}s: too few for --batch-size "
+                f"{cfg.batch_size} (each of its columns needs at least 2 {unit}s); give a longer text or "
+                f"--batch-size {max(1, corpus.train.numel() // 2)} or less"
+            )
         per_rank = cfg.batch_size // world
         columns = slice(rank * per_rank, (rank + 1) * per_rank)  # this rank's part of every batch
         train_data = batchify(corpus.train, cfg.batch_size)[:, columns].to(device)  # (T, per_rank)
