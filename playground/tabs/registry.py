@@ -28,6 +28,11 @@ from playground.tabs import (
     units,
 )
 
+# The order follows the shipped lessons (playground/lesson_files, by their `order`): the views lessons 1-5
+# open, in the order they first open them (next word; generate; gates, counterfactual, equations, intervene;
+# cell hunt; compare, gradient), then the views no lesson opens, in the order Learn lists them (surprisal,
+# train your own, class game), Learn last. Units sits before Intervene, which reads its found unit (a tab is
+# built in this order, so a tab another reads comes first); Start and Learn keep their places.
 TABS: tuple[TabSpec, ...] = (
     TabSpec("start", lambda p: start.build(p.model, p.lessons)),  # first: the guided lessons
     TabSpec("next_word", lambda p: next_word.build(p.model, p.prompt), link_keys=("k",)),
@@ -41,7 +46,8 @@ TABS: tuple[TabSpec, ...] = (
         lambda p: gates.build(p.model, p.prompt, p.active),
         link_keys=("layer", "gate", "order", "unit"),
     ),
-    TabSpec("surprisal", lambda p: surprisal.build(p.model, p.prompt, p.active)),
+    TabSpec("counterfactual", lambda p: counterfactual.build(p.model, p.prompt)),
+    TabSpec("equations", lambda p: equations.build(p.model, p.prompt, p.active)),
     TabSpec("units", lambda p: units.build(p.model, p.prompt, p.active, p.atlas)),
     TabSpec(  # its preset "switch off the unit found in Units" reads Units' found unit (built before it)
         "intervene",
@@ -54,10 +60,9 @@ TABS: tuple[TabSpec, ...] = (
             p.model, p.prompt, p.active, p.tabs, p.hunt_cache, p.views["intervene"].controls
         ),
     ),
-    TabSpec("equations", lambda p: equations.build(p.model, p.prompt, p.active)),
-    TabSpec("counterfactual", lambda p: counterfactual.build(p.model, p.prompt)),
     TabSpec("compare", lambda p: compare.build(p.lineup, p.prompt, p.active)),
     TabSpec("gradient", lambda p: gradient.build(p.lineup, p.prompt, p.active)),
+    TabSpec("surprisal", lambda p: surprisal.build(p.model, p.prompt, p.active)),
     TabSpec("live", lambda p: live.build(page=p.demo)),  # page: a shared training's link
     TabSpec("class", lambda p: class_game.build(p.rooms, p.active), linkable=False),  # joined by ?room=CODE
     TabSpec("learn", lambda p: learn.build(p.model, p.prompt, p.tabs, p.active)),

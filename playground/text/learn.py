@@ -120,18 +120,16 @@ VIEWS = [  # (view, what it shows, what to try): every tab, in the tab order (te
         'Order units by variance, press "Pick the top unit", then try the Quotes example.',
     ),
     (
-        "**Compare** and **Gradient flow**",
-        "The same prompt through an LSTM, a GRU and a plain RNN trained on the same text: their next words "
-        "and perplexities, long-range probes, and how strongly the last word's probability still depends on "
-        "each earlier word (the gradient norm). In the plain RNN that gradient dies off with distance.",
-        "Open a bracket, type twenty words, and see which model still expects the `)`.",
+        "**Counterfactual**",
+        "Two sentences that differ in one word: how far apart every gate and the memory are, word by "
+        "word, and how the next word changes.",
+        "“The boy …” against “The boys …”.",
     ),
     (
-        "**Surprisal**",
-        "Every word of your text coloured by the rank the model gave it (top-10, top-100, ...), what it "
-        "expected instead on hover, and the perplexity. Words not in the vocabulary get their own colour "
-        "and are left out of the perplexity.",
-        "Write a sentence with one odd word in it.",
+        "**Equations & memory**",
+        "The equations above with one unit's numbers at one word, the cell drawn with those numbers, and "
+        "how much of each earlier word is still in the unit's memory.",
+        "Pick a word and check C_t = f_t·C_{t−1} + i_t·C~_t by hand.",
     ),
     (
         "**Units**",
@@ -152,16 +150,18 @@ VIEWS = [  # (view, what it shows, what to try): every tab, in the tab order (te
         "The quotes track, then “Intervene on this unit”.",
     ),
     (
-        "**Equations & memory**",
-        "The equations above with one unit's numbers at one word, the cell drawn with those numbers, and "
-        "how much of each earlier word is still in the unit's memory.",
-        "Pick a word and check C_t = f_t·C_{t−1} + i_t·C~_t by hand.",
+        "**Compare** and **Gradient flow**",
+        "The same prompt through an LSTM, a GRU and a plain RNN trained on the same text: their next words "
+        "and perplexities, long-range probes, and how strongly the last word's probability still depends on "
+        "each earlier word (the gradient norm). In the plain RNN that gradient dies off with distance.",
+        "Open a bracket, type twenty words, and see which model still expects the `)`.",
     ),
     (
-        "**Counterfactual**",
-        "Two sentences that differ in one word: how far apart every gate and the memory are, word by "
-        "word, and how the next word changes.",
-        "“The boy …” against “The boys …”.",
+        "**Surprisal**",
+        "Every word of your text coloured by the rank the model gave it (top-10, top-100, ...), what it "
+        "expected instead on hover, and the perplexity. Words not in the vocabulary get their own colour "
+        "and are left out of the perplexity.",
+        "Write a sentence with one odd word in it.",
     ),
     (
         "**Train your own**",
@@ -209,16 +209,14 @@ ZH_VIEWS = [  # the same rows as VIEWS, in the same order
         "按方差排序单元，点“选出此排序的第一个单元”，再试“引号”例子。",
     ),
     (
-        "**模型对比** 与 **梯度流**",
-        "同一段文本同时输入用相同语料训练的 LSTM、GRU 和普通 RNN：它们预测的下一个词与困惑度、长距离探测，"
-        "以及最后一个词的概率对前面每个词的依赖有多强（梯度范数）。普通 RNN 的梯度随距离迅速消失。",
-        "打开一个括号，再输入二十个词，看哪个模型还在期待 `)`。",
+        "**反事实**",
+        "两句只差一个词的话：逐词比较每个门和记忆相差多远，以及下一个词怎样变化。",
+        "“The boy …” 对比 “The boys …”。",
     ),
     (
-        "**意外度**",
-        "文本中的每个词按模型给它的排名着色（前 10、前 100……），悬停可见模型原本预计的词，以及困惑度。"
-        "不在词表中的词用单独的颜色标出，不计入困惑度。",
-        "写一句话，其中放一个奇怪的词。",
+        "**方程与记忆**",
+        "上面的方程代入某个单元在某个词上的数值、用这些数值画出的细胞图，以及前面每个词还有多少留在这个单元的记忆里。",
+        "选一个词，亲手验算 C_t = f_t·C_{t−1} + i_t·C~_t。",
     ),
     (
         "**单元**",
@@ -239,14 +237,16 @@ ZH_VIEWS = [  # the same rows as VIEWS, in the same order
         "选引号轨迹，再按“对这个单元干预”。",
     ),
     (
-        "**方程与记忆**",
-        "上面的方程代入某个单元在某个词上的数值、用这些数值画出的细胞图，以及前面每个词还有多少留在这个单元的记忆里。",
-        "选一个词，亲手验算 C_t = f_t·C_{t−1} + i_t·C~_t。",
+        "**模型对比** 与 **梯度流**",
+        "同一段文本同时输入用相同语料训练的 LSTM、GRU 和普通 RNN：它们预测的下一个词与困惑度、长距离探测，"
+        "以及最后一个词的概率对前面每个词的依赖有多强（梯度范数）。普通 RNN 的梯度随距离迅速消失。",
+        "打开一个括号，再输入二十个词，看哪个模型还在期待 `)`。",
     ),
     (
-        "**反事实**",
-        "两句只差一个词的话：逐词比较每个门和记忆相差多远，以及下一个词怎样变化。",
-        "“The boy …” 对比 “The boys …”。",
+        "**意外度**",
+        "文本中的每个词按模型给它的排名着色（前 10、前 100……），悬停可见模型原本预计的词，以及困惑度。"
+        "不在词表中的词用单独的颜色标出，不计入困惑度。",
+        "写一句话，其中放一个奇怪的词。",
     ),
     (
         "**训练你自己的模型**",
