@@ -196,3 +196,19 @@ def test_too_short_a_text_for_the_batch_size_names_the_option(tmp_path, capsys):
         and "--batch-size 1 or less" in err
     )
     assert "word" not in err and not out.exists()
+
+
+def test_models_lists_a_character_model_in_bits_per_character(capsys):
+    from lstmlm.bundled import installed_models
+
+    assert main(["models"]) == 0
+    listed = capsys.readouterr().out
+    for m in installed_models():
+        ppl = (m.config or {}).get("training", {}).get("test_perplexity")
+        if not ppl:
+            continue
+        row = next(line for line in listed.splitlines() if line[2:].split()[:1] == [m.name])
+        if m.config.get("tokenizer") == "chars":  # bits = log2(perplexity), the field's figure for characters
+            assert f"{math.log(ppl) / math.log(2):.3f} bpc" in row and "ppl" not in row
+        else:
+            assert f"{ppl:.2f} ppl" in row

@@ -125,7 +125,7 @@ def cmd_next(ns: argparse.Namespace) -> int:
     model = load_or_exit(ns)
     enc = model.vocab.encode_text(ns.prompt)
     if not enc.ids:
-        return fail("the prompt is empty: type a few words")
+        return fail("the prompt is empty: type some text")
     log_probs = reader(model).read(enc.ids)[0]  # read from the line start, as the playground reads it
     nxt = top_words(log_probs, model.vocab, ns.top)
     if ns.json:
@@ -202,7 +202,7 @@ def cmd_trace(ns: argparse.Namespace) -> int:
     model = load_or_exit(ns)
     enc = model.vocab.encode_text(ns.prompt)
     if not enc.ids:
-        return fail("the prompt is empty: type a few words")
+        return fail("the prompt is empty: type some text")
     tr = trace(model, enc.ids, reader(model).start)  # with log-probabilities, which reader.trace leaves out
     nxt = top_words(tr.log_probs[-1, 0], model.vocab, ns.top)
     if ns.json:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 from pathlib import Path
 
@@ -61,6 +62,7 @@ def cmd_models(ns: argparse.Namespace) -> int:
                 "model": _shape(m.config),
                 "vocab_size": m.config.get("model", {}).get("vocab_size"),
                 "test_perplexity": test_ppl,
+                "tokenizer": (m.config or {}).get("tokenizer", "wikitext"),
                 "size_mb": _size_mb(m.location),
                 "origin": m.origin,
                 "location": m.location,
@@ -75,13 +77,17 @@ def cmd_models(ns: argparse.Namespace) -> int:
         )
         return 0
     if rows:
-        print(f"{'':2}{'name':<22}{'model':<14}{'vocab':>8}{'test ppl':>10}{'size':>10}  where")
+        # the test figure as the field gives it: perplexity for words, bits per character for characters
+        print(f"{'':2}{'name':<22}{'model':<14}{'vocab':>8}{'test':>12}{'size':>10}  where")
         for r in rows:
-            ppl = f"{r['test_perplexity']:.2f}" if isinstance(r["test_perplexity"], (int, float)) else "-"
+            ppl = "-"
+            if isinstance(r["test_perplexity"], (int, float)) and r["test_perplexity"] > 0:
+                value = r["test_perplexity"]
+                ppl = f"{math.log2(value):.3f} bpc" if r["tokenizer"] == "chars" else f"{value:.2f} ppl"
             size = f"{r['size_mb']:.1f} MB" if r["size_mb"] is not None else "-"
             vocab = f"{r['vocab_size']:,}" if isinstance(r["vocab_size"], int) else "?"
             mark = "* " if r["default"] else "  "
-            print(f"{mark}{r['name']:<22}{r['model']:<14}{vocab:>8}{ppl:>10}{size:>10}  {r['location']}")
+            print(f"{mark}{r['name']:<22}{r['model']:<14}{vocab:>8}{ppl:>12}{size:>10}  {r['location']}")
     else:
         print("No models are installed (this package was built without assets/models).")
     if not any(r["default"] for r in rows):

@@ -18,8 +18,9 @@ def add_study_parsers(sub) -> None:
         "gradflow",
         data="tokenized text file, e.g. WikiText-2 valid.txt",
         help="average the gradient flow over held-out snippets (written to MODEL/gradient_flow.json)",
-        description="For SNIPPETS windows of LENGTH words spread evenly over a tokenized file, the norm of "
-        "the gradient of log p(last word) with respect to each earlier word's embedding, by distance; "
+        description="For SNIPPETS windows of LENGTH tokens (words, or characters for a character model) "
+        "spread evenly over a file, the norm of the gradient of log p(last token) with respect to each "
+        "earlier token's embedding, by distance; "
         "the median, mean and 10/90% quantiles over the windows go to MODEL/gradient_flow.json, which "
         "the playground's Gradient-flow view plots.",
     )
@@ -72,7 +73,8 @@ def cmd_gradflow(ns: argparse.Namespace) -> int:
         picks = [d for d in (1, 2, 5, 10, 20, 50, 99) if d <= len(flow.distance)]
         print("distance  " + "  ".join(f"{d:>8}" for d in picks))
         print("median    " + "  ".join(f"{flow.median[d - 1]:8.2e}" for d in picks))
-        print(f"decay per word back (5-50 words, fitted): x{factor:.4f}")
+        unit = model.vocab.tokenizer.unit
+        print(f"decay per {unit} back (5-50 {unit}s, fitted): x{factor:.4f}")  # the JSON key keeps "word"
         print(f"written to {path}")
     return 0
 
