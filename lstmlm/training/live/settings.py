@@ -7,7 +7,7 @@ import math
 import numbers
 from dataclasses import dataclass, field, fields
 
-from lstmlm.tokenizers import CHARS, WIKITEXT, Tokenizer
+from lstmlm.tokenizers import CHARS, WIKITEXT, Tokenizer, binary_offset
 
 MAX_TEXT_BYTES = 2_000_000  # a pasted or uploaded text (UTF-8 bytes); ~2 MB trains for minutes per epoch
 TOKENIZERS = {"chars": CHARS, "words": WIKITEXT}  # what the Live Lab offers: characters, or WikiText words
@@ -83,13 +83,11 @@ class LiveSettings:
         return TOKENIZERS[self.tokenizer]
 
 
-BINARY_PROBE = 65536  # how far into a text (or a file's bytes) a NUL is looked for
-
-
 def refuse_binary(data: str | bytes, name: str = "the text") -> None:
     """LiveTextError if `data` (a text or a file's bytes) holds a NUL in its first BINARY_PROBE characters
-    (bytes): binary data, not text. The one check both the upload and a pasted or API text go through."""
-    if ("\x00" if isinstance(data, str) else b"\x00") in data[:BINARY_PROBE]:
+    (bytes): binary data, not text. The one check both the upload and a pasted or API text go through, and
+    the one `lstmlm` file readers use (`lstmlm.tokenizers.binary_offset`)."""
+    if binary_offset(data) is not None:
         raise LiveTextError(f"{name} holds binary data (NUL characters), not text: use a plain .txt file")
 
 
