@@ -90,6 +90,8 @@ def test_train_refuses_a_model_bigger_than_memory(tmp_path, capsys):
         ["cells", "--data", "x", "--batch-size", "0"], ["cells", "--data", "x", "--max-steps", "-1"],
         ["index", "--data", "x", "--top", "0"], ["gradflow", "--data", "x", "--length", "1"],
         ["gradflow", "--data", "x", "--snippets", "0"],
+        ["import", "m.keras", "--tolerance", "0"],
+        ["import", "m.keras", "--tolerance", "inf"],
     ],
 )  # fmt: skip
 def test_other_subcommands_refuse_out_of_range_numbers(capsys, argv):

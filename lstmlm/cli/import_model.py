@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from lstmlm.cli.common import fail
+from lstmlm.cli.options import in_range
 
 
 def add_import_parser(sub) -> None:
@@ -65,7 +66,7 @@ def add_import_parser(sub) -> None:
     )
     p.add_argument(
         "--tolerance",
-        type=float,
+        type=in_range(float, 0, 1, low_open=True),
         default=None,
         help="the largest difference in a probability accepted against --reference (default 1e-4)",
     )
@@ -87,8 +88,6 @@ def cmd_import(ns: argparse.Namespace) -> int:
     out = Path(ns.out)
     if problem := out_problem(out, ns.force):
         return fail(problem)
-    if ns.tolerance is not None and not ns.tolerance > 0:
-        return fail(f"--tolerance {ns.tolerance}: give a positive number such as 1e-4")
     try:
         result = import_file(
             source,
