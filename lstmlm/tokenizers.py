@@ -49,6 +49,10 @@ class TextFileError(ValueError):
     """A text file that is not UTF-8; the message names the file, the byte and the fix."""
 
 
+# a line break (<eos>) and a space (a character model's token) as a person sees them on screen or a terminal:
+# the playground's labels (playground/display.py) and the CLI's output both use this
+VISIBLE = {EOS: "⏎", " ": "␣"}
+
 BINARY_PROBE = 65536  # how far into a text (or a file's bytes) a NUL is looked for
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lstmlm.safewords import hide_in_text
-from lstmlm.tokenizers import WIKITEXT, Tokenizer
-from lstmlm.wikitext import EOS, UNK
+from lstmlm.tokenizers import VISIBLE, WIKITEXT, Tokenizer
+from lstmlm.wikitext import UNK
 
 # How tokens that are not plain words look on screen (charts, chips, buttons).
 RARE_LABEL = "a rare word"  # <unk>: the one output that stands for every word the model never learned
@@ -19,7 +19,7 @@ RARE_EXPLAINED = (
 )
 JOINED = {"@-@": "-", "@,@": ",", "@.@": "."}  # WikiText number and hyphen escapes
 # a line break and a space (a character model's token; no word vocabulary has one) are drawn visibly
-SHOWN_AS = {EOS: "⏎", " ": "␣", UNK: RARE_LABEL, **JOINED}
+SHOWN_AS = {**VISIBLE, UNK: RARE_LABEL, **JOINED}  # VISIBLE: ⏎ for <eos>, ␣ for a space (the CLI's too)
 
 # One colour per cell kind, wherever models stand side by side (the line-up, the Class game's chart).
 CELL_COLORS = {"lstm": "#4f46e5", "gru": "#0d9488", "rnn_tanh": "#ea580c"}

@@ -12,10 +12,7 @@ from collections.abc import Callable
 from lstmlm.cli.common import add_model_command, fail, load_or_exit
 from lstmlm.cli.options import in_range
 from lstmlm.safewords import HIDDEN_LABEL, hide_in_json, hide_in_text, showing_all_words
-from lstmlm.wikitext import EOS
-
-# a line break and a space (a character model's tokens) are printed visibly, as the playground draws them
-VISIBLE = {EOS: "⏎", " ": "␣"}
+from lstmlm.tokenizers import VISIBLE  # ⏎ and ␣, as the playground draws them
 
 SHOW_ALL_HELP = (
     f"research use: show and sample the words of the classroom list (lstmlm/wordlists/hidden_words.txt) "
