@@ -15,6 +15,7 @@ from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.studies.cell_hunt import hunt, hunt_json, save_hunt
 from lstmlm.tokenizers import CHARS
 from lstmlm.vocab import Vocab
+from playground.i18n import EN
 from playground.views.cell_hunt import (
     DEFAULT_TEXT,
     cell_hunt_json,
@@ -129,8 +130,16 @@ def test_browser_hunt_then_intervene(char_model, char_dir):
             ".some(e => e.value === 'set_cell')",
             timeout=10_000,
         )
-        unit_list = page.get_by_label("Units (0..7), e.g. 3,5,10-19").input_value()
+        unit_list = page.get_by_label(EN["iv.unit_list"]).input_value()
         assert unit_list == str(best.unit)
+        # the preset box names no preset and its note says what Cell hunt set (issue 17)
+        note = page.locator("#intervene-from-hunt").inner_text()
+        assert f"unit {best.unit} of layer {best.layer + 1}" in note
+        assert page.locator("#intervene-preset input:checked").count() == 0
+        # the value slider reaches every C the unit took over the text (at least the default ±5)
+        c = v.values["c"][best.layer, best.unit]
+        top = float(page.locator("#intervene-value input[type=range]").get_attribute("max"))
+        assert top >= max(5.0, float(abs(c).max()))
 
 
 def test_word_models_hunt_words(tiny_model):

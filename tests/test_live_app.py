@@ -378,13 +378,22 @@ def test_browser_whole_flow(tiny_model_dir, tmp_path):
         # the last snapshot is shown when training ends; scrub to the first, then back to the last
         page.wait_for_function(f"() => {{ const h = ({HEATMAP})(); return h && !h.includes('step 0 '); }}")
         last = json.loads(page.evaluate(HEATMAP))
-        scrub(page, 0)
+        # a number typed in the slider's box and Enter redraws it, as a drag does (issue 17)
+        number = page.locator("#live-snap input[type=number]")
+        number.fill("0")
+        number.press("Enter")
         page.wait_for_function(f"() => ({HEATMAP})()?.includes('step 0 ')", timeout=60_000)
         first = json.loads(page.evaluate(HEATMAP))
         assert first["z"] != last["z"] and "step 0 (0 s)" in first["title"]
+        axis = "() => document.querySelector('#live-heatmap .js-plotly-plot').layout.xaxis.title.text"
+        assert page.evaluate(axis).startswith("characters (steps 0..")  # a character training
         scrub(page, 12)
         page.wait_for_function(f"() => !({HEATMAP})()?.includes('step 0 ')", timeout=60_000)
         assert json.loads(page.evaluate(HEATMAP))["z"] == last["z"]
+        page.locator("#live-snap input[type=range]").press("Home")  # the keyboard redraws it too
+        page.wait_for_function(f"() => ({HEATMAP})()?.includes('step 0 ')", timeout=60_000)
+        scrub(page, 12)
+        page.wait_for_function(f"() => !({HEATMAP})()?.includes('step 0 ')", timeout=60_000)
         changes = page.locator("#live-changes-title").inner_text()
         assert changes.startswith("What changed from step 0 (0 s) to step")
         assert page.locator("#live-changes tr[data-what=sat_f]").count() == 3

@@ -157,7 +157,8 @@ def build(
     intervene: dict[str, Any] | None = None,
 ) -> TabView:
     """The Cell-hunt tab. `cache` is the model's cached ranking (None: none); `intervene` the Intervene
-    tab's controls (layer, action, value, units, unit_list, steps), which "Intervene on this unit" sets."""
+    tab's controls (preset, expect, layer, action, value, units, unit_list, steps), which "Intervene on
+    this unit" sets."""
     unit_name = model.vocab.tokenizer.unit
     lstm = model.config.cell == "lstm"
 

@@ -252,4 +252,5 @@ def build(model: LanguageModel, prompt: gr.Textbox, found: gr.State | None = Non
     )  # fmt: skip
     # what a shared link restores (playground/classroom/links.py, key "iv")
     controls = {k: c[k] for k in ("layer", "action", "value", "units", "unit_list", "top_n", "steps")}
-    return TabView(tab, controls=controls)
+    # the preset box and its note, which Cell hunt's "Intervene on this unit" clears and rewrites
+    return TabView(tab, controls=controls, shared={k: c[k] for k in ("preset", "expect")})

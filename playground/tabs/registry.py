@@ -57,7 +57,12 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec(  # its "Intervene on this unit" sets Intervene's controls (built just before it)
         "cell_hunt",
         lambda p: cell_hunt.build(
-            p.model, p.prompt, p.active, p.tabs, p.hunt_cache, p.views["intervene"].controls
+            p.model,
+            p.prompt,
+            p.active,
+            p.tabs,
+            p.hunt_cache,
+            {**p.views["intervene"].controls, **p.views["intervene"].shared},
         ),
     ),
     TabSpec("compare", lambda p: compare.build(p.lineup, p.prompt, p.active)),
