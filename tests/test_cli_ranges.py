@@ -214,3 +214,11 @@ def test_models_lists_a_character_model_in_bits_per_character(capsys):
             assert f"{math.log(ppl) / math.log(2):.3f} bpc" in row and "ppl" not in row
         else:
             assert f"{ppl:.2f} ppl" in row
+
+
+def test_loss_figure_per_unit():
+    from lstmlm.training.config import loss_figure
+
+    nats = 1.2  # e^1.2 = 3.3201169..., 1.2 / ln 2 = 1.7312340...
+    assert loss_figure(nats) == "validation perplexity 3.32"
+    assert loss_figure(nats, "character") == "validation loss 1.200 nats/character (1.731 bits/character)"

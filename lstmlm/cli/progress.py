@@ -7,14 +7,13 @@ from __future__ import annotations
 import math
 import sys
 
+from lstmlm.training.config import loss_figure
+
 
 def figures(val_ppl: float, unit: str) -> str:
-    """The best validation figure as the field reports it for a model of `unit` tokens: perplexity for a
-    word model; nats and bits per character for a character model (ln(ppl) nats, ln(ppl)/ln 2 bits)."""
-    if unit == "character":
-        nats = math.log(val_ppl)
-        return f"best validation loss {nats:.3f} nats/character ({nats / math.log(2):.3f} bits/character)"
-    return f"best validation perplexity {val_ppl:.2f}"
+    """The best validation figure of a run (`val_ppl` = e^nats, as `train()` returns it) as the field
+    reports it for `unit` tokens (`lstmlm.training.config.loss_figure`)."""
+    return "best " + loss_figure(math.log(val_ppl), unit)
 
 
 class TrainProgressBar:

@@ -4,6 +4,7 @@ metrics file it writes and the errors it raises. Plain dataclasses: nothing here
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 METRICS = "metrics.jsonl"
@@ -13,6 +14,15 @@ METRICS_KEYS = ("step", "epoch", "train_loss", "val_loss", "val_ppl", "lr", "sec
 FIXED_ON_RESUME = ("batch_size", "bptt", "optimizer")
 OPTIMIZERS, SCHEDULES = ["adam", "sgd"], ["cosine", "linear", "plateau"]
 DEVICES, SAVE_DTYPES = ["auto", "cpu", "cuda"], ["float32", "float16"]
+
+
+def loss_figure(nats: float, unit: str = "word") -> str:
+    """A validation loss (mean nats per token) as the field reports it for a model of `unit` tokens:
+    "validation perplexity P" (P = e^nats) for words; "validation loss N nats/character (B bits/character)"
+    (B = N / ln 2) for characters."""
+    if unit == "character":
+        return f"validation loss {nats:.3f} nats/character ({nats / math.log(2):.3f} bits/character)"
+    return f"validation perplexity {math.exp(min(nats, 700)):.2f}"
 
 
 @dataclass

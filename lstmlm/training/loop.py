@@ -33,6 +33,7 @@ from lstmlm.training.config import (
     TrainingDiverged,
     TrainingSaveError,
     TrainingSetupError,
+    loss_figure,
 )
 from lstmlm.training.distributed import BatchLoss
 from lstmlm.training.optim import make_optimizer, scheduled_lr
@@ -155,8 +156,8 @@ def train_step(run: TrainingRun) -> None:
     if not math.isfinite(loss_value):
         optimizer.zero_grad(set_to_none=True)
         saved = (
-            f"The best model in {run.out} (validation perplexity "
-            f"{math.exp(min(position['best_val_loss'], 700)):.2f}) is untouched."
+            f"The best model in {run.out} "
+            f"({loss_figure(position['best_val_loss'], run.corpus.vocab.tokenizer.unit)}) is untouched."
             if math.isfinite(position["best_val_loss"])
             else "No model had been saved yet."
         )

@@ -13,7 +13,7 @@ from lstmlm.checkpoint import save_model
 from lstmlm.data import batch_starts, get_batch
 from lstmlm.model import LanguageModel
 from lstmlm.training import distributed as ddp
-from lstmlm.training.config import METRICS, TrainingSaveError
+from lstmlm.training.config import METRICS, TrainingSaveError, loss_figure
 from lstmlm.training.resume import save_resume
 from lstmlm.training.run import TrainingRun
 
@@ -107,7 +107,7 @@ def save_failed(run: TrainingRun, error: OSError, what: str) -> TrainingSaveErro
     """Say what failed and why, and keep the training state if it can still be written."""
     best = run.position["best_val_loss"]
     kept = (
-        f"The best model saved before (validation perplexity {math.exp(min(best, 700)):.2f}) is intact."
+        f"The best model saved before ({loss_figure(best, run.corpus.vocab.tokenizer.unit)}) is intact."
         if math.isfinite(best)
         else "No model had been saved yet."
     )
