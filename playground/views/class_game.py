@@ -20,6 +20,7 @@ from lstmlm.prompt import reader
 from lstmlm.vocab import UnknownTokenError
 from playground.display import display_word
 from playground.page_language import say
+from playground.server.room import RoomError
 from playground.server.room_scoring import GATE_KEYS, GateAnswer, GateReader, ModelAnswer, Predictor
 from playground.server.rooms import RoomStore
 from playground.views.lineup import Entry
@@ -61,7 +62,10 @@ def make_gate_reader(model: LanguageModel) -> GateReader:
         raise ValueError(f"the gate question needs an LSTM; this model's cell is {model.config.cell!r}")
 
     def answer(words: Sequence[str]) -> GateAnswer:
-        ids = model.vocab.encode(list(words)).ids
+        try:
+            ids = model.vocab.encode(list(words)).ids
+        except UnknownTokenError as e:  # a vocabulary without <unk> (an imported model)
+            raise RoomError(f"{e}: push a sentence of words the model knows") from None
         top = reader(model).trace(ids).layers[-1]  # each gate (T, B=1, H)
         means = {k: top.get(k)[-2:, 0].float().mean(dim=-1).tolist() for k in GATE_KEYS}  # [t-1, t]
         return GateAnswer(
