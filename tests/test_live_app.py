@@ -451,3 +451,41 @@ def test_browser_pause_resume_and_a_shared_link(tiny_model_dir):
         page.locator("#live-stop").click()
         page.wait_for_function("() => /Stopped/.test(document.querySelector('#live-status')?.textContent)")
         student.wait_for_function("() => /Stopped/.test(document.querySelector('#live-status')?.textContent)")
+
+
+@pytest.mark.browser
+def test_browser_settings_out_of_range_and_refusals_say_what_to_change(tiny_model_dir, tmp_path):
+    """Issue 17: a setting typed past a slider's end says it was set to that end; lr 5 and a binary text
+    are refused with the Live Lab's own words, leaving no blank "Error" badge; a refused upload is
+    cleared from the file box."""
+    from browser_kit import open_page, serve
+
+    from lstmlm import load_model
+
+    def toast(text: str) -> None:
+        page.locator(".toast-body").filter(has_text=text).first.wait_for(timeout=30_000)
+
+    with serve(load_model(tiny_model_dir)) as url, open_page(url) as page:
+        page.get_by_role("tab", name="Train your own").click()
+        units = page.locator("#live-units input[type=number]")
+        units.fill("100000")
+        units.press("Tab")
+        toast("Units per layer is 16 to 256: 100000 was set to 256")
+        assert units.input_value() == "256"
+        seconds = page.locator("#live-seconds input[type=number]")
+        seconds.fill("0")
+        seconds.press("Tab")
+        toast("Time budget (seconds) is 10 to 300: 0 was set to 10")
+        page.locator("#live-text textarea").fill(anbn_text())
+        page.locator("#live-lr input").fill("5")
+        page.locator("#live-train").click()
+        toast("lr must be in 0.0001..0.05, got 5")
+        page.wait_for_timeout(1000)
+        assert page.locator(".error").filter(has_text="Error").count() == 0  # no blank red badges
+        binary = tmp_path / "notes.txt"
+        binary.write_bytes(b"\x00\x01" * 2000)
+        page.locator("#live-upload input[type=file]").set_input_files(binary)
+        toast("holds binary data")
+        page.wait_for_function(
+            "() => !document.querySelector('#live-upload')?.textContent.includes('notes.txt')", timeout=30_000
+        )

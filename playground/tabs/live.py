@@ -57,6 +57,18 @@ def read_uploaded(data: bytes | None) -> tuple:
         return gr.skip(), None
 
 
+def out_of_range(label: str, lo: float, hi: float, value: object) -> None:
+    """Say that a setting typed in a slider's box outside [lo, hi] was set to the nearest end (the slider
+    does so itself, silently, when the box loses focus). `value` is the raw value (preprocess=False)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return
+    if not lo <= number <= hi:
+        end = hi if number > hi else lo
+        gr.Warning(f"{label} is {lo:g} to {hi:g}: {number:g} was set to {end:g}", title="Setting changed")
+
+
 def start_training(
     jobs: LiveJobs,
     text: str,
@@ -208,6 +220,10 @@ def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
     private = dict(api_visibility="private")
     c.teaching.input(pick_teaching_text, c.teaching, c.text, **private)
     c.upload.upload(read_uploaded, c.upload, [c.text, c.upload], **private)
+    for slider in (c.layers, c.units, c.bptt, c.seconds):
+        # .release carries the value typed in the box before the slider clamps it (preprocess=False: as typed)
+        said = partial(out_of_range, slider.label, slider.minimum, slider.maximum)
+        slider.release(said, slider, None, preprocess=False, show_progress="hidden", **private)
 
     # nested, not a partial: gradio injects gr.Request only into a plain function (by its type hint)
     def start(

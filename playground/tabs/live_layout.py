@@ -32,6 +32,7 @@ def source_and_settings(c: SimpleNamespace) -> None:
                 label=f"... or upload a .txt file (UTF-8, at most {MAX_TEXT_BYTES / 1e6:g} MB)",
                 file_types=[".txt"],
                 type="binary",
+                elem_id="live-upload",
                 height=90,
             )
             c.text = gr.Textbox(label="... or paste your text", lines=8, max_lines=14, elem_id="live-text")
@@ -46,10 +47,10 @@ def source_and_settings(c: SimpleNamespace) -> None:
                 [("Characters", "chars"), ("Words", "words")], value="chars", label="Read it as"
             )
             c.layers = gr.Slider(1, 2, value=1, step=1, label="Layers")
-            c.units = gr.Slider(16, 256, value=128, step=16, label="Units per layer")
+            c.units = gr.Slider(16, 256, value=128, step=16, label="Units per layer", elem_id="live-units")
             c.bptt = gr.Slider(10, 200, value=100, step=10, label="Sequence length (tokens per window)")
             # no minimum/maximum: gradio would refuse 5 with its own words; LiveSettings says what to change
-            c.lr = gr.Number(0.005, label="Learning rate (0.0001 to 0.05)")
+            c.lr = gr.Number(0.005, label="Learning rate (0.0001 to 0.05)", elem_id="live-lr")
             c.seconds = gr.Slider(
                 10, 300, value=60, step=5, label="Time budget (seconds)", elem_id="live-seconds"
             )
