@@ -90,7 +90,7 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "gen.top_k_off": ("Top-k is off (0): no {unit} was cut.", "Top-k 已关闭 (0)：没有{unit}被去掉。"),
     "gen.top_p_kept": (
-        "Top-p {p} kept the {kept} most likely of those, which cover {share} of the probability.",
+        "Top-p {p} kept the {kept} most likely {unit}s of those, which cover {share} of the probability.",
         "Top-p {p} 在其中保留了最可能的 {kept} 个{unit}，它们占了 {share} 的概率。",
     ),
     "gen.top_p_off": ("Top-p is off (1).", "Top-p 已关闭 (1)。"),
