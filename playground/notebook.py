@@ -98,7 +98,7 @@ def show(
 
         _check_words(prompt, p.ids, view)
         _, s = surprisal_view(m, prompt)
-        return surprisal_bars(s.words)
+        return surprisal_bars(s.words, unit=m.vocab.tokenizer.unit)
     if view == "gradient":
         from playground.views.gradient import flow_view
         from playground.views.lineup import make_lineup

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import plotly.graph_objects as go
 
-from playground.display import RARE_LABEL, display_word, spaced_pieces
+from playground.display import display_word, spaced_pieces
 from playground.markup import hide_listed, placeholder
 from playground.plots.style import TEMPLATE, unique_labels
 from playground.text import words_in
@@ -51,6 +51,11 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def _named(lang: str, unit: str) -> dict[str, str]:
+    """The {unit} field of the surprisal texts: the model's unit ('word' or 'character') in `lang`."""
+    return {"unit": words_in(lang, f"unit.{unit}")}
+
+
 def _hover(w: WordScore, lang: str) -> str:
     pairs = zip(w.expected, w.expected_probs, strict=True)
     expected = ", ".join(f"{display_word(e)} {q:.1%}" for e, q in pairs)
@@ -61,15 +66,17 @@ def _hover(w: WordScore, lang: str) -> str:
     )  # fmt: skip
 
 
-def surprisal_legend(lang: str = "en") -> str:
-    """The key to the colours of `surprisal_text`, in `lang` ('en' or 'zh')."""
+def surprisal_legend(lang: str = "en", unit: str = "word") -> str:
+    """The key to the colours of `surprisal_text`, in `lang` ('en' or 'zh'), naming the model's `unit`
+    ('word' or 'character')."""
     swatches = " ".join(
         f'<span class="lp-w" style="background:{c}">{words_in(lang, f"sur.bucket.{name}")}</span>'
         for name, c in BUCKET_COLORS.items()
     )
     look = f"background:{UNKNOWN_COLOR};outline:1px dashed #6b7280"
     unknown = f'<span class="lp-w" style="{look}">{words_in(lang, "sur.unknown")}</span>'
-    return f'<div class="lp-legend">{words_in(lang, "sur.legend", swatches=swatches, unknown=unknown)}</div>'
+    legend = words_in(lang, "sur.legend", swatches=swatches, unknown=unknown, **_named(lang, unit))
+    return f'<div class="lp-legend">{legend}</div>'
 
 
 def surprisal_text(
@@ -78,12 +85,14 @@ def surprisal_text(
     unknown: Sequence[int] = (),
     tokenizer: Spacing | None = None,
     lang: str = "en",
+    unit: str = "word",
 ) -> str:
     """The prompt, each word (or character) coloured by its GLTR bucket; the hover shows p, rank and the
     top-k expected. `tokenizer` spaces the tokens as the model's text reads (None: WikiText's words);
-    `lang` ('en' or 'zh') is the hover's language."""
+    `lang` ('en' or 'zh') is the hover's language; `unit` ('word' or 'character') the model's unit."""
+    named = _named(lang, unit)
     if not tokens:
-        return placeholder(words_in(lang, "sur.empty"))
+        return placeholder(words_in(lang, "sur.empty", **named))
     by_pos = {w.position: w for w in words}
     unknown = set(unknown)
     pieces = spaced_pieces(tokens) if tokenizer is None else tokenizer.pieces(tokens)
@@ -96,8 +105,8 @@ def surprisal_text(
         bucket = f" data-bucket={w.bucket}" if w else ""
         if pos in unknown:  # <unk>'s probability is any rare word's, not this word's: no bucket, no score
             style = f"background:{UNKNOWN_COLOR};outline:1px dashed #6b7280"
-            rare = RARE_LABEL if lang != "zh" else words_in(lang, "sur.rare")
-            title = words_in(lang, "sur.hover_unknown", word=hide_listed(text), rare=rare)
+            rare = words_in(lang, "sur.rare", **named)
+            title = words_in(lang, "sur.hover_unknown", word=hide_listed(text), rare=rare, **named)
             bucket = " data-bucket=unknown"
         spans.append(
             f'{_esc(space)}<span class="lp-w lp-s"{bucket} style="{style}" title="{_esc(title)}">'
@@ -109,9 +118,11 @@ def surprisal_text(
 
 
 def surprisal_summary(
-    perplexity: float, bits_per_word: float, words: Sequence[WordScore], lang: str = "en"
+    perplexity: float, bits_per_word: float, words: Sequence[WordScore], lang: str = "en", unit: str = "word"
 ) -> str:
-    """'Perplexity 123.4 · 6.9 bits per word' and how many words fell in each bucket, in `lang`."""
+    """'Perplexity 123.4 · 6.9 bits per word' (per character when `unit` is 'character') and how many
+    words fell in each bucket, in `lang`."""
+    named = _named(lang, unit)
     counts = {name: 0 for name in BUCKET_COLORS}
     known = [w for w in words if w.known]
     for w in known:
@@ -126,20 +137,21 @@ def surprisal_summary(
         unknown = words_in(lang, "sur.unknown")
         parts += (
             f' · <span class="lp-w" style="background:{UNKNOWN_COLOR}">{unknown}</span> {n_unknown} '
-            + words_in(lang, "sur.left_out")
+            + words_in(lang, "sur.left_out", **named)
         )
     if not known:
-        return f'<div class="lp-summary">{words_in(lang, "sur.nothing")}<br>{parts}</div>'
+        return f'<div class="lp-summary">{words_in(lang, "sur.nothing", **named)}<br>{parts}</div>'
     head = words_in(
         lang, "sur.perplexity", ppl=f"{perplexity:,.1f}", bits=f"{bits_per_word:.2f}", n=len(known),
-        choices=f"{perplexity:,.0f}",
+        choices=f"{perplexity:,.0f}", **named,
     )  # fmt: skip
     return f'<div class="lp-summary">{head}<br>{parts}</div>'
 
 
-def surprisal_bars(words: Sequence[WordScore], lang: str = "en") -> go.Figure:
+def surprisal_bars(words: Sequence[WordScore], lang: str = "en", unit: str = "word") -> go.Figure:
     """Surprisal in bits of each known word, coloured by its bucket; hover shows p and rank; titles in
-    `lang`. Words outside the vocabulary have no bar (their <unk> score is not theirs)."""
+    `lang`, naming the model's `unit` ('word' or 'character'). Words outside the vocabulary have no bar
+    (their <unk> score is not theirs)."""
     words = [w for w in words if w.known]
     bits, rank = words_in(lang, "sur.bar_hover"), words_in(lang, "sur.rank")
     fig = go.Figure(
@@ -153,7 +165,12 @@ def surprisal_bars(words: Sequence[WordScore], lang: str = "en") -> go.Figure:
         )
     )
     many = len(words) > 30
-    fig.update_layout(template=TEMPLATE, title=words_in(lang, "sur.title"), height=360, showlegend=False)
+    fig.update_layout(
+        template=TEMPLATE,
+        title=words_in(lang, "sur.title", **_named(lang, unit)),
+        height=360,
+        showlegend=False,
+    )
     fig.update_xaxes(
         type="category", tickangle=-40, tickfont=dict(size=13 if many else 16), nticks=40 if many else 0
     )

@@ -18,6 +18,7 @@ from playground import markup
 from playground.i18n import language, plot_words, say, t
 from playground.plots.gates import gate_heatmap
 from playground.tabs import TabView, change_charts, lstm_only_tab
+from playground.text import unit_fields
 from playground.views.cell_kind import is_lstm
 from playground.views.gates import GATES, LayerValues, heatmap_window
 from playground.views.intervene import (
@@ -82,19 +83,21 @@ def apply_intervention(
     except (ValueError, TypeError) as e:
         raise gr.Error(str(e), title=say("iv.cannot", lang), print_exception=False) from None
     ch = res.change
+    named = unit_fields(lang, model.vocab.tokenizer.unit)
     bars, moved = change_charts(
         ch,
         (say("iv.without_long", lang), say("iv.with_long", lang)),
         (say("iv.without", lang), say("iv.with", lang)),
-        say("iv.next_word", lang),
-        say("iv.moved_most", lang),
+        say("iv.next_word", lang, **named),
+        say("iv.moved_most", lang, **named),
         say("next.probability", lang),
     )
-    description = describe(res.intervention, req.action, res.tokens, lang)
-    moved_by = say("iv.moved", lang, tv=f"{ch.total_variation:.1%}", kl=f"{ch.kl_bits:.3f}")
+    description = describe(res.intervention, req.action, res.tokens, lang, model.vocab.tokenizer.unit)
+    moved_by = say("iv.moved", lang, tv=f"{ch.total_variation:.1%}", kl=f"{ch.kl_bits:.3f}", **named)
     summary = (
         f'<div class="lp-summary" id="intervene-text"><b>{html.escape(description)}</b><br>'
-        f'<span id="intervene-effect">{html.escape(effect_sentence(ch, lang))}</span> {moved_by}</div>'
+        f'<span id="intervene-effect">{html.escape(effect_sentence(ch, lang, model.vocab.tokenizer.unit))}'
+        f"</span> {moved_by}</div>"
     )
     lv = LayerValues(
         res.tokens, req.layer, model.config.num_layers, res.intervened, unit=model.vocab.tokenizer.unit
@@ -119,14 +122,17 @@ def choose_preset(model: LanguageModel, name: str, found: dict | None = None) ->
     expect (in the page's language). UNIT_OFF sets the cell C of the unit Units found (`found`: {"layer",
     "unit"}) to 0 at every step; without one it only says how to find one."""
     lang = language()
+    named = unit_fields(lang, model.vocab.tokenizer.unit)
     if name == UNIT_OFF:
         if not found:
             return (
                 *(gr.skip(),) * 6,
-                f'<div class="lp-small">{html.escape(say("iv.expect.unit_none", lang))}</div>',
+                f'<div class="lp-small">{html.escape(say("iv.expect.unit_none", lang, **named))}</div>',
             )
         layer, unit = int(found["layer"]), int(found["unit"])
-        note = say("iv.expect.unit_off", lang, unit=unit, layer=layer + 1, units=model.config.hidden_dim)
+        note = say(
+            "iv.expect.unit_off", lang, neuron=unit, layer=layer + 1, n_units=model.config.hidden_dim, **named
+        )
         return (
             layer,
             "set_cell",
@@ -136,7 +142,7 @@ def choose_preset(model: LanguageModel, name: str, found: dict | None = None) ->
             "0-",
             (f'<div class="lp-small">{html.escape(note)}</div>'),
         )
-    lay, act, val, note = preset_values(name, model.config.num_layers, lang)
+    lay, act, val, note = preset_values(name, model.config.num_layers, lang, model.vocab.tokenizer.unit)
     return (
         lay,
         act,

@@ -25,14 +25,16 @@ def update(model: LanguageModel, text: str) -> tuple[str, str, str, go.Figure]:
     in the page's language."""
     lang = language()
     p, s = surprisal_view(model, text)
+    unit = model.vocab.tokenizer.unit
     if s is None:
-        empty = say("sur.empty", lang)
-        return surprisal_legend(lang), markup.placeholder(empty), "", placeholder(empty, height=300)
+        empty = say("sur.empty", lang, unit=say(f"unit.{unit}", lang))
+        return surprisal_legend(lang, unit), markup.placeholder(empty), "", placeholder(empty, height=300)
     return (
-        surprisal_legend(lang),
-        markup.notice(p.notice) + surprisal_text(p.tokens, s.words, p.unknown, model.vocab.tokenizer, lang),
-        surprisal_summary(s.perplexity, s.bits_per_word, s.words, lang),
-        surprisal_bars(s.words, lang),
+        surprisal_legend(lang, unit),
+        markup.notice(p.notice)
+        + surprisal_text(p.tokens, s.words, p.unknown, model.vocab.tokenizer, lang, unit),
+        surprisal_summary(s.perplexity, s.bits_per_word, s.words, lang, unit),
+        surprisal_bars(s.words, lang, unit),
     )
 
 
@@ -64,12 +66,12 @@ def prepare(model: LanguageModel, text: str) -> tuple:
 def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView:
     """The Surprisal tab; it redraws when opened and on typing while it is open."""
     with gr.Tab(t("tab.surprisal"), id="surprisal") as tab:
-        legend = gr.HTML(surprisal_legend(), elem_id="surprisal-legend")
+        legend = gr.HTML(surprisal_legend(unit=model.vocab.tokenizer.unit), elem_id="surprisal-legend")
         words = gr.HTML(f'<div class="lp-placeholder">{t("sur.open_tab")}</div>', elem_id="surprisal")
         summary = gr.HTML(elem_id="surprisal-summary")
         bars = gr.Plot(show_label=False, elem_id="surprisal-bars")
         with gr.Accordion(t("sur.download"), open=True):
-            gr.HTML(f'<div class="lp-small">{t("sur.download_note")}</div>')
+            gr.HTML(f'<div class="lp-small">{t(f"sur.download_note.{model.vocab.tokenizer.unit}")}</div>')
             with gr.Row():
                 make = gr.Button(t("sur.prepare"), elem_id="export-prepare", scale=1)
                 files = [

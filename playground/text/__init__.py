@@ -43,3 +43,11 @@ def words_in(lang: str, key: str, **values: object) -> str:
     so they cannot read the request as `playground.i18n.say` does). KeyError if the key is missing."""
     text = _pairs()[key][1 if lang == "zh" else 0]
     return text.format(**values) if values else text
+
+
+def unit_fields(lang: str, unit: str) -> dict[str, str]:
+    """The {unit} and {Unit} fields of the texts that name what the model reads: `unit` ('word' or
+    'character', a tokenizer's `unit`) in `lang`, lower case and capitalized ('character', 'Character';
+    Chinese '字符' both). English plurals write '{unit}s'. KeyError for another unit."""
+    name = words_in(lang, f"unit.{unit}")
+    return {"unit": name, "Unit": name[:1].upper() + name[1:]}

@@ -55,26 +55,26 @@ PAIRS: dict[str, tuple[str, str]] = {
     "iv.with_long": ("with the intervention", "有干预"),
     "iv.without": ("without", "无干预"),
     "iv.with": ("with", "有干预"),
-    "iv.next_word": ("Next word after your text", "你的文本之后的下一个词"),
-    "iv.moved_most": ("Words whose probability moved most", "概率变化最大的词"),
+    "iv.next_word": ("Next {unit} after your text", "你的文本之后的下一个{unit}"),
+    "iv.moved_most": ("{Unit}s whose probability moved most", "概率变化最大的{Unit}"),
     "iv.moved": (
-        "The next-word distribution moved by {tv} (total variation); KL = {kl} bits.",
-        "下一个词的分布移动了 {tv}（总变差距离）；KL = {kl} 比特。",
+        "The next-{unit} distribution moved by {tv} (total variation); KL = {kl} bits.",
+        "下一个{unit}的分布移动了 {tv}（总变差距离）；KL = {kl} 比特。",
     ),
     "iv.heat_title": ("{gate} with the intervention · layer {layer}", "有干预时的{gate} · 第 {layer} 层"),
     "iv.gen_without": ("Without the intervention", "没有干预"),
     "iv.gen_with": ("With the intervention (same seed)", "有干预（同一个随机种子）"),
     "iv.changed": (
-        "The top word changed from “{before}” ({p_before}) to “{after}” ({p_after}).",
-        "最可能的词从“{before}”（{p_before}）变成了“{after}”（{p_after}）。",
+        "The top {unit} changed from “{before}” ({p_before}) to “{after}” ({p_after}).",
+        "最可能的{unit}从“{before}”（{p_before}）变成了“{after}”（{p_after}）。",
     ),
     "iv.stayed": (
-        "The top word stayed “{word}”: {p_before} before, {p_after} after.",
-        "最可能的词仍是“{word}”：干预前 {p_before}，干预后 {p_after}。",
+        "The top {unit} stayed “{word}”: {p_before} before, {p_after} after.",
+        "最可能的{unit}仍是“{word}”：干预前 {p_before}，干预后 {p_after}。",
     ),
     "iv.steps_from": (
-        "from step {first} on (and every generated word)",
-        "从第 {first} 步起（以及每个生成的词）",
+        "from step {first} on (and every generated {unit})",
+        "从第 {first} 步起（以及每个生成的{unit}）",
     ),
     "iv.step_only": ("step {first} only", "只在第 {first} 步"),
     "iv.steps_range": ("steps {first} to {last}", "第 {first} 步到第 {last} 步"),
@@ -93,16 +93,16 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "iv.preset.unit_off": ("Switch off the unit found in Units", "关掉“单元”里找到的单元"),
     "iv.expect.unit_off": (
-        "C = 0 at every step for unit {unit} of layer {layer}, the unit Units found (or you picked) there. "
-        "If it carries what you selected, the words that depend on it lose probability; if the top word "
-        "holds, one unit of {units} was not the whole story.",
-        "在每一步把第 {layer} 层单元 {unit} 的 C 设为 0，也就是“单元”里找到（或你选中）的那个单元。"
-        "如果它携带了你选的那段内容，依赖它的词会失去概率；如果最可能的词不变，说明 {units} 个单元中的"
-        "一个并不是全部答案。",
+        "C = 0 at every step for unit {neuron} of layer {layer}, the unit Units found (or you picked) there. "
+        "If it carries what you selected, the {unit}s that depend on it lose probability; if the top {unit} "
+        "holds, one unit of {n_units} was not the whole story.",
+        "在每一步把第 {layer} 层单元 {neuron} 的 C 设为 0，也就是“单元”里找到（或你选中）的那个单元。"
+        "如果它携带了你选的那段内容，依赖它的{unit}会失去概率；"
+        "如果最可能的{unit}不变，说明 {n_units} 个单元中的一个并不是全部答案。",
     ),
     "iv.expect.unit_none": (
-        "No unit found yet: in Units, select some words and press Find units, then choose this again.",
-        "还没有找到单元：先在“单元”里选一段词并按“查找单元”，再选这一项。",
+        "No unit found yet: in Units, select some {unit}s and press Find units, then choose this again.",
+        "还没有找到单元：先在“单元”里选一段{unit}并按“查找单元”，再选这一项。",
     ),
     "iv.preset.never_forget_top": ("Never forget (top layer)", "从不遗忘（最上层）"),
     "iv.expect.never_forget_top": (
@@ -112,20 +112,21 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "iv.preset.forget_all_top": ("Forget everything (top layer)", "全部遗忘（最上层）"),
     "iv.expect.forget_all_top": (
-        "f = 0: each word wipes the top layer's memory. The change is smaller than you might think: the "
-        "bottom layer still remembers, and the current word carries a lot.",
-        "f = 0：每个词都会抹掉最上层的记忆。变化比你想的小：下层还记得，而且当前这个词本身携带了很多信息。",
+        "f = 0: each {unit} wipes the top layer's memory. The change is smaller than you might think: the "
+        "bottom layer still remembers, and the current {unit} carries a lot.",
+        "f = 0：每个{unit}都会抹掉最上层的记忆。变化比你想的小：下层还记得，"
+        "而且当前这个{unit}本身携带了很多信息。",
     ),
     "iv.preset.close_input_top": ("Close the input gate (top layer)", "关闭输入门（最上层）"),
     "iv.expect.close_input_top": (
         "i = 0: nothing new is written into the top layer's memory, so it keeps only what it started with. "
-        "The top word often survives, with much less probability.",
-        "i = 0：没有新内容写入最上层的记忆，所以它只保留开始时的内容。最可能的词常常不变，但概率小得多。",
+        "The top {unit} often survives, with much less probability.",
+        "i = 0：没有新内容写入最上层的记忆，所以它只保留开始时的内容。最可能的{unit}常常不变，但概率小得多。",
     ),
     "iv.preset.hide_memory_top": ("Hide the memory (top layer)", "隐藏记忆（最上层）"),
     "iv.expect.hide_memory_top": (
-        "o = 0: the top layer shows nothing of its memory; the prediction falls back to what the output "
-        "layer prefers with no context at all.",
-        "o = 0：最上层完全不展示它的记忆；预测退回到输出层在毫无上下文时偏爱的词。",
+        "o = 0: the top layer shows nothing of its memory; the prediction falls back to the {unit}s the "
+        "output layer prefers with no context at all.",
+        "o = 0：最上层完全不展示它的记忆；预测退回到输出层在毫无上下文时偏爱的{unit}。",
     ),
 }

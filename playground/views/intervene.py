@@ -27,7 +27,7 @@ from lstmlm.studies.intervene import (
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
 from lstmlm.trace import Intervention
 from playground.display import display_word
-from playground.text import words_in
+from playground.text import unit_fields, words_in
 from playground.views.gates import check_layer
 from playground.views.inputs import prompt_words, whole
 from playground.views.next_word import line_start
@@ -48,12 +48,13 @@ MAX_GENERATED = 60  # longest pair of generations one intervention request may a
 MAX_SHOWN_WORDS = 20
 
 
-def steps_label(tokens: list[str], start: int, stop: int | None, lang: str = "en") -> str:
-    """'steps 3 (sat) to 5 (the)' or 'from step 3 (sat) on', with the words shown, in `lang`."""
+def steps_label(tokens: list[str], start: int, stop: int | None, lang: str = "en", unit: str = "word") -> str:
+    """'steps 3 (sat) to 5 (the)' or 'from step 3 (sat) on', with the words shown, in `lang`; `unit`
+    ('word' or 'character') names what is generated."""
     last = len(tokens) - 1 if stop is None else min(stop, len(tokens)) - 1
     first = f"{start} ({display_word(tokens[start])})" if start < len(tokens) else str(start)
     if stop is None:
-        return words_in(lang, "iv.steps_from", first=first)
+        return words_in(lang, "iv.steps_from", first=first, **unit_fields(lang, unit))
     if last <= start:
         return words_in(lang, "iv.step_only", first=first)
     return words_in(lang, "iv.steps_range", first=first, last=f"{last} ({display_word(tokens[last])})")
@@ -78,7 +79,11 @@ class Preset:
 # (each preset's label and expectation are words in playground/text/intervene.py, English beside Chinese)
 PRESETS = {
     name: Preset(
-        words_in("en", f"iv.preset.{name}"), layer, action, value, words_in("en", f"iv.expect.{name}")
+        words_in("en", f"iv.preset.{name}"),
+        layer,
+        action,
+        value,
+        words_in("en", f"iv.expect.{name}", **unit_fields("en", "word")),
     )
     for name, layer, action, value in (
         ("never_forget_top", "top", "pin_forget", 1.0),
@@ -90,24 +95,39 @@ PRESETS = {
 DEFAULT_PRESET = "never_forget_top"
 
 
-def preset_values(name: str, num_layers: int, lang: str = "en") -> tuple[int, str, float, str]:
-    """(layer, action, value, expectation in `lang`) of a preset for a model with `num_layers` layers."""
+def preset_values(
+    name: str, num_layers: int, lang: str = "en", unit: str = "word"
+) -> tuple[int, str, float, str]:
+    """(layer, action, value, expectation in `lang`) of a preset for a model with `num_layers` layers that
+    reads `unit`s ('word' or 'character')."""
     p = PRESETS[name]
-    return (num_layers - 1 if p.layer == "top" else 0), p.action, p.value, words_in(lang, f"iv.expect.{name}")
+    return (
+        (num_layers - 1 if p.layer == "top" else 0),
+        p.action,
+        p.value,
+        words_in(lang, f"iv.expect.{name}", **unit_fields(lang, unit)),
+    )
 
 
-def effect_sentence(change: DistributionChange, lang: str = "en") -> str:
-    """The size of an intervention's effect in words (in `lang`): did the top word change, and how much did
-    it move."""
+def effect_sentence(change: DistributionChange, lang: str = "en", unit: str = "word") -> str:
+    """The size of an intervention's effect in words (in `lang`): did the top word (character when `unit`
+    is 'character') change, and how much did it move."""
+    named = unit_fields(lang, unit)
     before, after = change.before, change.after
     b, a = display_word(before.words[0]), display_word(after.words[0])
     p_before = before.probs[0]
     p_after = next((q for w, q in zip(after.words, after.probs, strict=True) if w == before.words[0]), None)
     if b != a:
         return words_in(
-            lang, "iv.changed", before=b, p_before=f"{p_before:.0%}", after=a, p_after=f"{after.probs[0]:.0%}"
+            lang,
+            "iv.changed",
+            before=b,
+            p_before=f"{p_before:.0%}",
+            after=a,
+            p_after=f"{after.probs[0]:.0%}",
+            **named,
         )
-    return words_in(lang, "iv.stayed", word=b, p_before=f"{p_before:.0%}", p_after=f"{p_after:.0%}")
+    return words_in(lang, "iv.stayed", word=b, p_before=f"{p_before:.0%}", p_after=f"{p_after:.0%}", **named)
 
 
 @dataclass
@@ -167,7 +187,7 @@ def distribution_json(change: DistributionChange) -> dict:
     }
 
 
-def describe(iv: Intervention, action: str, tokens: list[str], lang: str = "en") -> str:
+def describe(iv: Intervention, action: str, tokens: list[str], lang: str = "en", unit: str = "word") -> str:
     """The intervention in words, in `lang`: 'Layer 2: pin the forget gate f to 1, for all units, from step
     0 (the) on (and every generated word).' `action` is the request's (a key of ACTIONS)."""
     if iv.units is None:
@@ -179,7 +199,7 @@ def describe(iv: Intervention, action: str, tokens: list[str], lang: str = "en")
     what = words_in(lang, f"iv.what.{action}")
     if iv.target != "g":
         what += words_in(lang, "iv.to", value=f"{iv.value:g}")
-    steps = steps_label(tokens, iv.start, iv.stop, lang)
+    steps = steps_label(tokens, iv.start, iv.stop, lang, unit)
     return words_in(lang, "iv.description", layer=iv.layer + 1, what=what, units=units, steps=steps)
 
 
