@@ -25,10 +25,28 @@ SHOWN_AS = {**VISIBLE, UNK: RARE_LABEL, **JOINED}  # VISIBLE: ⏎ for <eos>, ␣
 CELL_COLORS = {"lstm": "#4f46e5", "gru": "#0d9488", "rnn_tanh": "#ea580c"}
 
 
-def display_word(token: str) -> str:
+def rare_label(lang: str | None = None) -> str:
+    """The on-screen name of <unk> in `lang` ('zh' or 'en'; default: the language of the page being
+    served, English outside a request): RARE_LABEL in English."""
+    from playground.page_language import say  # here: page_language loads every text module, which load plots
+
+    return say("display.rare", lang)
+
+
+def rare_explained(lang: str | None = None) -> str:
+    """RARE_EXPLAINED in `lang` (default: the page's language)."""
+    from playground.page_language import say
+
+    return say("display.rare_explained", lang)
+
+
+def display_word(token: str, lang: str | None = None) -> str:
     """A token as a person reads it: '⏎' for a line break, '␣' for a space (a character model's), '-' for
-    WikiText's '@-@', RARE_LABEL for <unk>, and HIDDEN_LABEL for a word on the classroom list (unless the
-    server shows all words). The one place every view turns a vocabulary word into screen text."""
+    WikiText's '@-@', `rare_label(lang)` for <unk> (default: the page's language), and HIDDEN_LABEL for a
+    word on the classroom list (unless the server shows all words). The one place every view turns a
+    vocabulary word into screen text."""
+    if token == UNK:
+        return rare_label(lang)
     return SHOWN_AS.get(token) or hide_in_text(token)[0]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
-from playground.display import RARE_EXPLAINED, RARE_LABEL, display_word, spaced_pieces
+from playground.display import display_word, rare_explained, rare_label, spaced_pieces
 from playground.page_language import say
 
 
@@ -79,16 +79,17 @@ def set_apart_note(words: Sequence[str], probs: Sequence[float]) -> str:
     """Under the next-word chips: the predicted entries that are not words to add ("a rare word", "(hidden
     word)"), each styled apart with its probability, and one line saying what they are; "" if none."""
     rare, hidden = [], []
+    rare_name = rare_label()  # the page's language
     for w, p in zip(words, probs, strict=True):
         label = display_word(w)
-        if label == RARE_LABEL:
+        if label == rare_name:
             rare.append(p)
         elif label == HIDDEN_LABEL:
             hidden.append(p)
     parts, lines = [], []
     if rare:
-        parts.append(f'<span class="lp-chip lp-apart">{RARE_LABEL} {sum(rare):.1%}</span>')
-        lines.append(_esc(RARE_EXPLAINED))
+        parts.append(f'<span class="lp-chip lp-apart">{rare_name} {sum(rare):.1%}</span>')
+        lines.append(_esc(rare_explained()))
     if hidden:
         n = f"{len(hidden)} words" if len(hidden) > 1 else "a word"
         parts.append(f'<span class="lp-chip lp-apart">{HIDDEN_LABEL} {sum(hidden):.1%}</span>')
