@@ -18,6 +18,7 @@ from playground.plots.counterfactual import difference_lines
 from playground.plots.gates import gate_heatmap
 from playground.plots.style import placeholder
 from playground.tabs import TabView, change_charts
+from playground.text import unit_fields
 from playground.views.counterfactual import DEFAULT_PAIR, change_one_word, counterfactual_view, delta_window
 
 
@@ -41,7 +42,9 @@ def read_alike_note(model: LanguageModel, cf: Counterfactual, lang: str = "en") 
         for step in cf.read_alike
     )  # fmt: skip
     read_as = html.escape(model.vocab.words[cf.ids_a[cf.read_alike[0]]])
-    note = say("cf.read_alike", lang, pairs=pairs, read_as=read_as)
+    note = say(
+        "cf.read_alike", lang, pairs=pairs, read_as=read_as, **unit_fields(lang, model.vocab.tokenizer.unit)
+    )
     return f'<br><span id="counterfactual-read-alike">{note}</span>'
 
 
@@ -59,13 +62,14 @@ def compare_prompts(
     labels = position_labels(cf.tokens_a, cf.tokens_b)
     first = cf.first_difference
     ch = cf.next_words
+    named = unit_fields(lang, model.vocab.tokenizer.unit)
     if first is None:
         where = say("cf.same", lang)
     elif first < len(labels):
         where = say("cf.first", lang, step=first, word=html.escape(labels[first].split(" ", 1)[1]))
     else:
         where = say("cf.continues", lang, step=first - 1)
-    moved_by = say("cf.moved", lang, tv=f"{ch.total_variation:.1%}", kl=f"{ch.kl_bits:.3f}")
+    moved_by = say("cf.moved", lang, tv=f"{ch.total_variation:.1%}", kl=f"{ch.kl_bits:.3f}", **named)
     summary = (
         f'<div class="lp-summary" id="counterfactual-text"><b>{where}</b>{read_alike_note(model, cf, lang)}'
         f"<br>{moved_by}</div>"
@@ -80,14 +84,15 @@ def compare_prompts(
         units,
         "c",  # a signed, unbounded colour scale: a difference of h lies in (-2, 2)
         say("cf.heat_title", lang, sym=sym, layer=layer + 1),
+        unit=model.vocab.tokenizer.unit,
         words_text=plot_words(lang),
     )
     bars, moved = change_charts(
         ch,
         (say("cf.after_a", lang), say("cf.after_b", lang)),
         ("A", "B"),
-        say("cf.next_word", lang),
-        say("cf.moved_most", lang),
+        say("cf.next_word", lang, **named),
+        say("cf.moved_most", lang, **named),
         say("next.probability", lang),
     )
     return summary, lines, heat, bars, moved
@@ -106,8 +111,8 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     with gr.Tab(t("tab.counterfactual"), id="counterfactual") as tab:
         with gr.Row():
             text_a = gr.Textbox(DEFAULT_PAIR[0], label=t("cf.prompt_a"), lines=1, scale=3, elem_id="prompt-a")
-            text_b = gr.Textbox(DEFAULT_PAIR[1], label=t("cf.prompt_b"), lines=1, scale=3,
-                                elem_id="prompt-b")  # fmt: skip
+            label_b = t(f"cf.prompt_b.{model.vocab.tokenizer.unit}")
+            text_b = gr.Textbox(DEFAULT_PAIR[1], label=label_b, lines=1, scale=3, elem_id="prompt-b")
         with gr.Row():
             layer = gr.Radio(
                 [(t(f"layer.{n + 1}"), n) for n in range(num_layers)],

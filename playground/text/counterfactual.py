@@ -4,16 +4,19 @@ PAIRS: dict[str, tuple[str, str]] = {
     "tab.counterfactual": ("Counterfactual", "反事实"),
     "cf.empty": ("Press Compare to read both prompts.", "按“比较”让模型读这两段文本。"),
     "cf.prompt_a": ("Prompt A", "文本 A"),
-    "cf.prompt_b": ("Prompt B (change a word)", "文本 B（改一个词）"),
+    "cf.prompt_b.word": ("Prompt B (change a word)", "文本 B（改一个词）"),
+    "cf.prompt_b.character": ("Prompt B (change a character)", "文本 B（改一个字符）"),
     "cf.layer": ("Layer", "层"),
+    # the button swaps a whole word (boy -> girl, views/counterfactual.change_one_word) for any model
     "cf.copy": ("Use the text above as A (and change one word for B)", "用上面的文本作 A（改一个词作 B）"),
     "cf.run": ("Compare", "比较"),
     "cf.cannot": ("Cannot compare these prompts", "无法比较这两段文本"),
     "cf.read_alike_pair": ("“{a}” and “{b}” (step {step})", "“{a}”和“{b}”（第 {step} 步）"),
     "cf.read_alike": (
-        "{pairs}: both read as {read_as}, a word the model does not know, so they differ in nothing. Change "
-        "a word it knows to see a difference.",
-        "{pairs}：都被读作 {read_as}，一个模型不认识的词，所以毫无差别。改一个它认识的词才能看到差别。",
+        "{pairs}: both read as {read_as}, a {unit} the model does not know, so they differ in nothing. "
+        "Change a {unit} it knows to see a difference.",
+        "{pairs}：都被读作 {read_as}，一个模型不认识的{unit}，所以毫无差别。"
+        "改一个它认识的{unit}才能看到差别。",
     ),
     "cf.same": (
         "The model reads the two prompts the same: nothing differs.",
@@ -28,8 +31,8 @@ PAIRS: dict[str, tuple[str, str]] = {
         "一段文本在第 {step} 步之后接着另一段往下写。",
     ),
     "cf.moved": (
-        "Next word: the distribution moved by {tv} (total variation); KL(A ‖ B) = {kl} bits.",
-        "下一个词：分布移动了 {tv}（总变差距离）；KL(A ‖ B) = {kl} 比特。",
+        "Next {unit}: the distribution moved by {tv} (total variation); KL(A ‖ B) = {kl} bits.",
+        "下一个{unit}：分布移动了 {tv}（总变差距离）；KL(A ‖ B) = {kl} 比特。",
     ),
     "cf.lines_title": (
         "How much each signal differs (B − A) · layer {layer}",
@@ -41,8 +44,8 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "cf.after_a": ("after prompt A", "读完文本 A 后"),
     "cf.after_b": ("after prompt B", "读完文本 B 后"),
-    "cf.next_word": ("Next word", "下一个词"),
-    "cf.moved_most": ("Words whose probability changed most", "概率变化最大的词"),
+    "cf.next_word": ("Next {unit}", "下一个{unit}"),
+    "cf.moved_most": ("{Unit}s whose probability changed most", "概率变化最大的{Unit}"),
     "cf.first_difference": ("first difference", "第一处不同"),
     "cf.mean_abs": ("mean |B − A| over units", "各单元 |B − A| 的平均"),
     "cf.line.f": ("forget f", "遗忘门 f"),
