@@ -25,10 +25,13 @@ def memory_stack(
     cell: np.ndarray,
     title: str,
     words_text: Mapping[str, str] | None = None,
+    step_unit: str = "word",
 ) -> go.Figure:
     """Per step, kept f_t·C_{t-1} and written i_t·C̃_t stacked (signed), with C_t as a line.
-    `words_text`: the plot's own words (style.WORDS), e.g. translated."""
+    `words_text`: the plot's own words (style.WORDS), e.g. translated; `step_unit`: "word" or "character",
+    what a step reads (the hover's name for x)."""
     w = words_text
+    step = plot_text(w, step_unit)
     x = unique_labels(words)
     fig = go.Figure()
     for name, values, color in (
@@ -42,7 +45,7 @@ def memory_stack(
                 name=name,
                 marker_color=color,
                 opacity=0.85,
-                hovertemplate=f"word: %{{x}}<br>{name}: %{{y:.4f}}<extra></extra>",
+                hovertemplate=f"{step}: %{{x}}<br>{name}: %{{y:.4f}}<extra></extra>",
             )
         )
     fig.add_trace(
@@ -53,7 +56,7 @@ def memory_stack(
             mode="lines+markers",
             line=dict(color=GATE_COLORS["c"], width=3),
             marker=dict(size=8),
-            hovertemplate="word: %{x}<br>C<sub>t</sub>: %{y:.4f}<extra></extra>",
+            hovertemplate=f"{step}: %{{x}}<br>C<sub>t</sub>: %{{y:.4f}}<extra></extra>",
         )
     )
     fig.update_layout(template=TEMPLATE, barmode="relative", title=title, height=460, margin=dict(t=100))

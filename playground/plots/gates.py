@@ -102,9 +102,11 @@ def unit_lines(
     unit: int,
     layer: int,
     words_text: Mapping[str, str] | None = None,
+    step_unit: str = "word",
 ) -> go.Figure:
     """One unit's gates (top panel, 0..1) and its cell and hidden state (bottom panel) over the prompt;
-    a GRU's r, z on top and n, h below; a plain RNN's h alone. `words_text`: see WORDS."""
+    a GRU's r, z on top and n, h below; a plain RNN's h alone. `words_text`: see WORDS; `step_unit`:
+    what a step reads, "word" or "character" (the hover's name for x)."""
     w = words_text
     labels = unique_labels(words)
     rows = unit_panels(series)
@@ -129,7 +131,7 @@ def unit_lines(
                 name=name,
                 line=dict(color=GATE_COLORS[gate], width=3),
                 marker=dict(size=7),
-                hovertemplate=f"{name}<br>{plot_text(w, 'word')}: %{{x}}<br>"
+                hovertemplate=f"{name}<br>{plot_text(w, step_unit)}: %{{x}}<br>"
                 f"{plot_text(w, 'value')}: %{{y:.3f}}<extra></extra>",
             ),
             row=row,

@@ -37,10 +37,12 @@ def unit_span_lines(
     span_stop: int,
     lang: str = "en",
     words_text: dict[str, str] | None = None,
+    step_unit: str = "word",
 ) -> go.Figure:
     """`unit_lines` with the searched span [span_start, span_stop) shaded in both panels; the title in
-    `lang`, the panels' words from `words_text` (as `unit_lines` takes them; None: English)."""
-    fig = unit_lines(words, series, unit, layer, words_text)
+    `lang`, the panels' words from `words_text` (as `unit_lines` takes them; None: English); `step_unit`:
+    "word" or "character", what a step reads."""
+    fig = unit_lines(words, series, unit, layer, words_text, step_unit)
     for row in range(1, unit_panels(series) + 1) if span_stop > span_start else ():
         fig.add_vrect(
             x0=span_start - 0.5,
@@ -51,7 +53,11 @@ def unit_span_lines(
             row=row,
             col=1,
         )
-    fig.update_layout(title=words_in(lang, "units.lines_title", layer=layer + 1, unit=unit))
+    fig.update_layout(
+        title=words_in(
+            lang, "units.lines_title", layer=layer + 1, unit=unit, step=words_in(lang, f"unit.{step_unit}")
+        )
+    )
     return fig
 
 
@@ -86,9 +92,9 @@ def _clean(text: str) -> str:
     return html.escape(display_text(text))
 
 
-def atlas_contexts(entry: dict, lang: str = "en") -> str:
+def atlas_contexts(entry: dict, lang: str = "en", step_unit: str = "word") -> str:
     """A unit's top contexts from the atlas, each word highlighted, grouped by signal and sign; the
-    headings in `lang`."""
+    headings in `lang`, naming `step_unit` ("word" or "character", what the model reads)."""
     blocks = []
     for key in ATLAS_BLOCKS:
         title = words_in(lang, f"units.atlas.{key}")
@@ -104,6 +110,7 @@ def atlas_contexts(entry: dict, lang: str = "en") -> str:
     line = words_in(
         lang, "units.atlas_head", layer=entry["layer"] + 1, unit=entry["unit"],
         source=html.escape(str(source)), words=f"{entry.get('words_scanned', 0):,}",
+        step=words_in(lang, f"unit.{step_unit}"),
     )  # fmt: skip
     head = f'<div class="lp-small">{line}</div>'
     return f'<div class="lp-atlas">{head}{"".join(blocks)}</div>'

@@ -99,6 +99,7 @@ def show_equations(
         mem.c[first:],
         say("eq.stack_title", lang, name=name),
         words_text,
+        model.vocab.tokenizer.unit,
     )
     horizon = horizon_heatmap(
         mem_words, mem.horizon[first:, first:], say("eq.horizon_title", lang, name=name), words_text

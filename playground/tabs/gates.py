@@ -55,7 +55,7 @@ def unit_views(lv: LayerValues, gate: str, unit: int, tokenizer: Tokenizer) -> t
         + "</div>"
     )
     shown = [display_word(w) for w in lv.tokens]
-    fig = unit_lines(shown, unit_series(lv, unit), unit, lv.layer, plot_words())
+    fig = unit_lines(shown, unit_series(lv, unit), unit, lv.layer, plot_words(), tokenizer.unit)
     return caption + words, fig
 
 

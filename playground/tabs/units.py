@@ -42,12 +42,13 @@ def words_if_open(model: LanguageModel, text: str, span: str, tab: str) -> str:
     return words(model, text, span) if tab == "units" else gr.skip()
 
 
-def atlas_view(atlas: dict | None, layer: int, unit: int) -> str:
-    """The unit's top contexts from the atlas, or why there are none (in the page's language)."""
+def atlas_view(atlas: dict | None, layer: int, unit: int, step_unit: str = "word") -> str:
+    """The unit's top contexts from the atlas, or why there are none (in the page's language); `step_unit`:
+    what the model reads, "word" or "character"."""
     if atlas is None:
         return markup.notice(say("units.no_atlas"))
     try:
-        return atlas_contexts(atlas_unit(atlas, int(layer), int(unit)), language())
+        return atlas_contexts(atlas_unit(atlas, int(layer), int(unit)), language(), step_unit)
     except ValueError as e:
         return markup.notice(str(e))
 
@@ -62,15 +63,25 @@ def show_unit(
     p = read_prompt(model.vocab, text)
     lv = trace_layer(model, p, layer)
     if lv is None:
-        return placeholder(say("units.no_prompt")), atlas_view(atlas, layer, unit)
+        return placeholder(say("units.no_prompt")), atlas_view(atlas, layer, unit, model.vocab.tokenizer.unit)
     try:
         start, stop = parse_span(span, len(p.tokens))
     except ValueError:
         start = stop = 0  # no span to shade
     shown = [display_word(w) for w in p.tokens]
     lang = language()
-    fig = unit_span_lines(shown, unit_series(lv, unit), unit, layer, start, stop, lang, plot_words(lang))
-    return fig, atlas_view(atlas, layer, unit)
+    fig = unit_span_lines(
+        shown,
+        unit_series(lv, unit),
+        unit,
+        layer,
+        start,
+        stop,
+        lang,
+        plot_words(lang),
+        model.vocab.tokenizer.unit,
+    )
+    return fig, atlas_view(atlas, layer, unit, model.vocab.tokenizer.unit)
 
 
 def search(
@@ -102,7 +113,7 @@ def counters(model: LanguageModel, atlas: dict | None, text: str, layer: int, sp
         gr.Warning(say("units.cannot_count", error=e))
         return (gr.skip(),) * 4
     best = found[0].unit
-    choices = gr.Radio(choices=counter_choices(found, language()), value=best)
+    choices = gr.Radio(choices=counter_choices(found, language(), model.vocab.tokenizer.unit), value=best)
     return choices, best, *show_unit(model, atlas, text, layer, span, best)
 
 
@@ -137,10 +148,16 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
                 label=t("units.score"),
                 scale=3,
             )
-        gr.HTML(f'<div class="lp-label">{t("units.numbered")}</div>')
+        gr.HTML(f'<div class="lp-label">{t(f"units.numbered.{model.vocab.tokenizer.unit}")}</div>')
         numbered = gr.HTML(elem_id="units-words")
         with gr.Row():
-            span = gr.Textbox("2-3", label=t("units.span"), elem_id="units-span", scale=2, max_lines=1)
+            span = gr.Textbox(
+                "2-3",
+                label=t(f"units.span.{model.vocab.tokenizer.unit}"),
+                elem_id="units-span",
+                scale=2,
+                max_lines=1,
+            )
             go_button = gr.Button(t("units.find"), variant="primary", elem_id="units-search", scale=1)
         with gr.Row(equal_height=False):
             high = gr.Radio([], label=t("units.high"), elem_id="units-high")

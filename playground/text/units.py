@@ -14,8 +14,13 @@ PAIRS: dict[str, tuple[str, str]] = {
     "units.score": ("Score", "评分"),
     "units.score.mean": ("mean inside − mean outside", "范围内平均 − 范围外平均"),
     "units.score.minmax": ("min inside − max outside", "范围内最小 − 范围外最大"),
-    "units.numbered": ("Your words, numbered: select a range of them", "你的词，已编号：选其中一段范围"),
-    "units.span": ("Words (e.g. 3-7)", "词的范围（例如 3-7）"),
+    "units.numbered.word": ("Your words, numbered: select a range of them", "你的词，已编号：选其中一段范围"),
+    "units.numbered.character": (
+        "Your characters, numbered: select a range of them",
+        "你的字符，已编号：选其中一段范围",
+    ),
+    "units.span.word": ("Words (e.g. 3-7)", "词的范围（例如 3-7）"),
+    "units.span.character": ("Characters (e.g. 3-7)", "字符的范围（例如 3-7）"),
     "units.find": ("Find units", "查找单元"),
     "units.high": ("High inside the span, low outside", "范围内高、范围外低"),
     "units.low": ("Low inside the span, high outside", "范围内低、范围外高"),
@@ -38,25 +43,25 @@ PAIRS: dict[str, tuple[str, str]] = {
         "（`DIR`：模型目录；`valid.txt`：例如 WikiText-2 的验证集文本），然后重新启动本应用。",
     ),
     "units.lines_title": (
-        "Layer {layer}, unit {unit} · the selected words are shaded",
-        "第 {layer} 层，单元 {unit} · 选中的词加了底色",
+        "Layer {layer}, unit {unit} · the selected {step}s are shaded",
+        "第 {layer} 层，单元 {unit} · 选中的{step}加了底色",
     ),
     "units.choice": (
         "unit {unit} · {score} (inside {inside}, outside {outside})",
         "单元 {unit} · {score}（范围内 {inside}，范围外 {outside}）",
     ),
     "units.counter_choice": (
-        "unit {unit} · C {slope}/word, r {r} ({growth} over the text)",
-        "单元 {unit} · C 每词 {slope}，r {r}（全文共 {growth}）",
+        "unit {unit} · C {slope}/{step}, r {r} ({growth} over the text)",
+        "单元 {unit} · C 每{step} {slope}，r {r}（全文共 {growth}）",
     ),
     "units.atlas.h_high": ("Highest hidden state h", "隐藏状态 h 最高处"),
     "units.atlas.h_low": ("Lowest hidden state h", "隐藏状态 h 最低处"),
     "units.atlas.c_high": ("Highest cell state C", "细胞状态 C 最高处"),
     "units.atlas.c_low": ("Lowest cell state C", "细胞状态 C 最低处"),
     "units.atlas_head": (
-        "Layer {layer}, unit {unit}: the contexts of {source} ({words} words) where it was highest and "
-        "lowest; the highlighted word is the step, the words before it are what the model had read.",
-        "第 {layer} 层，单元 {unit}：{source}（{words} 个词）中它最高和最低的上下文；高亮的词是那一步，"
-        "它前面的词是模型已经读过的。",
+        "Layer {layer}, unit {unit}: the contexts of {source} ({words} {step}s) where it was highest and "
+        "lowest; the highlighted {step} is the step, the {step}s before it are what the model had read.",
+        "第 {layer} 层，单元 {unit}：{source}（{words} 个{step}）中它最高和最低的上下文；"
+        "高亮的{step}是那一步，它前面的{step}是模型已经读过的。",
     ),
 }

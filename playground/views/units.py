@@ -144,12 +144,15 @@ def counter_units_view(model: LanguageModel, text: str, layer: int, k: int = 10)
     return counter_units(layers[layer].get("c"), k)
 
 
-def counter_choices(units: list[CounterUnit], lang: str = "en") -> list[tuple[str, int]]:
-    """Radio choices 'unit 5 · C +0.91/word, r 0.99 (+45.6 over the text)' -> 5, in `lang`."""
+def counter_choices(
+    units: list[CounterUnit], lang: str = "en", step_unit: str = "word"
+) -> list[tuple[str, int]]:
+    """Radio choices 'unit 5 · C +0.91/word, r 0.99 (+45.6 over the text)' -> 5, in `lang`; `step_unit`
+    ("word" or "character") names what a step reads."""
     return [
         (
             words_in(lang, "units.counter_choice", unit=u.unit, slope=f"{u.slope:+.2f}", r=f"{u.r:.2f}",
-                     growth=f"{u.growth:+.1f}"),
+                     growth=f"{u.growth:+.1f}", step=words_in(lang, f"unit.{step_unit}")),
             u.unit,
         )
         for u in units
