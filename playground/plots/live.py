@@ -11,7 +11,9 @@ import plotly.graph_objects as go
 
 from lstmlm.cells import quantity
 from playground.plots.gates import gate_heatmap
+from playground.plots.plot_words import WORDS
 from playground.plots.style import ACCENT, MUTED, TEMPLATE
+from playground.text import words_in
 
 LN2 = math.log(2)
 # what a snapshot's heatmap can show, named as everywhere ("cell state C", "forget gate f"): lstmlm.cells
@@ -19,10 +21,16 @@ QUANTITIES = {k: quantity("lstm", k).name for k in ("c", "h", "f", "i", "o", "g"
 MAX_HEATMAP_UNITS = 128  # rows shown (the units that changed most over training first); one update < ~0.5 MB
 
 
-def loss_figure(status: dict) -> go.Figure:
+def unit_name(unit: str, lang: str = "en") -> str:
+    """The tokenizer's unit ('word' or 'character') in `lang` ('zh' or 'en')."""
+    return words_in(lang, f"plot.{unit}")
+
+
+def loss_figure(status: dict, lang: str = "en") -> go.Figure:
     """Training loss per step and validation loss at each evaluation, nats on the left axis, bits on the
-    right (the same curve: bits = nats / ln 2)."""
-    unit = status["unit"]
+    right (the same curve: bits = nats / ln 2); its words in `lang` ('zh' or 'en')."""
+    unit = unit_name(status["unit"], lang)
+    hover = words_in(lang, "live.nats_hover")
     curve = status.get("curve") or {"step": [], "loss": []}
     evals = status["evals"]
     fig = go.Figure()
@@ -30,20 +38,20 @@ def loss_figure(status: dict) -> go.Figure:
         go.Scatter(
             x=curve["step"],
             y=curve["loss"],
-            name="training",
+            name=words_in(lang, "live.training"),
             mode="lines",
             line=dict(color=MUTED, width=2),
-            hovertemplate="step %{x}<br>%{y:.3f} nats<extra>training</extra>",
+            hovertemplate=f"{hover}<extra>{words_in(lang, 'live.training')}</extra>",
         )
     )
     fig.add_trace(
         go.Scatter(
             x=[e["step"] for e in evals],
             y=[e["val_loss"] for e in evals],
-            name="validation (held-out last 10%)",
+            name=words_in(lang, "live.validation"),
             mode="lines+markers",
             line=dict(color=ACCENT, width=3),
-            hovertemplate="step %{x}<br>%{y:.3f} nats<extra>validation</extra>",
+            hovertemplate=f"{hover}<extra>{words_in(lang, 'live.validation_short')}</extra>",
         )
     )
     values = [v for v in [*curve["loss"], *(e["val_loss"] for e in evals)] if math.isfinite(v)]
@@ -52,12 +60,12 @@ def loss_figure(status: dict) -> go.Figure:
     lo, hi = max(0.0, lo - pad), hi + pad
     fig.update_layout(
         template=TEMPLATE,
-        title="Loss while it learns",
+        title=words_in(lang, "live.curve_title"),
         height=380,
-        yaxis=dict(title=f"nats per {unit}", range=[lo, hi]),
-        yaxis2=dict(title=f"bits per {unit}", range=[lo / LN2, hi / LN2], overlaying="y", side="right",
-                    showgrid=False),
-        xaxis=dict(title="step"),
+        yaxis=dict(title=words_in(lang, "live.nats_per", u=unit), range=[lo, hi]),
+        yaxis2=dict(title=words_in(lang, "live.bits_per", u=unit), range=[lo / LN2, hi / LN2],
+                    overlaying="y", side="right", showgrid=False),
+        xaxis=dict(title=words_in(lang, "live.step_axis")),
     )  # fmt: skip
     fig.add_trace(go.Scatter(x=[], y=[], yaxis="y2", showlegend=False))  # shows the bits axis
     return fig
@@ -72,17 +80,21 @@ def snapshot_figure(
     layer: int,
     quantity: str,
     unit: str = "word",
+    lang: str = "en",
 ) -> go.Figure:
     """The probe's heatmap (units x tokens) of one quantity at one snapshot (`values`: its (T, H) array,
     taken at `step`, `seconds` into training), units in `order` (at most MAX_HEATMAP_UNITS rows); `unit`:
-    the tokenizer's unit ('word' or 'character'), which the token axis and hover name."""
+    the tokenizer's unit ('word' or 'character'), which the token axis and hover name; its words in `lang`."""
     units = [int(u) for u in order[:MAX_HEATMAP_UNITS]]
     z = values[:, units].T  # (U, T)
     if quantity == "c":
         z = np.tanh(z)  # unbounded: shown as tanh(C), as the Gates view does
-    title = (
-        f"{QUANTITIES[quantity]}{' (tanh)' if quantity == 'c' else ''} · layer {layer + 1} · step "
-        f"{step:,} ({seconds:.0f} s)"
+    name = words_in(lang, f"live.q.{quantity}")
+    tanh = " (tanh)" if quantity == "c" else ""
+    title = words_in(
+        lang, "live.snap_title", q=name, tanh=tanh, layer=layer + 1, step=f"{step:,}", s=f"{seconds:.0f}"
     )
     tokens = ["\u21b5" if t == "<eos>" else ("\u2423" if t == " " else t) for t in tokens]
-    return gate_heatmap(z, tokens, units, "h" if quantity == "c" else quantity, title, unit=unit)
+    words = {k: words_in(lang, f"plot.{k}") for k in WORDS}
+    gate = "h" if quantity == "c" else quantity
+    return gate_heatmap(z, tokens, units, gate, title, unit=unit, words_text=words)

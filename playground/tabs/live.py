@@ -17,9 +17,11 @@ from types import SimpleNamespace
 
 import gradio as gr
 
-from lstmlm.training.live import MAX_TEXT_BYTES, TEACHING_TEXTS, LiveSettingsError, LiveTextError, read_upload
+from lstmlm.training.live import TEACHING_TEXTS, LiveSettingsError, LiveTextError, read_upload
 from playground import markup
+from playground.i18n import language, say, t
 from playground.plots.live import loss_figure
+from playground.plots.style import placeholder
 from playground.server.live_job import ACTIVE
 from playground.server.live_jobs import JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
 from playground.tabs import TabView
@@ -30,14 +32,6 @@ from playground.tabs.live_snapshots import (
     wire_snapshots,
 )
 from playground.views.live import progress_html, sample_html, settings_from_controls, share_html, try_html
-
-INTRO = (
-    f"Paste a text, upload a .txt file (UTF-8, at most {MAX_TEXT_BYTES / 1e6:g} MB) or pick a teaching "
-    "text; press **Train**. "
-    "A small LSTM learns it in a minute or two, here on the server: the last 10% of the text is held out "
-    "to check it on text it never trained on. Then scrub through its gates on the probe text, try it, "
-    "and download it (`lstm-playground --model DIR` opens it in every view)."
-)
 
 
 def pick_teaching_text(name: str | None) -> str:
@@ -53,20 +47,24 @@ def read_uploaded(data: bytes | None) -> tuple:
     try:
         return read_upload(data, "the uploaded file"), gr.skip()
     except LiveTextError as e:
-        gr.Warning(str(e), title="Cannot read that file")
+        gr.Warning(str(e), title=say("live.cannot_read"))
         return gr.skip(), None
 
 
-def out_of_range(label: str, lo: float, hi: float, value: object) -> None:
+def out_of_range(key: str, lo: float, hi: float, value: object) -> None:
     """Say that a setting typed in a slider's box outside [lo, hi] was set to the nearest end (the slider
-    does so itself, silently, when the box loses focus). `value` is the raw value (preprocess=False)."""
+    does so itself, silently, when the box loses focus), in the page's language; `key`: the setting's label
+    (text/live.py). `value` is the raw value (preprocess=False)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
         return
     if not lo <= number <= hi:
         end = hi if number > hi else lo
-        gr.Warning(f"{label} is {lo:g} to {hi:g}: {number:g} was set to {end:g}", title="Setting changed")
+        said = say(
+            "live.clamped", label=say(key), lo=f"{lo:g}", hi=f"{hi:g}", value=f"{number:g}", end=f"{end:g}"
+        )
+        gr.Warning(said, title=say("live.setting_changed"))
 
 
 def start_training(
@@ -91,15 +89,16 @@ def start_training(
             text or "", settings, owner=getattr(request, "session_hash", None), probe=probe or ""
         )
     except (LiveTextError, LiveSettingsError, LiveBusy) as e:
-        gr.Warning(str(e), title="Cannot start training")
+        gr.Warning(str(e), title=say("live.cannot_start"))
         return (gr.skip(),) * 6
+    lang = language()
     return (
         job.id,
-        progress_html(jobs.status(job.id, curve=False)),
+        progress_html(jobs.status(job.id, curve=False), lang),
         gr.Timer(active=True),
         0,
         gr.DownloadButton(visible=False),
-        share_html(job.share),
+        share_html(job.share, lang),
     )
 
 
@@ -120,9 +119,9 @@ def pause_or_resume(jobs: LiveJobs, job_id: str) -> tuple:
         job = jobs.control(job_id)
         if job.state == "paused":
             jobs.resume(job_id)
-            return gr.Button("Pause"), gr.Timer(active=True)
+            return gr.Button(say("live.pause")), gr.Timer(active=True)
         jobs.pause(job_id)
-        return gr.Button("Resume"), gr.Timer(active=True)
+        return gr.Button(say("live.resume")), gr.Timer(active=True)
     except (UnknownJob, ReadOnly, ValueError) as e:
         gr.Warning(str(e))
         return gr.skip(), gr.skip()
@@ -140,9 +139,9 @@ def open_shared(jobs: LiveJobs, request: gr.Request) -> tuple:
     except UnknownJob as e:
         return "", markup.notice(str(e)), gr.skip(), *(gr.skip(),) * 3
     if not status["read_only"]:  # a job id in a link is not accepted: links only read
-        return "", markup.notice("This link does not name a shared training."), *(gr.skip(),) * 4
+        return "", markup.notice(say("live.not_shared")), *(gr.skip(),) * 4
     hidden = gr.Button(visible=False)
-    return token, progress_html(status), gr.Timer(active=True), hidden, hidden, hidden
+    return token, progress_html(status, language()), gr.Timer(active=True), hidden, hidden, hidden
 
 
 def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> tuple:
@@ -156,7 +155,8 @@ def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> t
         status = jobs.status(job_id)
     except UnknownJob as e:
         return (markup.notice(str(e)), *skip[1:7], gr.Timer(active=False), *skip[:3])
-    out = [progress_html(status), loss_figure(status), sample_html(status)]
+    lang = language()
+    out = [progress_html(status, lang), loss_figure(status, lang), sample_html(status, lang)]
     count = status["snapshots"]
     new = count != seen and count
     if new:
@@ -170,7 +170,7 @@ def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> t
     tail = [
         gr.Slider(maximum=max(count - 1, 1)) if new else gr.skip(),
         changes_table(jobs, job_id, 0, count - 1) if new else gr.skip(),
-        gr.Button("Resume" if status["state"] == "paused" else "Pause"),
+        gr.Button(say("live.resume" if status["state"] == "paused" else "live.pause", lang)),
     ]
     if status["state"] in ACTIVE:
         return (*out, gr.skip(), gr.Timer(active=True), *tail)
@@ -191,7 +191,7 @@ def try_model(jobs: LiveJobs, job_id: str, prompt: str, seed: float | None) -> s
     except UnknownJob as e:
         raise gr.Error(str(e)) from None
     if job is None or not job.has_model:
-        raise gr.Error("Train a model first: it is saved at its first validation, after a few seconds.")
+        raise gr.Error(say("live.train_first"))
     return try_html(job.folder, prompt, seed)
 
 
@@ -205,13 +205,22 @@ def session_ended(request: gr.Request) -> None:
 def build(jobs: LiveJobs = JOBS, page: gr.Blocks | None = None) -> TabView:
     """The Live Lab tab (no listener on the shared prompt); with `page` (the app's Blocks) a shared
     training's link opens it read-only at page load."""
-    with gr.Tab("Train your own", id="live") as tab:
-        gr.Markdown(INTRO)
+    with gr.Tab(t("tab.live"), id="live") as tab:
+        gr.Markdown(t("live.intro"))
         c = SimpleNamespace()  # the tab's components, by name
         source_and_settings(c)
         watch_and_try(c)
         wire(jobs, page, c)
+        tab.select(empty_plots, c.job, [c.curve, c.heat], show_progress="hidden", api_visibility="private")
     return TabView(tab)
+
+
+def empty_plots(job_id: str) -> tuple:
+    """On opening the tab before any training: the loss curve's and the heatmap's placeholders, in the
+    page's language (a figure made while the page is built could be English only)."""
+    if job_id:
+        return gr.skip(), gr.skip()
+    return placeholder(say("live.curve_empty"), height=380), placeholder(say("live.heat_empty"))
 
 
 def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
@@ -220,9 +229,9 @@ def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
     private = dict(api_visibility="private")
     c.teaching.input(pick_teaching_text, c.teaching, c.text, **private)
     c.upload.upload(read_uploaded, c.upload, [c.text, c.upload], **private)
-    for slider in (c.layers, c.units, c.bptt, c.seconds):
+    for slider, key in ((c.layers, "layers"), (c.units, "units"), (c.bptt, "bptt"), (c.seconds, "seconds")):
         # .release carries the value typed in the box before the slider clamps it (preprocess=False: as typed)
-        said = partial(out_of_range, slider.label, slider.minimum, slider.maximum)
+        said = partial(out_of_range, f"live.{key}", slider.minimum, slider.maximum)
         slider.release(said, slider, None, preprocess=False, show_progress="hidden", **private)
 
     # nested, not a partial: gradio injects gr.Request only into a plain function (by its type hint)

@@ -10,10 +10,9 @@ from types import SimpleNamespace
 
 import gradio as gr
 
-from lstmlm.training.live import MAX_TEXT_BYTES, TEACHING_TEXTS
-from playground.plots.style import placeholder
+from lstmlm.training.live import TEACHING_TEXTS
+from playground.i18n import t
 from playground.tabs.live_snapshots import snapshot_controls
-from playground.views.live import sample_html
 
 TICK_S = 1.0  # how often a page polls its training while it runs
 
@@ -23,43 +22,42 @@ def source_and_settings(c: SimpleNamespace) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             c.teaching = gr.Dropdown(
-                [(f"{t.title} (look for {t.look_for})", t.name) for t in TEACHING_TEXTS.values()],
+                [(t(f"live.teach.{name}"), name) for name in TEACHING_TEXTS],
                 value=None,
-                label="Pick a teaching text",
+                label=t("live.teaching"),
                 elem_id="live-teaching",
             )
             c.upload = gr.File(
-                label=f"... or upload a .txt file (UTF-8, at most {MAX_TEXT_BYTES / 1e6:g} MB)",
+                label=t("live.upload"),
                 file_types=[".txt"],
                 type="binary",
                 elem_id="live-upload",
                 height=90,
             )
-            c.text = gr.Textbox(label="... or paste your text", lines=8, max_lines=14, elem_id="live-text")
+            c.text = gr.Textbox(label=t("live.paste"), lines=8, max_lines=14, elem_id="live-text")
             c.probe = gr.Textbox(
-                label="Probe text: the gates you watch are traced on it (empty: the text's first 100 "
-                "characters)",
+                label=t("live.probe"),
                 lines=1,
                 elem_id="live-probe",
             )
         with gr.Column(scale=2):
             c.tokens = gr.Radio(
-                [("Characters", "chars"), ("Words", "words")], value="chars", label="Read it as"
+                [(t("live.chars"), "chars"), (t("live.words"), "words")],
+                value="chars",
+                label=t("live.read_as"),
             )
-            c.layers = gr.Slider(1, 2, value=1, step=1, label="Layers")
-            c.units = gr.Slider(16, 256, value=128, step=16, label="Units per layer", elem_id="live-units")
-            c.bptt = gr.Slider(10, 200, value=100, step=10, label="Sequence length (tokens per window)")
+            c.layers = gr.Slider(1, 2, value=1, step=1, label=t("live.layers"))
+            c.units = gr.Slider(16, 256, value=128, step=16, label=t("live.units"), elem_id="live-units")
+            c.bptt = gr.Slider(10, 200, value=100, step=10, label=t("live.bptt"))
             # no minimum/maximum: gradio would refuse 5 with its own words; LiveSettings says what to change
-            c.lr = gr.Number(0.005, label="Learning rate (0.0001 to 0.05)", elem_id="live-lr")
-            c.seconds = gr.Slider(
-                10, 300, value=60, step=5, label="Time budget (seconds)", elem_id="live-seconds"
-            )
-            c.seed = gr.Number(0, precision=0, label="Seed")  # range checked by LiveSettings, as lr
+            c.lr = gr.Number(0.005, label=t("live.lr"), elem_id="live-lr")
+            c.seconds = gr.Slider(10, 300, value=60, step=5, label=t("live.seconds"), elem_id="live-seconds")
+            c.seed = gr.Number(0, precision=0, label=t("live.seed"))  # range checked by LiveSettings, as lr
     with gr.Row():
-        c.train_button = gr.Button("Train", variant="primary", elem_id="live-train")
-        c.pause_button = gr.Button("Pause", elem_id="live-pause")
-        c.stop_button = gr.Button("Stop", elem_id="live-stop")
-        c.download = gr.DownloadButton("Download the model (.zip)", visible=False, elem_id="live-download")
+        c.train_button = gr.Button(t("live.train"), variant="primary", elem_id="live-train")
+        c.pause_button = gr.Button(t("live.pause"), elem_id="live-pause")
+        c.stop_button = gr.Button(t("live.stop"), elem_id="live-stop")
+        c.download = gr.DownloadButton(t("live.download"), visible=False, elem_id="live-download")
 
 
 def watch_and_try(c: SimpleNamespace) -> None:
@@ -68,15 +66,17 @@ def watch_and_try(c: SimpleNamespace) -> None:
     c.progress = gr.HTML(elem_id="live-status")
     c.share = gr.HTML(elem_id="live-share")
     with gr.Row(equal_height=False):
-        curve = placeholder("The loss curve appears here.", height=380)
-        c.curve = gr.Plot(curve, show_label=False, elem_id="live-curve")
-        c.sample = gr.HTML(sample_html({}), elem_id="live-sample-box")
+        # filled in the page's language when the tab opens (tabs/live.py: a figure's text is not translated)
+        c.curve = gr.Plot(show_label=False, elem_id="live-curve")
+        c.sample = gr.HTML(
+            f'<div class="lp-placeholder">{t("live.sample_empty")}</div>', elem_id="live-sample-box"
+        )
     snapshot_controls(c)
-    gr.Markdown("### Try your model")
+    gr.Markdown("### " + t("live.try"))
     with gr.Row():
-        c.try_prompt = gr.Textbox(label="Start with", lines=1, scale=4, elem_id="live-try")
-        c.try_seed = gr.Number(1, precision=0, label="Seed", scale=1)
-        c.try_button = gr.Button("Generate", scale=1, elem_id="live-try-go")
+        c.try_prompt = gr.Textbox(label=t("live.start_with"), lines=1, scale=4, elem_id="live-try")
+        c.try_seed = gr.Number(1, precision=0, label=t("live.seed"), scale=1)
+        c.try_button = gr.Button(t("live.generate"), scale=1, elem_id="live-try-go")
     c.try_out = gr.HTML(elem_id="live-try-box")
     c.job = gr.State("")
     c.seen = gr.State(0)

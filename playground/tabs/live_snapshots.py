@@ -16,6 +16,7 @@ from lstmlm.checkpoint import CheckpointError
 from lstmlm.training.live import load_snapshot, snapshot_changes
 from playground import markup
 from playground.hub import OPEN_JS, HubUnavailable, register
+from playground.i18n import language, say, t
 from playground.plots.live import QUANTITIES, snapshot_figure
 from playground.plots.style import placeholder
 from playground.server.live_jobs import LiveJobs, UnknownJob
@@ -24,12 +25,13 @@ from playground.views.live import changed_units, changes_html
 
 def snapshot_heatmap(jobs: LiveJobs, job_id: str, index: int, layer: int, quantity: str):
     """The Figure of snapshot `index` of the job (units ordered by how much they changed from the first
-    snapshot to the last); a placeholder before the first. UnknownJob for a job that is gone."""
+    snapshot to the last); a placeholder before the first; in the page's language. UnknownJob for a job that
+    is gone."""
     job = jobs.get(job_id)
     with job.lock:
         snaps = list(job.snapshots)
     if not snaps:
-        return placeholder("Snapshots of the probe's gates appear here while it trains.")
+        return placeholder(say("live.heat_wait"))
     index = int(np.clip(index, 0, len(snaps) - 1))
     first, last, shown = (load_snapshot(snaps[i].path) for i in (0, -1, index))
     layer = min(int(layer), len(shown.values) - 1)
@@ -37,7 +39,8 @@ def snapshot_heatmap(jobs: LiveJobs, job_id: str, index: int, layer: int, quanti
     meta = shown.meta
     values = shown.values[layer][quantity]
     unit = job.settings.tokenizer_object.unit  # the probe is read as the training reads its text
-    return snapshot_figure(values, shown.tokens, meta["step"], meta["seconds"], order, layer, quantity, unit)
+    step, seconds = meta["step"], meta["seconds"]
+    return snapshot_figure(values, shown.tokens, step, seconds, order, layer, quantity, unit, language())
 
 
 def show_snapshot(jobs: LiveJobs, job_id: str, index: float, layer: int, quantity: str):
@@ -52,14 +55,15 @@ def show_snapshot(jobs: LiveJobs, job_id: str, index: float, layer: int, quantit
 
 def changes_table(jobs: LiveJobs, job_id: str, base: int, index: int) -> str:
     """The HTML table of what changed from snapshot `base` to snapshot `index` (a note before there are
-    two). UnknownJob for a job that is gone."""
+    two), in the page's language. UnknownJob for a job that is gone."""
     job = jobs.get(job_id)
     with job.lock:
         snaps = list(job.snapshots)
     if len(snaps) < 2:
-        return markup.placeholder("What changed between two snapshots appears here once there are two.")
+        return markup.placeholder(say("live.changes_wait"))
     first, second = (load_snapshot(snaps[int(np.clip(i, 0, len(snaps) - 1))].path) for i in (base, index))
-    return changes_html(snapshot_changes(first, second), first, second)
+    unit = job.settings.tokenizer_object.unit
+    return changes_html(snapshot_changes(first, second), first, second, language(), unit)
 
 
 def show_changes(jobs: LiveJobs, job_id: str, base: float, index: float) -> str:
@@ -76,7 +80,7 @@ def open_in_every_view(jobs: LiveJobs, key: str, index: float) -> str:
     """Offer the shown snapshot's model in every view (the model hub mounts an app for it) and return its
     path "/m/<key>/", which the page then opens. gr.Error without a snapshot or a hub."""
     if not key:
-        raise gr.Error("Train a model first: its snapshots open in every view.")
+        raise gr.Error(say("live.train_first_open"))
     try:
         job = jobs.get(key)
     except UnknownJob as e:
@@ -84,9 +88,9 @@ def open_in_every_view(jobs: LiveJobs, key: str, index: float) -> str:
     with job.lock:
         snaps = list(job.snapshots)
     if not snaps:
-        raise gr.Error("Train a model first: its snapshots open in every view.")
+        raise gr.Error(say("live.train_first_open"))
     snap = snaps[int(np.clip(index, 0, len(snaps) - 1))]
-    label = f"Live Lab model at step {snap.step:,} ({snap.seconds:.0f} s)"
+    label = say("live.hub_label", step=f"{snap.step:,}", s=f"{snap.seconds:.0f}")
     try:
         return register(snap.model_dir, label)
     except (HubUnavailable, CheckpointError) as e:
@@ -96,29 +100,19 @@ def open_in_every_view(jobs: LiveJobs, key: str, index: float) -> str:
 def snapshot_controls(c: SimpleNamespace) -> None:
     """The snapshot slider, layer and quantity, the heatmap, what changed from another snapshot, and the
     button that opens the shown snapshot in every view (onto the tab's namespace `c`)."""
-    gr.Markdown(
-        "### Watch its gates learn\nEach snapshot traces the probe text with the model as it was "
-        "at that moment; units are ordered by how much they changed over training."
-    )
+    gr.Markdown("### " + t("live.watch_title"))
+    gr.Markdown(t("live.watch"))
     with gr.Row():
-        c.snapshot = gr.Slider(
-            0, 1, value=0, step=1, label="Snapshot (0 = before training)", elem_id="live-snap"
-        )
-        c.layer = gr.Radio([("Layer 1", 0), ("Layer 2", 1)], value=0, label="Layer")
-        c.quantity = gr.Radio([(v, k) for k, v in QUANTITIES.items()], value="c", label="Show")
-    c.heat = gr.Plot(
-        placeholder("Snapshots appear here while it trains."), show_label=False, elem_id="live-heatmap"
-    )
-    gr.Markdown(
-        "### What changed\nPer unit, between two snapshots: how often its gates saturate, and "
-        "how well its cell follows each Cell-hunt track (inside quotes, bracket depth, position "
-        "in the line...), over the start of the held-out text."
-    )
-    c.base = gr.Slider(
-        0, 1, value=0, step=1, label="From snapshot (to the one shown above)", elem_id="live-base"
-    )
+        c.snapshot = gr.Slider(0, 1, value=0, step=1, label=t("live.snapshot"), elem_id="live-snap")
+        c.layer = gr.Radio([(t("live.layer.1"), 0), (t("live.layer.2"), 1)], value=0, label=t("live.layer"))
+        quantities = [(t(f"live.q.{k}"), k) for k in QUANTITIES]
+        c.quantity = gr.Radio(quantities, value="c", label=t("live.show"))
+    c.heat = gr.Plot(show_label=False, elem_id="live-heatmap")  # filled when the tab opens (tabs/live.py)
+    gr.Markdown("### " + t("live.changed_title"))
+    gr.Markdown(t("live.changed_intro"))
+    c.base = gr.Slider(0, 1, value=0, step=1, label=t("live.base"), elem_id="live-base")
     c.changes = gr.HTML(elem_id="live-changes-box")
-    c.open_button = gr.Button("Open this snapshot in every view", elem_id="live-open", size="sm")
+    c.open_button = gr.Button(t("live.open"), elem_id="live-open", size="sm")
     c.open_target = gr.Textbox(visible=False, elem_id="live-open-target")
 
 

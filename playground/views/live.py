@@ -23,33 +23,34 @@ from lstmlm.training.live import (
     snapshot_changes,
 )
 from playground import markup
+from playground.text import words_in
 
 LN2 = math.log(2)
-STATES = {"queued": "Waiting", "running": "Training", "paused": "Paused", "done": "Finished"}
-STATES |= {"stopped": "Stopped", "failed": "Failed"}
 
 
-def progress_html(status: dict) -> str:
-    """One line: state, time against budget (a bar), step, speed, best validation loss."""
-    state, unit = status["state"], status["unit"]
+def progress_html(status: dict, lang: str = "en") -> str:
+    """One line: state, time against budget (a bar), step, speed, best validation loss; in `lang`."""
+    state, unit = status["state"], words_in(lang, f"plot.{status['unit']}")  # word, character: text/plots.py
     done = min(1.0, status["seconds"] / max(status["budget_s"], 1e-9))
     if state == "done":
         done = 1.0
-    words = STATES[state]
+    words = words_in(lang, f"live.state.{state}")
     if status.get("queue_position"):
-        words += f" (number {status['queue_position']} in the queue: the server trains a few at a time)"
+        words += words_in(lang, "live.queue", n=status["queue_position"])
     if status.get("read_only"):
-        words += " · a shared training: you watch, its teacher controls it"
+        words += words_in(lang, "live.shared")
     best = min((e["val_loss"] for e in status["evals"]), default=None)
     left = max(0.0, status["budget_s"] - status["seconds"])
     parts = [
         f"<b>{words}</b>",
-        f"{status['seconds']:.0f} s of {status['budget_s']:.0f} s ({left:.0f} s left)",
-        f"step {status['step']:,}",
-        f"{status['tokens_per_s']:,} {unit}s/s",
-    ]
+        words_in(lang, "live.time", s=f"{status['seconds']:.0f}", budget=f"{status['budget_s']:.0f}",
+                 left=f"{left:.0f}"),
+        words_in(lang, "live.step", step=f"{status['step']:,}"),
+        words_in(lang, "live.speed", n=f"{status['tokens_per_s']:,}", u=unit),
+    ]  # fmt: skip
     if best is not None:
-        parts.append(f"best validation loss {best:.3f} nats/{unit} = {best / LN2:.3f} bits/{unit}")
+        nats, bits = f"{best:.3f}", f"{best / LN2:.3f}"
+        parts.append(words_in(lang, "live.best", nats=nats, bits=bits, u=unit))
     error = markup.notice(status["error"]) if status.get("error") else ""
     return (
         f'<div class="lp-summary" id="live-progress">{" · ".join(parts)}'
@@ -57,16 +58,16 @@ def progress_html(status: dict) -> str:
     )
 
 
-def sample_html(status: dict) -> str:
-    """The latest sample (generated with the same seed each time), with when it was drawn."""
+def sample_html(status: dict, lang: str = "en") -> str:
+    """The latest sample (generated with the same seed each time), with when it was drawn; in `lang`."""
     sample = status.get("sample")
     if not sample:
-        return markup.placeholder("A sample from the model appears here every few seconds.")
+        return markup.placeholder(words_in(lang, "live.sample_empty"))
     text = html.escape(sample["text"]).replace("\n", "<br>")
+    when = words_in(lang, "live.sample", step=f"{sample['step']:,}", s=f"{sample['seconds']:.0f}")
     return (
-        f'<div class="lp-label">Sample at step {sample["step"]:,} ({sample["seconds"]:.0f} s), '
-        f'same seed each time</div><div class="lp-text" id="live-sample" style="font-family: ui-monospace, '
-        f'monospace; font-size: 19px">{text}</div>'
+        f'<div class="lp-label">{when}</div><div class="lp-text" id="live-sample" '
+        f'style="font-family: ui-monospace, monospace; font-size: 19px">{text}</div>'
     )
 
 
@@ -77,31 +78,54 @@ def changed_units(first: SnapshotData, last: SnapshotData, layer: int, quantity:
     return np.argsort(-delta, kind="stable")
 
 
-def changes_html(changes: dict[str, list[UnitChange]], first: SnapshotData, second: SnapshotData) -> str:
+def change_label(what: str, label: str, unit: str, lang: str) -> str:
+    """A row's name in `lang`: a gate's saturation ("sat_f") or a Cell-hunt track ("track_quote", named in
+    the tracks' own words, text/cell_hunt.py); `label` (the snapshot's English) for a track it lacks."""
+    if lang != "zh":
+        return label
+    if what.startswith("sat_"):
+        return words_in(lang, "live.saturated", gate=words_in(lang, f"live.q.{what[4:]}"))
+    try:
+        return words_in(
+            lang, f"hunt.track.{what.removeprefix('track_')}", unit=words_in(lang, f"plot.{unit}")
+        )
+    except KeyError:
+        return label
+
+
+def changes_html(
+    changes: dict[str, list[UnitChange]],
+    first: SnapshotData,
+    second: SnapshotData,
+    lang: str = "en",
+    unit: str = "word",
+) -> str:
     """What changed between two snapshots, as a table: for each gate's saturation and each Cell-hunt track,
-    the units whose score changed most (before -> after). Scores are over the start of the held-out text."""
+    the units whose score changed most (before -> after). Scores are over the start of the held-out text.
+    In `lang`; `unit`: the tokenizer's ('word' or 'character'), which some tracks' names hold."""
     if not changes:
-        return markup.placeholder("Snapshots made before this version carry no per-unit statistics.")
+        return markup.placeholder(words_in(lang, "live.changes_old"))
     a, b = first.meta, second.meta
     rows = []
     for what, units in changes.items():
         for n, c in enumerate(units):
-            label = html.escape(c.label) if n == 0 else ""
+            label = html.escape(change_label(what, c.label, unit, lang)) if n == 0 else ""
             arrow = "&#9650;" if c.change > 0 else "&#9660;" if c.change < 0 else ""
+            where = words_in(lang, "live.unit_at", layer=c.layer + 1, unit=c.unit)
             rows.append(
-                f'<tr data-what="{what}"><td>{label}</td><td>layer {c.layer + 1} unit {c.unit}</td>'
+                f'<tr data-what="{what}"><td>{label}</td><td>{where}</td>'
                 f"<td>{c.before:.2f}</td><td>{c.after:.2f}</td><td>{arrow} {c.change:+.2f}</td></tr>"
             )
-    note = (
-        "Saturated: the fraction of steps where the gate is below 0.1 or above 0.9. A track's score is how "
-        "well the unit's cell follows it: max(AUC, 1 &minus; AUC) for a yes/no track, |r| for a count "
-        f"(0.5 / 0 = no better than chance), over the first {b.get('stats_tokens', 0):,} held-out tokens."
+    note = words_in(lang, "live.changes_note", n=f"{b.get('stats_tokens', 0):,}")
+    title = words_in(lang, "live.changes_title", a=f"{a['step']:,}", sa=f"{a['seconds']:.0f}",
+                     b=f"{b['step']:,}", sb=f"{b['seconds']:.0f}")  # fmt: skip
+    head = "".join(
+        f"<th>{words_in(lang, f'live.col.{k}')}</th>" for k in ("what", "unit", "before", "after", "change")
     )
     return (
-        f'<div class="lp-label" id="live-changes-title">What changed from step {a["step"]:,} '
-        f"({a['seconds']:.0f} s) to step {b['step']:,} ({b['seconds']:.0f} s)</div>"
-        f'<table class="lp-table" id="live-changes"><tr><th>what</th><th>unit</th><th>before</th>'
-        f'<th>after</th><th>change</th></tr>{"".join(rows)}</table><div class="lp-note">{note}</div>'
+        f'<div class="lp-label" id="live-changes-title">{title}</div>'
+        f'<table class="lp-table" id="live-changes"><tr>{head}</tr>{"".join(rows)}</table>'
+        f'<div class="lp-note">{note}</div>'
     )
 
 
@@ -164,13 +188,10 @@ def settings_from_controls(
     return LiveSettings.from_dict(values)
 
 
-def share_html(token: str) -> str:
-    """The read-only link to this training (a relative link: it keeps the page's address and root path)."""
-    return (
-        f'<div class="lp-note">Share it read-only: <a id="live-share-link" href="?view=live&amp;lab={token}" '
-        'target="_blank">this link</a> lets students watch this training and scrub its snapshots (they '
-        "cannot pause or stop it). Copy it with the right mouse button.</div>"
-    )
+def share_html(token: str, lang: str = "en") -> str:
+    """The read-only link to this training (a relative link: it keeps the page's address and root path),
+    in `lang`."""
+    return f'<div class="lp-note">{words_in(lang, "live.share", token=token)}</div>'
 
 
 def try_html(folder: Path, prompt: str, seed: float | None) -> str:

@@ -1,0 +1,47 @@
+"""The Live Lab in Chinese: the words text/live.py writes out (torch-free) agree with lstmlm's figures, and
+the progress line, loss curve and what-changed table speak the language they are given."""
+
+from __future__ import annotations
+
+import re
+
+from lstmlm.training.live import MAX_TEXT_BYTES, TEACHING_TEXTS
+from playground.plots.live import loss_figure
+from playground.text.live import PAIRS
+from playground.views.live import change_label, progress_html
+
+STATUS = dict(state="paused", unit="word", seconds=12.4, budget_s=60, step=2048, tokens_per_s=900,
+              evals=[dict(step=100, val_loss=2.0), dict(step=200, val_loss=1.0)], curve=None)  # fmt: skip
+
+
+def test_teaching_texts_and_upload_limit_match_lstmlm():
+    for name, text in TEACHING_TEXTS.items():
+        assert PAIRS[f"live.teach.{name}"][0] == f"{text.title} (look for {text.look_for})"
+    assert set(k.removeprefix("live.teach.") for k in PAIRS if k.startswith("live.teach.")) == set(
+        TEACHING_TEXTS
+    )
+    mb = f"{MAX_TEXT_BYTES / 1e6:g} MB"
+    for key in ("live.upload", "live.intro"):
+        assert all(mb in text for text in PAIRS[key])
+
+
+def test_progress_line_in_chinese_has_the_same_figures():
+    zh, en = progress_html(STATUS, "zh"), progress_html(STATUS, "en")
+    assert "已暂停" in zh and "第 2,048 步" in zh and "每秒 900 个词" in zh
+    assert "Paused" in en and "step 2,048" in en and "900 words/s" in en
+    bits = f"{1.0 / 0.6931471805599453:.3f}"  # best loss 1.0 nat, in bits by hand
+    assert f"1.000 奈特/词 = {bits} 比特/词" in zh
+    strip = lambda s: re.sub(r"<[^>]+>", "", s)  # noqa: E731
+    assert not re.search(r"[A-Za-z]{2,}", strip(zh).replace("div", ""))
+
+
+def test_loss_curve_and_change_labels_in_chinese():
+    fig = loss_figure(STATUS, "zh")
+    assert fig.layout.title.text == "学习过程中的损失"
+    assert fig.layout.yaxis.title.text == "每词奈特" and fig.layout.yaxis2.title.text == "每词比特"
+    assert [d.name for d in fig.data[:2]] == ["训练", "验证（留出的最后 10%）"]
+    assert change_label("sat_f", "forget gate f saturated", "word", "zh") == "遗忘门 f饱和"
+    assert change_label("track_quote", "inside double quotes", "word", "zh") == "在双引号内"
+    assert change_label("track_line_pos", "x", "character", "zh") == "行内位置（换行后的字符数）"
+    assert change_label("track_unheard_of", "mine", "word", "zh") == "mine"
+    assert change_label("sat_f", "forget gate f saturated", "word", "en") == "forget gate f saturated"
