@@ -110,7 +110,7 @@ def show(
             (f.entry.label, f.values, [f.word_at(d) for d in range(1, len(f.values) + 1)], f.entry.color)
             for f in flows
         ]
-        return prompt_flow(display_word(p.tokens[-1]), series)
+        return prompt_flow(display_word(p.tokens[-1]), series, unit=m.vocab.tokenizer.unit)
     _check_words(prompt, p.ids, view)
     lv = trace_layer(m, p, int(layer))  # ValueError naming the layers for a bad one
     if view == "saturation":

@@ -121,8 +121,10 @@ def test_the_memory_window_keeps_the_number_of_words_its_caption_says(tiny_model
     assert len(mem.c) == 84 and first == 84 - MAX_MEMORY_STEPS and len(words) == MAX_MEMORY_STEPS
     assert words[0] == f"{first} {read_prompt(tiny_model.vocab, text).tokens[first]}"
     # the caption's words are plain text (playground/text imports no view): it must state the same limit
-    assert f"the last {MAX_MEMORY_STEPS} words" in EN["eq.memory_caption"]
-    assert f"最后 {MAX_MEMORY_STEPS} 个词" in ZH["eq.memory_caption"]
+    assert f"the last {MAX_MEMORY_STEPS} words" in EN["eq.memory_caption.word"]
+    assert f"最后 {MAX_MEMORY_STEPS} 个词" in ZH["eq.memory_caption.word"]
+    assert f"the last {MAX_MEMORY_STEPS} characters" in EN["eq.memory_caption.character"]
+    assert f"最后 {MAX_MEMORY_STEPS} 个字符" in ZH["eq.memory_caption.character"]
 
 
 def test_the_counterfactual_tab_says_two_unknown_words_read_as_unk(tiny_model):

@@ -8,19 +8,22 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from playground.plots.style import TEMPLATE, text_label
-from playground.text import words_in
+from playground.text import unit_fields, words_in
 
 
-def _log_axes(fig: go.Figure, ytitle: str, lang: str) -> None:
-    fig.update_xaxes(type="log", title=words_in(lang, "grad.x_axis"))
+def _log_axes(fig: go.Figure, ytitle: str, lang: str, unit: str) -> None:
+    fig.update_xaxes(type="log", title=words_in(lang, "grad.x_axis", **unit_fields(lang, unit)))
     fig.update_yaxes(type="log", title=ytitle, exponentformat="power")
 
 
 def prompt_flow(
-    target: str, series: Sequence[tuple[str, Sequence[float], Sequence[str], str]], lang: str = "en"
+    target: str,
+    series: Sequence[tuple[str, Sequence[float], Sequence[str], str]],
+    lang: str = "en",
+    unit: str = "word",
 ) -> go.Figure:
     """g(d) for the prompt: one line per model (name, values by distance, word at each distance, colour);
-    titles in `lang` ('en' or 'zh')."""
+    titles in `lang` ('en' or 'zh'), distances counted in `unit`s ('word' or 'character')."""
     back = words_in(lang, "grad.hover_back")
     fig = go.Figure()
     for name, values, words, color in series:
@@ -38,16 +41,16 @@ def prompt_flow(
                 "<extra></extra>",
             )
         )
-    title = words_in(lang, "grad.title", word=text_label(target))
+    title = words_in(lang, "grad.title", word=text_label(target), **unit_fields(lang, unit))
     fig.update_layout(template=TEMPLATE, title=title, height=470, hovermode="closest")
-    _log_axes(fig, words_in(lang, "grad.norm"), lang)
+    _log_axes(fig, words_in(lang, "grad.norm"), lang, unit)
     return fig
 
 
-def averaged_flow(series: Sequence[tuple[str, dict, str]], lang: str = "en") -> go.Figure:
+def averaged_flow(series: Sequence[tuple[str, dict, str]], lang: str = "en", unit: str = "word") -> go.Figure:
     """The shipped average over held-out snippets: the median line and the 10–90% band per model; titles
-    in `lang` ('en' or 'zh')."""
-    hover = words_in(lang, "grad.hover_median", x="%{x}", y="%{y:.3g}")
+    in `lang` ('en' or 'zh'), distances counted in `unit`s ('word' or 'character')."""
+    hover = words_in(lang, "grad.hover_median", x="%{x}", y="%{y:.3g}", **unit_fields(lang, unit))
     fig = go.Figure()
     for name, flow, color in series:
         d = list(flow["distance"])
@@ -76,14 +79,19 @@ def averaged_flow(series: Sequence[tuple[str, dict, str]], lang: str = "en") -> 
     first = series[0][1] if series else {"snippets": 0, "length": 0, "source": ""}
     source = words_in(lang, "grad.source", source=first["source"]) if first.get("source") else ""
     title = words_in(
-        lang, "grad.averaged_title", snippets=first["snippets"], length=first["length"], source=source
+        lang,
+        "grad.averaged_title",
+        snippets=first["snippets"],
+        length=first["length"],
+        source=source,
+        **unit_fields(lang, unit),
     )
     fig.update_layout(
         template=TEMPLATE,
         title=title,
         height=470,
     )
-    _log_axes(fig, words_in(lang, "grad.norm_median"), lang)
+    _log_axes(fig, words_in(lang, "grad.norm_median"), lang, unit)
     return fig
 
 

@@ -22,6 +22,7 @@ from playground.plots.cell_diagram_cells import cell_svg_any
 from playground.plots.equations import horizon_heatmap, memory_stack
 from playground.plots.style import placeholder
 from playground.tabs import TabView
+from playground.text import per_unit
 from playground.views.cell_diagram import OTHER_CELL_WORDS, cell_diagrams, other_cell_latex
 from playground.views.cell_kind import is_lstm
 from playground.views.equations import equations_json, memory_window
@@ -79,12 +80,15 @@ def show_equations(
         return gr.Dropdown(choices=[], value=None), markup.placeholder(empty_text), "", empty, empty
     step = len(tokens) - 1 if step is None or not 0 <= int(step) < len(tokens) else int(step)
     unit = max(0, min(int(unit or 0), model.config.hidden_dim - 1))
-    words = {k: say(f"diagram.{k}", lang) for k in cell_diagram.WORDS}
+    words = {k: say(per_unit(f"diagram.{k}", model.vocab.tokenizer.unit), lang) for k in cell_diagram.WORDS}
     try:
         one, drawn = cell_diagrams(model, text, int(layer), step, unit, every_unit=mode == "all")
         svg = cell_svg_any(drawn, words_text=words)
         if not lstm:
-            latex = other_cell_latex(one, {k: say(f"cells.{k}", lang) for k in OTHER_CELL_WORDS})
+            latex = other_cell_latex(
+                one,
+                {k: say(per_unit(f"cells.{k}", model.vocab.tokenizer.unit), lang) for k in OTHER_CELL_WORDS},
+            )
             return gr.Dropdown(choices=step_choices(tokens), value=step), latex, svg, gr.skip(), gr.skip()
         eq = equations_json(model, text, int(layer), step, unit, 4, lang)
         mem, mem_words, first = memory_window(model, text, int(layer), unit)
@@ -155,6 +159,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
     """The Equations tab; it redraws when opened, on its controls, and on typing while it is open."""
     num_layers, hidden = model.config.num_layers, model.config.hidden_dim
     lstm = is_lstm(model)
+    reads = model.vocab.tokenizer.unit  # 'word' or 'character': the labels name it
 
     with gr.Tab(t("tab.equations"), id="equations") as tab:
         with gr.Row():
@@ -165,13 +170,19 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
                 scale=1,
                 elem_id="equations-layer",
             )
-            step = gr.Dropdown([], value=None, label=t("eq.step"), scale=2, elem_id="equations-step")
+            step = gr.Dropdown(
+                [],
+                value=None,
+                label=t(per_unit("eq.step", reads)),
+                scale=2,
+                elem_id="equations-step",
+            )
             unit = gr.Slider(
                 0, hidden - 1, value=0, step=1, label=t("gates.unit"), scale=3, elem_id="equations-unit"
             )
         with gr.Row(equal_height=False):
-            back = gr.Button(t("diagram.back"), scale=1, elem_id="diagram-back")
-            forward = gr.Button(t("diagram.forward"), scale=1, elem_id="diagram-forward")
+            back = gr.Button(t(per_unit("diagram.back", reads)), scale=1, elem_id="diagram-back")
+            forward = gr.Button(t(per_unit("diagram.forward", reads)), scale=1, elem_id="diagram-forward")
             start = gr.Button(t("diagram.play"), scale=1, variant="primary", elem_id="diagram-play")
             halt = gr.Button(t("diagram.stop"), scale=1, elem_id="diagram-stop")
             mode = gr.Radio(
@@ -182,7 +193,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
                 elem_id="diagram-mode",
             )
         timer = gr.Timer(PLAY_SECONDS, active=False)
-        gr.HTML(f'<div class="lp-small">{t("diagram.click")}</div>')
+        gr.HTML(f'<div class="lp-small">{t(per_unit("diagram.click", reads))}</div>')
         # the cell drawn with this unit's numbers (plots/cell_diagram.py, cell_diagram_cells.py)
         cell = gr.HTML("", elem_id="cell-diagram", js_on_load=CLICK_JS)
         equations = gr.Markdown(
@@ -192,7 +203,10 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             elem_id="equations",
         )
         # the memory plots follow an LSTM's cell: a GRU or RNN has none (and says so)
-        gr.HTML(f'<div class="lp-small">{t("eq.memory_caption" if lstm else "cells.no_memory")}</div>')
+        gr.HTML(
+            f'<div class="lp-small">{t(per_unit("eq.memory_caption", reads) if lstm else "cells.no_memory")}'
+            "</div>"
+        )
         with gr.Row(equal_height=False, visible=lstm):
             stack = gr.Plot(show_label=False, elem_id="memory-stack")
             horizon = gr.Plot(show_label=False, elem_id="memory-horizon")

@@ -51,3 +51,10 @@ def unit_fields(lang: str, unit: str) -> dict[str, str]:
     Chinese '字符' both). English plurals write '{unit}s'. KeyError for another unit."""
     name = words_in(lang, f"unit.{unit}")
     return {"unit": name, "Unit": name[:1].upper() + name[1:]}
+
+
+def per_unit(key: str, unit: str) -> str:
+    """`key`'s variant for a model that reads `unit`s ('word' or 'character'), `key.<unit>`, where a text
+    module defines one; else `key` itself (a text that names no unit)."""
+    variant = f"{key}.{unit}"
+    return variant if variant in _pairs() else key

@@ -12,7 +12,7 @@ import numpy as np
 from lstmlm.prompt import Prompt, read_prompt
 from lstmlm.studies.gradflow import decay_per_word, gradient_flow
 from playground.display import display_word
-from playground.text import words_in
+from playground.text import unit_fields, words_in
 from playground.views.lineup import Entry, json_number
 from playground.views.next_word import line_start
 
@@ -47,11 +47,12 @@ def flow_view(lineup: Sequence[Entry], text: str) -> tuple[Prompt, list[Flow]]:
 SHORT_FLOW = 12  # fewer words back than this: one prompt's curve says little about vanishing gradients
 
 
-def flow_note(flows: Sequence[Flow], lang: str = "en") -> str:
+def flow_note(flows: Sequence[Flow], lang: str = "en", unit: str = "word") -> str:
     """What this prompt's curves show, in words (plain text, in `lang`: 'en' or 'zh'): for each model the
     share of the gradient left at the farthest word, which model keeps most there, and, for a short prompt,
-    that the averaged curve (held-out text, many words back) is the one that shows the rule. "" without
-    flows."""
+    that the averaged curve (held-out text, many words back) is the one that shows the rule. `unit`: what
+    a step reads, "word" or "character". "" without flows."""
+    named = unit_fields(lang, unit)
     if not flows:
         return ""
     n = min(len(f.values) for f in flows)
@@ -61,9 +62,9 @@ def flow_note(flows: Sequence[Flow], lang: str = "en") -> str:
     ]
     parts = ", ".join(f"{label} {share:.0%}" for label, share in kept)
     best = max(kept, key=lambda x: x[1])[0]
-    note = words_in(lang, "grad.note" if n > 1 else "grad.note_one", n=n, parts=parts, best=best)
+    note = words_in(lang, "grad.note" if n > 1 else "grad.note_one", n=n, parts=parts, best=best, **named)
     if n < SHORT_FLOW:
-        note += words_in(lang, "grad.note_short", n=n)
+        note += words_in(lang, "grad.note_short", n=n, **named)
     return note
 
 
@@ -72,7 +73,9 @@ def flow_json(lineup: Sequence[Entry], text: str) -> dict:
     prompt, flows = flow_view(lineup, text)
     out = {"tokens": prompt.tokens, "notice": prompt.notice, "target": None, "models": []}
     if not flows:
-        out["notice"] = words_in("en", "grad.empty")
+        out["notice"] = words_in(
+            "en", "grad.empty", **unit_fields("en", lineup[0].model.vocab.tokenizer.unit)
+        )
     else:
         out["target"] = prompt.tokens[-1]
     for e in lineup:
