@@ -14,24 +14,28 @@ from playground.text import words_in
 
 
 def compare_bars(
-    words: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], str]], lang: str = "en"
+    words: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None], str]],
+    lang: str = "en",
+    unit: str = "word",
 ) -> go.Figure:
-    """Each model's probability of the words any of them ranks high, grouped per word; title in `lang`."""
+    """Each model's probability of the words any of them ranks high, grouped per word; title in `lang`,
+    naming `unit` (the models' unit in `lang`, e.g. 'character'; see tabs/compare.lineup_unit)."""
     clean = [(name, [p or 0.0 for p in probs], color) for name, probs, color in series]
     top = max((p for _, probs, _ in clean for p in probs), default=0.0)
     return grouped_probability_bars(
         [text_label(w) for w in words],
         clean,
-        words_in(lang, "cmp.bars_title"),
+        words_in(lang, "cmp.bars_title", unit=unit),
         row_height=22 + 20 * len(series),
         tickformat=".0%" if top >= 0.08 else ".1%",
         axis=words_in(lang, "next.probability"),
     )
 
 
-def perplexity_table(rows: Sequence[dict], lang: str = "en") -> str:
+def perplexity_table(rows: Sequence[dict], lang: str = "en", unit: str = "word") -> str:
     """Model | perplexity on this prompt | bits per word | next-word entropy | WikiText-2 test perplexity,
-    headed in `lang` ('en' or 'zh')."""
+    headed in `lang` ('en' or 'zh'), per `unit` (the models' unit in `lang`)."""
 
     def num(x, fmt: str) -> str:
         return "–" if x is None else format(x, fmt)
@@ -44,19 +48,22 @@ def perplexity_table(rows: Sequence[dict], lang: str = "en") -> str:
         "</tr>"
         for r in rows
     )
-    head = "".join(f"<th>{words_in(lang, f'cmp.th_{k}')}</th>" for k in ("model", "perplexity", "bits",
-                                                                          "entropy", "test"))  # fmt: skip
+    columns = ("model", "perplexity", "bits", "entropy", "test")
+    head = "".join(f"<th>{words_in(lang, f'cmp.th_{k}', unit=unit)}</th>" for k in columns)
     return (
         f'<table class="lp-compare"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-        f'<div class="lp-small">{words_in(lang, "cmp.table_note")}</div>'
+        f'<div class="lp-small">{words_in(lang, "cmp.table_note", unit=unit)}</div>'
     )
 
 
 def word_surprisal(
-    words: Sequence[str], series: Sequence[tuple[str, Sequence[float], str]], lang: str = "en"
+    words: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float], str]],
+    lang: str = "en",
+    unit: str = "word",
 ) -> go.Figure:
     """Each prompt word's surprisal (bits) under each model, along the prompt: where one model is surprised
-    and another is not. Titles in `lang`."""
+    and another is not. Titles in `lang`, naming `unit` (the models' unit in `lang`)."""
     labels = unique_labels(words)
     bits_word = words_in(lang, "cmp.bits")
     fig = go.Figure()
@@ -72,7 +79,7 @@ def word_surprisal(
                 hovertemplate=f"{name}<br>%{{x}}: %{{y:.2f}} {bits_word}<extra></extra>",
             )
         )
-    fig.update_layout(template=TEMPLATE, title=words_in(lang, "cmp.surprisal_title"), height=380)
+    fig.update_layout(template=TEMPLATE, title=words_in(lang, "cmp.surprisal_title", unit=unit), height=380)
     fig.update_xaxes(type="category", tickangle=-45 if len(words) > 12 else 0)
     fig.update_yaxes(title=words_in(lang, "cmp.bits_axis"), rangemode="tozero")
     return fig

@@ -24,10 +24,18 @@ from playground.views.lineup import Entry
 K = 8  # each model's top words; the chart shows their union
 
 
+def lineup_unit(lineup: Sequence[Entry], lang: str) -> str:
+    """What the line-up's models read, in `lang`: 'character' when all read characters, 'word/character'
+    when they differ (a table row or a bar is then per its model's unit)."""
+    units = sorted({e.model.vocab.tokenizer.unit for e in lineup}, key=("word", "character").index)
+    return "/".join(say(f"unit.{u}", lang) for u in units)
+
+
 def update(lineup: Sequence[Entry], text: str) -> tuple[str, go.Figure, str, go.Figure]:
     """The prompt's chips, every model's next-word bars, the perplexity table and the surprisal lines, in
     the page's language."""
     lang = language()
+    unit = lineup_unit(lineup, lang)
     p, scores = compare_view(lineup, text, K)
     words, probs = union_words(lineup, scores, K)
     series = [(e.label, ps, e.color) for e, ps in zip(lineup, probs, strict=True)]
@@ -42,14 +50,14 @@ def update(lineup: Sequence[Entry], text: str) -> tuple[str, go.Figure, str, go.
         }
         for e, s in zip(lineup, scores, strict=True)
     ]
-    chips = markup.token_chips(p.tokens, p.unknown, p.notice)
+    chips = markup.token_chips(p.tokens, p.unknown, p.notice, lineup[0].model.vocab.tokenizer.unit)
     if p.tokens and all(len(s.word_bits) == len(p.tokens) for s in scores):
         shown = [display_word(w) for w in p.tokens]
         bits = [(e.label, s.word_bits, e.color) for e, s in zip(lineup, scores, strict=True)]
-        surprise = word_surprisal(shown, bits, lang)
+        surprise = word_surprisal(shown, bits, lang, unit)
     else:
         surprise = placeholder(say("cmp.empty", lang), height=380)
-    return chips, compare_bars(words, series, lang), perplexity_table(rows, lang), surprise
+    return chips, compare_bars(words, series, lang, unit), perplexity_table(rows, lang, unit), surprise
 
 
 def update_if_open(lineup: Sequence[Entry], text: str, tab: str) -> tuple:

@@ -31,19 +31,19 @@ PAIRS: dict[str, tuple[str, str]] = {
         "探针是由词组成的短语；这个模型按{unit}读文本",
     ),
     "cmp.choose_probe": ("choose one of the probes: {probes}", "请从这些探针中选一个：{probes}"),
-    "cmp.bars_title": ("Next word, model by model", "下一个词，逐个模型"),
+    "cmp.bars_title": ("Next {unit}, model by model", "下一个{unit}，逐个模型"),
     "cmp.th_model": ("model", "模型"),
     "cmp.th_perplexity": ("perplexity on your prompt", "在你的文本上的困惑度"),
-    "cmp.th_bits": ("bits per word", "每词比特数"),
-    "cmp.th_entropy": ("next-word entropy (bits)", "下一个词的熵（比特）"),
+    "cmp.th_bits": ("bits per {unit}", "每{unit}比特数"),
+    "cmp.th_entropy": ("next-{unit} entropy (bits)", "下一个{unit}的熵（比特）"),
     "cmp.th_test": ("WikiText-2 test perplexity", "WikiText-2 测试集困惑度"),
     "cmp.table_note": (
-        "Perplexity on your prompt: 2 to the mean surprisal of its words, each predicted from the words "
+        "Perplexity on your prompt: 2 to the mean surprisal of its {unit}s, each predicted from the {unit}s "
         "before it (the first from a line start). Lower means the model found your text more predictable.",
-        "在你的文本上的困惑度：2 的（各词平均意外度）次方，每个词都由它前面的词预测"
-        "（第一个词从一行的开头预测）。越低表示模型觉得你的文本越好预测。",
+        "在你的文本上的困惑度：2 的（各{unit}平均意外度）次方，每个都由它前面的{unit}预测"
+        "（第一个从一行的开头预测）。越低表示模型觉得你的文本越好预测。",
     ),
-    "cmp.surprisal_title": ("Surprisal of each word of your prompt", "你文本中每个词的意外度"),
+    "cmp.surprisal_title": ("Surprisal of each {unit} of your prompt", "你文本中每个{unit}的意外度"),
     "cmp.bits_axis": ("bits (−log₂ p)", "比特 (−log₂ p)"),
     "cmp.bits": ("bits", "比特"),
     "cmp.later": ("{x} words later: {y} bits", "{x} 个词之后：{y} 比特"),

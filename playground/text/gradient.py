@@ -29,7 +29,8 @@ PAIRS: dict[str, tuple[str, str]] = {
         "it); the LSTM's cell carries it across with the forget gate, and the GRU's update gate does the "
         "same. One short sentence can look different: the line above the chart says what yours shows.",
         "对你文本的最后一个字符，每个模型都根据它前面的字符给出一个概率。"
-        "点的高度表示：轻轻改动往回第 <i>d</i> 个字符时，这个对数概率变化多少，即对那个字符的嵌入向量的梯度范数。在普通 RNN 中，每往回一步梯度都要"
+        "点的高度表示：轻轻改动往回第 <i>d</i> 个字符时，这个对数概率变化多少，"
+        "即对那个字符的嵌入向量的梯度范数。在普通 RNN 中，每往回一步梯度都要"
         "乘以 tanh′·W，所以<i>在很多字符上平均来看</i>它按指数衰减（梯度消失；下面的平均曲线显示了这一点）；"
         "LSTM 的细胞状态借助遗忘门 f_t 把梯度传过去，GRU 的更新门也是如此。一个短句可能看起来不一样：图表上方"
         "的那行字说明你的句子显示了什么。",
