@@ -23,6 +23,7 @@ from playground.plots.style import placeholder
 from playground.server.room import RoomError
 from playground.server.rooms import RoomStore
 from playground.tabs import TabView
+from playground.text import per_unit
 from playground.views.class_game import banner_html, round_html, scores_html
 
 TAB_ID = "class"
@@ -175,7 +176,7 @@ def tab_opened(seat: dict | None) -> Any:
 def build(store: RoomStore, active: gr.State) -> TabView:
     """The Class-game tab; `store` holds every room of the app, `active` is the app's open-tab state."""
     with gr.Tab(t("tab.class"), id=TAB_ID) as tab:
-        gr.Markdown(t("class.intro"))
+        gr.Markdown(t(per_unit("class.intro", store.unit)))
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 with gr.Row(equal_height=True):
@@ -209,10 +210,12 @@ def build(store: RoomStore, active: gr.State) -> TabView:
                 push = gr.Button(t("class.push"), variant="primary", elem_id="class-push")
                 push_gate = gr.Button(t("class.push_gate"), elem_id="class-push-gate")
                 reveal = gr.Button(t("class.reveal"), elem_id="class-reveal")
-                step = gr.Button(t("class.step"), elem_id="class-step")
+                step = gr.Button(t(per_unit("class.step", store.unit)), elem_id="class-step")
         with gr.Group(visible=False) as student_panel:
             with gr.Row(equal_height=True):
-                guess = gr.Textbox(label=t("class.guess"), max_lines=1, elem_id="class-guess", scale=4)
+                guess = gr.Textbox(
+                    label=t(per_unit("class.guess", store.unit)), max_lines=1, elem_id="class-guess", scale=4
+                )
                 send = gr.Button(t("class.send"), variant="primary", elem_id="class-send", scale=1)
             with gr.Row(visible=False) as gate_row:
                 picks = {k: gr.Button(t(f"class.gate_{k}"), elem_id=f"class-gate-{k}") for k in "fio"}

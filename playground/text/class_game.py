@@ -12,6 +12,13 @@ PAIRS: dict[str, tuple[str, str]] = {
         "**先猜，再揭晓。** 老师开一个房间并推送一句话；每个人在手机或电脑上猜下一个词；老师揭晓模型的答案，"
         "和全班的猜测放在一起，然后一个词一个词地往下走。不保存任何名字。",
     ),
+    "class.intro.character": (
+        "**Predict, then reveal.** The teacher opens a room and pushes a sentence; everyone guesses the "
+        "next character on their phone or laptop; the teacher reveals the model's answer beside the class's "
+        "guesses, then steps on character by character. No names are kept.",
+        "**先猜，再揭晓。** 老师开一个房间并推送一句话；每个人在手机或电脑上猜下一个字符；"
+        "老师揭晓模型的答案，和全班的猜测放在一起，然后一个字符一个字符地往下走。不保存任何名字。",
+    ),
     "class.code": ("Room code", "房间号"),
     "class.password": ("Room password (only if the teacher set one)", "房间密码（老师设了才需要）"),
     "class.join": ("Join", "加入"),
@@ -29,7 +36,9 @@ PAIRS: dict[str, tuple[str, str]] = {
     "class.push": ("Push to the class", "推送给全班"),
     "class.reveal": ("Reveal", "揭晓"),
     "class.step": ("Next word", "下一个词"),
+    "class.step.character": ("Next character", "下一个字符"),
     "class.guess": ("Your guess for the next word", "你猜下一个词是"),
+    "class.guess.character": ("Your guess for the next character", "你猜下一个字符是"),
     "class.send": ("Send", "发送"),
     "class.teacher_banner": ("Room {code}", "房间 {code}"),
     "class.student_banner": ("You are in room {code}", "你在房间 {code}"),
