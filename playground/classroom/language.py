@@ -10,6 +10,7 @@ from typing import Any
 import gradio as gr
 
 from playground.i18n import EN, ZH
+from playground.text import per_unit
 
 # The page's language, three parts (issue 17: one switch, every text, no tab visit needed):
 # - Gradio translates the components' t("key") labels itself; the switch goes through its Settings panel
@@ -37,7 +38,11 @@ HEAD = """<script>
   const labels = TAB_LABELS;
   window.lpRelabelTabs = function () {
     const want = labels[current];
-    for (const button of document.querySelectorAll("button[role=tab]")) {
+    const buttons = Array.from(document.querySelectorAll("button[role=tab]"));
+    // a character model's page has the Next-character tab: its tooltips name characters, not words
+    const chars = buttons.some((b) => labels.key[b.textContent.trim()] === "tab.next_char");
+    const tips = (chars ? labels.tip_char : labels.tip)[current];
+    for (const button of buttons) {
       const walker = document.createTreeWalker(button, NodeFilter.SHOW_TEXT);
       let node;
       while ((node = walker.nextNode())) {
@@ -45,7 +50,7 @@ HEAD = """<script>
         const key = labels.key[text];
         if (key && want[key] !== text) node.nodeValue = node.nodeValue.replace(text, want[key]);
         // the tooltip: the technical term behind the plain name (playground/text/tabs.py)
-        const tip = key && labels.tip[current][key];
+        const tip = key && tips[key];
         if (tip && button.title !== tip) button.title = tip;
       }
     }
@@ -122,6 +127,11 @@ def head() -> str:
     labels["key"] = {text: k for lang in ("en", "zh") for k, text in labels[lang].items()}
     tips = {"en": EN, "zh": ZH}  # each tab's tooltip, tip.<id> beside tab.<id>
     labels["tip"] = {lang: {k: words.get("tip." + k[4:], "") for k in keys} for lang, words in tips.items()}
+    # a character model's page: tip.<id>.character where text/tabs.py has one
+    labels["tip_char"] = {
+        lang: {k: words.get(per_unit("tip." + k[4:], "character"), "") for k in keys}
+        for lang, words in tips.items()
+    }
     return HEAD.replace("TAB_LABELS", json.dumps(labels, ensure_ascii=False))
 
 

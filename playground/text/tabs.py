@@ -24,6 +24,10 @@ PAIRS: dict[str, tuple[str, str]] = {
         "Surprisal −log₂ p and perplexity: which words the model did not expect",
         "意外度 −log₂ p 与困惑度：模型没有料到哪些词",
     ),
+    "tip.surprisal.character": (
+        "Surprisal −log₂ p and perplexity: which characters the model did not expect",
+        "意外度 −log₂ p 与困惑度：模型没有料到哪些字符",
+    ),
     "tip.units": (
         "Unit search (as in LSTMVis) and the unit atlas: which units mark a span of your text",
         "单元搜索（如 LSTMVis）与单元图谱：哪些单元标记了你文本中的一段",
@@ -40,9 +44,17 @@ PAIRS: dict[str, tuple[str, str]] = {
         "The LSTM equations with this word's numbers, and the cell diagram",
         "代入这个词的数值的 LSTM 方程，以及细胞示意图",
     ),
+    "tip.equations.character": (
+        "The LSTM equations with this character's numbers, and the cell diagram",
+        "代入这个字符的数值的 LSTM 方程，以及细胞示意图",
+    ),
     "tip.counterfactual": (
         "Counterfactual: change one word and see every gate and the prediction differ",
         "反事实：改一个词，看每个门和预测有什么不同",
+    ),
+    "tip.counterfactual.character": (
+        "Counterfactual: change one character and see every gate and the prediction differ",
+        "反事实：改一个字符，看每个门和预测有什么不同",
     ),
     "tip.compare": (
         "Model comparison: LSTM, GRU and plain RNN on your text, and long-range memory probes",
@@ -52,6 +64,10 @@ PAIRS: dict[str, tuple[str, str]] = {
         "Gradient flow ‖∂ log p / ∂x‖ back through the words: the vanishing gradient",
         "沿着词往回的梯度流 ‖∂ log p / ∂x‖：梯度消失",
     ),
+    "tip.gradient.character": (
+        "Gradient flow ‖∂ log p / ∂x‖ back through the characters: the vanishing gradient",
+        "沿着字符往回的梯度流 ‖∂ log p / ∂x‖：梯度消失",
+    ),
     "tip.live": (
         "Training: train a small model in the browser and watch it learn",
         "训练：在浏览器里训练一个小模型，看它学习",
@@ -59,6 +75,10 @@ PAIRS: dict[str, tuple[str, str]] = {
     "tip.class": (
         "Predict, then reveal: the class guesses the next word against the model",
         "先猜再揭晓：全班和模型比赛猜下一个词",
+    ),
+    "tip.class.character": (
+        "Predict, then reveal: the class guesses the next character against the model",
+        "先猜再揭晓：全班和模型比赛猜下一个字符",
     ),
     "tip.learn": ("What each view shows, and the LSTM in a page", "每个视图展示什么，以及一页讲清 LSTM"),
 }
