@@ -161,5 +161,7 @@ def test_index_errors_are_clean(capsys, model_dir, tmp_path):
     short.write_text("the cat\n")
     assert main(["index", "--model", str(model_dir), "--data", str(short), "--quiet"]) == 2
     assert "too few for batch size 10" in capsys.readouterr().err
-    assert main(["index", "--model", str(model_dir), "--data", str(short), "--top", "0"]) == 2
+    with pytest.raises(SystemExit) as exit_info:  # refused by argparse, before anything is read
+        main(["index", "--model", str(model_dir), "--data", str(short), "--top", "0"])
+    assert exit_info.value.code == 2
     assert not (model_dir / ATLAS).exists()

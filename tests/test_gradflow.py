@@ -204,7 +204,9 @@ def test_cli_gradflow_writes_what_the_playground_reads(tiny_model_dir, tiny_corp
     assert out["median"] == flow.median and out["decay_per_word"] == pytest.approx(
         decay_per_word(flow.distance, flow.median)
     )
-    assert main([*argv, "--length", "1"]) == 2
+    with pytest.raises(SystemExit) as exit_info:  # refused by argparse, before anything is read
+        main([*argv, "--length", "1"])
+    assert exit_info.value.code == 2
     assert "--length" in capsys.readouterr().err
     assert main(["gradflow", "--model", str(model_dir), "--data", str(tmp_path / "none.txt")]) == 2
     assert "cannot read" in capsys.readouterr().err

@@ -37,7 +37,8 @@ def test_only_the_scripting_endpoints_are_public(client):
     hunt = {"/cell_hunt"}  # tests/test_cell_hunt_app.py
     # tests/test_live_app.py
     live = {f"/lab_{n}" for n in ("train", "status", "stop", "pause", "resume", "snapshot")}
-    rooms = {f"/room_{n}" for n in ("open", "join", "push", "guess", "state", "reveal", "step")}  # class game
+    class_game = ("open", "join", "push", "push_gate", "guess", "state", "reveal", "step")
+    rooms = {f"/room_{n}" for n in class_game}
     rest = set(named) - explore - explain - compare - hunt - live - rooms
     assert sorted(rest) == ["/generate", "/next_words", "/trace"]
 

@@ -308,10 +308,10 @@ def test_cli_trace_table_on_a_gru_or_rnn_model(capsys, cell_model_dir):
     tr = trace(model, model.vocab.encode_text("the cat sat").ids, start_state(model))
     h = tr.layers[1].h[2, 0]
     if model.config.cell == "gru":
-        assert "L0 mean r  mean z  |h|max" in lines[0] and "L1 mean r" in lines[0]
+        assert "L1 mean r  mean z  |h|max" in lines[0] and "L2 mean r" in lines[0]
         expected = [tr.layers[1].r[2, 0].mean(), tr.layers[1].z[2, 0].mean(), h.abs().max()]
     else:
-        assert "L0 mean h  |h|max  L1 mean h  |h|max" in lines[0]
+        assert "L1 mean h  |h|max  L2 mean h  |h|max" in lines[0]
         expected = [h.mean(), h.abs().max()]
     row = lines[3].split()
     assert row[0] == "sat" and len(row) == 1 + 2 * len(expected)

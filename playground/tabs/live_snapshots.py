@@ -76,6 +76,14 @@ def show_changes(jobs: LiveJobs, job_id: str, base: float, index: float) -> str:
         raise gr.Error(str(e)) from None
 
 
+def show_snapshot_and_changes(
+    jobs: LiveJobs, job_id: str, base: float, index: float, layer: int, quantity: str
+) -> tuple:
+    """Snapshot `index`'s heatmap and the table of what changed from `base` to it (the snapshot slider's
+    one listener)."""
+    return show_snapshot(jobs, job_id, index, layer, quantity), show_changes(jobs, job_id, base, index)
+
+
 def open_in_every_view(jobs: LiveJobs, key: str, index: float) -> str:
     """Offer the shown snapshot's model in every view (the model hub mounts an app for it) and return its
     path "/m/<key>/", which the page then opens. gr.Error without a snapshot or a hub."""
@@ -125,11 +133,19 @@ def wire_snapshots(jobs: LiveJobs, c: SimpleNamespace) -> None:
     # in its box (Enter) or a key (Home, End, arrows) changed it without a redraw. .input fires for every
     # change the user makes (each drag step too: always_last keeps only the latest), never for the value
     # a tick sets, which redraws the heatmap itself.
+    # One listener per trigger: beside an always_last listener, a second one on the same trigger would be
+    # re-dispatched with it by Gradio's frontend (tests/test_listeners.py), so the snapshot slider's one
+    # listener draws both the heatmap and the table of what changed.
     live = dict(private, trigger_mode="always_last")
-    for trigger in (c.snapshot.input, c.layer.input, c.quantity.input):
+    c.snapshot.input(
+        partial(show_snapshot_and_changes, jobs),
+        [c.job, c.base, c.snapshot, c.layer, c.quantity],
+        [c.heat, c.changes],
+        **live,
+    )
+    for trigger in (c.layer.input, c.quantity.input):
         trigger(redraw, [c.job, c.snapshot, c.layer, c.quantity], c.heat, **live)
-    for trigger in (c.snapshot.input, c.base.input):
-        trigger(changed, [c.job, c.base, c.snapshot], c.changes, **live)
+    c.base.input(changed, [c.job, c.base, c.snapshot], c.changes, **live)
     c.open_button.click(
         partial(open_in_every_view, jobs), [c.job, c.snapshot], c.open_target, api_visibility="private"
     ).success(None, c.open_target, None, js=OPEN_JS, **private)
