@@ -43,8 +43,8 @@ PAIRS: dict[str, tuple[str, str]] = {
     "class.teacher_banner": ("Room {code}", "房间 {code}"),
     "class.student_banner": ("You are in room {code}", "你在房间 {code}"),
     "class.status": (
-        "Word {round} of {rounds} · {guesses} of {present} students here have guessed",
-        "第 {round} 个词，共 {rounds} 个 · 在场的 {present} 个学生中 {guesses} 个已经猜了",
+        "{Unit} {round} of {rounds} · {guesses} of {present} students here have guessed",
+        "第 {round} 个{Unit}，共 {rounds} 个 · 在场的 {present} 个学生中 {guesses} 个已经猜了",
     ),
     "class.wait_push": ("Waiting for the teacher to push a sentence.", "等老师推送一句话。"),
     "class.teacher_push": (
@@ -57,11 +57,14 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "class.no_guess": ("Type your guess and press Send.", "输入你的猜测，然后按“发送”。"),
     "class.right": ("You guessed it: {actual}", "你猜对了：{actual}"),
-    "class.wrong": ("The word was {actual}; you guessed {guess}.", "答案是 {actual}；你猜的是 {guess}。"),
-    "class.missed": ("The word was {actual}.", "答案是 {actual}。"),
+    "class.wrong": (
+        "The {unit} was {actual}; you guessed {guess}.",
+        "这个{unit}是 {actual}；你猜的是 {guess}。",
+    ),
+    "class.missed": ("The {unit} was {actual}.", "这个{unit}是 {actual}。"),
     "class.no_actual": (
-        "Revealed: the models' words. The sentence ends here, so there is no word to check.",
-        "已揭晓：模型的词。句子到这里结束，没有可以核对的词。",
+        "Revealed: the models' {unit}s. The sentence ends here, so there is no {unit} to check.",
+        "已揭晓：模型的{unit}。句子到这里结束，没有可以核对的{unit}。",
     ),
     "class.wait_reveal": ("The teacher reveals the answer soon.", "老师马上揭晓答案。"),
     "class.chart_class": ("The class · {n} guessed", "全班 · {n} 人猜了"),
@@ -72,11 +75,14 @@ PAIRS: dict[str, tuple[str, str]] = {
         "揭晓之后这里显示全班的猜测。",
     ),
     "class.chart_none": ("No guesses yet.", "还没有人猜。"),
-    "class.score_title": ("The class against the models, word by word", "全班对模型，逐词比较"),
-    "class.score_word": ("word", "词"),
+    "class.score_title": (
+        "The class against the models, {unit} by {unit}",
+        "全班对模型，一个{unit}一个{unit}地比较",
+    ),
+    "class.score_word": ("{unit}", "{unit}"),
     "class.score_right": ("guessed it", "猜对"),
     "class.score_class": ("class (bits)", "全班（比特）"),
-    "class.score_mean": ("mean over {n} words", "{n} 个词的平均"),
+    "class.score_mean": ("mean over {n} {unit}s", "{n} 个{unit}的平均"),
     "class.score_note": (
         "Surprisal in bits: lower = the word was easier to predict. The class's is "
         "-log2((right + 1) / (guesses + 2)): the share who guessed the word, add-one smoothed (as if one "

@@ -19,10 +19,11 @@ from lstmlm.model import LanguageModel
 from lstmlm.prompt import reader
 from lstmlm.vocab import UnknownTokenError
 from playground.display import display_word
-from playground.page_language import say
+from playground.page_language import language, say
 from playground.server.room import RoomError
 from playground.server.room_scoring import GATE_KEYS, GateAnswer, GateReader, ModelAnswer, Predictor
 from playground.server.rooms import RoomStore
+from playground.text import unit_fields
 from playground.views.lineup import Entry
 from playground.views.next_word import next_log_probs
 
@@ -100,6 +101,11 @@ def banner_html(state: dict) -> str:
     return f'<div class="lp-room-banner">{say(key, code=code)}</div>'
 
 
+def _named(state: dict) -> dict[str, str]:
+    """The {unit}/{Unit} fields for the room's unit ('word' or 'character'), in the page's language."""
+    return unit_fields(language(), state.get("unit", "word"))
+
+
 def round_html(state: dict) -> str:
     """The words the class has seen with a blank (or, once revealed, the actual word) after them; how many
     guessed; and for a student, their guess and whether it was right."""
@@ -113,8 +119,10 @@ def round_html(state: dict) -> str:
         blank = f'<span class="lp-room-actual">{_word(state["actual"])}</span>'
     else:
         blank = '<span class="lp-room-blank">?</span>'
+    named = _named(state)
     status = say(
         "class.status",
+        **named,
         round=state["round"],
         rounds=state["rounds"],
         guesses=state["guesses"],
@@ -128,13 +136,13 @@ def round_html(state: dict) -> str:
     if state["revealed"]:
         actual = state["actual"]
         if actual is None:
-            note = say("class.no_actual")
+            note = say("class.no_actual", **named)
         elif mine is not None and mine == actual.casefold():
             note = say("class.right", actual=display_word(actual))
         elif mine is not None:
-            note = say("class.wrong", actual=display_word(actual), guess=display_word(mine))
+            note = say("class.wrong", actual=display_word(actual), guess=display_word(mine), **named)
         else:
-            note = say("class.missed", actual=display_word(actual))
+            note = say("class.missed", actual=display_word(actual), **named)
         lines.append(f'<div class="lp-summary">{_esc(note)}</div>')
     elif state["role"] == "student":
         note = say("class.your_guess", guess=display_word(mine)) if mine else say("class.no_guess")
@@ -153,7 +161,8 @@ def scores_html(state: dict) -> str:
     if not scores:
         return f'<div class="lp-small">{_esc(say("class.score_empty"))}</div>'
     labels = list(scores[0]["model_bits"])
-    head = [say("class.score_word"), say("class.score_right"), say("class.score_class"), *labels]
+    named = _named(state)
+    head = [say("class.score_word", **named), say("class.score_right"), say("class.score_class"), *labels]
     rows = [
         [
             _word(s["actual"]),
@@ -167,7 +176,7 @@ def scores_html(state: dict) -> str:
     if totals["words"]:
         rows.append(
             [
-                f"<b>{_esc(say('class.score_mean', n=totals['words']))}</b>",
+                f"<b>{_esc(say('class.score_mean', n=totals['words'], **named))}</b>",
                 "",
                 f"<b>{_bits(totals['class_bits'])}</b>",
                 *(f"<b>{_bits(totals['model_bits'].get(k))}</b>" for k in labels),
@@ -176,7 +185,7 @@ def scores_html(state: dict) -> str:
     th = "".join(f"<th>{_esc(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return (
-        f'<div class="lp-label">{_esc(say("class.score_title"))}</div>'
+        f'<div class="lp-label">{_esc(say("class.score_title", **named))}</div>'
         f'<div class="lp-room-table"><table class="lp-compare lp-room-scores"><thead><tr>{th}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
         f'<div class="lp-small">{_esc(say("class.score_note"))}</div>'
