@@ -161,7 +161,7 @@ def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> t
     new = count != seen and count
     if new:
         out += [
-            gr.Slider(maximum=count - 1, value=count - 1),
+            gr.Slider(maximum=max(count - 1, 1), value=count - 1),  # gradio refuses maximum == minimum 0
             snapshot_heatmap(jobs, job_id, count - 1, layer, quantity),
         ]
     else:
@@ -211,16 +211,38 @@ def build(jobs: LiveJobs = JOBS, page: gr.Blocks | None = None) -> TabView:
         source_and_settings(c)
         watch_and_try(c)
         wire(jobs, page, c)
-        tab.select(empty_plots, c.job, [c.curve, c.heat], show_progress="hidden", api_visibility="private")
+        shown = [c.curve, c.heat, c.progress, c.sample, c.share, c.changes]
+        opened, read = partial(redraw_on_open, jobs), [c.job, c.seen, c.snapshot, c.layer, c.quantity]
+        tab.select(opened, read, shown, show_progress="hidden", api_visibility="private")
     return TabView(tab)
 
 
-def empty_plots(job_id: str) -> tuple:
-    """On opening the tab before any training: the loss curve's and the heatmap's placeholders, in the
-    page's language (a figure made while the page is built could be English only)."""
-    if job_id:
-        return gr.skip(), gr.skip()
-    return placeholder(say("live.curve_empty"), height=380), placeholder(say("live.heat_empty"))
+def redraw_on_open(jobs: LiveJobs, job_id: str, seen: int, index: float, layer: int, quantity: str) -> tuple:
+    """On opening the tab, its computed texts in the page's language (it may have changed since they were
+    drawn): before any training the curve's and heatmap's placeholders; after, the curve, the shown
+    snapshot's heatmap, progress, sample, share link and what changed from the first snapshot to the last."""
+    if not job_id:
+        return (
+            placeholder(say("live.curve_empty"), height=380),
+            placeholder(say("live.heat_empty")),
+            *(gr.skip(),) * 4,
+        )
+    try:
+        status = jobs.status(job_id)
+    except UnknownJob:
+        return (gr.skip(),) * 6
+    lang = language()
+    share = gr.skip() if status.get("read_only") else share_html(jobs.get(job_id).share, lang)
+    changes = changes_table(jobs, job_id, 0, seen - 1) if seen > 1 else gr.skip()
+    heat = snapshot_heatmap(jobs, job_id, int(index), layer, quantity) if seen else gr.skip()
+    return (
+        loss_figure(status, lang),
+        heat,
+        progress_html(status, lang),
+        sample_html(status, lang),
+        share,
+        changes,
+    )
 
 
 def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
