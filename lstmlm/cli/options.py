@@ -56,17 +56,21 @@ def add_dataclass_options(parser: argparse.ArgumentParser, cls, skip=(), default
             )
 
 
+def parse_number(kind, text: str):
+    """`kind(text)` (int or float); argparse.ArgumentTypeError saying what `text` is not."""
+    try:
+        return kind(text)
+    except ValueError:
+        what = "an integer" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+
+
 def checked(kind, name: str):
     """An argparse `type` that converts with `kind` (int or float) and refuses a value outside
     RANGES[name] (argparse then exits with status 2 and the message, before anything runs)."""
 
     def convert(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not {'an integer' if kind is int else 'a number'}"
-            ) from None
+        value = parse_number(kind, text)
         if why := check_setting(name, value):
             raise argparse.ArgumentTypeError(why.split(": ", 1)[1] + f", not {text}")
         return value
@@ -81,12 +85,7 @@ def in_range(kind, low: float | None = None, high: float | None = None, low_open
     rng = Range(low, high, low_open)
 
     def convert(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not {'an integer' if kind is int else 'a number'}"
-            ) from None
+        value = parse_number(kind, text)
         if why := rng.problem(value):
             raise argparse.ArgumentTypeError(f"{why}, not {text}")
         return value
