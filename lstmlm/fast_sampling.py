@@ -41,10 +41,8 @@ import torch
 
 from lstmlm.model import LanguageModel, State
 from lstmlm.output_layer import Blocked, NextDistribution, OutputLayer
-from lstmlm.sampling import GeneratedWord, draw, pick_word, reshape
+from lstmlm.sampling import NOTHING_LEFT, GeneratedWord, draw, pick_word, reshape
 from lstmlm.stepper import Stepper
-
-NOTHING_LEFT = "every word this model could say is hidden or <unk>: nothing is left to sample"
 
 
 class _Known:

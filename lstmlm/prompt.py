@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import torch
 
+from lstmlm.messages import Message
 from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, State
 from lstmlm.trace import Trace, trace
 from lstmlm.vocab import Vocab
@@ -46,11 +47,16 @@ class Prompt:
 
     @property
     def notice(self) -> str:
+        """ "" for a whole prompt; else a `Message` (key "prompt.cut") saying how many of the last tokens
+        the model reads, which an app may show in its language."""
         if not self.cut:
             return ""
-        return (
-            f"Your text is long: the model reads only its last {len(self.tokens)} {self.unit}s "
-            f"(the limit is {MAX_PROMPT_WORDS})."
+        return Message(
+            "prompt.cut",
+            "Your text is long: the model reads only its last {n} {unit}s (the limit is {limit}).",
+            n=len(self.tokens),
+            unit=self.unit,
+            limit=MAX_PROMPT_WORDS,
         )
 
 
@@ -219,7 +225,12 @@ class PromptReader:
         vocabulary (one built by hand): it reads ids only (`read`, `trace`)."""
         vocab = getattr(self.model, "vocab", None)
         if vocab is None:
-            raise ValueError("this model has no vocabulary to read text with: give it token ids instead")
+            raise ValueError(
+                Message(
+                    "prompt.no_vocab",
+                    "this model has no vocabulary to read text with: give it token ids instead",
+                )
+            )
         return read_prompt(vocab, text, max_words)
 
     @torch.no_grad()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel, State
 
 # advance and start_state live in prompt.py (reading a prompt); imported from here too (old import path)
@@ -33,19 +34,40 @@ class NextWords:
     entropy_bits: float
 
 
+# when every word is blocked; fast_sampling.py raises it too
+NOTHING_LEFT = Message(
+    "sampling.nothing_left", "every word this model could say is hidden or <unk>: nothing is left to sample"
+)
+
+
 def check_settings(temperature: float, top_k: int, top_p: float) -> None:
     """Raise ValueError saying what is allowed for a temperature / top-k / top-p the sampler cannot use."""
     # x != x is NaN; unlike math.isnan it also takes ints too large for a float
     if not _is_real(temperature) or temperature != temperature or temperature < 0:
         raise ValueError(
-            f"temperature must be a number >= 0 (0 = always the most likely word), got {temperature}"
+            Message(
+                "sampling.temperature",
+                "temperature must be a number >= 0 (0 = always the most likely word), got {temperature}",
+                temperature=temperature,
+            )
         )
     if not _is_finite(temperature):
-        raise ValueError("temperature must be finite (large values make every word equally likely)")
+        raise ValueError(
+            Message(
+                "sampling.temperature_finite",
+                "temperature must be finite (large values make every word equally likely)",
+            )
+        )
     if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 0:
-        raise ValueError(f"top_k must be a whole number >= 0 (0 = no limit), got {top_k}")
+        raise ValueError(
+            Message(
+                "sampling.top_k", "top_k must be a whole number >= 0 (0 = no limit), got {top_k}", top_k=top_k
+            )
+        )
     if not _is_real(top_p) or top_p != top_p or not 0 < top_p <= 1:
-        raise ValueError(f"top_p must be in (0, 1] (1 = no limit), got {top_p}")
+        raise ValueError(
+            Message("sampling.top_p", "top_p must be in (0, 1] (1 = no limit), got {top_p}", top_p=top_p)
+        )
 
 
 def _is_real(x) -> bool:
@@ -88,7 +110,7 @@ def mask_words(log_probs: torch.Tensor, blocked: Sequence[int]) -> torch.Tensor:
     masked = log_probs.index_fill(0, torch.as_tensor(list(blocked), dtype=torch.long), -math.inf)
     total = torch.logsumexp(masked.double(), 0)
     if not torch.isfinite(total):
-        raise ValueError("every word this model could say is hidden or <unk>: nothing is left to sample")
+        raise ValueError(NOTHING_LEFT)
     return (masked.double() - total).to(log_probs.dtype)
 
 
@@ -188,7 +210,7 @@ def generate(
     `fast` off)."""
     check_settings(temperature, top_k, top_p)  # here, not in the iterator, so bad settings fail at the call
     if max_words < 0:
-        raise ValueError(f"max_words must be >= 0, got {max_words}")
+        raise ValueError(Message("sampling.max_words", "max_words must be >= 0, got {n}", n=max_words))
     blocked = blocked_ids(getattr(model, "vocab", None), allow_unk)
     if not allow_headings:
         blocked = sorted(set(blocked) | set(heading_ids(getattr(model, "vocab", None))))

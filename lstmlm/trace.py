@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import torch
 
 from lstmlm.cells import chunk_order, quantities, quantity
+from lstmlm.messages import Message
 from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, State
 from lstmlm.trace_cells import CELL_LAYERS, CELL_QUANTITIES, GRULayerTrace, RNNLayerTrace
 
@@ -110,23 +111,56 @@ def check_interventions(model: LanguageModel, interventions: Sequence[Interventi
     L, H = model.config.num_layers, model.config.hidden_dim
     for iv in interventions:
         if not _whole(iv.layer) or not 0 <= iv.layer < L:
-            raise ValueError(f"layer {iv.layer!r} does not exist: this model has layers 0..{L - 1}")
+            raise ValueError(
+                Message(
+                    "trace.no_layer",
+                    "layer {layer!r} does not exist: this model has layers 0..{last}",
+                    layer=iv.layer,
+                    last=L - 1,
+                )
+            )
         if not isinstance(iv.target, str) or iv.target not in TARGETS:
             raise ValueError(f"cannot intervene on {iv.target!r}: choose one of {', '.join(TARGETS)}")
         try:
             value = float(iv.value)
         except (TypeError, ValueError, OverflowError):
-            raise ValueError(f"intervention value must be a number, got {iv.value!r}") from None
+            raise ValueError(
+                Message("trace.value", "intervention value must be a number, got {value!r}", value=iv.value)
+            ) from None
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"intervention value must be a finite number, got {iv.value}")
+            raise ValueError(
+                Message(
+                    "trace.value_finite",
+                    "intervention value must be a finite number, got {value}",
+                    value=iv.value,
+                )
+            )
         lo, hi = GATE_RANGES.get(iv.target, (-1e6, 1e6))
         if not lo <= value <= hi:
-            raise ValueError(f"{TARGETS[iv.target]} values lie in [{lo:g}, {hi:g}], got {value:g}")
+            raise ValueError(
+                Message(
+                    "trace.value_range",
+                    "{name} values lie in [{lo:g}, {hi:g}], got {value:g}",
+                    name=TARGETS[iv.target],
+                    target=iv.target,  # i f g o c: an app may name it in its language
+                    lo=lo,
+                    hi=hi,
+                    value=value,
+                )
+            )
         units_ok = iv.units is None or (isinstance(iv.units, (tuple, list)) and all(map(_whole, iv.units)))
         if not units_ok:
             raise ValueError(f"units must be whole numbers in 0..{H - 1}, got {iv.units!r}")
         if iv.units is not None and any(not 0 <= u < H for u in iv.units):
-            raise ValueError(f"units must be in 0..{H - 1} (layer {iv.layer} has {H} units)")
+            raise ValueError(
+                Message(
+                    "trace.units_range",
+                    "units must be in 0..{last} (layer {layer} has {units} units)",
+                    last=H - 1,
+                    layer=iv.layer,
+                    units=H,
+                )
+            )
         if not _whole(iv.start) or (iv.stop is not None and not _whole(iv.stop)):
             raise ValueError(f"steps must be whole numbers, got {iv.start!r}..{iv.stop!r}")
         if iv.start < 0 or (iv.stop is not None and iv.stop < iv.start):
@@ -247,10 +281,15 @@ def trace(
         ids = ids[:, None]
     T, B = ids.shape
     if T == 0:
-        raise ValueError("nothing to trace: the prompt has no words")
+        raise ValueError(Message("trace.empty", "nothing to trace: the prompt has no words"))
     if cell != "lstm" and interventions:
         raise ValueError(
-            f"interventions pin LSTM gates or cells; this model's cell is {cell!r} (trace it without them)"
+            Message(
+                "trace.lstm_only",
+                "interventions pin LSTM gates or cells; this model's cell is {cell!r} "
+                "(trace it without them)",
+                cell=cell,
+            )
         )
     if state is not None and isinstance(state, torch.Tensor) == (cell == "lstm"):
         kind = "an (h, c) pair" if cell == "lstm" else "one tensor h (L, B, H)"

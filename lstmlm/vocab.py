@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lstmlm.messages import Message
 from lstmlm.tokenizers import DEFAULT_TOKENIZER, Tokenizer, normalize_text, tokenize
 from lstmlm.wikitext import EOS, UNK, detokenize
 
@@ -146,13 +147,17 @@ class Vocab:
             ids.append(i)
         return Encoded(tokens=list(tokens), ids=ids, unknown=unknown)
 
-    def _no_unk_message(self, token: str) -> str:
-        unit = self.tokenizer.unit
+    def _no_unk_message(self, token: str) -> Message:
         shown = repr(token) if len(token) == 1 or not token.isprintable() else f'"{token}"'
-        return (
-            f"{shown} is not in this model's vocabulary, and the vocabulary has no {UNK} to stand for "
-            f"unknown {unit}s (it came from a toolkit without one): use only {unit}s the model knows"
-            f" (its vocab.txt lists all {len(self):,})"
+        return Message(
+            "vocab.no_unk",
+            "{token} is not in this model's vocabulary, and the vocabulary has no {unk} to stand for "
+            "unknown {unit}s (it came from a toolkit without one): use only {unit}s the model knows"
+            " (its vocab.txt lists all {size:,})",
+            token=shown,
+            unk=UNK,
+            unit=self.tokenizer.unit,
+            size=len(self),
         )
 
     def encode_text(self, text: str) -> Encoded:

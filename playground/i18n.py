@@ -18,7 +18,16 @@ import gradio as gr
 
 # the tables, the page's language and say() need no gradio: they live in page_language.py, for views and
 # markup too; tabs keep importing them from here
-from playground.page_language import EN, LANG_COOKIE, PAIRS, ZH, language, page_cookie, say  # noqa: F401
+from playground.page_language import (  # noqa: F401
+    EN,
+    LANG_COOKIE,
+    PAIRS,
+    ZH,
+    language,
+    page_cookie,
+    say,
+    shown,
+)
 from playground.plots.style import WORDS
 from playground.text.learn import ZH_VIEWS
 

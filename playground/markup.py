@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
 from playground.display import display_word, rare_explained, rare_label, spaced_pieces
-from playground.page_language import say
+from playground.page_language import say, shown
 
 
 def _esc(text: str) -> str:
@@ -44,9 +44,10 @@ def source_name(source: str) -> str:
     return "/".join(parts[-2:]) if parts else "the corpus"
 
 
-def notice(text: str) -> str:
-    """A yellow notice line (e.g. the prompt was capped); empty when there is nothing to say."""
-    return f'<div class="lp-notice">{_esc(text)}</div>' if text else ""
+def notice(text: str | BaseException) -> str:
+    """A yellow notice line (e.g. the prompt was capped); empty when there is nothing to say. What the
+    library said (a `Message`, or an exception raised with one) is shown in the page's language (`shown`)."""
+    return f'<div class="lp-notice">{_esc(shown(text))}</div>' if text else ""
 
 
 def placeholder(text: str) -> str:

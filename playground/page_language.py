@@ -12,7 +12,9 @@ import sys
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
 
-from playground.text import latex_pairs, word_pairs
+from lstmlm.messages import message_of
+from playground.text import latex_pairs, unit_fields, word_pairs
+from playground.text.library import CHINESE as LIBRARY_ZH
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -64,3 +66,21 @@ def say(key: str, lang: str | None = None, **values: object) -> str:
     table = ZH if (lang or language()) == "zh" else EN
     text = table[key]
     return text.format(**values) if values else text
+
+
+def shown(said: object, lang: str | None = None) -> str:
+    """What the library said (`said`: an lstmlm `Message`, an exception raised with one, or any text or
+    exception) in `lang` (default: the page's language): a Message's key looked up in text/library.py and
+    filled from its values, a {unit} named in `lang`. Anything else, a key the table lacks, or a Chinese
+    text whose fields the values do not fill, falls back to the English text (`str(said)`): an untranslated
+    message stays readable rather than failing."""
+    message = message_of(said)
+    if message is None or (lang or language()) != "zh" or message.key not in LIBRARY_ZH:
+        return str(said)
+    values = dict(message.values)
+    if values.get("unit") in ("word", "character"):
+        values.update(unit_fields("zh", values["unit"]))
+    try:
+        return LIBRARY_ZH[message.key].format(**values)
+    except (KeyError, IndexError, ValueError):  # a table text naming a field the library no longer gives
+        return str(said)

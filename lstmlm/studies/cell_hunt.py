@@ -21,6 +21,7 @@ import torch
 
 from lstmlm.cells import state_keys
 from lstmlm.data import batchify
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel, State
 from lstmlm.model_cache import read_cache, write_cache
 from lstmlm.studies.tracks import REGEX, Track, compute_tracks, regex_track
@@ -61,7 +62,7 @@ def unit_values(
     data = batchify(ids_t, batch_size) if batch_size > 1 else ids_t[:, None]  # (S, B)
     steps, B = data.shape
     if steps == 0:
-        raise ValueError("the text is too short to trace")
+        raise ValueError(Message("hunt.short", "the text is too short to trace"))
     L, H = model.config.num_layers, model.config.hidden_dim
     signals = signals_of(model)
     out = {s: scratch((L, H, B, steps), np.float32) for s in signals}  # not np.empty: see `scratch`
@@ -123,7 +124,9 @@ def hunt(
     tokenizer = model.vocab.tokenizer
     tokens = list(tokens)
     if len(tokens) < 2:
-        raise ValueError(f"the text needs at least 2 {tokenizer.unit}s to hunt over")
+        raise ValueError(
+            Message("hunt.two_tokens", "the text needs at least 2 {unit}s to hunt over", unit=tokenizer.unit)
+        )
     ids = model.vocab.encode(tokens).ids
     values, n = unit_values(model, ids, batch_size, bptt, state, progress, workers)
     tokens = tokens[:n]  # batchify drops the last few steps

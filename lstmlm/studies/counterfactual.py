@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel, State
 from lstmlm.sampling import start_state
 from lstmlm.studies.arrays import AnyLayerArrays, layer_arrays
@@ -47,7 +48,9 @@ def counterfactual(
     for name, text in (("A", text_a), ("B", text_b)):
         enc = model.vocab.encode_text(text)
         if not enc.ids:
-            raise ValueError(f"prompt {name} is empty: type a few words")
+            raise ValueError(
+                Message("counterfactual.empty", "prompt {name} is empty: type a few words", name=name)
+            )
         encoded.append(enc)
     a, b = encoded
     state = state if state is not None else start_state(model)

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel, State
 from lstmlm.sampling import start_state
 
@@ -39,7 +40,12 @@ def _repeat_state(state: State, batch: int) -> State:
 def flow_norms(model: LanguageModel, ids: torch.Tensor, state: State | None = None) -> np.ndarray:
     """ids (T+1, B): read ids[:T], differentiate log p(ids[T]) -> (T, B) norms, row d-1 = distance d."""
     if ids.dim() != 2 or ids.size(0) < 2:
-        raise ValueError("gradient flow needs at least two words: the context and the word it predicts")
+        raise ValueError(
+            Message(
+                "gradflow.short",
+                "gradient flow needs at least two words: the context and the word it predicts",
+            )
+        )
     context, target = ids[:-1], ids[-1]  # (T, B), (B,)
     T, B = context.shape
     state = _repeat_state(state if state is not None else start_state(model), B)

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from lstmlm import cells
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel, State
 from lstmlm.sampling import (
     GeneratedWord,
@@ -48,6 +49,17 @@ STATISTICS = {name: _SAYS[kind] for name, kind in STAT_KIND.items()}  # name -> 
 _ITEM = re.compile(r"^(\d+)(?:\s*-\s*(\d+))?$")
 
 
+def backwards_range(written: str, lo: int, hi: int) -> Message:
+    """A range of units or steps written high to low, and how to write it."""
+    return Message(
+        "intervene.backwards",
+        "the range {written} goes backwards: write it as {lo}-{hi}",
+        written=written,
+        lo=lo,
+        hi=hi,
+    )
+
+
 def parse_units(text: str, hidden_dim: int) -> tuple[int, ...] | None:
     """'3,5,10-19' -> (3, 5, 10, ..., 19) sorted without repeats; '' or 'all' -> None (every unit)."""
     text = text.strip().lower()
@@ -59,15 +71,33 @@ def parse_units(text: str, hidden_dim: int) -> tuple[int, ...] | None:
             continue
         m = _ITEM.match(item)
         if m is None:
-            raise ValueError(f"cannot read {item!r}: write unit numbers and ranges like 3,5,10-19 (or 'all')")
+            raise ValueError(
+                Message(
+                    "intervene.units_unread",
+                    "cannot read {item!r}: write unit numbers and ranges like 3,5,10-19 (or 'all')",
+                    item=item,
+                )
+            )
         lo, hi = int(m[1]), int(m[2] if m[2] is not None else m[1])
         if hi < lo:
-            raise ValueError(f"the range {item} goes backwards: write it as {hi}-{lo}")
+            raise ValueError(backwards_range(item, hi, lo))
         if hi >= hidden_dim:
-            raise ValueError(f"unit {hi} does not exist: this layer has units 0..{hidden_dim - 1}")
+            raise ValueError(
+                Message(
+                    "intervene.no_unit",
+                    "unit {unit} does not exist: this layer has units 0..{last}",
+                    unit=hi,
+                    last=hidden_dim - 1,
+                )
+            )
         units.update(range(lo, hi + 1))
     if not units:
-        raise ValueError("no units given: write unit numbers and ranges like 3,5,10-19 (or 'all')")
+        raise ValueError(
+            Message(
+                "intervene.no_units",
+                "no units given: write unit numbers and ranges like 3,5,10-19 (or 'all')",
+            )
+        )
     return tuple(sorted(units))
 
 
@@ -78,16 +108,29 @@ def parse_steps(text: str, num_steps: int | None = None) -> tuple[int, int | Non
         return 0, None
     m = re.match(r"^(from\s+)?(\d+)\s*(?:(-|\+|on|onwards)\s*(\d+)?)?$", text)
     if m is None or (m[4] is not None and (m[3] != "-" or m[1])):
-        raise ValueError(f"cannot read steps {text!r}: write one step (4), a range (2-6) or 'from 4 on' (4-)")
+        raise ValueError(
+            Message(
+                "intervene.steps_unread",
+                "cannot read steps {text!r}: write one step (4), a range (2-6) or 'from 4 on' (4-)",
+                text=text,
+            )
+        )
     start = int(m[2])
     if m[1] or (m[3] and m[4] is None):  # "from 4", "4-", "4+", "4 on"
         stop = None
     else:
         stop = int(m[4] if m[4] is not None else m[2]) + 1
     if stop is not None and stop <= start:
-        raise ValueError(f"the range {text} goes backwards: write it as {stop - 1}-{start}")
+        raise ValueError(backwards_range(text, stop - 1, start))
     if num_steps is not None and start >= num_steps:
-        raise ValueError(f"step {start} does not exist: the prompt has steps 0..{num_steps - 1}")
+        raise ValueError(
+            Message(
+                "intervene.no_step",
+                "step {step} does not exist: the prompt has steps 0..{last}",
+                step=start,
+                last=num_steps - 1,
+            )
+        )
     return start, stop
 
 
@@ -125,7 +168,7 @@ def select_units(
         return parse_units(spec, H)
     if how == "top":
         if n < 1:
-            raise ValueError(f"top N needs N >= 1, got {n}")
+            raise ValueError(Message("intervene.top_n", "top N needs N >= 1, got {n}", n=n))
         values = unit_statistic(layers, layer, statistic, signal)
         return tuple(sorted(range(H), key=lambda u: (-values[u], u))[:n])
     raise ValueError(f"how must be one of all, list, range, top; got {how!r}")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import torch
 
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel, State
 from lstmlm.sampling import start_state
 from lstmlm.studies.compare import line_log_probs
@@ -108,10 +109,22 @@ def _lp_last(
     after its first n words is the prediction after a prompt of n words."""
     vocab = model.vocab
     if vocab.tokenizer.unit != "word":
-        raise ValueError(f"the probes are phrases of words; this model reads {vocab.tokenizer.unit}s")
+        raise ValueError(
+            Message(
+                "probes.not_words",
+                "the probes are phrases of words; this model reads {unit}s",
+                unit=vocab.tokenizer.unit,
+            )
+        )
     missing = [t for t in targets if t not in vocab]
     if missing:
-        raise ValueError(f"this model's vocabulary lacks {' '.join(missing)}, which the probe predicts")
+        raise ValueError(
+            Message(
+                "probes.lacks",
+                "this model's vocabulary lacks {words}, which the probe predicts",
+                words=" ".join(missing),
+            )
+        )
     longest = prompts[-1]
     if any(p != longest[: len(p)] for p in prompts):
         raise ValueError("probe prompts must be prefixes of the last one")

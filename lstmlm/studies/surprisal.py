@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import torch
 
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel, State
 from lstmlm.sampling import start_state, top_words
 from lstmlm.trace import trace
@@ -65,7 +66,7 @@ def surprisal(
     """
     ids = [int(i) for i in ids]
     if len(ids) < (1 if first_word else 2):
-        raise ValueError("the prompt is too short: type a few words")
+        raise ValueError(Message("surprisal.short", "the prompt is too short: type a few words"))
     state = state if state is not None else start_state(model)
     tr = trace(model, ids, state)
     h = state[0] if isinstance(state, tuple) else state  # (L, 1, H): an LSTM's state is (h, c)

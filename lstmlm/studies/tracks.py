@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lstmlm.messages import Message
 from lstmlm.tokenizers import Tokenizer
 from lstmlm.wikitext import EOS
 
@@ -198,15 +199,29 @@ def regex_track(tokens: Sequence[str], tokenizer: Tokenizer, pattern: str) -> Tr
     """1 on each step with a character inside a match of `pattern` (Python `re`) over the text; ValueError
     for an empty, too long or invalid pattern."""
     if not isinstance(pattern, str) or not pattern:
-        raise ValueError("type a regular expression for your track, e.g. [A-Z] or \\bthe\\b")
+        raise ValueError(
+            Message("tracks.regex_empty", "type a regular expression for your track, e.g. [A-Z] or \\bthe\\b")
+        )
     if len(pattern) > MAX_REGEX_CHARS:
         raise ValueError(
-            f"the regular expression is {len(pattern)} characters; keep it under {MAX_REGEX_CHARS}"
+            Message(
+                "tracks.regex_long",
+                "the regular expression is {n} characters; keep it under {limit}",
+                n=len(pattern),
+                limit=MAX_REGEX_CHARS,
+            )
         )
     try:
         compiled = re.compile(pattern)
     except re.error as e:
-        raise ValueError(f"{pattern!r} is not a valid regular expression: {e}") from None
+        raise ValueError(
+            Message(
+                "tracks.regex_invalid",
+                "{pattern!r} is not a valid regular expression: {error}",
+                pattern=pattern,
+                error=str(e),  # Python's own words (English)
+            )
+        ) from None
     texts = step_texts(tokens, tokenizer)
     ends = np.cumsum([len(t) for t in texts])  # step t covers text[ends[t] - len(text_t) : ends[t]]
     whole = "".join(texts)

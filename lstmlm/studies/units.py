@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lstmlm.messages import Message
 from lstmlm.studies.arrays import Traced, check_index, layer_arrays
 
 
@@ -58,11 +59,22 @@ def unit_search(
     T = x.shape[0]
     if not 0 <= span_start < span_stop <= T:
         raise ValueError(
-            f"the span must satisfy 0 <= start < stop <= {T} (steps of the prompt), "
-            f"got {span_start}..{span_stop}"
+            Message(
+                "units.span",
+                "the span must satisfy 0 <= start < stop <= {steps} (steps of the prompt), "
+                "got {start}..{stop}",
+                steps=T,
+                start=span_start,
+                stop=span_stop,
+            )
         )
     if span_stop - span_start == T:
-        raise ValueError("select fewer words: unit search compares the span with the words outside it")
+        raise ValueError(
+            Message(
+                "units.span_whole",
+                "select fewer words: unit search compares the span with the words outside it",
+            )
+        )
     inside = np.zeros(T, dtype=bool)
     inside[span_start:span_stop] = True
     x_in, x_out = x[inside], x[~inside]  # (T_in, H), (T_out, H)

@@ -25,9 +25,12 @@ from typing import Any
 import gradio as gr
 import plotly.graph_objects as go
 
+from lstmlm.messages import message_of
 from lstmlm.vocab import UnknownTokenError
 from playground.display import display_word
+from playground.i18n import say, shown
 from playground.plots.intervene import before_after_bars, moved_bars
+from playground.text import per_unit
 
 log = logging.getLogger(__name__)
 
@@ -94,19 +97,21 @@ def follow_prompt(prompt: gr.Textbox, views: dict[str, TabView]) -> tuple[Callab
 
     def redraw(*values: Any) -> tuple:
         out: list[Any] = []
-        unknown = ""
+        unknown, unit = "", "word"
         for (name, view), slot in zip(drawn, slots, strict=True):
             try:
                 part = view.refresh_fn(*[values[i] for i in slot])
                 out += [part] if len(view.outputs) == 1 else list(part)
             except UnknownTokenError as e:  # a vocabulary without <unk> (an imported model): say which word
-                unknown = str(e)
+                unknown, said = shown(e), message_of(e)
+                unit = said.values.get("unit", "word") if said is not None else "word"
                 out += [gr.skip()] * len(view.outputs)
             except Exception:  # noqa: BLE001 - one view's failure must not freeze the next-word chart
                 log.exception("redrawing the %s view failed", name)
                 out += [gr.skip()] * len(view.outputs)
         if unknown:
-            gr.Warning(html.escape(unknown), title="A word this model cannot read")  # the toast renders HTML
+            title = say(per_unit("app.unknown_title", unit))
+            gr.Warning(html.escape(unknown), title=title)  # the toast renders HTML
         return tuple(out)
 
     prompt.change(

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 from playground import markup
-from playground.i18n import language, say, t
+from playground.i18n import language, say, shown, t
 from playground.plots.cell_hunt import best_table, unit_track_scatter
 from playground.plots.style import placeholder
 from playground.tabs import TabView
@@ -61,7 +61,7 @@ def run(
     try:
         v = hunt_view(model, text, track, regex, over, cache, lang)
     except ValueError as e:
-        raise gr.Error(str(e), title=say("hunt.cannot", lang), print_exception=False) from None
+        raise gr.Error(shown(e, lang), title=say("hunt.cannot", lang), print_exception=False) from None
     signal = None if signal == "both" else signal
     best = [] if v.ranking.skipped else v.best(8, signal)
     table = best_table(
@@ -104,7 +104,7 @@ def pick(model: LanguageModel, cache: dict | None, text: str, found: dict, key: 
         v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache, lang)
         return unit_pictures(model, v, key, lang)
     except ValueError as e:
-        raise gr.Error(str(e), title=say("hunt.cannot_show", lang), print_exception=False) from None
+        raise gr.Error(shown(e, lang), title=say("hunt.cannot_show", lang), print_exception=False) from None
 
 
 def to_intervene(

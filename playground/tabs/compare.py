@@ -4,7 +4,6 @@ side by side and each model's perplexity on the prompt — and the long-range pr
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache, partial
 
@@ -14,7 +13,7 @@ import plotly.graph_objects as go
 from lstmlm.studies.probes import PROBES
 from playground import markup
 from playground.display import display_word
-from playground.i18n import language, say, t
+from playground.i18n import language, say, shown, t
 from playground.plots.compare import compare_bars, perplexity_table, probe_plot, word_surprisal
 from playground.plots.style import placeholder
 from playground.tabs import TabView
@@ -65,24 +64,10 @@ def update_if_open(lineup: Sequence[Entry], text: str, tab: str) -> tuple:
     return update(lineup, text) if tab == "compare" else (gr.skip(),) * 4
 
 
-# lstmlm.studies.probes's two reasons a model cannot take a probe, as it words them (English), and their keys
-SKIP_REASONS = {
-    "cmp.lacks": re.compile(r"this model's vocabulary lacks (?P<words>.+), which the probe predicts"),
-    "cmp.not_words": re.compile(r"the probes are phrases of words; this model reads (?P<unit>\w+)s"),
-}
-
-
 def skip_reason(note: str, lang: str) -> str:
-    """Why a model cannot take a probe (the library's message) in `lang`; a message not listed in
-    SKIP_REASONS stays as the library wrote it."""
-    for key, pattern in SKIP_REASONS.items():
-        found = pattern.fullmatch(note)
-        if found:
-            fields = found.groupdict()
-            if "unit" in fields:
-                fields["unit"] = say(f"unit.{fields['unit']}", lang)
-            return say(key, lang, **fields)
-    return note
+    """Why a model cannot take a probe (the library's `Message`, kept by views/compare.py) in `lang`; a
+    message text/library.py lacks stays as the library wrote it (English)."""
+    return shown(note, lang)
 
 
 def probe_figure(lineup: Sequence[Entry], name: str, lang: str = "en") -> tuple[go.Figure, str]:

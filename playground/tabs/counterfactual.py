@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from lstmlm.model import LanguageModel
 from lstmlm.studies.counterfactual import Counterfactual
 from playground.display import display_word
-from playground.i18n import language, plot_words, say, t
+from playground.i18n import language, plot_words, say, shown, t
 from playground.plots.counterfactual import difference_lines
 from playground.plots.gates import gate_heatmap
 from playground.plots.style import placeholder
@@ -58,7 +58,7 @@ def compare_prompts(
     try:
         cf, layer = counterfactual_view(model, text_a, text_b, int(layer), 10)
     except (ValueError, TypeError) as e:
-        raise gr.Error(str(e), title=say("cf.cannot", lang), print_exception=False) from None
+        raise gr.Error(shown(e, lang), title=say("cf.cannot", lang), print_exception=False) from None
     labels = position_labels(cf.tokens_a, cf.tokens_b)
     first = cf.first_difference
     ch = cf.next_words

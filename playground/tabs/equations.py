@@ -16,7 +16,7 @@ from lstmlm.model import LanguageModel
 from lstmlm.prompt import read_prompt
 from playground import markup
 from playground.display import display_word
-from playground.i18n import language, plot_words, say, t
+from playground.i18n import language, plot_words, say, shown, t
 from playground.plots import cell_diagram
 from playground.plots.cell_diagram_cells import cell_svg_any
 from playground.plots.equations import horizon_heatmap, memory_stack
@@ -93,7 +93,7 @@ def show_equations(
         eq = equations_json(model, text, int(layer), step, unit, 4, lang)
         mem, mem_words, first = memory_window(model, text, int(layer), unit)
     except (ValueError, TypeError) as e:
-        raise gr.Error(str(e), title="Cannot show these equations", print_exception=False) from None
+        raise gr.Error(shown(e, lang), title=say("eq.cannot", lang), print_exception=False) from None
     name = say("eq.name", lang, layer=int(layer) + 1, unit=unit)
     words_text = plot_words(lang)
     stack = memory_stack(

@@ -16,7 +16,7 @@ from lstmlm.model import LanguageModel
 from lstmlm.prompt import read_prompt
 from playground import markup
 from playground.display import display_word
-from playground.i18n import language, say, t
+from playground.i18n import language, say, shown, t
 from playground.plots.style import placeholder
 from playground.plots.words import reshaping_bars
 from playground.tabs import TabView
@@ -90,7 +90,7 @@ def generate_text(
     try:
         settings = coerce_settings(temperature, top_k, top_p, n_words, seed, allow_unk, generate_limit(model))
     except (ValueError, TypeError) as e:
-        gr.Warning(say("gen.cannot", error=e))
+        gr.Warning(say("gen.cannot", error=shown(e)))
         yield skip6
         return
     p = read_prompt(model.vocab, text)

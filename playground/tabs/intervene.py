@@ -15,7 +15,7 @@ from lstmlm.model import LanguageModel
 from lstmlm.studies.intervene import STATISTICS
 from lstmlm.tokenizers import Tokenizer
 from playground import markup
-from playground.i18n import language, plot_words, say, t
+from playground.i18n import language, plot_words, say, shown, t
 from playground.plots.gates import gate_heatmap
 from playground.tabs import TabView, change_charts, lstm_only_tab
 from playground.text import unit_fields
@@ -81,7 +81,7 @@ def apply_intervention(
     try:
         res = run_intervention(model, text, req, int(n_words), int(seed or 0), 10)
     except (ValueError, TypeError) as e:
-        raise gr.Error(str(e), title=say("iv.cannot", lang), print_exception=False) from None
+        raise gr.Error(shown(e, lang), title=say("iv.cannot", lang), print_exception=False) from None
     ch = res.change
     named = unit_fields(lang, model.vocab.tokenizer.unit)
     bars, moved = change_charts(

@@ -16,7 +16,7 @@ from lstmlm.checkpoint import CheckpointError
 from lstmlm.training.live import load_snapshot, snapshot_changes
 from playground import markup
 from playground.hub import OPEN_JS, HubUnavailable, register
-from playground.i18n import language, say, t
+from playground.i18n import language, say, shown, t
 from playground.plots.live import QUANTITIES, snapshot_figure
 from playground.plots.style import placeholder
 from playground.server.live_jobs import LiveJobs, UnknownJob
@@ -50,7 +50,7 @@ def show_snapshot(jobs: LiveJobs, job_id: str, index: float, layer: int, quantit
     try:
         return snapshot_heatmap(jobs, job_id, int(index), layer, quantity)
     except UnknownJob as e:
-        raise gr.Error(str(e)) from None
+        raise gr.Error(shown(e)) from None
 
 
 def changes_table(jobs: LiveJobs, job_id: str, base: int, index: int) -> str:
@@ -73,7 +73,7 @@ def show_changes(jobs: LiveJobs, job_id: str, base: float, index: float) -> str:
     try:
         return changes_table(jobs, job_id, int(base), int(index))
     except (UnknownJob, ValueError) as e:
-        raise gr.Error(str(e)) from None
+        raise gr.Error(shown(e)) from None
 
 
 def show_snapshot_and_changes(
@@ -92,7 +92,7 @@ def open_in_every_view(jobs: LiveJobs, key: str, index: float) -> str:
     try:
         job = jobs.get(key)
     except UnknownJob as e:
-        raise gr.Error(str(e)) from None
+        raise gr.Error(shown(e)) from None
     with job.lock:
         snaps = list(job.snapshots)
     if not snaps:
@@ -102,7 +102,7 @@ def open_in_every_view(jobs: LiveJobs, key: str, index: float) -> str:
     try:
         return register(snap.model_dir, label)
     except (HubUnavailable, CheckpointError) as e:
-        raise gr.Error(str(e)) from None
+        raise gr.Error(shown(e)) from None
 
 
 def snapshot_controls(c: SimpleNamespace) -> None:

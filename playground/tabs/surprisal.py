@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 from playground import markup
-from playground.i18n import language, say, t
+from playground.i18n import language, say, shown, t
 from playground.plots.style import placeholder
 from playground.plots.surprisal import surprisal_bars, surprisal_legend, surprisal_summary, surprisal_text
 from playground.tabs import TabView
@@ -58,7 +58,7 @@ def prepare(model: LanguageModel, text: str) -> tuple:
     try:
         paths = export_trace_files(model, text)
     except ValueError as e:
-        gr.Warning(say("sur.nothing_to_export", error=e))
+        gr.Warning(say("sur.nothing_to_export", error=shown(e)))
         return (gr.skip(),) * len(FILES)
     return tuple(gr.DownloadButton(value=str(paths[k]), visible=True) for k in FILES)
 

@@ -13,7 +13,7 @@ from lstmlm.model import LanguageModel
 from lstmlm.prompt import read_prompt
 from playground import markup
 from playground.display import display_word
-from playground.i18n import language, layer_name, plot_words, say, t
+from playground.i18n import language, layer_name, plot_words, say, shown, t
 from playground.plots.style import placeholder
 from playground.plots.units import atlas_contexts, numbered_words, unit_choices, unit_span_lines
 from playground.tabs import TabView
@@ -50,7 +50,7 @@ def atlas_view(atlas: dict | None, layer: int, unit: int, step_unit: str = "word
     try:
         return atlas_contexts(atlas_unit(atlas, int(layer), int(unit)), language(), step_unit)
     except ValueError as e:
-        return markup.notice(str(e))
+        return markup.notice(e)
 
 
 def show_unit(
@@ -93,7 +93,7 @@ def search(
         start, stop = parse_span(span, len(p.tokens))
         v = unit_search_view(model, text, int(layer), start, stop, signal, 10, method)
     except ValueError as e:
-        gr.Warning(say("units.cannot_search", error=e))
+        gr.Warning(say("units.cannot_search", error=shown(e)))
         return (gr.skip(),) * 6
     best, lang = v.result.high[0].unit, language()
     return (
@@ -110,7 +110,7 @@ def counters(model: LanguageModel, atlas: dict | None, text: str, layer: int, sp
     try:
         found = counter_units_view(model, text, int(layer))
     except ValueError as e:
-        gr.Warning(say("units.cannot_count", error=e))
+        gr.Warning(say("units.cannot_count", error=shown(e)))
         return (gr.skip(),) * 4
     best = found[0].unit
     choices = gr.Radio(choices=counter_choices(found, language(), model.vocab.tokenizer.unit), value=best)

@@ -17,6 +17,8 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "unit.word": ("word", "词"),
     "unit.character": ("character", "字符"),
+    "app.unknown_title": ("A word this model cannot read", "这个模型读不了的词"),
+    "app.unknown_title_chars": ("A character this model cannot read", "这个模型读不了的字符"),
 }
 MAX_LAYERS_NAMED = 32  # layer.N, layer.bottom.N, layer.top.N for N up to this (component labels)
 for _n in range(1, MAX_LAYERS_NAMED + 1):

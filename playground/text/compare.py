@@ -22,14 +22,6 @@ PAIRS: dict[str, tuple[str, str]] = {
         "最长的文本：<i>{example} …</i>",
     ),
     "cmp.skipped": ("{model}: {reason}. ", "{model}：{reason}。"),
-    "cmp.lacks": (
-        "this model's vocabulary lacks {words}, which the probe predicts",
-        "这个模型的词表里没有探针要预测的 {words}",
-    ),
-    "cmp.not_words": (
-        "the probes are phrases of words; this model reads {unit}s",
-        "探针是由词组成的短语；这个模型按{unit}读文本",
-    ),
     "cmp.choose_probe": ("choose one of the probes: {probes}", "请从这些探针中选一个：{probes}"),
     "cmp.bars_title": ("Next {unit}, model by model", "下一个{unit}，逐个模型"),
     "cmp.th_model": ("model", "模型"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lstmlm.messages import message_of
 from lstmlm.prompt import Prompt, read_prompt
 from lstmlm.studies.compare import PromptScore, score_prompt
 from lstmlm.studies.probes import PROBES, run_probe
@@ -84,7 +85,7 @@ def probe_json(lineup: Sequence[Entry], probe: str) -> dict:
             row["bits"] = result.bits
             first = first or result
         except ValueError as err:  # e.g. a vocabulary without brackets: that model cannot be probed
-            row["note"] = str(err)
+            row["note"] = message_of(err) or str(err)  # a Message (a str) keeps its key, for the page
         models.append(row)
     return {
         "probe": probe,

@@ -7,6 +7,7 @@ import math
 import numbers
 from dataclasses import dataclass, field, fields
 
+from lstmlm.messages import Message
 from lstmlm.tokenizers import CHARS, WIKITEXT, Tokenizer, binary_offset
 
 MAX_TEXT_BYTES = 2_000_000  # a pasted or uploaded text (UTF-8 bytes); ~2 MB trains for minutes per epoch
@@ -48,7 +49,15 @@ class LiveSettings:
             if "choices" in f.metadata:
                 if value not in f.metadata["choices"]:
                     choices = " or ".join(f.metadata["choices"])
-                    raise LiveSettingsError(f"{f.name} must be {choices}, got {value!r}")
+                    raise LiveSettingsError(
+                        Message(
+                            "live.setting_choice",
+                            "{name} must be {choices}, got {value!r}",
+                            name=f.name,
+                            choices=choices,
+                            value=value,
+                        )
+                    )
                 continue
             lo, hi = f.metadata["range"]
             whole = f.type == "int"
@@ -58,10 +67,28 @@ class LiveSettings:
                 value, bool
             )
             if not ok_type or (not whole and not math.isfinite(value)):
-                kind = "a whole number" if whole else "a number"
-                raise LiveSettingsError(f"{f.name} must be {kind} in {span}, got {value!r}")
+                said = dict(name=f.name, span=span, value=value)
+                if whole:
+                    raise LiveSettingsError(
+                        Message(
+                            "live.setting_whole",
+                            "{name} must be a whole number in {span}, got {value!r}",
+                            **said,
+                        )
+                    )
+                raise LiveSettingsError(
+                    Message("live.setting_number", "{name} must be a number in {span}, got {value!r}", **said)
+                )
             if not lo <= value <= hi:
-                raise LiveSettingsError(f"{f.name} must be in {span}, got {value:{shown}}")
+                raise LiveSettingsError(
+                    Message(
+                        "live.setting_range",
+                        "{name} must be in {span}, got {value}",
+                        name=f.name,
+                        span=span,
+                        value=f"{value:{shown}}",
+                    )
+                )
         return self
 
     @classmethod
@@ -70,7 +97,14 @@ class LiveSettings:
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(values) - set(known))
         if unknown:
-            raise LiveSettingsError(f"unknown settings {unknown}: the settings are {', '.join(known)}")
+            raise LiveSettingsError(
+                Message(
+                    "live.setting_unknown",
+                    "unknown settings {unknown}: the settings are {known}",
+                    unknown=unknown,
+                    known=", ".join(known),
+                )
+            )
         cleaned = {}
         for name, value in values.items():
             if known[name].type == "int" and isinstance(value, float) and value.is_integer():
@@ -88,19 +122,33 @@ def refuse_binary(data: str | bytes, name: str = "the text") -> None:
     (bytes): binary data, not text. The one check both the upload and a pasted or API text go through, and
     the one `lstmlm` file readers use (`lstmlm.tokenizers.binary_offset`)."""
     if binary_offset(data) is not None:
-        raise LiveTextError(f"{name} holds binary data (NUL characters), not text: use a plain .txt file")
+        raise LiveTextError(
+            Message(
+                "live.binary",
+                "{name} holds binary data (NUL characters), not text: use a plain .txt file",
+                name=name,
+            )
+        )
 
 
 def check_text(text: str) -> str:
     """The text if it can be trained on; LiveTextError saying why not (empty, too big, binary)."""
     if not isinstance(text, str) or not text.strip():
-        raise LiveTextError("the text is empty: paste a text, upload a .txt file or pick a teaching text")
+        raise LiveTextError(
+            Message(
+                "live.empty", "the text is empty: paste a text, upload a .txt file or pick a teaching text"
+            )
+        )
     refuse_binary(text)
     size = len(text.encode("utf-8", errors="surrogatepass"))
     if size > MAX_TEXT_BYTES:
         raise LiveTextError(
-            f"the text is {size / 1e6:.1f} MB; the Live Lab takes at most {MAX_TEXT_BYTES / 1e6:g} MB: "
-            "use a part of it"
+            Message(
+                "live.text_big",
+                "the text is {mb:.1f} MB; the Live Lab takes at most {limit:g} MB: use a part of it",
+                mb=size / 1e6,
+                limit=MAX_TEXT_BYTES / 1e6,
+            )
         )
     return text
 
@@ -109,8 +157,13 @@ def read_upload(data: bytes, name: str = "the file") -> str:
     """An uploaded file's bytes as text: UTF-8 (a BOM dropped) and no binary; LiveTextError otherwise."""
     if len(data) > MAX_TEXT_BYTES:
         raise LiveTextError(
-            f"{name} is {len(data) / 1e6:.1f} MB; the Live Lab takes at most {MAX_TEXT_BYTES / 1e6:g} MB "
-            "of text: upload a part of it"
+            Message(
+                "live.file_big",
+                "{name} is {mb:.1f} MB; the Live Lab takes at most {limit:g} MB of text: upload a part of it",
+                name=name,
+                mb=len(data) / 1e6,
+                limit=MAX_TEXT_BYTES / 1e6,
+            )
         )
     refuse_binary(data, name)
     try:
@@ -118,8 +171,14 @@ def read_upload(data: bytes, name: str = "the file") -> str:
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         raise LiveTextError(
-            f"{name} is not UTF-8 text: the byte at offset {e.start:,} (line {line}) is "
-            f"0x{data[e.start : e.start + 1].hex()}. Save it as UTF-8 in your editor (or "
-            "iconv -f cp1252 -t utf-8) and upload it again"
+            Message(
+                "live.not_utf8",
+                "{name} is not UTF-8 text: the byte at offset {offset:,} (line {line}) is 0x{byte}. "
+                "Save it as UTF-8 in your editor (or iconv -f cp1252 -t utf-8) and upload it again",
+                name=name,
+                offset=e.start,
+                line=line,
+                byte=data[e.start : e.start + 1].hex(),
+            )
         ) from None
     return check_text(text)

@@ -1,0 +1,70 @@
+"""The Chinese of what `lstmlm` says to a person (a notice, the reason a setting or a text is refused): the
+library speaks English only and marks each such text with a key and the values of its {fields}
+(lstmlm/messages.py); `page_language.shown` fills the Chinese text of that key from the same values. A key
+missing here is shown in English (the library's own text). A {unit} field is "word" or "character", shown as
+词 or 字符. tests/test_library_messages.py checks every key against the library's source."""
+
+from __future__ import annotations
+
+CHINESE: dict[str, str] = {
+    # lstmlm/prompt.py
+    "prompt.cut": "文本太长：模型只读最后 {n} 个{unit}（上限是 {limit}）。",
+    "prompt.no_vocab": "这个模型没有词表，不能读文本：请给它词的编号。",
+    # lstmlm/vocab.py
+    "vocab.no_unk": (
+        "{token} 不在这个模型的词表中，而词表里没有代替未知{unit}的 {unk}（模型来自一个没有它的工具包）："
+        "请只用模型认识的{unit}（它的 vocab.txt 列出了全部 {size:,} 个）"
+    ),
+    # lstmlm/sampling.py
+    "sampling.temperature": "温度必须是 >= 0 的数（0 = 总是选最可能的词），现在是 {temperature}",
+    "sampling.temperature_finite": "温度必须是有限的数（温度很大时每个词都一样可能）",
+    "sampling.top_k": "top_k 必须是 >= 0 的整数（0 = 不限制），现在是 {top_k}",
+    "sampling.top_p": "top_p 必须在 (0, 1] 之间（1 = 不限制），现在是 {top_p}",
+    "sampling.max_words": "生成的词数必须 >= 0，现在是 {n}",
+    "sampling.nothing_left": "这个模型能说的每个词都被隐藏了或是 <unk>：没有词可以抽样",
+    # lstmlm/trace.py
+    "trace.no_layer": "第 {layer!r} 层不存在：这个模型的层是 0..{last}",
+    "trace.value": "干预的值必须是数，现在是 {value!r}",
+    "trace.value_finite": "干预的值必须是有限的数，现在是 {value}",
+    "trace.value_range": "{target} 的值在 [{lo:g}, {hi:g}] 之间，现在是 {value:g}",
+    "trace.units_range": "单元必须在 0..{last} 之间（第 {layer} 层有 {units} 个单元）",
+    "trace.empty": "没有可以追踪的：文本里没有词",
+    "trace.lstm_only": "干预固定的是 LSTM 的门或细胞；这个模型的细胞是 {cell!r}（不加干预地追踪它）",
+    # lstmlm/studies/intervene.py
+    "intervene.units_unread": "读不懂 {item!r}：请写单元编号和范围，如 3,5,10-19（或 all）",
+    "intervene.backwards": "范围 {written} 是倒着写的：请写成 {lo}-{hi}",
+    "intervene.no_unit": "单元 {unit} 不存在：这一层的单元是 0..{last}",
+    "intervene.no_units": "没有给出单元：请写单元编号和范围，如 3,5,10-19（或 all）",
+    "intervene.steps_unread": "读不懂步 {text!r}：请写一步 (4)、一个范围 (2-6) 或“从 4 起” (4-)",
+    "intervene.no_step": "第 {step} 步不存在：文本的步是 0..{last}",
+    "intervene.top_n": "前 N 个要求 N >= 1，现在是 {n}",
+    # lstmlm/studies/units.py, tracks.py
+    "units.span": "选中的范围必须满足 0 <= 起点 < 终点 <= {steps}（文本的步），现在是 {start}..{stop}",
+    "units.span_whole": "请少选几个词：单元搜索要把选中的部分和它之外的词比较",
+    "tracks.regex_empty": "请为你的轨迹输入一个正则表达式，如 [A-Z] 或 \\bthe\\b",
+    "tracks.regex_long": "这个正则表达式有 {n} 个字符；请少于 {limit} 个",
+    "tracks.regex_invalid": "{pattern!r} 不是有效的正则表达式：{error}",
+    # lstmlm/studies/probes.py (Compare's probes)
+    "probes.not_words": "探针是由词组成的短语；这个模型按{unit}读文本",
+    "probes.lacks": "这个模型的词表里没有探针要预测的 {words}",
+    # lstmlm/studies/counterfactual.py, surprisal.py, gradflow.py, cell_hunt.py
+    "counterfactual.empty": "文本 {name} 是空的：请输入几个词",
+    "surprisal.short": "文本太短：请输入几个词",
+    "gradflow.short": "梯度流至少需要两个词：上下文和它预测的词",
+    "hunt.short": "文本太短，无法追踪",
+    "hunt.two_tokens": "文本至少需要 2 个{unit}才能搜索",
+    # lstmlm/training/live/settings.py
+    "live.setting_choice": "{name} 必须是 {choices}，现在是 {value!r}",
+    "live.setting_whole": "{name} 必须是 {span} 之间的整数，现在是 {value!r}",
+    "live.setting_number": "{name} 必须是 {span} 之间的数，现在是 {value!r}",
+    "live.setting_range": "{name} 必须在 {span} 之间，现在是 {value}",
+    "live.setting_unknown": "未知的设置 {unknown}：设置有 {known}",
+    "live.binary": "它含有二进制数据（NUL 字符），不是文本：请用纯文本 .txt 文件",
+    "live.empty": "文本是空的：请粘贴文本、上传 .txt 文件或选一篇教学文本",
+    "live.text_big": "文本有 {mb:.1f} MB；实时训练最多接受 {limit:g} MB：请用其中一部分",
+    "live.file_big": "文件有 {mb:.1f} MB；实时训练最多接受 {limit:g} MB 文本：请上传其中一部分",
+    "live.not_utf8": (
+        "文件不是 UTF-8 文本：偏移 {offset:,}（第 {line} 行）的字节是 0x{byte}。"
+        "请在编辑器中另存为 UTF-8（或用 iconv -f cp1252 -t utf-8）后再上传"
+    ),
+}

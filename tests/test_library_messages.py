@@ -1,0 +1,118 @@
+"""Issue 17 item 5: what lstmlm says to a person (lstmlm/messages.py) reaches a Chinese page in Chinese, with
+the library's numbers, through the playground's table (playground/text/library.py); a message the table
+lacks stays English. The table is checked against the library's source, read as code (ast)."""
+
+from __future__ import annotations
+
+import ast
+import pickle
+import string
+from pathlib import Path
+
+import pytest
+
+from lstmlm.checkpoint import load_model
+from lstmlm.messages import Message, message_of
+from lstmlm.prompt import MAX_PROMPT_WORDS, read_prompt
+from lstmlm.sampling import check_settings
+from lstmlm.studies.intervene import parse_units
+from lstmlm.training.live.settings import LiveTextError, read_upload
+from playground import markup
+from playground.page_language import shown
+from playground.text.library import CHINESE
+
+LSTMLM = Path(__file__).resolve().parents[1] / "lstmlm"
+MODELS = Path(__file__).resolve().parents[1] / "assets" / "models"
+CHAR_MODEL = MODELS / "warpeace-char-lstm"
+
+
+def library_messages() -> dict[str, list[tuple[str, set[str] | None]]]:
+    """Every `Message(key, template, ...)` written in lstmlm's source: key -> [(template, keyword names or
+    None when the call passes **values)], read from the code, not from the running library."""
+    found: dict[str, list[tuple[str, set[str] | None]]] = {}
+    for path in LSTMLM.rglob("*.py"):
+        if path.name == "messages.py":  # the class itself (its _rebuilt passes names, not texts)
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Message"):
+                continue
+            key, template = node.args[0], node.args[1]
+            assert isinstance(key, ast.Constant) and isinstance(template, ast.Constant), path
+            names = {k.arg for k in node.keywords}
+            found.setdefault(key.value, []).append((template.value, None if None in names else names))
+    return found
+
+
+def fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_every_chinese_text_has_its_library_message_and_only_its_fields():
+    messages = library_messages()
+    assert "prompt.cut" in messages and len(messages) >= len(CHINESE)
+    for key, chinese in CHINESE.items():
+        assert key in messages, f"{key} is in text/library.py but lstmlm never says it"
+        for template, names in messages[key]:
+            given = fields(template) if names is None else names
+            assert fields(chinese) <= given, (key, fields(chinese) - given)
+    for key, uses in messages.items():  # one key, one English text: a reused key must mean one message
+        assert len({template for template, _ in uses}) == 1, key
+
+
+def test_the_prompt_length_notice_in_chinese_names_the_characters_read():
+    model = load_model(CHAR_MODEL)
+    text = "Moscow burned. " * 40  # 600 characters, each one a token of the character model
+    prompt = read_prompt(model.vocab, text)
+    assert len(text) > MAX_PROMPT_WORDS and len(prompt.tokens) == MAX_PROMPT_WORDS == 300
+    assert "".join(prompt.tokens) == text[-300:]  # the characters kept are the text's last 300
+    assert (
+        prompt.notice == "Your text is long: the model reads only its last 300 characters (the limit is 300)."
+    )
+    assert shown(prompt.notice, "zh") == "文本太长：模型只读最后 300 个字符（上限是 300）。"
+    assert shown(prompt.notice, "en") == prompt.notice  # English pages read the library's own text
+    # markup.notice, the yellow line every view shows it in, outside a request is English
+    assert markup.notice(prompt.notice) == f'<div class="lp-notice">{prompt.notice}</div>'
+
+
+def test_a_word_models_notice_says_words():
+    model = load_model(MODELS / "storybooks-lstm")
+    prompt = read_prompt(model.vocab, "the " * 350)
+    assert prompt.unit == "word" and len(prompt.tokens) == 300
+    assert shown(prompt.notice, "zh") == "文本太长：模型只读最后 300 个词（上限是 300）。"
+
+
+@pytest.mark.parametrize(
+    ("refuse", "chinese"),
+    [
+        (lambda: check_settings(-0.5, 0, 1.0), "温度必须是 >= 0 的数（0 = 总是选最可能的词），现在是 -0.5"),
+        (lambda: check_settings(1.0, 0, 1.5), "top_p 必须在 (0, 1] 之间（1 = 不限制），现在是 1.5"),
+        (lambda: parse_units("3,9-4", 64), "范围 9-4 是倒着写的：请写成 4-9"),
+        (lambda: parse_units("70", 64), "单元 70 不存在：这一层的单元是 0..63"),
+        (
+            lambda: read_upload(b"x" * 2_500_000, "a.txt"),
+            "文件有 2.5 MB；实时训练最多接受 2 MB 文本：请上传其中一部分",
+        ),
+    ],
+)
+def test_a_refusal_in_chinese_keeps_the_librarys_numbers(refuse, chinese):
+    with pytest.raises(ValueError) as raised:
+        refuse()
+    assert message_of(raised.value) is not None
+    assert shown(raised.value, "zh") == chinese
+    assert shown(raised.value, "en") == str(raised.value)
+
+
+def test_an_unknown_message_falls_back_to_english():
+    assert shown(ValueError("something only English knows"), "zh") == "something only English knows"
+    assert shown("a plain notice", "zh") == "a plain notice"
+    unlisted = Message("nowhere.listed", "{n} things went wrong", n=3)
+    assert shown(unlisted, "zh") == "3 things went wrong"
+    assert shown(LiveTextError(unlisted), "zh") == "3 things went wrong"
+
+
+def test_a_message_survives_pickling_with_its_key():
+    said = Message("live.text_big", "the text is {mb:.1f} MB; at most {limit:g}", mb=2.25, limit=2.0)
+    back = pickle.loads(pickle.dumps(LiveTextError(said)))
+    assert type(back) is LiveTextError and str(back) == "the text is 2.2 MB; at most 2"
+    assert message_of(back).key == "live.text_big" and message_of(back).values == {"mb": 2.25, "limit": 2.0}
+    assert shown(back, "zh") == "文本有 2.2 MB；实时训练最多接受 2 MB：请用其中一部分"
