@@ -13,6 +13,7 @@ from playground.server.serve import (
     exposure_warning,
     port_in_use_message,
     port_problem,
+    remember_absent,
     resolve_auth,
     server_env_defaults,
     tune_malloc,
@@ -131,6 +132,7 @@ def check_settings(args: argparse.Namespace) -> tuple:
     _offline_env()
     server_env_defaults()
     tune_malloc()  # before the server's threads start: they take their heaps on first use
+    remember_absent()  # optional libraries gradio imports on every call
     if args.lab_trainings is not None:
         from playground.server.live_jobs import configure as configure_lab
 

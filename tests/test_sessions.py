@@ -265,3 +265,27 @@ def test_a_bare_calls_session_holds_what_gradios_own_holds(tiny_model):
     assert list(lazy.config_values) == list(eager.config_values)
     assert lazy.config_values[ids[3]]["props"]["value"] == "the cat sat"
     assert set(vars(lazy)) - set(vars(eager)) == {"_page_ids"}  # Gradio's set-up ran in full
+
+
+def test_remember_absent_marks_only_libraries_that_are_not_installed() -> None:
+    """An optional library gradio imports on every call fails at once when absent (None in sys.modules, as
+    the import system documents), and stays importable when installed."""
+    import importlib
+
+    from playground.server.serve import remember_absent
+
+    modules: dict = {}
+    absent = "lstm_playground_no_such_library"
+    assert remember_absent((absent, "json"), modules) == [absent]
+    assert modules == {absent: None}  # json is installed: untouched
+    assert remember_absent((absent,), modules) == []  # already decided: nothing new
+    try:
+        assert remember_absent((absent,)) == [absent] and sys.modules[absent] is None
+        try:
+            importlib.import_module(absent)
+        except ImportError:
+            pass
+        else:
+            raise AssertionError("an absent library must still raise ImportError")
+    finally:
+        sys.modules.pop(absent, None)
