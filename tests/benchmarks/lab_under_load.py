@@ -4,14 +4,17 @@ Starts `python -m playground` on a free loopback port (its default of one Live L
 then through the raw HTTP API:
   1. alone: one Live Lab training (`lab_train`, a teaching text, the default model, `--seconds` long) with
      nobody else on the server; its characters/s;
-  2. under load: the same training again while `--clients` clients (threads) call `next_words` as students
-     type: a call, then `--think-ms` of pause, each call a prompt never sent before (the playground
-     remembers prompts it read). The clients' latencies (only calls made while the training ran) and the
-     training's characters/s.
-Prints one JSON line: next_words p50/p95 under load (goal p95 <= 250 ms), the training's characters/s alone
-and under load and their ratio (goal >= 0.7), the server process's CPU time per next_words call under load
-(its own threads, not the training's process: the figure to compare on a machine shared with other work,
-where latencies follow the load), with the machine's cores and load average.
+  2. under load, twice: the same training again while `--clients` clients (threads) call `next_words`: a
+     call, then `--think-ms` of pause. "fresh": each call a prompt of 4-30 words never sent before, the
+     worst case (the playground remembers the states after prompts it read, so a new prompt costs one
+     model step per word); "typing": as students type, each call the client's own sentence one word longer
+     (a new sentence after 30 words), so a call costs one step. The clients' latencies (only calls made
+     while the training ran) and the training's characters/s, for each.
+Prints one JSON line: next_words p50/p95 under load (goal p95 <= 250 ms; `next_words_*` for fresh prompts,
+`typing_*` for typing), the training's characters/s alone and under load and their ratio (goal >= 0.7), the
+server process's CPU time per next_words call under load (its own threads, not the training's process: the
+figure to compare on a machine shared with other work, where latencies follow the load), with the machine's
+cores and load average.
 
     python tests/benchmarks/lab_under_load.py [--model DIR] [--seconds 30] [--clients 20] [--think-ms 250]
 
@@ -77,13 +80,25 @@ def train(base: str, text: str, seconds: float) -> dict:
 
 
 def client(
-    base: str, seed: int, think_s: float, running: threading.Event, ms: list[float], calls: list[int]
+    base: str,
+    seed: int,
+    think_s: float,
+    running: threading.Event,
+    ms: list[float],
+    calls: list[int],
+    typing: bool = False,
 ) -> None:
-    """A student typing: next_words on a new prompt, a pause, again, while the training runs. `ms`: the
-    latency of each call made while the training ran; `calls`: one entry per call made."""
+    """A student: next_words, a pause, again, while the training runs; each call on a new prompt of 4-30
+    words, or (`typing`) on the client's sentence one word longer. `ms`: the latency of each call made
+    while the training ran; `calls`: one entry per call made."""
     rng = random.Random(seed)
+    sentence: list[str] = []
     while running.is_set():
-        prompt = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 30)))  # new every time
+        if typing:
+            sentence = (sentence if len(sentence) < 30 else []) + [rng.choice(WORDS)]
+            prompt = " ".join(sentence)
+        else:
+            prompt = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 30)))  # new every time
         began = running.is_set()
         seconds, _ = call(base, "next_words", [prompt, 10])
         calls.append(1)
@@ -124,38 +139,54 @@ def main() -> None:
         for n in range(5):  # warm up: lazy imports, allocator growth (not measured)
             call(base, "next_words", [" ".join(WORDS[n : n + 12]), 10])
         alone = train(base, args.text, args.seconds)
-        running, ms, calls = threading.Event(), [], []
-        running.set()
-        threads = [
-            threading.Thread(
-                target=client, args=(base, n, args.think_ms / 1000, running, ms, calls), daemon=True
-            )
-            for n in range(args.clients)
-        ]
-        cpu_before = cpu_seconds(proc.pid)
-        for t in threads:
-            t.start()
-        loaded = train(base, args.text, args.seconds)
-        running.clear()
-        server_cpu_s, calls_made = cpu_seconds(proc.pid) - cpu_before, len(calls)
-        for t in threads:
-            t.join(timeout=120)
+        loaded = {mode: under_load(base, proc.pid, args, mode == "typing") for mode in ("fresh", "typing")}
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    if len(ms) < 20:
-        raise RuntimeError(f"only {len(ms)} next_words calls ended while the training ran")
-    p95 = statistics.quantiles(ms, n=20)[18]
-    ratio = loaded["tokens_per_s"] / max(alone["tokens_per_s"], 1)
+    result = {}
+    for mode, prefix in (("fresh", "next_words"), ("typing", "typing")):
+        ms, status, server_cpu_ms = loaded[mode]
+        p95 = statistics.quantiles(ms, n=20)[18]
+        ratio = status["tokens_per_s"] / max(alone["tokens_per_s"], 1)
+        result |= {
+            f"{prefix}_p50_ms": round(statistics.median(ms), 1), f"{prefix}_p95_ms": round(p95, 1),
+            f"{prefix}_calls": len(ms), f"{prefix}_train_ratio": round(ratio, 3),
+            f"{prefix}_goal_p95_met": p95 <= 250, f"{prefix}_goal_ratio_met": ratio >= 0.7,
+            f"{prefix}_server_cpu_ms_per_call": server_cpu_ms, f"{prefix}_train_state": status["state"],
+        }  # fmt: skip
     print(json.dumps(dict(
-        next_words_p50_ms=round(statistics.median(ms), 1), next_words_p95_ms=round(p95, 1),
-        next_words_calls=len(ms), clients=args.clients, think_ms=args.think_ms,
-        train_chars_per_s_alone=alone["tokens_per_s"], train_chars_per_s_loaded=loaded["tokens_per_s"],
-        train_ratio=round(ratio, 3), goal_p95_met=p95 <= 250, goal_ratio_met=ratio >= 0.7,
-        server_cpu_ms_per_call=round(server_cpu_s * 1000 / max(calls_made, 1), 1),
-        text=args.text, seconds=args.seconds, states=[alone["state"], loaded["state"]],
+        clients=args.clients, think_ms=args.think_ms, train_chars_per_s_alone=alone["tokens_per_s"],
+        train_chars_per_s_fresh=loaded["fresh"][1]["tokens_per_s"],
+        train_chars_per_s_typing=loaded["typing"][1]["tokens_per_s"], **result,
+        text=args.text, seconds=args.seconds, alone_state=alone["state"],
         cpus=os.cpu_count(), loadavg=round(os.getloadavg()[0], 2),
     )))  # fmt: skip
+
+
+def under_load(
+    base: str, pid: int, args: argparse.Namespace, typing: bool
+) -> tuple[list[float], dict, float]:
+    """The training again while the clients call next_words: (latencies in ms of the calls made while it
+    ran, its last status, the server's CPU ms per call). RuntimeError if fewer than 20 calls ended."""
+    running, ms, calls = threading.Event(), [], []
+    running.set()
+    threads = [
+        threading.Thread(
+            target=client, args=(base, n, args.think_ms / 1000, running, ms, calls, typing), daemon=True
+        )
+        for n in range(args.clients)
+    ]
+    cpu_before = cpu_seconds(pid)
+    for t in threads:
+        t.start()
+    status = train(base, args.text, args.seconds)
+    running.clear()
+    server_cpu_s, calls_made = cpu_seconds(pid) - cpu_before, len(calls)
+    for t in threads:
+        t.join(timeout=120)
+    if len(ms) < 20:
+        raise RuntimeError(f"only {len(ms)} next_words calls ended while the training ran")
+    return ms, status, round(server_cpu_s * 1000 / max(calls_made, 1), 1)
 
 
 if __name__ == "__main__":
