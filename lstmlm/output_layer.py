@@ -7,6 +7,9 @@ tail cluster in its head; a tail word's log-probability is its cluster token's p
     log p(w) = log head(w)                          w < S                   (a head word)
     log p(w) = log head(cluster c) + log p_c(w)     start_c <= w < stop_c   (a word of tail cluster c)
 
+A tied adaptive softmax (lstmlm/tied_softmax.py) first projects h to the embedding width, z = P h + p, then
+scores the head and each cluster's words with their embedding rows and biases, by the same formula.
+
 Every log-probability computed here is the one `model.log_probs` gives, bit for bit.
 """
 
@@ -20,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lstmlm.model import LanguageModel
+from lstmlm.tied_softmax import TiedAdaptiveSoftmax
 
 
 class OutputLayer:
@@ -29,15 +33,26 @@ class OutputLayer:
         self.vocab_size = model.config.vocab_size
         self.model = model
         self.clusters: list[tuple[int, int]] = []  # (start, stop) ids of each tail cluster
-        self.tails: list[tuple[torch.Tensor, torch.Tensor]] = []  # (hsz, H) and (stop - start, hsz) each
+        # each tail: (hsz, H) and (stop - start, hsz) weights, or (None, (stop - start, E) weight, bias)
+        self.tails: list[tuple[torch.Tensor | None, torch.Tensor, torch.Tensor | None]] = []
+        self.projection: tuple[torch.Tensor, torch.Tensor] | None = None  # the tied softmax's (E, H), (E,)
         adaptive = getattr(model, "adaptive", None)
         decoder = getattr(model, "decoder", None)
-        if model.config.softmax == "adaptive" and _plain_adaptive(adaptive):
+        tied = getattr(model, "tied_softmax", None)
+        if model.config.softmax == "adaptive" and isinstance(tied, TiedAdaptiveSoftmax):
+            embedding = model.embedding.weight
+            self.projection = (_detached(tied.projection.weight), _detached(tied.projection.bias))
+            self.head_weight, self.head_bias = (_detached(w) for w in tied.head_weights(embedding))
+            self.shortlist, self.clusters = tied.shortlist, list(tied.clusters)
+            bias = _detached(tied.bias)
+            self.tails = [(None, _detached(embedding[a:b]), bias[a:b]) for a, b in self.clusters]
+            self.known = True
+        elif model.config.softmax == "adaptive" and _plain_adaptive(adaptive):
             # (S + C, H) and (S + C,) or None: S head words, then one token per tail cluster
             self.head_weight, self.head_bias = _detached(adaptive.head.weight), _detached(adaptive.head.bias)
             self.shortlist = adaptive.shortlist_size
             self.clusters = list(zip(adaptive.cutoffs[:-1], adaptive.cutoffs[1:], strict=True))
-            self.tails = [(_detached(tail[0].weight), _detached(tail[1].weight)) for tail in adaptive.tail]
+            self.tails = [(_detached(t[0].weight), _detached(t[1].weight), None) for t in adaptive.tail]
             self.known = True
         elif model.config.softmax == "full" and isinstance(decoder, nn.Linear):
             self.head_weight, self.head_bias = (
@@ -48,6 +63,11 @@ class OutputLayer:
             self.known = True
         else:  # an output layer of another shape: model.log_probs gives the whole row
             self.shortlist, self.known = self.vocab_size, False
+
+    def tail_logits(self, c: int, z: torch.Tensor) -> torch.Tensor:
+        """Tail cluster c's word scores (1, stop_c - start_c) for z (1, H), or (1, E) when projected."""
+        first, second, bias = self.tails[c]
+        return F.linear(z if first is None else F.linear(z, first), second, bias)
 
 
 def _detached(weight: torch.Tensor | None) -> torch.Tensor | None:
@@ -72,11 +92,14 @@ class NextDistribution:
     cluster(c) (stop_c - start_c,): log p of cluster c's words, computed on first use."""
 
     def __init__(self, output: OutputLayer, h: torch.Tensor):  # h (1, H): the top layer's output
-        self.output, self.h = output, h
         self.masked: dict[int, torch.Tensor] = {}  # segment -> its log-probs with blocked ids at -inf
         if not output.known:
+            self.output, self.h = output, h
             self.head, self.cluster_lp, self._clusters = output.model.log_probs(h)[0], [], []
             return
+        if output.projection is not None:  # the tied softmax scores z = P h + p (1, E)
+            h = F.linear(h, *output.projection)
+        self.output, self.h = output, h
         head_lp = F.log_softmax(F.linear(h, output.head_weight, output.head_bias), dim=1)  # (1, S + C)
         self._head_lp = head_lp
         self.head = head_lp[0, : output.shortlist]  # (S,)
@@ -90,8 +113,7 @@ class NextDistribution:
         """Log-probabilities (stop_c - start_c,) of tail cluster c's words (as `_get_full_log_prob` does)."""
         got = self._clusters[c]
         if got is None:
-            projection, out = self.output.tails[c]
-            cluster_logprob = F.log_softmax(F.linear(F.linear(self.h, projection), out), dim=1)
+            cluster_logprob = F.log_softmax(self.output.tail_logits(c, self.h), dim=1)
             s = self.output.shortlist + c
             got = self._clusters[c] = (cluster_logprob + self._head_lp[:, s].unsqueeze(1))[0]
         return got

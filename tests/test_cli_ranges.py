@@ -29,7 +29,8 @@ BAD_TRAIN = [
     ("--weight-decay", "-0.1"), ("--clip", "-1"), ("--batch-size", "0"), ("--bptt", "0"),
     ("--eval-batch-size", "0"), ("--epochs", "0"), ("--max-minutes", "-1"), ("--max-words", "-5"),
     ("--eval-every", "-1"), ("--state-restart-every", "-1"), ("--cell-penalty", "-1"), ("--seed", "-1"),
-    ("--threads", "-2"),
+    ("--threads", "-2"), ("--dropout-input", "-1.5"), ("--dropout-hidden", "1"), ("--dropout-embed", "-0.1"),
+    ("--ar", "-1"), ("--tar", "-0.5"), ("--ema-decay", "1"), ("--ema-start", "1.5"),
 ]  # fmt: skip
 
 

@@ -150,7 +150,12 @@ def test_dropout_only_in_training():
         ({"dropout": 1.0}, r"dropout must be in \[0, 1\), got 1\.0"),
         ({"dropout": math.nan}, r"dropout must be in \[0, 1\)"),
         ({"embed_dim": 6}, r"tie_weights needs embed_dim == hidden_dim"),
-        ({"softmax": "adaptive"}, r"tie_weights works with the full softmax only"),
+        (
+            {"dropout_input": -0.5},
+            r"dropout_input must be in \[0, 1\), or -1 for the dropout value; got -0",
+        ),
+        ({"dropout_hidden": 1.0}, r"dropout_hidden must be in \[0, 1\), or -1"),
+        ({"dropout_embed": 1.0}, r"dropout_embed must be in \[0, 1\), got 1\.0"),
         # the default cutoffs (2000, 10000) do not fit 30 words
         (
             {"softmax": "adaptive", "tie_weights": False},

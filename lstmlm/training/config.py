@@ -52,6 +52,12 @@ class TrainConfig:
     # each column every N windows (staggered across columns) shows it zero-state starts all along.
     state_restart_every: int = 50  # zero a column's carried state every N windows (0 = never)
     cell_penalty: float = 0.0  # add this x mean(c^2) of the cell state at each window's end to the loss
+    # AR and TAR (Merity et al. 2017): penalties on the top layer's output h_t, added to the loss
+    ar: float = 0.0  # activation regularisation: add this x mean(h_t^2) of the output after dropout
+    tar: float = 0.0  # temporal AR: add this x mean((h_t - h_{t-1})^2) of the output before dropout
+    # weight averaging (lstmlm/training/averaging.py): validations and the saved model use the average
+    ema_decay: float = 0.0  # EMA of the weights, avg = d x avg + (1 - d) x w after each step (0 = off)
+    ema_start: float = 0.667  # share of the budget (steps, minutes or words) spent when averaging starts
     seed: int = 1111  # seeds weight init, dropout and everything random in training
     device: str = field(default="auto", metadata={"choices": DEVICES})  # auto | cpu | cuda
     threads: int = 0  # torch CPU threads (0 = torch's default)

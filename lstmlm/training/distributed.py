@@ -32,20 +32,28 @@ def rank_device(device: torch.device, world_size: int) -> torch.device:
 
 class BatchLoss(torch.nn.Module):
     """model(inputs) and model.loss as ONE forward: DistributedDataParallel only follows parameters used
-    inside forward, and the adaptive softmax leaves a tail cluster unused when no target falls in it."""
+    inside forward, and the adaptive softmax leaves a tail cluster unused when no target falls in it.
 
-    def __init__(self, model: LanguageModel):
+    forward -> (loss: mean nats per target, penalty: ar x mean(h^2) of the top layer's output after dropout
+    + tar x mean((h_t - h_{t-1})^2) before it (AR/TAR, Merity et al. 2017; 0 when both are 0), state)."""
+
+    def __init__(self, model: LanguageModel, ar: float = 0.0, tar: float = 0.0):
         super().__init__()
-        self.model = model
+        self.model, self.ar, self.tar = model, ar, tar
 
     def forward(self, inputs: torch.Tensor, state, targets: torch.Tensor):
-        features, state = self.model(inputs, state)  # (T, B, H)
-        return self.model.loss(features, targets), state
+        features, raw, state = self.model.forward_parts(inputs, state)  # (T, B, H) after / before dropout
+        penalty = features.new_zeros(())
+        if self.ar:
+            penalty = penalty + self.ar * features.pow(2).mean()
+        if self.tar and raw.size(0) > 1:
+            penalty = penalty + self.tar * (raw[1:] - raw[:-1]).pow(2).mean()
+        return self.model.loss(features, targets), penalty, state
 
 
-def loss_module(model: LanguageModel, world_size: int) -> torch.nn.Module:
-    """BatchLoss, wrapped in DistributedDataParallel under torchrun."""
-    net: torch.nn.Module = BatchLoss(model)
+def loss_module(model: LanguageModel, world_size: int, ar: float = 0.0, tar: float = 0.0) -> torch.nn.Module:
+    """BatchLoss (with AR/TAR weights `ar`, `tar`), wrapped in DistributedDataParallel under torchrun."""
+    net: torch.nn.Module = BatchLoss(model, ar, tar)
     if world_size > 1:
         net = torch.nn.parallel.DistributedDataParallel(
             net, find_unused_parameters=model.config.softmax == "adaptive"

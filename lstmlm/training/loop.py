@@ -36,7 +36,7 @@ from lstmlm.training.config import (
     loss_figure,
 )
 from lstmlm.training.distributed import BatchLoss
-from lstmlm.training.optim import make_optimizer, scheduled_lr
+from lstmlm.training.optim import budget_spent, make_optimizer, scheduled_lr
 from lstmlm.training.run import TrainingRun, resolve_device, setup
 from lstmlm.training.validate import evaluate, save_state, validate
 
@@ -140,15 +140,15 @@ def train_step(run: TrainingRun) -> None:
     if cfg.state_restart_every:
         restart = restart_columns(position["step"], cfg.state_restart_every, cfg.batch_size)
         run.state = zero_columns(run.state, restart[run.columns].to(run.device))
+    total_steps, seconds = cfg.epochs * len(run.starts), run.elapsed()
+    spent = budget_spent(cfg, position["step"], total_steps, seconds, position["words"])  # share of the run
     if cfg.schedule != "plateau":
         for g in optimizer.param_groups:
-            g["lr"] = scheduled_lr(
-                cfg, position["step"], cfg.epochs * len(run.starts), run.elapsed(), position["words"]
-            )
-    loss, run.state = run.net(inputs, run.state, targets)
-    objective = loss
+            g["lr"] = scheduled_lr(cfg, position["step"], total_steps, seconds, position["words"])
+    loss, penalty, run.state = run.net(inputs, run.state, targets)
+    objective = loss + penalty  # AR/TAR (0 when off)
     if cfg.cell_penalty and isinstance(run.state, tuple):  # keeps |C_t| from running away
-        objective = loss + cfg.cell_penalty * run.state[1].pow(2).mean()
+        objective = objective + cfg.cell_penalty * run.state[1].pow(2).mean()
     objective.backward()
     if cfg.clip > 0:
         torch.nn.utils.clip_grad_norm_(run.model.parameters(), cfg.clip)
@@ -167,6 +167,14 @@ def train_step(run: TrainingRun) -> None:
         )
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
+    if run.average is not None and spent >= cfg.ema_start:
+        if not run.average.shadow:
+            for cb in run.callbacks:
+                cb.on_message(
+                    f"averaging the weights from step {position['step'] + 1} (EMA, decay {cfg.ema_decay:g}): "
+                    "validations and the saved model use the average from now on"
+                )
+        run.average.update()
     position["step"] += 1
     position["batch"] += 1
     run.words_since_start += targets.numel() * run.world

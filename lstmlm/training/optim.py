@@ -29,14 +29,20 @@ def make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Opti
         return optimizers[cfg.optimizer](model.parameters(), **settings)
 
 
-def scheduled_lr(cfg: TrainConfig, step: int, total_steps: int, seconds: float, words: int = 0) -> float:
-    """The cosine/linear schedule: from cfg.lr down to 0 over the run (steps, the time or the word budget)."""
+def budget_spent(cfg: TrainConfig, step: int, total_steps: int, seconds: float, words: int = 0) -> float:
+    """The share of the run done, in [0, 1]: steps of all epochs, or the time or word budget spent if that is
+    further along."""
     frac = step / max(total_steps, 1)
     if cfg.max_minutes:
         frac = max(frac, seconds / (cfg.max_minutes * 60))
     if cfg.max_words:
         frac = max(frac, words / cfg.max_words)
-    frac = min(frac, 1.0)
+    return min(frac, 1.0)
+
+
+def scheduled_lr(cfg: TrainConfig, step: int, total_steps: int, seconds: float, words: int = 0) -> float:
+    """The cosine/linear schedule: from cfg.lr down to 0 over the run (steps, the time or the word budget)."""
+    frac = budget_spent(cfg, step, total_steps, seconds, words)
     if cfg.schedule == "cosine":
         return cfg.lr * 0.5 * (1 + math.cos(math.pi * frac))
     return cfg.lr * (1 - frac)

@@ -43,6 +43,9 @@ RANGES: dict[str, Range] = {
     "hidden_dim": AT_LEAST_1,
     "num_layers": AT_LEAST_1,
     "dropout": Range(0, 0.99),
+    "dropout_input": Range(-1, 0.99),  # -1: the dropout value (ModelConfig refuses the rest of [-1, 0))
+    "dropout_hidden": Range(-1, 0.99),
+    "dropout_embed": Range(0, 0.99),
     "adaptive_cutoffs": AT_LEAST_1,  # each cutoff
     "adaptive_div_value": Range(1),
     "lr": POSITIVE,
@@ -59,6 +62,10 @@ RANGES: dict[str, Range] = {
     "eval_every": NON_NEGATIVE,
     "state_restart_every": NON_NEGATIVE,
     "cell_penalty": NON_NEGATIVE,
+    "ar": NON_NEGATIVE,
+    "tar": NON_NEGATIVE,
+    "ema_decay": Range(0, 0.999999),
+    "ema_start": Range(0, 1),
     "seed": Range(0, SEED_MAX),
     "threads": NON_NEGATIVE,
 }

@@ -75,9 +75,11 @@ def save_resume(
     meta: dict,
     rank: int = 0,
     world: int = 1,
+    average: dict[str, torch.Tensor] | None = None,
 ) -> None:
     """Write the state atomically per file (tensors first, then the JSON that points at them); every
-    rank must call this under torchrun (hidden states and generators are gathered), only rank 0 writes."""
+    rank must call this under torchrun (hidden states and generators are gathered), only rank 0 writes.
+    `average`: the weight average's tensors (`WeightAverage.state`), kept as they are named."""
     hidden = hidden if isinstance(hidden, tuple) else (hidden,)
     mine = {
         "hidden": [h.detach().cpu() for h in hidden],
@@ -100,6 +102,7 @@ def save_resume(
     for pid, s in opt["state"].items():
         for k, v in s.items():  # safetensors cannot hold 0-d tensors: store (1,), remember which
             tensors[f"opt.{pid}.{k}"] = v.detach().cpu().reshape(-1) if v.dim() == 0 else v.detach().cpu()
+    tensors |= average or {}
     tensors["rng.cpu"] = ranks[0]["rng"]
     for r, payload in enumerate(ranks):
         if r:
@@ -132,6 +135,12 @@ def save_resume(
     for old in d.glob("state*.safetensors"):  # earlier states' tensors (and a killed save's)
         if old.name != name:
             old.unlink(missing_ok=True)
+
+
+def load_average(out: Path, meta: dict) -> dict[str, torch.Tensor]:
+    """The weight average's tensors in the state `meta` (read_resume_meta) names ({} if it has none)."""
+    tensors = load_file(str(out / RESUME_DIR / meta.get("tensors", STATE_TENSORS)))
+    return {k: v for k, v in tensors.items() if k.startswith("avg.") or k == "avg_steps"}
 
 
 def load_resume(

@@ -15,9 +15,10 @@ import torch
 from lstmlm.data import Corpus, batch_starts, batchify
 from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.training import distributed as ddp
+from lstmlm.training.averaging import WeightAverage
 from lstmlm.training.config import METRICS, Callback, TrainConfig, TrainingSetupError
 from lstmlm.training.optim import make_optimizer
-from lstmlm.training.resume import check_resumable, load_resume, read_resume_meta
+from lstmlm.training.resume import check_resumable, load_average, load_resume, read_resume_meta
 
 
 def resolve_device(name: str) -> torch.device:
@@ -53,6 +54,7 @@ class TrainingRun:
     recent_losses: list[float]  # the last 200 training losses: train_loss in metrics.jsonl
     state: object  # the recurrent state carried from window to window
     net: torch.nn.Module | None = None  # the model's loss, under torchrun DistributedDataParallel
+    average: WeightAverage | None = None  # the EMA of the weights (TrainConfig.ema_decay > 0)
     run_start: float = field(default_factory=time.monotonic)
     seconds_before: float = 0.0  # the training seconds of the runs this one resumes
     words_since_start: int = 0
@@ -148,6 +150,7 @@ def setup(
             ),
             recent_losses=[],
             state=model.init_state(per_rank),
+            average=WeightAverage(model, cfg.ema_decay) if cfg.ema_decay > 0 else None,
         )
         if meta is not None:
             restore(run, out)
@@ -163,7 +166,7 @@ def setup(
             cb.on_message(
                 f"resuming at epoch {position['epoch']}, batch {position['batch']}, step {position['step']}"
             )
-    run.net = ddp.loss_module(model, world)  # under torchrun: DistributedDataParallel
+    run.net = ddp.loss_module(model, world, cfg.ar, cfg.tar)  # under torchrun: DistributedDataParallel
     for cb in callbacks:  # duck-typed callbacks may lack on_start
         if (on_start := getattr(cb, "on_start", None)) is not None:
             on_start(model)
@@ -177,6 +180,8 @@ def restore(run: TrainingRun, out: str | os.PathLike) -> None:
     meta, run.state = load_resume(
         Path(out), run.model, optimizer, run.device, cfg.batch_size, run.rank, run.world
     )
+    if run.average is not None:
+        run.average.restore(load_average(Path(out), meta))
     run.position = {k: meta.get(k, run.position[k]) for k in run.position}  # "words": states before budgets
     run.recent_losses = list(meta.get("recent_losses", []))
     if (meta.get("train_config") or {}).get("lr", cfg.lr) != cfg.lr:

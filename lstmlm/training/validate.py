@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import nullcontext
 from dataclasses import asdict
 
 import torch
@@ -38,10 +39,13 @@ def evaluate(model: LanguageModel, data: torch.Tensor, bptt: int = 35) -> tuple[
 def validate(run: TrainingRun, train_loss: float) -> None:
     """Evaluate, save the model when it improved (else anneal the plateau schedule), log the record."""
     cfg, position, optimizer = run.cfg, run.position, run.optimizer
-    val_loss, _ = evaluate(run.model, run.valid_data, cfg.bptt)
-    val_loss = ddp.from_rank0(val_loss, run.device, run.world)  # rank 0 decides what counts as an improvement
+    with averaged(run) as is_average:  # the EMA's weights once it has begun (saved as the model, too)
+        val_loss, _ = evaluate(run.model, run.valid_data, cfg.bptt)
+        val_loss = ddp.from_rank0(val_loss, run.device, run.world)  # rank 0 decides what is an improvement
+        improved = val_loss < position["best_val_loss"]
+        if improved and run.rank == 0:
+            save_best(run, math.exp(min(val_loss, 700)), is_average)
     position["evals"] += 1
-    improved = val_loss < position["best_val_loss"]
     record = {
         "step": position["step"],
         "epoch": position["epoch"],
@@ -54,8 +58,6 @@ def validate(run: TrainingRun, train_loss: float) -> None:
         "best": improved,
     }
     if improved:
-        if run.rank == 0:
-            save_best(run, record["val_ppl"])
         position["best_val_loss"] = val_loss  # only once saved: a resumed run then saves it again
     elif cfg.schedule == "plateau":  # anneal
         for g in optimizer.param_groups:
@@ -71,11 +73,18 @@ def validate(run: TrainingRun, train_loss: float) -> None:
         cb.on_eval(record)
 
 
-def save_best(run: TrainingRun, val_ppl: float) -> None:
-    """Write the model directory in `run.out`, with what the run has done so far in its config."""
+def averaged(run: TrainingRun):
+    """A context in which run.model holds the averaged weights (yields True) or its own (False)."""
+    return run.average.swapped_in() if run.average is not None else nullcontext(False)
+
+
+def save_best(run: TrainingRun, val_ppl: float, is_average: bool = False) -> None:
+    """Write the model directory in `run.out`, with what the run has done so far in its config
+    (`is_average`: the weights are the EMA's, over its `steps` updates)."""
     position, cfg = run.position, run.cfg
     info = dict(
         run.summary or {},
+        **({"weights": f"EMA over the last {run.average.steps} steps"} if is_average else {}),
         epochs=position["epoch"] - 1 + position["batch"] / len(run.starts),
         steps=position["step"],
         words_processed=position["words"],
@@ -100,7 +109,8 @@ def save_state(run: TrainingRun) -> None:
         summary=run.summary or {},
         world_size=run.world,
     )
-    save_resume(run.out, run.model, run.optimizer, run.state, meta, run.rank, run.world)
+    average = run.average.state() if run.average is not None else None
+    save_resume(run.out, run.model, run.optimizer, run.state, meta, run.rank, run.world, average)
 
 
 def save_failed(run: TrainingRun, error: OSError, what: str) -> TrainingSaveError:
