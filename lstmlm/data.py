@@ -25,19 +25,20 @@ def read_tokens(path: str | os.PathLike, raw: bool = False, tokenizer: Tokenizer
     of free text. Raises TextFileError (a ValueError) naming the byte when the file is not UTF-8."""
     if raw and tokenizer is None:
         tokenizer = WIKITEXT
-    return _lines_tokens(_lines(read_text(path)), tokenizer)
+    return lines_tokens(text_lines(read_text(path)), tokenizer)
 
 
-def _lines(text: str) -> list[str]:
+def text_lines(text: str) -> list[str]:
     """The lines of a file's text (LF, CRLF or CR); its final line break ends the last line, it starts
-    no new one."""
+    no new one. With `lines_tokens`, how every file is read: a string read so gives a file's tokens."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines[-1] == "":
         lines.pop()
     return lines
 
 
-def _lines_tokens(lines: list[str], tokenizer: Tokenizer | None) -> list[str]:
+def lines_tokens(lines: list[str], tokenizer: Tokenizer | None) -> list[str]:
+    """The tokens of `lines` (each cut by `tokenizer`; None: split on whitespace), `<eos>` after each."""
     tokens: list[str] = []
     for line in lines:
         tokens.extend(tokenizer.tokenize(line) if tokenizer is not None else line.split())
@@ -97,10 +98,10 @@ class Corpus:
         `valid_fraction` of lines is held out. `max_vocab` and `exclude` shape the vocabulary as in
         `from_folder`. Raises ValueError (TextFileError for a file that is not UTF-8)."""
         if valid_file is None:
-            lines = _lines(read_text(train_file))
+            lines = text_lines(read_text(train_file))
             n_valid = held_out_count(len(lines), valid_fraction, train_file)
-            train_tokens = _lines_tokens(lines[:-n_valid], tokenizer)
-            valid_tokens = _lines_tokens(lines[-n_valid:], tokenizer)
+            train_tokens = lines_tokens(lines[:-n_valid], tokenizer)
+            valid_tokens = lines_tokens(lines[-n_valid:], tokenizer)
         else:
             train_tokens = read_tokens(train_file, tokenizer=tokenizer)
             valid_tokens = read_tokens(valid_file, tokenizer=tokenizer)
@@ -124,8 +125,24 @@ def held_out_tokens(
     """The tokens of the lines `Corpus.from_raw_text(train_file)` held out for validation (its last
     `held_out_count` lines), cut by `tokenizer`: a model's own validation text, read again. Raises as
     `from_raw_text` does (TextFileError, ValueError, OSError)."""
-    lines = _lines(read_text(train_file))
-    return _lines_tokens(lines[-held_out_count(len(lines), valid_fraction, train_file) :], tokenizer)
+    lines = text_lines(read_text(train_file))
+    return lines_tokens(lines[-held_out_count(len(lines), valid_fraction, train_file) :], tokenizer)
+
+
+def vocabulary_summary(corpus: Corpus, max_vocab: int, hidden_excluded: bool) -> dict:
+    """What the model card says about the vocabulary: its size, the cap, and how much of the training
+    text reads as <unk> (rare words beyond the cap and, by default, the hidden words): config.json's
+    training.vocabulary, for `lstmlm train` and the Live Lab alike."""
+    train = corpus.train
+    unk = corpus.vocab.unk_id
+    unk_tokens = int((train == unk).sum()) if unk is not None else 0
+    return {
+        "size": len(corpus.vocab),
+        "max_vocab": max_vocab,
+        "hidden_words_excluded": hidden_excluded,
+        "train_tokens": int(train.numel()),
+        "train_unk_tokens": unk_tokens,
+    }
 
 
 def ids_tensor(vocab: Vocab, tokens: list[str]) -> torch.Tensor:

@@ -234,17 +234,3 @@ def auto_plan(
     train_opts = {k: v for k, v in chosen.train.items() if k != "max_vocab"}
     return chosen, dataclasses.replace(train_cfg, **train_opts)
 
-
-def vocabulary_summary(corpus, max_vocab: int, hidden_excluded: bool) -> dict:
-    """What the model card says about the vocabulary: its size, the cap, and how much of the training
-    text reads as <unk> (rare words beyond the cap and, by default, the hidden words)."""
-    train = corpus.train
-    unk = corpus.vocab.unk_id
-    unk_tokens = int((train == unk).sum()) if unk is not None else 0
-    return {
-        "size": len(corpus.vocab),
-        "max_vocab": max_vocab,
-        "hidden_words_excluded": hidden_excluded,
-        "train_tokens": int(train.numel()),
-        "train_unk_tokens": unk_tokens,
-    }

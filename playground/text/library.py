@@ -67,4 +67,13 @@ CHINESE: dict[str, str] = {
         "文件不是 UTF-8 文本：偏移 {offset:,}（第 {line} 行）的字节是 0x{byte}。"
         "请在编辑器中另存为 UTF-8（或用 iconv -f cp1252 -t utf-8）后再上传"
     ),
+    # lstmlm/training/live/run.py
+    "live.surrogate": "文本不是有效的 Unicode：第 {offset:,} 个字符是孤立的代理项（U+{code}）：请删除它",
+    "live.text_short": (
+        "文本有 {count} 个{unit}；实时训练至少需要 {minimum} 个（其中十分之一留作验证，"
+        "检查模型在没训练过的文本上表现如何）：请添加更多文本"
+    ),
+    "live.valid_empty": (
+        "文本的最后十分之一里没有可用来检查模型的{unit}（只有空格或空行）：请在文本末尾留一些正文"
+    ),
 }

@@ -1,16 +1,27 @@
 """Live Lab: train a small model on a text you bring in seconds, and watch it (see `run`).
 
 The room's modules: `settings` (the text and settings, checked), `texts` (the teaching texts), `run`
-(`train_live`: the corpus, the configs, the training, the zipped model), `watcher` (samples and snapshots
-between steps), `snapshots` (what they hold, and what changed between two). All is importable from here.
+(`train_live`: the corpus, the configs, the training, the zipped model), `command` (the cut of the text and
+the `lstmlm train` command that repeats a run), `watcher` (samples and snapshots between steps),
+`snapshots` (what they hold, and what changed between two). All is importable from here.
 """
 
+from lstmlm.training.live.command import (
+    MIN_SPLIT_LINES,
+    VALID_FRACTION,
+    LiveSplit,
+    live_command,
+    split_text,
+)
 from lstmlm.training.live.run import (
     MAX_WORD_VOCAB,
     MIN_TOKENS,
-    VALID_FRACTION,
+    command_record,
     live_configs,
     live_corpus,
+    live_split,
+    max_vocab,
+    split_corpus,
     train_live,
     zip_model,
 )
@@ -38,6 +49,7 @@ from lstmlm.training.live.texts import (
     TeachingText,
     planted_track,
     teaching_root,
+    teaching_source,
 )
 from lstmlm.training.live.watcher import (
     MAX_FLOAT32_SNAPSHOT_PARAMS,
@@ -54,6 +66,7 @@ __all__ = [
     "MAX_STATS_TOKENS",
     "MAX_TEXT_BYTES",
     "MAX_WORD_VOCAB",
+    "MIN_SPLIT_LINES",
     "MIN_TOKENS",
     "PACKAGED_TEXTS",
     "SATURATED",
@@ -64,6 +77,7 @@ __all__ = [
     "VALID_FRACTION",
     "LiveSettings",
     "LiveSettingsError",
+    "LiveSplit",
     "LiveTextError",
     "LiveWatcher",
     "Sample",
@@ -72,13 +86,20 @@ __all__ = [
     "TeachingText",
     "UnitChange",
     "check_text",
+    "command_record",
+    "live_command",
     "live_configs",
     "live_corpus",
+    "live_split",
     "load_snapshot",
+    "max_vocab",
     "planted_track",
     "read_upload",
     "snapshot_changes",
+    "split_corpus",
+    "split_text",
     "teaching_root",
+    "teaching_source",
     "train_live",
     "zip_model",
 ]

@@ -1,16 +1,17 @@
 """Live Lab: train a small model on a text you bring (a string, not a corpus folder) in seconds; watch it.
 
-    text ──tokenize──> tokens ──first 90%──> train ─┐
-                              └──last 10%──> valid ─┴─> train() (the same loop as `lstmlm train`)
-                                                             │ callbacks, between steps
+    text ──lines, as a file──> first 90%──> train ─┐
+       (command.split_text)  └─last 10%──> valid ─┴─> train() (the same loop as `lstmlm train`)
+                                                            │ callbacks, between steps
                               samples (same seed each time) <┤  every `sample_every_s` of training time
                   snapshots: the probe's gates, cell and h  <┘  `snapshots` times over the run
 
-`train_live(text, settings, out, callbacks, should_stop, probe)` builds the corpus from the string (the
-last `VALID_FRACTION` of its tokens held out for validation), checks the settings against safe ranges
-(`LiveSettings.check`), and runs `train()` with a time budget; the best model is saved in `out` as a
-model directory that `load_model` (and `lstm-playground --model`) reads. Callbacks that define
-`on_sample(Sample)` / `on_snapshot(Snapshot)` also hear about samples and snapshots. A word model's
+`train_live(text, settings, out, callbacks, should_stop, probe)` builds the corpus from the string (its
+last tenth of lines, or of characters for a text of few lines, held out for validation: `command`),
+checks the settings against safe ranges (`LiveSettings.check`), and runs `train()` with a time budget; the
+best model is saved in `out` as a model directory that `load_model` (and `lstm-playground --model`) reads,
+its config.json recording the `lstmlm train` command that repeats the run (training.command). Callbacks
+that define `on_sample(Sample)` / `on_snapshot(Snapshot)` also hear about samples and snapshots. The
 vocabulary leaves out the classroom list's words (`lstmlm.safewords`); a character model's samples go
 through the run-time filter (`hide_in_text`). No gradio here: the playground's Live Lab tab drives this.
 """
@@ -27,45 +28,91 @@ from pathlib import Path
 import torch
 
 from lstmlm.checkpoint import CONFIG, VOCAB, WEIGHTS
-from lstmlm.data import Corpus
+from lstmlm.data import Corpus, vocabulary_summary
+from lstmlm.messages import Message
 from lstmlm.model import ModelConfig
 from lstmlm.safewords import is_hidden
 from lstmlm.training.config import TrainConfig
+from lstmlm.training.live.command import (
+    TEXT_FILE,
+    TRAIN_FILE,
+    VALID_FILE,
+    LiveSplit,
+    live_command,
+    split_text,
+)
 from lstmlm.training.live.settings import LiveSettings, LiveTextError, check_text
+from lstmlm.training.live.texts import teaching_source
 from lstmlm.training.live.watcher import LiveWatcher
 from lstmlm.training.loop import train
 from lstmlm.vocab import Vocab
 
 MIN_TOKENS = 200  # fewer tokens than this cannot be split into training and validation usefully
-VALID_FRACTION = 0.1  # the last tenth of the text's tokens is held out for validation
 MAX_WORD_VOCAB = 5000  # a word model keeps the most frequent words (the softmax is most of a step)
 
 
-def live_corpus(text: str, settings: LiveSettings) -> Corpus:
-    """The text cut by the settings' tokenizer; the last VALID_FRACTION of tokens is the validation split.
-
-    The vocabulary comes from the training part (a word model's capped to MAX_WORD_VOCAB and without the
-    classroom list's words; tokens outside it read as <unk>). Raises LiveTextError for a text too short."""
+def live_split(text: str, settings: LiveSettings, source: str | None = None) -> LiveSplit:
+    """The text cut into training and validation tokens as `lstmlm train` reads the files of the command
+    that repeats the run (`command.split_text`: the last tenth of its lines, or of its characters).
+    Raises LiveTextError for a text too short (or whose held-out end holds no tokens)."""
     check_text(text)
-    tokenizer = settings.tokenizer_object
-    tokens = tokenizer.tokenize(text)
-    if len(tokens) < MIN_TOKENS:
-        unit = tokenizer.unit
+    try:
+        text.encode("utf-8")  # the command's text file is UTF-8: a lone surrogate cannot be saved
+    except UnicodeEncodeError as e:
         raise LiveTextError(
-            f"the text has {len(tokens)} {unit}s; the Live Lab needs at least {MIN_TOKENS} "
-            f"(a tenth is held out to check the model on text it never trained on): add more text"
+            Message(
+                "live.surrogate",
+                "the text is not valid Unicode: character {offset:,} is a lone surrogate (U+{code}): "
+                "remove it",
+                offset=e.start,
+                code=f"{ord(text[e.start]):04X}",
+            )
+        ) from None
+    tokenizer = settings.tokenizer_object
+    split = split_text(text, tokenizer, source)
+    said = dict(unit=tokenizer.unit, count=len(split.train) + len(split.valid), minimum=MIN_TOKENS)
+    if said["count"] < MIN_TOKENS:
+        raise LiveTextError(
+            Message(
+                "live.text_short",
+                "the text has {count} {unit}s; the Live Lab needs at least {minimum} (a tenth is held out "
+                "to check the model on text it never trained on): add more text",
+                **said,
+            )
         )
-    n_valid = max(2, int(len(tokens) * VALID_FRACTION))
-    train_tokens, valid_tokens = tokens[:-n_valid], tokens[-n_valid:]
-    words = tokenizer.unit == "word"
+    if len(split.valid) < 2:
+        raise LiveTextError(
+            Message(
+                "live.valid_empty",
+                "the last tenth of the text holds no {unit}s to check the model on (only spaces or blank "
+                "lines): end the text with some of its text",
+                unit=tokenizer.unit,
+            )
+        )
+    return split
+
+
+def live_corpus(text: str, settings: LiveSettings, source: str | None = None) -> Corpus:
+    """The text cut by the settings' tokenizer (`live_split`); the held-out end is the validation split.
+
+    The vocabulary comes from the training part, as `lstmlm train` builds it: a word model's capped to
+    MAX_WORD_VOCAB, and the classroom list's words left out (no character is on the list); tokens outside
+    it read as <unk>. Raises LiveTextError for a text too short."""
+    return split_corpus(live_split(text, settings, source), settings)
+
+
+def split_corpus(split: LiveSplit, settings: LiveSettings) -> Corpus:
+    """The corpus of a cut text: ids over the vocabulary of its training tokens (see `live_corpus`)."""
     vocab = Vocab.from_tokens(
-        train_tokens,
-        max_size=MAX_WORD_VOCAB if words else 0,
-        exclude=is_hidden if words else None,  # a character model: the run-time filter hides listed words
-        tokenizer=tokenizer,
+        split.train, max_size=max_vocab(settings), exclude=is_hidden, tokenizer=settings.tokenizer_object
     )
     ids = lambda ts: torch.tensor(vocab.encode(ts).ids, dtype=torch.long)  # noqa: E731
-    return Corpus(vocab, ids(train_tokens), ids(valid_tokens), None)
+    return Corpus(vocab, ids(split.train), ids(split.valid), None)
+
+
+def max_vocab(settings: LiveSettings) -> int:
+    """The vocabulary cap: MAX_WORD_VOCAB words for a word model, none (0) for a character model."""
+    return MAX_WORD_VOCAB if settings.tokenizer_object.unit == "word" else 0
 
 
 def live_configs(settings: LiveSettings, corpus: Corpus) -> tuple[ModelConfig, TrainConfig]:
@@ -118,8 +165,14 @@ def train_live(
     before training; TrainingDiverged if the loss becomes NaN (lower the learning rate)."""
     settings.check()
     out = Path(out)
-    corpus = live_corpus(text, settings)
+    split = live_split(text, settings, teaching_source(text))
+    corpus = split_corpus(split, settings)
     model_config, train_config = live_configs(settings, corpus)
+    record = command_record(split, settings, corpus, model_config, train_config)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, part in split.files.items():  # what the command reads, saved with the model (zip_model)
+        with open(out / name, "w", encoding="utf-8", newline="") as f:  # newline="": the line breaks as given
+            f.write(part)
     listeners = list(callbacks or [])
     probe = text[:100] if probe is None or not probe.strip() else probe
     watcher = LiveWatcher(settings, corpus, probe, out, listeners, train_config.batch_size, resume)
@@ -131,7 +184,7 @@ def train_live(
         callbacks=[*listeners, watcher],
         should_stop=should_stop,
         resume=resume,
-        summary={"live_lab": asdict(settings)},
+        summary=record,
     )
     if summary["stop_reason"] != "interrupted":  # a pause takes no final snapshot: the run goes on later
         watcher.finish()
@@ -144,20 +197,43 @@ def train_live(
         snapshots=watcher.taken,
         train_tokens=corpus.train.numel(),
         valid_tokens=corpus.valid.numel(),
+        command=record["command"],
     )
 
 
+def command_record(
+    split: LiveSplit,
+    settings: LiveSettings,
+    corpus: Corpus,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+) -> dict:
+    """What config.json's "training" records about a Lab run, in the keys a `lstmlm train` model has (the
+    data, the command that repeats the run, the tokenizer, the vocabulary), and the Lab's settings."""
+    cap = max_vocab(settings)
+    record = {
+        "data": split.data_args[1],
+        "command": live_command(split, settings, model_config, train_config, cap),
+    }
+    if "--valid" in split.data_args:
+        record["valid"] = split.data_args[-1]
+    record |= {"tokenizer": corpus.vocab.tokenizer.name, "pretokenized": False}
+    record["vocabulary"] = vocabulary_summary(corpus, cap, hidden_excluded=True)
+    return record | {"live_lab": asdict(settings)}
+
+
 def zip_model(directory: str | os.PathLike, name: str = "live-lab-model") -> bytes:
-    """The model directory as a .zip of `name/` with model.safetensors, config.json, vocab.txt and the
-    learning curve (metrics.jsonl), the files' contents (not the save's symlinks). FileNotFoundError if
-    no model was saved."""
+    """The model directory as a .zip of `name/` with model.safetensors, config.json, vocab.txt, the
+    learning curve (metrics.jsonl) and the text files its recorded command reads (text.txt, or train.txt
+    and valid.txt; none for a teaching text), the files' contents (not the save's symlinks).
+    FileNotFoundError if no model was saved."""
     directory = Path(directory)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for file in (WEIGHTS, CONFIG, VOCAB, "metrics.jsonl"):
+        for file in (WEIGHTS, CONFIG, VOCAB, "metrics.jsonl", TEXT_FILE, TRAIN_FILE, VALID_FILE):
             path = directory / file
             if not path.exists():
-                if file == "metrics.jsonl":
+                if file not in (WEIGHTS, CONFIG, VOCAB):
                     continue
                 raise FileNotFoundError(f"{path}: no model has been saved yet")
             z.writestr(f"{name}/{file}", path.read_bytes())

@@ -13,7 +13,8 @@ from lstmlm.studies.tracks import Track, compute_tracks
 from lstmlm.tokenizers import Tokenizer
 
 PACKAGED_TEXTS = "_teaching_texts"  # lstmlm/_teaching_texts/<name>.txt inside a built wheel (setup.py)
-SOURCE_TEXTS = Path(__file__).resolve().parents[3] / "assets" / "teaching_texts"  # a clone's copies
+IN_CLONE = "assets/teaching_texts"  # where a clone keeps them, from its root
+SOURCE_TEXTS = Path(__file__).resolve().parents[3] / IN_CLONE  # a clone's copies
 
 
 def teaching_root():
@@ -55,6 +56,15 @@ TEACHING_TEXTS = {
                      "line_pos"),
     ]
 }  # fmt: skip
+
+
+def teaching_source(text: str) -> str | None:
+    """The path in a clone (assets/teaching_texts/NAME.txt) of the teaching text that `text` is, exactly;
+    None for any other text (pasted, uploaded, or a teaching text changed)."""
+    for teaching in TEACHING_TEXTS.values():
+        if teaching.read() == text:
+            return f"{IN_CLONE}/{teaching.name}.txt"
+    return None
 
 
 def planted_track(teaching: TeachingText, tokens: list[str], tokenizer: Tokenizer) -> Track:
