@@ -5,7 +5,9 @@ no Chinese on them.
 
 Views walked (WALKED), each with its main action pressed (ACTIONS) so that the text the server computes
 is on screen, and a plot title of each checked in Chinese (PLOT_TITLES). Train your own trains a built-in
-teaching text for 10 s (its sample and tries are the model's text, left out like the model's words)."""
+teaching text for 10 s (its sample and tries are the model's text, left out like the model's words).
+Gradio's own words (an upload box's) follow the switch both ways, whichever language the box was first
+drawn in."""
 
 from __future__ import annotations
 
@@ -86,9 +88,14 @@ PROPER = {
 MODEL_TEXT = " ".join(
     [*WORDS, *(p for _, p in EXAMPLES), EN["prompt.placeholder"], DEFAULT_PROMPT, DEFAULT_TEXT]
 )
-# Chinese an English page may show: the switch's own label, and Gradio's own words in Train your own's file
-# box (its component translates itself; on 2026-12-01 they did not switch back: left for issue 17)
-KEPT_ZH = {"中文", "将文件拖放到此处", "- 或 -", "点击上传"}
+# Chinese an English page may show: the switch's own label. Gradio's own words (the file box's
+# "将文件拖放到此处") must follow the switch back too (classroom/language.py swaps them after each switch)
+KEPT_ZH = {"中文"}
+# Gradio 6's own words in an upload box, in its en and zh-CN dictionaries (Train your own's file box)
+UPLOAD_WORDS = {
+    "en": ["Drop File Here", "- or -", "Click to Upload"],
+    "zh": ["将文件拖放到此处", "- 或 -", "点击上传"],
+}
 ALLOWED = PROPER | {w.lower() for w in re.findall(r"[A-Za-z]+", MODEL_TEXT)}
 
 VISIBLE_TEXT = r"""() => {
@@ -233,3 +240,38 @@ def test_one_switch_translates_the_page_and_back(tiny_model):
             _open(page, tab_id)
             left = _settled(page, lambda texts: [t for t in texts if han.search(t) and t not in KEPT_ZH])
             assert not left, f"Chinese left on the English {tab_id} view: {left}"
+
+
+def _switch(page, zh: bool) -> None:
+    page.locator("#lp-lang").click()
+    page.wait_for_function("(zh) => document.documentElement.lang.startsWith('zh') === zh", arg=zh)
+
+
+def _upload_words(page, lang: str) -> None:
+    """Wait until Train your own's file box shows Gradio's upload words in `lang` (fails on a timeout)."""
+    page.wait_for_function(
+        "(words) => { const t = document.querySelector('#live-upload')?.innerText || '';"
+        " return words.every((w) => t.includes(w)); }",
+        arg=UPLOAD_WORDS[lang],
+        timeout=20_000,
+    )
+
+
+def test_gradio_words_follow_the_switch_both_ways(tiny_model):
+    """Gradio draws an upload box's words once, in the language of the moment it is first shown: a box
+    first shown in English reads Chinese after the switch and English again after the switch back; a box
+    first shown in Chinese, the reverse."""
+    with serve(tiny_model) as url, chromium() as browser:
+        for first, other in (("en", "zh"), ("zh", "en")):
+            page = new_page(browser, timeout_ms=90_000)
+            page.goto(url + f"?lang={first}")
+            page.wait_for_function(
+                "(z) => document.documentElement.lang.startsWith('zh') === z", arg=first == "zh"
+            )
+            page.locator('button[role=tab][data-tab-id="live"]').click()
+            _upload_words(page, first)
+            _switch(page, other == "zh")
+            _upload_words(page, other)
+            _switch(page, first == "zh")
+            _upload_words(page, first)
+            page.context.close()

@@ -5,6 +5,7 @@ in the classroom bar (bar.py); the words are in playground/text/."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -20,6 +21,15 @@ from playground.text import per_unit
 #   #lp-lang-redraw button redraws the open views in the new language.
 # - Gradio translates a tab's label only when the tab is first shown, so the tab buttons are relabelled
 #   here from the same dictionary (TAB_LABELS, filled in by `head()`), and again after any re-render.
+# - Gradio's own words (an upload box's "Drop File Here", "- or -", "Click to Upload"; "Clear", "Loading",
+#   "Error"...) are drawn once, in the language of the moment the component is first shown: Gradio 6's
+#   components pass `gradio.i18n` down (its Upload draws `i18n("upload_text.drop_file")` and
+#   `- ${i18n("common.or")} -`, assets/src-*.js), a function that reads the locale when called but is no
+#   reactive dependency, so nothing redraws them on a switch; only choices use the reactive `live_i18n`
+#   (gradio issue #13531).
+#   So after each switch the script swaps every such word left in the other language, from Gradio's own
+#   en and zh-CN dictionaries (GRADIO_LOCALES: their files, loaded by `import()`); the model's text (HTML,
+#   Markdown, plots, examples) is left alone.
 HEAD = """<script>
 (function () {
   const pick = (code) => ((code || "").toLowerCase().startsWith("zh") ? "zh" : "en");
@@ -67,9 +77,67 @@ HEAD = """<script>
     current = code;
     remember(code);
     window.lpRelabelTabs();
+    window.lpGradioWords();
     const redraw = document.getElementById("lp-lang-redraw");
     if (redraw) redraw.click();
   }).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+  // Gradio's own words: {en: Map(zh word -> en word), zh: Map(en word -> zh word)}, from its dictionaries
+  let gradioWords = null;
+  const loadGradioWords = () => {
+    if (gradioWords) return gradioWords;
+    const entry = document.querySelector('script[type=module][src*="/assets/index-"]');
+    const base = entry ? entry.src : new URL("assets/", document.baseURI).href;
+    const flat = (obj, out) => {
+      for (const [k, v] of Object.entries(obj || {})) {
+        if (k.startsWith("_")) continue;  // _name: the language's own name
+        if (typeof v === "string" && !v.includes("{")) out.push([k, v]);  // {size} etc.: filled in, skipped
+        else if (v && typeof v === "object") for (const [kk, vv] of flat(v, [])) out.push([k + "." + kk, vv]);
+      }
+      return out;
+    };
+    const load = (code) =>
+      import(new URL(GRADIO_LOCALES[code], base).href).then((m) => new Map(flat(m.default, [])));
+    gradioWords = Promise.all([load("en"), load("zh")]).then(([en, zh]) => {
+      const to = { en: new Map(), zh: new Map() };
+      for (const [key, word] of en) {
+        const other = zh.get(key);
+        if (!other || other === word) continue;
+        if (!to.en.has(other)) to.en.set(other, word);
+        if (!to.zh.has(word)) to.zh.set(word, other);
+      }
+      return to;
+    }).catch((e) => { console.warn("lp: Gradio's dictionaries did not load", e); return null; });
+    return gradioWords;
+  };
+  // the model's text and the server's (redrawn in the new language by #lp-lang-redraw) are not Gradio's
+  const NOT_GRADIO = ".html-container, .prose, .js-plotly-plot, .gallery-item, td, textarea, code, pre";
+  window.lpGradioWords = async function () {
+    const to = await loadGradioWords();
+    if (!to) return;
+    await new Promise((r) => setTimeout(r, 50));  // after Gradio's own relabelling (the labels it tracks)
+    const words = to[current];
+    // "- 或 -": Gradio draws some words between dashes or spaces; the word alone is in the dictionary
+    const swap = (text) => {
+      const [, before, word, after] = text.match(/^([\\s\\-–—·|]*)([^]*?)([\\s\\-–—·|]*)$/);
+      const exact = words.get(text.trim());
+      if (exact) return text.replace(text.trim(), exact);
+      return words.has(word) ? before + words.get(word) + after : null;
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      const el = node.parentElement;
+      if (!node.nodeValue.trim() || !el || el.closest(NOT_GRADIO)) continue;
+      const swapped = swap(node.nodeValue);
+      if (swapped !== null) node.nodeValue = swapped;
+    }
+    for (const name of ["title", "aria-label", "placeholder"]) {
+      for (const el of document.querySelectorAll(`[${name}]`)) {
+        const word = words.get(el.getAttribute(name).trim());
+        if (word && !el.closest(".html-container, .prose, .js-plotly-plot")) el.setAttribute(name, word);
+      }
+    }
+  };
   const watch = () => {
     const all = { childList: true, subtree: true, characterData: true };
     new MutationObserver(relabelSoon).observe(document.body, all);
@@ -132,7 +200,19 @@ def head() -> str:
         lang: {k: words.get(per_unit("tip." + k[4:], "character"), "") for k in keys}
         for lang, words in tips.items()
     }
-    return HEAD.replace("TAB_LABELS", json.dumps(labels, ensure_ascii=False))
+    script = HEAD.replace("GRADIO_LOCALES", json.dumps(gradio_locales()))
+    return script.replace("TAB_LABELS", json.dumps(labels, ensure_ascii=False))
+
+
+def gradio_locales() -> dict[str, str]:
+    """{"en": ..., "zh": ...}: the files of Gradio's own English and Simplified Chinese dictionaries among its
+    frontend's assets (hashed names, e.g. zh-CN-CkzKEtHR.js; each module's default export is the nested
+    dictionary). RuntimeError if this Gradio has no such files (its frontend was laid out differently)."""
+    assets = Path(gr.__file__).parent / "templates" / "frontend" / "assets"
+    found = {code: sorted(assets.glob(f"{name}-*.js")) for code, name in (("en", "en"), ("zh", "zh-CN"))}
+    if not all(found.values()):
+        raise RuntimeError(f"Gradio's en / zh-CN dictionaries are not in {assets}: {found}")
+    return {code: files[0].name for code, files in found.items()}
 
 
 def redraw_on_language(redraw: Any, inputs: list, outputs: list) -> gr.Button:
