@@ -2,13 +2,15 @@
 by side and runs a long-range probe; the Gradient-flow view draws one line per model for the prompt and the
 shipped averages. Chromium and its flags come from tests/browser_kit.py.
 
-`LSTM_PLAYGROUND_SCREENSHOT_MODEL=DIR pytest tests/test_browser_compare.py` writes the README's screenshots
-(compare.png, gradient_flow.png) with that model and the other bundled models.
+`LSTM_PLAYGROUND_SCREENSHOT_MODEL=assets/models/storybooks-lstm pytest tests/test_browser_compare.py` writes
+the README's screenshots (compare.png, gradient_flow.png, gradient_flow_averaged.png) with that model and the
+bundled models trained on its data (the default line-up: storybooks LSTM, GRU, plain RNN).
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from browser_kit import MODEL_ENV, element_shot, open_page, serve, shot, shots_dir
@@ -17,10 +19,10 @@ from test_compare_api import with_flow
 pytestmark = pytest.mark.browser
 
 PROMPT = "The cat sat on the mat . a dog ran to the house"
-if os.environ.get(MODEL_ENV):  # the README's screenshots: a WikiText-like sentence with a bracket to close
+if os.environ.get(MODEL_ENV):  # the README's screenshots: a storybook sentence with a quotation to close
     PROMPT = (
-        "In 1999 , the group released its third album ( the band recorded most of the songs at a small "
-        "studio near the coast during the winter of 1998 )"
+        'The old rabbit looked at her children and said, "You may play in the fields or down by the river, '
+        "but never go into the farmer's garden, because he will catch you and put you in a pie.\""
     )
 
 
@@ -75,7 +77,8 @@ def test_gradient_flow_view(page):
     page.wait_for_function(
         "() => document.querySelectorAll('#gradient-prompt .scatterlayer .trace').length === 3"
     )
-    assert PROMPT.split()[-1] in page.locator("#gradient-head").inner_text()
+    last_word = re.findall(r"\w+|[^\w\s]", PROMPT)[-1]  # the screenshot's: a closing quotation mark
+    assert f"{last_word}, from the" in page.locator("#gradient-head").inner_text()
     assert page.locator("#gradient-averaged .scatterlayer .trace").count() == 6  # a band and a line per model
     shot(page, "gradient_flow", full_page=True)
     element_shot(page, "#gradient-averaged", "gradient_flow_averaged")

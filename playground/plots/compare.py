@@ -34,7 +34,7 @@ def compare_bars(
 
 
 def perplexity_table(rows: Sequence[dict], lang: str = "en", unit: str = "word") -> str:
-    """Model | perplexity on this prompt | bits per word | next-word entropy | WikiText-2 test perplexity,
+    """Model | perplexity on this prompt | bits per word | next-word entropy | test perplexity,
     headed in `lang` ('en' or 'zh'), per `unit` (the models' unit in `lang`)."""
 
     def num(x, fmt: str) -> str:

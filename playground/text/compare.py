@@ -28,7 +28,7 @@ PAIRS: dict[str, tuple[str, str]] = {
     "cmp.th_perplexity": ("perplexity on your prompt", "在你的文本上的困惑度"),
     "cmp.th_bits": ("bits per {unit}", "每{unit}比特数"),
     "cmp.th_entropy": ("next-{unit} entropy (bits)", "下一个{unit}的熵（比特）"),
-    "cmp.th_test": ("WikiText-2 test perplexity", "WikiText-2 测试集困惑度"),
+    "cmp.th_test": ("test perplexity on its own data", "在各自数据上的测试集困惑度"),  # from each card
     "cmp.table_note": (
         "Perplexity on your prompt: 2 to the mean surprisal of its {unit}s, each predicted from the {unit}s "
         "before it (the first from a line start). Lower means the model found your text more predictable.",

@@ -15,7 +15,8 @@ from playground.views.next_word import MAX_TOP_K_SHOWN, line_start
 
 
 def test_perplexity(entry: Entry) -> float | None:
-    """The model's WikiText-2 test perplexity as its model card records it (None if not recorded)."""
+    """The model's test perplexity on its own data's test text, as its model card records it (None if not
+    recorded)."""
     info = getattr(entry.model, "info", None) or {}
     value = (info.get("training") or {}).get("test_perplexity")
     return float(value) if isinstance(value, (int, float)) else None
