@@ -191,7 +191,8 @@ def build_app(
         loaded = bar.wire(model, demo, prompt, tabs, active, views, classroom_bar, TABS)
         loaded.then(redraw, redraw_in, redraw_out, show_progress="hidden", api_visibility="private")
         class_game.follow_link(rooms, loaded, views["class"], tabs, active)  # ?room=CODE joins a room
-        start.wire(demo, lesson_bar, lessons, model.config.num_layers)  # ?lesson=... fills the bar
+        # ?lesson=... fills the bar, its texts naming what the model reads (word or character)
+        start.wire(demo, lesson_bar, lessons, model.config.num_layers, model.vocab.tokenizer.unit)
         api.register(model)
         language.redraw_on_language(redraw, redraw_in, redraw_out)  # the same call when the language changes
         api_surprisal.register(model)

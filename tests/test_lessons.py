@@ -12,6 +12,7 @@ import pytest
 from lstmlm.trace import trace
 from playground.classroom.links import VIEWS, Limits, parse_intervention, parse_query
 from playground.plots.cell_diagram import cell_svg
+from playground.text import worded
 from playground.views.equations import cell_values
 from playground.views.lessons import (
     LESSON_DIR,
@@ -169,7 +170,8 @@ def test_the_lesson_bar_shows_the_step_and_its_neighbours():
     lesson = next(ls for ls in lessons if ls.key == "forget_gate")
     bar = lesson_bar_html(lessons, "forget_gate", "2", 2)
     en = bar[: bar.index('lp-lang-zh"')]
-    assert "step 2 of 4" in en and lesson.steps[1].ask_en.replace('"', "&quot;") in en
+    asked = worded(lesson.steps[1].ask_en, "en", "word")  # the file's {unit} marks, named for a word model
+    assert "step 2 of 4" in en and asked.replace('"', "&quot;") in en and "{unit}" not in bar
     nav = {
         m[0]: m[1].replace("&amp;", "&")
         for m in re.findall(r'class="lp-lesson-nav lp-(\w+)" href="([^"]+)"', en)
@@ -237,11 +239,14 @@ def test_learn_describes_every_view_in_both_languages():
         return {name for row in rows for name in re.findall(r"\*\*(.+?)\*\*", row[0])}
 
     tabs = [v for v in ("start", *VIEWS, "live", "class") if v != "memory"]  # "memory": Equations & memory
-    assert names(learn.VIEWS) == {i18n.EN[f"tab.{v}"] for v in tabs}
-    assert names(i18n._ZH_VIEWS) == {i18n.ZH[f"tab.{v}"] for v in tabs}
-    assert len(learn.VIEWS) == len(i18n._ZH_VIEWS)  # row by row the same views
-    for en, zh in zip(learn.VIEWS, i18n._ZH_VIEWS, strict=True):
-        assert all(CJK.search(cell) for cell in zh) and "<unk>" not in " ".join(en + zh)
+    for unit, next_tab in (("word", "next_word"), ("character", "next_char")):  # the tab's label per model
+        labels = [next_tab if v == "next_word" else v for v in tabs]
+        en_rows, zh_rows = learn.view_rows("en", unit), learn.view_rows("zh", unit)
+        assert names(en_rows) == {i18n.EN[f"tab.{v}"] for v in labels}
+        assert names(zh_rows) == {i18n.ZH[f"tab.{v}"] for v in labels}
+        assert len(en_rows) == len(zh_rows) == len(i18n._ZH_VIEWS)  # row by row the same views
+        for en, zh in zip(en_rows, zh_rows, strict=True):
+            assert all(CJK.search(cell) for cell in zh) and "<unk>" not in " ".join(en + zh)
 
 
 def test_a_step_can_outline_a_region_of_the_screen():

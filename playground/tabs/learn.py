@@ -35,12 +35,16 @@ def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.St
         t("learn.this_model") + f": {model_size(model)}, |V| = {cfg.vocab_size:,}"
     )
     perplexity = t("learn.perplexity") + f" {ppl:.0f}" if isinstance(ppl, (int, float)) else ""
+    # the long texts name what this model reads: "next character" for a character model (text/learn.py)
+    words = model.vocab.tokenizer.unit == "word"
+    body = t("learn.body") if words else t("learn.body.character")
+    views = t("learn.views") if words else t("learn.views.character")
 
     with gr.Tab(t("tab.learn"), id="learn") as tab:
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 gr.Markdown("## " + t("learn.title"))
-                gr.Markdown(t("learn.body"), latex_delimiters=LATEX, elem_classes=["lp-learn"])
+                gr.Markdown(body, latex_delimiters=LATEX, elem_classes=["lp-learn"])
             with gr.Column(scale=2):
                 gr.Markdown("## " + t("learn.try"))
                 examples = gr.Dataset(
@@ -58,7 +62,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.St
                 if perplexity:
                     gr.Markdown(perplexity, elem_classes=["lp-small"])
         gr.Markdown("## " + t("learn.views_title"))
-        gr.Markdown(t("learn.views"), latex_delimiters=LATEX, elem_classes=["lp-learn"])
+        gr.Markdown(views, latex_delimiters=LATEX, elem_classes=["lp-learn"])
 
     examples.click(
         fill_example, examples, [prompt, tabs, active], show_progress="hidden", api_visibility="private"

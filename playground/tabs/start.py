@@ -37,21 +37,25 @@ def build_bar() -> gr.HTML:
 
 def build(model: LanguageModel, lessons: tuple[Lesson, ...], views: set[str] | None = None) -> TabView:
     """The Start-here tab: every lesson in English and Chinese (the page's language is shown), with the
-    "Skip" link that opens Next word now and on the next visits."""
+    "Skip" link that opens Next word now and on the next visits; "word" in them is the model's unit
+    (character for a character model)."""
     present = set(VIEWS) if views is None else views
     if model.config.cell != "lstm":  # Equations, Intervene and Cell hunt need an LSTM
         present -= {"equations", "intervene", "cell_hunt"}
     with gr.Tab(t("tab.start"), id="start") as tab:
-        gr.HTML(lessons_html(lessons, model.config.num_layers, present), elem_id="lessons")
+        unit = model.vocab.tokenizer.unit
+        gr.HTML(lessons_html(lessons, model.config.num_layers, present, unit), elem_id="lessons")
     return TabView(tab)
 
 
-def wire(demo: gr.Blocks, bar: gr.HTML, lessons: tuple[Lesson, ...], num_layers: int) -> None:
+def wire(
+    demo: gr.Blocks, bar: gr.HTML, lessons: tuple[Lesson, ...], num_layers: int, unit: str = "word"
+) -> None:
     """Page load: the lesson bar for ?lesson=KEY[&step=N] (the prompt and view are the link's, restored by
-    playground/classroom/bar.py)."""
+    playground/classroom/bar.py), naming the model's `unit` (word or character)."""
 
     def opened(request: gr.Request) -> str:  # gradio injects the request into a plain function
         params = dict(request.query_params) if request is not None else {}
-        return lesson_bar_html(lessons, params.get("lesson"), params.get("step"), num_layers)
+        return lesson_bar_html(lessons, params.get("lesson"), params.get("step"), num_layers, unit)
 
     demo.load(opened, None, bar, queue=False, show_progress="hidden", api_visibility="private")

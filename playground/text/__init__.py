@@ -53,6 +53,19 @@ def unit_fields(lang: str, unit: str) -> dict[str, str]:
     return {"unit": name, "Unit": name[:1].upper() + name[1:]}
 
 
+# what a model reads, named in each language: text/app.py's unit.word / unit.character, and `worded`
+UNIT_NAMES = {"en": {"word": "word", "character": "character"}, "zh": {"word": "词", "character": "字符"}}
+
+
+def worded(text: str, lang: str, unit: str) -> str:
+    """`text` with its {unit} and {Unit} marks replaced by `unit` ('word' or 'character') named in `lang`
+    ('zh' Chinese, anything else English), as `unit_fields` names it; English plurals write '{unit}s'. A
+    plain replace, not `str.format`: LaTeX braces ($h_{t-1}$) and any other {field} stay as written. For
+    long texts written once for both kinds of model (Learn, the lessons). KeyError for another unit."""
+    name = UNIT_NAMES["zh" if lang == "zh" else "en"][unit]
+    return text.replace("{unit}", name).replace("{Unit}", name[:1].upper() + name[1:])
+
+
 def per_unit(key: str, unit: str) -> str:
     """`key`'s variant for a model that reads `unit`s ('word' or 'character'), `key.<unit>`, where a text
     module defines one; else `key` itself (a text that names no unit)."""

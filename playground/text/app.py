@@ -1,6 +1,8 @@
 """Words of the page around the tabs: the header, the prompt box, the units a model reads, the layer names
 (component labels of several tabs), as (English, Chinese) pairs."""
 
+from playground.text import UNIT_NAMES
+
 PAIRS: dict[str, tuple[str, str]] = {
     "app.subtitle": (
         "Type a sentence and watch an LSTM language model read it word by word",
@@ -15,8 +17,7 @@ PAIRS: dict[str, tuple[str, str]] = {
         "Type a sentence, e.g. The little girl opened the door and",
         "输入一句英文，例如 The little girl opened the door and",
     ),
-    "unit.word": ("word", "词"),
-    "unit.character": ("character", "字符"),
+    **{f"unit.{unit}": (UNIT_NAMES["en"][unit], UNIT_NAMES["zh"][unit]) for unit in ("word", "character")},
     "app.unknown_title": ("A word this model cannot read", "这个模型读不了的词"),
     "app.unknown_title_chars": ("A character this model cannot read", "这个模型读不了的字符"),
 }

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import html
 
+from playground.text import worded
 from playground.views.lessons import Lesson, step_link, step_screen
 
 
-def step_html(lesson: Lesson, n: int, num_layers: int, lang: str, views: set[str] | None) -> str:
-    """One step as a list item: its text, its "Open this step" link (if its view exists), its question."""
+def step_html(
+    lesson: Lesson, n: int, num_layers: int, lang: str, views: set[str] | None, unit: str = "word"
+) -> str:
+    """One step as a list item: its text, its "Open this step" link (if its view exists), its question;
+    its {unit} marks name what the model reads (`unit`: word or character)."""
     zh, esc = lang == "zh", html.escape
     step = lesson.steps[n - 1]
     screen = step_screen(lesson, n, num_layers)
@@ -22,15 +26,18 @@ def step_html(lesson: Lesson, n: int, num_layers: int, lang: str, views: set[str
             f' <a class="lp-lesson-link" data-lesson="{lesson.key}" data-step="{n}" '
             f'href="{esc(step_link(lesson, n, num_layers, lang), quote=True)}">{label}</a>'
         )
-    text, ask = (step.zh, step.ask_zh) if zh else (step.en, step.ask_en)
+    text, ask = (worded(x, lang, unit) for x in ((step.zh, step.ask_zh) if zh else (step.en, step.ask_en)))
     question = f"<br><em>{'问题' if zh else 'Question'}: {esc(ask)}</em>" if ask else ""
     return f"<li>{esc(text)}{button}{question}</li>"
 
 
-def lesson_html(lesson: Lesson, num_layers: int, lang: str, views: set[str] | None) -> str:
-    """One lesson: its title, the progress mark the page's script fills in, and its steps."""
-    rows = "".join(step_html(lesson, n, num_layers, lang, views) for n in range(1, len(lesson.steps) + 1))
-    title = lesson.title_zh if lang == "zh" else lesson.title_en
+def lesson_html(
+    lesson: Lesson, num_layers: int, lang: str, views: set[str] | None, unit: str = "word"
+) -> str:
+    """One lesson: its title, the progress mark the page's script fills in, and its steps ({unit}: `unit`)."""
+    steps = range(1, len(lesson.steps) + 1)
+    rows = "".join(step_html(lesson, n, num_layers, lang, views, unit) for n in steps)
+    title = worded(lesson.title_zh if lang == "zh" else lesson.title_en, lang, unit)
     count = len(lesson.steps)  # "✓ 2/4" once steps were opened in this browser (HEAD fills it in)
     done = f'<span class="lp-lesson-progress" data-lesson="{lesson.key}" data-steps="{count}"></span>'
 
@@ -44,18 +51,24 @@ INTRO = (
     "New here? Pick a lesson. Each step opens the right view with a sentence already typed; read what the "
     "view shows, then answer the question. You can change the text at any time.",
     "第一次来?选一课。每一步都会打开对应的视图并填好句子;看视图显示了什么,再回答问题。你随时可以修改文字。",
-    "Skip: open Next word first from now on (this browser remembers it)",
-    "跳过:以后先打开“下一个词”(这个浏览器会记住)",
+    "Skip: open Next {unit} first from now on (this browser remembers it)",
+    "跳过:以后先打开“下一个{unit}”(这个浏览器会记住)",
 )
 SKIP = ("Open Start here first again on the next visits", "以后再次先打开“从这里开始”")
 
 
-def lessons_html(lessons: tuple[Lesson, ...], num_layers: int, views: set[str] | None = None) -> str:
+def lessons_html(
+    lessons: tuple[Lesson, ...], num_layers: int, views: set[str] | None = None, unit: str = "word"
+) -> str:
     """Every lesson in English and in Chinese (CSS shows the page's language); a step's button is left
-    out when its view is not in `views` (e.g. Cell hunt on a GRU; None: every view exists)."""
+    out when its view is not in `views` (e.g. Cell hunt on a GRU; None: every view exists). The texts'
+    {unit} marks name what the model reads (`unit`: word or character)."""
     parts = []
     for lang, intro, skip, again in (("en", *INTRO[0::2], SKIP[0]), ("zh", *INTRO[1::2], SKIP[1])):
-        body = "".join(lesson_html(ls, num_layers, "zh" if lang == "zh" else "", views) for ls in lessons)
+        body = "".join(
+            lesson_html(ls, num_layers, "zh" if lang == "zh" else "", views, unit) for ls in lessons
+        )
+        skip = worded(skip, lang, unit)
         tail = "&amp;lang=zh" if lang == "zh" else ""
         links = (
             f'<p class="lp-start-skip"><a href="?view=next_word&amp;start=skip{tail}">'
@@ -67,10 +80,11 @@ def lessons_html(lessons: tuple[Lesson, ...], num_layers: int, views: set[str] |
     return "".join(parts)
 
 
-def bar_html(lesson: Lesson, n: int | None, num_layers: int, lang: str) -> str:
-    """The lesson bar in one language: step `n` with its neighbours, or the lesson's overview (n None)."""
+def bar_html(lesson: Lesson, n: int | None, num_layers: int, lang: str, unit: str = "word") -> str:
+    """The lesson bar in one language: step `n` with its neighbours, or the lesson's overview (n None);
+    its {unit} marks name what the model reads (`unit`)."""
     zh, esc = lang == "zh", html.escape
-    title = esc(lesson.title_zh if zh else lesson.title_en)
+    title = esc(worded(lesson.title_zh if zh else lesson.title_en, lang, unit))
     total = len(lesson.steps)
 
     def nav(m: int, label: str, cls: str) -> str:
@@ -86,7 +100,7 @@ def bar_html(lesson: Lesson, n: int | None, num_layers: int, lang: str) -> str:
             f'<div class="lp-lesson-bar lp-lang-{lang or "en"}"><b>{title}</b> · {steps} {start} {back}</div>'
         )
     step = lesson.steps[n - 1]
-    text, ask = (step.zh, step.ask_zh) if zh else (step.en, step.ask_en)
+    text, ask = (worded(x, lang, unit) for x in ((step.zh, step.ask_zh) if zh else (step.en, step.ask_en)))
     where = f"第 {n} 步,共 {total} 步" if zh else f"step {n} of {total}"
     question = f'<br><em class="lp-lesson-ask">{"问题" if zh else "Question"}: {esc(ask)}</em>' if ask else ""
     prev = nav(n - 1, "← 上一步" if zh else "← previous step", "lp-prev") if n > 1 else ""
@@ -108,7 +122,9 @@ def bar_html(lesson: Lesson, n: int | None, num_layers: int, lang: str) -> str:
     )
 
 
-def lesson_bar_html(lessons: tuple[Lesson, ...], key: str | None, step: str | None, num_layers: int) -> str:
+def lesson_bar_html(
+    lessons: tuple[Lesson, ...], key: str | None, step: str | None, num_layers: int, unit: str = "word"
+) -> str:
     """The lesson bar for a page opened with ?lesson=KEY[&step=N] ('' without a lesson): the step's text,
     its question and links to the previous and next steps, in English and Chinese. An unknown key or step
     says which exist."""
@@ -127,7 +143,7 @@ def lesson_bar_html(lessons: tuple[Lesson, ...], key: str | None, step: str | No
             n = min(len(lesson.steps), max(1, int(str(step).strip()[:4])))
         except ValueError:
             n = None
-    return bar_html(lesson, n, num_layers, "") + bar_html(lesson, n, num_layers, "zh")
+    return bar_html(lesson, n, num_layers, "", unit) + bar_html(lesson, n, num_layers, "zh", unit)
 
 
 # First visit: open Start here, unless the page was opened on a screen (a shared link) or the visitor pressed
