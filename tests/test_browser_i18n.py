@@ -113,10 +113,10 @@ VISIBLE_TEXT = r"""() => {
   while ((node = walker.nextNode())) {
     const text = node.nodeValue.trim();
     const el = node.parentElement;
-    // a room code (.lp-room-code) is random letters, a Live Lab sample or try the model's text, a <code> a
-    // command to type: not English
+    // a room code (.lp-room-code) is random letters, a Live Lab sample or try the model's text, a <code> or
+    // the Live Lab's command box (#live-command's editor) a command to type: not English
     const skip = 'script, style, code, .katex-mathml, .visually-hidden, .lp-room-code, #live-sample, '
-      + '#live-try-out';
+      + '#live-try-out, #live-command .cm-content';
     if (!text || !el || el.closest(skip)) continue;
     if (shown(el)) out.push(text);
   }
@@ -200,13 +200,28 @@ def _settled(page, check, timeout_s: float = 40.0) -> list[str]:
     return left
 
 
+def _switch(page, zh: bool) -> None:
+    """Press the page's language switch and wait until the page is in Chinese (`zh`) or English."""
+    page.locator("#lp-lang").click()
+    page.wait_for_function("(zh) => document.documentElement.lang.startsWith('zh') === zh", arg=zh)
+
+
+def _upload_words(page, lang: str) -> None:
+    """Wait until Train your own's file box shows Gradio's upload words in `lang` (fails on a timeout)."""
+    page.wait_for_function(
+        "(words) => { const t = document.querySelector('#live-upload')?.innerText || '';"
+        " return words.every((w) => t.includes(w)); }",
+        arg=UPLOAD_WORDS[lang],
+        timeout=20_000,
+    )
+
+
 def test_one_switch_translates_the_page_and_back(tiny_model):
     with serve(tiny_model) as url, chromium() as browser:
         page = new_page(browser, timeout_ms=90_000)
         page.goto(url + "?view=next_word&prompt=the+cat+sat+on+the")
         page.wait_for_selector("#next-word-chart .ytick text")
-        page.locator("#lp-lang").click()
-        page.wait_for_function("() => document.documentElement.lang.startsWith('zh')")
+        _switch(page, zh=True)
 
         # every tab label switched, though no tab but Next word was ever shown
         tab_keys = [k for k in EN if k.startswith("tab.")]
@@ -230,8 +245,7 @@ def test_one_switch_translates_the_page_and_back(tiny_model):
                 "([s, w]) => document.querySelector(s)?.textContent.includes(w)", arg=[selector, want]
             )
 
-        page.locator("#lp-lang").click()
-        page.wait_for_function("() => !document.documentElement.lang.startsWith('zh')")
+        _switch(page, zh=False)
         labels = page.locator(".tab-container:not(.visually-hidden) button[role=tab]").all_inner_texts()
         assert all(label.strip() in {EN[k] for k in tab_keys} for label in labels if label.strip()), labels
         assert _tips(page) == {k: EN["tip." + k[4:]] for k in _tips(page)}
@@ -240,21 +254,6 @@ def test_one_switch_translates_the_page_and_back(tiny_model):
             _open(page, tab_id)
             left = _settled(page, lambda texts: [t for t in texts if han.search(t) and t not in KEPT_ZH])
             assert not left, f"Chinese left on the English {tab_id} view: {left}"
-
-
-def _switch(page, zh: bool) -> None:
-    page.locator("#lp-lang").click()
-    page.wait_for_function("(zh) => document.documentElement.lang.startsWith('zh') === zh", arg=zh)
-
-
-def _upload_words(page, lang: str) -> None:
-    """Wait until Train your own's file box shows Gradio's upload words in `lang` (fails on a timeout)."""
-    page.wait_for_function(
-        "(words) => { const t = document.querySelector('#live-upload')?.innerText || '';"
-        " return words.every((w) => t.includes(w)); }",
-        arg=UPLOAD_WORDS[lang],
-        timeout=20_000,
-    )
 
 
 def test_gradio_words_follow_the_switch_both_ways(tiny_model):
@@ -270,8 +269,8 @@ def test_gradio_words_follow_the_switch_both_ways(tiny_model):
             )
             page.locator('button[role=tab][data-tab-id="live"]').click()
             _upload_words(page, first)
-            _switch(page, other == "zh")
+            _switch(page, zh=other == "zh")
             _upload_words(page, other)
-            _switch(page, first == "zh")
+            _switch(page, zh=first == "zh")
             _upload_words(page, first)
             page.context.close()
