@@ -44,8 +44,8 @@ class OutputLayer:
             self.projection = (_detached(tied.projection.weight), _detached(tied.projection.bias))
             self.head_weight, self.head_bias = (_detached(w) for w in tied.head_weights(embedding))
             self.shortlist, self.clusters = tied.shortlist, list(tied.clusters)
-            bias = _detached(tied.bias)
-            self.tails = [(None, _detached(embedding[a:b]), bias[a:b]) for a, b in self.clusters]
+            segments = tied.segments(embedding)[1:]  # each cluster's rows and biases
+            self.tails = [(None, _detached(rows), _detached(bias)) for rows, bias in segments]
             self.known = True
         elif model.config.softmax == "adaptive" and _plain_adaptive(adaptive):
             # (S + C, H) and (S + C,) or None: S head words, then one token per tail cluster

@@ -34,37 +34,41 @@ class TiedAdaptiveSoftmax(nn.Module):
         self.shortlist = edges[0]
         self.clusters = list(zip(edges, [*edges[1:], vocab_size], strict=True))  # (start, stop) of each
         self.vocab_size = vocab_size
+        self.sizes = [self.shortlist, *(stop - start for start, stop in self.clusters)]  # rows per segment
         self.projection = nn.Linear(hidden_dim, embed_dim)
         self.bias = nn.Parameter(torch.zeros(vocab_size))
         self.cluster_weight = nn.Parameter(torch.empty(len(self.clusters), embed_dim).uniform_(-0.1, 0.1))
         self.cluster_bias = nn.Parameter(torch.zeros(len(self.clusters)))
 
+    def segments(self, embedding: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """(rows, biases) of the head words, then of each cluster's words: views of `embedding` (V, E) and
+        of `bias`. One split (not a slice each): its backward writes one (V, E) gradient, not one each."""
+        return list(zip(embedding.split(self.sizes), self.bias.split(self.sizes), strict=True))
+
     def head_weights(self, embedding: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The head's (S + C, E) weight and (S + C,) bias: the S head words' rows, then the clusters'."""
-        S = self.shortlist
-        return (
-            torch.cat([embedding[:S], self.cluster_weight]),
-            torch.cat([self.bias[:S], self.cluster_bias]),
-        )
+        rows, bias = self.segments(embedding)[0]
+        return torch.cat([rows, self.cluster_weight]), torch.cat([bias, self.cluster_bias])
 
-    def head_log_probs(self, z: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
-        """Projected features z (N, E) -> head log-probabilities (N, S + C)."""
-        weight, bias = self.head_weights(embedding)
+    def head_log_probs(self, z: torch.Tensor, segments: list) -> torch.Tensor:
+        """Projected features z (N, E) -> head log-probabilities (N, S + C); `segments`: `segments(E)`."""
+        rows, bias = segments[0]
+        weight, bias = torch.cat([rows, self.cluster_weight]), torch.cat([bias, self.cluster_bias])
         return F.log_softmax(F.linear(z, weight, bias), dim=1)
 
-    def cluster_log_probs(self, z: torch.Tensor, embedding: torch.Tensor, c: int) -> torch.Tensor:
+    def cluster_log_probs(self, z: torch.Tensor, segments: list, c: int) -> torch.Tensor:
         """log p(w | cluster c) for z (N, E): (N, stop_c - start_c)."""
-        start, stop = self.clusters[c]
-        return F.log_softmax(F.linear(z, embedding[start:stop], self.bias[start:stop]), dim=1)
+        rows, bias = segments[c + 1]
+        return F.log_softmax(F.linear(z, rows, bias), dim=1)
 
     def log_prob(self, h: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
         """Top-layer outputs h (N, H) -> next-word log-probabilities (N, V), every cluster computed."""
-        z = self.projection(h)
-        head = self.head_log_probs(z, embedding)
+        z, segments = self.projection(h), self.segments(embedding)
+        head = self.head_log_probs(z, segments)
         S = self.shortlist
         parts = [head[:, :S]]
         for c in range(len(self.clusters)):
-            parts.append(self.cluster_log_probs(z, embedding, c) + head[:, S + c].unsqueeze(1))
+            parts.append(self.cluster_log_probs(z, segments, c) + head[:, S + c].unsqueeze(1))
         return torch.cat(parts, dim=1)
 
     def target_log_prob(
@@ -75,8 +79,8 @@ class TiedAdaptiveSoftmax(nn.Module):
         0..V-1."""
         if targets.numel() and (int(targets.min()) < 0 or int(targets.max()) >= self.vocab_size):
             raise ValueError(f"target ids must be in 0..{self.vocab_size - 1}")
-        z = self.projection(h)
-        head = self.head_log_probs(z, embedding)
+        z, segments = self.projection(h), self.segments(embedding)
+        head = self.head_log_probs(z, segments)
         S = self.shortlist
         rows = [torch.nonzero(targets < S).squeeze(1)]
         values = [head[rows[0], targets[rows[0]]]]
@@ -84,7 +88,7 @@ class TiedAdaptiveSoftmax(nn.Module):
             mine = torch.nonzero((targets >= start) & (targets < stop)).squeeze(1)
             if not mine.numel():
                 continue
-            inside = self.cluster_log_probs(z[mine], embedding, c)  # (n, stop - start)
+            inside = self.cluster_log_probs(z[mine], segments, c)  # (n, stop - start)
             local = (targets[mine] - start).unsqueeze(1)
             values.append(head[mine, S + c] + inside.gather(1, local).squeeze(1))
             rows.append(mine)

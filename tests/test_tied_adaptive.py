@@ -98,8 +98,8 @@ def test_loss_and_token_losses_agree_with_log_probs():
     targets = torch.randint(len(WORDS), (9, 4), generator=torch.Generator().manual_seed(5))
     assert (targets >= 30).any() and ((targets >= 10) & (targets < 30)).any() and (targets < 10).any()
     features, _ = model(ids)
-    picked = model.log_probs(features).gather(-1, targets.unsqueeze(-1)).squeeze(-1)  # (9, 4)
-    token = model.token_losses(features, targets)
+    picked = model.log_probs(features).gather(-1, targets.unsqueeze(-1)).squeeze(-1).detach()  # (9, 4)
+    token = model.token_losses(features, targets).detach()
     assert token.shape == (9, 4)
     assert max_diff(token, -picked) <= 1e-5
     assert float(model.loss(features, targets)) == pytest.approx(float(-picked.mean()), abs=1e-5)
