@@ -38,11 +38,11 @@ examples:
   lstmlm train --data ../shared/data/wikitext-2 --out runs/wt2 --resume       (after Ctrl-C)
   lstmlm train --train book.txt --out runs/book --hidden-dim 256 --embed-dim 256
   lstmlm train --data ../shared/data/warpeace --tokenizer chars --out runs/chars --softmax full
-  lstmlm train --data ../shared/data/wikitext-2 --out runs/wt2-tied --no-auto --max-words 30000000 \\
+  lstmlm train --data ../shared/data/wikitext-2 --out runs/wt2-tied --no-auto --max-words 27000000 \\
       --tie-weights --softmax adaptive --embed-dim 300 --hidden-dim 512 --locked-dropout --dropout 0.4 \\
-      --dropout-input 0.5 --dropout-hidden 0.25 --dropout-embed 0.1 --ar 2 --tar 1 --ema-decay 0.999
-      (the AWD-LSTM recipe: a tied adaptive softmax, locked and embedding dropout, AR/TAR, the weights
-      averaged over the last third of the budget, --ema-start)
+      --dropout-input 0.4 --dropout-hidden 0.25 --dropout-embed 0.1 --ar 2 --tar 1 --ema-decay 0.9995
+      (the AWD-LSTM parts: a tied adaptive softmax, locked and embedding dropout, AR/TAR, the weights
+      averaged from --ema-start, 2/3 of the budget, on)
   torchrun --nproc_per_node=2 -m lstmlm.cli train --data DIR --out DIR     (DistributedDataParallel)
 
 faster on CPU: start with MALLOC_MMAP_THRESHOLD_=4294967296 in the environment, e.g.
