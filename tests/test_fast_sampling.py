@@ -37,15 +37,23 @@ SETTINGS = [
 ]
 
 
-def adaptive_lm(seed: int = 0, scale: float = 1.5, cell: str = "lstm", softmax: str = "adaptive"):
-    """An untrained 2-layer, 8-unit model over WORDS with random weights in [-scale, scale]."""
+def adaptive_lm(
+    seed: int = 0,
+    scale: float = 1.5,
+    cell: str = "lstm",
+    softmax: str = "adaptive",
+    tie_weights: bool = False,
+    embed_dim: int = 8,
+):
+    """An untrained 2-layer, 8-unit model over WORDS with random weights in [-scale, scale] (tie_weights
+    with softmax "adaptive": the tied adaptive softmax, lstmlm/tied_softmax.py)."""
     config = ModelConfig(
         vocab_size=len(WORDS),
         cell=cell,
-        embed_dim=8,
+        embed_dim=embed_dim,
         hidden_dim=8,
         dropout=0.0,
-        tie_weights=False,
+        tie_weights=tie_weights,
         softmax=softmax,
         adaptive_cutoffs=CUTOFFS,
         adaptive_div_value=2.0,

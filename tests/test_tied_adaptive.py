@@ -11,41 +11,25 @@ import pytest
 import torch
 from conftest import write_corpus
 from test_eval import independent_perplexity
-from test_fast_sampling import CUTOFFS, SETTINGS, WORDS, assert_same_words, both_paths
+from test_fast_sampling import CUTOFFS, SETTINGS, WORDS, adaptive_lm, assert_same_words, both_paths
 from test_trace import TOL, fused_reference, max_diff, random_ids, random_state
+from test_train_recipe import recipe_model, recipe_train
 
 from lstmlm import load_model
 from lstmlm.checkpoint import save_model
 from lstmlm.cli import main
 from lstmlm.data import Corpus
 from lstmlm.fast_sampling import NextDistribution, OutputLayer, Stepper
-from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.model import LanguageModel
 from lstmlm.sampling import advance, start_state
 from lstmlm.trace import trace
-from lstmlm.training.loop import TrainConfig, train
-from lstmlm.vocab import Vocab
+from lstmlm.training.loop import train
 
 
-def tied_lm(seed: int = 0, scale: float = 1.5, embed_dim: int = 6, cell: str = "lstm") -> LanguageModel:
+def tied_lm(seed: int = 0, scale: float = 1.5, embed_dim: int = 6) -> LanguageModel:
     """An untrained 2-layer, 8-unit model over WORDS (60 ids: head 0-9, clusters 10-29 and 30-59), tied
     adaptive softmax at embedding width `embed_dim`, random weights in [-scale, scale]."""
-    config = ModelConfig(
-        vocab_size=len(WORDS),
-        cell=cell,
-        embed_dim=embed_dim,
-        hidden_dim=8,
-        dropout=0.0,
-        tie_weights=True,
-        softmax="adaptive",
-        adaptive_cutoffs=CUTOFFS,
-    )
-    model = LanguageModel(config)
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(torch.empty_like(p).uniform_(-scale, scale, generator=gen))
-    model.vocab = Vocab(WORDS)
-    return model.eval()
+    return adaptive_lm(seed, scale, tie_weights=True, embed_dim=embed_dim)
 
 
 def by_hand(model: LanguageModel, h: np.ndarray) -> np.ndarray:
@@ -160,21 +144,8 @@ def trained(corpus_dir, tmp_path_factory):
     """A 2 x 8 LSTM with a tied adaptive softmax (E = 6) trained 2 epochs with the whole recipe."""
     out = tmp_path_factory.mktemp("tied")
     corpus = Corpus.from_folder(corpus_dir)
-    config = ModelConfig(
-        vocab_size=len(corpus.vocab),
-        embed_dim=6,
-        hidden_dim=8,
-        tie_weights=True,
-        softmax="adaptive",
-        adaptive_cutoffs=(4, 9),
-        dropout=0.2,
-        dropout_input=0.3,
-        dropout_hidden=0.2,
-        dropout_embed=0.1,
-        locked_dropout=True,
-    )
-    cfg = TrainConfig(epochs=2, batch_size=4, bptt=10, lr=0.01, device="cpu", threads=1)
-    cfg.ar, cfg.tar, cfg.ema_decay, cfg.ema_start = 1.0, 1.0, 0.9, 0.5
+    config = recipe_model(corpus, dropout_input=0.3, dropout_hidden=0.2)
+    cfg = recipe_train(threads=1)
     torch.manual_seed(0)
     train(corpus, config, cfg, out)
     return out

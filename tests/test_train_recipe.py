@@ -143,8 +143,9 @@ def corpus_dir(tmp_path_factory):
     return write_corpus(tmp_path_factory.mktemp("corpus"))
 
 
-def recipe_model(corpus: Corpus) -> ModelConfig:
-    return ModelConfig(
+def recipe_model(corpus: Corpus, **changes) -> ModelConfig:
+    """A 2 x 8 LSTM with a tied adaptive softmax (E = 6), locked and embedding dropout."""
+    settings = dict(
         vocab_size=len(corpus.vocab),
         embed_dim=6,
         hidden_dim=8,
@@ -155,10 +156,13 @@ def recipe_model(corpus: Corpus) -> ModelConfig:
         dropout_embed=0.1,
         locked_dropout=True,
     )
+    return ModelConfig(**{**settings, **changes})
 
 
-def recipe_train() -> TrainConfig:
-    cfg = TrainConfig(epochs=2, batch_size=4, bptt=10, lr=0.01, device="cpu", eval_every=40)
+def recipe_train(**changes) -> TrainConfig:
+    """2 epochs, AR and TAR 1, EMA (decay 0.9) over the second half."""
+    settings = dict(epochs=2, batch_size=4, bptt=10, lr=0.01, device="cpu", eval_every=40)
+    cfg = TrainConfig(**{**settings, **changes})
     cfg.ar, cfg.tar, cfg.ema_decay, cfg.ema_start = 1.0, 1.0, 0.9, 0.5
     return cfg
 
