@@ -405,6 +405,13 @@ def test_browser_whole_flow(tiny_model_dir, tmp_path):
             z.extractall(tmp_path / "unzipped")
         model = load_model(tmp_path / "unzipped" / "live-lab-model")
         assert model.tokenizer.name == "chars" and set(model.vocab.words) >= {"a", "b", "<eos>"}
+        # the command that trains it again, as config.json records it, under where to run it; copyable
+        config = json.loads((tmp_path / "unzipped" / "live-lab-model" / "config.json").read_text())
+        shown = page.locator("#live-command .cm-content").inner_text().strip().splitlines()
+        assert shown == ["# run in the unzipped folder: it holds the text the command reads",
+                         config["training"]["command"]]  # fmt: skip
+        assert shown[1].startswith("lstmlm train --train text.txt --tokenizer chars")
+        assert page.locator("#live-command button[aria-label='Copy']").count() == 1
         page.locator("#live-try textarea").fill("aaa")
         page.locator("#live-try-go").click()
         page.wait_for_function(

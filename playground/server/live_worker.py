@@ -13,10 +13,12 @@ import queue
 import time
 from collections.abc import Callable
 
-from lstmlm.training.live import LiveSettings, Sample, Snapshot, train_live
+from lstmlm.training.live import LAB_THREADS, LiveSettings, Sample, Snapshot, train_live
 from lstmlm.training.loop import Callback, Progress
 
-WORKER_THREADS = 1  # torch threads a training uses (the server's other requests keep the other cores)
+# torch threads a training uses (the server's other requests keep the other cores); the command a Lab model
+# records to train it again (lstmlm.training.live.command) gives the same --threads
+WORKER_THREADS = LAB_THREADS
 
 _CONTEXT = None
 

@@ -1,7 +1,8 @@
 """Class game ("predict, then reveal"): a teacher opens a room, students join by its link (?room=CODE) or
 code, the teacher pushes a sentence, everyone guesses the next word (or picks which gate closes at the full
 stop), the teacher reveals the model's answer beside the class's guesses and steps on word by word. The
-rules and state are in server/room*.py; this module only draws `RoomStore.state` and passes the buttons on.
+rules and state are in server/room*.py; this module lays the tab out and passes the buttons on, and
+tabs/class_game_draw.py draws `RoomStore.state`.
 
 A page follows its room with a gr.Timer (POLL_S) that runs only while the page is in a room AND this tab
 is open: opening the tab starts it, and its first tick after another tab was opened stops it (the app's
@@ -16,20 +17,15 @@ from typing import Any
 
 import gradio as gr
 
-from playground import markup
-from playground.i18n import language, say, t
-from playground.plots.class_game import CLASS_COLOR, MODEL_COLORS, bars_figure
-from playground.plots.style import placeholder
+from playground.i18n import say, t
 from playground.server.room import RoomError
 from playground.server.rooms import RoomStore
 from playground.tabs import TabView
+from playground.tabs.class_game_draw import DRAWN, MODEL_PANELS, draw
 from playground.text import per_unit
-from playground.views.class_game import banner_html, round_html, scores_html
 
 TAB_ID = "class"
 POLL_S = 1.5  # how often an open Class-game tab asks for its room
-MODEL_PANELS = 4  # models charted beside the class (the API returns every model of the line-up)
-DRAWN = 8 + MODEL_PANELS  # outputs of `draw`
 DEFAULT_SENTENCE = "The little girl opened the | door and ran into the garden ."
 
 # A room's join link, absolute: the page's own address with ?room=CODE (and its language).
@@ -44,59 +40,6 @@ JOIN_LINK_JS = """(query) => {
 def _seat(code: str, role: str, token: str) -> dict:
     """What a page keeps of its room (in gr.State): the code, its role, and its teacher key or student id."""
     return {"code": code, "role": role, "token": token}
-
-
-def charts(state: dict) -> list:
-    """The class's panel (its guesses, or a note saying when they show) and one panel per model (shown
-    after the reveal), as Plot updates."""
-    teacher = state["role"] == "teacher"
-    axis, prob = say("class.chart_share"), say("class.chart_prob")
-    if state["histogram"]:
-        words = [w for w, _ in state["histogram"]]
-        shares = [c / max(state["guesses"], 1) for _, c in state["histogram"]]
-        title = say("class.chart_class", n=state["guesses"])
-        first = bars_figure(title, words, shares, CLASS_COLOR, state["actual"], axis)
-    else:
-        first = placeholder(say("class.chart_none" if teacher else "class.chart_hidden"), height=260)
-    models = (state["models"] or [])[:MODEL_PANELS]
-    shown = [
-        gr.Plot(
-            bars_figure(m["label"], m["words"], m["probs"], MODEL_COLORS[i], state["actual"], prob),
-            visible=True,
-        )
-        for i, m in enumerate(models)
-    ]
-    return [first, *shown, *[gr.Plot(visible=False)] * (MODEL_PANELS - len(shown))]
-
-
-def draw(store: RoomStore, seat: dict | None) -> tuple:
-    """(signature, banner, round, the class's chart, MODEL_PANELS model charts, scores, teacher panel,
-    student panel, gate buttons) for the page's room; a room that is gone says so and leaves the page out."""
-    hidden = (gr.Group(visible=False), gr.Group(visible=False), gr.Row(visible=False))
-    if not seat:
-        return (None, "", "", *[gr.skip()] * (1 + MODEL_PANELS), "", *hidden)
-    try:
-        state = store.state(seat["code"], seat["token"])
-    except RoomError:
-        gone = markup.notice(say("class.closed"))
-        return (None, gone, "", *[gr.skip()] * (1 + MODEL_PANELS), "", *hidden)
-    teacher = state["role"] == "teacher"
-    return (
-        signature(state),
-        banner_html(state),
-        round_html(state),
-        *charts(state),
-        scores_html(state),
-        gr.Group(visible=teacher),
-        gr.Group(visible=not teacher),
-        gr.Row(visible=not teacher and state["question"] == "gate"),
-    )
-
-
-def signature(state: dict) -> tuple:
-    """What a page has drawn: it redraws only when the room changed, who is present changed, or the
-    page's language did."""
-    return (state["code"], state["version"], state["present"], language())
 
 
 def open_room(store: RoomStore, password: str, seat: dict | None) -> tuple:

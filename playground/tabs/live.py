@@ -6,8 +6,9 @@ The training runs in a worker process (server/live_jobs.py); a 1-second gr.Timer
 page's training is queued, running or paused, polls its status. The session's gr.State holds the job's
 key: its id for the person who started it, its share token for a student who opened the teacher's
 read-only link (`?view=live&lab=TOKEN`), whose page hides Train / Pause / Stop. This tab has no listener
-on the shared prompt. Its components are laid out in tabs/live_layout.py; this module holds the
-handlers and wires them.
+on the shared prompt. Its components are laid out in tabs/live_layout.py, what the page shows as the
+training goes (the poll, the redraw on opening) is in tabs/live_watch.py; this module holds the other
+handlers and wires them all.
 """
 
 from __future__ import annotations
@@ -19,19 +20,13 @@ import gradio as gr
 
 from lstmlm.training.live import TEACHING_TEXTS, LiveSettingsError, LiveTextError, read_upload
 from playground import markup
-from playground.i18n import language, say, t
-from playground.plots.live import loss_figure
-from playground.plots.style import placeholder
-from playground.server.live_job import ACTIVE
+from playground.i18n import language, say, shown, t
 from playground.server.live_jobs import JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
 from playground.tabs import TabView
 from playground.tabs.live_layout import source_and_settings, watch_and_try
-from playground.tabs.live_snapshots import (
-    changes_table,
-    snapshot_heatmap,
-    wire_snapshots,
-)
-from playground.views.live import progress_html, sample_html, settings_from_controls, share_html, try_html
+from playground.tabs.live_snapshots import wire_snapshots
+from playground.tabs.live_watch import poll, redraw_on_open
+from playground.views.live import progress_html, settings_from_controls, share_html, try_html
 
 
 def pick_teaching_text(name: str | None) -> str:
@@ -47,7 +42,7 @@ def read_uploaded(data: bytes | None) -> tuple:
     try:
         return read_upload(data, "the uploaded file"), gr.skip()
     except LiveTextError as e:
-        gr.Warning(str(e), title=say("live.cannot_read"))
+        gr.Warning(shown(e), title=say("live.cannot_read"))
         return gr.skip(), None
 
 
@@ -81,16 +76,17 @@ def start_training(
     request: gr.Request,
 ) -> tuple:
     """Start this session's training: (job id, progress, timer on, snapshots seen = 0, download hidden,
-    the read-only share link). Refused: a warning that says what to change and every output unchanged (a
-    raised gr.Error would also stamp a blank red "Error" badge on each output box)."""
+    the read-only share link, the last training's command hidden). Refused: a warning that says what to
+    change (in the page's language) and every output unchanged (a raised gr.Error would also stamp a blank
+    red "Error" badge on each output box)."""
     try:
         settings = settings_from_controls(tokens, layers, units, bptt, lr, seconds, seed)
         job = jobs.start(
             text or "", settings, owner=getattr(request, "session_hash", None), probe=probe or ""
         )
     except (LiveTextError, LiveSettingsError, LiveBusy) as e:
-        gr.Warning(str(e), title=say("live.cannot_start"))
-        return (gr.skip(),) * 6
+        gr.Warning(shown(e), title=say("live.cannot_start"))
+        return (gr.skip(),) * 7
     lang = language()
     return (
         job.id,
@@ -99,6 +95,7 @@ def start_training(
         0,
         gr.DownloadButton(visible=False),
         share_html(job.share, lang),
+        gr.Code(visible=False),
     )
 
 
@@ -144,45 +141,6 @@ def open_shared(jobs: LiveJobs, request: gr.Request) -> tuple:
     return token, progress_html(status, language()), gr.Timer(active=True), hidden, hidden, hidden
 
 
-def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> tuple:
-    """One tick: progress, loss curve, sample; the snapshot sliders, heatmap and what-changed table when
-    a snapshot arrived; the Pause button's label; the timer stops and the download appears when the
-    training ended."""
-    skip = (gr.skip(),) * 10
-    if not job_id:
-        return (*skip[:6], gr.skip(), gr.Timer(active=False), *skip[:3])
-    try:
-        status = jobs.status(job_id)
-    except UnknownJob as e:
-        return (markup.notice(str(e)), *skip[1:7], gr.Timer(active=False), *skip[:3])
-    lang = language()
-    out = [progress_html(status, lang), loss_figure(status, lang), sample_html(status, lang)]
-    count = status["snapshots"]
-    new = count != seen and count
-    if new:
-        out += [
-            gr.Slider(maximum=max(count - 1, 1), value=count - 1),  # gradio refuses maximum == minimum 0
-            snapshot_heatmap(jobs, job_id, count - 1, layer, quantity),
-        ]
-    else:
-        out += [gr.skip(), gr.skip()]
-    out.append(count)
-    tail = [
-        gr.Slider(maximum=max(count - 1, 1)) if new else gr.skip(),
-        changes_table(jobs, job_id, 0, count - 1) if new else gr.skip(),
-        gr.Button(say("live.resume" if status["state"] == "paused" else "live.pause", lang)),
-    ]
-    if status["state"] in ACTIVE:
-        return (*out, gr.skip(), gr.Timer(active=True), *tail)
-    download = gr.skip()
-    if status["has_model"]:
-        try:
-            download = gr.DownloadButton(value=str(jobs.zip_path(job_id)), visible=True)
-        except (FileNotFoundError, OSError):
-            pass
-    return (*out, download, gr.Timer(active=False), *tail)
-
-
 def try_model(jobs: LiveJobs, job_id: str, prompt: str, seed: float | None) -> str:
     """A continuation of `prompt` by this session's trained model (its best save): 300 characters or 60
     words."""
@@ -211,38 +169,10 @@ def build(jobs: LiveJobs = JOBS, page: gr.Blocks | None = None) -> TabView:
         source_and_settings(c)
         watch_and_try(c)
         wire(jobs, page, c)
-        shown = [c.curve, c.heat, c.progress, c.sample, c.share, c.changes]
+        drawn = [c.curve, c.heat, c.progress, c.sample, c.share, c.changes, c.command]
         opened, read = partial(redraw_on_open, jobs), [c.job, c.seen, c.snapshot, c.layer, c.quantity]
-        tab.select(opened, read, shown, show_progress="hidden", api_visibility="private")
+        tab.select(opened, read, drawn, show_progress="hidden", api_visibility="private")
     return TabView(tab)
-
-
-def redraw_on_open(jobs: LiveJobs, job_id: str, seen: int, index: float, layer: int, quantity: str) -> tuple:
-    """On opening the tab, its computed texts in the page's language (it may have changed since they were
-    drawn): before any training the curve's and heatmap's placeholders; after, the curve, the shown
-    snapshot's heatmap, progress, sample, share link and what changed from the first snapshot to the last."""
-    if not job_id:
-        return (
-            placeholder(say("live.curve_empty"), height=380),
-            placeholder(say("live.heat_empty")),
-            *(gr.skip(),) * 4,
-        )
-    try:
-        status = jobs.status(job_id)
-    except UnknownJob:
-        return (gr.skip(),) * 6
-    lang = language()
-    share = gr.skip() if status.get("read_only") else share_html(jobs.get(job_id).share, lang)
-    changes = changes_table(jobs, job_id, 0, seen - 1) if seen > 1 else gr.skip()
-    heat = snapshot_heatmap(jobs, job_id, int(index), layer, quantity) if seen else gr.skip()
-    return (
-        loss_figure(status, lang),
-        heat,
-        progress_html(status, lang),
-        sample_html(status, lang),
-        share,
-        changes,
-    )
 
 
 def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
@@ -274,7 +204,7 @@ def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
     c.train_button.click(
         start,
         [c.text, c.tokens, c.layers, c.units, c.bptt, c.lr, c.seconds, c.seed, c.probe],
-        [c.job, c.progress, c.timer, c.seen, c.download, c.share],
+        [c.job, c.progress, c.timer, c.seen, c.download, c.share, c.command],
         **private,
     )
     c.stop_button.click(partial(stop_training, jobs), c.job, None, queue=False, **private)
@@ -284,7 +214,7 @@ def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
     c.timer.tick(
         partial(poll, jobs),
         [c.job, c.seen, c.layer, c.quantity],
-        [*polled, c.changes, c.pause_button],
+        [*polled, c.changes, c.pause_button, c.command],
         show_progress="hidden",
         concurrency_limit=8,
         concurrency_id="live_poll",

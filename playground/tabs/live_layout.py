@@ -58,6 +58,18 @@ def source_and_settings(c: SimpleNamespace) -> None:
         c.pause_button = gr.Button(t("live.pause"), elem_id="live-pause")
         c.stop_button = gr.Button(t("live.stop"), elem_id="live-stop")
         c.download = gr.DownloadButton(t("live.download"), visible=False, elem_id="live-download")
+    # shown when a training ends: the command that trains the same model again (tabs/live_watch.py)
+    c.command = gr.Code(
+        language="shell",
+        label=t("live.command"),
+        interactive=False,
+        visible=False,
+        lines=2,
+        wrap_lines=True,
+        show_line_numbers=False,
+        buttons=["copy"],
+        elem_id="live-command",
+    )
 
 
 def watch_and_try(c: SimpleNamespace) -> None:

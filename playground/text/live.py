@@ -11,7 +11,8 @@ PAIRS: dict[str, tuple[str, str]] = {
         "to check it on text it never trained on. Then scrub through its gates on the probe text, try it, "
         "and download it (`lstm-playground --model DIR` opens it in every view).",
         "粘贴一段文本、上传一个 .txt 文件（UTF-8，最多 2 MB）或选一篇教学文本，然后按 **训练**。"
-        "一个小 LSTM 会在服务器上用一两分钟学会它：文本的最后 10% 留作验证，检查模型在没训练过的文本上表现如何。"
+        "一个小 LSTM 会在服务器上用一两分钟学会它：文本的最后 10% 留作验证，"
+        "检查模型在没训练过的文本上表现如何。"
         "之后可以在探针文本上逐个快照查看它的门、试用它，并下载它"
         "（`lstm-playground --model DIR` 在每个视图中打开它）。",
     ),
@@ -63,6 +64,18 @@ PAIRS: dict[str, tuple[str, str]] = {
     "live.resume": ("Resume", "继续"),
     "live.stop": ("Stop", "停止"),
     "live.download": ("Download the model (.zip)", "下载模型（.zip）"),
+    "live.command": (
+        "The same training from the command line (lstmlm train; also in the model's config.json)",
+        "在命令行上做同样的训练（这条命令也记在模型的 config.json 里）",
+    ),
+    "live.command_unzipped": (
+        "run in the unzipped folder: it holds the text the command reads",
+        "在解压后的文件夹里运行：命令读取的文本就在里面",
+    ),
+    "live.command_clone": (
+        "run in a clone of the project (the teaching text is under assets/)",
+        "在项目的克隆目录里运行（教学文本在 assets/ 下）",
+    ),
     "live.try": ("Try your model", "试用你的模型"),
     "live.start_with": ("Start with", "开头"),
     "live.generate": ("Generate", "生成"),

@@ -15,6 +15,7 @@ from lstmlm.checkpoint import load_model
 from lstmlm.safewords import hide_in_text
 from lstmlm.sampling import generate, make_generator
 from lstmlm.training.live import (
+    IN_CLONE,
     LiveSettings,
     LiveSettingsError,
     SnapshotData,
@@ -192,6 +193,17 @@ def share_html(token: str, lang: str = "en") -> str:
     """The read-only link to this training (a relative link: it keeps the page's address and root path),
     in `lang`."""
     return f'<div class="lp-note">{words_in(lang, "live.share", token=token)}</div>'
+
+
+def command_text(status: dict, lang: str = "en") -> str | None:
+    """The `lstmlm train` command that trains this model again (its config.json's training.command), after
+    a comment in `lang` that says where to run it: in a clone's folder for a teaching text (its path is
+    under assets/), else in the unzipped download (which holds the text). None before a model is saved."""
+    command = (status.get("summary") or {}).get("command")
+    if not command:
+        return None
+    where = "live.command_clone" if f" {IN_CLONE}/" in command else "live.command_unzipped"
+    return f"# {words_in(lang, where)}\n{command}\n"
 
 
 def try_html(folder: Path, prompt: str, seed: float | None) -> str:

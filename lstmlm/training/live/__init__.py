@@ -7,6 +7,7 @@ the `lstmlm train` command that repeats a run), `watcher` (samples and snapshots
 """
 
 from lstmlm.training.live.command import (
+    LAB_THREADS,
     MIN_SPLIT_LINES,
     VALID_FRACTION,
     LiveSplit,
@@ -43,6 +44,7 @@ from lstmlm.training.live.snapshots import (
     snapshot_changes,
 )
 from lstmlm.training.live.texts import (
+    IN_CLONE,
     PACKAGED_TEXTS,
     SOURCE_TEXTS,
     TEACHING_TEXTS,
@@ -61,6 +63,8 @@ from lstmlm.training.live.watcher import (
 )
 
 __all__ = [
+    "IN_CLONE",
+    "LAB_THREADS",
     "MAX_FLOAT32_SNAPSHOT_PARAMS",
     "MAX_PROBE_TOKENS",
     "MAX_STATS_TOKENS",

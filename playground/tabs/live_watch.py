@@ -1,0 +1,91 @@
+"""The Live Lab's watching side: what the page shows as a training goes and after (tabs/live.py wires it).
+
+`poll` runs on the page's 1-second timer while its training is queued, running or paused: progress, loss
+curve, sample, the newest snapshot, and at the end the download and the `lstmlm train` command that trains
+the model again (its config.json's training.command, with where to run it in the page's language).
+`redraw_on_open` draws the same computed texts again in the page's language when the tab is opened.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from playground import markup
+from playground.i18n import language, say
+from playground.plots.live import loss_figure
+from playground.plots.style import placeholder
+from playground.server.live_job import ACTIVE
+from playground.server.live_jobs import LiveJobs, UnknownJob
+from playground.tabs.live_snapshots import changes_table, snapshot_heatmap
+from playground.views.live import command_text, progress_html, sample_html, share_html
+
+
+def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> tuple:
+    """One tick: progress, loss curve, sample; the snapshot sliders, heatmap and what-changed table when
+    a snapshot arrived; the Pause button's label; the timer stops and the download and the command that
+    trains the model again appear when the training ended."""
+    skip = (gr.skip(),) * 10
+    if not job_id:
+        return (*skip[:6], gr.skip(), gr.Timer(active=False), *skip[:4])
+    try:
+        status = jobs.status(job_id)
+    except UnknownJob as e:
+        return (markup.notice(str(e)), *skip[1:7], gr.Timer(active=False), *skip[:4])
+    lang = language()
+    out = [progress_html(status, lang), loss_figure(status, lang), sample_html(status, lang)]
+    count = status["snapshots"]
+    new = count != seen and count
+    if new:
+        out += [
+            gr.Slider(maximum=max(count - 1, 1), value=count - 1),  # gradio refuses maximum == minimum 0
+            snapshot_heatmap(jobs, job_id, count - 1, layer, quantity),
+        ]
+    else:
+        out += [gr.skip(), gr.skip()]
+    out.append(count)
+    tail = [
+        gr.Slider(maximum=max(count - 1, 1)) if new else gr.skip(),
+        changes_table(jobs, job_id, 0, count - 1) if new else gr.skip(),
+        gr.Button(say("live.resume" if status["state"] == "paused" else "live.pause", lang)),
+    ]
+    if status["state"] in ACTIVE:
+        return (*out, gr.skip(), gr.Timer(active=True), *tail, gr.skip())
+    download, command = gr.skip(), gr.skip()
+    if status["has_model"]:
+        try:
+            download = gr.DownloadButton(value=str(jobs.zip_path(job_id)), visible=True)
+        except (FileNotFoundError, OSError):
+            pass
+        if said := command_text(status, lang):
+            command = gr.Code(value=said, visible=True)
+    return (*out, download, gr.Timer(active=False), *tail, command)
+
+
+def redraw_on_open(jobs: LiveJobs, job_id: str, seen: int, index: float, layer: int, quantity: str) -> tuple:
+    """On opening the tab, its computed texts in the page's language (it may have changed since they were
+    drawn): before any training the curve's and heatmap's placeholders; after, the curve, the shown
+    snapshot's heatmap, progress, sample, share link, what changed from the first snapshot to the last and
+    the command that trains the model again."""
+    if not job_id:
+        return (
+            placeholder(say("live.curve_empty"), height=380),
+            placeholder(say("live.heat_empty")),
+            *(gr.skip(),) * 5,
+        )
+    try:
+        status = jobs.status(job_id)
+    except UnknownJob:
+        return (gr.skip(),) * 7
+    lang = language()
+    share = gr.skip() if status.get("read_only") else share_html(jobs.get(job_id).share, lang)
+    changes = changes_table(jobs, job_id, 0, seen - 1) if seen > 1 else gr.skip()
+    heat = snapshot_heatmap(jobs, job_id, int(index), layer, quantity) if seen else gr.skip()
+    return (
+        loss_figure(status, lang),
+        heat,
+        progress_html(status, lang),
+        sample_html(status, lang),
+        share,
+        changes,
+        command_text(status, lang) or gr.skip(),
+    )
