@@ -44,11 +44,12 @@ class Prompt:
     unknown: list[int]  # positions in `tokens` the vocabulary lacks (read as <unk>)
     cut: bool = False
     unit: str = "word"  # what one step is: "word" or "character" (the model's tokenizer)
+    limit: int = MAX_PROMPT_WORDS  # the most tokens it was read with (a view may read fewer)
 
     @property
     def notice(self) -> str:
-        """ "" for a whole prompt; else a `Message` (key "prompt.cut") saying how many of the last tokens
-        the model reads, which an app may show in its language."""
+        """Empty for a whole prompt; else a `Message` (key "prompt.cut") saying how many of the last tokens
+        the model reads and the cap it was read with, which an app may show in its language."""
         if not self.cut:
             return ""
         return Message(
@@ -56,7 +57,7 @@ class Prompt:
             "Your text is long: the model reads only its last {n} {unit}s (the limit is {limit}).",
             n=len(self.tokens),
             unit=self.unit,
-            limit=MAX_PROMPT_WORDS,
+            limit=self.limit,
         )
 
 
@@ -76,6 +77,7 @@ def read_prompt(vocab: Vocab, text: str | None, max_words: int = MAX_PROMPT_WORD
         unknown=[p - start for p in enc.unknown if p >= start],
         cut=cut_chars or start > 0,
         unit=vocab.tokenizer.unit,
+        limit=max_words,
     )
 
 

@@ -75,6 +75,8 @@ def test_gates_heatmap_counts_characters(char_model):
     lv = trace_layer(char_model, read_prompt(char_model.vocab, TEXT), 0)
     hm = heatmap_window(lv, "c", max_steps=50)
     assert hm.unit == "character" and hm.notice.startswith(f"Showing the last 50 of {len(TEXT)} characters")
+    zh = heatmap_window(lv, "c", max_steps=50, lang="zh").notice  # the Chinese page's, same numbers
+    assert zh.startswith(f"只显示 {len(TEXT)} 个字符中的最后 50 个") and "characters" not in zh
     last = CHARS.tokenize(TEXT)[-50:]
     assert hm.words == [{" ": "␣", "<eos>": "⏎"}.get(c, c) for c in last] and "␣" in hm.words
     fig = plots.gate_heatmap(hm.z, hm.words, hm.units, "c", "t", hm.first_step, unit=hm.unit)

@@ -80,6 +80,9 @@ def test_gates_view_names_the_runaway_cell_and_scales_colours_to_the_rest(tiny_m
     hm = heatmap_window(lv, "c")
     assert hm.runaway == (COUNTER,)
     assert f"unit {COUNTER} (|C| up to {np.abs(c[:, COUNTER]).max():,.1f})" in hm.notice
+    zh = heatmap_window(lv, "c", lang="zh").notice  # the Chinese page's: the same unit, |C| and bound
+    assert f"单元 {COUNTER}（|C| 最大 {np.abs(c[:, COUNTER]).max():,.1f}）" in zh
+    assert f"±{np.percentile(np.delete(np.abs(c), COUNTER, axis=1), 99):.2f}" in zh and "Runaway" not in zh
     others = np.delete(np.abs(c), COUNTER, axis=1)
     assert hm.bound == pytest.approx(np.percentile(others, 99), rel=1e-5)
     fig = plots.gate_heatmap(hm.z, hm.words, hm.units, "c", "cell", hm.first_step, hm.bound)

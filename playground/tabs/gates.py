@@ -21,7 +21,7 @@ from lstmlm.tokenizers import Tokenizer
 from playground import markup
 from playground.classroom.bar import PRESENT_UNITS, presenting
 from playground.display import display_word
-from playground.i18n import layer_name, plot_words, say, t
+from playground.i18n import language, layer_name, plot_words, say, t
 from playground.plots.gates import gate_heatmap, saturation_scatter, unit_lines
 from playground.plots.style import placeholder
 from playground.tabs import TabView
@@ -88,10 +88,10 @@ def saturation_plot(model: LanguageModel, lv: LayerValues) -> go.Figure:
 
 def heatmap(lv: LayerValues, gate: str, order: str) -> tuple[str, go.Figure]:
     """What the heatmap left out (a notice) and the heatmap of one gate, units in `order`."""
-    hm = heatmap_window(lv, gate, order)
+    hm = heatmap_window(lv, gate, order, lang=language())
     order_name = say(f"order.{order}")
     title = say("gates.heatmap_title", gate=say(f"gatetitle.{gate}"), layer=lv.layer + 1, order=order_name)
-    note = hm.notice  # (English from gateview: what a long prompt left out)
+    note = hm.notice  # what a long prompt or a wide layer left out, in the page's language
     z, units = hm.z, hm.units
     if presenting() and len(units) > PRESENT_UNITS:  # rows a projector can show at 1080 px
         z, units = z[:PRESENT_UNITS], units[:PRESENT_UNITS]

@@ -45,4 +45,17 @@ PAIRS: dict[str, tuple[str, str]] = {
     "gatetitle.r": ("reset gate r<sub>t</sub>", "重置门 r<sub>t</sub>"),
     "gatetitle.z": ("update gate z<sub>t</sub>", "更新门 z<sub>t</sub>"),
     "gatetitle.n": ("candidate n<sub>t</sub>", "候选值 n<sub>t</sub>"),
+    # the heatmap's notice (views/gates.py heatmap_window): what a long prompt or a wide layer left out
+    "gates.last_steps": ("showing the last {n} of {total} {unit}s", "只显示 {total} 个{unit}中的最后 {n} 个"),
+    "gates.some_units": (
+        "showing {n} of {total} units (the first by {order})",
+        "只显示 {total} 个单元中的 {n} 个（按{order}排在最前的）",
+    ),
+    "gates.runaway": (  # English: lstmlm.studies.runaway.runaway_note, which names and counts the cells
+        "Runaway cells of layer {layer}: {named}{more}, against a typical largest |C| of {typical:.2f}. "
+        "The colour scale ends at ±{bound:.2f} (the other units); those cells show at its ends.",
+        "第 {layer} 层的失控细胞：{named}{more}，而通常最大的 |C| 是 {typical:.2f}。这样的细胞在积分"
+        "（遗忘门接近 1）；无论它存了什么，tanh(C) 都是 ±1。颜色刻度止于 ±{bound:.2f}（其他单元的范围）；"
+        "这些细胞显示在刻度的两端。",
+    ),
 }

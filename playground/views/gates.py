@@ -16,8 +16,9 @@ from lstmlm import cells
 from lstmlm.cells import CELL_NAMES
 from lstmlm.model import LanguageModel
 from lstmlm.prompt import Prompt, read_prompt, reader
-from lstmlm.studies.runaway import robust_bound, runaway_cells, runaway_note
+from lstmlm.studies.runaway import RunawayCell, robust_bound, runaway_cells, runaway_note
 from playground.display import display_word
+from playground.text import unit_fields, words_in
 
 # The cell tables come from lstmlm.cells (the one table): orders, labels in the article's notation, ranges.
 CELL_GATES = {cell: cells.display_order(cell) for cell in cells.CELLS}  # each cell's, in the selector's order
@@ -120,6 +121,18 @@ def unit_order(gate: str, values: np.ndarray, ordering: str) -> np.ndarray:
     return np.argsort(-key, kind="stable")
 
 
+def runaway_said(cells: list[RunawayCell], layer: int, bound: float, lang: str, limit: int = 3) -> str:
+    """The runaway cells (lstmlm's `runaway_note`, English) and where the colour scale ends, in `lang`."""
+    if lang != "zh":
+        clipped = f" The colour scale ends at ±{bound:.2f} (the other units); those cells show at its ends."
+        return runaway_note(cells, layer) + clipped
+    named = "、".join(f"单元 {r.unit}（|C| 最大 {r.max_abs:,.1f}）" for r in cells[:limit])
+    more = f"等 {len(cells)} 个" if len(cells) > limit else ""
+    return words_in(
+        "zh", "gates.runaway", layer=layer + 1, named=named, more=more, typical=cells[0].typical, bound=bound
+    )
+
+
 @dataclass
 class HeatmapData:
     """A window of one gate, ready to draw: z is (units shown, steps shown), rows in display order."""
@@ -142,8 +155,10 @@ def heatmap_window(
     ordering: str = "index",
     max_steps: int = MAX_HEATMAP_STEPS,
     max_cells: int = MAX_HEATMAP_CELLS,
+    lang: str = "en",
 ) -> HeatmapData:
-    """The last `max_steps` words x as many units (in `ordering`) as fit in `max_cells`."""
+    """The last `max_steps` words x as many units (in `ordering`) as fit in `max_cells`; its notice (what
+    was left out, any runaway cell) in `lang` ('zh' Chinese, else English)."""
     if gate not in lv.values:
         raise ValueError(f"gate must be one of {', '.join(lv.values)}, got {gate!r}")
     values = lv.values[gate]
@@ -152,22 +167,23 @@ def heatmap_window(
     order = unit_order(gate, window, ordering)
     keep = max(1, min(len(order), max_cells // max(1, window.shape[0])))
     order = order[:keep]
+    units = unit_fields(lang, lv.unit)
     notes = []
     if first:
-        notes.append(f"showing the last {window.shape[0]} of {lv.steps} {lv.unit}s")
+        notes.append(words_in(lang, "gates.last_steps", n=window.shape[0], total=lv.steps, **units))
     if keep < lv.units:
-        notes.append(f"showing {keep} of {lv.units} units (the first by {ordering})")
-    notice = "; ".join(notes).capitalize() + ("." if notes else "")
+        by = words_in(lang, f"order.{ordering}")
+        notes.append(words_in(lang, "gates.some_units", n=keep, total=lv.units, order=by))
+    stop = "。" if lang == "zh" else "."
+    notice = ("；" if lang == "zh" else "; ").join(notes).capitalize() + (stop if notes else "")
     bound, runaway = None, ()
     if gate == "c":  # one cell that integrates must not wash out the colours of all the others
         cells = runaway_cells(window)
         runaway = tuple(r.unit for r in cells)
         bound = robust_bound(window, runaway)
         if cells:
-            clipped = (
-                f" The colour scale ends at ±{bound:.2f} (the other units); those cells show at its ends."
-            )
-            notice = " ".join(x for x in (notice, runaway_note(cells, lv.layer) + clipped) if x)
+            said = runaway_said(cells, lv.layer, bound, lang)
+            notice = ("" if lang == "zh" else " ").join(x for x in (notice, said) if x)
     return HeatmapData(
         z=np.ascontiguousarray(window[:, order].T),
         words=[display_word(w) for w in lv.tokens[first:]],
