@@ -152,3 +152,18 @@ def test_teaching_texts_are_named_by_their_path_in_a_clone():
     assert not any(
         is_hidden(chr(c)) for c in range(0x3000)
     )  # a character model's vocabulary: nothing left out
+
+
+def test_the_tab_shows_the_command_under_where_to_run_it():
+    """views/live.py command_text: the recorded command, after a comment in the page's language."""
+    from playground.text.live import PAIRS
+    from playground.views.live import command_text
+
+    pasted = "lstmlm train --train text.txt --out retrained"
+    teaching = "lstmlm train --train assets/teaching_texts/quotes.txt --out retrained"
+    for lang, column in (("en", 0), ("zh", 1)):
+        said = command_text({"summary": {"command": pasted}}, lang)
+        assert said == f"# {PAIRS['live.command_unzipped'][column]}\n{pasted}\n"
+        said = command_text({"summary": {"command": teaching}}, lang)
+        assert said == f"# {PAIRS['live.command_clone'][column]}\n{teaching}\n"
+    assert command_text({"summary": None}) is None and command_text({"summary": {"steps": 3}}) is None
