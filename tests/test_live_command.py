@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from test_live import TINY, anbn_text
 
 from lstmlm.cli import main
 from lstmlm.data import held_out_count
@@ -27,7 +28,6 @@ from lstmlm.training.live import (
     train_live,
     zip_model,
 )
-from tests.test_live import TINY, anbn_text
 
 ROOT = Path(__file__).resolve().parent.parent  # a teaching text's command runs from a clone's root
 
