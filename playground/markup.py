@@ -107,10 +107,12 @@ def set_apart_note(words: Sequence[str], probs: Sequence[float]) -> str:
 
 
 def tokenizer_line(tokenizer: Tokenizer) -> str:
-    """One short line under the tokens: which tokenizer this model reads text with (its config.json)."""
+    """One short line under the tokens: which tokenizer this model reads text with, described in the page's
+    language, and its config.json name as code (`chars`, the same in every language)."""
+    name = f"<code>{_esc(tokenizer.name)}</code>"
     return (
         f'<div class="lp-tokenizer" title="config.json: &quot;tokenizer&quot;: &quot;{tokenizer.name}&quot;">'
-        + _esc(say("markup.tokenizer", what=say(f"tokenizer.{tokenizer.name}"), name=tokenizer.name))
+        + say("markup.tokenizer", what=_esc(say(f"tokenizer.{tokenizer.name}")), name=name)
         + "</div>"
     )
 

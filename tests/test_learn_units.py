@@ -75,3 +75,16 @@ def test_every_named_mark_in_the_lesson_files_is_a_unit_mark():
     for path in LESSONS:
         marks |= set(re.findall(r"\{[A-Za-z_]+\}", path.read_text(encoding="utf-8")))
     assert marks == {"{unit}", "{Unit}"} or marks == {"{unit}"}
+
+
+def test_the_class_game_score_note_names_the_rooms_unit():
+    from playground.text import unit_fields, words_in
+    from playground.views.class_game import scores_html
+
+    score = {"actual": "e", "right": 2, "guesses": 5, "class_bits": 1.22, "model_bits": {"LSTM": 0.5}}
+    totals = {"words": 1, "class_bits": 1.22, "model_bits": {"LSTM": 0.5}}
+    page = scores_html({"unit": "character", "scores": [score], "totals": totals})
+    assert "lower = the character was easier to predict" in page and "-log2 P(character)" in page
+    assert not re.search(r"\bwords?\b", page)
+    zh = words_in("zh", "class.score_note", **unit_fields("zh", "character"))
+    assert "这个字符越好猜" in zh and "词" not in zh

@@ -185,6 +185,7 @@ def test_the_lesson_bar_shows_the_step_and_its_neighbours():
     assert lesson_bar_html(lessons, None, None, 2) == ""
     unknown = lesson_bar_html(lessons, "<b>x</b>", None, 2)
     assert "&lt;b&gt;" in unknown and "why_gates" in unknown  # escaped, and the lessons that exist
+    assert 'lp-lang-zh">没有叫“&lt;b&gt;x&lt;/b&gt;”的课程' in unknown  # and in Chinese, for a Chinese page
 
 
 def _numbers(svg: str) -> dict[str, float]:

@@ -289,8 +289,9 @@ def test_the_next_word_view_says_which_tokenizer(whitespace_model):
 
     model = load_model(whitespace_model[2])
     line = markup.tokenizer_line(model.tokenizer)
-    assert "(whitespace)" in line and "&quot;Paris,&quot; is one" in line
-    assert "(chars)" in markup.tokenizer_line(CHARS) and "(wikitext)" in markup.tokenizer_line(WIKITEXT)
+    assert "(<code>whitespace</code>)" in line and "&quot;Paris,&quot; is one" in line
+    assert "(<code>chars</code>)" in markup.tokenizer_line(CHARS)  # config.json's name, code in any language
+    assert "(<code>wikitext</code>)" in markup.tokenizer_line(WIKITEXT)
 
 
 def test_a_model_without_a_tokenizer_entry_reads_wikitext_and_a_bad_entry_is_refused(

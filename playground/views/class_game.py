@@ -188,7 +188,7 @@ def scores_html(state: dict) -> str:
         f'<div class="lp-label">{_esc(say("class.score_title", **named))}</div>'
         f'<div class="lp-room-table"><table class="lp-compare lp-room-scores"><thead><tr>{th}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
-        f'<div class="lp-small">{_esc(say("class.score_note"))}</div>'
+        f'<div class="lp-small">{_esc(say("class.score_note", **named))}</div>'
     )
 
 

@@ -132,10 +132,11 @@ def lesson_bar_html(
         return ""
     lesson = next((ls for ls in lessons if ls.key == key), None)
     if lesson is None:
-        names = ", ".join(ls.key for ls in lessons) or "none"
-        return (
-            f'<div class="lp-notice">There is no lesson called “{html.escape(key[:40])}”. '
-            f"The lessons are: {html.escape(names)}.</div>"
+        asked, names = html.escape(key[:40]), html.escape(", ".join(ls.key for ls in lessons) or "–")
+        return (  # both languages, CSS shows the page's (the lesson keys are file names: as written)
+            f'<div class="lp-notice lp-lang-en">There is no lesson called “{asked}”. '
+            f"The lessons are: {names}.</div>"
+            f'<div class="lp-notice lp-lang-zh">没有叫“{asked}”的课程。现有的课程：{names}。</div>'
         )
     n: int | None = None
     if step is not None:
