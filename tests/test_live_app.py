@@ -153,6 +153,37 @@ def test_a_share_token_reads_but_does_not_control():
         jobs.get(job.share)
 
 
+def test_a_server_training_trains_again_from_its_download(tmp_path, monkeypatch):
+    """The worker process's run (one torch thread), downloaded, unzipped and trained again by the command
+    its config.json records (run here in this process): the same steps and losses."""
+    import json
+    import shlex
+
+    import torch
+
+    from lstmlm.cli import main
+
+    jobs = LiveJobs(max_running=1)
+    job = jobs.start(anbn_text(), LiveSettings(seconds=60, max_tokens=2000, seed=4, **TINY), owner="page")
+    assert wait_until_ended(jobs, job.id)["state"] == "done"
+    with zipfile.ZipFile(jobs.zip_path(job.id)) as z:
+        z.extractall(tmp_path)
+    folder = tmp_path / "live-lab-model"
+    args = shlex.split(json.loads((folder / "config.json").read_text())["training"]["command"])
+    args[args.index("--out") + 1] = str(tmp_path / "again")
+    monkeypatch.chdir(folder)
+    threads = torch.get_num_threads()
+    try:
+        assert main(args[1:]) == 0  # --threads 1 sets this process's torch threads
+    finally:
+        torch.set_num_threads(threads)
+    read = lambda d: [json.loads(x) for x in (d / "metrics.jsonl").read_text().splitlines()]  # noqa: E731
+    server, again = read(folder), read(tmp_path / "again")
+    key = lambda r: (r["step"], r["train_loss"], r["val_loss"])  # noqa: E731
+    assert len(server) >= 3 and [key(r) for r in again] == [key(r) for r in server]
+    jobs.drop_owner("page")
+
+
 def test_a_page_closed_while_training_removes_its_folder():
     jobs = LiveJobs()
     job = jobs.start(anbn_text(), LiveSettings(seconds=60, **TINY), owner="page")
