@@ -3,11 +3,12 @@
 The Lab reads its text as `lstmlm train` reads a file (`lstmlm.data.text_lines`, `lines_tokens`: each line
 ends with <eos>) and holds out its end for validation in one of two ways, each one the CLI can repeat:
 
-    MIN_SPLIT_LINES lines or more:  the last held_out_count(lines)   ->  --train text.txt  (the CLI holds
-                                    lines, as `lstmlm train` does         out the same lines itself)
-    fewer (e.g. one paragraph):     the last tenth of the characters, ->  --train train.txt --valid valid.txt
-                                    from the start of the word it cuts    (the two parts, as files)
+    MIN_SPLIT_LINES lines or more:  its last held_out_count(lines)  ->  --train text.txt
+                                    lines (a tenth)                      (lstmlm train holds out the same)
+    fewer (e.g. one paragraph):     its last tenth of characters,   ->  --train train.txt --valid valid.txt
+                                    from the start of a word             (the two parts, saved as files)
 
+(held-out lines with fewer than 2 tokens, or more tokens than the rest, are cut by characters instead).
 `live_command` then writes every setting the Lab chose as an option, so the same files, settings and seed
 give the same tokens, vocabulary, batches and losses (tests/test_live_command.py runs the recorded command).
 A teaching text is named by its path in a clone (assets/teaching_texts/NAME.txt); any other text is saved
