@@ -1,14 +1,17 @@
 """The server side of the language switch, without a browser: which language a request asks for (its
-lp_lang cookie, else Accept-Language), `say`, the two dictionaries in step, and plots drawn in Chinese."""
+lp_lang cookie, else Accept-Language), `say`, the two dictionaries in step, plots drawn in Chinese, and
+Gradio's own dictionaries found for the page script."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 
 from playground import plots
 from playground.classroom.bar import presenting
+from playground.classroom.language import gradio_locales
 from playground.i18n import EN, PAIRS, ZH, language, page_cookie, plot_words, say
 from playground.text.plots import ZH_PLOT_WORDS
 from playground.views.gates import GATE_TITLES
@@ -58,3 +61,17 @@ def test_a_heatmap_in_chinese():
     assert list(chinese.data[0].y) == ["单元 4", "单元 0", "单元 7"]
     assert english.layout.yaxis.title.text == "3 units" and chinese.layout.yaxis.title.text == "3 个单元"
     assert chinese.layout.xaxis.title.text == "词（第 0..1 步）"
+
+
+def test_gradio_dictionaries_are_found():
+    """The page script swaps Gradio's own words from Gradio's en and zh-CN dictionaries: both files are found
+    among its assets, the English one exporting the upload box's section (its words live in Gradio's core
+    module) and the Chinese one holding them (read here as text, not through the page)."""
+    import gradio as gr
+
+    files = gradio_locales()
+    assets = Path(gr.__file__).parent / "templates" / "frontend" / "assets"
+    assert set(files) == {"en", "zh"} and files["zh"].startswith("zh-CN-"), files
+    assert " as upload_text" in (assets / files["en"]).read_text(encoding="utf-8")
+    chinese = (assets / files["zh"]).read_text(encoding="utf-8")
+    assert all(w in chinese for w in ("将文件拖放到此处", "点击上传", "简体中文"))
