@@ -120,7 +120,7 @@ def pause_or_resume(jobs: LiveJobs, job_id: str) -> tuple:
         jobs.pause(job_id)
         return gr.Button(say("live.resume")), gr.Timer(active=True)
     except (UnknownJob, ReadOnly, ValueError) as e:
-        gr.Warning(str(e))
+        gr.Warning(shown(e))
         return gr.skip(), gr.skip()
 
 
