@@ -19,6 +19,7 @@ from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.training.averaging import WeightAverage
 from lstmlm.training.distributed import BatchLoss
 from lstmlm.training.loop import Callback, TrainConfig, train
+from lstmlm.training.ranges import training_bytes
 
 
 @pytest.fixture(autouse=True)
@@ -227,3 +228,18 @@ def test_the_recipe_from_the_command_line(corpus_dir, tmp_path, capsys):
     assert main(["train", "--data", str(corpus_dir), "--out", str(tmp_path / "y"), *bad]) == 2
     assert "dropout_input must be in [0, 1), or -1" in capsys.readouterr().err
     np.testing.assert_equal(sorted(p.name for p in tmp_path.iterdir()), ["cli"])  # nothing left by refusals
+
+
+def test_training_bytes_count_a_tied_output_layer_once():
+    """The weights counted by hand, checked against the built model's own parameter count."""
+    tied = dict(vocab_size=10, embed_dim=4, hidden_dim=3, num_layers=1, cell="lstm", tie_weights=True)
+    tied |= dict(softmax="adaptive", adaptive_cutoffs=(4,))
+    # embedding 10x4, LSTM 4 x 3 x (4 + 3) + 2 x 12, word biases 10, projection 4 x 3 + 4, 1 cluster 4 + 1
+    params = 40 + 84 + 24 + 10 + 16 + 5
+    assert sum(p.numel() for p in LanguageModel(ModelConfig(**tied)).parameters()) == params
+    activations = 10 * (4 + 3 * 8 + 2 * (4 + 1))  # 2 x 5 tokens: embedding, gates and states, head logits
+    assert training_bytes(tied, 2, 5) == 4 * (4 * params + activations) == 4384
+    full = dict(tied, embed_dim=3, softmax="full")  # the decoder's weight is the embedding: biases only
+    params = 30 + 4 * 3 * 6 + 24 + 10
+    assert sum(p.numel() for p in LanguageModel(ModelConfig(**full)).parameters()) == params
+    assert training_bytes(full, 2, 5) == 4 * (4 * params + 10 * (3 + 24 + 20))

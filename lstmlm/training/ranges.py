@@ -87,15 +87,21 @@ def training_bytes(model: dict, batch_size: int, bptt: int) -> int:
     buffers (4 copies of every parameter), and the activations kept for back-propagation: per layer and
     token the gates and states (gates + 4 vectors of hidden_dim), the embeddings and the output layer's
     logits and their gradient (the whole vocabulary for a full softmax, the head for an adaptive one).
-    `model` holds vocab_size, embed_dim, hidden_dim, num_layers, cell, softmax, adaptive_cutoffs."""
+    `model` holds vocab_size, embed_dim, hidden_dim, num_layers, cell, softmax, adaptive_cutoffs and
+    tie_weights (tied: the output layer reuses the embedding; the tied adaptive softmax adds its projection
+    H -> E and one (E,) weight and bias per cluster)."""
     from lstmlm.training.sizing import GATES, recurrent_weights
 
     vocab, embed, hidden = model["vocab_size"], model["embed_dim"], model["hidden_dim"]
     layers, cell = model["num_layers"], model.get("cell", "lstm")
     gates = GATES.get(cell, 4)
-    params = vocab * embed + recurrent_weights(embed, hidden, layers, cell) + vocab * (hidden + 1)
     cutoffs = [c for c in model.get("adaptive_cutoffs", ()) if 0 < c < vocab]
-    out_width = cutoffs[0] + len(cutoffs) if model.get("softmax") == "adaptive" and cutoffs else vocab
+    adaptive = model.get("softmax") == "adaptive" and cutoffs
+    output = vocab * (hidden + 1)  # an output matrix and bias (an untied adaptive softmax: at most this)
+    if model.get("tie_weights"):  # the embedding scores the words: only the biases, and the projection
+        output = vocab + ((hidden + 1) * embed + len(cutoffs) * (embed + 1) if adaptive else 0)
+    params = vocab * embed + recurrent_weights(embed, hidden, layers, cell) + output
+    out_width = cutoffs[0] + len(cutoffs) if adaptive else vocab
     tokens = batch_size * bptt
     activations = tokens * (embed + layers * hidden * (gates + 4) + 2 * out_width)
     return 4 * (4 * params + activations)
