@@ -201,6 +201,7 @@ def test_cli_gradflow_writes_what_the_playground_reads(tiny_model_dir, tiny_corp
     out = json.loads(capsys.readouterr().out)
     flow = load_flow(model_dir)
     assert flow is not None and flow.snippets == 6 and flow.distance == list(range(1, 9))
+    assert flow.source == f"{tiny_corpus.name}/valid.txt"  # the corpus's folder and file, no other path
     assert out["median"] == flow.median and out["decay_per_word"] == pytest.approx(
         decay_per_word(flow.distance, flow.median)
     )

@@ -54,7 +54,7 @@ def cmd_gradflow(ns: argparse.Namespace) -> int:
             model.vocab.encode(tokens).ids,
             ns.snippets,
             ns.length,
-            source=Path(ns.data).name,
+            source="/".join(Path(ns.data).parts[-2:]),  # its folder and name: wikitext-2/valid.txt
             progress=lambda done, total: bar.update(done - bar.n),
         )
     except ValueError as e:

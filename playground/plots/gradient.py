@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from playground.markup import source_name
 from playground.plots.style import TEMPLATE, text_label
 from playground.text import unit_fields, words_in
 
@@ -77,7 +78,7 @@ def averaged_flow(series: Sequence[tuple[str, dict, str]], lang: str = "en", uni
             )
         )
     first = series[0][1] if series else {"snippets": 0, "length": 0, "source": ""}
-    source = words_in(lang, "grad.source", source=first["source"]) if first.get("source") else ""
+    source = words_in(lang, "grad.source", source=source_name(first["source"])) if first.get("source") else ""
     title = words_in(
         lang,
         "grad.averaged_title",
