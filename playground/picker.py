@@ -11,6 +11,7 @@ import gradio as gr
 
 from lstmlm.checkpoint import CheckpointError
 from playground.hub import OPEN_JS, ModelHub
+from playground.i18n import say, shown, t
 from playground.server.model_upload import UPLOAD_MB, UploadError, open_upload
 
 CSS = """
@@ -53,12 +54,13 @@ def open_model(hub: ModelHub, files, text_vocab: str) -> str:
         )
         return hub.register(folder, label, origin="upload", owned=True)
     except (UploadError, CheckpointError) as e:
-        raise gr.Error(str(e), title="Cannot open this model", print_exception=False) from None
+        raise gr.Error(shown(e), title=say("picker.cannot"), print_exception=False) from None
     except Exception as e:  # noqa: BLE001 - a file the importer did not foresee: say so, keep serving
         logging.getLogger(__name__).warning("upload failed", exc_info=True)
+        names = ", ".join(str(p).rsplit("/", 1)[-1] for p in paths)
         raise gr.Error(
-            f"could not open {', '.join(str(p).rsplit('/', 1)[-1] for p in paths)}: {type(e).__name__}: {e}",
-            title="Cannot open this model",
+            say("picker.could_not", names=names, error=f"{type(e).__name__}: {e}"),
+            title=say("picker.cannot"),
             print_exception=False,
         ) from None
 
@@ -72,21 +74,20 @@ def build(hub: ModelHub, key: str, demo: gr.Blocks) -> gr.Dropdown:
     picker = gr.Dropdown(
         choices=_choices(hub),
         value=key,
-        label="Model",
+        label=t("picker.model"),
         info=info_line(hub, key),
         interactive=True,
         elem_id="lp-model-picker",
     )
-    with gr.Accordion(f"Open a model (a file of up to {UPLOAD_MB} MB)", open=False, elem_id="lp-open-model"):
+    with gr.Accordion(t("picker.open"), open=False, elem_id="lp-open-model"):
+        gr.Markdown(t("picker.about"), elem_classes=["lp-small"])
         gr.Markdown(
-            "A **.zip of a model folder** (config.json, model.safetensors, vocab.txt), or a **Keras** "
-            "(.keras, .h5), **TensorFlow.js** (model.json with its .bin files) or **PyTorch** (.pt) file, "
-            "with its token list when the file holds none. It opens in this tab; others keep their model.",
-            elem_classes=["lp-small"],
-        )
-        files = gr.File(file_count="multiple", label="Model file(s)", elem_id="lp-model-files")
-        vocab_kind = gr.Radio([LIST_VOCAB, TEXT_VOCAB], value=LIST_VOCAB, label="A .txt file beside it is")
-        opened = gr.Button("Open", elem_id="lp-open-model-button", size="sm")
+            f"≤ {UPLOAD_MB} MB", elem_classes=["lp-small"]
+        )  # the limit (the page's i18n fills no values)
+        files = gr.File(file_count="multiple", label=t("picker.files"), elem_id="lp-model-files")
+        kinds = [(t("picker.list_vocab"), LIST_VOCAB), (t("picker.text_vocab"), TEXT_VOCAB)]
+        vocab_kind = gr.Radio(kinds, value=LIST_VOCAB, label=t("picker.txt_is"))
+        opened = gr.Button(t("picker.open_button"), elem_id="lp-open-model-button", size="sm")
         target = gr.Textbox(visible=False, elem_id="lp-open-target")
     quiet = dict(show_progress="hidden", api_visibility="private")
     picker.input(None, picker, None, js=pick_js, **quiet)

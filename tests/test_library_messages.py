@@ -21,7 +21,8 @@ from playground import markup
 from playground.page_language import shown
 from playground.text.library import CHINESE
 
-LSTMLM = Path(__file__).resolve().parents[1] / "lstmlm"
+ROOT = Path(__file__).resolve().parents[1]
+SAYERS = [ROOT / "lstmlm", ROOT / "playground" / "server"]  # where Messages are written
 MODELS = Path(__file__).resolve().parents[1] / "assets" / "models"
 CHAR_MODEL = MODELS / "warpeace-char-lstm"
 
@@ -30,7 +31,7 @@ def library_messages() -> dict[str, list[tuple[str, set[str] | None]]]:
     """Every `Message(key, template, ...)` written in lstmlm's source: key -> [(template, keyword names or
     None when the call passes **values)], read from the code, not from the running library."""
     found: dict[str, list[tuple[str, set[str] | None]]] = {}
-    for path in LSTMLM.rglob("*.py"):
+    for path in (p for folder in SAYERS for p in folder.rglob("*.py")):
         if path.name == "messages.py":  # the class itself (its _rebuilt passes names, not texts)
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -116,3 +117,21 @@ def test_a_message_survives_pickling_with_its_key():
     assert type(back) is LiveTextError and str(back) == "the text is 2.2 MB; at most 2"
     assert message_of(back).key == "live.text_big" and message_of(back).values == {"mb": 2.25, "limit": 2.0}
     assert shown(back, "zh") == "文本有 2.2 MB；实时训练最多接受 2 MB：请用其中一部分"
+
+
+def test_an_upload_refusal_in_chinese_keeps_its_numbers(tmp_path, monkeypatch):
+    from playground.server.model_upload import UploadError, open_upload
+
+    with pytest.raises(UploadError) as none:
+        open_upload([], tmp_path / "m")
+    assert (
+        shown(none.value, "zh")
+        == "请先选择模型文件（并等它上传完）：模型文件夹的 .zip，或 .keras、.h5、.pt 文件"
+    )
+    text = tmp_path / "notes.txt"
+    text.write_bytes(b"x" * (3 * 1024 * 1024))  # 3 MB (of 1024 * 1024 bytes), over a 2 MB limit
+    monkeypatch.setattr("playground.server.model_upload.UPLOAD_MB", 2)
+    with pytest.raises(UploadError) as big:
+        open_upload([text], tmp_path / "m")
+    assert str(big.value) == "the files hold 3 MB; the limit is 2 MB for one upload"
+    assert shown(big.value, "zh") == "这些文件共 3 MB；一次上传的上限是 2 MB"

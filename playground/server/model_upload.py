@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lstmlm.checkpoint import CheckpointError, load_model, save_model
+from lstmlm.messages import Message
 
 UPLOAD_MB = 200  # one upload, all its files together
 UPLOAD_LIMIT = f"{UPLOAD_MB}mb"  # gradio's max_file_size: it refuses a bigger file before it arrives
@@ -67,18 +68,33 @@ def extract_model_zip(archive: Path, out: Path) -> Path | None:
                 i for i in members if not i.is_dir() and SAFE_NAME.fullmatch(i.filename[len(prefix) :])
             ]
             if sum(i.file_size for i in members) > UNZIPPED_MB * MB:
-                raise UploadError(f"{archive.name}: the model folder unpacks to more than {UNZIPPED_MB} MB")
+                raise UploadError(
+                    Message(
+                        "upload.unzipped_big",
+                        "{name}: the model folder unpacks to more than {limit} MB",
+                        name=archive.name,
+                        limit=UNZIPPED_MB,
+                    )
+                )
             if any(stat.S_ISLNK(i.external_attr >> 16) for i in members):
                 raise UploadError(
-                    f"{archive.name}: the zip stores links instead of files; zip the folder with its files "
-                    "(zip -r model.zip DIR follows links)"
+                    Message(
+                        "upload.zip_links",
+                        "{name}: the zip stores links instead of files; zip the folder with its files "
+                        "(zip -r model.zip DIR follows links)",
+                        name=archive.name,
+                    )
                 )
             out.mkdir(parents=True, exist_ok=True)
             for info in members:
                 with z.open(info) as src, open(out / info.filename[len(prefix) :], "wb") as dst:
                     shutil.copyfileobj(src, dst, 1024 * 1024)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as e:
-        raise UploadError(f"{archive.name}: not a readable zip file ({e})") from None
+        raise UploadError(
+            Message(
+                "upload.bad_zip", "{name}: not a readable zip file ({error})", name=archive.name, error=str(e)
+            )
+        ) from None
     return out
 
 
@@ -95,8 +111,13 @@ def _pick_source(files: list[Path]) -> tuple[Path, list[Path]]:
         return files[0], []  # a TF.js model.json without shards, or a mislabeled file: the importer says
     names = ", ".join(f.name for f in binaries) or ", ".join(f.name for f in files)
     raise UploadError(
-        f"cannot tell which file is the model among {names}: upload one model file (.keras, .h5, .pt, a "
-        "TF.js model.json with its .bin shards, or a .zip of a model folder), plus its token list if needed"
+        Message(
+            "upload.which_model",
+            "cannot tell which file is the model among {names}: upload one model file (.keras, .h5, .pt, "
+            "a TF.js model.json with its .bin shards, or a .zip of a model folder), plus its token list if "
+            "needed",
+            names=names,
+        )
     )
 
 
@@ -111,8 +132,11 @@ def import_files(
     source, others = _pick_source(files)
     if len(others) > 1:
         raise UploadError(
-            f"more than one token list ({', '.join(f.name for f in others)}): upload the model file and one "
-            "token list"
+            Message(
+                "upload.token_lists",
+                "more than one token list ({names}): upload the model file and one token list",
+                names=", ".join(f.name for f in others),
+            )
         )
     vocab = others[0] if others else None
     try:
@@ -146,15 +170,29 @@ def open_upload(
     files = [Path(p) for p in paths if p]
     if not files:
         raise UploadError(
-            "choose a model file first (and let its upload finish): a .zip of a model folder, or a .keras, "
-            ".h5, .pt file"
+            Message(
+                "upload.none",
+                "choose a model file first (and let its upload finish): a .zip of a model folder, or a "
+                ".keras, .h5, .pt file",
+            )
         )
     missing = [f.name for f in files if not f.is_file()]
     if missing:
-        raise UploadError(f"the upload of {', '.join(missing)} did not arrive; try again")
+        raise UploadError(
+            Message(
+                "upload.missing", "the upload of {names} did not arrive; try again", names=", ".join(missing)
+            )
+        )
     total = sum(f.stat().st_size for f in files)
     if total > UPLOAD_MB * MB:
-        raise UploadError(f"the files hold {total / MB:.0f} MB; the limit is {UPLOAD_MB} MB for one upload")
+        raise UploadError(
+            Message(
+                "upload.big",
+                "the files hold {mb:.0f} MB; the limit is {limit} MB for one upload",
+                mb=total / MB,
+                limit=UPLOAD_MB,
+            )
+        )
     into.mkdir(parents=True, exist_ok=True)
     out = Path(tempfile.mkdtemp(prefix="model-", dir=into))  # unique, also for uploads at the same time
     staged = Path(tempfile.mkdtemp(prefix="upload-", dir=into))
@@ -173,7 +211,14 @@ def open_upload(
         try:
             load(out)
         except CheckpointError as e:
-            raise UploadError(f"{files[0].name}: the model folder does not load: {e}") from None
+            raise UploadError(
+                Message(
+                    "upload.no_load",
+                    "{name}: the model folder does not load: {error}",
+                    name=files[0].name,
+                    error=str(e),  # lstmlm's reason, with the file it names (English)
+                )
+            ) from None
         return out, label
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)

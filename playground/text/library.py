@@ -2,7 +2,8 @@
 library speaks English only and marks each such text with a key and the values of its {fields}
 (lstmlm/messages.py); `page_language.shown` fills the Chinese text of that key from the same values. A key
 missing here is shown in English (the library's own text). A {unit} field is "word" or "character", shown as
-词 or 字符. tests/test_library_messages.py checks every key against the library's source."""
+词 or 字符. The playground's own server refusals written as Messages (an upload) are here too.
+tests/test_library_messages.py checks every key against the source that says it."""
 
 from __future__ import annotations
 
@@ -53,6 +54,22 @@ CHINESE: dict[str, str] = {
     "gradflow.short": "梯度流至少需要两个词：上下文和它预测的词",
     "hunt.short": "文本太短，无法追踪",
     "hunt.two_tokens": "文本至少需要 2 个{unit}才能搜索",
+    # the playground's own refusals of an uploaded model (playground/server/model_upload.py), written the
+    # same way; the reasons they quote from lstmlm's importers ({error}) stay English
+    "upload.unzipped_big": "{name}：模型文件夹解压后超过 {limit} MB",
+    "upload.zip_links": (
+        "{name}：这个 zip 存的是链接而不是文件；请连同文件一起压缩文件夹（zip -r model.zip DIR 会跟随链接）"
+    ),
+    "upload.bad_zip": "{name}：不是可读的 zip 文件（{error}）",
+    "upload.which_model": (
+        "看不出 {names} 中哪个是模型文件：请上传一个模型文件（.keras、.h5、.pt、"
+        "带 .bin 分片的 TF.js model.json，或模型文件夹的 .zip），需要时再加上它的词表"
+    ),
+    "upload.token_lists": "词表不止一个（{names}）：请上传模型文件和一个词表",
+    "upload.none": "请先选择模型文件（并等它上传完）：模型文件夹的 .zip，或 .keras、.h5、.pt 文件",
+    "upload.missing": "{names} 没有上传成功；请再试一次",
+    "upload.big": "这些文件共 {mb:.0f} MB；一次上传的上限是 {limit} MB",
+    "upload.no_load": "{name}：模型文件夹无法加载：{error}",
     # lstmlm/training/live/settings.py
     "live.setting_choice": "{name} 必须是 {choices}，现在是 {value!r}",
     "live.setting_whole": "{name} 必须是 {span} 之间的整数，现在是 {value!r}",
