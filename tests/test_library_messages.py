@@ -135,3 +135,25 @@ def test_an_upload_refusal_in_chinese_keeps_its_numbers(tmp_path, monkeypatch):
         open_upload([text], tmp_path / "m")
     assert str(big.value) == "the files hold 3 MB; the limit is 2 MB for one upload"
     assert shown(big.value, "zh") == "这些文件共 3 MB；一次上传的上限是 2 MB"
+
+
+def test_a_class_game_refusal_in_chinese(monkeypatch):
+    from playground.server.room import MAX_SENTENCE_WORDS, RoomError, normalize_guess, split_sentence
+    from playground.server.rooms import RoomStore
+
+    with pytest.raises(RoomError) as two:
+        normalize_guess("the cat")
+    assert shown(two.value, "zh") == "只猜一个词（不要空格）：接下来的那个词"
+    long = " ".join(["word"] * (MAX_SENTENCE_WORDS + 5))
+    with pytest.raises(RoomError) as too_long:
+        split_sentence(long, str.split)
+    assert (
+        shown(too_long.value, "zh") == f"这句话有 {MAX_SENTENCE_WORDS + 5} 个词：最多 {MAX_SENTENCE_WORDS} 个"
+    )
+    store = RoomStore()
+    with pytest.raises(RoomError) as missing:
+        store.join("ZZZZ9")
+    hours = store.idle_expiry_s / 3600
+    assert str(missing.value).startswith("no open room has the code ZZZZ9")
+    assert shown(missing.value, "zh").startswith("没有代码为 ZZZZ9 的开着的房间")
+    assert f"最后一次变化 {hours:g} 小时后关闭" in shown(missing.value, "zh")

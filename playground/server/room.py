@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from playground.server import room_refusals as said
 from playground.server.room_scoring import (
     GATE_KEYS,
     GateAnswer,
@@ -66,15 +67,15 @@ def normalize_guess(text: str | None, unit: str = "word") -> str:
     if unit == "character":
         guess = raw if len(raw) == 1 else raw.strip()
         if len(guess) != 1:
-            raise RoomError("type one character")
+            raise RoomError(said.ONE_CHARACTER)
         return guess.casefold()
     guess = raw.strip()
     if not guess:
-        raise RoomError("type a word first")
+        raise RoomError(said.WORD_FIRST)
     if len(guess) > MAX_GUESS_CHARS:
-        raise RoomError(f"a guess is one word of at most {MAX_GUESS_CHARS} characters")
+        raise RoomError(said.guess_long(MAX_GUESS_CHARS))
     if len(guess.split()) > 1:
-        raise RoomError("guess one word (no spaces): the word that comes next")
+        raise RoomError(said.ONE_WORD)
     return guess.casefold()
 
 
@@ -84,7 +85,7 @@ def normalize_gate_pick(text: str | None) -> str:
     pick = str(text or "").strip().casefold()
     pick = GATE_NAMES.get(pick, pick)
     if pick not in GATE_KEYS:
-        raise RoomError("pick a gate: f (forget), i (input) or o (output)")
+        raise RoomError(said.PICK_GATE)
     return pick
 
 
@@ -93,7 +94,7 @@ def gate_sentence(text: str | None, tokenize: Callable[[str], list[str]]) -> lis
     final ".". RoomError otherwise."""
     words, _ = split_sentence(str(text or "").replace(START_MARK, " "), tokenize)
     if words[-1] != FULL_STOP or len(words) < 2:
-        raise RoomError(f'end the sentence with a full stop "{FULL_STOP}" after at least one word')
+        raise RoomError(said.full_stop(FULL_STOP))
     return words
 
 
@@ -103,17 +104,17 @@ def split_sentence(text: str | None, tokenize: Callable[[str], list[str]]) -> tu
     no actual word). RoomError for an empty text, two marks or too many tokens."""
     text = str(text or "").strip()
     if len(text) > MAX_TEXT_CHARS:
-        raise RoomError(f"the text has {len(text):,} characters: push one sentence, {MAX_TEXT_CHARS} at most")
+        raise RoomError(said.text_long(len(text), MAX_TEXT_CHARS))
     if text.count(START_MARK) > 1:
-        raise RoomError(f"put one {START_MARK} where the class starts guessing (found {text.count('|')})")
+        raise RoomError(said.one_mark(START_MARK, text.count(START_MARK)))
     before, mark, after = text.partition(START_MARK)
     shown = tokenize(before.strip())
     rest = tokenize(after.strip()) if mark else []
     words = shown + rest
     if not words:
-        raise RoomError("type a sentence for the class first")
+        raise RoomError(said.SENTENCE_FIRST)
     if len(words) > MAX_SENTENCE_WORDS:
-        raise RoomError(f"the sentence has {len(words)} words: at most {MAX_SENTENCE_WORDS}")
+        raise RoomError(said.sentence_long(len(words), MAX_SENTENCE_WORDS))
     return words, len(shown)
 
 

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from playground.server import room_refusals as said
 from playground.server.room import (
     MAX_SENTENCE_WORDS,
     Room,
@@ -88,16 +89,13 @@ class RoomStore:
         """A new room: (its code, the teacher's key). RoomError when the server keeps MAX_ROOMS rooms."""
         password = str(password or "")
         if len(password) > MAX_PASSWORD_CHARS:
-            raise RoomError(f"a room password has at most {MAX_PASSWORD_CHARS} characters")
+            raise RoomError(said.password_long(MAX_PASSWORD_CHARS))
         with self._lock:
             now = self.clock()
             self._expire(now)
             if len(self._rooms) >= self.max_rooms:
                 hours = self.idle_expiry_s / 3600
-                raise RoomError(
-                    f"the server has {len(self._rooms)} open rooms, the most it keeps: close one, or wait "
-                    f"until one expires ({hours:g} h after its last change)"
-                )
+                raise RoomError(said.server_full(len(self._rooms), hours))
             code = self._new_code()
             salt = secrets.token_bytes(16)
             self._rooms[code] = Room(
@@ -128,13 +126,13 @@ class RoomStore:
             if room.password_hash is not None:
                 given = _hash(str(password or ""), room.salt)
                 if not hmac.compare_digest(given, room.password_hash):
-                    raise RoomError("wrong password for this room: ask your teacher for it")
+                    raise RoomError(said.WRONG_PASSWORD)
             if len(room.members) >= self.max_students:
                 for member, seen in list(room.members.items()):
                     if now - seen > GONE_S and member not in room.guesses:
                         del room.members[member]
             if len(room.members) >= self.max_students:
-                raise RoomError(f"room {room.code} is full ({self.max_students} students)")
+                raise RoomError(said.room_full(room.code, self.max_students))
             member = secrets.token_hex(8)
             while member in room.members:
                 member = secrets.token_hex(8)
@@ -155,9 +153,9 @@ class RoomStore:
         closes at the sentence's final "." (`push_gate`)."""
         words = [str(w) for w in words]
         if not words or len(words) > MAX_SENTENCE_WORDS:
-            raise RoomError(f"push a sentence of 1 to {MAX_SENTENCE_WORDS} words")
+            raise RoomError(said.push_length(MAX_SENTENCE_WORDS))
         if not 0 <= start <= len(words):
-            raise RoomError(f"start must be from 0 to {len(words)} (the sentence's length)")
+            raise RoomError(said.start_range(len(words)))
         with self._lock:
             room = self._teacher_room(code, key)
             room.words, room.start, room.position = words, int(start), int(start)
@@ -176,9 +174,7 @@ class RoomStore:
         """Ask "which gate closes at the full stop?" about a typed sentence ending in "." (`gate_sentence`):
         the class sees the whole sentence and picks f, i or o; the reveal shows the traced answer."""
         if self.gates is None:
-            raise RoomError(
-                "this model has no forget, input and output gates: ask the gate question with an LSTM"
-            )
+            raise RoomError(said.NO_GATES)
         words = gate_sentence(text, self.tokenize)
         self.push(code, key, words, len(words), question="gate")
 
@@ -188,11 +184,11 @@ class RoomStore:
         with self._lock:
             room = self._teacher_room(code, key)
             if not room.words:
-                raise RoomError("push a sentence first")
+                raise RoomError(said.PUSH_FIRST)
             if room.question == "gate":
-                raise RoomError("the gate question has one round: push a new sentence")
+                raise RoomError(said.GATE_ONE_ROUND)
             if room.position + 1 >= len(room.words):
-                raise RoomError("that was the sentence's last word: push a new sentence")
+                raise RoomError(said.LAST_WORD)
             room.position += 1
             self._new_round(room)
             self._changed(room, self.clock())
@@ -203,7 +199,7 @@ class RoomStore:
         with self._lock:
             room = self._teacher_room(code, key)
             if not room.words:
-                raise RoomError("push a sentence first")
+                raise RoomError(said.PUSH_FIRST)
             if room.revealed:
                 return
             prefix, actual = list(room.words[: room.position]), room.actual
@@ -230,11 +226,11 @@ class RoomStore:
             pick = room.question == "gate"
             guess = normalize_gate_pick(text) if pick else normalize_guess(text, self.unit)
             if member not in room.members:
-                raise RoomError("join the room first (your page may have been reloaded): join again")
+                raise RoomError(said.JOIN_FIRST)
             if not room.words:
-                raise RoomError("wait for your teacher to push a sentence")
+                raise RoomError(said.WAIT_PUSH)
             if room.revealed:
-                raise RoomError("this word is revealed: wait for the next one")
+                raise RoomError(said.REVEALED)
             room.members[member] = now
             room.guesses[member] = guess
             self._changed(room, now)
@@ -251,7 +247,7 @@ class RoomStore:
             teacher = _same(token, room.teacher_key)
             if not teacher:
                 if token not in room.members:
-                    raise RoomError("join the room first (your page may have been reloaded): join again")
+                    raise RoomError(said.JOIN_FIRST)
                 room.members[token] = now  # seen: counts as present
             present = sum(now - seen <= PRESENT_S for seen in room.members.values())
             return page_state(room, self.unit, teacher, token, present)
@@ -262,16 +258,13 @@ class RoomStore:
         room = self._rooms.get(_code(code))
         if room is None:
             shown = _code(code)[:20] or "(empty)"
-            raise RoomError(
-                f"no open room has the code {shown}: check the code (letters and digits, e.g. K7QX2), "
-                f"or ask your teacher; rooms close {self.idle_expiry_s / 3600:g} h after their last change"
-            )
+            raise RoomError(said.no_room(shown, self.idle_expiry_s / 3600))
         return room
 
     def _teacher_room(self, code: str, key: str) -> Room:
         room = self._room(code)
         if not _same(key, room.teacher_key):
-            raise RoomError("only the teacher who opened this room can do that")
+            raise RoomError(said.TEACHER_ONLY)
         return room
 
     def _new_round(self, room: Room) -> None:

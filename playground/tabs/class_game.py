@@ -17,7 +17,7 @@ from typing import Any
 
 import gradio as gr
 
-from playground.i18n import say, t
+from playground.i18n import say, shown, t
 from playground.server.room import RoomError
 from playground.server.rooms import RoomStore
 from playground.tabs import TabView
@@ -52,7 +52,7 @@ def open_room(store: RoomStore, password: str, seat: dict | None) -> tuple:
     try:
         code, key = store.open(password or "")
     except RoomError as e:
-        raise gr.Error(str(e), title=say("tab.class"), print_exception=False) from None
+        raise gr.Error(shown(e), title=say("tab.class"), print_exception=False) from None
     seat = _seat(code, "teacher", key)
     return (seat, *draw(store, seat), gr.Textbox(value=f"?room={code}", visible=True), gr.Timer(active=True))
 
@@ -63,7 +63,7 @@ def join_room(store: RoomStore, code: str, password: str, seat: dict | None) -> 
         member = store.join(code, password or "")
         code = store.state(code, member)["code"]
     except RoomError as e:
-        raise gr.Error(str(e), title=say("tab.class"), print_exception=False) from None
+        raise gr.Error(shown(e), title=say("tab.class"), print_exception=False) from None
     seat = _seat(code, "student", member)
     return (seat, *draw(store, seat), gr.Textbox(visible=False), gr.Timer(active=True))
 
@@ -83,7 +83,7 @@ def teacher_move(store: RoomStore, move: str, seat: dict | None, text: str = "")
         else:
             store.step(code, key)
     except RoomError as e:
-        raise gr.Error(str(e), title=say("tab.class"), print_exception=False) from None
+        raise gr.Error(shown(e), title=say("tab.class"), print_exception=False) from None
     return draw(store, seat)
 
 
@@ -94,7 +94,7 @@ def send_guess(store: RoomStore, seat: dict | None, guess: str) -> tuple:
     try:
         store.guess(seat["code"], seat["token"], guess)
     except RoomError as e:
-        raise gr.Error(str(e), title=say("tab.class"), print_exception=False) from None
+        raise gr.Error(shown(e), title=say("tab.class"), print_exception=False) from None
     return draw(store, seat)
 
 
@@ -219,7 +219,7 @@ def join_by_link(store: RoomStore, drawn: int, request: gr.Request | None) -> tu
         if store.needs_password(code):
             return opened + rest  # the student types the password and presses Join
     except RoomError as e:
-        gr.Warning(str(e), title=say("tab.class"))
+        gr.Warning(shown(e), title=say("tab.class"))
         return opened + rest
     seat, *drawn_now, _link, timer = join_room(store, code, "", None)
     return (*opened, seat, *drawn_now, gr.skip(), timer)

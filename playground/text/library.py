@@ -70,6 +70,38 @@ CHINESE: dict[str, str] = {
     "upload.missing": "{names} 没有上传成功；请再试一次",
     "upload.big": "这些文件共 {mb:.0f} MB；一次上传的上限是 {limit} MB",
     "upload.no_load": "{name}：模型文件夹无法加载：{error}",
+    # the Class game's rooms (playground/server/room_refusals.py)
+    "room.one_character": "请输入一个字符",
+    "room.word_first": "请先输入一个词",
+    "room.one_word": "只猜一个词（不要空格）：接下来的那个词",
+    "room.pick_gate": "选一个门：f（遗忘）、i（输入）或 o（输出）",
+    "room.sentence_first": "请先为全班输入一句话",
+    "room.wrong_password": "这个房间的密码不对：请向老师要密码",
+    "room.no_gates": "这个模型没有遗忘门、输入门和输出门：请用 LSTM 提门的问题",
+    "room.push_first": "请先推送一句话",
+    "room.gate_one_round": "门的问题只有一轮：请推送一句新的话",
+    "room.last_word": "这是这句话的最后一个词：请推送一句新的话",
+    "room.join_first": "请先加入房间（你的页面可能刷新过）：再加入一次",
+    "room.wait_push": "请等老师推送一句话",
+    "room.revealed": "这个词已经揭晓：请等下一个",
+    "room.teacher_only": "只有开这个房间的老师才能这样做",
+    "room.unknown_words": "{token} 不在模型的词表中：请推送由模型认识的词组成的句子",
+    "room.guess_long": "一次猜测是一个词，最多 {limit} 个字符",
+    "room.full_stop": "请在至少一个词之后用句号“{stop}”结束这句话",
+    "room.text_long": "文本有 {n:,} 个字符：请推送一句话，最多 {limit} 个字符",
+    "room.one_mark": "请只放一个 {mark} 标出全班开始猜的位置（现在有 {found} 个）",
+    "room.sentence_long": "这句话有 {n} 个词：最多 {limit} 个",
+    "room.password_long": "房间密码最多 {limit} 个字符",
+    "room.server_full": (
+        "服务器已有 {rooms} 个开着的房间，这是上限：请关掉一个，或等一个过期（最后一次变化后 {hours:g} 小时）"
+    ),
+    "room.full": "房间 {code} 已满（{students} 个学生）",
+    "room.push_length": "请推送一句 1 到 {limit} 个词的话",
+    "room.start_range": "起点必须在 0 到 {n} 之间（这句话的长度）",
+    "room.no_room": (
+        "没有代码为 {code} 的开着的房间：请检查代码（字母和数字，例如 K7QX2），或问老师；"
+        "房间在最后一次变化 {hours:g} 小时后关闭"
+    ),
     # lstmlm/training/live/settings.py
     "live.setting_choice": "{name} 必须是 {choices}，现在是 {value!r}",
     "live.setting_whole": "{name} 必须是 {span} 之间的整数，现在是 {value!r}",

@@ -15,11 +15,13 @@ import html
 import math
 from collections.abc import Sequence
 
+from lstmlm.messages import message_of
 from lstmlm.model import LanguageModel
 from lstmlm.prompt import reader
 from lstmlm.vocab import UnknownTokenError
 from playground.display import display_word
 from playground.page_language import language, say
+from playground.server import room_refusals as said
 from playground.server.room import RoomError
 from playground.server.room_scoring import GATE_KEYS, GateAnswer, GateReader, ModelAnswer, Predictor
 from playground.server.rooms import RoomStore
@@ -66,7 +68,8 @@ def make_gate_reader(model: LanguageModel) -> GateReader:
         try:
             ids = model.vocab.encode(list(words)).ids
         except UnknownTokenError as e:  # a vocabulary without <unk> (an imported model)
-            raise RoomError(f"{e}: push a sentence of words the model knows") from None
+            token = getattr(message_of(e), "values", {}).get("token", "")
+            raise RoomError(said.unknown_words(e, token)) from None
         top = reader(model).trace(ids).layers[-1]  # each gate (T, B=1, H)
         means = {k: top.get(k)[-2:, 0].float().mean(dim=-1).tolist() for k in GATE_KEYS}  # [t-1, t]
         return GateAnswer(
