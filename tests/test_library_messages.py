@@ -22,7 +22,10 @@ from playground.page_language import shown
 from playground.text.library import CHINESE
 
 ROOT = Path(__file__).resolve().parents[1]
-SAYERS = [ROOT / "lstmlm", ROOT / "playground" / "server"]  # where Messages are written
+SAYERS = [
+    ROOT / "lstmlm",
+    *(ROOT / "playground" / d for d in ("server", "views")),
+]  # where Messages are written
 MODELS = Path(__file__).resolve().parents[1] / "assets" / "models"
 CHAR_MODEL = MODELS / "warpeace-char-lstm"
 
@@ -157,3 +160,13 @@ def test_a_class_game_refusal_in_chinese(monkeypatch):
     assert str(missing.value).startswith("no open room has the code ZZZZ9")
     assert shown(missing.value, "zh").startswith("没有代码为 ZZZZ9 的开着的房间")
     assert f"最后一次变化 {hours:g} 小时后关闭" in shown(missing.value, "zh")
+
+
+def test_a_views_refusal_in_chinese():
+    from playground.views.units import parse_span
+
+    assert parse_span("7-3", 9) == (2, 7)  # a range written backwards is read as 3-7
+    with pytest.raises(ValueError) as outside:
+        parse_span("4-12", 9)
+    assert str(outside.value) == "the range must lie within words 1..9 of the prompt, got 4-12"
+    assert shown(outside.value, "zh") == "范围必须在文本的第 1..9 个词之内，现在是 4-12"

@@ -70,6 +70,15 @@ CHINESE: dict[str, str] = {
     "upload.missing": "{names} 没有上传成功；请再试一次",
     "upload.big": "这些文件共 {mb:.0f} MB；一次上传的上限是 {limit} MB",
     "upload.no_load": "{name}：模型文件夹无法加载：{error}",
+    # the playground's views (playground/views/*.py): what a tab's input lacks
+    "units.range_unread": "请把要选的词写成范围，如 3-7（第 1..{steps} 个词），现在是 {text!r}",
+    "units.range_outside": "范围必须在文本的第 1..{steps} 个词之内，现在是 {first}-{last}",
+    "units.two_words": "请至少输入两个词：单元搜索要把选中的词和其他词比较",
+    "views.empty": "文本是空的：请输入几个词",
+    "export.empty": "文本是空的：请输入一些词，再导出它们的追踪",
+    "diagram.empty": "请先输入文本：细胞图显示其中的一个词",
+    "hunt.two_tokens_given": "请给出至少 2 个{unit}的文本来搜索",
+    "live.no_snapshot": "还没有快照：训练开始时拍第一张",
     # the Class game's rooms (playground/server/room_refusals.py)
     "room.one_character": "请输入一个字符",
     "room.word_first": "请先输入一个词",

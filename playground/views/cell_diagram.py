@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel
 from lstmlm.prompt import read_prompt, reader
 from lstmlm.trace import Trace
@@ -18,6 +19,8 @@ from playground.display import display_word
 from playground.plots.cell_diagram import Diagram
 
 # The words of the GRU's and RNN's equations (`other_cell_latex`), translated in playground/text/equations.py
+# an empty prompt, refused by the cell diagram here and in views/equations.py
+DIAGRAM_EMPTY = Message("diagram.empty", "type a prompt first: the diagram shows one of its words")
 OTHER_CELL_WORDS = ("title", "r", "z", "n", "h_gru", "h_rnn")
 
 
@@ -73,7 +76,7 @@ def cell_diagrams(
     range."""
     p = read_prompt(model.vocab, text)
     if not p.ids:
-        raise ValueError("type a prompt first: the diagram shows one of its words")
+        raise ValueError(DIAGRAM_EMPTY)
     L, H, T = model.config.num_layers, model.config.hidden_dim, len(p.ids)
     step = T - 1 if step is None else step
     if not 0 <= layer < L:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel
 from lstmlm.safewords import hide_in_text
 from lstmlm.studies.cell_hunt import cached_ranking, hunt
@@ -121,7 +122,9 @@ def hunt_view(
         tokens = tokens[:cap]
         notes.append(words_in(lang, "hunt.note.capped", cap=f"{cap:,}", unit=words_in(lang, f"unit.{unit}")))
     if len(tokens) < 2:
-        raise ValueError(f"give a text of at least 2 {unit}s to hunt over")
+        raise ValueError(
+            Message("hunt.two_tokens_given", "give a text of at least 2 {unit}s to hunt over", unit=unit)
+        )
     use_cache = over == "validation" and track != REGEX and cache is not None
     if over == "validation" and track == REGEX:
         notes.append(words_in(lang, "hunt.note.own_track"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel
 from lstmlm.prompt import read_prompt
 from lstmlm.studies.counterfactual import counterfactual
@@ -25,7 +26,9 @@ def counterfactual_view(model: LanguageModel, text_a: str, text_b: str, layer: i
     a, b = read_prompt(model.vocab, text_a), read_prompt(model.vocab, text_b)
     for name, p in (("A", a), ("B", b)):
         if not p.ids:
-            raise ValueError(f"prompt {name} is empty: type a few words")
+            raise ValueError(
+                Message("counterfactual.empty", "prompt {name} is empty: type a few words", name=name)
+            )
     # counterfactual() tokenizes the texts itself; a capped prompt goes in as its kept words
     rejoin = model.vocab.tokenizer.rejoin  # text that reads back as these tokens
     texts = [rejoin(p.tokens) if p.cut else text for p, text in ((a, text_a), (b, text_b))]

@@ -21,6 +21,7 @@ from lstmlm.studies.equations import (
 from lstmlm.studies.runaway import runaway_cells, runaway_note
 from playground.display import display_word
 from playground.plots.cell_diagram import CellValues
+from playground.views.cell_diagram import DIAGRAM_EMPTY
 from playground.views.gates import check_layer
 from playground.views.inputs import prompt_words, whole
 
@@ -105,7 +106,7 @@ def cell_values(model: LanguageModel, text: str, layer: int, step: int, unit: in
         raise ValueError(f"the cell diagram draws an LSTM; this model's cell is {model.config.cell!r}")
     p = read_prompt(model.vocab, text)
     if not p.ids:
-        raise ValueError("type a prompt first: the diagram shows one of its words")
+        raise ValueError(DIAGRAM_EMPTY)
     if not 0 <= layer < model.config.num_layers:
         raise ValueError(
             f"layer {layer} does not exist: the model has layers 0..{model.config.num_layers - 1}"

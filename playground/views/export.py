@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel
 from lstmlm.prompt import read_prompt, reader
 from lstmlm.safewords import hide_in_text
@@ -46,7 +47,9 @@ def export_trace_files(model: LanguageModel, text: str) -> dict[str, Path]:
     """The prompt's trace (every layer) as trace.csv, trace.npz and trace.json; ValueError if empty."""
     p = read_prompt(model.vocab, text)
     if not p.ids:
-        raise ValueError("the prompt is empty: type some words to export their trace")
+        raise ValueError(
+            Message("export.empty", "the prompt is empty: type some words to export their trace")
+        )
     tr = reader(model).trace(p.ids)
     tokens = [hide_in_text(t)[0] for t in p.tokens]  # a download is shown to people too: listed words hidden
     unknown = [tokens[i] for i in p.unknown]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel
 from lstmlm.prompt import read_prompt
 
@@ -19,5 +20,5 @@ def prompt_words(model: LanguageModel, text: str) -> tuple[list[str], list[int],
     """(tokens, ids, notice) of the prompt read like every view reads it; ValueError if it has no words."""
     p = read_prompt(model.vocab, text)
     if not p.ids:
-        raise ValueError("the prompt is empty: type a few words")
+        raise ValueError(Message("views.empty", "the prompt is empty: type a few words"))
     return p.tokens, p.ids, p.notice

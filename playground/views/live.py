@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from lstmlm.checkpoint import load_model
+from lstmlm.messages import Message
 from lstmlm.safewords import hide_in_text
 from lstmlm.sampling import generate, make_generator
 from lstmlm.training.live import (
@@ -137,7 +138,9 @@ def snapshot_json(job, index: int = -1, compare_to: int = 0) -> dict:
     with job.lock:
         snaps = list(job.snapshots)
     if not snaps:
-        raise ValueError("no snapshot yet: the first is taken when training starts")
+        raise ValueError(
+            Message("live.no_snapshot", "no snapshot yet: the first is taken when training starts")
+        )
     count = len(snaps)
     for name, i in (("index", index), ("compare_to", compare_to)):
         if not -count <= i < count:

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from lstmlm.cells import CELL_NAMES
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel
 from lstmlm.prompt import Prompt, read_prompt, reader
 from lstmlm.studies.arrays import layer_arrays
@@ -36,12 +37,27 @@ def parse_span(text: str, steps: int) -> tuple[int, int]:
     ValueError says what to type."""
     m = re.fullmatch(r"\s*(\d+)\s*(?:(?:-|–|\.\.|to)\s*(\d+)\s*)?", text or "")
     if not m:
-        raise ValueError(f"type the words to select as a range like 3-7 (words 1..{steps}), got {text!r}")
+        raise ValueError(
+            Message(
+                "units.range_unread",
+                "type the words to select as a range like 3-7 (words 1..{steps}), got {text!r}",
+                steps=steps,
+                text=text,
+            )
+        )
     first, last = int(m.group(1)), int(m.group(2) or m.group(1))
     if first > last:
         first, last = last, first
     if not 1 <= first <= last <= steps:
-        raise ValueError(f"the range must lie within words 1..{steps} of the prompt, got {first}-{last}")
+        raise ValueError(
+            Message(
+                "units.range_outside",
+                "the range must lie within words 1..{steps} of the prompt, got {first}-{last}",
+                steps=steps,
+                first=first,
+                last=last,
+            )
+        )
     return first - 1, last
 
 
@@ -88,7 +104,12 @@ def unit_search_view(
         raise ValueError(f"method must be 'mean' or 'minmax', got {method!r}")
     p = read_prompt(model.vocab, text)
     if len(p.ids) < 2:
-        raise ValueError("type at least two words: unit search compares the selected words with the others")
+        raise ValueError(
+            Message(
+                "units.two_words",
+                "type at least two words: unit search compares the selected words with the others",
+            )
+        )
     k = max(1, min(int(k), MAX_UNITS_LISTED))
     tr = reader(model).trace(p.ids)
     layers = layer_arrays(tr)
