@@ -107,60 +107,28 @@ class Trace:
 
 
 def check_interventions(model: LanguageModel, interventions: Sequence[Intervention], steps: int) -> None:
-    """Raise ValueError, saying what is allowed, for an intervention the model cannot take."""
+    """Raise ValueError, saying what is allowed, for an intervention the model cannot take (English only:
+    the playground's Intervene view checks its own controls first, views/intervene.py)."""
     L, H = model.config.num_layers, model.config.hidden_dim
     for iv in interventions:
         if not _whole(iv.layer) or not 0 <= iv.layer < L:
-            raise ValueError(
-                Message(
-                    "trace.no_layer",
-                    "layer {layer!r} does not exist: this model has layers 0..{last}",
-                    layer=iv.layer,
-                    last=L - 1,
-                )
-            )
+            raise ValueError(f"layer {iv.layer!r} does not exist: this model has layers 0..{L - 1}")
         if not isinstance(iv.target, str) or iv.target not in TARGETS:
             raise ValueError(f"cannot intervene on {iv.target!r}: choose one of {', '.join(TARGETS)}")
         try:
             value = float(iv.value)
         except (TypeError, ValueError, OverflowError):
-            raise ValueError(
-                Message("trace.value", "intervention value must be a number, got {value!r}", value=iv.value)
-            ) from None
+            raise ValueError(f"intervention value must be a number, got {iv.value!r}") from None
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(
-                Message(
-                    "trace.value_finite",
-                    "intervention value must be a finite number, got {value}",
-                    value=iv.value,
-                )
-            )
+            raise ValueError(f"intervention value must be a finite number, got {iv.value}")
         lo, hi = GATE_RANGES.get(iv.target, (-1e6, 1e6))
         if not lo <= value <= hi:
-            raise ValueError(
-                Message(
-                    "trace.value_range",
-                    "{name} values lie in [{lo:g}, {hi:g}], got {value:g}",
-                    name=TARGETS[iv.target],
-                    target=iv.target,  # i f g o c: an app may name it in its language
-                    lo=lo,
-                    hi=hi,
-                    value=value,
-                )
-            )
+            raise ValueError(f"{TARGETS[iv.target]} values lie in [{lo:g}, {hi:g}], got {value:g}")
         units_ok = iv.units is None or (isinstance(iv.units, (tuple, list)) and all(map(_whole, iv.units)))
         if not units_ok:
             raise ValueError(f"units must be whole numbers in 0..{H - 1}, got {iv.units!r}")
         if iv.units is not None and any(not 0 <= u < H for u in iv.units):
-            raise ValueError(
-                Message(
-                    "trace.units_range",
-                    "units must be in 0..{last} (layer {layer} has {units} units)",
-                    last=H - 1,
-                    layer=iv.layer,
-                    units=H,
-                )
-            )
+            raise ValueError(f"units must be in 0..{H - 1} (layer {iv.layer} has {H} units)")
         if not _whole(iv.start) or (iv.stop is not None and not _whole(iv.stop)):
             raise ValueError(f"steps must be whole numbers, got {iv.start!r}..{iv.stop!r}")
         if iv.start < 0 or (iv.stop is not None and iv.stop < iv.start):

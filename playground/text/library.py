@@ -24,11 +24,6 @@ CHINESE: dict[str, str] = {
     "sampling.max_words": "生成的词数必须 >= 0，现在是 {n}",
     "sampling.nothing_left": "这个模型能说的每个词都被隐藏了或是 <unk>：没有词可以抽样",
     # lstmlm/trace.py
-    "trace.no_layer": "第 {layer!r} 层不存在：这个模型的层是 0..{last}",
-    "trace.value": "干预的值必须是数，现在是 {value!r}",
-    "trace.value_finite": "干预的值必须是有限的数，现在是 {value}",
-    "trace.value_range": "{target} 的值在 [{lo:g}, {hi:g}] 之间，现在是 {value:g}",
-    "trace.units_range": "单元必须在 0..{last} 之间（第 {layer} 层有 {units} 个单元）",
     "trace.empty": "没有可以追踪的：文本里没有词",
     "trace.lstm_only": "干预固定的是 LSTM 的门或细胞；这个模型的细胞是 {cell!r}（不加干预地追踪它）",
     # lstmlm/studies/intervene.py
