@@ -45,3 +45,21 @@ def test_loss_curve_and_change_labels_in_chinese():
     assert change_label("track_line_pos", "x", "character", "zh") == "行内位置（换行后的字符数）"
     assert change_label("track_unheard_of", "mine", "word", "zh") == "mine"
     assert change_label("sat_f", "forget gate f saturated", "word", "en") == "forget gate f saturated"
+
+
+def test_the_best_validation_loss_is_the_best_of_every_validation(tmp_path):
+    """A long training's status thins its validations to MAX_EVALS; the progress line's best loss is still
+    the best of all of them (it was the best of the thinned list: a best thinned out went missing, and the
+    line's "best" rose as a run went on)."""
+    from lstmlm.training.live import LiveSettings
+    from playground.server.live_job import MAX_EVALS, LiveJob
+
+    job = LiveJob(id="j", owner=None, settings=LiveSettings(), folder=tmp_path)
+    losses = [3.0 - 0.001 * i for i in range(2 * MAX_EVALS)] + [2.0] * MAX_EVALS
+    losses[401] = 0.5  # an odd step: thinned out by the status's every-other-validation list
+    for i, loss in enumerate(losses):
+        job.record("eval", dict(step=i, seconds=i / 10, train_loss=loss, val_loss=loss))
+    status = job.status(curve=False)
+    assert len(status["evals"]) <= MAX_EVALS and 0.5 not in [e["val_loss"] for e in status["evals"]]
+    assert status["best_val_loss"] == 0.5
+    assert "best validation loss 0.500 nats/character = 0.721 bits/character" in progress_html(status)

@@ -69,7 +69,8 @@ def register(jobs: LiveJobs = JOBS) -> None:
     def lab_status(job: str, curve: bool = True) -> dict:
         """Where training `job` (its id or share token) is: state (queued, running, paused, done, stopped,
         failed), queue_position (1 = next to start; 0 = not waiting), step, seconds, budget_s, tokens_per_s,
-        evals [{step, seconds, train_loss, val_loss}] in nats per token, the latest sample, the number of
+        evals [{step, seconds, train_loss, val_loss}] in nats per token (at most 300, evenly thinned),
+        best_val_loss (over every validation), the latest sample, the number of
         snapshots, summary and error once it ended; with `curve` the training loss per step."""
         return jobs.status(job, curve=bool(curve))
 

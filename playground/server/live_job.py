@@ -77,6 +77,8 @@ class LiveJob:
                 tokens_per_s=round(self.tokens_per_s),
                 unit=self.settings.tokenizer_object.unit,
                 evals=self.evals[:: max(1, math.ceil(len(self.evals) / MAX_EVALS))][:-1] + self.evals[-1:],
+                # over every validation, not the thinned list above (its best may be thinned out)
+                best_val_loss=min((e["val_loss"] for e in self.evals), default=None),
                 sample=asdict(self.sample) if self.sample else None,
                 snapshots=len(self.snapshots),
                 has_model=self.has_model,

@@ -41,7 +41,8 @@ def progress_html(status: dict, lang: str = "en") -> str:
         words += words_in(lang, "live.queue", n=status["queue_position"])
     if status.get("read_only"):
         words += words_in(lang, "live.shared")
-    best = min((e["val_loss"] for e in status["evals"]), default=None)
+    # the job's best over all its validations (status["evals"] is thinned to MAX_EVALS)
+    best = status.get("best_val_loss", min((e["val_loss"] for e in status["evals"]), default=None))
     left = max(0.0, status["budget_s"] - status["seconds"])
     parts = [
         f"<b>{words}</b>",
