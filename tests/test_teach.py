@@ -43,6 +43,23 @@ def test_generate_seed_line_names_the_seed():
     assert 'id="seed-used">Seed 4321:' in seed_line(4321)
 
 
+def test_generate_seed_line_at_temperature_zero_says_the_seed_is_not_used(tiny_model):
+    """At temperature 0 two presses with different seeds give the same words (the library's argmax), so the
+    line under the text says the seed is not used, not "each press draws a new one"."""
+    from playground.tabs.generate import generate_text
+
+    def press(temperature: float, seed: int) -> str:  # the last yield of one press (seed kept): its text
+        *_, last = generate_text(tiny_model, "the cat", temperature, 0, 1.0, 8, seed, keep=True)
+        return last[0]
+
+    one, two = press(0.0, 1), press(0.0, 2)
+    assert "not used at temperature 0" in one and "otherwise each press" not in one
+    assert one.split('id="seed-used"')[0] == two.split('id="seed-used"')[0]  # the same words
+    assert press(1.0, 1).split('id="seed-used"')[0] != press(1.0, 2).split('id="seed-used"')[0]
+    warm = press(1.0, 3)
+    assert "otherwise each press draws a new one" in warm and "not used" not in warm
+
+
 def test_surprisal_marks_unknown_words_and_leaves_them_out(tiny_model):
     p, s = surprisal_view(tiny_model, PROMPT)
     pos = p.tokens.index("pizza")

@@ -39,10 +39,11 @@ def new_seed() -> int:
     return secrets.randbelow(1_000_000)
 
 
-def seed_line(seed: int) -> str:
+def seed_line(seed: int, temperature: float = 1.0) -> str:
     """Under the generated text: the seed it was drawn with, and how to get the same text again (in the
-    page's language)."""
-    return f'<div class="lp-small" id="seed-used">{say("gen.seed_used", seed=seed)}</div>'
+    page's language); at temperature 0 (always the argmax) that the seed is not used."""
+    key = "gen.seed_unused" if temperature == 0 else "gen.seed_used"
+    return f'<div class="lp-small" id="seed-used">{say(key, seed=seed)}</div>'
 
 
 def _ticked() -> bool:
@@ -109,7 +110,8 @@ def generate_text(
     }
     fig, summary = _reshaping_view(model, done, 1)
     yield (
-        markup.generated_text(p.tokens, words, tokenizer=tokenizer) + seed_line(settings.seed),
+        markup.generated_text(p.tokens, words, tokenizer=tokenizer)
+        + seed_line(settings.seed, settings.temperature),
         done,
         gr.Slider(minimum=1, maximum=max(2, len(words)), value=1, interactive=len(words) > 1),
         fig,

@@ -59,6 +59,11 @@ PAIRS: dict[str, tuple[str, str]] = {
         "随机种子 {seed}：勾选“保留这个种子”（或输入一个种子）可以再得到同样的文本；"
         "否则每次按下都会重新抽取。",
     ),
+    "gen.seed_unused": (
+        "Seed {seed}: not used at temperature 0, where the most likely one is always chosen, so every press "
+        "gives the same text.",
+        "随机种子 {seed}：温度为 0 时不起作用，因为总是选最可能的那一个，所以每次按下都得到同样的文本。",
+    ),
     "gen.cannot": ("Cannot generate: {error}", "无法生成：{error}"),
     "gen.first": ("Generate some text first.", "请先生成一些文本。"),
     "gen.drawn": (
