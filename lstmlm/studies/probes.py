@@ -8,7 +8,8 @@ on the difference. The score at distance d (the number of filler words in betwee
     agreement:           mean over nouns of  [log2 p(was)/p(were)]_singular - [log2 p(was)/p(were)]_plural
 
 in bits: 0 means the model has forgotten (both prompts predict alike), positive means it remembers, in
-the right direction. Fillers end on phrase boundaries, so every prompt is a plausible WikiText prefix.
+the right direction. Fillers end on phrase boundaries, so every prompt is a plausible prefix of the text
+the filler is written like (WikiText by default; lstmlm.studies.probe_texts has one set per kind of corpus).
 """
 
 from __future__ import annotations
@@ -23,36 +24,12 @@ from lstmlm.messages import Message
 from lstmlm.model import LanguageModel, State
 from lstmlm.sampling import start_state
 from lstmlm.studies.compare import line_log_probs
+from lstmlm.studies.probe_texts import WIKITEXT, ProbeTexts
 
-# Phrases of neutral WikiText-style text (tokenized the corpus's way), without brackets or quotes.
-FILLER = [
-    "the band recorded",
-    "most of the songs",
-    "at a small studio",
-    "near the coast",
-    "during the winter of 1998",
-    ", working with a producer who had previously worked",
-    "on several albums by other groups from the same city",
-    ", and the sessions lasted for almost three months",
-    "before the final mixes were completed",
-    "and sent to the label for a release",
-    "in the following spring , when the group began a long tour",
-    "of the country with two other bands that had signed",
-    "to the same label in the previous year",
-]
-SUBJECT_FILLER = [
-    "who",
-    "joined the club",
-    "from a small team",
-    "near the coast",
-    "during the winter of 1998",
-    "after a long spell with a rival side",
-    "in the lower leagues of the same city",
-    "and a short loan to another club",
-    "in the north of the country that had been promoted",
-    "to the first division in the previous year",
-]
-NOUNS = [("player", "players"), ("manager", "managers"), ("brother", "brothers"), ("officer", "officers")]
+# The WikiText set (the default); lstmlm.studies.probe_texts holds the storybook and neutral ones.
+FILLER = list(WIKITEXT.filler)
+SUBJECT_FILLER = list(WIKITEXT.subject_filler)
+NOUNS = list(WIKITEXT.nouns)
 
 
 @dataclass(frozen=True)
@@ -136,15 +113,16 @@ def _lp_last(
 
 
 @torch.no_grad()
-def run_probe(model: LanguageModel, name: str) -> ProbeResult:
-    """Score probe `name` (see PROBES) for `model` at every phrase boundary of its filler."""
+def run_probe(model: LanguageModel, name: str, texts: ProbeTexts = WIKITEXT) -> ProbeResult:
+    """Score probe `name` (see PROBES) for `model` at every phrase boundary of the filler of `texts` (the
+    WikiText set by default; `probe_texts.probe_texts_for(model.info)` fits the model's own corpus)."""
     if name not in PROBES:
         raise ValueError(f"unknown probe {str(name)[:40]!r}: choose one of {', '.join(PROBES)}")
     state = start_state(model)  # every prompt starts at a line start
     if name in ("parenthesis", "quote"):
         opener, closer = ("(", ")") if name == "parenthesis" else ('"', '"')
-        lead = "In 1999 , the group released its third album".split()
-        fillers = _prefixes(FILLER)
+        lead = texts.lead.split()
+        fillers = _prefixes(texts.filler)
         with_open = [[*lead, opener, *f] for f in fillers]
         without = [[*lead, *f] for f in fillers]
         a = _lp_last(model, with_open, [closer], state)
@@ -152,13 +130,13 @@ def run_probe(model: LanguageModel, name: str) -> ProbeResult:
         bits = [x[0] - y[0] for x, y in zip(a, b, strict=True)]
         examples = [" ".join(p) for p in with_open]
     else:
-        fillers = _prefixes(SUBJECT_FILLER)
+        fillers = _prefixes(texts.subject_filler)
         scores = [0.0] * len(fillers)
-        for one, many in NOUNS:
+        for one, many in texts.nouns:
             sing = _lp_last(model, [["The", one, *f] for f in fillers], ["was", "were"], state)
             plur = _lp_last(model, [["The", many, *f] for f in fillers], ["was", "were"], state)
             for k, (s, p) in enumerate(zip(sing, plur, strict=True)):
-                scores[k] += ((s[0] - s[1]) - (p[0] - p[1])) / len(NOUNS)
+                scores[k] += ((s[0] - s[1]) - (p[0] - p[1])) / len(texts.nouns)
         bits = scores
-        examples = [" ".join(["The", NOUNS[0][0], *f]) for f in fillers]
+        examples = [" ".join(["The", texts.nouns[0][0], *f]) for f in fillers]
     return ProbeResult(name, [len(f) for f in fillers], [round(b, 4) for b in bits], examples)

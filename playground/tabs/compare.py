@@ -84,8 +84,11 @@ def probe_figure(lineup: Sequence[Entry], name: str, lang: str = "en") -> tuple[
     if not series:
         return placeholder(say("cmp.no_model", lang)), markup.notice(skipped)
     fig = probe_plot(out["distance"], series, say(f"probe.{name}.title", lang), lang)
-    question = html.escape(say(f"probe.{name}.question", lang))
-    line = say("cmp.probe_note", lang, question=question, example=html.escape(out["examples"][-1]))
+    question = html.escape(say(f"probe.{name}.question", lang, noun=out["noun"]))
+    filler = say(f"cmp.filler.{out['corpus']}", lang)  # the filler fits the first model's corpus
+    line = say(
+        "cmp.probe_note", lang, question=question, filler=filler, example=html.escape(out["examples"][-1])
+    )
     return fig, markup.notice(skipped) + f'<div class="lp-small">{line}</div>'
 
 

@@ -16,10 +16,23 @@ PAIRS: dict[str, tuple[str, str]] = {
     "cmp.run_probe": ("Run the probe", "运行探针"),
     "cmp.no_model": ("No model here can take this probe.", "这里没有模型能做这个探针。"),
     "cmp.probe_note": (
-        "<b>{question}</b> Scored at every phrase boundary of the same filler text, as each model reads it. "
-        "The longest prompt: <i>{example} …</i>",
-        "<b>{question}</b> 在同一段填充文本的每个短语边界处打分，按每个模型自己的读法。"
+        "<b>{question}</b> Scored at every phrase boundary of the same filler text ({filler}), as each model "
+        "reads it. The longest prompt: <i>{example} …</i>",
+        "<b>{question}</b> 在同一段填充文本（{filler}）的每个短语边界处打分，按每个模型自己的读法。"
         "最长的文本：<i>{example} …</i>",
+    ),
+    # the filler's kind, chosen from the first model's config.json (lstmlm/studies/probe_texts.py)
+    "cmp.filler.storybooks": (
+        "written like a storybook, as the first model's training text",
+        "故事书风格，与第一个模型的训练文本一致",
+    ),
+    "cmp.filler.wikitext": (
+        "written like Wikipedia, as the first model's training text, WikiText",
+        "维基百科风格，与第一个模型的训练文本 WikiText 一致",
+    ),
+    "cmp.filler.neutral": (
+        "plain everyday prose: the first model was trained neither on storybooks nor on WikiText",
+        "平实的日常文字：第一个模型的训练文本既不是故事书，也不是 WikiText",
     ),
     "cmp.skipped": ("{model}: {reason}. ", "{model}：{reason}。"),
     "cmp.choose_probe": ("choose one of the probes: {probes}", "请从这些探针中选一个：{probes}"),
@@ -52,8 +65,9 @@ PAIRS: dict[str, tuple[str, str]] = {
         "在 '\" …' 之后，模型比没有前引号时多大程度上更期待后引号 '\"'？",
     ),
     "probe.agreement.title": ("Subject–verb agreement", "主谓一致"),
-    "probe.agreement.question": (
-        "After 'The player(s) who …', does the model prefer 'was' for one player and 'were' for several?",
-        "在 'The player(s) who …' 之后，模型是否在一个人时偏向 'was'，几个人时偏向 'were'？",
+    "probe.agreement.question": (  # {noun}: the probe's first subject (a player, a boy, ...)
+        "After 'The {noun}(s) who …', does the model prefer 'was' for one {noun} and 'were' for several?",
+        "在 'The {noun}(s) who …' 之后，模型是否在主语是单数（The {noun}）时偏向 'was'，"
+        "是复数时偏向 'were'？",
     ),
 }

@@ -1,6 +1,6 @@
 """What the Compare view shows, as plain data (no gradio here): one prompt through every model of the
 line-up, each reading it with its own vocabulary from its own line-start state, and the long-range probes
-scored for each model."""
+scored for each model, on a filler written like the first model's training text."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from lstmlm.messages import message_of
 from lstmlm.prompt import Prompt, read_prompt
 from lstmlm.studies.compare import PromptScore, score_prompt
+from lstmlm.studies.probe_texts import ProbeTexts, probe_texts_for
 from lstmlm.studies.probes import PROBES, run_probe
+from playground.text import words_in
 from playground.views.lineup import Entry, json_number
 from playground.views.next_word import MAX_TOP_K_SHOWN, line_start
 
@@ -74,24 +76,36 @@ def compare_json(lineup: Sequence[Entry], text: str, k: int = 10) -> dict:
     return {"tokens": prompt.tokens, "notice": notice, "models": models}
 
 
+def lineup_probe_texts(lineup: Sequence[Entry]) -> ProbeTexts:
+    """The probe words for the line-up: the set that fits the first (the app's own) model's training data,
+    as its config.json records it (`probe_texts_for`; storybooks, WikiText, or neutral for anything else
+    and for character models). Every model is scored on the same words, so the curves share one axis."""
+    return probe_texts_for(getattr(lineup[0].model, "info", None) if lineup else None)
+
+
 def probe_json(lineup: Sequence[Entry], probe: str) -> dict:
-    """What the `long_range` endpoint returns: the probe's score in bits per model and distance."""
+    """What the `long_range` endpoint returns: the probe's score in bits per model and distance, the filler's
+    kind ("corpus": storybooks, wikitext or neutral) and the agreement probe's first subject ("noun")."""
     if not isinstance(probe, str) or probe not in PROBES:
         raise ValueError(f"unknown probe {str(probe)[:40]!r}: choose one of {', '.join(PROBES)}")
+    texts = lineup_probe_texts(lineup)
     models, first = [], None
     for e in lineup:
         row = {"label": e.label, "cell": e.model.config.cell, "bits": None, "note": ""}
         try:
-            result = run_probe(e.model, probe)
+            result = run_probe(e.model, probe, texts)
             row["bits"] = result.bits
             first = first or result
         except ValueError as err:  # e.g. a vocabulary without brackets: that model cannot be probed
             row["note"] = message_of(err) or str(err)  # a Message (a str) keeps its key, for the page
         models.append(row)
+    noun = texts.nouns[0][0]
     return {
         "probe": probe,
         "title": PROBES[probe].title,
-        "question": PROBES[probe].question,
+        "question": words_in("en", f"probe.{probe}.question", noun=noun),
+        "corpus": texts.corpus,
+        "noun": noun,
         "distance": first.distance if first else [],
         "examples": first.examples if first else [],
         "models": models,
