@@ -264,3 +264,40 @@ def test_a_step_can_outline_a_region_of_the_screen():
             parse_lesson({"title": {"en": "T", "zh": "标题"}, "steps": [dict(step, highlight=bad)]}, "bad")
     shipped = [s.highlight for ls in load_lessons([LESSON_DIR])[0] for s in ls.steps if s.highlight]
     assert "next-word-chart" in shipped
+
+
+# example texts the lessons and Learn quote (typed, not clicked): every other quoted capitalised English or
+# Chinese name is a control the student has to find on screen
+QUOTED_TEXTS = {"The boy …", "The boys …", "The cat sat on the | mat ."}
+
+
+def _quoted_names(text: str, zh: bool) -> list[str]:
+    """The names a lesson or Learn text puts in quotes: Chinese ones (with a CJK character) in a Chinese
+    text, capitalised English ones in an English text (lowercase quotes are words of the prompt: "boy")."""
+    quotes = re.findall(r"“([^”]+)”", text) + re.findall(r'"([^"]+)"', text)
+    keep = (lambda q: CJK.search(q)) if zh else (lambda q: q[:1].isupper() or q == "next step")
+    return [q for q in quotes if keep(q) and q not in QUOTED_TEXTS]
+
+
+def test_every_control_a_lesson_or_learn_names_is_on_screen_with_that_name(tiny_model):
+    """A student told to press “X” or open “Y” finds a tab, button or preset whose label starts with X (in
+    the page's language; the lesson bar's own links count): checked against the page's dictionaries, for
+    every shipped lesson's text and question and Learn's "what to try" column, with both kinds of model."""
+    from playground import i18n
+    from playground.text import learn
+
+    lessons = _lessons()
+    for zh, table in ((False, i18n.EN), (True, i18n.ZH)):
+        lang = "zh" if zh else "en"
+        for unit in ("word", "character"):
+            labels = [worded(v, lang, unit) for v in table.values() if isinstance(v, str)]
+            bar = re.sub(r"<[^>]+>", " ", lesson_bar_html(lessons, lessons[0].key, "2", 2, unit))
+            texts = [worded(row[2], lang, unit) for row in learn.view_rows(lang, unit)]
+            for lesson in lessons:
+                for step in lesson.steps:
+                    said = (step.zh, step.ask_zh) if zh else (step.en, step.ask_en)
+                    texts += [worded(s, lang, unit) for s in said if s]
+            for text in texts:
+                for name in _quoted_names(text, zh):
+                    found = name in bar or any(label.startswith(name) for label in labels)
+                    assert found, f"{lang}: “{name}” is on no tab, button or preset ({text!r})"
