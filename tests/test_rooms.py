@@ -274,3 +274,21 @@ def test_concurrent_guesses_are_all_counted():
     for t in threads:
         t.join()
     assert store.state(code, key)["histogram"] == [["on", 30], ["in", 10]]
+
+
+def test_the_score_note_says_which_words_the_means_leave_out():
+    """A word nobody got right (0 of 2) counts in the means with log2(4) = 2 bits; only a word no student
+    sent a guess for is left out. The note under the table says so, in words that cannot be read as the
+    other case ("nobody guessed" meant both)."""
+    from playground.server.room_scoring import score_json, score_round, totals
+    from playground.views.class_game import scores_html
+
+    missed = score_round(0, "door", ["mat", "floor"], [ModelAnswer("LSTM", [], [], 0.25)])
+    unasked = score_round(1, "and", [], [ModelAnswer("LSTM", [], [], 0.5)])
+    sums = totals([missed, unasked])
+    assert sums["words"] == 1 and sums["class_bits"] == pytest.approx(math.log2(4))
+    assert sums["model_bits"]["LSTM"] == pytest.approx(2.0)  # -log2 0.25: "and" is left out
+    page = scores_html({"unit": "word", "scores": [score_json(missed), score_json(unasked)], "totals": sums})
+    assert "<td>0 / 2</td><td>2.00</td>" in page and "<td>0 / 0</td><td>–</td>" in page
+    assert "nobody guessed" not in page
+    assert "leave out words no student sent a guess for" in page and "a word nobody got right costs" in page

@@ -8,7 +8,7 @@ Each revealed round adds a line to the sentence's score:
 
 `right` is how many of the round's `guesses` matched the actual word (ignoring case). The +1/+2 is add-one
 (Laplace) smoothing of the share who guessed right, as if one more student had guessed the word and one
-more had not: a word nobody guessed costs log2(guesses + 2) bits instead of infinity.
+more had not: a word nobody got right costs log2(guesses + 2) bits instead of infinity.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class RoundScore:
     actual: str
     guesses: int
     right: int
-    class_bits: float | None  # None when nobody guessed
+    class_bits: float | None  # None when no student sent a guess
     model_bits: dict[str, float | None]  # label -> bits (None: the word is not in that model's vocabulary)
 
 

@@ -86,13 +86,13 @@ PAIRS: dict[str, tuple[str, str]] = {
     "class.score_note": (
         "Surprisal in bits: lower = the {unit} was easier to predict. The class's is "
         "-log2((right + 1) / (guesses + 2)): the share who guessed the {unit}, add-one smoothed (as if one "
-        "more student had guessed it and one more had not), so a {unit} nobody guessed costs "
+        "more student had guessed it and one more had not), so a {unit} nobody got right costs "
         "log2(guesses + 2) bits, not infinity. A model's is -log2 P({unit}). The means leave out {unit}s "
-        "nobody guessed and {unit}s a model does not know (–).",
+        "no student sent a guess for and {unit}s a model does not know (–).",
         "意外度以比特计：越低 = 这个{unit}越好猜。全班的意外度是 -log2((猜对人数 + 1) / (猜测人数 + 2))："
         "猜对的比例，加一平滑（好像多了一个猜对的学生和一个猜错的学生），所以没人猜对的{unit}是 "
-        "log2(猜测人数 + 2) 比特，而不是无穷大。模型的意外度是 -log2 P({unit})。平均值不包括没人猜的{unit}和"
-        "模型不认识的{unit}（–）。",
+        "log2(猜测人数 + 2) 比特，而不是无穷大。模型的意外度是 -log2 P({unit})。"
+        "平均值不包括没有学生提交猜测的{unit}和模型不认识的{unit}（–）。",
     ),
     "class.score_empty": ("Scores appear here after each reveal.", "每次揭晓之后，这里显示得分。"),
     "class.closed": (
