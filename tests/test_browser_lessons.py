@@ -9,6 +9,7 @@ import pytest
 from browser_kit import chromium, new_page, serve
 
 from playground.classroom.links import Screen
+from playground.text import worded
 from playground.views.lessons import LESSON_DIR, load_lessons, step_screen
 
 pytestmark = pytest.mark.browser
@@ -80,14 +81,14 @@ def _check_screen(page, screen: Screen, num_layers: int) -> None:
 def test_every_lesson_plays_end_to_end_from_its_link(tiny_model):
     lessons, problems = load_lessons([LESSON_DIR])
     assert not problems and len(lessons) >= 5
-    layers = tiny_model.config.num_layers
+    layers, unit = tiny_model.config.num_layers, tiny_model.vocab.tokenizer.unit  # {unit} marks: "word"
     with serve(tiny_model) as url, chromium() as browser:
         page = new_page(browser, timeout_ms=TIMEOUT)
         for lesson in lessons:
             _goto(page, f"{url}?lesson={lesson.key}")
             bar = page.locator("#lesson-bar .lp-lang-en")
             bar.wait_for()
-            assert lesson.title_en in bar.text_content()
+            assert worded(lesson.title_en, "en", unit) in bar.text_content()
             page.wait_for_function(SELECTED, arg="start")
             _follow(page, bar.locator("a.lp-next"))  # "Start: step 1 →"
             for n, step in enumerate(lesson.steps, 1):
@@ -97,7 +98,7 @@ def test_every_lesson_plays_end_to_end_from_its_link(tiny_model):
                 )
                 bar = page.locator("#lesson-bar .lp-lang-en")
                 assert f"step {n} of {len(lesson.steps)}" in bar.text_content()
-                assert step.en in bar.locator(".lp-lesson-say").text_content()
+                assert worded(step.en, "en", unit) in bar.locator(".lp-lesson-say").text_content()
                 _check_screen(page, step_screen(lesson, n, layers), layers)
                 if step.highlight:  # the region the step points at is outlined
                     style = page.evaluate(
