@@ -15,7 +15,7 @@ import numpy as np
 from lstmlm.checkpoint import CheckpointError
 from lstmlm.training.live import load_snapshot, snapshot_changes
 from playground import markup
-from playground.hub import OPEN_JS, HubUnavailable, register
+from playground.hub import OPEN_JS, PRE_OPEN_JS, HubUnavailable, register
 from playground.i18n import language, say, shown, t
 from playground.plots.live import QUANTITIES, snapshot_figure
 from playground.plots.style import placeholder
@@ -146,6 +146,14 @@ def wire_snapshots(jobs: LiveJobs, c: SimpleNamespace) -> None:
     for trigger in (c.layer.input, c.quantity.input):
         trigger(redraw, [c.job, c.snapshot, c.layer, c.quantity], c.heat, **live)
     c.base.input(changed, [c.job, c.base, c.snapshot], c.changes, **live)
-    c.open_button.click(
-        partial(open_in_every_view, jobs), [c.job, c.snapshot], c.open_target, api_visibility="private"
-    ).success(None, c.open_target, None, js=OPEN_JS, **private)
+    # in a new browser tab: leaving this page would end its training and remove its files (demo.unload),
+    # the download and the share link with them; a refusal closes the empty tab (OPEN_JS with "")
+    opened = c.open_button.click(
+        partial(open_in_every_view, jobs),
+        [c.job, c.snapshot],
+        c.open_target,
+        js=PRE_OPEN_JS,
+        api_visibility="private",
+    )
+    opened.success(None, c.open_target, None, js=OPEN_JS, **private)
+    opened.failure(None, None, None, js=f"() => ({OPEN_JS})('')", **private)
