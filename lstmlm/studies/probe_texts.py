@@ -1,12 +1,12 @@
 """The words the long-range probes are made of, one set per kind of corpus, and which set fits a model.
 
 A probe's prompts are a lead, then (or not) what is remembered, then a filler cut at phrase boundaries
-(lstmlm.studies.probes). A filler in the style of the model's own training text keeps every prompt a plausible
-prefix of that text, so the score measures memory, not surprise at an unfamiliar genre: a storybook model
-reads "the band recorded most of the songs at a small studio" as little as a WikiText model reads a fairy
-tale. The set is chosen from what the model's config.json records about its training data (`corpus_of`),
-never from the model's name. Every set is tokenized the WikiText way (punctuation split off) and holds no
-brackets or quotation marks, which the probes predict.
+(lstmlm.studies.probes). A filler in the style of the model's own training text keeps every prompt a
+plausible prefix of that text, made of words the model knows (the bundled storybook vocabulary lacks 1999,
+1998, producer, albums and mixes of the WikiText set, which it would read as <unk>). The set is chosen from
+what the model's config.json records about its training data (`corpus_of`), never from the model's name.
+Every set is tokenized the WikiText way (punctuation split off) and holds no brackets or quotation marks,
+which the probes predict.
 """
 
 from __future__ import annotations
