@@ -78,7 +78,7 @@ def test_every_text_is_half_again_larger_and_the_chart_fills_the_width(app):
         page = _page(browser, url, "next_word", present, "#next-word-chart .ytick text")
         page.wait_for_selector("#candidates button")
         sizes = _sizes(page, NEXT_WORD)
-        chart = page.locator("#next-word-chart").bounding_box()
+        chart = page.locator("#next-word-chart .js-plotly-plot").bounding_box()  # drawn, not its box
         row = page.locator("#next-word-row").bounding_box()
         secondary = page.locator(".lp-secondary").first.is_visible()
         page.locator('button[role=tab][data-tab-id="learn"]').click()

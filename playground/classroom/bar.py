@@ -28,8 +28,10 @@ from playground.views.next_word import MAX_TOP_K_SHOWN
 # Presenter mode: a class on <body> (set by the toggle) makes every text at least 1.5x larger and hides
 # secondary controls. Gradio repeats app CSS under ".gradio-container.gradio-container-X .contain", which
 # outranks "body.lp-present #id"; P repeats that depth so the presenter rules win (issue 17: the prompt
-# stayed 26 px). Plotly writes its font sizes inline, so a chart is zoomed 1.5x inside 2/3 of its width:
-# it is laid out for the narrower box and drawn at the full one, every label 1.5x. The Next-word chart
+# stayed 26 px). Plotly writes its font sizes inline, so a chart is zoomed 1.5x at 100% width: with CSS
+# zoom as standardized (Chromium 128+, Firefox 126+) a zoomed box's percentage width is of its parent on
+# screen, and its own layout width is that over 1.5, so Plotly lays it out for 2/3 of the box and it is
+# drawn across the whole box, every label 1.5x (66.667% drew it across 2/3 only). The Next-word chart
 # takes the whole width (its words and chips go below it); the Gates heatmap shows PRESENT_UNITS rows.
 P = "body.lp-present .gradio-container .contain"
 CSS = f"""
@@ -49,7 +51,7 @@ body.lp-present #lp-link, {P} .lp-secondary, {P} #lp-link {{ display: none !impo
 {P} .lp-small, {P} .lp-legend {{ font-size: 24px; }}
 {P} .lp-label {{ font-size: 26px; }}
 {P} label span, {P} label, {P} .prose {{ font-size: 24px !important; }}
-{P} .js-plotly-plot {{ zoom: 1.5; width: 66.667% !important; }}
+{P} .js-plotly-plot {{ zoom: 1.5; width: 100% !important; }}
 {P} #next-word-row {{ flex-wrap: wrap; }}
 {P} #next-word-row > .column {{
   flex: 1 1 100% !important; min-width: 100% !important;
