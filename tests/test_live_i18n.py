@@ -63,3 +63,13 @@ def test_the_best_validation_loss_is_the_best_of_every_validation(tmp_path):
     assert len(status["evals"]) <= MAX_EVALS and 0.5 not in [e["val_loss"] for e in status["evals"]]
     assert status["best_val_loss"] == 0.5
     assert "best validation loss 0.500 nats/character = 0.721 bits/character" in progress_html(status)
+
+
+def test_an_ended_training_has_no_time_left():
+    """A training that ended on its budget a step short of it said 'Finished · 9 s of 10 s (1 s left)'."""
+    ended = dict(STATUS, seconds=9.2, budget_s=10)
+    for state, word in (("done", "Finished"), ("stopped", "Stopped")):
+        line = progress_html(dict(ended, state=state))
+        assert f"{word}</b> · 9 s of 10 s (0 s left)" in line
+    assert "9 s of 10 s (1 s left)" in progress_html(dict(ended, state="running"))
+    assert "（还剩 0 秒）" in progress_html(dict(ended, state="done"), "zh")

@@ -43,7 +43,8 @@ def progress_html(status: dict, lang: str = "en") -> str:
         words += words_in(lang, "live.shared")
     # the job's best over all its validations (status["evals"] is thinned to MAX_EVALS)
     best = status.get("best_val_loss", min((e["val_loss"] for e in status["evals"]), default=None))
-    left = max(0.0, status["budget_s"] - status["seconds"])
+    # an ended training has no time left (one that ends on its budget may stop a step short of it)
+    left = 0.0 if state in ("done", "stopped", "failed") else max(0.0, status["budget_s"] - status["seconds"])
     parts = [
         f"<b>{words}</b>",
         words_in(lang, "live.time", s=f"{status['seconds']:.0f}", budget=f"{status['budget_s']:.0f}",
