@@ -198,6 +198,14 @@ def test_texts_that_cannot_be_trained_on():
         live_corpus("  \n", LiveSettings())
     with pytest.raises(LiveTextError, match="needs at least 200"):
         live_corpus("short text", LiveSettings())
+    # the count is the text's, as its writer counts it (a line break one character), not the cut's tokens
+    short = r"the text has {} {}s \(a line break is one\); the Live Lab needs at least 200 "
+    for text in ("abc", "ab\n" * 20, "x" * 199):
+        with pytest.raises(LiveTextError, match=short.format(len(text), "character")):
+            live_corpus(text, LiveSettings())
+    with pytest.raises(LiveTextError, match=short.format(6, "word")):  # one two <eos> three four five
+        live_corpus("one two\nthree four five", LiveSettings(tokenizer="words"))
+    assert len(live_corpus("x" * 199 + " y", LiveSettings()).train) > 0  # 201 characters: enough
     with pytest.raises(LiveTextError, match="at most 2 MB"):
         live_corpus("x" * (MAX_TEXT_BYTES + 1), LiveSettings())
     with pytest.raises(LiveTextError, match="binary"):

@@ -123,7 +123,7 @@ CHINESE: dict[str, str] = {
     # lstmlm/training/live/run.py
     "live.surrogate": "文本不是有效的 Unicode：第 {offset:,} 个字符是孤立的代理项（U+{code}）：请删除它",
     "live.text_short": (
-        "文本有 {count} 个{unit}；实时训练至少需要 {minimum} 个（其中十分之一留作验证，"
+        "文本有 {count} 个{unit}（换行算一个）；实时训练至少需要 {minimum} 个（其中十分之一留作验证，"
         "检查模型在没训练过的文本上表现如何）：请添加更多文本"
     ),
     "live.valid_empty": (

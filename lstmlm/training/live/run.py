@@ -70,14 +70,18 @@ def live_split(text: str, settings: LiveSettings, source: str | None = None) -> 
         ) from None
     tokenizer = settings.tokenizer_object
     split = split_text(text, tokenizer, source)
-    said = dict(unit=tokenizer.unit, count=len(split.train) + len(split.valid), minimum=MIN_TOKENS)
-    if said["count"] < MIN_TOKENS:
+    # the count the person sees: the text's own tokens (a line break one), not the split's, whose cut adds
+    # a line end to a part that has none ("abc", 3 characters, is split "a" + "bc" with 2): at most 2 more
+    count = len(split.train) + len(split.valid)
+    if count < MIN_TOKENS + 2 and (count := len(tokenizer.tokenize(text))) < MIN_TOKENS:
         raise LiveTextError(
             Message(
                 "live.text_short",
-                "the text has {count} {unit}s; the Live Lab needs at least {minimum} (a tenth is held out "
-                "to check the model on text it never trained on): add more text",
-                **said,
+                "the text has {count} {unit}s (a line break is one); the Live Lab needs at least {minimum} "
+                "(a tenth is held out to check the model on text it never trained on): add more text",
+                unit=tokenizer.unit,
+                count=count,
+                minimum=MIN_TOKENS,
             )
         )
     if len(split.valid) < 2:
