@@ -33,6 +33,8 @@ NEXT_WORD = {
     "tick": "#next-word-chart .ytick text",
     "title": "#next-word-chart .gtitle",
     "axis": "#next-word-chart .xtitle",
+    "language button": "#lp-lang",
+    "link button": "#lp-link-button",
 }
 GATES = {"caption": "#unit-words .lp-label", "tick": "#gates-heatmap .ytick text"}
 LEARN = {"explanation": ".lp-learn p"}

@@ -38,7 +38,10 @@ CSS = f"""
 .lp-classbar {{ align-items: center; }}
 #lp-lang-redraw, .lp-hidden {{ display: none !important; }}
 body.lp-present .lp-secondary, body.lp-present .lp-header p, body.lp-present footer,
-body.lp-present #lp-link, {P} .lp-secondary, {P} #lp-link {{ display: none !important; }}
+body.lp-present #lp-link, body.lp-present #lp-open-model, {P} .lp-secondary, {P} #lp-link,
+{P} #lp-open-model {{ display: none !important; }}
+{P} #lp-lang, {P} #lp-link-button {{ font-size: 21px !important; }}
+{P} #lp-model-picker *, {P} #lp-model-picker input {{ font-size: 24px !important; }}
 {P} .lp-header h1 {{ font-size: 40px; }}
 {P} #prompt textarea {{ font-size: 40px !important; }}
 {P} button[role="tab"] {{ font-size: 24px !important; }}
