@@ -73,3 +73,22 @@ def test_an_ended_training_has_no_time_left():
         assert f"{word}</b> · 9 s of 10 s (0 s left)" in line
     assert "9 s of 10 s (1 s left)" in progress_html(dict(ended, state="running"))
     assert "（还剩 0 秒）" in progress_html(dict(ended, state="done"), "zh")
+
+
+def test_a_heatmap_of_some_units_says_how_many_of_how_many():
+    """A 256-unit layer's heatmap shows MAX_HEATMAP_UNITS rows; its title says so (its axis said '128
+    units' of a model that has 256); a layer that fits says nothing more."""
+    import numpy as np
+
+    from playground.plots.live import MAX_HEATMAP_UNITS, snapshot_figure
+
+    tokens = list("ab(c)")
+    n = MAX_HEATMAP_UNITS
+    some = (f" · the {n} of its 256 units that changed most", f" · 256 个单元中变化最大的 {n} 个")
+    for hidden, (en, zh) in ((256, some), (16, ("", ""))):
+        values, order = np.zeros((len(tokens), hidden)), np.arange(hidden)[::-1]
+        fig = snapshot_figure(values, tokens, 40, 3.0, order, 0, "f", "character", "en")
+        assert fig.layout.title.text == "forget gate f · layer 1 · step 40 (3 s)" + en
+        assert len(fig.data[0].y) == min(hidden, MAX_HEATMAP_UNITS)
+        fig = snapshot_figure(values, tokens, 40, 3.0, order, 0, "f", "character", "zh")
+        assert fig.layout.title.text.endswith("（3 秒）" + zh)

@@ -94,6 +94,8 @@ def snapshot_figure(
     title = words_in(
         lang, "live.snap_title", q=name, tanh=tanh, layer=layer + 1, step=f"{step:,}", s=f"{seconds:.0f}"
     )
+    if len(units) < values.shape[1]:  # a layer of more than MAX_HEATMAP_UNITS: say that some are left out
+        title += " · " + words_in(lang, "live.snap_some", n=len(units), total=values.shape[1])
     tokens = ["\u21b5" if t == "<eos>" else ("\u2423" if t == " " else t) for t in tokens]
     words = {k: words_in(lang, f"plot.{k}") for k in WORDS}
     gate = "h" if quantity == "c" else quantity

@@ -207,4 +207,8 @@ PAIRS: dict[str, tuple[str, str]] = {
         "{q}{tanh} · layer {layer} · step {step} ({s} s)",
         "{q}{tanh} · 第 {layer} 层 · 第 {step} 步（{s} 秒）",
     ),
+    "live.snap_some": (
+        "the {n} of its {total} units that changed most",
+        "{total} 个单元中变化最大的 {n} 个",
+    ),
 }
