@@ -170,3 +170,24 @@ def test_a_views_refusal_in_chinese():
         parse_span("4-12", 9)
     assert str(outside.value) == "the range must lie within words 1..9 of the prompt, got 4-12"
     assert shown(outside.value, "zh") == "范围必须在文本的第 1..9 个词之内，现在是 4-12"
+
+
+def test_a_model_file_without_its_vocabulary_is_refused_in_chinese(tmp_path):
+    import torch
+    from torch import nn
+
+    from playground.server.model_upload import UploadError, import_files
+
+    net = nn.ModuleDict({"embedding": nn.Embedding(12, 8), "lstm": nn.LSTM(8, 8), "fc": nn.Linear(8, 12)})
+    torch.save(net.state_dict(), tmp_path / "m.pt")  # a PyTorch LSTM language model, no token list
+    with pytest.raises(UploadError) as refused:
+        import_files([tmp_path / "m.pt"], tmp_path / "out")
+    english = str(refused.value)
+    assert (
+        english.startswith("m.pt: the file holds no vocabulary (12 output classes)")
+        and str(tmp_path) not in english
+    )
+    assert english.endswith(
+        "or choose 'a text: its sorted characters are the vocabulary' under 'A .txt file beside it is'"
+    )
+    assert shown(refused.value, "zh").startswith("无法导入 m.pt：它需要它训练时用的词表")

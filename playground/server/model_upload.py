@@ -148,12 +148,18 @@ def import_files(
         )
     except ImportModelError as e:
         message = str(e).replace(f"{source.parent}{os.sep}", "")  # the file's name, not this server's folder
-        if "--vocab" in message or "--chars-from" in message:
-            message += (
-                ". In the app: upload the token list (.txt, one token per line, or .json) together with the "
-                "model file, or tick 'the text file is a text' to use its sorted characters"
-            )
-        raise UploadError(message) from None
+        if "--vocab" in message or "--chars-from" in message:  # the importer names the CLI's options
+            raise UploadError(
+                Message(
+                    "upload.needs_vocab",
+                    "{error}. In the app: upload the token list (.txt, one token per line, or .json) "
+                    "together with the model file, or choose 'a text: its sorted characters are the "
+                    "vocabulary' under 'A .txt file beside it is'",
+                    error=message,
+                    name=source.name,
+                )
+            ) from None
+        raise UploadError(Message("upload.import_failed", "{error}", error=message)) from None
     summary = dict(result.summary, imported_from=source.name)  # not this server's temporary path
     save_model(out, result.model, result.model.vocab, summary)
     return out

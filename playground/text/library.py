@@ -65,6 +65,12 @@ CHINESE: dict[str, str] = {
     "upload.missing": "{names} 没有上传成功；请再试一次",
     "upload.big": "这些文件共 {mb:.0f} MB；一次上传的上限是 {limit} MB",
     "upload.no_load": "{name}：模型文件夹无法加载：{error}",
+    "upload.needs_vocab": (
+        "无法导入 {name}：它需要它训练时用的词表，而文件里没有，旁边也没有找到。"
+        "请把词表（.txt，每行一个词元，或 .json）和模型文件一起上传，"
+        "或在“旁边的 .txt 文件是”下选择“一段文本：它排序后的字符就是词表”"
+    ),
+    "upload.import_failed": "无法导入这个文件：{error}",
     # the playground's views (playground/views/*.py): what a tab's input lacks
     "units.range_unread": "请把要选的词写成范围，如 3-7（第 1..{steps} 个词），现在是 {text!r}",
     "units.range_outside": "范围必须在文本的第 1..{steps} 个词之内，现在是 {first}-{last}",
