@@ -71,3 +71,18 @@ def test_the_reshaping_summary_in_chinese_carries_the_same_numbers(tiny_model):
     assert sorted(numbers(zh)) == sorted(numbers(en))  # (the word order differs)
     assert f"在 {len(tiny_model.vocab):,} 个词中保留了 {r.kept_after_top_k:,} 个" in zh
     assert not re.search(r"[A-Za-z]{3,}", zh.replace("Top", ""))
+
+
+def test_a_view_that_needs_an_lstm_says_so_in_chinese():
+    from lstmlm.model import LanguageModel, ModelConfig
+    from playground.views.cell_kind import lstm_only_message
+
+    gru = LanguageModel(ModelConfig(vocab_size=10, embed_dim=4, hidden_dim=4, num_layers=1, cell="gru"))
+    en = lstm_only_message(gru, "intervene")
+    assert (
+        en.startswith("The Intervene view pins an LSTM's gates")
+        and "this model is a GRU, which has a reset" in en
+    )
+    zh = lstm_only_message(gru, "intervene", "zh")
+    assert zh.startswith("“干预”视图固定 LSTM 的门") and "这个模型是 GRU，它有重置门 r" in zh
+    assert not re.search(r"[A-Za-z]{3,}", zh.replace("LSTM", "").replace("GRU", ""))

@@ -133,7 +133,11 @@ def lstm_only_tab(model: Any, view: str, label: Any, tab_id: str) -> TabView:
     from playground.views.cell_kind import lstm_only_message
 
     with gr.Tab(label, id=tab_id) as tab:
-        gr.HTML(markup.notice(lstm_only_message(model, view)), elem_id=f"{tab_id}-lstm-only")
+        both = "".join(  # built once: both languages, CSS shows the page's (views/start.py CSS)
+            f'<div class="lp-lang-{lang}">{markup.notice(lstm_only_message(model, view, lang))}</div>'
+            for lang in ("en", "zh")
+        )
+        gr.HTML(both, elem_id=f"{tab_id}-lstm-only")
     return TabView(tab)
 
 

@@ -81,4 +81,29 @@ PAIRS: dict[str, tuple[str, str]] = {
         "先猜再揭晓：全班和模型比赛猜下一个字符",
     ),
     "tip.learn": ("What each view shows, and the LSTM in a page", "每个视图展示什么，以及一页讲清 LSTM"),
+    # a view that needs an LSTM, opened with a GRU or a plain RNN (views/cell_kind.py lstm_only_message)
+    "lstmonly.text": (
+        "The {view} view {does}; this model is a {cell}, which has {has}. Open Gates & memory to see its own "
+        "{own}, or Compare to put it beside an LSTM.",
+        "“{view}”视图{does}；这个模型是 {cell}，它有{has}。打开“门与记忆”看它自己的{own}，"
+        "或打开“模型对比”把它和 LSTM 放在一起看。",
+    ),
+    "lstmonly.view.intervene": ("Intervene", "干预"),
+    "lstmonly.view.equations": ("Equations & memory", "方程与记忆"),
+    "lstmonly.does.intervene": (
+        "pins an LSTM's gates (forget, input, output) and its cell state",
+        "固定 LSTM 的门（遗忘门、输入门、输出门）和它的细胞状态",
+    ),
+    "lstmonly.does.equations": (
+        "fills in an LSTM's equations and follows its cell state over time",
+        "代入 LSTM 的方程，并跟随它的细胞状态随时间的变化",
+    ),
+    "lstmonly.has.gru": (
+        "a reset gate r, an update gate z and a candidate n, and no separate cell",
+        "重置门 r、更新门 z 和候选值 n，没有单独的细胞",
+    ),
+    "lstmonly.has.rnn": ("no gates and no cell, only its hidden state h", "没有门也没有细胞，只有隐藏状态 h"),
+    "lstmonly.has.other": ("other quantities", "别的量"),
+    "lstmonly.own.gates": ("gates", "门"),
+    "lstmonly.own.hidden": ("hidden state", "隐藏状态"),
 }

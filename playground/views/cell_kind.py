@@ -9,17 +9,10 @@ from __future__ import annotations
 
 from lstmlm.cells import CELL_NAMES
 from lstmlm.model import LanguageModel
+from playground.text import words_in
 
-VIEW_NAMES = {"intervene": "Intervene", "equations": "Equations & memory"}
-LSTM_ONLY = {  # view -> what it does that needs an LSTM
-    "intervene": "pins an LSTM's gates (forget, input, output) and its cell state",
-    "equations": "fills in an LSTM's equations and follows its cell state over time",
-}
-HAS = {  # cell -> what it has instead
-    "gru": "a reset gate r, an update gate z and a candidate n, and no separate cell",
-    "rnn_tanh": "no gates and no cell, only its hidden state h",
-    "rnn_relu": "no gates and no cell, only its hidden state h",
-}
+# the words, English beside Chinese, are text/tabs.py's lstmonly.* (view, what it does, what a cell has)
+HAS = {"gru": "gru", "rnn_tanh": "rnn", "rnn_relu": "rnn"}  # cell -> its lstmonly.has.* key
 
 
 def cell_name(model: LanguageModel) -> str:
@@ -38,13 +31,18 @@ def is_lstm(model: LanguageModel) -> bool:
     return model.config.cell == "lstm"
 
 
-def lstm_only_message(model: LanguageModel, view: str) -> str:
-    """Why `view` (intervene | equations) cannot show this model, and where to look instead."""
+def lstm_only_message(model: LanguageModel, view: str, lang: str = "en") -> str:
+    """Why `view` (intervene | equations) cannot show this model, and where to look instead, in `lang`
+    ('zh' Chinese, else English)."""
     cell = model.config.cell
-    return (
-        f"The {VIEW_NAMES[view]} view {LSTM_ONLY[view]}; this model is a {cell_name(model)}, which has "
-        f"{HAS.get(cell, 'other quantities')}. Open Gates & memory to see its own "
-        f"{'hidden state' if cell.startswith('rnn') else 'gates'}, or Compare to put it beside an LSTM."
+    return words_in(
+        lang,
+        "lstmonly.text",
+        view=words_in(lang, f"lstmonly.view.{view}"),
+        does=words_in(lang, f"lstmonly.does.{view}"),
+        cell=cell_name(model),
+        has=words_in(lang, f"lstmonly.has.{HAS.get(cell, 'other')}"),
+        own=words_in(lang, "lstmonly.own.hidden" if cell.startswith("rnn") else "lstmonly.own.gates"),
     )
 
 
