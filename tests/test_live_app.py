@@ -527,3 +527,31 @@ def test_browser_settings_out_of_range_and_refusals_say_what_to_change(tiny_mode
         page.wait_for_function(
             "() => !document.querySelector('#live-upload')?.textContent.includes('notes.txt')", timeout=30_000
         )
+
+
+def test_a_tick_that_finds_its_training_gone_says_so():
+    """A page's tick read the job's status, then its page closed (or its hour ran out) and the job was
+    dropped before the tick drew its snapshots: the tick said nothing and the server logged UnknownJob's
+    traceback (seen in chromium, a page left while its training ended). It now says the training is gone
+    and stops the timer; a file missing from a job still listed is another fault and is raised."""
+    import shutil
+
+    from playground.tabs.live_watch import poll
+
+    class DroppedMidTick(LiveJobs):
+        def status(self, key: str, curve: bool = True) -> dict:
+            out = super().status(key, curve)
+            self.drop_owner("teacher")  # the page closed while this tick ran
+            return out
+
+    jobs = DroppedMidTick()
+    job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=400, **TINY), owner="teacher")
+    wait_for(lambda: job.state == "done")
+    out = poll(jobs, job.id, 0, 0, "c")
+    assert "no training has the id" in out[0] and out[7].active is False
+    kept = LiveJobs()
+    job = kept.start(anbn_text(), LiveSettings(seconds=10, max_tokens=400, **TINY), owner="teacher")
+    wait_for(lambda: job.state == "done")
+    shutil.rmtree(job.snapshots[-1].path.parent)  # the snapshots' folder, the job still listed
+    with pytest.raises(FileNotFoundError):
+        poll(kept, job.id, 0, 0, "c")

@@ -21,16 +21,30 @@ from playground.views.live import command_text, progress_html, sample_html, shar
 
 
 def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> tuple:
-    """One tick: progress, loss curve, sample; the snapshot sliders, heatmap and what-changed table when
-    a snapshot arrived; the Pause button's label; the timer stops and the download and the command that
-    trains the model again appear when the training ended."""
+    """One tick (`tick`); a job that is gone (its page closed, an hour after it ended), also one dropped
+    while the tick read it (its snapshots' folder removed under it), says so and stops the timer."""
     skip = (gr.skip(),) * 10
     if not job_id:
         return (*skip[:6], gr.skip(), gr.Timer(active=False), *skip[:4])
     try:
-        status = jobs.status(job_id)
+        return tick(jobs, job_id, seen, layer, quantity)
     except UnknownJob as e:
-        return (markup.notice(str(e)), *skip[1:7], gr.Timer(active=False), *skip[:4])
+        said = str(e)
+    except FileNotFoundError:
+        try:
+            jobs.get(job_id)
+        except UnknownJob as e:  # dropped while the tick read its files
+            said = str(e)
+        else:
+            raise  # a file missing from a job still listed: another fault, raised as it is
+    return (markup.notice(said), *skip[1:7], gr.Timer(active=False), *skip[:4])
+
+
+def tick(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> tuple:
+    """Progress, loss curve, sample; the snapshot sliders, heatmap and what-changed table when a snapshot
+    arrived; the Pause button's label; the timer stops and the download and the command that trains the
+    model again appear when the training ended. UnknownJob (or FileNotFoundError) for a job gone."""
+    status = jobs.status(job_id)
     lang = language()
     out = [progress_html(status, lang), loss_figure(status, lang), sample_html(status, lang)]
     count = status["snapshots"]
