@@ -536,7 +536,9 @@ def test_a_tick_that_finds_its_training_gone_says_so():
     and stops the timer; a file missing from a job still listed is another fault and is raised."""
     import shutil
 
-    from playground.tabs.live_watch import poll
+    import gradio as gr
+
+    from playground.tabs.live_watch import poll, redraw_on_open
 
     class DroppedMidTick(LiveJobs):
         def status(self, key: str, curve: bool = True) -> dict:
@@ -549,9 +551,14 @@ def test_a_tick_that_finds_its_training_gone_says_so():
     wait_for(lambda: job.state == "done")
     out = poll(jobs, job.id, 0, 0, "c")
     assert "no training has the id" in out[0] and out[7].active is False
+    job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=400, **TINY), owner="teacher")
+    wait_for(lambda: job.state == "done")
+    assert redraw_on_open(jobs, job.id, 3, 2, 0, "c") == (gr.skip(),) * 7  # the tab opened meanwhile
     kept = LiveJobs()
     job = kept.start(anbn_text(), LiveSettings(seconds=10, max_tokens=400, **TINY), owner="teacher")
     wait_for(lambda: job.state == "done")
     shutil.rmtree(job.snapshots[-1].path.parent)  # the snapshots' folder, the job still listed
     with pytest.raises(FileNotFoundError):
         poll(kept, job.id, 0, 0, "c")
+    with pytest.raises(FileNotFoundError):
+        redraw_on_open(kept, job.id, 3, 2, 0, "c")

@@ -28,16 +28,21 @@ def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> t
         return (*skip[:6], gr.skip(), gr.Timer(active=False), *skip[:4])
     try:
         return tick(jobs, job_id, seen, layer, quantity)
+    except (UnknownJob, FileNotFoundError) as e:
+        return (markup.notice(gone(jobs, job_id, e)), *skip[1:7], gr.Timer(active=False), *skip[:4])
+
+
+def gone(jobs: LiveJobs, job_id: str, error: UnknownJob | FileNotFoundError) -> str:
+    """What a page says of its training when a handler found it gone: UnknownJob's words, also for a file
+    missing because the job was dropped while the handler read it. A file missing from a job still listed
+    is another fault: `error` is raised again."""
+    if isinstance(error, UnknownJob):
+        return str(error)
+    try:
+        jobs.get(job_id)
     except UnknownJob as e:
-        said = str(e)
-    except FileNotFoundError:
-        try:
-            jobs.get(job_id)
-        except UnknownJob as e:  # dropped while the tick read its files
-            said = str(e)
-        else:
-            raise  # a file missing from a job still listed: another fault, raised as it is
-    return (markup.notice(said), *skip[1:7], gr.Timer(active=False), *skip[:4])
+        return str(e)
+    raise error
 
 
 def tick(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> tuple:
@@ -86,14 +91,15 @@ def redraw_on_open(jobs: LiveJobs, job_id: str, seen: int, index: float, layer: 
             placeholder(say("live.heat_empty")),
             *(gr.skip(),) * 5,
         )
-    try:
-        status = jobs.status(job_id)
-    except UnknownJob:
-        return (gr.skip(),) * 7
     lang = language()
-    share = gr.skip() if status.get("read_only") else share_html(jobs.get(job_id).share, lang)
-    changes = changes_table(jobs, job_id, 0, seen - 1) if seen > 1 else gr.skip()
-    heat = snapshot_heatmap(jobs, job_id, int(index), layer, quantity) if seen else gr.skip()
+    try:  # the job may be dropped while this reads it (its page closed, or an hour after it ended)
+        status = jobs.status(job_id)
+        share = gr.skip() if status.get("read_only") else share_html(jobs.get(job_id).share, lang)
+        changes = changes_table(jobs, job_id, 0, seen - 1) if seen > 1 else gr.skip()
+        heat = snapshot_heatmap(jobs, job_id, int(index), layer, quantity) if seen else gr.skip()
+    except (UnknownJob, FileNotFoundError) as e:
+        gone(jobs, job_id, e)  # a file missing from a job still listed: raised
+        return (gr.skip(),) * 7
     return (
         loss_figure(status, lang),
         heat,
