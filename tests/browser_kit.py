@@ -66,6 +66,26 @@ def serve(model, **build_kwargs) -> Iterator[str]:
 
 
 @contextmanager
+def serve_hub(default, others=(), **hub_kwargs) -> Iterator[tuple]:
+    """A model hub over the model directories `default` and `others` (no bundled or Compare models unless
+    `hub_kwargs` say so), activated, its default app launched on a free port: yields (hub, URL); all closed
+    after. Skips the test first when chromium is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it")
+    from playground import hub as hub_module
+
+    hub = hub_module.ModelHub(default, list(others), **({"compare_dirs": [], "bundled": False} | hub_kwargs))
+    hub_module.activate(hub)
+    demo = hub.build_default()
+    try:
+        yield hub, launch_app(demo, **hub.launch_kwargs())
+    finally:
+        hub_module.activate(None)
+        hub.close()
+        demo.close()
+
+
+@contextmanager
 def chromium() -> Iterator[Browser]:
     """Headless Debian chromium, driven by Playwright."""
     from playwright.sync_api import sync_playwright

@@ -70,15 +70,20 @@ def tiny_model(tiny_model_dir):
     return load_model(tiny_model_dir)
 
 
-def launch_app(demo) -> str:
-    """Launch a built playground on a free loopback port, styled as `lstm-playground` does; its URL."""
+def launch_app(demo, **style) -> str:
+    """Launch a built playground on a free loopback port, styled as `lstm-playground` does (`style`: other
+    demo.launch() arguments instead, e.g. a model hub's `hub.launch_kwargs()`); its URL."""
     from playground.app import launch_kwargs
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     demo.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_kwargs()
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **(style or launch_kwargs()),
     )
     return f"http://127.0.0.1:{port}/"
 

@@ -6,21 +6,18 @@ with a zipped model folder opens it the same way; a file that is no model gets a
 from __future__ import annotations
 
 import re
-import socket
 import zipfile
 from pathlib import Path
 
 import pytest
 import torch
-from browser_kit import CHROMIUM, chromium, new_page
+from browser_kit import CHROMIUM, chromium, new_page, serve_hub
 from playwright.sync_api import expect
 
 from lstmlm import save_model
 from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.tokenizers import CHARS
 from lstmlm.vocab import Vocab
-from playground import hub as hub_module
-from playground.hub import ModelHub
 
 TEXT = 'She said "yes".\nHe said "no".\n' * 4
 
@@ -58,55 +55,36 @@ def test_picking_a_model_opens_its_app_in_this_tab(tiny_model_dir, char_dir, tmp
         for name in ("config.json", "model.safetensors", "vocab.txt"):
             z.write(Path(tiny_model_dir) / name, name)
     junk.write_bytes(b"not a checkpoint")
-    hub = ModelHub(tiny_model_dir, [char_dir], compare_dirs=[], bundled=False)
-    hub_module.activate(hub)
-    demo = hub.build_default()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    demo.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **hub.launch_kwargs()
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        with chromium() as browser:
-            pg = new_page(browser, timeout_ms=90_000)
-            pg.goto(url + "?prompt=the%20cat")
-            picker = pg.locator("#lp-model-picker")
-            picker.get_by_text("reads words").wait_for()
-            expect(pg.locator("#prompt textarea")).to_have_value("the cat")  # the link's prompt, on load
-            choose(pg, "chars-tiny")
-            pg.wait_for_url("**/m/chars-tiny/**")
-            assert "prompt=the+cat" in pg.url or "prompt=the%20cat" in pg.url
-            pg.locator("#lp-model-picker").get_by_text("reads characters").wait_for()
-            pg.get_by_role("tab", name="Next character").wait_for()
-            expect(pg.locator("#prompt textarea")).to_have_value("the cat")  # kept across the switch
-            expect(pg.locator("#lp-model-picker input")).to_have_value(re.compile("^chars-tiny · characters"))
-            # and back: the default model is at /
-            choose(pg, hub.infos()[0].choice_label())
-            pg.wait_for_url(lambda u: u.split("?")[0] == url)
-            pg.get_by_role("tab", name="Next word").wait_for()
-            # Open a model: a zip of a model folder opens in this tab under its own path
-            pg.locator("#lp-open-model").get_by_text("Open a model").click()
-            pg.locator("#lp-model-files input[type=file]").set_input_files(str(zipped))
-            pg.locator(
-                "#lp-model-files a[download='my-model.zip']"
-            ).wait_for()  # uploaded (not "Uploading...")
-            pg.locator("#lp-open-model-button").click()
-            pg.wait_for_url("**/m/my-model/**")
-            expect(pg.locator("#lp-model-picker input")).to_have_value(
-                re.compile("^my-model · words · LSTM 2×8")
-            )
-            # a file that is no model: a message, and the page stays
-            pg.locator("#lp-open-model").get_by_text("Open a model").click()
-            pg.locator("#lp-model-files input[type=file]").set_input_files(str(junk))
-            pg.locator("#lp-model-files a[download='notes.pt']").wait_for()
-            pg.locator("#lp-open-model-button").click()
-            toast = pg.locator(".toast-body").filter(has_text="notes.pt: not a plain state dict")
-            toast.first.wait_for()
-            assert "/tmp" not in toast.first.inner_text()  # the file's name, not the server's folders
-            assert "/m/my-model/" in pg.url
-    finally:
-        hub_module.activate(None)
-        hub.close()
-        demo.close()
+    with serve_hub(tiny_model_dir, [char_dir]) as (hub, url), chromium() as browser:
+        pg = new_page(browser, timeout_ms=90_000)
+        pg.goto(url + "?prompt=the%20cat")
+        picker = pg.locator("#lp-model-picker")
+        picker.get_by_text("reads words").wait_for()
+        expect(pg.locator("#prompt textarea")).to_have_value("the cat")  # the link's prompt, on load
+        choose(pg, "chars-tiny")
+        pg.wait_for_url("**/m/chars-tiny/**")
+        assert "prompt=the+cat" in pg.url or "prompt=the%20cat" in pg.url
+        pg.locator("#lp-model-picker").get_by_text("reads characters").wait_for()
+        pg.get_by_role("tab", name="Next character").wait_for()
+        expect(pg.locator("#prompt textarea")).to_have_value("the cat")  # kept across the switch
+        expect(pg.locator("#lp-model-picker input")).to_have_value(re.compile("^chars-tiny · characters"))
+        # and back: the default model is at /
+        choose(pg, hub.infos()[0].choice_label())
+        pg.wait_for_url(lambda u: u.split("?")[0] == url)
+        pg.get_by_role("tab", name="Next word").wait_for()
+        # Open a model: a zip of a model folder opens in this tab under its own path
+        pg.locator("#lp-open-model").get_by_text("Open a model").click()
+        pg.locator("#lp-model-files input[type=file]").set_input_files(str(zipped))
+        pg.locator("#lp-model-files a[download='my-model.zip']").wait_for()  # uploaded (not "Uploading...")
+        pg.locator("#lp-open-model-button").click()
+        pg.wait_for_url("**/m/my-model/**")
+        expect(pg.locator("#lp-model-picker input")).to_have_value(re.compile("^my-model · words · LSTM 2×8"))
+        # a file that is no model: a message, and the page stays
+        pg.locator("#lp-open-model").get_by_text("Open a model").click()
+        pg.locator("#lp-model-files input[type=file]").set_input_files(str(junk))
+        pg.locator("#lp-model-files a[download='notes.pt']").wait_for()
+        pg.locator("#lp-open-model-button").click()
+        toast = pg.locator(".toast-body").filter(has_text="notes.pt: not a plain state dict")
+        toast.first.wait_for()
+        assert "/tmp" not in toast.first.inner_text()  # the file's name, not the server's folders
+        assert "/m/my-model/" in pg.url

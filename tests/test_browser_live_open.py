@@ -6,15 +6,10 @@ them). A refused click (no training yet) says why and leaves no empty tab behind
 from __future__ import annotations
 
 import re
-import socket
-from pathlib import Path
 
 import pytest
-from browser_kit import CHROMIUM, chromium, new_page
+from browser_kit import chromium, new_page, serve_hub
 from test_live_app import HEATMAP, anbn_text
-
-from playground import hub as hub_module
-from playground.hub import ModelHub
 
 STEP = (  # the step number the status line shows
     "() => Number((document.querySelector('#live-status')?.textContent.match(/step ([\\d,]+)/)"
@@ -24,46 +19,27 @@ STEP = (  # the step number the status line shows
 
 @pytest.mark.browser
 def test_open_a_snapshot_in_a_new_tab_keeps_the_training(tiny_model_dir):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing")
-    hub = ModelHub(tiny_model_dir, [], compare_dirs=[], bundled=False)
-    hub_module.activate(hub)
-    demo = hub.build_default()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    demo.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **hub.launch_kwargs()
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        with chromium() as browser:
-            page = new_page(browser, timeout_ms=90_000)
-            page.goto(url)
-            page.get_by_role("tab", name="Train your own").click()
-            page.locator("#live-open").click()  # nothing trained yet: refused, and the empty tab closed
-            page.locator(".toast-body").filter(has_text="Train a model first").first.wait_for()
-            page.wait_for_function("() => !window.lpNewTab")
-            page.wait_for_timeout(500)
-            assert len(page.context.pages) == 1
-            page.locator("#live-text textarea").fill(anbn_text())
-            page.locator("#live-train").click()
-            page.wait_for_function(f"() => ({STEP})() > 0", timeout=90_000)
-            page.wait_for_function(f"() => ({HEATMAP})() !== null", timeout=90_000)  # a snapshot is shown
-            with page.context.expect_page() as opened:
-                page.locator("#live-open").click()
-            other = opened.value
-            other.wait_for_url(re.compile(r"/m/live-lab-model-at-step-[\d-]+s/"), timeout=90_000)
-            other.get_by_role("tab", name="Next character").wait_for()  # the Lab's model reads characters
-            assert page.url.split("?")[0] == url  # the teacher's page stayed
-            at = page.evaluate(STEP)
-            page.wait_for_function(f"() => ({STEP})() > {at}", timeout=90_000)  # and its training goes on
-            assert "Training" in page.locator("#live-status").inner_text()
-            page.locator("#live-stop").click()
-            page.wait_for_function(
-                "() => /Stopped/.test(document.querySelector('#live-status')?.textContent)"
-            )
-    finally:
-        hub_module.activate(None)
-        hub.close()
-        demo.close()
+    with serve_hub(tiny_model_dir) as (_, url), chromium() as browser:
+        page = new_page(browser, timeout_ms=90_000)
+        page.goto(url)
+        page.get_by_role("tab", name="Train your own").click()
+        page.locator("#live-open").click()  # nothing trained yet: refused, and the empty tab closed
+        page.locator(".toast-body").filter(has_text="Train a model first").first.wait_for()
+        page.wait_for_function("() => !window.lpNewTab")
+        page.wait_for_timeout(500)
+        assert len(page.context.pages) == 1
+        page.locator("#live-text textarea").fill(anbn_text())
+        page.locator("#live-train").click()
+        page.wait_for_function(f"() => ({STEP})() > 0", timeout=90_000)
+        page.wait_for_function(f"() => ({HEATMAP})() !== null", timeout=90_000)  # a snapshot is shown
+        with page.context.expect_page() as opened:
+            page.locator("#live-open").click()
+        other = opened.value
+        other.wait_for_url(re.compile(r"/m/live-lab-model-at-step-[\d-]+s/"), timeout=90_000)
+        other.get_by_role("tab", name="Next character").wait_for()  # the Lab's model reads characters
+        assert page.url.split("?")[0] == url  # the teacher's page stayed
+        at = page.evaluate(STEP)
+        page.wait_for_function(f"() => ({STEP})() > {at}", timeout=90_000)  # and its training goes on
+        assert "Training" in page.locator("#live-status").inner_text()
+        page.locator("#live-stop").click()
+        page.wait_for_function("() => /Stopped/.test(document.querySelector('#live-status')?.textContent)")
