@@ -226,6 +226,7 @@ def test_api_trains_reports_and_stops(client):
     vals = [e["val_loss"] for e in status["evals"]]
     assert vals[0] > min(vals) + 0.2  # it learned
     assert status["summary"]["best_val_loss"] == pytest.approx(min(vals))
+    assert status["best_val_loss"] == min(vals)  # fewer than 300 validations: none thinned out
     assert status["curve"]["step"] == sorted(status["curve"]["step"]) and status["curve"]["loss"]
     assert status["snapshots"] == 5 and status["has_model"] and status["unit"] == "character"
     assert set(status["sample"]["text"]) <= set("ab\n")
@@ -262,6 +263,8 @@ def test_api_trains_reports_and_stops(client):
     assert client.predict(job=long["job"], api_name="/lab_stop")["stopping"] is True
     stopped = poll(client, long["job"])
     assert stopped["state"] == "stopped" and stopped["seconds"] < 30
+    again = client.predict(job=long["job"], api_name="/lab_stop")  # it said stopping: true of an ended one
+    assert again["state"] == "stopped" and again["stopping"] is False
 
 
 @pytest.mark.parametrize(

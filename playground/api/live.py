@@ -81,8 +81,10 @@ def register(jobs: LiveJobs = JOBS) -> None:
     @refusing
     def lab_stop(job: str) -> dict:
         """End training `job` (its id, not a share token): a running one after its current step (its best
-        model so far stays saved), a queued or paused one at once."""
-        return dict(_control(jobs.stop, job), stopping=True)
+        model so far stays saved), a queued or paused one at once. "stopping" is false for one that had
+        already ended."""
+        ended = not jobs.control(job).active
+        return dict(_control(jobs.stop, job), stopping=not ended)
 
     @refusing
     def lab_pause(job: str) -> dict:
