@@ -43,7 +43,7 @@ NUMBERS = {  # values for every number parameter; JSON carries NaN as the bare w
     "string": "ten",
     "null": None,
 }
-TRACEBACK_SIGNS = ("Traceback", 'File "', "Error(", "line ", "site-packages")
+TRACEBACK_SIGNS = ("Traceback", 'File "', "Error(", ", line ", "site-packages")
 NEW_EACH_CALL = {"/room_open"}  # answers with a new room (code and key) every call
 PYTHON_SIGNS = ("invalid literal", "base 10", "NoneType", "convert float", "object has no", "argument")
 
