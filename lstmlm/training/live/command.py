@@ -34,7 +34,7 @@ LAB_THREADS = 1  # the playground trains each Lab run on one torch thread (serve
 # options the command always gives, even at the dataclass default: the ones `lstmlm train` defaults
 # differently (its recipe for WikiText) and the ones a reader looks for
 MODEL_SHOWN = ("cell", "embed_dim", "hidden_dim", "num_layers", "dropout", "tie_weights", "softmax")
-TRAIN_SHOWN = ("optimizer", "lr", "schedule", "clip", "batch_size", "bptt", "seed", "device")
+TRAIN_SHOWN = ("optimizer", "lr", "schedule", "clip", "batch_size", "bptt", "seed", "device", "threads")
 
 
 @dataclass(frozen=True)
@@ -93,15 +93,14 @@ def live_command(
     model_config: ModelConfig,
     train_config: TrainConfig,
     max_vocab: int,
-    threads: int = LAB_THREADS,
 ) -> str:
     """The `lstmlm train` command line (a shell-quoted string) that trains the Lab's model again: the
     split's files, the tokenizer, the vocabulary cap, every model and training setting, no automatic
-    choices (--no-auto) and `threads` torch threads (the thread count can change a sum's last bits). With
-    a token budget (`settings.max_tokens`) it repeats the losses exactly; a time budget ends where the
-    machine's speed lets it."""
+    choices (--no-auto) and the run's torch threads, `train_config.threads`, as config.json records them
+    (the thread count can change a sum's last bits). With a token budget (`settings.max_tokens`) it
+    repeats the losses exactly; a time budget ends where the machine's speed lets it."""
     args = ["lstmlm", "train", *split.data_args, "--tokenizer", settings.tokenizer_object.name]
     args += ["--out", COMMAND_OUT, "--no-auto", "--max-vocab", str(max_vocab)]
     args += _options(model_config, MODEL_SHOWN, skip=("vocab_size",))
-    args += _options(train_config, TRAIN_SHOWN, skip=("threads",)) + ["--threads", str(threads)]
+    args += _options(train_config, TRAIN_SHOWN)
     return shlex.join(args)

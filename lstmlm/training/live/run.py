@@ -120,7 +120,8 @@ def max_vocab(settings: LiveSettings) -> int:
 
 
 def live_configs(settings: LiveSettings, corpus: Corpus) -> tuple[ModelConfig, TrainConfig]:
-    """The model and the training settings `train()` gets: a tied LSTM, Adam, cosine over the budget."""
+    """The model and the training settings `train()` gets: a tied LSTM, Adam, cosine over the budget, on
+    this process's torch threads (`torch.get_num_threads()`)."""
     model_config = ModelConfig(
         vocab_size=len(corpus.vocab),
         cell="lstm",
@@ -146,6 +147,10 @@ def live_configs(settings: LiveSettings, corpus: Corpus) -> tuple[ModelConfig, T
         eval_every=settings.eval_every,
         seed=settings.seed,
         device="cpu",
+        # the torch threads this process trains on (the server's worker: LAB_THREADS), recorded as they
+        # are: config.json's train_config and its command's --threads say the same count (not 0, "torch's
+        # default", which on another machine is another count, and another sum's last bits)
+        threads=torch.get_num_threads(),
     )
     return model_config, train_config
 
