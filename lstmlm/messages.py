@@ -9,7 +9,9 @@ nothing) that also carries a `key` naming the message and the `values` its {fiel
 
 An app keeps its own table of texts per key in its languages and fills them from `values` (the playground:
 playground/page_language.py `shown`); a key its table lacks is shown as the English. A value named `unit` is
-what the model reads ("word" or "character", a tokenizer's `unit`), so an app can name it in its language.
+what the model reads ("word" or "character", a tokenizer's `unit`), so an app can name it in its language;
+likewise a `cell_name` given beside its `cell` (lstmlm/cells.py: "plain RNN (tanh)" for "rnn_tanh"). A value
+that is itself a Message (a reason quoted inside another) is translated by its own key.
 """
 
 from __future__ import annotations

@@ -107,32 +107,91 @@ class Trace:
 
 
 def check_interventions(model: LanguageModel, interventions: Sequence[Intervention], steps: int) -> None:
-    """Raise ValueError, saying what is allowed, for an intervention the model cannot take (English only:
-    the playground's Intervene view checks its own controls first, views/intervene.py)."""
+    """Raise ValueError, saying what is allowed, for an intervention the model cannot take: a `Message`
+    (English; the playground shows it in the page's language by its key, playground/text/library.py)."""
     L, H = model.config.num_layers, model.config.hidden_dim
     for iv in interventions:
         if not _whole(iv.layer) or not 0 <= iv.layer < L:
-            raise ValueError(f"layer {iv.layer!r} does not exist: this model has layers 0..{L - 1}")
+            raise ValueError(
+                Message(
+                    "trace.layer",
+                    "layer {layer!r} does not exist: this model has layers 0..{last}",
+                    layer=iv.layer,
+                    last=L - 1,
+                )
+            )
         if not isinstance(iv.target, str) or iv.target not in TARGETS:
-            raise ValueError(f"cannot intervene on {iv.target!r}: choose one of {', '.join(TARGETS)}")
+            raise ValueError(
+                Message(
+                    "trace.target",
+                    "cannot intervene on {target!r}: choose one of {targets}",
+                    target=iv.target,
+                    targets=", ".join(TARGETS),
+                )
+            )
         try:
             value = float(iv.value)
         except (TypeError, ValueError, OverflowError):
-            raise ValueError(f"intervention value must be a number, got {iv.value!r}") from None
+            raise ValueError(
+                Message("trace.value", "intervention value must be a number, got {value!r}", value=iv.value)
+            ) from None
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"intervention value must be a finite number, got {iv.value}")
+            raise ValueError(
+                Message(
+                    "trace.finite", "intervention value must be a finite number, got {value}", value=iv.value
+                )
+            )
         lo, hi = GATE_RANGES.get(iv.target, (-1e6, 1e6))
         if not lo <= value <= hi:
-            raise ValueError(f"{TARGETS[iv.target]} values lie in [{lo:g}, {hi:g}], got {value:g}")
+            raise ValueError(
+                Message(
+                    "trace.range",
+                    "{name} values lie in [{lo:g}, {hi:g}], got {value:g}",
+                    name=TARGETS[iv.target],
+                    target=iv.target,
+                    lo=lo,
+                    hi=hi,
+                    value=value,
+                )
+            )
         units_ok = iv.units is None or (isinstance(iv.units, (tuple, list)) and all(map(_whole, iv.units)))
         if not units_ok:
-            raise ValueError(f"units must be whole numbers in 0..{H - 1}, got {iv.units!r}")
+            raise ValueError(
+                Message(
+                    "trace.units",
+                    "units must be whole numbers in 0..{last}, got {units!r}",
+                    last=H - 1,
+                    units=iv.units,
+                )
+            )
         if iv.units is not None and any(not 0 <= u < H for u in iv.units):
-            raise ValueError(f"units must be in 0..{H - 1} (layer {iv.layer} has {H} units)")
+            raise ValueError(
+                Message(
+                    "trace.units_range",
+                    "units must be in 0..{last} (layer {layer} has {size} units)",
+                    last=H - 1,
+                    layer=iv.layer,
+                    size=H,
+                )
+            )
         if not _whole(iv.start) or (iv.stop is not None and not _whole(iv.stop)):
-            raise ValueError(f"steps must be whole numbers, got {iv.start!r}..{iv.stop!r}")
+            raise ValueError(
+                Message(
+                    "trace.steps_whole",
+                    "steps must be whole numbers, got {start!r}..{stop!r}",
+                    start=iv.start,
+                    stop=iv.stop,
+                )
+            )
         if iv.start < 0 or (iv.stop is not None and iv.stop < iv.start):
-            raise ValueError(f"steps must satisfy 0 <= start <= stop, got {iv.start}..{iv.stop}")
+            raise ValueError(
+                Message(
+                    "trace.steps_order",
+                    "steps must satisfy 0 <= start <= stop, got {start}..{stop}",
+                    start=iv.start,
+                    stop=iv.stop,
+                )
+            )
 
 
 def _whole(x) -> bool:

@@ -12,7 +12,7 @@ import sys
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
 
-from lstmlm.messages import message_of
+from lstmlm.messages import Message, message_of
 from playground.text import latex_pairs, unit_fields, word_pairs
 from playground.text.library import CHINESE as LIBRARY_ZH
 
@@ -71,15 +71,19 @@ def say(key: str, lang: str | None = None, **values: object) -> str:
 def shown(said: object, lang: str | None = None) -> str:
     """What the library said (`said`: an lstmlm `Message`, an exception raised with one, or any text or
     exception) in `lang` (default: the page's language): a Message's key looked up in text/library.py and
-    filled from its values, a {unit} named in `lang`. Anything else, a key the table lacks, or a Chinese
-    text whose fields the values do not fill, falls back to the English text (`str(said)`): an untranslated
-    message stays readable rather than failing."""
+    filled from its values (a value that is itself a Message shown the same way), a {unit} and a {cell_name}
+    (given with its `cell`, lstmlm.cells.CELL_NAMES) named in `lang`. Anything else, a key the table lacks,
+    or a Chinese text whose fields the values do not fill, falls back to the English text (`str(said)`): an
+    untranslated message stays readable rather than failing."""
     message = message_of(said)
     if message is None or (lang or language()) != "zh" or message.key not in LIBRARY_ZH:
         return str(said)
-    values = dict(message.values)
+    # a value that is itself a Message (a reason quoted inside another message) is shown in `lang` too
+    values = {name: shown(v, "zh") if isinstance(v, Message) else v for name, v in message.values.items()}
     if values.get("unit") in ("word", "character"):
         values.update(unit_fields("zh", values["unit"]))
+    if "cell_name" in values and f"cell.{values.get('cell')}" in ZH:
+        values["cell_name"] = ZH[f"cell.{values['cell']}"]
     try:
         return LIBRARY_ZH[message.key].format(**values)
     except (KeyError, IndexError, ValueError):  # a table text naming a field the library no longer gives

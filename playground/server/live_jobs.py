@@ -25,6 +25,7 @@ import uuid
 import weakref
 from pathlib import Path
 
+from lstmlm.messages import Message
 from lstmlm.training.live import LiveSettings, live_corpus, zip_model
 from playground.server import live_worker
 from playground.server.live_job import LiveJob
@@ -112,13 +113,21 @@ class LiveJobs:
         with self.lock:
             if owner is not None and any(j.owner == owner and j.active for j in self.jobs.values()):
                 raise LiveBusy(
-                    "you already have a training (running, paused or waiting): stop it first, or wait "
-                    "until it finishes"
+                    Message(
+                        "live.busy_yours",
+                        "you already have a training (running, paused or waiting): stop it first, or wait "
+                        "until it finishes",
+                    )
                 )
             if len(self.queue) >= self.max_queued:
                 raise LiveBusy(
-                    f"the server is busy: {len(self.queue)} trainings are waiting for one of its "
-                    f"{self.max_running} places. Try again in a few minutes"
+                    Message(
+                        "live.busy_server",
+                        "the server is busy: {waiting} trainings are waiting for one of its {places} places. "
+                        "Try again in a few minutes",
+                        waiting=len(self.queue),
+                        places=self.max_running,
+                    )
                 )
             job = LiveJob(uuid.uuid4().hex, owner, settings, Path(tempfile.mkdtemp(prefix="live-lab-")))
             job.text, job.probe = text, probe
@@ -182,8 +191,12 @@ class LiveJobs:
                 job = None
         if job is None:
             raise UnknownJob(
-                f"no training has the id {str(key)[:40]!r} (it ended more than an hour ago, its page was "
-                "closed, or it never started): start a new one"
+                Message(
+                    "live.unknown_job",
+                    "no training has the id {job!r} (it ended more than an hour ago, its page was closed, or "
+                    "it never started): start a new one",
+                    job=str(key)[:40],
+                )
             )
         return job
 
@@ -192,7 +205,10 @@ class LiveJobs:
         job = self.get(job_id)
         if job.id != job_id:
             raise ReadOnly(
-                "this is a shared, read-only training: only the person who started it can control it"
+                Message(
+                    "live.read_only",
+                    "this is a shared, read-only training: only the person who started it can control it",
+                )
             )
         return job
 
@@ -213,7 +229,13 @@ class LiveJobs:
         job = self.control(job_id)
         with job.lock:
             if job.state != "running":
-                raise ValueError(f"only a running training can be paused; this one is {job.state}")
+                raise ValueError(
+                    Message(
+                        "live.pause_state",
+                        "only a running training can be paused; this one is {state}",
+                        state=job.state,
+                    )
+                )
             job.pausing = True
         job.stop_event.set()
         return job
@@ -225,7 +247,13 @@ class LiveJobs:
         with self.lock:
             with job.lock:
                 if job.state != "paused":
-                    raise ValueError(f"only a paused training can go on; this one is {job.state}")
+                    raise ValueError(
+                        Message(
+                            "live.resume_state",
+                            "only a paused training can go on; this one is {state}",
+                            state=job.state,
+                        )
+                    )
                 job.state, job.resumes = "queued", job.resumes + 1
                 job.stop_event.clear()
             self.queue.append(job.id)

@@ -13,6 +13,7 @@ import queue
 import time
 from collections.abc import Callable
 
+from lstmlm.messages import Message, message_of
 from lstmlm.training.live import LAB_THREADS, LiveSettings, Sample, Snapshot, train_live
 from lstmlm.training.loop import Callback, Progress
 
@@ -54,6 +55,12 @@ class Forward(Callback):
         self.messages.put(("snapshot", snapshot))
 
 
+def failure(e: Exception) -> Message:
+    """How a training that raised `e` ended: 'LiveTextError: the text ...' (a Chinese page shows `live.failed`
+    around the reason, itself in Chinese when `e` was raised with a Message)."""
+    return Message("live.failed", "{kind}: {reason}", kind=type(e).__name__, reason=message_of(e) or str(e))
+
+
 def train_in_worker(
     text: str, settings: LiveSettings, folder: str, probe: str, resume: bool, messages, stop
 ) -> None:
@@ -65,7 +72,7 @@ def train_in_worker(
         summary = train_live(text, settings, folder, [Forward(messages)], stop.is_set, probe or None, resume)
         messages.put(("done", summary))
     except Exception as e:  # noqa: BLE001 - the page shows it
-        messages.put(("error", f"{type(e).__name__}: {e}"))
+        messages.put(("error", failure(e)))
 
 
 def resident_mb(pid: int) -> float:
@@ -105,7 +112,11 @@ def watch(
                 kind, value = messages.get(timeout=0.25)
             except queue.Empty:
                 if not worker.is_alive():
-                    error = f"the training process ended unexpectedly (exit code {worker.exitcode})"
+                    error = Message(
+                        "live.crashed",
+                        "the training process ended unexpectedly (exit code {code})",
+                        code=worker.exitcode,
+                    )
                     break
                 kind = None
             if kind == "done":
@@ -117,16 +128,23 @@ def watch(
             if kind is not None:
                 record(kind, value)
             if (used := resident_mb(worker.pid)) > memory_cap_mb:
-                error = (
-                    f"the training used {used:.0f} MB of memory, more than the {memory_cap_mb:.0f} MB each "
-                    "may use, and was ended: use fewer units, a shorter sequence or less text"
+                error = Message(
+                    "live.memory_cap",
+                    "the training used {used:.0f} MB of memory, more than the {cap:.0f} MB each may use, and "
+                    "was ended: use fewer units, a shorter sequence or less text",
+                    used=used,
+                    cap=memory_cap_mb,
                 )
                 break
             if time.monotonic() > deadline:
-                error = f"the training ran {time_grace_s:.0f} s past its time budget and was ended"
+                error = Message(
+                    "live.time_cap",
+                    "the training ran {grace:.0f} s past its time budget and was ended",
+                    grace=time_grace_s,
+                )
                 break
     except Exception as e:  # noqa: BLE001 - the page shows it; the server goes on
-        error = f"{type(e).__name__}: {e}"
+        error = failure(e)
     finally:
         worker.join(timeout=10 if summary is not None else 0)
         if worker.is_alive():

@@ -147,7 +147,7 @@ def try_model(jobs: LiveJobs, job_id: str, prompt: str, seed: float | None) -> s
     try:
         job = jobs.get(job_id) if job_id else None
     except UnknownJob as e:
-        raise gr.Error(str(e)) from None
+        raise gr.Error(shown(e)) from None
     if job is None or not job.has_model:
         raise gr.Error(say("live.train_first"))
     return try_html(job.folder, prompt, seed)

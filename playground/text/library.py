@@ -26,6 +26,16 @@ CHINESE: dict[str, str] = {
     # lstmlm/trace.py
     "trace.empty": "没有可以追踪的：文本里没有词",
     "trace.lstm_only": "干预固定的是 LSTM 的门或细胞；这个模型的细胞是 {cell!r}（不加干预地追踪它）",
+    # lstmlm/trace.py check_interventions ({target}: i f g o c, the article's symbols)
+    "trace.layer": "第 {layer!r} 层不存在：这个模型的层是 0..{last}",
+    "trace.target": "不能干预 {target!r}：请选 {targets} 之一",
+    "trace.value": "干预的值必须是数，现在是 {value!r}",
+    "trace.finite": "干预的值必须是有限的数，现在是 {value}",
+    "trace.range": "{target} 的值在 [{lo:g}, {hi:g}] 之间，现在是 {value:g}",
+    "trace.units": "单元必须是 0..{last} 中的整数，现在是 {units!r}",
+    "trace.units_range": "单元必须在 0..{last} 之内（第 {layer} 层有 {size} 个单元）",
+    "trace.steps_whole": "步必须是整数，现在是 {start!r}..{stop!r}",
+    "trace.steps_order": "步必须满足 0 <= 起点 <= 终点，现在是 {start}..{stop}",
     # lstmlm/studies/intervene.py
     "intervene.units_unread": "读不懂 {item!r}：请写单元编号和范围，如 3,5,10-19（或 all）",
     "intervene.backwards": "范围 {written} 是倒着写的：请写成 {lo}-{hi}",
@@ -84,7 +94,7 @@ CHINESE: dict[str, str] = {
     "room.one_character": "请输入一个字符",
     "room.word_first": "请先输入一个词",
     "room.one_word": "只猜一个词（不要空格）：接下来的那个词",
-    "room.pick_gate": "选一个门：f（遗忘）、i（输入）或 o（输出）",
+    "room.pick_gate": "选一个门：f（遗忘）、i（输入）或 o（输出），或 n（没有哪个门明显关上）",
     "room.sentence_first": "请先为全班输入一句话",
     "room.wrong_password": "这个房间的密码不对：请向老师要密码",
     "room.no_gates": "这个模型没有遗忘门、输入门和输出门：请用 LSTM 提门的问题",
@@ -126,6 +136,22 @@ CHINESE: dict[str, str] = {
         "文件不是 UTF-8 文本：偏移 {offset:,}（第 {line} 行）的字节是 0x{byte}。"
         "请在编辑器中另存为 UTF-8（或用 iconv -f cp1252 -t utf-8）后再上传"
     ),
+    # the Live Lab's jobs (playground/server/live_jobs.py, live_worker.py)
+    "live.busy_yours": "你已经有一个训练（在训练、已暂停或在等待）：请先停止它，或等它结束",
+    "live.busy_server": "服务器很忙：{waiting} 个训练在等它的 {places} 个位置。请过几分钟再试",
+    "live.unknown_job": (
+        "没有编号为 {job!r} 的训练（它已结束超过一小时、它的页面已关闭，或它从未开始）：请开始一个新的"
+    ),
+    "live.read_only": "这是一个共享的只读训练：只有开始它的人才能控制它",
+    "live.pause_state": "只有正在训练的训练才能暂停；这个的状态是 {state}",
+    "live.resume_state": "只有已暂停的训练才能继续；这个的状态是 {state}",
+    "live.crashed": "训练进程意外结束（退出码 {code}）",
+    "live.memory_cap": (
+        "训练用了 {used:.0f} MB 内存，超过每个训练可用的 {cap:.0f} MB，已被结束："
+        "请用更少的单元、更短的序列或更少的文本"
+    ),
+    "live.time_cap": "训练超出时间预算 {grace:.0f} 秒，已被结束",
+    "live.failed": "训练失败（{kind}）：{reason}",
     # lstmlm/training/live/run.py
     "live.surrogate": "文本不是有效的 Unicode：第 {offset:,} 个字符是孤立的代理项（U+{code}）：请删除它",
     "live.text_short": (

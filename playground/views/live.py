@@ -25,6 +25,7 @@ from lstmlm.training.live import (
     snapshot_changes,
 )
 from playground import markup
+from playground.page_language import shown
 from playground.text import words_in
 
 LN2 = math.log(2)
@@ -55,7 +56,7 @@ def progress_html(status: dict, lang: str = "en") -> str:
     if best is not None:
         nats, bits = f"{best:.3f}", f"{best / LN2:.3f}"
         parts.append(words_in(lang, "live.best", nats=nats, bits=bits, u=unit))
-    error = markup.notice(status["error"]) if status.get("error") else ""
+    error = markup.notice(shown(status["error"], lang)) if status.get("error") else ""  # a Message: its key
     return (
         f'<div class="lp-summary" id="live-progress">{" · ".join(parts)}'
         f'<div class="lp-bar"><div style="width:{100 * done:.0f}%"></div></div></div>{error}'
