@@ -63,6 +63,7 @@ def models(trained_dir, tmp_path_factory) -> dict:
         directory = root / misleading[corpus]
         save_model(directory, base, base.vocab, {"data": data})
         out[corpus] = load_model(directory)
+        out[corpus].info["training"]["dir"] = str(directory)  # for the CLI tests (in memory only)
     return out
 
 
@@ -201,3 +202,50 @@ def test_a_character_model_first_gets_the_neutral_filler_and_is_refused(tmp_path
     out = probe_json([Entry("chars", model, "#000")], "quote")
     assert out["corpus"] == "neutral" and out["distance"] == [] and out["models"][0]["bits"] is None
     assert "phrases of words" in out["models"][0]["note"]
+
+
+@pytest.fixture(scope="module")
+def model_dirs(models) -> dict[str, Path]:
+    """The folder of each of `models` (the weights saved with each recorded corpus)."""
+    return {c: Path(m.info["training"]["dir"]) for c, m in models.items()}
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str, str]:
+    from lstmlm.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as e:
+        code = e.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize("corpus", list(RECORDED))
+def test_the_probe_command_picks_the_filler_as_the_compare_view_does(models, model_dirs, corpus, capsys):
+    """`lstmlm probe` reads the filler of the model's recorded corpus (its folder is named against it),
+    or the one --filler names; its bits are the ones recomputed here by hand on that filler's words."""
+    directory = str(model_dirs[corpus])
+    for filler, expected in (("auto", corpus), ("neutral", "neutral"), ("storybooks", "storybooks")):
+        code, out, _ = _cli(
+            capsys, "probe", "parenthesis", "--model", directory, "--filler", filler, "--json"
+        )
+        assert code == 0
+        (row,) = json.loads(out)
+        assert row["corpus"] == expected
+        texts = TEXTS[expected]
+        examples = [" ".join([*texts.lead.split(), "(", *" ".join(texts.filler[: n + 1]).split()])
+                    for n in range(len(texts.filler))]  # fmt: skip
+        assert row["distance"] == [len(" ".join(texts.filler[: n + 1]).split()) for n in range(len(examples))]
+        for example, bits in zip(examples, row["bits"], strict=True):
+            assert bits == pytest.approx(by_hand_bracket(models[corpus], example, "(", ")"), abs=1e-4)
+    code, out, _ = _cli(capsys, "probe", "agreement", "--model", directory)
+    noun = TEXTS[corpus].nouns[0][0]
+    assert code == 0 and out.splitlines()[0] == f"filler: {corpus} (chosen from the model's training data)"
+    assert f"After 'The {noun}(s) who …', does the model prefer 'was' for one {noun}" in out
+
+
+def test_the_probe_command_refuses_a_model_it_cannot_probe(tiny_model_dir, tmp_path, capsys):
+    """A model whose vocabulary lacks the bracket gets a message, not a traceback."""
+    code, out, err = _cli(capsys, "probe", "parenthesis", "--model", str(tiny_model_dir))
+    assert code == 2 and "Traceback" not in err and "lacks" in err and out == ""

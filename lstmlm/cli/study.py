@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lstmlm.cli.common import add_model_command, fail, load_or_exit, model_dir, read_corpus
 from lstmlm.cli.options import in_range
+from lstmlm.studies.probe_texts import TEXTS, probe_texts_for
 
 
 def add_study_parsers(sub) -> None:
@@ -35,6 +36,14 @@ def add_study_parsers(sub) -> None:
         help="long-range probes: does the model remember an open bracket, a quote, a subject's number?",
     )
     p.add_argument("name", nargs="?", default="all", help="parenthesis, quote, agreement or all (default)")
+    p.add_argument(
+        "--filler",
+        choices=["auto", *TEXTS],
+        default="auto",
+        help="the words the probes are made of: auto (default) picks the set written like the model's "
+        "training text, as its config.json records it (storybooks, wikitext, or neutral for anything "
+        "else), as the Compare view does; or name a set",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -86,12 +95,27 @@ def cmd_probe(ns: argparse.Namespace) -> int:
     if any(n not in PROBES for n in names):
         return fail(f"unknown probe {ns.name!r}: choose one of {', '.join(PROBES)} or all")
     model = load_or_exit(ns)
-    results = [run_probe(model, n) for n in names]
+    # the filler the Compare view would use for this model (`probe_texts_for`), unless --filler names one
+    texts = probe_texts_for(model.info) if ns.filler == "auto" else TEXTS[ns.filler]
+    try:
+        results = [run_probe(model, n, texts) for n in names]
+    except ValueError as e:  # a character model, or a vocabulary without the probed words
+        return fail(f"{model_dir(ns)}: {e}")
     if ns.json:
-        print(json.dumps([{"probe": r.probe, "distance": r.distance, "bits": r.bits} for r in results]))
+        print(
+            json.dumps(
+                [
+                    {"probe": r.probe, "corpus": texts.corpus, "distance": r.distance, "bits": r.bits}
+                    for r in results
+                ]
+            )
+        )
         return 0
+    how = "chosen from the model's training data" if ns.filler == "auto" else "chosen with --filler"
+    print(f"filler: {texts.corpus} ({how})")
+    noun = texts.nouns[0][0]  # the agreement probe's first subject; PROBES' question names WikiText's
     for r in results:
-        print(f"{PROBES[r.probe].title}: {PROBES[r.probe].question}")
+        print(f"{PROBES[r.probe].title}: {PROBES[r.probe].question.replace('player', noun)}")
         print("  words between  " + "  ".join(f"{d:>6}" for d in r.distance))
         print("  bits           " + "  ".join(f"{b:+6.2f}" for b in r.bits))
     return 0
