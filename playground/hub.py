@@ -10,8 +10,9 @@ Models are loaded once per folder (and config.json save) and shared read-only by
 (the first is the default) and models registered while the server runs (an uploaded model, a Live Lab
 model), of which it keeps the newest `MAX_REGISTERED`; an older one's page then says it was closed.
 
-For other modules (the Live Lab tab): `register(model_dir, label) -> "/m/<key>/"`, and `OPEN_JS`, the
-front-end function that opens such a path in the same browser tab (or in the new one `PRE_OPEN_JS` opened).
+For other modules (the Live Lab tab): `register(model_dir, label) -> "/m/<key>/"`, `HUB_URL_JS`, the
+front-end function that gives such a path's address, and `OPEN_JS`, which opens it in the same browser tab
+(or in the new one `PRE_OPEN_JS` opened).
 """
 
 from __future__ import annotations
@@ -37,25 +38,31 @@ from playground.views.model_info import ModelInfo, read_info
 MAX_REGISTERED = 8  # run-time models (uploads, Live Lab) kept; the oldest is dropped for a ninth
 KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
-# Opens a hub path ("/m/<key>/" or "/") in this tab, behind any --root-path, keeping the prompt and the
-# language; bound as `js=` of an event whose input is the path. Empty input: stays. In the tab that
-# PRE_OPEN_JS opened instead, when the click's own js opened one (a popup blocker allows window.open
-# only during a click, not after the server answered); an empty input then closes that tab.
-OPEN_JS = """(path) => {
-  const tab = window.lpNewTab;
-  window.lpNewTab = null;
-  if (!path) { if (tab && !tab.closed) tab.close(); return path; }
+# The address of a hub path ("/m/<key>/" or "/") from this page, behind any --root-path, keeping the prompt
+# and the language: a front-end function of the path.
+HUB_URL_JS = """(path) => {
   const base = window.location.pathname.replace(/\\/m\\/[^\\/]+\\/?$/, "").replace(/\\/+$/, "");
   const url = new URL(window.location.origin + base + path);
   const box = document.querySelector("#prompt textarea");
   if (box && box.value) url.searchParams.set("prompt", box.value);
   const lang = new URLSearchParams(window.location.search).get("lang");
   if (lang) url.searchParams.set("lang", lang);
-  (tab && !tab.closed ? tab : window).location.assign(url.href);
-  return path;
+  return url.href;
 }"""
-# Opens an empty browser tab during a click, for OPEN_JS to fill; refused by a popup blocker, OPEN_JS uses
-# this tab. Bound as `js=` of the click with the event's inputs, which it passes on unchanged.
+# Opens a hub path in this tab (HUB_URL_JS); bound as `js=` of an event whose input is the path. Empty
+# input: stays. In the tab that PRE_OPEN_JS opened instead, when the click's own js opened one (a popup
+# blocker allows window.open only during a click, not after the server answered); an empty input then
+# closes that tab. The Live Lab, which must never leave its page, opens its own way (tabs/live_snapshots.py).
+OPEN_JS = f"""(path) => {{
+  const tab = window.lpNewTab;
+  window.lpNewTab = null;
+  if (!path) {{ if (tab && !tab.closed) tab.close(); return path; }}
+  (tab && !tab.closed ? tab : window).location.assign(({HUB_URL_JS})(path));
+  return path;
+}}"""
+# Opens an empty browser tab during a click, for OPEN_JS to fill (refused by a popup blocker, OPEN_JS uses
+# this tab; the Live Lab shows a link instead). Bound as `js=` of the click with the event's inputs, which
+# it passes on unchanged.
 PRE_OPEN_JS = """(...inputs) => {
   try { window.lpNewTab = window.open("", "_blank"); } catch (e) { window.lpNewTab = null; }
   return inputs.length === 1 ? inputs[0] : inputs;

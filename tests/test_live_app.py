@@ -23,7 +23,9 @@ def anbn_text(lines: int = 300) -> str:
     return "".join("a" * n + "b" * n + "\n" for n in (rng.randint(1, 6) for _ in range(lines)))
 
 
-def wait_until_ended(jobs: LiveJobs, job_id: str, timeout_s: float = 90) -> dict:
+def wait_until_ended(jobs: LiveJobs, job_id: str, timeout_s: float = 300) -> dict:
+    """The job's status once it is no longer queued or running (a guard of `timeout_s`: a loaded machine
+    starts a worker process slowly)."""
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
         status = jobs.status(job_id)
@@ -97,7 +99,7 @@ def _die(*args) -> None:
     os._exit(3)
 
 
-def wait_for(predicate, timeout_s: float = 60) -> None:
+def wait_for(predicate, timeout_s: float = 300) -> None:
     end = time.monotonic() + timeout_s
     while not predicate():
         assert time.monotonic() < end, "timed out"
@@ -164,12 +166,20 @@ def test_a_server_training_trains_again_from_its_download(tmp_path, monkeypatch)
     from lstmlm.cli import main
 
     jobs = LiveJobs(max_running=1)
-    job = jobs.start(anbn_text(), LiveSettings(seconds=60, max_tokens=2000, seed=4, **TINY), owner="page")
+    # the token budget ends it (a loaded machine's slow steps never reach the time budget)
+    job = jobs.start(anbn_text(), LiveSettings(seconds=300, max_tokens=2000, seed=4, **TINY), owner="page")
     assert wait_until_ended(jobs, job.id)["state"] == "done"
     with zipfile.ZipFile(jobs.zip_path(job.id)) as z:
         z.extractall(tmp_path)
     folder = tmp_path / "live-lab-model"
-    args = shlex.split(json.loads((folder / "config.json").read_text())["training"]["command"])
+    training = json.loads((folder / "config.json").read_text())["training"]
+    args = shlex.split(training["command"])
+    # the worker's true thread count, recorded alike in the settings and in the command (the settings
+    # said 0, "torch's default", beside --threads 1)
+    from playground.server.live_worker import WORKER_THREADS
+
+    assert WORKER_THREADS == 1
+    assert training["train_config"]["threads"] == int(args[args.index("--threads") + 1]) == WORKER_THREADS
     args[args.index("--out") + 1] = str(tmp_path / "again")
     monkeypatch.chdir(folder)
     threads = torch.get_num_threads()
@@ -205,26 +215,63 @@ def client(tiny_model_dir):
         yield c
 
 
-def poll(client, job: str, timeout_s: float = 90) -> dict:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        status = client.predict(job=job, curve=True, api_name="/lab_status")
-        if status["state"] not in ("queued", "running"):
-            return status
-        time.sleep(0.3)
-    raise AssertionError("training did not end")
+def lab_stream(client, **kwargs) -> tuple:
+    """Submit a lab_train stream and wait for its first message: (the submitted call, that message)."""
+    submitted = client.submit(**kwargs, api_name="/lab_train")
+    wait_for(lambda: submitted.outputs() or submitted.done())
+    return submitted, (submitted.outputs() or [submitted.result()])[0]
 
 
-def test_api_trains_reports_and_stops(client):
+def test_api_streams_trains_reports_and_stops(client, monkeypatch):
+    """lab_train streams a training's progress until it ends (done, or stopped meanwhile through lab_stop),
+    through its wait in the queue and a pause; a second client's lab_status says what the last message
+    says."""
+    from gradio_client import Client
     from gradio_client.exceptions import AppError
 
-    settings = dict(TINY, seconds=30, max_tokens=4000)
-    started = client.predict(text=anbn_text(), settings=settings, api_name="/lab_train")
-    assert started["settings"]["hidden_dim"] == 16 and started["state"] == "running"
-    status = poll(client, started["job"])
-    assert status["state"] == "done" and status["summary"]["stop_reason"] == "word budget"
+    from playground.api import live as lab_api
+    from playground.server.live_jobs import JOBS
+
+    monkeypatch.setattr(JOBS, "max_running", 1)  # one place: a second training waits for it
+    # a tiny training lasts a second or two: read it every 20 ms, so that its stream has several messages
+    monkeypatch.setattr(lab_api, "STREAM_POLL_S", 0.02)
+    monkeypatch.setattr(lab_api, "STREAM_EVERY_S", 0.02)
+    long, begun = lab_stream(client, teaching_text="anbn", settings={"seconds": 60, **TINY})
+    assert begun["state"] == "running" and begun["share"] and begun["done"] is False
+    assert begun["queue_position"] == 0 and begun["seconds_left"] == round(60 - begun["seconds"], 2)
+    settings = dict(TINY, seconds=300, max_tokens=4000)  # the token budget ends it, however slow the machine
+    stream, queued = lab_stream(client, text=anbn_text(), settings=settings)
+    assert queued["state"] == "queued" and queued["queue_position"] == 1 and queued["step"] == 0
+    assert queued["settings"]["hidden_dim"] == 16 and queued["seconds_left"] == 300 and not queued["done"]
+    # pausing the first frees its place: the second trains, its stream going on until it is done
+    wait_for(lambda: client.predict(job=begun["job"], curve=False, api_name="/lab_status")["step"] >= 1)
+    assert client.predict(job=begun["job"], api_name="/lab_pause")["pausing"] is True
+    final = stream.result(timeout=300)
+    messages = stream.outputs()
+    assert len(messages) >= 4 and messages[-1] == final
+    assert [m["done"] for m in messages] == [False] * (len(messages) - 1) + [True]
+    assert {m["job"] for m in messages} == {queued["job"]}
+    states = [m["state"] for m in messages]
+    assert states[0] == "queued" and states[-1] == "done" and states.count("running") >= 2
+    steps = [m["step"] for m in messages]
+    assert steps == sorted(steps) and len(set(steps)) >= 3
+    for m in messages[:-1]:
+        if m["state"] == "running":
+            assert m["queue_position"] == 0 and m["seconds_left"] == round(300 - m["seconds"], 2)
+    assert any(m["val_loss"] is not None and m["train_loss"] is not None for m in messages[:-1])
+    assert final["seconds_left"] == 0 and final["summary"]["stop_reason"] == "word budget"
+    # a second client's lab_status agrees with the stream's last message
+    other = Client(client.src, verbose=False)
+    try:
+        status = other.predict(job=final["job"], curve=True, api_name="/lab_status")
+    finally:
+        other.close()
+    assert {k: final[k] for k in status if k != "curve"} == {k: v for k, v in status.items() if k != "curve"}
+    assert final["train_loss"] == status["curve"]["loss"][-1]
+    assert final["val_loss"] == status["evals"][-1]["val_loss"]
+    started = final
     vals = [e["val_loss"] for e in status["evals"]]
-    assert vals[0] > min(vals) + 0.2  # it learned
+    assert status["state"] == "done" and vals[0] > min(vals) + 0.2  # it learned
     assert status["summary"]["best_val_loss"] == pytest.approx(min(vals))
     assert status["best_val_loss"] == min(vals)  # fewer than 300 validations: none thinned out
     assert status["curve"]["step"] == sorted(status["curve"]["step"]) and status["curve"]["loss"]
@@ -233,7 +280,6 @@ def test_api_trains_reports_and_stops(client):
 
     # a snapshot through the share token: the probe's arrays as saved, and what changed since step 0
     from lstmlm.training.live import load_snapshot
-    from playground.server.live_jobs import JOBS
 
     snap = client.predict(job=started["share"], index=-1, compare_to=0, api_name="/lab_snapshot")
     saved = load_snapshot(JOBS.get(started["job"]).snapshots[-1].path)
@@ -248,21 +294,16 @@ def test_api_trains_reports_and_stops(client):
     )
     assert "track_line_pos" in snap["changes"]
 
-    long = client.predict(teaching_text="anbn", settings={"seconds": 60, **TINY}, api_name="/lab_train")
-    assert long["share"] and long["state"] in ("queued", "running")
-    time.sleep(1.0)
-    if client.predict(job=long["job"], curve=False, api_name="/lab_status")["state"] == "running":
-        assert client.predict(job=long["job"], api_name="/lab_pause")["pausing"] is True
-        end = time.monotonic() + 30
-        while client.predict(job=long["job"], curve=False, api_name="/lab_status")["state"] != "paused":
-            assert time.monotonic() < end
-            time.sleep(0.2)
-        assert client.predict(job=long["job"], api_name="/lab_resume")["state"] in ("queued", "running")
+    # the paused one: its stream said so, and goes on when it resumes, until it is stopped
+    assert not long.done() and "paused" in [m["state"] for m in long.outputs()]
+    assert client.predict(job=begun["job"], api_name="/lab_resume")["state"] in ("queued", "running")
     with pytest.raises(AppError, match="read-only"):
-        client.predict(job=long["share"], api_name="/lab_stop")
-    assert client.predict(job=long["job"], api_name="/lab_stop")["stopping"] is True
-    stopped = poll(client, long["job"])
-    assert stopped["state"] == "stopped" and stopped["seconds"] < 30
+        client.predict(job=begun["share"], api_name="/lab_stop")
+    assert client.predict(job=begun["job"], api_name="/lab_stop")["stopping"] is True
+    stopped = long.result(timeout=300)
+    assert stopped["state"] == "stopped" and stopped["done"] and stopped["seconds"] < 30
+    assert stopped == long.outputs()[-1] and not any(m["done"] for m in long.outputs()[:-1])
+    long = stopped
     again = client.predict(job=long["job"], api_name="/lab_stop")  # it said stopping: true of an ended one
     assert again["state"] == "stopped" and again["stopping"] is False
 
@@ -333,6 +374,8 @@ def test_a_shared_link_opens_the_training_read_only():
 
 
 def test_open_a_snapshot_in_every_view(tiny_model_dir):
+    import json
+
     import gradio as gr
 
     hub_module = pytest.importorskip("playground.hub")  # the model hub (another model's app at /m/<key>/)
@@ -352,6 +395,17 @@ def test_open_a_snapshot_in_every_view(tiny_model_dir):
         assert path == f"/m/{key}/" and hub.entry(key).folder == snap.model_dir
         assert hub.entry(key).info.label == f"Live Lab model at step {snap.step:,} ({snap.seconds:.0f} s)"
         assert open_in_every_view(jobs, job.id, 99) != path  # past the end: the last snapshot
+        # the click's answer also holds what the page says if the browser blocks the new tab (English here,
+        # outside a request)
+        from playground.tabs.live_snapshots import open_snapshot
+        from playground.text.live import PAIRS
+
+        again, words = open_snapshot(jobs, job.share, 1)
+        assert again.startswith("/m/live-lab-model-at-step-") and again.endswith("/")
+        assert json.loads(words) == {
+            "blocked": PAIRS["live.popup_blocked"][0],
+            "link": PAIRS["live.popup_link"][0],
+        }
     finally:
         hub_module.activate(None)
         hub.close()

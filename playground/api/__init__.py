@@ -88,6 +88,14 @@ def classroom_safe(endpoint: Callable) -> Callable:
                 yield _safe_answer(answer)
 
         return streamed
+    if inspect.isasyncgenfunction(endpoint):  # a stream that waits (lab_train) without holding a thread
+
+        @functools.wraps(endpoint)
+        async def streamed_async(*args, **kwargs):
+            async for answer in endpoint(*args, **kwargs):
+                yield _safe_answer(answer)
+
+        return streamed_async
 
     @functools.wraps(endpoint)
     def answered(*args, **kwargs):
@@ -97,11 +105,12 @@ def classroom_safe(endpoint: Callable) -> Callable:
 
 
 def add_endpoints(
-    *endpoints: Callable, concurrency_limit: int = 2, concurrency_id: str = MODEL_CONCURRENCY
+    *endpoints: Callable, concurrency_limit: int | None = 2, concurrency_id: str = MODEL_CONCURRENCY
 ) -> None:
     """Register each function in the Blocks being built as the endpoint named like it (`api_name` is its
     `__name__`; gr.api reads its parameters from the type hints), its answers made `classroom_safe`.
-    Endpoints that run the model share MODEL_CONCURRENCY, at most `concurrency_limit` at once."""
+    Endpoints that run the model share MODEL_CONCURRENCY, at most `concurrency_limit` at once (None: no
+    limit)."""
     for fn in endpoints:
         gr.api(
             classroom_safe(fn),

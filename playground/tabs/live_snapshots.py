@@ -6,6 +6,7 @@ snapshots, and a snapshot's model opened in every view (the model hub): their co
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from types import SimpleNamespace
 
@@ -15,7 +16,7 @@ import numpy as np
 from lstmlm.checkpoint import CheckpointError
 from lstmlm.training.live import load_snapshot, snapshot_changes
 from playground import markup
-from playground.hub import OPEN_JS, PRE_OPEN_JS, HubUnavailable, register
+from playground.hub import HUB_URL_JS, PRE_OPEN_JS, HubUnavailable, register
 from playground.i18n import language, say, shown, t
 from playground.plots.live import QUANTITIES, snapshot_figure
 from playground.plots.style import placeholder
@@ -84,6 +85,43 @@ def show_snapshot_and_changes(
     return show_snapshot(jobs, job_id, index, layer, quantity), show_changes(jobs, job_id, base, index)
 
 
+# Opens the snapshot's path (HUB_URL_JS) in the tab PRE_OPEN_JS opened during the click. When a popup
+# blocker refused that tab, this page must not leave (leaving it ends its training and removes its files,
+# its download and share link with them): it shows a link, which a click opens in a new tab, after the
+# sentence that says why (`words`: JSON {blocked, link} in the page's language). An empty path (a refused
+# click) closes the empty tab. Bound as `js=` of the click's .success with its outputs, of .failure with "".
+LAB_OPEN_JS = f"""(path, words) => {{
+  const tab = window.lpNewTab;
+  window.lpNewTab = null;
+  const note = document.querySelector("#live-open-note");
+  if (note) note.querySelectorAll(".live-open-blocked").forEach((old) => old.remove());
+  if (!path) {{ if (tab && !tab.closed) tab.close(); return [path, words]; }}
+  const href = ({HUB_URL_JS})(path);
+  if (tab && !tab.closed) {{ tab.location.assign(href); return [path, words]; }}
+  const said = JSON.parse(words || "{{}}");
+  const line = document.createElement("p");
+  line.className = "live-open-blocked";
+  line.setAttribute("role", "status");
+  line.append((said.blocked || "Your browser blocked the new tab.") + " ");
+  const link = document.createElement("a");
+  link.href = href;
+  link.target = "_blank";
+  link.rel = "noopener";
+  link.textContent = said.link || "Open the snapshot in a new tab";
+  line.append(link);
+  (note || document.querySelector("#live-open").parentElement).append(line);
+  return [path, words];
+}}"""
+
+
+def open_snapshot(jobs: LiveJobs, key: str, index: float) -> tuple[str, str]:
+    """The click on "Open this snapshot in every view": the snapshot's path (`open_in_every_view`) and, for
+    the page to show if the browser blocks the new tab, its words as JSON {"blocked", "link"} in the page's
+    language. gr.Error as open_in_every_view."""
+    path = open_in_every_view(jobs, key, index)
+    return path, json.dumps({"blocked": say("live.popup_blocked"), "link": say("live.popup_link")})
+
+
 def open_in_every_view(jobs: LiveJobs, key: str, index: float) -> str:
     """Offer the shown snapshot's model in every view (the model hub mounts an app for it) and return its
     path "/m/<key>/", which the page then opens. gr.Error without a snapshot or a hub."""
@@ -122,6 +160,8 @@ def snapshot_controls(c: SimpleNamespace) -> None:
     c.changes = gr.HTML(elem_id="live-changes-box")
     c.open_button = gr.Button(t("live.open"), elem_id="live-open", size="sm")
     c.open_target = gr.Textbox(visible=False, elem_id="live-open-target")
+    c.open_words = gr.Textbox(visible=False, elem_id="live-open-words")
+    c.open_note = gr.HTML("", elem_id="live-open-note")  # a link, if the browser blocks the new tab
 
 
 def wire_snapshots(jobs: LiveJobs, c: SimpleNamespace) -> None:
@@ -147,13 +187,14 @@ def wire_snapshots(jobs: LiveJobs, c: SimpleNamespace) -> None:
         trigger(redraw, [c.job, c.snapshot, c.layer, c.quantity], c.heat, **live)
     c.base.input(changed, [c.job, c.base, c.snapshot], c.changes, **live)
     # in a new browser tab: leaving this page would end its training and remove its files (demo.unload),
-    # the download and the share link with them; a refusal closes the empty tab (OPEN_JS with "")
+    # the download and the share link with them; a blocked tab gets a link instead (LAB_OPEN_JS), a refusal
+    # closes the empty tab
     opened = c.open_button.click(
-        partial(open_in_every_view, jobs),
+        partial(open_snapshot, jobs),
         [c.job, c.snapshot],
-        c.open_target,
+        [c.open_target, c.open_words],
         js=PRE_OPEN_JS,
         api_visibility="private",
     )
-    opened.success(None, c.open_target, None, js=OPEN_JS, **private)
-    opened.failure(None, None, None, js=f"() => ({OPEN_JS})('')", **private)
+    opened.success(None, [c.open_target, c.open_words], None, js=LAB_OPEN_JS, **private)
+    opened.failure(None, None, None, js=f"() => ({LAB_OPEN_JS})('', '')", **private)

@@ -100,6 +100,12 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "live.base": ("From snapshot (to the one shown above)", "从这个快照（到上面显示的那个）"),
     "live.open": ("Open this snapshot in every view", "在每个视图中打开这个快照"),
+    "live.popup_blocked": (
+        "Your browser blocked the new tab, so this page stays open with its training (leaving it would end "
+        "the training and remove its files).",
+        "浏览器阻止了新标签页，所以本页和它的训练保持不变（离开本页会结束训练并删除它的文件）。",
+    ),
+    "live.popup_link": ("Open the snapshot in a new tab", "在新标签页中打开这个快照"),
     "live.q.c": ("cell state C", "细胞状态 C"),
     "live.q.h": ("hidden state h", "隐藏状态 h"),
     "live.q.f": ("forget gate f", "遗忘门 f"),
