@@ -41,7 +41,7 @@ import torch
 
 from lstmlm.model import LanguageModel, State
 from lstmlm.output_layer import Blocked, NextDistribution, OutputLayer
-from lstmlm.sampling import NOTHING_LEFT, GeneratedWord, draw, pick_word, reshape
+from lstmlm.sampling import NOTHING_LEFT, GeneratedWord, LineOpeners, draw, pick_word, reshape
 from lstmlm.stepper import Stepper
 
 
@@ -236,12 +236,14 @@ def generate_fast(
     blocked: Sequence[int],
 ) -> Iterator[GeneratedWord]:
     """The words `sampling.generate` yields (settings already checked, `state` given): one step per word,
-    each drawn by `pick_word_fast`. CPU models in eval mode (the single-step cells of `advance`)."""
+    each drawn by `pick_word_fast`. CPU models in eval mode (the single-step cells of `advance`). `blocked`
+    as `sampling._generate` takes it: the ids never drawn, or a `sampling.LineOpeners`."""
     stepper, output = Stepper(model), OutputLayer(model)
     vocab = getattr(model, "vocab", None)
     words = vocab.words if vocab is not None else None
     eos = vocab.eos_id if vocab is not None else None
-    masked = Blocked(output, blocked)
+    rule = blocked if isinstance(blocked, LineOpeners) else None
+    masks = {}  # the Blocked of each list of blocked ids (a rule hands out two lists), made once
     if len(prompt_ids):
         h, hs, cs = stepper.read(prompt_ids, state)
     else:  # an empty prompt starts a new line: the top layer's last output is in the state
@@ -249,8 +251,12 @@ def generate_fast(
         h = hs[-1]
     for step in range(max_words):
         dist = NextDistribution(output, h)
+        ids = rule.blocked() if rule else blocked
+        masked = masks.get(id(ids)) or masks.setdefault(id(ids), Blocked(output, ids))
         gw = pick_word_fast(dist, step, temperature, top_k, top_p, generator, words, masked)
         yield gw
         if (stop_at_eos and gw.id == eos) or step + 1 == max_words:
             return
+        if rule:
+            rule.after(gw.id)
         h = stepper.step(gw.id, hs, cs)

@@ -168,6 +168,9 @@ class GeneratedWord:
     prob: float
     rank: int
     sampled_prob: float
+    # ids read, not shown, right before this word: a heading line and the blank line after it
+    # (`generate(allow_headings=False)`); the word's prob and rank are the model's after them
+    hidden: tuple[int, ...] = ()
 
 
 # How the generation loop feeds words: (ids, state, position of ids[0], counted from the prompt's first word)
@@ -177,6 +180,8 @@ Step = Callable[[Sequence[int], State, int], tuple[torch.Tensor, State]]
 
 
 HEADING_MARK = "="  # WikiText's heading lines are " = Title = " and " = = Section = = "
+MAX_HIDDEN = 200  # hidden ids in a row (heading and blank lines) that end the generation (WikiText's longest
+# heading line has 34 tokens)
 
 
 def heading_ids(vocab: Vocab | None) -> list[int]:
@@ -198,6 +203,7 @@ def generate(
     fast: bool = True,
     allow_headings: bool = True,
     step: Step | None = None,
+    starts_line: bool | None = None,
 ) -> Iterator[GeneratedWord]:
     """Stream new words after the prompt; each costs one step, however long the prompt was.
 
@@ -205,17 +211,86 @@ def generate(
     nor, unless `allow_unk`, `<unk>`: their probability is set to 0 and the rest renormalized.
     `fast` (CPU): `fast_sampling.generate_fast`, which computes an adaptive softmax's tail clusters only
     when a setting needs them (its docstring says where that is exact); False: the whole row every word.
-    `allow_headings=False` never draws HEADING_MARK, so WikiText's heading lines ("= = Plot = =") are not
-    generated (`heading_ids`). `step` feeds the words in place of `advance` (see `Step`; it turns
-    `fast` off)."""
+    `step` feeds the words in place of `advance` (see `Step`; it turns `fast` off).
+
+    `allow_headings=False` shows no WikiText heading line ("= = Plot = ="), exactly: HEADING_MARK is never
+    drawn inside a line; at a line start it may be drawn, and then that line (to the line break that ends
+    it) and the blank lines right after it are generated as usual but hidden: read into the model, not
+    yielded, and listed in the next yielded word's `hidden`. So the words yielded are the model's own sample
+    (same settings) with its heading lines cut out, and each word's prob and rank are the model's after
+    everything drawn before it, hidden words included. Blocking the mark at line starts instead would leave
+    the rest of the heading (a few title words on a line of their own) to be generated without its marks.
+    `max_words` counts yielded words; more than MAX_HIDDEN hidden ids in a row end the generation.
+    `starts_line`: whether the first new word begins a line (None: after an empty prompt, or a prompt
+    that ends with a line break; pass it when the prompt was read into `state`)."""
     check_settings(temperature, top_k, top_p)  # here, not in the iterator, so bad settings fail at the call
     if max_words < 0:
         raise ValueError(Message("sampling.max_words", "max_words must be >= 0, got {n}", n=max_words))
-    blocked = blocked_ids(getattr(model, "vocab", None), allow_unk)
-    if not allow_headings:
-        blocked = sorted(set(blocked) | set(heading_ids(getattr(model, "vocab", None))))
-    settings = (temperature, top_k, top_p, generator, stop_at_eos, state, blocked)
-    return _generate(model, prompt_ids, max_words, *settings, fast, step)
+    vocab = getattr(model, "vocab", None)
+    blocked = blocked_ids(vocab, allow_unk)
+    marks = [] if allow_headings else heading_ids(vocab)
+    if not marks:
+        settings = (temperature, top_k, top_p, generator, stop_at_eos, state, blocked)
+        return _generate(model, prompt_ids, max_words, *settings, fast, step)
+    eos = vocab.eos_id
+    if starts_line is None:
+        starts_line = not len(prompt_ids) or prompt_ids[-1] == eos
+    rule = LineOpeners(sorted(set(blocked) - set(marks)), marks, eos, starts_line)
+    settings = (temperature, top_k, top_p, generator, False, state, rule)
+    # every drawn word, shown or hidden, is one step of the inner loop: room for the hidden ones
+    drawn = _generate(model, prompt_ids, max_words * (MAX_HIDDEN + 1), *settings, fast, step)
+    return _without_headings(drawn, max_words, marks[0], eos, stop_at_eos)
+
+
+@dataclass
+class LineOpeners:
+    """Ids drawn only at the start of a line and then anywhere in the line they opened (WikiText's heading
+    mark: " = = Plot = = "), besides the ids never drawn. Follows one generation: `after` each drawn id."""
+
+    never: list[int]  # ids never drawn
+    openers: list[int]  # ids drawn only at a line start, or inside a line one of them opened
+    eos: int  # the line break
+    at_line_start: bool  # whether the next word starts a line
+
+    def __post_init__(self) -> None:
+        self.closed = sorted(set(self.never) | set(self.openers))  # blocked in other lines
+        self.in_opened = False  # inside a line an opener began
+
+    def blocked(self) -> list[int]:
+        """The ids the next word may not be."""
+        return self.never if self.at_line_start or self.in_opened else self.closed
+
+    def after(self, word_id: int) -> None:
+        """Note the word drawn."""
+        if word_id == self.eos:
+            self.at_line_start, self.in_opened = True, False
+        else:
+            self.in_opened = self.in_opened or (self.at_line_start and word_id in self.openers)
+            self.at_line_start = False
+
+
+def _without_headings(
+    drawn: Iterator[GeneratedWord], max_words: int, mark: int, eos: int, stop_at_eos: bool
+) -> Iterator[GeneratedWord]:
+    """The drawn words less each heading line (from HEADING_MARK, which is drawn at line starts only, to its
+    line break) and the blank lines after it; the hidden ids go into the next shown word's `hidden`, and
+    `step` counts shown words."""
+    shown, hidden, in_heading = 0, [], False
+    if max_words == 0:
+        return
+    for gw in drawn:
+        blank_after_heading = hidden and not in_heading and gw.id == eos
+        if in_heading or gw.id == mark or blank_after_heading:
+            hidden.append(gw.id)
+            in_heading = gw.id != eos  # the heading's line break ends it
+            if len(hidden) > MAX_HIDDEN:
+                return
+            continue
+        gw.step, gw.hidden, hidden = shown, tuple(hidden), []
+        yield gw
+        shown += 1
+        if shown == max_words or (stop_at_eos and gw.id == eos):
+            return
 
 
 @torch.no_grad()
@@ -223,6 +298,7 @@ def _generate(
     model, prompt_ids, max_words, temperature, top_k, top_p, generator, stop_at_eos, state, blocked, fast,
     step,
 ):  # fmt: skip
+    """`blocked`: the ids never drawn, or a `LineOpeners` that says them word by word."""
     model.eval()
     generator = generator or make_generator(None)
     state = state if state is not None else start_state(model)
@@ -239,13 +315,17 @@ def _generate(
     else:  # an empty prompt starts a new line
         log_probs = model.log_probs(top_h(state))
     eos = model.vocab.eos_id if getattr(model, "vocab", None) is not None else None
+    rule = blocked if isinstance(blocked, LineOpeners) else None
     for n in range(max_words):
         gw = pick_word(
-            log_probs, n, temperature, top_k, top_p, generator, getattr(model, "vocab", None), blocked
-        )
+            log_probs, n, temperature, top_k, top_p, generator, getattr(model, "vocab", None),
+            rule.blocked() if rule else blocked,
+        )  # fmt: skip
         yield gw
         if stop_at_eos and gw.id == eos:
             return
+        if rule:
+            rule.after(gw.id)
         log_probs, state = step([gw.id], state, len(prompt_ids) + n)
 
 

@@ -28,6 +28,7 @@ from playground.views.generate import (
     generate_words,
     reshaping_at,
     reshaping_summary,
+    word_context,
 )
 from playground.views.next_word import append_words
 
@@ -57,7 +58,8 @@ def _reshaping_view(model: LanguageModel, run: dict, step: int) -> tuple[go.Figu
         return placeholder(say("gen.pick", unit=say(f"unit.{model.vocab.tokenizer.unit}"))), ""
     step = max(1, min(int(step), len(ids)))
     settings = GenerationSettings(**run["settings"])
-    context = read_prompt(model.vocab, run["prompt"]).ids + ids[: step - 1]
+    words = [{"id": i, "hidden": h} for i, h in zip(ids, run.get("hidden") or [()] * len(ids), strict=True)]
+    context = word_context(read_prompt(model.vocab, run["prompt"]).ids, words, step)  # with hidden headings
     r = reshaping_at(model, context, settings, chosen_id=ids[step - 1])
     lang, unit = language(), model.vocab.tokenizer.unit
     word = display_word(run["words"][step - 1])
@@ -99,12 +101,13 @@ def generate_text(
         gr.Info(p.notice)
     words: list[dict] = []
     for gw in generate_words(model, p, settings):
-        words.append({"word": gw.word, "id": gw.id, "prob": gw.prob, "rank": gw.rank})
+        words.append({"word": gw.word, "id": gw.id, "prob": gw.prob, "rank": gw.rank, "hidden": gw.hidden})
         if not chars or len(words) % 4 == 0:  # characters: every 4th, so the page stays smooth
             yield markup.generated_text(p.tokens, words, True, tokenizer), *skip6[1:]  # text only
     done = {
         "prompt": text or "",
         "ids": [w["id"] for w in words],
+        "hidden": [list(w["hidden"]) for w in words],  # heading lines read before each word, not shown
         "words": [w["word"] for w in words],
         "settings": settings.to_dict(),
     }

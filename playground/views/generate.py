@@ -44,7 +44,7 @@ class GenerationSettings:
     max_words: int = 30  # words to generate
     seed: int = 0  # same seed + same settings = same text
     allow_unk: bool = False  # let the sampler draw <unk> ("a rare word"); off: never, the rest renormalized
-    allow_headings: bool = False  # let it draw "=", which starts WikiText's "= = Plot = =" heading lines
+    allow_headings: bool = False  # show WikiText's "= = Plot = =" heading lines (off: generated hidden)
 
     def check(self, limit: int = MAX_GENERATE_WORDS) -> None:
         """Raise ValueError with a message saying what to change; `limit` is the most steps allowed
@@ -89,7 +89,9 @@ def generate_words(
     model: LanguageModel, prompt: Prompt, settings: GenerationSettings
 ) -> Iterator[GeneratedWord]:
     """Stream the continuation of a prompt, word by word, with a private generator seeded by `settings`.
-    The prompt's state comes from `prompt_states` (the same numbers as reading it from a line start)."""
+    The prompt's state comes from `prompt_states` (the same numbers as reading it from a line start).
+    Heading lines, unless `settings.allow_headings`, are generated hidden (`sampling.generate`): a word's
+    context is the prompt, then each earlier word's `hidden` ids and the word, then its own `hidden`."""
     settings.check(generate_limit(model))
     state = prompt_states(model).read(prompt.ids)[1] if prompt.ids else line_start(model)
     yield from generate(
@@ -103,7 +105,21 @@ def generate_words(
         state=state,
         allow_unk=settings.allow_unk,
         allow_headings=settings.allow_headings,
+        starts_line=not prompt.ids or prompt.ids[-1] == model.vocab.eos_id,
     )
+
+
+def word_context(prompt_ids: Sequence[int], words: Sequence[GeneratedWord | dict], step: int) -> list[int]:
+    """The ids the model had read when it drew generated word `step` (1-based): the prompt, every earlier
+    word after its hidden ids (a heading line generated hidden, `generate_words`), then the word's own."""
+
+    def get(w, key):
+        return getattr(w, key) if isinstance(w, GeneratedWord) else w.get(key, ())
+
+    context = list(prompt_ids)
+    for w in words[: step - 1]:
+        context += [*get(w, "hidden"), get(w, "id")]
+    return context + list(get(words[step - 1], "hidden"))
 
 
 @dataclass
@@ -134,7 +150,8 @@ def reshaping_at(
     log_probs = next_log_probs(model, context_ids)
     t = settings.temperature
     blocked = blocked_ids(model.vocab, settings.allow_unk)  # masked as in generation: 0 after every stage
-    if not settings.allow_headings:
+    inside_a_line = bool(context_ids) and context_ids[-1] != model.vocab.eos_id
+    if not settings.allow_headings and inside_a_line:  # "=" may start a (hidden) heading line, not go in one
         blocked = sorted(set(blocked) | set(heading_ids(model.vocab)))
     tempered = reshape(log_probs, t, 0, 1.0, blocked)
     after_k = reshape(log_probs, t, settings.top_k, 1.0, blocked)
