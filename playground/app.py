@@ -35,7 +35,7 @@ from playground.server import arity
 from playground.server.sessions import launch_kwargs as session_launch_kwargs
 from playground.tabs import Page, class_game, follow_prompt, live, start
 from playground.tabs.registry import TABS
-from playground.views.cell_kind import model_size
+from playground.views.cell_kind import model_size_html
 from playground.views.class_game import make_store
 from playground.views.lineup import make_lineup
 from playground.views.next_word import DEFAULT_PROMPT
@@ -75,6 +75,7 @@ CSS = """
 .lp-learn table td, .lp-learn table th { font-size: 18px !important; vertical-align: top; }
 .lp-learn table td:first-child { white-space: nowrap; }
 .lp-small { font-size: 15px; color: #6b7280; }
+span.lp-lang-zh:lang(zh) { display: inline; }  /* a name in both languages inside a line: cell_kind.py */
 #candidates button { font-size: 21px !important; }
 #examples td, #examples button { font-size: 17px !important; text-align: left; }
 """
@@ -122,7 +123,7 @@ def _header(model: LanguageModel) -> str:
     return (  # the browser translates only the first i18n marker of a string: one per string
         '<div class="lp-header"><h1>LSTM Playground</h1><p>'
         + subtitle
-        + f" ({model_size(model)}, |V| = {cfg.vocab_size:,})</p></div>"
+        + f" ({model_size_html(model)}, |V| = {cfg.vocab_size:,})</p></div>"
     )
 
 
@@ -159,7 +160,7 @@ def build_app(
             with gr.Row(equal_height=False):
                 gr.HTML(_header(model), scale=3)
                 with gr.Column(scale=2, min_width=320):
-                    picker.build(hub, key or hub.default_key, demo)  # per browser tab: opens /m/<key>/
+                    chooser = picker.build(hub, key or hub.default_key, demo)  # per tab: opens /m/<key>/
         classroom_bar = bar.build_bar()
         prompt = gr.Textbox(
             value=DEFAULT_PROMPT,
@@ -194,7 +195,9 @@ def build_app(
         # ?lesson=... fills the bar, its texts naming what the model reads (word or character)
         start.wire(demo, lesson_bar, lessons, model.config.num_layers, model.vocab.tokenizer.unit)
         api.register(model)
-        language.redraw_on_language(redraw, redraw_in, redraw_out)  # the same call when the language changes
+        switch = language.redraw_on_language(redraw, redraw_in, redraw_out)  # the same call on a new language
+        if hub is not None:
+            picker.follow_language(hub, key or hub.default_key, chooser, switch)  # its lines in the new one
         api_surprisal.register(model)
         api_units.register(model, atlas)
         api_intervene.register(model)

@@ -11,7 +11,7 @@ import gradio as gr
 
 from lstmlm.checkpoint import CheckpointError
 from playground.hub import OPEN_JS, ModelHub
-from playground.i18n import say, shown, t
+from playground.i18n import language, say, shown, t
 from playground.server.model_upload import UPLOAD_MB, UploadError, open_upload
 
 CSS = """
@@ -28,20 +28,25 @@ def models_json(hub: ModelHub) -> list:
     return [info.as_json() for info in hub.infos()]
 
 
-def info_line(hub: ModelHub, key: str) -> str:
-    """The line under the picker: what the open model reads, its size, test figure and certificate."""
+def info_line(hub: ModelHub, key: str, lang: str = "en") -> str:
+    """The line under the picker, in `lang`: what the open model reads, its size, test figure and
+    certificate ("" for a key the hub does not hold)."""
     entry = hub.entry(key)
-    if entry is None:
-        return ""
-    info = entry.info
-    parts = [f"reads {info.tokenizer}", info.size, info.test_figure or "no test figure recorded"]
-    if info.certificate:
-        parts.append(info.certificate)
-    return " · ".join(p for p in parts if p)
+    return "" if entry is None else entry.info.info_line(lang)
 
 
-def _choices(hub: ModelHub) -> list:
-    return [(info.choice_label(), info.key) for info in hub.infos()]
+def _choices(hub: ModelHub, lang: str = "en") -> list:
+    return [(info.choice_label(lang), info.key) for info in hub.infos()]
+
+
+def in_language(hub: ModelHub, key: str, built: list, lang: str | None = None) -> dict:
+    """The picker's update for a page in `lang` (default: the page's language): its choices and info line;
+    `gr.skip()` when they are the `built` English ones (a redraw closes an open list)."""
+    lang = lang or language()
+    now = _choices(hub, lang)
+    if now == built and lang == "en":
+        return gr.skip()
+    return gr.update(choices=now, value=key, info=info_line(hub, key, lang))
 
 
 def open_model(hub: ModelHub, files, text_vocab: str) -> str:
@@ -95,15 +100,17 @@ def build(hub: ModelHub, key: str, demo: gr.Blocks) -> gr.Dropdown:
         functools.partial(open_model, hub), [files, vocab_kind], target, api_visibility="private"
     ).success(None, target, None, js=OPEN_JS, **quiet)
 
-    built = _choices(hub)
-
-    def refreshed():  # models registered since the app was built (a redraw only then: it closes the list)
-        now = _choices(hub)
-        return gr.skip() if now == built else gr.update(choices=now, value=key)
-
-    demo.load(refreshed, None, picker, queue=False, **quiet)
+    # models registered since the app was built, and the page's language (a Chinese page: its words)
+    demo.load(functools.partial(in_language, hub, key, _choices(hub)), None, picker, queue=False, **quiet)
     gr.api(models_endpoint(hub), api_name="models", queue=False)
     return picker
+
+
+def follow_language(hub: ModelHub, key: str, picker: gr.Dropdown, switch: gr.Button) -> None:
+    """Redraw the picker's choices and info line in the new language when the page's language changes
+    (`switch`: the hidden button the page's script presses, classroom/language.py)."""
+    redraw = functools.partial(in_language, hub, key, [])  # nothing counts as built: always an update
+    switch.click(redraw, None, picker, queue=False, show_progress="hidden", api_visibility="private")
 
 
 def models_endpoint(hub: ModelHub):

@@ -152,3 +152,61 @@ def test_every_cell_has_its_name_in_both_languages():
         f"cell.{c}": name for c, name in CELL_NAMES.items()
     }
     assert PAIRS["cell.rnn_tanh"][1] == "普通 RNN（tanh）"
+
+
+def test_a_models_lines_in_the_picker_are_in_chinese():
+    from playground.views.model_info import ModelInfo, certificate_line, figure_of, size_of
+
+    config = {"model": {"cell": "rnn_tanh", "num_layers": 2, "hidden_dim": 256}}
+    size = size_of(config)
+    assert size == "plain RNN (tanh) 2×256" and shown(size, "zh") == "普通 RNN（tanh） 2×256"
+    figure = figure_of({"training": {"test_perplexity": 83.74}})
+    assert figure == "test perplexity 83.7" and shown(figure, "zh") == "测试困惑度 83.7"
+    nats = figure_of({"training": {"test_loss_nats_per_char": 1.2}})
+    assert shown(nats, "zh") == "测试 1.200 奈特/字符（1.73 比特）"
+    certificate = certificate_line({"import": {"certificate": {"max_abs_diff": 2.1e-7, "probe_tokens": 40}}})
+    assert shown(certificate, "zh") == "与你的框架自己的输出相差不超过 3e-07（40 个探测词元）"
+    from lstmlm.messages import Message
+
+    info = ModelInfo(
+        "k", "/m/k/", "mine", Message("model.characters", "characters"), size, "", certificate, "upload"
+    )
+    assert info.choice_label() == "mine · characters · plain RNN (tanh) 2×256"
+    assert info.choice_label("zh") == "mine · 字符 · 普通 RNN（tanh） 2×256"
+    assert info.info_line() == (
+        "reads characters · plain RNN (tanh) 2×256 · no test figure recorded · exact to 3e-07 against your "
+        "framework's own outputs (40 probe tokens)"
+    )
+    zh = info.info_line("zh")
+    assert zh == (
+        "读字符 · 普通 RNN（tanh） 2×256 · 没有记录测试成绩 · "
+        "与你的框架自己的输出相差不超过 3e-07（40 个探测词元）"
+    )
+    assert info.as_json()["size"] == "plain RNN (tanh) 2×256"  # the API stays English
+
+
+def test_the_compare_lines_and_the_header_name_the_cell_in_chinese():
+    from playground.views.cell_kind import model_size, model_size_html
+    from playground.views.lineup import Entry
+
+    rnn = LanguageModel(ModelConfig(vocab_size=10, embed_dim=8, hidden_dim=8, cell="rnn_tanh", dropout=0.0))
+    entry = Entry("plain RNN (tanh) 1×8 (other)", rnn, "#000")
+    assert entry.named("en") == entry.label and entry.named("zh") == "普通 RNN（tanh） 1×8 (other)"
+    assert model_size(rnn, "zh") == "2 × 8 普通 RNN（tanh）"
+    both = model_size_html(rnn)
+    assert '<span class="lp-lang-en">2 × 8 plain RNN (tanh)</span>' in both
+    assert '<span class="lp-lang-zh">2 × 8 普通 RNN（tanh）</span>' in both
+    lstm_model = LanguageModel(ModelConfig(vocab_size=10, embed_dim=8, hidden_dim=8, dropout=0.0))
+    assert model_size_html(lstm_model) == "2 × 8 LSTM"  # the same in both languages: no spans
+
+
+def test_the_counterfactual_tab_has_a_plain_name_and_keeps_the_term_in_its_tooltip():
+    from playground.page_language import EN
+
+    assert (EN["tab.counterfactual"], ZH["tab.counterfactual"]) == ("Change one word", "改一个词")
+    assert (EN["tab.counterfactual.character"], ZH["tab.counterfactual.character"]) == (
+        "Change one character",
+        "改一个字符",
+    )
+    for key in ("tip.counterfactual", "tip.counterfactual.character"):
+        assert EN[key].startswith("Counterfactual:") and ZH[key].startswith("反事实：")

@@ -17,6 +17,7 @@ from playground.i18n import language, say, shown, t
 from playground.plots.compare import compare_bars, perplexity_table, probe_plot, word_surprisal
 from playground.plots.style import placeholder
 from playground.tabs import TabView
+from playground.views.cell_kind import both_languages
 from playground.views.compare import compare_view, probe_json, test_perplexity, union_words
 from playground.views.lineup import Entry
 
@@ -37,10 +38,10 @@ def update(lineup: Sequence[Entry], text: str) -> tuple[str, go.Figure, str, go.
     unit = lineup_unit(lineup, lang)
     p, scores = compare_view(lineup, text, K)
     words, probs = union_words(lineup, scores, K)
-    series = [(e.label, ps, e.color) for e, ps in zip(lineup, probs, strict=True)]
+    series = [(e.named(lang), ps, e.color) for e, ps in zip(lineup, probs, strict=True)]
     rows = [
         {
-            "label": e.label,
+            "label": e.named(lang),
             "color": e.color,
             "perplexity": s.perplexity,
             "bits_per_word": s.bits_per_word,
@@ -52,7 +53,7 @@ def update(lineup: Sequence[Entry], text: str) -> tuple[str, go.Figure, str, go.
     chips = markup.token_chips(p.tokens, p.unknown, p.notice, lineup[0].model.vocab.tokenizer.unit)
     if p.tokens and all(len(s.word_bits) == len(p.tokens) for s in scores):
         shown = [display_word(w) for w in p.tokens]
-        bits = [(e.label, s.word_bits, e.color) for e, s in zip(lineup, scores, strict=True)]
+        bits = [(e.named(lang), s.word_bits, e.color) for e, s in zip(lineup, scores, strict=True)]
         surprise = word_surprisal(shown, bits, lang, unit)
     else:
         surprise = placeholder(say("cmp.empty", lang), height=380)
@@ -74,11 +75,11 @@ def probe_figure(lineup: Sequence[Entry], name: str, lang: str = "en") -> tuple[
     """A probe's plot for every model that can take it, and a note (the question, the longest prompt), in
     `lang`."""
     out = probe_json(lineup, name)
-    pairs = zip(lineup, out["models"], strict=True)
-    series = [(e.label, m["bits"], e.color) for e, m in pairs if m["bits"] is not None]
+    pairs = list(zip(lineup, out["models"], strict=True))
+    series = [(e.named(lang), m["bits"], e.color) for e, m in pairs if m["bits"] is not None]
     skipped = "".join(
-        say("cmp.skipped", lang, model=m["label"], reason=skip_reason(m["note"], lang))
-        for m in out["models"]
+        say("cmp.skipped", lang, model=e.named(lang), reason=skip_reason(m["note"], lang))
+        for e, m in pairs
         if m["bits"] is None
     )
     if not series:
@@ -104,7 +105,7 @@ def build(lineup: Sequence[Entry], prompt: gr.Textbox, active: gr.State) -> TabV
     # the probes do not depend on the prompt: each is computed once per line-up
     probe = lru_cache(maxsize=2 * len(PROBES))(partial(probe_figure, lineup))  # per probe and language
     with gr.Tab(t("tab.compare"), id="compare") as tab:
-        models = ", ".join(html.escape(e.label) for e in lineup)
+        models = ", ".join(both_languages(e.label, e.named("zh")) for e in lineup)  # built once
         gr.HTML(f'<div class="lp-small">{t("cmp.intro")} {models}</div>')
         chips = gr.HTML(f'<div class="lp-placeholder">{t("cmp.open_tab")}</div>', elem_id="compare-tokens")
         table = gr.HTML(elem_id="compare-table")

@@ -18,7 +18,7 @@ from playground.plots.counterfactual import difference_lines
 from playground.plots.gates import gate_heatmap
 from playground.plots.style import placeholder
 from playground.tabs import TabView, change_charts
-from playground.text import unit_fields
+from playground.text import per_unit, unit_fields
 from playground.views.counterfactual import DEFAULT_PAIR, change_one_word, counterfactual_view, delta_window
 
 
@@ -108,7 +108,8 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     num_layers = model.config.num_layers
     compare = partial(compare_prompts, model)
 
-    with gr.Tab(t("tab.counterfactual"), id="counterfactual") as tab:
+    label = per_unit("tab.counterfactual", model.vocab.tokenizer.unit)  # "Change one word" / "... character"
+    with gr.Tab(t(label), id="counterfactual") as tab:
         with gr.Row():
             text_a = gr.Textbox(DEFAULT_PAIR[0], label=t("cf.prompt_a"), lines=1, scale=3, elem_id="prompt-a")
             label_b = t(f"cf.prompt_b.{model.vocab.tokenizer.unit}")

@@ -37,7 +37,9 @@ def averaged_summary(lineup: Sequence[Entry], lang: str = "en") -> str:
         if e.flow is None:
             continue
         factor = decay_per_word(e.flow.distance, e.flow.median)
-        parts.append(say("grad.per_word", lang, model=html.escape(e.label), factor=f"{factor:.3f}", **named))
+        parts.append(
+            say("grad.per_word", lang, model=html.escape(e.named(lang)), factor=f"{factor:.3f}", **named)
+        )
     if not parts:
         return ""
     return f'<div class="lp-small">{say("grad.average_decay", lang, parts=" · ".join(parts), **named)}</div>'
@@ -46,7 +48,7 @@ def averaged_summary(lineup: Sequence[Entry], lang: str = "en") -> str:
 def averaged(lineup: Sequence[Entry], lang: str) -> tuple:
     """The averaged curves shipped with the models and their decay summary, in `lang` (skipped when no
     model ships them: their components were not built)."""
-    shipped = [(e.label, asdict(e.flow), e.color) for e in lineup if e.flow is not None]
+    shipped = [(e.named(lang), asdict(e.flow), e.color) for e in lineup if e.flow is not None]
     if not shipped:
         return gr.skip(), gr.skip()
     return averaged_flow(shipped, lang, _unit(lineup)), averaged_summary(lineup, lang)
@@ -65,7 +67,7 @@ def update(lineup: Sequence[Entry], text: str) -> tuple:
             *averaged(lineup, lang),
         )
     series = [
-        (f.entry.label, f.values, [f.word_at(d) for d in range(1, len(f.values) + 1)], f.entry.color)
+        (f.entry.named(lang), f.values, [f.word_at(d) for d in range(1, len(f.values) + 1)], f.entry.color)
         for f in flows
     ]
     word, note = html.escape(display_word(p.tokens[-1])), html.escape(flow_note(flows, lang, _unit(lineup)))

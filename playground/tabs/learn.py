@@ -9,7 +9,7 @@ from lstmlm.model import LanguageModel
 from playground.i18n import say, t
 from playground.tabs import TabView
 from playground.text.learn import EXAMPLES
-from playground.views.cell_kind import model_size
+from playground.views.cell_kind import model_size_html
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 
@@ -32,7 +32,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, tabs: gr.Tabs, active: gr.St
     cfg, training = model.config, model.info.get("training", {})
     ppl = training.get("val_perplexity")
     about = (  # "This model: 2 × 650 LSTM, |V| = 33,278, perplexity 98" (one i18n marker per string)
-        t("learn.this_model") + f": {model_size(model)}, |V| = {cfg.vocab_size:,}"
+        t("learn.this_model") + f": {model_size_html(model)}, |V| = {cfg.vocab_size:,}"
     )
     perplexity = t("learn.perplexity") + f" {ppl:.0f}" if isinstance(ppl, (int, float)) else ""
     # the long texts name what this model reads: "next character" for a character model (text/learn.py)

@@ -1,7 +1,9 @@
-"""The Counterfactual tab's words, as (English, Chinese) pairs."""
+"""The Change-one-word (counterfactual) tab's words, as (English, Chinese) pairs."""
 
 PAIRS: dict[str, tuple[str, str]] = {
-    "tab.counterfactual": ("Counterfactual", "反事实"),
+    # a plain name (issue 17 item 9); the technical term, counterfactual, is in its tooltip (text/tabs.py)
+    "tab.counterfactual": ("Change one word", "改一个词"),
+    "tab.counterfactual.character": ("Change one character", "改一个字符"),  # a character model's page
     "cf.empty": ("Press Compare to read both prompts.", "按“比较”让模型读这两段文本。"),
     "cf.prompt_a": ("Prompt A", "文本 A"),
     "cf.prompt_b.word": ("Prompt B (change a word)", "文本 B（改一个词）"),

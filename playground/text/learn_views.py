@@ -35,7 +35,7 @@ VIEWS = [  # (view, what it shows, what to try): every tab, in the tab order (te
         'Order units by variance, press "Pick the top unit", then try the Quotes example.',
     ),
     (
-        "**Counterfactual**",
+        "**Change one {unit}** (counterfactual)",
         "Two sentences that differ in one word: how far apart every gate and the memory are, {unit} by "
         "{unit}, and how the next {unit} changes.",
         "“The boy …” against “The boys …”.",
@@ -125,7 +125,7 @@ ZH_VIEWS = [  # the same rows as VIEWS, in the same order
         "按方差排序单元，点“选出此排序的第一个单元”，再试“引号”例子。",
     ),
     (
-        "**反事实**",
+        "**改一个{unit}**（反事实）",
         "两句只差一个词的话：逐{unit}比较每个门和记忆相差多远，以及下一个{unit}怎样变化。",
         "“The boy …” 对比 “The boys …”。",
     ),

@@ -81,6 +81,18 @@ CHINESE: dict[str, str] = {
         "或在“旁边的 .txt 文件是”下选择“一段文本：它排序后的字符就是词表”"
     ),
     "upload.import_failed": "无法导入这个文件：{error}",
+    # the model picker's lines (playground/views/model_info.py): what a model reads, its size and figures
+    "model.words": "词",
+    "model.characters": "字符",
+    "model.reads": "读{what}",
+    "model.size": "{cell_name} {layers}×{hidden}",
+    "model.nats": "测试 {nats:.3f} 奈特/字符（{bits:.2f} 比特）",
+    "model.test_perplexity": "测试困惑度 {value:.1f}",
+    "model.val_perplexity": "验证困惑度 {value:.1f}",
+    "model.no_figure": "没有记录测试成绩",
+    "model.unverified": "导入的，未经核对",
+    "model.exact": "与你的框架自己的输出相差不超过 {bound}",
+    "model.exact_probes": "与你的框架自己的输出相差不超过 {bound}（{probes} 个探测词元）",
     # the playground's views (playground/views/*.py): what a tab's input lacks
     "units.range_unread": "请把要选的词写成范围，如 3-7（第 1..{steps} 个词），现在是 {text!r}",
     "units.range_outside": "范围必须在文本的第 1..{steps} 个词之内，现在是 {first}-{last}",

@@ -7,6 +7,8 @@ the views that show the model's own quantities. No gradio here.
 
 from __future__ import annotations
 
+import html
+
 from lstmlm.cells import CELL_NAMES
 from lstmlm.model import LanguageModel
 from playground.text import words_in
@@ -15,16 +17,33 @@ from playground.text import words_in
 HAS = {"gru": "gru", "rnn_tanh": "rnn", "rnn_relu": "rnn"}  # cell -> its lstmonly.has.* key
 
 
-def cell_name(model: LanguageModel) -> str:
-    """'LSTM', 'GRU' or 'plain RNN (tanh)'."""
-    cell = model.config.cell
-    return CELL_NAMES.get(cell, cell)
+def named_cell(cell: str, lang: str = "en") -> str:
+    """The name of cell kind `cell` in `lang` ('zh' Chinese, else English): 'LSTM', 'plain RNN (tanh)',
+    '普通 RNN（tanh）' (text/cells.py; its English is lstmlm.cells.CELL_NAMES). An unknown kind as written."""
+    return words_in(lang, f"cell.{cell}") if cell in CELL_NAMES else cell
 
 
-def model_size(model: LanguageModel) -> str:
-    """'2 × 256 GRU': layers, units per layer and cell."""
+def cell_name(model: LanguageModel, lang: str = "en") -> str:
+    """'LSTM', 'GRU' or 'plain RNN (tanh)', in `lang`."""
+    return named_cell(model.config.cell, lang)
+
+
+def model_size(model: LanguageModel, lang: str = "en") -> str:
+    """'2 × 256 GRU': layers, units per layer and cell, in `lang`."""
     cfg = model.config
-    return f"{cfg.num_layers} × {cfg.hidden_dim} {cell_name(model)}"
+    return f"{cfg.num_layers} × {cfg.hidden_dim} {cell_name(model, lang)}"
+
+
+def model_size_html(model: LanguageModel) -> str:
+    """`model_size` for a text built once for both languages (the header, Learn): `both_languages`."""
+    return both_languages(model_size(model, "en"), model_size(model, "zh"))
+
+
+def both_languages(en: str, zh: str) -> str:
+    """HTML for a name inside a line built once for both languages: `en`, and where `zh` differs, both in
+    spans the page's CSS shows by its language (app.py: span.lp-lang-zh). Both are escaped."""
+    en, zh = html.escape(en), html.escape(zh)
+    return en if en == zh else f'<span class="lp-lang-en">{en}</span><span class="lp-lang-zh">{zh}</span>'
 
 
 def is_lstm(model: LanguageModel) -> bool:
@@ -40,7 +59,7 @@ def lstm_only_message(model: LanguageModel, view: str, lang: str = "en") -> str:
         "lstmonly.text",
         view=words_in(lang, f"lstmonly.view.{view}"),
         does=words_in(lang, f"lstmonly.does.{view}"),
-        cell=cell_name(model),
+        cell=cell_name(model, lang),
         has=words_in(lang, f"lstmonly.has.{HAS.get(cell, 'other')}"),
         own=words_in(lang, "lstmonly.own.hidden" if cell.startswith("rnn") else "lstmonly.own.gates"),
     )

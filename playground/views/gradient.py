@@ -57,7 +57,7 @@ def flow_note(flows: Sequence[Flow], lang: str = "en", unit: str = "word") -> st
         return ""
     n = min(len(f.values) for f in flows)
     kept = [
-        (f.entry.label, float(f.values[n - 1]) / float(f.values[0]) if f.values[0] > 0 else 0.0)
+        (f.entry.named(lang), float(f.values[n - 1]) / float(f.values[0]) if f.values[0] > 0 else 0.0)
         for f in flows
     ]
     parts = ", ".join(f"{label} {share:.0%}" for label, share in kept)

@@ -24,6 +24,7 @@ from lstmlm.studies.compare import model_label
 from lstmlm.studies.gradflow import AverageFlow, load_flow
 from lstmlm.vocab import Vocab
 from playground.display import CELL_COLORS  # one colour per cell kind, shared with the Class game's chart
+from playground.views.cell_kind import named_cell
 
 EXTRA_COLORS = ("#be185d", "#65a30d", "#0369a1", "#a16207")
 CELL_ORDER = {cell: n for n, cell in enumerate(CELLS)}  # lstm, gru, rnn_tanh, rnn_relu (lstmlm.cells)
@@ -43,6 +44,15 @@ class Entry:
     color: str
     flow: AverageFlow | None = None  # its shipped averaged gradient flow, if any
     path: str = ""
+
+    def named(self, lang: str = "en") -> str:
+        """The label in `lang`, its cell named as the page names it: 'plain RNN (tanh) 2×256' is
+        '普通 RNN（tanh） 2×256' in Chinese (views/cell_kind.py)."""
+        cell = self.model.config.cell
+        english = named_cell(cell)
+        if lang != "zh" or not self.label.startswith(english):
+            return self.label
+        return named_cell(cell, lang) + self.label[len(english) :]
 
 
 def bundled_dirs() -> list[Path]:

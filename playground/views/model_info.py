@@ -1,6 +1,7 @@
 """What the model picker says about a model, read from its config.json alone (no weights loaded): how it
 reads text, its size, its test figure and, for an imported model, whether the import was checked against
-the original framework's outputs. Plain data, no gradio."""
+the original framework's outputs. Plain data, no gradio. Each text is a `Message` (English, with its key and
+values): `choice_label(lang)` and `info_line(lang)` show it in a page's language (text/library.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from lstmlm.cells import CELL_NAMES
+from lstmlm.messages import Message
+from playground.page_language import shown
 
 
 @dataclass(frozen=True)
@@ -25,9 +28,17 @@ class ModelInfo:
     certificate: str  # for an imported model: "exact to 3e-07 against ..." or "imported, not verified"
     origin: str  # "launch" (--model), "bundled", "upload" or "lab"
 
-    def choice_label(self) -> str:
-        """The picker's line: 'storybooks-lstm · words · LSTM 2×512 · test perplexity 83.7'."""
-        parts = [self.label, self.tokenizer, self.size, self.test_figure]
+    def choice_label(self, lang: str = "en") -> str:
+        """The picker's line: 'storybooks-lstm · words · LSTM 2×512 · test perplexity 83.7', in `lang`."""
+        parts = [self.label, *(shown(p, lang) for p in (self.tokenizer, self.size, self.test_figure))]
+        return " · ".join(p for p in parts if p)
+
+    def info_line(self, lang: str = "en") -> str:
+        """The line under the picker, in `lang`: 'reads words · LSTM 2×512 · test perplexity 83.7' and, for an
+        imported model, its certificate."""
+        figure = self.test_figure or Message("model.no_figure", "no test figure recorded")
+        parts = [shown(Message("model.reads", "reads {what}", what=self.tokenizer), lang)]
+        parts += [shown(p, lang) for p in (self.size, figure, self.certificate)]
         return " · ".join(p for p in parts if p)
 
     def as_json(self) -> dict:
@@ -50,11 +61,14 @@ def figure_of(config: dict) -> str:
     training = training if isinstance(training, dict) else {}
     nats = _number(training.get("test_loss_nats_per_char"))
     if nats is not None:
-        return f"test {nats:.3f} nats/char ({nats / math.log(2):.2f} bits)"
-    for name, what in (("test_perplexity", "test"), ("val_perplexity", "validation")):
-        value = _number(training.get(name))
-        if value is not None:
-            return f"{what} perplexity {value:.1f}"
+        return Message(
+            "model.nats", "test {nats:.3f} nats/char ({bits:.2f} bits)", nats=nats, bits=nats / math.log(2)
+        )
+    test, validation = _number(training.get("test_perplexity")), _number(training.get("val_perplexity"))
+    if test is not None:
+        return Message("model.test_perplexity", "test perplexity {value:.1f}", value=test)
+    if validation is not None:
+        return Message("model.val_perplexity", "validation perplexity {value:.1f}", value=validation)
     return ""
 
 
@@ -81,12 +95,16 @@ def certificate_line(config: dict) -> str:
     certificate = section.get("certificate") if isinstance(section, dict) else None
     diff = _number(certificate.get("max_abs_diff")) if isinstance(certificate, dict) else None
     if diff is None:
-        return "imported, not verified"
-    line = f"exact to {bound(diff)} against your framework's own outputs"
+        return Message("model.unverified", "imported, not verified")
     probes = certificate.get("probe_tokens")
     if isinstance(probes, int) and not isinstance(probes, bool) and probes > 0:
-        line += f" ({probes} probe tokens)"
-    return line
+        return Message(
+            "model.exact_probes",
+            "exact to {bound} against your framework's own outputs ({probes} probe tokens)",
+            bound=bound(diff),
+            probes=probes,
+        )
+    return Message("model.exact", "exact to {bound} against your framework's own outputs", bound=bound(diff))
 
 
 def size_of(config: dict) -> str:
@@ -97,7 +115,14 @@ def size_of(config: dict) -> str:
     cell, layers, hidden = model.get("cell", "lstm"), model.get("num_layers"), model.get("hidden_dim")
     if not isinstance(layers, int) or not isinstance(hidden, int):
         return ""
-    return f"{CELL_NAMES.get(cell, str(cell))} {layers}×{hidden}"
+    return Message(
+        "model.size",
+        "{cell_name} {layers}×{hidden}",
+        cell=cell,
+        cell_name=CELL_NAMES.get(cell, str(cell)),
+        layers=layers,
+        hidden=hidden,
+    )
 
 
 def read_config(folder: str | Path) -> dict:
@@ -116,7 +141,9 @@ def read_info(folder: str | Path, *, key: str, path: str, label: str, origin: st
         key=key,
         path=path,
         label=label,
-        tokenizer="characters" if config.get("tokenizer") == "chars" else "words",
+        tokenizer=Message("model.characters", "characters")
+        if config.get("tokenizer") == "chars"
+        else Message("model.words", "words"),
         size=size_of(config),
         test_figure=figure_of(config),
         certificate=certificate_line(config),
