@@ -76,7 +76,7 @@ def test_equations(app_url, page):
 
 
 def test_counterfactual(app_url, page):
-    page.get_by_role("tab", name="Counterfactual").click()
+    page.get_by_role("tab", name="Change one word").click()
     # words the tiny model knows (the default pair's "boy"/"girl" both read as <unk> for it: nothing differs)
     page.locator("#prompt-a textarea, #prompt-a input").first.fill("the cat sat on the")
     page.locator("#prompt-b textarea, #prompt-b input").first.fill("the dog sat on the")

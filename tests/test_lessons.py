@@ -234,7 +234,7 @@ def test_the_readme_example_lesson_is_a_valid_lesson():
 
 def test_learn_describes_every_view_in_both_languages():
     from playground import i18n
-    from playground.text import learn
+    from playground.text import learn, per_unit
 
     def names(rows) -> set[str]:
         return {name for row in rows for name in re.findall(r"\*\*(.+?)\*\*", row[0])}
@@ -243,8 +243,9 @@ def test_learn_describes_every_view_in_both_languages():
     for unit, next_tab in (("word", "next_word"), ("character", "next_char")):  # the tab's label per model
         labels = [next_tab if v == "next_word" else v for v in tabs]
         en_rows, zh_rows = learn.view_rows("en", unit), learn.view_rows("zh", unit)
-        assert names(en_rows) == {i18n.EN[f"tab.{v}"] for v in labels}
-        assert names(zh_rows) == {i18n.ZH[f"tab.{v}"] for v in labels}
+        keys = [per_unit(f"tab.{v}", unit) for v in labels]  # "Change one character" on a character model
+        assert names(en_rows) == {i18n.EN[k] for k in keys}
+        assert names(zh_rows) == {i18n.ZH[k] for k in keys}
         assert len(en_rows) == len(zh_rows) == len(i18n._ZH_VIEWS)  # row by row the same views
         for en, zh in zip(en_rows, zh_rows, strict=True):
             assert all(CJK.search(cell) for cell in zh) and "<unk>" not in " ".join(en + zh)
