@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from playground.server import room_refusals as said
 from playground.server.room_scoring import (
-    GATE_KEYS,
+    GATE_PICKS,
     GateAnswer,
     ModelAnswer,
     RoundScore,
@@ -25,8 +25,11 @@ MAX_SENTENCE_WORDS = 200  # tokens of a pushed sentence (a character model's cha
 MAX_TEXT_CHARS = 5000  # a pushed text longer than this is refused before it is tokenized
 START_MARK = "|"  # in a pushed text, where the guessing starts
 FULL_STOP = "."  # a gate question's sentence ends with this token
-# what a student may type for a gate question: the letter, the gate's name, or its Chinese name
+# what a student may type for a gate question: the letter, the gate's name, or its Chinese name; "n" (or
+# "none", "no gate", 无...) for "no gate clearly closes"
 GATE_NAMES = {"forget": "f", "input": "i", "output": "o", "遗忘门": "f", "输入门": "i", "输出门": "o"}
+NO_GATE_NAMES = ("none", "no", "no gate", "no gate clearly closes", "无", "没有", "没有哪个门明显关上")
+GATE_NAMES |= dict.fromkeys(NO_GATE_NAMES, "n")
 
 
 class RoomError(ValueError):
@@ -80,11 +83,12 @@ def normalize_guess(text: str | None, unit: str = "word") -> str:
 
 
 def normalize_gate_pick(text: str | None) -> str:
-    """A student's pick for the gate question as counted: "f", "i" or "o" (also accepted: the gate's name,
-    e.g. "forget" or "遗忘门", in any case). RoomError says what to type instead."""
-    pick = str(text or "").strip().casefold()
+    """A student's pick for the gate question as counted: "f", "i", "o", or "n" for "no gate clearly closes"
+    (also accepted: the gate's name, e.g. "forget" or "遗忘门", or "none", in any case). RoomError says what
+    to type instead."""
+    pick = " ".join(str(text or "").split()).casefold()
     pick = GATE_NAMES.get(pick, pick)
-    if pick not in GATE_KEYS:
+    if pick not in GATE_PICKS:
         raise RoomError(said.PICK_GATE)
     return pick
 

@@ -10,7 +10,9 @@ from lstmlm.messages import Message
 ONE_CHARACTER = Message("room.one_character", "type one character")
 WORD_FIRST = Message("room.word_first", "type a word first")
 ONE_WORD = Message("room.one_word", "guess one word (no spaces): the word that comes next")
-PICK_GATE = Message("room.pick_gate", "pick a gate: f (forget), i (input) or o (output)")
+PICK_GATE = Message(
+    "room.pick_gate", "pick a gate: f (forget), i (input) or o (output), or n (no gate clearly closes)"
+)
 # the teacher's sentence (room.split_sentence, gate_sentence)
 SENTENCE_FIRST = Message("room.sentence_first", "type a sentence for the class first")
 # the room's state (rooms.py)

@@ -218,7 +218,7 @@ class RoomStore:
 
     # -- the students' moves --------------------------------------------------------------------------
     def guess(self, code: str, member: str, text: str | None) -> str:
-        """Record (or replace) a student's guess for the open round (for a gate question: f, i or o); the
+        """Record (or replace) a student's guess for the open round (for a gate question: f, i, o or n); the
         guess as counted."""
         with self._lock:
             now = self.clock()

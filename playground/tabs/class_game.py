@@ -19,6 +19,7 @@ import gradio as gr
 
 from playground.i18n import say, shown, t
 from playground.server.room import RoomError
+from playground.server.room_scoring import GATE_PICKS
 from playground.server.rooms import RoomStore
 from playground.tabs import TabView
 from playground.tabs.class_game_draw import DRAWN, MODEL_PANELS, draw
@@ -161,7 +162,7 @@ def build(store: RoomStore, active: gr.State) -> TabView:
                 )
                 send = gr.Button(t("class.send"), variant="primary", elem_id="class-send", scale=1)
             with gr.Row(visible=False) as gate_row:
-                picks = {k: gr.Button(t(f"class.gate_{k}"), elem_id=f"class-gate-{k}") for k in "fio"}
+                picks = {k: gr.Button(t(f"class.gate_{k}"), elem_id=f"class-gate-{k}") for k in GATE_PICKS}
         round_box = gr.HTML(elem_id="class-round")
         # side by side on a projector, stacked on a phone; the class's panel keeps its width when the models'
         # panels appear (plotly does not redraw a chart whose box changes size with its neighbours)

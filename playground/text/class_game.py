@@ -101,9 +101,9 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "class.push_gate": ("Ask: which gate closes at the full stop?", "提问：句号处哪个门关上？"),
     "class.gate_question": (
-        "Which gate closes at the full stop? Pick the gate whose mean over the top layer's units drops the "
-        "most from the word before the “.” to the “.”.",
-        "句号处哪个门关上？选出在最上层所有单元上的平均值，从“.”前一个词到“.”下降最多的门。",
+        "Which gate closes at the full stop? Pick the gate of which the most top-layer units go from open to "
+        "closed at the “.”, or “no gate clearly closes”.",
+        "句号处哪个门关上？选出在“.”处最上层由开变关的单元最多的门，或者选“没有哪个门明显关上”。",
     ),
     "class.gate_status": (
         "{guesses} of {n} students here have picked",
@@ -116,24 +116,43 @@ PAIRS: dict[str, tuple[str, str]] = {
         "Your pick: {gate} (you can change it until the reveal)",
         "你的选择：{gate}（揭晓前可以改）",
     ),
-    "class.gate_none": ("Press f, i or o (or type it and press Send).", "按 f、i 或 o（或输入后按“发送”）。"),
+    "class.gate_n": ("no gate clearly closes", "没有哪个门明显关上"),
+    "class.gate_none": (
+        "Press f, i, o or n (no gate clearly closes), or type it and press Send.",
+        "按 f、i、o 或 n（没有哪个门明显关上），或输入后按“发送”。",
+    ),
     "class.gate_col": ("gate", "门"),
+    "class.gate_closed": ("units open → closed", "由开变关的单元"),
+    "class.gate_opened": ("units closed → open", "由关变开的单元"),
+    "class.gate_net": ("net closing", "净关上数"),
     "class.gate_before": ("mean at the word before", "前一个词处的平均值"),
     "class.gate_at": ("mean at “.”", "“.”处的平均值"),
-    "class.gate_drop": ("drop", "下降"),
     "class.gate_picks": ("the class's picks", "全班的选择"),
-    "class.gate_answer": ("The model's answer: the {gate} closes most.", "模型的答案：{gate} 关得最多。"),
-    "class.gate_none_fell": (
-        "(No gate's mean fell here: this is the one that rose least.)",
-        "（这里没有哪个门的平均值下降：这是上升最少的那个。）",
+    "class.gate_answer": (
+        "The model's answer: the {gate} closes: {net} of its {units} units go from open to closed, net of "
+        "those that open ({needed} needed).",
+        "模型的答案：{gate}关上了：{units} 个单元中，扣除由关变开的，"
+        "净有 {net} 个由开变关（需要 {needed} 个）。",
+    ),
+    "class.gate_answer_none": (
+        "The model's answer: no gate clearly closes: the most any gate closes is {net} of {units} units, net "
+        "(the {gate}), fewer than the {needed} needed.",
+        "模型的答案：没有哪个门明显关上：净关上最多的是{gate}，{units} 个单元中只有 {net} 个，"
+        "少于需要的 {needed} 个。",
     ),
     "class.gate_right": ("You picked it.", "你选对了。"),
-    "class.gate_wrong": ("Your pick was another gate.", "你选的是另一个门。"),
+    "class.gate_wrong": ("Your pick was another one.", "你选的是另一个。"),
     "class.gate_rule": (
-        "Measured in this app's model's trace, reading the sentence from a line start: each gate's value "
-        "averaged over the top layer's units at the word before the “.” and at the “.”; drop = before - at "
-        "“.”. The gate that closes is the one with the largest drop (a tie goes to f, then i, then o).",
-        "数值来自本应用模型的追踪（从行首读这句话）：每个门在最上层所有单元上的平均值，分别在“.”前一个词处和"
-        "“.”处；下降 = 前一个词处 - “.”处。关上的门是下降最多的那个（并列时依次取 f、i、o）。",
+        "Measured in this app's model's trace, reading the sentence from a line start: for each gate, the "
+        "top layer's units whose value goes from open (≥ {open}) at the word before the “.” to closed "
+        "(< {open}) at the “.”, minus those that go the other way. A gate clearly closes when this net count "
+        "reaches {needed} of the {units} units (5%: in the bundled storybook model it stayed below that from "
+        "one ordinary word to the next in 26 everyday sentences); the largest wins (a tie goes to f, then i, "
+        "then o). Each gate's mean over the units is shown beside the counts.",
+        "数值来自本应用模型的追踪（从行首读这句话）：对每个门，数出最上层中在“.”前一个词处为开（≥ {open}）、"
+        "在“.”处为关（< {open}）的单元，减去反过来由关变开的单元。这个净数达到 {units} 个单元中的 {needed} 个"
+        "（5%：在自带的童书模型里，26 个日常句子中从一个普通词到下一个词，它都低于这个数）时，"
+        "这个门才算明显关上；最大的那个胜出（并列时依次取 f、i、o）。"
+        "计数旁边列出了每个门在所有单元上的平均值。",
     ),
 }

@@ -3,11 +3,13 @@ room store calls at a reveal), the answer to "which gate closes at the full stop
 room's state (rooms.RoomStore.state, the same JSON the `room_state` endpoint returns) as HTML: the banner,
 the round line, the gates' table and the score table.
 
-"Which gate closes at the full stop?" For each LSTM gate g in (f, i, o), take its mean over the top layer's
-units at the "." step (the sentence's last token, t) and at the step before (t - 1), reading the sentence
-from a line start as every view does: the gate that closes is the one whose mean drops the most,
-mean_g[t-1] - mean_g[t] largest (a tie goes to f, then i, then o). If no mean drops, the answer is the one
-that rises least, and the table says that no gate's mean fell."""
+"Which gate closes at the full stop?" Read the sentence from a line start as every view does, and take
+each LSTM gate g in (f, i, o) for every unit of the top layer at the word before the "." (t - 1) and at
+the "." (t).
+A unit's gate closes when it goes from open (g >= 0.5) to closed (g < 0.5). The gate that closes is the one
+with the most units closing, net of those opening (a tie goes to f, then i, then o), if that net count
+reaches 5% of the units; otherwise the answer is "no gate clearly closes" (room_scoring.GateAnswer has the
+rule and why 5%)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from playground.display import display_word
 from playground.page_language import language, say
 from playground.server import room_refusals as said
 from playground.server.room import RoomError
-from playground.server.room_scoring import GATE_KEYS, GateAnswer, GateReader, ModelAnswer, Predictor
+from playground.server.room_scoring import GATE_KEYS, NO_GATE, GateAnswer, GateReader, ModelAnswer, Predictor
 from playground.server.rooms import RoomStore
 from playground.text import unit_fields
 from playground.views.lineup import Entry
@@ -58,9 +60,9 @@ def make_predictor(lineup: Sequence[Entry], k: int = TOP_WORDS) -> Predictor:
 
 
 def make_gate_reader(model: LanguageModel) -> GateReader:
-    """The answer to the gate question from `model`'s trace (an LSTM's): each of f, i, o averaged over
-    the top layer's units at the last two steps of the sentence (read from a line start). ValueError for a
-    model without those gates."""
+    """The answer to the gate question from `model`'s trace (an LSTM's): each of f, i, o for every unit of
+    the top layer at the last two steps of the sentence (read from a line start); `GateAnswer` counts the
+    units that close. ValueError for a model without those gates."""
     if model.config.cell != "lstm":
         raise ValueError(f"the gate question needs an LSTM; this model's cell is {model.config.cell!r}")
 
@@ -71,9 +73,9 @@ def make_gate_reader(model: LanguageModel) -> GateReader:
             token = getattr(message_of(e), "values", {}).get("token", "")
             raise RoomError(said.unknown_words(e, token)) from None
         top = reader(model).trace(ids).layers[-1]  # each gate (T, B=1, H)
-        means = {k: top.get(k)[-2:, 0].float().mean(dim=-1).tolist() for k in GATE_KEYS}  # [t-1, t]
+        last_two = {k: top.get(k)[-2:, 0].float().tolist() for k in GATE_KEYS}  # gate -> [t-1, t], (H,) each
         return GateAnswer(
-            before={k: m[0] for k, m in means.items()}, at_stop={k: m[1] for k, m in means.items()}
+            before={k: v[0] for k, v in last_two.items()}, at_stop={k: v[1] for k, v in last_two.items()}
         )
 
     return answer
@@ -216,30 +218,40 @@ def gate_round_html(state: dict) -> str:
 
 
 def gates_html(state: dict) -> str:
-    """The reveal of a gate question: per gate (f, i, o) its mean over the top layer's units at the word
-    before the "." and at the ".", the drop, and how many of the class picked it; the answer's row bold."""
-    gates, answer = state["gates"]["gates"], state["gates"]["answer"]
+    """The reveal of a gate question: the model's answer in words, then per gate (f, i, o) how many top-layer
+    units go from open to closed at the "." and back, the net count, its means at the word before and at the
+    ".", and how many of the class picked it, with a last row for "no gate clearly closes"; the answer's row
+    bold."""
+    revealed = state["gates"]
+    gates, answer = revealed["gates"], revealed["answer"]
+    units, needed = revealed["units"], revealed["needed"]
     picks = dict(state["histogram"] or [])
-    head = [say("class.gate_col"), say("class.gate_before"), say("class.gate_at"), say("class.gate_drop")]
-    head.append(say("class.gate_picks"))
+    cols = ("col", "closed", "opened", "net", "before", "at", "picks")
+    head = [say(f"class.gate_{c}", open=f"{revealed['open']:g}") for c in cols]
     rows = []
-    for k in GATE_KEYS:
-        g = gates[k]
-        cells = [say(f"class.gate_{k}"), f"{g['before']:.3f}", f"{g['at_stop']:.3f}", f"{g['drop']:+.3f}"]
+    for k in (*GATE_KEYS, NO_GATE):
+        cells = [say(f"class.gate_{k}")]
+        if k == NO_GATE:
+            cells += [""] * 5
+        else:
+            g = gates[k]
+            cells += [str(g["closed"]), str(g["opened"]), f"{g['net']:+d}", f"{g['before']:.3f}"]
+            cells.append(f"{g['at_stop']:.3f}")
         cells.append(f"{picks.get(k, 0)} / {state['guesses']}")
         cells = [_esc(c) for c in cells]
         rows.append([f"<b>{c}</b>" for c in cells] if k == answer else cells)
     th = "".join(f"<th>{_esc(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    verdict = say("class.gate_answer", gate=say(f"class.gate_{answer}"))
-    if gates[answer]["drop"] <= 0:
-        verdict += " " + say("class.gate_none_fell")
+    most = max(GATE_KEYS, key=lambda k: (gates[k]["net"], -GATE_KEYS.index(k)))  # the answer unless "n"
+    key = "class.gate_answer_none" if answer == NO_GATE else "class.gate_answer"
+    verdict = say(key, gate=say(f"class.gate_{most}"), net=gates[most]["net"], units=units, needed=needed)
     mine = state.get("your_guess")
     if mine is not None:
         verdict += " " + say("class.gate_right" if mine == answer else "class.gate_wrong")
+    rule = say("class.gate_rule", open=f"{revealed['open']:g}", needed=needed, units=units)
     return (
-        f'<div class="lp-summary">{_esc(verdict)}</div>'
+        f'<div class="lp-summary" id="class-gate-answer">{_esc(verdict)}</div>'
         f'<div class="lp-room-table"><table class="lp-compare lp-room-scores lp-room-gates"><thead><tr>{th}'
         f"</tr></thead><tbody>{body}</tbody></table></div>"
-        f'<div class="lp-small">{_esc(say("class.gate_rule"))}</div>'
+        f'<div class="lp-small">{_esc(rule)}</div>'
     )
