@@ -45,7 +45,7 @@ def test_intervention(app_url, page):
     page.locator("#intervene-layer").get_by_label(f"Layer {layer + 1}").check()
     page.locator("#intervene-steps textarea, #intervene-steps input").fill("0-")
     page.locator("#intervene-button").click()
-    req = InterventionRequest(layer=layer, steps="0-", action="pin_forget", value=1.0)  # the default preset
+    req = InterventionRequest(layer=layer, steps="0-", action="pin_output", value=0.0)  # the default preset
     res = run_intervention(model, PROMPT, req, n_words=20, seed=0, k=10)
     after = sorted(display_word(w) for w in res.change.after.words)
     # the right-hand chart (y2) lists the words after the intervention, a word new to the top k in bold
@@ -55,7 +55,7 @@ def test_intervention(app_url, page):
         "'#intervene-bars .y2tick text')].map(t => t.textContent).sort()) === JSON.stringify(w); }",
         arg=after,
     )
-    assert "forget gate f to 1" in page.locator("#intervene-text").inner_text()
+    assert "output gate o to 0" in page.locator("#intervene-text").inner_text()
     assert page.locator("#intervene-effect").inner_text().startswith("The top word")
     assert "With the intervention" in page.locator("#intervene-generated").inner_text()
     page.wait_for_selector("#intervene-heatmap .heatmaplayer image, #intervene-heatmap .hm image")

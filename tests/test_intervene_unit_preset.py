@@ -1,11 +1,16 @@
 """Issue 17 item 6: Intervene's preset "switch off the unit found in Units" sets the controls to the unit
 Units found (cell C = 0 at every step, that unit only), says what to expect, and, applied, the traced cell
-of that unit is 0 at every step while the other units read the first word exactly as without it."""
+of that unit is 0 at every step while the other units read the first word exactly as without it; chosen
+before any unit was found, it asks for one instead of leaving the last preset's settings to be applied."""
 
 from __future__ import annotations
 
-import numpy as np
+import html
 
+import numpy as np
+import pytest
+
+from lstmlm.messages import message_of
 from playground.tabs.intervene import UNIT_OFF, choose_preset
 from playground.tabs.units import remember
 from playground.views.intervene import InterventionRequest, run_intervention
@@ -17,8 +22,22 @@ def test_the_preset_sets_the_found_unit_and_says_what_to_expect(tiny_model):
     assert (layer, action, value.value, units, unit_list, steps) == (1, "set_cell", 0.0, "list", "3", "0-")
     hidden = tiny_model.config.hidden_dim
     assert "unit 3 of layer 2" in expect and f"one unit of {hidden}" in expect
+
+
+def test_without_a_found_unit_it_asks_for_one_and_keeps_nothing_of_the_last_preset(tiny_model):
+    """Chosen before Units found a unit, the preset does not leave the previous preset's settings in place
+    (Apply would run them under this name): the controls take its own shape with an empty unit list, the
+    yellow note says how to find or pick a unit, and Apply with the empty list says to write unit numbers
+    (it used to read an empty list as every unit)."""
     nothing = choose_preset(tiny_model, UNIT_OFF, remember(0, None))  # no unit found yet
-    assert "Find units" in nothing[-1] and len(nothing) == 7
+    layer, action, value, units, unit_list, steps, expect = nothing
+    assert (action, value.value, units, unit_list, steps) == ("set_cell", 0.0, "list", "", "0-")
+    assert 'class="lp-notice"' in expect and "Find units" in expect and "type its number" in expect
+    assert "nothing is switched off" in expect
+    req = InterventionRequest(layer=1, units="list", unit_list="  ", steps="0-", action="set_cell", value=0.0)
+    with pytest.raises(ValueError, match="no units given") as caught:
+        run_intervention(tiny_model, "the cat sat on the", req, 0, 0, 5)
+    assert message_of(caught.value).key == "intervene.no_units"  # said in Chinese too (text/library.py)
 
 
 def test_applied_it_switches_off_that_cell_only(tiny_model):
@@ -28,3 +47,27 @@ def test_applied_it_switches_off_that_cell_only(tiny_model):
     assert np.all(c[:, 3] == 0.0) and np.any(plain[:, 3] != 0.0)
     others = [u for u in range(c.shape[1]) if u != 3]
     np.testing.assert_array_equal(c[0, others], plain[0, others])  # the first word: only unit 3 differs
+
+
+def test_the_preset_box_follows_the_controls(tiny_model):
+    """Controls set by a lesson or a link (not by the preset box) select the preset they equal, with its
+    note; controls that equal none clear a named preset and say so; UNIT_OFF and Cell hunt's note (no
+    preset) are left alone."""
+    from playground.tabs.intervene import preset_shown
+    from playground.views.intervene import DEFAULT_PRESET, PRESETS, preset_values
+
+    top = tiny_model.config.num_layers - 1
+    name, note = preset_shown(
+        tiny_model, DEFAULT_PRESET, top, "pin_forget", 1, "all", " 0- "
+    )  # a lesson's f = 1
+    assert name == "never_forget_top" and html.escape(preset_values(name, top + 1)[3]) in note
+    for shown in PRESETS:  # each preset's own controls select it
+        layer, action, value, _ = preset_values(shown, top + 1)
+        assert preset_shown(tiny_model, None, layer, action, value, "all", "0-")[0] == shown
+    own = preset_shown(tiny_model, DEFAULT_PRESET, top, "pin_output", 0.3, "all", "0-")
+    assert own[0] is None and "Your own settings" in own[1]
+    assert preset_shown(tiny_model, DEFAULT_PRESET, 0, "pin_output", 0.0, "all", "0-")[0] is None  # layer 1
+    assert preset_shown(tiny_model, DEFAULT_PRESET, top, "pin_output", 0.0, "list", "0-")[0] is None
+    for left in (UNIT_OFF, None):  # nothing named is shown: both outputs skipped
+        skipped = preset_shown(tiny_model, left, top, "set_cell", 0.0, "list", "0-")
+        assert all(part == {"__type__": "update"} for part in skipped), skipped

@@ -122,9 +122,7 @@ def test_heading_marks_are_never_generated_unless_asked():
     model.eval()
     p = read_prompt(vocab, "the cat")
     words = [w.word for w in generate_words(model, p, GenerationSettings(1.0, 0, 1.0, 20, 3))]
-    # "=" opens a heading line at each line start, and the line is generated hidden; here "=" is likelier
-    # than the line break everywhere, so a heading line runs past sampling.MAX_HIDDEN and the text ends early
-    assert 0 < len(words) <= 20 and "=" not in words
+    assert len(words) == 20 and "=" not in words
     asked = [
         w.word for w in generate_words(model, p, GenerationSettings(1.0, 0, 1.0, 20, 3, allow_headings=True))
     ]
@@ -159,7 +157,8 @@ def test_intervene_presets_and_effect_in_words(tiny_model):
     from lstmlm.studies.intervene import compare_distributions
     from playground.views.intervene import DEFAULT_PRESET, PRESETS, effect_sentence, preset_values
 
-    assert preset_values(DEFAULT_PRESET, 2)[:3] == (1, "pin_forget", 1.0)  # never forget, top layer
+    assert preset_values(DEFAULT_PRESET, 2)[:3] == (1, "pin_output", 0.0)  # hide the memory, top layer
+    assert preset_values("never_forget_top", 2)[:3] == (1, "pin_forget", 1.0)
     assert preset_values("close_input_top", 3)[:3] == (2, "pin_input", 0.0)
     assert preset_values("forget_all_top", 1)[:3] == (0, "pin_forget", 0.0)
     assert all(p.expect.endswith(".") and p.layer in ("top", "bottom") for p in PRESETS.values())
@@ -174,44 +173,45 @@ def test_intervene_presets_and_effect_in_words(tiny_model):
     assert same == "The top word stayed “cat”: 73% before, 73% after."
 
 
-EVERYDAY = [
+EVERYDAY = [  # everyday prompts of the default model's kind (not the ones the presets were chosen on)
     "Once upon a time there was a little",
     "The old man looked at the boy and said",
-    "The game was released in",
     "The boys who live next door",
     "She went to the store and bought",
-    "After the war , the army",
     "The river flows through the city of",
     "He was born in 1950 and",
+    "The fox ran into the woods and",
+    "Grandmother sat by the fire and",
 ]
 
 
 def test_default_intervention_visibly_moves_the_default_model():
-    """The default preset (never forget, top layer) changes the bundled default model's prediction clearly
-    on everyday prompts, far more than forgetting everything at the bottom layer (the old default)."""
-    from statistics import median
-
+    """On the bundled default model the default preset, listed first, changes the top word on nearly all of
+    a set of everyday prompts (no other preset on more) and moves the distribution most; hiding the top
+    layer's memory gives one top word whatever the prompt (o = 0 makes the top h zero, so the output sees
+    no context): the expectation's "the same top word whatever you type"."""
     from lstmlm import load_model
     from lstmlm.bundled import default_model_dir
     from playground.views.intervene import (
         DEFAULT_PRESET,
+        PRESETS,
         InterventionRequest,
         preset_values,
         run_intervention,
     )
 
     model = load_model(default_model_dir())
-    layer, action, value, _ = preset_values(DEFAULT_PRESET, model.config.num_layers)
 
-    def effects(req):
-        changes = [run_intervention(model, p, req, 0, 0, 10).change for p in EVERYDAY]
-        moved = [c.total_variation for c in changes]
-        return median(moved), sum(c.before.words[0] != c.after.words[0] for c in changes)
+    def changes(name: str) -> list:
+        layer, action, value, _ = preset_values(name, model.config.num_layers)
+        req = InterventionRequest(layer=layer, action=action, value=value)
+        return [run_intervention(model, p, req, 0, 0, 10).change for p in EVERYDAY]
 
-    tv, changed = effects(InterventionRequest(layer=layer, action=action, value=value))
-    old_tv, _ = effects(InterventionRequest(layer=0, action="pin_forget", value=0.0))
-    assert tv > 0.35 and changed >= len(EVERYDAY) // 3, (tv, changed)
-    assert tv > old_tv + 0.1, (
-        tv,
-        old_tv,
-    )  # storybooks LSTM: 0.47 against 0.31; WikiText-2: 0.72 against 0.21
+    found = {name: changes(name) for name in PRESETS}
+    changed = {n: sum(c.before.words[0] != c.after.words[0] for c in cs) for n, cs in found.items()}
+    assert list(PRESETS)[0] == DEFAULT_PRESET
+    assert changed[DEFAULT_PRESET] >= len(EVERYDAY) - 1, changed
+    assert changed[DEFAULT_PRESET] == max(changed.values()), changed
+    assert len({c.after.words[0] for c in found["hide_memory_top"]}) == 1
+    tv = {n: sum(c.total_variation for c in cs) / len(cs) for n, cs in found.items()}
+    assert tv[DEFAULT_PRESET] > 0.6 and tv[DEFAULT_PRESET] == max(tv.values()), tv

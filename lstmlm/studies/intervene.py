@@ -60,6 +60,13 @@ def backwards_range(written: str, lo: int, hi: int) -> Message:
     )
 
 
+def no_units() -> Message:
+    """No unit numbers were given where some are needed, and how to write them."""
+    return Message(
+        "intervene.no_units", "no units given: write unit numbers and ranges like 3,5,10-19 (or 'all')"
+    )
+
+
 def parse_units(text: str, hidden_dim: int) -> tuple[int, ...] | None:
     """'3,5,10-19' -> (3, 5, 10, ..., 19) sorted without repeats; '' or 'all' -> None (every unit)."""
     text = text.strip().lower()
@@ -92,12 +99,7 @@ def parse_units(text: str, hidden_dim: int) -> tuple[int, ...] | None:
             )
         units.update(range(lo, hi + 1))
     if not units:
-        raise ValueError(
-            Message(
-                "intervene.no_units",
-                "no units given: write unit numbers and ranges like 3,5,10-19 (or 'all')",
-            )
-        )
+        raise ValueError(no_units())
     return tuple(sorted(units))
 
 

@@ -18,7 +18,7 @@ from playground import markup
 from playground.i18n import language, plot_words, say, shown, t
 from playground.plots.gates import gate_heatmap
 from playground.tabs import TabView, change_charts, lstm_only_tab
-from playground.text import unit_fields
+from playground.text import per_unit, unit_fields
 from playground.views.cell_kind import is_lstm
 from playground.views.gates import GATES, LayerValues, heatmap_window
 from playground.views.intervene import (
@@ -120,14 +120,22 @@ UNIT_OFF = "unit_off"  # the preset that switches off the unit Units found (not 
 def choose_preset(model: LanguageModel, name: str, found: dict | None = None) -> tuple:
     """The controls a preset sets: layer, action, value slider, units, unit list, steps, and what to
     expect (in the page's language). UNIT_OFF sets the cell C of the unit Units found (`found`: {"layer",
-    "unit"}) to 0 at every step; without one it only says how to find one."""
+    "unit"}) to 0 at every step; without one it sets the same controls with an empty unit list (so Apply
+    asks for a unit rather than running the previous preset under this name) and says how to find or pick
+    one."""
     lang = language()
     named = unit_fields(lang, model.vocab.tokenizer.unit)
     if name == UNIT_OFF:
         if not found:
+            note = say("iv.expect.unit_none", lang, **named)
             return (
-                *(gr.skip(),) * 6,
-                f'<div class="lp-small">{html.escape(say("iv.expect.unit_none", lang, **named))}</div>',
+                gr.skip(),
+                "set_cell",
+                _value_slider("set_cell", 0.0),
+                "list",
+                "",
+                "0-",
+                markup.notice(note),  # yellow: nothing is set up to apply yet
             )
         layer, unit = int(found["layer"]), int(found["unit"])
         note = say(
@@ -154,10 +162,33 @@ def choose_preset(model: LanguageModel, name: str, found: dict | None = None) ->
     )
 
 
+def preset_shown(
+    model: LanguageModel, preset: str | None, layer: int, action: str, value: float, units: str, steps: str
+) -> tuple:
+    """The preset box and its note after the controls changed (by hand, a lesson or a shared link): the
+    named preset the controls now match exactly, with its note; when they match none while a named preset
+    is shown, no preset and a note saying these are your own settings (a preset must never look applied
+    when it is not). Left alone when no named preset is shown (none, UNIT_OFF, or Cell hunt's note)."""
+    lang = language()
+    unit = model.vocab.tokenizer.unit
+    try:
+        now = (int(layer), action, float(value), units, str(steps).strip())
+    except (TypeError, ValueError):  # a control being edited
+        now = None
+    for name in PRESETS:
+        lay, act, val, note = preset_values(name, model.config.num_layers, lang, unit)
+        if now == (lay, act, val, "all", "0-"):
+            return name, f'<div class="lp-small">{html.escape(note)}</div>'
+    if preset in PRESETS:
+        return None, f'<div class="lp-small">{html.escape(say("iv.own_settings", lang))}</div>'
+    return gr.skip(), gr.skip()
+
+
 def intervention_controls(model: LanguageModel, unit_preset: bool = False) -> dict[str, Any]:
     """The preset, layer / action / value, units and steps rows with the Apply button, created in the open
     tab in this order; returned by name. `unit_preset`: offer UNIT_OFF (Units' found unit is wired in)."""
     num_layers, hidden = model.config.num_layers, model.config.hidden_dim
+    unit = model.vocab.tokenizer.unit  # what the model reads: "word" or "character"
     first_layer, first_action, first_value, first_expect = preset_values(DEFAULT_PRESET, num_layers)
     with gr.Row():
         preset = gr.Radio(
@@ -168,7 +199,8 @@ def intervention_controls(model: LanguageModel, unit_preset: bool = False) -> di
             scale=3,
         )
         expect = gr.HTML(
-            f'<div class="lp-small">{t(f"iv.expect.{DEFAULT_PRESET}")}</div>', elem_id="intervene-expect"
+            f'<div class="lp-small">{t(per_unit(f"iv.expect.{DEFAULT_PRESET}", unit))}</div>',
+            elem_id="intervene-expect",
         )
     with gr.Row():
         layer = gr.Radio(
@@ -256,6 +288,14 @@ def build(model: LanguageModel, prompt: gr.Textbox, found: gr.State | None = Non
         partial(choose_preset, model), [c["preset"], *([found] if found is not None else [])], chosen,
         queue=False, show_progress="hidden", api_visibility="private",
     )  # fmt: skip
+    # the preset box follows the controls (a lesson or a link sets them without it); .change also fires on
+    # programmatic updates, and neither output has a listener that writes back, so nothing chains
+    shown_by = [c[k] for k in ("preset", "layer", "action", "value", "units", "steps")]
+    for k in ("layer", "action", "value", "units", "steps"):
+        c[k].change(
+            partial(preset_shown, model), shown_by, [c["preset"], c["expect"]], queue=False,
+            show_progress="hidden", api_visibility="private", trigger_mode="always_last",
+        )  # fmt: skip
     # what a shared link restores (playground/classroom/links.py, key "iv")
     controls = {k: c[k] for k in ("layer", "action", "value", "units", "unit_list", "top_n", "steps")}
     # the preset box and its note, which Cell hunt's "Intervene on this unit" clears and rewrites
