@@ -8,9 +8,12 @@ from __future__ import annotations
 import pytest
 from browser_kit import chromium, new_page, serve
 
+from lstmlm.prompt import read_prompt
 from playground.classroom.links import Screen
 from playground.text import worded
+from playground.views.equations import word_step
 from playground.views.lessons import LESSON_DIR, load_lessons, step_screen
+from playground.views.start import main_output
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 90_000  # the machine is shared: a page reload plus a redraw can take many seconds
@@ -53,8 +56,9 @@ def _number(page, elem_id: str) -> float:
     return float(page.locator(f"#{elem_id} input[type=number]").input_value())
 
 
-def _check_screen(page, screen: Screen, num_layers: int) -> None:
+def _check_screen(page, screen: Screen, model) -> None:
     """The page shows `screen`: its tab open, its prompt typed, its settings in their controls."""
+    num_layers = model.config.num_layers
     page.wait_for_function(SELECTED, arg=screen.view)
     if screen.prompt is not None:
         page.wait_for_function(
@@ -70,6 +74,19 @@ def _check_screen(page, screen: Screen, num_layers: int) -> None:
         assert gates[screen.gate] in _checked(page, "gates-gate").lower()
         if screen.order != default.order:
             assert screen.order in _checked(page, "gates-order").lower()
+    if screen.view == "equations":  # the layer, the unit (this model's last, if it has fewer) and the word
+        assert _checked(page, "equations-layer").startswith(f"Layer {screen.layer + 1}")
+        unit = min(screen.unit, model.config.hidden_dim - 1)
+        assert _number(page, "equations-unit") == unit
+        tokens = read_prompt(model.vocab, screen.prompt).tokens
+        step = word_step(tokens, screen.word, model.vocab.tokenizer.unit)
+        step = len(tokens) - 1 if step is None else step
+        page.wait_for_function(  # the diagram is drawn for that unit at that word
+            "([s, u]) => { const svg = document.querySelector('#cell-diagram svg.lp-cell-diagram');"
+            " return svg && svg.dataset.step === s && svg.getAttribute('aria-label').includes(u); }",
+            arg=[str(step), f"unit {unit}"],
+        )
+        assert page.locator("#equations-step input").input_value().startswith(f"{step}: ")
     if screen.view == "intervene":  # every lesson's intervention: f pinned in the top layer, all units
         assert "layer:" in screen.iv
         assert _checked(page, "intervene-layer") == f"Layer {num_layers}"
@@ -99,7 +116,7 @@ def test_every_lesson_plays_end_to_end_from_its_link(tiny_model):
                 bar = page.locator("#lesson-bar .lp-lang-en")
                 assert f"step {n} of {len(lesson.steps)}" in bar.text_content()
                 assert worded(step.en, "en", unit) in bar.locator(".lp-lesson-say").text_content()
-                _check_screen(page, step_screen(lesson, n, layers), layers)
+                _check_screen(page, step_screen(lesson, n, layers), tiny_model)
                 if step.highlight:  # the region the step points at is outlined
                     style = page.evaluate(
                         "id => { const s = getComputedStyle(document.getElementById(id));"
@@ -193,3 +210,62 @@ def test_start_here_is_first_and_a_lesson_link_opens_its_view(tiny_model):
         page.locator("#lessons .lp-lang-zh").wait_for(state="visible")
         assert not page.locator("#lessons .lp-lang-en").is_visible()
         assert "lang=zh" in page.locator("#lessons .lp-lang-zh a.lp-lesson-link").first.get_attribute("href")
+
+
+# the step's main output is on screen below the lesson bar (its first 150 px, or all of it), and the bar is
+IN_SIGHT = """id => {
+  const bar = document.getElementById('lesson-bar').getBoundingClientRect();
+  const say = document.querySelector('#lesson-bar .lp-lang-en .lp-lesson-say').getBoundingClientRect();
+  const box = document.getElementById(id).getBoundingClientRect();
+  return box.height > 0 && box.top >= bar.bottom - 1 && box.top + Math.min(box.height, 150) <= innerHeight
+    && bar.top >= 0 && say.top >= bar.top && say.bottom <= Math.min(bar.bottom, innerHeight);
+}"""
+
+
+GEOMETRY = """id => {
+  const r = (e) => { const b = e.getBoundingClientRect(); return [Math.round(b.top), Math.round(b.bottom)]; };
+  const chain = []; for (let e = document.getElementById('lesson-bar'); e; e = e.parentElement)
+    chain.push(getComputedStyle(e).overflow + '/' + getComputedStyle(e).position);
+  return {bar: r(document.getElementById('lesson-bar')), main: r(document.getElementById(id)),
+          say: r(document.querySelector('#lesson-bar .lp-lang-en .lp-lesson-say')), y: scrollY,
+          h: innerHeight, tab: document.querySelector('button[role=tab][aria-selected=true]')?.dataset.tabId,
+          chain: chain.slice(0, 8)};
+}"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured 2026-12-01: steps 1-3 come into sight, but at step 4 (intervene-summary, page scrolled "
+    "655 px) the lesson bar has scrolled off (top -256): its sticky box ends with its parent, which holds "
+    "the header and prompt, not the tabs",
+)
+def test_each_step_brings_its_view_into_sight_on_a_laptop_screen(tiny_model):
+    """At 1366x768 the header, prompt, lesson bar, tab strip and controls fill the first screen: after each
+    step of the forget-gate lesson opens its view, the view's main output is scrolled into sight below the
+    lesson bar, which stays at the top with the step's text."""
+    lesson = next(ls for ls in load_lessons([LESSON_DIR])[0] if ls.key == "forget_gate")
+    layers = tiny_model.config.num_layers
+    below_the_fold = []
+    with serve(tiny_model) as url, chromium() as browser:
+        page = new_page(browser, timeout_ms=TIMEOUT)
+        page.set_viewport_size({"width": 1366, "height": 768})
+        _goto(page, f"{url}?lesson={lesson.key}")
+        for n in range(1, len(lesson.steps) + 1):
+            _follow(page, page.locator("#lesson-bar .lp-lang-en a.lp-next"))
+            page.wait_for_function(
+                "n => document.querySelector('#lesson-bar .lp-lesson-bar')?.dataset.step === String(n)", arg=n
+            )
+            main = main_output(lesson, n, layers)
+            assert main, n
+            page.locator(f"#{main}").wait_for()
+            try:
+                page.wait_for_function(IN_SIGHT, arg=main, timeout=30_000)
+            except Exception:  # noqa: BLE001 - say where things are
+                raise AssertionError((n, main, page.evaluate(GEOMETRY, main))) from None
+            page.wait_for_timeout(1000)  # and it stays there while the view finishes drawing
+            assert page.evaluate(IN_SIGHT, main), (n, main)
+            # where it sits on the page: below the first screen, so the page had to scroll to it
+            below_the_fold.append(
+                page.evaluate("id => document.getElementById(id).getBoundingClientRect().top + scrollY", main)
+            )
+    assert max(below_the_fold) > 768, below_the_fold

@@ -76,6 +76,16 @@ def test_five_lessons_in_english_and_chinese_in_order():
     assert "gradient" in views
 
 
+def _eq_step(**open_) -> dict:
+    """A step opening Equations on "the cat" with `open_` (a None value: the key left out)."""
+    screen = {k: v for k, v in {"view": "equations", "prompt": "the cat", **open_}.items() if v is not None}
+    return {"say": {"en": "a", "zh": "b"}, "open": screen}
+
+
+def _eq_file(**open_) -> dict:
+    return {"title": {"en": "x", "zh": "x"}, "steps": [_eq_step(**open_)]}
+
+
 BAD = [  # (file content, words the message must contain)
     ({"steps": []}, "title"),
     ({"title": {"en": "x"}, "steps": []}, "both languages"),
@@ -94,7 +104,22 @@ BAD = [  # (file content, words the message must contain)
      "not an intervention"),
     ({"title": {"en": "x", "zh": "x"},
       "steps": [{"say": {"en": "a", "zh": "b"}, "open": {"view": "gates", "gate": 3}}]}, "must be a text"),
+    # Equations' layer, unit and word: each refusal names the step and what to write
+    ({"title": {"en": "x", "zh": "x"}, "steps": [_eq_step(view="next_word"), _eq_step(layer=-2)]},
+     "step 2: open.layer = -2: write a layer number from 0 (the first) to 63, or \"top\""),
+    (_eq_file(layer=99), "layer = 99 is not a value the app accepts (a link would open 63); write a layer"),
+    (_eq_file(unit="7"), "open.unit must be a number"),
+    (_eq_file(view="gates", word="cat"), 'word is read by the Equations view only: add "view": "equations"'),
+    (_eq_file(prompt=None, word="cat"), "word needs the step's own \"prompt\""),
+    (_eq_file(word="dog"), "step 1: open.word 'dog' is not a word of the prompt 'the cat'; write one of its"),
+    (_eq_file(word="ca"), "open.word 'ca' is not a word of the prompt"),  # a whole word, not a piece of one
+    (_eq_file(word="the cat"), "open.word must be one word of the prompt (no spaces"),
+    (_eq_file(word=-1), "open.word = -1: steps are numbered from 0"),
+    (_eq_file(word=1.5), "open.word must be a step number such as 3"),
 ]  # fmt: skip
+# rules the JSON Schema cannot say (they need another key's value, or a link's clamping)
+SCHEMA_ALLOWS = ("first step", "temperature = 5.0", "not an intervention", "Equations view only")
+SCHEMA_ALLOWS += ("needs the step's own", "is not a word of the prompt", "would open 63")
 
 
 @pytest.mark.parametrize(("data", "words"), BAD)
@@ -102,7 +127,7 @@ def test_a_bad_lesson_is_refused_with_what_to_change(data, words):
     with pytest.raises(LessonError, match=re.escape(words)):
         parse_lesson(data, "mine")
     jsonschema = pytest.importorskip("jsonschema")
-    if words not in ("first step", "temperature = 5.0 is not a value", "not an intervention"):
+    if not any(rule in words for rule in SCHEMA_ALLOWS):
         with pytest.raises(jsonschema.ValidationError):  # the schema refuses it too
             jsonschema.validate(data, SCHEMA)
 
@@ -133,7 +158,7 @@ def test_every_lesson_link_opens_the_named_tab_with_the_named_prompt(tiny_model)
     tabs = _tab_ids(tiny_model)
     top = tiny_model.config.num_layers - 1
     limits = Limits(num_layers=tiny_model.config.num_layers, hidden_dim=tiny_model.config.hidden_dim)
-    opened = 0
+    opened = equations = 0
     for lesson in _lessons():
         for n, step in enumerate(lesson.steps, 1):
             link = step_link(lesson, n, tiny_model.config.num_layers)
@@ -149,9 +174,13 @@ def test_every_lesson_link_opens_the_named_tab_with_the_named_prompt(tiny_model)
                 spec = parse_intervention(s.iv, limits)
                 assert spec["layer"] == top and spec["action"] == "pin_forget" and spec["units"] == "all"
                 assert spec["value"] == 1.0  # "never forget": the preset with a visible change
+            if s.view == "equations":  # the forget-gate lesson's unit of the top layer as it reads "boy"
+                hidden = tiny_model.config.hidden_dim
+                assert (s.layer, s.unit, s.word) == (top, min(want.unit, hidden - 1), "boy")
+                equations += 1
             assert parse_query(step_link(lesson, n, 2, "zh"), limits).lang == "zh"
             opened += 1
-    assert opened == 16  # 3 + 3 + 4 + 3 + 3 steps
+    assert opened == 16 and equations == 1  # 3 + 3 + 4 + 3 + 3 steps
     assert "start" in tabs
 
 
@@ -302,3 +331,100 @@ def test_every_control_a_lesson_or_learn_names_is_on_screen_with_that_name(tiny_
                 for name in _quoted_names(text, zh):
                     found = name in bar or any(label.startswith(name) for label in labels)
                     assert found, f"{lang}: “{name}” is on no tab, button or preset ({text!r})"
+
+
+EQ_OPEN = {"view": "equations", "prompt": "the cat sat on the mat .", "layer": "top", "unit": 5}
+EQ_OPEN["word"] = "sat"
+
+
+def _eq_lesson(**open_):
+    step = {"say": {"en": "Look.", "zh": "看。"}, "open": {**EQ_OPEN, **open_}}
+    return parse_lesson({"title": {"en": "T", "zh": "标题"}, "steps": [step]}, "eq")
+
+
+def test_a_step_opens_equations_at_a_layer_unit_and_word(tiny_model):
+    from playground.classroom.bar import link_query, restored
+
+    layers, hidden = tiny_model.config.num_layers, tiny_model.config.hidden_dim
+    limits = Limits(num_layers=layers, hidden_dim=hidden)
+    link = step_link(_eq_lesson(), 1, layers)
+    s = parse_query(link, limits)
+    assert (s.view, s.layer, s.unit, s.word) == ("equations", layers - 1, 5, "sat")
+    assert parse_query(step_link(_eq_lesson(word=2), 1, layers), limits).word == "2"
+    assert parse_query(step_link(_eq_lesson(unit=600), 1, layers), limits).unit == hidden - 1  # clamped
+    # page load: the link's layer and unit go to Gates and Equations alike, the word to Equations
+    names = ["layer", "gate", "order", "unit", "layer", "unit", "word"]
+    params = dict(parse_qs_last(link))
+    out = restored(limits, names, [], {"gates", "equations"}, False, params)
+    assert out[4:] == (layers - 1, gr_skip(), gr_skip(), 5, layers - 1, 5, "sat")  # gate, order: not named
+    # "Link to this screen" carries the open tab's layer and unit, and the word shown
+    owners = ["gates"] * 4 + ["equations"] * 3
+    values = (0, "f", "index", 3, 1, 6, "4")
+    on_eq = parse_query(link_query(limits, names, owners, [], "the cat", "equations", False, *values), limits)
+    on_gates = parse_query(link_query(limits, names, owners, [], "the cat", "gates", False, *values), limits)
+    assert (on_eq.layer, on_eq.unit, on_eq.word) == (1, 6, "4")
+    assert (on_gates.layer, on_gates.unit) == (0, 3)
+
+
+def parse_qs_last(link: str) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl
+
+    return parse_qsl(link.lstrip("?"), keep_blank_values=True)
+
+
+def test_the_equations_tab_shows_the_linked_word_until_the_prompt_changes(tiny_model):
+    from playground.tabs import equations as tab
+
+    text = "the cat sat on the mat ."
+    first = tab.show_if_open(tiny_model, text, 1, None, 5, "one", "equations", "sat", None)
+    assert first[0].value == 2 and first[-2:] == ("sat", text)  # the word; kept for this prompt
+    assert 'data-step="2"' in first[2] and "unit 5" in first[2]
+    again = tab.show_if_open(tiny_model, text, 1, 2, 5, "one", "equations", *first[-2:])  # e.g. in Chinese
+    assert again[0].value == 2
+    typed = tab.show_if_open(tiny_model, text + " the", 1, 2, 5, "one", "equations", *first[-2:])
+    assert typed[0].value == 7 and typed[-2:] == ("", text + " the")  # a new prompt: its last word
+    missing = tab.show_if_open(tiny_model, "the dog ran", 1, None, 5, "one", "equations", "sat", None)
+    assert missing[0].value == 2 and missing[-2] == ""  # not in the prompt: the last word
+    assert tab.show_if_open(tiny_model, text, 1, None, 5, "one", "gates", "sat", None) == (gr_skip(),) * 7
+    # a step chosen on screen is the word a link to this screen carries
+    chosen = tab.drawn_at(tiny_model, text, 0, 4, 0, "one")
+    assert chosen[0].value == 4 and chosen[-2:] == ("4", text)
+    opened = tab.opened(tiny_model, text, 0, 4, 0, "one", *chosen[-2:])  # the tab opened again
+    assert opened[0].value == 4
+
+
+def gr_skip():
+    import gradio as gr
+
+    return gr.skip()
+
+
+def test_word_step_reads_a_number_or_a_word_as_the_model_reads_the_prompt():
+    from playground.views.equations import word_step
+
+    words = ["The", "boy", "played", ".", "The", "boy"]
+    found = [word_step(words, w) for w in ("boy", "played", "5", "6", "", "boys", "b")]
+    assert found == [1, 2, 5, None, None, None, None]
+    chars = list("The boy") + ["<eos>"] + list("boys.")  # a character model: a word's last character
+    assert word_step(chars, "boy", "character") == 6
+    assert word_step(chars, "boys", "character") == 11  # after the line-end token, offsets still agree
+    assert word_step(chars, "oy", "character") is None  # a whole word only
+
+
+def test_a_step_beyond_the_model_is_said_with_its_step_and_what_to_change(tiny_model):
+    from lstmlm.prompt import read_prompt
+    from playground.views.lessons import model_problems
+
+    layers, hidden = tiny_model.config.num_layers, tiny_model.config.hidden_dim
+    tokens_of = lambda text: read_prompt(tiny_model.vocab, text).tokens  # noqa: E731
+    assert model_problems(_eq_lesson(), layers, hidden, tokens_of) == []
+    said = model_problems(_eq_lesson(layer=2, unit=8, word=9), layers, hidden, tokens_of)
+    at = "lesson 'eq', step 1: open"
+    assert said == [
+        f'{at}.layer = 2, but this model has 2 layer(s) (0 to 1); write "top" or a smaller layer',
+        f"{at}.unit = 8, but this model's layers have 8 units (0 to 7); choose a smaller unit",
+        f"{at}.word = '9', but this model reads the prompt as 7 words (steps 0 to 6) and has no such step; "
+        "write one of 'the', 'cat', 'sat', 'on', 'the', 'mat', '.' or a smaller step number",
+    ]
+    shipped = [p for ls in _lessons() for p in model_problems(ls, 2, 512, tokens_of)]
+    assert shipped == []  # the bundled word models: 2 layers of 512 units

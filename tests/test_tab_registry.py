@@ -22,10 +22,14 @@ def test_links_open_exactly_the_linkable_tabs():
     assert {spec.id for spec in TABS if spec.linkable} == set(VIEWS)
 
 
-def test_link_keys_are_fields_of_a_screen_and_each_is_restored_once():
+def test_link_keys_are_fields_of_a_screen_and_only_gates_and_equations_share_some():
     keys = [k for spec in TABS for k in spec.link_keys]
-    assert len(keys) == len(set(keys))
     assert set(keys) <= {f.name for f in fields(Screen)} - {"prompt", "view", "mode", "lang"}
+    for spec in TABS:
+        assert len(spec.link_keys) == len(set(spec.link_keys)), spec.id
+    shared = {k for k in keys if keys.count(k) > 1}  # restored into each; a link carries the open tab's
+    owners = {spec.id for spec in TABS if shared & set(spec.link_keys)}
+    assert shared == {"layer", "unit"} and owners == {"gates", "equations"}
 
 
 def test_every_tab_has_its_label_in_both_languages_and_a_row_in_learn():

@@ -144,11 +144,23 @@ def restored(
 
 
 def link_query(
-    limits: Limits, names: list[str], iv_names: list[str], text: str, view: str, on: bool, *values: Any
+    limits: Limits,
+    names: list[str],
+    owners: list[str],
+    iv_names: list[str],
+    text: str,
+    view: str,
+    on: bool,
+    *values: Any,
 ) -> str:
     """'?prompt=...': the link to this screen, from the prompt, the open tab, presenter mode and the
-    controls' `values` (the tabs' `names`, then Intervene's `iv_names`)."""
-    settings = dict(zip(names, values[: len(names)], strict=True))
+    controls' `values` (the tabs' `names`, each of the tab in `owners`, then Intervene's `iv_names`). A
+    setting several tabs have (the layer and unit of Gates and Equations) is the open tab's, else the
+    first tab's."""
+    settings: dict[str, Any] = {}
+    for name, owner, value in zip(names, owners, values[: len(names)], strict=True):
+        if name not in settings or owner == view:
+            settings[name] = value
     ivs = dict(zip(iv_names, values[len(names) :], strict=True))
     s = Screen(prompt=text or "", view=view or "next_word", mode="present" if on else "normal")
     clean = parse_query(
@@ -174,11 +186,15 @@ def wire(
     present, lang, link_button, link = bar
     model_limits = limits_of(model)
     linked = [s for s in specs if s.link_keys and s.id in views]
-    controls = {
-        name: comp for s in linked if "iv" not in s.link_keys for name, comp in views[s.id].controls.items()
-    }
+    owned = [  # (tab, setting, control): a setting two tabs have (layer, unit) is restored into both
+        (s.id, name, comp)
+        for s in linked
+        if "iv" not in s.link_keys
+        for name, comp in views[s.id].controls.items()
+    ]
+    controls = [comp for _, _, comp in owned]
     iv = next((views[s.id].controls for s in linked if "iv" in s.link_keys), {})
-    names, iv_names = list(controls), list(iv)
+    names, owners, iv_names = [name for _, name, _ in owned], [tab for tab, _, _ in owned], list(iv)
     keep_seed = getattr(views.get("generate"), "keep_seed", None)  # ticked by a link that names a seed
     extra = [keep_seed] if keep_seed is not None else []
 
@@ -186,14 +202,14 @@ def wire(
         params = dict(request.query_params) if request is not None else {}
         return restored(model_limits, names, iv_names, set(views), bool(extra), params)
 
-    share = partial(link_query, model_limits, names, iv_names)
+    share = partial(link_query, model_limits, names, owners, iv_names)
     quiet = dict(show_progress="hidden", api_visibility="private")
     present.change(None, present, None, js=PRESENT_JS, **quiet)
     lang.click(None, None, None, js="() => { window.lpToggleLanguage(); }", **quiet)
     link_button.click(
-        share, [prompt, active, present, *controls.values(), *iv.values()], link, queue=False, **quiet
+        share, [prompt, active, present, *controls, *iv.values()], link, queue=False, **quiet
     ).then(None, link, link, js=ABSOLUTE_LINK_JS, **quiet)
-    outputs = [prompt, tabs, active, present, *controls.values(), *iv.values(), *extra]
+    outputs = [prompt, tabs, active, present, *controls, *iv.values(), *extra]
     return demo.load(restore, None, outputs, queue=False, **quiet).then(
         None, None, None, js="() => { window.lpLanguageFromUrl && window.lpLanguageFromUrl(); }", **quiet
     )

@@ -6,6 +6,9 @@ by the defaults, cuts long text, and ignores unknown keys. `build_query` writes 
 the defaults (plus the prompt), so links stay short:
 
     ?prompt=The+cat+sat&view=gates&layer=1&gate=i&unit=12&mode=present&lang=zh
+    ?prompt=The+boy+played&view=equations&layer=1&unit=171&word=boy
+
+The layer and unit are those of the open view (Gates or Equations & memory: each restores them).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from lstmlm.cells import display_order
 
 MAX_URL_PROMPT_CHARS = 2_000  # a link carries at most 2000 characters of prompt (URLs over ~8 KB break)
 MAX_SPEC_CHARS = 200  # the intervention spec is a short "key:value,..." string
+MAX_WORD_CHARS = 40  # Equations' word: a step number or one word of the prompt
 VIEWS = (  # tab ids a link may open: tabs/registry.py's linkable tabs; an unknown one opens next_word
     "start",
     "next_word",
@@ -55,10 +59,11 @@ class Screen:
     top_p: float = 0.95
     words: int = 30
     seed: int = 0
-    layer: int = 0  # Gates: layer (0-based), gate, unit order, unit
+    layer: int = 0  # Gates and Equations: layer (0-based); Gates: gate, unit order; both: unit
     gate: str = "f"
     order: str = "index"
     unit: int = 0
+    word: str = ""  # Equations: "" the last word, "3" step 3 (0-based), "boy" that word's first place
     iv: str = ""  # an intervention spec, e.g. "layer:1,target:f,value:1,units:10-19,start:3"
     mode: str = "normal"  # "present" = presenter layout
     lang: str = ""  # "" = the browser's language, else "en" or "zh"
@@ -102,6 +107,12 @@ def clean_spec(raw: str | None) -> str:
     return _SPEC_CHARS.sub("", raw or "")[:MAX_SPEC_CHARS]
 
 
+def clean_word(raw: str | None) -> str:
+    """Equations' word from a URL: one line, trimmed, at most MAX_WORD_CHARS characters ("" = the last word).
+    Which step it names is decided against the prompt when the view is drawn (views/equations.py)."""
+    return " ".join(str(raw or "").split())[:MAX_WORD_CHARS].strip()
+
+
 def parse_query(params: Mapping[str, str | list[str]] | str, limits: Limits = Limits()) -> Screen:
     """The screen a URL asks for: every value checked and clamped, unknown keys ignored."""
     if isinstance(params, str):
@@ -124,6 +135,7 @@ def parse_query(params: Mapping[str, str | list[str]] | str, limits: Limits = Li
         gate=_choice(one.get("gate"), limits.gates, d.gate if d.gate in limits.gates else limits.gates[0]),
         order=_choice(one.get("order"), ORDERS, d.order),
         unit=_whole(one.get("unit"), d.unit, 0, max(0, limits.hidden_dim - 1)),
+        word=clean_word(one.get("word")),
         iv=clean_spec(one.get("iv")),
         mode=_choice(one.get("mode"), MODES, d.mode),
         lang=_choice(one.get("lang"), LANGS, d.lang),

@@ -3,7 +3,13 @@ the cell drawn with the same numbers (one unit, or every unit as small bar glyph
 with the step and play buttons, and for an LSTM the unit's memory over the prompt: what it kept against
 what it wrote at every step, and how much of each write survives later (the running product of the forget
 gate). A GRU or plain RNN model gets its own diagram and equations (no memory plots: they follow an LSTM's
-cell). Clicking a part of the diagram highlights its equation (in the page: `CLICK_JS`)."""
+cell). Clicking a part of the diagram highlights its equation (in the page: `CLICK_JS`).
+
+A link (or a lesson step) sets the layer, the unit and the word (`word`: a step number or a word of the
+prompt, kept in a State since the Step menu's choices come with the first drawing). The word shown is kept
+while the prompt is the one it was chosen for (a redraw in the other language keeps it); typing a new
+prompt shows its last word again, as before. Every drawing returns the word shown and the prompt it was
+drawn for (`MEMO`), so "Link to this screen" carries the word."""
 
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ from playground.tabs import TabView
 from playground.text import per_unit
 from playground.views.cell_diagram import OTHER_CELL_WORDS, cell_diagrams, other_cell_latex
 from playground.views.cell_kind import is_lstm
-from playground.views.equations import equations_json, memory_window
+from playground.views.equations import equations_json, memory_window, word_step
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 PLAY_SECONDS = 1.0  # one word per second while playing; a tick waits for the last one (trigger_mode once)
@@ -113,21 +119,59 @@ def show_equations(
     return gr.Dropdown(choices=step_choices(tokens), value=step), latex, svg, stack, horizon
 
 
-def show_if_open(
-    model: LanguageModel, text: str, layer: int, step: int | None, unit: int, mode: str, tab: str
+def memo_of(model: LanguageModel, text: str, step: int | None) -> tuple[str, str]:
+    """(word, prompt): the shown step as a link's word ("" when it is not a step of the prompt), and the
+    prompt it was drawn for."""
+    count = len(read_prompt(model.vocab, text).tokens)
+    return (str(int(step)) if step is not None and 0 <= int(step) < count else ""), text
+
+
+def drawn_at(
+    model: LanguageModel, text: str, layer: int, step: int | None, unit: int, mode: str = "one"
 ) -> tuple:
-    """`show_equations` for the typed prompt (its last word) while this tab is open; else nothing changes."""
-    return show_equations(model, text, layer, None, unit, mode) if tab == "equations" else (gr.skip(),) * 5
+    """`show_equations` at `step` chosen on screen (a control, a step button), then the MEMO outputs."""
+    last = len(read_prompt(model.vocab, text).tokens) - 1
+    step = last if step is None or not 0 <= int(step) <= last else int(step)
+    return (*show_equations(model, text, layer, step, unit, mode), *memo_of(model, text, step))
+
+
+def show_if_open(
+    model: LanguageModel,
+    text: str,
+    layer: int,
+    step: int | None,
+    unit: int,
+    mode: str,
+    tab: str,
+    word: str = "",
+    drawn: str | None = None,
+) -> tuple:
+    """`show_equations` while this tab is open (else nothing changes), then the MEMO outputs: at `word` (a
+    link's, or the step chosen on screen) while the prompt is the one it was chosen for (`drawn`: the last
+    drawing's prompt; None, nothing drawn yet: a link's first drawing), else at the prompt's last word."""
+    if tab != "equations":
+        return (gr.skip(),) * 7
+    word = word if drawn is None or drawn == text else ""
+    tokens = read_prompt(model.vocab, text).tokens
+    at = word_step(tokens, word or "", model.vocab.tokenizer.unit)
+    shown = show_equations(model, text, layer, at, unit, mode)
+    return (*shown, word if at is not None else "", text)
+
+
+def opened(model: LanguageModel, text: str, layer: int, step: int | None, unit: int, mode: str,
+           word: str, drawn: str | None) -> tuple:  # fmt: skip
+    """Opening the tab: as `show_if_open` with the tab open."""
+    return show_if_open(model, text, layer, step, unit, mode, "equations", word, drawn)
 
 
 def step_by(
     model: LanguageModel, delta: int, text: str, layer: int, step: int | None, unit: int, mode: str
 ) -> tuple:
     """`show_equations` `delta` words after the shown step (before, for a negative delta), kept within
-    the prompt; from no step shown, the last word."""
+    the prompt; from no step shown, the last word. Then the MEMO outputs."""
     last = len(read_prompt(model.vocab, text).tokens) - 1
     step = last if step is None else max(0, min(int(step) + delta, last))
-    return show_equations(model, text, layer, step, unit, mode)
+    return drawn_at(model, text, layer, step, unit, mode)
 
 
 def play(model: LanguageModel, text: str, layer: int, step: int | None, unit: int, mode: str) -> tuple:
@@ -135,7 +179,7 @@ def play(model: LanguageModel, text: str, layer: int, step: int | None, unit: in
     one word per tick of the timer; a prompt of one word (or none) has nothing to play."""
     last = len(read_prompt(model.vocab, text).tokens) - 1
     step = 0 if step is None or int(step) >= last else int(step)
-    return (*show_equations(model, text, layer, step, unit, mode), gr.Timer(active=0 < last))
+    return (*drawn_at(model, text, layer, step, unit, mode), gr.Timer(active=0 < last))
 
 
 def tick(
@@ -145,9 +189,9 @@ def tick(
     is no longer open: nothing is drawn then)."""
     last = len(read_prompt(model.vocab, text).tokens) - 1
     if tab != "equations" or step is None or int(step) >= last:
-        return (*(gr.skip(),) * 5, gr.Timer(active=False))
+        return (*(gr.skip(),) * 7, gr.Timer(active=False))
     step = int(step) + 1
-    return (*show_equations(model, text, layer, step, unit, mode), gr.Timer(active=step < last))
+    return (*drawn_at(model, text, layer, step, unit, mode), gr.Timer(active=step < last))
 
 
 def stop() -> gr.Timer:
@@ -211,24 +255,30 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             stack = gr.Plot(show_label=False, elem_id="memory-stack")
             horizon = gr.Plot(show_label=False, elem_id="memory-horizon")
 
-    wire(model, tab, active, [prompt, layer, step, unit, mode], [step, equations, cell, stack, horizon],
-         (back, forward, start, halt, timer))  # fmt: skip
-    return TabView(tab, partial(show_if_open, model), [prompt, layer, step, unit, mode, active],
-                   [step, equations, cell, stack, horizon])  # fmt: skip
+        # MEMO: the word a link asked for, then the word shown (a step number); the prompt drawn for
+        word, drawn = gr.State(""), gr.State(None)
+
+    outputs = [step, equations, cell, stack, horizon, word, drawn]
+    wire(model, tab, active, [prompt, layer, step, unit, mode], outputs, (back, forward, start, halt, timer))
+    controls = {"layer": layer, "unit": unit, "word": word}  # what a link restores (classroom/bar.py)
+    return TabView(tab, partial(show_if_open, model), [prompt, layer, step, unit, mode, active, word, drawn],
+                   outputs, controls=controls)  # fmt: skip
 
 
 def wire(
     model: LanguageModel, tab: gr.Tab, active: gr.State, full: list, outputs: list, buttons: tuple
 ) -> None:
     """The tab's listeners: open, its controls, the step buttons, play (a tick per word) and stop.
-    `full`: prompt, layer, step, unit, mode; `buttons`: back, forward, play, stop and the timer."""
+    `full`: prompt, layer, step, unit, mode; `outputs`: the drawing's, then the MEMO states (word, drawn);
+    `buttons`: back, forward, play, stop and the timer."""
     back, forward, start, halt, timer = buttons
     prompt, layer, step, unit, mode = full
+    word, drawn = outputs[-2:]
     quiet = dict(
         show_progress="hidden", api_visibility="private", concurrency_limit=2, concurrency_id="equations"
     )
-    update = partial(show_equations, model)
-    tab.select(update, full, outputs, **quiet)
+    update = partial(drawn_at, model)
+    tab.select(partial(opened, model), [*full, word, drawn], outputs, **quiet)
     for control in (layer, step, mode):
         control.input(update, full, outputs, **quiet)
     unit.input(update, full, outputs, trigger_mode="always_last", **quiet)

@@ -47,7 +47,11 @@ TABS: tuple[TabSpec, ...] = (
         link_keys=("layer", "gate", "order", "unit"),
     ),
     TabSpec("counterfactual", lambda p: counterfactual.build(p.model, p.prompt)),
-    TabSpec("equations", lambda p: equations.build(p.model, p.prompt, p.active)),
+    TabSpec(  # a link's layer and unit go to Gates and here (the open one's are in a link), word only here
+        "equations",
+        lambda p: equations.build(p.model, p.prompt, p.active),
+        link_keys=("layer", "unit", "word"),
+    ),
     TabSpec("units", lambda p: units.build(p.model, p.prompt, p.active, p.atlas)),
     TabSpec(  # its preset "switch off the unit found in Units" reads Units' found unit (built before it)
         "intervene",

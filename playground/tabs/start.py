@@ -14,10 +14,11 @@ import sys
 import gradio as gr
 
 from lstmlm.model import LanguageModel
+from lstmlm.prompt import read_prompt
 from playground.classroom.links import VIEWS
 from playground.i18n import t
 from playground.tabs import TabView
-from playground.views.lessons import Lesson, load_lessons
+from playground.views.lessons import Lesson, load_lessons, model_problems
 from playground.views.start import lesson_bar_html, lessons_html
 
 
@@ -38,12 +39,18 @@ def build_bar() -> gr.HTML:
 def build(model: LanguageModel, lessons: tuple[Lesson, ...], views: set[str] | None = None) -> TabView:
     """The Start-here tab: every lesson in English and Chinese (the page's language is shown), with the
     "Skip" link that opens Next word now and on the next visits; "word" in them is the model's unit
-    (character for a character model)."""
+    (character for a character model). A step asking for a layer, unit or word this model lacks is said
+    on stderr (views/lessons.py `model_problems`)."""
+    unit = model.vocab.tokenizer.unit
+    cfg = model.config
+    tokens_of = lambda text: read_prompt(model.vocab, text).tokens  # noqa: E731
+    for lesson in lessons:  # a step beyond this model's layers, units or words: said, still opened
+        for problem in model_problems(lesson, cfg.num_layers, cfg.hidden_dim, tokens_of, unit):
+            print(f"lstm-playground: lesson step does not fit this model: {problem}", file=sys.stderr)
     present = set(VIEWS) if views is None else views
     if model.config.cell != "lstm":  # Equations, Intervene and Cell hunt need an LSTM
         present -= {"equations", "intervene", "cell_hunt"}
     with gr.Tab(t("tab.start"), id="start") as tab:
-        unit = model.vocab.tokenizer.unit
         gr.HTML(lessons_html(lessons, model.config.num_layers, present, unit), elem_id="lessons")
     return TabView(tab)
 

@@ -5,6 +5,7 @@ cell diagram draws (`cell_values`, for `plots.cell_diagram`). The prompt is read
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -24,6 +25,26 @@ from playground.plots.cell_diagram import CellValues
 from playground.views.cell_diagram import DIAGRAM_EMPTY
 from playground.views.gates import check_layer
 from playground.views.inputs import prompt_words, whole
+
+
+def word_step(tokens: list[str], word: str, unit: str = "word") -> int | None:
+    """The step (0-based, as the Step menu numbers them) that a link's or lesson's `word` names in a prompt
+    read as `tokens`: digits name that step; other text the first token equal to it, or with a character
+    model (`unit` "character") the last character of its first whole-word place ("boy" in "The boy":
+    the "y"). None for "" (the view shows the last word) and for a step or word the prompt does not have."""
+    word = word.strip()
+    if not word:
+        return None
+    if word.isdigit():
+        return int(word) if int(word) < len(tokens) else None
+    if unit != "character":
+        return next((n for n, token in enumerate(tokens) if token == word), None)
+    ends, text = [], ""  # ends[n]: the offset of token n's last character in the joined text
+    for token in tokens:
+        text += token
+        ends.append(len(text) - 1)
+    found = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text)
+    return None if found is None else next(n for n, end in enumerate(ends) if end >= found.end() - 1)
 
 
 def equations_json(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import urlencode
@@ -22,6 +23,8 @@ from urllib.parse import urlencode
 from lstmlm.cells import ALL_KEYS
 from playground.classroom.links import (
     GATES,
+    MAX_WORD_CHARS,
+    ORDERS,
     VIEWS,
     Limits,
     Screen,
@@ -29,6 +32,7 @@ from playground.classroom.links import (
     parse_intervention,
     parse_query,
 )
+from playground.views.equations import word_step
 
 LESSON_DIR = Path(__file__).resolve().parents[1] / "lesson_files"  # the shipped lessons
 LESSONS_ENV = "LSTM_PLAYGROUND_LESSONS"  # more lesson folders (os.pathsep-separated); same key replaces
@@ -38,11 +42,28 @@ KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # a lesson's key is its file na
 ELEM_ID = re.compile(r"^[a-z][a-z0-9-]{0,59}$")  # a step's "highlight": a component's elem_id
 OPEN_NUMBERS = {"k", "temperature", "top_k", "top_p", "words", "seed", "layer", "unit"}
 OPEN_TEXTS = {"view", "prompt", "gate", "order", "iv"}
+OPEN_EITHER = {"word"}  # Equations' word: a step number (0 = the first) or a word of the prompt
+MAX_WORD = MAX_WORD_CHARS
 TOP = -1  # "layer": "top" in a file: the model's top layer, written in when the model is known
 # generous limits for checking a file without a model (the app clamps to the model's when a link opens)
 FILE_LIMITS = Limits(
     num_layers=64, hidden_dim=1 << 20, gates=GATES + tuple(k for k in ALL_KEYS if k not in GATES)
 )  # + r z n
+
+
+# what to write instead of a value a link cannot carry (the message names the step and the key)
+ALLOWED = {
+    "k": "a whole number from 1 to 30",
+    "temperature": "a number from 0 to 2",
+    "top_k": "a whole number from 0 to 200 (0: no cut)",
+    "top_p": "a number from 0.05 to 1",
+    "words": "a whole number from 1 to 200",
+    "seed": f"a whole number from 0 to {2**31 - 1}",
+    "layer": f'a layer number from 0 (the first) to {FILE_LIMITS.num_layers - 1}, or "top"',
+    "unit": "a unit number from 0 (the first unit of the layer)",
+    "gate": "one of " + " ".join(FILE_LIMITS.gates),
+    "order": "one of " + " ".join(ORDERS),
+}
 
 
 class LessonError(ValueError):
@@ -92,14 +113,17 @@ def _screen(value: object, where: str) -> Screen:
     """The Screen of a step's "open": every key known, every value of the right kind and in range."""
     if not isinstance(value, dict):
         raise LessonError(f'{where} must be an object such as {{"view": "next_word", "prompt": "..."}}')
-    unknown = set(value) - OPEN_NUMBERS - OPEN_TEXTS
+    unknown = set(value) - OPEN_NUMBERS - OPEN_TEXTS - OPEN_EITHER
     if unknown:
-        known = ", ".join(sorted(OPEN_NUMBERS | OPEN_TEXTS))
+        known = ", ".join(sorted(OPEN_NUMBERS | OPEN_TEXTS | OPEN_EITHER))
         raise LessonError(f"{where} has unknown keys {sorted(unknown)}; the keys are: {known}")
     if value.get("view") not in VIEWS:
         raise LessonError(f"{where}.view must be one of {', '.join(VIEWS)} (got {value.get('view')!r})")
     values = dict(value)
-    if values.get("layer") == "top":
+    layer = values.get("layer")
+    if isinstance(layer, (int, float)) and not isinstance(layer, bool) and layer < 0:
+        raise LessonError(f"{where}.layer = {layer}: write {ALLOWED['layer']}")
+    if layer == "top":
         values["layer"] = TOP
     for name, v in values.items():
         number = isinstance(v, (int, float)) and not isinstance(v, bool)
@@ -109,6 +133,8 @@ def _screen(value: object, where: str) -> Screen:
             )
         if name in OPEN_TEXTS and not isinstance(v, str):
             raise LessonError(f"{where}.{name} must be a text (got {v!r})")
+    if "word" in values:
+        values["word"] = _word(values, where)
     screen = Screen(**{n: float(v) if n in ("temperature", "top_p") else v for n, v in values.items()})
     # the values a link keeps are the values a link can carry: the same clamping as an opened link
     check = replace(
@@ -119,9 +145,10 @@ def _screen(value: object, where: str) -> Screen:
     opened = parse_query(build_query(check), FILE_LIMITS)
     for f in fields(Screen):
         if f.name != "iv" and getattr(opened, f.name) != getattr(check, f.name):
+            allowed = f"; write {ALLOWED[f.name]}" if f.name in ALLOWED else ""
             raise LessonError(
                 f"{where}.{f.name} = {getattr(check, f.name)!r} is not a value the app accepts "
-                f"(a link would open {getattr(opened, f.name)!r})"
+                f"(a link would open {getattr(opened, f.name)!r}){allowed}"
             )
     if screen.iv and ("action" not in parse_intervention(check.iv, FILE_LIMITS) or opened.iv != check.iv):
         raise LessonError(
@@ -129,6 +156,38 @@ def _screen(value: object, where: str) -> Screen:
             "(target f, i, o, g or c)"
         )
     return screen
+
+
+def _word(values: dict, where: str) -> str:
+    """A step's "word" as a link carries it: a step number (a whole number from 0) or one word of the
+    step's own prompt, for the Equations view."""
+    word = values["word"]
+    if values.get("view") != "equations":
+        raise LessonError(
+            f'{where}.word is read by the Equations view only: add "view": "equations" or leave word out'
+        )
+    if "prompt" not in values:
+        raise LessonError(f'{where}.word needs the step\'s own "prompt" (the word is one of its words)')
+    if isinstance(word, bool) or not isinstance(word, (int, str)):
+        raise LessonError(
+            f'{where}.word must be a step number such as 3 or a word of the prompt such as "boy"'
+        )
+    if isinstance(word, int):
+        if word < 0:
+            raise LessonError(f"{where}.word = {word}: steps are numbered from 0 (the prompt's first word)")
+        return str(word)
+    if not word.strip() or len(word.split()) != 1 or len(word) > MAX_WORD:
+        raise LessonError(
+            f"{where}.word must be one word of the prompt (no spaces, at most {MAX_WORD} characters), "
+            f"got {word!r}"
+        )
+    word = word.strip()
+    if not word.isdigit() and not re.search(rf"(?<!\w){re.escape(word)}(?!\w)", values["prompt"]):
+        raise LessonError(
+            f"{where}.word {word!r} is not a word of the prompt {values['prompt']!r}; write one of its words "
+            "as it is written there, or a step number (0 = the first)"
+        )
+    return word
 
 
 def parse_lesson(data: object, key: str) -> Lesson:
@@ -230,6 +289,52 @@ def step_screen(lesson: Lesson, n: int, num_layers: int) -> Screen | None:
         layer=top if screen.layer == TOP else screen.layer,
         iv=re.sub(r"\blayer:top\b", f"layer:{top}", screen.iv),
     )
+
+
+def model_problems(
+    lesson: Lesson,
+    num_layers: int,
+    hidden_dim: int,
+    tokens_of: Callable[[str], list[str]],
+    unit: str = "word",
+) -> list[str]:
+    """What the steps of `lesson` ask for that a model with `num_layers` layers of `hidden_dim` units,
+    reading a prompt as `tokens_of(prompt)` (`unit`: word or character), does not have: a layer or unit
+    beyond its own, or an Equations word its reading of the prompt lacks. Each message names the lesson,
+    the step and what to change; such a step still opens (its link is clamped, the word falls back to the
+    prompt's last), so the app only reports them."""
+    problems = []
+    for n, step in enumerate(lesson.steps, 1):
+        s, at = step.screen, f"lesson {lesson.key!r}, step {n}: open"
+        if s is None:
+            continue
+        if s.layer >= num_layers:
+            problems.append(
+                f"{at}.layer = {s.layer}, but this model has {num_layers} layer(s) (0 to {num_layers - 1}); "
+                'write "top" or a smaller layer'
+            )
+        iv_layer = re.search(r"\blayer:(\d+)", s.iv)
+        if iv_layer and int(iv_layer[1]) >= num_layers:
+            problems.append(
+                f"{at}.iv pins layer {iv_layer[1]}, but this model has {num_layers} layer(s) "
+                f"(0 to {num_layers - 1}); write layer:top or a smaller layer"
+            )
+        if s.unit >= hidden_dim:
+            problems.append(
+                f"{at}.unit = {s.unit}, but this model's layers have {hidden_dim} units "
+                f"(0 to {hidden_dim - 1}); choose a smaller unit"
+            )
+        if s.word and s.prompt is not None:
+            tokens = tokens_of(s.prompt)
+            if word_step(tokens, s.word, unit) is None:
+                kind = "step" if s.word.isdigit() else unit
+                problems.append(
+                    f"{at}.word = {s.word!r}, but this model reads the prompt as {len(tokens)} {unit}s "
+                    f"(steps 0 to {len(tokens) - 1}) and has no such {kind}; write one of "
+                    f"{', '.join(repr(t) for t in tokens[:12])}{' ...' if len(tokens) > 12 else ''} "
+                    "or a smaller step number"
+                )
+    return problems
 
 
 def step_link(lesson: Lesson, n: int, num_layers: int, lang: str = "") -> str:

@@ -80,6 +80,32 @@ def lessons_html(
     return "".join(parts)
 
 
+# each view's main output: a step's view is scrolled until it is in sight under the lesson bar (HEAD's
+# showStep; at 1366x768 the header, prompt, bar, tab strip and controls push it below the fold). A step's
+# `highlight` is scrolled to instead; a view not listed here scrolls its tab strip into sight.
+MAIN_OUTPUT = {
+    "start": "lessons",
+    "next_word": "next-word-chart",
+    "generate": "generated",
+    "gates": "gates-heatmap",
+    "counterfactual": "counterfactual-summary",
+    "equations": "cell-diagram",
+    "units": "units-words",
+    "intervene": "intervene-summary",
+    "cell_hunt": "cell-hunt-summary",
+    "compare": "compare-table",
+    "gradient": "gradient-prompt",
+    "surprisal": "surprisal",
+    "learn": "examples",
+}
+
+
+def main_output(lesson: Lesson, n: int, num_layers: int) -> str:
+    """The elem_id step `n` brings into sight: its highlight, else its view's main output ("" none)."""
+    step, screen = lesson.steps[n - 1], step_screen(lesson, n, num_layers)
+    return step.highlight or (MAIN_OUTPUT.get(screen.view, "") if screen is not None else "")
+
+
 def bar_html(lesson: Lesson, n: int | None, num_layers: int, lang: str, unit: str = "word") -> str:
     """The lesson bar in one language: step `n` with its neighbours, or the lesson's overview (n None);
     its {unit} marks name what the model reads (`unit`)."""
@@ -108,6 +134,8 @@ def bar_html(lesson: Lesson, n: int | None, num_layers: int, lang: str, unit: st
     finished = (
         "" if after else f'<span class="lp-lesson-end">{"本课结束" if zh else "end of the lesson"}</span>'
     )
+    screen = step_screen(lesson, n, num_layers)
+    view = screen.view if screen is not None else ""  # HEAD's showStep waits for it, then shows data-main
     # the region the step points at, outlined while its bar is shown (its id checked by views/lessons.py)
     outline = (
         f"<style>#{step.highlight} {{ outline: 4px solid #f59e0b; outline-offset: 3px; }}</style>"
@@ -116,7 +144,8 @@ def bar_html(lesson: Lesson, n: int | None, num_layers: int, lang: str, unit: st
     )
     return (
         f'<div class="lp-lesson-bar lp-lang-{lang or "en"}" data-lesson="{lesson.key}" data-step="{n}" '
-        f'data-highlight="{step.highlight}">'
+        f'data-highlight="{step.highlight}" data-main="{main_output(lesson, n, num_layers)}" '
+        f'data-view="{view}">'
         f'<b>{title}</b> · {where}<br><span class="lp-lesson-say">{esc(text)}</span>{question}'
         f'<div class="lp-lesson-navs">{prev} {after}{finished} {back}</div></div>{outline}'
     )
@@ -151,6 +180,7 @@ def lesson_bar_html(
 # "Skip"; ?lesson=KEY alone opens it too. Progress (the steps opened) is kept in this browser only.
 DISMISSED = "lp-start-dismissed"  # localStorage key: "1" once the visitor skipped Start here
 PROGRESS = "lp-lesson-progress"  # localStorage key: {"lesson key": [opened step numbers]}
+SHOW_MS = 15_000  # how long a step's view is kept in sight while the page draws (a slow redraw: seconds)
 HEAD = f"""<script>
 (function () {{
   const read = () => {{ try {{ return JSON.parse(localStorage.getItem("{PROGRESS}") || "{{}}"); }}
@@ -198,9 +228,39 @@ HEAD = f"""<script>
     if (tab) {{ if (tab.getAttribute("aria-selected") !== "true") tab.click(); }}
     else if (++tries < 600) setTimeout(start, 50);
   }};
+  // A step's view: once its tab is open, scroll (down only) until the first part of its main output
+  // (the bar's data-main) is on screen below the lesson bar, which stays at the top (CSS); again while the
+  // page grows above it, for SHOW_MS or until the visitor scrolls, types or clicks.
+  const showStep = () => {{
+    const until = Date.now() + {SHOW_MS};
+    let stopped = false;
+    const stop = () => {{ stopped = true; }};
+    for (const kind of ["wheel", "touchstart", "keydown", "mousedown"])
+      window.addEventListener(kind, stop, {{ once: true, passive: true }});
+    const fit = () => {{
+      if (stopped || Date.now() > until) return;
+      const bar = document.querySelector("#lesson-bar .lp-lesson-bar[data-step]");
+      const open = document.querySelector("button[role=tab][aria-selected=true]");
+      const view = bar && bar.dataset.view;
+      if (bar && open && open.dataset.tabId === view) {{
+        const main = (bar.dataset.main && document.getElementById(bar.dataset.main))
+          || document.querySelector(`button[role=tab][data-tab-id="${{view}}"]`);
+        const box = main && main.getBoundingClientRect();
+        if (box && box.height > 0) {{
+          const over = document.getElementById("lesson-bar").getBoundingClientRect().height + 8;
+          const shown = Math.min(box.height, window.innerHeight - over - 8);  // as much as fits
+          const by = Math.min(box.top + shown - (window.innerHeight - 8), box.top - over);
+          if (by > 1) window.scrollBy(0, by);
+        }}
+      }}
+      setTimeout(fit, 200);
+    }};
+    fit();
+  }};
   const ready = () => {{
     document.body.classList.toggle("lp-start-skipped", localStorage.getItem("{DISMISSED}") === "1");
     if (lessonOnly || first) start();
+    if (params.get("lesson") && params.get("step")) showStep();
     let queued = false;
     new MutationObserver(() => {{
       if (queued) return; queued = true;
@@ -227,6 +287,10 @@ CSS = """
 .lp-lesson-bar { font-size: 18px; line-height: 1.5; background: #eef2ff; border: 2px solid #6366f1;
                  border-radius: 8px; padding: 8px 12px; }
 .lp-lesson-navs { margin-top: 6px; }
+/* a step's bar stays at the top while the page scrolls to its view (HEAD's showStep), at most 40% high */
+#lesson-bar:has(.lp-lesson-bar[data-step]) { position: sticky; top: 0; z-index: 50; }
+#lesson-bar .lp-lesson-bar[data-step] { max-height: 40vh; overflow-y: auto;
+                                        box-shadow: 0 2px 6px rgba(0, 0, 0, 0.15); }
 .lp-lesson-end { color: #059669; font-weight: 600; margin-left: 6px; }
 .lp-start-skip a, .lp-start-again a { font-size: 16px; color: #4f46e5; }
 .lp-start-again { display: none; }  /* Gradio scopes app CSS: the body rules repeat its depth to win */
