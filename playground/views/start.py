@@ -257,6 +257,38 @@ HEAD = f"""<script>
     }};
     fit();
   }};
+  // The step's bar stays on screen while the page scrolls: CSS `sticky` holds it only within its parent
+  // (the header and prompt), so once that has scrolled past, the bar is pinned (`lp-pinned`: fixed at the
+  // top, at its own left and width) and a spacer keeps its place in the page; unpinned when scrolled back.
+  const pinBar = () => {{
+    const holder = document.getElementById("lesson-bar");
+    if (!holder) return;
+    let spacer = document.getElementById("lp-bar-spacer");
+    if (!spacer) {{
+      spacer = document.createElement("div"); spacer.id = "lp-bar-spacer"; holder.before(spacer);
+    }}
+    const pinned = holder.classList.contains("lp-pinned");
+    const step = holder.querySelector(".lp-lesson-bar[data-step]");
+    const want = !!step && (pinned ? spacer : holder).getBoundingClientRect().top < 0;
+    if (want && !pinned) {{
+      const r = holder.getBoundingClientRect();
+      spacer.style.height = r.height + "px";
+      holder.style.left = r.left + "px"; holder.style.width = r.width + "px";
+      holder.classList.add("lp-pinned");
+    }} else if (!want && pinned) {{
+      holder.classList.remove("lp-pinned");
+      spacer.style.height = ""; holder.style.left = ""; holder.style.width = "";
+    }} else if (want) spacer.style.height = holder.getBoundingClientRect().height + "px";
+  }};
+  window.addEventListener("scroll", pinBar, {{ passive: true }});
+  window.addEventListener("resize", () => {{
+    const holder = document.getElementById("lesson-bar");
+    if (holder && holder.classList.contains("lp-pinned")) {{  // re-measure at the new width
+      holder.classList.remove("lp-pinned"); holder.style.left = ""; holder.style.width = "";
+      const spacer = document.getElementById("lp-bar-spacer"); if (spacer) spacer.style.height = "";
+    }}
+    pinBar();
+  }});
   const ready = () => {{
     document.body.classList.toggle("lp-start-skipped", localStorage.getItem("{DISMISSED}") === "1");
     if (lessonOnly || first) start();
@@ -264,7 +296,7 @@ HEAD = f"""<script>
     let queued = false;
     new MutationObserver(() => {{
       if (queued) return; queued = true;
-      setTimeout(() => {{ queued = false; mark(); }}, 200);
+      setTimeout(() => {{ queued = false; mark(); pinBar(); }}, 200);
     }}).observe(document.body, {{ childList: true, subtree: true }});
     mark();
   }};
@@ -289,6 +321,7 @@ CSS = """
 .lp-lesson-navs { margin-top: 6px; }
 /* a step's bar stays at the top while the page scrolls to its view (HEAD's showStep), at most 40% high */
 #lesson-bar:has(.lp-lesson-bar[data-step]) { position: sticky; top: 0; z-index: 50; }
+#lesson-bar.lp-pinned { position: fixed !important; top: 0; z-index: 50; }
 #lesson-bar .lp-lesson-bar[data-step] { max-height: 40vh; overflow-y: auto;
                                         box-shadow: 0 2px 6px rgba(0, 0, 0, 0.15); }
 .lp-lesson-end { color: #059669; font-weight: 600; margin-left: 6px; }
