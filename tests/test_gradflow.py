@@ -218,7 +218,7 @@ def test_cli_probe(probe_model, tmp_path, capsys):
     from lstmlm.cli import main
 
     save_model(tmp_path / "p", probe_model, probe_model.vocab, {})
-    assert main(["probe", "agreement", "--model", str(tmp_path / "p"), "--json"]) == 0
+    assert main(["probe", "agreement", "--model", str(tmp_path / "p"), "--filler", "wikitext", "--json"]) == 0
     (out,) = json.loads(capsys.readouterr().out)
     assert out["bits"] == run_probe(probe_model, "agreement").bits
     assert main(["probe", "rhymes", "--model", str(tmp_path / "p")]) == 2

@@ -48,6 +48,11 @@ NEW_EACH_CALL = {"/room_open"}  # answers with a new room (code and key) every c
 PYTHON_SIGNS = ("invalid literal", "base 10", "NoneType", "convert float", "object has no", "argument")
 
 
+# endpoints that stream until their work ends (lab_train: a training's progress, for up to its budget); a
+# refusal still comes as an error before any message
+STREAMING = {"lab_train"}
+
+
 def call(base: str, api_name: str, data: list, timeout: float = CALL_SECONDS) -> tuple[str, object, float]:
     """POST a call, read its event stream: ("complete" | "error" | "http <code>", last data, seconds)."""
     start = time.perf_counter()
@@ -73,6 +78,8 @@ def call(base: str, api_name: str, data: list, timeout: float = CALL_SECONDS) ->
                     last = last.get("error")
                 if event in ("complete", "error"):
                     return event, last, time.perf_counter() - start
+                if event == "generating" and api_name in STREAMING:  # its first message is its answer
+                    return "complete", last, time.perf_counter() - start
             if time.perf_counter() - start > timeout:
                 break
     return "hang", last, time.perf_counter() - start

@@ -96,7 +96,7 @@ def test_gradient_flow_note_says_what_this_prompt_shows():
     from playground.views.gradient import SHORT_FLOW, Flow, flow_note
 
     def flow(label, values):
-        return Flow(SimpleNamespace(label=label), ["w"] * (len(values) + 1), values)
+        return Flow(SimpleNamespace(label=label, named=lambda lang: label), ["w"] * (len(values) + 1), values)
 
     # a short sentence where the plain RNN sits above the LSTM: said, and the averaged curve pointed to
     short = flow_note([flow("LSTM", [2.0, 1.0, 0.5]), flow("RNN", [1.0, 0.9, 0.8])])

@@ -15,6 +15,7 @@ import gradio as gr
 
 from lstmlm.model import LanguageModel
 from lstmlm.prompt import read_prompt
+from lstmlm.vocab import UnknownTokenError
 from playground.classroom.links import VIEWS
 from playground.i18n import t
 from playground.tabs import TabView
@@ -43,7 +44,13 @@ def build(model: LanguageModel, lessons: tuple[Lesson, ...], views: set[str] | N
     on stderr (views/lessons.py `model_problems`)."""
     unit = model.vocab.tokenizer.unit
     cfg = model.config
-    tokens_of = lambda text: read_prompt(model.vocab, text).tokens  # noqa: E731
+
+    def tokens_of(text: str) -> list[str] | None:  # None: a word the model lacks (a vocabulary without <unk>)
+        try:
+            return read_prompt(model.vocab, text).tokens
+        except UnknownTokenError:
+            return None
+
     for lesson in lessons:  # a step beyond this model's layers, units or words: said, still opened
         for problem in model_problems(lesson, cfg.num_layers, cfg.hidden_dim, tokens_of, unit):
             print(f"lstm-playground: lesson step does not fit this model: {problem}", file=sys.stderr)

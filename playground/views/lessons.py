@@ -326,7 +326,11 @@ def model_problems(
             )
         if s.word and s.prompt is not None:
             tokens = tokens_of(s.prompt)
-            if word_step(tokens, s.word, unit) is None:
+            if tokens is None:  # a vocabulary without <unk> that lacks a word of the prompt
+                problems.append(
+                    f"{at}.prompt has a {unit} this model's vocabulary lacks; its word cannot be found"
+                )
+            elif word_step(tokens, s.word, unit) is None:
                 kind = "step" if s.word.isdigit() else unit
                 problems.append(
                     f"{at}.word = {s.word!r}, but this model reads the prompt as {len(tokens)} {unit}s "
