@@ -211,14 +211,10 @@ def model_dirs(models) -> dict[str, Path]:
 
 
 def _cli(capsys, *argv: str) -> tuple[int, str, str]:
-    from lstmlm.cli import main
+    """main(argv) -> (exit code, stdout, stderr), as tests/test_cli.py's `run`."""
+    from test_cli import run
 
-    try:
-        code = main(list(argv))
-    except SystemExit as e:
-        code = e.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run(capsys, *argv)
 
 
 @pytest.mark.parametrize("corpus", list(RECORDED))
