@@ -72,9 +72,9 @@ def shown(said: object, lang: str | None = None) -> str:
     """What the library said (`said`: an lstmlm `Message`, an exception raised with one, or any text or
     exception) in `lang` (default: the page's language): a Message's key looked up in text/library.py and
     filled from its values (a value that is itself a Message shown the same way), a {unit} and a {cell_name}
-    (given with its `cell`, lstmlm.cells.CELL_NAMES) named in `lang`. Anything else, a key the table lacks,
-    or a Chinese text whose fields the values do not fill, falls back to the English text (`str(said)`): an
-    untranslated message stays readable rather than failing."""
+    (given with its `cell`, lstmlm.cells.CELL_NAMES) and a Live Lab training's {state} named in `lang`.
+    Anything else, a key the table lacks, or a Chinese text whose fields the values do not fill, falls back
+    to the English text (`str(said)`): an untranslated message stays readable rather than failing."""
     message = message_of(said)
     if message is None or (lang or language()) != "zh" or message.key not in LIBRARY_ZH:
         return str(said)
@@ -84,6 +84,8 @@ def shown(said: object, lang: str | None = None) -> str:
         values.update(unit_fields("zh", values["unit"]))
     if "cell_name" in values and f"cell.{values.get('cell')}" in ZH:
         values["cell_name"] = ZH[f"cell.{values['cell']}"]
+    if message.key.startswith("live.") and f"live.state.{values.get('state')}" in ZH:
+        values["state"] = ZH[f"live.state.{values['state']}"]  # a training's state word, named in Chinese
     try:
         return LIBRARY_ZH[message.key].format(**values)
     except (KeyError, IndexError, ValueError):  # a table text naming a field the library no longer gives

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from lstmlm.training.live import LiveSettings
+from playground.page_language import shown
 from playground.server.live_jobs import LiveBusy, LiveJobs, ReadOnly, UnknownJob
 
 TINY = {"hidden_dim": 16, "bptt": 20, "batch_size": 4, "eval_every": 5, "sample_every_s": 0.5, "snapshots": 4}
@@ -117,8 +118,11 @@ def test_pause_frees_the_place_and_resume_goes_on():
     assert other.state == "running"  # the paused training gave its place away
     time.sleep(0.5)
     assert job.step == paused_at  # nothing trains while paused
-    with pytest.raises(ValueError, match="only a running training can be paused; this one is paused"):
+    refusal = "only a running training can be paused; this one is paused"
+    with pytest.raises(ValueError, match=refusal) as refused:
         jobs.pause(job.id)
+    # on a Chinese page the state is named in Chinese too, not left as the English word inside the sentence
+    assert shown(refused.value, "zh") == "只有正在训练的训练才能暂停；它现在的状态是“已暂停”"
     jobs.resume(job.id)
     assert jobs.status(job.id)["state"] in ("queued", "running")
     status = wait_until_ended(jobs, job.id, timeout_s=120)

@@ -155,8 +155,8 @@ CHINESE: dict[str, str] = {
         "没有编号为 {job!r} 的训练（它已结束超过一小时、它的页面已关闭，或它从未开始）：请开始一个新的"
     ),
     "live.read_only": "这是一个共享的只读训练：只有开始它的人才能控制它",
-    "live.pause_state": "只有正在训练的训练才能暂停；这个的状态是 {state}",
-    "live.resume_state": "只有已暂停的训练才能继续；这个的状态是 {state}",
+    "live.pause_state": "只有正在训练的训练才能暂停；它现在的状态是“{state}”",
+    "live.resume_state": "只有已暂停的训练才能继续；它现在的状态是“{state}”",
     "live.crashed": "训练进程意外结束（退出码 {code}）",
     "live.memory_cap": (
         "训练用了 {used:.0f} MB 内存，超过每个训练可用的 {cap:.0f} MB，已被结束："
