@@ -4,7 +4,8 @@ at most one active training per browser session and `max_running` running at onc
 wait in a queue, first come first served, their position shown), each in its own temporary folder, removed
 when its session ends or an hour after it finished. A training can be paused (its thread ends and frees its
 place; resuming queues it again and it goes on exactly where it stopped) and stopped. No gradio here: the
-tab and the API (`api/live`) read `status()` and call `start` / `pause` / `resume` / `stop`.
+tab and the API (`api/live`) read `status()` and call `start` / `pause` / `resume` / `stop`. What each
+refuses, and why, is in live_refusals.py.
 
 The registry is the one object shared by all sessions, and it holds only what a key names. A job
 (`live_job.LiveJob`) has two keys, both uuid4 (unguessable): its id, which controls it (the tab keeps it in
@@ -25,10 +26,22 @@ import uuid
 import weakref
 from pathlib import Path
 
-from lstmlm.messages import Message
 from lstmlm.training.live import LiveSettings, live_corpus, zip_model
 from playground.server import live_worker
 from playground.server.live_job import LiveJob
+
+# the refusals live in live_refusals.py; the error classes are imported from here too (old import path)
+from playground.server.live_refusals import (  # noqa: F401
+    LiveBusy,
+    ReadOnly,
+    UnknownJob,
+    busy_server,
+    busy_yours,
+    cannot_pause,
+    cannot_resume,
+    read_only,
+    unknown_job,
+)
 
 MAX_RUNNING = max(1, (os.cpu_count() or 2) // 2)  # trainings at once: one per two cores (`--lab-trainings`)
 MAX_QUEUED = 20  # trainings waiting at most; past that, "busy, try again"
@@ -36,21 +49,6 @@ KEEP_S = 3600.0  # a finished job's folder is removed this long after it ended (
 MAX_JOBS = 40  # jobs kept at most (finished ones go first, oldest first)
 MEMORY_CAP_MB = 1536  # a training's worker process is ended past this resident memory (torch itself: ~300)
 TIME_GRACE_S = 30.0  # ... or this long past its time budget (a step, the last validation and save)
-
-
-class LiveBusy(RuntimeError):
-    """This session already has a training (queued, running or paused), or the queue is full."""
-
-
-class ReadOnly(PermissionError):
-    """A share token was used to control a training: only its id can pause, resume or stop it."""
-
-
-class UnknownJob(KeyError):
-    """No job has this id (never started, or removed after its session ended or an hour passed)."""
-
-    def __str__(self) -> str:
-        return self.args[0] if self.args else "unknown job"
 
 
 class LiveJobs:
@@ -112,23 +110,9 @@ class LiveJobs:
         self.sweep()
         with self.lock:
             if owner is not None and any(j.owner == owner and j.active for j in self.jobs.values()):
-                raise LiveBusy(
-                    Message(
-                        "live.busy_yours",
-                        "you already have a training (running, paused or waiting): stop it first, or wait "
-                        "until it finishes",
-                    )
-                )
+                raise busy_yours()
             if len(self.queue) >= self.max_queued:
-                raise LiveBusy(
-                    Message(
-                        "live.busy_server",
-                        "the server is busy: {waiting} trainings are waiting for one of its {places} places. "
-                        "Try again in a few minutes",
-                        waiting=len(self.queue),
-                        places=self.max_running,
-                    )
-                )
+                raise busy_server(len(self.queue), self.max_running)
             job = LiveJob(uuid.uuid4().hex, owner, settings, Path(tempfile.mkdtemp(prefix="live-lab-")))
             job.text, job.probe = text, probe
             self.jobs[job.id] = job
@@ -190,26 +174,14 @@ class LiveJobs:
             else:
                 job = None
         if job is None:
-            raise UnknownJob(
-                Message(
-                    "live.unknown_job",
-                    "no training has the id {job!r} (it ended more than an hour ago, its page was closed, or "
-                    "it never started): start a new one",
-                    job=str(key)[:40],
-                )
-            )
+            raise unknown_job(key)
         return job
 
     def control(self, job_id: str) -> LiveJob:
         """The job with this id (not a share token: ReadOnly); UnknownJob otherwise."""
         job = self.get(job_id)
         if job.id != job_id:
-            raise ReadOnly(
-                Message(
-                    "live.read_only",
-                    "this is a shared, read-only training: only the person who started it can control it",
-                )
-            )
+            raise read_only()
         return job
 
     def status(self, key: str, curve: bool = True) -> dict:
@@ -229,13 +201,7 @@ class LiveJobs:
         job = self.control(job_id)
         with job.lock:
             if job.state != "running":
-                raise ValueError(
-                    Message(
-                        "live.pause_state",
-                        "only a running training can be paused; this one is {state}",
-                        state=job.state,
-                    )
-                )
+                raise cannot_pause(job.state)
             job.pausing = True
         job.stop_event.set()
         return job
@@ -247,13 +213,7 @@ class LiveJobs:
         with self.lock:
             with job.lock:
                 if job.state != "paused":
-                    raise ValueError(
-                        Message(
-                            "live.resume_state",
-                            "only a paused training can go on; this one is {state}",
-                            state=job.state,
-                        )
-                    )
+                    raise cannot_resume(job.state)
                 job.state, job.resumes = "queued", job.resumes + 1
                 job.stop_event.clear()
             self.queue.append(job.id)
