@@ -12,7 +12,7 @@ model), of which it keeps the newest `MAX_REGISTERED`; an older one's page then 
 
 For other modules (the Live Lab tab): `register(model_dir, label) -> "/m/<key>/"`, `HUB_URL_JS`, the
 front-end function that gives such a path's address, and `OPEN_JS`, which opens it in the same browser tab
-(or in the new one `PRE_OPEN_JS` opened).
+(or in the new one `PRE_OPEN_JS` opened); those three are written in hub_js.py.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ from pathlib import Path
 from lstmlm.bundled import bundled_model_dirs
 from lstmlm.checkpoint import load_model
 from lstmlm.model import LanguageModel
+
+# the front-end functions live in hub_js.py; imported from here too (old import path)
+from playground.hub_js import HUB_URL_JS, OPEN_JS, PRE_OPEN_JS  # noqa: F401
 from playground.server.hub_apps import PREFIX, HubBuildError, Mounted, building, close_mounted, serve_app
 from playground.server.hub_router import HubRouter
 from playground.server.model_upload import UPLOAD_LIMIT
@@ -37,36 +40,6 @@ from playground.views.model_info import ModelInfo, read_info
 
 MAX_REGISTERED = 8  # run-time models (uploads, Live Lab) kept; the oldest is dropped for a ninth
 KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
-
-# The address of a hub path ("/m/<key>/" or "/") from this page, behind any --root-path, keeping the prompt
-# and the language: a front-end function of the path.
-HUB_URL_JS = """(path) => {
-  const base = window.location.pathname.replace(/\\/m\\/[^\\/]+\\/?$/, "").replace(/\\/+$/, "");
-  const url = new URL(window.location.origin + base + path);
-  const box = document.querySelector("#prompt textarea");
-  if (box && box.value) url.searchParams.set("prompt", box.value);
-  const lang = new URLSearchParams(window.location.search).get("lang");
-  if (lang) url.searchParams.set("lang", lang);
-  return url.href;
-}"""
-# Opens a hub path in this tab (HUB_URL_JS); bound as `js=` of an event whose input is the path. Empty
-# input: stays. In the tab that PRE_OPEN_JS opened instead, when the click's own js opened one (a popup
-# blocker allows window.open only during a click, not after the server answered); an empty input then
-# closes that tab. The Live Lab, which must never leave its page, opens its own way (tabs/live_snapshots.py).
-OPEN_JS = f"""(path) => {{
-  const tab = window.lpNewTab;
-  window.lpNewTab = null;
-  if (!path) {{ if (tab && !tab.closed) tab.close(); return path; }}
-  (tab && !tab.closed ? tab : window).location.assign(({HUB_URL_JS})(path));
-  return path;
-}}"""
-# Opens an empty browser tab during a click, for OPEN_JS to fill (refused by a popup blocker, OPEN_JS uses
-# this tab; the Live Lab shows a link instead). Bound as `js=` of the click with the event's inputs, which
-# it passes on unchanged.
-PRE_OPEN_JS = """(...inputs) => {
-  try { window.lpNewTab = window.open("", "_blank"); } catch (e) { window.lpNewTab = null; }
-  return inputs.length === 1 ? inputs[0] : inputs;
-}"""
 
 
 class HubUnavailable(RuntimeError):
