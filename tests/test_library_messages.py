@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import pickle
+import re
 import string
 from pathlib import Path
 
@@ -41,8 +42,11 @@ def library_messages() -> dict[str, list[tuple[str, set[str] | None]]]:
             if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Message"):
                 continue
             key, template = node.args[0], node.args[1]
+            if getattr(key, "attr", None) == "key" and getattr(template, "attr", None) == "template":
+                continue  # Message(said.key, said.template, **values): a message written elsewhere, rebuilt
             assert isinstance(key, ast.Constant) and isinstance(template, ast.Constant), path
             names = {k.arg for k in node.keywords}
+            assert not names & {"cls", "key", "template"}, (path, node.lineno)  # Message.__new__ takes these
             found.setdefault(key.value, []).append((template.value, None if None in names else names))
     return found
 
@@ -172,6 +176,25 @@ def test_a_views_refusal_in_chinese():
     assert shown(outside.value, "zh") == "范围必须在文本的第 1..9 个词之内，现在是 4-12"
 
 
+def english_run(text: str) -> int:
+    """The longest run of English words (2+ letters, separated by single spaces) in `text`."""
+    return max((len(run.split()) for run in re.findall(r"[A-Za-z]{2,}(?: [A-Za-z]{2,})*", text)), default=0)
+
+
+def test_every_importer_refusal_is_a_message_with_its_chinese():
+    said = {key for key in library_messages() if key.startswith("import.")}
+    assert len(said) >= 100 and sorted(said - set(CHINESE)) == []  # each one an upload can show, in Chinese
+    raises = []  # every `raise ImportModelError(...)` / CertificateError(...) in lstmlm/importing
+    for path in (ROOT / "lstmlm" / "importing").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+                if getattr(node.exc.func, "id", "") in ("ImportModelError", "CertificateError"):
+                    raises.append((path.name, node.lineno, node.exc.args[0]))
+    assert len(raises) >= 95, len(raises)
+    text = [(name, line) for name, line, arg in raises if isinstance(arg, (ast.Constant, ast.JoinedStr))]
+    assert text == []  # a Message (or a function returning one), never a plain or f-string
+
+
 def test_a_model_file_without_its_vocabulary_is_refused_in_chinese(tmp_path):
     import torch
     from torch import nn
@@ -182,12 +205,83 @@ def test_a_model_file_without_its_vocabulary_is_refused_in_chinese(tmp_path):
     torch.save(net.state_dict(), tmp_path / "m.pt")  # a PyTorch LSTM language model, no token list
     with pytest.raises(UploadError) as refused:
         import_files([tmp_path / "m.pt"], tmp_path / "out")
-    english = str(refused.value)
-    assert (
-        english.startswith("m.pt: the file holds no vocabulary (12 output classes)")
-        and str(tmp_path) not in english
-    )
+    english, chinese = str(refused.value), shown(refused.value, "zh")
+    assert english.startswith("m.pt: the file holds no vocabulary (12 output classes)")
     assert english.endswith(
         "or choose 'a text: its sorted characters are the vocabulary' under 'A .txt file beside it is'"
     )
-    assert shown(refused.value, "zh").startswith("无法导入 m.pt：它需要它训练时用的词表")
+    assert chinese.startswith(
+        "m.pt：文件里没有词表（12 个输出类别），旁边也没有找到（找过 vocab.json, vocab.txt"
+    )
+    assert chinese.endswith("在应用里：请把词表（.txt，每行一个词元，或 .json）和模型文件一起上传，"
+                            "或在“旁边的 .txt 文件是”下选择“一段文本：它排序后的字符就是词表”")  # fmt: skip
+    assert str(tmp_path) not in english and str(tmp_path) not in chinese  # the file's name, not the folder
+    assert english_run(english) >= 8 and english_run(chinese) <= 2, chinese  # "vocab FILE", no sentence
+
+
+def test_a_token_list_of_another_size_asks_for_the_right_one_in_chinese(tmp_path):
+    import torch
+    from torch import nn
+
+    from playground.server.model_upload import UploadError, import_files
+
+    net = nn.ModuleDict({"embedding": nn.Embedding(5, 4), "lstm": nn.LSTM(4, 4), "fc": nn.Linear(4, 5)})
+    torch.save(net.state_dict(), tmp_path / "m.pt")
+    (tmp_path / "tokens.txt").write_text("a\nb\nc\n", encoding="utf-8")  # 3 tokens for 5 classes
+    with pytest.raises(UploadError) as refused:
+        import_files([tmp_path / "m.pt", tmp_path / "tokens.txt"], tmp_path / "out")
+    assert message_of(refused.value).key == "upload.needs_vocab"  # found by the importer's key, not its text
+    assert str(refused.value).startswith("the vocabulary has 3 tokens but the model has 5 output classes")
+    assert shown(refused.value, "zh").startswith(
+        "词表有 3 个词元，而模型有 5 个输出类别："
+        "请给出它训练时用的词表（--vocab FILE，或 --chars-from TEXT）。在应用里：请把词表"
+    )
+
+
+def test_a_refused_keras_file_and_a_pickled_model_are_refused_in_chinese(tmp_path):
+    pytest.importorskip("h5py", reason="the Keras readers need h5py")
+    import numpy as np
+    import torch
+    from keras_reference import Layer, random_layers, write_keras2_h5
+
+    from playground.server.model_upload import UploadError, import_files
+
+    layers = random_layers(np.random.default_rng(0), 7, 8, "LSTM", 2, False)
+    layers.insert(2, Layer("LayerNormalization", "norm"))  # between the two LSTMs: not an LSTM's part
+    keras_file = write_keras2_h5(tmp_path / "m.h5", layers)
+    torch.save(torch.nn.Linear(3, 3), tmp_path / "whole.pt")  # a whole module: pickled code, never loaded
+    corrupt = tmp_path / "broken.h5"
+    corrupt.write_bytes(b"\x89HDF\r\n\x1a\n" + b"not an HDF5 file" * 4)
+    said = {}
+    for path in (keras_file, tmp_path / "whole.pt", corrupt):
+        with pytest.raises(UploadError) as refused:
+            import_files([path], tmp_path / "out")
+        said[path.name] = (str(refused.value), shown(refused.value, "zh"))
+    assert said["m.h5"] == (
+        "LayerNormalization layer 'norm': layer normalization is not something lstmlm can compute exactly; "
+        "refused",
+        "无法导入这个文件：LayerNormalization 层 'norm'：层归一化不是 lstmlm 能精确计算的；拒绝导入",
+    )
+    english, chinese = said["whole.pt"]
+    assert english.startswith("whole.pt: not a plain state dict: it holds a pickled torch.nn.modules.linear.")
+    assert chinese.startswith(
+        "无法导入这个文件：whole.pt：不是普通的 state dict：它含有一个 pickle 的 torch.nn.modules.linear."
+    )
+    assert "这永远不会被加载（加载它会运行文件里的代码）" in chinese
+    english, chinese = said.pop("broken.h5")
+    reason = english.removeprefix("broken.h5: not a readable HDF5 file (").removesuffix(")")  # h5py's
+    assert reason != english and chinese == f"无法导入这个文件：broken.h5：不是可读的 HDF5 文件（{reason}）"
+    assert str(tmp_path) not in english
+    for english, chinese in said.values():
+        assert str(tmp_path) not in english and str(tmp_path) not in chinese
+        assert english_run(chinese) <= 2, chinese  # technical names only ("state dict")
+
+
+def test_an_importer_refusal_keeps_its_key_without_escape_codes():
+    from lstmlm.importing import ImportModelError
+
+    error = ImportModelError(Message("import.no_file", "{path}: no such file", path="/x/a\x1b[31mb.pt"))
+    assert str(error) == "/x/ab.pt: no such file" and "\x1b" not in shown(error, "zh")
+    assert message_of(error).key == "import.no_file" and message_of(error).values == {"path": "/x/ab.pt"}
+    assert shown(error, "zh") == "/x/ab.pt：没有这个文件"
+    assert str(ImportModelError("plain \x1b[2Jtext")) == "plain text"  # plain text is cleaned too

@@ -18,6 +18,7 @@ from lstmlm.importing.network import (
     network_to_model,
 )
 from lstmlm.importing.vocabulary import chars_of_text, find_vocab_beside, read_token_list, recipe_words
+from lstmlm.messages import Message
 from lstmlm.model import LanguageModel
 from lstmlm.tokenizers import TOKENIZERS, get_tokenizer
 from lstmlm.vocab import UNK
@@ -35,12 +36,22 @@ def detect_format(path: str | os.PathLike) -> str:
             return "tfjs"
         if (path / "saved_model.pb").is_file():
             raise ImportModelError(
-                f"{path}: a TensorFlow SavedModel, which holds TensorFlow programs that lstmlm does not run: "
-                'save the Keras model as model.save("model.keras") and import that file'
+                Message(
+                    "import.saved_model",
+                    "{path}: a TensorFlow SavedModel, which holds TensorFlow programs that lstmlm does not "
+                    'run: save the Keras model as model.save("model.keras") and import that file',
+                    path=str(path),
+                )
             )
-        raise ImportModelError(f"{path}: a folder without model.json (TF.js); give the model file itself")
+        raise ImportModelError(
+            Message(
+                "import.folder",
+                "{path}: a folder without model.json (TF.js); give the model file itself",
+                path=str(path),
+            )
+        )
     if not path.is_file():
-        raise ImportModelError(f"{path}: no such file")
+        raise ImportModelError(Message("import.no_file", "{path}: no such file", path=str(path)))
     with open(path, "rb") as f:
         head = f.read(8)
     if head == HDF5_MAGIC:
@@ -50,7 +61,11 @@ def detect_format(path: str | os.PathLike) -> str:
             with zipfile.ZipFile(path) as z:
                 names = set(z.namelist())
         except (zipfile.BadZipFile, OSError) as e:
-            raise ImportModelError(f"{path}: a damaged zip file ({e})") from None
+            raise ImportModelError(
+                Message(
+                    "import.bad_zip", "{path}: a damaged zip file ({error})", path=str(path), error=str(e)
+                )
+            ) from None
         if "config.json" in names and "model.weights.h5" in names:
             return "keras"
         return "torch"  # torch.save's zip format (archive/data.pkl)
@@ -94,11 +109,20 @@ def import_file(
     else:
         net = {"keras": read_keras_zip, "keras-h5": read_keras_h5, "tfjs": read_tfjs}[kind](path)
         if cell is not None and cell != net.cell:
-            raise ImportModelError(f"--cell {cell}: the file holds a {net.cell}")
+            raise ImportModelError(
+                Message(
+                    "import.cell_differs",
+                    "--cell {cell}: the file holds a {found}",
+                    cell=cell,
+                    found=net.cell,
+                )
+            )
     V = net.decoder_weight.shape[0]
     given = [s for s in (vocab_file, chars_from, corpus_dir) if s is not None]
     if len(given) > 1:
-        raise ImportModelError("give one vocabulary: --vocab, --chars-from or --data")
+        raise ImportModelError(
+            Message("import.one_vocab", "give one vocabulary: --vocab, --chars-from or --data")
+        )
     if vocab_file is not None:
         tokens, vocabulary = read_token_list(vocab_file), f"{vocab_file} (token i is class i)"
     elif chars_from is not None:
@@ -108,8 +132,14 @@ def import_file(
         vocabulary = "first appearance in train.txt, valid.txt, test.txt (the recipe's order)"
         if len(tokens) != V:
             raise ImportModelError(
-                f"the model's embedding has {V:,} rows but the corpus gives {len(tokens):,} words: import it "
-                "with the corpus folder it was trained on (its train.txt, valid.txt and test.txt, unchanged)"
+                Message(
+                    "import.corpus_size",
+                    "the model's embedding has {rows:,} rows but the corpus gives {words:,} words: import it "
+                    "with the corpus folder it was trained on (its train.txt, valid.txt and test.txt, "
+                    "unchanged)",
+                    rows=V,
+                    words=len(tokens),
+                )
             )
         tokenizer = tokenizer or "whitespace"  # the recipe splits lines on whitespace
     elif net.tokens is not None:
@@ -117,7 +147,14 @@ def import_file(
     else:
         tokens, vocabulary = find_vocab_beside(path, V)
     if tokenizer is not None and tokenizer not in TOKENIZERS:
-        raise ImportModelError(f"--tokenizer {tokenizer}: choose one of {', '.join(TOKENIZERS)}")
+        raise ImportModelError(
+            Message(
+                "import.tokenizer",
+                "--tokenizer {tokenizer}: choose one of {choices}",
+                tokenizer=tokenizer,
+                choices=", ".join(TOKENIZERS),
+            )
+        )
     model = network_to_model(net, list(tokens), tied)
     tokenizer = tokenizer or guess_tokenizer(list(tokens))
     model.vocab.tokenizer = model.tokenizer = get_tokenizer(tokenizer)  # save_model records it in config.json
@@ -140,17 +177,26 @@ def import_file(
     return Imported(model=model, summary=summary, tokenizer=tokenizer)
 
 
-def out_problem(out: str | os.PathLike, force: bool = False) -> str | None:
+def out_problem(out: str | os.PathLike, force: bool = False) -> Message | None:
     """Why `out` cannot receive an imported model (a model there without `force`, a file in the way), or
     None."""
     from lstmlm.checkpoint import CONFIG
 
     out = Path(out)
     if (out / CONFIG).exists() and not force:
-        return f"--out {out} already holds a model; choose another folder or add --force to replace it"
+        return Message(
+            "import.out_taken",
+            "--out {path} already holds a model; choose another folder or add --force to replace it",
+            path=str(out),
+        )
     existing = next((p for p in (out, *out.parents) if p.exists()), None)  # the nearest that exists
     if existing is not None and not existing.is_dir():
-        return f"--out {out}: {existing} is a file, not a folder"
+        return Message(
+            "import.out_file",
+            "--out {path}: {file} is a file, not a folder",
+            path=str(out),
+            file=str(existing),
+        )
     return None
 
 
@@ -187,16 +233,31 @@ def save_imported(
             for a, b in zip(loaded.state_dict().values(), model.state_dict().values(), strict=True)
         )
         if not same:
-            raise ImportModelError(f"the model written to {stage} does not read back as imported")
+            raise ImportModelError(
+                Message(
+                    "import.read_back",
+                    "the model written to {path} does not read back as imported",
+                    path=str(stage),
+                )
+            )
         if out.is_dir():  # an existing folder (--force, or empty): lstmlm's atomic save into it
             save_model(out, loaded, loaded.vocab, {"imported": True}, sections={"import": summary})
         else:
             os.rename(stage, out)
             created = []  # out is now the finished model
     except OSError as e:
-        raise ImportModelError(f"cannot write the model to {out}: {e.strerror or e}") from None
+        raise ImportModelError(
+            Message(
+                "import.cannot_write",
+                "cannot write the model to {path}: {error}",
+                path=str(out),
+                error=str(e.strerror or e),
+            )
+        ) from None
     except CheckpointError as e:
-        raise ImportModelError(f"the imported model does not read back: {e}") from None
+        raise ImportModelError(
+            Message("import.no_read_back", "the imported model does not read back: {error}", error=str(e))
+        ) from None
     finally:
         if stage is not None and stage.exists():
             shutil.rmtree(stage, ignore_errors=True)

@@ -25,6 +25,7 @@ import numpy as np
 
 from lstmlm.importing.keras_layers import Weights, layer_list, network_from_keras
 from lstmlm.importing.network import ImportModelError, Network
+from lstmlm.messages import Message
 
 
 def _h5py():
@@ -32,7 +33,10 @@ def _h5py():
         import h5py
     except ImportError:
         raise ImportModelError(
-            "reading Keras files needs h5py: pip install 'lstm-playground[import]' (or pip install h5py)"
+            Message(
+                "import.h5py",
+                "reading Keras files needs h5py: pip install 'lstm-playground[import]' (or pip install h5py)",
+            )
         ) from None
     return h5py
 
@@ -50,7 +54,14 @@ def read_keras_zip(path: str | os.PathLike) -> Network:
             config = json.loads(z.read("config.json"))
             weights_h5 = z.read("model.weights.h5")
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise ImportModelError(f"{path}: not a readable .keras file ({e})") from None
+        raise ImportModelError(
+            Message(
+                "import.keras_unreadable",
+                "{path}: not a readable .keras file ({error})",
+                path=str(path),
+                error=str(e),
+            )
+        ) from None
     h5py = _h5py()
     paths = _keras3_paths(config)
     with h5py.File(io.BytesIO(weights_h5), "r") as f:
@@ -100,13 +111,24 @@ def read_keras_h5(path: str | os.PathLike) -> Network:
     try:
         f = h5py.File(path, "r")
     except OSError as e:
-        raise ImportModelError(f"{path}: not a readable HDF5 file ({e})") from None
+        raise ImportModelError(
+            Message(
+                "import.h5_unreadable",
+                "{path}: not a readable HDF5 file ({error})",
+                path=str(path),
+                error=str(e),
+            )
+        ) from None
     with f:
         raw = f.attrs.get("model_config")
         if raw is None:
             raise ImportModelError(
-                f"{path}: holds weights only (model.save_weights): the architecture is not in the file. "
-                'Save the whole model with model.save("model.keras") (or .h5) and import that'
+                Message(
+                    "import.weights_only",
+                    "{path}: holds weights only (model.save_weights): the architecture is not in the file. "
+                    'Save the whole model with model.save("model.keras") (or .h5) and import that',
+                    path=str(path),
+                )
             )
         config = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
         group = f["model_weights"] if "model_weights" in f else f
@@ -138,18 +160,31 @@ def read_tfjs(path: str | os.PathLike) -> Network:
     try:
         data = json.loads(model_json.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise ImportModelError(f"{model_json}: not a readable model.json ({e})") from None
+        raise ImportModelError(
+            Message(
+                "import.tfjs_unreadable",
+                "{path}: not a readable model.json ({error})",
+                path=str(model_json),
+                error=str(e),
+            )
+        ) from None
     topology = data.get("modelTopology") if isinstance(data, dict) else None
     if not isinstance(topology, dict) or data.get("format") == "graph-model" or "node" in topology:
         raise ImportModelError(
-            f"{model_json}: not a TF.js layers model (a graph model, converted from a SavedModel, holds a "
-            "TensorFlow program rather than layers); convert the Keras model with "
-            "tensorflowjs_converter --input_format keras, or save it from TF.js with model.save()"
+            Message(
+                "import.tfjs_graph",
+                "{path}: not a TF.js layers model (a graph model, converted from a SavedModel, holds a "
+                "TensorFlow program rather than layers); convert the Keras model with "
+                "tensorflowjs_converter --input_format keras, or save it from TF.js with model.save()",
+                path=str(model_json),
+            )
         )
     config = topology.get("model_config", topology)
     manifest = data.get("weightsManifest")
     if not isinstance(manifest, list):
-        raise ImportModelError(f"{model_json}: no weightsManifest")
+        raise ImportModelError(
+            Message("import.tfjs_manifest", "{path}: no weightsManifest", path=str(model_json))
+        )
     arrays: dict[str, np.ndarray] = {}
     order: list[str] = []
     notes: list[str] = []
@@ -162,10 +197,25 @@ def read_tfjs(path: str | os.PathLike) -> Network:
             quant = w.get("quantization")
             stored = quant["dtype"] if quant else dtype
             if stored not in _TFJS_DTYPES:
-                raise ImportModelError(f"{model_json}: weight {name} has dtype {stored!r}, not a number type")
+                raise ImportModelError(
+                    Message(
+                        "import.tfjs_dtype",
+                        "{path}: weight {name} has dtype {dtype!r}, not a number type",
+                        path=str(model_json),
+                        name=name,
+                        dtype=stored,
+                    )
+                )
             nbytes = count * np.dtype(_TFJS_DTYPES[stored]).itemsize
             if offset + nbytes > len(blob):
-                raise ImportModelError(f"{model_json}: the shards end before weight {name} (truncated file?)")
+                raise ImportModelError(
+                    Message(
+                        "import.tfjs_truncated",
+                        "{path}: the shards end before weight {name} (truncated file?)",
+                        path=str(model_json),
+                        name=name,
+                    )
+                )
             values = np.frombuffer(
                 blob, dtype=np.dtype(_TFJS_DTYPES[stored]).newbyteorder("<"), count=count, offset=offset
             )
@@ -177,8 +227,14 @@ def read_tfjs(path: str | os.PathLike) -> Network:
             order.append(name)
         if offset != len(blob):
             raise ImportModelError(
-                f"{model_json}: the shards of {group.get('paths')} hold {len(blob)} bytes, the manifest "
-                f"describes {offset}"
+                Message(
+                    "import.tfjs_bytes",
+                    "{path}: the shards of {shards} hold {size} bytes, the manifest describes {described}",
+                    path=str(model_json),
+                    shards=group.get("paths"),
+                    size=len(blob),
+                    described=offset,
+                )
             )
 
     def weights_of(name: str) -> Weights:
@@ -193,11 +249,25 @@ def _shard(folder: Path, relative: str) -> bytes:
     """One weight file named in the manifest: inside the model's folder only."""
     target = (folder / relative).resolve()
     if folder.resolve() not in target.parents:
-        raise ImportModelError(f"{folder / 'model.json'}: weight path {relative!r} leaves the model's folder")
+        raise ImportModelError(
+            Message(
+                "import.tfjs_outside",
+                "{path}: weight path {shard!r} leaves the model's folder",
+                path=str(folder / "model.json"),
+                shard=relative,
+            )
+        )
     try:
         return target.read_bytes()
     except OSError as e:
-        raise ImportModelError(f"{target}: missing weight shard ({e.strerror or e})") from None
+        raise ImportModelError(
+            Message(
+                "import.tfjs_shard",
+                "{path}: missing weight shard ({error})",
+                path=str(target),
+                error=str(e.strerror or e),
+            )
+        ) from None
 
 
 def _role(name: str) -> str:

@@ -29,27 +29,37 @@ import numpy as np
 import torch
 
 from lstmlm.importing.network import ImportModelError, Network
+from lstmlm.messages import Message
 
 Weights = list[tuple[str | None, np.ndarray]]  # (role, array) in the file's order; role None when unnamed
 _SKIPPED = {"InputLayer", "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
             "ActivityRegularization"}  # fmt: skip
 _RNN_CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}
+_ATTENTION = Message("import.feature.attention", "attention")
+_CONV_LSTM = Message("import.feature.conv_lstm", "a convolutional LSTM")
+# layer class -> what it does, named in the refusal (Messages: an app says them in its language)
 _FEATURES = {
-    "Bidirectional": "a bidirectional layer (it reads the text backwards too, which a next-token model "
-    "cannot)",
-    "Attention": "attention",
-    "MultiHeadAttention": "attention",
-    "AdditiveAttention": "attention",
-    "LayerNormalization": "layer normalization",
-    "BatchNormalization": "batch normalization",
-    "Conv1D": "a convolution",
-    "ConvLSTM1D": "a convolutional LSTM",
-    "ConvLSTM2D": "a convolutional LSTM",
-    "RNN": "a custom RNN cell",
-    "StackedRNNCells": "stacked cells inside one RNN layer",
-    "CuDNNLSTM": "Keras 2's CuDNNLSTM (its two biases are not read yet)",
-    "CuDNNGRU": "Keras 2's CuDNNGRU (its two biases are not read yet)",
-    "Masking": "masking (skipped steps keep the state)",
+    "Bidirectional": Message(
+        "import.feature.bidirectional",
+        "a bidirectional layer (it reads the text backwards too, which a next-token model cannot)",
+    ),
+    "Attention": _ATTENTION,
+    "MultiHeadAttention": _ATTENTION,
+    "AdditiveAttention": _ATTENTION,
+    "LayerNormalization": Message("import.feature.layer_norm", "layer normalization"),
+    "BatchNormalization": Message("import.feature.batch_norm", "batch normalization"),
+    "Conv1D": Message("import.feature.conv", "a convolution"),
+    "ConvLSTM1D": _CONV_LSTM,
+    "ConvLSTM2D": _CONV_LSTM,
+    "RNN": Message("import.feature.custom_rnn", "a custom RNN cell"),
+    "StackedRNNCells": Message("import.feature.stacked_cells", "stacked cells inside one RNN layer"),
+    "CuDNNLSTM": Message(
+        "import.feature.cudnn", "Keras 2's {kind} (its two biases are not read yet)", kind="CuDNNLSTM"
+    ),
+    "CuDNNGRU": Message(
+        "import.feature.cudnn", "Keras 2's {kind} (its two biases are not read yet)", kind="CuDNNGRU"
+    ),
+    "Masking": Message("import.feature.masking", "masking (skipped steps keep the state)"),
 }
 
 
@@ -61,12 +71,14 @@ def _snake(value):
 def layer_list(config: dict) -> list[dict]:
     """The layers of a Sequential or single-chain Functional model config, in order."""
     if not isinstance(config, dict):
-        raise ImportModelError("the model config is not a JSON object")
+        raise ImportModelError(Message("import.config_object", "the model config is not a JSON object"))
     kind, body = config.get("class_name"), config.get("config")
     if kind == "Sequential":
         layers = body if isinstance(body, list) else (body or {}).get("layers")  # Keras < 2.2: a bare list
         if not isinstance(layers, list):
-            raise ImportModelError("a Sequential config without a layer list")
+            raise ImportModelError(
+                Message("import.sequential_layers", "a Sequential config without a layer list")
+            )
         return layers
     if kind in ("Functional", "Model"):
         layers = (body or {}).get("layers") or []
@@ -75,15 +87,29 @@ def layer_list(config: dict) -> list[dict]:
             inbound = _names_in(layer.get("inbound_nodes", []))
             if inbound != [names[n - 1]]:
                 raise ImportModelError(
-                    f"layer {names[n]!r} reads from {inbound or 'nothing'}: lstmlm imports models that are "
-                    "one chain of layers (no branches, merges or shared layers)"
+                    Message(
+                        "import.not_chain",
+                        "layer {name!r} reads from {inbound}: lstmlm imports models that are one chain of "
+                        "layers (no branches, merges or shared layers)",
+                        name=names[n],
+                        inbound=inbound or Message("import.nothing", "nothing"),
+                    )
                 )
         if layers and _names_in((body or {}).get("output_layers", [])) not in ([names[-1]], []):
-            raise ImportModelError("the model's output is not its last layer: not one chain of layers")
+            raise ImportModelError(
+                Message(
+                    "import.output_not_last",
+                    "the model's output is not its last layer: not one chain of layers",
+                )
+            )
         return layers
     raise ImportModelError(
-        f"a {kind!r} model: only Sequential and Functional models describe their layers in the file (a "
-        "subclassed model's layers are code, which lstmlm does not run); rebuild it as keras.Sequential"
+        Message(
+            "import.subclassed",
+            "a {kind!r} model: only Sequential and Functional models describe their layers in the file (a "
+            "subclassed model's layers are code, which lstmlm does not run); rebuild it as keras.Sequential",
+            kind=kind,
+        )
     )
 
 
@@ -109,7 +135,7 @@ def _names_in(node) -> list[str]:
     return out
 
 
-def _take(weights: Weights, roles: list[str], where: str) -> dict[str, np.ndarray]:
+def _take(weights: Weights, roles: list[str], where: Message) -> dict[str, np.ndarray]:
     """Name the arrays: by their names when the file gives them, else by Keras's creation order."""
     if weights and all(r is not None for r, _ in weights):
         found = {r: a for r, a in weights}
@@ -118,11 +144,24 @@ def _take(weights: Weights, roles: list[str], where: str) -> dict[str, np.ndarra
     unknown = set(found) - set(roles)
     if unknown or len(weights) > len(roles):
         raise ImportModelError(
-            f"{where}: unexpected weights {sorted(unknown) or len(weights)} (expected {roles})"
+            Message(
+                "import.keras_weights",
+                "{where}: unexpected weights {found} (expected {roles})",
+                where=where,
+                found=sorted(unknown) or len(weights),
+                roles=roles,
+            )
         )
     missing = [r for r in roles if r != "bias" and r not in found]
     if missing:
-        raise ImportModelError(f"{where}: its {', '.join(missing)} is not in the file")
+        raise ImportModelError(
+            Message(
+                "import.keras_missing",
+                "{where}: its {names} is not in the file",
+                where=where,
+                names=", ".join(missing),
+            )
+        )
     return found
 
 
@@ -147,22 +186,38 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
                 inner.get("class_name"),
                 {_snake(k): v for k, v in (inner.get("config") or {}).items()},
             )
-        where = f"{kind} layer {name!r}"
+        where = Message("import.keras_layer", "{kind} layer {name!r}", kind=kind, name=name)
         if kind in _SKIPPED:
             continue
         if kind == "Embedding":
             if embedding is not None or layers:
-                raise ImportModelError(f"{where}: an embedding after the first layer is not supported")
+                raise ImportModelError(
+                    Message(
+                        "import.embedding_late",
+                        "{where}: an embedding after the first layer is not supported",
+                        where=where,
+                    )
+                )
             if cfg.get("mask_zero"):
                 raise ImportModelError(
-                    f"{where}: mask_zero=True (Keras skips every step whose id is 0, keeping the state): "
-                    "nn.LSTM has no masking, so this is refused"
+                    Message(
+                        "import.mask_zero",
+                        "{where}: mask_zero=True (Keras skips every step whose id is 0, keeping the state): "
+                        "nn.LSTM has no masking, so this is refused",
+                        where=where,
+                    )
                 )
             embedding = _tensor(_take(weights_of(name), ["embeddings"], where)["embeddings"])
             described.append("Embedding")
         elif kind in _RNN_CELLS:
             if dense is not None:
-                raise ImportModelError(f"{where}: a recurrent layer after the output layer is not supported")
+                raise ImportModelError(
+                    Message(
+                        "import.recurrent_late",
+                        "{where}: a recurrent layer after the output layer is not supported",
+                        where=where,
+                    )
+                )
             cell, layer_weights = _recurrent(
                 kind, cfg, _take(weights_of(name), ["kernel", "recurrent_kernel", "bias"], where), where
             )
@@ -174,13 +229,22 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
         elif kind == "Dense":
             if dense is not None or not layers:
                 raise ImportModelError(
-                    f"{where}: lstmlm reads one Dense layer, after the recurrent layers (a head other than "
-                    "linear + softmax is not supported)"
+                    Message(
+                        "import.one_dense",
+                        "{where}: lstmlm reads one Dense layer, after the recurrent layers (a head other "
+                        "than linear + softmax is not supported)",
+                        where=where,
+                    )
                 )
             activation = _snake(cfg.get("activation", "linear"))
             if activation not in ("softmax", "linear"):
                 raise ImportModelError(
-                    f"{where}: activation {activation!r}; the output layer must be linear + softmax"
+                    Message(
+                        "import.dense_activation",
+                        "{where}: activation {activation!r}; the output layer must be linear + softmax",
+                        where=where,
+                        activation=activation,
+                    )
                 )
             softmaxes += activation == "softmax"
             arrays = _take(weights_of(name), ["kernel", "bias"], where)
@@ -191,21 +255,50 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
         elif kind in ("Activation", "Softmax"):
             activation = "softmax" if kind == "Softmax" else _snake(cfg.get("activation"))
             if dense is None or activation not in ("softmax", "linear"):
-                raise ImportModelError(f"{where}: only a softmax after the Dense output layer is supported")
+                raise ImportModelError(
+                    Message(
+                        "import.softmax_only",
+                        "{where}: only a softmax after the Dense output layer is supported",
+                        where=where,
+                    )
+                )
             softmaxes += activation == "softmax"
         else:
-            feature = _FEATURES.get(kind, f"a {kind} layer")
-            raise ImportModelError(f"{where}: {feature} is not something lstmlm can compute exactly; refused")
+            feature = _FEATURES.get(kind) or Message("import.feature.other", "a {kind} layer", kind=kind)
+            raise ImportModelError(
+                Message(
+                    "import.keras_feature",
+                    "{where}: {feature} is not something lstmlm can compute exactly; refused",
+                    where=where,
+                    feature=feature,
+                )
+            )
     if not layers or dense is None:
         raise ImportModelError(
-            f"{source}: expected recurrent layers and a Dense output layer, found {described}"
+            Message(
+                "import.keras_layers",
+                "{source}: expected recurrent layers and a Dense output layer, found {found}",
+                source=source,
+                found=described,
+            )
         )
     if softmaxes > 1:
         raise ImportModelError(
-            f"{source}: softmax applied twice; the output must be one softmax over the logits"
+            Message(
+                "import.softmax_twice",
+                "{source}: softmax applied twice; the output must be one softmax over the logits",
+                source=source,
+            )
         )
     if len(set(cells)) > 1:
-        raise ImportModelError(f"{source}: layers of different cells {cells}: lstmlm stacks one kind of cell")
+        raise ImportModelError(
+            Message(
+                "import.keras_cells",
+                "{source}: layers of different cells {cells}: lstmlm stacks one kind of cell",
+                source=source,
+                cells=cells,
+            )
+        )
     if softmaxes == 0:
         notes.append("the Dense layer gives logits (activation linear): their softmax is the distribution")
     return Network(
@@ -223,54 +316,104 @@ def _tensor(a: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.array(a, dtype=np.float32))
 
 
-def _recurrent(kind: str, cfg: dict, arrays: dict[str, np.ndarray], where: str) -> tuple[str, tuple]:
+def _recurrent(kind: str, cfg: dict, arrays: dict[str, np.ndarray], where: Message) -> tuple[str, tuple]:
     """One Keras recurrent layer -> (cell, (weight_ih, weight_hh, bias_ih, bias_hh)) in PyTorch's layout."""
     if cfg.get("go_backwards"):
-        raise ImportModelError(f"{where}: go_backwards=True reads the text backwards; refused")
+        raise ImportModelError(
+            Message(
+                "import.go_backwards",
+                "{where}: go_backwards=True reads the text backwards; refused",
+                where=where,
+            )
+        )
     activation = _snake(cfg.get("activation", "tanh"))
     kernel, recurrent = _tensor(arrays["kernel"]), _tensor(arrays["recurrent_kernel"])  # (in, kH), (H, kH)
     H = recurrent.shape[0]
     if kind == "SimpleRNN":
         if activation not in ("tanh", "relu"):
-            raise ImportModelError(f"{where}: activation {activation!r}; nn.RNN computes tanh or relu only")
+            raise ImportModelError(
+                Message(
+                    "import.rnn_activation",
+                    "{where}: activation {activation!r}; nn.RNN computes tanh or relu only",
+                    where=where,
+                    activation=activation,
+                )
+            )
         cell, k = f"rnn_{activation}", 1
     else:
         gate = _snake(cfg.get("recurrent_activation"))
         if gate == "hard_sigmoid":
             raise ImportModelError(
-                f"{where}: recurrent_activation hard_sigmoid (the gates of Keras before 2.3 and the TF.js "
-                "default) is a piecewise-linear gate; nn.LSTM / nn.GRU gates use the logistic sigmoid, so "
-                "this model cannot be traced exactly and is refused. Retrain with "
-                "recurrent_activation='sigmoid' (TF.js: recurrentActivation: 'sigmoid')"
+                Message(
+                    "import.hard_sigmoid",
+                    "{where}: recurrent_activation hard_sigmoid (the gates of Keras before 2.3 and the TF.js "
+                    "default) is a piecewise-linear gate; nn.LSTM / nn.GRU gates use the logistic sigmoid, "
+                    "so this model cannot be traced exactly and is refused. Retrain with "
+                    "recurrent_activation='sigmoid' (TF.js: recurrentActivation: 'sigmoid')",
+                    where=where,
+                )
             )
         if gate != "sigmoid" or activation != "tanh":
             raise ImportModelError(
-                f"{where}: activation {activation!r} / recurrent_activation {gate!r}; nn.{kind} computes "
-                "tanh and sigmoid only"
+                Message(
+                    "import.gate_activation",
+                    "{where}: activation {activation!r} / recurrent_activation {gate!r}; nn.{kind} computes "
+                    "tanh and sigmoid only",
+                    where=where,
+                    activation=activation,
+                    gate=gate,
+                    kind=kind,
+                )
             )
         cell, k = kind.lower(), 4 if kind == "LSTM" else 3
     if kernel.dim() != 2 or kernel.shape[1] != k * H or recurrent.shape != (H, k * H):
         raise ImportModelError(
-            f"{where}: kernel {tuple(kernel.shape)} and recurrent_kernel {tuple(recurrent.shape)} do not fit "
-            f"a {kind} of {H} units"
+            Message(
+                "import.kernel_shapes",
+                "{where}: kernel {kernel} and recurrent_kernel {recurrent} do not fit a {kind} of {units} "
+                "units",
+                where=where,
+                kernel=tuple(kernel.shape),
+                recurrent=tuple(recurrent.shape),
+                kind=kind,
+                units=H,
+            )
         )
     bias = _tensor(arrays["bias"]) if "bias" in arrays else kernel.new_zeros(k * H)
     w_ih, w_hh = kernel.t(), recurrent.t()  # (kH, in), (kH, H)
     if kind != "GRU":  # LSTM: Keras's i, f, c, o is PyTorch's i, f, g, o; one bias
         if bias.shape != (k * H,):
-            raise ImportModelError(f"{where}: bias {tuple(bias.shape)}, expected ({k * H},)")
+            raise ImportModelError(
+                Message(
+                    "import.bias_shape",
+                    "{where}: bias {shape}, expected {expected}",
+                    where=where,
+                    shape=tuple(bias.shape),
+                    expected=(k * H,),
+                )
+            )
         return cell, (w_ih.contiguous(), w_hh.contiguous(), bias, bias.new_zeros(k * H))
     if not cfg.get("reset_after", False):
         raise ImportModelError(
-            f"{where}: reset_after=False (Keras 1 and the TF.js default) applies the reset gate to h_(t-1) "
-            "before the recurrent matrix; nn.GRU applies it after, so this GRU cannot be represented "
-            "exactly; refused. Retrain with reset_after=True (Keras's default since 2.3)"
+            Message(
+                "import.reset_after",
+                "{where}: reset_after=False (Keras 1 and the TF.js default) applies the reset gate to "
+                "h_(t-1) before the recurrent matrix; nn.GRU applies it after, so this GRU cannot be "
+                "represented exactly; refused. Retrain with reset_after=True (Keras's default since 2.3)",
+                where=where,
+            )
         )
     if bias.shape == (3 * H,):  # use_bias with one bias row: no recurrent bias
         bias = torch.stack([bias, bias.new_zeros(3 * H)])
     if bias.shape != (2, 3 * H):
         raise ImportModelError(
-            f"{where}: bias {tuple(bias.shape)}, expected (2, {3 * H}) for reset_after=True"
+            Message(
+                "import.gru_bias",
+                "{where}: bias {shape}, expected {expected} for reset_after=True",
+                where=where,
+                shape=tuple(bias.shape),
+                expected=(2, 3 * H),
+            )
         )
 
     def zrh_to_rzn(t: torch.Tensor) -> torch.Tensor:  # Keras's blocks z, r, h -> PyTorch's r, z, n (dim 0)

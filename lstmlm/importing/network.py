@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from lstmlm.messages import Message
 from lstmlm.model import CELLS, LanguageModel, ModelConfig
 from lstmlm.vocab import EOS, UNK, Vocab
 
@@ -20,10 +21,26 @@ _SPECIAL = re.compile(r"<[^<>\s]{1,12}>|\[[A-Z]{1,12}\]")
 
 
 class ImportModelError(ValueError):
-    """A file that cannot be imported exactly; the message says which file and why (no escape codes)."""
+    """A file that cannot be imported exactly; the message says which file and why (no escape codes).
+
+    Raised with a `Message` (key "import.*", the file's path as its `path` value) so that an app can say it
+    in its language and show only the file's name; terminal escape codes in its text values (a file name, a
+    quoted error) are removed and the Message is kept. Plain text is accepted too (stripped the same way)."""
 
     def __init__(self, message: str):
-        super().__init__(_ESCAPES.sub("", message))
+        super().__init__(_clean(message))
+
+
+def _clean(message: str) -> str:
+    """`message` without terminal escape codes, still a Message (with cleaned values) when it was one."""
+    if isinstance(message, Message):
+        values = {
+            name: _clean(v) if isinstance(v, str) else v for name, v in message.values.items()
+        }  # a nested Message stays one
+        cleaned = Message(message.key, message.template, **values)
+        if not _ESCAPES.search(cleaned):
+            return cleaned
+    return _ESCAPES.sub("", message)
 
 
 @dataclass
@@ -60,42 +77,79 @@ def network_to_model(net: Network, tokens: list[str], tied: bool | None = None) 
     Raises ImportModelError for shapes that do not make one nn.LSTM / nn.GRU / nn.RNN model.
     """
     if net.cell not in CELLS:
-        raise ImportModelError(f"a {net.cell} network: this lstmlm has no such cell (it has {sorted(CELLS)})")
+        raise ImportModelError(
+            Message(
+                "import.no_cell",
+                "a {cell} network: this lstmlm has no such cell (it has {cells})",
+                cell=net.cell,
+                cells=sorted(CELLS),
+            )
+        )
     V, H = net.decoder_weight.shape
     first_in = net.layers[0][0].shape[1]
     if net.embedding is None:
         if first_in != V:
             raise ImportModelError(
-                f"the first recurrent layer reads {first_in} inputs but the output layer has {V} classes: "
-                "a one-hot input must cover the same vocabulary as the output"
+                Message(
+                    "import.one_hot_size",
+                    "the first recurrent layer reads {inputs} inputs but the output layer has {classes} "
+                    "classes: a one-hot input must cover the same vocabulary as the output",
+                    inputs=first_in,
+                    classes=V,
+                )
             )
         embedding = torch.eye(V)  # one-hot x -> W_ih x is column x of W_ih: an identity embedding
     else:
         embedding = net.embedding
         if embedding.shape != (V, first_in):
             raise ImportModelError(
-                f"the embedding is {tuple(embedding.shape)} but the output layer has {V} classes and the "
-                f"first recurrent layer reads {first_in} inputs: the input and output vocabularies differ"
+                Message(
+                    "import.embedding_size",
+                    "the embedding is {shape} but the output layer has {classes} classes and the first "
+                    "recurrent layer reads {inputs} inputs: the input and output vocabularies differ",
+                    shape=tuple(embedding.shape),
+                    classes=V,
+                    inputs=first_in,
+                )
             )
     sizes = [w_hh.shape[1] for _, w_hh, _, _ in net.layers]
     if len(set(sizes)) > 1:
         raise ImportModelError(
-            f"recurrent layers of different sizes {sizes}: lstmlm's stacked layers all have the same number "
-            "of units (one nn.LSTM / nn.GRU / nn.RNN)"
+            Message(
+                "import.layer_sizes",
+                "recurrent layers of different sizes {sizes}: lstmlm's stacked layers all have the same "
+                "number of units (one nn.LSTM / nn.GRU / nn.RNN)",
+                sizes=sizes,
+            )
         )
     if sizes[0] != H:
         raise ImportModelError(
-            f"the output layer reads {H} values but the last recurrent layer has {sizes[0]}"
+            Message(
+                "import.output_reads",
+                "the output layer reads {reads} values but the last recurrent layer has {units}",
+                reads=H,
+                units=sizes[0],
+            )
         )
     if len(tokens) != V:
         raise ImportModelError(
-            f"the vocabulary has {len(tokens):,} tokens but the model has {V:,} output classes: give the "
-            "token list it was trained with (--vocab FILE, or --chars-from TEXT)"
+            Message(
+                "import.vocab_size",
+                "the vocabulary has {tokens:,} tokens but the model has {classes:,} output classes: give the "
+                "token list it was trained with (--vocab FILE, or --chars-from TEXT)",
+                tokens=len(tokens),
+                classes=V,
+            )
         )
     words = lstmlm_words(tokens)
     same = net.embedding is not None and torch.equal(embedding, net.decoder_weight)
     if tied and not same:
-        raise ImportModelError("--tied: the output weights differ from the embedding, so they were not tied")
+        raise ImportModelError(
+            Message(
+                "import.not_tied",
+                "--tied: the output weights differ from the embedding, so they were not tied",
+            )
+        )
     tensors = {"embedding.weight": embedding, "decoder.weight": net.decoder_weight}
     tensors["decoder.bias"] = net.decoder_bias
     for n, layer in enumerate(net.layers):
@@ -118,7 +172,13 @@ def network_to_model(net: Network, tokens: list[str], tied: bool | None = None) 
         model.load_state_dict({k: v.float() for k, v in tensors.items()}, strict=True)
     except (ValueError, RuntimeError) as e:
         lines = [line.strip() for line in str(e).splitlines() if line.strip()]
-        raise ImportModelError(f"the tensors do not make one model of these sizes: {lines[-1]}") from None
+        raise ImportModelError(
+            Message(
+                "import.tensors",
+                "the tensors do not make one model of these sizes: {error}",
+                error=lines[-1],  # PyTorch's reason (English)
+            )
+        ) from None
     model.vocab = Vocab(words)
     return model.eval()
 
@@ -148,19 +208,40 @@ def lstmlm_words(tokens: list[str]) -> list[str]:
     words = []
     for t in tokens:
         if not isinstance(t, str):
-            raise ImportModelError(f"the vocabulary holds {t!r}, not a string")
+            raise ImportModelError(
+                Message("import.token_type", "the vocabulary holds {token!r}, not a string", token=t)
+            )
         w = renames.get(t, t)
         if w != t and w in present:
-            raise ImportModelError(f"the vocabulary holds both {t!r} and {w!r}, which lstmlm reads alike")
+            raise ImportModelError(
+                Message(
+                    "import.token_alike",
+                    "the vocabulary holds both {token!r} and {same!r}, which lstmlm reads alike",
+                    token=t,
+                    same=w,
+                )
+            )
         if "\n" in w or "\r" in w:
             raise ImportModelError(
-                f"the vocabulary holds {w!r}: a token with a line break inside is not supported"
+                Message(
+                    "import.token_break",
+                    "the vocabulary holds {token!r}: a token with a line break inside is not supported",
+                    token=w,
+                )
             )
         words.append(w)
     seen: dict[str, int] = {}
     for i, w in enumerate(words):
         if w in seen:
-            raise ImportModelError(f"the vocabulary holds {w!r} twice (ids {seen[w]} and {i})")
+            raise ImportModelError(
+                Message(
+                    "import.token_twice",
+                    "the vocabulary holds {token!r} twice (ids {first} and {second})",
+                    token=w,
+                    first=seen[w],
+                    second=i,
+                )
+            )
         seen[w] = i
     return words
 

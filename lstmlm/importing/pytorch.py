@@ -34,6 +34,7 @@ import torch
 
 from lstmlm.importing.network import ImportModelError, Network
 from lstmlm.importing.vocabulary import tokens_from_object
+from lstmlm.messages import Message
 
 _RNN_KEY = re.compile(
     r"(?P<prefix>.*?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(?P<layer>\d+)(?P<rev>_reverse)?"
@@ -53,22 +54,38 @@ def read_torch_file(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
     """The state dict (name -> tensor) and the checkpoint's other plain entries (e.g. its token list)."""
     path = Path(path)
     if not path.is_file():
-        raise ImportModelError(f"{path}: no such file")
+        raise ImportModelError(Message("import.no_file", "{path}: no such file", path=str(path)))
     try:
         with warnings.catch_warnings():  # e.g. "Detected pickle protocol 4": the error below says more
             warnings.simplefilter("ignore", UserWarning)
             obj = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
         found = re.search(r"GLOBAL ([\w.]+)", str(e))
-        what = f"a pickled {found.group(1)}" if found else "pickled code or objects"
+        what = (
+            Message("import.pickled_class", "a pickled {name}", name=found.group(1))
+            if found
+            else Message("import.pickled_code", "pickled code or objects")
+        )
         raise ImportModelError(
-            f"{path}: not a plain state dict: it holds {what}, which is never loaded (loading it would "
-            "run code from the file). If it is a whole model saved by torch.save(model, f), load it where "
-            "you trust it and save torch.save(model.state_dict(), f) instead"
+            Message(
+                "import.pickled",
+                "{path}: not a plain state dict: it holds {what}, which is never loaded (loading it would "
+                "run code from the file). If it is a whole model saved by torch.save(model, f), load it "
+                "where you trust it and save torch.save(model.state_dict(), f) instead",
+                path=str(path),
+                what=what,
+            )
         ) from None
     except (RuntimeError, OSError, EOFError, ValueError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ImportModelError(f"{path}: not a readable PyTorch file ({first})") from None
+        raise ImportModelError(
+            Message(
+                "import.torch_unreadable",
+                "{path}: not a readable PyTorch file ({error})",
+                path=str(path),
+                error=first,  # torch's reason (English)
+            )
+        ) from None
     extras: dict = {}
     if isinstance(obj, dict) and not any(isinstance(v, torch.Tensor) for v in obj.values()):
         for key in _STATE_KEYS:  # nested in a training checkpoint
@@ -81,7 +98,13 @@ def read_torch_file(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
         or not obj
         or not all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in obj.items())
     ):
-        raise ImportModelError(f"{path}: not a state dict (expected a dict of parameter name -> tensor)")
+        raise ImportModelError(
+            Message(
+                "import.not_state_dict",
+                "{path}: not a state dict (expected a dict of parameter name -> tensor)",
+                path=str(path),
+            )
+        )
     # nn.DataParallel / DistributedDataParallel prefix every name with "module."
     if all(k.startswith("module.") for k in obj):
         obj = {k.removeprefix("module."): v for k, v in obj.items()}
@@ -108,50 +131,95 @@ def network_from_state_dict(state: dict[str, torch.Tensor], cell: str | None = N
             continue
         if m.group("rev"):
             raise ImportModelError(
-                f"a bidirectional RNN ({key}): lstmlm's models read left to right only, and a language "
-                "model that reads the next word cannot be bidirectional; refused"
+                Message(
+                    "import.bidirectional",
+                    "a bidirectional RNN ({tensor}): lstmlm's models read left to right only, and a language "
+                    "model that reads the next word cannot be bidirectional; refused",
+                    tensor=key,
+                )
             )
         if m.group("kind") == "weight_hr":
             raise ImportModelError(
-                f"an LSTM with proj_size ({key}: its h is projected to {tensor.shape[0]} values): nn.LSTM "
-                "without projections cannot compute it exactly; refused"
+                Message(
+                    "import.proj_size",
+                    "an LSTM with proj_size ({tensor}: its h is projected to {size} values): nn.LSTM "
+                    "without projections cannot compute it exactly; refused",
+                    tensor=key,
+                    size=tensor.shape[0],
+                )
             )
         rnn.setdefault(m.group("prefix"), {})[(m.group("kind"), int(m.group("layer")))] = tensor
     if not rnn:
         raise ImportModelError(
-            "not a recurrent language model state dict: no weight_ih_l0 / weight_hh_l0 of an nn.LSTM, "
-            f"nn.GRU or nn.RNN (found {sorted(state)[:6]}...)"
+            Message(
+                "import.no_rnn",
+                "not a recurrent language model state dict: no weight_ih_l0 / weight_hh_l0 of an nn.LSTM, "
+                "nn.GRU or nn.RNN (found {names}...)",
+                names=sorted(state)[:6],
+            )
         )
     if len(rnn) > 1:
         raise ImportModelError(
-            f"several recurrent modules ({', '.join(p.rstrip('.') or '(top)' for p in rnn)}): lstmlm imports "
-            "one nn.LSTM / nn.GRU / nn.RNN (with num_layers for a stack)"
+            Message(
+                "import.several_rnn",
+                "several recurrent modules ({names}): lstmlm imports one nn.LSTM / nn.GRU / nn.RNN (with "
+                "num_layers for a stack)",
+                names=", ".join(p.rstrip(".") or "(top)" for p in rnn),
+            )
         )
     prefix, weights = next(iter(rnn.items()))
     num_layers = 1 + max(n for _, n in weights)
     for n in range(num_layers):
         for kind in ("weight_ih", "weight_hh"):
             if (kind, n) not in weights or weights[(kind, n)].dim() != 2:
-                raise ImportModelError(f"{prefix}{kind}_l{n}: missing or not a matrix")
+                raise ImportModelError(
+                    Message(
+                        "import.rnn_matrix",
+                        "{tensor}: missing or not a matrix",
+                        tensor=f"{prefix}{kind}_l{n}",
+                    )
+                )
     hidden = weights[("weight_hh", 0)].shape[1]
     rows = weights[("weight_ih", 0)].shape[0]
     found = {4 * hidden: "lstm", 3 * hidden: "gru", hidden: "rnn"}.get(rows)
     if found is None:
         raise ImportModelError(
-            f"{prefix}weight_ih_l0 has {rows} rows for {hidden} units: not an LSTM (4 x {hidden}), GRU (3 x) "
-            "or RNN (1 x)"
+            Message(
+                "import.rnn_rows",
+                "{tensor} has {rows} rows for {hidden} units: not an LSTM (4 x {hidden}), GRU (3 x) or "
+                "RNN (1 x)",
+                tensor=f"{prefix}weight_ih_l0",
+                rows=rows,
+                hidden=hidden,
+            )
         )
     if found == "rnn":
         if cell not in ("rnn_tanh", "rnn_relu"):
             if cell is not None:
-                raise ImportModelError(f"--cell {cell}: the weights are those of a plain RNN")
+                raise ImportModelError(
+                    Message(
+                        "import.cell_plain_rnn",
+                        "--cell {cell}: the weights are those of a plain RNN",
+                        cell=cell,
+                    )
+                )
             raise ImportModelError(
-                "a plain RNN (nn.RNN): its nonlinearity (tanh or relu) is not in its weights; say which with "
-                "--cell rnn_tanh or --cell rnn_relu (the recipe's --model RNN_TANH / RNN_RELU)"
+                Message(
+                    "import.rnn_which",
+                    "a plain RNN (nn.RNN): its nonlinearity (tanh or relu) is not in its weights; say which "
+                    "with --cell rnn_tanh or --cell rnn_relu (the recipe's --model RNN_TANH / RNN_RELU)",
+                )
             )
         found = cell
     elif cell is not None and cell != found:
-        raise ImportModelError(f"--cell {cell}: the weights are those of a {found}")
+        raise ImportModelError(
+            Message(
+                "import.cell_weights",
+                "--cell {cell}: the weights are those of a {found}",
+                cell=cell,
+                found=found,
+            )
+        )
     layers = []
     for n in range(num_layers):
         w_ih, w_hh = weights[("weight_ih", n)], weights[("weight_hh", n)]
@@ -160,8 +228,16 @@ def network_from_state_dict(state: dict[str, torch.Tensor], cell: str | None = N
         expected_in = w_ih.shape[1] if n == 0 else hidden
         if w_ih.shape != (rows, expected_in) or w_hh.shape != (rows, hidden) or b_ih.shape != (rows,):
             raise ImportModelError(
-                f"{prefix}layer {n}: unexpected shapes {tuple(w_ih.shape)}, {tuple(w_hh.shape)}, "
-                f"{tuple(b_ih.shape)} for {hidden} units"
+                Message(
+                    "import.rnn_shapes",
+                    "{prefix}layer {layer}: unexpected shapes {ih}, {hh}, {bias} for {hidden} units",
+                    prefix=prefix,
+                    layer=n,
+                    ih=tuple(w_ih.shape),
+                    hh=tuple(w_hh.shape),
+                    bias=tuple(b_ih.shape),
+                    hidden=hidden,
+                )
             )
         layers.append((w_ih, w_hh, b_ih, b_hh))
     used = {f"{prefix}{kind}_l{n}" for kind, n in weights}
@@ -204,10 +280,24 @@ def _output_layer(state: dict[str, torch.Tensor], used: set[str], hidden: int) -
         candidates = named if len(named) == 1 else candidates
     if len(candidates) != 1:
         matrices = {k: tuple(t.shape) for k, t in state.items() if t.dim() == 2 and k not in used}
-        reason = "none" if not candidates else f"several ({', '.join(c.rstrip('.') for c in candidates)})"
+        reason = (
+            Message("import.output_none", "none")
+            if not candidates
+            else Message(
+                "import.output_several",
+                "several ({names})",
+                names=", ".join(c.rstrip(".") for c in candidates),
+            )
+        )
         raise ImportModelError(
-            f"expected one linear output layer reading the {hidden} recurrent units, found {reason}; other "
-            f"matrices: {matrices}. A head other than one linear layer + softmax is not supported"
+            Message(
+                "import.output_layer",
+                "expected one linear output layer reading the {hidden} recurrent units, found {reason}; "
+                "other matrices: {matrices}. A head other than one linear layer + softmax is not supported",
+                hidden=hidden,
+                reason=reason,
+                matrices=matrices,
+            )
         )
     return candidates[0]
 
@@ -222,15 +312,20 @@ def _embedding(
         if k not in used and k.endswith("weight") and t.dim() == 2 and t.shape[1] == in_dim
     ]
     if len(candidates) > 1:
-        raise ImportModelError(f"several matrices could be the embedding: {candidates}")
+        raise ImportModelError(
+            Message("import.embeddings", "several matrices could be the embedding: {names}", names=candidates)
+        )
     return (candidates[0], state[candidates[0]]) if candidates else None
 
 
-def _leftover_message(leftover: list[str]) -> str:
+def _leftover_message(leftover: list[str]) -> Message:
     """Why unexplained tensors stop the import, naming the feature when the names say it."""
     features = sorted({f for k in leftover for word, f in _FEATURES.items() if word in k.lower()})
-    what = f" ({', '.join(features)})" if features else ""
-    return (
-        f"tensors beyond an embedding, one recurrent module and one linear output layer{what}: "
-        f"{leftover[:6]}; lstmlm cannot compute these exactly, so the model is refused"
+    what = f" ({', '.join(features)})" if features else ""  # technical names, kept in English
+    return Message(
+        "import.leftover",
+        "tensors beyond an embedding, one recurrent module and one linear output layer{features}: "
+        "{names}; lstmlm cannot compute these exactly, so the model is refused",
+        features=what,
+        names=leftover[:6],
     )

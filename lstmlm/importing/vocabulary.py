@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from lstmlm.importing.network import ImportModelError
+from lstmlm.messages import Message
 from lstmlm.vocab import EOS
 
 
@@ -18,17 +19,23 @@ def read_token_list(path: str | os.PathLike) -> list[str]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise ImportModelError(f"{path}: unreadable ({e})") from None
+        raise ImportModelError(_unreadable(path, e)) from None
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
         except ValueError as e:
-            raise ImportModelError(f"{path}: not valid JSON ({e})") from None
+            raise ImportModelError(
+                Message("import.vocab_json", "{path}: not valid JSON ({error})", path=str(path), error=str(e))
+            ) from None
         tokens = tokens_from_object(data)
         if tokens is None:
             raise ImportModelError(
-                f"{path}: expected a list of tokens, a {{token: id}} or {{id: token}} object, or an object "
-                "holding one of these"
+                Message(
+                    "import.vocab_shape",
+                    "{path}: expected a list of tokens, a {{token: id}} or {{id: token}} object, or an "
+                    "object holding one of these",
+                    path=str(path),
+                )
             )
         return tokens
     # one token per line; keep spaces (a character vocabulary holds " "), drop only the final newline
@@ -88,7 +95,12 @@ def chars_of_text(path: str | os.PathLike) -> list[str]:
         with open(path, encoding="utf-8", newline=None) as f:  # text mode: "\r\n" reads as "\n", as theirs
             return sorted(set(f.read()))
     except (OSError, UnicodeDecodeError) as e:
-        raise ImportModelError(f"{path}: unreadable ({e})") from None
+        raise ImportModelError(_unreadable(path, e)) from None
+
+
+def _unreadable(path: Path, error: Exception) -> Message:
+    """A file that cannot be read as UTF-8 text, with the reason (Python's, English)."""
+    return Message("import.unreadable", "{path}: unreadable ({error})", path=str(path), error=str(error))
 
 
 def recipe_words(folder: str | os.PathLike) -> list[str]:
@@ -98,14 +110,21 @@ def recipe_words(folder: str | os.PathLike) -> list[str]:
     for split in ("train.txt", "valid.txt", "test.txt"):
         path = folder / split
         if not path.is_file():
-            raise ImportModelError(f"{path}: missing (the recipe's vocabulary is read from {split})")
+            raise ImportModelError(
+                Message(
+                    "import.recipe_missing",
+                    "{path}: missing (the recipe's vocabulary is read from {split})",
+                    path=str(path),
+                    split=split,
+                )
+            )
         try:
             with open(path, encoding="utf-8") as f:  # text mode, as the recipe reads it
                 for line in f:
                     words.update(dict.fromkeys(line.split()))
                     words[EOS] = None
         except (OSError, UnicodeDecodeError) as e:
-            raise ImportModelError(f"{path}: unreadable ({e})") from None
+            raise ImportModelError(_unreadable(path, e)) from None
     return list(words)
 
 
@@ -154,17 +173,39 @@ def find_vocab_beside(path: str | os.PathLike, size: int) -> tuple[list[str], st
     lists = {tuple(t) for t in found.values()}
     if len(lists) > 1:
         raise ImportModelError(
-            f"{path}: the files beside the model hold different token lists of {size:,} tokens "
-            f"({', '.join(p.name for p in found)}): choose the one it was trained with, --vocab FILE"
+            Message(
+                "import.vocab_beside_differ",
+                "{path}: the files beside the model hold different token lists of {size:,} tokens ({names}): "
+                "choose the one it was trained with, --vocab FILE",
+                path=str(path),
+                size=size,
+                names=", ".join(p.name for p in found),
+            )
         )
     if not found:
-        looked = f"; beside it: {', '.join(other)}, not {size:,} tokens" if other else ""
+        looked = (
+            Message(
+                "import.vocab_beside_others",
+                "; beside it: {files}, not {size:,} tokens",
+                files=", ".join(other),
+                size=size,
+            )
+            if other
+            else ""
+        )
         raise ImportModelError(
-            f"{path}: the file holds no vocabulary ({size:,} output classes) and none was found beside it "
-            f"(looked for {', '.join(VOCAB_FILE_NAMES[:4])} and {len(VOCAB_FILE_NAMES) - 4} more names)"
-            f"{looked}: give the token list it was trained with, --vocab FILE (JSON list or one token per "
-            "line) or --chars-from TEXT "
-            "(its sorted characters, as the Keras and TensorFlow text-generation examples build it)"
+            Message(
+                "import.no_vocab",
+                "{path}: the file holds no vocabulary ({size:,} output classes) and none was found beside it "
+                "(looked for {names} and {more} more names){looked}: give the token list it was trained "
+                "with, --vocab FILE (JSON list or one token per line) or --chars-from TEXT (its sorted "
+                "characters, as the Keras and TensorFlow text-generation examples build it)",
+                path=str(path),
+                size=size,
+                names=", ".join(VOCAB_FILE_NAMES[:4]),
+                more=len(VOCAB_FILE_NAMES) - 4,
+                looked=looked,
+            )
         )
     first, *same = found
     also = f" (the same list as {', '.join(p.name for p in same)})" if same else ""

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lstmlm.checkpoint import CheckpointError, load_model, save_model
-from lstmlm.messages import Message
+from lstmlm.messages import Message, message_of
 
 UPLOAD_MB = 200  # one upload, all its files together
 UPLOAD_LIMIT = f"{UPLOAD_MB}mb"  # gradio's max_file_size: it refuses a bigger file before it arrives
@@ -28,6 +28,10 @@ MODEL_FILES = ("config.json", "model.safetensors", "vocab.txt")
 TEXT_SUFFIXES = (".txt", ".json")  # a token list (or the model.json of TF.js)
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MB = 1024 * 1024
+# the importer's refusals that a token list beside the model file answers (lstmlm.importing: none in the file
+# or beside it, one of the wrong length, several that disagree): the app says how to upload it
+NEEDS_VOCAB = ("import.no_vocab", "import.vocab_size", "import.vocab_beside_differ")
+PATH_VALUES = ("path", "file")  # the importer's values that are a file's path: shown as the file's name
 
 
 class UploadError(ValueError):
@@ -121,6 +125,28 @@ def _pick_source(files: list[Path]) -> tuple[Path, list[Path]]:
     )
 
 
+def without_folder(said: str, folder: Path) -> str:
+    """What the importer said, naming its files by their names rather than by this server's `folder`.
+
+    A `Message` is rebuilt with the same key and template (so an app still translates it): a value named in
+    PATH_VALUES becomes the file's name, and `folder` is dropped from its other text values (a quoted
+    Python or framework error naming the file), nested Messages included. Plain text loses `folder` too."""
+    prefix = f"{folder}{os.sep}"
+    message = message_of(said)
+    if message is None:
+        return str(said).replace(prefix, "")
+    values = {}
+    for name, value in message.values.items():
+        if isinstance(value, Message):
+            value = without_folder(value, folder)
+        elif name in PATH_VALUES and isinstance(value, (str, os.PathLike)):
+            value = Path(value).name
+        elif isinstance(value, str):
+            value = value.replace(prefix, "")
+        values[name] = value
+    return Message(message.key, message.template, **values)  # the same message, other values
+
+
 def import_files(
     files: list[Path], out: Path, vocab_is_text: bool = False, tokenizer: str | None = None
 ) -> Path:
@@ -147,19 +173,19 @@ def import_files(
             tokenizer=tokenizer,
         )
     except ImportModelError as e:
-        message = str(e).replace(f"{source.parent}{os.sep}", "")  # the file's name, not this server's folder
-        if "--vocab" in message or "--chars-from" in message:  # the importer names the CLI's options
+        said = without_folder(message_of(e) or str(e), source.parent)
+        if getattr(said, "key", None) in NEEDS_VOCAB:  # the importer names the CLI's options
             raise UploadError(
                 Message(
                     "upload.needs_vocab",
                     "{error}. In the app: upload the token list (.txt, one token per line, or .json) "
                     "together with the model file, or choose 'a text: its sorted characters are the "
                     "vocabulary' under 'A .txt file beside it is'",
-                    error=message,
+                    error=said,
                     name=source.name,
                 )
             ) from None
-        raise UploadError(Message("upload.import_failed", "{error}", error=message)) from None
+        raise UploadError(Message("upload.import_failed", "{error}", error=said)) from None
     summary = dict(result.summary, imported_from=source.name)  # not this server's temporary path
     save_model(out, result.model, result.model.vocab, summary)
     return out
