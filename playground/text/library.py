@@ -16,17 +16,17 @@ CHINESE: dict[str, str] = {
         "{token} 不在这个模型的词表中，而词表里没有代替未知{unit}的 {unk}（模型来自一个没有它的工具包）："
         "请只用模型认识的{unit}（它的 vocab.txt 列出了全部 {size:,} 个）"
     ),
-    # lstmlm/sampling.py
+    # lstmlm/distributions.py (the settings and the mask); sampling.max_words: lstmlm/sampling.py
     "sampling.temperature": "温度必须是 >= 0 的数（0 = 总是选最可能的词），现在是 {temperature}",
     "sampling.temperature_finite": "温度必须是有限的数（温度很大时每个词都一样可能）",
     "sampling.top_k": "top_k 必须是 >= 0 的整数（0 = 不限制），现在是 {top_k}",
     "sampling.top_p": "top_p 必须在 (0, 1] 之间（1 = 不限制），现在是 {top_p}",
     "sampling.max_words": "生成的词数必须 >= 0，现在是 {n}",
     "sampling.nothing_left": "这个模型能说的每个词都被隐藏了或是 <unk>：没有词可以抽样",
-    # lstmlm/trace.py
+    # lstmlm/trace.py (the forward)
     "trace.empty": "没有可以追踪的：文本里没有词",
     "trace.lstm_only": "干预固定的是 LSTM 的门或细胞；这个模型的细胞是 {cell!r}（不加干预地追踪它）",
-    # lstmlm/trace.py check_interventions ({target}: i f g o c, the article's symbols)
+    # lstmlm/interventions.py check_interventions ({target}: i f g o c, the article's symbols)
     "trace.layer": "第 {layer!r} 层不存在：这个模型的层是 0..{last}",
     "trace.target": "不能干预 {target!r}：请选 {targets} 之一",
     "trace.value": "干预的值必须是数，现在是 {value!r}",
