@@ -15,7 +15,10 @@ Since log p_c(w) <= 0, no word of cluster c is likelier than the cluster token: 
 bound says which clusters a setting can skip without changing the result.
 
 Where this is exact (the same distribution as `sampling.pick_word` on the whole row, to float rounding; the
-same words for the same seed unless u falls within that rounding, ~1e-7 of the mass, of a word boundary):
+same words for the same seed unless u falls within that rounding, ~1e-7 of the mass, of a word boundary; a
+tail word narrower than that, as in the deep tail of a peaked model (median 3e-8 in the 10,000-30,000 cluster
+of the tied storybook LSTM), can then come out as its neighbour: a cluster is placed by its token's
+probability here and by the sum of its words' on the whole row, which agree only to that rounding):
   - temperature 0: clusters whose token is at least as likely as the best word so far are computed.
   - temperature 1, top-k 0, top-p 1: two-stage draw as drawn above (only the drawn word's cluster).
   - top-k > 0, any temperature and top-p: clusters whose token is at least as likely as the k-th best word
