@@ -144,7 +144,14 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path, capsys):
     answer = json.loads(_run([lstmlm, "next", PROMPT, "--json", "-k", "5"], elsewhere, env))
     assert main(["next", PROMPT, "--json", "-k", "5"]) == 0  # the clone's model, read here
     expected = json.loads(capsys.readouterr().out)
-    assert answer == expected
+    # the same words and numbers; the probabilities to float32 rounding only (this test process may run
+    # torch with another thread count than a fresh one, which changes the order of a matmul's sums)
+    same = {k: v for k, v in expected.items() if k not in ("next", "entropy_bits")}
+    assert {k: v for k, v in answer.items() if k not in ("next", "entropy_bits")} == same
+    assert [n["word"] for n in answer["next"]] == [n["word"] for n in expected["next"]]
+    probs = [n["prob"] for n in expected["next"]]
+    assert [n["prob"] for n in answer["next"]] == pytest.approx(probs, rel=1e-5)
+    assert answer["entropy_bits"] == pytest.approx(expected["entropy_bits"], rel=1e-5)
 
     traced = json.loads(_run([lstmlm, "trace", "--json", PROMPT], elsewhere, env))
     assert traced["tokens"] == expected["tokens"]
