@@ -16,7 +16,6 @@ from playground.display import display_word
 from playground.i18n import language, plot_words, say, shown, t
 from playground.plots.counterfactual import difference_lines
 from playground.plots.gates import gate_heatmap
-from playground.plots.style import placeholder
 from playground.tabs import TabView, change_charts
 from playground.text import per_unit, unit_fields
 from playground.views.counterfactual import DEFAULT_PAIR, change_one_word, counterfactual_view, delta_window
@@ -127,7 +126,9 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
         summary = gr.HTML(
             f'<div class="lp-placeholder">{t("cf.empty")}</div>', elem_id="counterfactual-summary"
         )
-        lines = gr.Plot(placeholder(say("cf.empty", "en")), show_label=False, elem_id="counterfactual-lines")
+        # empty until Compare: the hint is the summary's text above, which follows the page's language (a
+        # figure built here would be drawn in one language for every page)
+        lines = gr.Plot(show_label=False, elem_id="counterfactual-lines")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 bars = gr.Plot(show_label=False, elem_id="counterfactual-bars")
