@@ -9,11 +9,11 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
-from playground.display import display_word, rare_explained, rare_label, spaced_pieces
+from playground.display import corpus_words, display_word, rare_explained, rare_label, spaced_pieces
 from playground.page_language import say, shown
 
 
@@ -31,17 +31,11 @@ _ESCAPES = re.compile(r" ?@([-,.])@ ?")  # WikiText's "1 @,@ 000" and "well @-@ 
 
 def display_text(text: str) -> str:
     """Corpus text (words joined by spaces) as a person reads it: WikiText escapes joined ("1 @,@ 000" ->
-    "1,000"), line breaks as "⏎", <unk> as "(rare word)", listed words hidden (`hide_in_text`)."""
+    "1,000"), line breaks as "⏎", <unk> as `rare_label()` ("a rare word", in the page's language), listed
+    words hidden (`hide_in_text`)."""
     text = _ESCAPES.sub(r"\1", text or "")
-    text = text.replace("<eos>", "⏎").replace("<unk>", "(rare word)")
+    text = text.replace("<eos>", "⏎").replace("<unk>", rare_label())
     return hide_in_text(text)[0]
-
-
-def source_name(source: str) -> str:
-    """A corpus file's name without the folders of whoever built the file ("../data/wikitext-2/valid.txt"
-    -> "wikitext-2/valid.txt"): no developer paths on screen."""
-    parts = [p for p in re.split(r"[\\/]", source or "") if p not in ("", ".", "..")]
-    return "/".join(parts[-2:]) if parts else "the corpus"
 
 
 def notice(text: str | BaseException) -> str:
@@ -106,13 +100,18 @@ def set_apart_note(words: Sequence[str], probs: Sequence[float]) -> str:
     )
 
 
-def tokenizer_line(tokenizer: Tokenizer) -> str:
-    """One short line under the tokens: which tokenizer this model reads text with, described in the page's
-    language, and its config.json name as code (`chars`, the same in every language)."""
-    name = f"<code>{_esc(tokenizer.name)}</code>"
+def tokenizer_line(tokenizer: Tokenizer, info: Mapping | None = None) -> str:
+    """One short line under the tokens, in the page's language, read from the loaded model: how its
+    tokenizer cuts text and, when its config.json (`info`, the model's `info`) names a known training text,
+    what it learned from ("children's storybooks"). The config.json name of the tokenizer (`wikitext`,
+    `chars`) is not on screen, only in a data attribute for scripts and tests: the storybook model reads
+    text by WikiText's rules without being WikiText."""
+    corpus = corpus_words(info)
+    learned = say("markup.corpus", corpus=_esc(corpus)) if corpus else ""
     return (
-        f'<div class="lp-tokenizer" title="config.json: &quot;tokenizer&quot;: &quot;{tokenizer.name}&quot;">'
-        + say("markup.tokenizer", what=_esc(say(f"tokenizer.{tokenizer.name}")), name=name)
+        f'<div class="lp-tokenizer" data-tokenizer="{_esc(tokenizer.name)}">'
+        + say("markup.tokenizer", what=_esc(say(f"tokenizer.{tokenizer.name}")))
+        + learned
         + "</div>"
     )
 

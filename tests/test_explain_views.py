@@ -166,7 +166,7 @@ def test_before_after_and_moved_bars():
     fig = explain_plots.before_after_bars((["a", "b"], [0.5, 0.2]), (["c", "a"], [0.4, 0.3]))
     assert list(fig.data[0].x) == [0.5, 0.2] and list(fig.data[1].y) == ["<b>c</b>", "a"]  # new word bold
     fig = explain_plots.moved_bars(["<unk>", "b"], [0.1, 0.3], [0.4, 0.2])
-    assert list(fig.data[0].y) == ["&lt;unk&gt; ▲", "b ▼"] and list(fig.data[1].x) == [0.4, 0.2]
+    assert list(fig.data[0].y) == ["a rare word ▲", "b ▼"] and list(fig.data[1].x) == [0.4, 0.2]
     assert fig.layout.barmode == "group"
 
 

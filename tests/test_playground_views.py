@@ -75,7 +75,9 @@ def test_next_word_bars_show_top_words(tiny_model):
     assert list(bar.x) == pytest.approx(nxt.probs)
     assert list(bar.y) == [plots.text_label(w) for w in words]
     assert fig.layout.xaxis.title.text == "probability" and fig.layout.yaxis.autorange == "reversed"
-    assert plots.text_label("<unk>") == "&lt;unk&gt;"  # plotly would drop it as an HTML tag
+    # <unk> reads as the other views show it; '<' is escaped, which plotly would read as an HTML tag
+    assert plots.text_label("<unk>", "en") == "a rare word" and plots.text_label("<unk>", "zh") == "生僻词"
+    assert plots.text_label("a<b>", "en") == "a&lt;b&gt;" and plots.text_label("@-@") == "-"
 
 
 def test_append_words_keeps_the_text_and_spaces_like_wikitext():

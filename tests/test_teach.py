@@ -149,8 +149,10 @@ def test_clean_words_in_the_atlas_and_the_next_word_labels():
     }
     html = unit_plots.atlas_contexts(entry)
     assert "@" not in html and "&lt;eos&gt;" not in html and "&lt;unk&gt;" not in html
-    assert "cost 1,000 ⏎ a well-" in html and "(rare word) ." in html
-    assert "wikitext-2/valid.txt" in html and "shared" not in html and ".." not in html
+    assert "cost 1,000 ⏎ a well-" in html and "a rare word ." in html
+    # the data file in words, never its path
+    assert "the validation text of Wikipedia articles (WikiText-2)" in html
+    assert "valid.txt" not in html and "shared" not in html and ".." not in html
     labels = word_labels(["the", "<eos>"])
     assert labels[0] == "the" and labels[1].endswith(" new line") and "<eos>" not in labels[1]
 

@@ -289,9 +289,14 @@ def test_the_next_word_view_says_which_tokenizer(whitespace_model):
 
     model = load_model(whitespace_model[2])
     line = markup.tokenizer_line(model.tokenizer)
-    assert "(<code>whitespace</code>)" in line and "&quot;Paris,&quot; is one" in line
-    assert "(<code>chars</code>)" in markup.tokenizer_line(CHARS)  # config.json's name, code in any language
-    assert "(<code>wikitext</code>)" in markup.tokenizer_line(WIKITEXT)
+    assert 'data-tokenizer="whitespace"' in line and "&quot;Paris,&quot; is one" in line
+    # config.json's name only in a data attribute; the line says how the tokenizer cuts text, not "WikiText"
+    assert 'data-tokenizer="chars"' in markup.tokenizer_line(CHARS)
+    wikitext = markup.tokenizer_line(WIKITEXT)
+    assert 'data-tokenizer="wikitext"' in wikitext and "WikiText" not in wikitext
+    assert "learned" not in wikitext  # no training text recorded: none named
+    stories = markup.tokenizer_line(WIKITEXT, {"training": {"data": "/data/storybooks/train.txt"}})
+    assert stories.endswith("It learned from children&#x27;s storybooks.</div>")
 
 
 def test_a_model_without_a_tokenizer_entry_reads_wikitext_and_a_bad_entry_is_refused(

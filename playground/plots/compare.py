@@ -24,7 +24,7 @@ def compare_bars(
     clean = [(name, [p or 0.0 for p in probs], color) for name, probs, color in series]
     top = max((p for _, probs, _ in clean for p in probs), default=0.0)
     return grouped_probability_bars(
-        [text_label(w) for w in words],
+        [text_label(w, lang) for w in words],
         clean,
         words_in(lang, "cmp.bars_title", unit=unit),
         row_height=22 + 20 * len(series),

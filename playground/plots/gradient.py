@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from playground.markup import source_name
+from playground.display import source_words
 from playground.plots.style import TEMPLATE, text_label
 from playground.text import unit_fields, words_in
 
@@ -33,7 +33,7 @@ def prompt_flow(
             go.Scatter(
                 x=distance,
                 y=[max(float(v), 1e-30) for v in values],
-                customdata=[text_label(w) for w in words],
+                customdata=[text_label(w, lang) for w in words],
                 mode="lines+markers",
                 name=name,
                 line=dict(color=color, width=3),
@@ -42,7 +42,7 @@ def prompt_flow(
                 "<extra></extra>",
             )
         )
-    title = words_in(lang, "grad.title", word=text_label(target), **unit_fields(lang, unit))
+    title = words_in(lang, "grad.title", word=text_label(target, lang), **unit_fields(lang, unit))
     fig.update_layout(template=TEMPLATE, title=title, height=470, hovermode="closest")
     _log_axes(fig, words_in(lang, "grad.norm"), lang, unit)
     return fig
@@ -78,13 +78,13 @@ def averaged_flow(series: Sequence[tuple[str, dict, str]], lang: str = "en", uni
             )
         )
     first = series[0][1] if series else {"snippets": 0, "length": 0, "source": ""}
-    source = words_in(lang, "grad.source", source=source_name(first["source"])) if first.get("source") else ""
+    source = first.get("source") and words_in(lang, "grad.source", source=source_words(first["source"], lang))
     title = words_in(
         lang,
         "grad.averaged_title",
         snippets=first["snippets"],
         length=first["length"],
-        source=source,
+        source=source or "",
         **unit_fields(lang, unit),
     )
     fig.update_layout(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from lstmlm.safewords import hide_in_text
+from playground.display import display_word
 
 # the plots' words are plain data in plot_words.py (the text tables read them without plotly)
 from playground.plots.plot_words import LINE_NAMES, SIGMOID_GATES, WORDS, plot_text  # noqa: F401
@@ -41,10 +41,12 @@ TEMPLATE = go.layout.Template(
 )
 
 
-def text_label(word: str) -> str:
-    """A word safe for plotly's text, which reads '<unk>' as an HTML tag and would drop it; a word on the
-    classroom list reads "(hidden word)" (every chart label passes here, whoever made the word list)."""
-    word = hide_in_text(word)[0]
+def text_label(word: str, lang: str | None = None) -> str:
+    """A token as a chart shows it: `display_word`'s reading (<unk> "a rare word" in `lang`, default the
+    page's; <eos> ⏎; "@-@" -; a word on the classroom list "(hidden word)"), made safe for plotly's text,
+    which reads '<' as an HTML tag. Every chart label passes here, whoever made the word list; a label
+    already shown (display_word's output) stays as it is."""
+    word = display_word(word, lang)
     return word.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

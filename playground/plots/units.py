@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.display import display_word
-from playground.markup import display_text, placeholder, source_name
+from playground.display import display_word, source_words
+from playground.markup import display_text, placeholder
 from playground.plots.gates import unit_lines, unit_panels
 from playground.text import words_in
 
@@ -106,7 +106,7 @@ def atlas_contexts(entry: dict, lang: str = "en", step_unit: str = "word") -> st
             for c in entry.get(key, [])
         )
         blocks.append(f'<div class="lp-atlas-block"><div class="lp-label">{title}</div>{rows}</div>')
-    source = source_name(entry.get("source") or "")
+    source = source_words(entry.get("source") or "", lang)
     line = words_in(
         lang, "units.atlas_head", layer=entry["layer"] + 1, unit=entry["unit"],
         source=html.escape(str(source)), words=f"{entry.get('words_scanned', 0):,}",

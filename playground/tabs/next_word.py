@@ -47,7 +47,7 @@ def update(model: LanguageModel, text: str, k: int) -> tuple[go.Figure, str, gr.
         markup.entropy_line(nxt.entropy_bits, p.unit) + markup.set_apart_note(nxt.words, nxt.probs),
         candidates,
         markup.token_chips(p.tokens, p.unknown, p.notice, p.unit)
-        + markup.tokenizer_line(model.vocab.tokenizer),
+        + markup.tokenizer_line(model.vocab.tokenizer, getattr(model, "info", None)),
     )
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from playground.text import worded
 from playground.text.learn_views import VIEWS, ZH_VIEWS, view_rows  # noqa: F401 (ZH_VIEWS: i18n reads it here)
 
-# (label, prompt): each shows something worth teaching
+# (label, prompt): each shows something worth teaching, in plain English that every bundled model reads
+# (no training-data markup such as WikiText's "= = Heading = =" lines: tests/test_screen_markup.py)
 EXAMPLES = [
     (
         "Long sentence",
@@ -18,9 +19,9 @@ EXAMPLES = [
     ("Quotes", 'In an interview, the director said that the film was "a story about'),
     ("Lists", "The team won the championship in 1998, 2001, 2004 and"),
     ("Numbers", "The population was 12,345 at the 2010 census, up from 9,876 in"),
-    ("Heading", "= = Reception = =\nThe game received"),
+    ("Story", "Once upon a time there was a little girl who"),
 ]
-ZH_EXAMPLE_LABELS = ["长句子", "括号", "引号", "列表", "数字", "标题"]  # EXAMPLES' labels, in order
+ZH_EXAMPLE_LABELS = ["长句子", "括号", "引号", "列表", "数字", "故事"]  # EXAMPLES' labels, in order
 
 INTRO = (
     "At every {unit} $t$, the LSTM reads the {unit}'s vector $x_t$ and its own previous output $h_{t-1}$, "

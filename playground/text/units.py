@@ -37,10 +37,10 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "units.no_atlas": (
         "This model has no unit atlas yet. Build it once with `lstmlm index --model DIR --data valid.txt` "
-        "(`DIR`: the model directory; `valid.txt`: e.g. WikiText-2's validation text), then restart the "
-        "playground.",
+        "(`DIR`: the model directory; `valid.txt`: text of the kind the model learned from, held out of its "
+        "training), then restart the playground.",
         "这个模型还没有单元图谱。用 `lstmlm index --model DIR --data valid.txt` 构建一次"
-        "（`DIR`：模型目录；`valid.txt`：例如 WikiText-2 的验证集文本），然后重新启动本应用。",
+        "（`DIR`：模型目录；`valid.txt`：与模型所学文本同类、但没用于训练的文本），然后重新启动本应用。",
     ),
     "units.lines_title": (
         "Layer {layer}, unit {unit} · the selected {step}s are shaded",
