@@ -19,6 +19,10 @@ from playground.server.serve import (
     tune_malloc,
 )
 
+# the server's requests run this many steps of `nice` below its Live Lab trainings (Linux); see
+# tests/benchmarks/lab_under_load.py and the README's benchmark table for what it does to both
+REQUEST_NICE = 5
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -115,6 +119,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="Live Lab trainings that run at once; more wait in a queue that shows each its place "
         "(default: one per two CPU cores)",
     )
+    p.add_argument(
+        "--request-nice",
+        type=int,
+        default=REQUEST_NICE,
+        metavar="N",
+        help="Linux: the server's requests run N steps of `nice` below its Live Lab trainings, so that a "
+        "training keeps its core while a class uses the rest (0..19; 0: equal priority; default "
+        f"{REQUEST_NICE})",
+    )
     return p.parse_args(argv)
 
 
@@ -140,6 +153,8 @@ def check_settings(args: argparse.Namespace) -> tuple:
             configure_lab(args.lab_trainings)
         except ValueError as e:
             raise StartError(str(e)) from None
+    if not 0 <= args.request_nice <= 19:
+        raise StartError(f"--request-nice must be between 0 and 19, got {args.request_nice}")
     problem = port_problem(args.host, args.port)  # before the model loads: say it at once
     if problem:
         raise StartError(problem)
@@ -194,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     from playground.hub import activate
 
     torch.set_num_threads(max(1, args.threads))
+    from playground.server.live_worker import lower_request_priority, start_forkserver
+
+    if args.request_nice:
+        start_forkserver()  # at full priority, importing torch beside the app's build: trainings keep it
     set_show_all_words(args.show_all_words)  # process-wide, before any request: every model, every view
     if args.show_all_words:
         print("lstm-playground: --show-all-words: the classroom word filter is off", file=sys.stderr)
@@ -204,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         print(warning, file=sys.stderr)
     where = f" (served under {root_path}/ by your reverse proxy)" if root_path else ""
     print(f"LSTM Playground on http://{args.host}:{args.port}{where} (Ctrl+C to stop)")
+    lower_request_priority(args.request_nice)  # just before the web server starts its threads
     try:
         demo.launch(
             server_name=args.host,

@@ -9,7 +9,10 @@ a grace. No gradio here, and no job table: `live_jobs` owns the jobs and calls `
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
+import os
 import queue
+import sys
 import time
 from collections.abc import Callable
 
@@ -34,6 +37,33 @@ def context():
         if _CONTEXT.get_start_method() == "forkserver":
             _CONTEXT.set_forkserver_preload(["torch", "lstmlm.training.live"])
     return _CONTEXT
+
+
+def start_forkserver() -> bool:
+    """Start the workers' forkserver now (it imports torch and lstmlm once), at the calling thread's
+    priority, which every training's worker then inherits. False where workers are spawned instead."""
+    if context().get_start_method() != "forkserver":
+        return False
+    multiprocessing.forkserver.ensure_running()
+    return True
+
+
+def lower_request_priority(request_nice: int) -> int:
+    """Let Live Lab trainings run ahead of the server's requests on a machine short of cores: lower the
+    calling thread's priority by `request_nice` (Linux `nice`, 0..19; 0 does nothing) once the forkserver
+    runs (`start_forkserver`), so the trainings keep the priority they had. Linux keeps a priority per
+    thread and a new thread inherits its creator's: call it on the main thread just before the web server
+    starts its threads, and every request runs `request_nice` below the trainings; a training keeps its
+    core while a class uses the others. Returns the nice applied: 0 off Linux, without a running
+    forkserver (spawned workers would inherit the lower priority), or where it cannot be changed."""
+    request_nice = max(0, min(19, int(request_nice)))
+    if request_nice == 0 or not sys.platform.startswith("linux") or not start_forkserver():
+        return 0
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + request_nice)
+    except OSError:
+        return 0
+    return request_nice
 
 
 class Forward(Callback):

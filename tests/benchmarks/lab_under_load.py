@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from playground_latency import OPENER, wait_until_up  # noqa: E402 - the latency benchmark's server helpers
 
+from playground.__main__ import REQUEST_NICE  # noqa: E402 - the server's default, reported
+
 WORDS = (
     "the cat sat on the mat and looked at the little dog who was playing in the garden with a red ball while "
     "the sun went down behind the old house near the river where the children liked to swim in summer"
@@ -124,6 +126,9 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=30.0, help="each training's time budget (10-300)")
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--think-ms", type=float, default=250.0, help="a client's pause between calls (mean)")
+    p.add_argument(
+        "--request-nice", type=int, default=None, help="the server's --request-nice (default: its default)"
+    )
     args = p.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -133,6 +138,7 @@ def main() -> None:
     env |= dict(GRADIO_ANALYTICS_ENABLED="False", HF_HUB_DISABLE_TELEMETRY="1")
     command = [sys.executable, "-m", "playground", "--port", str(port)]
     command += ["--model", str(args.model)] if args.model else []
+    command += ["--request-nice", str(args.request_nice)] if args.request_nice is not None else []
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_until_up(base, proc)
@@ -159,6 +165,7 @@ def main() -> None:
         train_chars_per_s_fresh=loaded["fresh"][1]["tokens_per_s"],
         train_chars_per_s_typing=loaded["typing"][1]["tokens_per_s"], **result,
         text=args.text, seconds=args.seconds, alone_state=alone["state"],
+        request_nice=args.request_nice if args.request_nice is not None else REQUEST_NICE,
         cpus=os.cpu_count(), loadavg=round(os.getloadavg()[0], 2),
     )))  # fmt: skip
 
