@@ -9,7 +9,8 @@ Three containers, one model description (the Keras layer config) and the same we
     TF.js layers       model.json: modelTopology (the config) + weightsManifest (names, shapes, dtypes) over
                        the binary shards, concatenated in order, little-endian
 
-The layer config read from any of them becomes a Network in `keras_layers` (equations and refusals).
+The layer config read from any of them becomes a Network in `keras_layers` (its chain of layers read in
+`keras_chain`, the recurrent layers' equations in `keras_cells`; refusals beside each).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lstmlm.importing.keras_layers import Weights, layer_list, network_from_keras
+from lstmlm.importing.keras_chain import layer_list
+from lstmlm.importing.keras_layers import Weights, network_from_keras
 from lstmlm.importing.network import ImportModelError, Network
 from lstmlm.messages import Message
 

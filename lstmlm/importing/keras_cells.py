@@ -1,0 +1,146 @@
+"""One Keras recurrent layer -> its weights in PyTorch's layout and gate order (nn.LSTM / nn.GRU / nn.RNN).
+
+Keras's equations and layouts (x_t a row vector; H units; kernel (in, kH), recurrent_kernel (H, kH)):
+
+    LSTM       gates in kernel column blocks i, f, c, o; one bias (4H,). PyTorch's order is i, f, g, o (g is
+               Keras's c), so: weight_ih = kernel^T, weight_hh = recurrent_kernel^T, bias_ih = bias,
+               bias_hh = 0. Exact when activation = tanh and recurrent_activation = sigmoid.
+    GRU        blocks z, r, h. With reset_after=True (Keras >= 2.3 default), bias (2, 3H) = input and
+               recurrent biases and
+                   h~_t = tanh(x W_h + b_xh + r_t ⊙ (h_{t-1} U_h + b_hh))
+                   h_t = z_t ⊙ h_{t-1} + (1 - z_t) ⊙ h~_t
+               which is nn.GRU's n_t and h_t with blocks reordered to r, z, n. reset_after=False (Keras 1 and
+               the TF.js default) multiplies r_t into h_{t-1} before U_h: nn.GRU cannot, so it is refused.
+    SimpleRNN  h_t = act(x W + h_{t-1} U + b): nn.RNN with tanh, or relu.
+
+Refused, by name: recurrent_activation hard_sigmoid (Keras < 2.3, TF.js default: a piecewise-linear gate
+that nn.LSTM's logistic sigmoid does not compute), go_backwards, other activations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from lstmlm.importing.keras_chain import snake_case
+from lstmlm.importing.network import ImportModelError
+from lstmlm.messages import Message
+
+
+def float_tensor(a: np.ndarray) -> torch.Tensor:
+    """A weight array from a file as a float32 tensor (a copy, any shape)."""
+    return torch.from_numpy(np.array(a, dtype=np.float32))
+
+
+def recurrent_weights(
+    kind: str, cfg: dict, arrays: dict[str, np.ndarray], where: Message
+) -> tuple[str, tuple]:
+    """One Keras recurrent layer -> (cell, (weight_ih, weight_hh, bias_ih, bias_hh)) in PyTorch's layout.
+
+    `cfg` is the layer's config with snake_case keys; `arrays` its kernel, recurrent_kernel and (optional)
+    bias. Raises ImportModelError naming the setting or shape that nn.LSTM / nn.GRU / nn.RNN cannot compute.
+    """
+    if cfg.get("go_backwards"):
+        raise ImportModelError(
+            Message(
+                "import.go_backwards",
+                "{where}: go_backwards=True reads the text backwards; refused",
+                where=where,
+            )
+        )
+    activation = snake_case(cfg.get("activation", "tanh"))
+    kernel = float_tensor(arrays["kernel"])  # (in, kH)
+    recurrent = float_tensor(arrays["recurrent_kernel"])  # (H, kH)
+    H = recurrent.shape[0]
+    if kind == "SimpleRNN":
+        if activation not in ("tanh", "relu"):
+            raise ImportModelError(
+                Message(
+                    "import.rnn_activation",
+                    "{where}: activation {activation!r}; nn.RNN computes tanh or relu only",
+                    where=where,
+                    activation=activation,
+                )
+            )
+        cell, k = f"rnn_{activation}", 1
+    else:
+        gate = snake_case(cfg.get("recurrent_activation"))
+        if gate == "hard_sigmoid":
+            raise ImportModelError(
+                Message(
+                    "import.hard_sigmoid",
+                    "{where}: recurrent_activation hard_sigmoid (the gates of Keras before 2.3 and the TF.js "
+                    "default) is a piecewise-linear gate; nn.LSTM / nn.GRU gates use the logistic sigmoid, "
+                    "so this model cannot be traced exactly and is refused. Retrain with "
+                    "recurrent_activation='sigmoid' (TF.js: recurrentActivation: 'sigmoid')",
+                    where=where,
+                )
+            )
+        if gate != "sigmoid" or activation != "tanh":
+            raise ImportModelError(
+                Message(
+                    "import.gate_activation",
+                    "{where}: activation {activation!r} / recurrent_activation {gate!r}; nn.{kind} computes "
+                    "tanh and sigmoid only",
+                    where=where,
+                    activation=activation,
+                    gate=gate,
+                    kind=kind,
+                )
+            )
+        cell, k = kind.lower(), 4 if kind == "LSTM" else 3
+    if kernel.dim() != 2 or kernel.shape[1] != k * H or recurrent.shape != (H, k * H):
+        raise ImportModelError(
+            Message(
+                "import.kernel_shapes",
+                "{where}: kernel {kernel} and recurrent_kernel {recurrent} do not fit a {kind} of {units} "
+                "units",
+                where=where,
+                kernel=tuple(kernel.shape),
+                recurrent=tuple(recurrent.shape),
+                kind=kind,
+                units=H,
+            )
+        )
+    bias = float_tensor(arrays["bias"]) if "bias" in arrays else kernel.new_zeros(k * H)
+    w_ih, w_hh = kernel.t(), recurrent.t()  # (kH, in), (kH, H)
+    if kind != "GRU":  # LSTM: Keras's i, f, c, o is PyTorch's i, f, g, o; one bias
+        if bias.shape != (k * H,):
+            raise ImportModelError(
+                Message(
+                    "import.bias_shape",
+                    "{where}: bias {shape}, expected {expected}",
+                    where=where,
+                    shape=tuple(bias.shape),
+                    expected=(k * H,),
+                )
+            )
+        return cell, (w_ih.contiguous(), w_hh.contiguous(), bias, bias.new_zeros(k * H))
+    if not cfg.get("reset_after", False):
+        raise ImportModelError(
+            Message(
+                "import.reset_after",
+                "{where}: reset_after=False (Keras 1 and the TF.js default) applies the reset gate to "
+                "h_(t-1) before the recurrent matrix; nn.GRU applies it after, so this GRU cannot be "
+                "represented exactly; refused. Retrain with reset_after=True (Keras's default since 2.3)",
+                where=where,
+            )
+        )
+    if bias.shape == (3 * H,):  # use_bias with one bias row: no recurrent bias
+        bias = torch.stack([bias, bias.new_zeros(3 * H)])
+    if bias.shape != (2, 3 * H):
+        raise ImportModelError(
+            Message(
+                "import.gru_bias",
+                "{where}: bias {shape}, expected {expected} for reset_after=True",
+                where=where,
+                shape=tuple(bias.shape),
+                expected=(2, 3 * H),
+            )
+        )
+
+    def zrh_to_rzn(t: torch.Tensor) -> torch.Tensor:  # Keras's blocks z, r, h -> PyTorch's r, z, n (dim 0)
+        z, r, h = t.chunk(3, dim=0)
+        return torch.cat([r, z, h]).contiguous()
+
+    return cell, (zrh_to_rzn(w_ih), zrh_to_rzn(w_hh), zrh_to_rzn(bias[0]), zrh_to_rzn(bias[1]))

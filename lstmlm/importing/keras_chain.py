@@ -1,0 +1,86 @@
+"""A Keras model config -> its layers, in order: a Sequential model, or a Functional one that is one chain.
+
+Keras 2 and 3 and TF.js write the same config (class_name, config, layers); a Functional model's layers name
+what they read (inbound_nodes: [name, i, j, ...] in Keras 2, keras_history in Keras 3). Branches, merges,
+shared layers and subclassed models (whose layers are code, not config) are refused. `snake_case` compares
+TF.js's camelCase names with Keras's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lstmlm.importing.network import ImportModelError
+from lstmlm.messages import Message
+
+
+def snake_case(value: object) -> object:
+    """TF.js writes some names in camelCase (hardSigmoid): compare in snake_case."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", value).lower() if isinstance(value, str) else value
+
+
+def layer_list(config: dict) -> list[dict]:
+    """The layers of a Sequential or single-chain Functional model config, in order."""
+    if not isinstance(config, dict):
+        raise ImportModelError(Message("import.config_object", "the model config is not a JSON object"))
+    kind, body = config.get("class_name"), config.get("config")
+    if kind == "Sequential":
+        layers = body if isinstance(body, list) else (body or {}).get("layers")  # Keras < 2.2: a bare list
+        if not isinstance(layers, list):
+            raise ImportModelError(
+                Message("import.sequential_layers", "a Sequential config without a layer list")
+            )
+        return layers
+    if kind in ("Functional", "Model"):
+        layers = (body or {}).get("layers") or []
+        names = [layer.get("config", {}).get("name", layer.get("name")) for layer in layers]
+        for n, layer in enumerate(layers[1:], start=1):
+            inbound = _names_in(layer.get("inbound_nodes", []))
+            if inbound != [names[n - 1]]:
+                raise ImportModelError(
+                    Message(
+                        "import.not_chain",
+                        "layer {name!r} reads from {inbound}: lstmlm imports models that are one chain of "
+                        "layers (no branches, merges or shared layers)",
+                        name=names[n],
+                        inbound=inbound or Message("import.nothing", "nothing"),
+                    )
+                )
+        if layers and _names_in((body or {}).get("output_layers", [])) not in ([names[-1]], []):
+            raise ImportModelError(
+                Message(
+                    "import.output_not_last",
+                    "the model's output is not its last layer: not one chain of layers",
+                )
+            )
+        return layers
+    raise ImportModelError(
+        Message(
+            "import.subclassed",
+            "a {kind!r} model: only Sequential and Functional models describe their layers in the file (a "
+            "subclassed model's layers are code, which lstmlm does not run); rebuild it as keras.Sequential",
+            kind=kind,
+        )
+    )
+
+
+def _names_in(node) -> list[str]:
+    """Layer names referenced by inbound/output nodes, in Keras 2 ([name, i, j, ...]) or 3 (keras_history)."""
+    out: list[str] = []
+
+    def walk(x) -> None:
+        if isinstance(x, dict):
+            if "keras_history" in x:
+                out.append(x["keras_history"][0])
+                return
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            if len(x) >= 3 and isinstance(x[0], str) and isinstance(x[1], int) and isinstance(x[2], int):
+                out.append(x[0])
+                return
+            for v in x:
+                walk(v)
+
+    walk(node)
+    return out
