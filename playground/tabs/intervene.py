@@ -38,15 +38,13 @@ ACTIONS = ("pin_forget", "pin_input", "pin_output", "zero_candidate", "set_cell"
 UNIT_CHOICES = ("all", "list", "top")
 
 
-def _value_slider(action: str, value: float = 0.0) -> gr.Slider:
-    """The value control for an action: 0..1 for a gate, -5..5 for the cell; reset to `value`."""
+def _value_slider(action: str, value: float | None = 0.0) -> gr.Slider:
+    """The value control for an action: 0..1 for a gate, -5..5 for the cell, its label and whether it can be
+    moved; reset to `value` (None: keep the value, for an action a lesson or a link set)."""
     lo, hi = (-5.0, 5.0) if action == "set_cell" else (0.0, 1.0)
+    kept = {} if value is None else {"value": value}  # an update changes only what it is given
     return gr.Slider(
-        minimum=lo,
-        maximum=hi,
-        value=value,
-        label=t(f"iv.value.{action}"),
-        interactive=action != "zero_candidate",
+        minimum=lo, maximum=hi, label=t(f"iv.value.{action}"), interactive=action != "zero_candidate", **kept
     )
 
 
@@ -282,6 +280,11 @@ def build(model: LanguageModel, prompt: gr.Textbox, found: gr.State | None = Non
     c["action"].input(
         _value_slider, c["action"], c["value"], queue=False, show_progress="hidden", api_visibility="private"
     )
+    # an action set by a lesson or a link relabels the value as a click does, keeping the value it set
+    c["action"].change(
+        partial(_value_slider, value=None), c["action"], c["value"], queue=False, show_progress="hidden",
+        api_visibility="private",
+    )  # fmt: skip
     # user-only (.input); none of these outputs has a listener that writes back, so nothing chains
     chosen = [c[k] for k in ("layer", "action", "value", "units", "unit_list", "steps", "expect")]
     c["preset"].input(

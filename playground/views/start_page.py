@@ -58,9 +58,12 @@ HEAD = f"""<script>
     if (tab) {{ if (tab.getAttribute("aria-selected") !== "true") tab.click(); }}
     else if (++tries < 600) setTimeout(start, 50);
   }};
-  // A step's view: once its tab is open, scroll (down only) until the first part of its main output
-  // (the bar's data-main) is on screen below the lesson bar, which stays at the top (CSS); again while the
-  // page grows above it, for SHOW_MS or until the visitor scrolls, types or clicks.
+  // A step's view: once its tab is open, scroll until the first part of its main output
+  // (the bar's data-main) is on screen below the lesson bar, which stays at the top (CSS), as much of it as
+  // fits, but never so far that the view's first controls (the top of its tab panel, which the steps talk
+  // about) slide under the bar, unless the output's first 150 px need it (back up when a late redraw above
+  // moved them under it). Again while the page grows, for SHOW_MS or until the visitor scrolls, types or
+  // clicks.
   const showStep = () => {{
     const until = Date.now() + {SHOW_MS};
     let stopped = false;
@@ -78,9 +81,15 @@ HEAD = f"""<script>
         const box = main && main.getBoundingClientRect();
         if (box && box.height > 0) {{
           const over = document.getElementById("lesson-bar").getBoundingClientRect().height + 8;
-          const shown = Math.min(box.height, window.innerHeight - over - 8);  // as much as fits
-          const by = Math.min(box.top + shown - (window.innerHeight - 8), box.top - over);
-          if (by > 1) window.scrollBy(0, by);
+          const bottom = window.innerHeight - 8;
+          const shown = Math.min(box.height, bottom - over);  // as much as fits
+          const panel = main.closest("[role=tabpanel], .tabitem");
+          const controls = panel ? panel.getBoundingClientRect().top : box.top;
+          const need = box.top + Math.min(box.height, 150) - bottom;  // the output's first part in sight
+          const keep = Math.min(controls, box.top) - over;  // the controls stay below the bar
+          let by = Math.min(box.top + shown - bottom, Math.max(keep, need));
+          if (keep < -1) by = Math.max(keep, need);  // the page moved the controls under the bar: back up
+          if (Math.abs(by) > 1) window.scrollBy(0, by);
         }}
       }}
       setTimeout(fit, 200);
@@ -154,6 +163,13 @@ CSS = """
 #lesson-bar.lp-pinned { position: fixed !important; top: 0; z-index: 50; }
 #lesson-bar .lp-lesson-bar[data-step] { max-height: 40vh; overflow-y: auto;
                                         box-shadow: 0 2px 6px rgba(0, 0, 0, 0.15); }
+/* a laptop screen (768 px high): a compact bar leaves the view's controls and output room below it */
+@media (max-height: 820px) {  /* (Gradio prefixes each rule with .contain) */
+  #lesson-bar .lp-lesson-bar[data-step] { max-height: 30vh; }
+  .lp-lesson-bar[data-step]:not(.lp-present *) { font-size: 15px; line-height: 1.35; padding: 4px 10px; }
+  .lp-lesson-bar[data-step]:not(.lp-present *) .lp-lesson-navs { margin-top: 2px; }
+  .lp-lesson-bar[data-step]:not(.lp-present *) .lp-lesson-nav { font-size: 14px; }
+}
 .lp-lesson-end { color: #059669; font-weight: 600; margin-left: 6px; }
 .lp-start-skip a, .lp-start-again a { font-size: 16px; color: #4f46e5; }
 .lp-start-again { display: none; }  /* Gradio scopes app CSS: the body rules repeat its depth to win */
