@@ -24,6 +24,7 @@ from playground.api import surprisal as api_surprisal
 from playground.api import units as api_units
 from playground.api.class_game import register as register_class_game
 from playground.classroom import bar, language
+from playground.classroom.presenter import presenter_css
 from playground.hub import ModelHub
 from playground.i18n import I18N, t
 from playground.plots.cell_hunt import CSS as CELL_HUNT_CSS
@@ -100,16 +101,10 @@ def theme() -> gr.themes.Base:
 def launch_kwargs() -> dict:
     """Everything `demo.launch()` needs besides host and port: theme, CSS, footer without outside links,
     the English/Chinese texts and the language switch's script."""
+    css = CSS + SURPRISAL_CSS + UNITS_CSS + COMPARE_CSS + CELL_HUNT_CSS + LESSONS_CSS + bar.CSS + picker.CSS
     return {
         "theme": theme(),
-        "css": CSS
-        + SURPRISAL_CSS
-        + UNITS_CSS
-        + COMPARE_CSS
-        + CELL_HUNT_CSS
-        + LESSONS_CSS
-        + bar.CSS
-        + picker.CSS,
+        "css": css + presenter_css(css, theme()),  # presenter mode: every text size 1.5x (presenter.py)
         "footer_links": ["api", "settings"],
         "i18n": I18N,
         "head": language.head() + LESSONS_HEAD + PROMPT_KEYS,

@@ -2,15 +2,27 @@
 the word chips, the uncertainty line, the tab labels, the chart's tick labels, title and axis title, the
 unit caption and the explanations) is at least 1.5x its normal computed size (font size times CSS zoom),
 the Next-word chart takes the full width, the secondary controls are hidden, and the Gates heatmap of a
-40-unit model shows only the first 32 units of its order, with a note, inside 1920x1080."""
+40-unit model shows only the first 32 units of its order, with a note, inside 1920x1080.
+
+And on every tab, a generic walk: every visible text (each text node's element, every input's and select's
+value, every SVG text of the charts) is at least 1.5x its normal size (font size times the CSS zoom of its
+ancestors, times the scale of an SVG drawn from a viewBox, as the cell diagram), so a label, a radio or
+checkbox text, a slider's value and ends, a dropdown, a button, markdown, a caption or a chart's text that
+does not scale fails. Texts are matched between the two modes by their element's path and their words; a
+text shown in one mode only (a secondary control presenter mode hides, the heatmap's rows past the first
+32) is not compared; KaTeX's MathML copy (read by screen readers, not drawn) is left out. NOT_SCALED lists
+what may stay, and why. The sizes come from classroom/presenter.py."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import torch
-from browser_kit import chromium, serve
+from browser_kit import chromium, serve, skip_start
 
 from playground.classroom.bar import PRESENT_UNITS
+from playground.tabs.registry import TABS
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +50,59 @@ NEXT_WORD = {
 }
 GATES = {"caption": "#unit-words .lp-label", "tick": "#gates-heatmap .ytick text"}
 LEARN = {"explanation": ".lp-learn p"}
+# Each visible text's computed size, keyed by its element's path (ids, classes) and its first words.
+TEXT_SIZES = """() => {
+  const out = {};
+  const zoomOf = (e) => {
+    let z = 1;
+    for (let a = e; a; a = a.parentElement) z *= parseFloat(getComputedStyle(a).zoom || 1);
+    return z;
+  };
+  const keyOf = (e) => {
+    const parts = [];
+    for (let a = e; a && a !== document.body; a = a.parentElement) {
+      let p = a.tagName.toLowerCase();
+      // ids and classes that change from one page load to the next (gradio's html-xxxx, plotly's cb3e029b)
+      const stable = (name) => !/\\d|^svelte-|^html-|^component-/.test(name);
+      if (a.id && stable(a.id)) { parts.unshift(p + '#' + a.id); break; }
+      const cls = [...a.classList].filter(stable).slice(0, 2).join('.');
+      parts.unshift(cls ? p + '.' + cls : p);
+    }
+    return parts.join('>');
+  };
+  const shown = (e) => {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) return false;
+    const cs = getComputedStyle(e);
+    return cs.visibility !== 'hidden' && cs.display !== 'none' && cs.opacity !== '0';
+  };
+  const svgScale = (e) => {  // an SVG drawn from a viewBox scales its text with its width
+    const svg = e.closest('svg');
+    const box = svg && svg.viewBox && svg.viewBox.baseVal;
+    return box && box.width > 0 ? svg.clientWidth / box.width : 1;
+  };
+  const add = (e, words) => {
+    const key = keyOf(e) + ' | ' + words.slice(0, 40);
+    if (!(key in out)) out[key] = parseFloat(getComputedStyle(e).fontSize) * zoomOf(e) * svgScale(e);
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const words = walker.currentNode.textContent.trim();
+    const e = walker.currentNode.parentElement;
+    if (!/[^\\s\\u200b-\\u200d\\ufeff]/.test(words) || !e) continue;  // zero-width: nothing to read
+    if (e.closest('script, style, noscript, template, .hoverlayer, .modebar, .katex-mathml')) continue;
+    if (shown(e)) add(e, words);
+  }
+  for (const e of document.querySelectorAll('input, textarea, select')) {
+    const kind = (e.type || '').toLowerCase();
+    if (['checkbox', 'radio', 'range', 'hidden', 'file'].includes(kind) || !shown(e)) continue;
+    add(e, '[value] ' + (e.value || e.placeholder || ''));
+  }
+  return out;
+}"""
+# (part of a text's path, why it may keep its size): nothing on the page so far. Outside the walk, and
+# outside CSS's reach: the browser's own tooltips (title attributes) and an open <select>'s list.
+NOT_SCALED: tuple[tuple[str, str], ...] = ()
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +133,6 @@ def _page(browser, url: str, view: str, present: bool, ready: str):
 
 
 def _sizes(page, selectors: dict[str, str]) -> dict[str, float]:
-    import json
-
     return page.evaluate(SIZES.replace("SELECTORS", json.dumps(selectors)))
 
 
@@ -120,3 +183,37 @@ def test_gates_heatmap_fits_the_screen_with_the_first_units(app):
             assert f"first {PRESENT_UNITS} of {HIDDEN} units" in note, note
         page.close()
     assert rows == {False: HIDDEN, True: PRESENT_UNITS}
+
+
+def tab_sizes(browser, url: str, present: bool) -> dict[str, dict[str, float]]:
+    """Every tab's visible texts and their sizes, opening the tabs in turn on one page at 1920x1080."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    skip_start(context)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    page.goto(f"{url}?prompt=the+cat+sat+on+the" + ("&mode=present" if present else ""))
+    page.wait_for_selector("#next-word-chart .ytick text")
+    if present:
+        page.wait_for_function("() => document.body.classList.contains('lp-present')")
+    sizes = {}
+    for spec in TABS:
+        page.locator(f'button[role=tab][data-tab-id="{spec.id}"]').click()
+        page.wait_for_timeout(2500)  # the tab's redraw and plotly's relayout
+        sizes[spec.id] = page.evaluate(TEXT_SIZES)
+    context.close()
+    return sizes
+
+
+def test_every_text_of_every_tab_is_half_again_larger(app):
+    url, browser = app
+    normal, big = tab_sizes(browser, url, False), tab_sizes(browser, url, True)
+    small, compared = {}, 0
+    for tab, sizes in normal.items():
+        for key, size in sizes.items():
+            if key not in big[tab] or any(part in key for part, _ in NOT_SCALED):
+                continue
+            compared += 1
+            if big[tab][key] < 1.5 * size - 0.01:
+                small.setdefault(tab, []).append(f"{key}: {size:.1f} -> {big[tab][key]:.1f} px")
+    assert compared > 300, json.dumps(normal)[:2000]  # the walk found the tabs' texts
+    assert not small, json.dumps(small, indent=1, ensure_ascii=False)

@@ -19,6 +19,7 @@ from playground.classroom.links import (
     parse_intervention,
     parse_query,
 )
+from playground.classroom.presenter import P  # the presenter rules' prefix
 from playground.i18n import page_cookie, t
 from playground.tabs import TabSpec, TabView
 from playground.views.gates import CELL_GATES
@@ -33,7 +34,8 @@ from playground.views.next_word import MAX_TOP_K_SHOWN
 # screen, and its own layout width is that over 1.5, so Plotly lays it out for 2/3 of the box and it is
 # drawn across the whole box, every label 1.5x (66.667% drew it across 2/3 only). The Next-word chart
 # takes the whole width (its words and chips go below it); the Gates heatmap shows PRESENT_UNITS rows.
-P = "body.lp-present .gradio-container .contain"
+# The sizes below are the ones chosen by hand; every other text's is made by presenter.py: the theme's
+# text sizes and every pixel font size of the app's CSS at 1.5x.
 CSS = f"""
 .lp-classbar {{ align-items: center; }}
 #lp-lang-redraw, .lp-hidden {{ display: none !important; }}
@@ -42,7 +44,6 @@ body.lp-present #lp-link, body.lp-present #lp-open-model, {P} .lp-secondary, {P}
 {P} #lp-open-model {{ display: none !important; }}
 {P} #lp-lang, {P} #lp-link-button {{ font-size: 21px !important; }}
 {P} #lp-model-picker *, {P} #lp-model-picker input {{ font-size: 24px !important; }}
-{P} .lp-header h1 {{ font-size: 40px; }}
 {P} #prompt textarea {{ font-size: 40px !important; }}
 {P} button[role="tab"] {{ font-size: 24px !important; }}
 {P} .lp-text {{ font-size: 36px; }}
