@@ -156,8 +156,8 @@ def shaded_words(
         return placeholder(say("markup.shade_empty"))
     spans = []
     for (space, text), tok, v in zip(spaced_pieces(tokens, tokenizer), tokens, values, strict=True):
-        if tok == "<eos>":
-            text = "⏎"
+        if tok in ("<eos>", "<unk>"):
+            text = display_word(tok)  # ⏎, "a rare word"
         bg = _shade(float(v), lo, hi, diverging)
         dark = not diverging and (v - lo) / max(hi - lo, 1e-9) > 0.55
         cls = "lp-w lp-dark" if dark else "lp-w"
@@ -182,7 +182,11 @@ def generated_text(
     tokens = [*prompt_tokens, *(w["word"] for w in words)]
     pieces = spaced_pieces(tokens, tokenizer)
     n = len(prompt_tokens)
-    pieces = [(s, hide_in_text(t)[0]) for s, t in pieces]  # the prompt too: it is on the projector
+    # the prompt too (it is on the projector); <unk> (drawn when allowed) reads as "a rare word"
+    pieces = [
+        (s, display_word(tok) if tok == "<unk>" else hide_in_text(t)[0])
+        for (s, t), tok in zip(pieces, tokens, strict=True)
+    ]
     head = "".join(_esc(s + t) if tokens[i] != "<eos>" else "<br>" for i, (s, t) in enumerate(pieces[:n]))
     tail = []
     for (space, text), w in zip(pieces[n:], words, strict=True):

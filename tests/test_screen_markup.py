@@ -127,3 +127,15 @@ def test_every_tab_of_a_bundled_model_shows_no_markup(name):
     assert not found, found
     if name != "warpeace-char-lstm":  # the word models rank <unk> in their top 8 after "said Mr."
         assert "a rare word" in labels  # the Compare chart's label for it, as the other views show it
+
+
+def test_generated_and_shaded_text_show_a_rare_word_not_unk():
+    from lstmlm.tokenizers import WIKITEXT
+    from playground import markup
+
+    words = [{"word": w, "prob": 0.1, "rank": 1} for w in ("<unk>", "well", "@-@", "known", "<eos>")]
+    texts: list[str] = []
+    visible(markup.generated_text(["the", "<unk>"], words, tokenizer=WIKITEXT), texts)
+    visible(markup.shaded_words(["the", "<unk>", "<eos>"], [0.1, 0.2, 0.3], 0, 1, False), texts)
+    assert not [hit for text in texts for hit in markup_in(text, [])], texts
+    assert "theararewordararewordwell-known" in "".join(texts[0].split())  # spaces apart, tags out
