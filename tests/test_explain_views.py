@@ -134,7 +134,7 @@ def test_the_counterfactual_tab_says_two_unknown_words_read_as_unk(tiny_model):
     assert cf.first_difference is None
     note = read_alike_note(tiny_model, cf)
     assert (
-        "“Zorblax” and “Quibble” (step 1): both read as &lt;unk&gt;, a word the model does not know" in note
+        "“Zorblax” and “Quibble” (step 1): both read as “a rare word”, a word the model does not know" in note
     )
     assert read_alike_note(tiny_model, counterfactual_view(tiny_model, "the cat", "the dog", 0)[0]) == ""
 

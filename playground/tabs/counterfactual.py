@@ -40,7 +40,9 @@ def read_alike_note(model: LanguageModel, cf: Counterfactual, lang: str = "en") 
             step=step)
         for step in cf.read_alike
     )  # fmt: skip
-    read_as = html.escape(model.vocab.words[cf.ids_a[cf.read_alike[0]]])
+    read_as = html.escape(
+        display_word(model.vocab.words[cf.ids_a[cf.read_alike[0]]], lang)
+    )  # <unk>: a rare word
     note = say(
         "cf.read_alike", lang, pairs=pairs, read_as=read_as, **unit_fields(lang, model.vocab.tokenizer.unit)
     )

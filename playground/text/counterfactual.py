@@ -15,9 +15,9 @@ PAIRS: dict[str, tuple[str, str]] = {
     "cf.cannot": ("Cannot compare these prompts", "无法比较这两段文本"),
     "cf.read_alike_pair": ("“{a}” and “{b}” (step {step})", "“{a}”和“{b}”（第 {step} 步）"),
     "cf.read_alike": (
-        "{pairs}: both read as {read_as}, a {unit} the model does not know, so they differ in nothing. "
+        "{pairs}: both read as “{read_as}”, a {unit} the model does not know, so they differ in nothing. "
         "Change a {unit} it knows to see a difference.",
-        "{pairs}：都被读作 {read_as}，一个模型不认识的{unit}，所以毫无差别。"
+        "{pairs}：都被读作“{read_as}”，一个模型不认识的{unit}，所以毫无差别。"
         "改一个它认识的{unit}才能看到差别。",
     ),
     "cf.same": (
