@@ -19,9 +19,11 @@ from playground.server.serve import (
     tune_malloc,
 )
 
-# the server's requests run this many steps of `nice` below its Live Lab trainings (Linux); see
-# tests/benchmarks/lab_under_load.py and the README's benchmark table for what it does to both
-REQUEST_NICE = 5
+# the server's requests run this many steps of `nice` below its Live Lab trainings (Linux). Measured with
+# tests/benchmarks/lab_under_load.py (20 clients, idle 2-core machine; README's benchmark table): the
+# training's speed under load against alone 0.60-0.74 at 0, 0.82-0.87 at 2, 0.89-0.95 at 5, the clients'
+# p95 latency about the same at 0 and 2 and ~1.3x at 5
+REQUEST_NICE = 2
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 

@@ -17,6 +17,16 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`-n`, on by default in pyproject.toml), the browser tests run one after another
+    on one worker (`--dist loadgroup`): each drives a chromium and a server, and some time the page at
+    human speed, so two at once on 2 cores would distort each other. The other tests spread over the rest."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 WORDS = ('the cat dog bird sat ran on a mat and to house big small red blue ( ) , . " is was in of').split()
 
 

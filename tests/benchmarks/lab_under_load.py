@@ -17,6 +17,10 @@ figure to compare on a machine shared with other work, where latencies follow th
 cores and load average.
 
     python tests/benchmarks/lab_under_load.py [--model DIR] [--seconds 30] [--clients 20] [--think-ms 250]
+                                             [--request-nice N]
+
+`--request-nice` is the server's (how far its requests run below its trainings; the JSON line says which was
+used): run it at two values to see the trade between the two goals.
 
 Figures depend on the machine: run it on an idle one, and say how loaded it was when quoting them.
 """
