@@ -18,6 +18,7 @@ from playground import markup
 from playground.i18n import language, plot_words, say, shown, t
 from playground.plots.gates import gate_heatmap
 from playground.tabs import TabView, change_charts, lstm_only_tab
+from playground.tabs.intervene_presets import UNIT_OFF, choose_preset, preset_shown, value_slider
 from playground.text import per_unit, unit_fields
 from playground.views.cell_kind import is_lstm
 from playground.views.gates import GATES, LayerValues, heatmap_window
@@ -36,16 +37,6 @@ from playground.views.intervene import (
 # the statistics are lstmlm.studies.intervene.STATISTICS (lstmlm.cells's list)
 ACTIONS = ("pin_forget", "pin_input", "pin_output", "zero_candidate", "set_cell")
 UNIT_CHOICES = ("all", "list", "top")
-
-
-def _value_slider(action: str, value: float | None = 0.0) -> gr.Slider:
-    """The value control for an action: 0..1 for a gate, -5..5 for the cell, its label and whether it can be
-    moved; reset to `value` (None: keep the value, for an action a lesson or a link set)."""
-    lo, hi = (-5.0, 5.0) if action == "set_cell" else (0.0, 1.0)
-    kept = {} if value is None else {"value": value}  # an update changes only what it is given
-    return gr.Slider(
-        minimum=lo, maximum=hi, label=t(f"iv.value.{action}"), interactive=action != "zero_candidate", **kept
-    )
 
 
 PAIR = '<div class="lp-pair" style="display:grid;grid-template-columns:1fr 1fr;gap:24px">'
@@ -110,76 +101,6 @@ def apply_intervention(
         res.generated_plain, res.generated_intervened, res.tokens, model.vocab.tokenizer, lang
     )
     return markup.notice(res.notice) + summary, bars, moved, heat, gens
-
-
-UNIT_OFF = "unit_off"  # the preset that switches off the unit Units found (not in PRESETS: it needs one)
-
-
-def choose_preset(model: LanguageModel, name: str, found: dict | None = None) -> tuple:
-    """The controls a preset sets: layer, action, value slider, units, unit list, steps, and what to
-    expect (in the page's language). UNIT_OFF sets the cell C of the unit Units found (`found`: {"layer",
-    "unit"}) to 0 at every step; without one it sets the same controls with an empty unit list (so Apply
-    asks for a unit rather than running the previous preset under this name) and says how to find or pick
-    one."""
-    lang = language()
-    named = unit_fields(lang, model.vocab.tokenizer.unit)
-    if name == UNIT_OFF:
-        if not found:
-            note = say("iv.expect.unit_none", lang, **named)
-            return (
-                gr.skip(),
-                "set_cell",
-                _value_slider("set_cell", 0.0),
-                "list",
-                "",
-                "0-",
-                markup.notice(note),  # yellow: nothing is set up to apply yet
-            )
-        layer, unit = int(found["layer"]), int(found["unit"])
-        note = say(
-            "iv.expect.unit_off", lang, neuron=unit, layer=layer + 1, n_units=model.config.hidden_dim, **named
-        )
-        return (
-            layer,
-            "set_cell",
-            _value_slider("set_cell", 0.0),
-            "list",
-            str(unit),
-            "0-",
-            (f'<div class="lp-small">{html.escape(note)}</div>'),
-        )
-    lay, act, val, note = preset_values(name, model.config.num_layers, lang, model.vocab.tokenizer.unit)
-    return (
-        lay,
-        act,
-        _value_slider(act, val),
-        "all",
-        gr.skip(),
-        "0-",
-        f'<div class="lp-small">{html.escape(note)}</div>',
-    )
-
-
-def preset_shown(
-    model: LanguageModel, preset: str | None, layer: int, action: str, value: float, units: str, steps: str
-) -> tuple:
-    """The preset box and its note after the controls changed (by hand, a lesson or a shared link): the
-    named preset the controls now match exactly, with its note; when they match none while a named preset
-    is shown, no preset and a note saying these are your own settings (a preset must never look applied
-    when it is not). Left alone when no named preset is shown (none, UNIT_OFF, or Cell hunt's note)."""
-    lang = language()
-    unit = model.vocab.tokenizer.unit
-    try:
-        now = (int(layer), action, float(value), units, str(steps).strip())
-    except (TypeError, ValueError):  # a control being edited
-        now = None
-    for name in PRESETS:
-        lay, act, val, note = preset_values(name, model.config.num_layers, lang, unit)
-        if now == (lay, act, val, "all", "0-"):
-            return name, f'<div class="lp-small">{html.escape(note)}</div>'
-    if preset in PRESETS:
-        return None, f'<div class="lp-small">{html.escape(say("iv.own_settings", lang))}</div>'
-    return gr.skip(), gr.skip()
 
 
 def intervention_controls(model: LanguageModel, unit_preset: bool = False) -> dict[str, Any]:
@@ -278,11 +199,11 @@ def build(model: LanguageModel, prompt: gr.Textbox, found: gr.State | None = Non
     c["run"].click(apply, inputs, outputs, **quiet)
     signal.input(apply, inputs, outputs, show_progress="hidden", **quiet)
     c["action"].input(
-        _value_slider, c["action"], c["value"], queue=False, show_progress="hidden", api_visibility="private"
+        value_slider, c["action"], c["value"], queue=False, show_progress="hidden", api_visibility="private"
     )
     # an action set by a lesson or a link relabels the value as a click does, keeping the value it set
     c["action"].change(
-        partial(_value_slider, value=None), c["action"], c["value"], queue=False, show_progress="hidden",
+        partial(value_slider, value=None), c["action"], c["value"], queue=False, show_progress="hidden",
         api_visibility="private",
     )  # fmt: skip
     # user-only (.input); none of these outputs has a listener that writes back, so nothing chains
