@@ -1,4 +1,5 @@
-"""Training defaults that fit the budget and the corpus (lstmlm/training/autosize.py, `lstmlm train --max-minutes`).
+"""Training defaults that fit the budget and the corpus (lstmlm/training/autosize.py,
+`lstmlm train --max-minutes`).
 
 The rule is checked with a fake throughput and a frozen clock, so the choices are exact numbers worked out
 by hand below; the CLI runs use a tiny corpus, 8 units and a word budget (no timing involved), except one

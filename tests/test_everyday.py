@@ -1,8 +1,8 @@
 """Everyday prompts (tests/benchmarks/everyday.py): the scoring on a model whose answers are known, and the
 default bundled model's figures. Issue 14's goal (an accepted word in the top 5 for >= 80% of the prompts,
 `<unk>` never the raw model's top word) is NOT met by the shipped storybook model: the tied one of 2026-12-01
-answers 30 of 40 and has `<unk>` first for 3 (the untied one before it: 26 and 2; its card says so). The test pins those measured figures, so a worse model fails it; raise
-them when a better model ships."""
+answers 30 of 40 and has `<unk>` first for 3 (the untied one before it: 26 and 2; its card says so). The
+test pins those measured figures, so a worse model fails it; raise them when a better model ships."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The class game's room store (playground/server/rooms.py): guesses counted, the answer gated until the reveal,
+"""The class game's room store (playground/server/rooms.py): guesses counted, the answer gated until the
+reveal,
 expiry, caps, and the class's and models' surprisal worked out by hand."""
 
 from __future__ import annotations

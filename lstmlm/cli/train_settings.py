@@ -233,4 +233,3 @@ def auto_plan(
         print(line, file=sys.stderr)
     train_opts = {k: v for k, v in chosen.train.items() if k != "max_vocab"}
     return chosen, dataclasses.replace(train_cfg, **train_opts)
-

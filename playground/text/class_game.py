@@ -90,8 +90,8 @@ PAIRS: dict[str, tuple[str, str]] = {
         "log2(guesses + 2) bits, not infinity. A model's is -log2 P({unit}). The means leave out {unit}s "
         "no student sent a guess for and {unit}s a model does not know (–).",
         "意外度以比特计：越低 = 这个{unit}越好猜。全班的意外度是 -log2((猜对人数 + 1) / (猜测人数 + 2))："
-        "猜对这个{unit}的人的比例，加一平滑（好像多了一个猜对的学生和一个猜错的学生），所以没人猜对的{unit}是 "
-        "log2(猜测人数 + 2) 比特，而不是无穷大。模型的意外度是 -log2 P({unit})。"
+        "猜对这个{unit}的人的比例，加一平滑（好像多了一个猜对的学生和一个猜错的学生），"
+        "所以没人猜对的{unit}是 log2(猜测人数 + 2) 比特，而不是无穷大。模型的意外度是 -log2 P({unit})。"
         "平均值不包括没有学生提交猜测的{unit}和模型不认识的{unit}（–）。",
     ),
     "class.score_empty": ("Scores appear here after each reveal.", "每次揭晓之后，这里显示得分。"),

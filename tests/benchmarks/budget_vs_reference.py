@@ -5,7 +5,8 @@ The reference is the PyTorch examples word_language_model recipe, written here f
 norm clipped to 0.25, batch 20, bptt 35, the state carried from window to window, lr / 4 whenever the
 validation loss does not improve. One epoch of it is timed (its training and its validation), then
 `lstmlm train` gets exactly that time as `--max-minutes` (and `--threads`, so both use the same cores) and
-nothing else: everything else is its automatic choice (lstmlm/training/autosize.py). Both run one after the other in
+nothing else: everything else is its automatic choice (lstmlm/training/autosize.py). Both run one after
+the other in
 this process with the same torch thread count, and are scored on the same test slice, with the same
 tokenizer and the same vocabulary (the one `lstmlm train` chooses for the training slice, which the
 reference is given too, so neither side reads more words as <unk>: the script checks the two are equal).

@@ -1,7 +1,8 @@
 """Character training speed (issue 15): characters/s of `lstmlm train --tokenizer chars` against a plain
 PyTorch loop written here from a description, same model, data, batch, sequence length and clip.
 
-lstmlm: `lstmlm.training.loop.train()`, the function `lstmlm train` runs, called in-process on a Corpus cut by the
+lstmlm: `lstmlm.training.loop.train()`, the function `lstmlm train` runs, called in-process on a Corpus cut
+by the
 `chars` tokenizer from the first --chars characters of War and Peace (train.txt) with the bundled character
 model's recipe: 2 x 256 LSTM, 64-dimensional embedding, full softmax, untied, dropout 0.1, batch 64,
 bptt 100, Adam lr 0.002, clip 0.25 (its defaults: cosine schedule, columns restarted every 50 windows, fused
