@@ -18,12 +18,13 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group into each test's id
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`-n`, on by default in pyproject.toml), the browser tests run one after another
     on one worker (`--dist loadgroup`): each drives a chromium and a server, and some time the page at
     human speed, so two at once on 2 cores would distort each other. The other tests spread over the rest."""
     for item in items:
-        if item.get_closest_marker("browser"):
+        if item.get_closest_marker("browser") or item.path.name.startswith("test_browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 

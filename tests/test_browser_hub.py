@@ -19,6 +19,8 @@ from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.tokenizers import CHARS
 from lstmlm.vocab import Vocab
 
+pytestmark = pytest.mark.browser
+
 TEXT = 'She said "yes".\nHe said "no".\n' * 4
 
 

@@ -11,6 +11,8 @@ import pytest
 from playground.i18n import EN, ZH
 from playground.tabs.registry import TABS
 
+pytestmark = pytest.mark.browser
+
 # every tab button of the shown strip (the app's strip wraps: no overflow menu), as (tab id, its text)
 BUTTONS = """() => [...document.querySelectorAll('.tab-container:not(.visually-hidden) button[role=tab]')]
   .map((b) => [b.getAttribute('data-tab-id') || '', b.innerText.trim()])"""
