@@ -161,3 +161,56 @@ def test_why_gates_step_3_some_top_layer_units_stay_bright_from_the_subject_on()
     words, top = top_layer_trace(step.screen.prompt)
     bright = (top.f[words.index("girls") :, 0] > 0.9).all(0)  # (H,) open at every word from "girls" on
     assert int(bright.sum()) >= 10, int(bright.sum())
+
+
+# A question that asks for the model's top word: "most likely", "the top {unit}", "which {unit} is first".
+ASKS_TOP = re.compile(r"most likely|likeliest|\btop \{unit\}|\{unit\} is first", re.I)
+UNK = "<unk>"
+
+
+def top_words(screen) -> list[str] | None:
+    """The top word of every distribution the step's view draws for its prompt on the bundled models
+    (None: a view with no next-word distribution)."""
+    model = default()
+    if screen.view == "next_word":
+        from playground.views.next_word import predict_next
+
+        return predict_next(model, read_prompt(model.vocab, screen.prompt), 1).words[:1]
+    if screen.view == "compare":
+        from playground.tabs.compare import K
+        from playground.views.compare import compare_view
+
+        return [s.words[0] for s in compare_view(lineup(), screen.prompt, K)[1]]
+    if screen.view == "counterfactual":  # A as typed; B (boy -> boys) is checked by the step's own test
+        from playground.views.counterfactual import counterfactual_view
+
+        cf, _ = counterfactual_view(model, screen.prompt, screen.prompt, 0, 10)
+        return cf.next_words.before.words[:1]
+    if screen.view == "intervene":
+        from playground.views.intervene import ACTIONS, InterventionRequest, run_intervention
+
+        iv = dict(kv.split(":", 1) for kv in screen.iv.split(","))
+        action = next(a for a, (target, _, _) in ACTIONS.items() if target == iv["target"])
+        req = InterventionRequest(layer=int(iv["layer"]), action=action, value=float(iv.get("value", 0)))
+        change = run_intervention(model, screen.prompt, req, n_words=0).change
+        return [change.before.words[0], change.after.words[0]]
+    return None
+
+
+TOP_STEPS = [(key, n) for key, n in STEPS if ASKS_TOP.search(lesson(key).steps[n - 1].ask_en)]
+
+
+def test_the_questions_about_the_top_word_are_found():
+    """The pattern finds the shipped questions that ask for the top word (next_word 1 and 3, forget_gate
+    2 and 4), so the test below checks them."""
+    assert {("next_word", 1), ("next_word", 3), ("forget_gate", 2), ("forget_gate", 4)} <= set(TOP_STEPS)
+
+
+@pytest.mark.parametrize(("key", "n"), TOP_STEPS)
+def test_no_question_about_the_top_word_is_answered_by_unk(key, n):
+    """A step asking which word is most likely / on top must not have "a rare word" (<unk>) as the answer
+    on the bundled default (lesson 1 once opened on "... there was a little": <unk> 2.6% above "girl")."""
+    screen = step_screen(lesson(key), n, default().config.num_layers)
+    tops = top_words(screen)
+    assert tops is not None, f"lesson {key!r} step {n} asks for the top word of view {screen.view!r}"
+    assert UNK not in tops, f"lesson {key!r} step {n}: the top word of {screen.prompt!r} is {UNK}: {tops}"
