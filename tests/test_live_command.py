@@ -167,3 +167,24 @@ def test_the_tab_shows_the_command_under_where_to_run_it():
         said = command_text({"summary": {"command": teaching}}, lang)
         assert said == f"# {PAIRS['live.command_clone'][column]}\n{teaching}\n"
     assert command_text({"summary": None}) is None and command_text({"summary": {"steps": 3}}) is None
+
+
+def test_a_tiny_text_records_the_batch_size_it_trained_with(tmp_path):
+    """A tiny text gets fewer columns (run.live_configs): the command's --batch-size, config.json's
+    train_config and its live_lab all say the count training used, the one asked for kept beside it."""
+    text = anbn_text(40, seed=3)  # about 300 characters: ~270 training tokens
+    settings = LiveSettings(seconds=30, max_tokens=400, **(TINY | {"batch_size": 32}))
+    train_tokens = len(split_text(text, CHARS).train)
+    used = train_tokens // (2 * settings.bptt + 2)  # the columns that still hold two windows each
+    assert 1 < used < 32
+    summary = train_live(text, settings, tmp_path / "lab")
+    args = shlex.split(summary["command"])
+    assert summary["batch_size"] == used and args[args.index("--batch-size") + 1] == str(used)
+    training = json.loads((tmp_path / "lab" / "config.json").read_text())["training"]
+    assert training["train_config"]["batch_size"] == used
+    assert training["live_lab"]["batch_size"] == used and training["live_lab"]["batch_size_asked"] == 32
+    # a text long enough for the batch asked for records no second count
+    settings = LiveSettings(seconds=30, max_tokens=400, **TINY)
+    train_live(anbn_text(), settings, tmp_path / "long")
+    lab = json.loads((tmp_path / "long" / "config.json").read_text())["training"]["live_lab"]
+    assert lab["batch_size"] == TINY["batch_size"] and "batch_size_asked" not in lab

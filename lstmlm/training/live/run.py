@@ -218,7 +218,8 @@ def command_record(
     train_config: TrainConfig,
 ) -> dict:
     """What config.json's "training" records about a Lab run, in the keys a `lstmlm train` model has (the
-    data, the command that repeats the run, the tokenizer, the vocabulary), and the Lab's settings."""
+    data, the command that repeats the run, the tokenizer, the vocabulary), and the Lab's settings ("live_lab":
+    its batch_size is the one training used, "batch_size_asked" the one asked for when it was lowered)."""
     cap = max_vocab(settings)
     record = {
         "data": split.data_args[1],
@@ -228,7 +229,12 @@ def command_record(
         record["valid"] = split.data_args[-1]
     record |= {"tokenizer": corpus.vocab.tokenizer.name, "pretokenized": False}
     record["vocabulary"] = vocabulary_summary(corpus, cap, hidden_excluded=True)
-    return record | {"live_lab": asdict(settings)}
+    # the Lab's settings, with the batch size training used (live_configs lowers it for a tiny text, as
+    # the command's --batch-size says); the one asked for is kept beside it when it was lowered
+    lab = asdict(settings) | {"batch_size": train_config.batch_size}
+    if train_config.batch_size != settings.batch_size:
+        lab["batch_size_asked"] = settings.batch_size
+    return record | {"live_lab": lab}
 
 
 def zip_model(directory: str | os.PathLike, name: str = "live-lab-model") -> bytes:
