@@ -22,6 +22,8 @@ from lstmlm.training.live import (
     TEACHING_TEXTS,
     LiveSettings,
     LiveTextError,
+    live_configs,
+    live_corpus,
     live_split,
     split_text,
     teaching_source,
@@ -188,3 +190,23 @@ def test_a_tiny_text_records_the_batch_size_it_trained_with(tmp_path):
     train_live(anbn_text(), settings, tmp_path / "long")
     lab = json.loads((tmp_path / "long" / "config.json").read_text())["training"]["live_lab"]
     assert lab["batch_size"] == TINY["batch_size"] and "batch_size_asked" not in lab
+
+
+def test_the_commands_time_budget_is_the_labs_to_the_bit():
+    """--max-minutes is written in full (str(float), its shortest exact form: 20 s is 0.3333333333333333),
+    not rounded: train() stops at max_minutes * 60 seconds, and a shorter decimal, e.g. 0.3333, is another
+    budget (`lstmlm train` takes no seconds option)."""
+    from lstmlm.training.live.command import live_command
+
+    split = split_text(anbn_text(), CHARS)
+    corpus = live_corpus(anbn_text(), LiveSettings(**TINY))
+    for seconds in range(10, 301, 5):  # the tab's slider: 10 to 300 s in steps of 5
+        settings = LiveSettings(seconds=float(seconds), **TINY)
+        model_config, train_config = live_configs(settings, corpus)
+        args = shlex.split(live_command(split, settings, model_config, train_config, 0))
+        minutes = args[args.index("--max-minutes") + 1]
+        # the command's budget is the one the Lab trained with, to the bit; in seconds, the slider's value
+        assert float(minutes) == train_config.max_minutes == seconds / 60
+        assert abs(float(minutes) * 60 - seconds) < 1e-9
+        if len(minutes) > 6:  # a long one: rounded to 4 places it would stop a millisecond or more apart
+            assert abs(float(f"{float(minutes):.4f}") * 60 - seconds) > 1e-3
