@@ -194,6 +194,15 @@ def top_words(screen) -> list[str] | None:
         req = InterventionRequest(layer=int(iv["layer"]), action=action, value=float(iv.get("value", 0)))
         change = run_intervention(model, screen.prompt, req, n_words=0).change
         return [change.before.words[0], change.after.words[0]]
+    if screen.view == "cell_hunt":  # the top word Intervene shows after "Intervene on this unit" and Apply
+        from playground.views.cell_hunt import intervene_settings
+        from playground.views.intervene import InterventionRequest, run_intervention
+
+        v, _ = quote_hunt()
+        best = v.best(1)[0]
+        req = InterventionRequest(**intervene_settings(v.ranking, best.layer, best.unit))
+        change = run_intervention(model, screen.prompt, req, n_words=0).change
+        return [change.before.words[0], change.after.words[0]]
     return None
 
 
@@ -202,8 +211,9 @@ TOP_STEPS = [(key, n) for key, n in STEPS if ASKS_TOP.search(lesson(key).steps[n
 
 def test_the_questions_about_the_top_word_are_found():
     """The pattern finds the shipped questions that ask for the top word (next_word 1 and 3, forget_gate
-    2 and 4), so the test below checks them."""
-    assert {("next_word", 1), ("next_word", 3), ("forget_gate", 2), ("forget_gate", 4)} <= set(TOP_STEPS)
+    2 and 4, quote_cell 3), so the test below checks them."""
+    found = {("next_word", 1), ("next_word", 3), ("forget_gate", 2), ("forget_gate", 4), ("quote_cell", 3)}
+    assert found <= set(TOP_STEPS)
 
 
 @pytest.mark.parametrize(("key", "n"), TOP_STEPS)
@@ -214,3 +224,62 @@ def test_no_question_about_the_top_word_is_answered_by_unk(key, n):
     tops = top_words(screen)
     assert tops is not None, f"lesson {key!r} step {n} asks for the top word of view {screen.view!r}"
     assert UNK not in tops, f"lesson {key!r} step {n}: the top word of {screen.prompt!r} is {UNK}: {tops}"
+
+
+@cache
+def quote_hunt():
+    """Cell hunt's quote track over its built-in text on the bundled default (no `lstmlm cells` cache is
+    shipped with it, so the view hunts over the text in its box, as a newcomer pressing Hunt does)."""
+    from lstmlm.studies.cell_hunt import load_hunt
+    from playground.views.cell_hunt import default_text, hunt_view
+
+    cache = load_hunt(default_model_dir())
+    over = "validation" if cache else "text"
+    return hunt_view(default(), default_text(cache), "quote", "", over, cache, "en"), cache
+
+
+def test_quote_cell_step_1_one_unit_has_the_top_score_and_step_2_opens_it():
+    """"Which unit has the highest score, and in which layer?" has one answer as the table shows it (3
+    decimals): unit 431 of layer 2 (c and h both 1.000; next 0.999), the first found unit; step 2 opens
+    Gates on that layer and unit, and the step's text names them."""
+    v, _ = quote_hunt()
+    best = v.best(8)
+    top = round(best[0].score, 3)
+    rows = [r for rows in v.per_layer(3) for r in rows]
+    at_top = {(r.layer, r.unit) for r in rows if round(r.score, 3) == top}
+    assert at_top == {(best[0].layer, best[0].unit)} == {(1, 431)}, [(r.layer, r.unit, r.score) for r in best]
+    ls = lesson("quote_cell")
+    assert "Press Hunt" in ls.steps[0].en and "highest score" in ls.steps[0].ask_en
+    assert ls.steps[0].highlight == "cell-hunt-button"
+    screen = step_screen(ls, 2, default().config.num_layers)
+    assert (screen.view, screen.gate, screen.layer, screen.unit) == ("gates", "c", 1, 431)
+    assert "431 in layer 2" in ls.steps[1].en and "431" in ls.steps[1].zh and "第 2 层" in ls.steps[1].zh
+
+
+def test_quote_cell_step_2_the_units_cell_flips_at_both_quotes():
+    """Asked whether the shading changes at the opening quote and back at the closing one: the cell goes
+    from about 0 before the quote to below -0.4 inside it, and above +0.4 after the closing quote."""
+    screen = lesson("quote_cell").steps[1].screen
+    words, top = top_layer_trace(screen.prompt)
+    c = top.c[:, 0, screen.unit].tolist()  # (T,)
+    first, last = words.index('"'), len(words) - 1 - words[::-1].index('"')
+    assert all(abs(x) < 0.2 for x in c[:first]), c
+    assert all(x < -0.4 for x in c[first:last]) and all(x > 0.4 for x in c[last:]), c
+
+
+def test_quote_cell_step_3_apply_says_what_happened_to_the_top_word():
+    """Step 3 asks what Apply's sentence says; "Intervene on this unit" pins unit 431's cell to its value
+    inside quotes at every word of the step's prompt (no quote in it): the sentence is the "stayed" one
+    (the top word "," keeps 24%), so "is one unit enough?" is answered on screen: no."""
+    from playground.views.cell_hunt import intervene_settings
+    from playground.views.intervene import InterventionRequest, effect_sentence, run_intervention
+
+    v, _ = quote_hunt()
+    step = lesson("quote_cell").steps[2]
+    assert '"' not in step.screen.prompt and step.highlight == "cell-hunt-intervene"
+    assert "sentence under the Apply button" in step.ask_en and "应用" in step.ask_zh
+    s = intervene_settings(v.ranking, 1, 431)
+    change = run_intervention(default(), step.screen.prompt, InterventionRequest(**s), n_words=0).change
+    assert s["value"] < -0.2  # the unit is low inside quotes
+    said = effect_sentence(change)
+    assert said.startswith("The top word stayed") and change.total_variation < 0.05, said
