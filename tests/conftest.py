@@ -28,6 +28,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
+@pytest.fixture(autouse=True)
+def _requests_at_full_priority(monkeypatch):
+    """Tests call `playground.__main__.main` in this process (its launch replaced): its default
+    --request-nice would lower this worker's priority for every later test. The setting itself is
+    tested in a fresh interpreter (tests/test_request_priority.py)."""
+    import playground.__main__ as server_main
+
+    monkeypatch.setattr(server_main, "REQUEST_NICE", 0)
+
+
 WORDS = ('the cat dog bird sat ran on a mat and to house big small red blue ( ) , . " is was in of').split()
 
 

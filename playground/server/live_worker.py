@@ -39,11 +39,16 @@ def context():
     return _CONTEXT
 
 
+_FORKSERVER_NICE: dict[str, int] = {}  # the priority the forkserver was started at (and so the trainings)
+
+
 def start_forkserver() -> bool:
     """Start the workers' forkserver now (it imports torch and lstmlm once), at the calling thread's
     priority, which every training's worker then inherits. False where workers are spawned instead."""
     if context().get_start_method() != "forkserver":
         return False
+    if sys.platform.startswith("linux"):
+        _FORKSERVER_NICE.setdefault("nice", os.getpriority(os.PRIO_PROCESS, 0))
     multiprocessing.forkserver.ensure_running()
     return True
 
@@ -59,8 +64,9 @@ def lower_request_priority(request_nice: int) -> int:
     request_nice = max(0, min(19, int(request_nice)))
     if request_nice == 0 or not sys.platform.startswith("linux") or not start_forkserver():
         return 0
-    try:
-        os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + request_nice)
+    try:  # relative to the forkserver's priority, so that a second call does not lower it further
+        base = _FORKSERVER_NICE.setdefault("nice", os.getpriority(os.PRIO_PROCESS, 0))
+        os.setpriority(os.PRIO_PROCESS, 0, min(19, base + request_nice))
     except OSError:
         return 0
     return request_nice
