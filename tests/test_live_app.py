@@ -367,9 +367,10 @@ def test_a_shared_link_opens_the_training_read_only():
     job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=300, **TINY), owner="teacher")
     wait_until_ended(jobs, job.id)
     page = lambda **q: SimpleNamespace(query_params=q)  # noqa: E731
-    key, progress, timer, *buttons = open_shared(jobs, page(view="live", lab=job.share))
+    key, progress, timer, *buttons, layers = open_shared(jobs, page(view="live", lab=job.share))
     assert key == job.share and "shared training" in progress and timer.active is True
-    assert all(b.visible is False for b in buttons)  # Train / Pause / Stop hidden
+    assert len(buttons) == 3 and all(b.visible is False for b in buttons)  # Train / Pause / Stop hidden
+    assert layers.choices == [("Layer 1", 0)] and layers.value == 0  # TINY: one layer
     key, notice, *_ = open_shared(jobs, page(lab=job.id))  # a control id in a link is refused
     assert key == "" and "does not name a shared training" in notice
     key, notice, *_ = open_shared(jobs, page(lab="0" * 32))

@@ -24,7 +24,7 @@ from playground.i18n import language, say, shown, t
 from playground.server.live_jobs import JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
 from playground.tabs import TabView
 from playground.tabs.live_layout import source_and_settings, watch_and_try
-from playground.tabs.live_snapshots import wire_snapshots
+from playground.tabs.live_snapshots import layer_radio, wire_snapshots
 from playground.tabs.live_watch import poll, redraw_on_open
 from playground.views.live import progress_html, settings_from_controls, share_html, try_html
 
@@ -76,7 +76,8 @@ def start_training(
     request: gr.Request,
 ) -> tuple:
     """Start this session's training: (job id, progress, timer on, snapshots seen = 0, download hidden,
-    the read-only share link, the last training's command hidden). Refused: a warning that says what to
+    the read-only share link, the last training's command hidden, the heatmap's layer choices: the model's
+    layers). Refused: a warning that says what to
     change (in the page's language) and every output unchanged (a raised gr.Error would also stamp a blank
     red "Error" badge on each output box)."""
     try:
@@ -86,7 +87,7 @@ def start_training(
         )
     except (LiveTextError, LiveSettingsError, LiveBusy) as e:
         gr.Warning(shown(e), title=say("live.cannot_start"))
-        return (gr.skip(),) * 7
+        return (gr.skip(),) * 8
     lang = language()
     return (
         job.id,
@@ -96,6 +97,7 @@ def start_training(
         gr.DownloadButton(visible=False),
         share_html(job.share, lang),
         gr.Code(visible=False),
+        layer_radio(settings.num_layers, lang),
     )
 
 
@@ -126,19 +128,21 @@ def pause_or_resume(jobs: LiveJobs, job_id: str) -> tuple:
 
 def open_shared(jobs: LiveJobs, request: gr.Request) -> tuple:
     """Page load: a link `?view=live&lab=TOKEN` makes this page watch the shared training, read-only (its
-    key in the State, the timer on, Train / Pause / Stop hidden); any other page is left as it is."""
+    key in the State, the timer on, Train / Pause / Stop hidden, the layer choices its model's); any other
+    page is left as it is."""
     params = dict(getattr(request, "query_params", {}) or {})
     token = params.get("lab", "")
     if not token:
-        return (gr.skip(),) * 6
+        return (gr.skip(),) * 7
     try:
         status = jobs.status(token, curve=False)
     except UnknownJob as e:
-        return "", markup.notice(str(e)), gr.skip(), *(gr.skip(),) * 3
+        return "", markup.notice(str(e)), gr.skip(), *(gr.skip(),) * 4
     if not status["read_only"]:  # a job id in a link is not accepted: links only read
-        return "", markup.notice(say("live.not_shared")), *(gr.skip(),) * 4
-    hidden = gr.Button(visible=False)
-    return token, progress_html(status, language()), gr.Timer(active=True), hidden, hidden, hidden
+        return "", markup.notice(say("live.not_shared")), *(gr.skip(),) * 5
+    hidden, lang = gr.Button(visible=False), language()
+    layers = layer_radio(status["settings"]["num_layers"], lang)  # the shared model's layers
+    return token, progress_html(status, lang), gr.Timer(active=True), hidden, hidden, hidden, layers
 
 
 def try_model(jobs: LiveJobs, job_id: str, prompt: str, seed: float | None) -> str:
@@ -204,7 +208,7 @@ def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
     c.train_button.click(
         start,
         [c.text, c.tokens, c.layers, c.units, c.bptt, c.lr, c.seconds, c.seed, c.probe],
-        [c.job, c.progress, c.timer, c.seen, c.download, c.share, c.command],
+        [c.job, c.progress, c.timer, c.seen, c.download, c.share, c.command, c.layer],
         **private,
     )
     c.stop_button.click(partial(stop_training, jobs), c.job, None, queue=False, **private)
@@ -226,6 +230,6 @@ def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
         def opened(request: gr.Request) -> tuple:
             return open_shared(jobs, request)
 
-        outputs = [c.job, c.progress, c.timer, c.train_button, c.pause_button, c.stop_button]
+        outputs = [c.job, c.progress, c.timer, c.train_button, c.pause_button, c.stop_button, c.layer]
         page.load(opened, None, outputs, **private)
     c.try_button.click(partial(try_model, jobs), [c.job, c.try_prompt, c.try_seed], c.try_out, **private)

@@ -143,6 +143,17 @@ def open_in_every_view(jobs: LiveJobs, key: str, index: float) -> str:
         raise gr.Error(shown(e)) from None
 
 
+def layer_choices(num_layers: int, lang: str | None = None) -> list[tuple[str, int]]:
+    """The heatmap's layer choices for a model of `num_layers` layers: ("Layer 1", 0) ... in `lang` (the
+    page's language by default); LiveSettings allows 1 or 2 layers."""
+    return [(say(f"live.layer.{n + 1}", lang), n) for n in range(int(num_layers))]
+
+
+def layer_radio(num_layers: int, lang: str | None = None) -> gr.Radio:
+    """The layer radio's update for a training of `num_layers` layers: its layers only, the first shown."""
+    return gr.Radio(choices=layer_choices(num_layers, lang), value=0)
+
+
 def snapshot_controls(c: SimpleNamespace) -> None:
     """The snapshot slider, layer and quantity, the heatmap, what changed from another snapshot, and the
     button that opens the shown snapshot in every view (onto the tab's namespace `c`)."""
@@ -150,7 +161,8 @@ def snapshot_controls(c: SimpleNamespace) -> None:
     gr.Markdown(t("live.watch"))
     with gr.Row():
         c.snapshot = gr.Slider(0, 1, value=0, step=1, label=t("live.snapshot"), elem_id="live-snap")
-        c.layer = gr.Radio([(t("live.layer.1"), 0), (t("live.layer.2"), 1)], value=0, label=t("live.layer"))
+        # one choice per layer of the model being trained: start_training, open_shared set them (layer_radio)
+        c.layer = gr.Radio([(t("live.layer.1"), 0)], value=0, label=t("live.layer"), elem_id="live-layer")
         quantities = [(t(f"live.q.{k}"), k) for k in QUANTITIES]
         c.quantity = gr.Radio(quantities, value="c", label=t("live.show"))
     c.heat = gr.Plot(show_label=False, elem_id="live-heatmap")  # filled when the tab opens (tabs/live.py)
