@@ -172,6 +172,15 @@ def intervention_controls(model: LanguageModel, unit_preset: bool = False) -> di
     )  # fmt: skip
 
 
+def _action_changed(
+    model: LanguageModel, preset: str | None, layer: int, action: str, value: float, units: str, steps: str
+) -> tuple:
+    """After the action changed (by hand, a lesson or a link): the value slider relabelled for it (its value
+    kept), then the preset box and its note (`preset_shown`)."""
+    box = preset_shown(model, preset, layer, action, value, units, steps)
+    return (value_slider(action, value=None), *box)
+
+
 def build(model: LanguageModel, prompt: gr.Textbox, found: gr.State | None = None) -> TabView:
     """The Intervene tab; it runs when Apply is pressed (an intervention is a question, not live typing).
     `found`: the Units tab's found unit (its preset "switch off the unit found in Units"; None: no preset)."""
@@ -201,11 +210,6 @@ def build(model: LanguageModel, prompt: gr.Textbox, found: gr.State | None = Non
     c["action"].input(
         value_slider, c["action"], c["value"], queue=False, show_progress="hidden", api_visibility="private"
     )
-    # an action set by a lesson or a link relabels the value as a click does, keeping the value it set
-    c["action"].change(
-        partial(value_slider, value=None), c["action"], c["value"], queue=False, show_progress="hidden",
-        api_visibility="private",
-    )  # fmt: skip
     # user-only (.input); none of these outputs has a listener that writes back, so nothing chains
     chosen = [c[k] for k in ("layer", "action", "value", "units", "unit_list", "steps", "expect")]
     c["preset"].input(
@@ -215,11 +219,18 @@ def build(model: LanguageModel, prompt: gr.Textbox, found: gr.State | None = Non
     # the preset box follows the controls (a lesson or a link sets them without it); .change also fires on
     # programmatic updates, and neither output has a listener that writes back, so nothing chains
     shown_by = [c[k] for k in ("preset", "layer", "action", "value", "units", "steps")]
-    for k in ("layer", "action", "value", "units", "steps"):
+    for k in ("layer", "value", "units", "steps"):
         c[k].change(
             partial(preset_shown, model), shown_by, [c["preset"], c["expect"]], queue=False,
             show_progress="hidden", api_visibility="private", trigger_mode="always_last",
         )  # fmt: skip
+    # the action's one listener (an always_last listener must be alone on its trigger): the preset box, and
+    # the value relabelled as a click does, keeping the value a lesson or a link set (a label-only update
+    # does not fire the value's .change)
+    c["action"].change(
+        partial(_action_changed, model), shown_by, [c["value"], c["preset"], c["expect"]], queue=False,
+        show_progress="hidden", api_visibility="private", trigger_mode="always_last",
+    )  # fmt: skip
     # what a shared link restores (playground/classroom/links.py, key "iv")
     controls = {k: c[k] for k in ("layer", "action", "value", "units", "unit_list", "top_n", "steps")}
     # the preset box and its note, which Cell hunt's "Intervene on this unit" clears and rewrites
