@@ -4,6 +4,7 @@ text. Lists and arrays in, plotly Figure out (no gradio, no torch)."""
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,12 +19,25 @@ from playground.text import words_in
 LN2 = math.log(2)
 # what a snapshot's heatmap can show, named as everywhere ("cell state C", "forget gate f"): lstmlm.cells
 QUANTITIES = {k: quantity("lstm", k).name for k in ("c", "h", "f", "i", "o", "g")}
+OVERFIT_RATIO = 1.5  # the last validation loss this many times its best, training still falling: a note
 MAX_HEATMAP_UNITS = 128  # rows shown (the units that changed most over training first); one update < ~0.5 MB
 
 
 def unit_name(unit: str, lang: str = "en") -> str:
     """The tokenizer's unit ('word' or 'character') in `lang` ('zh' or 'en')."""
     return words_in(lang, f"plot.{unit}")
+
+
+def overfitting(evals: Sequence[dict], ratio: float = OVERFIT_RATIO) -> dict | None:
+    """The best validation (a record of `evals`: step, train_loss, val_loss) if the last one's validation
+    loss is at least `ratio` times that best while its training loss is lower than at the best: the model
+    memorises its training text. None otherwise (fewer than two validations with both losses)."""
+    finite = [e for e in evals if all(math.isfinite(e.get(k, math.nan)) for k in ("val_loss", "train_loss"))]
+    if len(finite) < 2:
+        return None
+    best, last = min(finite, key=lambda e: e["val_loss"]), finite[-1]
+    rose = last["val_loss"] >= ratio * best["val_loss"] and best["val_loss"] > 0
+    return best if rose and last["train_loss"] < best["train_loss"] else None
 
 
 def loss_figure(status: dict, lang: str = "en") -> go.Figure:
@@ -68,6 +82,24 @@ def loss_figure(status: dict, lang: str = "en") -> go.Figure:
         xaxis=dict(title=words_in(lang, "live.step_axis")),
     )  # fmt: skip
     fig.add_trace(go.Scatter(x=[], y=[], yaxis="y2", showlegend=False))  # shows the bits axis
+    if (best := overfitting(evals)) is not None:  # a note under the curve, wrapped to the plot's width
+        ratio = f"{evals[-1]['val_loss'] / best['val_loss']:.1f}"
+        said = words_in(lang, "live.overfit", ratio=ratio, step=f"{best['step']:,}")
+        lines = textwrap.wrap(said, 48 if lang == "zh" else 95)
+        fig.update_layout(height=380 + 18 * len(lines), margin=dict(b=70 + 18 * len(lines)))
+        fig.add_annotation(
+            text="<br>".join(lines),
+            name="overfit",
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            yshift=-60,  # below the step axis's title
+            xanchor="left",
+            yanchor="top",
+            align="left",
+            showarrow=False,
+        )
     return fig
 
 

@@ -79,6 +79,9 @@ class LiveJob:
                 evals=self.evals[:: max(1, math.ceil(len(self.evals) / MAX_EVALS))][:-1] + self.evals[-1:],
                 # over every validation, not the thinned list above (its best may be thinned out)
                 best_val_loss=min((e["val_loss"] for e in self.evals), default=None),
+                # the step of the model saved (and downloaded): the first validation at the best loss (a
+                # save needs a strictly lower loss, validate.py), not the last step the sample showed
+                best_step=min(self.evals, key=lambda e: e["val_loss"])["step"] if self.evals else None,
                 sample=asdict(self.sample) if self.sample else None,
                 snapshots=len(self.snapshots),
                 has_model=self.has_model,

@@ -72,12 +72,22 @@ def tick(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> t
     download, command = gr.skip(), gr.skip()
     if status["has_model"]:
         try:
-            download = gr.DownloadButton(value=str(jobs.zip_path(job_id)), visible=True)
+            zipped = str(jobs.zip_path(job_id))
+            download = gr.DownloadButton(download_label(status, lang), value=zipped, visible=True)
         except (FileNotFoundError, OSError):
             pass
         if said := command_text(status, lang):
             command = gr.Code(value=said, visible=True)
     return (*out, download, gr.Timer(active=False), *tail, command)
+
+
+def download_label(status: dict, lang: str | None = None) -> str:
+    """The download button's words for an ended training: which model the .zip holds (the one saved at
+    the best validation loss, `status["best_step"]`), in `lang`."""
+    step = status.get("best_step")
+    if step is None:
+        return say("live.download", lang)
+    return say("live.download_best", lang, step=f"{step:,}")
 
 
 def redraw_on_open(jobs: LiveJobs, job_id: str, seen: int, index: float, layer: int, quantity: str) -> tuple:

@@ -9,12 +9,16 @@ PAIRS: dict[str, tuple[str, str]] = {
         "Paste a text, upload a .txt file (UTF-8, at most 2 MB) or pick a teaching text; press **Train**. "
         "A small LSTM learns it in a minute or two, here on the server: the last 10% of the text is held out "
         "to check it on text it never trained on. Then scrub through its gates on the probe text, try it, "
-        "and download it (`lstm-playground --model DIR` opens it in every view).",
+        "and download it. The .zip holds the model at its best validation loss, which may be an earlier "
+        "step than the last one shown. **Open a model** at the top of the page takes the .zip as it is; "
+        "`lstm-playground --model DIR` takes the folder you unzip it to.",
         "粘贴一段文本、上传一个 .txt 文件（UTF-8，最多 2 MB）或选一篇教学文本，然后按 **训练**。"
         "一个小 LSTM 会在服务器上用一两分钟学会它：文本的最后 10% 留作验证，"
         "检查模型在没训练过的文本上表现如何。"
-        "之后可以在探针文本上逐个快照查看它的门、试用它，并下载它"
-        "（`lstm-playground --model DIR` 在每个视图中打开它）。",
+        "之后可以在探针文本上逐个快照查看它的门、试用它，并下载它。"
+        ".zip 里是验证损失最低时的模型，可能比最后显示的那一步更早。"
+        "页面顶部的 **打开一个模型** 直接接受这个 .zip；"
+        "`lstm-playground --model DIR` 接受把它解压出来的文件夹。",
     ),
     "live.teaching": ("Pick a teaching text", "选一篇教学文本"),
     "live.teach.quotes": (
@@ -63,7 +67,20 @@ PAIRS: dict[str, tuple[str, str]] = {
     "live.pause": ("Pause", "暂停"),
     "live.resume": ("Resume", "继续"),
     "live.stop": ("Stop", "停止"),
+    # under the loss curve when validation rose well above its best as training fell (plots/live.py)
+    "live.overfit": (
+        "Validation loss is {ratio}× its best (step {step}) while training loss keeps falling: the model is "
+        "memorising its training text (overfitting). A longer text or fewer steps (a shorter time) helps.",
+        "验证损失已是其最低值（第 {step} 步）的 {ratio} 倍，而训练损失还在下降："
+        "模型在死记训练文本（过拟合）。"
+        "换一段更长的文本或减少步数（缩短训练时间）会有帮助。",
+    ),
     "live.download": ("Download the model (.zip)", "下载模型（.zip）"),
+    # the button once a training ended (tabs/live_watch.py): the zip holds the best save, not the last step
+    "live.download_best": (
+        "Download the model at its best validation loss, step {step} (.zip)",
+        "下载验证损失最低时（第 {step} 步）的模型（.zip）",
+    ),
     "live.command": (
         "The same training from the command line (lstmlm train; also in the model's config.json)",
         "在命令行上做同样的训练（这条命令也记在模型的 config.json 里）",

@@ -218,8 +218,9 @@ def command_record(
     train_config: TrainConfig,
 ) -> dict:
     """What config.json's "training" records about a Lab run, in the keys a `lstmlm train` model has (the
-    data, the command that repeats the run, the tokenizer, the vocabulary), and the Lab's settings ("live_lab":
-    its batch_size is the one training used, "batch_size_asked" the one asked for when it was lowered)."""
+    data, the command that repeats the run, the tokenizer, the vocabulary), and the Lab's settings
+    ("live_lab": its batch_size is the one training used, "batch_size_asked" the one asked for when it was
+    lowered)."""
     cap = max_vocab(settings)
     record = {
         "data": split.data_args[1],

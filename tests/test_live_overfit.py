@@ -1,0 +1,51 @@
+"""The Live Lab's loss curve notes overfitting: the last validation loss at least 1.5x its best while the
+training loss fell below what it was at the best (a tiny text's held-out part, memorised training text)."""
+
+from __future__ import annotations
+
+from playground.plots.live import OVERFIT_RATIO, loss_figure, overfitting
+from playground.text.live import PAIRS
+
+
+def evals(*rows: tuple[int, float, float]) -> list[dict]:
+    return [dict(step=s, seconds=s / 10, train_loss=t, val_loss=v) for s, t, v in rows]
+
+
+# the newcomer's run: an 8-line poem, validation 2.6 at step 50, then 5.2 while training falls to 0.001
+POEM = evals((0, 4.0, 4.1), (50, 2.2, 2.6), (500, 0.3, 3.9), (1908, 0.001, 5.2))
+
+
+def status(rows: list[dict]) -> dict:
+    return dict(unit="character", evals=rows, curve={"step": [r["step"] for r in rows],
+                                                     "loss": [r["train_loss"] for r in rows]})  # fmt: skip
+
+
+def notes(fig) -> list[str]:
+    return [a.text for a in fig.layout.annotations if a.name == "overfit"]
+
+
+def test_the_rule():
+    assert OVERFIT_RATIO == 1.5
+    assert overfitting(POEM)["step"] == 50
+    assert overfitting(POEM[:3]) is None  # 3.9 / 2.6 = 1.5 exactly is enough; just below it is not
+    assert overfitting(evals((50, 2.2, 2.6), (500, 0.3, 2.6 * 1.5))) is not None
+    assert overfitting(evals((50, 2.2, 2.6), (500, 0.3, 2.6 * 1.49))) is None
+    # validation rose but so did training (a diverging run, not memorising): no note
+    assert overfitting(evals((50, 2.2, 2.6), (500, 3.0, 5.2))) is None
+    assert overfitting(POEM[:1]) is None and overfitting([]) is None  # one validation: nothing to compare
+    assert overfitting(evals((50, 2.2, float("nan")), (60, 2.0, 3.0))) is None  # a NaN is no best
+    assert overfitting([dict(step=50, val_loss=2.6), dict(step=99, val_loss=5.2)]) is None  # no training loss
+
+
+def test_the_note_under_the_curve_in_both_languages():
+    assert notes(loss_figure(status(POEM[:2]), "en")) == []
+    (en,) = notes(loss_figure(status(POEM), "en"))
+    (zh,) = notes(loss_figure(status(POEM), "zh"))
+    assert all(len(line) <= 95 for line in en.split("<br>")) and all(
+        len(line) <= 48 for line in zh.split("<br>")
+    )
+    ratio = f"{5.2 / 2.6:.1f}"  # 2.0
+    assert en.replace("<br>", " ") == PAIRS["live.overfit"][0].format(ratio=ratio, step="50")
+    assert zh.replace("<br>", "") == PAIRS["live.overfit"][1].format(ratio=ratio, step="50")
+    en, zh = en.replace("<br>", " "), zh.replace("<br>", "")
+    assert "overfitting" in en and "longer text" in en and "过拟合" in zh and "更长的文本" in zh
