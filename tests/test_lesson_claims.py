@@ -239,9 +239,9 @@ def quote_hunt():
 
 
 def test_quote_cell_step_1_one_unit_has_the_top_score_and_step_2_opens_it():
-    """"Which unit has the highest score, and in which layer?" has one answer as the table shows it (3
-    decimals): unit 431 of layer 2 (c and h both 1.000; next 0.999), the first found unit; step 2 opens
-    Gates on that layer and unit, and the step's text names them."""
+    """The question "which unit has the highest score, and in which layer?" has one answer as the table
+    shows it (3 decimals): unit 431 of layer 2 (c and h both 1.000; next 0.999), the first found unit;
+    step 2 opens Gates on that layer and unit, and the step's text names them."""
     v, _ = quote_hunt()
     best = v.best(8)
     top = round(best[0].score, 3)
