@@ -1,6 +1,7 @@
 """A lesson on a laptop screen, in a real browser: at 1366x768, for every step of every shipped lesson, the
 lesson bar (pinned at the top) covers neither what the step points at (its highlight, else its view's main
-output) nor the view's first controls, which the steps talk about; and a lesson (or a link) that sets
+output) nor the view's first controls, which the steps talk about, and a button a step says to press is
+wholly on screen below the bar; and a lesson (or a link) that sets
 Intervene's controls leaves them exactly as setting them by hand does (the value's label, range and state,
 the preset box)."""
 
@@ -42,6 +43,40 @@ COVERED = """([target, main]) => {
 }"""
 
 
+# the buttons a step's text tells the reader to press in the view it opens: (phrase, elem_id) per view
+PRESS = {
+    "generate": (("Press Generate", "generate-button"),),
+    "cell_hunt": (("Press Hunt", "cell-hunt-button"), ("Intervene on this unit", "cell-hunt-intervene")),
+    "intervene": (("Press Apply", "intervene-button"),),
+}
+# whether the element is wholly on screen below the lesson bar
+IN_SIGHT = """(id) => { const r = document.getElementById(id).getBoundingClientRect();
+  const b = document.getElementById('lesson-bar').getBoundingClientRect();
+  return r.height > 0 && r.top >= b.bottom - 1 && r.bottom <= innerHeight; }"""
+
+
+def steps_text(lesson, n: int) -> str:
+    """Step `n`'s English text and question, as the page shows them."""
+    step = lesson.steps[n - 1]
+    return f"{step.en} {step.ask_en}"
+
+
+def test_the_press_phrases_name_the_shipped_steps():
+    """The phrases above are the shipped lessons' (lesson 2's Generate, lesson 4's Hunt, lesson 3's Apply),
+    so the browser test checks those buttons."""
+    lessons = {ls.key: ls for ls in load_lessons([LESSON_DIR])[0]}
+    said = {
+        (key, n, b)
+        for key, ls in lessons.items()
+        for n in range(1, len(ls.steps) + 1)
+        for phrase, b in PRESS.get(step_screen(ls, n, 2).view, ())
+        if phrase in steps_text(ls, n)
+    }
+    assert {("temperature", n, "generate-button") for n in (1, 2, 3)} <= said
+    assert ("quote_cell", 1, "cell-hunt-button") in said
+    assert ("forget_gate", 4, "intervene-button") in said
+
+
 def test_the_lesson_bar_never_covers_what_a_step_talks_about_on_a_laptop_screen(tiny_model):
     lessons, problems = load_lessons([LESSON_DIR])
     assert not problems
@@ -63,6 +98,12 @@ def test_the_lesson_bar_never_covers_what_a_step_talks_about_on_a_laptop_screen(
                 page.wait_for_timeout(2500)
                 view = step_screen(lesson, n, layers).view
                 shown, main, first, bar = page.evaluate(COVERED, [target, MAIN_OUTPUT.get(view, target)])
+                pressed = [b for phrase, b in PRESS.get(view, ()) if phrase in steps_text(lesson, n)]
+                hidden = [b for b in pressed if not page.evaluate(IN_SIGHT, b)]  # a button it says to press
+                if main[3] and target in pressed:  # pressing the outlined button brings the output back
+                    page.locator(f"#{target}").click()
+                    page.wait_for_timeout(800)
+                    main = page.evaluate(COVERED, [target, MAIN_OUTPUT.get(view, target)])[1]
                 ok = (
                     bar[1] - bar[0] < 0.2 * 768  # the bar is compact on a laptop screen
                     and not shown[3]
@@ -70,8 +111,8 @@ def test_the_lesson_bar_never_covers_what_a_step_talks_about_on_a_laptop_screen(
                     and not main[3]  # nor is the view's main output
                     and (not first[3] or not bar[2])  # nor its first control, where both fit
                 )
-                if not ok:
-                    faults.append((lesson.key, n, shown, main, first, bar))
+                if not ok or hidden:
+                    faults.append((lesson.key, n, shown, main, first, bar, hidden))
                 seen.append((lesson.key, n))
     assert not faults, "\n".join(map(str, faults))
     assert len(seen) == sum(len(ls.steps) for ls in lessons) >= 16

@@ -148,7 +148,7 @@ def bar_html(lesson: Lesson, n: int | None, num_layers: int, lang: str, unit: st
     return (
         f'<div class="lp-lesson-bar lp-lang-{lang or "en"}" data-lesson="{lesson.key}" data-step="{n}" '
         f'data-highlight="{step.highlight}" data-main="{main_output(lesson, n, num_layers)}" '
-        f'data-view="{view}">'
+        f'data-output="{MAIN_OUTPUT.get(view, "")}" data-view="{view}">'
         f'<b>{title}</b> · {where}<br><span class="lp-lesson-say">{esc(text)}</span>{question}'
         f'<div class="lp-lesson-navs">{prev} {after}{finished} {back}</div></div>{outline}'
     )

@@ -96,6 +96,19 @@ HEAD = f"""<script>
     }};
     fit();
   }};
+  // Pressing the step's outlined control (e.g. Generate, which a laptop screen shows only with the top of
+  // the view's output under the bar) brings the view's main output (the bar's data-output) back below it.
+  document.addEventListener("click", (e) => {{
+    const bar = document.querySelector("#lesson-bar .lp-lesson-bar[data-step]");
+    const target = bar && bar.dataset.highlight && document.getElementById(bar.dataset.highlight);
+    const out = bar && bar.dataset.output && document.getElementById(bar.dataset.output);
+    if (!target || !out || out === target || !target.contains(e.target)) return;
+    setTimeout(() => {{
+      const over = document.getElementById("lesson-bar").getBoundingClientRect().bottom + 8;
+      const by = out.getBoundingClientRect().top - over;
+      if (by < -1) window.scrollBy(0, by);
+    }}, 50);
+  }}, true);
   // The step's bar stays on screen while the page scrolls: CSS `sticky` holds it only within its parent
   // (the header and prompt), so once that has scrolled past, the bar is pinned (`lp-pinned`: fixed at the
   // top, at its own left and width) and a spacer keeps its place in the page; unpinned when scrolled back.
