@@ -49,6 +49,20 @@ NEXT_WORD = {
     "link button": "#lp-link-button",
 }
 GATES = {"caption": "#unit-words .lp-label", "tick": "#gates-heatmap .ytick text"}
+# The charts' texts as drawn: the height of each one's box on screen (getBoundingClientRect), which is what
+# a viewer sees whatever the font size and zoom say (a zoom of 1.5 drew a 32 px title 47 px high).
+CHART_TEXT = {
+    "tick": "#next-word-chart .ytick text",
+    "title": "#next-word-chart .gtitle",
+    "axis": "#next-word-chart .xtitle",
+    "bar label": "#next-word-chart .textpoint text",
+    "gates tick": "#gates-heatmap .ytick text",
+    "gates title": "#gates-heatmap .gtitle",
+}
+RENDERED = """() => Object.fromEntries(Object.entries(SELECTORS).map(([k, sel]) => {
+  const e = [...document.querySelectorAll(sel)].find((x) => x.getBoundingClientRect().height > 0);
+  return [k, e ? e.getBoundingClientRect().height : null];
+}))"""
 LEARN = {"explanation": ".lp-learn p"}
 # Each visible text's computed size, keyed by its element's path (ids, classes) and its first words.
 TEXT_SIZES = """() => {
@@ -136,13 +150,19 @@ def _sizes(page, selectors: dict[str, str]) -> dict[str, float]:
     return page.evaluate(SIZES.replace("SELECTORS", json.dumps(selectors)))
 
 
+def _drawn(page, selectors: dict[str, str]) -> dict[str, float | None]:
+    """Each selector's first shown element's height on screen in px (None: no such element)."""
+    return page.evaluate(RENDERED.replace("SELECTORS", json.dumps(selectors)))
+
+
 def test_every_text_is_half_again_larger_and_the_chart_fills_the_width(app):
     url, browser = app
-    measured = {}
+    measured, heights = {}, {}
     for present in (False, True):
         page = _page(browser, url, "next_word", present, "#next-word-chart .ytick text")
         page.wait_for_selector("#candidates button")
         sizes = _sizes(page, NEXT_WORD)
+        drawn = _drawn(page, {k: v for k, v in CHART_TEXT.items() if "next-word" in v})
         chart = page.locator("#next-word-chart .js-plotly-plot").bounding_box()  # drawn, not its box
         row = page.locator("#next-word-row").bounding_box()
         secondary = page.locator(".lp-secondary").first.is_visible()
@@ -154,8 +174,10 @@ def test_every_text_is_half_again_larger_and_the_chart_fills_the_width(app):
         page.wait_for_selector("#gates-heatmap .ytick text")
         page.wait_for_timeout(1000)  # the presenter redraw replaces the heatmap
         sizes |= {f"gates {k}": v for k, v in _sizes(page, GATES).items()}
+        drawn |= _drawn(page, {k: v for k, v in CHART_TEXT.items() if "gates" in v})
         page.close()
         measured[present] = sizes, chart["width"] / row["width"], secondary
+        heights[present] = drawn
     (normal, normal_share, normal_secondary), (big, big_share, big_secondary) = (
         measured[False],
         measured[True],
@@ -163,6 +185,14 @@ def test_every_text_is_half_again_larger_and_the_chart_fills_the_width(app):
     for key, size in normal.items():
         assert size and big[key] and big[key] >= 1.5 * size - 1e-6, (key, normal, big)
     assert normal_share < 0.7 and big_share > 0.97, (normal_share, big_share)  # the chart: full width
+    # the charts' texts as drawn, not only as sized: 1.5x their height on screen
+    assert heights[False]["tick"] and heights[False]["title"] and heights[False]["axis"], heights
+    small = {
+        key: (height, heights[True][key])
+        for key, height in heights[False].items()
+        if height is not None and not (heights[True][key] or 0) >= 1.5 * height
+    }
+    assert not small, (small, heights)
     assert normal_secondary and not big_secondary  # the k slider and the token chips are hidden
 
 
