@@ -173,7 +173,7 @@ def build(jobs: LiveJobs = JOBS, page: gr.Blocks | None = None) -> TabView:
         source_and_settings(c)
         watch_and_try(c)
         wire(jobs, page, c)
-        drawn = [c.curve, c.heat, c.progress, c.sample, c.share, c.changes, c.command]
+        drawn = [c.curve, c.heat, c.progress, c.sample, c.share, c.changes, c.command, c.download, c.layer]
         opened, read = partial(redraw_on_open, jobs), [c.job, c.seen, c.snapshot, c.layer, c.quantity]
         tab.select(opened, read, drawn, show_progress="hidden", api_visibility="private")
     return TabView(tab)

@@ -16,7 +16,7 @@ from playground.plots.live import loss_figure
 from playground.plots.style import placeholder
 from playground.server.live_job import ACTIVE
 from playground.server.live_jobs import LiveJobs, UnknownJob
-from playground.tabs.live_snapshots import changes_table, snapshot_heatmap
+from playground.tabs.live_snapshots import changes_table, layer_choices, snapshot_heatmap
 from playground.views.live import command_text, progress_html, sample_html, share_html
 
 
@@ -93,13 +93,13 @@ def download_label(status: dict, lang: str | None = None) -> str:
 def redraw_on_open(jobs: LiveJobs, job_id: str, seen: int, index: float, layer: int, quantity: str) -> tuple:
     """On opening the tab, its computed texts in the page's language (it may have changed since they were
     drawn): before any training the curve's and heatmap's placeholders; after, the curve, the shown
-    snapshot's heatmap, progress, sample, share link, what changed from the first snapshot to the last and
-    the command that trains the model again."""
+    snapshot's heatmap, progress, sample, share link, what changed from the first snapshot to the last,
+    the command that trains the model again, the download button's label and the layer names."""
     if not job_id:
         return (
             placeholder(say("live.curve_empty"), height=380),
             placeholder(say("live.heat_empty")),
-            *(gr.skip(),) * 5,
+            *(gr.skip(),) * 7,
         )
     lang = language()
     try:  # the job may be dropped while this reads it (its page closed, or an hour after it ended)
@@ -109,7 +109,9 @@ def redraw_on_open(jobs: LiveJobs, job_id: str, seen: int, index: float, layer: 
         heat = snapshot_heatmap(jobs, job_id, int(index), layer, quantity) if seen else gr.skip()
     except (UnknownJob, FileNotFoundError) as e:
         gone(jobs, job_id, e)  # a file missing from a job still listed: raised
-        return (gr.skip(),) * 7
+        return (gr.skip(),) * 9
+    ended = status["state"] not in ACTIVE and status["has_model"]
+    layers = status.get("settings", {}).get("num_layers")
     return (
         loss_figure(status, lang),
         heat,
@@ -118,4 +120,7 @@ def redraw_on_open(jobs: LiveJobs, job_id: str, seen: int, index: float, layer: 
         share,
         changes,
         command_text(status, lang) or gr.skip(),
+        gr.DownloadButton(download_label(status, lang)) if ended else gr.skip(),  # its label only
+        # the layer names in the page's language, the chosen layer kept
+        gr.Radio(choices=layer_choices(layers, lang), value=layer) if layers else gr.skip(),
     )
