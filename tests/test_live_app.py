@@ -615,7 +615,7 @@ def test_a_tick_that_finds_its_training_gone_says_so():
     assert "no training has the id" in out[0] and out[7].active is False
     job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=400, **TINY), owner="teacher")
     wait_for(lambda: job.state == "done")
-    assert redraw_on_open(jobs, job.id, 3, 2, 0, "c") == (gr.skip(),) * 7  # the tab opened meanwhile
+    assert redraw_on_open(jobs, job.id, 3, 2, 0, "c") == (gr.skip(),) * 9  # the tab opened meanwhile
     kept = LiveJobs()
     job = kept.start(anbn_text(), LiveSettings(seconds=10, max_tokens=400, **TINY), owner="teacher")
     wait_for(lambda: job.state == "done")
