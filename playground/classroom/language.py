@@ -146,40 +146,57 @@ HEAD = """<script>
   };
   if (document.body) watch(); else document.addEventListener("DOMContentLoaded", watch);
 })();
-window.lpSetLanguage = async function (code) {
+// One switch at a time (a second click while Gradio's Settings panel is still open would close it half-way),
+// each step waiting up to 15 s: on a loaded machine the panel's component loads slowly.
+(function () {
+let queue = Promise.resolve();
+const now = () => ((document.documentElement.lang || "en").startsWith("zh") ? "zh" : "en");
+const switchTo = async function (code) {
   const want = code === "zh" ? "简体中文" : "English";
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  const open = document.querySelector("footer button.settings");
-  if (!open) return;
-  open.click();
-  let box = null;
-  for (let i = 0; i < 60 && !box; i++) {
-    await sleep(50);
-    box = [...document.querySelectorAll("input[role=combobox]")].find((e) => e.closest(".banner-wrap"));
-  }
-  if (box) {
-    box.focus(); box.click();
-    let opt = null;
-    for (let i = 0; i < 40 && !opt; i++) {
-      await sleep(50);
-      opt = [...document.querySelectorAll("[role=option]")].find((e) => e.textContent.trim().endsWith(want));
+  const until = async (find, ms) => {
+    for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) {
+      const found = find();
+      if (found) return found;
     }
-    if (opt) {
-      opt.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
-      opt.click();
+    return null;
+  };
+  const settingsBox = () =>
+    [...document.querySelectorAll("input[role=combobox]")].find((e) => e.closest(".banner-wrap"));
+  if (now() !== code) {
+    const open = await until(() => document.querySelector("footer button.settings"), 15000);
+    if (!open) return;
+    if (!settingsBox()) open.click();
+    const box = await until(settingsBox, 15000);
+    if (box) {
+      box.focus(); box.click();
+      const opt = await until(
+        () => [...document.querySelectorAll("[role=option]")].find((e) => e.textContent.trim().endsWith(want)),
+        15000
+      );
+      if (opt) {
+        opt.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
+        opt.click();
+        await until(() => now() === code, 15000);
+      }
     }
+    await sleep(100);
+    const title = document.querySelector("h2 .title");
+    const close = title && title.closest("h2").nextElementSibling;
+    if (close) close.click();
   }
-  await sleep(100);
-  const title = document.querySelector("h2 .title");
-  const close = title && title.closest("h2").nextElementSibling;
-  if (close) close.click();
   const url = new URL(window.location.href);
   url.searchParams.set("lang", code);
   window.history.replaceState(null, "", url);
 };
-window.lpToggleLanguage = function () {
-  return window.lpSetLanguage((document.documentElement.lang || "").startsWith("zh") ? "en" : "zh");
+const enqueue = (pick) => {
+  queue = queue.then(() => switchTo(pick())).catch((e) => console.warn("lp:", e));
+  return queue;
 };
+window.lpSetLanguage = (code) => enqueue(() => code);
+// the language to switch to is read when the switch's turn comes, after any switch before it
+window.lpToggleLanguage = () => enqueue(() => (now() === "zh" ? "en" : "zh"));
+})();
 window.lpLanguageFromUrl = function () {
   const code = new URLSearchParams(window.location.search).get("lang");
   const now = (document.documentElement.lang || "en").startsWith("zh") ? "zh" : "en";
