@@ -170,10 +170,9 @@ const switchTo = async function (code) {
     const box = await until(settingsBox, 15000);
     if (box) {
       box.focus(); box.click();
-      const opt = await until(
-        () => [...document.querySelectorAll("[role=option]")].find((e) => e.textContent.trim().endsWith(want)),
-        15000
-      );
+      const option = () =>
+        [...document.querySelectorAll("[role=option]")].find((e) => e.textContent.trim().endsWith(want));
+      const opt = await until(option, 15000);
       if (opt) {
         opt.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
         opt.click();
