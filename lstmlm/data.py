@@ -19,13 +19,41 @@ from lstmlm.tokenizers import WIKITEXT, Tokenizer, read_text
 from lstmlm.vocab import EOS, Vocab
 
 
-def read_tokens(path: str | os.PathLike, raw: bool = False, tokenizer: Tokenizer | None = None) -> list[str]:
+def read_tokens(
+    path: str | os.PathLike,
+    raw: bool = False,
+    tokenizer: Tokenizer | None = None,
+    keep: Callable[[str], bool] | None = None,
+) -> list[str]:
     """All tokens of a file, `<eos>` after each line. The file is read as already tokenized (split on
     whitespace) unless a `tokenizer` is given, or `raw=True` (the WikiText tokenizer), which cuts each line
-    of free text. Raises TextFileError (a ValueError) naming the byte when the file is not UTF-8."""
+    of free text. `keep`: read only the lines it accepts (e.g. `is_prose`). Raises TextFileError (a
+    ValueError) naming the byte when the file is not UTF-8."""
     if raw and tokenizer is None:
         tokenizer = WIKITEXT
-    return lines_tokens(text_lines(read_text(path)), tokenizer)
+    lines = text_lines(read_text(path))
+    return lines_tokens([line for line in lines if keep(line)] if keep else lines, tokenizer)
+
+
+PROSE_MIN_WORDS = 8  # `is_prose`: a line of running text has this many words or ends a sentence...
+PROSE_MIN_LOWER = 0.6  # ...and at least this share of its cased letters in lower case
+SENTENCE_END = tuple(".!?…\"'”’»")  # a line ending so (a short line of dialogue) ends a sentence
+
+
+def is_prose(line: str) -> bool:
+    """Whether a line of a corpus reads as running text: at least PROSE_MIN_WORDS whitespace-separated words
+    or a sentence of two or more ("'I can.'"), with at least PROSE_MIN_LOWER of its cased letters lower case.
+    A book's title page and copyright lines ("COPYRIGHT, 1912 BY FREDERICK WARNE & Co."), chapter headings,
+    "[Illustration]" markers, tables of contents and WikiText's "= = Heading = =" lines are not. A line of a
+    script without case (Chinese, Japanese) counts as running text at 20 characters or more. Meant for a
+    corpus of one paragraph a line: a hard-wrapped text's short last lines would be dropped."""
+    cased = [c for c in line if c.islower() or c.isupper()]
+    if not cased:
+        return len(line.strip()) >= 20 and any(c.isalpha() for c in line)
+    words = line.split()
+    if len(words) < PROSE_MIN_WORDS and not (len(words) >= 2 and line.rstrip().endswith(SENTENCE_END)):
+        return False
+    return sum(c.islower() for c in cased) >= PROSE_MIN_LOWER * len(cased)
 
 
 def text_lines(text: str) -> list[str]:

@@ -165,3 +165,69 @@ def test_index_errors_are_clean(capsys, model_dir, tmp_path):
         main(["index", "--model", str(model_dir), "--data", str(short), "--top", "0"])
     assert exit_info.value.code == 2
     assert not (model_dir / ATLAS).exists()
+
+
+@pytest.mark.parametrize(
+    "line, prose",
+    [
+        ("Nobody could call Mr. Tod nice, and the rabbits could not bear him at all.", True),
+        ("'I can.'", True),  # a short line of dialogue ends a sentence
+        ('"Where are you going?" he asked.', True),
+        ("COPYRIGHT, 1912 BY FREDERICK WARNE & Co.", False),
+        ("THE BULLETS WERE HUMMING AND SINGING, CLIPPING ALONG THE TOP OF THE WATER", False),
+        ("[Illustration]", False),
+        ("CHAPTER XLV.", False),
+        ("Chapter 17--Good Bargains", False),
+        (" = = Plot summary = = ", False),
+        ("", False),
+        ("从前有一座山，山里有一座庙，庙里有一个老和尚在给小和尚讲故事。", True),  # no case: by length
+        ("第一章", False),
+    ],
+)
+def test_is_prose(line, prose):
+    from lstmlm.data import is_prose
+
+    assert is_prose(line) is prose
+
+
+def test_prose_only_leaves_the_title_page_out_of_the_atlas(model_dir, tiny_corpus, capsys, tmp_path):
+    """A book laid out one paragraph a line, its title page first: with --prose-only, no context of the
+    atlas comes from the title page, and the positions index the running text alone."""
+    body = (tiny_corpus / "valid.txt").read_text().splitlines()
+    title = ["THE TALE OF THE CAT", "BY", "A. WRITER", "[Illustration]", "COPYRIGHT, 1912 BY THE PRINTERS"]
+    book = tmp_path / "book.txt"
+    book.write_text("\n".join(title + body) + "\n")
+    args = ["index", "--model", str(model_dir), "--data", str(book), "--top", str(TOP), "--quiet"]
+    assert main([*args, "--prose-only"]) == 0
+    capsys.readouterr()
+    atlas = load_atlas(model_dir)
+    assert atlas["prose_only"] is True
+    kept = [line for line in body if len(line.split()) >= 8 or line.rstrip().endswith((".", "!", "?"))]
+    tokens = [t for line in kept for t in [*line.split(), "<eos>"]]
+    assert atlas["words_scanned"] <= len(tokens)
+    for layer in atlas["layers"]:
+        for unit in layer:
+            for snippets in unit.values():
+                for s in snippets:
+                    assert tokens[s["pos"]] == s["word"]
+                    assert not any(w.isupper() and len(w) > 1 for w in s["before"].split()), s
+    assert main(args) == 0  # without the option the title page is read too: more text scanned
+    capsys.readouterr()
+    assert load_atlas(model_dir)["words_scanned"] > atlas["words_scanned"]
+
+
+def test_the_bundled_storybook_atlas_shows_running_text_only():
+    """The default model's atlas was built with --prose-only: none of its 20,480 contexts is mostly capitals
+    (a title page, a copyright line: 396 were, before)."""
+    atlas = load_atlas(Path(__file__).parents[1] / "assets" / "models" / "storybooks-lstm")
+    assert atlas is not None and atlas["prose_only"] is True
+    shouting = []
+    for layer in atlas["layers"]:
+        for unit in layer:
+            for snippets in unit.values():
+                for s in snippets:
+                    text = f"{s['before']} {s['word']} {s['after']}"
+                    cased = [c for c in text if c.isupper() or c.islower()]
+                    if cased and sum(c.isupper() for c in cased) > 0.4 * len(cased):
+                        shouting.append(text)
+    assert not shouting, shouting[:5]

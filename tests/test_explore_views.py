@@ -59,11 +59,13 @@ def test_surprisal_text_colours_every_word_with_its_hover(tiny_model):
 
 
 def test_parse_span():
-    assert parse_span("3-7", 10) == (2, 7)
-    assert parse_span(" 5 ", 10) == (4, 5)
-    assert parse_span("7..3", 10) == (2, 7)
-    for bad in ("", "a-b", "0-3", "3-11"):
-        with pytest.raises(ValueError, match="3-7|within words 1..10"):
+    # numbered from 0, as Intervene's steps and the Equations' step choices are
+    assert parse_span("3-7", 10) == (3, 8)
+    assert parse_span(" 5 ", 10) == (5, 6)
+    assert parse_span("7..3", 10) == (3, 8)
+    assert parse_span("0-9", 10) == (0, 10)
+    for bad in ("", "a-b", "3-10", "10", "-1"):
+        with pytest.raises(ValueError, match=r"3-7|within words 0\.\.9"):
             parse_span(bad, 10)
 
 

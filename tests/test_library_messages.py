@@ -169,11 +169,11 @@ def test_a_class_game_refusal_in_chinese(monkeypatch):
 def test_a_views_refusal_in_chinese():
     from playground.views.units import parse_span
 
-    assert parse_span("7-3", 9) == (2, 7)  # a range written backwards is read as 3-7
+    assert parse_span("7-3", 9) == (3, 8)  # a range written backwards is read as 3-7
     with pytest.raises(ValueError) as outside:
         parse_span("4-12", 9)
-    assert str(outside.value) == "the range must lie within words 1..9 of the prompt, got 4-12"
-    assert shown(outside.value, "zh") == "范围必须在文本的第 1..9 个词之内，现在是 4-12"
+    assert str(outside.value) == "the range must lie within words 0..8 of the prompt, got 4-12"
+    assert shown(outside.value, "zh") == "范围必须在文本的第 0..8 个词之内，现在是 4-12"
 
 
 def english_run(text: str) -> int:

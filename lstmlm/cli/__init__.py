@@ -80,6 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--top", type=in_range(int, 1), default=5, help="contexts kept per unit, signal and direction (>= 1)"
     )
     p.add_argument(
+        "--raw",
+        action="store_true",
+        help="plain text: cut it with the model's tokenizer first (a character model always reads it so)",
+    )
+    p.add_argument(
+        "--prose-only",
+        action="store_true",
+        help="scan only the lines of running text: at least 8 words, mostly lower case (leaves out title "
+        "pages, copyright lines, headings, tables of contents and markers such as [Illustration])",
+    )
+    p.add_argument(
         "--max-words", type=in_range(int, 0), default=0, help="scan only the first N tokens (0 = all)"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -189,9 +200,11 @@ def cmd_index(ns: argparse.Namespace) -> int:
     model = load_or_exit(ns)
     if model.config.cell != "lstm":
         return fail(f"the atlas shows LSTM cells; this model's cell is {model.config.cell!r}")
-    tokens, problem = read_corpus(model, ns.data)
+    tokens, problem = read_corpus(model, ns.data, ns.raw, ns.prose_only)
     if problem:
         return fail(problem)
+    if not tokens:
+        return fail(f"{ns.data}: no {'running text' if ns.prose_only else 'text'} to scan")
     tokens = tokens[: ns.max_words] if ns.max_words else tokens
     bar = tqdm(desc="indexing", unit="step", disable=ns.quiet, dynamic_ncols=True)
 
@@ -207,7 +220,7 @@ def cmd_index(ns: argparse.Namespace) -> int:
         bar.close()
     directory = model_dir(ns)
     try:
-        path = save_atlas(directory, atlas, source=str(ns.data))
+        path = save_atlas(directory, dict(atlas, prose_only=ns.prose_only), source=str(ns.data))
     except OSError as e:
         return fail(f"cannot write the atlas into {directory}: {e.strerror or e}", code=1)
     c = model.config

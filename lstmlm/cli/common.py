@@ -62,14 +62,17 @@ def file_tokenizer(model, raw: bool) -> Tokenizer | None:
     return tokenizer if raw or tokenizer.unit == "character" else None
 
 
-def read_corpus(model, path: str | Path, raw: bool = False) -> tuple[list[str], str]:
+def read_corpus(
+    model, path: str | Path, raw: bool = False, prose_only: bool = False
+) -> tuple[list[str], str]:
     """The tokens of the corpus file `path` as `model` reads it (`file_tokenizer`) and "", or no tokens and
     what to print when the file cannot be read (not UTF-8 text: the message names the byte; missing or
-    unreadable: the system's reason)."""
-    from lstmlm.data import read_tokens  # torch and numpy: only when a command reads a corpus
+    unreadable: the system's reason). `prose_only`: the lines of running text alone (`data.is_prose`)."""
+    from lstmlm.data import is_prose, read_tokens  # torch and numpy: only when a command reads a corpus
 
     try:
-        return read_tokens(path, tokenizer=file_tokenizer(model, raw)), ""
+        keep = is_prose if prose_only else None
+        return read_tokens(path, tokenizer=file_tokenizer(model, raw), keep=keep), ""
     except ValueError as e:  # TextFileError, a ValueError
         return [], str(e)
     except OSError as e:

@@ -62,14 +62,14 @@ def unit_span_lines(
 
 
 def numbered_words(tokens: Sequence[str], span_start: int = -1, span_stop: int = -1, lang: str = "en") -> str:
-    """The prompt's words numbered from 1 (to type a range), the selected span highlighted (`lang`: the
-    language of the placeholder for an empty prompt)."""
+    """The prompt's words numbered from 0, as Intervene and Equations count steps (to type a range), the
+    selected span highlighted (`lang`: the language of the placeholder for an empty prompt)."""
     if not tokens:
         return placeholder(words_in(lang, "units.empty"))
     chips = []
     for n, tok in enumerate(tokens):
         cls = "lp-chip lp-sel" if span_start <= n < span_stop else "lp-chip"
-        chips.append(f'<span class="{cls}"><sup>{n + 1}</sup>{html.escape(display_word(tok))}</span>')
+        chips.append(f'<span class="{cls}"><sup>{n}</sup>{html.escape(display_word(tok))}</span>')
     return f'<div class="lp-chips" id="numbered-words">{"".join(chips)}</div>'
 
 

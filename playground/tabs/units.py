@@ -28,7 +28,7 @@ from playground.views.units import (
 
 
 def words(model: LanguageModel, text: str, span: str) -> str:
-    """The prompt's words numbered from 1, the typed span highlighted (none if it does not parse)."""
+    """The prompt's words numbered from 0, the typed span highlighted (none if it does not parse)."""
     p = read_prompt(model.vocab, text)
     try:
         start, stop = parse_span(span, len(p.tokens))
@@ -152,7 +152,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State, atlas: dic
         numbered = gr.HTML(elem_id="units-words")
         with gr.Row():
             span = gr.Textbox(
-                "2-3",
+                "1-2",
                 label=t(f"units.span.{model.vocab.tokenizer.unit}"),
                 elem_id="units-span",
                 scale=2,

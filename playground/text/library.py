@@ -338,8 +338,8 @@ CHINESE: dict[str, str] = {
     "model.exact": "与你的框架自己的输出相差不超过 {bound}",
     "model.exact_probes": "与你的框架自己的输出相差不超过 {bound}（{probes} 个探测词元）",
     # the playground's views (playground/views/*.py): what a tab's input lacks
-    "units.range_unread": "请把要选的词写成范围，如 3-7（第 1..{steps} 个词），现在是 {text!r}",
-    "units.range_outside": "范围必须在文本的第 1..{steps} 个词之内，现在是 {first}-{last}",
+    "units.range_unread": "请把要选的词写成范围，如 3-7（第 0..{last} 个词），现在是 {text!r}",
+    "units.range_outside": "范围必须在文本的第 0..{last_step} 个词之内，现在是 {first}-{last}",
     "units.two_words": "请至少输入两个词：单元搜索要把选中的词和其他词比较",
     "views.empty": "文本是空的：请输入几个词",
     "export.empty": "文本是空的：请输入一些词，再导出它们的追踪",

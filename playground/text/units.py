@@ -14,10 +14,14 @@ PAIRS: dict[str, tuple[str, str]] = {
     "units.score": ("Score", "评分"),
     "units.score.mean": ("mean inside − mean outside", "范围内平均 − 范围外平均"),
     "units.score.minmax": ("min inside − max outside", "范围内最小 − 范围外最大"),
-    "units.numbered.word": ("Your words, numbered: select a range of them", "你的词，已编号：选其中一段范围"),
+    "units.numbered.word": (
+        "Your words, numbered from 0 (the step t, as Intervene and Equations & memory count): select a range",
+        "你的词，从 0 开始编号（即第 t 步，与“干预”和“方程与记忆”一致）：选其中一段范围",
+    ),
     "units.numbered.character": (
-        "Your characters, numbered: select a range of them",
-        "你的字符，已编号：选其中一段范围",
+        "Your characters, numbered from 0 (the step t, as Intervene and Equations & memory count): select a "
+        "range",
+        "你的字符，从 0 开始编号（即第 t 步，与“干预”和“方程与记忆”一致）：选其中一段范围",
     ),
     "units.span.word": ("Words (e.g. 3-7)", "词的范围（例如 3-7）"),
     "units.span.character": ("Characters (e.g. 3-7)", "字符的范围（例如 3-7）"),

@@ -32,7 +32,8 @@ NO_ATLAS = words_in("en", "units.no_atlas")  # (the tab shows it in the page's l
 
 
 def parse_span(text: str, steps: int) -> tuple[int, int]:
-    """'3-7' (words 3 to 7, numbered from 1) -> steps (2, 7), start included and stop excluded; '5' -> (4, 5).
+    """'3-7' (words 3 to 7, numbered from 0 as Intervene and Equations count steps) -> steps (3, 8), start
+    included and stop excluded; '5' -> (5, 6).
 
     ValueError says what to type."""
     m = re.fullmatch(r"\s*(\d+)\s*(?:(?:-|–|\.\.|to)\s*(\d+)\s*)?", text or "")
@@ -40,25 +41,25 @@ def parse_span(text: str, steps: int) -> tuple[int, int]:
         raise ValueError(
             Message(
                 "units.range_unread",
-                "type the words to select as a range like 3-7 (words 1..{steps}), got {text!r}",
-                steps=steps,
+                "type the words to select as a range like 3-7 (words 0..{last}), got {text!r}",
+                last=steps - 1,
                 text=text,
             )
         )
     first, last = int(m.group(1)), int(m.group(2) or m.group(1))
     if first > last:
         first, last = last, first
-    if not 1 <= first <= last <= steps:
+    if not 0 <= first <= last < steps:
         raise ValueError(
             Message(
                 "units.range_outside",
-                "the range must lie within words 1..{steps} of the prompt, got {first}-{last}",
-                steps=steps,
+                "the range must lie within words 0..{last_step} of the prompt, got {first}-{last}",
+                last_step=steps - 1,
                 first=first,
                 last=last,
             )
         )
-    return first - 1, last
+    return first, last + 1
 
 
 def check_signal(signal: str, cell: str = "lstm") -> str:
