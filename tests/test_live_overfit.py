@@ -49,3 +49,25 @@ def test_the_note_under_the_curve_in_both_languages():
     assert zh.replace("<br>", "") == PAIRS["live.overfit"][1].format(ratio=ratio, step="50")
     en, zh = en.replace("<br>", " "), zh.replace("<br>", "")
     assert "overfitting" in en and "longer text" in en and "过拟合" in zh and "更长的文本" in zh
+
+
+def test_a_long_runs_status_keeps_its_best_validation():
+    """A status lists at most MAX_EVALS validations, evenly thinned: the best and the last are always among
+    them, so the note (and the curve's lowest point) read the true best, not the best of the thinned list."""
+    from playground.server.live_job import MAX_EVALS, thinned
+
+    n = 1000
+    every = -(-n // MAX_EVALS)  # the thinning step: 4
+    best_at = 401  # not on the grid of every 4th
+    assert best_at % every
+    rows = evals(*[(k, 4.0 - k / n, 3.0 if k == best_at else 6.0 - k / n) for k in range(n)])
+    shown = thinned(rows)
+    assert len(shown) <= MAX_EVALS + 2
+    assert rows[best_at] in shown and shown[-1] == rows[-1] and shown[0] == rows[0]
+    assert [r["step"] for r in shown] == sorted({r["step"] for r in shown})  # in order, none twice
+    assert overfitting(shown)["step"] == best_at  # 5.0 / 3.0 >= 1.5, training lower than at the best
+    every_fourth = rows[::every]
+    assert overfitting(every_fourth) is None  # what the old thinning would have read: no best at 3.0
+    assert thinned([]) == [] and thinned(rows[:5]) == rows[:5]
+    with_nan = evals((0, 4.0, float("nan")), (1, 3.0, 2.0))
+    assert thinned(with_nan, most=1) == with_nan

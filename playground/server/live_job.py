@@ -15,9 +15,21 @@ from pathlib import Path
 from lstmlm.training.live import LiveSettings, Sample, Snapshot
 from playground.server.live_worker import context
 
-MAX_EVALS = 300  # validations a status lists at most (evenly thinned, the last always in)
+MAX_EVALS = 300  # validations a status lists at most (evenly thinned; the best and the last always in)
 CURVE_POINTS = 400  # training-loss points kept for the curve (thinned by 2 when full)
 ACTIVE = ("queued", "running", "paused")  # a session with a job in one of these cannot start another
+
+
+def thinned(evals: list[dict], most: int = MAX_EVALS) -> list[dict]:
+    """About `most` of the validations `evals` (step order), evenly spaced, with the first at the best
+    validation loss and the last always among them (the curve's note on overfitting compares the two)."""
+    if not evals:
+        return []
+    every = max(1, math.ceil(len(evals) / most))
+    loss = [e["val_loss"] if math.isfinite(e["val_loss"]) else math.inf for e in evals]
+    best = min(range(len(evals)), key=loss.__getitem__)
+    keep = set(range(0, len(evals), every)) | {best, len(evals) - 1}
+    return [evals[k] for k in sorted(keep)]
 
 
 @dataclass
@@ -76,7 +88,7 @@ class LiveJob:
                 budget_s=self.settings.seconds,
                 tokens_per_s=round(self.tokens_per_s),
                 unit=self.settings.tokenizer_object.unit,
-                evals=self.evals[:: max(1, math.ceil(len(self.evals) / MAX_EVALS))][:-1] + self.evals[-1:],
+                evals=thinned(self.evals),
                 # over every validation, not the thinned list above (its best may be thinned out)
                 best_val_loss=min((e["val_loss"] for e in self.evals), default=None),
                 # the step of the model saved (and downloaded): the first validation at the best loss (a
