@@ -13,6 +13,7 @@ Imports inside functions count for every rule but the last. Each failure names t
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -81,6 +82,15 @@ def _type_checking(test: ast.expr) -> bool:
     )
 
 
+@functools.cache
+def _by_module() -> dict[str, tuple[Import, ...]]:
+    """Every project module's imports, parsed once for the tests that follow chains of them."""
+    grouped: dict[str, list[Import]] = {}
+    for imp in all_imports():
+        grouped.setdefault(module_name(imp.path), []).append(imp)
+    return {m: tuple(v) for m, v in grouped.items()}
+
+
 def all_imports() -> list[Import]:
     return [imp for path in project_files() for imp in imports_of(path)]
 
@@ -118,6 +128,7 @@ def _imported(imp: Import) -> str:
     return sub if (imp.name and sub in _modules()) or not imp.name else imp.module
 
 
+@functools.cache  # the files do not change during a run; _imported asks for every import
 def _modules() -> dict[str, Path]:
     return {module_name(p): p for p in project_files()}
 
@@ -137,9 +148,7 @@ def reached(path: Path) -> dict[str, str]:
     the module-level imports of each project module reached, and each package on the way (`a.b.c` runs
     `a` and `a.b` first). Module -> the module that brought it in, to tell the chain."""
     modules, start = _modules(), module_name(path)
-    by_module: dict[str, list[Import]] = {}
-    for imp in all_imports():
-        by_module.setdefault(module_name(imp.path), []).append(imp)
+    by_module = _by_module()
     came_from: dict[str, str] = {}
     todo = [(start, False)]
     while todo:
