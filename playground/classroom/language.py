@@ -71,15 +71,27 @@ HEAD = """<script>
     pending = true;
     requestAnimationFrame(() => { pending = false; window.lpRelabelTabs(); });
   };
-  new MutationObserver(() => {
-    const code = pick(document.documentElement.lang);
-    if (code === current) return;
+  // The page shows `current`. A link's ?lang= is the page's language from the start: until the switch has
+  // put Gradio in it (lpSwitchLanguage), Gradio's own first setting of <html lang> (the browser's) is not
+  // followed, so the tabs never flip to the other language and back while the page loads.
+  let settled = !(asked === "zh" || asked === "en");
+  window.lpShownLanguage = () => current;
+  window.lpShowLanguage = function (code) {
+    const first = !settled;
+    settled = true;
+    if (code === current) {
+      if (first) window.lpGradioWords();  // drawn while Gradio was still in the browser's language
+      return;
+    }
     current = code;
     remember(code);
     window.lpRelabelTabs();
     window.lpGradioWords();
     const redraw = document.getElementById("lp-lang-redraw");
     if (redraw) redraw.click();
+  };
+  new MutationObserver(() => {
+    if (settled) window.lpShowLanguage(pick(document.documentElement.lang));
   }).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
   // Gradio's own words: {en: Map(zh word -> en word), zh: Map(en word -> zh word)}, from its dictionaries
   let gradioWords = null;
@@ -150,6 +162,9 @@ HEAD = """<script>
 // each step waiting up to 15 s: on a loaded machine the panel's component loads slowly.
 (function () {
 let queue = Promise.resolve();
+let pending = 0;
+let wanted = null;  // the language the last switch asked for, until every switch asked for is done
+let chosen = false;  // the reader pressed the switch: a link's ?lang= no longer applies
 const now = () => ((document.documentElement.lang || "en").startsWith("zh") ? "zh" : "en");
 const switchTo = async function (code) {
   const want = code === "zh" ? "简体中文" : "English";
@@ -165,42 +180,52 @@ const switchTo = async function (code) {
     [...document.querySelectorAll("input[role=combobox]")].find((e) => e.closest(".banner-wrap"));
   if (now() !== code) {
     const open = await until(() => document.querySelector("footer button.settings"), 15000);
-    if (!open) return;
-    if (!settingsBox()) open.click();
-    const box = await until(settingsBox, 15000);
-    if (box) {
-      box.focus(); box.click();
-      const option = () =>
-        [...document.querySelectorAll("[role=option]")].find((e) => e.textContent.trim().endsWith(want));
-      const opt = await until(option, 15000);
-      if (opt) {
-        opt.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
-        opt.click();
-        await until(() => now() === code, 15000);
+    if (open) {
+      if (!settingsBox()) open.click();
+      const box = await until(settingsBox, 15000);
+      if (box) {
+        box.focus(); box.click();
+        const option = () =>
+          [...document.querySelectorAll("[role=option]")].find((e) => e.textContent.trim().endsWith(want));
+        const opt = await until(option, 15000);
+        if (opt) {
+          opt.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
+          opt.click();
+          await until(() => now() === code, 15000);
+        }
       }
+      await sleep(100);
+      const title = document.querySelector("h2 .title");
+      const close = title && title.closest("h2").nextElementSibling;
+      if (close) close.click();
     }
-    await sleep(100);
-    const title = document.querySelector("h2 .title");
-    const close = title && title.closest("h2").nextElementSibling;
-    if (close) close.click();
   }
+  window.lpShowLanguage(code);  // the tabs, the server's text and Gradio's words, whatever Gradio did
   const url = new URL(window.location.href);
   url.searchParams.set("lang", code);
   window.history.replaceState(null, "", url);
 };
 const enqueue = (pick) => {
-  queue = queue.then(() => switchTo(pick())).catch((e) => console.warn("lp:", e));
+  pending += 1;
+  queue = queue
+    .then(() => switchTo(pick()))
+    .catch((e) => console.warn("lp:", e))
+    .finally(() => { pending -= 1; if (!pending) wanted = null; });
   return queue;
 };
-window.lpSetLanguage = (code) => enqueue(() => code);
-// the language to switch to is read when the switch's turn comes, after any switch before it
-window.lpToggleLanguage = () => enqueue(() => (now() === "zh" ? "en" : "zh"));
-})();
+window.lpSetLanguage = (code) => { wanted = code; return enqueue(() => code); };
+// from the language the page shows (or the one a switch still under way will show): never a no-op
+window.lpToggleLanguage = () => {
+  chosen = true;
+  wanted = (wanted || window.lpShownLanguage()) === "zh" ? "en" : "zh";
+  return enqueue(() => wanted);
+};
+// the page load's: a link's ?lang=, unless the reader has pressed the switch since
 window.lpLanguageFromUrl = function () {
   const code = new URLSearchParams(window.location.search).get("lang");
-  const now = (document.documentElement.lang || "en").startsWith("zh") ? "zh" : "en";
-  if ((code === "zh" || code === "en") && code !== now) window.lpSetLanguage(code);
+  if ((code === "zh" || code === "en") && !chosen) window.lpSetLanguage(code);
 };
+})();
 </script>"""
 
 
