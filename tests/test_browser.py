@@ -122,6 +122,19 @@ def test_gates_view(app_url, page):
     page.locator("#prompt textarea").fill(GATES_PROMPT)
     lv = trace_layer(model, read_prompt(model.vocab, GATES_PROMPT), 0)
     page.wait_for_function("n => document.querySelectorAll('#unit-words .lp-w').length === n", arg=lv.steps)
+    # the words label the columns along the top, under the title: a tall heatmap (512 rows) would push
+    # labels at the bottom below a laptop's screen
+    boxes = page.evaluate(
+        """() => {
+          const box = (e) => e.getBoundingClientRect();
+          const plot = document.querySelector('#gates-heatmap');
+          const cells = box(plot.querySelector('.heatmaplayer image, .hm image'));
+          const words = [...plot.querySelectorAll('.xtick text')].map((e) => box(e).bottom);
+          const title = box(plot.querySelector('.gtitle')).bottom;
+          return {cells: cells.top, words: Math.max(...words), title: title};
+        }"""
+    )
+    assert boxes["title"] <= boxes["words"] <= boxes["cells"] + 1, boxes
     page.get_by_label("variance").check()
     page.wait_for_function(
         "() => document.querySelector('#gates-heatmap .gtitle').textContent.includes('variance')"

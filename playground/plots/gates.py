@@ -66,8 +66,16 @@ def gate_heatmap(
         )
     )
     many = len(words) > 40
-    fig.update_layout(template=TEMPLATE, title=title, height=620)
+    # the words along the top, under the title: with hundreds of unit rows the chart is taller than a laptop
+    # screen shows below the controls, and the words are what a reader looks for first
+    fig.update_layout(
+        template=TEMPLATE,
+        title=dict(text=title, yref="container", y=0.985, yanchor="top"),
+        height=620,
+        margin=dict(t=100, b=20),  # the step axis's title under the chart's own, not beside it
+    )
     fig.update_xaxes(
+        side="top",
         type="category",
         tickangle=-60 if many else -40,
         tickfont=dict(size=13 if many else 16),
