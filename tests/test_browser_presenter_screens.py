@@ -63,3 +63,32 @@ def test_tablet_reaches_start_and_learn(app):
     assert page.locator("#lessons").bounding_box()["width"] <= 768
     assert _fits(page)["scroll"] <= 768
     page.close()
+
+
+# Everything drawn inside an upload box (Gradio's icon, "Drop File Here", "- or -", "Click to Upload") must
+# lie inside it: a box given a fixed height of 90 px cut the icon off at the top and "Click to Upload" at the
+# bottom.
+CLIPPED = """(zone) => {
+  const box = document.querySelector(zone).getBoundingClientRect();
+  return [...document.querySelectorAll(zone + ' button *')]
+    .filter((e) => e.getClientRects().length && (e.tagName === 'svg' || e.children.length === 0))
+    .map((e) => [e.tagName, e.textContent.trim(), e.getBoundingClientRect()])
+    .filter(([, , r]) => r.height > 0 && (r.top < box.top - 1 || r.bottom > box.bottom + 1))
+    .map(([tag, text, r]) => `${tag} "${text}" ${Math.round(r.top)}..${Math.round(r.bottom)} outside ` +
+      `${Math.round(box.top)}..${Math.round(box.bottom)}`);
+}"""
+
+
+@pytest.mark.parametrize("query", ["", "&mode=present", "&lang=zh", "&lang=zh&mode=present"])
+def test_the_upload_box_shows_all_it_draws(app, query):
+    url, browser = app
+    page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    page.set_default_timeout(90_000)
+    page.goto(url + "?view=live" + query)
+    page.locator("#live-upload button").first.wait_for(state="visible")
+    if "lang=zh" in query:
+        zh = "() => document.querySelector('#live-upload button').textContent.includes('或')"
+        page.wait_for_function(zh)
+    page.wait_for_timeout(500)
+    assert page.evaluate(CLIPPED, "#live-upload") == []
+    page.close()

@@ -32,7 +32,6 @@ def source_and_settings(c: SimpleNamespace) -> None:
                 file_types=[".txt"],
                 type="binary",
                 elem_id="live-upload",
-                height=90,
             )
             c.text = gr.Textbox(label=t("live.paste"), lines=8, max_lines=14, elem_id="live-text")
             c.probe = gr.Textbox(
