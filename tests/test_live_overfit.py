@@ -57,17 +57,17 @@ def test_a_long_runs_status_keeps_its_best_validation():
     from playground.server.live_job import MAX_EVALS, thinned
 
     n = 1000
-    every = -(-n // MAX_EVALS)  # the thinning step: 4
+    every = -(-n // (MAX_EVALS - 2))  # the thinning step: 4 (room for the best and the last)
     best_at = 401  # not on the grid of every 4th
     assert best_at % every
     rows = evals(*[(k, 4.0 - k / n, 3.0 if k == best_at else 6.0 - k / n) for k in range(n)])
     shown = thinned(rows)
-    assert len(shown) <= MAX_EVALS + 2
+    assert len(shown) <= MAX_EVALS
     assert rows[best_at] in shown and shown[-1] == rows[-1] and shown[0] == rows[0]
     assert [r["step"] for r in shown] == sorted({r["step"] for r in shown})  # in order, none twice
     assert overfitting(shown)["step"] == best_at  # 5.0 / 3.0 >= 1.5, training lower than at the best
     every_fourth = rows[::every]
     assert overfitting(every_fourth) is None  # what the old thinning would have read: no best at 3.0
     assert thinned([]) == [] and thinned(rows[:5]) == rows[:5]
-    with_nan = evals((0, 4.0, float("nan")), (1, 3.0, 2.0))
-    assert thinned(with_nan, most=1) == with_nan
+    with_nan = evals((0, 4.0, float("nan")), (1, 3.0, 2.0), (2, 2.0, 2.5), (3, 1.0, 2.6), (4, 1.0, 2.7))
+    assert thinned(with_nan, most=3) == [with_nan[0], with_nan[1], with_nan[4]]  # a NaN is no best

@@ -21,11 +21,11 @@ ACTIVE = ("queued", "running", "paused")  # a session with a job in one of these
 
 
 def thinned(evals: list[dict], most: int = MAX_EVALS) -> list[dict]:
-    """About `most` of the validations `evals` (step order), evenly spaced, with the first at the best
-    validation loss and the last always among them (the curve's note on overfitting compares the two)."""
-    if not evals:
-        return []
-    every = max(1, math.ceil(len(evals) / most))
+    """At most `most` of the validations `evals` (step order), evenly spaced, with the first, the one at the
+    best validation loss and the last always among them (the curve's note on overfitting compares the two)."""
+    if len(evals) <= most:
+        return list(evals)
+    every = math.ceil(len(evals) / max(1, most - 2))  # room for the best and the last beside the grid
     loss = [e["val_loss"] if math.isfinite(e["val_loss"]) else math.inf for e in evals]
     best = min(range(len(evals)), key=loss.__getitem__)
     keep = set(range(0, len(evals), every)) | {best, len(evals) - 1}
