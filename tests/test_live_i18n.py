@@ -50,17 +50,18 @@ def test_loss_curve_and_change_labels_in_chinese():
 def test_the_best_validation_loss_is_the_best_of_every_validation(tmp_path):
     """A long training's status thins its validations to MAX_EVALS; the progress line's best loss is still
     the best of all of them (it was the best of the thinned list: a best thinned out went missing, and the
-    line's "best" rose as a run went on)."""
+    line's "best" rose as a run went on), and the thinned list keeps that best too (live_job.thinned)."""
     from lstmlm.training.live import LiveSettings
     from playground.server.live_job import MAX_EVALS, LiveJob
 
     job = LiveJob(id="j", owner=None, settings=LiveSettings(), folder=tmp_path)
     losses = [3.0 - 0.001 * i for i in range(2 * MAX_EVALS)] + [2.0] * MAX_EVALS
-    losses[401] = 0.5  # an odd step: thinned out by the status's every-other-validation list
+    losses[401] = 0.5  # an odd step: off the grid of the status's every-4th-validation list
     for i, loss in enumerate(losses):
         job.record("eval", dict(step=i, seconds=i / 10, train_loss=loss, val_loss=loss))
     status = job.status(curve=False)
-    assert len(status["evals"]) <= MAX_EVALS and 0.5 not in [e["val_loss"] for e in status["evals"]]
+    assert len(status["evals"]) <= MAX_EVALS and 401 % -(-len(losses) // (MAX_EVALS - 2))
+    assert [e["step"] for e in status["evals"] if e["val_loss"] == 0.5] == [401]
     assert status["best_val_loss"] == 0.5
     assert "best validation loss 0.500 nats/character = 0.721 bits/character" in progress_html(status)
 
