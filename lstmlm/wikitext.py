@@ -113,16 +113,24 @@ _SUFFIX = re.compile(r"'[^\W\d_]")  # clitics and name parts split off: 's, 't, 
 
 
 def detokenize(tokens: Iterable[str]) -> str:
-    """Join WikiText tokens into readable text: escapes undone, no space before punctuation."""
+    """Join WikiText tokens into readable text: escapes undone, no space before punctuation.
+
+    A straight double quote opens or closes by the count so far, and the count carries over line breaks (a
+    hard-wrapped text's quote closes on a later line: 'will not' / 'forgive me." He looked'), except that a
+    quote starting a line always opens (a quotation running over several paragraphs opens each of them)."""
     parts: list[str] = []
     glue = True  # no space before the next token: start of text, after "(", a joiner or a line break
     previous = ""
     in_double = in_single = False  # inside a straight-quoted passage
+    line_start = True
     for token in tokens:
         if token == EOS:
             parts.append("\n")
-            glue, previous, in_double, in_single = True, "", False, False
+            glue, previous, in_single, line_start = True, "", False, True
             continue
+        if token == '"' and line_start:
+            in_double = False
+        line_start = False
         if token in JOINERS:
             parts.append(JOINERS[token])
             glue, previous = True, token

@@ -174,3 +174,18 @@ def test_encode_text_reports_unknown_words() -> None:
     assert encoded.unknown_words == ["The", "dog", "'s"]
     assert encoded.ids[0] == vocab.unk_id
     assert vocab.decode(encoded.ids) == [UNK, "cat", "sat", "on", "the", UNK, UNK, "mat", "."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a hard-wrapped quotation closes on a later line (Cell hunt's quotes text showed 'me. "He looked')
+        '"The carriage\nis waiting, and she will not\nforgive me." He looked at the window.',
+        'She smiled. "Then go, but come back\nbefore the ball (if he is still in town)."\nThe prince bowed.',
+        # a quotation over two paragraphs opens both and closes once; a line's first quote always opens
+        '"It was long ago.\n"And then," she said, "we left."',
+        '"Yes," he said.\n\n"No," she said.',
+    ],
+)
+def test_quotes_open_and_close_across_line_breaks(text: str) -> None:
+    assert detokenize(tokenize(text)) == text
