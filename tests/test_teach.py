@@ -221,3 +221,58 @@ def test_default_intervention_visibly_moves_the_default_model():
     # moves more mass, 0.83 against 0.68 on these prompts, but to scattered top words on 7 of 8, not one.)
     tv = {n: sum(c.total_variation for c in cs) / len(cs) for n, cs in found.items()}
     assert tv[DEFAULT_PRESET] > 0.6, tv
+
+
+def _preset_prompts() -> list[str]:
+    """The 49 everyday prompts the presets' expectations were measured on (text/intervene.py): the default
+    prompt, EVERYDAY above, and tests/benchmarks/everyday.json's 40."""
+    import json
+    from pathlib import Path
+
+    from playground.views.next_word import DEFAULT_PROMPT
+
+    spec = json.loads((Path(__file__).parent / "benchmarks" / "everyday.json").read_text())
+    return [DEFAULT_PROMPT, *EVERYDAY, *(p["prompt"] for p in spec["prompts"])]
+
+
+SIZES = {  # a size word in an expectation -> the bound it claims on the median total variation
+    "large": (0.6, 1.0),
+    "moderate": (0.3, 0.6),
+    "small": (0.0, 0.3),
+}
+SIZES_ZH = {"large": "变化很大", "moderate": "变化中等", "small": "变化很小"}
+
+
+def test_each_preset_expectation_says_what_it_does_on_the_default_model():
+    """Every preset's sentence, English and Chinese, against the figures recomputed on the bundled default
+    model over the 49 everyday prompts: the count of changed top words ("N of 49"), the mean and median
+    total variation, and its size word ("large": median TV >= 0.6, "moderate": 0.3 to 0.6, "small": < 0.3).
+    (Before: "Never forget" said "a moderate change" at median TV 0.76, "Forget everything" "small", 0.45.)"""
+    import statistics
+
+    from lstmlm import load_model
+    from lstmlm.bundled import default_model_dir
+    from playground.text import unit_fields, words_in
+    from playground.views.intervene import PRESETS, InterventionRequest, preset_values, run_intervention
+
+    model = load_model(default_model_dir())
+    prompts = _preset_prompts()
+    assert len(prompts) == 49
+    for name in PRESETS:
+        layer, action, value, _ = preset_values(name, model.config.num_layers)
+        req = InterventionRequest(layer=layer, action=action, value=value)
+        changes = [run_intervention(model, p, req, 0, 0, 10).change for p in prompts]
+        tv = [c.total_variation for c in changes]
+        changed = sum(c.before.words[0] != c.after.words[0] for c in changes)
+        mean, median = f"{statistics.mean(tv):.2f}", f"{statistics.median(tv):.2f}"
+        en = words_in("en", f"iv.expect.{name}", **unit_fields("en", "word"))
+        zh = words_in("zh", f"iv.expect.{name}", **unit_fields("zh", "word"))
+        assert f"changed on {changed} of 49 everyday prompts" in en, (name, changed, en)
+        assert f"49 个日常提示中有 {changed} 个" in zh, (name, changed, zh)
+        assert f"moved by {mean} on average" in en and f"median {median})" in en, (name, mean, median, en)
+        assert f"平均移动了 {mean}" in zh and f"中位数 {median}）" in zh, (name, mean, median, zh)
+        said = [size for size in SIZES if f"a {size} change" in en]
+        assert len(said) == 1, (name, en)
+        lo, hi = SIZES[said[0]]
+        assert lo <= statistics.median(tv) < hi, (name, said, median)
+        assert SIZES_ZH[said[0]] in zh and not any(SIZES_ZH[s] in zh for s in SIZES if s != said[0]), zh

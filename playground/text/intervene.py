@@ -113,38 +113,50 @@ PAIRS: dict[str, tuple[str, str]] = {
         "还没有找到单元，所以什么也没有关掉：先在“单元”里选一段{unit}并按“查找单元”，再选这一项；"
         "或者自己挑一个：在下面的“单元，例如 3,5,10-19”里输入它的编号，选好它所在的层，然后按“应用干预”。",
     ),
-    # the presets, strongest first; each expectation's figures: the default model (storybooks LSTM) over 26
-    # everyday prompts, all units, every step (views/intervene.py lists them)
+    # the presets, strongest first. Each expectation's figures: the default model (storybooks LSTM), all units
+    # every step, over 49 everyday prompts (the default prompt "The cat sat on the", tests/test_teach.py's
+    # EVERYDAY and the 40 of tests/benchmarks/everyday.json). Its size word is a claim on the median total
+    # variation (TV): "large" >= 0.6, "moderate" 0.3 to 0.6, "small" < 0.3; tests/test_teach.py recomputes
+    # every figure and checks the size words in both languages.
     "iv.preset.hide_memory_top": ("Hide the memory (top layer)", "隐藏记忆（最上层）"),
     "iv.expect.hide_memory_top": (
         "o = 0: the top layer passes none of its memory on, so the prediction no longer depends on your "
-        "text: expect the same top {unit} whatever you type (on the default model the top {unit} changed on "
-        "25 of 26 everyday prompts) and generated text made of unrelated common {unit}s.",
-        "o = 0：最上层的记忆一点也不往外传，所以预测不再取决于你的文本：无论输入什么，最可能的{unit}都一样"
-        "（在默认模型上，26 个日常提示中有 25 个的最可能{unit}变了），生成的文本由互不相关的常见{unit}组成。",
+        "text, a large change: on the default model the top {unit} changed on 47 of 49 everyday prompts "
+        "(to the same “,” on all 49), the distribution moved by 0.78 on average (total variation; median "
+        "0.79), and generated text is made of unrelated common {unit}s.",
+        "o = 0：最上层的记忆一点也不往外传，所以预测不再取决于你的文本，变化很大：在默认模型上，"
+        "49 个日常提示中有 47 个的最可能{unit}变了（49 个全都变成同一个“,”），分布平均移动了 0.78"
+        "（总变差距离；中位数 0.79），生成的文本由互不相关的常见{unit}组成。",
     ),
     "iv.preset.close_input_top": ("Close the input gate (top layer)", "关闭输入门（最上层）"),
     "iv.expect.close_input_top": (
         "i = 0: nothing new is written into the top layer's memory, which only fades from where the line "
-        "started, so most of your text is lost: on the default model the top {unit} changed on 16 of 26 "
-        "everyday prompts (mostly to “the”) and the old top {unit} fell from 12% to 1% on average.",
-        "i = 0：没有新内容写入最上层的记忆，它只从行首的状态慢慢淡去，所以你的文本大多丢失了：在默认模型上，"
-        "26 个日常提示中有 16 个的最可能{unit}变了（大多变成“the”），原来最可能的{unit}平均从 12% 降到 1%。",
+        "started, so your text is lost, a large change much like hiding the memory: on the default model the "
+        "top {unit} changed on 47 of 49 everyday prompts (to “,” on all 49), the distribution moved by 0.78 "
+        "on average (median 0.79) and the old top {unit} fell from 14% to 1% on average.",
+        "i = 0：没有新内容写入最上层的记忆，它只从行首的状态慢慢淡去，所以你的文本丢失了，变化很大，"
+        "和隐藏记忆差不多：在默认模型上，49 个日常提示中有 47 个的最可能{unit}变了（49 个全都变成“,”），"
+        "分布平均移动了 0.78（中位数 0.79），原来最可能的{unit}平均从 14% 降到 1%。",
     ),
     "iv.preset.never_forget_top": ("Never forget (top layer)", "从不遗忘（最上层）"),
     "iv.expect.never_forget_top": (
-        "f = 1: the top layer's memory keeps everything it reads and never clears, a moderate change: on "
-        "the default model the top {unit} changed on 12 of 26 everyday prompts and the distribution moved "
-        "by 0.45 (total variation) on average.",
-        "f = 1：最上层的记忆保留读到的一切，从不清空，变化中等：在默认模型上，26 个日常提示中有 12 个的"
-        "最可能{unit}变了，分布平均移动了 0.45（总变差距离）。",
+        "f = 1: the top layer's memory keeps everything it reads and never clears, so it piles up, a large "
+        "change: on the default model the top {unit} changed on 42 of 49 everyday prompts (on 12 of them to "
+        "“a rare word”), the distribution moved by 0.77 on average (total variation; median 0.76), and "
+        "generated text falls apart.",
+        "f = 1：最上层的记忆保留读到的一切，从不清空，于是越积越多，变化很大：在默认模型上，"
+        "49 个日常提示中有 42 个的最可能{unit}变了（其中 12 个变成“生僻词”），分布平均移动了 0.77"
+        "（总变差距离；中位数 0.76），生成的文本变得支离破碎。",
     ),
     "iv.preset.forget_all_top": ("Forget everything (top layer)", "全部遗忘（最上层）"),
     "iv.expect.forget_all_top": (
-        "f = 0: each {unit} wipes the top layer's memory, yet the change is small, since the bottom layer "
-        "still remembers: on the default model the top {unit} changed on only 6 of 26 everyday prompts.",
-        "f = 0：每个{unit}都会抹掉最上层的记忆，但变化很小，因为下层还记得：在默认模型上，"
-        "26 个日常提示中只有 6 个的最可能{unit}变了。",
+        "f = 0: each {unit} wipes the top layer's memory, which keeps only what the latest {unit} writes "
+        "(the bottom layer still remembers), a moderate change: on the default model the top {unit} changed "
+        "on 29 of 49 everyday prompts and the distribution moved by 0.44 on average (total variation; median "
+        "0.45).",
+        "f = 0：每个{unit}都会抹掉最上层的记忆，它只留下最新一个{unit}写入的内容（下层仍然记得），"
+        "变化中等：在默认模型上，49 个日常提示中有 29 个的最可能{unit}变了，分布平均移动了 0.44"
+        "（总变差距离；中位数 0.45）。",
     ),
 }
 

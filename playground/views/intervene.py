@@ -72,18 +72,19 @@ class Preset:
     expect: str
 
 
-# Measured on the default model (storybooks LSTM) over 26 everyday prompts of its kind ("The cat sat on
-# the", "She gave her brother a", ...; all units, every step): how many top words changed, the mean total
-# variation, and the old top word's mean probability before -> after:
-#   hide_memory_top   25/26  0.84  0.12 -> 0.00  (the top word became "a" on all 26: with o = 0 the top
-#                                                  layer's h is 0, so the output sees no context at all)
-#   close_input_top   16/26  0.68  0.12 -> 0.01  (13 of the 16 became "the")
-#   never_forget_top  12/26  0.45  0.12 -> 0.10  (the old default: the default prompt's "floor" stayed)
-#   forget_all_top     6/26  0.25  0.12 -> 0.07
-# On the WikiText-2 LSTM (same prompts): 26/26 0.82, 11/26 0.74, 16/26 0.69, 5/26 0.25. The default is the
-# preset that changes the prediction most reliably; they are listed from the default model's largest effect
-# to its smallest (tests/test_teach.py checks the first against the rest). Each preset's label and
-# expectation are words in playground/text/intervene.py, English beside Chinese.
+# Measured on the default model (storybooks LSTM) over 49 everyday prompts of its kind (the default prompt
+# "The cat sat on the", tests/test_teach.py's EVERYDAY, tests/benchmarks/everyday.json's 40; all units,
+# every step): how many top words changed, the mean and median total variation, and the old top word's mean
+# probability before -> after (tests/test_teach.py recomputes them and checks each expectation against them):
+#   hide_memory_top   47/49  0.78 (median 0.79)  0.14 -> 0.01  (the top word became "," on all 49: with
+#                                                  o = 0 the top h is 0, so the output sees no context)
+#   close_input_top   47/49  0.78 (median 0.79)  0.14 -> 0.01  (the same ",": the memory starts near 0)
+#   never_forget_top  42/49  0.77 (median 0.76)  0.14 -> 0.03  (<unk> on 12; the default prompt: "floor"
+#                                                  -> <unk>, TV 0.69; generated text falls apart)
+#   forget_all_top    29/49  0.44 (median 0.45)  0.14 -> 0.06  (the default prompt: TV 0.60)
+# They are listed from the default model's largest effect to its smallest (tests/test_teach.py checks the
+# first against the rest). Each preset's label and expectation are words in playground/text/intervene.py,
+# English beside Chinese.
 PRESETS = {
     name: Preset(
         words_in("en", f"iv.preset.{name}"),
