@@ -48,6 +48,15 @@ HEAD = """<script>
   const labels = TAB_LABELS;
   window.lpRelabelTabs = function () {
     const want = labels[current];
+    // the switch names the other language: right from the start, before Gradio's own words follow a ?lang=
+    const button = document.getElementById("lp-lang");
+    const walker0 = button && document.createTreeWalker(button, NodeFilter.SHOW_TEXT);
+    for (let node; walker0 && (node = walker0.nextNode()); ) {
+      const text = node.nodeValue.trim();
+      if (text && text !== labels.switch[current] && text === labels.switch[current === "zh" ? "en" : "zh"]) {
+        node.nodeValue = node.nodeValue.replace(text, labels.switch[current]);
+      }
+    }
     const buttons = Array.from(document.querySelectorAll("button[role=tab]"));
     // a character model's page has the Next-character tab: its tooltips name characters, not words
     const chars = buttons.some((b) => labels.key[b.textContent.trim()] === "tab.next_char");
@@ -242,6 +251,7 @@ def head() -> str:
         lang: {k: words.get(per_unit("tip." + k[4:], "character"), "") for k in keys}
         for lang, words in tips.items()
     }
+    labels["switch"] = {"en": EN["classroom.lang"], "zh": ZH["classroom.lang"]}  # the language switch's label
     script = HEAD.replace("GRADIO_LOCALES", json.dumps(gradio_locales()))
     return script.replace("TAB_LABELS", json.dumps(labels, ensure_ascii=False))
 
