@@ -276,3 +276,57 @@ def test_each_preset_expectation_says_what_it_does_on_the_default_model():
         lo, hi = SIZES[said[0]]
         assert lo <= statistics.median(tv) < hi, (name, said, median)
         assert SIZES_ZH[said[0]] in zh and not any(SIZES_ZH[s] in zh for s in SIZES if s != said[0]), zh
+
+
+def test_effect_sentence_names_the_real_word_first_when_the_top_one_is_rare(tiny_model):
+    """A top word <unk> after the intervention reads "a rare word", which names no word: the sentence also
+    says which real word is now first (the likeliest one that is not <unk>), in English and Chinese."""
+    from lstmlm.studies.intervene import compare_distributions
+    from playground.views.intervene import effect_sentence
+
+    vocab = tiny_model.vocab
+    before = torch.full((len(vocab),), -20.0)
+    before[vocab.index["cat"]], before[vocab.index["dog"]] = 0.0, -1.0
+    after = before.clone()
+    after[vocab.index["<unk>"]], after[vocab.index["cat"]], after[vocab.index["dog"]] = 0.0, -3.0, -1.0
+    change = compare_distributions(before.log_softmax(0), after.log_softmax(0), vocab, 5)
+    assert effect_sentence(change) == (
+        "The top word changed from “cat” (73%) to “a rare word” (71%). "
+        "The likeliest real word is now “dog” (26%)."
+    )
+    assert effect_sentence(change, "zh") == (
+        "最可能的词从“cat”（73%）变成了“生僻词”（71%）。现在最可能的真实词是“dog”（26%）。"
+    )
+    same = compare_distributions(after.log_softmax(0), after.log_softmax(0), vocab, 5)
+    assert effect_sentence(same).endswith("71% after. The likeliest real word is now “dog” (26%).")
+    plain = compare_distributions(before.log_softmax(0), before.log_softmax(0), vocab, 5)
+    assert "real" not in effect_sentence(plain)
+
+
+def test_never_forget_on_the_default_prompt_names_the_real_top_word():
+    """The newcomer's case through the tab's handler: "Never forget" on the default prompt turns the top word
+    into <unk>; the summary names the likeliest word that is not <unk>, found here from the whole
+    distribution (the library's trace with the same intervention, <unk> masked out)."""
+    from lstmlm import load_model
+    from lstmlm.bundled import default_model_dir
+    from lstmlm.trace import trace
+    from playground.tabs.intervene import apply_intervention
+    from playground.views.inputs import prompt_words
+    from playground.views.intervene import InterventionRequest, make_intervention, preset_values
+    from playground.views.next_word import DEFAULT_PROMPT, line_start
+
+    model = load_model(default_model_dir())
+    layer, action, value, _ = preset_values("never_forget_top", model.config.num_layers)
+    summary = apply_intervention(
+        model, DEFAULT_PROMPT, layer, action, value, "all", "0-9", 10, "mean_abs_c", "0-", 0, 0, "c"
+    )[0]
+    _, ids, _ = prompt_words(model, DEFAULT_PROMPT)
+    iv = make_intervention(model, ids, InterventionRequest(layer=layer, action=action, value=value))
+    log_probs = trace(model, ids, line_start(model), [iv]).log_probs[-1, 0].double()
+    unk = model.vocab.index["<unk>"]
+    assert int(log_probs.argmax()) == unk  # the case at hand: "a rare word" is first
+    log_probs[unk] = -math.inf
+    real = int(log_probs.argmax())
+    word, p = model.vocab.words[real], float(log_probs[real].exp())
+    assert "to “a rare word”" in summary, summary
+    assert f"The likeliest real word is now “{word}” ({p:.0%})." in summary, summary

@@ -27,6 +27,7 @@ from lstmlm.studies.intervene import (
 )
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
 from lstmlm.trace import Intervention
+from lstmlm.wikitext import UNK
 from playground.display import display_word
 from playground.text import unit_fields, words_in
 from playground.views.gates import check_layer
@@ -119,14 +120,15 @@ def preset_values(
 
 def effect_sentence(change: DistributionChange, lang: str = "en", unit: str = "word") -> str:
     """The size of an intervention's effect in words (in `lang`): did the top word (character when `unit`
-    is 'character') change, and how much did it move."""
+    is 'character') change, and how much did it move. When the top word after it is <unk> ("a rare word"),
+    which real word is now first (the likeliest one that is not <unk>), since "a rare word" names none."""
     named = unit_fields(lang, unit)
     before, after = change.before, change.after
-    b, a = display_word(before.words[0]), display_word(after.words[0])
+    b, a = display_word(before.words[0], lang), display_word(after.words[0], lang)
     p_before = before.probs[0]
     p_after = next((q for w, q in zip(after.words, after.probs, strict=True) if w == before.words[0]), None)
     if b != a:
-        return words_in(
+        said = words_in(
             lang,
             "iv.changed",
             before=b,
@@ -135,7 +137,17 @@ def effect_sentence(change: DistributionChange, lang: str = "en", unit: str = "w
             p_after=f"{after.probs[0]:.0%}",
             **named,
         )
-    return words_in(lang, "iv.stayed", word=b, p_before=f"{p_before:.0%}", p_after=f"{p_after:.0%}", **named)
+    else:
+        said = words_in(
+            lang, "iv.stayed", word=b, p_before=f"{p_before:.0%}", p_after=f"{p_after:.0%}", **named
+        )
+    if after.words[0] != UNK:
+        return said
+    real = next(((w, q) for w, q in zip(after.words, after.probs, strict=True) if w != UNK), None)
+    if real is None:  # only <unk> among the words kept (k = 1)
+        return said
+    first = words_in(lang, "iv.real_top", word=display_word(real[0], lang), p=f"{real[1]:.0%}", **named)
+    return said + ("" if lang == "zh" else " ") + first
 
 
 @dataclass
