@@ -71,3 +71,62 @@ def test_the_preset_box_follows_the_controls(tiny_model):
     for left in (UNIT_OFF, None):  # nothing named is shown: both outputs skipped
         skipped = preset_shown(tiny_model, left, top, "set_cell", 0.0, "list", "0-")
         assert all(part == {"__type__": "update"} for part in skipped), skipped
+
+
+class _Request:
+    """A page's request as `language()` reads it: its lp_lang cookie."""
+
+    def __init__(self, lang: str) -> None:
+        self.headers = {"cookie": f"lp_lang={lang}"}
+        self.cookies = {"lp_lang": lang}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_apply_without_a_unit_says_where_to_find_one_in_the_result_area(tiny_model, lang, monkeypatch):
+    """The newcomer's case: "Switch off the unit found in Units" before any unit was found, then Apply.
+    It used to raise gr.Error (a bare red "Error" over the result, the reason only in a toast, the last
+    result left under it); now the result area says why and where to find a unit (Units or Cell hunt),
+    and every other output is cleared. The preset's note names Cell hunt too. Other bad input is said the
+    same way, with the library's reason."""
+    import playground.page_language
+    from playground.tabs.intervene import apply_intervention
+
+    monkeypatch.setattr(playground.page_language, "serving_request", lambda: _Request(lang))
+    layer, action, value, units, unit_list, steps, expect = choose_preset(tiny_model, UNIT_OFF, None)
+    cell_hunt, intervene_button = {
+        "en": ("Cell hunt", "Intervene on this unit"),
+        "zh": ("寻找单元", "对这个单元做干预"),
+    }[lang]
+    assert cell_hunt in expect and intervene_button in expect
+    top = tiny_model.config.num_layers - 1  # the layer the previous preset left (the preset skips it)
+    out = apply_intervention(
+        tiny_model, "the cat sat on the", top, action, value.value, units, unit_list, 10, "mean_abs_c", steps,
+        5, 0, "c",
+    )  # fmt: skip
+    summary, bars, moved, heat, generated = out
+    assert (bars, moved, heat, generated) == (None, None, None, "")  # no stale result under the message
+    assert 'id="intervene-cannot"' in summary and "Error" not in summary
+    find = {"en": "Find units", "zh": "查找单元"}[lang]
+    assert find in summary and cell_hunt in summary and intervene_button in summary, summary
+    said = apply_intervention(
+        tiny_model,
+        "the cat sat on the",
+        top,
+        "pin_forget",
+        0.0,
+        "all",
+        "",
+        10,
+        "mean_abs_c",
+        "x-y",
+        5,
+        0,
+        "c",
+    )[0]
+    from lstmlm.studies.intervene import parse_steps
+    from playground.i18n import shown
+
+    with pytest.raises(ValueError) as caught:
+        parse_steps("x-y", 5)
+    assert html.escape(shown(caught.value, lang)) in said and 'id="intervene-cannot"' in said
+    assert {"en": "Cannot apply this intervention: ", "zh": "无法应用这个干预："}[lang] in said

@@ -11,6 +11,7 @@ from typing import Any
 import gradio as gr
 import plotly.graph_objects as go
 
+from lstmlm.messages import message_of
 from lstmlm.model import LanguageModel
 from lstmlm.studies.intervene import STATISTICS
 from lstmlm.tokenizers import Tokenizer
@@ -57,6 +58,18 @@ def _generations(
     )
 
 
+def cannot_apply(problem: Exception, units: str, lang: str, named: dict) -> str:
+    """Why the intervention cannot be applied and what to change, for the result area (yellow). An empty
+    unit list (e.g. "Switch off the unit found in Units" before any unit was found) says where to find one."""
+    said = message_of(problem)
+    if units == "list" and said is not None and said.key == "intervene.no_units":
+        reason = say("iv.no_unit", lang, **named)
+    else:
+        reason = shown(problem, lang)
+    text = say("iv.cannot_because", lang, reason=reason)
+    return f'<div class="lp-notice" id="intervene-cannot">{html.escape(text)}</div>'
+
+
 def apply_intervention(
     model: LanguageModel, text: str, layer: int, action: str, value: float, units: str, unit_list: str,
     top_n: int, statistic: str, steps: str, n_words: int, seed: int, signal: str,
@@ -64,15 +77,17 @@ def apply_intervention(
     """Summary, next-word bars, moved words, the heatmap under the intervention, and both generations, in
     the page's language."""
     lang = language()
-    req = InterventionRequest(
-        int(layer), units, unit_list, int(top_n), statistic, steps, action, float(value)
-    )
+    named = unit_fields(lang, model.vocab.tokenizer.unit)
     try:
+        req = InterventionRequest(
+            int(layer), units, unit_list, int(top_n), statistic, steps, action, float(value)
+        )
         res = run_intervention(model, text, req, int(n_words), int(seed or 0), 10)
     except (ValueError, TypeError) as e:
-        raise gr.Error(shown(e, lang), title=say("iv.cannot", lang), print_exception=False) from None
+        # said in the result area, and the last result cleared (left there it reads as this one's); no
+        # gr.Error: it drew a bare red "Error" over every output and put the reason only in a toast
+        return cannot_apply(e, units, lang, named), None, None, None, ""
     ch = res.change
-    named = unit_fields(lang, model.vocab.tokenizer.unit)
     bars, moved = change_charts(
         ch,
         (say("iv.without_long", lang), say("iv.with_long", lang)),

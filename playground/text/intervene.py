@@ -52,7 +52,15 @@ PAIRS: dict[str, tuple[str, str]] = {
     "iv.seed": ("Seed", "随机种子"),
     "iv.apply": ("Apply intervention", "应用干预"),
     "iv.heatmap": ("Heatmap under the intervention", "干预下的热力图"),
-    "iv.cannot": ("Cannot apply this intervention", "无法应用这个干预"),
+    "iv.cannot_because": ("Cannot apply this intervention: {reason}", "无法应用这个干预：{reason}"),
+    "iv.no_unit": (
+        "no unit is chosen. Find one first: in Units, select some {unit}s and press Find units, then choose "
+        "“Switch off the unit found in Units” again; or in Cell hunt, press Hunt, pick a unit and press "
+        "“Intervene on this unit”. Or type unit numbers in “Units, e.g. 3,5,10-19” below.",
+        "还没有选定单元。请先找一个：在“单元”里选一段{unit}并按“查找单元”，再选一次“关掉“单元”里找到的单元”；"
+        "或者在“寻找单元”里按“寻找”，挑一个单元，再按“对这个单元做干预”。也可以在下面的“单元，例如 3,5,10-19”"
+        "里输入单元编号。",
+    ),
     "iv.without_long": ("without the intervention", "没有干预"),
     "iv.with_long": ("with the intervention", "有干预"),
     "iv.without": ("without", "无干预"),
@@ -111,10 +119,12 @@ PAIRS: dict[str, tuple[str, str]] = {
         "你自己的设置（不是预设）：按“应用干预”看看它们改变了什么。",
     ),
     "iv.expect.unit_none": (
-        "No unit found yet, so nothing is switched off: in Units, select some {unit}s and press Find units, "
-        "then choose this again; or pick one yourself: type its number in “Units, e.g. 3,5,10-19” below, "
-        "choose its layer, and press Apply.",
+        "No unit found yet, so nothing is switched off: in Units, select some {unit}s and press Find "
+        "units, then choose this again; or in Cell hunt, press Hunt, pick a unit and press “Intervene on "
+        "this unit”; or pick one yourself: type its number in “Units, e.g. 3,5,10-19” below, choose its "
+        "layer, and press Apply.",
         "还没有找到单元，所以什么也没有关掉：先在“单元”里选一段{unit}并按“查找单元”，再选这一项；"
+        "或者在“寻找单元”里按“寻找”，挑一个单元，再按“对这个单元做干预”；"
         "或者自己挑一个：在下面的“单元，例如 3,5,10-19”里输入它的编号，选好它所在的层，然后按“应用干预”。",
     ),
     # the presets, strongest first. Each expectation's figures: the default model (storybooks LSTM), all units
@@ -146,11 +156,11 @@ PAIRS: dict[str, tuple[str, str]] = {
     "iv.expect.never_forget_top": (
         "f = 1: the top layer's memory keeps everything it reads and never clears, so it piles up, a large "
         "change: on the default model the top {unit} changed on 42 of 49 everyday prompts (on 12 of them to "
-        "“a rare word”), the distribution moved by 0.77 on average (total variation; median 0.76), and "
-        "generated text falls apart.",
+        "<unk>, the stand-in for rare {unit}s), the distribution moved by 0.77 on average (total variation; "
+        "median 0.76), and generated text falls apart.",
         "f = 1：最上层的记忆保留读到的一切，从不清空，于是越积越多，变化很大：在默认模型上，"
-        "49 个日常提示中有 42 个的最可能{unit}变了（其中 12 个变成“生僻词”），分布平均移动了 0.77"
-        "（总变差距离；中位数 0.76），生成的文本变得支离破碎。",
+        "49 个日常提示中有 42 个的最可能{unit}变了（其中 12 个变成 <unk>，即生僻{unit}的替身），"
+        "分布平均移动了 0.77（总变差距离；中位数 0.76），生成的文本变得支离破碎。",
     ),
     "iv.preset.forget_all_top": ("Forget everything (top layer)", "全部遗忘（最上层）"),
     "iv.expect.forget_all_top": (
