@@ -30,3 +30,30 @@ def test_switch_off_the_unit_found_in_units(tiny_model):
         page.wait_for_selector("#intervene-effect")
         assert f"unit {unit}" in page.locator("#intervene-text").inner_text()  # the description names it
         assert "The top word" in page.locator("#intervene-effect").inner_text()
+
+
+def test_switch_off_before_any_unit_was_found_says_so_in_the_result_area(tiny_model):
+    """The newcomer's case: a result on screen, then "Switch off the unit found in Units" with no unit found
+    yet, and Apply. The result area says what to do (Units or Cell hunt), the previous result is gone, and
+    there is no red "Error" badge and no toast (it used to show both, the toast twice)."""
+    with serve(tiny_model) as url, chromium() as browser:
+        page = new_page(browser, timeout_ms=90_000)
+        page.goto(url + "?view=intervene&prompt=the+cat+sat+on+the+mat")
+        page.locator("#intervene-button").click()
+        page.wait_for_selector("#intervene-effect")  # a first result, from the default preset
+        page.locator("#intervene-preset label", has_text="Switch off the unit found in Units").click()
+        page.wait_for_function(
+            "() => document.querySelector('#intervene-expect').textContent.includes('Cell hunt')"
+        )
+        page.locator("#intervene-button").click()
+        page.wait_for_selector("#intervene-cannot")
+        said = page.locator("#intervene-cannot").inner_text()
+        assert "Cannot apply this intervention: no unit is chosen" in said and "Cell hunt" in said, said
+        page.wait_for_timeout(1000)  # time for a toast or an error badge to appear
+        assert page.locator("#intervene-effect").count() == 0  # no stale result
+        assert page.locator("#intervene-generated").inner_text().strip() == ""
+        assert page.locator(".toast-body").count() == 0
+        badges = page.locator(
+            "#intervene-summary .error, #intervene-bars .error, #intervene-generated .error"
+        )
+        assert badges.count() == 0
