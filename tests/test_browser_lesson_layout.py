@@ -49,6 +49,9 @@ PRESS = {
     "cell_hunt": (("Press Hunt", "cell-hunt-button"), ("Intervene on this unit", "cell-hunt-intervene")),
     "intervene": (("Press Apply", "intervene-button"),),
 }
+# the controls a step's text talks about in the view it opens (and sets): each must be in sight with the step
+# (lesson 2's temperature sat under the bar while the page showed the Generate button at the column's foot)
+TALKED_ABOUT = {"generate": (("temperature", "gen-temperature"), ("top-p", "gen-top-p"))}
 # whether the element is wholly on screen below the lesson bar
 IN_SIGHT = """(id) => { const r = document.getElementById(id).getBoundingClientRect();
   const b = document.getElementById('lesson-bar').getBoundingClientRect();
@@ -100,6 +103,9 @@ def test_the_lesson_bar_never_covers_what_a_step_talks_about_on_a_laptop_screen(
                 shown, main, first, bar = page.evaluate(COVERED, [target, MAIN_OUTPUT.get(view, target)])
                 pressed = [b for phrase, b in PRESS.get(view, ()) if phrase in steps_text(lesson, n)]
                 hidden = [b for b in pressed if not page.evaluate(IN_SIGHT, b)]  # a button it says to press
+                said = steps_text(lesson, n).lower()
+                talked = [c for phrase, c in TALKED_ABOUT.get(view, ()) if phrase in said]
+                hidden += [c for c in talked if not page.evaluate(IN_SIGHT, c)]
                 if main[3] and target in pressed:  # pressing the outlined button brings the output back
                     page.locator(f"#{target}").click()
                     page.wait_for_timeout(800)
@@ -108,7 +114,9 @@ def test_the_lesson_bar_never_covers_what_a_step_talks_about_on_a_laptop_screen(
                     bar[1] - bar[0] < 0.2 * 768  # the bar is compact on a laptop screen
                     and not shown[3]
                     and shown[4]  # the step's target is on screen, not under the bar
-                    and not main[3]  # nor is the view's main output
+                    # nor is the view's main output, unless the step outlines another part of the view
+                    # below it (lesson 4's shaded text under the 512-row heatmap: both do not fit)
+                    and (not main[3] or target not in (MAIN_OUTPUT.get(view), *pressed))
                     and (not first[3] or not bar[2])  # nor its first control, where both fit
                 )
                 if not ok or hidden:

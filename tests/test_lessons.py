@@ -3,6 +3,7 @@ named prompt and settings) and the live cell diagram (its numbers are the trace'
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -209,6 +210,18 @@ def test_the_lesson_bar_shows_the_step_and_its_neighbours():
     assert "第 2 步,共 4 步" in bar
     last = lesson_bar_html(lessons, "forget_gate", "99", 2)  # clamped to the last step: no next
     assert "step 4 of 4" in last and "lp-next" not in last and "end of the lesson" in last
+    # the last step goes on to the next lesson's first step; the last lesson's last step ends there
+    for lesson, following in zip(lessons, [*lessons[1:], None], strict=True):
+        end = lesson_bar_html(lessons, lesson.key, str(len(lesson.steps)), 2)
+        links = re.findall(r'class="lp-lesson-nav lp-following" href="([^"]+)"', end)
+        if following is None:
+            assert links == [] and "end of the lesson" in end
+        else:
+            assert [u.replace("&amp;", "&") for u in links] == [
+                step_link(following, 1, 2),
+                step_link(following, 1, 2, "zh"),
+            ]
+            assert f"next lesson: {html.escape(following.title_en)}" in end and "下一课" in end
     overview = lesson_bar_html(lessons, "forget_gate", None, 2)
     assert "4 steps" in overview and "step=1" in overview
     assert lesson_bar_html(lessons, None, None, 2) == ""

@@ -172,10 +172,13 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
 
 
 def settings_column(c: SimpleNamespace, chars: bool, limit: int) -> None:
-    """The sliders (temperature, top-k, top-p, length), the seed, <unk>, and the Generate / Add / CSV
-    buttons; `chars`: a character model (its length slider counts characters, up to `limit`, and every
+    """The Generate button, the sliders (temperature, top-k, top-p, length), the seed, <unk>, and the Add /
+    CSV buttons; `chars`: a character model (its length slider counts characters, up to `limit`, and every
     label names characters, not words)."""
     unit = "character" if chars else "word"
+    # the button first: on a laptop screen it and the settings a lesson talks about (temperature, top-p) are
+    # in sight together, under the lesson bar (the column is ~700 px tall)
+    c.go_button = gr.Button(t("gen.generate"), variant="primary", elem_id="generate-button")
     c.temperature = gr.Slider(
         0,
         2,
@@ -223,7 +226,6 @@ def settings_column(c: SimpleNamespace, chars: bool, limit: int) -> None:
         elem_id="allow-unk",
         elem_classes=["lp-secondary"],
     )
-    c.go_button = gr.Button(t("gen.generate"), variant="primary", elem_id="generate-button")
     c.add_button = gr.Button(t("gen.add"), elem_classes=["lp-secondary"])
     c.words_csv = gr.DownloadButton(t(f"gen.csv.{unit}"), visible=False, elem_id="generated-csv")
 

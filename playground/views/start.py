@@ -109,9 +109,17 @@ def main_output(lesson: Lesson, n: int, num_layers: int) -> str:
     return step.highlight or (MAIN_OUTPUT.get(screen.view, "") if screen is not None else "")
 
 
-def bar_html(lesson: Lesson, n: int | None, num_layers: int, lang: str, unit: str = "word") -> str:
+def bar_html(
+    lesson: Lesson,
+    n: int | None,
+    num_layers: int,
+    lang: str,
+    unit: str = "word",
+    following: Lesson | None = None,
+) -> str:
     """The lesson bar in one language: step `n` with its neighbours, or the lesson's overview (n None);
-    its {unit} marks name what the model reads (`unit`)."""
+    its {unit} marks name what the model reads (`unit`); the last step links to the `following` lesson's
+    first step (none: the lesson is the last)."""
     zh, esc = lang == "zh", html.escape
     title = esc(worded(lesson.title_zh if zh else lesson.title_en, lang, unit))
     total = len(lesson.steps)
@@ -137,6 +145,11 @@ def bar_html(lesson: Lesson, n: int | None, num_layers: int, lang: str, unit: st
     finished = (
         "" if after else f'<span class="lp-lesson-end">{"本课结束" if zh else "end of the lesson"}</span>'
     )
+    if not after and following is not None:  # on to the next lesson, its first step
+        href = esc(step_link(following, 1, num_layers, lang), quote=True)
+        name = esc(worded(following.title_zh if zh else following.title_en, lang, unit))
+        label = f"下一课:{name} →" if zh else f"next lesson: {name} →"
+        finished += f' <a class="lp-lesson-nav lp-following" href="{href}">{label}</a>'
     screen = step_screen(lesson, n, num_layers)
     view = screen.view if screen is not None else ""  # HEAD's showStep waits for it, then shows data-main
     # the region the step points at, outlined while its bar is shown (its id checked by views/lessons.py)
@@ -176,4 +189,8 @@ def lesson_bar_html(
             n = min(len(lesson.steps), max(1, int(str(step).strip()[:4])))
         except ValueError:
             n = None
-    return bar_html(lesson, n, num_layers, "", unit) + bar_html(lesson, n, num_layers, "zh", unit)
+    at = lessons.index(lesson)
+    following = lessons[at + 1] if at + 1 < len(lessons) else None
+    return bar_html(lesson, n, num_layers, "", unit, following) + bar_html(
+        lesson, n, num_layers, "zh", unit, following
+    )

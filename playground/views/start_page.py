@@ -58,12 +58,11 @@ HEAD = f"""<script>
     if (tab) {{ if (tab.getAttribute("aria-selected") !== "true") tab.click(); }}
     else if (++tries < 600) setTimeout(start, 50);
   }};
-  // A step's view: once its tab is open, scroll until the first part of its main output
-  // (the bar's data-main) is on screen below the lesson bar, which stays at the top (CSS), as much of it as
-  // fits, but never so far that the view's first controls (the top of its tab panel, which the steps talk
-  // about) slide under the bar, unless the output's first 150 px need it (back up when a late redraw above
-  // moved them under it). Again while the page grows, for SHOW_MS or until the visitor scrolls, types or
-  // clicks.
+  // A step's view: once its tab is open, scroll until the view's first controls (the top of its tab panel,
+  // which the steps talk about) sit just below the lesson bar, which stays at the top (CSS), so the view
+  // shows from its top with the first part of its main output (the bar's data-main); further only when the
+  // output's first 150 px need it (back up when a late redraw above moved the controls under the bar).
+  // Again while the page grows, for SHOW_MS or until the visitor scrolls, types or clicks.
   const showStep = () => {{
     const until = Date.now() + {SHOW_MS};
     let stopped = false;
@@ -82,13 +81,11 @@ HEAD = f"""<script>
         if (box && box.height > 0) {{
           const over = document.getElementById("lesson-bar").getBoundingClientRect().height + 8;
           const bottom = window.innerHeight - 8;
-          const shown = Math.min(box.height, bottom - over);  // as much as fits
           const panel = main.closest("[role=tabpanel], .tabitem");
           const controls = panel ? panel.getBoundingClientRect().top : box.top;
           const need = box.top + Math.min(box.height, 150) - bottom;  // the output's first part in sight
-          const keep = Math.min(controls, box.top) - over;  // the controls stay below the bar
-          let by = Math.min(box.top + shown - bottom, Math.max(keep, need));
-          if (keep < -1) by = Math.max(keep, need);  // the page moved the controls under the bar: back up
+          const keep = Math.min(controls, box.top) - over;  // the controls just below the bar
+          const by = Math.max(keep, need);
           if (Math.abs(by) > 1) window.scrollBy(0, by);
         }}
       }}
