@@ -230,8 +230,8 @@ def cell_svg(v: CellValues | Diagram, width: int = 760, words_text: dict[str, st
         *k.frame("LSTM", words_text, width),
         # the cell-state line: C_{t-1} -> (×) f_t -> (+) i_t·C~_t -> C_t
         arrow((20, 70), (216, 70)), arrow((244, 70), (416, 70)), arrow((444, 70), (740, 70)),
-        label(20, 58, sub("C", "t-1")), num("c_prev", 20, 94, "start"),
-        part("c", label(680, 58, sub("C", "t")), num("c", 680, 94, "start")),
+        label(20, 58, sub("C", "t-1")), num("c_prev", 20, 100, "start"),
+        part("c", label(680, 58, sub("C", "t")), num("c", 680, 100, "start")),
         k.circle(230, 70, "×", "c"), num("fc", 230, 50),
         k.circle(430, 70, "+", "c"),
         # the write: i_t × C~_t, up into (+)
@@ -240,7 +240,7 @@ def cell_svg(v: CellValues | Diagram, width: int = 760, words_text: dict[str, st
         arrow((650, 70), (650, 118)),
         part("h", '<rect x="622" y="120" width="56" height="26" rx="6" fill="#ecfdf5" stroke="#059669"/>',
              '<text x="650" y="138" text-anchor="middle" font-size="14">tanh</text>'),
-        num("tc", 600, 138, "end"),
+        num("tc", 684, 138, "start"),  # right of its tanh box (at the left, it read as i·C̃'s)
         arrow((650, 146), (650, 184)), k.circle(650, 200, "×", "h"), arrow((664, 200), (740, 200)),
         part("h", label(700, 188, sub("h", "t")), num("h", 680, 226, "start")),
         # the gates, each from [h_{t-1}, x_t]
