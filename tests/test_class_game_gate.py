@@ -213,3 +213,14 @@ def test_gate_text_in_english_and_chinese():
         en, zh = PAIRS[k]
         assert en.strip() and zh.strip() and en != zh
         assert any("\u4e00" <= ch <= "\u9fff" for ch in zh), k
+
+
+def test_teacher_hint_names_the_sentence_box():
+    """The teacher's hint names the box it means by its label (the box sits above the hint, not below)."""
+    from playground.text.class_game import PAIRS
+
+    for lang in (0, 1):
+        hint, box = PAIRS["class.teacher_push"][lang], PAIRS["class.sentence"][lang]
+        name = box.split(":")[0].split("：")[0]
+        assert name in hint, (hint, name)
+        assert not any(word in hint for word in ("below", "下面", "下方")), hint

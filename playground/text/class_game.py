@@ -48,8 +48,8 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "class.wait_push": ("Waiting for the teacher to push a sentence.", "等老师推送一句话。"),
     "class.teacher_push": (
-        "Type a sentence below and press “Push to the class”.",
-        "在下面输入一句话，然后按“推送给全班”。",
+        "Type a sentence in the box “Sentence for the class” and press “Push to the class”.",
+        "在“给全班的句子”框里输入一句话，然后按“推送给全班”。",
     ),
     "class.your_guess": (
         "Your guess: {guess} (you can change it until the reveal)",
