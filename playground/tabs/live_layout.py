@@ -25,6 +25,7 @@ def source_and_settings(c: SimpleNamespace) -> None:
                 [(t(f"live.teach.{name}"), name) for name in TEACHING_TEXTS],
                 value=None,
                 label=t("live.teaching"),
+                info=t("live.teaching_info"),
                 elem_id="live-teaching",
             )
             c.upload = gr.File(

@@ -21,6 +21,10 @@ PAIRS: dict[str, tuple[str, str]] = {
         "`lstm-playground --model DIR` 接受把它解压出来的文件夹。",
     ),
     "live.teaching": ("Pick a teaching text", "选一篇教学文本"),
+    "live.teaching_info": (
+        "Open the list to choose one (it fills the text box below), or paste or upload your own",
+        "打开列表选一篇（它会填进下面的文本框），或者粘贴、上传你自己的文本",
+    ),
     "live.teach.quotes": (
         "Dialogue with quotes (look for a unit that is on inside quotes and off outside)",
         "带引号的对话（找一个在引号内打开、引号外关闭的单元）",
