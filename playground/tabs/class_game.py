@@ -55,7 +55,10 @@ def open_room(store: RoomStore, password: str, seat: dict | None) -> tuple:
     except RoomError as e:
         raise gr.Error(shown(e), title=say("tab.class"), print_exception=False) from None
     seat = _seat(code, "teacher", key)
-    return (seat, *draw(store, seat), gr.Textbox(value=f"?room={code}", visible=True), gr.Timer(active=True))
+    # the button now closes this room before it opens another: its label says so
+    again = gr.Button(say("class.open_again", code=code))
+    link = gr.Textbox(value=f"?room={code}", visible=True)
+    return (seat, *draw(store, seat), link, gr.Timer(active=True), again)
 
 
 def join_room(store: RoomStore, code: str, password: str, seat: dict | None) -> tuple:
@@ -168,7 +171,8 @@ def build(store: RoomStore, active: gr.State) -> TabView:
         # panels appear (plotly does not redraw a chart whose box changes size with its neighbours)
         with gr.Row(equal_height=False):
             with gr.Column(scale=2, min_width=260):
-                chart = gr.Plot(show_label=False, elem_id="class-chart")
+                # hidden until the page is in a room (an empty box under the join form says nothing)
+                chart = gr.Plot(show_label=False, visible=False, elem_id="class-chart")
             with gr.Column(scale=5, min_width=260), gr.Row(equal_height=False):
                 model_charts = [
                     gr.Plot(show_label=False, visible=False, elem_id=f"class-model-{i}", min_width=220)
@@ -184,7 +188,7 @@ def build(store: RoomStore, active: gr.State) -> TabView:
     moves = dict(concurrency_limit=4, concurrency_id="rooms", **quiet)
     show_link = dict(js=JOIN_LINK_JS, **quiet)
     open_button.click(
-        partial(open_room, store), [new_password, seat], [seat, *drawn, link, timer], **moves
+        partial(open_room, store), [new_password, seat], [seat, *drawn, link, timer, open_button], **moves
     ).then(None, link, link, **show_link)
     join_inputs = [code, password, seat]
     for trigger in (join.click, code.submit, password.submit):

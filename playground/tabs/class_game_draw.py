@@ -40,7 +40,7 @@ def charts(state: dict) -> list:
         )
         for i, m in enumerate(models)
     ]
-    return [first, *shown, *[gr.Plot(visible=False)] * (MODEL_PANELS - len(shown))]
+    return [gr.Plot(first, visible=True), *shown, *[gr.Plot(visible=False)] * (MODEL_PANELS - len(shown))]
 
 
 def draw(store: RoomStore, seat: dict | None) -> tuple:

@@ -25,6 +25,7 @@ PAIRS: dict[str, tuple[str, str]] = {
     "class.teacher": ("Teacher: open a room", "老师：开一个房间"),
     "class.new_password": ("Password for the room (optional)", "房间密码（可不填）"),
     "class.open": ("Open a room", "开房间"),
+    "class.open_again": ("Close room {code} and open a new one", "关闭房间 {code}，另开一个新房间"),
     "class.link": (
         "Students join with this link (or type the code in this tab)",
         "学生用这个链接加入（或在本页输入房间号）",
