@@ -156,10 +156,10 @@ PAIRS: dict[str, tuple[str, str]] = {
     "iv.expect.never_forget_top": (
         "f = 1: the top layer's memory keeps everything it reads and never clears, so it piles up, a large "
         "change: on the default model the top {unit} changed on 42 of 49 everyday prompts (on 12 of them to "
-        "<unk>, the stand-in for rare {unit}s), the distribution moved by 0.77 on average (total variation; "
+        "the stand-in for rare {unit}s), the distribution moved by 0.77 on average (total variation; "
         "median 0.76), and generated text falls apart.",
         "f = 1：最上层的记忆保留读到的一切，从不清空，于是越积越多，变化很大：在默认模型上，"
-        "49 个日常提示中有 42 个的最可能{unit}变了（其中 12 个变成 <unk>，即生僻{unit}的替身），"
+        "49 个日常提示中有 42 个的最可能{unit}变了（其中 12 个变成生僻{unit}的替身），"
         "分布平均移动了 0.77（总变差距离；中位数 0.76），生成的文本变得支离破碎。",
     ),
     "iv.preset.forget_all_top": ("Forget everything (top layer)", "全部遗忘（最上层）"),
