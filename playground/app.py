@@ -47,6 +47,14 @@ CSS = """
 #prompt textarea { font-size: 26px !important; line-height: 1.35 !important; }
 .lp-header h1 { font-size: 34px; margin: 0; }
 .lp-header p { font-size: 18px; color: #4b5563; margin: 2px 0 0 0; }
+@media (max-width: 800px) {  /* a phone or tablet: the header over the model box, each the screen's width */
+  #lp-head-row { flex-direction: column; }
+  #lp-head-row > * { width: 100%; min-width: 0 !important; max-width: 100%; }
+  #lp-model-picker { min-width: 0 !important; }
+  .lp-header h1 { font-size: 28px; }
+  /* a wide table (the Class game's scores, a model's columns) scrolls inside the screen, not the page */
+  .prose table, .html-container table { display: block; max-width: 100%; overflow-x: auto; }
+}
 .lp-label { font-weight: 600; font-size: 17px; margin: 10px 0 4px 0; color: #374151; }
 .lp-notice { background: #fef3c7; border: 1px solid #f59e0b; border-radius: 8px; padding: 6px 12px;
              margin: 4px 0; font-size: 17px; color: #78350f; }
@@ -152,7 +160,7 @@ def build_app(
         if hub is None:
             gr.HTML(_header(model))
         else:
-            with gr.Row(equal_height=False):
+            with gr.Row(equal_height=False, elem_id="lp-head-row"):  # stacked on a phone (CSS)
                 gr.HTML(_header(model), scale=3)
                 with gr.Column(scale=2, min_width=320):
                     chooser = picker.build(hub, key or hub.default_key, demo)  # per tab: opens /m/<key>/

@@ -30,6 +30,18 @@ POLL_S = 1.5  # how often an open Class-game tab asks for its room
 DEFAULT_SENTENCE = "The little girl opened the | door and ran into the garden ."
 
 # A room's join link, absolute: the page's own address with ?room=CODE (and its language).
+# A page opened by a room link shows the game first: scrolled to the join box, past the header and the prompt.
+SCROLL_TO_GAME_JS = """() => {
+  if (!new URLSearchParams(window.location.search).has("room")) return;
+  let tries = 0;  // the tab shows a moment after the load's update: wait (up to 4 s) until the box is drawn
+  const go = () => {
+    const box = document.getElementById("class-code");
+    if (box && box.offsetParent !== null && box.getBoundingClientRect().height > 0) {
+      box.scrollIntoView({block: "start"});
+    } else if (tries++ < 40) setTimeout(go, 100);
+  };
+  go();
+}"""
 JOIN_LINK_JS = """(query) => {
   if (!query || query.startsWith("http")) return query;
   const url = new URL(window.location.origin + window.location.pathname + query);
@@ -246,4 +258,4 @@ def follow_link(store: RoomStore, loaded: Any, view: TabView, tabs: gr.Tabs, act
         queue=False,
         show_progress="hidden",
         api_visibility="private",
-    )
+    ).then(None, js=SCROLL_TO_GAME_JS, queue=False, show_progress="hidden", api_visibility="private")
