@@ -46,3 +46,38 @@ def test_room_link_on_a_small_screen(app, width, height):
     )
     assert on_title, "the title is covered"
     pg.context.close()
+
+
+def test_a_round_on_a_phone_fits_the_screen(app):
+    """A student on a 412 px phone plays a round: after the reveal (the charts and the score table), the
+    page is no wider than the screen and the score table ends inside it (a wide table scrolls itself)."""
+    url, browser = app
+    teacher = new_page(browser, timeout_ms=90_000)
+    teacher.goto(url)
+    teacher.get_by_role("tab", name="Class game").click()
+    teacher.get_by_text("Teacher: open a room").click()
+    teacher.locator("#class-open").click()
+    code = teacher.locator("#class-banner .lp-room-code").text_content().strip()
+    teacher.locator("#class-sentence textarea").fill("the cat sat | on the mat .")
+    teacher.locator("#class-push").click()
+    phone = new_page(browser, timeout_ms=90_000)
+    phone.set_viewport_size({"width": 412, "height": 900})
+    phone.goto(f"{url}?room={code}")
+    phone.wait_for_function("() => document.querySelector('#class-round')?.textContent.includes('the cat')")
+    phone.wait_for_timeout(1000)
+    guess = phone.locator("#class-guess").locator("textarea, input").first.bounding_box()
+    assert 0 <= guess["y"] and guess["y"] + guess["height"] <= 900, guess  # the guess box on the first screen
+    phone.locator("#class-guess").locator("textarea, input").first.fill("on")
+    phone.locator("#class-send").click()
+    phone.wait_for_function("() => document.querySelector('#class-round')?.textContent.includes('on')")
+    teacher.locator("#class-reveal").click()
+    phone.wait_for_function("() => document.querySelector('#class-scores table') !== null")
+    phone.wait_for_timeout(1000)
+    got = phone.evaluate(
+        """() => { const t = document.querySelector('#class-scores table').getBoundingClientRect();
+                   const page = document.scrollingElement.scrollWidth;
+                   return {scroll: page, inner: innerWidth, right: t.right}; }"""
+    )
+    assert got["scroll"] <= got["inner"] and got["right"] <= got["inner"], got
+    teacher.context.close()
+    phone.context.close()
