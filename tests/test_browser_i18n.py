@@ -135,6 +135,7 @@ def english_words(texts: list[str]) -> list[str]:
         text = re.sub(r"[A-Za-z]+(?=\.\.\.$|…$)", " ", text)  # a shortened example prompt's last word
         text = re.sub(r"\b[A-Za-z_]+(?:\.[A-Za-z_]+)+", " ", text)  # code: pandas.read_csv, numpy.load
         text = re.sub(r"`[^`]*`", " ", text)  # a command to type: `lstmlm index --model DIR`
+        text = re.sub(r"房间 [A-Z0-9]{4,8}\b", " ", text)  # a class-game room's code: "关闭房间 BSDRX，..."
         found += [
             w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED and w.lower() not in ALLOWED
         ]
@@ -145,6 +146,8 @@ def test_english_words_finds_english_and_allows_model_words():
     assert english_words(["下一个词 the cat (2 × 8 LSTM)", "问题：“boys” 还是 “boy”？"]) == []
     assert english_words(["用 pandas.read_csv 读取", "用 `lstmlm index --model DIR` 构建"]) == []
     assert english_words(["What comes next?", "第 1 层 (bottom)"]) == ["What", "comes", "next", "bottom"]
+    assert english_words(["关闭房间 BSDRX，另开一个新房间"]) == []  # a room's code, named as such
+    assert english_words(["Room BSDRX"]) == ["Room", "BSDRX"]
 
 
 def _tips(page) -> dict[str, str]:
