@@ -47,17 +47,24 @@ const highlight = (event) => {
   if (!svg) return;
   event.preventDefault();
   const index = (svg.dataset.order || '').split(' ').indexOf(part.dataset.part);
-  const blocks = document.querySelectorAll('#equations .katex-display');
-  document.querySelectorAll('#equations .lp-eq-hit').forEach((b) => {
-    b.classList.remove('lp-eq-hit'); b.style.background = ''; b.style.outline = '';
-  });
-  const hit = blocks[index];
-  if (!hit) return;
-  hit.classList.add('lp-eq-hit');
-  hit.dataset.part = part.dataset.part;
-  hit.style.background = '#fef9c3';
-  hit.style.outline = '2px solid #f59e0b';
-  hit.scrollIntoView({block: 'center', behavior: 'smooth'});
+  if (index < 0) return;
+  // the equations may still be typesetting (KaTeX, after the server's answer): try again for up to 10 s
+  const mark = (tries) => {
+    const hit = document.querySelectorAll('#equations .katex-display')[index];
+    if (!hit) { if (tries < 40) setTimeout(() => mark(tries + 1), 250); return; }
+    document.querySelectorAll('#equations .lp-eq-hit').forEach((b) => {
+      b.classList.remove('lp-eq-hit'); b.style.background = ''; b.style.outline = '';
+    });
+    show(hit);
+  };
+  const show = (hit) => {
+    hit.classList.add('lp-eq-hit');
+    hit.dataset.part = part.dataset.part;
+    hit.style.background = '#fef9c3';
+    hit.style.outline = '2px solid #f59e0b';
+    hit.scrollIntoView({block: 'center', behavior: 'smooth'});
+  };
+  mark(0);
 };
 element.addEventListener('click', highlight);
 element.addEventListener('keydown', (event) => {
