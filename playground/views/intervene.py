@@ -83,9 +83,8 @@ class Preset:
 #   never_forget_top  42/49  0.77 (median 0.76)  0.14 -> 0.03  (<unk> on 12; the default prompt: "floor"
 #                                                  -> <unk>, TV 0.69; generated text falls apart)
 #   forget_all_top    29/49  0.44 (median 0.45)  0.14 -> 0.06  (the default prompt: TV 0.60)
-# They are listed from the default model's largest effect to its smallest (tests/test_teach.py checks the
-# first against the rest). Each preset's label and expectation are words in playground/text/intervene.py,
-# English beside Chinese.
+# Listed from the largest effect to the smallest (test_teach checks the first against the rest); labels and
+# expectations: playground/text/intervene.py.
 PRESETS = {
     name: Preset(
         words_in("en", f"iv.preset.{name}"),
