@@ -132,6 +132,9 @@ SLIDER = """() => { const e = document.getElementById('intervene-value');
   return [e.querySelector('[data-testid=block-info]')?.textContent.trim(), r.min, r.max, r.disabled]; }"""
 
 
+ERRORS = ".toast-body, #intervene-value .error, #intervene-preset .error, #intervene-expect .error"
+
+
 def test_controls_set_by_a_lesson_look_as_if_set_by_hand(tiny_model):
     """For every action a link can name, the value slider a link leaves equals the one choosing that action
     by hand leaves (label, range, state), with the link's value kept; the forget-gate lesson's "never
@@ -165,6 +168,8 @@ def test_controls_set_by_a_lesson_look_as_if_set_by_hand(tiny_model):
             )
             page.wait_for_timeout(1500)
             assert page.evaluate(SLIDER) == by_hand, (action, by_hand)
+            # no error badge or toast: a cell value of 2.5 was once checked against a gate's 0..1 range
+            assert page.locator(ERRORS).count() == 0, (action, page.locator(ERRORS).all_inner_texts())
             got = float(page.locator("#intervene-value input[type=number]").input_value())
             assert got == pytest.approx(v), (action, got)
         # the lesson's step against picking "Never forget" by hand

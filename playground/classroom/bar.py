@@ -3,7 +3,7 @@ and the page-load handler that restores a shared link's screen. The URL logic is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -129,21 +129,26 @@ def restored(
     views: set[str],
     keep_seed: bool,
     params: dict[str, str],
+    iv_more: Sequence[str] = (),
+    iv_fn: Callable[[dict], dict] | None = None,
 ) -> tuple:
     """The page-load outputs for a link's query `params`: prompt, tab, active tab, presenter mode, the tabs'
-    controls `names`, Intervene's `iv_names` and (with `keep_seed`) the keep-seed box; gr.skip() for what
-    the link does not name."""
+    controls `names`, Intervene's `iv_names`, then its `iv_more` (what `iv_fn(the link's Intervene
+    controls)` sets besides them, and which may also replace a control's value by a full update) and
+    (with `keep_seed`) the keep-seed box; gr.skip() for what the link does not name."""
     s = parse_query(params, limits)
     view = s.view if s.view in views else "next_word"
     values = [getattr(s, n) if n in params else gr.skip() for n in names]
     spec = parse_intervention(s.iv, limits) if iv_names else {}
+    more = iv_fn(spec) if iv_fn is not None and spec else {}
     return (
         gr.skip() if s.prompt is None else s.prompt,
         gr.Tabs(selected=view) if "view" in params else gr.skip(),
         view,
         s.mode == "present",
         *values,
-        *[spec.get(n, gr.skip()) for n in iv_names],
+        *[more.get(n, spec.get(n, gr.skip())) for n in iv_names],
+        *[more.get(n, gr.skip()) for n in iv_more],
         *([True if "seed" in params else gr.skip()] if keep_seed else []),
     )
 
@@ -198,14 +203,17 @@ def wire(
         for name, comp in views[s.id].controls.items()
     ]
     controls = [comp for _, _, comp in owned]
-    iv = next((views[s.id].controls for s in linked if "iv" in s.link_keys), {})
+    iv_view = next((views[s.id] for s in linked if "iv" in s.link_keys), None)
+    iv = iv_view.controls if iv_view is not None else {}
+    iv_extra = iv_view.link_outputs if iv_view is not None else {}
+    iv_fn = iv_view.link_fn if iv_view is not None else None
     names, owners, iv_names = [name for _, name, _ in owned], [tab for tab, _, _ in owned], list(iv)
     keep_seed = getattr(views.get("generate"), "keep_seed", None)  # ticked by a link that names a seed
     extra = [keep_seed] if keep_seed is not None else []
 
     def restore(request: gr.Request) -> tuple:  # a closure: gradio injects the request into a plain function
         params = dict(request.query_params) if request is not None else {}
-        return restored(model_limits, names, iv_names, set(views), bool(extra), params)
+        return restored(model_limits, names, iv_names, set(views), bool(extra), params, list(iv_extra), iv_fn)
 
     share = partial(link_query, model_limits, names, owners, iv_names)
     quiet = dict(show_progress="hidden", api_visibility="private")
@@ -214,7 +222,7 @@ def wire(
     link_button.click(
         share, [prompt, active, present, *controls, *iv.values()], link, queue=False, **quiet
     ).then(None, link, link, js=ABSOLUTE_LINK_JS, **quiet)
-    outputs = [prompt, tabs, active, present, *controls, *iv.values(), *extra]
+    outputs = [prompt, tabs, active, present, *controls, *iv.values(), *iv_extra.values(), *extra]
     return demo.load(restore, None, outputs, queue=False, **quiet).then(
         None, None, None, js="() => { window.lpLanguageFromUrl && window.lpLanguageFromUrl(); }", **quiet
     )

@@ -81,6 +81,11 @@ class TabView:
     outputs: list[Any] = field(default_factory=list)
     controls: dict[str, Any] = field(default_factory=dict)  # settings a shared link restores, by name
     shared: dict[str, Any] = field(default_factory=dict)  # components a later tab reads (Units' found unit)
+    # what a shared link sets besides `controls`, in the page-load response itself (so nothing waits for
+    # the controls' change listeners): link_fn(the link's controls by name) -> updates by name, each a
+    # name of `controls` or of `link_outputs`
+    link_fn: Callable[[dict], dict] | None = None
+    link_outputs: dict[str, Any] = field(default_factory=dict)
 
 
 def follow_prompt(prompt: gr.Textbox, views: dict[str, TabView]) -> tuple[Callable[..., tuple], list, list]:

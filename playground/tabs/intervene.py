@@ -248,5 +248,27 @@ def build(model: LanguageModel, prompt: gr.Textbox, found: gr.State | None = Non
     )  # fmt: skip
     # what a shared link restores (playground/classroom/links.py, key "iv")
     controls = {k: c[k] for k in ("layer", "action", "value", "units", "unit_list", "top_n", "steps")}
+    start = {k: c[k].value for k in ("preset", "layer", "action", "value", "units", "steps")}
     # the preset box and its note, which Cell hunt's "Intervene on this unit" clears and rewrites
-    return TabView(tab, controls=controls, shared={k: c[k] for k in ("preset", "expect")})
+    shared = {k: c[k] for k in ("preset", "expect")}
+    return TabView(
+        tab, controls=controls, shared=shared, link_fn=partial(_linked, model, start), link_outputs=shared
+    )
+
+
+def _linked(model: LanguageModel, start: dict, spec: dict) -> dict:
+    """What a shared link or a lesson step sets with Intervene's controls `spec` (by name), on a page whose
+    controls are still `start` (their values as built): the value slider with the range and label of the
+    link's action (in the same response as its value, so the server never checks the value against the
+    previous action's range: a cell value of 2.5 failed against a gate's 0..1), and the preset box and
+    its note as `preset_shown` gives them for the link's controls. The controls' change listeners compute
+    the same later; the page no longer depends on when they fire."""
+    if not spec:
+        return {}
+    now = start | {k: v for k, v in spec.items() if k in start}
+    keys = ("preset", "layer", "action", "value", "units", "steps")
+    preset, expect = preset_shown(model, *(now[k] for k in keys))
+    out = {"preset": preset, "expect": expect}
+    if "action" in spec or "value" in spec:
+        out["value"] = value_slider(now["action"], value=now["value"])
+    return out
