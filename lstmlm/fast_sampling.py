@@ -14,11 +14,10 @@ lands on a head word or on a whole cluster, and only then is that cluster's dist
 Since log p_c(w) <= 0, no word of cluster c is likelier than the cluster token: log p(w) <= log head(c). That
 bound says which clusters a setting can skip without changing the result.
 
-Where this is exact (the same distribution as `sampling.pick_word` on the whole row, to float rounding; the
-same words for the same seed unless u falls within that rounding, ~1e-7 of the mass, of a word boundary; a
-tail word narrower than that, as in the deep tail of a peaked model (median 3e-8 in the 10,000-30,000 cluster
-of the tied storybook LSTM), can then come out as its neighbour: a cluster is placed by its token's
-probability here and by the sum of its words' on the whole row, which agree only to that rounding):
+Where this is exact (the same distribution as `sampling.pick_word` on the whole row, to float rounding; at
+temperature 1 with no cut the full path draws in the same two stages with every cluster computed
+(`EagerTwoStage`), so the two give the same words for the same seed; elsewhere the same words unless u falls
+within float rounding, ~1e-7 of the mass, of a word boundary):
   - temperature 0: clusters whose token is at least as likely as the best word so far are computed.
   - temperature 1, top-k 0, top-p 1: two-stage draw as drawn above (only the drawn word's cluster).
   - top-k > 0, any temperature and top-p: clusters whose token is at least as likely as the k-th best word
@@ -223,6 +222,42 @@ def pick_word_fast(
     lp = dist.value(word_id)
     word = words[word_id] if words is not None else str(word_id)
     return GeneratedWord(step, word, word_id, float(lp.exp()), dist.rank(word_id, lp), sampled)
+
+
+class EagerTwoStage:
+    """The full path's draw at temperature 1 with no cut for an adaptive softmax this module knows: every
+    cluster computed, then the word drawn in the two stages of `_two_stage` (a head word or a cluster by its
+    token's probability, then a word inside the cluster), the model's own factorisation p(w) = p(c) p(w|c)
+    (Grave et al. 2017, "Efficient softmax approximation for GPUs"). Drawn from the whole row instead
+    (`pick_word`), a cluster sits where the sum of its words' float32 probabilities puts it, which differs
+    from its token's probability by rounding (~1e-7): a deep-tail word narrower than that then came out as
+    its neighbour (the fast and full paths gave the same 500 words for 1 seed of 5 on the tied storybook
+    LSTM). Drawn the same way, they give the same words for the same seed, so comparing them tests exactly
+    what the fast path skips. `of(model, temperature, top_k, top_p)`: None where this does not apply."""
+
+    def __init__(self, output: OutputLayer, words: Sequence[str] | None):
+        self.output, self.words, self.masks = output, words, {}
+
+    @classmethod
+    def of(cls, model: LanguageModel, temperature: float, top_k: int, top_p: float) -> EagerTwoStage | None:
+        if temperature != 1 or top_k or top_p < 1.0:
+            return None
+        output = OutputLayer(model)
+        if not output.known or not len(output.clusters):
+            return None
+        vocab = getattr(model, "vocab", None)
+        return cls(output, vocab.words if vocab is not None else None)
+
+    def pick(
+        self, h: torch.Tensor, step: int, generator: torch.Generator, blocked: Sequence[int]
+    ) -> GeneratedWord:
+        """The word after the top layer's output h (1, H), never one of `blocked`."""
+        dist = NextDistribution(self.output, h)
+        dist.full()  # every cluster, before the draw
+        masked = self.masks.get(id(blocked)) or self.masks.setdefault(
+            id(blocked), Blocked(self.output, blocked)
+        )
+        return pick_word_fast(dist, step, 1.0, 0, 1.0, generator, self.words, masked)
 
 
 @torch.no_grad()

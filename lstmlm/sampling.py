@@ -96,7 +96,9 @@ def generate(
     Never draws a word on the classroom list (unless the process shows all words, `lstmlm.safewords`)
     nor, unless `allow_unk`, `<unk>`: their probability is set to 0 and the rest renormalized.
     `fast` (CPU): `fast_sampling.generate_fast`, which computes an adaptive softmax's tail clusters only
-    when a setting needs them (its docstring says where that is exact); False: the whole row every word.
+    when a setting needs them (its docstring says where that is exact); False: the whole row every word
+    (an adaptive softmax at temperature 1 with no cut is then drawn in the fast path's two stages,
+    `fast_sampling.EagerTwoStage`, so both give the same words for the same seed).
     `step` feeds the words in place of `advance` (see `Step`; it turns `fast` off).
 
     `allow_headings=False` shows no WikiText heading line ("= = Plot = ="), exactly: HEADING_MARK is never
@@ -194,19 +196,28 @@ def _generate(
         settings = (temperature, top_k, top_p, generator, stop_at_eos, state, blocked)
         yield from generate_fast(model, prompt_ids, max_words, *settings)
         return
+    advanced = None
     if step is None:
-        step = lambda ids, state, position: advance(model, ids, state)  # noqa: E731
+        step = advanced = lambda ids, state, position: advance(model, ids, state)  # noqa: E731
     if len(prompt_ids):
         log_probs, state = step(prompt_ids, state, 0)
     else:  # an empty prompt starts a new line
         log_probs = model.log_probs(top_h(state))
     eos = model.vocab.eos_id if getattr(model, "vocab", None) is not None else None
     rule = blocked if isinstance(blocked, LineOpeners) else None
+    eager = None
+    if step is advanced:  # an adaptive softmax at temperature 1 is drawn in two stages, as the fast path does
+        from lstmlm.fast_sampling import EagerTwoStage
+
+        eager = EagerTwoStage.of(model, temperature, top_k, top_p)
     for n in range(max_words):
-        gw = pick_word(
-            log_probs, n, temperature, top_k, top_p, generator, getattr(model, "vocab", None),
-            rule.blocked() if rule else blocked,
-        )  # fmt: skip
+        ids = rule.blocked() if rule else blocked
+        if eager is not None:
+            gw = eager.pick(top_h(state)[None], n, generator, ids)
+        else:
+            gw = pick_word(
+                log_probs, n, temperature, top_k, top_p, generator, getattr(model, "vocab", None), ids
+            )
         yield gw
         if stop_at_eos and gw.id == eos:
             return
