@@ -148,8 +148,9 @@ def test_controls_set_by_a_lesson_look_as_if_set_by_hand(tiny_model):
     with serve(tiny_model) as url, chromium() as browser:
         page = new_page(browser, timeout_ms=TIMEOUT)
         value = {"set_cell": 2.5, "zero_candidate": 0.0}
+        by_hand_of = {}  # each action picked by hand in turn, on one page
+        _goto(page, f"{url}?view=intervene")
         for action in ACTIONS:
-            _goto(page, f"{url}?view=intervene")
             page.locator(f"#intervene-action input[value={action}]").check()
             page.wait_for_function(
                 "a => document.querySelector('#intervene-value [data-testid=block-info]')?.textContent.trim()"
@@ -157,7 +158,9 @@ def test_controls_set_by_a_lesson_look_as_if_set_by_hand(tiny_model):
                 arg=action,
             )
             page.wait_for_timeout(800)
-            by_hand = page.evaluate(SLIDER)
+            by_hand_of[action] = page.evaluate(SLIDER)
+        for action in ACTIONS:
+            by_hand = by_hand_of[action]
             v = value.get(action, 0.35)
             _goto(
                 page,
