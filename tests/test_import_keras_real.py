@@ -105,3 +105,57 @@ def test_keras_files_import_with_keras_own_probabilities(capsys, tmp_path, keras
     got = tr.log_probs[:, 0, :V].exp().double().numpy()
     expected = np.array(reference["probs"][name])
     assert np.abs(got - expected).max() <= TOL
+
+
+MASK_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    import keras
+    from keras import layers
+
+    out = sys.argv[1]
+    inputs = keras.Input((None,), dtype="int32")
+    x = layers.Embedding(12, 5, mask_zero=True, name="words")(inputs)
+    x = layers.GRU(8, return_sequences=True)(x)
+    model = keras.Model(inputs, layers.Dense(12, activation="softmax")(x))
+    model.save(f"{out}/mask_zero.keras")
+    model.save(f"{out}/mask_zero.h5")
+    inputs = keras.Input((None,), dtype="int32")
+    x = layers.Embedding(12, 5)(inputs)
+    x = layers.LSTM(8, return_sequences=True, name="lstm")(x, mask=keras.ops.not_equal(inputs, 1))
+    model = keras.Model(inputs, layers.Dense(12, activation="softmax")(x))
+    model.save(f"{out}/own_mask.keras")
+    model.save(f"{out}/own_mask.h5")
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def mask_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("keras_masks")
+    env = dict(os.environ, KERAS_BACKEND="torch", TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run(
+        [sys.executable, "-c", MASK_SCRIPT, str(folder)], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return folder
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("mask_zero", "Embedding layer 'words': mask_zero=True (Keras skips every step whose id is 0"),
+        ("own_mask", "LSTM layer 'lstm': masking (skipped steps keep the state) is not something lstmlm"),
+    ],
+)
+def test_a_functional_model_with_a_mask_is_refused_for_its_mask(capsys, tmp_path, mask_files, name, message,
+                                                                suffix):  # fmt: skip
+    """Keras 3 writes the mask as a NotEqual layer beside the chain; the refusal names the mask, not the
+    shape of the graph."""
+    (tmp_path / "vocab.json").write_text(json.dumps([f"w{i}" for i in range(12)]))
+    code = main(["import", str(mask_files / f"{name}{suffix}"), "--vocab", str(tmp_path / "vocab.json"),
+                 "--out", str(tmp_path / "o")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and message in err, err
+    assert "one chain of layers" not in err and not (tmp_path / "o").exists()

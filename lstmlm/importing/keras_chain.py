@@ -2,7 +2,9 @@
 
 Keras 2 and 3 and TF.js write the same config (class_name, config, layers); a Functional model's layers name
 what they read (inbound_nodes: [name, i, j, ...] in Keras 2, keras_history in Keras 3). Branches, merges,
-shared layers and subclassed models (whose layers are code, not config) are refused. `snake_case` compares
+shared layers and subclassed models (whose layers are code, not config) are refused, and so are masks: Keras 3
+writes Embedding(mask_zero=True) in a Functional model as a NotEqual layer beside the chain whose output the
+recurrent layer takes as `mask=`. `snake_case` compares
 TF.js's camelCase names with Keras's.
 """
 
@@ -34,6 +36,7 @@ def layer_list(config: dict) -> list[dict]:
     if kind in ("Functional", "Model"):
         layers = (body or {}).get("layers") or []
         names = [layer.get("config", {}).get("name", layer.get("name")) for layer in layers]
+        _refuse_masks(layers, names)
         for n, layer in enumerate(layers[1:], start=1):
             inbound = _names_in(layer.get("inbound_nodes", []))
             if inbound != [names[n - 1]]:
@@ -62,6 +65,46 @@ def layer_list(config: dict) -> list[dict]:
             kind=kind,
         )
     )
+
+
+def mask_zero_refusal(where: Message) -> Message:
+    """Why an Embedding with mask_zero=True is refused (`where` names it)."""
+    return Message(
+        "import.mask_zero",
+        "{where}: mask_zero=True (Keras skips every step whose id is 0, keeping the state): "
+        "nn.LSTM has no masking, so this is refused",
+        where=where,
+    )
+
+
+def _refuse_masks(layers: list[dict], names: list[str]) -> None:
+    """Refuse a Functional model whose layers are given a mask (Keras 3 config: kwargs "mask"), naming the
+    Embedding with mask_zero=True when that is where the mask comes from."""
+    for n, layer in enumerate(layers):
+        nodes = [node for node in layer.get("inbound_nodes", []) if isinstance(node, dict)]
+        sources = _names_in([(node.get("kwargs") or {}).get("mask") for node in nodes])
+        if not sources:
+            continue
+        for other in layers:
+            if other.get("class_name") == "Embedding" and (other.get("config") or {}).get("mask_zero"):
+                where = Message(
+                    "import.keras_layer",
+                    "{kind} layer {name!r}",
+                    kind="Embedding",
+                    name=other["config"].get("name"),
+                )
+                raise ImportModelError(mask_zero_refusal(where))
+        kind = layer.get("class_name")
+        where = Message("import.keras_layer", "{kind} layer {name!r}", kind=kind, name=names[n])
+        masking = Message("import.feature.masking", "masking (skipped steps keep the state)")
+        raise ImportModelError(
+            Message(
+                "import.keras_feature",
+                "{where}: {feature} is not something lstmlm can compute exactly; refused",
+                where=where,
+                feature=masking,
+            )
+        )
 
 
 def _names_in(node) -> list[str]:

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from lstmlm.importing.keras_cells import float_tensor, recurrent_weights
-from lstmlm.importing.keras_chain import layer_list, snake_case
+from lstmlm.importing.keras_chain import layer_list, mask_zero_refusal, snake_case
 from lstmlm.importing.network import ImportModelError, Network
 from lstmlm.messages import Message
 
@@ -120,14 +120,7 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
                     )
                 )
             if cfg.get("mask_zero"):
-                raise ImportModelError(
-                    Message(
-                        "import.mask_zero",
-                        "{where}: mask_zero=True (Keras skips every step whose id is 0, keeping the state): "
-                        "nn.LSTM has no masking, so this is refused",
-                        where=where,
-                    )
-                )
+                raise ImportModelError(mask_zero_refusal(where))
             embedding = float_tensor(_take(weights_of(name), ["embeddings"], where)["embeddings"])
             described.append("Embedding")
         elif kind in _RNN_CELLS:
