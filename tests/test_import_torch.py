@@ -222,3 +222,39 @@ def test_refusals_say_what_and_why(capsys, tmp_path, problem, message):
     assert message in err, err
     assert "Traceback" not in err and "\x1b" not in err  # torch's own message carries ANSI bold codes
     assert not (tmp_path / "o" / "config.json").exists()
+
+
+@pytest.mark.parametrize(
+    "wrong_file, message",
+    [
+        ("the corpus", "m.bin: unreadable (not a model file that lstmlm reads"),
+        ("the vocabulary as a JSON list", "m.bin: unreadable (not a model file that lstmlm reads"),
+        ("char2idx as a JSON object", "m.bin: unreadable (not a model file that lstmlm reads"),
+        ("an empty file", "m.bin: unreadable (not a model file that lstmlm reads"),
+        ("a cut safetensors file", "m.bin: not a readable PyTorch file (Error while deserializing header"),
+        ("a cut legacy torch.save file", "m.bin: not a readable PyTorch file (the file ends in the middle"),
+    ],
+)
+def test_a_file_that_is_no_model_is_refused_with_what_to_give(capsys, tmp_path, wrong_file, message):
+    from safetensors.torch import save_file
+
+    path, state = tmp_path / "m.bin", randomized(CharRNN(CHARS), 5).state_dict()
+    if wrong_file == "the corpus":
+        path.write_text(TEXT, encoding="utf-8")
+    elif wrong_file == "the vocabulary as a JSON list":
+        path.write_text(json.dumps(CHARS))
+    elif wrong_file == "char2idx as a JSON object":
+        path.write_text(json.dumps({c: i for i, c in enumerate(CHARS)}))
+    elif wrong_file == "an empty file":
+        path.write_bytes(b"")
+    else:  # a download cut short: the real library's file, its first 200 bytes
+        if wrong_file == "a cut safetensors file":
+            save_file({k: v.contiguous() for k, v in state.items()}, path)
+        else:
+            torch.save(state, path, _use_new_zipfile_serialization=False)
+        path.write_bytes(path.read_bytes()[:200])
+    (tmp_path / "v.json").write_text(json.dumps(CHARS))
+    code, _, err = run(capsys, "import", path, "--vocab", tmp_path / "v.json", "--out", tmp_path / "o")
+    assert code == 2, err
+    assert message in err, err
+    assert "Traceback" not in err and not (tmp_path / "o").exists()

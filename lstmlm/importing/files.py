@@ -16,6 +16,7 @@ from lstmlm.importing.network import (
     guess_tokenizer,
     lstmlm_words,
     network_to_model,
+    not_a_model_file,
 )
 from lstmlm.importing.vocabulary import chars_of_text, find_vocab_beside, read_token_list, recipe_words
 from lstmlm.messages import Message
@@ -25,11 +26,13 @@ from lstmlm.vocab import UNK
 
 RECIPE = "pytorch/examples word_language_model"
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+PICKLE_PROTO = b"\x80"  # the first byte of a pickle of protocol 2 or later
 
 
 def detect_format(path: str | os.PathLike) -> str:
     """ "keras" (.keras zip), "keras-h5" (HDF5), "tfjs" (model.json or its folder) or "torch", from the
-    file's bytes, not its name. Raises ImportModelError for a missing path or a TensorFlow SavedModel."""
+    file's bytes, not its name. Raises ImportModelError for a missing path, a TensorFlow SavedModel or a file
+    in none of these formats."""
     path = Path(path)
     if path.is_dir():
         if (path / "model.json").is_file():
@@ -53,8 +56,8 @@ def detect_format(path: str | os.PathLike) -> str:
     if not path.is_file():
         raise ImportModelError(Message("import.no_file", "{path}: no such file", path=str(path)))
     with open(path, "rb") as f:
-        head = f.read(8)
-    if head == HDF5_MAGIC:
+        head = f.read(9)
+    if head[:8] == HDF5_MAGIC:
         return "keras-h5"
     if head.startswith(b"PK"):
         try:
@@ -71,7 +74,9 @@ def detect_format(path: str | os.PathLike) -> str:
         return "torch"  # torch.save's zip format (archive/data.pkl)
     if head.lstrip()[:1] == b"{":
         return "tfjs"
-    return "torch"
+    if head[:1] == PICKLE_PROTO or head[8:9] == b"{":
+        return "torch"  # torch.save's legacy format (a pickle), or safetensors (8-byte header length, JSON)
+    raise ImportModelError(not_a_model_file(path))
 
 
 def import_file(

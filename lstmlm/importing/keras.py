@@ -26,7 +26,7 @@ import numpy as np
 
 from lstmlm.importing.keras_chain import layer_list
 from lstmlm.importing.keras_layers import Weights, network_from_keras
-from lstmlm.importing.network import ImportModelError, Network
+from lstmlm.importing.network import ImportModelError, Network, not_a_model_file
 from lstmlm.messages import Message
 
 
@@ -171,6 +171,8 @@ def read_tfjs(path: str | os.PathLike) -> Network:
             )
         ) from None
     topology = data.get("modelTopology") if isinstance(data, dict) else None
+    if topology is None:  # JSON, but no model: a vocabulary, a Keras config.json, ...
+        raise ImportModelError(not_a_model_file(model_json))
     if not isinstance(topology, dict) or data.get("format") == "graph-model" or "node" in topology:
         raise ImportModelError(
             Message(

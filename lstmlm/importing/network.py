@@ -3,6 +3,7 @@ conversion of it into a `LanguageModel`, with the vocabulary in lstmlm's convent
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -251,3 +252,15 @@ def guess_tokenizer(tokens: list[str]) -> str:
     if tokens and all(len(t) == 1 or _SPECIAL.fullmatch(t) or t == "" for t in tokens):
         return "chars"
     return "whitespace"
+
+
+def not_a_model_file(path: str | os.PathLike) -> Message:
+    """The refusal of a file in none of the formats read (a vocabulary, a text, a damaged download, ...)."""
+    return Message(  # an existing key, so that a Chinese page says it too ("{path}: unreadable")
+        "import.unreadable",
+        "{path}: unreadable ({error})",
+        path=str(path),
+        error="not a model file that lstmlm reads: a Keras .keras or .h5 file, a TF.js model.json, a PyTorch "
+        "state dict saved by torch.save or safetensors; give the model file itself (a token list goes in "
+        "--vocab, a text in --chars-from)",
+    )

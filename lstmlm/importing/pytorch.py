@@ -1,8 +1,8 @@
 """PyTorch files -> a `Network`: state dicts of the recurrent language models courses and recipes train.
 
 Read with `torch.load(f, map_location="cpu", weights_only=True)` only: tensors and plain containers
-(dicts, lists, strings, numbers), never pickled code. A whole model saved by `torch.save(model, f)`
-pickles its class and is refused with that class's name.
+(dicts, lists, strings, numbers), never pickled code; a safetensors file with safetensors. A whole model
+saved by `torch.save(model, f)` pickles its class and is refused with that class's name.
 
 The state dict's layout (one nn.LSTM / nn.GRU / nn.RNN, its output layer, an embedding or one-hot input) is
 read from the parameter names and shapes, whatever the modules are called: `pytorch_layout`.
@@ -21,6 +21,7 @@ import warnings
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file
 
 from lstmlm.importing.network import ImportModelError, Network
 from lstmlm.importing.pytorch_layout import network_from_state_dict
@@ -35,12 +36,16 @@ def read_torch_file(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
     path = Path(path)
     if not path.is_file():
         raise ImportModelError(Message("import.no_file", "{path}: no such file", path=str(path)))
+    with open(path, "rb") as f:
+        safetensors = f.read(9)[8:9] == b"{"  # 8 bytes (the header's length), then its JSON
     try:
         with warnings.catch_warnings():  # e.g. "Detected pickle protocol 4": the error below says more
             warnings.simplefilter("ignore", UserWarning)
-            obj = torch.load(path, map_location="cpu", weights_only=True)
+            obj = load_file(path) if safetensors else torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
         found = re.search(r"GLOBAL ([\w.]+)", str(e))
+        if found and found.group(1).endswith("."):  # a name cut off: the file ends early, it is not code
+            raise ImportModelError(_unreadable(path, "the file ends in the middle (cut short?)")) from None
         what = (
             Message("import.pickled_class", "a pickled {name}", name=found.group(1))
             if found
@@ -56,16 +61,9 @@ def read_torch_file(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
                 what=what,
             )
         ) from None
-    except (RuntimeError, OSError, EOFError, ValueError) as e:
+    except Exception as e:  # bytes that are no torch file fail anywhere in its unpickler
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ImportModelError(
-            Message(
-                "import.torch_unreadable",
-                "{path}: not a readable PyTorch file ({error})",
-                path=str(path),
-                error=first,  # torch's reason (English)
-            )
-        ) from None
+        raise ImportModelError(_unreadable(path, first)) from None
     extras: dict = {}
     if isinstance(obj, dict) and not any(isinstance(v, torch.Tensor) for v in obj.values()):
         for key in _STATE_KEYS:  # nested in a training checkpoint
@@ -89,6 +87,16 @@ def read_torch_file(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
     if all(k.startswith("module.") for k in obj):
         obj = {k.removeprefix("module."): v for k, v in obj.items()}
     return dict(obj), extras
+
+
+def _unreadable(path: Path, error: str) -> Message:
+    """A file that torch.load / safetensors cannot read, with their reason (English)."""
+    return Message(
+        "import.torch_unreadable",
+        "{path}: not a readable PyTorch file ({error})",
+        path=str(path),
+        error=error,
+    )
 
 
 def network_from_torch_file(path: str | os.PathLike, cell: str | None = None) -> Network:
