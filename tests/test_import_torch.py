@@ -227,10 +227,10 @@ def test_refusals_say_what_and_why(capsys, tmp_path, problem, message):
 @pytest.mark.parametrize(
     "wrong_file, message",
     [
-        ("the corpus", "m.bin: unreadable (not a model file that lstmlm reads"),
-        ("the vocabulary as a JSON list", "m.bin: unreadable (not a model file that lstmlm reads"),
-        ("char2idx as a JSON object", "m.bin: unreadable (not a model file that lstmlm reads"),
-        ("an empty file", "m.bin: unreadable (not a model file that lstmlm reads"),
+        ("the corpus", "m.bin: not a model file that lstmlm reads"),
+        ("the vocabulary as a JSON list", "m.bin: not a model file that lstmlm reads"),
+        ("char2idx as a JSON object", "m.bin: not a model file that lstmlm reads"),
+        ("an empty file", "m.bin: not a model file that lstmlm reads"),
         ("a cut safetensors file", "m.bin: not a readable PyTorch file (Error while deserializing header"),
         ("a cut legacy torch.save file", "m.bin: not a readable PyTorch file (the file ends in the middle"),
     ],

@@ -256,11 +256,10 @@ def guess_tokenizer(tokens: list[str]) -> str:
 
 def not_a_model_file(path: str | os.PathLike) -> Message:
     """The refusal of a file in none of the formats read (a vocabulary, a text, a damaged download, ...)."""
-    return Message(  # an existing key, so that a Chinese page says it too ("{path}: unreadable")
-        "import.unreadable",
-        "{path}: unreadable ({error})",
+    return Message(
+        "import.not_a_model",
+        "{path}: not a model file that lstmlm reads (a Keras .keras or .h5 file, a TF.js model.json, a "
+        "PyTorch state dict saved by torch.save or safetensors); give the model file itself (a token list "
+        "goes in --vocab, a text in --chars-from)",
         path=str(path),
-        error="not a model file that lstmlm reads: a Keras .keras or .h5 file, a TF.js model.json, a PyTorch "
-        "state dict saved by torch.save or safetensors; give the model file itself (a token list goes in "
-        "--vocab, a text in --chars-from)",
     )

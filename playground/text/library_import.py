@@ -47,6 +47,11 @@ IMPORTING: dict[str, str] = {
     "import.token_break": "词表里有 {token!r}：不支持内部带换行的词元",
     "import.token_twice": "词表里有两个 {token!r}（编号 {first} 和 {second}）",
     "import.unreadable": "{path}：无法读取（{error}）",
+    "import.not_a_model": (
+        "{path}：不是 lstmlm 能读取的模型文件（Keras 的 .keras 或 .h5 文件、TF.js 的 model.json、"
+        "用 torch.save 或 safetensors 保存的 PyTorch 状态字典）；请给出模型文件本身"
+        "（词元列表用 --vocab，文本用 --chars-from）"
+    ),
     "import.vocab_json": "{path}：不是有效的 JSON（{error}）",
     "import.vocab_shape": (
         "{path}：应当是词元列表、{{词元: 编号}} 或 {{编号: 词元}} 对象，或含有其中之一的对象"
