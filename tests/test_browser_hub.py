@@ -86,7 +86,7 @@ def test_picking_a_model_opens_its_app_in_this_tab(tiny_model_dir, char_dir, tmp
         pg.locator("#lp-model-files input[type=file]").set_input_files(str(junk))
         pg.locator("#lp-model-files a[download='notes.pt']").wait_for()
         pg.locator("#lp-open-model-button").click()
-        toast = pg.locator(".toast-body").filter(has_text="notes.pt: not a plain state dict")
+        toast = pg.locator(".toast-body").filter(has_text="notes.pt: not a model file that lstmlm reads")
         toast.first.wait_for()
         assert "/tmp" not in toast.first.inner_text()  # the file's name, not the server's folders
         assert "/m/my-model/" in pg.url
