@@ -254,10 +254,14 @@ class EagerTwoStage:
         """The word after the top layer's output h (1, H), never one of `blocked`."""
         dist = NextDistribution(self.output, h)
         dist.full()  # every cluster, before the draw
-        masked = self.masks.get(id(blocked)) or self.masks.setdefault(
-            id(blocked), Blocked(self.output, blocked)
-        )
+        masked = _blocked(self.masks, self.output, blocked)
         return pick_word_fast(dist, step, 1.0, 0, 1.0, generator, self.words, masked)
+
+
+def _blocked(masks: dict, output: OutputLayer, ids: Sequence[int]) -> Blocked:
+    """The Blocked of a list of blocked ids, made once per list (`masks`: by the list's id; a generation's
+    lists live as long as it does, and a LineOpeners rule hands out two)."""
+    return masks.get(id(ids)) or masks.setdefault(id(ids), Blocked(output, ids))
 
 
 @torch.no_grad()
@@ -281,7 +285,7 @@ def generate_fast(
     words = vocab.words if vocab is not None else None
     eos = vocab.eos_id if vocab is not None else None
     rule = blocked if isinstance(blocked, LineOpeners) else None
-    masks = {}  # the Blocked of each list of blocked ids (a rule hands out two lists), made once
+    masks = {}  # `_blocked`'s
     if len(prompt_ids):
         h, hs, cs = stepper.read(prompt_ids, state)
     else:  # an empty prompt starts a new line: the top layer's last output is in the state
@@ -290,7 +294,7 @@ def generate_fast(
     for step in range(max_words):
         dist = NextDistribution(output, h)
         ids = rule.blocked() if rule else blocked
-        masked = masks.get(id(ids)) or masks.setdefault(id(ids), Blocked(output, ids))
+        masked = _blocked(masks, output, ids)
         gw = pick_word_fast(dist, step, temperature, top_k, top_p, generator, words, masked)
         yield gw
         if (stop_at_eos and gw.id == eos) or step + 1 == max_words:

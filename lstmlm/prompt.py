@@ -113,15 +113,24 @@ def advance(
 ) -> tuple[torch.Tensor, State]:
     """Feed ids through the model; returns the log-probabilities after the last one (V,) and the state.
     ValueError for no ids."""
+    features, state = read_ids(model, ids, state)
+    return model.log_probs(features), state
+
+
+def read_ids(
+    model: LanguageModel, ids: Sequence[int], state: State | None = None
+) -> tuple[torch.Tensor, State]:
+    """`advance` without the output layer: the top layer's output after the last id (H,) and the state.
+    ValueError for no ids."""
     x = torch.as_tensor(list(ids), dtype=torch.long, device=model.embedding.weight.device)[:, None]
     if x.size(0) == 0:
         raise ValueError("advance needs at least one word")
     if x.size(0) < FUSED_MIN_STEPS and x.device.type == "cpu" and not model.training:
         for word in x:  # (1,)
             top_h, state = step(model, word, state)
-        return model.log_probs(top_h[0]), state
+        return top_h[0], state
     features, state = model(x, state)
-    return model.log_probs(features[-1, 0]), state
+    return features[-1, 0], state
 
 
 @torch.no_grad()

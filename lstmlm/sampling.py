@@ -28,7 +28,7 @@ from lstmlm.messages import Message
 from lstmlm.model import LanguageModel, State
 
 # advance and start_state live in prompt.py (reading a prompt); imported from here too (old import path)
-from lstmlm.prompt import advance, start_state, top_h
+from lstmlm.prompt import advance, read_ids, start_state, top_h
 from lstmlm.safewords import blocked_ids
 from lstmlm.vocab import Vocab
 
@@ -196,20 +196,23 @@ def _generate(
         settings = (temperature, top_k, top_p, generator, stop_at_eos, state, blocked)
         yield from generate_fast(model, prompt_ids, max_words, *settings)
         return
-    advanced = None
+    eager = None
     if step is None:
-        step = advanced = lambda ids, state, position: advance(model, ids, state)  # noqa: E731
+        from lstmlm.fast_sampling import EagerTwoStage
+
+        # an adaptive softmax at temperature 1 is drawn in two stages, as the fast path does: from the top
+        # layer's output, so the step does not compute the whole row
+        eager = EagerTwoStage.of(model, temperature, top_k, top_p)
+        if eager is None:
+            step = lambda ids, state, position: advance(model, ids, state)  # noqa: E731
+        else:
+            step = lambda ids, state, position: (None, read_ids(model, ids, state)[1])  # noqa: E731
     if len(prompt_ids):
         log_probs, state = step(prompt_ids, state, 0)
-    else:  # an empty prompt starts a new line
+    elif eager is None:  # an empty prompt starts a new line
         log_probs = model.log_probs(top_h(state))
     eos = model.vocab.eos_id if getattr(model, "vocab", None) is not None else None
     rule = blocked if isinstance(blocked, LineOpeners) else None
-    eager = None
-    if step is advanced:  # an adaptive softmax at temperature 1 is drawn in two stages, as the fast path does
-        from lstmlm.fast_sampling import EagerTwoStage
-
-        eager = EagerTwoStage.of(model, temperature, top_k, top_p)
     for n in range(max_words):
         ids = rule.blocked() if rule else blocked
         if eager is not None:

@@ -236,7 +236,8 @@ def test_the_default_model_gives_the_same_words_on_both_paths(settings_):
     prompt = model.vocab.encode_text(text).ids[:50]
     for seed in range(3):
         fast, full = (
-            list(generate(model, prompt, 300, *settings_, make_generator(seed), fast=f)) for f in (True, False)
+            list(generate(model, prompt, 300, *settings_, make_generator(seed), fast=f))
+            for f in (True, False)
         )
         assert [w.id for w in fast] == [w.id for w in full], seed
         assert len({w.id for w in fast}) > 50  # a sampler's text, tail words included

@@ -14,6 +14,7 @@ from lstmlm.importing.network import (
     Imported,
     ImportModelError,
     guess_tokenizer,
+    is_safetensors,
     lstmlm_words,
     network_to_model,
     not_a_model_file,
@@ -74,7 +75,7 @@ def detect_format(path: str | os.PathLike) -> str:
         return "torch"  # torch.save's zip format (archive/data.pkl)
     if head.lstrip()[:1] == b"{":
         return "tfjs"
-    if head[:1] == PICKLE_PROTO or head[8:9] == b"{":
+    if head[:1] == PICKLE_PROTO or is_safetensors(head):
         return "torch"  # torch.save's legacy format (a pickle), or safetensors (8-byte header length, JSON)
     raise ImportModelError(not_a_model_file(path))
 

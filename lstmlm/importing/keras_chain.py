@@ -67,6 +67,21 @@ def layer_list(config: dict) -> list[dict]:
     )
 
 
+def keras_layer(kind: object, name: object) -> Message:
+    """How a refusal names a layer: "LSTM layer 'lstm_1'"."""
+    return Message("import.keras_layer", "{kind} layer {name!r}", kind=kind, name=name)
+
+
+def feature_refusal(where: Message, feature: Message) -> Message:
+    """Why a layer (`where`) is refused: a `feature` nn.LSTM / nn.GRU / nn.RNN cannot compute."""
+    return Message(
+        "import.keras_feature",
+        "{where}: {feature} is not something lstmlm can compute exactly; refused",
+        where=where,
+        feature=feature,
+    )
+
+
 def mask_zero_refusal(where: Message) -> Message:
     """Why an Embedding with mask_zero=True is refused (`where` names it)."""
     return Message(
@@ -80,31 +95,24 @@ def mask_zero_refusal(where: Message) -> Message:
 def _refuse_masks(layers: list[dict], names: list[str]) -> None:
     """Refuse a Functional model whose layers are given a mask (Keras 3 config: kwargs "mask"), naming the
     Embedding with mask_zero=True when that is where the mask comes from."""
-    for n, layer in enumerate(layers):
-        nodes = [node for node in layer.get("inbound_nodes", []) if isinstance(node, dict)]
-        sources = _names_in([(node.get("kwargs") or {}).get("mask") for node in nodes])
-        if not sources:
-            continue
-        for other in layers:
-            if other.get("class_name") == "Embedding" and (other.get("config") or {}).get("mask_zero"):
-                where = Message(
-                    "import.keras_layer",
-                    "{kind} layer {name!r}",
-                    kind="Embedding",
-                    name=other["config"].get("name"),
-                )
-                raise ImportModelError(mask_zero_refusal(where))
-        kind = layer.get("class_name")
-        where = Message("import.keras_layer", "{kind} layer {name!r}", kind=kind, name=names[n])
-        masking = Message("import.feature.masking", "masking (skipped steps keep the state)")
-        raise ImportModelError(
-            Message(
-                "import.keras_feature",
-                "{where}: {feature} is not something lstmlm can compute exactly; refused",
-                where=where,
-                feature=masking,
-            )
-        )
+    masked = [
+        n
+        for n, layer in enumerate(layers)
+        if _names_in([(node.get("kwargs") or {}).get("mask") for node in _dict_nodes(layer)])
+    ]
+    if not masked:
+        return
+    for other in layers:
+        if other.get("class_name") == "Embedding" and (other.get("config") or {}).get("mask_zero"):
+            raise ImportModelError(mask_zero_refusal(keras_layer("Embedding", other["config"].get("name"))))
+    n = masked[0]
+    masking = Message("import.feature.masking", "masking (skipped steps keep the state)")
+    raise ImportModelError(feature_refusal(keras_layer(layers[n].get("class_name"), names[n]), masking))
+
+
+def _dict_nodes(layer: dict) -> list[dict]:
+    """A layer's inbound nodes as Keras 3 writes them (dicts with args and kwargs)."""
+    return [node for node in layer.get("inbound_nodes", []) if isinstance(node, dict)]
 
 
 def _names_in(node) -> list[str]:

@@ -20,7 +20,13 @@ import numpy as np
 import torch
 
 from lstmlm.importing.keras_cells import float_tensor, recurrent_weights
-from lstmlm.importing.keras_chain import layer_list, mask_zero_refusal, snake_case
+from lstmlm.importing.keras_chain import (
+    feature_refusal,
+    keras_layer,
+    layer_list,
+    mask_zero_refusal,
+    snake_case,
+)
 from lstmlm.importing.network import ImportModelError, Network
 from lstmlm.messages import Message
 
@@ -107,7 +113,7 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
                 inner.get("class_name"),
                 {snake_case(k): v for k, v in (inner.get("config") or {}).items()},
             )
-        where = Message("import.keras_layer", "{kind} layer {name!r}", kind=kind, name=name)
+        where = keras_layer(kind, name)
         if kind in _SKIPPED:
             continue
         if kind == "Embedding":
@@ -179,14 +185,7 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
             softmaxes += activation == "softmax"
         else:
             feature = _FEATURES.get(kind) or Message("import.feature.other", "a {kind} layer", kind=kind)
-            raise ImportModelError(
-                Message(
-                    "import.keras_feature",
-                    "{where}: {feature} is not something lstmlm can compute exactly; refused",
-                    where=where,
-                    feature=feature,
-                )
-            )
+            raise ImportModelError(feature_refusal(where, feature))
     if not layers or dense is None:
         raise ImportModelError(
             Message(

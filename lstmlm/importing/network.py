@@ -254,6 +254,11 @@ def guess_tokenizer(tokens: list[str]) -> str:
     return "whitespace"
 
 
+def is_safetensors(head: bytes) -> bool:
+    """Whether a file's first 9 bytes start a safetensors file: 8 (its header's length), then its JSON."""
+    return head[8:9] == b"{"
+
+
 def not_a_model_file(path: str | os.PathLike) -> Message:
     """The refusal of a file in none of the formats read (a vocabulary, a text, a damaged download, ...)."""
     return Message(

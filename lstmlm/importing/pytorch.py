@@ -23,7 +23,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from lstmlm.importing.network import ImportModelError, Network
+from lstmlm.importing.network import ImportModelError, Network, is_safetensors
 from lstmlm.importing.pytorch_layout import network_from_state_dict
 from lstmlm.importing.vocabulary import tokens_from_object
 from lstmlm.messages import Message
@@ -37,7 +37,7 @@ def read_torch_file(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
     if not path.is_file():
         raise ImportModelError(Message("import.no_file", "{path}: no such file", path=str(path)))
     with open(path, "rb") as f:
-        safetensors = f.read(9)[8:9] == b"{"  # 8 bytes (the header's length), then its JSON
+        safetensors = is_safetensors(f.read(9))
     try:
         with warnings.catch_warnings():  # e.g. "Detected pickle protocol 4": the error below says more
             warnings.simplefilter("ignore", UserWarning)

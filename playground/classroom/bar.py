@@ -203,10 +203,8 @@ def wire(
         for name, comp in views[s.id].controls.items()
     ]
     controls = [comp for _, _, comp in owned]
-    iv_view = next((views[s.id] for s in linked if "iv" in s.link_keys), None)
-    iv = iv_view.controls if iv_view is not None else {}
-    iv_extra = iv_view.link_outputs if iv_view is not None else {}
-    iv_fn = iv_view.link_fn if iv_view is not None else None
+    iv_view = next((views[s.id] for s in linked if "iv" in s.link_keys), TabView(None))
+    iv, iv_extra, iv_fn = iv_view.controls, iv_view.link_outputs, iv_view.link_fn
     names, owners, iv_names = [name for _, name, _ in owned], [tab for tab, _, _ in owned], list(iv)
     keep_seed = getattr(views.get("generate"), "keep_seed", None)  # ticked by a link that names a seed
     extra = [keep_seed] if keep_seed is not None else []

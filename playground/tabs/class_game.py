@@ -29,7 +29,6 @@ TAB_ID = "class"
 POLL_S = 1.5  # how often an open Class-game tab asks for its room
 DEFAULT_SENTENCE = "The little girl opened the | door and ran into the garden ."
 
-# A room's join link, absolute: the page's own address with ?room=CODE (and its language).
 # A page opened by a room link shows the game first: scrolled to the join box, past the header and the prompt.
 SCROLL_TO_GAME_JS = """() => {
   if (!new URLSearchParams(window.location.search).has("room")) return;
@@ -42,6 +41,7 @@ SCROLL_TO_GAME_JS = """() => {
   };
   go();
 }"""
+# A room's join link, absolute: the page's own address with ?room=CODE (and its language).
 JOIN_LINK_JS = """(query) => {
   if (!query || query.startsWith("http")) return query;
   const url = new URL(window.location.origin + window.location.pathname + query);
