@@ -8,10 +8,13 @@ the playground's views, the CLI and the studies read prompts through it.
     advance:       start -> w1 -> w2 -> w3 -> w4      (one single step per word, below FUSED_MIN_STEPS words)
     read:                         cached state -> w4  (the same single step, on the same state tensors)
 
-Below FUSED_MIN_STEPS words `advance` reads a prompt one single step at a time, so continuing from the
-cached state of a prefix runs the very same operations on the very same numbers. Longer prompts are read
-by the fused kernel, whose rounding depends on the whole sequence: those are only reused whole (the same
-ids again), never continued, so every number stays what a fresh `advance` gives.
+On CPU `advance` reads a prompt in chunks of FUSED_MIN_STEPS words counted from its first word, each chunk by
+one call of the fused kernel (whose rounding depends on the whole chunk), and the words after the last whole
+chunk one single step at a time. So a prompt one word longer than one read before continues from the cached
+state with one single step, at any length, and a prompt that completes a chunk runs that chunk from the state
+cached at the chunk's start: the very same operations on the very same numbers as a fresh `advance`.
+(On a GPU, and in training, `advance` reads the whole prompt in one fused call; the memo then reuses a prompt
+only whole.)
 """
 
 from __future__ import annotations
@@ -121,16 +124,23 @@ def read_ids(
     model: LanguageModel, ids: Sequence[int], state: State | None = None
 ) -> tuple[torch.Tensor, State]:
     """`advance` without the output layer: the top layer's output after the last id (H,) and the state.
-    ValueError for no ids."""
+    On CPU outside training: chunks of FUSED_MIN_STEPS ids from the first, each one fused call, then the rest
+    (fewer than FUSED_MIN_STEPS) one single step each (see the module's docstring: what lets the memo
+    continue any prompt); elsewhere one fused call. ValueError for no ids."""
     x = torch.as_tensor(list(ids), dtype=torch.long, device=model.embedding.weight.device)[:, None]
     if x.size(0) == 0:
         raise ValueError("advance needs at least one word")
-    if x.size(0) < FUSED_MIN_STEPS and x.device.type == "cpu" and not model.training:
-        for word in x:  # (1,)
-            top_h, state = step(model, word, state)
-        return top_h[0], state
-    features, state = model(x, state)
-    return features[-1, 0], state
+    if x.device.type != "cpu" or model.training:
+        features, state = model(x, state)
+        return features[-1, 0], state
+    whole = x.size(0) - x.size(0) % FUSED_MIN_STEPS  # the ids read in fused chunks
+    for begin in range(0, whole, FUSED_MIN_STEPS):
+        features, state = model(x[begin : begin + FUSED_MIN_STEPS], state)  # (K, 1, H)
+        top = features[-1, 0]
+    for word in x[whole:]:  # (1,)
+        h, state = step(model, word, state)
+        top = h[0]
+    return top, state
 
 
 @torch.no_grad()
@@ -161,6 +171,7 @@ class PrefixStates:
         self._states: OrderedDict[tuple[int, ...], tuple[State, torch.Tensor]] = OrderedDict()
         self._lock = threading.Lock()
         self.steps_run = 0  # single steps computed so far (what the memo did not save)
+        self.chunks_run = 0  # fused chunks of FUSED_MIN_STEPS words computed so far
 
     def __len__(self) -> int:
         return len(self._states)
@@ -190,24 +201,30 @@ class PrefixStates:
         if hit is not None:
             state, top = hit
             return model.log_probs(top), state
-        stepwise = len(key) < FUSED_MIN_STEPS and model.embedding.weight.device.type == "cpu"
-        if not stepwise or model.training:
-            log_probs, state = advance(model, key, self.start)
-            # advance feeds the fused run's last output to the softmax; the final state holds the same numbers
-            self._put(key, (state, top_h(state)))
-            return log_probs, state
+        if model.training or model.embedding.weight.device.type != "cpu":  # one fused call: reused only whole
+            top, state = read_ids(model, key, self.start)
+            self._put(key, (state, top))
+            return model.log_probs(top), state
+        K = FUSED_MIN_STEPS
+        whole = len(key) - len(key) % K  # advance reads key[:whole] in fused chunks of K, then single steps
         done, state = 0, self.start
-        for n in range(len(key) - 1, 0, -1):  # the longest prefix already read
-            entry = self._get(key[:n])
+        for n in range(len(key) - 1, 0, -1):  # the longest prefix already read that advance passes through
+            entry = self._get(key[:n]) if n >= whole or n % K == 0 else None  # not from inside a chunk
             if entry is not None:
                 done, state = n, entry[0]
                 break
+        while done < whole:  # the chunks still to read, one fused call each (as advance)
+            top, state = read_ids(model, key[done : done + K], state)
+            done += K
+            self._put(key[:done], (state, top))
+            self.chunks_run += 1
         device = model.embedding.weight.device
         for n in range(done, len(key)):
-            top, state = step(model, torch.tensor([key[n]], device=device), state)  # (1, H)
-            self._put(key[: n + 1], (state, top[0]))
+            h, state = step(model, torch.tensor([key[n]], device=device), state)  # (1, H)
+            top = h[0]
+            self._put(key[: n + 1], (state, top))
             self.steps_run += 1
-        return model.log_probs(top[0]), state
+        return model.log_probs(top), state
 
 
 class PromptReader:

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import torch
 
-from lstmlm.model import FUSED_MIN_STEPS, LanguageModel, State
-from lstmlm.prompt import CELL_STEP
+from lstmlm.model import LanguageModel, State
+from lstmlm.prompt import CELL_STEP, read_ids
 
 
 class Stepper:
@@ -44,14 +44,8 @@ class Stepper:
         return x
 
     def read(self, ids: Sequence[int], state: State) -> tuple[torch.Tensor, list, list]:
-        """Read a prompt from `state` as `sampling.advance` does (single steps below FUSED_MIN_STEPS words,
-        the fused kernel above); returns the top layer's output after the last word (1, H) and the state."""
-        if len(ids) >= FUSED_MIN_STEPS:
-            x = torch.as_tensor(list(ids), dtype=torch.long, device=self.embedding.device)[:, None]
-            features, state = self.model(x, state)  # (T, 1, H)
-            return features[-1], *self.split(state)
-        hs, cs = self.split(state)
-        h = None
-        for word_id in ids:
-            h = self.step(int(word_id), hs, cs)
-        return h, hs, cs
+        """Read a prompt from `state` as `sampling.advance` does (`prompt.read_ids`: fused chunks of
+        FUSED_MIN_STEPS words, then single steps); returns the top layer's output after the last word (1, H)
+        and the state."""
+        top, state = read_ids(self.model, ids, state)
+        return top[None], *self.split(state)

@@ -36,10 +36,37 @@ def test_typing_word_by_word_equals_a_full_read_and_costs_one_step_a_word(tiny_m
         expected_lp, expected_state = advance(tiny_model, ids[:n], start)
         got_lp, got_state = memo.read(ids[:n])
         assert torch.equal(got_lp, expected_lp) and same(got_state, expected_state), n
-    # word by word below the threshold: one step per word in all; fused reads are not continued
-    assert memo.steps_run == FUSED_MIN_STEPS - 1
+    # word by word: one step a word, but the word that completes a chunk of FUSED_MIN_STEPS words, which
+    # reads that chunk in one fused call from the line start (as advance does)
+    assert memo.chunks_run == 1 and memo.steps_run == len(ids) - 1
     again_lp, again_state = memo.read(ids)  # the same long prompt again: reused whole
-    assert torch.equal(again_lp, advance(tiny_model, ids, start)[0]) and memo.steps_run == FUSED_MIN_STEPS - 1
+    assert torch.equal(again_lp, advance(tiny_model, ids, start)[0])
+    assert memo.chunks_run == 1 and memo.steps_run == len(ids) - 1
+
+
+def test_long_prompts_continue_from_a_chunk_start_but_never_from_inside_a_chunk(tiny_model):
+    """Prompts of up to three chunks, typed on, cut back and edited at random places: each equals a fresh
+    advance bit for bit; a prompt that shares only a prefix ending inside a chunk rereads that chunk."""
+    K = FUSED_MIN_STEPS
+    start = start_state(tiny_model)
+    memo = PrefixStates(tiny_model, start)
+    base = random_ids(tiny_model, 3 * K + 5, seed=4)
+    rng = random.Random(5)
+    prompts = [base[: rng.randint(1, len(base))] for _ in range(25)]
+    for s in range(10):  # a word changed at a random place, then typed on
+        n = rng.randint(1, len(base) - 3)
+        prompts.append(base[:n] + random_ids(tiny_model, rng.randint(1, K + 3), seed=100 + s))
+    for ids in prompts:
+        expected_lp, expected_state = advance(tiny_model, ids, start)
+        got_lp, got_state = memo.read(ids)
+        assert torch.equal(got_lp, expected_lp) and same(got_state, expected_state), len(ids)
+    fresh = PrefixStates(tiny_model, start)
+    fresh.read(base[: K + 5])  # one chunk, then 5 steps
+    assert (fresh.chunks_run, fresh.steps_run) == (1, 5)
+    fresh.read(base[: K - 3] + random_ids(tiny_model, 8, seed=9))  # shares 21 words, inside the first chunk
+    assert (fresh.chunks_run, fresh.steps_run) == (2, 5 + 5)  # that chunk read anew, not continued
+    fresh.read(base[: 2 * K + 1])  # continues at the cached chunk boundary K
+    assert (fresh.chunks_run, fresh.steps_run) == (3, 11)
 
 
 def test_edits_jumps_and_eviction_keep_the_numbers(tiny_model):
