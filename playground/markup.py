@@ -44,6 +44,12 @@ def notice(text: str | BaseException) -> str:
     return f'<div class="lp-notice">{_esc(shown(text))}</div>' if text else ""
 
 
+def refusal(text: str, elem_id: str) -> str:
+    """Why a view cannot show what was asked, said in its result area as a yellow notice with a stable id
+    (`elem_id`, e.g. "cell-hunt-cannot"); the view clears its other outputs beside it."""
+    return f'<div class="lp-notice" id="{_esc(elem_id)}">{_esc(text)}</div>'
+
+
 def placeholder(text: str) -> str:
     """A calm grey line standing in for a view that has nothing to show yet."""
     return f'<div class="lp-placeholder">{_esc(text)}</div>'

@@ -102,7 +102,7 @@ def test_intervene_from_cell_hunt_sets_the_slider_and_the_preset_note(char_model
     found = {"track": "quote", "regex": "", "over": "text"}
     key = f"{best.layer}:c:{best.unit}"
     out = to_intervene(char_model, None, list(INTERVENE_CONTROLS), TEXT, found, key)
-    got = dict(zip(INTERVENE_CONTROLS, out[2:], strict=True))
+    got = dict(zip(INTERVENE_CONTROLS, out[2:-2], strict=True))  # last: the unit's picture and scatter
     observed = v.values["c"][best.layer, best.unit]
     assert got["value"].maximum == 9.0 and got["value"].minimum == -9.0
     assert abs(got["value"].value) <= 9.0

@@ -61,7 +61,9 @@ def run(
     try:
         v = hunt_view(model, text, track, regex, over, cache, lang)
     except ValueError as e:
-        raise gr.Error(shown(e, lang), title=say("hunt.cannot", lang), print_exception=False) from None
+        # said in the result area, the last hunt cleared (left there it reads as this one's) and forgotten
+        # (picking a unit then says to hunt first); no gr.Error: it stamped a red "Error" on every output
+        return cannot_hunt(e, lang), gr.Radio(choices=[], value=None), "", None, {}
     signal = None if signal == "both" else signal
     best = [] if v.ranking.skipped else v.best(8, signal)
     table = best_table(
@@ -75,6 +77,12 @@ def run(
     shaded, scatter = unit_pictures(model, v, picked, lang)
     found = {"track": track, "regex": regex, "over": over, "choices": choices}
     return summary, gr.Radio(choices=choices, value=picked), shaded, scatter, found
+
+
+def cannot_hunt(problem: Exception, lang: str, key: str = "hunt.cannot_because") -> str:
+    """Why the hunt (or a picked unit, `key` "hunt.cannot_show_because") cannot be shown and what to
+    change, for the result area (yellow, #cell-hunt-cannot)."""
+    return markup.refusal(say(key, lang, reason=shown(problem, lang)), "cell-hunt-cannot")
 
 
 def unit_pictures(model: LanguageModel, v: HuntView, key: str | None, lang: str) -> tuple[str, go.Figure]:
@@ -103,8 +111,8 @@ def pick(model: LanguageModel, cache: dict | None, text: str, found: dict, key: 
     try:
         v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache, lang)
         return unit_pictures(model, v, key, lang)
-    except ValueError as e:
-        raise gr.Error(shown(e, lang), title=say("hunt.cannot_show", lang), print_exception=False) from None
+    except ValueError as e:  # e.g. the text was emptied since the hunt: said where the picture was
+        return cannot_hunt(e, lang, "hunt.cannot_show_because"), None
 
 
 def to_intervene(
@@ -112,17 +120,22 @@ def to_intervene(
 ) -> tuple:
     """Open Intervene with the picked unit's cell set to its value where the track is on, the value
     slider wide enough for every C the unit took over the text (cell_bound), the preset box cleared and
-    its note saying what was set: the tab, the active view, then the Intervene controls `names`."""
+    its note saying what was set: the tab, the active view, then the Intervene controls `names`, then the
+    unit's picture and scatter (left as they are; where the hunt can no longer be read: the reason and no
+    scatter, as `pick` shows them, and nothing opens)."""
     if not found or not key:
         gr.Warning(say("hunt.first"))
-        return (gr.skip(),) * (2 + len(names))
-    layer, _, unit = parse_unit_key(key)
-    v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache)
+        return (gr.skip(),) * (4 + len(names))
+    lang = language()
+    try:
+        layer, _, unit = parse_unit_key(key)
+        v = hunt_view(model, text, found["track"], found["regex"], found["over"], cache)
+    except ValueError as e:  # e.g. the text was emptied since the hunt
+        return (gr.skip(),) * (2 + len(names)) + (cannot_hunt(e, lang, "hunt.cannot_show_because"), None)
     observed = v.unit_values(layer, "c", unit) if "c" in v.values else np.zeros(0)
     bound, capped = cell_bound(observed)
     s = intervene_settings(v.ranking, layer, unit, bound)
     lo, hi = (float(observed.min()), float(observed.max())) if observed.size else (0.0, 0.0)
-    lang = language()
     note = say(
         "hunt.iv_note",
         lang,
@@ -140,7 +153,7 @@ def to_intervene(
         "expect": f'<div class="lp-small" id="intervene-from-hunt">{html.escape(note)}</div>',
         "value": gr.Slider(minimum=-bound, maximum=bound, value=s["value"], label=t("iv.value.set_cell")),
     }  # fmt: skip
-    return gr.Tabs(selected="intervene"), "intervene", *[values[n] for n in names]
+    return gr.Tabs(selected="intervene"), "intervene", *[values[n] for n in names], gr.skip(), gr.skip()
 
 
 def prompt_text(prompt: str | None) -> str:
@@ -207,6 +220,6 @@ def build(
     use_prompt.click(prompt_text, prompt, text, queue=False, show_progress="hidden", api_visibility="private")
     names = [n for n in INTERVENE_CONTROLS if n in (intervene or {})]
     if intervene and lstm:
-        outputs = [tabs, active, *[intervene[n] for n in names]]
+        outputs = [tabs, active, *[intervene[n] for n in names], shaded, scatter]
         iv_button.click(partial(to_intervene, model, cache, names), [text, found, unit], outputs, **quiet)
     return TabView(tab)

@@ -93,10 +93,11 @@ def probe_figure(lineup: Sequence[Entry], name: str, lang: str = "en") -> tuple[
     return fig, markup.notice(skipped) + f'<div class="lp-small">{line}</div>'
 
 
-def run_probe(probe: Callable[[str, str], tuple[go.Figure, str]], name: str) -> tuple[go.Figure, str]:
-    """`probe(name, language)` for a known probe; a message naming the probes otherwise."""
+def run_probe(probe: Callable[[str, str], tuple[go.Figure, str]], name: str) -> tuple[go.Figure | None, str]:
+    """`probe(name, language)` for a known probe; otherwise no plot, and a notice naming the probes where the
+    probe's note goes (#probe-cannot; no gr.Error, whose red "Error" would be stamped on both outputs)."""
     if name not in PROBES:
-        raise gr.Error(say("cmp.choose_probe", probes=", ".join(PROBES)), print_exception=False)
+        return None, markup.refusal(say("cmp.choose_probe", probes=", ".join(PROBES)), "probe-cannot")
     return probe(name, language())
 
 

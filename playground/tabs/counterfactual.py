@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from lstmlm.model import LanguageModel
 from lstmlm.studies.counterfactual import Counterfactual
+from playground import markup
 from playground.display import display_word
 from playground.i18n import language, plot_words, say, shown, t
 from playground.plots.counterfactual import difference_lines
@@ -59,7 +60,10 @@ def compare_prompts(
     try:
         cf, layer = counterfactual_view(model, text_a, text_b, int(layer), 10)
     except (ValueError, TypeError) as e:
-        raise gr.Error(shown(e, lang), title=say("cf.cannot", lang), print_exception=False) from None
+        # said in the result area and the last comparison cleared (left there it reads as this one's); no
+        # gr.Error: it stamped a red "Error" on every output and put the reason only in a toast
+        said = say("cf.cannot_because", lang, reason=shown(e, lang))
+        return markup.refusal(said, "counterfactual-cannot"), None, None, None, None
     labels = position_labels(cf.tokens_a, cf.tokens_b)
     first = cf.first_difference
     ch = cf.next_words

@@ -78,15 +78,36 @@ def step_choices(tokens: list[str]) -> list[tuple[str, int]]:
     return [(f"{t}: {display_word(w)}", t) for t, w in enumerate(tokens)]
 
 
+def prompt_tokens(model: LanguageModel, text: str) -> list[str]:
+    """The prompt's tokens as the model reads them; none when it cannot read them (a word a vocabulary
+    without <unk> lacks: `show_equations` says so)."""
+    try:
+        return read_prompt(model.vocab, text).tokens
+    except ValueError:
+        return []
+
+
+def cannot_show(problem: Exception, lang: str, lstm: bool) -> tuple:
+    """`show_equations`'s outputs when it cannot draw: the reason where the equations go (yellow,
+    #equations-cannot) and every other output cleared (left there it would read as this prompt's)."""
+    said = markup.refusal(say("eq.cannot_because", lang, reason=shown(problem, lang)), "equations-cannot")
+    cleared = None if lstm else gr.skip()  # a GRU's or RNN's tab has no memory plots
+    return gr.Dropdown(choices=[], value=None), said, "", cleared, cleared
+
+
 def show_equations(
     model: LanguageModel, text: str, layer: int, step: int | None, unit: int, mode: str = "one"
 ) -> tuple[gr.Dropdown, str, str, go.Figure | None, go.Figure | None]:
     """Step choices, the equations (Markdown/LaTeX), the cell diagram (SVG) and the two memory plots (an
     LSTM's; gr.skip() for a GRU or RNN, whose tab has none). `step` None: the last word; `mode` "all"
-    draws every unit of the layer."""
-    tokens = read_prompt(model.vocab, text).tokens
+    draws every unit of the layer. What it cannot draw (e.g. a word the model cannot read) is said in the
+    equations' place (`cannot_show`), never as a gr.Error (a red "Error" stamped on every output)."""
     lang = language()  # the page's (i18n.py): the same switch as every other label
     lstm = is_lstm(model)
+    try:
+        tokens = read_prompt(model.vocab, text).tokens
+    except ValueError as e:  # a word a vocabulary without <unk> lacks
+        return cannot_show(e, lang, lstm)
     if not tokens:
         empty_text = say("eq.empty", lang)
         empty = placeholder(empty_text) if lstm else gr.skip()
@@ -106,7 +127,7 @@ def show_equations(
         eq = equations_json(model, text, int(layer), step, unit, 4, lang)
         mem, mem_words, first = memory_window(model, text, int(layer), unit)
     except (ValueError, TypeError) as e:
-        raise gr.Error(shown(e, lang), title=say("eq.cannot", lang), print_exception=False) from None
+        return cannot_show(e, lang, lstm)
     name = say("eq.name", lang, layer=int(layer) + 1, unit=unit)
     words_text = plot_words(lang)
     stack = memory_stack(
@@ -129,7 +150,7 @@ def show_equations(
 def memo_of(model: LanguageModel, text: str, step: int | None) -> tuple[str, str]:
     """(word, prompt): the shown step as a link's word ("" when it is not a step of the prompt), and the
     prompt it was drawn for."""
-    count = len(read_prompt(model.vocab, text).tokens)
+    count = len(prompt_tokens(model, text))
     return (str(int(step)) if step is not None and 0 <= int(step) < count else ""), text
 
 
@@ -137,7 +158,7 @@ def drawn_at(
     model: LanguageModel, text: str, layer: int, step: int | None, unit: int, mode: str = "one"
 ) -> tuple:
     """`show_equations` at `step` chosen on screen (a control, a step button), then the MEMO outputs."""
-    last = len(read_prompt(model.vocab, text).tokens) - 1
+    last = len(prompt_tokens(model, text)) - 1
     step = last if step is None or not 0 <= int(step) <= last else int(step)
     return (*show_equations(model, text, layer, step, unit, mode), *memo_of(model, text, step))
 
@@ -159,7 +180,7 @@ def show_if_open(
     if tab != "equations":
         return (gr.skip(),) * 7
     word = word if drawn is None or drawn == text else ""
-    tokens = read_prompt(model.vocab, text).tokens
+    tokens = prompt_tokens(model, text)
     at = word_step(tokens, word or "", model.vocab.tokenizer.unit)
     shown = show_equations(model, text, layer, at, unit, mode)
     return (*shown, word if at is not None else "", text)
@@ -176,7 +197,7 @@ def step_by(
 ) -> tuple:
     """`show_equations` `delta` words after the shown step (before, for a negative delta), kept within
     the prompt; from no step shown, the last word. Then the MEMO outputs."""
-    last = len(read_prompt(model.vocab, text).tokens) - 1
+    last = len(prompt_tokens(model, text)) - 1
     step = last if step is None else max(0, min(int(step) + delta, last))
     return drawn_at(model, text, layer, step, unit, mode)
 
@@ -184,7 +205,7 @@ def step_by(
 def play(model: LanguageModel, text: str, layer: int, step: int | None, unit: int, mode: str) -> tuple:
     """Start playing: the first word now (the shown step, or the first word when the last is shown), then
     one word per tick of the timer; a prompt of one word (or none) has nothing to play."""
-    last = len(read_prompt(model.vocab, text).tokens) - 1
+    last = len(prompt_tokens(model, text)) - 1
     step = 0 if step is None or int(step) >= last else int(step)
     return (*drawn_at(model, text, layer, step, unit, mode), gr.Timer(active=0 < last))
 
@@ -194,7 +215,7 @@ def tick(
 ) -> tuple:
     """One tick of play: the next word, and the timer stopped once the last word is shown (or when the tab
     is no longer open: nothing is drawn then)."""
-    last = len(read_prompt(model.vocab, text).tokens) - 1
+    last = len(prompt_tokens(model, text)) - 1
     if tab != "equations" or step is None or int(step) >= last:
         return (*(gr.skip(),) * 7, gr.Timer(active=False))
     step = int(step) + 1

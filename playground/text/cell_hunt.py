@@ -44,8 +44,9 @@ PAIRS: dict[str, tuple[str, str]] = {
         " Its values pass ±{bound}, the most Intervene accepts: the value was capped there.",
         "它的值超出了干预允许的最大范围 ±{bound}：数值被截在这里。",
     ),
-    "hunt.cannot": ("Cannot hunt", "无法寻找"),
-    "hunt.cannot_show": ("Cannot show this unit", "无法显示这个单元"),
+    # said in the result area when the hunt (or a picked unit) cannot be shown; {reason}: what to change
+    "hunt.cannot_because": ("Cannot hunt: {reason}", "无法寻找：{reason}"),
+    "hunt.cannot_show_because": ("Cannot show this unit: {reason}", "无法显示这个单元：{reason}"),
     "hunt.first": ("Hunt first, then pick a unit.", "先寻找，再选一个单元。"),
     "hunt.no_unit": ("No unit to show.", "没有可显示的单元。"),
     "hunt.best_for": ("Best units for “{track}”", "最能追踪“{track}”的单元"),

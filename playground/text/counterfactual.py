@@ -12,7 +12,7 @@ PAIRS: dict[str, tuple[str, str]] = {
     # the button swaps a whole word (boy -> girl, views/counterfactual.change_one_word) for any model
     "cf.copy": ("Use the text above as A (and change one word for B)", "用上面的文本作 A（改一个词作 B）"),
     "cf.run": ("Compare", "比较"),
-    "cf.cannot": ("Cannot compare these prompts", "无法比较这两段文本"),
+    "cf.cannot_because": ("Cannot compare these prompts: {reason}", "无法比较这两段文本：{reason}"),
     "cf.read_alike_pair": ("“{a}” and “{b}” (step {step})", "“{a}”和“{b}”（第 {step} 步）"),
     "cf.read_alike": (
         "{pairs}: both read as “{read_as}”, a {unit} the model does not know, so they differ in nothing. "

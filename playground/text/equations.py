@@ -85,5 +85,5 @@ PAIRS: dict[str, tuple[str, str]] = {
         "The kept-against-written memory plots follow an LSTM's cell state; this model has none.",
         "“保留与写入的记忆”图跟随 LSTM 的细胞状态；这个模型没有细胞状态。",
     ),
-    "eq.cannot": ("Cannot show these equations", "无法显示这些方程"),
+    "eq.cannot_because": ("Cannot show these equations: {reason}", "无法显示这些方程：{reason}"),
 }
