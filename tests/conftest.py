@@ -18,27 +18,16 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
 
-# Browser tests that only read what a page shows once it has settled (they poll for it; none times a page at
-# human speed): their own xdist group, so that a second worker runs them beside the other browser tests.
-SECOND_BROWSER_GROUP = {
-    "test_browser_i18n.py",
-    "test_browser_i18n_notices.py",
-    "test_browser_tab_strip.py",
-}
-
-
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group into each test's id
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`-n`, on by default in pyproject.toml), the browser tests run in two groups, each
-    one test after another on one worker (`--dist loadgroup`): each drives a chromium and a server, and some
-    time the page at human speed, so more at once on 2 cores would distort each other. The second group
-    (SECOND_BROWSER_GROUP, ~1/7 of the browser tests' time) takes a second worker at the start, which then
-    goes on with the other tests; the first group is the longest chain of the run. xdist hands out the
-    largest groups first, then the rest in collection order (the browser tests are put first too)."""
+    """Under pytest-xdist (`-n`, on by default in pyproject.toml), the browser tests run one after another
+    on one worker (`--dist loadgroup`): each drives a chromium and a server, and some time the page at
+    human speed, so two at once on 2 cores would distort each other. The other tests spread over the rest.
+    The browser tests are put first, so that their worker starts on them at once: they are the longest
+    chain of the run (~15 of its ~18 minutes), and xdist hands out work in collection order."""
     browser = [i for i in items if i.get_closest_marker("browser") or i.path.name.startswith("test_browser")]
     for item in browser:
-        second = item.path.name in SECOND_BROWSER_GROUP
-        item.add_marker(pytest.mark.xdist_group("browser-2" if second else "browser"))
+        item.add_marker(pytest.mark.xdist_group("browser"))
     chosen = set(map(id, browser))
     items[:] = browser + [i for i in items if id(i) not in chosen]
 
