@@ -259,8 +259,11 @@ def test_a_refused_keras_file_and_a_pickled_model_are_refused_in_chinese(tmp_pat
         said[path.name] = (str(refused.value), shown(refused.value, "zh"))
     assert said["m.h5"] == (
         "LayerNormalization layer 'norm': layer normalization is not something lstmlm can compute exactly; "
-        "refused",
-        "无法导入这个文件：LayerNormalization 层 'norm'：层归一化不是 lstmlm 能精确计算的；拒绝导入",
+        "refused. lstmlm imports models built from Embedding (or one-hot input), LSTM / GRU / SimpleRNN "
+        "layers, Dropout and one Dense output layer: rebuild and retrain the model from those",
+        "无法导入这个文件：LayerNormalization 层 'norm'：层归一化不是 lstmlm 能精确计算的；拒绝导入。"
+        "lstmlm 导入由 Embedding（或 one-hot 输入）、LSTM / GRU / SimpleRNN 层、Dropout 和一个 Dense "
+        "输出层搭成的模型：请用这些层重新搭建并训练模型",
     )
     english, chinese = said["whole.pt"]
     assert english.startswith("whole.pt: not a plain state dict: it holds a pickled torch.nn.modules.linear.")

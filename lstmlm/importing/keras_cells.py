@@ -12,6 +12,9 @@ Keras's equations and layouts (x_t a row vector; H units; kernel (in, kH), recur
                which is nn.GRU's n_t and h_t with blocks reordered to r, z, n. reset_after=False (Keras 1 and
                the TF.js default) multiplies r_t into h_{t-1} before U_h: nn.GRU cannot, so it is refused.
     SimpleRNN  h_t = act(x W + h_{t-1} U + b): nn.RNN with tanh, or relu.
+    CuDNNLSTM  Keras 2's GPU-only layers (TF 1.x tutorials): the LSTM / GRU(reset_after=True) equations with
+    CuDNNGRU   fixed tanh and sigmoid, each gate's block stored as cuDNN reads it, and two biases (2kH,)
+               (input, recurrent); `from_cudnn` converts them to the layer above as Keras does on loading.
 
 Refused, by name: recurrent_activation hard_sigmoid (Keras < 2.3, TF.js default: a piecewise-linear gate
 that nn.LSTM's logistic sigmoid does not compute), go_backwards, other activations.
@@ -30,6 +33,33 @@ from lstmlm.messages import Message
 def float_tensor(a: np.ndarray) -> torch.Tensor:
     """A weight array from a file as a float32 tensor (a copy, any shape)."""
     return torch.from_numpy(np.array(a, dtype=np.float32))
+
+
+def from_cudnn(
+    kind: str, cfg: dict, arrays: dict[str, np.ndarray]
+) -> tuple[str, dict, dict[str, np.ndarray]]:
+    """Keras 2's CuDNNLSTM / CuDNNGRU -> the LSTM / GRU(reset_after=True) that computes the same, as Keras
+    converts them when it loads such a file into LSTM / GRU (keras/src/saving/legacy/hdf5_format.py,
+    _convert_rnn_weights). Arrays of other shapes pass unchanged, for `recurrent_weights` to refuse."""
+    kind, k = ("LSTM", 4) if kind == "CuDNNLSTM" else ("GRU", 3)
+    cfg = {"activation": "tanh", "recurrent_activation": "sigmoid", "reset_after": True} | cfg
+    kernel, recurrent = np.asarray(arrays["kernel"]), np.asarray(arrays["recurrent_kernel"])
+    bias = np.asarray(arrays.get("bias", np.zeros(0)))
+    H = recurrent.shape[0] if recurrent.ndim == 2 else 0
+    if (
+        kernel.ndim != 2
+        or kernel.shape[1] != k * H
+        or recurrent.shape != (H, k * H)
+        or bias.shape != (2 * k * H,)
+    ):
+        return kind, cfg, arrays
+    # cuDNN reads each gate's block (in, H) of `kernel` as the raw bytes of its (H, in) matrix: the block in
+    # Keras's layout is that matrix transposed (Keras: kernel.T.reshape(kernel.shape, order="F"))
+    kernel = np.hstack([block.T.reshape(block.shape, order="F") for block in np.hsplit(kernel, k)])
+    recurrent = np.hstack([block.T for block in np.hsplit(recurrent, k)])
+    bias = bias.reshape(2, k * H)  # rows: input bias, recurrent bias
+    bias = bias.sum(axis=0) if kind == "LSTM" else bias  # an LSTM adds both; a GRU keeps them apart
+    return kind, cfg, {"kernel": kernel, "recurrent_kernel": recurrent, "bias": bias}
 
 
 def recurrent_weights(

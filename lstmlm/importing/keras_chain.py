@@ -76,7 +76,9 @@ def feature_refusal(where: Message, feature: Message) -> Message:
     """Why a layer (`where`) is refused: a `feature` nn.LSTM / nn.GRU / nn.RNN cannot compute."""
     return Message(
         "import.keras_feature",
-        "{where}: {feature} is not something lstmlm can compute exactly; refused",
+        "{where}: {feature} is not something lstmlm can compute exactly; refused. lstmlm imports models "
+        "built from Embedding (or one-hot input), LSTM / GRU / SimpleRNN layers, Dropout and one Dense "
+        "output layer: rebuild and retrain the model from those",
         where=where,
         feature=feature,
     )
@@ -87,7 +89,9 @@ def mask_zero_refusal(where: Message) -> Message:
     return Message(
         "import.mask_zero",
         "{where}: mask_zero=True (Keras skips every step whose id is 0, keeping the state): "
-        "nn.LSTM has no masking, so this is refused",
+        "nn.LSTM has no masking, so this is refused. Build the same model with mask_zero=False, copy the "
+        "weights into it (new_model.set_weights(model.get_weights())), save and import that one: it "
+        "predicts the same for every text without id 0 (the padding id)",
         where=where,
     )
 

@@ -6,6 +6,8 @@ layouts) becomes PyTorch's layout in `keras_cells`. Here, the other layers (H un
     Embedding  embeddings (V, E): the embedding; only as the first layer.
     Dense      kernel (H, V), bias (V,): decoder.weight = kernel^T; softmax or linear (logits) activation.
 
+The recurrent layers: LSTM, GRU, SimpleRNN, and Keras 2's CuDNNLSTM / CuDNNGRU (read as LSTM / GRU).
+
 Refused, by name: Bidirectional, convolution, attention, normalization layers, more than one Dense,
 Embedding(mask_zero=True), layers of different sizes or cells (and in `keras_cells`: hard_sigmoid gates,
 go_backwards, GRU reset_after=False). Settings that do not change a forward pass are ignored:
@@ -19,7 +21,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from lstmlm.importing.keras_cells import float_tensor, recurrent_weights
+from lstmlm.importing.keras_cells import float_tensor, from_cudnn, recurrent_weights
 from lstmlm.importing.keras_chain import (
     feature_refusal,
     keras_layer,
@@ -33,7 +35,7 @@ from lstmlm.messages import Message
 Weights = list[tuple[str | None, np.ndarray]]  # (role, array) in the file's order; role None when unnamed
 _SKIPPED = {"InputLayer", "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
             "ActivityRegularization"}  # fmt: skip
-_RNN_CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}
+_RNN_CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn", "CuDNNLSTM": "lstm", "CuDNNGRU": "gru"}
 _ATTENTION = Message("import.feature.attention", "attention")
 _CONV_LSTM = Message("import.feature.conv_lstm", "a convolutional LSTM")
 # layer class -> what it does, named in the refusal (Messages: an app says them in its language)
@@ -52,12 +54,6 @@ _FEATURES = {
     "ConvLSTM2D": _CONV_LSTM,
     "RNN": Message("import.feature.custom_rnn", "a custom RNN cell"),
     "StackedRNNCells": Message("import.feature.stacked_cells", "stacked cells inside one RNN layer"),
-    "CuDNNLSTM": Message(
-        "import.feature.cudnn", "Keras 2's {kind} (its two biases are not read yet)", kind="CuDNNLSTM"
-    ),
-    "CuDNNGRU": Message(
-        "import.feature.cudnn", "Keras 2's {kind} (its two biases are not read yet)", kind="CuDNNGRU"
-    ),
     "Masking": Message("import.feature.masking", "masking (skipped steps keep the state)"),
 }
 
@@ -138,9 +134,11 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
                         where=where,
                     )
                 )
-            cell, layer_weights = recurrent_weights(
-                kind, cfg, _take(weights_of(name), ["kernel", "recurrent_kernel", "bias"], where), where
-            )
+            arrays = _take(weights_of(name), ["kernel", "recurrent_kernel", "bias"], where)
+            equations = kind  # Keras 2's CuDNNLSTM / CuDNNGRU compute an LSTM / GRU's
+            if kind.startswith("CuDNN"):
+                equations, cfg, arrays = from_cudnn(kind, cfg, arrays)
+            cell, layer_weights = recurrent_weights(equations, cfg, arrays, where)
             if cfg.get("stateful"):
                 notes.append(f"{name}: stateful=True only carries the state between training batches")
             layers.append(layer_weights)

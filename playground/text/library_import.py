@@ -146,7 +146,9 @@ IMPORTING: dict[str, str] = {
     "import.keras_missing": "{where}：文件里没有它的 {names}",
     "import.embedding_late": "{where}：不支持第一层之后的嵌入",
     "import.mask_zero": (
-        "{where}：mask_zero=True（Keras 会跳过编号为 0 的每一步并保持状态）：nn.LSTM 没有掩码，所以拒绝导入"
+        "{where}：mask_zero=True（Keras 会跳过编号为 0 的每一步并保持状态）：nn.LSTM 没有掩码，所以拒绝导入。"
+        "用 mask_zero=False 搭一个同样的模型，把权重复制过去（new_model.set_weights(model.get_weights())），"
+        "保存后导入那个：对不含编号 0（填充编号）的任何文本，它的预测完全相同"
     ),
     "import.recurrent_late": "{where}：不支持输出层之后的循环层",
     "import.one_dense": (
@@ -154,7 +156,10 @@ IMPORTING: dict[str, str] = {
     ),
     "import.dense_activation": "{where}：激活函数是 {activation!r}；输出层必须是线性 + softmax",
     "import.softmax_only": "{where}：Dense 输出层之后只支持一个 softmax",
-    "import.keras_feature": "{where}：{feature}不是 lstmlm 能精确计算的；拒绝导入",
+    "import.keras_feature": (
+        "{where}：{feature}不是 lstmlm 能精确计算的；拒绝导入。lstmlm 导入由 Embedding（或 one-hot 输入）、"
+        "LSTM / GRU / SimpleRNN 层、Dropout 和一个 Dense 输出层搭成的模型：请用这些层重新搭建并训练模型"
+    ),
     "import.feature.attention": "注意力",
     "import.feature.conv_lstm": "卷积 LSTM",
     "import.feature.bidirectional": "双向层（它也倒着读文本，而预测下一个词元的模型不能这样做）",
@@ -163,7 +168,6 @@ IMPORTING: dict[str, str] = {
     "import.feature.conv": "卷积",
     "import.feature.custom_rnn": "自定义的 RNN 细胞",
     "import.feature.stacked_cells": "一个 RNN 层里堆叠的多个细胞",
-    "import.feature.cudnn": "Keras 2 的 {kind}（还不读它的两组偏置）",
     "import.feature.masking": "掩码（跳过的步保持状态）",
     "import.feature.other": "{kind} 层",
     "import.keras_layers": "{source}：应当有循环层和一个 Dense 输出层，找到的是 {found}",

@@ -1,0 +1,101 @@
+"""Files made by the real tf.keras 2.15 and TensorFlow.js converter 4.17 (assets/fixtures/keras2 and tfjs,
+made by assets/fixtures/keras2/make_fixtures.py; CI has no TensorFlow) import with Keras's own next-token
+probabilities, saved beside them, to 1e-5; what lstmlm cannot compute is refused saying what to change.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("h5py") is None, reason="h5py is not installed")
+
+from lstmlm import load_model  # noqa: E402
+from lstmlm.cli import main  # noqa: E402
+from lstmlm.importing.certificate import model_probs  # noqa: E402
+from lstmlm.importing.files import import_file  # noqa: E402
+from lstmlm.importing.network import ImportModelError, lstmlm_words  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parents[1] / "assets" / "fixtures"
+TOL = 1e-5
+
+# (model file, Keras's probabilities on the probe): every main kind of file a tf.keras 2 user brings
+MATCHES = [
+    ("keras2/word_lstm.h5", "keras2/word_lstm.npz"),  # Embedding, LSTM, Dense(softmax), no Input
+    ("keras2/word_lstm.keras", "keras2/word_lstm.npz"),  # tf.keras 2.15's own .keras zip
+    ("keras2/char_lstm_last.h5", "keras2/char_lstm_last.npz"),  # one-hot input, last step only
+    ("keras2/word_gru.h5", "keras2/word_gru.npz"),  # GRU(reset_after=True), the default
+    ("keras2/word_cudnn_lstm.h5", "keras2/word_cudnn_lstm.npz"),  # Keras 2's GPU-only layers
+    ("keras2/word_cudnn_gru.h5", "keras2/word_cudnn_gru.npz"),
+    ("tfjs/word_functional", "tfjs/word_functional.npz"),  # Functional, Dense + Activation("softmax")
+    ("tfjs/word_lstm_shards", "tfjs/word_lstm.npz"),  # weights across four 2 KB shards
+    ("tfjs/word_lstm_uint8", "tfjs/word_lstm_uint8.npz"),  # quantized: TF.js's own dequantization
+    ("tfjs/char_lstm_onehot", "tfjs/char_lstm_onehot.npz"),  # one-hot input, TimeDistributed(Dense)
+]
+
+
+def _vocab(model_path: str) -> Path:
+    folder = FIXTURES / model_path.split("/")[0]
+    return folder / ("chars.json" if Path(model_path).name.startswith("char") else "words.json")
+
+
+@pytest.mark.parametrize("model_path, reference", MATCHES)
+def test_real_keras2_and_tfjs_files_give_keras_probabilities(model_path, reference):
+    result = import_file(FIXTURES / model_path, vocab_file=_vocab(model_path))
+    saved = np.load(FIXTURES / reference)
+    V = saved["probs"].shape[-1]
+    tokens = json.loads(_vocab(model_path).read_text())
+    assert V == len(tokens) and result.model.vocab.words[:V] == lstmlm_words(tokens)  # "\n" -> <eos>
+    ours = model_probs(result.model, saved["ids"])[:, :V]  # (T, V) after each probe token, zero state
+    theirs = saved["probs"].reshape(-1, V)  # (T, V), or (1, V) for LSTM(return_sequences=False)
+    assert np.abs(ours[-len(theirs) :] - theirs).max() <= TOL
+
+
+def test_cudnn_layers_are_read_as_lstm_and_gru():
+    """CuDNNLSTM / CuDNNGRU hold per-gate blocks in cuDNN's layout: read as stored, they would not match."""
+    lstm = import_file(FIXTURES / "keras2/word_cudnn_lstm.h5", vocab_file=FIXTURES / "keras2/words.json")
+    gru = import_file(FIXTURES / "keras2/word_cudnn_gru.h5", vocab_file=FIXTURES / "keras2/words.json")
+    assert (lstm.model.config.cell, gru.model.config.cell) == ("lstm", "gru")
+    assert "CuDNNLSTM(16)" in lstm.summary["format"] and "CuDNNGRU(16)" in gru.summary["format"]
+
+
+def test_uint8_weights_are_dequantized_not_the_originals():
+    """The uint8 model matches TF.js's dequantized forward, and differs from the unquantized Keras model by
+    the quantization (so the 1e-5 above is not the unquantized model passing by chance)."""
+    result = import_file(FIXTURES / "tfjs/word_lstm_uint8", vocab_file=FIXTURES / "tfjs/words.json")
+    unquantized = np.load(FIXTURES / "tfjs/word_lstm.npz")
+    ours = model_probs(result.model, unquantized["ids"])[:, : unquantized["probs"].shape[-1]]
+    assert np.abs(ours - unquantized["probs"]).max() > 1e-3
+    assert any("uint8-quantized" in note for note in result.summary["notes"])
+
+
+def test_cli_import_with_reference_certifies_a_keras2_h5(capsys, tmp_path):
+    out = tmp_path / "imported"
+    folder = FIXTURES / "keras2"
+    code = main(["import", str(folder / "word_gru.h5"), "--vocab", str(folder / "words.json"),
+                 "--reference", str(folder / "word_gru.npz"), "--out", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    certificate = load_model(out).info["import"]["certificate"]
+    assert certificate["max_abs_diff"] <= TOL and certificate["text_checked"]
+
+
+@pytest.mark.parametrize(
+    "model_path, says",
+    [
+        (
+            "keras2/word_gru_reset_before.h5",
+            "reset_after=False (Keras 1 and the TF.js default) applies the reset",
+        ),
+        ("keras2/word_gru_reset_before.h5", "Retrain with reset_after=True"),
+        ("tfjs/word_mask_zero", "Embedding layer 'embedding_6': mask_zero=True"),
+        ("tfjs/word_mask_zero", "Build the same model with mask_zero=False, copy the weights into it"),
+    ],
+)
+def test_what_lstmlm_cannot_compute_is_refused_saying_what_to_change(model_path, says):
+    with pytest.raises(ImportModelError) as refused:
+        import_file(FIXTURES / model_path, vocab_file=_vocab(model_path))
+    assert says in str(refused.value)
