@@ -31,6 +31,8 @@ MATCHES = [
     ("keras2/word_gru.h5", "keras2/word_gru.npz"),  # GRU(reset_after=True), the default
     ("keras2/word_cudnn_lstm.h5", "keras2/word_cudnn_lstm.npz"),  # Keras 2's GPU-only layers
     ("keras2/word_cudnn_gru.h5", "keras2/word_cudnn_gru.npz"),
+    ("keras2/rnn_stacked.h5", "keras2/rnn_stacked.npz"),  # RNN(StackedRNNCells([LSTMCell, LSTMCell]))
+    ("tfjs/rnn_lstmcell", "tfjs/rnn_lstmcell.npz"),  # RNN(LSTMCell)
     ("tfjs/word_functional", "tfjs/word_functional.npz"),  # Functional, Dense + Activation("softmax")
     ("tfjs/word_lstm_shards", "tfjs/word_lstm.npz"),  # weights across four 2 KB shards
     ("tfjs/word_lstm_uint8", "tfjs/word_lstm_uint8.npz"),  # quantized: TF.js's own dequantization
@@ -63,6 +65,15 @@ def test_cudnn_layers_are_read_as_lstm_and_gru():
     assert "CuDNNLSTM(16)" in lstm.summary["format"] and "CuDNNGRU(16)" in gru.summary["format"]
 
 
+def test_rnn_around_keras_cells_reads_as_the_layers():
+    """keras.layers.RNN(LSTMCell) is an LSTM layer; RNN(StackedRNNCells) is its cells as stacked layers."""
+    one = import_file(FIXTURES / "tfjs/rnn_lstmcell", vocab_file=FIXTURES / "tfjs/words.json")
+    two = import_file(FIXTURES / "keras2/rnn_stacked.h5", vocab_file=FIXTURES / "keras2/words.json")
+    assert (one.model.config.cell, one.model.config.num_layers) == ("lstm", 1)
+    assert (two.model.config.cell, two.model.config.num_layers) == ("lstm", 2)
+    assert "RNN(LSTMCell)(16), RNN(LSTMCell)(16)" in two.summary["format"]
+
+
 def test_uint8_weights_are_dequantized_not_the_originals():
     """The uint8 model matches TF.js's dequantized forward, and differs from the unquantized Keras model by
     the quantization (so the 1e-5 above is not the unquantized model passing by chance)."""
@@ -87,10 +98,10 @@ def test_cli_import_with_reference_certifies_a_keras2_h5(capsys, tmp_path):
     "model_path, says",
     [
         (
-            "keras2/word_gru_reset_before.h5",
+            "tfjs/word_gru_reset_before",
             "reset_after=False (Keras 1 and the TF.js default) applies the reset",
         ),
-        ("keras2/word_gru_reset_before.h5", "Retrain with reset_after=True"),
+        ("tfjs/word_gru_reset_before", "Retrain with reset_after=True"),
         ("tfjs/word_mask_zero", "Embedding layer 'embedding_6': mask_zero=True"),
         ("tfjs/word_mask_zero", "Build the same model with mask_zero=False, copy the weights into it"),
     ],

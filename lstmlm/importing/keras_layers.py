@@ -6,7 +6,8 @@ layouts) becomes PyTorch's layout in `keras_cells`. Here, the other layers (H un
     Embedding  embeddings (V, E): the embedding; only as the first layer.
     Dense      kernel (H, V), bias (V,): decoder.weight = kernel^T; softmax or linear (logits) activation.
 
-The recurrent layers: LSTM, GRU, SimpleRNN, and Keras 2's CuDNNLSTM / CuDNNGRU (read as LSTM / GRU).
+The recurrent layers: LSTM, GRU, SimpleRNN, Keras 2's CuDNNLSTM / CuDNNGRU (read as LSTM / GRU), and
+RNN(LSTMCell / GRUCell / SimpleRNNCell) or RNN(StackedRNNCells of them) (read as those layers, stacked).
 
 Refused, by name: Bidirectional, convolution, attention, normalization layers, more than one Dense,
 Embedding(mask_zero=True), layers of different sizes or cells (and in `keras_cells`: hard_sigmoid gates,
@@ -36,6 +37,7 @@ Weights = list[tuple[str | None, np.ndarray]]  # (role, array) in the file's ord
 _SKIPPED = {"InputLayer", "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
             "ActivityRegularization"}  # fmt: skip
 _RNN_CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn", "CuDNNLSTM": "lstm", "CuDNNGRU": "gru"}
+_CELL_LAYERS = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "SimpleRNN"}  # keras.layers.RNN(cell)
 _ATTENTION = Message("import.feature.attention", "attention")
 _CONV_LSTM = Message("import.feature.conv_lstm", "a convolutional LSTM")
 # layer class -> what it does, named in the refusal (Messages: an app says them in its language)
@@ -53,7 +55,6 @@ _FEATURES = {
     "ConvLSTM1D": _CONV_LSTM,
     "ConvLSTM2D": _CONV_LSTM,
     "RNN": Message("import.feature.custom_rnn", "a custom RNN cell"),
-    "StackedRNNCells": Message("import.feature.stacked_cells", "stacked cells inside one RNN layer"),
     "Masking": Message("import.feature.masking", "masking (skipped steps keep the state)"),
 }
 
@@ -86,6 +87,44 @@ def _take(weights: Weights, roles: list[str], where: Message) -> dict[str, np.nd
             )
         )
     return found
+
+
+def _rnn_cells(cfg: dict) -> list[tuple[str, dict]] | None:
+    """keras.layers.RNN(LSTMCell(...)) is LSTM(...), and RNN(StackedRNNCells([cells])) is those layers
+    stacked (each step runs the cells in turn, as stacked layers do): each cell's layer kind and config (the
+    cell's settings with the RNN's: return_sequences, go_backwards, ...), or None for any other cell."""
+    cell = cfg.get("cell") or {}
+    stacked = cell.get("class_name") == "StackedRNNCells"
+    parts = []
+    for inner in (cell.get("config") or {}).get("cells", []) if stacked else [cell]:
+        kind = _CELL_LAYERS.get(inner.get("class_name")) if isinstance(inner, dict) else None
+        if kind is None:
+            return None
+        settings = {snake_case(k): v for k, v in (inner.get("config") or {}).items()}
+        parts.append((kind, settings | {k: v for k, v in cfg.items() if k != "cell"}))
+    return parts or None
+
+
+def _split_cells(weights: Weights, parts: list[tuple[str, dict]]) -> list[Weights]:
+    """One RNN layer's arrays -> each cell's: a new cell at each "kernel" when the file names them, else by
+    count (kernel, recurrent_kernel, and a bias unless use_bias=False)."""
+    if len(parts) == 1:
+        return [weights]
+    if weights and all(role is not None for role, _ in weights):
+        groups: list[Weights] = []
+        for role, array in weights:
+            if role == "kernel" or not groups:
+                groups.append([])
+            groups[-1].append((role, array))
+    else:
+        groups, start = [], 0
+        for _, part in parts:
+            count = 3 if part.get("use_bias", True) else 2
+            groups.append(weights[start : start + count])
+            start += count
+        groups[-1] += weights[start:]
+    groups += [[] for _ in range(len(parts) - len(groups))]  # missing arrays: _take names them
+    return groups[: len(parts) - 1] + [sum(groups[len(parts) - 1 :], [])]  # extra ones: _take refuses them
 
 
 def network_from_keras(config: dict, weights_of: Callable[[str], Weights], source: str) -> Network:
@@ -125,7 +164,7 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
                 raise ImportModelError(mask_zero_refusal(where))
             embedding = float_tensor(_take(weights_of(name), ["embeddings"], where)["embeddings"])
             described.append("Embedding")
-        elif kind in _RNN_CELLS:
+        elif kind in _RNN_CELLS or (kind == "RNN" and _rnn_cells(cfg)):
             if dense is not None:
                 raise ImportModelError(
                     Message(
@@ -134,16 +173,19 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
                         where=where,
                     )
                 )
-            arrays = _take(weights_of(name), ["kernel", "recurrent_kernel", "bias"], where)
-            equations = kind  # Keras 2's CuDNNLSTM / CuDNNGRU compute an LSTM / GRU's
-            if kind.startswith("CuDNN"):
-                equations, cfg, arrays = from_cudnn(kind, cfg, arrays)
-            cell, layer_weights = recurrent_weights(equations, cfg, arrays, where)
+            parts = _rnn_cells(cfg) if kind == "RNN" else [(kind, cfg)]
+            for (part, part_cfg), weights in zip(parts, _split_cells(weights_of(name), parts), strict=True):
+                arrays = _take(weights, ["kernel", "recurrent_kernel", "bias"], where)
+                equations = part  # Keras 2's CuDNNLSTM / CuDNNGRU compute an LSTM / GRU's
+                if part.startswith("CuDNN"):
+                    equations, part_cfg, arrays = from_cudnn(part, part_cfg, arrays)
+                cell, layer_weights = recurrent_weights(equations, part_cfg, arrays, where)
+                layers.append(layer_weights)
+                cells.append(cell)
+                label = f"RNN({part}Cell)" if kind == "RNN" else kind
+                described.append(f"{label}({layer_weights[1].shape[1]})")
             if cfg.get("stateful"):
                 notes.append(f"{name}: stateful=True only carries the state between training batches")
-            layers.append(layer_weights)
-            cells.append(cell)
-            described.append(f"{kind}({layer_weights[1].shape[1]})")
         elif kind == "Dense":
             if dense is not None or not layers:
                 raise ImportModelError(

@@ -167,7 +167,6 @@ IMPORTING: dict[str, str] = {
     "import.feature.batch_norm": "批归一化",
     "import.feature.conv": "卷积",
     "import.feature.custom_rnn": "自定义的 RNN 细胞",
-    "import.feature.stacked_cells": "一个 RNN 层里堆叠的多个细胞",
     "import.feature.masking": "掩码（跳过的步保持状态）",
     "import.feature.other": "{kind} 层",
     "import.keras_layers": "{source}：应当有循环层和一个 Dense 输出层，找到的是 {found}",
