@@ -84,6 +84,21 @@ def test_uint8_weights_are_dequantized_not_the_originals():
     assert any("uint8-quantized" in note for note in result.summary["notes"])
 
 
+def test_a_mixed_precision_model_says_why_keras_differs():
+    """mixed_float16: Keras computes in float16, lstmlm in float32 from the same float32 weights. At the
+    default tolerance the certificate refuses and names the policy and the tolerance to use; with it, the
+    difference is float16 rounding (3e-4), not a wrong reading."""
+    model, words = FIXTURES / "tfjs/word_mixed", FIXTURES / "tfjs/words.json"
+    reference = FIXTURES / "tfjs/word_mixed.npz"
+    with pytest.raises(ImportModelError) as refused:
+        import_file(model, vocab_file=words, reference=reference)
+    assert "Keras's mixed_float16 dtype policy" in str(refused.value)
+    assert "import again with --tolerance 1e-2" in str(refused.value)
+    result = import_file(model, vocab_file=words, reference=reference, tolerance=1e-2)
+    assert 1e-5 < result.summary["certificate"]["max_abs_diff"] < 2e-3
+    assert any(note.startswith("dtype policy mixed_float16") for note in result.summary["notes"])
+
+
 def test_cli_import_with_reference_certifies_a_keras2_h5(capsys, tmp_path):
     out = tmp_path / "imported"
     folder = FIXTURES / "keras2"

@@ -104,7 +104,7 @@ def import_file(
     `tolerance` (default 1e-4) raises CertificateError (an ImportModelError). Raises ImportModelError with the
     reason for anything else.
     """
-    from lstmlm.importing.certificate import TOLERANCE, certify
+    from lstmlm.importing.certificate import TOLERANCE, CertificateError, certify
     from lstmlm.importing.keras import read_keras_h5, read_keras_zip, read_tfjs
     from lstmlm.importing.pytorch import network_from_torch_file
 
@@ -179,7 +179,23 @@ def import_file(
     if net.notes:
         summary["notes"] = net.notes
     if reference is not None:
-        summary["certificate"] = certify(model, reference, V, TOLERANCE if tolerance is None else tolerance)
+        try:
+            limit = TOLERANCE if tolerance is None else tolerance
+            summary["certificate"] = certify(model, reference, V, limit)
+        except CertificateError as e:
+            if net.precision is None:
+                raise
+            raise CertificateError(
+                Message(
+                    "import.mismatch_precision",
+                    "{mismatch}. The model uses Keras's {policy} dtype policy: Keras computes it in 16-bit "
+                    "floats, lstmlm in float32 from the same weights, so Keras's own outputs differ by "
+                    "16-bit rounding (about 1e-3); if the difference is that small, import again with "
+                    "--tolerance 1e-2",
+                    mismatch=e.args[0],
+                    policy=net.precision,
+                )
+            ) from None
     return Imported(model=model, summary=summary, tokenizer=tokenizer)
 
 

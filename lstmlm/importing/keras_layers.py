@@ -127,6 +127,13 @@ def _split_cells(weights: Weights, parts: list[tuple[str, dict]]) -> list[Weight
     return groups[: len(parts) - 1] + [sum(groups[len(parts) - 1 :], [])]  # extra ones: _take refuses them
 
 
+def _low_precision(dtype: object) -> str | None:
+    """The name of a layer's dtype policy when it computes below float32 ("mixed_float16", "float16",
+    "mixed_bfloat16"), else None. Keras 2 and 3 write a policy as {"config": {"name": ...}} or a string."""
+    name = (dtype.get("config") or {}).get("name") if isinstance(dtype, dict) else dtype
+    return name if isinstance(name, str) and "16" in name else None
+
+
 def network_from_keras(config: dict, weights_of: Callable[[str], Weights], source: str) -> Network:
     """Walk the layers (see the module docstring); `weights_of(layer name)` gives that layer's arrays."""
     # ~90 lines on purpose: one pass over the layer list, one branch per layer kind with its refusals
@@ -138,6 +145,7 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
     softmaxes = 0
     described: list[str] = []
     notes: list[str] = []
+    precision: str | None = None
     for layer in layer_list(config):
         kind = layer.get("class_name")
         cfg = {snake_case(k): v for k, v in (layer.get("config") or {}).items()}
@@ -149,6 +157,7 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
                 {snake_case(k): v for k, v in (inner.get("config") or {}).items()},
             )
         where = keras_layer(kind, name)
+        precision = precision or _low_precision(cfg.get("dtype"))
         if kind in _SKIPPED:
             continue
         if kind == "Embedding":
@@ -254,6 +263,11 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
         )
     if softmaxes == 0:
         notes.append("the Dense layer gives logits (activation linear): their softmax is the distribution")
+    if precision:
+        notes.append(
+            f"dtype policy {precision}: Keras computes this model in 16-bit floats, lstmlm in float32 from "
+            "the same weights, so Keras's own outputs differ from these by 16-bit rounding (about 1e-3)"
+        )
     return Network(
         cell=cells[0],
         embedding=embedding,
@@ -262,4 +276,5 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
         decoder_bias=dense[1],
         source=f"{source}: {', '.join(described)}",
         notes=notes,
+        precision=precision,
     )

@@ -60,6 +60,7 @@ class Network:
     source: str  # what was read, e.g. "Keras 3 .keras: Embedding, LSTM, Dense(softmax)"
     tokens: list[str] | None = None  # the vocabulary, when the file holds it
     notes: list[str] = field(default_factory=list)  # settings read and found not to matter
+    precision: str | None = None  # a Keras dtype policy computing below float32 (mixed_float16, ...), or None
 
 
 @dataclass

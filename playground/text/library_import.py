@@ -156,6 +156,11 @@ IMPORTING: dict[str, str] = {
     ),
     "import.dense_activation": "{where}：激活函数是 {activation!r}；输出层必须是线性 + softmax",
     "import.softmax_only": "{where}：Dense 输出层之后只支持一个 softmax",
+    "import.mismatch_precision": (
+        "{mismatch}。这个模型用 Keras 的 {policy} 数据类型策略：Keras 用 16 位浮点数计算它，"
+        "lstmlm 用同样的权重以 float32 计算，所以 Keras 自己的输出会有 16 位舍入的差别（约 1e-3）；"
+        "如果差别就这么小，请加上 --tolerance 1e-2 重新导入"
+    ),
     "import.keras_feature": (
         "{where}：{feature}不是 lstmlm 能精确计算的；拒绝导入。lstmlm 导入由 Embedding（或 one-hot 输入）、"
         "LSTM / GRU / SimpleRNN 层、Dropout 和一个 Dense 输出层搭成的模型：请用这些层重新搭建并训练模型"
