@@ -99,6 +99,28 @@ def test_a_mixed_precision_model_says_why_keras_differs():
     assert any(note.startswith("dtype policy mixed_float16") for note in result.summary["notes"])
 
 
+@pytest.mark.parametrize("name", ["word_lstm_ckpt.index", "word_lstm_ckpt.data-00000-of-00001"])
+def test_a_tensorflow_checkpoint_is_refused_as_weights_only(name):
+    """model.save_weights("name") in tf.keras 2 writes a TensorFlow checkpoint, not a Keras file."""
+    with pytest.raises(ImportModelError) as refused:
+        import_file(FIXTURES / "keras2" / name, vocab_file=FIXTURES / "keras2/words.json")
+    said = str(refused.value)
+    assert "a TensorFlow checkpoint" in said and 'model.save("model.keras")' in said
+
+
+def test_a_file_inside_a_saved_model_names_the_saved_model(tmp_path):
+    """tf.keras 2's model.save("dir") writes a SavedModel; a user may give one of its files."""
+    (tmp_path / "variables").mkdir()
+    (tmp_path / "saved_model.pb").write_bytes(b"")
+    (tmp_path / "keras_metadata.pb").write_bytes(b"\x12\x00")
+    index = (FIXTURES / "keras2/word_lstm_ckpt.index").read_bytes()  # a real TensorFlow table
+    (tmp_path / "variables" / "variables.index").write_bytes(index)
+    for inside in ("saved_model.pb", "keras_metadata.pb", "variables/variables.index"):
+        with pytest.raises(ImportModelError) as refused:
+            import_file(tmp_path / inside)
+        assert str(refused.value).startswith(f"{tmp_path}: a TensorFlow SavedModel"), inside
+
+
 def test_cli_import_with_reference_certifies_a_keras2_h5(capsys, tmp_path):
     out = tmp_path / "imported"
     folder = FIXTURES / "keras2"

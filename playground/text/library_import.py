@@ -12,6 +12,10 @@ IMPORTING: dict[str, str] = {
         "{path}：这是 TensorFlow SavedModel，里面是 lstmlm 不会运行的 TensorFlow 程序："
         '请用 model.save("model.keras") 保存 Keras 模型，再导入那个文件'
     ),
+    "import.tf_checkpoint": (
+        "{path}：这是 TensorFlow 检查点（不带 .h5 的 model.save_weights，或 tf.train.Checkpoint）：只有权重，"
+        '没有模型结构。请用 model.save("model.keras")（或 .h5）保存整个模型，再导入那个文件'
+    ),
     "import.bad_zip": "{path}：zip 文件已损坏（{error}）",
     "import.cell_differs": "--cell {cell}：文件里是 {found}",
     "import.one_vocab": "词表只能给一个：--vocab、--chars-from 或 --data",
