@@ -74,6 +74,17 @@ def test_rnn_around_keras_cells_reads_as_the_layers():
     assert "RNN(LSTMCell)(16), RNN(LSTMCell)(16)" in two.summary["format"]
 
 
+def test_a_text_vectorization_layer_is_read_as_the_tokenizer_with_its_vocabulary():
+    """TextVectorization as the first layer (.keras only: .h5 cannot hold it): its vocabulary comes from the
+    zip, and the probe text, read by lstmlm's tokenizer, gives the layer's ids and Keras's probabilities."""
+    model, reference = FIXTURES / "keras2/word_textvec.keras", FIXTURES / "keras2/word_textvec.npz"
+    certificate = import_file(model, reference=reference).summary["certificate"]
+    assert certificate["max_abs_diff"] <= TOL and certificate["text_checked"]
+    result = import_file(model)
+    assert result.summary["vocabulary"] == "stored in the checkpoint"
+    assert result.model.vocab.words[:3] == ["<pad>", "<unk>", "the"]  # get_vocabulary(): "", "[UNK]", ...
+
+
 def test_uint8_weights_are_dequantized_not_the_originals():
     """The uint8 model matches TF.js's dequantized forward, and differs from the unquantized Keras model by
     the quantization (so the 1e-5 above is not the unquantized model passing by chance)."""

@@ -73,7 +73,21 @@ def read_keras_zip(path: str | os.PathLike) -> Network:
             group = root.get(paths.get(name, name)) if root is not None else None
             return [(None, a) for a in _vars_in_order(group)] if group is not None else []
 
-        return network_from_keras(config, weights_of, f"Keras 3 .keras ({path.name})")
+        net = network_from_keras(config, weights_of, f"Keras 3 .keras ({path.name})")
+    net.tokens = _layer_vocabulary(path, net.decoder_weight.shape[0])
+    return net
+
+
+def _layer_vocabulary(path: Path, classes: int) -> list[str] | None:
+    """The vocabulary a TextVectorization / StringLookup layer saved in the .keras zip
+    (assets/layers/NAME/vocabulary.txt: its get_vocabulary(), one token a line), when it has one token per
+    output class; else None (the vocabulary is then given or found beside the file)."""
+    with zipfile.ZipFile(path) as z:
+        names = [n for n in z.namelist() if re.fullmatch(r"assets/layers/[^/]+/vocabulary\.txt", n)]
+        if len(names) != 1:
+            return None
+        tokens = z.read(names[0]).decode("utf-8", errors="replace").split("\n")
+    return tokens if len(tokens) == classes else None
 
 
 def _keras3_paths(config: dict) -> dict[str, str]:

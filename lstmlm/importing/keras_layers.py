@@ -37,6 +37,7 @@ Weights = list[tuple[str | None, np.ndarray]]  # (role, array) in the file's ord
 _SKIPPED = {"InputLayer", "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
             "ActivityRegularization"}  # fmt: skip
 _RNN_CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn", "CuDNNLSTM": "lstm", "CuDNNGRU": "gru"}
+_TEXT_TO_IDS = {"TextVectorization", "StringLookup"}  # a model's own tokenizer layer: text in, ids out
 _CELL_LAYERS = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "SimpleRNN"}  # keras.layers.RNN(cell)
 _ATTENTION = Message("import.feature.attention", "attention")
 _CONV_LSTM = Message("import.feature.conv_lstm", "a convolutional LSTM")
@@ -134,6 +135,23 @@ def _low_precision(dtype: object) -> str | None:
     return name if isinstance(name, str) and "16" in name else None
 
 
+def _text_to_ids(kind: str, cfg: dict, where: Message, first: bool) -> None:
+    """A TextVectorization / StringLookup layer is read as the step before the ids (a tokenizer) when it is
+    first and gives ids (output_mode "int"); anything else is refused."""
+    mode = snake_case(cfg.get("output_mode", "int"))
+    if mode != "int" or not first or cfg.get("invert"):
+        raise ImportModelError(
+            Message(
+                "import.text_to_ids",
+                "{where}: lstmlm reads a {kind} layer only as the model's first layer giving token ids "
+                "(output_mode='int'); this one is not. Save the model without it (the layers after it) and "
+                "give its vocabulary with --vocab (json.dump(layer.get_vocabulary(), f))",
+                where=where,
+                kind=kind,
+            )
+        )
+
+
 def network_from_keras(config: dict, weights_of: Callable[[str], Weights], source: str) -> Network:
     """Walk the layers (see the module docstring); `weights_of(layer name)` gives that layer's arrays."""
     # ~90 lines on purpose: one pass over the layer list, one branch per layer kind with its refusals
@@ -159,6 +177,14 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
         where = keras_layer(kind, name)
         precision = precision or _low_precision(cfg.get("dtype"))
         if kind in _SKIPPED:
+            continue
+        if kind in _TEXT_TO_IDS:
+            _text_to_ids(kind, cfg, where, first=embedding is None and not layers and not described)
+            notes.append(
+                f"{name}: the model's own {kind} turns text into ids; lstmlm reads those ids (its vocabulary "
+                f"is the layer's), with lstmlm's tokenizer, not the layer's standardize/split"
+            )
+            described.append(kind)
             continue
         if kind == "Embedding":
             if embedding is not None or layers:

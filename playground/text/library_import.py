@@ -12,6 +12,11 @@ IMPORTING: dict[str, str] = {
         "{path}：这是 TensorFlow SavedModel，里面是 lstmlm 不会运行的 TensorFlow 程序："
         '请用 model.save("model.keras") 保存 Keras 模型，再导入那个文件'
     ),
+    "import.text_to_ids": (
+        "{where}：lstmlm 只把 {kind} 层当作模型的第一层、输出词元编号（output_mode='int'）来读；这一层不是。"
+        "请保存去掉它的模型（它之后的各层），"
+        "再用 --vocab 给出它的词表（json.dump(layer.get_vocabulary(), f)）"
+    ),
     "import.tf_checkpoint": (
         "{path}：这是 TensorFlow 检查点（不带 .h5 的 model.save_weights，或 tf.train.Checkpoint）：只有权重，"
         '没有模型结构。请用 model.save("model.keras")（或 .h5）保存整个模型，再导入那个文件'
