@@ -2,7 +2,9 @@
 the word chips, the uncertainty line, the tab labels, the chart's tick labels, title and axis title, the
 unit caption and the explanations) is at least 1.5x its normal computed size (font size times CSS zoom),
 the Next-word chart takes the full width, the secondary controls are hidden, and the Gates heatmap of a
-40-unit model shows only the first 32 units of its order, with a note, inside 1920x1080.
+40-unit model shows only the first 32 units of its order, with a note, inside 1920x1080. Generate's text and
+chart and Equations' memory plots and cell diagram fill their rows, with the controls a teacher uses while
+presenting in sight.
 
 And on every tab, a generic walk: every visible text (each text node's element, every input's and select's
 value, every SVG text of the charts) is at least 1.5x its normal size (font size times the CSS zoom of its
@@ -194,6 +196,80 @@ def test_every_text_is_half_again_larger_and_the_chart_fills_the_width(app):
     }
     assert not small, (small, heights)
     assert normal_secondary and not big_secondary  # the k slider and the token chips are hidden
+
+
+# Generate and Equations in presenter mode: each chart (and the generated text) across its row, drawn as
+# wide as the row (the chart itself, not its box), and the controls a teacher uses while presenting on the
+# page and on the first screen where they open it. Normal mode keeps its side column and its two charts side
+# by side (measured at 1920x1080: the reshaping chart 1312 of the row's 1856 px, each memory plot 918).
+SHARES = {  # name: (what is drawn, the row it should fill)
+    "generate": {
+        "text": ("#generated", "#generate-row"),
+        "chart": ("#gen-reshaping .js-plotly-plot", "#generate-row"),
+    },
+    "equations": {
+        "stack": ("#memory-stack .js-plotly-plot", "#memory-row"),
+        "horizon": ("#memory-horizon .js-plotly-plot", "#memory-row"),
+        "diagram": ("#cell-diagram svg", "#cell-diagram"),
+    },
+}
+TEACHER = {  # the controls kept in presenter mode, and whether they must be on the first screen
+    "generate": {"#generate-button": True, "#gen-temperature": True, "#keep-seed": True,
+                 "#gen-reshaping": False},
+    "equations": {"#equations-step": True, "#diagram-back": True, "#diagram-forward": True,
+                  "#diagram-play": True, "#diagram-stop": True, "#equations-unit": True},
+}  # fmt: skip
+
+
+def _shares(page, view: str) -> dict[str, float]:
+    def width(selector: str) -> float:
+        return page.locator(selector).first.bounding_box()["width"]
+
+    return {name: width(drawn) / width(row) for name, (drawn, row) in SHARES[view].items()}
+
+
+def _controls(page, view: str) -> dict[str, str]:
+    """What is wrong with each control a teacher needs: '' when it is shown inside the screen's width (and
+    on the first screen, where TEACHER says so)."""
+    out = {}
+    for selector, first_screen in TEACHER[view].items():
+        box = page.locator(selector).bounding_box() if page.locator(selector).is_visible() else None
+        if box is None:
+            out[selector] = "hidden"
+        elif box["x"] < 0 or box["x"] + box["width"] > 1920:
+            out[selector] = f"wider than the screen: {box}"
+        elif first_screen and box["y"] + box["height"] > 1080:
+            out[selector] = f"below the first screen: {box}"
+        else:
+            out[selector] = ""
+    return out
+
+
+def test_generate_and_equations_fill_the_width_and_keep_their_controls(app):
+    url, browser = app
+    shares, wrong, csv = {}, {}, {}
+    for present in (False, True):
+        page = _page(browser, url, "generate", present, "#generate-button")
+        page.locator("#generate-button").click()
+        page.wait_for_selector("#gen-reshaping .gtitle")
+        page.wait_for_selector("#generated-csv", state="attached")
+        page.wait_for_timeout(1000)  # plotly's relayout
+        shares[present] = {f"generate {k}": v for k, v in _shares(page, "generate").items()}
+        wrong[present] = _controls(page, "generate")
+        csv[present] = page.locator("#generated-csv").is_visible()  # a secondary control in presenter mode
+        page.close()
+        page = _page(browser, url, "equations", present, "#memory-stack .gtitle")
+        page.wait_for_selector("#cell-diagram svg")
+        shares[present] |= {f"equations {k}": v for k, v in _shares(page, "equations").items()}
+        wrong[present] |= _controls(page, "equations")
+        page.close()
+    normal, big = shares[False], shares[True]
+    assert 0.65 < normal["generate chart"] < 0.75 and 0.65 < normal["generate text"] < 0.75, normal
+    assert normal["equations stack"] < 0.55 and normal["equations horizon"] < 0.55, normal  # side by side
+    assert normal["equations diagram"] < 0.5, normal  # its own size, not the page's width
+    assert all(share > 0.95 for share in big.values()), big
+    assert not any(wrong[False].values()) and not any(wrong[True].values()), wrong
+    assert csv == {False: True, True: False}, csv
 
 
 def test_gates_heatmap_fits_the_screen_with_the_first_units(app):

@@ -34,6 +34,11 @@ from playground.views.next_word import MAX_TOP_K_SHOWN
 # screen, and its own layout width is that over 1.5, so Plotly lays it out for 2/3 of the box and it is
 # drawn across the whole box, every label 1.5x (66.667% drew it across 2/3 only). The Next-word chart
 # takes the whole width (its words and chips go below it); the Gates heatmap shows PRESENT_UNITS rows.
+# Generate's settings column becomes a strip above its text and chart (the Generate button, temperature,
+# length and seed side by side; top-k, top-p, <unk>, Add and the CSV download hidden as secondary; a form
+# left with only hidden controls is hidden too, or it would hold an empty place in the strip), and
+# Equations' two memory plots go one above the other: each chart across the page
+# (tests/test_browser_presenter.py measures > 0.95 of its row; 0.71 and 0.49 before).
 # A zoom of exactly 1.5 drew a chart's 32 px high title, axis title and tick label 47 px high (1.47x: the
 # glyph boxes are rounded to whole pixels at each size), the Gates title 1.48x: CHART_ZOOM leaves room, and
 # tests/test_browser_presenter.py measures the drawn heights.
@@ -60,10 +65,16 @@ body.lp-present #lp-link, body.lp-present #lp-open-model, {P} .lp-secondary, {P}
 {P} .lp-label {{ font-size: 26px; }}
 {P} label span, {P} label, {P} .prose {{ font-size: 24px !important; }}
 {P} .js-plotly-plot {{ zoom: {CHART_ZOOM}; width: 100% !important; }}
-{P} #next-word-row {{ flex-wrap: wrap; }}
-{P} #next-word-row > .column {{
+{P} #next-word-row, {P} #generate-row, {P} #memory-row {{ flex-wrap: wrap; }}
+{P} #next-word-row > .column, {P} #generate-row > .column, {P} #memory-row > .block {{
   flex: 1 1 100% !important; min-width: 100% !important;
 }}
+{P} #gen-settings {{ flex-direction: row !important; flex-wrap: wrap; align-items: stretch; }}
+{P} #gen-settings > * {{ flex: 2 1 0 !important; min-width: 260px !important; }}
+{P} #gen-settings > #generate-button {{ flex: 1 1 0 !important; }}
+{P} #gen-settings > .form:has(#gen-temperature) {{ flex: 4 1 0 !important; flex-direction: row; }}
+{P} #gen-settings > .form:has(#gen-temperature) > .block {{ flex: 1 1 0; }}
+{P} #gen-settings > .form:not(:has(> :not(.lp-secondary))) {{ display: none !important; }}
 """
 
 # The link box gets "?prompt=..." from Python; this makes it absolute, keeps the page's language, shows it

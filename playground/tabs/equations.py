@@ -197,7 +197,8 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             f'<div class="lp-small">{t(per_unit("eq.memory_caption", reads) if lstm else "cells.no_memory")}'
             "</div>"
         )
-        with gr.Row(equal_height=False, visible=lstm):
+        # presenter mode (classroom/bar.py): one above the other, each across the page
+        with gr.Row(equal_height=False, visible=lstm, elem_id="memory-row"):
             stack = gr.Plot(show_label=False, elem_id="memory-stack")
             horizon = gr.Plot(show_label=False, elem_id="memory-horizon")
 

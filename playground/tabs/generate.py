@@ -149,8 +149,9 @@ def build(model: LanguageModel, prompt: gr.Textbox) -> TabView:
     tokenizer = model.vocab.tokenizer
     c = SimpleNamespace()  # the tab's components, by name
     with gr.Tab(t("tab.generate"), id="generate") as tab:
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=2, min_width=280):
+        # presenter mode (classroom/bar.py): the settings in a strip above the text and the chart, full width
+        with gr.Row(equal_height=False, elem_id="generate-row"):
+            with gr.Column(scale=2, min_width=280, elem_id="gen-settings"):
                 settings_column(c, tokenizer.unit == "character", generate_limit(model))
             with gr.Column(scale=5):
                 c.output = gr.HTML(f'<div class="lp-placeholder">{t("gen.press")}</div>', elem_id="generated")
@@ -227,7 +228,9 @@ def settings_column(c: SimpleNamespace, chars: bool, limit: int) -> None:
         elem_classes=["lp-secondary"],
     )
     c.add_button = gr.Button(t("gen.add"), elem_classes=["lp-secondary"])
-    c.words_csv = gr.DownloadButton(t(f"gen.csv.{unit}"), visible=False, elem_id="generated-csv")
+    c.words_csv = gr.DownloadButton(
+        t(f"gen.csv.{unit}"), visible=False, elem_id="generated-csv", elem_classes=["lp-secondary"]
+    )
 
 
 def wire(model: LanguageModel, prompt: gr.Textbox, c: SimpleNamespace) -> None:
