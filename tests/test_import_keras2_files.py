@@ -26,12 +26,10 @@ TOL = 1e-5
 # (model file, Keras's probabilities on the probe): every main kind of file a tf.keras 2 user brings
 MATCHES = [
     ("keras2/word_lstm.h5", "keras2/word_lstm.npz"),  # Embedding, LSTM, Dense(softmax), no Input
-    ("keras2/word_lstm.keras", "keras2/word_lstm.npz"),  # tf.keras 2.15's own .keras zip
     ("keras2/char_lstm_last.h5", "keras2/char_lstm_last.npz"),  # one-hot input, last step only
-    ("keras2/word_gru.h5", "keras2/word_gru.npz"),  # GRU(reset_after=True), the default
     ("keras2/word_cudnn_lstm.h5", "keras2/word_cudnn_lstm.npz"),  # Keras 2's GPU-only layers
     ("keras2/word_cudnn_gru.h5", "keras2/word_cudnn_gru.npz"),
-    ("keras2/rnn_stacked.h5", "keras2/rnn_stacked.npz"),  # RNN(StackedRNNCells([LSTMCell, LSTMCell]))
+    ("tfjs/rnn_stacked", "tfjs/rnn_stacked.npz"),  # RNN(StackedRNNCells([LSTMCell, LSTMCell]))
     ("tfjs/rnn_lstmcell", "tfjs/rnn_lstmcell.npz"),  # RNN(LSTMCell)
     ("tfjs/word_functional", "tfjs/word_functional.npz"),  # Functional, Dense + Activation("softmax")
     ("tfjs/word_lstm_shards", "tfjs/word_lstm.npz"),  # weights across four 2 KB shards
@@ -68,7 +66,7 @@ def test_cudnn_layers_are_read_as_lstm_and_gru():
 def test_rnn_around_keras_cells_reads_as_the_layers():
     """keras.layers.RNN(LSTMCell) is an LSTM layer; RNN(StackedRNNCells) is its cells as stacked layers."""
     one = import_file(FIXTURES / "tfjs/rnn_lstmcell", vocab_file=FIXTURES / "tfjs/words.json")
-    two = import_file(FIXTURES / "keras2/rnn_stacked.h5", vocab_file=FIXTURES / "keras2/words.json")
+    two = import_file(FIXTURES / "tfjs/rnn_stacked", vocab_file=FIXTURES / "tfjs/words.json")
     assert (one.model.config.cell, one.model.config.num_layers) == ("lstm", 1)
     assert (two.model.config.cell, two.model.config.num_layers) == ("lstm", 2)
     assert "RNN(LSTMCell)(16), RNN(LSTMCell)(16)" in two.summary["format"]
@@ -83,6 +81,17 @@ def test_a_text_vectorization_layer_is_read_as_the_tokenizer_with_its_vocabulary
     result = import_file(model)
     assert result.summary["vocabulary"] == "stored in the checkpoint"
     assert result.model.vocab.words[:3] == ["<pad>", "<unk>", "the"]  # get_vocabulary(): "", "[UNK]", ...
+
+
+def test_a_string_lookup_layer_gives_its_vocabulary_from_its_config():
+    """StringLookup(vocabulary=chars) first (tf.keras 2.15's .keras zip): the vocabulary is its config's
+    list after its [UNK]; the characters read by lstmlm's tokenizer give Keras's probabilities."""
+    model, reference = FIXTURES / "keras2/char_lookup.keras", FIXTURES / "keras2/char_lookup.npz"
+    result = import_file(model, reference=reference)
+    certificate = result.summary["certificate"]
+    assert certificate["max_abs_diff"] <= TOL and certificate["text_checked"]
+    chars = json.loads((FIXTURES / "keras2/chars.json").read_text())
+    assert result.model.vocab.words == ["<unk>", *chars[1:]] and result.tokenizer == "chars"
 
 
 def test_uint8_weights_are_dequantized_not_the_originals():
@@ -135,8 +144,8 @@ def test_a_file_inside_a_saved_model_names_the_saved_model(tmp_path):
 def test_cli_import_with_reference_certifies_a_keras2_h5(capsys, tmp_path):
     out = tmp_path / "imported"
     folder = FIXTURES / "keras2"
-    code = main(["import", str(folder / "word_gru.h5"), "--vocab", str(folder / "words.json"),
-                 "--reference", str(folder / "word_gru.npz"), "--out", str(out)])  # fmt: skip
+    code = main(["import", str(folder / "word_lstm.h5"), "--vocab", str(folder / "words.json"),
+                 "--reference", str(folder / "word_lstm.npz"), "--out", str(out)])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     certificate = load_model(out).info["import"]["certificate"]
     assert certificate["max_abs_diff"] <= TOL and certificate["text_checked"]

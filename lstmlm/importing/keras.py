@@ -74,7 +74,8 @@ def read_keras_zip(path: str | os.PathLike) -> Network:
             return [(None, a) for a in _vars_in_order(group)] if group is not None else []
 
         net = network_from_keras(config, weights_of, f"Keras 3 .keras ({path.name})")
-    net.tokens = _layer_vocabulary(path, net.decoder_weight.shape[0])
+    if net.tokens is None:
+        net.tokens = _layer_vocabulary(path, net.decoder_weight.shape[0])
     return net
 
 

@@ -152,6 +152,18 @@ def _text_to_ids(kind: str, cfg: dict, where: Message, first: bool) -> None:
         )
 
 
+def _lookup_vocabulary(kind: str, cfg: dict) -> list[str] | None:
+    """The get_vocabulary() of a TextVectorization / StringLookup given its vocabulary in the config (an
+    adapted one keeps it in the .keras zip instead: keras.read_keras_zip): the mask token, one OOV token, then
+    the list. None when the config holds no list or more than one OOV index."""
+    vocabulary = cfg.get("vocabulary")
+    if not isinstance(vocabulary, list) or cfg.get("num_oov_indices", 1) != 1:
+        return None
+    default_mask = "" if kind == "TextVectorization" else None
+    mask = cfg.get("mask_token", default_mask)
+    return ([mask] if mask is not None else []) + [cfg.get("oov_token", "[UNK]")] + list(vocabulary)
+
+
 def network_from_keras(config: dict, weights_of: Callable[[str], Weights], source: str) -> Network:
     """Walk the layers (see the module docstring); `weights_of(layer name)` gives that layer's arrays."""
     # ~90 lines on purpose: one pass over the layer list, one branch per layer kind with its refusals
@@ -164,6 +176,7 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
     described: list[str] = []
     notes: list[str] = []
     precision: str | None = None
+    tokens: list[str] | None = None
     for layer in layer_list(config):
         kind = layer.get("class_name")
         cfg = {snake_case(k): v for k, v in (layer.get("config") or {}).items()}
@@ -180,6 +193,7 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
             continue
         if kind in _TEXT_TO_IDS:
             _text_to_ids(kind, cfg, where, first=embedding is None and not layers and not described)
+            tokens = _lookup_vocabulary(kind, cfg)
             notes.append(
                 f"{name}: the model's own {kind} turns text into ids; lstmlm reads those ids (its vocabulary "
                 f"is the layer's), with lstmlm's tokenizer, not the layer's standardize/split"
@@ -303,4 +317,5 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
         source=f"{source}: {', '.join(described)}",
         notes=notes,
         precision=precision,
+        tokens=tokens if tokens is not None and len(tokens) == dense[0].shape[0] else None,
     )
