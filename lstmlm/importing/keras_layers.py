@@ -8,6 +8,8 @@ layouts) becomes PyTorch's layout in `keras_cells`. Here, the other layers (H un
 
 The recurrent layers: LSTM, GRU, SimpleRNN, Keras 2's CuDNNLSTM / CuDNNGRU (read as LSTM / GRU), and
 RNN(LSTMCell / GRUCell / SimpleRNNCell) or RNN(StackedRNNCells of them) (read as those layers, stacked).
+A first TextVectorization / StringLookup layer (output_mode int) is the model's tokenizer: lstmlm reads the
+ids it gives, and its vocabulary when the config or the .keras zip holds it.
 
 Refused, by name: Bidirectional, convolution, attention, normalization layers, more than one Dense,
 Embedding(mask_zero=True), layers of different sizes or cells (and in `keras_cells`: hard_sigmoid gates,
