@@ -94,6 +94,18 @@ def test_a_string_lookup_layer_gives_its_vocabulary_from_its_config():
     assert result.model.vocab.words == ["<unk>", *chars[1:]] and result.tokenizer == "chars"
 
 
+@pytest.mark.parametrize("vocab", ["word_index.json", "tokenizer.json"])
+def test_keras_text_tokenizer_vocabularies_start_at_id_1(vocab):
+    """keras.preprocessing.text.Tokenizer: word_index is {word: 1..N} (0 is the padding id, the model has N+1
+    classes), and tokenizer.to_json() holds it as a JSON string; both are the vocabulary, <pad> at 0."""
+    model, reference = FIXTURES / "tfjs/word_tokenizer", FIXTURES / "tfjs/word_tokenizer.npz"
+    result = import_file(model, vocab_file=FIXTURES / "tfjs" / vocab, reference=reference)
+    certificate = result.summary["certificate"]
+    assert certificate["max_abs_diff"] <= TOL and certificate["text_checked"]
+    word_index = json.loads((FIXTURES / "tfjs/word_index.json").read_text())
+    assert result.model.vocab.words[: len(word_index) + 1] == ["<pad>", *word_index]
+
+
 def test_uint8_weights_are_dequantized_not_the_originals():
     """The uint8 model matches TF.js's dequantized forward, and differs from the unquantized Keras model by
     the quantization (so the 1e-5 above is not the unquantized model passing by chance)."""

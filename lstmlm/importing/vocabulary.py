@@ -27,7 +27,7 @@ def read_token_list(path: str | os.PathLike) -> list[str]:
             raise ImportModelError(
                 Message("import.vocab_json", "{path}: not valid JSON ({error})", path=str(path), error=str(e))
             ) from None
-        tokens = tokens_from_object(data)
+        tokens = tokens_from_object(_keras_tokenizer(data))
         if tokens is None:
             raise ImportModelError(
                 Message(
@@ -41,6 +41,18 @@ def read_token_list(path: str | os.PathLike) -> list[str]:
     # one token per line; keep spaces (a character vocabulary holds " "), drop only the final newline
     lines = text.split("\n")
     return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def _keras_tokenizer(data):
+    """Keras's text Tokenizer saved with tokenizer.to_json(): its word_index (a JSON string in the config),
+    else `data` unchanged."""
+    if isinstance(data, dict) and data.get("class_name") == "Tokenizer":
+        word_index = (data.get("config") or {}).get("word_index")
+        try:
+            return json.loads(word_index) if isinstance(word_index, str) else word_index
+        except ValueError:
+            return data
+    return data
 
 
 def tokens_from_object(data, size: int | None = None) -> list[str] | None:
@@ -67,7 +79,9 @@ _VOCAB_KEYS = (
 
 
 def _as_token_list(value) -> list[str] | None:
-    """A list/tuple of strings, {token: id 0..V-1} or {id: token} (ids as ints or digit strings), by id."""
+    """A list/tuple of strings, {token: id 0..V-1} or {id: token} (ids as ints or digit strings), by id. Ids
+    1..V-1 without 0 (Keras's Tokenizer.word_index: 0 is the padding id, a class no word has) get "" at 0,
+    which the import names <pad>."""
     if isinstance(value, (list, tuple)) and value and all(isinstance(t, str) for t in value):
         return list(value)
     if not isinstance(value, dict) or not value:
@@ -83,9 +97,11 @@ def _as_token_list(value) -> list[str] | None:
         pairs = {int(k): v for k, v in value.items()}
     else:
         return None
-    if sorted(pairs) != list(range(len(value))):
+    if sorted(pairs) == list(range(1, len(value) + 1)) and "" not in pairs.values():
+        pairs[0] = ""  # the padding id
+    if sorted(pairs) != list(range(len(pairs))):
         return None
-    return [pairs[i] for i in range(len(value))]
+    return [pairs[i] for i in range(len(pairs))]
 
 
 def chars_of_text(path: str | os.PathLike) -> list[str]:
