@@ -15,10 +15,11 @@ layers' weights in PyTorch's layout and gate order, and the output layer. `netwo
     idx_to_token.json, ...), used when exactly one list of the right length is found there.
 
 The modules: `network` (Network, network_to_model, the error), `vocabulary` (token lists outside the
-model file), `files` (detect_format, import_file, save_imported), one reader per framework (`pytorch`, with
-`pytorch_layout`: a state dict's layers; `keras`, with `keras_layers`, `keras_chain` and `keras_cells`: the
-layer walk, the chain of layers, a recurrent layer's equations) and `certificate` (with `reference`: the
-reference file read); the names below are importable from `lstmlm.importing` itself.
+model file), `formats` (detect_format: which format a file is), `files` (import_file, save_imported), one
+reader per framework (`pytorch`, with `pytorch_layout`: a state dict's layers; `keras`, with
+`keras_layers`, `keras_chain` and `keras_cells`: the layer walk, the chain of layers, a recurrent layer's
+equations) and `certificate` (with `reference`: the reference file read); the names below are importable
+from `lstmlm.importing` itself.
 
 `import_file` reads and converts (and, given a reference .npz of the original framework's own outputs,
 certifies: lstmlm.importing.certificate); `save_imported` writes the model directory, config.json's "import"
@@ -47,14 +48,13 @@ Wrapping any other `nn.LSTM` language model (embedding -> nn.LSTM -> linear laye
 """
 
 from lstmlm.importing.files import (
-    HDF5_MAGIC,
     RECIPE,
-    detect_format,
     import_file,
     import_recipe,
     out_problem,
     save_imported,
 )
+from lstmlm.importing.formats import HDF5_MAGIC, detect_format
 from lstmlm.importing.network import (
     UNK_BIAS,
     Imported,

@@ -16,6 +16,9 @@ Keras's equations and layouts (x_t a row vector; H units; kernel (in, kH), recur
     CuDNNGRU   fixed tanh and sigmoid, each gate's block stored as cuDNN reads it, and two biases (2kH,)
                (input, recurrent); `from_cudnn` converts them to the layer above as Keras does on loading.
 
+keras.layers.RNN(LSTMCell / GRUCell / SimpleRNNCell) is that layer, and RNN(StackedRNNCells([cells])) those
+layers stacked (`rnn_cells`, `split_cells`).
+
 Refused, by name: recurrent_activation hard_sigmoid (Keras < 2.3, TF.js default: a piecewise-linear gate
 that nn.LSTM's logistic sigmoid does not compute), go_backwards, other activations.
 """
@@ -28,6 +31,9 @@ import torch
 from lstmlm.importing.keras_chain import snake_case
 from lstmlm.importing.network import ImportModelError
 from lstmlm.messages import Message
+
+Weights = list[tuple[str | None, np.ndarray]]  # (role, array) in the file's order; role None when unnamed
+_CELL_LAYERS = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "SimpleRNN"}  # keras.layers.RNN(cell)
 
 
 def float_tensor(a: np.ndarray) -> torch.Tensor:
@@ -174,3 +180,41 @@ def recurrent_weights(
         return torch.cat([r, z, h]).contiguous()
 
     return cell, (zrh_to_rzn(w_ih), zrh_to_rzn(w_hh), zrh_to_rzn(bias[0]), zrh_to_rzn(bias[1]))
+
+
+def rnn_cells(cfg: dict) -> list[tuple[str, dict]] | None:
+    """keras.layers.RNN(LSTMCell(...)) is LSTM(...), and RNN(StackedRNNCells([cells])) is those layers
+    stacked (each step runs the cells in turn, as stacked layers do): each cell's layer kind and config (the
+    cell's settings with the RNN's: return_sequences, go_backwards, ...), or None for any other cell."""
+    cell = cfg.get("cell") or {}
+    stacked = cell.get("class_name") == "StackedRNNCells"
+    parts = []
+    for inner in (cell.get("config") or {}).get("cells", []) if stacked else [cell]:
+        kind = _CELL_LAYERS.get(inner.get("class_name")) if isinstance(inner, dict) else None
+        if kind is None:
+            return None
+        settings = {snake_case(k): v for k, v in (inner.get("config") or {}).items()}
+        parts.append((kind, settings | {k: v for k, v in cfg.items() if k != "cell"}))
+    return parts or None
+
+
+def split_cells(weights: Weights, parts: list[tuple[str, dict]]) -> list[Weights]:
+    """One RNN layer's arrays -> each cell's: a new cell at each "kernel" when the file names them, else by
+    count (kernel, recurrent_kernel, and a bias unless use_bias=False)."""
+    if len(parts) == 1:
+        return [weights]
+    if weights and all(role is not None for role, _ in weights):
+        groups: list[Weights] = []
+        for role, array in weights:
+            if role == "kernel" or not groups:
+                groups.append([])
+            groups[-1].append((role, array))
+    else:
+        groups, start = [], 0
+        for _, part in parts:
+            count = 3 if part.get("use_bias", True) else 2
+            groups.append(weights[start : start + count])
+            start += count
+        groups[-1] += weights[start:]
+    groups += [[] for _ in range(len(parts) - len(groups))]  # missing arrays: _take names them
+    return groups[: len(parts) - 1] + [sum(groups[len(parts) - 1 :], [])]  # extra ones: _take refuses them

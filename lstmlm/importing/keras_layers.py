@@ -24,7 +24,14 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from lstmlm.importing.keras_cells import float_tensor, from_cudnn, recurrent_weights
+from lstmlm.importing.keras_cells import (
+    Weights,
+    float_tensor,
+    from_cudnn,
+    recurrent_weights,
+    rnn_cells,
+    split_cells,
+)
 from lstmlm.importing.keras_chain import (
     feature_refusal,
     keras_layer,
@@ -35,12 +42,10 @@ from lstmlm.importing.keras_chain import (
 from lstmlm.importing.network import ImportModelError, Network
 from lstmlm.messages import Message
 
-Weights = list[tuple[str | None, np.ndarray]]  # (role, array) in the file's order; role None when unnamed
 _SKIPPED = {"InputLayer", "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
             "ActivityRegularization"}  # fmt: skip
 _RNN_CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn", "CuDNNLSTM": "lstm", "CuDNNGRU": "gru"}
 _TEXT_TO_IDS = {"TextVectorization", "StringLookup"}  # a model's own tokenizer layer: text in, ids out
-_CELL_LAYERS = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "SimpleRNN"}  # keras.layers.RNN(cell)
 _ATTENTION = Message("import.feature.attention", "attention")
 _CONV_LSTM = Message("import.feature.conv_lstm", "a convolutional LSTM")
 # layer class -> what it does, named in the refusal (Messages: an app says them in its language)
@@ -90,44 +95,6 @@ def _take(weights: Weights, roles: list[str], where: Message) -> dict[str, np.nd
             )
         )
     return found
-
-
-def _rnn_cells(cfg: dict) -> list[tuple[str, dict]] | None:
-    """keras.layers.RNN(LSTMCell(...)) is LSTM(...), and RNN(StackedRNNCells([cells])) is those layers
-    stacked (each step runs the cells in turn, as stacked layers do): each cell's layer kind and config (the
-    cell's settings with the RNN's: return_sequences, go_backwards, ...), or None for any other cell."""
-    cell = cfg.get("cell") or {}
-    stacked = cell.get("class_name") == "StackedRNNCells"
-    parts = []
-    for inner in (cell.get("config") or {}).get("cells", []) if stacked else [cell]:
-        kind = _CELL_LAYERS.get(inner.get("class_name")) if isinstance(inner, dict) else None
-        if kind is None:
-            return None
-        settings = {snake_case(k): v for k, v in (inner.get("config") or {}).items()}
-        parts.append((kind, settings | {k: v for k, v in cfg.items() if k != "cell"}))
-    return parts or None
-
-
-def _split_cells(weights: Weights, parts: list[tuple[str, dict]]) -> list[Weights]:
-    """One RNN layer's arrays -> each cell's: a new cell at each "kernel" when the file names them, else by
-    count (kernel, recurrent_kernel, and a bias unless use_bias=False)."""
-    if len(parts) == 1:
-        return [weights]
-    if weights and all(role is not None for role, _ in weights):
-        groups: list[Weights] = []
-        for role, array in weights:
-            if role == "kernel" or not groups:
-                groups.append([])
-            groups[-1].append((role, array))
-    else:
-        groups, start = [], 0
-        for _, part in parts:
-            count = 3 if part.get("use_bias", True) else 2
-            groups.append(weights[start : start + count])
-            start += count
-        groups[-1] += weights[start:]
-    groups += [[] for _ in range(len(parts) - len(groups))]  # missing arrays: _take names them
-    return groups[: len(parts) - 1] + [sum(groups[len(parts) - 1 :], [])]  # extra ones: _take refuses them
 
 
 def _low_precision(dtype: object) -> str | None:
@@ -215,7 +182,7 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
                 raise ImportModelError(mask_zero_refusal(where))
             embedding = float_tensor(_take(weights_of(name), ["embeddings"], where)["embeddings"])
             described.append("Embedding")
-        elif kind in _RNN_CELLS or (kind == "RNN" and _rnn_cells(cfg)):
+        elif kind in _RNN_CELLS or (kind == "RNN" and rnn_cells(cfg)):
             if dense is not None:
                 raise ImportModelError(
                     Message(
@@ -224,8 +191,8 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
                         where=where,
                     )
                 )
-            parts = _rnn_cells(cfg) if kind == "RNN" else [(kind, cfg)]
-            for (part, part_cfg), weights in zip(parts, _split_cells(weights_of(name), parts), strict=True):
+            parts = rnn_cells(cfg) if kind == "RNN" else [(kind, cfg)]
+            for (part, part_cfg), weights in zip(parts, split_cells(weights_of(name), parts), strict=True):
                 arrays = _take(weights, ["kernel", "recurrent_kernel", "bias"], where)
                 equations = part  # Keras 2's CuDNNLSTM / CuDNNGRU compute an LSTM / GRU's
                 if part.startswith("CuDNN"):
