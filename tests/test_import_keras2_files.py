@@ -173,6 +173,7 @@ def test_cli_import_with_reference_certifies_a_keras2_h5(capsys, tmp_path):
         ("tfjs/word_gru_reset_before", "Retrain with reset_after=True"),
         ("tfjs/word_mask_zero", "Embedding layer 'embedding_6': mask_zero=True"),
         ("tfjs/word_mask_zero", "Build the same model with mask_zero=False, copy the weights into it"),
+        ("tfjs/word_nested", "a model used as a layer; lstmlm reads one level of layers. Flatten it"),
     ],
 )
 def test_what_lstmlm_cannot_compute_is_refused_saying_what_to_change(model_path, says):

@@ -45,6 +45,7 @@ from lstmlm.messages import Message
 _SKIPPED = {"InputLayer", "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
             "ActivityRegularization"}  # fmt: skip
 _RNN_CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn", "CuDNNLSTM": "lstm", "CuDNNGRU": "gru"}
+_MODELS = {"Sequential", "Functional", "Model"}  # a model nested as a layer
 _TEXT_TO_IDS = {"TextVectorization", "StringLookup"}  # a model's own tokenizer layer: text in, ids out
 _ATTENTION = Message("import.feature.attention", "attention")
 _CONV_LSTM = Message("import.feature.conv_lstm", "a convolutional LSTM")
@@ -160,6 +161,17 @@ def network_from_keras(config: dict, weights_of: Callable[[str], Weights], sourc
         precision = precision or _low_precision(cfg.get("dtype"))
         if kind in _SKIPPED:
             continue
+        if kind in _MODELS:
+            raise ImportModelError(
+                Message(
+                    "import.nested_model",
+                    "{where}: a model used as a layer; lstmlm reads one level of layers. Flatten it into one "
+                    "Sequential of the same layers (which keeps their weights): keras.Sequential([inner for "
+                    "layer in model.layers for inner in getattr(layer, 'layers', [layer])]), save that and "
+                    "import it",
+                    where=where,
+                )
+            )
         if kind in _TEXT_TO_IDS:
             _text_to_ids(kind, cfg, where, first=embedding is None and not layers and not described)
             tokens = _lookup_vocabulary(kind, cfg)

@@ -12,6 +12,11 @@ IMPORTING: dict[str, str] = {
         "{path}：这是 TensorFlow SavedModel，里面是 lstmlm 不会运行的 TensorFlow 程序："
         '请用 model.save("model.keras") 保存 Keras 模型，再导入那个文件'
     ),
+    "import.nested_model": (
+        "{where}：这是当作一层用的模型；lstmlm 只读一层层级的层。请把它展平成由同样的层组成的一个 Sequential"
+        "（权重随层保留）：keras.Sequential([inner for layer in model.layers for inner in "
+        "getattr(layer, 'layers', [layer])])，保存后导入它"
+    ),
     "import.text_to_ids": (
         "{where}：lstmlm 只把 {kind} 层当作模型的第一层、输出词元编号（output_mode='int'）来读；这一层不是。"
         "请保存去掉它的模型（它之后的各层），"
