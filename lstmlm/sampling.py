@@ -26,10 +26,10 @@ from lstmlm.distributions import (  # noqa: F401
 )
 from lstmlm.messages import Message
 from lstmlm.model import LanguageModel, State
-
-# advance and start_state live in prompt.py (reading a prompt); imported from here too (old import path)
-from lstmlm.prompt import advance, read_ids, start_state, top_h
 from lstmlm.safewords import blocked_ids
+
+# advance and start_state live in stepping.py (the model's steps); imported from here too (old import path)
+from lstmlm.stepping import advance, read_ids, start_state, top_h
 from lstmlm.vocab import Vocab
 
 

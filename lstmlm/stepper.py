@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import torch
 
 from lstmlm.model import LanguageModel, State
-from lstmlm.prompt import CELL_STEP, read_ids
+from lstmlm.stepping import CELL_STEP, read_ids
 
 
 class Stepper:

@@ -14,6 +14,7 @@ import torch
 
 import lstmlm.prompt
 import lstmlm.sampling
+import lstmlm.stepping
 from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.prompt import PromptReader, reader
 from lstmlm.studies.arrays import layer_arrays
@@ -62,7 +63,7 @@ def test_step_from_nothing_starts_at_the_line_start(tiny_model):
 
 def test_a_trace_is_a_fresh_trace_from_the_line_start_kept_for_the_last_prompts(tiny_model):
     r = PromptReader(tiny_model, max_traces=2)
-    start = lstmlm.prompt.advance(tiny_model, [tiny_model.vocab.eos_id])[1]
+    start = lstmlm.stepping.advance(tiny_model, [tiny_model.vocab.eos_id])[1]
     prompts = [r.prompt(text).ids for text in ("the cat sat", "the dog sat on", "a cat . the")]
     first = r.trace(prompts[0])
     fresh = trace(tiny_model, prompts[0], start, log_probs=False)
@@ -79,7 +80,7 @@ def test_a_trace_is_a_fresh_trace_from_the_line_start_kept_for_the_last_prompts(
 def test_traces_from_many_threads_agree(tiny_model):
     r = PromptReader(tiny_model, max_traces=2)  # small: threads evict each other's traces
     prompts = [r.prompt(text).ids for text in ("the cat sat", "the dog sat on", "a cat . the", "the mat")]
-    start = lstmlm.prompt.advance(tiny_model, [tiny_model.vocab.eos_id])[1]
+    start = lstmlm.stepping.advance(tiny_model, [tiny_model.vocab.eos_id])[1]
     expected = [trace(tiny_model, ids, start, log_probs=False).layers[-1].h for ids in prompts]
     wrong: list[int] = []
 
@@ -114,8 +115,8 @@ def test_one_reader_per_model_that_goes_with_it():
 
 
 def test_the_old_import_paths_are_the_same_functions():
-    assert lstmlm.sampling.advance is lstmlm.prompt.advance
-    assert lstmlm.sampling.start_state is lstmlm.prompt.start_state
+    assert lstmlm.sampling.advance is lstmlm.prompt.advance is lstmlm.stepping.advance
+    assert lstmlm.sampling.start_state is lstmlm.prompt.start_state is lstmlm.stepping.start_state
 
 
 @pytest.fixture()
@@ -144,7 +145,7 @@ def test_the_equations_view_traces_a_prompt_once_per_update(tiny_model, traces):
     assert traces == [9, 10]
     # the numbers are those of a trace of its own from the line start
     ids = tiny_model.vocab.encode_text(PROMPT).ids
-    start = lstmlm.prompt.advance(tiny_model, [tiny_model.vocab.eos_id])[1]
+    start = lstmlm.stepping.advance(tiny_model, [tiny_model.vocab.eos_id])[1]
     own = equation_numbers(layer_arrays(trace(tiny_model, ids, start, log_probs=False)), 1, 4, 3)
     got = equations_json(tiny_model, PROMPT, 1, 4, 3)["numbers"]
     assert (
