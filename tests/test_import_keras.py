@@ -242,3 +242,38 @@ def test_a_keras3_file_with_a_timedistributed_dense_imports_exactly(capsys, tmp_
     assert run(capsys, "import", path, "--vocab", tmp_path / "v.json", "--out", tmp_path / "o")[0] == 0
     ids = [2, 3, 4, 1, 5]
     assert np.abs(imported_probs(tmp_path / "o", ids) - keras_probs(layers, ids, len(WORDS))).max() <= TOL
+
+
+def test_a_keras_tokenizer_with_num_words_keeps_the_ids_it_reads(capsys, tmp_path):
+    """Keras's Tokenizer(num_words=N, oov_token=...) (the real one: keras_preprocessing, the code of
+    tf.keras.preprocessing.text) indexes every word it saw but reads only ids below N, the others as its
+    oov_token (id 1); the model has N classes. tokenizer.to_json() says so: the import keeps ids 0..N-1, reads
+    the oov_token as <unk>, and gives Keras's probabilities on the tokenizer's own ids. The bare word_index
+    (which does not say N) is refused, saying which file to give."""
+    text = pytest.importorskip("keras_preprocessing.text", reason="pip install keras-preprocessing")
+    tokenizer = text.Tokenizer(num_words=6, oov_token="<OOV>")
+    tokenizer.fit_on_texts(["the cat sat on the mat", "the dog ran to the cat"])
+    assert len(tokenizer.word_index) > 6  # more words indexed than the model reads
+    (tmp_path / "tokenizer.json").write_text(tokenizer.to_json(), encoding="utf-8")
+    (tmp_path / "word_index.json").write_text(json.dumps(tokenizer.word_index), encoding="utf-8")
+    layers = random_layers(np.random.default_rng(7), 6, 8, "LSTM", 1, one_hot=False)
+    path = write_keras3(tmp_path / "model.keras", layers)
+
+    out = tmp_path / "imported"
+    code, _, err = run(capsys, "import", path, "--out", out, "--vocab", tmp_path / "tokenizer.json")
+    assert code == 0, err
+    model = load_model(out)
+    by_id = {i: w for w, i in tokenizer.word_index.items() if i < 6}
+    assert model.vocab.words[:6] == ["<pad>", "<unk>", *(by_id[i] for i in range(2, 6))]
+    sentence = "the cat sat on the mat by the dog"
+    keras_ids = tokenizer.texts_to_sequences([sentence])[0]  # "mat", "by", "dog" read as the oov id 1
+    assert model.vocab.encode_text(sentence).ids == keras_ids
+    np.testing.assert_allclose(
+        imported_probs(out, keras_ids)[:, :6], keras_probs(layers, keras_ids, 6), atol=TOL
+    )
+
+    code, _, err = run(
+        capsys, "import", path, "--out", tmp_path / "bare", "--vocab", tmp_path / "word_index.json"
+    )
+    assert code != 0
+    assert "Tokenizer(num_words=6) reads only the ids below 6" in err and "tokenizer.to_json()" in err

@@ -134,6 +134,17 @@ def network_to_model(net: Network, tokens: list[str], tied: bool | None = None) 
             )
         )
     if len(tokens) != V:
+        if tokens and tokens[0] == "" and len(tokens) > V:  # ids from 1: a Keras Tokenizer's word_index
+            raise ImportModelError(
+                Message(
+                    "import.vocab_size_num_words",
+                    "the vocabulary has {tokens:,} tokens but the model has {classes:,} output classes. A "
+                    "Keras Tokenizer(num_words={classes}) reads only the ids below {classes}: give the file "
+                    "of tokenizer.to_json(), which says so, as --vocab",
+                    tokens=len(tokens),
+                    classes=V,
+                )
+            )
         raise ImportModelError(
             Message(
                 "import.vocab_size",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lstmlm.importing.network import ImportModelError
 from lstmlm.messages import Message
-from lstmlm.vocab import EOS
+from lstmlm.vocab import EOS, UNK
 
 
 def read_token_list(path: str | os.PathLike) -> list[str]:
@@ -44,15 +44,27 @@ def read_token_list(path: str | os.PathLike) -> list[str]:
 
 
 def _keras_tokenizer(data):
-    """Keras's text Tokenizer saved with tokenizer.to_json(): its word_index (a JSON string in the config),
-    else `data` unchanged."""
-    if isinstance(data, dict) and data.get("class_name") == "Tokenizer":
-        word_index = (data.get("config") or {}).get("word_index")
-        try:
-            return json.loads(word_index) if isinstance(word_index, str) else word_index
-        except ValueError:
-            return data
-    return data
+    """Keras's text Tokenizer saved with tokenizer.to_json(): its word_index (a JSON string in the config) as
+    the tokenizer reads text with it, else `data` unchanged. With num_words=N, `texts_to_sequences` keeps
+    only ids below N (the model has N classes), so only those are kept; its oov_token (id 1, what every other
+    word reads as) becomes `<unk>`, lstmlm's word for it."""
+    if not (isinstance(data, dict) and data.get("class_name") == "Tokenizer"):
+        return data
+    config = data.get("config") or {}
+    word_index = config.get("word_index")
+    try:
+        word_index = json.loads(word_index) if isinstance(word_index, str) else word_index
+    except ValueError:
+        return data
+    if not isinstance(word_index, dict):
+        return data
+    num_words = config.get("num_words")
+    if isinstance(num_words, int) and not isinstance(num_words, bool) and num_words > 0:
+        word_index = {w: i for w, i in word_index.items() if not isinstance(i, int) or i < num_words}
+    oov = config.get("oov_token")
+    if isinstance(oov, str) and oov in word_index and UNK not in word_index:
+        word_index = {(UNK if w == oov else w): i for w, i in word_index.items()}
+    return word_index
 
 
 def tokens_from_object(data, size: int | None = None) -> list[str] | None:

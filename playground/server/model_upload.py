@@ -30,7 +30,12 @@ SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MB = 1024 * 1024
 # the importer's refusals that a token list beside the model file answers (lstmlm.importing: none in the file
 # or beside it, one of the wrong length, several that disagree): the app says how to upload it
-NEEDS_VOCAB = ("import.no_vocab", "import.vocab_size", "import.vocab_beside_differ")
+NEEDS_VOCAB = (
+    "import.no_vocab",
+    "import.vocab_size",
+    "import.vocab_size_num_words",
+    "import.vocab_beside_differ",
+)
 PATH_VALUES = ("path", "file")  # the importer's values that are a file's path: shown as the file's name
 
 

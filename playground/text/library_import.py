@@ -54,6 +54,10 @@ IMPORTING: dict[str, str] = {
         "词表有 {tokens:,} 个词元，而模型有 {classes:,} 个输出类别：请给出它训练时用的词表"
         "（--vocab FILE，或 --chars-from TEXT）"
     ),
+    "import.vocab_size_num_words": (
+        "词表有 {tokens:,} 个词元，而模型有 {classes:,} 个输出类别。Keras 的 Tokenizer(num_words={classes}) "
+        "只读编号小于 {classes} 的词：请把 tokenizer.to_json() 保存的文件作为 --vocab 给出（它记着这一点）"
+    ),
     "import.not_tied": "--tied：输出权重和嵌入不同，所以它们没有绑定",
     "import.tensors": "这些张量组不成一个这种大小的模型：{error}",
     "import.token_type": "词表里有 {token!r}，它不是字符串",
