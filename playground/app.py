@@ -85,6 +85,13 @@ CSS = """
 .lp-learn table td:first-child { white-space: nowrap; }
 .lp-small { font-size: 15px; color: #6b7280; }
 span.lp-lang-zh:lang(zh) { display: inline; }  /* a name in both languages inside a line: cell_kind.py */
+/* Equations' step buttons stay at the top of the screen while the page scrolls to the memory plots below.
+   Gradio's container clips with overflow: hidden, which makes it a scroll box that sticky would stick to;
+   clip cuts the same but is no scroll box */
+#diagram-controls { position: sticky; top: 0; z-index: 20; background: var(--background-fill-primary); }
+.gradio-container { overflow: clip !important; }
+/* and what is scrolled into view (a lesson's step, a click's target) stops below them, not under them */
+html:has(.tabitem[style*="display: flex"] #diagram-controls) { scroll-padding-top: 130px; }
 #candidates button { font-size: 21px !important; }
 #examples td, #examples button { font-size: 17px !important; text-align: left; }
 """

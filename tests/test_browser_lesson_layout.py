@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 
 import pytest
 from browser_kit import chromium, new_page, serve
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from test_browser_lessons import _goto
 
 from playground.views.lessons import LESSON_DIR, load_lessons, step_link, step_screen
@@ -135,6 +136,19 @@ SLIDER = """() => { const e = document.getElementById('intervene-value');
 ERRORS = ".toast-body, #intervene-value .error, #intervene-preset .error, #intervene-expect .error"
 
 
+def _settled_text(page, selector: str, quiet_ms: int = 1000, timeout_s: float = 60) -> str:
+    """The element's text once it is not empty and has not changed for `quiet_ms` (views redraw in turns)."""
+    last, steady = None, 0
+    for _ in range(int(timeout_s * 1000 / 250)):
+        text = page.locator(selector).text_content() or ""
+        steady = steady + 250 if text and text == last else 0
+        if steady >= quiet_ms:
+            return text
+        last = text
+        page.wait_for_timeout(250)
+    return last or ""
+
+
 def test_controls_set_by_a_lesson_look_as_if_set_by_hand(tiny_model):
     """For every action a link can name, the value slider a link leaves equals the one choosing that action
     by hand leaves (label, range, state), with the link's value kept; the forget-gate lesson's "never
@@ -181,12 +195,19 @@ def test_controls_set_by_a_lesson_look_as_if_set_by_hand(tiny_model):
         page.wait_for_function(
             "() => document.querySelector('#intervene-action input:checked')?.value === 'pin_forget'"
         )
-        page.wait_for_timeout(1000)
-        by_hand = [page.evaluate(SLIDER), page.locator("#intervene-expect").text_content()]
+        page.wait_for_function(  # the preset's value reaches the slider, then what it expects is said
+            "() => document.querySelector('#intervene-value input[type=number]')?.value === '1'"
+        )
+        by_hand = [page.evaluate(SLIDER), _settled_text(page, "#intervene-expect")]
         _goto(page, urljoin(url, step_link(lesson, n, tiny_model.config.num_layers)))
         page.wait_for_function(
             "() => document.querySelector('#intervene-preset input:checked')?.value === 'never_forget_top'"
         )
-        page.wait_for_timeout(1500)
+        try:  # the link's controls and then the expectation are redrawn in turn (slower under load)
+            page.wait_for_function(
+                "t => document.querySelector('#intervene-expect')?.textContent === t", arg=by_hand[1]
+            )
+        except PlaywrightTimeoutError:
+            pass  # the assert below says what differs
         assert [page.evaluate(SLIDER), page.locator("#intervene-expect").text_content()] == by_hand
         assert "forget" in by_hand[0][0].lower() and by_hand[0][1:] == ["0", "1", False]

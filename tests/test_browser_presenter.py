@@ -247,7 +247,7 @@ def _controls(page, view: str) -> dict[str, str]:
 
 def test_generate_and_equations_fill_the_width_and_keep_their_controls(app):
     url, browser = app
-    shares, wrong, csv = {}, {}, {}
+    shares, wrong, csv, scrolled = {}, {}, {}, {}
     for present in (False, True):
         page = _page(browser, url, "generate", present, "#generate-button")
         page.locator("#generate-button").click()
@@ -262,6 +262,7 @@ def test_generate_and_equations_fill_the_width_and_keep_their_controls(app):
         page.wait_for_selector("#cell-diagram svg")
         shares[present] |= {f"equations {k}": v for k, v in _shares(page, "equations").items()}
         wrong[present] |= _controls(page, "equations")
+        scrolled[present] = _buttons_after_scrolling_down(page)
         page.close()
     normal, big = shares[False], shares[True]
     assert 0.65 < normal["generate chart"] < 0.75 and 0.65 < normal["generate text"] < 0.75, normal
@@ -270,6 +271,26 @@ def test_generate_and_equations_fill_the_width_and_keep_their_controls(app):
     assert all(share > 0.95 for share in big.values()), big
     assert not any(wrong[False].values()) and not any(wrong[True].values()), wrong
     assert csv == {False: True, True: False}, csv
+    assert not any(scrolled[False].values()) and not any(scrolled[True].values()), scrolled
+
+
+STEP_BUTTONS = ("#diagram-back", "#diagram-forward", "#diagram-play", "#diagram-stop")
+
+
+def _buttons_after_scrolling_down(page) -> dict[str, str]:
+    """Equations scrolled to its bottom (the memory plots; the page is ~4,400 px tall in presenter mode):
+    what is wrong with each step button, '' when it is still inside the screen."""
+    page.mouse.wheel(0, 20_000)
+    page.wait_for_function("() => scrollY > 0 && scrollY + innerHeight >= document.body.scrollHeight - 2")
+    out = {}
+    for selector in STEP_BUTTONS:
+        box = page.evaluate(
+            "(s) => { const r = document.querySelector(s).getBoundingClientRect();"
+            " return [r.top, r.bottom]; }",
+            selector,
+        )
+        out[selector] = "" if 0 <= box[0] and box[1] <= 1080 else f"off the screen: top/bottom {box}"
+    return out
 
 
 def test_gates_heatmap_fits_the_screen_with_the_first_units(app):

@@ -170,7 +170,7 @@ def build(model: LanguageModel, prompt: gr.Textbox, active: gr.State) -> TabView
             unit = gr.Slider(
                 0, hidden - 1, value=0, step=1, label=t("gates.unit"), scale=3, elem_id="equations-unit"
             )
-        with gr.Row(equal_height=False):
+        with gr.Row(equal_height=False, elem_id="diagram-controls"):  # stays in sight when scrolled (app.py)
             back = gr.Button(t(per_unit("diagram.back", reads)), scale=1, elem_id="diagram-back")
             forward = gr.Button(t(per_unit("diagram.forward", reads)), scale=1, elem_id="diagram-forward")
             start = gr.Button(t("diagram.play"), scale=1, variant="primary", elem_id="diagram-play")
