@@ -6,12 +6,13 @@ playground/hub.py re-exports them.
 from __future__ import annotations
 
 # The address of a hub path ("/m/<key>/" or "/") from this page, behind any --root-path, keeping the prompt
-# and the language: a front-end function of the path.
+# (unless the path names its own: a Live Lab snapshot opens on its own text) and the language: a front-end
+# function of the path.
 HUB_URL_JS = """(path) => {
   const base = window.location.pathname.replace(/\\/m\\/[^\\/]+\\/?$/, "").replace(/\\/+$/, "");
   const url = new URL(window.location.origin + base + path);
   const box = document.querySelector("#prompt textarea");
-  if (box && box.value) url.searchParams.set("prompt", box.value);
+  if (box && box.value && !url.searchParams.has("prompt")) url.searchParams.set("prompt", box.value);
   const lang = new URLSearchParams(window.location.search).get("lang");
   if (lang) url.searchParams.set("lang", lang);
   return url.href;

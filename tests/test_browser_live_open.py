@@ -38,6 +38,10 @@ def test_open_a_snapshot_in_a_new_tab_keeps_the_training(tiny_model_dir):
         other = opened.value
         other.wait_for_url(re.compile(r"/m/live-lab-model-at-step-[\d-]+s/"), timeout=90_000)
         other.get_by_role("tab", name="Next character").wait_for()  # the Lab's model reads characters
+        # on the run's own text (the page's prompt box holds the main model's sentence, not this text's)
+        other.wait_for_function(
+            "t => document.querySelector('#prompt textarea')?.value === t", arg=anbn_text()[:100]
+        )
         assert page.url.split("?")[0] == url  # the teacher's page stayed
         at = page.evaluate(STEP)
         page.wait_for_function(f"() => ({STEP})() > {at}", timeout=90_000)  # and its training goes on

@@ -380,6 +380,7 @@ def test_a_shared_link_opens_the_training_read_only():
 
 def test_open_a_snapshot_in_every_view(tiny_model_dir):
     import json
+    from urllib.parse import parse_qs
 
     import gradio as gr
 
@@ -396,8 +397,11 @@ def test_open_a_snapshot_in_every_view(tiny_model_dir):
     try:
         snap = job.snapshots[1]
         path = open_in_every_view(jobs, job.share, 1)  # a student's page may open it too
+        path, query = path.split("?")
         key = path.removeprefix("/m/").rstrip("/")
         assert path == f"/m/{key}/" and hub.entry(key).folder == snap.model_dir
+        # it opens on the run's own text (its first 100 characters, the probe), not the page's prompt
+        assert parse_qs(query) == {"prompt": [anbn_text()[:100]]}
         assert hub.entry(key).info.label == f"Live Lab model at step {snap.step:,} ({snap.seconds:.0f} s)"
         assert open_in_every_view(jobs, job.id, 99) != path  # past the end: the last snapshot
         # the click's answer also holds what the page says if the browser blocks the new tab (English here,
@@ -406,7 +410,7 @@ def test_open_a_snapshot_in_every_view(tiny_model_dir):
         from playground.text.live import PAIRS
 
         again, words = open_snapshot(jobs, job.share, 1)
-        assert again.startswith("/m/live-lab-model-at-step-") and again.endswith("/")
+        assert again.startswith("/m/live-lab-model-at-step-") and again.split("?")[0].endswith("/")
         assert json.loads(words) == {
             "blocked": PAIRS["live.popup_blocked"][0],
             "link": PAIRS["live.popup_link"][0],

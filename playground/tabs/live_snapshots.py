@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from functools import partial
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import gradio as gr
 import numpy as np
 
 from lstmlm.checkpoint import CheckpointError
-from lstmlm.training.live import load_snapshot, snapshot_changes
+from lstmlm.training.live import load_snapshot, probe_text, snapshot_changes
 from playground import markup
 from playground.hub import HUB_URL_JS, PRE_OPEN_JS, HubUnavailable, register
 from playground.i18n import language, say, shown, t
@@ -124,7 +125,9 @@ def open_snapshot(jobs: LiveJobs, key: str, index: float) -> tuple[str, str]:
 
 def open_in_every_view(jobs: LiveJobs, key: str, index: float) -> str:
     """Offer the shown snapshot's model in every view (the model hub mounts an app for it) and return its
-    path "/m/<key>/", which the page then opens. gr.Error without a snapshot or a hub."""
+    path "/m/<key>/?prompt=..." with the run's probe (its own text's start: a prompt in the page's box was
+    written for another model, maybe in characters this one never saw), which the page then opens. gr.Error
+    without a snapshot or a hub."""
     if not key:
         raise gr.Error(say("live.train_first_open"))
     try:
@@ -138,9 +141,10 @@ def open_in_every_view(jobs: LiveJobs, key: str, index: float) -> str:
     snap = snaps[int(np.clip(index, 0, len(snaps) - 1))]
     label = say("live.hub_label", step=f"{snap.step:,}", s=f"{snap.seconds:.0f}")
     try:
-        return register(snap.model_dir, label)
+        path = register(snap.model_dir, label)
     except (HubUnavailable, CheckpointError) as e:
         raise gr.Error(shown(e)) from None
+    return path + "?" + urlencode({"prompt": probe_text(job.text or "", job.probe)})
 
 
 def layer_choices(num_layers: int, lang: str | None = None) -> list[tuple[str, int]]:

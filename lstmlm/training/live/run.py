@@ -155,6 +155,15 @@ def live_configs(settings: LiveSettings, corpus: Corpus) -> tuple[ModelConfig, T
     return model_config, train_config
 
 
+PROBE_CHARS = 100  # the default probe: the text's first 100 characters
+
+
+def probe_text(text: str, probe: str | None = None) -> str:
+    """What a Live Lab run traces into its snapshots: `probe`, or the text's first PROBE_CHARS characters
+    when it is None or blank."""
+    return text[:PROBE_CHARS] if probe is None or not probe.strip() else probe
+
+
 def train_live(
     text: str,
     settings: LiveSettings,
@@ -183,7 +192,7 @@ def train_live(
         with open(out / name, "w", encoding="utf-8", newline="") as f:  # newline="": the line breaks as given
             f.write(part)
     listeners = list(callbacks or [])
-    probe = text[:100] if probe is None or not probe.strip() else probe
+    probe = probe_text(text, probe)
     watcher = LiveWatcher(settings, corpus, probe, out, listeners, train_config.batch_size, resume)
     summary = train(
         corpus,
