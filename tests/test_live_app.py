@@ -367,10 +367,16 @@ def test_a_shared_link_opens_the_training_read_only():
     job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=300, **TINY), owner="teacher")
     wait_until_ended(jobs, job.id)
     page = lambda **q: SimpleNamespace(query_params=q)  # noqa: E731
-    key, progress, timer, *buttons, layers = open_shared(jobs, page(view="live", lab=job.share))
+    opened = open_shared(jobs, page(view="live", lab=job.share))
+    key, progress, timer, *buttons, layers, form, summary = opened
     assert key == job.share and "shared training" in progress and timer.active is True
     assert len(buttons) == 3 and all(b.visible is False for b in buttons)  # Train / Pause / Stop hidden
     assert layers.choices == [("Layer 1", 0)] and layers.value == 0  # TINY: one layer
+    # the page's own form (empty, at its defaults) gives way to the teacher's settings in one line
+    assert form.visible is False and summary.visible is True
+    s = job.settings
+    assert f"{s.num_layers} layer(s) of {s.hidden_dim} units" in summary.value
+    assert f"sequence length {s.bptt}" in summary.value and f"{s.seconds:g} s, seed {s.seed}" in summary.value
     key, notice, *_ = open_shared(jobs, page(lab=job.id))  # a control id in a link is refused
     assert key == "" and "does not name a shared training" in notice
     key, notice, *_ = open_shared(jobs, page(lab="0" * 32))

@@ -133,16 +133,34 @@ def open_shared(jobs: LiveJobs, request: gr.Request) -> tuple:
     params = dict(getattr(request, "query_params", {}) or {})
     token = params.get("lab", "")
     if not token:
-        return (gr.skip(),) * 7
+        return (gr.skip(),) * 9
     try:
         status = jobs.status(token, curve=False)
     except UnknownJob as e:
-        return "", markup.notice(str(e)), gr.skip(), *(gr.skip(),) * 4
+        return "", markup.notice(str(e)), *(gr.skip(),) * 7
     if not status["read_only"]:  # a job id in a link is not accepted: links only read
-        return "", markup.notice(say("live.not_shared")), *(gr.skip(),) * 5
+        return "", markup.notice(say("live.not_shared")), *(gr.skip(),) * 7
     hidden, lang = gr.Button(visible=False), language()
     layers = layer_radio(status["settings"]["num_layers"], lang)  # the shared model's layers
-    return token, progress_html(status, lang), gr.Timer(active=True), hidden, hidden, hidden, layers
+    # the teacher's settings in one line, where this page's own form (empty, at its defaults) was
+    summary = gr.Markdown(shared_settings(status["settings"], lang), visible=True)
+    return (token, progress_html(status, lang), gr.Timer(active=True), hidden, hidden, hidden, layers,
+            gr.Row(visible=False), summary)  # fmt: skip
+
+
+def shared_settings(settings: dict, lang: str | None = None) -> str:
+    """One line of a shared training's settings (LiveSettings as a dict) for the pages that watch it."""
+    return say(
+        "live.shared_settings",
+        lang,
+        read_as=say("live.chars" if settings["tokenizer"] == "chars" else "live.words", lang).lower(),
+        layers=settings["num_layers"],
+        units=settings["hidden_dim"],
+        bptt=settings["bptt"],
+        lr=f"{settings['lr']:g}",
+        seconds=f"{settings['seconds']:g}",
+        seed=settings["seed"],
+    )
 
 
 def try_model(jobs: LiveJobs, job_id: str, prompt: str, seed: float | None) -> str:
@@ -230,6 +248,7 @@ def wire(jobs: LiveJobs, page: gr.Blocks | None, c: SimpleNamespace) -> None:
         def opened(request: gr.Request) -> tuple:
             return open_shared(jobs, request)
 
-        outputs = [c.job, c.progress, c.timer, c.train_button, c.pause_button, c.stop_button, c.layer]
+        outputs = [c.job, c.progress, c.timer, c.train_button, c.pause_button, c.stop_button, c.layer, c.form]
+        outputs.append(c.shared_settings)
         page.load(opened, None, outputs, **private)
     c.try_button.click(partial(try_model, jobs), [c.job, c.try_prompt, c.try_seed], c.try_out, **private)

@@ -18,8 +18,10 @@ TICK_S = 1.0  # how often a page polls its training while it runs
 
 
 def source_and_settings(c: SimpleNamespace) -> None:
-    """The text, the probe and the training's settings, and the Train / Pause / Stop / Download row."""
-    with gr.Row(equal_height=False):
+    """The text, the probe and the training's settings, and the Train / Pause / Stop / Download row. A page
+    watching a shared training sees its settings in one line (`c.shared_settings`) instead of the form."""
+    c.shared_settings = gr.Markdown(visible=False, elem_id="live-shared-settings")
+    with gr.Row(equal_height=False) as c.form:
         with gr.Column(scale=3):
             c.teaching = gr.Dropdown(
                 [(t(f"live.teach.{name}"), name) for name in TEACHING_TEXTS],

@@ -176,6 +176,12 @@ PAIRS: dict[str, tuple[str, str]] = {
         " · a shared training: you watch, its teacher controls it",
         " · 共享的训练：你在观看，由老师控制",
     ),
+    "live.shared_settings": (
+        "**The teacher's training:** {read_as}, {layers} layer(s) of {units} units, sequence length {bptt}, "
+        "learning rate {lr}, {seconds} s, seed {seed}.",
+        "**老师的训练：**{read_as}，{layers} 层，每层 {units} 个单元，序列长度 {bptt}，学习率 {lr}，"
+        "{seconds} 秒，随机种子 {seed}。",
+    ),
     "live.time": ("{s} s of {budget} s ({left} s left)", "{s} 秒 / 共 {budget} 秒（还剩 {left} 秒）"),
     "live.step": ("step {step}", "第 {step} 步"),
     "live.speed": ("{n} {u}s/s", "每秒 {n} 个{u}"),
