@@ -14,7 +14,9 @@ from lstmlm.tokenizers import VISIBLE, WIKITEXT, Tokenizer
 from lstmlm.wikitext import UNK
 
 # How tokens that are not plain words look on screen (charts, chips, buttons).
-RARE_LABEL = "a rare word"  # <unk>: the one output that stands for every word the model never learned
+# <unk>: the one output that stands for every word the model never learned (a character model's: every
+# character; text/display.py's display.rare.character), named by `rare_label(unit=...)`
+RARE_LABEL = "a rare word"
 RARE_EXPLAINED = (
     "“a rare word” is <unk>: the model's stand-in for every word outside its vocabulary. It is not a word "
     "you can add, and Generate never draws it unless you tick “allow <unk>”."
@@ -27,28 +29,33 @@ SHOWN_AS = {**VISIBLE, UNK: RARE_LABEL, **JOINED}  # VISIBLE: ⏎ for <eos>, ␣
 CELL_COLORS = {"lstm": "#4f46e5", "gru": "#0d9488", "rnn_tanh": "#ea580c"}
 
 
-def rare_label(lang: str | None = None) -> str:
+def rare_label(lang: str | None = None, *, unit: str = "word") -> str:
     """The on-screen name of <unk> in `lang` ('zh' or 'en'; default: the language of the page being
-    served, English outside a request): RARE_LABEL in English."""
+    served, English outside a request) for a model that reads `unit`s ('word' or 'character'): RARE_LABEL
+    in English for a word model, "a rare character" for a character model."""
     from playground.page_language import say  # here: page_language loads every text module, which load plots
+    from playground.text import per_unit
 
-    return say("display.rare", lang)
+    return say(per_unit("display.rare", unit), lang)
 
 
-def rare_explained(lang: str | None = None) -> str:
-    """RARE_EXPLAINED in `lang` (default: the page's language)."""
+def rare_explained(lang: str | None = None, *, unit: str = "word") -> str:
+    """RARE_EXPLAINED in `lang` (default: the page's language), in terms of `unit`s ('word' or
+    'character': a character model's <unk> stands for every character outside its vocabulary)."""
     from playground.page_language import say
+    from playground.text import per_unit
 
-    return say("display.rare_explained", lang)
+    return say(per_unit("display.rare_explained", unit), lang)
 
 
-def display_word(token: str, lang: str | None = None) -> str:
+def display_word(token: str, lang: str | None = None, *, unit: str = "word") -> str:
     """A token as a person reads it: '⏎' for a line break, '␣' for a space (a character model's), '-' for
-    WikiText's '@-@', `rare_label(lang)` for <unk> (default: the page's language), and HIDDEN_LABEL for a
-    word on the classroom list (unless the server shows all words). The one place every view turns a
-    vocabulary word into screen text."""
+    WikiText's '@-@', `rare_label(lang, unit=unit)` for <unk> (default: the page's language; `unit`: what
+    the model reads, 'word' or 'character', `model.vocab.tokenizer.unit`), and HIDDEN_LABEL for a word on
+    the classroom list (unless the server shows all words). The one place every view turns a vocabulary
+    word into screen text."""
     if token == UNK:
-        return rare_label(lang)
+        return rare_label(lang, unit=unit)
     return SHOWN_AS.get(token) or hide_in_text(token)[0]
 
 

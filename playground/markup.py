@@ -15,6 +15,7 @@ from lstmlm.safewords import HIDDEN_LABEL, hide_in_text
 from lstmlm.tokenizers import WIKITEXT, Tokenizer
 from playground.display import corpus_words, display_word, rare_explained, rare_label, spaced_pieces
 from playground.page_language import say, shown
+from playground.text import per_unit
 
 
 def _esc(text: str) -> str:
@@ -29,12 +30,12 @@ def hide_listed(text: str) -> str:
 _ESCAPES = re.compile(r" ?@([-,.])@ ?")  # WikiText's "1 @,@ 000" and "well @-@ known"
 
 
-def display_text(text: str) -> str:
+def display_text(text: str, *, unit: str = "word") -> str:
     """Corpus text (words joined by spaces) as a person reads it: WikiText escapes joined ("1 @,@ 000" ->
-    "1,000"), line breaks as "⏎", <unk> as `rare_label()` ("a rare word", in the page's language), listed
-    words hidden (`hide_in_text`)."""
+    "1,000"), line breaks as "⏎", <unk> as `rare_label(unit=unit)` ("a rare word", "a rare character" for
+    a `unit` 'character' model, in the page's language), listed words hidden (`hide_in_text`)."""
     text = _ESCAPES.sub(r"\1", text or "")
-    text = text.replace("<eos>", "⏎").replace("<unk>", rare_label())
+    text = text.replace("<eos>", "⏎").replace("<unk>", rare_label(unit=unit))
     return hide_in_text(text)[0]
 
 
@@ -57,32 +58,36 @@ def placeholder(text: str) -> str:
 
 def token_chips(tokens: Sequence[str], unknown: Sequence[int], note: str = "", unit: str = "word") -> str:
     """The prompt as the model reads it: one chip per token (`unit`: word or character), unknown ones
-    marked; a line break is ⏎ and a character model's space ␣."""
+    marked (their title: read as a rare word, or character); a line break is ⏎ and a character model's
+    space ␣."""
     if not tokens:
         return placeholder(say("markup.empty_prompt"))
     unknown = set(unknown)
-    unk_title, eos_title = _esc(say("markup.unknown_title")), _esc(say("markup.line_break"))
+    unk_title = _esc(say(per_unit("markup.unknown_title", unit)))
+    eos_title = _esc(say("markup.line_break"))
     chips = []
     for pos, tok in enumerate(tokens):
         if pos in unknown:
-            chips.append(f'<span class="lp-chip lp-unk" title="{unk_title}">{_esc(display_word(tok))}</span>')
+            shown_as = _esc(display_word(tok, unit=unit))
+            chips.append(f'<span class="lp-chip lp-unk" title="{unk_title}">{shown_as}</span>')
         elif tok == "<eos>":
             chips.append(f'<span class="lp-chip lp-eos" title="{eos_title}">⏎</span>')
         else:
-            chips.append(f'<span class="lp-chip">{_esc(display_word(tok))}</span>')
+            chips.append(f'<span class="lp-chip">{_esc(display_word(tok, unit=unit))}</span>')
     n_unk, unit_name = len(unknown), say(f"unit.{unit}")
     key = "markup.chips_unknown" if n_unk else "markup.chips_known"
     legend = f'<span class="lp-legend">{say(key, n=len(tokens), unit=unit_name, unk=n_unk)}</span>'
     return notice(note) + f'<div class="lp-chips">{"".join(chips)}</div>{legend}'
 
 
-def set_apart_note(words: Sequence[str], probs: Sequence[float]) -> str:
-    """Under the next-word chips: the predicted entries that are not words to add ("a rare word", "(hidden
-    word)"), each styled apart with its probability, and one line saying what they are; "" if none."""
+def set_apart_note(words: Sequence[str], probs: Sequence[float], unit: str = "word") -> str:
+    """Under the next-word chips: the predicted entries that are not words to add ("a rare word", or "a
+    rare character" for a model that reads `unit` 'character'; "(hidden word)"), each styled apart with its
+    probability, and one line saying what they are; "" if none."""
     rare, hidden = [], []
-    rare_name = rare_label()  # the page's language
+    rare_name = rare_label(unit=unit)  # the page's language
     for w, p in zip(words, probs, strict=True):
-        label = display_word(w)
+        label = display_word(w, unit=unit)
         if label == rare_name:
             rare.append(p)
         elif label == HIDDEN_LABEL:
@@ -90,7 +95,7 @@ def set_apart_note(words: Sequence[str], probs: Sequence[float]) -> str:
     parts, lines = [], []
     if rare:
         parts.append(f'<span class="lp-chip lp-apart">{rare_name} {sum(rare):.1%}</span>')
-        lines.append(_esc(rare_explained()))
+        lines.append(_esc(rare_explained(unit=unit)))
     if hidden:
         n = f"{len(hidden)} words" if len(hidden) > 1 else "a word"
         parts.append(f'<span class="lp-chip lp-apart">{HIDDEN_LABEL} {sum(hidden):.1%}</span>')
@@ -162,14 +167,15 @@ def shaded_words(
         return placeholder(say("markup.shade_empty"))
     spans = []
     for (space, text), tok, v in zip(spaced_pieces(tokens, tokenizer), tokens, values, strict=True):
+        shown_as = display_word(tok, unit=tokenizer.unit)  # ⏎, "a rare word" (a character model's: character)
         if tok in ("<eos>", "<unk>"):
-            text = display_word(tok)  # ⏎, "a rare word"
+            text = shown_as
         bg = _shade(float(v), lo, hi, diverging)
         dark = not diverging and (v - lo) / max(hi - lo, 1e-9) > 0.55
         cls = "lp-w lp-dark" if dark else "lp-w"
         spans.append(
             f'{_esc(space)}<span class="{cls}" style="background:{bg}" '
-            f'title="{_esc(display_word(tok))}: {label} {float(v):.3f}">{_esc(hide_in_text(text)[0])}</span>'
+            f'title="{_esc(shown_as)}: {label} {float(v):.3f}">{_esc(hide_in_text(text)[0])}</span>'
         )
         if tok == "<eos>":
             spans.append("<br>")
@@ -188,9 +194,10 @@ def generated_text(
     tokens = [*prompt_tokens, *(w["word"] for w in words)]
     pieces = spaced_pieces(tokens, tokenizer)
     n = len(prompt_tokens)
-    # the prompt too (it is on the projector); <unk> (drawn when allowed) reads as "a rare word"
+    # the prompt too (it is on the projector); <unk> (drawn when allowed) reads as "a rare word" (or
+    # "a rare character")
     pieces = [
-        (s, display_word(tok) if tok == "<unk>" else hide_in_text(t)[0])
+        (s, display_word(tok, unit=tokenizer.unit) if tok == "<unk>" else hide_in_text(t)[0])
         for (s, t), tok in zip(pieces, tokens, strict=True)
     ]
     head = "".join(_esc(s + t) if tokens[i] != "<eos>" else "<br>" for i, (s, t) in enumerate(pieces[:n]))

@@ -92,7 +92,8 @@ def show(
     p = read_prompt(m.vocab, prompt)
     if view == "next_word":
         nxt = predict_next(m, p, max(1, min(int(k), 30)))
-        return next_word_bars([display_word(w) for w in nxt.words], nxt.probs, f"After {prompt!r}")
+        shown = [display_word(w, unit=p.unit) for w in nxt.words]
+        return next_word_bars(shown, nxt.probs, f"After {prompt!r}")
     if view == "surprisal":
         from playground.views.surprisal import surprisal_view
 
@@ -110,7 +111,7 @@ def show(
             (f.entry.label, f.values, [f.word_at(d) for d in range(1, len(f.values) + 1)], f.entry.color)
             for f in flows
         ]
-        return prompt_flow(display_word(p.tokens[-1]), series, unit=m.vocab.tokenizer.unit)
+        return prompt_flow(display_word(p.tokens[-1], unit=p.unit), series, unit=p.unit)
     _check_words(prompt, p.ids, view)
     lv = trace_layer(m, p, int(layer))  # ValueError naming the layers for a bad one
     if view == "saturation":
@@ -119,7 +120,8 @@ def show(
             raise ValueError("a plain RNN has no gates to saturate; try view='gates' (its h)")
         return saturation_scatter({g: saturation(lv.values[g]) for g in gates}, lv.layer)
     if view == "unit":
-        return unit_lines([display_word(w) for w in lv.tokens], unit_series(lv, unit), unit, lv.layer)
+        shown = [display_word(w, unit=p.unit) for w in lv.tokens]  # (`unit` here: the unit's number)
+        return unit_lines(shown, unit_series(lv, unit), unit, lv.layer)
     gate = gate or cell_gates(m)[0]
     if order not in ORDERINGS:
         raise ValueError(f"order must be one of {', '.join(ORDERINGS)}, got {order!r}")

@@ -18,6 +18,7 @@ MARKUP = re.compile(r"<unk>|<eos>|@[-,.]@|= =|\.txt\b|wikitext|/work/|\.\./|/dat
 # keys whose text may hold one of them, because the text is about it
 ALLOWED = {
     "display.rare_explained": "explains what “a rare word” stands for: <unk>",
+    "display.rare_explained.character": "the same, “a rare character”, for a character model",
     "gen.allow_unk.word": "the switch that lets Generate draw <unk>, named by it",
     "gen.allow_unk.character": "the same, for a character model",
     "gen.allow_unk_info.word": "explains that switch",

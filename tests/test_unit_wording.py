@@ -1,9 +1,11 @@
 """Issues 15-17 (newcomer trial): a character model's Generate tab and Live Lab heatmap name characters,
 not words (English and Chinese); Cell hunt's jump to Intervene widens the cell slider to the unit's
-observed values and replaces the preset note; the Live Lab's shared text check and its settings' messages."""
+observed values and replaces the preset note; the Live Lab's shared text check and its settings' messages.
+A character model's <unk> is "a rare character" (生僻字符) on screen; a word model's stays "a rare word"."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -13,21 +15,33 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
+from lstmlm.bundled import resolve_model
 from lstmlm.checkpoint import load_model, save_model
 from lstmlm.model import LanguageModel, ModelConfig
+from lstmlm.prompt import read_prompt
+from lstmlm.sampling import top_words
+from lstmlm.studies.intervene import compare_distributions
 from lstmlm.tokenizers import CHARS
 from lstmlm.training.live import LiveSettings, LiveSettingsError, LiveTextError, read_upload
 from lstmlm.training.live.settings import check_text
 from lstmlm.vocab import Vocab
+from playground import markup
 from playground.app import build_app
+from playground.display import RARE_EXPLAINED, RARE_LABEL, display_word, rare_label
 from playground.i18n import EN, ZH
+from playground.plots.class_game import bars_figure
 from playground.plots.live import snapshot_figure
+from playground.tabs import change_charts
+from playground.tabs import counterfactual as counterfactual_tab
 from playground.tabs import generate as generate_tab
+from playground.tabs import next_word as next_word_tab
 from playground.tabs.cell_hunt import CELL_LIMIT, INTERVENE_CONTROLS, cell_bound, to_intervene
 from playground.text import words_in
 from playground.views.cell_hunt import CELL_RANGE, hunt_view
 from playground.views.generate import GenerationSettings, reshaping_at, reshaping_summary
+from playground.views.intervene import effect_sentence
 from playground.views.lineup import make_lineup
+from playground.views.next_word import next_log_probs
 
 TEXT = 'He said "no (really) way".\nShe said "yes".\n' * 4
 
@@ -210,8 +224,8 @@ def test_a_character_models_page_never_says_word(char_page, lang):
     assert _saying_word(_strings(char_page), lang) == []
 
 
-def _tab_outputs(model: LanguageModel) -> dict[str, object]:
-    """The main function of each tab (each calls its view in views/*) on `model` and TEXT."""
+def _tab_outputs(model: LanguageModel, text: str = TEXT) -> dict[str, object]:
+    """The main function of each tab (each calls its view in views/*) on `model` and `text`."""
     from playground.tabs import (
         compare,
         counterfactual,
@@ -225,25 +239,25 @@ def _tab_outputs(model: LanguageModel) -> dict[str, object]:
     )
 
     lineup = make_lineup(model, None, ())
-    text_b = TEXT.replace("said", "sayd", 1)
+    text_b = text.replace("said", "sayd", 1)
     out = {
-        "next_word": next_word.update(model, TEXT, 5),
-        "surprisal": surprisal.update(model, TEXT),
-        "gates": gates.update(model, TEXT, 0, "f", "variance", 0)[:-1],
-        "counterfactual": counterfactual.compare_prompts(model, TEXT, text_b, 0),
+        "next_word": next_word.update(model, text, 5),
+        "surprisal": surprisal.update(model, text),
+        "gates": gates.update(model, text, 0, "f", "variance", 0)[:-1],
+        "counterfactual": counterfactual.compare_prompts(model, text, text_b, 0),
         "intervene": intervene.apply_intervention(
-            model, TEXT, 0, "pin_forget", 1.0, "all", "", 4, "mean", "3-", 5, 0, "f"
+            model, text, 0, "pin_forget", 1.0, "all", "", 4, "mean", "3-", 5, 0, "f"
         ),
         "presets": [intervene.choose_preset(model, n) for n in (*intervene.PRESETS, intervene.UNIT_OFF)]
         + [intervene.choose_preset(model, intervene.UNIT_OFF, {"layer": 0, "unit": 1})],
-        "equations": [equations.show_equations(model, TEXT, 0, 3, 0, m) for m in ("one", "all")],
+        "equations": [equations.show_equations(model, text, 0, 3, 0, m) for m in ("one", "all")],
         "units": [
-            units.words(model, TEXT, "3-7"),
-            units.search(model, None, TEXT, 0, "h", "3-7", "mean"),
-            units.show_unit(model, None, TEXT, 0, "3-7", 1),
+            units.words(model, text, "3-7"),
+            units.search(model, None, text, 0, "h", "3-7", "mean"),
+            units.show_unit(model, None, text, 0, "3-7", 1),
         ],
-        "compare": compare.update(lineup, TEXT),
-        "gradient": gradient.update(lineup, TEXT),
+        "compare": compare.update(lineup, text),
+        "gradient": gradient.update(lineup, text),
     }
     return out
 
@@ -263,3 +277,111 @@ class _Request:
     def __init__(self, lang: str) -> None:
         self.headers = {"cookie": f"lp_lang={lang}"}
         self.cookies = {"lp_lang": lang}
+
+
+# ---- <unk> on a character model: "a rare character" (生僻字符), never "a rare word" (生僻词) ----
+
+RARE = {"en": ("a rare character", "a rare word"), "zh": ("生僻字符", "生僻词")}  # lang -> (said, never said)
+UNKNOWN = 'He said "中" and paid 100 €.\n'  # "中" and "€" are not among warpeace-char-lstm's characters
+
+
+@pytest.fixture(scope="module")
+def warpeace() -> LanguageModel:
+    """The bundled character model (War and Peace, 80 characters and <unk>), loaded as the app loads it."""
+    return load_model(resolve_model("warpeace-char-lstm"))
+
+
+def _page_in(lang: str, monkeypatch) -> None:
+    """Serve the handlers as if for a page in `lang` (its lp_lang cookie)."""
+    import playground.page_language
+
+    monkeypatch.setattr(playground.page_language, "serving_request", lambda: _Request(lang))
+
+
+def _screen(obj: object) -> str:
+    """Every text of a tab's outputs, HTML attributes (a chip's title) included, entities decoded."""
+    return html.unescape("\n".join(_strings(obj)))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_character_models_unknown_characters_read_as_rare_characters_on_every_tab(
+    warpeace, lang, monkeypatch
+):
+    _page_in(lang, monkeypatch)
+    p = read_prompt(warpeace.vocab, UNKNOWN)
+    unk = warpeace.vocab.index["<unk>"]
+    assert [p.tokens[i] for i in p.unknown] == ["中", "€"] and {p.ids[i] for i in p.unknown} == {unk}
+    rare, never = RARE[lang]
+    screen = _screen(_tab_outputs(warpeace, UNKNOWN))
+    assert rare in screen and never not in screen
+    title = {
+        "en": "not in the vocabulary: the model reads it as a rare character",
+        "zh": "不在词表中：模型把它读作生僻字符",
+    }[lang]
+    chips = html.unescape(next_word_tab.update(warpeace, UNKNOWN, 5)[3])  # the prompt as the model reads it
+    assert chips.count(f'title="{title}"') == 2  # "中" and "€"
+    # Counterfactual: two unknown characters the model reads alike
+    summary = counterfactual_tab.compare_prompts(warpeace, 'He said "中"', 'He said "€"', 0)[0]
+    assert {"en": "both read as “a rare character”, a character", "zh": "都被读作“生僻字符”"}[lang] in summary
+    assert never not in summary
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_character_models_unk_as_an_output_is_a_rare_character(warpeace, lang, monkeypatch):
+    """Where <unk> is something the model gives (it ranks low after War and Peace, so the whole distribution
+    is asked for, or a distribution is made with it on top): the next-character labels and the note under
+    them, the Intervene sentence and charts, generated text, the Class game's and the Live Lab's charts."""
+    _page_in(lang, monkeypatch)
+    vocab, rare, never = warpeace.vocab, *RARE[lang]
+    p = read_prompt(vocab, UNKNOWN)
+    nxt = top_words(next_log_probs(warpeace, p.ids), vocab, len(vocab))  # every character, <unk> among them
+    assert rare in next_word_tab.word_labels(nxt.words, p.unit)
+    note = html.unescape(markup.set_apart_note(nxt.words, nxt.probs, p.unit))
+    explained = {
+        "en": "the model's stand-in for every character outside its vocabulary",
+        "zh": "词表之外的所有字符",
+    }
+    assert f"{rare} " in note and explained[lang] in note and never not in note and "word" not in note
+    before = torch.full((len(vocab),), -20.0)
+    before[vocab.index["a"]], before[vocab.index["e"]] = 0.0, -1.0
+    after = before.clone()
+    after[vocab.index["<unk>"]], after[vocab.index["a"]] = 0.0, -3.0
+    change = compare_distributions(before.log_softmax(0), after.log_softmax(0), vocab, 5)
+    said = effect_sentence(change, lang, "character")
+    assert f"“{rare}”" in said and never not in said
+    bars, moved = change_charts(change, ("before", "after"), ("b", "a"), "t", "m", unit="character")
+    assert rare in _screen([bars, moved]) and never not in _screen([bars, moved])
+    drawn = [{"word": "<unk>", "prob": 0.01, "rank": 70}]  # Generate with "Allow <unk>" ticked
+    text = markup.generated_text(p.tokens, drawn, tokenizer=vocab.tokenizer)
+    assert rare in text and never not in text
+    chart = bars_figure("LSTM", ["<unk>", "a"], [0.5, 0.5], "#000", None, "p", "character")
+    assert rare in _screen(chart) and never not in _screen(chart)
+    values = np.zeros((2, 3), dtype=np.float32)
+    snapshot = snapshot_figure(values, ["a", "<unk>"], 10, 1.0, np.arange(3), 0, "h", "character", lang)
+    assert rare in _screen(snapshot) and never not in _screen(snapshot)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_word_models_unk_is_still_a_rare_word(tiny_model, lang, monkeypatch):
+    _page_in(lang, monkeypatch)
+    vocab, (_, rare) = tiny_model.vocab, RARE[lang]
+    assert rare_label(lang) == rare_label(lang, unit="word") == {"en": RARE_LABEL, "zh": "生僻词"}[lang]
+    assert display_word("<unk>", lang) == rare and display_word("<unk>", lang, unit="character") != rare
+    p = read_prompt(vocab, "the zorblax sat on the")
+    assert p.unknown == [1] and p.unit == "word"
+    chips = html.unescape(next_word_tab.update(tiny_model, "the zorblax sat on the", 5)[3])
+    title = {
+        "en": "not in the vocabulary: the model reads it as a rare word",
+        "zh": "不在词表中：模型把它读作生僻词",
+    }
+    assert f'title="{title[lang]}"' in chips
+    nxt = top_words(next_log_probs(tiny_model, p.ids), vocab, len(vocab))
+    note = html.unescape(markup.set_apart_note(nxt.words, nxt.probs, p.unit))
+    explained = {
+        "en": RARE_EXPLAINED,
+        "zh": "“生僻词”就是 <unk>：模型用它代表词表之外的所有词。它不是一个可以添加的词；"
+        "除非你勾选“允许 <unk>”，生成时不会抽到它。",
+    }
+    assert f"{rare} " in note and explained[lang] in note and "character" not in note and "字符" not in note
+    summary = counterfactual_tab.compare_prompts(tiny_model, "the zorblax sat", "the quibble sat", 0)[0]
+    assert {"en": "both read as “a rare word”, a word", "zh": "都被读作“生僻词”"}[lang] in summary

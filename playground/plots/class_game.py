@@ -30,10 +30,17 @@ body.lp-present .gradio-container .contain .lp-room-banner { font-size: 36px; }
 
 
 def bars_figure(
-    title: str, words: Sequence[str], shares: Sequence[float], color: str, actual: str | None, axis: str
+    title: str,
+    words: Sequence[str],
+    shares: Sequence[float],
+    color: str,
+    actual: str | None,
+    axis: str,
+    unit: str = "word",
 ) -> go.Figure:
     """One panel: horizontal bars of `shares` (the class's share of its guesses, or a model's
-    probabilities), most first; the bar of the `actual` word (ignoring case) green."""
+    probabilities), most first; the bar of the `actual` word (ignoring case) green; `unit`: what the room's
+    model reads ('word' or 'character'), which names its <unk>."""
     target = actual.casefold() if actual is not None else None
     hit = [target is not None and w.casefold() == target for w in words]
     values = [float(v) for v in shares]
@@ -41,7 +48,7 @@ def bars_figure(
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=[text_label(display_word(w)) for w in words],
+            y=[text_label(display_word(w, unit=unit)) for w in words],
             orientation="h",
             marker_color=[ACTUAL_COLOR if h else color for h in hit],
             text=[f"{v:.0%}" for v in values],

@@ -11,6 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lstmlm.cells import quantity
+from lstmlm.wikitext import UNK
+from playground.display import rare_label
 from playground.plots.gates import gate_heatmap
 from playground.plots.plot_words import WORDS
 from playground.plots.style import ACCENT, MUTED, TEMPLATE
@@ -116,7 +118,8 @@ def snapshot_figure(
 ) -> go.Figure:
     """The probe's heatmap (units x tokens) of one quantity at one snapshot (`values`: its (T, H) array,
     taken at `step`, `seconds` into training), units in `order` (at most MAX_HEATMAP_UNITS rows); `unit`:
-    the tokenizer's unit ('word' or 'character'), which the token axis and hover name; its words in `lang`."""
+    the tokenizer's unit ('word' or 'character'), which the token axis, the hover and <unk> name; its words in
+    `lang`."""
     units = [int(u) for u in order[:MAX_HEATMAP_UNITS]]
     z = values[:, units].T  # (U, T)
     if quantity == "c":
@@ -128,7 +131,8 @@ def snapshot_figure(
     )
     if len(units) < values.shape[1]:  # a layer of more than MAX_HEATMAP_UNITS: say that some are left out
         title += " · " + words_in(lang, "live.snap_some", n=len(units), total=values.shape[1])
-    tokens = ["\u21b5" if t == "<eos>" else ("\u2423" if t == " " else t) for t in tokens]
+    shown_as = {"<eos>": "\u21b5", " ": "\u2423", UNK: rare_label(lang, unit=unit)}  # <unk>: a rare character
+    tokens = [shown_as.get(t, t) for t in tokens]
     words = {k: words_in(lang, f"plot.{k}") for k in WORDS}
     gate = "h" if quantity == "c" else quantity
     return gate_heatmap(z, tokens, units, gate, title, unit=unit, words_text=words)

@@ -45,7 +45,8 @@ def text_label(word: str, lang: str | None = None) -> str:
     """A token as a chart shows it: `display_word`'s reading (<unk> "a rare word" in `lang`, default the
     page's; <eos> ⏎; "@-@" -; a word on the classroom list "(hidden word)"), made safe for plotly's text,
     which reads '<' as an HTML tag. Every chart label passes here, whoever made the word list; a label
-    already shown (display_word's output) stays as it is."""
+    already shown (display_word's output) stays as it is, so a character model's views pass their tokens
+    shown (`display_word(w, unit="character")`: <unk> "a rare character")."""
     word = display_word(word, lang)
     return word.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 

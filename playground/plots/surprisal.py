@@ -56,12 +56,14 @@ def _named(lang: str, unit: str) -> dict[str, str]:
     return {"unit": words_in(lang, f"unit.{unit}")}
 
 
-def _hover(w: WordScore, lang: str) -> str:
+def _hover(w: WordScore, lang: str, unit: str = "word") -> str:
+    """A scored word's hover: p, rank, bucket and the top-k expected, their <unk> named for `unit`."""
     pairs = zip(w.expected, w.expected_probs, strict=True)
-    expected = ", ".join(f"{display_word(e)} {q:.1%}" for e, q in pairs)
+    expected = ", ".join(f"{display_word(e, unit=unit)} {q:.1%}" for e, q in pairs)
     bucket = words_in(lang, f"sur.bucket.{w.bucket}")
+    word = display_word(w.word, unit=unit)
     return words_in(
-        lang, "sur.hover", word=display_word(w.word), p=f"{w.prob:.4f}", rank=f"{w.rank:,}", bucket=bucket,
+        lang, "sur.hover", word=word, p=f"{w.prob:.4f}", rank=f"{w.rank:,}", bucket=bucket,
         bits=f"{w.bits:.1f}", expected=expected,
     )  # fmt: skip
 
@@ -101,7 +103,7 @@ def surprisal_text(
         w = by_pos.get(pos)
         shown = "⏎" if tok == "<eos>" else hide_listed(text)
         style = f"background:{BUCKET_COLORS[w.bucket]}" if w else ""
-        title = _hover(w, lang) if w else display_word(tok)
+        title = _hover(w, lang, unit) if w else display_word(tok, unit=unit)
         bucket = f" data-bucket={w.bucket}" if w else ""
         if pos in unknown:  # <unk>'s probability is any rare word's, not this word's: no bucket, no score
             style = f"background:{UNKNOWN_COLOR};outline:1px dashed #6b7280"
@@ -156,7 +158,7 @@ def surprisal_bars(words: Sequence[WordScore], lang: str = "en", unit: str = "wo
     bits, rank = words_in(lang, "sur.bar_hover"), words_in(lang, "sur.rank")
     fig = go.Figure(
         go.Bar(
-            x=unique_labels([display_word(w.word) for w in words]),
+            x=unique_labels([display_word(w.word, unit=unit) for w in words]),
             y=[w.bits for w in words],
             marker_color=[BUCKET_BARS[w.bucket] for w in words],
             customdata=[[w.prob, w.rank, words_in(lang, f"sur.bucket.{w.bucket}")] for w in words],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 import plotly.graph_objects as go
@@ -61,15 +62,23 @@ def unit_span_lines(
     return fig
 
 
-def numbered_words(tokens: Sequence[str], span_start: int = -1, span_stop: int = -1, lang: str = "en") -> str:
+def numbered_words(
+    tokens: Sequence[str],
+    span_start: int = -1,
+    span_stop: int = -1,
+    lang: str = "en",
+    step_unit: str = "word",
+) -> str:
     """The prompt's words numbered from 0, as Intervene and Equations count steps (to type a range), the
-    selected span highlighted (`lang`: the language of the placeholder for an empty prompt)."""
+    selected span highlighted (`lang`: the language of the placeholder for an empty prompt; `step_unit`:
+    "word" or "character", what the model reads, which names its <unk>)."""
     if not tokens:
         return placeholder(words_in(lang, "units.empty"))
     chips = []
     for n, tok in enumerate(tokens):
         cls = "lp-chip lp-sel" if span_start <= n < span_stop else "lp-chip"
-        chips.append(f'<span class="{cls}"><sup>{n}</sup>{html.escape(display_word(tok))}</span>')
+        shown = html.escape(display_word(tok, unit=step_unit))
+        chips.append(f'<span class="{cls}"><sup>{n}</sup>{shown}</span>')
     return f'<div class="lp-chips" id="numbered-words">{"".join(chips)}</div>'
 
 
@@ -88,21 +97,22 @@ def unit_choices(scores: Sequence, lang: str = "en") -> list[tuple[str, int]]:
 ATLAS_BLOCKS = ("h_high", "h_low", "c_high", "c_low")  # an atlas entry's context lists, in this order
 
 
-def _clean(text: str) -> str:
-    return html.escape(display_text(text))
+def _clean(text: str, step_unit: str = "word") -> str:
+    return html.escape(display_text(text, unit=step_unit))
 
 
 def atlas_contexts(entry: dict, lang: str = "en", step_unit: str = "word") -> str:
     """A unit's top contexts from the atlas, each word highlighted, grouped by signal and sign; the
     headings in `lang`, naming `step_unit` ("word" or "character", what the model reads)."""
     blocks = []
+    clean = partial(_clean, step_unit=step_unit)
     for key in ATLAS_BLOCKS:
         title = words_in(lang, f"units.atlas.{key}")
         if key not in entry:  # a GRU's or plain RNN's atlas has no cell state
             continue
         rows = "".join(
-            f'<div class="lp-ctx"><span class="lp-val">{c["value"]:+.3f}</span> …{_clean(c["before"])} '
-            f"<mark>{_clean(c['word'])}</mark> {_clean(c['after'])}…</div>"
+            f'<div class="lp-ctx"><span class="lp-val">{c["value"]:+.3f}</span> …{clean(c["before"])} '
+            f"<mark>{clean(c['word'])}</mark> {clean(c['after'])}…</div>"
             for c in entry.get(key, [])
         )
         blocks.append(f'<div class="lp-atlas-block"><div class="lp-label">{title}</div>{rows}</div>')

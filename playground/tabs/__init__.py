@@ -153,11 +153,13 @@ def change_charts(
     title: str,
     moved_title: str,
     axis: str = "probability",
+    unit: str = "word",
 ) -> tuple[go.Figure, go.Figure]:
     """The two charts of a next-word distribution change (an intervention, or prompt A against B): the
     top words before and after side by side, and the words whose probability moved most (`axis`: its
-    probability axis's title, in the page's language)."""
-    shown = lambda ws: [display_word(w) for w in ws]  # noqa: E731
+    probability axis's title, in the page's language; `unit`: what the model reads, 'word' or
+    'character', which names its <unk>)."""
+    shown = lambda ws: [display_word(w, unit=unit) for w in ws]  # noqa: E731
     bars = before_after_bars(
         (shown(change.before.words), change.before.probs),
         (shown(change.after.words), change.after.probs),

@@ -25,17 +25,18 @@ def charts(state: dict) -> list:
     after the reveal), as Plot updates."""
     teacher = state["role"] == "teacher"
     axis, prob = say("class.chart_share"), say("class.chart_prob")
+    unit = state.get("unit", "word")  # what the room's model reads: names a model's <unk>
     if state["histogram"]:
         words = [w for w, _ in state["histogram"]]
         shares = [c / max(state["guesses"], 1) for _, c in state["histogram"]]
         title = say("class.chart_class", n=state["guesses"])
-        first = bars_figure(title, words, shares, CLASS_COLOR, state["actual"], axis)
+        first = bars_figure(title, words, shares, CLASS_COLOR, state["actual"], axis, unit)
     else:
         first = placeholder(say("class.chart_none" if teacher else "class.chart_hidden"), height=260)
     models = (state["models"] or [])[:MODEL_PANELS]
     shown = [
         gr.Plot(
-            bars_figure(m["label"], m["words"], m["probs"], MODEL_COLORS[i], state["actual"], prob),
+            bars_figure(m["label"], m["words"], m["probs"], MODEL_COLORS[i], state["actual"], prob, unit),
             visible=True,
         )
         for i, m in enumerate(models)

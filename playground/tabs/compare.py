@@ -50,14 +50,16 @@ def update(lineup: Sequence[Entry], text: str) -> tuple[str, go.Figure, str, go.
         }
         for e, s in zip(lineup, scores, strict=True)
     ]
-    chips = markup.token_chips(p.tokens, p.unknown, p.notice, lineup[0].model.vocab.tokenizer.unit)
+    reads = lineup[0].model.vocab.tokenizer.unit  # the line-up reads as the page's model (make_lineup)
+    chips = markup.token_chips(p.tokens, p.unknown, p.notice, reads)
     if p.tokens and all(len(s.word_bits) == len(p.tokens) for s in scores):
-        shown = [display_word(w) for w in p.tokens]
+        shown = [display_word(w, unit=reads) for w in p.tokens]
         bits = [(e.named(lang), s.word_bits, e.color) for e, s in zip(lineup, scores, strict=True)]
         surprise = word_surprisal(shown, bits, lang, unit)
     else:
         surprise = placeholder(say("cmp.empty", lang), height=380)
-    return chips, compare_bars(words, series, lang, unit), perplexity_table(rows, lang, unit), surprise
+    bars = compare_bars([display_word(w, unit=reads) for w in words], series, lang, unit)  # <unk> named
+    return chips, bars, perplexity_table(rows, lang, unit), surprise
 
 
 def update_if_open(lineup: Sequence[Entry], text: str, tab: str) -> tuple:

@@ -22,11 +22,12 @@ from playground.text import per_unit, unit_fields
 from playground.views.counterfactual import DEFAULT_PAIR, change_one_word, counterfactual_view, delta_window
 
 
-def position_labels(tokens_a: list[str], tokens_b: list[str]) -> list[str]:
-    """'3 sat' where both prompts have the same word at step 3, '3 boy/girl' where they differ."""
+def position_labels(tokens_a: list[str], tokens_b: list[str], unit: str = "word") -> list[str]:
+    """'3 sat' where both prompts have the same word at step 3, '3 boy/girl' where they differ; `unit`
+    ('word' or 'character': what the model reads) names its <unk>."""
     out = []
     for step, (a, b) in enumerate(zip(tokens_a, tokens_b, strict=False)):  # up to the shorter
-        a, b = display_word(a), display_word(b)
+        a, b = display_word(a, unit=unit), display_word(b, unit=unit)
         out.append(f"{step} {a}" if a == b else f"{step} {a}/{b}")
     return out
 
@@ -41,9 +42,9 @@ def read_alike_note(model: LanguageModel, cf: Counterfactual, lang: str = "en") 
             step=step)
         for step in cf.read_alike
     )  # fmt: skip
-    read_as = html.escape(
-        display_word(model.vocab.words[cf.ids_a[cf.read_alike[0]]], lang)
-    )  # <unk>: a rare word
+    read_as = html.escape(  # <unk>: a rare word (a character model's: a rare character)
+        display_word(model.vocab.words[cf.ids_a[cf.read_alike[0]]], lang, unit=model.vocab.tokenizer.unit)
+    )
     note = say(
         "cf.read_alike", lang, pairs=pairs, read_as=read_as, **unit_fields(lang, model.vocab.tokenizer.unit)
     )
@@ -64,7 +65,7 @@ def compare_prompts(
         # gr.Error: it stamped a red "Error" on every output and put the reason only in a toast
         said = say("cf.cannot_because", lang, reason=shown(e, lang))
         return markup.refusal(said, "counterfactual-cannot"), None, None, None, None
-    labels = position_labels(cf.tokens_a, cf.tokens_b)
+    labels = position_labels(cf.tokens_a, cf.tokens_b, model.vocab.tokenizer.unit)
     first = cf.first_difference
     ch = cf.next_words
     named = unit_fields(lang, model.vocab.tokenizer.unit)
@@ -99,6 +100,7 @@ def compare_prompts(
         say("cf.next_word", lang, **named),
         say("cf.moved_most", lang, **named),
         say("next.probability", lang),
+        model.vocab.tokenizer.unit,
     )
     return summary, lines, heat, bars, moved
 

@@ -23,9 +23,10 @@ from playground.views.cell_kind import is_lstm
 from playground.views.equations import equations_json, memory_window
 
 
-def step_choices(tokens: list[str]) -> list[tuple[str, int]]:
-    """('3: sat', 3) for every step of the prompt."""
-    return [(f"{t}: {display_word(w)}", t) for t, w in enumerate(tokens)]
+def step_choices(tokens: list[str], unit: str = "word") -> list[tuple[str, int]]:
+    """('3: sat', 3) for every step of the prompt; `unit` ('word' or 'character': what the model reads)
+    names its <unk>."""
+    return [(f"{t}: {display_word(w, unit=unit)}", t) for t, w in enumerate(tokens)]
 
 
 def prompt_tokens(model: LanguageModel, text: str) -> list[str]:
@@ -73,7 +74,8 @@ def show_equations(
                 one,
                 {k: say(per_unit(f"cells.{k}", model.vocab.tokenizer.unit), lang) for k in OTHER_CELL_WORDS},
             )
-            return gr.Dropdown(choices=step_choices(tokens), value=step), latex, svg, gr.skip(), gr.skip()
+            choices = step_choices(tokens, model.vocab.tokenizer.unit)
+            return gr.Dropdown(choices=choices, value=step), latex, svg, gr.skip(), gr.skip()
         eq = equations_json(model, text, int(layer), step, unit, 4, lang)
         mem, mem_words, first = memory_window(model, text, int(layer), unit)
     except (ValueError, TypeError) as e:
@@ -94,4 +96,5 @@ def show_equations(
     )
     note = say("eq.note", lang)
     latex = f"> **{note}** {eq['runaway_note']}\n\n{eq['latex']}" if eq["runaway_note"] else eq["latex"]
-    return gr.Dropdown(choices=step_choices(tokens), value=step), latex, svg, stack, horizon
+    choices = step_choices(tokens, model.vocab.tokenizer.unit)
+    return gr.Dropdown(choices=choices, value=step), latex, svg, stack, horizon

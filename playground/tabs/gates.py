@@ -54,7 +54,7 @@ def unit_views(lv: LayerValues, gate: str, unit: int, tokenizer: Tokenizer) -> t
         + say("gates.caption", layer=lv.layer + 1, unit=unit, step=step, what=what)
         + "</div>"
     )
-    shown = [display_word(w) for w in lv.tokens]
+    shown = [display_word(w, unit=tokenizer.unit) for w in lv.tokens]
     fig = unit_lines(shown, unit_series(lv, unit), unit, lv.layer, plot_words(), tokenizer.unit)
     return caption + words, fig
 

@@ -62,7 +62,7 @@ def _reshaping_view(model: LanguageModel, run: dict, step: int) -> tuple[go.Figu
     context = word_context(read_prompt(model.vocab, run["prompt"]).ids, words, step)  # with hidden headings
     r = reshaping_at(model, context, settings, chosen_id=ids[step - 1])
     lang, unit = language(), model.vocab.tokenizer.unit
-    word = display_word(run["words"][step - 1])
+    word = display_word(run["words"][step - 1], unit=unit)
     title = say("gen.drawn", lang, step=step, word=word, unit=say(f"unit.{unit}", lang))
     names = [say(f"gen.series.{k}", lang) for k in ("model", "tempered", "final")]
     fig = reshaping_bars(

@@ -70,12 +70,13 @@ def update(lineup: Sequence[Entry], text: str) -> tuple:
         (f.entry.named(lang), f.values, [f.word_at(d) for d in range(1, len(f.values) + 1)], f.entry.color)
         for f in flows
     ]
-    word, note = html.escape(display_word(p.tokens[-1])), html.escape(flow_note(flows, lang, _unit(lineup)))
+    target = display_word(p.tokens[-1], unit=_unit(lineup))  # the predicted word, as the page's model reads
+    word, note = html.escape(target), html.escape(flow_note(flows, lang, _unit(lineup)))
     line = say(
         "grad.head", lang, word=word, n=len(p.tokens) - 1, note=note, **unit_fields(lang, _unit(lineup))
     )
     head = markup.notice(p.notice) + f'<div class="lp-small">{line}</div>'
-    return head, prompt_flow(display_word(p.tokens[-1]), series, lang, _unit(lineup)), *averaged(lineup, lang)
+    return head, prompt_flow(target, series, lang, _unit(lineup)), *averaged(lineup, lang)
 
 
 def update_if_open(lineup: Sequence[Entry], text: str, tab: str) -> tuple:

@@ -95,6 +95,7 @@ def apply_intervention(
         say("iv.next_word", lang, **named),
         say("iv.moved_most", lang, **named),
         say("next.probability", lang),
+        model.vocab.tokenizer.unit,
     )
     description = describe(res.intervention, req.action, res.tokens, lang, model.vocab.tokenizer.unit)
     moved_by = say("iv.moved", lang, tv=f"{ch.total_variation:.1%}", kl=f"{ch.kl_bits:.3f}", **named)

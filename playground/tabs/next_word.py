@@ -22,9 +22,10 @@ from playground.views.next_word import MAX_TOP_K_SHOWN, append_words, is_choosab
 DEFAULT_K = 10
 
 
-def word_labels(words: list[str]) -> list[str]:
-    """Chart and button labels of predicted words: a line break says "new line" beside its symbol."""
-    return [display_word(w) + (" " + say("next.new_line") if w == EOS else "") for w in words]
+def word_labels(words: list[str], unit: str = "word") -> list[str]:
+    """Chart and button labels of predicted words: a line break says "new line" beside its symbol; <unk>
+    is "a rare word", or "a rare character" when the model reads `unit` 'character'."""
+    return [display_word(w, unit=unit) + (" " + say("next.new_line") if w == EOS else "") for w in words]
 
 
 def update(model: LanguageModel, text: str, k: int) -> tuple[go.Figure, str, gr.Dataset, str]:
@@ -32,7 +33,7 @@ def update(model: LanguageModel, text: str, k: int) -> tuple[go.Figure, str, gr.
     the clickable candidates (real words only) and the prompt's tokens as the model reads them."""
     p = read_prompt(model.vocab, text)
     nxt = predict_next(model, p, int(k or DEFAULT_K))
-    shown = word_labels(nxt.words)
+    shown = word_labels(nxt.words, p.unit)
     title = say("next.title") if p.tokens else say("next.title_start", unit=say(f"unit.{p.unit}"))
     # only real words are offered to click: <unk> and hidden words are drawn apart, never sent as values
     choosable = [is_choosable(w) for w in nxt.words]
@@ -44,7 +45,7 @@ def update(model: LanguageModel, text: str, k: int) -> tuple[go.Figure, str, gr.
         next_word_bars(
             shown, nxt.probs, title, apart=[not ok for ok in choosable], axis=say("next.probability")
         ),
-        markup.entropy_line(nxt.entropy_bits, p.unit) + markup.set_apart_note(nxt.words, nxt.probs),
+        markup.entropy_line(nxt.entropy_bits, p.unit) + markup.set_apart_note(nxt.words, nxt.probs, p.unit),
         candidates,
         markup.token_chips(p.tokens, p.unknown, p.notice, p.unit)
         + markup.tokenizer_line(model.vocab.tokenizer, getattr(model, "info", None)),

@@ -34,7 +34,7 @@ def words(model: LanguageModel, text: str, span: str) -> str:
         start, stop = parse_span(span, len(p.tokens))
     except ValueError:
         start = stop = -1
-    return markup.notice(p.notice) + numbered_words(p.tokens, start, stop, language())
+    return markup.notice(p.notice) + numbered_words(p.tokens, start, stop, language(), p.unit)
 
 
 def words_if_open(model: LanguageModel, text: str, span: str, tab: str) -> str:
@@ -68,7 +68,7 @@ def show_unit(
         start, stop = parse_span(span, len(p.tokens))
     except ValueError:
         start = stop = 0  # no span to shade
-    shown = [display_word(w) for w in p.tokens]
+    shown = [display_word(w, unit=p.unit) for w in p.tokens]
     lang = language()
     fig = unit_span_lines(
         shown,
@@ -97,7 +97,7 @@ def search(
         return (gr.skip(),) * 6
     best, lang = v.result.high[0].unit, language()
     return (
-        numbered_words(p.tokens, start, stop, lang),
+        numbered_words(p.tokens, start, stop, lang, p.unit),
         gr.Radio(choices=unit_choices(v.result.high, lang), value=best),
         gr.Radio(choices=unit_choices(v.result.low, lang), value=None),
         best,

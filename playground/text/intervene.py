@@ -82,7 +82,7 @@ PAIRS: dict[str, tuple[str, str]] = {
         "The top {unit} stayed “{word}”: {p_before} before, {p_after} after.",
         "最可能的{unit}仍是“{word}”：干预前 {p_before}，干预后 {p_after}。",
     ),
-    "iv.real_top": (  # after a top word <unk> (“a rare word”): the likeliest word that is not <unk>
+    "iv.real_top": (  # after a top <unk> (“a rare word/character”): the likeliest one that is not <unk>
         "The likeliest real {unit} is now “{word}” ({p}).",
         "现在最可能的真实{unit}是“{word}”（{p}）。",
     ),

@@ -18,6 +18,10 @@ PAIRS: dict[str, tuple[str, str]] = {
         "not in the vocabulary: the model reads it as a rare word",
         "不在词表中：模型把它读作生僻词",
     ),
+    "markup.unknown_title.character": (
+        "not in the vocabulary: the model reads it as a rare character",
+        "不在词表中：模型把它读作生僻字符",
+    ),
     "markup.line_break": ("a line break: the text goes on on a new line", "换行：文本在新的一行继续"),
     "markup.chips_unknown": (
         '{n} {unit}s · <span class="lp-chip lp-unk">unknown</span> {unk} not in the vocabulary',

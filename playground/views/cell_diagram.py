@@ -86,7 +86,7 @@ def cell_diagrams(
     if not 0 <= unit < H:
         raise ValueError(f"unit {unit} does not exist: the layer has units 0..{H - 1}")
     tr = reader(model).trace(p.ids)  # the Equations view's other parts read the same trace
-    word = display_word(p.tokens[step])
+    word = display_word(p.tokens[step], unit=p.unit)  # `unit` here is the cell's unit number
     one = diagram_values(tr, word, layer, step, unit)
     return one, diagram_values(tr, word, layer, step, None) if every_unit else one
 

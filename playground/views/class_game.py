@@ -94,9 +94,10 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _word(token: str) -> str:
-    """A model token or a student's guess as the page shows it (listed words hidden), escaped."""
-    return _esc(display_word(token))
+def _word(token: str, unit: str = "word") -> str:
+    """A model token or a student's guess as the page shows it (listed words hidden), escaped; `unit`: what
+    the room's model reads ('word' or 'character'), which names its <unk>."""
+    return _esc(display_word(token, unit=unit))
 
 
 def banner_html(state: dict) -> str:
@@ -119,9 +120,10 @@ def round_html(state: dict) -> str:
         return f'<div class="lp-placeholder">{_esc(say(key))}</div>'
     if state.get("question") == "gate":
         return gate_round_html(state)
-    shown = " ".join(_word(w) for w in state["prompt"])
+    unit = state.get("unit", "word")
+    shown = " ".join(_word(w, unit) for w in state["prompt"])
     if state["revealed"] and state["actual"] is not None:
-        blank = f'<span class="lp-room-actual">{_word(state["actual"])}</span>'
+        blank = f'<span class="lp-room-actual">{_word(state["actual"], unit)}</span>'
     else:
         blank = '<span class="lp-room-blank">?</span>'
     named = _named(state)
@@ -143,14 +145,19 @@ def round_html(state: dict) -> str:
         if actual is None:
             note = say("class.no_actual", **named)
         elif mine is not None and mine == actual.casefold():
-            note = say("class.right", actual=display_word(actual))
+            note = say("class.right", actual=display_word(actual, unit=unit))
         elif mine is not None:
-            note = say("class.wrong", actual=display_word(actual), guess=display_word(mine), **named)
+            note = say(
+                "class.wrong",
+                actual=display_word(actual, unit=unit),
+                guess=display_word(mine, unit=unit),
+                **named,
+            )
         else:
-            note = say("class.missed", actual=display_word(actual), **named)
+            note = say("class.missed", actual=display_word(actual, unit=unit), **named)
         lines.append(f'<div class="lp-summary">{_esc(note)}</div>')
     elif state["role"] == "student":
-        note = say("class.your_guess", guess=display_word(mine)) if mine else say("class.no_guess")
+        note = say("class.your_guess", guess=display_word(mine, unit=unit)) if mine else say("class.no_guess")
         lines.append(f'<div class="lp-summary">{_esc(note)}</div>')
     return "".join(lines)
 
@@ -170,7 +177,7 @@ def scores_html(state: dict) -> str:
     head = [say("class.score_word", **named), say("class.score_right"), say("class.score_class"), *labels]
     rows = [
         [
-            _word(s["actual"]),
+            _word(s["actual"], state.get("unit", "word")),
             f"{s['right']} / {s['guesses']}",
             _bits(s["class_bits"]),
             *(_bits(s["model_bits"].get(k)) for k in labels),
@@ -201,7 +208,10 @@ def gate_round_html(state: dict) -> str:
     """A gate question's round: the sentence with its "." marked, the question, how many picked; a
     student's pick; after the reveal, the gates' table (`gates_html`)."""
     *words, stop = state["prompt"]
-    shown = " ".join(_word(w) for w in words) + f' <span class="lp-room-blank">{_word(stop)}</span>'
+    unit = state.get("unit", "word")
+    shown = (
+        " ".join(_word(w, unit) for w in words) + f' <span class="lp-room-blank">{_word(stop, unit)}</span>'
+    )
     present = max(state["present"], state["guesses"])
     lines = [
         f'<div class="lp-text lp-room-prompt">{shown}</div>',

@@ -68,7 +68,7 @@ def equations_json(
         raise ValueError(f"digits must be between 1 and 8, got {digits}")
     tr = layer_arrays(reader(model).trace(ids))
     n = equation_numbers(tr, layer, step, unit)
-    word = display_word(tokens[step])
+    word = display_word(tokens[step], unit=model.vocab.tokenizer.unit)  # (`unit` here: the cell's number)
     latex = equations_latex(replace(n, layer=layer + 1), digits, lang, word=word)  # tabs count layers from 1
     kept, written, c_shown = displayed_cell_sum(n, digits)
     numbers = {
@@ -115,7 +115,7 @@ def memory_window(model: LanguageModel, text: str, layer: int, unit: int):
     tr = reader(model).trace(ids)
     mem = memory_breakdown(tr, check_layer(model, layer), unit)
     first = max(0, len(ids) - MAX_MEMORY_STEPS)
-    words = [f"{t} {display_word(w)}" for t, w in enumerate(tokens)][first:]
+    words = [f"{t} {display_word(w, unit=model.vocab.tokenizer.unit)}" for t, w in enumerate(tokens)][first:]
     return mem, words, first
 
 

@@ -186,7 +186,7 @@ def heatmap_window(
             notice = ("" if lang == "zh" else " ").join(x for x in (notice, said) if x)
     return HeatmapData(
         z=np.ascontiguousarray(window[:, order].T),
-        words=[display_word(w) for w in lv.tokens[first:]],
+        words=[display_word(w, unit=lv.unit) for w in lv.tokens[first:]],
         first_step=first,
         units=order.tolist(),
         gate=gate,

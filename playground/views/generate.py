@@ -165,7 +165,7 @@ def reshaping_at(
         return entropy_bits(torch.log(p))
 
     return Reshaping(
-        words=[display_word(w) for w in model.vocab.decode(ids)],
+        words=[display_word(w, unit=model.vocab.tokenizer.unit) for w in model.vocab.decode(ids)],
         model=[float(probs[i]) for i in ids],
         tempered=[float(tempered[i]) for i in ids],
         final=[float(final[i]) for i in ids],

@@ -28,7 +28,8 @@ class Flow:
     values: np.ndarray  # (T,) index d-1 = distance d
 
     def word_at(self, d: int) -> str:
-        return display_word(self.tokens[len(self.tokens) - 1 - d])
+        """The word (or character, as the entry's model reads) `d` steps before the predicted one, shown."""
+        return display_word(self.tokens[len(self.tokens) - 1 - d], unit=self.entry.model.vocab.tokenizer.unit)
 
 
 def flow_view(lineup: Sequence[Entry], text: str) -> tuple[Prompt, list[Flow]]:

@@ -52,14 +52,15 @@ MAX_SHOWN_WORDS = 20
 
 def steps_label(tokens: list[str], start: int, stop: int | None, lang: str = "en", unit: str = "word") -> str:
     """'steps 3 (sat) to 5 (the)' or 'from step 3 (sat) on', with the words shown, in `lang`; `unit`
-    ('word' or 'character') names what is generated."""
+    ('word' or 'character') names what is generated and the model's <unk> ("a rare word" or character)."""
     last = len(tokens) - 1 if stop is None else min(stop, len(tokens)) - 1
-    first = f"{start} ({display_word(tokens[start])})" if start < len(tokens) else str(start)
+    first = f"{start} ({display_word(tokens[start], unit=unit)})" if start < len(tokens) else str(start)
     if stop is None:
         return words_in(lang, "iv.steps_from", first=first, **unit_fields(lang, unit))
     if last <= start:
         return words_in(lang, "iv.step_only", first=first)
-    return words_in(lang, "iv.steps_range", first=first, last=f"{last} ({display_word(tokens[last])})")
+    last_shown = f"{last} ({display_word(tokens[last], unit=unit)})"
+    return words_in(lang, "iv.steps_range", first=first, last=last_shown)
 
 
 @dataclass(frozen=True)
@@ -119,11 +120,12 @@ def preset_values(
 
 def effect_sentence(change: DistributionChange, lang: str = "en", unit: str = "word") -> str:
     """The size of an intervention's effect in words (in `lang`): did the top word (character when `unit`
-    is 'character') change, and how much did it move. When the top word after it is <unk> ("a rare word"),
-    which real word is now first (the likeliest one that is not <unk>), since "a rare word" names none."""
+    is 'character') change, and how much did it move. When the top word after it is <unk> ("a rare word",
+    for a character model "a rare character"), which real word is now first (the likeliest one that is
+    not <unk>), since "a rare word" names none."""
     named = unit_fields(lang, unit)
     before, after = change.before, change.after
-    b, a = display_word(before.words[0], lang), display_word(after.words[0], lang)
+    b, a = display_word(before.words[0], lang, unit=unit), display_word(after.words[0], lang, unit=unit)
     p_before = before.probs[0]
     p_after = next((q for w, q in zip(after.words, after.probs, strict=True) if w == before.words[0]), None)
     if b != a:
@@ -145,7 +147,8 @@ def effect_sentence(change: DistributionChange, lang: str = "en", unit: str = "w
     real = next(((w, q) for w, q in zip(after.words, after.probs, strict=True) if w != UNK), None)
     if real is None:  # only <unk> among the words kept (k = 1)
         return said
-    first = words_in(lang, "iv.real_top", word=display_word(real[0], lang), p=f"{real[1]:.0%}", **named)
+    word = display_word(real[0], lang, unit=unit)
+    first = words_in(lang, "iv.real_top", word=word, p=f"{real[1]:.0%}", **named)
     return said + ("" if lang == "zh" else " ") + first
 
 
