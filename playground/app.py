@@ -148,16 +148,20 @@ def build_app(
     compare_dirs: Sequence[str | os.PathLike] = (),
     hub: ModelHub | None = None,
     key: str | None = None,
+    say_misfits: bool = True,
 ) -> gr.Blocks:
     """The whole app over one read-only model (shared by all users; per-user data lives in gr.State).
     `model_dir` is where the model's unit atlas and averaged gradient flow are looked for (None: none);
     the Compare and Gradient-flow views put the models of `compare_dirs` beside it. With a `hub` (see
-    hub.py), the header has the model picker and "Open a model", this app being the hub's model `key`."""
+    hub.py), the header has the model picker and "Open a model", this app being the hub's model `key`.
+    `say_misfits`: print the lesson steps this model does not fit on stderr (`start.say_misfits`)."""
     atlas = load_atlas(model_dir) if model_dir is not None else None
     hunt_cache = load_hunt(model_dir)  # the ranking `lstmlm cells` wrote beside the model (None: none)
     lineup = make_lineup(model, model_dir, compare_dirs, load=hub.load if hub else None)
     rooms = make_store(lineup)  # the Class game's rooms, shared by every page of this app
     lessons = start.shown_lessons()  # the shipped lesson files and a teacher's
+    if say_misfits:
+        start.say_misfits(model, lessons)
     with gr.Blocks(
         title="LSTM Playground",
         analytics_enabled=False,

@@ -197,7 +197,8 @@ class ModelHub:
         entry = self._entries[key]
         model = self.load(entry.folder)
         with self._build_lock, building():
-            demo = build_app(model, model_dir=entry.folder, compare_dirs=self.compare_dirs, hub=self, key=key)
+            own = entry.info.origin == "launch"  # the lesson steps a model misfits: said for these only
+            demo = build_app(model, entry.folder, self.compare_dirs, hub=self, key=key, say_misfits=own)
         demo.queue(**queue_kwargs(self.queue_limits))
         return demo
 

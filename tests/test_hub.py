@@ -141,6 +141,24 @@ def test_models_load_once(tiny_model_dir):
     assert hub.load(tiny_model_dir) is hub.load(Path(str(tiny_model_dir)) / ".." / Path(tiny_model_dir).name)
 
 
+def test_lesson_misfits_are_logged_for_the_servers_own_model_only(tiny_model_dir, tmp_path, capsys):
+    """The tiny model has a few units a layer: the shipped lessons' steps on units 225 and 431 do not fit
+    it. The log says so when it is the model the server was started with, not for a Live Lab or uploaded
+    copy."""
+    import shutil
+
+    hub = ModelHub(tiny_model_dir, compare_dirs=[], bundled=False)
+    capsys.readouterr()
+    hub.build_blocks(hub.default_key)
+    said = capsys.readouterr().err
+    assert "lesson step does not fit this model" in said
+    lab_copy = shutil.copytree(tiny_model_dir, tmp_path / "snapshot")
+    for origin in ("lab", "upload"):
+        path = hub.register(lab_copy, f"a {origin} model", origin=origin)  # "/m/<key>/"
+        hub.build_blocks(path.split("/")[2])
+        assert "does not fit" not in capsys.readouterr().err, origin
+
+
 # ---- uploads (no server: the handler and the functions it calls)
 
 

@@ -40,10 +40,21 @@ def build_bar() -> gr.HTML:
 def build(model: LanguageModel, lessons: tuple[Lesson, ...], views: set[str] | None = None) -> TabView:
     """The Start-here tab: every lesson in English and Chinese (the page's language is shown), with the
     "Skip" link that opens Next word now and on the next visits; "word" in them is the model's unit
-    (character for a character model). A step asking for a layer, unit or word this model lacks is said
-    on stderr (views/lessons.py `model_problems`)."""
+    (character for a character model). `say_misfits` says the steps this model does not fit."""
     unit = model.vocab.tokenizer.unit
-    cfg = model.config
+    present = set(VIEWS) if views is None else views
+    if model.config.cell != "lstm":  # Equations, Intervene and Cell hunt need an LSTM
+        present -= {"equations", "intervene", "cell_hunt"}
+    with gr.Tab(t("tab.start"), id="start") as tab:
+        gr.HTML(lessons_html(lessons, model.config.num_layers, present, unit), elem_id="lessons")
+    return TabView(tab)
+
+
+def say_misfits(model: LanguageModel, lessons: tuple[Lesson, ...]) -> None:
+    """Each lesson step asking for a layer, unit or word `model` lacks, one line on stderr (views/lessons.py
+    `model_problems`); the step still opens. For the models the server was started with (the person who
+    started it reads its log), not for the Live Lab's or uploaded ones, which lessons are not written for."""
+    cfg, unit = model.config, model.vocab.tokenizer.unit
 
     def tokens_of(text: str) -> list[str] | None:  # None: a word the model lacks (a vocabulary without <unk>)
         try:
@@ -51,15 +62,9 @@ def build(model: LanguageModel, lessons: tuple[Lesson, ...], views: set[str] | N
         except UnknownTokenError:
             return None
 
-    for lesson in lessons:  # a step beyond this model's layers, units or words: said, still opened
+    for lesson in lessons:
         for problem in model_problems(lesson, cfg.num_layers, cfg.hidden_dim, tokens_of, unit):
             print(f"lstm-playground: lesson step does not fit this model: {problem}", file=sys.stderr)
-    present = set(VIEWS) if views is None else views
-    if model.config.cell != "lstm":  # Equations, Intervene and Cell hunt need an LSTM
-        present -= {"equations", "intervene", "cell_hunt"}
-    with gr.Tab(t("tab.start"), id="start") as tab:
-        gr.HTML(lessons_html(lessons, model.config.num_layers, present, unit), elem_id="lessons")
-    return TabView(tab)
 
 
 def wire(
