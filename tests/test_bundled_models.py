@@ -117,8 +117,8 @@ def test_eval_on_a_fixed_slice_gives_the_measured_perplexity(shipped, tmp_path, 
 STORYBOOKS_TEST = REPO.parent / "shared" / "data" / "storybooks" / "test.txt"
 STORYBOOKS_SLICE_PERPLEXITY = {  # measured with `lstmlm eval` when each model was bundled
     "storybooks-lstm": 71.10765,  # the tied model of 2026-12-01 (the untied one before it: 111.89672)
-    "storybooks-gru": 182.32292,
-    "storybooks-rnn": 299.59245,
+    "storybooks-gru": 75.04927,
+    "storybooks-rnn": 106.67123,
 }
 STORYBOOKS_CELLS = {"storybooks-lstm": "lstm", "storybooks-gru": "gru", "storybooks-rnn": "rnn_tanh"}
 STORY_PROMPT = "Once upon a time there was a little girl who lived with her mother in a house near the woods"
@@ -168,10 +168,11 @@ def test_the_storybook_models_are_one_family_as_shipped(storybook_model):
     c = model.config
     shape = (c.cell, c.num_layers, c.hidden_dim, c.softmax, list(c.adaptive_cutoffs))
     assert shape == (STORYBOOKS_CELLS[name], 2, 512, "adaptive", [2000, 10000])
-    # the LSTM has the tied recipe (a 300-wide embedding shared with the adaptive softmax, locked dropout);
-    # the GRU and RNN predate it (256-wide, untied): their cards say so under "What still differs"
-    recipe = (True, True, 300) if name == "storybooks-lstm" else (False, False, 256)
-    assert (c.tie_weights, c.locked_dropout, c.embed_dim) == recipe
+    # one recipe (a 300-wide embedding shared with the adaptive softmax, locked dropout, the same word budget):
+    # what still differs (the RNN's peak learning rate) is under "What still differs" in each card
+    assert (c.tie_weights, c.locked_dropout, c.embed_dim) == (True, True, 300)
+    training = json.loads((directory / "config.json").read_text())["training"]
+    assert (training["words_processed"], training["train_config"]["schedule"]) == (20_000_960, "cosine")
     # the default model's vocabulary, byte for byte: the same words are scored, so the figures compare
     default_vocab = (MODELS / "storybooks-lstm" / "vocab.txt").read_bytes()
     assert (directory / "vocab.txt").read_bytes() == default_vocab

@@ -75,14 +75,16 @@ def test_every_word_a_question_names_is_shown_by_its_view(key, n):
     assert not missing, f"lesson {key!r} step {n} asks about {missing}, not among {sorted(shown)}"
 
 
-def test_why_gates_step_1_only_the_lstm_prefers_were_and_reads_best():
-    """The question "which model gives 'were' more than 'was'? which has the lowest perplexity?" has one
-    answer on the bundled family: the LSTM (both words are in the chart: the test above)."""
+def test_why_gates_step_1_only_the_lstm_prefers_were_and_the_perplexity_question_has_one_answer():
+    """The question "which model gives 'were' more than 'was'?" has one answer on the bundled family: the
+    LSTM (both words are in the chart: the test above). "Which has the lowest perplexity on the sentence: is
+    it the same model?" has one too (no tie); since the GRU and RNN were retrained with the LSTM's recipe
+    (2026-12-02) it is the GRU, which reads the sentence best yet prefers "was": the step asks, not tells."""
     from playground.tabs.compare import K
     from playground.views.compare import compare_view
 
     step = lesson("why_gates").steps[0]
-    assert '"were"' in step.ask_en and '"was"' in step.ask_en
+    assert '"were"' in step.ask_en and '"was"' in step.ask_en and "the same model?" in step.ask_en
     entries = lineup()
     _, scores = compare_view(entries, step.screen.prompt, K)
     cells = [e.model.config.cell for e in entries]
@@ -92,7 +94,8 @@ def test_why_gates_step_1_only_the_lstm_prefers_were_and_reads_best():
         for e, s in zip(entries, scores, strict=True)
     ]
     assert prefers == [True, False, False], [(s.words[:4], c) for s, c in zip(scores, cells, strict=True)]
-    assert min(scores, key=lambda s: s.perplexity) is scores[0]
+    low, second = sorted(s.perplexity for s in scores)[:2]
+    assert second > 1.02 * low, [s.perplexity for s in scores]  # a clear answer, not a tie
 
 
 def test_forget_gate_step_2_the_subjects_number_decides_the_verb():
