@@ -22,8 +22,10 @@ from lstmlm.tied_softmax import TiedAdaptiveSoftmax
 
 # rnn_relu: nn.RNN(nonlinearity="relu"), e.g. the PyTorch examples recipe's --model RNN_RELU (imported)
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn_tanh": nn.RNN, "rnn_relu": partial(nn.RNN, nonlinearity="relu")}
-# On CPU a call of the fused kernel (oneDNN) has a fixed cost of roughly 10-25 single steps (measured with
-# 2 layers of 256 units), so trace and generation run sequences shorter than this one step at a time.
+# On CPU a call of the fused kernel (oneDNN) has a fixed cost of several single steps: 10-25 measured with
+# 2 layers of 256 units in the first sessions; with the 2 x 512 storybook default on 2026-12-02, a call on
+# 1 / 8 / 24 ids cost 3.3 / 4.9 / 6.8 single steps (it varies with the machine). Trace and generation run
+# sequences shorter than this one step at a time; prompts are read in chunks of it (lstmlm.stepping).
 FUSED_MIN_STEPS = 24
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # h (L, B, H), or (h, c) for the LSTM
 

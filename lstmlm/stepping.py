@@ -24,8 +24,8 @@ CELL_STEP["rnn_relu"] = torch.rnn_relu_cell
 def step(model: LanguageModel, ids: torch.Tensor, state: State | None) -> tuple[torch.Tensor, State]:
     """One word per row, ids (B,), through every layer with PyTorch's single-step cell kernels: the top
     layer's h (B, H) and the new state ((h, c), each (L, B, H), for an LSTM; h (L, B, H) otherwise). The
-    same equations and weights as the fused nn.LSTM (equal to ~1e-7), whose call costs ~25 steps on CPU
-    (FUSED_MIN_STEPS). `state` None: zeros (`model.init_state`)."""
+    same equations and weights as the fused nn.LSTM (equal to ~1e-7), whose call has a fixed cost of several
+    steps on CPU (see FUSED_MIN_STEPS). `state` None: zeros (`model.init_state`)."""
     state = state if state is not None else model.init_state(ids.size(0))
     cell_step, rnn = CELL_STEP[model.config.cell], model.rnn
     x = model.embedding(ids)  # (B, E); dropout is off outside training

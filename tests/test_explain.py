@@ -111,7 +111,10 @@ def test_shown_cell_state_is_the_sum_of_the_shown_terms(traced, digits):
         assert total == Decimal(c_shown)  # adds up exactly as displayed
         assert float(kept) == pytest.approx(n.kept, abs=0.5 * 10**-digits + 1e-12)
         assert abs(float(written)) == pytest.approx(abs(n.written), abs=0.5 * 10**-digits + 1e-12)
-        assert abs(float(c_shown) - n.c_t) <= 10**-digits + 1e-7  # at most one unit in the last place
+        # at most one unit in the last place (two half-unit roundings), plus the float32 kernel's own
+        # rounding of c_t against the float64 sum of the terms: two ulps of |c_t| (4.6 has an ulp of 5e-7)
+        float32_slack = 2 * torch.finfo(torch.float32).eps * max(1.0, abs(n.c_t))
+        assert abs(float(c_shown) - n.c_t) <= 10**-digits + float32_slack
         assert (f"{n.c_t:.{digits + 3}f}" in md) == (c_shown != f"{n.c_t:.{digits}f}")  # rounding explained
         assert md.count("$$") == 12  # six equations
 
