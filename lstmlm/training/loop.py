@@ -88,23 +88,13 @@ def train(
     run = setup(corpus, model_config, cfg, Path(out), callbacks or [], should_stop, resume, summary)
     position = run.position
     run.model.train()
-    stop_reason = "finished"
-    while position["epoch"] <= cfg.epochs:
-        if reason := run_epoch(run):
-            stop_reason = reason
-            break
-        if run.annealed_out():
-            break
-        if not cfg.eval_every or position["step"] % cfg.eval_every:
-            validate(run, run.mean_recent())
-        position["epoch"] += 1
-        position["batch"] = 0
-        if run.annealed_out():
-            stop_reason = "learning rate below --min-lr"
-            break
-
-    if stop_reason in ("time budget", "word budget") and run.recent_losses and position["batch"] > 0:
-        validate(run, run.mean_recent())  # the last stretch may hold the best model
+    if position["pending_validation"] and not validate(run, run.mean_recent()):  # stopped inside it before
+        stop_reason = "interrupted"
+    else:
+        stop_reason = run_epochs(run)
+    if stop_reason in ("time budget", "word budget") and run.recent_losses and not validated_now(run):
+        if not validate(run, run.mean_recent()):  # the last stretch may hold the best model
+            stop_reason = "interrupted"
     save_state(run)
     ddp.barrier(run.world)
     return {
@@ -117,6 +107,29 @@ def train(
     }
 
 
+def run_epochs(run: TrainingRun) -> str:
+    """The epochs left, each validated at its end (unless it just was); why they ended: "finished",
+    "learning rate below --min-lr", or `run_epoch`'s reason."""
+    cfg, position = run.cfg, run.position
+    while position["epoch"] <= cfg.epochs:
+        if reason := run_epoch(run):
+            return reason
+        if run.annealed_out():
+            return "finished"
+        if not validated_now(run) and not validate(run, run.mean_recent()):
+            return "interrupted"
+        position["epoch"] += 1
+        position["batch"] = 0
+        if run.annealed_out():
+            return "learning rate below --min-lr"
+    return "finished"
+
+
+def validated_now(run: TrainingRun) -> bool:
+    """Whether the model was validated at this very step (every `eval_every` steps, or by a resumed run)."""
+    return run.position["validated_step"] == run.position["step"]
+
+
 def run_epoch(run: TrainingRun) -> str | None:
     """The rest of the current epoch, validating every `eval_every` steps; the stop reason if one came
     (interrupt, time or word budget), else None (the epoch ended, or the plateau schedule annealed out)."""
@@ -126,7 +139,8 @@ def run_epoch(run: TrainingRun) -> str | None:
             return reason
         train_step(run)
         if cfg.eval_every and position["step"] % cfg.eval_every == 0:
-            validate(run, run.mean_recent())
+            if not validate(run, run.mean_recent()):
+                return "interrupted"
             if run.annealed_out():
                 return None
     return None

@@ -50,7 +50,7 @@ class TrainingRun:
     train_data: torch.Tensor  # (T, batch_size // world)
     valid_data: torch.Tensor  # (T, eval_batch_size)
     starts: list[int]  # the first row of each training window
-    position: dict  # epoch, batch, step, seconds, best_val_loss, lr, evals, words: saved on resume
+    position: dict  # epoch, batch, step, seconds, best_val_loss, lr, evals, words, ...: saved on resume
     recent_losses: list[float]  # the last 200 training losses: train_loss in metrics.jsonl
     state: object  # the recurrent state carried from window to window
     net: torch.nn.Module | None = None  # the model's loss, under torchrun DistributedDataParallel
@@ -146,7 +146,8 @@ def setup(
             valid_data=valid_data,
             starts=list(batch_starts(train_data, cfg.bptt)),
             position=dict(
-                epoch=1, batch=0, step=0, seconds=0.0, best_val_loss=math.inf, lr=cfg.lr, evals=0, words=0
+                epoch=1, batch=0, step=0, seconds=0.0, best_val_loss=math.inf, lr=cfg.lr, evals=0, words=0,
+                validated_step=-1, pending_validation=False,  # see validate.validate
             ),
             recent_losses=[],
             state=model.init_state(per_rank),

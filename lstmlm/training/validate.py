@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import asdict
 
@@ -19,33 +20,58 @@ from lstmlm.training.resume import save_resume
 from lstmlm.training.run import TrainingRun
 
 
+class EvaluationInterrupted(Exception):
+    """A stop was requested while `evaluate` ran: it stopped between two windows, with no figure."""
+
+
 @torch.no_grad()
-def evaluate(model: LanguageModel, data: torch.Tensor, bptt: int = 35) -> tuple[float, int]:
-    """Mean negative log-likelihood (nats/word) over batchified `data` (T, B), state carried through."""
+def evaluate(
+    model: LanguageModel,
+    data: torch.Tensor,
+    bptt: int = 35,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[float, int]:
+    """Mean negative log-likelihood (nats/word) over batchified `data` (T, B), state carried through, and
+    the number of tokens scored. `should_stop` is asked before each window: True raises
+    EvaluationInterrupted (a Ctrl-C need not wait for the whole split)."""
     was_training = model.training
     model.eval()
     state = model.init_state(data.size(1))
     total, count = 0.0, 0
-    for start in batch_starts(data, bptt):
-        inputs, targets = get_batch(data, start, bptt)
-        features, state = model(inputs, state)
-        n = targets.numel()
-        total += model.loss(features, targets).item() * n
-        count += n
-    model.train(was_training)
+    try:
+        for start in batch_starts(data, bptt):
+            if should_stop is not None and should_stop():
+                raise EvaluationInterrupted
+            inputs, targets = get_batch(data, start, bptt)
+            features, state = model(inputs, state)
+            n = targets.numel()
+            total += model.loss(features, targets).item() * n
+            count += n
+    finally:
+        model.train(was_training)
     return total / max(count, 1), count
 
 
-def validate(run: TrainingRun, train_loss: float) -> None:
-    """Evaluate, save the model when it improved (else anneal the plateau schedule), log the record."""
+def validate(run: TrainingRun, train_loss: float) -> bool:
+    """Evaluate, save the model when it improved (else anneal the plateau schedule), log the record; True.
+    A stop requested during the evaluation (one process only: under torchrun every rank finishes it, as
+    they must agree) abandons it: nothing is saved or logged, the position notes it as pending (a resumed
+    run does it first, so that it gives the same records as a run never stopped), and it returns False."""
     cfg, position, optimizer = run.cfg, run.position, run.optimizer
+    position["pending_validation"] = True
     with averaged(run) as is_average:  # the EMA's weights once it has begun (saved as the model, too)
-        val_loss, _ = evaluate(run.model, run.valid_data, cfg.bptt)
+        try:
+            val_loss, _ = evaluate(
+                run.model, run.valid_data, cfg.bptt, run.should_stop if run.world == 1 else None
+            )
+        except EvaluationInterrupted:
+            return False
         val_loss = ddp.from_rank0(val_loss, run.device, run.world)  # rank 0 decides what is an improvement
         improved = val_loss < position["best_val_loss"]
         if improved and run.rank == 0:
             save_best(run, math.exp(min(val_loss, 700)), is_average)
     position["evals"] += 1
+    position["pending_validation"], position["validated_step"] = False, position["step"]
     record = {
         "step": position["step"],
         "epoch": position["epoch"],
@@ -71,6 +97,7 @@ def validate(run: TrainingRun, train_loss: float) -> None:
             raise save_failed(run, e, f"append to {METRICS} in") from e
     for cb in run.callbacks:
         cb.on_eval(record)
+    return True
 
 
 def averaged(run: TrainingRun):
@@ -101,6 +128,7 @@ def save_best(run: TrainingRun, val_ppl: float, is_average: bool = False) -> Non
 def save_state(run: TrainingRun) -> None:
     """The resumable state in out/resume (every rank calls this under torchrun)."""
     run.position["seconds"] = run.elapsed()
+    run.position["lr"] = run.optimizer.param_groups[0]["lr"]  # a scheduled lr too: a pending validation logs it
     meta = dict(
         run.position,
         recent_losses=run.recent_losses,
