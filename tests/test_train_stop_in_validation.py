@@ -2,7 +2,7 @@
 validation stops between two windows instead of running to the end of the split, nothing of it is saved,
 and a resumed run validates first, so that it ends exactly as a run never stopped.
 
-Tiny corpora from conftest.write_corpus, 2-layer models with 8 units, CPU, one thread (as tests/test_train.py).
+Tiny corpora from conftest.write_corpus, 2-layer models with 8 units, CPU, one thread (as test_train.py).
 """
 
 from __future__ import annotations
