@@ -168,7 +168,7 @@ def test_the_storybook_models_are_one_family_as_shipped(storybook_model):
     c = model.config
     shape = (c.cell, c.num_layers, c.hidden_dim, c.softmax, list(c.adaptive_cutoffs))
     assert shape == (STORYBOOKS_CELLS[name], 2, 512, "adaptive", [2000, 10000])
-    # one recipe (a 300-wide embedding shared with the adaptive softmax, locked dropout, the same word budget):
+    # one recipe (a 300-wide embedding shared with the adaptive softmax, locked dropout, one word budget):
     # what still differs (the RNN's peak learning rate) is under "What still differs" in each card
     assert (c.tie_weights, c.locked_dropout, c.embed_dim) == (True, True, 300)
     training = json.loads((directory / "config.json").read_text())["training"]

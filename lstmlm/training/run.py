@@ -145,9 +145,17 @@ def setup(
             train_data=train_data,
             valid_data=valid_data,
             starts=list(batch_starts(train_data, cfg.bptt)),
-            position=dict(
-                epoch=1, batch=0, step=0, seconds=0.0, best_val_loss=math.inf, lr=cfg.lr, evals=0, words=0,
-                validated_step=-1, pending_validation=False,  # see validate.validate
+            position=dict(  # validated_step, pending_validation: see validate.validate
+                epoch=1,
+                batch=0,
+                step=0,
+                seconds=0.0,
+                best_val_loss=math.inf,
+                lr=cfg.lr,
+                evals=0,
+                words=0,
+                validated_step=-1,
+                pending_validation=False,
             ),
             recent_losses=[],
             state=model.init_state(per_rank),

@@ -128,7 +128,7 @@ def save_best(run: TrainingRun, val_ppl: float, is_average: bool = False) -> Non
 def save_state(run: TrainingRun) -> None:
     """The resumable state in out/resume (every rank calls this under torchrun)."""
     run.position["seconds"] = run.elapsed()
-    run.position["lr"] = run.optimizer.param_groups[0]["lr"]  # a scheduled one too: a pending validation logs it
+    run.position["lr"] = run.optimizer.param_groups[0]["lr"]  # scheduled too: a pending validation logs it
     meta = dict(
         run.position,
         recent_losses=run.recent_losses,
