@@ -221,7 +221,7 @@ def test_a_wrong_number_of_values_names_the_parameters(app):
         ("generate", ["the cat", 3, 0.8, 40, 0, 0], "top_p must be in (0, 1]"),
         ("generate", ["the cat", 3, 0.8, 40, 0.95, 2**70], "complete"),  # seeds are taken modulo 2**63
         ("generate", ["the cat", 3, 0.8, 40, 0.95, -5], "complete"),
-        ("generate", ["the cat", "ten", 0.8, 40, 0.95, 0], "number of words must be a whole number"),
+        ("generate", ["the cat", "ten", 0.8, 40, 0.95, 0], "max_words must be a whole number"),
         ("trace", ["the cat", 99, "f", "list", 3], "layer must be one of 0..1"),
         ("trace", ["the cat", "one", "f", "list", 3], "layer must be a whole number"),
     ],

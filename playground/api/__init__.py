@@ -14,6 +14,7 @@ import gradio as gr
 from lstmlm.model import LanguageModel
 from lstmlm.prompt import read_prompt
 from lstmlm.safewords import hide_in_json
+from playground.api.values import checking_values
 from playground.views.gates import trace_json
 from playground.views.generate import coerce_settings, generate_limit, generate_words
 from playground.views.next_word import next_words_json
@@ -104,16 +105,24 @@ def classroom_safe(endpoint: Callable) -> Callable:
     return answered
 
 
+def served(endpoint: Callable) -> Callable:
+    """`endpoint` as the API serves it: each value a call sends checked against its type hint first
+    (`values.checked_value`: text where a str goes, a number where an int or float goes; a refusal names
+    the parameter), then its answers made `classroom_safe`. The signature (gradio reads it) is kept."""
+    return classroom_safe(checking_values(endpoint, user_error))
+
+
 def add_endpoints(
     *endpoints: Callable, concurrency_limit: int | None = 2, concurrency_id: str = MODEL_CONCURRENCY
 ) -> None:
     """Register each function in the Blocks being built as the endpoint named like it (`api_name` is its
-    `__name__`; gr.api reads its parameters from the type hints), its answers made `classroom_safe`.
+    `__name__`; gr.api reads its parameters from the type hints), `served` (values checked, answers
+    made `classroom_safe`).
     Endpoints that run the model share MODEL_CONCURRENCY, at most `concurrency_limit` at once (None: no
     limit)."""
     for fn in endpoints:
         gr.api(
-            classroom_safe(fn),
+            served(fn),
             api_name=fn.__name__,
             concurrency_limit=concurrency_limit,
             concurrency_id=concurrency_id,

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 import gradio as gr
 
 from lstmlm.training.live import TEACHING_TEXTS, LiveSettings, LiveSettingsError, LiveTextError
-from playground.api import BAD_INPUT, add_endpoints, classroom_safe, rejecting, user_error
+from playground.api import BAD_INPUT, add_endpoints, rejecting, served, user_error
 from playground.server.live_jobs import JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
 from playground.views.live import snapshot_json
 
@@ -194,7 +194,7 @@ def register(jobs: LiveJobs = JOBS) -> None:
         (f, 4, LIVE_CONCURRENCY) for f in quick
     ]:
         gr.api(
-            classroom_safe(fn),
+            served(fn),
             api_name=old_name(fn.__name__),
             concurrency_limit=limit,
             concurrency_id=group,
