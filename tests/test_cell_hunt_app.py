@@ -75,6 +75,14 @@ def test_view_uses_the_cache_and_says_so(char_model, char_dir):
         hunt_view(char_model, TEXT, "nope")
 
 
+def test_the_best_units_values_are_rounded_to_4_places(char_model):
+    """Rounded in float64: a float32 rounded to 4 places read 0.03819999843835831 in the JSON."""
+    got = cell_hunt_json(char_model, TEXT, "quote", k=3)
+    values = got["best_unit_values"]
+    assert len(values) == len(got["tokens"]) and any(v != 0 for v in values)
+    assert all(len(repr(v).split(".")[1]) <= 4 for v in values), values[:5]
+
+
 def test_intervene_settings_pin_the_cell_to_its_inside_value(char_model):
     v = hunt_view(char_model, TEXT, "quote")
     r = v.best(1)[0]

@@ -119,6 +119,15 @@ def test_counterfactual(client):
     assert got["read_alike"] == []
 
 
+def test_counterfactual_differences_are_rounded_to_6_places(client):
+    """Rounded in float64: a float32 rounded to 6 places read 0.07977700233459473 in the JSON."""
+    _, model = client
+    got = counterfactual_json(model, "the cat sat on the", "the dog sat on the", 0, 5)["mean_abs_delta"]
+    values = [v for signal in got.values() for v in signal]
+    assert any(v > 0 for v in values)
+    assert all(Decimal(repr(v)).as_tuple().exponent >= -6 for v in values), values
+
+
 def test_counterfactual_of_two_unknown_words_says_they_read_as_unk(client):
     c, model = client
     got = c.predict("the Zorblax was", "the Quibble was", 0, 5, api_name="/counterfactual")

@@ -21,6 +21,7 @@ from lstmlm.tokenizers import Tokenizer
 from lstmlm.wikitext import EOS
 from playground.plots.cell_hunt_text import shaded_text
 from playground.text import words_in
+from playground.views.gates import encode_array
 from playground.views.next_word import line_start
 
 # The most steps of the person's text a hunt reads (a few seconds at most on a 2x256 model), and shows.
@@ -239,7 +240,7 @@ def cell_hunt_json(
         "per_layer": [[r.to_dict() for r in rows] for rows in v.per_layer(k)] if top else [],
         "tokens": v.tokens,
         "track_values": v.track.values.tolist(),
-        "best_unit_values": np.round(v.unit_values(top.layer, top.signal, top.unit), 4).tolist()
+        "best_unit_values": encode_array(v.unit_values(top.layer, top.signal, top.unit), "list", 4)
         if top
         else [],
         "intervene": intervene_settings(v.ranking, top.layer, top.unit) if top else None,

@@ -11,7 +11,7 @@ from lstmlm.messages import Message
 from lstmlm.model import LanguageModel
 from lstmlm.prompt import read_prompt
 from lstmlm.studies.counterfactual import counterfactual
-from playground.views.gates import CELL_GATES, check_layer
+from playground.views.gates import CELL_GATES, check_layer, encode_array
 from playground.views.inputs import whole
 from playground.views.intervene import MAX_SHOWN_WORDS, distribution_json
 from playground.views.next_word import line_start
@@ -53,8 +53,9 @@ def counterfactual_json(model: LanguageModel, text_a: str, text_b: str, layer: i
             for t in cf.read_alike
         ],
         "layer": layer,
+        # rounded in float64: a float32 rounded to 6 places reads 0.07977700233459473 in JSON
         "mean_abs_delta": {
-            g: np.round(cf.mean_abs[layer][g], 6).tolist() for g in CELL_GATES[model.config.cell]
+            g: encode_array(cf.mean_abs[layer][g], "list", 6) for g in CELL_GATES[model.config.cell]
         },
         **distribution_json(cf.next_words),
     }

@@ -276,7 +276,7 @@ def trace_json(
         if g in SATURATING:
             left, right = saturation(lv.values[g])
             out["saturation"][g] = {
-                "below_0.1": np.round(left, 4).tolist(),
-                "above_0.9": np.round(right, 4).tolist(),
+                "below_0.1": encode_array(left, "list", 4),
+                "above_0.9": encode_array(right, "list", 4),
             }
     return out
