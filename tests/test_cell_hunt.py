@@ -3,6 +3,7 @@ unit found with AUC 1.0 (and not taken for a random track), the regex track, and
 
 from __future__ import annotations
 
+import time
 from itertools import product
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from lstmlm import load_model, save_model
 from lstmlm.cli import main
 from lstmlm.model import LanguageModel, ModelConfig
 from lstmlm.studies.cell_hunt import CACHE, cached_ranking, hunt, load_hunt
-from lstmlm.studies.tracks import Track, compute_tracks, regex_track
+from lstmlm.studies.tracks import REGEX_SECONDS, Track, compute_tracks, regex_track
 from lstmlm.studies.unit_ranking import rank_tracks
 from lstmlm.studies.unit_scores import auc_scores, pearson_scores
 from lstmlm.tokenizers import CHARS, WHITESPACE, WIKITEXT
@@ -80,6 +81,22 @@ def test_regex_track_marks_characters_and_words():
         regex_track(["a"], CHARS, "(")
     with pytest.raises(ValueError, match="type a regular expression"):
         regex_track(["a"], CHARS, "")
+
+
+def test_regex_track_reads_any_character():
+    #                                     猫     🐈    c  a  t
+    tokens = CHARS.tokenize("猫 🐈 cat")
+    assert regex_track(tokens, CHARS, "🐈|at").values.tolist() == [0, 0, 1, 0, 0, 1, 1]
+    assert regex_track(WHITESPACE.tokenize("猫 🐈 cat"), WHITESPACE, "猫|t$").values.tolist() == [1, 0, 1]
+
+
+def test_a_regex_that_backtracks_for_ever_is_stopped():
+    """(a+)+b on 26 a's takes ~2**26 steps (~25 s here; 40 a's: days) inside Python's re, which cannot be
+    interrupted: the search runs in a separate process, ended after REGEX_SECONDS."""
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"searched the text for over 3 s and was stopped: simplify it"):
+        regex_track(CHARS.tokenize("a" * 26 + "!"), CHARS, "(a+)+b")
+    assert time.perf_counter() - start < REGEX_SECONDS + 2
 
 
 def test_auc_and_r_match_their_definitions():

@@ -18,13 +18,18 @@ character model, a word of a word model):
                      length, the median length of the text's non-empty lines (needs >= 5 of them).
 
 The person's own track is a regular expression: a step is marked when any of its characters is inside a
-match (`regex_track`).
+match (`regex_track`). Its matches are found in a separate Python process, ended after REGEX_SECONDS
+(`match_spans`): Python's `re` cannot be interrupted, and a pattern like (a+)+b backtracks exponentially
+(40 characters: days), which would hold a server thread for good.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,6 +42,12 @@ from lstmlm.wikitext import EOS
 WRAP_MARGIN = 10  # line_wrap: within 10 characters of the usual line length
 MIN_WRAP_LINES = 5  # line_wrap needs this many non-empty lines to know the usual length
 MAX_REGEX_CHARS = 200
+REGEX_SECONDS = 3.0  # the longest a pattern may search the text (a fresh Python starts in ~0.1 s of it)
+# the child's whole program: [pattern, text] as ASCII JSON on stdin, each non-empty match's [start, end] out
+_MATCHER = (
+    "import json, re, sys; p, t = json.load(sys.stdin); "
+    "json.dump([m.span() for m in re.finditer(p, t) if m.end() > m.start()], sys.stdout)"
+)
 
 
 @dataclass(frozen=True)
@@ -226,13 +237,36 @@ def regex_track(tokens: Sequence[str], tokenizer: Tokenizer, pattern: str) -> Tr
     ends = np.cumsum([len(t) for t in texts])  # step t covers text[ends[t] - len(text_t) : ends[t]]
     whole = "".join(texts)
     marked = np.zeros(len(whole) + 1, dtype=np.int64)  # +1 at a match's start, -1 past its end
-    for m in compiled.finditer(whole):
-        if m.end() > m.start():
-            marked[m.start()] += 1
-            marked[m.end()] -= 1
+    for start, end in match_spans(compiled.pattern, whole):
+        marked[start] += 1
+        marked[end] -= 1
     inside = np.cumsum(marked[:-1]) > 0  # (chars,)
     values = np.zeros(len(texts))
     for t, text in enumerate(texts):
         start = ends[t] - len(text) + (len(text) - len(text.lstrip(" ")))  # the token, not its space
         values[t] = float(inside[start : ends[t]].any())
     return Track(REGEX, f"your pattern /{pattern}/", "binary", values)
+
+
+def match_spans(pattern: str, text: str, seconds: float = REGEX_SECONDS) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty match of `pattern` in `text`, found by a separate Python process that
+    is ended after `seconds`; ValueError saying to simplify the pattern when it takes longer."""
+    request = json.dumps([pattern, text]).encode("ascii")  # ASCII escapes: any locale, any character
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", _MATCHER], input=request, capture_output=True, timeout=seconds
+        )
+    except subprocess.TimeoutExpired:
+        raise ValueError(
+            Message(
+                "tracks.regex_slow",
+                "your regular expression searched the text for over {seconds:g} s and was stopped: "
+                "simplify it (a repeat inside a repeat, like (a+)+, can take for ever)",
+                seconds=seconds,
+            )
+        ) from None
+    if done.returncode != 0:  # e.g. out of memory: the pattern, not the server, failed
+        raise ValueError(
+            Message("tracks.regex_failed", "your regular expression could not be run: simplify it")
+        )
+    return [(start, end) for start, end in json.loads(done.stdout)]

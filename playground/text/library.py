@@ -52,6 +52,9 @@ CHINESE: dict[str, str] = {
     "tracks.regex_empty": "请为你的轨迹输入一个正则表达式，如 [A-Z] 或 \\bthe\\b",
     "tracks.regex_long": "这个正则表达式有 {n} 个字符；请少于 {limit} 个",
     "tracks.regex_invalid": "{pattern!r} 不是有效的正则表达式：{error}",
+    "tracks.regex_slow": "你的正则表达式在文本里搜索了 {seconds:g} 秒以上，已被停止："
+    "请把它改简单些（重复里再套重复，如 (a+)+，可能永远算不完）",
+    "tracks.regex_failed": "你的正则表达式无法运行：请把它改简单些",
     # lstmlm/studies/probes.py (Compare's probes)
     "probes.not_words": "探针是由词组成的短语；这个模型按{unit}读文本",
     "probes.lacks": "这个模型的词表里没有探针要预测的 {words}",
