@@ -10,6 +10,7 @@ cause. Also: an import that fails never leaves a folder behind.
 from __future__ import annotations
 
 import json
+import pickle
 import re
 from pathlib import Path
 
@@ -261,7 +262,16 @@ def test_a_vocabulary_in_another_order_is_caught_by_the_probe_text(capsys, tmp_p
     [
         ("pickled objects", "holds Python objects, which are never loaded"),
         ("np.save", "one array, as np.save writes"),
-        ("not numpy", "not a NumPy .npz file written by np.savez"),
+        ("not numpy", "not a NumPy .npz file written by np.savez (it holds text, starting 'ids,probs'"),
+        ("empty", "not a NumPy .npz file written by np.savez (the file is empty)"),
+        (
+            "a pickle",
+            "not a NumPy .npz file written by np.savez (nor a NumPy array; pickles are never loaded)",
+        ),
+        (
+            "a folder",
+            "not a NumPy .npz file written by np.savez (it is a folder: give the .npz file inside it)",
+        ),
         ("logits saved as probs", "these look like logits"),
         ("another vocabulary size", "another vocabulary size"),
         ("ids out of range", "the reference was made with another vocabulary"),
@@ -280,6 +290,12 @@ def test_a_reference_that_cannot_certify_is_a_clear_error(capsys, tmp_path, udac
         bad = tmp_path / "bad.npy"
     elif problem == "not numpy":
         bad.write_text("ids,probs\n")
+    elif problem == "empty":
+        bad.write_bytes(b"")
+    elif problem == "a pickle":
+        bad.write_bytes(pickle.dumps({"ids": [1, 2]}))
+    elif problem == "a folder":
+        bad.mkdir()
     elif problem == "logits saved as probs":
         np.savez(bad, ids=data["ids"], probs=data["logits"])
     elif problem == "another vocabulary size":
@@ -293,6 +309,8 @@ def test_a_reference_that_cannot_certify_is_a_clear_error(capsys, tmp_path, udac
     code, _, err = run(capsys, "import", weights, "--reference", bad, "--out", tmp_path / "o")
     assert code == 2 and message in err, err
     assert "Traceback" not in err and not (tmp_path / "o").exists()
+    # one reason, said once; never numpy's advice to unpickle the file
+    assert err.count("not a NumPy .npz file") <= 1 and "allow_pickle" not in err, err
 
 
 def test_last_step_only_and_batch_dimensions_are_read(tmp_path, udacity):

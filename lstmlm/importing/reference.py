@@ -27,6 +27,7 @@ import numpy as np
 
 from lstmlm.importing.network import ImportModelError
 from lstmlm.messages import Message
+from lstmlm.tokenizers import BINARY_PROBE, binary_offset
 
 
 def read_reference(path: str | os.PathLike, vocab_size: int) -> tuple[np.ndarray, np.ndarray, str | None]:
@@ -36,23 +37,17 @@ def read_reference(path: str | os.PathLike, vocab_size: int) -> tuple[np.ndarray
     ImportModelError naming the file and what to change for anything else.
     """
     path = Path(path)
-    try:
-        loaded = np.load(path, allow_pickle=False)
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise ImportModelError(
-                Message(
-                    "import.ref_one_array",
-                    "--reference {path}: not a NumPy .npz file written by np.savez (one array, as np.save "
-                    "writes): write ids and probs with np.savez",
-                    path=str(path),
-                )
-            )
-        with loaded:
-            arrays = {k: loaded[k] for k in loaded.files}
-    except FileNotFoundError:
+    if not path.exists():
         raise ImportModelError(
             Message("import.ref_no_file", "--reference {path}: no such file", path=str(path))
-        ) from None
+        )
+    if (refusal := _not_numpy(path)) is not None:  # before numpy, which takes any other file for a pickle
+        raise refusal
+    try:
+        loaded = np.load(path, allow_pickle=False)
+        if isinstance(loaded, np.lib.npyio.NpzFile):
+            with loaded:
+                arrays = {k: loaded[k] for k in loaded.files}
     except ValueError as e:
         if "Object arrays" in str(e):  # an object array (a list of strings, a dict) would need pickle
             raise ImportModelError(
@@ -63,18 +58,18 @@ def read_reference(path: str | os.PathLike, vocab_size: int) -> tuple[np.ndarray
                     path=str(path),
                 )
             ) from None
-        if "pickled data" in str(e):  # numpy takes any other file for a pickle, which it never loads
-            raise ImportModelError(
-                Message(
-                    "import.ref_pickle",
-                    "--reference {path}: not a NumPy .npz file written by np.savez (nor a NumPy array; "
-                    "pickles are never loaded)",
-                    path=str(path),
-                )
-            ) from None
         raise _ref_unreadable(path, e) from None
     except (OSError, zipfile.BadZipFile, EOFError) as e:
         raise _ref_unreadable(path, e) from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise ImportModelError(
+            Message(
+                "import.ref_one_array",
+                "--reference {path}: not a NumPy .npz file written by np.savez (one array, as np.save "
+                "writes): write ids and probs with np.savez",
+                path=str(path),
+            )
+        )
     ids = _squeeze(arrays.get("ids"))
     if ids is None or ids.ndim != 1 or ids.size == 0 or ids.dtype.kind not in "iu":
         raise ImportModelError(
@@ -115,8 +110,39 @@ def read_reference(path: str | os.PathLike, vocab_size: int) -> tuple[np.ndarray
     return ids.astype(np.int64), probs, text
 
 
-def _ref_unreadable(path: Path, error: Exception) -> ImportModelError:
-    """A reference file that numpy cannot read as an .npz, with numpy's reason (English)."""
+def _not_numpy(path: Path) -> ImportModelError | None:
+    """The refusal of a `path` that cannot be a NumPy file, judged from its first bytes, or None when it
+    starts as an .npz (a zip) or an .npy does. numpy itself calls any other file "pickled (object) data" and
+    suggests allow_pickle, which would mislead: a reference is never unpickled."""
+    if path.is_dir():
+        return _ref_unreadable(path, "it is a folder: give the .npz file inside it")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(BINARY_PROBE)
+    except OSError as e:
+        return _ref_unreadable(path, e.strerror or str(e))
+    if head.startswith((b"PK", b"\x93NUMPY")):
+        return None
+    if not head:
+        return _ref_unreadable(path, "the file is empty")
+    if binary_offset(head) is None:
+        first = head.decode("utf-8", errors="replace").splitlines()[0][:40] if head.strip() else ""
+        return _ref_unreadable(
+            path,
+            f"it holds text, starting {first!r}: save the arrays with np.savez, as the README's snippet does",
+        )
+    return ImportModelError(
+        Message(
+            "import.ref_pickle",
+            "--reference {path}: not a NumPy .npz file written by np.savez (nor a NumPy array; "
+            "pickles are never loaded)",
+            path=str(path),
+        )
+    )
+
+
+def _ref_unreadable(path: Path, error: Exception | str) -> ImportModelError:
+    """A reference file that numpy cannot read as an .npz, with the reason (English)."""
     return ImportModelError(
         Message(
             "import.ref_unreadable",
