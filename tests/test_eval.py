@@ -81,3 +81,17 @@ def test_eval_reports_problems_without_a_traceback(tiny_model_dir, tmp_path, cap
         assert main(["eval", *args]) == 2
         err = capsys.readouterr().err
         assert err.startswith("lstmlm: error:") and expected.strip() in err and "Traceback" not in err
+
+
+def test_a_batch_size_larger_than_the_text_names_the_one_that_fits(tiny_model_dir, tmp_path, capsys):
+    text = tmp_path / "t.txt"
+    text.write_text(" the cat sat on the mat . \n" * 5)  # 5 lines of 8 tokens with <eos>: 40
+    args = ["eval", "--model", str(tiny_model_dir), "--data", str(text)]
+    assert main([*args, "--batch-size", "100000"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        f"lstmlm: error: {text} has only 40 words; too few to evaluate with --batch-size 100000: "
+        "give --batch-size 20 or less"
+    )
+    assert main([*args, "--batch-size", "20", "--json"]) == 0  # the size it names works
+    assert json.loads(capsys.readouterr().out)["setting"]["column_words"] == 2

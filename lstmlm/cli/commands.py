@@ -124,9 +124,10 @@ def cmd_eval(ns: argparse.Namespace) -> int:
     except UnknownTokenError as e:
         return fail(f"{path}: {e}")
     ids = torch.tensor(encoded.ids, dtype=torch.long)
-    if ids.numel() < 2 * ns.batch_size:
-        unit = model.vocab.tokenizer.unit
-        return fail(f"{path} has only {ids.numel()} {unit}s; too few to evaluate")
+    if ids.numel() < 2 * ns.batch_size:  # each column needs an input and its target
+        unit, most = model.vocab.tokenizer.unit, ids.numel() // 2
+        fix = f" with --batch-size {ns.batch_size}: give --batch-size {most} or less" if most >= 1 else ""
+        return fail(f"{path} has only {ids.numel()} {unit}s; too few to evaluate{fix}")
     loss, count = evaluate(model, batchify(ids, ns.batch_size), ns.bptt)
     unk_id = model.vocab.unk_id
     unknown_rate = sum(1 for i in encoded.ids if i == unk_id) / len(encoded.ids)
