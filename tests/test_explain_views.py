@@ -96,6 +96,16 @@ def test_equations_add_up_as_displayed(tiny_model):
         equations_json(tiny_model, PROMPT, step=20)
 
 
+def test_equations_count_steps_from_either_end_and_a_refusal_quotes_the_step_asked(tiny_model):
+    T = len(PROMPT.split())  # words the tiny model knows: one step each
+    assert equations_json(tiny_model, PROMPT, step=-T)["step"] == 0
+    assert equations_json(tiny_model, PROMPT, step=-1)["step"] == T - 1
+    for asked in (-T - 1, -100, T):  # was "step -1 does not exist" for step=-(T + 1): the step after adding T
+        refusal = rf"^step {asked} does not exist: the prompt has steps 0..{T - 1} "
+        with pytest.raises(ValueError, match=refusal):
+            equations_json(tiny_model, PROMPT, step=asked)
+
+
 def test_memory_window_and_its_plots(tiny_model):
     mem, words, first = memory_window(tiny_model, PROMPT, 0, 2)
     assert first == 0 and len(words) == len(mem.c) == 9 and words[1] == "1 cat"

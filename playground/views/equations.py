@@ -59,11 +59,11 @@ def equations_json(
     """The LSTM equations of one unit at one step (step -1 = the last word): numbers and Markdown/LaTeX."""
     tokens, ids, notice = prompt_words(model, text)
     layer = check_layer(model, whole(layer, "layer"))
-    step, unit, digits = whole(step, "step"), whole(unit, "unit"), whole(digits, "digits")
-    if step < 0:
-        step += len(ids)
+    asked, unit, digits = whole(step, "step"), whole(unit, "unit"), whole(digits, "digits")
+    step = asked + len(ids) if asked < 0 else asked  # -1: the last word
     if not 0 <= step < len(ids):
-        raise ValueError(f"step {step} does not exist: the prompt has steps 0..{len(ids) - 1}")
+        steps = f"0..{len(ids) - 1} (or -{len(ids)}..-1 from its end)"
+        raise ValueError(f"step {asked} does not exist: the prompt has steps {steps}")
     if not 1 <= digits <= 8:
         raise ValueError(f"digits must be between 1 and 8, got {digits}")
     tr = layer_arrays(reader(model).trace(ids))
