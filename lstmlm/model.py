@@ -9,6 +9,7 @@ with tie_weights, the tied adaptive softmax of lstmlm/tied_softmax.py (`tied_sof
 
 from __future__ import annotations
 
+import json
 import numbers
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
@@ -95,6 +96,13 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> ModelConfig:
+        """The settings a config.json's "model" object holds; ValueError for anything else. The weights'
+        sizes must be written down: a default would be a guess, reported later as a mismatch of the file."""
+        if not isinstance(d, dict):
+            raise ValueError(f"expected an object of settings, got {json.dumps(d)[:40]}")
+        missing = {"vocab_size", "embed_dim", "hidden_dim", "num_layers"} - set(d)
+        if missing:
+            raise ValueError(f"missing model settings: {sorted(missing)}")
         known = {f.name for f in fields(cls)}
         unknown = set(d) - known
         if unknown:

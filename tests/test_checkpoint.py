@@ -153,6 +153,21 @@ DEFECTS = {
         lambda d: (d / "config.json").write_text("{format: lstmlm"),
         "not valid JSON",
     ),
+    "model settings null": (
+        "config.json",
+        lambda d: edit_config(d, lambda c: c.update(model=None)),
+        r"bad model settings: expected an object of settings, got null$",
+    ),
+    "model settings absent": (  # not read as the defaults (vocab_size 10000) and blamed on vocab.txt
+        "config.json",
+        lambda d: edit_config(d, lambda c: c.pop("model")),
+        r"missing model settings: \['embed_dim', 'hidden_dim', 'num_layers', 'vocab_size'\]$",
+    ),
+    "vocab_size absent": (
+        "config.json",
+        lambda d: edit_config(d, lambda c: c["model"].pop("vocab_size")),
+        r"bad model settings: missing model settings: \['vocab_size'\]$",
+    ),
     "config a list": (
         "config.json",
         lambda d: (d / "config.json").write_text("[1, 2]"),
