@@ -95,3 +95,31 @@ def test_a_batch_size_larger_than_the_text_names_the_one_that_fits(tiny_model_di
     )
     assert main([*args, "--batch-size", "20", "--json"]) == 0  # the size it names works
     assert json.loads(capsys.readouterr().out)["setting"]["column_words"] == 2
+
+
+def test_plain_text_read_as_tokenized_gets_a_hint_to_add_raw(tiny_model_dir, tiny_corpus, tmp_path, capsys):
+    """Punctuation glued to a word ("mat.") makes it unknown when a file is read as tokenized text: eval
+    says what --raw would give (the rate a --raw run itself reports) and suggests it."""
+    model = str(tiny_model_dir)
+    known = [w for w in load_model(tiny_model_dir).vocab.words if w.isalpha()][:5]
+    assert len(known) == 5 and "." in load_model(tiny_model_dir).vocab.words
+    plain = tmp_path / "plain.txt"
+    plain.write_text(f"{known[0]} {known[1]} {known[2]} {known[3]} {known[4]}.\n" * 20)
+    assert main(["eval", "--model", model, "--data", str(plain), "--json"]) == 0
+    glued = json.loads(capsys.readouterr().out)
+    assert glued["unknown_rate"] == pytest.approx(1 / 6)  # 5 words and <eos>, the last with its full stop
+    assert main(["eval", "--model", model, "--data", str(plain), "--raw", "--json"]) == 0
+    with_raw = json.loads(capsys.readouterr().out)["unknown_rate"]
+    assert with_raw == 0.0 and glued["unknown_rate_with_raw"] == with_raw
+    assert main(["eval", "--model", model, "--data", str(plain)]) == 0
+    hint = capsys.readouterr().out.splitlines()[-1]
+    assert "16.7% of the words are unknown" in hint and "0.0% would be" in hint and "add --raw" in hint
+
+    # no hint where --raw would not help: a tokenized file, or words the model does not know at all
+    strange = tmp_path / "strange.txt"
+    strange.write_text(f"{known[0]} zebra giraffe {known[1]} .\n" * 20)
+    for path in (tiny_corpus / "test.txt", strange):
+        assert main(["eval", "--model", model, "--data", str(path), "--json"]) == 0
+        assert "unknown_rate_with_raw" not in json.loads(capsys.readouterr().out)
+        assert main(["eval", "--model", model, "--data", str(path)]) == 0
+        assert "hint" not in capsys.readouterr().out
