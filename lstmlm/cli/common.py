@@ -6,7 +6,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from lstmlm.bundled import default_model_dir, resolve_model
 from lstmlm.checkpoint import CheckpointError, load_model
@@ -88,3 +92,33 @@ def check_writable(out: Path) -> str | None:
     except OSError as e:
         return f"cannot write to --out {out}: {e.strerror or e}"
     return None
+
+
+LOCK_FILE = ".lstmlm-train.lock"  # in --out; held while a training writes there
+
+
+@contextmanager
+def one_training_per_folder(out: Path, rank: int) -> Iterator[str]:
+    """Hold `out/LOCK_FILE` (an OS file lock, released when the process ends, however it ends) for the
+    run; yields "" when held, or the message to print when another `lstmlm train` holds it (two runs in one
+    folder would mix their best models, resume states and metrics.jsonl). Under torchrun rank 0 holds it."""
+    if rank != 0:
+        yield ""
+        return
+    lock = FileLock(out / LOCK_FILE, blocking=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        yield (
+            f"another lstmlm train is writing to {out} (it holds {out / LOCK_FILE}): wait for it to end, "
+            "or give another --out"
+        )
+        return
+    except OSError as e:  # a folder where no lock can be taken: train anyway, as before locks
+        print(f"lstmlm: warning: cannot lock {out / LOCK_FILE} ({e.strerror or e})", file=sys.stderr)
+        yield ""
+        return
+    try:
+        yield ""
+    finally:
+        lock.release()

@@ -11,7 +11,7 @@ import signal
 import sys
 from pathlib import Path
 
-from lstmlm.cli.common import fail
+from lstmlm.cli.common import fail, one_training_per_folder
 from lstmlm.cli.options import add_dataclass_options
 from lstmlm.cli.progress import TrainProgressBar, figures
 from lstmlm.cli.train_settings import RunSettings, check_inputs, run_settings
@@ -189,11 +189,14 @@ def _train(ns: argparse.Namespace) -> int:
     rank = int(os.environ.get("RANK", "0"))
     if problem := check_inputs(ns, out, rank):
         return fail(problem)
-    try:
-        run = run_settings(ns, out, world, rank)
-    except (OSError, UnicodeDecodeError, ValueError) as e:  # ResumeError included
-        return fail(str(e))
-    return _run(ns, out, run, _summary(ns, run), world, rank)
+    with one_training_per_folder(out, rank) as busy:
+        if busy:
+            return fail(busy)
+        try:
+            run = run_settings(ns, out, world, rank)
+        except (OSError, UnicodeDecodeError, ValueError) as e:  # ResumeError included
+            return fail(str(e))
+        return _run(ns, out, run, _summary(ns, run), world, rank)
 
 
 def _summary(ns: argparse.Namespace, run: RunSettings) -> dict:
