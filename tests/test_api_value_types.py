@@ -5,8 +5,9 @@ Every endpoint the app lists (read from /gradio_api/info, so later ones are cove
 of the wrong kind with a message naming its parameter, and without a traceback in the server's log;
 numbers sent as text are read as those numbers (the answer is the one the number itself gets).
 Before, a number as the prompt came back as "object of type 'int' has no len()", /generate answered
-`{"error": null}` with a traceback in the log, and a Live Lab `probe` of 5 started a training that
-failed with "AttributeError: 'int' object has no attribute 'strip'".
+`{"error": null}` with a traceback in the log, a Live Lab `probe` of 5 started a training that failed
+with "AttributeError: 'int' object has no attribute 'strip'", and a fraction where a whole number goes
+(lab_snapshot's index, unit_atlas' unit, unit_search's span, surprisal's k) was cut silently (1.5: 1).
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ NOT_TEXT = {
     "list": (["a"], "a list (['a'])"),
     "object": ({"x": 1}, "a JSON object"),
 }
-NOT_NUMBER = {"word": ("ten", "the text 'ten'"), "list": ([3], "a list ([3])"), "true": (True, "true")}
+NOT_NUMBER = {
+    "word": ("ten", "the text 'ten'"),
+    "list": ([3], "a list ([3])"),
+    "true": (True, "true"),
+    "null": (None, "null"),
+}
+NOT_WHOLE = {"fraction": (1.5, "the number 1.5"), "fraction as text": ("2.5", "the text '2.5'")}
 
 
 def _wrong_kinds(info: dict) -> list[tuple[str, list, str]]:
@@ -40,9 +47,9 @@ def _wrong_kinds(info: dict) -> list[tuple[str, list, str]]:
                 }
             elif kind in ("int", "float"):
                 must = "a whole number" if kind == "int" else "a number"
+                refused = {**NOT_NUMBER, **(NOT_WHOLE if kind == "int" else {})}
                 wrong = {
-                    label: (v, f"{name} must be {must}, got {shown}")
-                    for label, (v, shown) in NOT_NUMBER.items()
+                    label: (v, f"{name} must be {must}, got {shown}") for label, (v, shown) in refused.items()
                 }
             elif kind == "bool":
                 wrong = {"word": ("yes", f"{name} must be true or false, got the text 'yes'")}

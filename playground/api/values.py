@@ -6,8 +6,9 @@ Python's words ("object of type 'int' has no len()"), an error without a message
 server log (and a Live Lab training that started and failed). The rule, for every endpoint at once:
 - `str`: text, or null (the endpoint's own empty case); anything else is refused, naming the parameter;
 - `int` / `float`: a number; text that reads as a number is that number (as `k="5"` always was), other
-  text, true/false, a list or an object is refused, naming the parameter; null and NaN are left to the
-  endpoint's own range check, which says what it takes;
+  text, null, true/false, a list or an object is refused, naming the parameter. An `int` must be whole
+  (3.0 is 3; 1.5 was silently cut to 1 where an endpoint called int()); a `float` may be NaN or infinite,
+  left to the endpoint's own range check, which says what it takes;
 - `bool`: true or false (also 0 / 1 and the text "true" / "false"), or null.
 Other hints (a settings dict, unions) are the endpoint's own to check. No gradio here: a refusal is a
 ValueError, which `checking_values` hands to `as_error`.
@@ -24,7 +25,9 @@ SHOWN_CHARS = 40  # how much of a refused value a message quotes
 
 
 def describe(value: Any) -> str:
-    """A refused value in a caller's words: 'the number 5', 'the text 'abc'', 'a list ([1, 2])', 'true'."""
+    """A refused value in a caller's words: 'the number 5', 'the text 'abc'', 'a list ([1, 2])', 'null'."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -58,7 +61,7 @@ def checked_value(name: str, hint: Any, value: Any) -> Any:
     """`value` for a parameter `name` hinted `hint` (str, int, float or bool; any other hint: unchecked),
     numeric text as its number and "true"/"false" as booleans; ValueError naming `name` if it is the
     wrong kind of value."""
-    if value is None or hint not in (str, int, float, bool):
+    if hint not in (str, int, float, bool) or (value is None and hint in (str, bool)):
         return value
     if hint is str:
         if isinstance(value, str):
@@ -73,13 +76,14 @@ def checked_value(name: str, hint: Any, value: Any) -> Any:
             return value.strip().lower() == "true"
         raise ValueError(f"{name} must be true or false, got {describe(value)}")
     kind = "a whole number" if hint is int else "a number"
-    if isinstance(value, str):
-        number = _number(value)
-        if number is not None:
-            return number
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        return value
-    raise ValueError(f"{name} must be {kind}, got {describe(value)}")
+    number = _number(value) if isinstance(value, str) else value
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        raise ValueError(f"{name} must be {kind}, got {describe(value)}")
+    if hint is int and isinstance(number, float):
+        if not number.is_integer():  # also NaN and infinity
+            raise ValueError(f"{name} must be {kind}, got {describe(value)}")
+        number = int(number)
+    return number
 
 
 def checking_values(endpoint: Callable, as_error: Callable[[Exception], Exception]) -> Callable:
