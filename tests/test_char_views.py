@@ -102,6 +102,8 @@ def test_intervene_equations_counterfactual_and_exports_on_characters(char_model
     req = InterventionRequest(layer=0, units="list", unit_list="3", action="set_cell", value=2.0, steps="0-")
     res = run_intervention(char_model, "He said", req, n_words=10, seed=0)
     assert res.tokens == list("He said") and len(res.generated_intervened) == 10
+    with pytest.raises(ValueError, match="number of characters must be between 0 and"):  # not "words"
+        run_intervention(char_model, "He said", req, n_words=10**6)
     eq = equations_json(char_model, "He said", layer=1, step=2, unit=0)
     assert eq["tokens"] == list("He said") and eq["word"] == "␣"  # step 2 is the space
     cf = counterfactual_json(char_model, 'He said "no', 'He said "so', layer=0, k=5)

@@ -272,9 +272,10 @@ def run_intervention(
     """Trace the prompt with and without the intervention; generate `n_words` both ways with one seed."""
     tokens, ids, notice = prompt_words(model, text)
     iv = make_intervention(model, ids, req)
-    n_words, seed, k = whole(n_words, "number of words"), whole(seed, "seed"), whole(k, "k")
+    unit = model.vocab.tokenizer.unit  # "word" or "character": what n_words counts
+    n_words, seed, k = whole(n_words, f"number of {unit}s"), whole(seed, "seed"), whole(k, "k")
     if not 0 <= n_words <= MAX_GENERATED:
-        raise ValueError(f"number of words must be between 0 and {MAX_GENERATED}, got {n_words}")
+        raise ValueError(f"number of {unit}s must be between 0 and {MAX_GENERATED}, got {n_words}")
     k = max(1, min(k, MAX_SHOWN_WORDS))
     state = line_start(model)
     cmp = compare_intervention(model, ids, [iv], k, state)
