@@ -8,23 +8,16 @@ Tiny corpora from conftest.write_corpus, 2-layer models with 8 units, CPU, one t
 from __future__ import annotations
 
 import pytest
-from test_train import Recorder, read_metrics, tiny_model, tiny_train, torch_threads, without_time
+from conftest import write_corpus
+from test_train import Recorder, one_thread, read_metrics, tiny_model, tiny_train, without_time  # noqa: F401
 
 from lstmlm.data import Corpus
 from lstmlm.training import validate as validation
 from lstmlm.training.loop import train
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    with torch_threads(1):
-        yield
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Corpus:
-    from conftest import write_corpus
-
     return Corpus.from_folder(write_corpus(tmp_path_factory.mktemp("corpus"), lines=(300, 120, 40)))
 
 

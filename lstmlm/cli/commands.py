@@ -129,8 +129,7 @@ def cmd_eval(ns: argparse.Namespace) -> int:
         fix = f" with --batch-size {ns.batch_size}: give --batch-size {most} or less" if most >= 1 else ""
         return fail(f"{path} has only {ids.numel()} {unit}s; too few to evaluate{fix}")
     loss, count = evaluate(model, batchify(ids, ns.batch_size), ns.bptt)
-    unk_id = model.vocab.unk_id
-    unknown_rate = sum(1 for i in encoded.ids if i == unk_id) / len(encoded.ids)
+    unknown_rate = _unknown_share(encoded.ids, model.vocab.unk_id)
     raw_rate = None if ns.raw else _unknown_rate_if_raw(model, path, unknown_rate)
     unit = model.vocab.tokenizer.unit  # "word" or "character": a character model's figures are per character
     result = {
@@ -181,6 +180,11 @@ def cmd_eval(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _unknown_share(ids: list[int], unk_id: int | None) -> float:
+    """The share of `ids` (non-empty) that are `unk_id`."""
+    return sum(1 for i in ids if i == unk_id) / len(ids)
+
+
 def _unknown_rate_if_raw(model, path: Path, unknown_rate: float) -> float | None:
     """The share of unknown tokens in `path` read with --raw, when that is at most half of
     `unknown_rate` (read without it) and 2 points lower: plain text read as tokenized text, where
@@ -194,7 +198,7 @@ def _unknown_rate_if_raw(model, path: Path, unknown_rate: float) -> float | None
         ids = model.vocab.encode(tokens).ids
     except UnknownTokenError:
         return None
-    rate = sum(1 for i in ids if i == model.vocab.unk_id) / len(ids)
+    rate = _unknown_share(ids, model.vocab.unk_id)
     return rate if rate <= unknown_rate / 2 and unknown_rate - rate >= 0.02 else None
 
 
