@@ -215,6 +215,20 @@ def test_texts_that_cannot_be_trained_on():
     assert read_upload("\ufeffhello".encode() * 1, "x.txt") == "hello"
 
 
+def test_an_upload_saved_as_utf16_or_with_a_bom_is_named_rightly():
+    """A file saved as "Unicode" (UTF-16, with its byte-order mark) is text in another encoding, not binary
+    data: the refusal says UTF-16 and the iconv fix. After a UTF-8 BOM, the offending byte is the file's own
+    (the BOM's 3 bytes counted), not the byte 3 places before it."""
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be"):
+        data = ("\ufeff" if encoding != "utf-16" else "") + "Two roads diverged\n"
+        with pytest.raises(LiveTextError, match=r"poem.txt is UTF-16 text.*iconv -f utf-16 -t utf-8"):
+            read_upload(data.encode(encoding), "poem.txt")
+    with pytest.raises(LiveTextError, match="binary"):  # no byte-order mark: a NUL is all it shows
+        read_upload("Two roads".encode("utf-16-le"), "poem.txt")
+    with pytest.raises(LiveTextError, match=r"the byte at offset 9 \(line 2\) is 0xe9"):  # 3 + len("ab\ncaf")
+        read_upload(b"\xef\xbb\xbfab\ncaf\xe9", "notes.txt")
+
+
 def test_teaching_texts_are_shipped_and_trainable():
     for text in TEACHING_TEXTS.values():
         corpus = live_corpus(text.read(), LiveSettings())

@@ -12,6 +12,8 @@ from lstmlm.tokenizers import CHARS, WIKITEXT, Tokenizer, binary_offset
 
 MAX_TEXT_BYTES = 2_000_000  # a pasted or uploaded text (UTF-8 bytes); ~2 MB trains for minutes per epoch
 TOKENIZERS = {"chars": CHARS, "words": WIKITEXT}  # what the Live Lab offers: characters, or WikiText words
+UTF8_BOM = b"\xef\xbb\xbf"  # dropped from an upload (utf-8-sig)
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # how a file saved as UTF-16 ("Unicode") begins: little, big endian
 
 
 class LiveTextError(ValueError):
@@ -154,7 +156,8 @@ def check_text(text: str) -> str:
 
 
 def read_upload(data: bytes, name: str = "the file") -> str:
-    """An uploaded file's bytes as text: UTF-8 (a BOM dropped) and no binary; LiveTextError otherwise."""
+    """An uploaded file's bytes as text: UTF-8 (a BOM dropped) and no binary; LiveTextError otherwise (a
+    UTF-16 file, one that begins with its byte-order mark, named as such)."""
     if len(data) > MAX_TEXT_BYTES:
         raise LiveTextError(
             Message(
@@ -165,20 +168,30 @@ def read_upload(data: bytes, name: str = "the file") -> str:
                 limit=MAX_TEXT_BYTES / 1e6,
             )
         )
+    if data.startswith(UTF16_BOMS):  # saved as "Unicode": text, but its NULs would read as binary data
+        raise LiveTextError(
+            Message(
+                "live.utf16",
+                "{name} is UTF-16 text, not UTF-8: save it as UTF-8 in your editor (or iconv -f utf-16 -t "
+                "utf-8) and upload it again",
+                name=name,
+            )
+        )
     refuse_binary(data, name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
+        offset = e.start + (len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0)  # e.start is after a BOM
+        line = data.count(b"\n", 0, offset) + 1
         raise LiveTextError(
             Message(
                 "live.not_utf8",
                 "{name} is not UTF-8 text: the byte at offset {offset:,} (line {line}) is 0x{byte}. "
                 "Save it as UTF-8 in your editor (or iconv -f cp1252 -t utf-8) and upload it again",
                 name=name,
-                offset=e.start,
+                offset=offset,
                 line=line,
-                byte=data[e.start : e.start + 1].hex(),
+                byte=data[offset : offset + 1].hex(),
             )
         ) from None
     return check_text(text)
