@@ -41,9 +41,18 @@ def test_the_note_under_the_curve_in_both_languages():
     assert notes(loss_figure(status(POEM[:2]), "en")) == []
     (en,) = notes(loss_figure(status(POEM), "en"))
     (zh,) = notes(loss_figure(status(POEM), "zh"))
-    assert all(len(line) <= 95 for line in en.split("<br>")) and all(
-        len(line) <= 48 for line in zh.split("<br>")
+    # the curve has half the tab's width: at 95 characters a line (48 in Chinese) the note ran past its right
+    # edge and its last line past the bottom, and its first line overlapped the step axis's title
+    assert all(len(line) <= 56 for line in en.split("<br>")) and all(
+        len(line) <= 24 for line in zh.split("<br>")
     )
+    for lang in ("en", "zh"):
+        fig = loss_figure(status(POEM), lang)
+        (note,) = [a for a in fig.layout.annotations if a.name == "overfit"]
+        lines = note.text.count("<br>") + 1
+        assert note.yshift <= -90 and note.font.size == 15  # below the step axis's title, ~70 px down
+        assert fig.layout.margin.b >= -note.yshift + 20 * lines  # every line inside the figure
+        assert fig.layout.height - fig.layout.margin.b >= 380 - 90  # the curve keeps its height
     ratio = f"{5.2 / 2.6:.1f}"  # 2.0
     assert en.replace("<br>", " ") == PAIRS["live.overfit"][0].format(ratio=ratio, step="50")
     assert zh.replace("<br>", "") == PAIRS["live.overfit"][1].format(ratio=ratio, step="50")

@@ -22,6 +22,10 @@ LN2 = math.log(2)
 # what a snapshot's heatmap can show, named as everywhere ("cell state C", "forget gate f"): lstmlm.cells
 QUANTITIES = {k: quantity("lstm", k).name for k in ("c", "h", "f", "i", "o", "g")}
 OVERFIT_RATIO = 1.5  # the last validation loss this many times its best, training still falling: a note
+# the overfitting note under the curve, which has half the tab's width: at most ~360 px of text a line
+NOTE_WIDTH = (56, 24)  # characters a line (English, Chinese) at NOTE_FONT
+NOTE_FONT, NOTE_LINE = 15, 20  # px: the note's font size and line height
+NOTE_BELOW = 90  # px from the plot's bottom edge to the note: below the tick labels and the step axis's title
 MAX_HEATMAP_UNITS = 128  # rows shown (the units that changed most over training first); one update < ~0.5 MB
 
 
@@ -87,8 +91,9 @@ def loss_figure(status: dict, lang: str = "en") -> go.Figure:
     if (best := overfitting(evals)) is not None:  # a note under the curve, wrapped to the plot's width
         ratio = f"{evals[-1]['val_loss'] / best['val_loss']:.1f}"
         said = words_in(lang, "live.overfit", ratio=ratio, step=f"{best['step']:,}")
-        lines = textwrap.wrap(said, 48 if lang == "zh" else 95)
-        fig.update_layout(height=380 + 18 * len(lines), margin=dict(b=70 + 18 * len(lines)))
+        lines = textwrap.wrap(said, NOTE_WIDTH[lang == "zh"])
+        below = NOTE_LINE * len(lines) + 10
+        fig.update_layout(height=380 + NOTE_BELOW - 60 + below, margin=dict(b=NOTE_BELOW + below))
         fig.add_annotation(
             text="<br>".join(lines),
             name="overfit",
@@ -96,10 +101,11 @@ def loss_figure(status: dict, lang: str = "en") -> go.Figure:
             yref="paper",
             x=0,
             y=0,
-            yshift=-60,  # below the step axis's title
+            yshift=-NOTE_BELOW,  # below the step axis's title
             xanchor="left",
             yanchor="top",
             align="left",
+            font=dict(size=NOTE_FONT),
             showarrow=False,
         )
     return fig
