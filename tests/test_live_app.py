@@ -634,3 +634,17 @@ def test_a_tick_that_finds_its_training_gone_says_so():
         poll(kept, job.id, 0, 0, "c")
     with pytest.raises(FileNotFoundError):
         redraw_on_open(kept, job.id, 3, 2, 0, "c")
+
+
+def test_try_before_a_model_is_saved_says_so_in_its_box():
+    """Try your model before any training (or after the training is gone) said "Train a model first" in a
+    red Error toast and left a blank red "Error" badge in the try box (a raised gr.Error): it now says so in
+    the box, as a notice, as the tab's other refusals do."""
+    from playground.tabs.live import try_model
+
+    jobs = LiveJobs()
+    for job_id in ("", "deadbeef"):
+        out = try_model(jobs, job_id, "x", 1)
+        assert 'class="lp-notice"' in out, job_id
+    assert "Train a model first" in try_model(jobs, "", "x", 1)
+    assert "no training has the id &#x27;deadbeef&#x27;" in try_model(jobs, "deadbeef", "x", 1)  # escaped

@@ -165,13 +165,14 @@ def shared_settings(settings: dict, lang: str | None = None) -> str:
 
 def try_model(jobs: LiveJobs, job_id: str, prompt: str, seed: float | None) -> str:
     """A continuation of `prompt` by this session's trained model (its best save): 300 characters or 60
-    words."""
+    words. No model yet (or the training gone): a notice in the box saying so (a raised gr.Error would also
+    stamp a blank red "Error" badge on the box)."""
     try:
         job = jobs.get(job_id) if job_id else None
     except UnknownJob as e:
-        raise gr.Error(shown(e)) from None
+        return markup.notice(e)
     if job is None or not job.has_model:
-        raise gr.Error(say("live.train_first"))
+        return markup.notice(say("live.train_first"))
     return try_html(job.folder, prompt, seed)
 
 
