@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from lstmlm.training.live import MAX_TEXT_BYTES, TEACHING_TEXTS
+from lstmlm.training.live import MAX_PROBE_TOKENS, MAX_TEXT_BYTES, TEACHING_TEXTS
 from playground.plots.live import loss_figure
 from playground.text.live import PAIRS
 from playground.views.live import change_label, progress_html
@@ -23,6 +23,10 @@ def test_teaching_texts_and_upload_limit_match_lstmlm():
     mb = f"{MAX_TEXT_BYTES / 1e6:g} MB"
     for key in ("live.upload", "live.intro"):
         assert all(mb in text for text in PAIRS[key])
+    # the probe is traced on its first MAX_PROBE_TOKENS tokens: the label says so (a longer probe was cut
+    # without a word)
+    assert all(f"{MAX_PROBE_TOKENS} 个字符" in t or f"first {MAX_PROBE_TOKENS} characters" in t
+               for t in PAIRS["live.probe"])  # fmt: skip
 
 
 def test_progress_line_in_chinese_has_the_same_figures():

@@ -55,8 +55,9 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "live.paste": ("... or paste your text", "……或粘贴你的文本"),
     "live.probe": (
-        "Probe text: the gates you watch are traced on it (empty: the text's first 100 characters)",
-        "探针文本：你观察的门在它上面追踪（留空：用文本的前 100 个字符）",
+        "Probe text: the gates you watch are traced on its first 150 characters (or words; empty: the "
+        "text's first 100 characters)",
+        "探针文本：你观察的门在它的前 150 个字符（或词）上追踪（留空：用文本的前 100 个字符）",
     ),
     "live.read_as": ("Read it as", "读作"),
     "live.chars": ("Characters", "字符"),
