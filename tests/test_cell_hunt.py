@@ -206,3 +206,39 @@ def test_cells_cli_errors_are_messages(char_model_dir, capsys, tmp_path):
     data = char_model_dir.parent / "valid.txt"
     assert main(["cells", "--model", str(char_model_dir), "--data", str(data), "--regex", "("]) == 2
     assert "not a valid regular expression" in capsys.readouterr().err
+
+
+def test_cells_without_data_finds_the_text_kept_beside_the_model(char_model_dir, tmp_path, monkeypatch):
+    """A Live Lab download keeps the text it trained on beside the model (text.txt; or train.txt and
+    valid.txt) and its config.json records it relative to that folder: `lstmlm cells --model DIR` run
+    from elsewhere said "the model was trained on text.txt, not found from here" although DIR/text.txt
+    was there."""
+    import json
+
+    from lstmlm.cli.cells import validation_text
+
+    text = (char_model_dir.parent / "valid.txt").read_text(encoding="utf-8")
+    config_path = char_model_dir / "config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    model = load_model(char_model_dir)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    kept = (({"data": "text.txt"}, ["text.txt"]),
+            ({"data": "train.txt", "valid": "valid.txt"}, ["train.txt", "valid.txt"]))  # fmt: skip
+    for training, files in kept:
+        config["training"] = {**training, "pretokenized": False}
+        config_path.write_text(json.dumps(config), encoding="utf-8")
+        assert validation_text(model, char_model_dir)[0] == []  # not there yet: give --data
+        for name in files:
+            (char_model_dir / name).write_text(text, encoding="utf-8")
+        tokens, source, problem = validation_text(model, char_model_dir)
+        assert problem == "" and len(tokens) > 50 and str(char_model_dir) in source, (training, problem)
+        for name in files:
+            (char_model_dir / name).unlink()
+    here = "a text of the same name where the command runs wins, as before\n" * 30
+    (elsewhere / "text.txt").write_text(here, encoding="utf-8")
+    config["training"] = {"data": "text.txt", "pretokenized": False}
+    config_path.write_text(json.dumps(config), encoding="utf-8")
+    (char_model_dir / "text.txt").write_text(text, encoding="utf-8")
+    assert validation_text(model, char_model_dir)[1] == "the last 10% of lines of text.txt"

@@ -46,10 +46,19 @@ def add_cells_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def recorded_path(path: str | None, directory: Path) -> str | None:
+    """A path the model's config.json records, relative to where it was trained; when it is not there but
+    the model's folder holds it (a Live Lab download keeps its text beside the model), the one inside."""
+    if path is None or Path(path).is_absolute() or Path(path).exists():
+        return path
+    inside = directory / path
+    return str(inside) if inside.exists() else path
+
+
 def validation_text(model, directory: Path) -> tuple[list[str], str, str]:
     """(tokens, where they come from, "") of the text `model` was validated on while it trained, read
-    again from the paths its config.json records (relative to where it was trained); or ([], "", what to
-    give instead) when it records none or the file is not here."""
+    again from the paths its config.json records (relative to where it was trained, else inside the
+    model's folder); or ([], "", what to give instead) when it records none or the file is not here."""
     from lstmlm.data import held_out_tokens
 
     try:
@@ -61,6 +70,7 @@ def validation_text(model, directory: Path) -> tuple[list[str], str, str]:
         words = shlex.split(training["command"])
         valid = words[words.index("--valid") + 1] if words.index("--valid") + 1 < len(words) else None
     give = "give --data FILE (a text the model did not train on)"
+    data, valid = recorded_path(data, directory), recorded_path(valid, directory)
     if not data:
         return [], "", f"{directory}'s config.json records no training data: {give}"
     raw = not training.get("pretokenized", False)
