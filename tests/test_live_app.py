@@ -61,6 +61,25 @@ def test_limits_per_session_queue_and_cleanup():
     assert jobs.sweep(now=time.monotonic() + 3601) == 1 and not second.folder.exists()
 
 
+def test_an_api_job_is_removed_an_hour_after_it_ended_and_every_job_when_the_server_ends():
+    """A job started through the API has no page whose closing removes it: looking any job up (status,
+    stop, ...) drops the ones finished over keep_s ago, at most once a minute; `close` (at exit) drops the
+    rest, folders included."""
+    jobs = LiveJobs(max_running=1, keep_s=0.5)
+    done = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=300, **TINY))
+    assert wait_until_ended(jobs, done.id)["state"] == "done" and done.folder.exists()
+    running = jobs.start(anbn_text(), LiveSettings(seconds=60, **TINY))
+    time.sleep(0.6)  # `done` ended over keep_s ago, but the last look was under a minute ago
+    assert jobs.status(running.id)["state"] in ("queued", "running") and done.folder.exists()
+    jobs.swept -= 61
+    jobs.status(running.id)  # any look-up, a minute after the last: `done` goes, `running` stays
+    assert not done.folder.exists() and running.folder.exists()
+    with pytest.raises(UnknownJob):
+        jobs.get(done.id)
+    assert jobs.close(timeout=60) == 0
+    assert not running.folder.exists() and not jobs.jobs
+
+
 def test_default_places_follow_the_cores(capsys):
     from playground.__main__ import main, parse_args
     from playground.server import live_jobs

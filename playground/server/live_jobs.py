@@ -2,7 +2,8 @@
 process (`live_worker`: one torch thread, its own memory and time cap) watched by a thread of the server,
 at most one active training per browser session and `max_running` running at once on the server (the rest
 wait in a queue, first come first served, their position shown), each in its own temporary folder, removed
-when its session ends or an hour after it finished. A training can be paused (its thread ends and frees its
+when its session ends, an hour after it finished (looked for at most once a minute, whenever the registry
+is used) or when the server ends. A training can be paused (its thread ends and frees its
 place; resuming queues it again and it goes on exactly where it stopped) and stopped. No gradio here: the
 tab and the API (`api/live`) read `status()` and call `start` / `pause` / `resume` / `stop`. What each
 refuses, and why, is in live_refusals.py.
@@ -46,6 +47,7 @@ from playground.server.live_refusals import (  # noqa: F401
 MAX_RUNNING = max(1, (os.cpu_count() or 2) // 2)  # trainings at once: one per two cores (`--lab-trainings`)
 MAX_QUEUED = 20  # trainings waiting at most; past that, "busy, try again"
 KEEP_S = 3600.0  # a finished job's folder is removed this long after it ended (or when its session ends)
+SWEEP_EVERY_S = 60.0  # finished jobs are looked for at most this often when a job is looked up
 MAX_JOBS = 40  # jobs kept at most (finished ones go first, oldest first)
 MEMORY_CAP_MB = 1536  # a training's worker process is ended past this resident memory (torch itself: ~300)
 TIME_GRACE_S = 30.0  # ... or this long past its time budget (a step, the last validation and save)
@@ -77,6 +79,7 @@ class LiveJobs:
         self.queue: list[str] = []  # job ids waiting for a place, first come first served
         self.threads: set[threading.Thread] = set()  # dropped jobs' threads too, until they end
         self.lock = threading.Lock()
+        self.swept = time.monotonic()  # when finished jobs were last looked for (`sweep`)
         LiveJobs.instances.add(self)
 
     def stop_all(self, timeout: float = 30.0) -> int:
@@ -100,6 +103,21 @@ class LiveJobs:
     def stop_everywhere(cls, timeout: float = 30.0) -> int:
         """stop_all for every registry of the process; how many trainings are still running."""
         return sum(jobs.stop_all(timeout) for jobs in list(cls.instances))
+
+    def close(self, timeout: float = 30.0) -> int:
+        """The server is ending: stop every training (`stop_all`), then drop every job and remove its folder
+        (a training still running past `timeout` removes its own when it ends); how many still run."""
+        still = self.stop_all(timeout)
+        with self.lock:
+            jobs = list(self.jobs.values())
+        for job in jobs:
+            self.drop(job)
+        return still
+
+    @classmethod
+    def close_everywhere(cls, timeout: float = 30.0) -> int:
+        """close for every registry of the process (at exit); how many trainings are still running."""
+        return sum(jobs.close(timeout) for jobs in list(cls.instances))
 
     def start(self, text: str, settings: LiveSettings, owner: str | None = None, probe: str = "") -> LiveJob:
         """Check the text and settings, then train in a new thread as soon as a place is free (queued until
@@ -133,7 +151,7 @@ class LiveJobs:
                 )
                 self.threads = {t for t in self.threads if t.is_alive()} | {thread}
                 if not LiveJobs._exit_hook:
-                    atexit.register(LiveJobs.stop_everywhere)
+                    atexit.register(LiveJobs.close_everywhere)
                     LiveJobs._exit_hook = True
                 thread.start()
 
@@ -167,7 +185,11 @@ class LiveJobs:
             self._advance()  # its place is free
 
     def get(self, key: str) -> LiveJob:
-        """The job with this id or share token; UnknownJob otherwise."""
+        """The job with this id or share token; UnknownJob otherwise. Drops jobs finished more than keep_s
+        ago first (`sweep`, at most once a minute): a job started through the API has no page whose closing
+        removes it."""
+        if time.monotonic() - self.swept > SWEEP_EVERY_S:
+            self.sweep()
         with self.lock:
             if isinstance(key, str):
                 job = self.jobs.get(key) or self.jobs.get(self.shares.get(key, ""))
@@ -258,6 +280,7 @@ class LiveJobs:
     def sweep(self, now: float | None = None) -> int:
         """Drop jobs that ended more than keep_s ago, then the oldest finished ones over max_jobs."""
         now = time.monotonic() if now is None else now
+        self.swept = time.monotonic()
         with self.lock:
             finished = sorted((j for j in self.jobs.values() if not j.active), key=lambda j: j.ended or 0)
         old = [j for j in finished if j.ended is not None and now - j.ended > self.keep_s]
