@@ -542,6 +542,34 @@ def test_browser_whole_flow(tiny_model_dir, tmp_path):
 
 
 @pytest.mark.browser
+def test_resume_asked_while_still_pausing_goes_on_once_paused():
+    """Pause returns at once but the training pauses after its current step: a Resume in that moment (a
+    second click, an API call straight after lab_pause) is kept and done once it has paused, not refused as
+    "this one is running"; the Pause / Resume button then offers Pause again."""
+    from playground.i18n import say
+    from playground.tabs.live import pause_or_resume
+
+    jobs = LiveJobs(max_running=1)
+    job = jobs.start(anbn_text(), LiveSettings(seconds=300, max_tokens=6000, **TINY), owner="teacher")
+    wait_for(lambda: job.step >= 3)
+    jobs.pause(job.id)
+    assert job.state == "running" and job.pausing  # still pausing
+    jobs.resume(job.id)  # no refusal
+    wait_for(lambda: job.resumes == 1)  # it paused, then went on by itself
+    status = wait_until_ended(jobs, job.id, timeout_s=120)
+    assert status["state"] == "done" and status["summary"]["stop_reason"] == "word budget"
+    # the button: Pause, then a click while pausing resumes, a third click pauses again
+    again = jobs.start(anbn_text(), LiveSettings(seconds=300, **TINY), owner="teacher")
+    wait_for(lambda: again.step >= 1)
+    assert pause_or_resume(jobs, again.id)[0].value == say("live.resume")
+    assert pause_or_resume(jobs, again.id)[0].value == say("live.pause")  # resumed while pausing
+    assert pause_or_resume(jobs, again.id)[0].value == say("live.resume")
+    wait_for(lambda: again.state == "paused")
+    time.sleep(0.3)
+    assert again.state == "paused" and again.resumes == 0  # the last click won
+    jobs.stop(again.id)
+
+
 def test_browser_pause_resume_and_a_shared_link(tiny_model_dir):
     """Pause stops the steps and Resume goes on; a student's page opened from the share link sees the same
     training without Train / Pause / Stop; Stop ends it."""

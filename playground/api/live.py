@@ -175,7 +175,8 @@ def register(jobs: LiveJobs = JOBS) -> None:
 
     @refusing
     def lab_resume(job: str) -> dict:
-        """Let paused training `job` go on (queued again; it continues exactly where it paused)."""
+        """Let paused training `job` go on (queued again; it continues exactly where it paused); one still
+        pausing (lab_pause a moment ago) goes on as soon as it has paused."""
         return _control(jobs.resume, job)
 
     @refusing

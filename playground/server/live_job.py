@@ -46,6 +46,7 @@ class LiveJob:
     started: float = field(default_factory=time.monotonic)
     state: str = "queued"  # queued | running | paused | done | stopped | failed
     pausing: bool = False  # the stop_event asks for a pause, not an end
+    resume_when_paused: bool = False  # a resume asked while the pause was still under way
     resumes: int = 0  # how often it was paused and went on
     step: int = 0
     seconds: float = 0.0

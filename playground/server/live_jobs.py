@@ -176,12 +176,18 @@ class LiveJobs:
         finally:
             with job.lock:
                 job.state, job.error, job.pausing = state, error, False
+                again, job.resume_when_paused = state == "paused" and job.resume_when_paused, False
                 if summary is not None:
                     job.summary = summary
                 if state != "paused":
                     job.ended = time.monotonic()
             if job.dropped:  # nothing can read it any more
                 shutil.rmtree(job.folder, ignore_errors=True)
+            elif again:  # resumed while it was pausing: it goes on now that it has paused
+                try:
+                    self.resume(job.id)
+                except (UnknownJob, ValueError):  # dropped or stopped meanwhile: it stays as it is
+                    pass
             self._advance()  # its place is free
 
     def get(self, key: str) -> LiveJob:
@@ -224,16 +230,20 @@ class LiveJobs:
         with job.lock:
             if job.state != "running":
                 raise cannot_pause(job.state)
-            job.pausing = True
+            job.pausing, job.resume_when_paused = True, False
         job.stop_event.set()
         return job
 
     def resume(self, job_id: str) -> LiveJob:
         """Queue a paused job again; it goes on from where it paused (the same losses as if never paused).
-        ValueError when it is not paused."""
+        A job still pausing (asked a moment ago) goes on as soon as it has paused. ValueError when it is
+        neither paused nor pausing."""
         job = self.control(job_id)
         with self.lock:
             with job.lock:
+                if job.state == "running" and job.pausing:
+                    job.resume_when_paused = True
+                    return job
                 if job.state != "paused":
                     raise cannot_resume(job.state)
                 job.state, job.resumes = "queued", job.resumes + 1
@@ -250,7 +260,7 @@ class LiveJobs:
             if job.id in self.queue:
                 self.queue.remove(job.id)
             with job.lock:
-                job.pausing = False
+                job.pausing = job.resume_when_paused = False
                 if job.state in ("queued", "paused"):
                     job.state, job.ended = "stopped", time.monotonic()
         job.stop_event.set()

@@ -116,7 +116,7 @@ def pause_or_resume(jobs: LiveJobs, job_id: str) -> tuple:
         return gr.skip(), gr.skip()
     try:
         job = jobs.control(job_id)
-        if job.state == "paused":
+        if job.state == "paused" or (job.pausing and not job.resume_when_paused):  # Resume was shown
             jobs.resume(job_id)
             return gr.Button(say("live.pause")), gr.Timer(active=True)
         jobs.pause(job_id)
