@@ -80,6 +80,29 @@ def test_an_api_job_is_removed_an_hour_after_it_ended_and_every_job_when_the_ser
     assert not running.folder.exists() and not jobs.jobs
 
 
+def test_status_reports_the_batch_size_trained_with():
+    """A tiny text trains on fewer columns than asked: every status message's settings say the batch size
+    used (what config.json and the summary record) and the one asked beside it; a text big enough for the
+    batch asked reports just that."""
+    import json
+
+    jobs = LiveJobs(max_running=1)
+    tiny = dict(TINY, batch_size=64, bptt=50)
+    text = anbn_text(40)  # ~ 300 characters: 300 // (2 * 50 + 2) = 2 columns
+    job = jobs.start(text, LiveSettings(seconds=10, max_tokens=300, **tiny))
+    assert jobs.status(job.id)["settings"]["batch_size_asked"] == 64  # known before the first step
+    status = wait_until_ended(jobs, job.id)
+    used = status["summary"]["batch_size"]
+    assert used < 64 and status["settings"]["batch_size"] == used
+    config = json.loads((job.folder / "config.json").read_text())
+    lab = config["training"]["live_lab"]
+    assert lab["batch_size"] == used and lab["batch_size_asked"] == 64
+    plain = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=300, **TINY))
+    settings = jobs.status(plain.id)["settings"]
+    assert settings["batch_size"] == TINY["batch_size"] and "batch_size_asked" not in settings
+    wait_until_ended(jobs, plain.id)
+
+
 def test_default_places_follow_the_cores(capsys):
     from playground.__main__ import main, parse_args
     from playground.server import live_jobs

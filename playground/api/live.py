@@ -121,11 +121,12 @@ def register(jobs: LiveJobs = JOBS) -> None:
         tokenizer (chars | words), num_layers (1-2), hidden_dim (16-256), bptt (10-200), batch_size (1-64),
         lr (0.0001-0.05), dropout (0-0.5), seconds (10-300), seed, max_tokens, eval_every, snapshots (1-20),
         sample_every_s. Each message: {"job": id, "share": a read-only token, "state" (queued, running,
-        paused, then done, stopped or failed), "queue_position" (1 = next to start; 0 = not waiting),
-        "step", "seconds", "budget_s", "seconds_left", "tokens_per_s", "train_loss" and "val_loss" (the
-        latest, nats per token), "best_val_loss", "sample", "snapshots", "has_model", "settings" (those
-        used), "done"}; the first comes at once, the last (done: true) holds all of lab_status but the
-        curve (summary, error, evals). lab_stop / lab_pause with the job id end or pause it meanwhile."""
+        paused, then done, stopped or failed), "queue_position" (1 = next to start; 0 = not waiting), "step",
+        "seconds", "budget_s", "seconds_left", "tokens_per_s", "train_loss" and "val_loss" (the latest, nats
+        per token), "best_val_loss", "sample", "snapshots", "has_model", "settings" (those used: a tiny text
+        trains on fewer columns, "batch_size", than asked, "batch_size_asked"), "done"}; the first comes at
+        once, the last (done: true) holds all of lab_status but the curve (summary, error, evals). lab_stop /
+        lab_pause with the job id end or pause it meanwhile."""
         try:
             if teaching_text:
                 if teaching_text not in TEACHING_TEXTS:

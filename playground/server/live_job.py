@@ -48,6 +48,7 @@ class LiveJob:
     pausing: bool = False  # the stop_event asks for a pause, not an end
     resume_when_paused: bool = False  # a resume asked while the pause was still under way
     resumes: int = 0  # how often it was paused and went on
+    batch_size: int = 0  # the batch size it trains with (a tiny text: fewer columns than asked; 0: unknown)
     step: int = 0
     seconds: float = 0.0
     tokens_per_s: float = 0.0
@@ -78,6 +79,14 @@ class LiveJob:
     def has_model(self) -> bool:
         return (self.folder / "model.safetensors").exists()
 
+    def settings_used(self) -> dict:
+        """The settings as a dict, with the batch size trained with; `batch_size_asked` beside it when a
+        tiny text got fewer columns than asked (as the model's config.json records them)."""
+        out = asdict(self.settings)
+        if self.batch_size and self.batch_size != self.settings.batch_size:
+            out["batch_size"], out["batch_size_asked"] = self.batch_size, self.settings.batch_size
+        return out
+
     def status(self, curve: bool = True) -> dict:
         """Where the training is, as JSON-ready values (small: the curve is at most CURVE_POINTS long)."""
         with self.lock:
@@ -100,7 +109,7 @@ class LiveJob:
                 has_model=self.has_model,
                 summary=self.summary,
                 error=self.error,
-                settings=asdict(self.settings),
+                settings=self.settings_used(),
                 share=self.share,
                 queue_position=0,
                 read_only=False,

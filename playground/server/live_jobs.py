@@ -27,7 +27,7 @@ import uuid
 import weakref
 from pathlib import Path
 
-from lstmlm.training.live import LiveSettings, live_corpus, zip_model
+from lstmlm.training.live import LiveSettings, lab_batch_size, live_corpus, zip_model
 from playground.server import live_worker
 from playground.server.live_job import LiveJob
 
@@ -124,7 +124,7 @@ class LiveJobs:
         then); the job. Raises LiveTextError / LiveSettingsError for bad input, LiveBusy when this session
         already has a training or the queue is full."""
         settings.check()
-        live_corpus(text, settings)  # bad text fails here, in the caller's thread, with its message
+        corpus = live_corpus(text, settings)  # bad text fails here, in the caller's thread, with its message
         self.sweep()
         with self.lock:
             if owner is not None and any(j.owner == owner and j.active for j in self.jobs.values()):
@@ -133,6 +133,7 @@ class LiveJobs:
                 raise busy_server(len(self.queue), self.max_running)
             job = LiveJob(uuid.uuid4().hex, owner, settings, Path(tempfile.mkdtemp(prefix="live-lab-")))
             job.text, job.probe = text, probe
+            job.batch_size = lab_batch_size(settings, corpus)
             self.jobs[job.id] = job
             self.shares[job.share] = job.id
             self.queue.append(job.id)

@@ -96,6 +96,12 @@ def live_split(text: str, settings: LiveSettings, source: str | None = None) -> 
     return split
 
 
+def lab_batch_size(settings: LiveSettings, corpus: Corpus) -> int:
+    """The batch size (columns) a Lab run trains with: the one asked for, fewer for a tiny text, so that
+    every column still holds a few windows of `settings.bptt` tokens (at least 1)."""
+    return max(1, min(settings.batch_size, corpus.train.numel() // (2 * settings.bptt + 2)))
+
+
 def live_corpus(text: str, settings: LiveSettings, source: str | None = None) -> Corpus:
     """The text cut by the settings' tokenizer (`live_split`); the held-out end is the validation split.
 
@@ -131,8 +137,7 @@ def live_configs(settings: LiveSettings, corpus: Corpus) -> tuple[ModelConfig, T
         dropout=settings.dropout,
         tie_weights=True,
     )
-    # a tiny text gets fewer columns, so every column still holds a few windows
-    batch_size = max(1, min(settings.batch_size, corpus.train.numel() // (2 * settings.bptt + 2)))
+    batch_size = lab_batch_size(settings, corpus)
     train_config = TrainConfig(
         optimizer="adam",
         lr=settings.lr,
