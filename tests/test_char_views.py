@@ -125,3 +125,17 @@ def test_generate_endpoint_streams_characters(char_model):
     assert all(len(w["word"]) == 1 or w["word"] == "<eos>" for w in final["words"])
     assert final["text"] == CHARS.detokenize(w["word"] for w in final["words"])
     assert len(answers) >= 2  # streamed, not one answer at the end
+
+
+def test_compare_leaves_out_word_models_of_a_char_model_in_one_note(char_model, tiny_model_dir, capsys):
+    """A character model's Compare line-up cannot hold word models (their steps differ): they are left out
+    with one note naming them all, not one error-like line each."""
+    from playground.views.lineup import make_lineup
+
+    lineup = make_lineup(char_model, None, [tiny_model_dir, tiny_model_dir.parent / "missing-model"])
+    assert [e.model for e in lineup] == [char_model]
+    lines = [line for line in capsys.readouterr().err.splitlines() if "leaves out" in line]
+    assert lines == [
+        "lstm-playground: note: the Compare view leaves out 1 model that reads words "
+        f"(the main model reads characters): {tiny_model_dir.name}"
+    ]

@@ -51,8 +51,8 @@ def build(model: LanguageModel, lessons: tuple[Lesson, ...], views: set[str] | N
 
 
 def say_misfits(model: LanguageModel, lessons: tuple[Lesson, ...]) -> None:
-    """Each lesson step asking for a layer, unit or word `model` lacks, one line on stderr (views/lessons.py
-    `model_problems`); the step still opens. For the models the server was started with (the person who
+    """Each lesson step asking for a layer, unit or word `model` lacks, on stderr under one line saying they
+    still open (views/lessons.py `model_problems`). For the models the server was started with (the person who
     started it reads its log), not for the Live Lab's or uploaded ones, which lessons are not written for."""
     cfg, unit = model.config, model.vocab.tokenizer.unit
 
@@ -62,9 +62,18 @@ def say_misfits(model: LanguageModel, lessons: tuple[Lesson, ...]) -> None:
         except UnknownTokenError:
             return None
 
-    for lesson in lessons:
-        for problem in model_problems(lesson, cfg.num_layers, cfg.hidden_dim, tokens_of, unit):
-            print(f"lstm-playground: lesson step does not fit this model: {problem}", file=sys.stderr)
+    problems = [
+        problem
+        for lesson in lessons
+        for problem in model_problems(lesson, cfg.num_layers, cfg.hidden_dim, tokens_of, unit)
+    ]
+    if problems:  # a note, not an error: one line that says so, then each step
+        steps = "step was" if len(problems) == 1 else "steps were"
+        print(
+            f"lstm-playground: note: {len(problems)} lesson {steps} written for another model "
+            "(they still open):\n" + "\n".join(f"  - {problem}" for problem in problems),
+            file=sys.stderr,
+        )
 
 
 def wire(

@@ -102,7 +102,7 @@ def make_lineup(
     entries[0].flow, entries[0].path = load_flow(model_dir), str(model_dir or "")
     main = Path(model_dir).resolve() if model_dir is not None else None
     seen = {main}
-    loaded = []
+    loaded, other_kind = [], []  # other_kind: the names of models that read the other unit
     for d in family_or_all(model, model_dir, others):
         path = Path(d).resolve()
         if path in seen:
@@ -115,13 +115,18 @@ def make_lineup(
             continue
         reads, main_reads = other.vocab.tokenizer.name, model.vocab.tokenizer.name
         if (reads == "chars") != (main_reads == "chars"):  # words and characters are not comparable steps
-            print(
-                f"lstm-playground: the Compare view leaves out {Path(d).name} "
-                f"(it reads {'characters' if reads == 'chars' else 'words'}, the main model does not)",
-                file=sys.stderr,
-            )
+            other_kind.append(Path(d).name)
             continue
         loaded.append((path, other))
+    if other_kind:  # one line for all of them
+        main_unit = "characters" if model.vocab.tokenizer.name == "chars" else "words"
+        other_unit = "words" if main_unit == "characters" else "characters"
+        print(
+            f"lstm-playground: note: the Compare view leaves out {len(other_kind)} model"
+            f"{'s' if len(other_kind) > 1 else ''} that read{'' if len(other_kind) > 1 else 's'} "
+            f"{other_unit} (the main model reads {main_unit}): {', '.join(other_kind)}",
+            file=sys.stderr,
+        )
     loaded.sort(key=lambda pm: (CELL_ORDER.get(pm[1].config.cell, 9), str(pm[0])))
     used = {entries[0].color}
     for path, m in loaded:
