@@ -103,6 +103,28 @@ def test_status_reports_the_batch_size_trained_with():
     wait_until_ended(jobs, plain.id)
 
 
+def test_probe_characters_the_text_lacks_are_named_as_read_as_rare():
+    """A probe with characters the training text never had: the model reads them as <unk>; the snapshot
+    keeps them as typed, lists their positions (`unknown`), and the heatmap's title names them, in the
+    page's language."""
+    from playground.tabs.live_snapshots import snapshot_heatmap
+    from playground.views.live import snapshot_json
+
+    jobs = LiveJobs(max_running=1)
+    probe = "aabb\u03a9ab\u2603b"  # Ω and ☃: not in an a^n b^n text
+    job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=300, **TINY), probe=probe)
+    wait_until_ended(jobs, job.id)
+    snap = snapshot_json(job, -1)
+    assert [snap["tokens"][p] for p in snap["unknown"]] == ["\u03a9", "\u2603"]
+    assert "".join(snap["tokens"]) == probe
+    title = snapshot_heatmap(jobs, job.id, 0, 0, "f").layout.title.text
+    assert "read as a rare character: \u03a9 \u2603" in title, title
+    plain = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=300, **TINY), probe="aabb\nab")
+    wait_until_ended(jobs, plain.id)
+    assert snapshot_json(plain, -1)["unknown"] == []
+    assert "rare" not in snapshot_heatmap(jobs, plain.id, 0, 0, "f").layout.title.text
+
+
 def test_default_places_follow_the_cores(capsys):
     from playground.__main__ import main, parse_args
     from playground.server import live_jobs

@@ -182,10 +182,11 @@ def register(jobs: LiveJobs = JOBS) -> None:
 
     @refusing
     def lab_snapshot(job: str, index: int = -1, compare_to: int = 0) -> dict:
-        """Snapshot `index` of training `job` (id or share token; -1 = the latest): the probe's tokens and
-        its gates, cell and hidden state per layer ({layer: {q: [[T x H]]}}), and "changes": per unit, how
-        its gate saturation and its cell's match with each Cell-hunt track changed since snapshot
-        `compare_to` (the 3 units that changed most for each)."""
+        """Snapshot `index` of training `job` (id or share token; -1 = the latest): the probe's tokens (as
+        typed; "unknown": the positions of those the text lacked, read as <unk>) and its gates, cell and
+        hidden state per layer ({layer: {q: [[T x H]]}}), and "changes": per unit, how its gate saturation and
+        its cell's match with each Cell-hunt track changed since snapshot `compare_to` (the 3 units that
+        changed most for each)."""
         return snapshot_json(jobs.get(job), int(index), int(compare_to))
 
     quick = (lab_status, lab_stop, lab_pause, lab_resume, lab_snapshot)

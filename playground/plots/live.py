@@ -121,11 +121,13 @@ def snapshot_figure(
     quantity: str,
     unit: str = "word",
     lang: str = "en",
+    unknown: Sequence[int] = (),
 ) -> go.Figure:
     """The probe's heatmap (units x tokens) of one quantity at one snapshot (`values`: its (T, H) array,
     taken at `step`, `seconds` into training), units in `order` (at most MAX_HEATMAP_UNITS rows); `unit`:
     the tokenizer's unit ('word' or 'character'), which the token axis, the hover and <unk> name; its words in
-    `lang`."""
+    `lang`. `unknown`: the positions of tokens the model's vocabulary lacks (read as <unk>), which the title
+    names."""
     units = [int(u) for u in order[:MAX_HEATMAP_UNITS]]
     z = values[:, units].T  # (U, T)
     if quantity == "c":
@@ -137,6 +139,9 @@ def snapshot_figure(
     )
     if len(units) < values.shape[1]:  # a layer of more than MAX_HEATMAP_UNITS: say that some are left out
         title += " · " + words_in(lang, "live.snap_some", n=len(units), total=values.shape[1])
+    if len(unknown):  # shown as typed, but the model read them as <unk>: say so
+        lacked = " ".join(dict.fromkeys(tokens[p] for p in unknown if p < len(tokens)))
+        title += " · " + words_in(lang, "live.snap_unknown", rare=rare_label(lang, unit=unit), chars=lacked)
     shown_as = {"<eos>": "\u21b5", " ": "\u2423", UNK: rare_label(lang, unit=unit)}  # <unk>: a rare character
     tokens = [shown_as.get(t, t) for t in tokens]
     words = {k: words_in(lang, f"plot.{k}") for k in WORDS}

@@ -42,7 +42,10 @@ def snapshot_heatmap(jobs: LiveJobs, job_id: str, index: int, layer: int, quanti
     values = shown.values[layer][quantity]
     unit = job.settings.tokenizer_object.unit  # the probe is read as the training reads its text
     step, seconds = meta["step"], meta["seconds"]
-    return snapshot_figure(values, shown.tokens, step, seconds, order, layer, quantity, unit, language())
+    unknown = meta.get("unknown", [])  # positions read as <unk> (snapshots of this release on)
+    return snapshot_figure(
+        values, shown.tokens, step, seconds, order, layer, quantity, unit, language(), unknown
+    )
 
 
 def show_snapshot(jobs: LiveJobs, job_id: str, index: float, layer: int, quantity: str):

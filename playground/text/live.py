@@ -245,4 +245,8 @@ PAIRS: dict[str, tuple[str, str]] = {
         "the {n} of its {total} units that changed most",
         "{total} 个单元中变化最大的 {n} 个",
     ),
+    "live.snap_unknown": (
+        "not in the training text, read as {rare}: {chars}",
+        "训练文本里没有、按{rare}读入：{chars}",
+    ),
 }

@@ -160,6 +160,7 @@ def snapshot_json(job, index: int = -1, compare_to: int = 0) -> dict:
         step=shown.meta["step"],
         seconds=shown.meta["seconds"],
         tokens=shown.tokens,
+        unknown=shown.meta.get("unknown", []),  # positions of tokens the vocabulary lacks (read as <unk>)
         layers=[{q: rnd(v) for q, v in layer.items()} for layer in shown.values],
         changes={
             what: [

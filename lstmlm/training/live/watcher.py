@@ -52,6 +52,7 @@ class LiveWatcher(Callback):
         encoded = vocab.encode_text(probe)
         self.probe_tokens = encoded.tokens[:MAX_PROBE_TOKENS]
         self.probe_ids = encoded.ids[:MAX_PROBE_TOKENS]
+        self.probe_unknown = [p for p in encoded.unknown if p < MAX_PROBE_TOKENS]  # read as <unk>
         # the per-unit statistics of each snapshot read the start of the held-out text, with its tracks
         n_stats = min(corpus.valid.numel(), MAX_STATS_TOKENS) // STATS_COLUMNS * STATS_COLUMNS
         self.stats_ids = corpus.valid[:n_stats].tolist()  # whole columns: column b is ids[b*S:(b+1)*S]
@@ -127,6 +128,7 @@ class LiveWatcher(Callback):
         arrays |= self.unit_stats()
         meta = dict(
             tokens=self.probe_tokens,
+            unknown=self.probe_unknown,
             layers=len(tr.layers),
             quantities=list(tr.quantities),
             step=self.step,
