@@ -202,14 +202,15 @@ def _as_ctrl_c(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def stop_on_sigterm() -> object:
-    """Make SIGTERM (`kill`, a service manager's stop) end the server as Ctrl+C does; the handler it had,
-    to restore (None off the main thread, where Python cannot set one). Python's own answer to SIGTERM ends
-    the process at once, skipping the exit hooks that stop the Live Lab's trainings and remove their
-    folders."""
+def stop_on_sigterm() -> tuple[bool, object]:
+    """Make SIGTERM (`kill`, a service manager's stop) end the server as Ctrl+C does: (whether it was set,
+    the handler it replaces, to restore; not set off the main thread, where Python cannot set one). Python's
+    own answer to SIGTERM ends the process at once, skipping the exit hooks that stop the Live Lab's
+    trainings and remove their folders."""
     if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, _as_ctrl_c)
+        return False, None
+    previous = signal.signal(signal.SIGTERM, _as_ctrl_c)
+    return True, signal.SIG_DFL if previous is None else previous  # None: one set outside Python
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     where = f" (served under {root_path}/ by your reverse proxy)" if root_path else ""
     print(f"LSTM Playground on http://{args.host}:{args.port}{where} (Ctrl+C to stop)")
     lower_request_priority(args.request_nice)  # just before the web server starts its threads
-    previous = stop_on_sigterm()
+    was_set, previous = stop_on_sigterm()
     try:
         demo.launch(
             server_name=args.host,
@@ -256,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lstm-playground: {port_in_use_message(args.host, args.port)}", file=sys.stderr)
         return 2
     finally:
-        if previous is not None:
+        if was_set:
             signal.signal(signal.SIGTERM, previous)
         activate(None)
         hub.close()

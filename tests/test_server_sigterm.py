@@ -107,3 +107,52 @@ def test_sigterm_stops_the_training_and_removes_its_folder(tiny_model_dir, tmp_p
     while any(alive(p) for p in below) and time.time() < deadline:
         time.sleep(0.2)
     assert not [p for p in below if alive(p)], "a process of the server outlived it"
+
+
+def test_main_in_process_gives_sigterm_back_as_it_found_it(tiny_model_dir, monkeypatch):
+    """While it serves, SIGTERM is Ctrl+C; after main() returns, the handler is the one it found, a
+    handler set from outside Python (getsignal None) included, which comes back as the default."""
+    import gradio as gr
+
+    from playground import __main__ as server_main
+
+    seen = []
+    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kw: seen.append(signal.getsignal(signal.SIGTERM)))
+    monkeypatch.setattr(server_main, "port_problem", lambda host, port: None)
+    mine = lambda signum, frame: None  # noqa: E731
+    before = signal.signal(signal.SIGTERM, mine)
+    try:
+        assert server_main.main(["--model", str(tiny_model_dir)]) == 0
+        assert seen == [server_main._as_ctrl_c] and signal.getsignal(signal.SIGTERM) is mine
+        monkeypatch.setattr(signal, "signal", _reports_none_once(signal.signal))
+        assert server_main.stop_on_sigterm() == (True, signal.SIG_DFL)
+    finally:
+        signal.signal(signal.SIGTERM, before if before is not None else signal.SIG_DFL)
+
+
+def _reports_none_once(real):
+    """signal.signal as it answers when the handler it replaces was set outside Python: None."""
+
+    def fake(signum, handler):
+        real(signum, handler)
+        return None
+
+    return fake
+
+
+def test_a_resume_pending_at_close_starts_nothing():
+    """The server ends while a training is pausing with a resume asked: it is stopped, not started again."""
+    from test_live_app import TINY, anbn_text, wait_for
+
+    from lstmlm.training.live import LiveSettings
+    from playground.server.live_jobs import LiveJobs
+
+    jobs = LiveJobs(max_running=1)
+    job = jobs.start(anbn_text(), LiveSettings(seconds=300, **TINY))
+    wait_for(lambda: job.step >= 2)
+    jobs.pause(job.id)
+    jobs.resume(job.id)  # kept until it has paused
+    assert jobs.close(timeout=60) == 0
+    time.sleep(0.5)
+    assert job.resumes == 0 and job.state == "stopped" and not job.running and not job.folder.exists()
+    assert not [t for t in jobs.threads if t.is_alive()]

@@ -46,6 +46,8 @@ PROGRESS_KEYS = (
     "snapshots",
     "has_model",
     "settings",
+    "batch_size",
+    "pausing",
 )
 
 
@@ -123,10 +125,10 @@ def register(jobs: LiveJobs = JOBS) -> None:
         sample_every_s. Each message: {"job": id, "share": a read-only token, "state" (queued, running,
         paused, then done, stopped or failed), "queue_position" (1 = next to start; 0 = not waiting), "step",
         "seconds", "budget_s", "seconds_left", "tokens_per_s", "train_loss" and "val_loss" (the latest, nats
-        per token), "best_val_loss", "sample", "snapshots", "has_model", "settings" (those used: a tiny text
-        trains on fewer columns, "batch_size", than asked, "batch_size_asked"), "done"}; the first comes at
-        once, the last (done: true) holds all of lab_status but the curve (summary, error, evals). lab_stop /
-        lab_pause with the job id end or pause it meanwhile."""
+        per token), "best_val_loss", "sample", "snapshots", "has_model", "settings" (as asked), "batch_size"
+        (the one trained with: fewer columns than asked for a tiny text), "pausing" (a pause asked, not yet
+        done), "done"}; the first comes at once, the last (done: true) holds all of lab_status but the curve
+        (summary, error, evals). lab_stop / lab_pause with the job id end or pause it meanwhile."""
         try:
             if teaching_text:
                 if teaching_text not in TEACHING_TEXTS:
@@ -183,10 +185,10 @@ def register(jobs: LiveJobs = JOBS) -> None:
     @refusing
     def lab_snapshot(job: str, index: int = -1, compare_to: int = 0) -> dict:
         """Snapshot `index` of training `job` (id or share token; -1 = the latest): the probe's tokens (as
-        typed; "unknown": the positions of those the text lacked, read as <unk>) and its gates, cell and
-        hidden state per layer ({layer: {q: [[T x H]]}}), and "changes": per unit, how its gate saturation and
-        its cell's match with each Cell-hunt track changed since snapshot `compare_to` (the 3 units that
-        changed most for each)."""
+        typed; "unknown": the positions of those the model's vocabulary lacks, read as <unk>) and its gates,
+        cell and hidden state per layer ({layer: {q: [[T x H]]}}), and "changes": per unit, how its gate
+        saturation and its cell's match with each Cell-hunt track changed since snapshot `compare_to` (the 3
+        units that changed most for each)."""
         return snapshot_json(jobs.get(job), int(index), int(compare_to))
 
     quick = (lab_status, lab_stop, lab_pause, lab_resume, lab_snapshot)

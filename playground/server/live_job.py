@@ -79,14 +79,6 @@ class LiveJob:
     def has_model(self) -> bool:
         return (self.folder / "model.safetensors").exists()
 
-    def settings_used(self) -> dict:
-        """The settings as a dict, with the batch size trained with; `batch_size_asked` beside it when a
-        tiny text got fewer columns than asked (as the model's config.json records them)."""
-        out = asdict(self.settings)
-        if self.batch_size and self.batch_size != self.settings.batch_size:
-            out["batch_size"], out["batch_size_asked"] = self.batch_size, self.settings.batch_size
-        return out
-
     def status(self, curve: bool = True) -> dict:
         """Where the training is, as JSON-ready values (small: the curve is at most CURVE_POINTS long)."""
         with self.lock:
@@ -109,7 +101,11 @@ class LiveJob:
                 has_model=self.has_model,
                 summary=self.summary,
                 error=self.error,
-                settings=self.settings_used(),
+                settings=asdict(self.settings),  # as asked: lab_train takes them back as they are
+                # the batch size it trains with: settings' own, or fewer columns for a tiny text
+                batch_size=self.batch_size or self.settings.batch_size,
+                # a pause asked and not yet done (and no resume asked since): the button offers Resume
+                pausing=self.pausing and not self.resume_when_paused,
                 share=self.share,
                 queue_position=0,
                 read_only=False,

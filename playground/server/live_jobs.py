@@ -80,6 +80,7 @@ class LiveJobs:
         self.threads: set[threading.Thread] = set()  # dropped jobs' threads too, until they end
         self.lock = threading.Lock()
         self.swept = time.monotonic()  # when finished jobs were last looked for (`sweep`)
+        self.closing = False  # set by `close`: nothing starts any more
         LiveJobs.instances.add(self)
 
     def stop_all(self, timeout: float = 30.0) -> int:
@@ -90,7 +91,8 @@ class LiveJobs:
             jobs, threads = list(self.jobs.values()), list(self.threads)
             self.queue.clear()
         for job in jobs:
-            job.pausing = False
+            with job.lock:  # an end, not a pause: nothing goes on after it
+                job.pausing = job.resume_when_paused = False
             job.stop_event.set()
         deadline = time.monotonic() + timeout
         for thread in threads:
@@ -105,8 +107,10 @@ class LiveJobs:
         return sum(jobs.stop_all(timeout) for jobs in list(cls.instances))
 
     def close(self, timeout: float = 30.0) -> int:
-        """The server is ending: stop every training (`stop_all`), then drop every job and remove its folder
-        (a training still running past `timeout` removes its own when it ends); how many still run."""
+        """The server is ending: start nothing more, stop every training (`stop_all`), then drop every job
+        and remove its folder (one whose training still runs past `timeout` keeps it: its thread would remove
+        it when train() returns, if the process lives that long); how many still run."""
+        self.closing = True
         still = self.stop_all(timeout)
         with self.lock:
             jobs = list(self.jobs.values())
@@ -143,7 +147,11 @@ class LiveJobs:
     def _advance(self) -> None:
         """Start queued jobs, oldest first, while fewer than max_running run."""
         with self.lock:
-            while self.queue and sum(j.running for j in self.jobs.values()) < self.max_running:
+            while (
+                not self.closing
+                and self.queue
+                and sum(j.running for j in self.jobs.values()) < self.max_running
+            ):
                 job = self.jobs[self.queue.pop(0)]
                 with job.lock:
                     job.state = "running"

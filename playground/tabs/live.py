@@ -26,7 +26,13 @@ from playground.tabs import TabView
 from playground.tabs.live_layout import source_and_settings, watch_and_try
 from playground.tabs.live_snapshots import layer_radio, wire_snapshots
 from playground.tabs.live_watch import poll, redraw_on_open
-from playground.views.live import progress_html, settings_from_controls, share_html, try_html
+from playground.views.live import (
+    offers_resume,
+    progress_html,
+    settings_from_controls,
+    share_html,
+    try_html,
+)
 
 
 def pick_teaching_text(name: str | None) -> str:
@@ -115,8 +121,7 @@ def pause_or_resume(jobs: LiveJobs, job_id: str) -> tuple:
     if not job_id:
         return gr.skip(), gr.skip()
     try:
-        job = jobs.control(job_id)
-        if job.state == "paused" or (job.pausing and not job.resume_when_paused):  # Resume was shown
+        if offers_resume(jobs.control(job_id).status(curve=False)):  # the button said Resume
             jobs.resume(job_id)
             return gr.Button(say("live.pause")), gr.Timer(active=True)
         jobs.pause(job_id)

@@ -17,7 +17,7 @@ from playground.plots.style import placeholder
 from playground.server.live_job import ACTIVE
 from playground.server.live_jobs import LiveJobs, UnknownJob
 from playground.tabs.live_snapshots import changes_table, layer_choices, snapshot_heatmap
-from playground.views.live import command_text, progress_html, sample_html, share_html
+from playground.views.live import command_text, offers_resume, progress_html, sample_html, share_html
 
 
 def poll(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> tuple:
@@ -65,7 +65,7 @@ def tick(jobs: LiveJobs, job_id: str, seen: int, layer: int, quantity: str) -> t
     tail = [
         gr.Slider(maximum=max(count - 1, 1)) if new else gr.skip(),
         changes_table(jobs, job_id, 0, count - 1) if new else gr.skip(),
-        gr.Button(say("live.resume" if status["state"] == "paused" else "live.pause", lang)),
+        gr.Button(say("live.resume" if offers_resume(status) else "live.pause", lang)),
     ]
     if status["state"] in ACTIVE:
         return (*out, gr.skip(), gr.Timer(active=True), *tail, gr.skip())

@@ -246,7 +246,7 @@ PAIRS: dict[str, tuple[str, str]] = {
         "{total} 个单元中变化最大的 {n} 个",
     ),
     "live.snap_unknown": (
-        "not in the training text, read as {rare}: {chars}",
-        "训练文本里没有、按{rare}读入：{chars}",
+        "not in the model's vocabulary, read as {rare}: {chars}",
+        "不在模型的词表里、按{rare}读入：{chars}",
     ),
 }

@@ -134,6 +134,12 @@ def changes_html(
     )
 
 
+def offers_resume(status: dict) -> bool:
+    """Whether the Pause / Resume button says Resume for a job in this `status` (LiveJob.status): paused, or
+    a pause asked and not yet done (a click then resumes, as the button says)."""
+    return status["state"] == "paused" or bool(status.get("pausing"))
+
+
 def snapshot_json(job, index: int = -1, compare_to: int = 0) -> dict:
     """A job's snapshot as JSON-ready values (the `live_snapshot` endpoint): tokens, per layer each
     quantity as a (T, H) list, and what changed since snapshot `compare_to`. ValueError for an index
