@@ -156,3 +156,35 @@ def test_a_resume_pending_at_close_starts_nothing():
     time.sleep(0.5)
     assert job.resumes == 0 and job.state == "stopped" and not job.running and not job.folder.exists()
     assert not [t for t in jobs.threads if t.is_alive()]
+
+
+def test_a_killed_server_leaves_no_training_process_behind(tiny_model_dir, tmp_path):
+    """SIGKILL (or a crash) skips every exit hook: the Lab's worker learns it from the server's pid and ends
+    within seconds, and the forkserver with it (they used to wait for ever, ~0.5 GB, flushing progress
+    messages to a reader that was gone)."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, TMPDIR=str(tmp), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "playground", "--model", str(tiny_model_dir), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(base, proc)
+        first_running_message(base)
+        below = descendants(proc.pid)
+        assert below, "the training's worker process was not found under the server"
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.time() + 30
+    while any(alive(p) for p in below) and time.time() < deadline:
+        time.sleep(0.2)
+    left = [p for p in below if alive(p)]
+    for p in left:  # a failed run leaves nothing behind for the next test either
+        os.kill(p, signal.SIGKILL)
+    assert not left, "a training process outlived its killed server"

@@ -13,6 +13,7 @@ import multiprocessing.forkserver
 import os
 import queue
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -97,12 +98,48 @@ def failure(e: Exception) -> Message:
     return Message("live.failed", "{kind}: {reason}", kind=type(e).__name__, reason=message_of(e) or str(e))
 
 
+def server_alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc: os.kill said it exists
+
+
+def end_with_server(server_pid: int, messages, every_s: float = 1.0) -> None:
+    """In the worker, on a daemon thread: end this process once the server that started it is gone (killed
+    without its exit hooks, e.g. SIGKILL or a crash). Its parent is the forkserver, so this is the only way
+    it learns; and its exit would otherwise wait for ever to flush `messages` to a reader that is gone,
+    keeping the worker and the forkserver (~0.5 GB together) alive."""
+    while server_alive(server_pid):
+        time.sleep(every_s)
+    messages.cancel_join_thread()
+    os._exit(1)
+
+
 def train_in_worker(
-    text: str, settings: LiveSettings, folder: str, probe: str, resume: bool, messages, stop
+    text: str,
+    settings: LiveSettings,
+    folder: str,
+    probe: str,
+    resume: bool,
+    messages,
+    stop,
+    server_pid: int | None = None,
 ) -> None:
-    """A worker process's whole life: train, then say how it ended ("done" and the summary, or "error")."""
+    """A worker process's whole life: train, then say how it ended ("done" and the summary, or "error");
+    ended at once if the server (`server_pid`) goes away meanwhile (`end_with_server`)."""
     import torch
 
+    if server_pid is not None:
+        threading.Thread(target=end_with_server, args=(server_pid, messages), daemon=True).start()
     torch.set_num_threads(WORKER_THREADS)
     try:
         summary = train_live(text, settings, folder, [Forward(messages)], stop.is_set, probe or None, resume)
@@ -132,14 +169,16 @@ def watch(
     memory_cap_mb: float,
     time_grace_s: float,
 ) -> tuple[dict | None, str]:
-    """Run `train_in_worker(*args, messages, stop)` in a worker process and watch it (`args`: text,
-    settings, folder, probe, resume; `stop`: an Event of `context()`): each progress message goes to
-    `record(kind, value)`; the worker is ended past `memory_cap_mb` of resident memory or `time_grace_s`
-    past `budget_s`. (the training's summary, or None; the error, or "")."""
+    """Run `train_in_worker(*args, messages, stop, this process's pid)` in a worker process and watch it
+    (`args`: text, settings, folder, probe, resume; `stop`: an Event of `context()`): each progress message
+    goes to `record(kind, value)`; the worker is ended past `memory_cap_mb` of resident memory or
+    `time_grace_s` past `budget_s`. (the training's summary, or None; the error, or "")."""
     summary, error = None, ""
     ctx = context()
     messages = ctx.Queue()
-    worker = ctx.Process(target=train_in_worker, args=(*args, messages, stop), name=name, daemon=True)
+    worker = ctx.Process(
+        target=train_in_worker, args=(*args, messages, stop, os.getpid()), name=name, daemon=True
+    )
     try:
         worker.start()
         deadline = time.monotonic() + budget_s + time_grace_s
