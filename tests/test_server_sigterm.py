@@ -56,6 +56,25 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def start_server(
+    model_dir: Path, tmp_path: Path, stderr=subprocess.DEVNULL
+) -> tuple[subprocess.Popen, str, Path]:
+    """`python -m playground` on a free port, its temporary directory under `tmp_path` (where the Live Lab's
+    job folders go): (the process, its URL, that directory)."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    port = free_port()
+    env = dict(os.environ, TMPDIR=str(tmp), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "playground", "--model", str(model_dir), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        text=True,
+    )
+    return proc, f"http://127.0.0.1:{port}", tmp
+
+
 def first_running_message(base: str) -> dict:
     """Start a 60 s Live Lab training of a teaching text; the first streamed message that says it runs."""
     body = json.dumps({"data": ["", {"seconds": 60}, "anbn", ""]}).encode()
@@ -75,18 +94,7 @@ def first_running_message(base: str) -> dict:
 
 
 def test_sigterm_stops_the_training_and_removes_its_folder(tiny_model_dir, tmp_path):
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, TMPDIR=str(tmp), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "playground", "--model", str(tiny_model_dir), "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, base, tmp = start_server(tiny_model_dir, tmp_path, stderr=subprocess.PIPE)
     try:
         wait_until_up(base, proc)
         first_running_message(base)
@@ -162,17 +170,7 @@ def test_a_killed_server_leaves_no_training_process_behind(tiny_model_dir, tmp_p
     """SIGKILL (or a crash) skips every exit hook: the Lab's worker learns it from the server's pid and ends
     within seconds, and the forkserver with it (they used to wait for ever, ~0.5 GB, flushing progress
     messages to a reader that was gone)."""
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, TMPDIR=str(tmp), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "playground", "--model", str(tiny_model_dir), "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc, base, _ = start_server(tiny_model_dir, tmp_path)
     try:
         wait_until_up(base, proc)
         first_running_message(base)
