@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 
 from lstmlm.messages import Message, message_of
+from lstmlm.model_dir import process_exists
 from lstmlm.training.live import LAB_THREADS, LiveSettings, Sample, Snapshot, train_live
 from lstmlm.training.loop import Callback, Progress
 
@@ -99,13 +100,9 @@ def failure(e: Exception) -> Message:
 
 
 def server_alive(pid: int) -> bool:
-    """Whether process `pid` still runs (a zombie, dead but not yet reaped, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    """Whether process `pid` still runs (`process_exists`; a zombie, dead but not yet reaped, does not)."""
+    if not process_exists(pid):
         return False
-    except PermissionError:
-        return True
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
