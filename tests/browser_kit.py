@@ -9,6 +9,7 @@ assets/screenshots/.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -136,6 +137,34 @@ def open_page(url: str, shots: Path | None = None, **page_kwargs) -> Iterator[Pa
         pg = new_page(browser, shots, **page_kwargs)
         pg.goto(url)
         yield pg
+
+
+# an event of the app in flight: gradio shows its status tracker (idle ones carry the class "hide")
+BUSY = (
+    "() => [...document.querySelectorAll('[data-testid=status-tracker]')]"
+    ".some(e => !e.classList.contains('hide'))"
+)
+
+
+def settled(pg: Page, expression: str, arg=None, quiet_ms: int = 700, timeout_ms: int = 20_000):
+    """The value of the JS `expression` (called with `arg`) once the page has settled: no gradio event in
+    flight and the same value read for `quiet_ms` (a redraw, a plotly relayout or a smooth scroll changes
+    it). Waits for what it checks instead of a fixed time; past `timeout_ms` it returns the last value
+    (the assertions that follow say what is wrong)."""
+    pg.wait_for_timeout(200)  # the click's event reaches the server and its tracker shows
+    deadline = time.monotonic() + timeout_ms / 1000
+    last, since = None, None
+    while True:
+        busy = pg.evaluate(BUSY)
+        value = pg.evaluate(expression, arg)
+        now = time.monotonic()
+        if busy or since is None or value != last:
+            last, since = value, now
+        elif (now - since) * 1000 >= quiet_ms or now > deadline:
+            return value
+        if now > deadline:
+            return value
+        pg.wait_for_timeout(150)
 
 
 def shot(pg: Page, name: str, full_page: bool = False) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 import pytest
-from browser_kit import chromium, new_page, serve
+from browser_kit import chromium, new_page, serve, settled
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from test_browser_lessons import _goto
 
@@ -99,9 +99,8 @@ def test_the_lesson_bar_never_covers_what_a_step_talks_about_on_a_laptop_screen(
                 target = main_output(lesson, n, layers)
                 page.locator(f"#{target}").wait_for()
                 # the page scrolls to the step's view while it draws (views/start_page.py, showStep): let it
-                page.wait_for_timeout(2500)
                 view = step_screen(lesson, n, layers).view
-                shown, main, first, bar = page.evaluate(COVERED, [target, MAIN_OUTPUT.get(view, target)])
+                shown, main, first, bar = settled(page, COVERED, [target, MAIN_OUTPUT.get(view, target)])
                 pressed = [b for phrase, b in PRESS.get(view, ()) if phrase in steps_text(lesson, n)]
                 hidden = [b for b in pressed if not page.evaluate(IN_SIGHT, b)]  # a button it says to press
                 said = steps_text(lesson, n).lower()
@@ -109,8 +108,7 @@ def test_the_lesson_bar_never_covers_what_a_step_talks_about_on_a_laptop_screen(
                 hidden += [c for c in talked if not page.evaluate(IN_SIGHT, c)]
                 if main[3] and target in pressed:  # pressing the outlined button brings the output back
                     page.locator(f"#{target}").click()
-                    page.wait_for_timeout(800)
-                    main = page.evaluate(COVERED, [target, MAIN_OUTPUT.get(view, target)])[1]
+                    main = settled(page, COVERED, [target, MAIN_OUTPUT.get(view, target)])[1]
                 ok = (
                     bar[1] - bar[0] < 0.2 * 768  # the bar is compact on a laptop screen
                     and not shown[3]
@@ -171,8 +169,7 @@ def test_controls_set_by_a_lesson_look_as_if_set_by_hand(tiny_model):
                 " && document.querySelector('#intervene-action input:checked')?.value === a",
                 arg=action,
             )
-            page.wait_for_timeout(800)
-            by_hand_of[action] = page.evaluate(SLIDER)
+            by_hand_of[action] = settled(page, SLIDER)
         for action in ACTIONS:
             by_hand = by_hand_of[action]
             v = value.get(action, 0.35)
@@ -183,8 +180,7 @@ def test_controls_set_by_a_lesson_look_as_if_set_by_hand(tiny_model):
             page.wait_for_function(
                 "a => document.querySelector('#intervene-action input:checked')?.value === a", arg=action
             )
-            page.wait_for_timeout(1500)
-            assert page.evaluate(SLIDER) == by_hand, (action, by_hand)
+            assert settled(page, SLIDER) == by_hand, (action, by_hand)
             # no error badge or toast: a cell value of 2.5 was once checked against a gate's 0..1 range
             assert page.locator(ERRORS).count() == 0, (action, page.locator(ERRORS).all_inner_texts())
             got = float(page.locator("#intervene-value input[type=number]").input_value())

@@ -21,7 +21,7 @@ import json
 
 import pytest
 import torch
-from browser_kit import chromium, serve, skip_start
+from browser_kit import chromium, serve, settled, skip_start
 
 from playground.classroom.bar import PRESENT_UNITS
 from playground.tabs.registry import TABS
@@ -325,8 +325,7 @@ def tab_sizes(browser, url: str, present: bool) -> dict[str, dict[str, float]]:
     sizes = {}
     for spec in TABS:
         page.locator(f'button[role=tab][data-tab-id="{spec.id}"]').click()
-        page.wait_for_timeout(2500)  # the tab's redraw and plotly's relayout
-        sizes[spec.id] = page.evaluate(TEXT_SIZES)
+        sizes[spec.id] = settled(page, TEXT_SIZES)  # after the tab's redraw and plotly's relayout
     context.close()
     return sizes
 
