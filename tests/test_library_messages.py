@@ -98,7 +98,7 @@ def test_a_word_models_notice_says_words():
         (lambda: parse_units("70", 64), "单元 70 不存在：这一层的单元是 0..63"),
         (
             lambda: read_upload(b"x" * 2_500_000, "a.txt"),
-            "文件有 2.5 MB；实时训练最多接受 2 MB 文本：请上传其中一部分",
+            "文件 a.txt 有 2.5 MB；实时训练最多接受 2 MB 文本：请上传其中一部分",
         ),
     ],
 )

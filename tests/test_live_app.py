@@ -689,9 +689,16 @@ def test_browser_settings_out_of_range_and_refusals_say_what_to_change(tiny_mode
         binary = tmp_path / "notes.txt"
         binary.write_bytes(b"\x00\x01" * 2000)
         page.locator("#live-upload input[type=file]").set_input_files(binary)
-        toast("holds binary data")
+        toast("notes.txt holds binary data")
         page.wait_for_function(
             "() => !document.querySelector('#live-upload')?.textContent.includes('notes.txt')", timeout=30_000
+        )
+        good = tmp_path / "poem.txt"  # a good file fills the text box
+        good.write_text("Two roads diverged in a yellow wood,\nAnd sorry I could not travel both\n" * 10)
+        page.locator("#live-upload input[type=file]").set_input_files(good)
+        page.wait_for_function(
+            "() => document.querySelector('#live-text textarea')?.value.startsWith('Two roads diverged')",
+            timeout=30_000,
         )
 
 

@@ -14,11 +14,18 @@ handlers and wires them all.
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
 
-from lstmlm.training.live import TEACHING_TEXTS, LiveSettingsError, LiveTextError, read_upload
+from lstmlm.training.live import (
+    MAX_TEXT_BYTES,
+    TEACHING_TEXTS,
+    LiveSettingsError,
+    LiveTextError,
+    read_upload,
+)
 from playground import markup
 from playground.i18n import language, say, shown, t
 from playground.server.live_jobs import JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
@@ -40,13 +47,21 @@ def pick_teaching_text(name: str | None) -> str:
     return TEACHING_TEXTS[name].read() if name in TEACHING_TEXTS else gr.skip()
 
 
-def read_uploaded(data: bytes | None) -> tuple:
-    """An uploaded file's text and the file box unchanged; for a binary or non-UTF-8 file a warning, the
-    text box unchanged and the file box cleared (so the refused file is not left listed)."""
-    if not data:
+def read_uploaded(path: str | None) -> tuple:
+    """An uploaded file's text (gradio's copy at `path`, under the file's own name) and the file box
+    unchanged; for a binary, non-UTF-8 or too big file a warning naming it, the text box unchanged and the
+    file box cleared (so the refused file is not left listed)."""
+    if not path:
         return gr.skip(), gr.skip()
+    file = Path(path)
     try:
-        return read_upload(data, "the uploaded file"), gr.skip()
+        size = file.stat().st_size
+        with file.open("rb") as f:
+            data = f.read(MAX_TEXT_BYTES + 1)  # past this it is refused unread
+        return read_upload(data, file.name, size), gr.skip()
+    except OSError as e:  # gradio's copy gone (its cache cleaned) or unreadable
+        gr.Warning(say("live.upload_lost", error=e.strerror or str(e)), title=say("live.cannot_read"))
+        return gr.skip(), None
     except LiveTextError as e:
         gr.Warning(shown(e), title=say("live.cannot_read"))
         return gr.skip(), None

@@ -33,7 +33,7 @@ def source_and_settings(c: SimpleNamespace) -> None:
             c.upload = gr.File(
                 label=t("live.upload"),
                 file_types=[".txt"],
-                type="binary",
+                type="filepath",  # its name is said in what is refused
                 elem_id="live-upload",
             )
             c.text = gr.Textbox(label=t("live.paste"), lines=8, max_lines=14, elem_id="live-text")

@@ -149,12 +149,13 @@ CHINESE: dict[str, str] = {
     "live.binary": "它含有二进制数据（NUL 字符），不是文本：请用纯文本 .txt 文件",
     "live.empty": "文本是空的：请粘贴文本、上传 .txt 文件或选一篇教学文本",
     "live.text_big": "文本有 {mb:.1f} MB；实时训练最多接受 {limit:g} MB：请用其中一部分",
-    "live.file_big": "文件有 {mb:.1f} MB；实时训练最多接受 {limit:g} MB 文本：请上传其中一部分",
+    "live.file_big": "文件 {name} 有 {mb:.1f} MB；实时训练最多接受 {limit:g} MB 文本：请上传其中一部分",
     "live.utf16": (
-        "文件是 UTF-16 文本，不是 UTF-8：请在编辑器中另存为 UTF-8（或用 iconv -f utf-16 -t utf-8）后再上传"
+        "文件 {name} 是 UTF-16 文本，不是 UTF-8："
+        "请在编辑器中另存为 UTF-8（或用 iconv -f utf-16 -t utf-8）后再上传"
     ),
     "live.not_utf8": (
-        "文件不是 UTF-8 文本：偏移 {offset:,}（第 {line} 行）的字节是 0x{byte}。"
+        "文件 {name} 不是 UTF-8 文本：偏移 {offset:,}（第 {line} 行）的字节是 0x{byte}。"
         "请在编辑器中另存为 UTF-8（或用 iconv -f cp1252 -t utf-8）后再上传"
     ),
     # the Live Lab's jobs (playground/server/live_jobs.py, live_worker.py)

@@ -136,6 +136,10 @@ PAIRS: dict[str, tuple[str, str]] = {
     "live.q.g": ("candidate C̃", "候选值 C̃"),
     # handler texts
     "live.cannot_read": ("Cannot read that file", "无法读取这个文件"),
+    "live.upload_lost": (
+        "the uploaded copy could not be read ({error}): upload the file again",
+        "无法读取上传的副本（{error}）：请重新上传文件",
+    ),
     "live.cannot_start": ("Cannot start training", "无法开始训练"),
     "live.setting_changed": ("Setting changed", "设置已更改"),
     "live.clamped": (

@@ -155,16 +155,19 @@ def check_text(text: str) -> str:
     return text
 
 
-def read_upload(data: bytes, name: str = "the file") -> str:
+def read_upload(data: bytes, name: str = "the file", size: int | None = None) -> str:
     """An uploaded file's bytes as text: UTF-8 (a BOM dropped) and no binary; LiveTextError otherwise (a
-    UTF-16 file, one that begins with its byte-order mark, named as such)."""
-    if len(data) > MAX_TEXT_BYTES:
+    UTF-16 file, one that begins with its byte-order mark, named as such). `name`: the file's name, said in
+    the messages; `size`: its size in bytes when `data` holds only its beginning (a file over
+    MAX_TEXT_BYTES need not be read whole to be refused)."""
+    size = len(data) if size is None else size
+    if size > MAX_TEXT_BYTES:
         raise LiveTextError(
             Message(
                 "live.file_big",
                 "{name} is {mb:.1f} MB; the Live Lab takes at most {limit:g} MB of text: upload a part of it",
                 name=name,
-                mb=len(data) / 1e6,
+                mb=size / 1e6,
                 limit=MAX_TEXT_BYTES / 1e6,
             )
         )
