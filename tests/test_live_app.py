@@ -192,7 +192,7 @@ def test_pause_frees_the_place_and_resume_goes_on():
     jobs.resume(job.id)
     assert jobs.status(job.id)["state"] in ("queued", "running")
     status = wait_until_ended(jobs, job.id, timeout_s=120)
-    assert status["state"] == "done" and status["summary"]["stop_reason"] == "word budget"
+    assert status["state"] == "done" and status["summary"]["stop_reason"] == "character budget"
     steps = status["curve"]["step"]
     assert steps == sorted(steps) and status["step"] > paused_at
     assert status["seconds"] >= seconds  # the clock went on from where it paused
@@ -329,7 +329,7 @@ def test_api_streams_trains_reports_and_stops(client, monkeypatch):
         if m["state"] == "running":
             assert m["queue_position"] == 0 and m["seconds_left"] == round(300 - m["seconds"], 2)
     assert any(m["val_loss"] is not None and m["train_loss"] is not None for m in messages[:-1])
-    assert final["seconds_left"] == 0 and final["summary"]["stop_reason"] == "word budget"
+    assert final["seconds_left"] == 0 and final["summary"]["stop_reason"] == "character budget"
     # a second client's lab_status agrees with the stream's last message
     other = Client(client.src, verbose=False)
     try:
@@ -603,7 +603,7 @@ def test_resume_asked_while_still_pausing_goes_on_once_paused():
     jobs.resume(job.id)  # no refusal
     wait_for(lambda: job.resumes == 1)  # it paused, then went on by itself
     status = wait_until_ended(jobs, job.id, timeout_s=120)
-    assert status["state"] == "done" and status["summary"]["stop_reason"] == "word budget"
+    assert status["state"] == "done" and status["summary"]["stop_reason"] == "character budget"
     # the button: Pause, then a click while pausing resumes, a third click pauses again
     again = jobs.start(anbn_text(), LiveSettings(seconds=300, **TINY), owner="teacher")
     wait_for(lambda: again.step >= 1)

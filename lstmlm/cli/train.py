@@ -266,9 +266,7 @@ def _run(ns: argparse.Namespace, out: Path, run: RunSettings, summary: dict, wor
                 f"Resume with: {_resume_command(ns, out, world)}"
             )
         else:
-            reason = result["stop_reason"]
-            if reason == "word budget":  # --max-words counts the model's tokens: characters for a chars model
-                reason = f"{run.corpus.vocab.tokenizer.unit} budget"
+            reason = result["stop_reason"]  # "character budget" for a chars model's --max-words
             if not (out / "config.json").is_file():  # never validated: nothing to report as done
                 return fail(
                     f"the run ended ({reason}) before its first validation: no model was saved in {out}"

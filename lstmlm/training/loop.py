@@ -97,6 +97,8 @@ def train(
             stop_reason = "interrupted"
     save_state(run)
     ddp.barrier(run.world)
+    if stop_reason == "word budget":  # --max-words counts the model's tokens: characters for a chars model
+        stop_reason = f"{run.corpus.vocab.tokenizer.unit} budget"
     return {
         "stop_reason": stop_reason,
         "best_val_loss": position["best_val_loss"],
