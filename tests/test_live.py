@@ -74,7 +74,7 @@ def test_loss_decreases_and_the_reloaded_model_gives_the_saved_loss(tmp_path):
     settings = LiveSettings(seconds=10, max_tokens=8000, **TINY)
     rec = Recorder()
     summary = train_live(text, settings, tmp_path, [rec])
-    assert summary["stop_reason"] == "word budget"
+    assert summary["stop_reason"] == "character budget"
     vals = [r["val_loss"] for r in rec.evals]
     # a^n b^n over 3 symbols: uniform is log(vocab) nats; the trained model does far better than its start
     assert vals[0] > vals[-1] + 0.3
@@ -246,7 +246,7 @@ def test_a_paused_run_goes_on_exactly_as_one_never_paused(tmp_path):
     assert first["stop_reason"] == "interrupted" and first["steps"] == 12
     snaps_before = len(paused.snaps)
     rest = train_live(text, settings, tmp_path / "paused", [paused], resume=True)
-    assert rest["stop_reason"] == "word budget" and rest["steps"] == whole.steps
+    assert rest["stop_reason"] == "character budget" and rest["steps"] == whole.steps
     key = lambda r: (r["step"], round(r["val_loss"], 6))  # noqa: E731
     assert [key(r) for r in paused.evals] == [key(r) for r in whole.evals]
     # the snapshots go on numbering: none is taken again at the pause, the last is the final model

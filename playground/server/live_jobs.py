@@ -6,7 +6,8 @@ when its session ends, an hour after it finished (looked for at most once a minu
 is used) or when the server ends. A training can be paused (its thread ends and frees its
 place; resuming queues it again and it goes on exactly where it stopped) and stopped. No gradio here: the
 tab and the API (`api/live`) read `status()` and call `start` / `pause` / `resume` / `stop`. What each
-refuses, and why, is in live_refusals.py.
+refuses, and why, is in live_refusals.py; how jobs end (dropped, swept, all stopped at exit) in
+live_job_ends.py.
 
 The registry is the one object shared by all sessions, and it holds only what a key names. A job
 (`live_job.LiveJob`) has two keys, both uuid4 (unguessable): its id, which controls it (the tab keeps it in
@@ -30,6 +31,7 @@ from pathlib import Path
 from lstmlm.training.live import LiveSettings, lab_batch_size, live_corpus, zip_model
 from playground.server import live_worker
 from playground.server.live_job import LiveJob
+from playground.server.live_job_ends import JobEnds
 
 # the refusals live in live_refusals.py; the error classes are imported from here too (old import path)
 from playground.server.live_refusals import (  # noqa: F401
@@ -53,7 +55,7 @@ MEMORY_CAP_MB = 1536  # a training's worker process is ended past this resident 
 TIME_GRACE_S = 30.0  # ... or this long past its time budget (a step, the last validation and save)
 
 
-class LiveJobs:
+class LiveJobs(JobEnds):
     """The server's trainings, by job id (control) and share token (read-only). Thread-safe."""
 
     # every registry made in this process, so that all trainings can be stopped at exit (or after a test)
@@ -82,46 +84,6 @@ class LiveJobs:
         self.swept = time.monotonic()  # when finished jobs were last looked for (`sweep`)
         self.closing = False  # set by `close`: nothing starts any more
         LiveJobs.instances.add(self)
-
-    def stop_all(self, timeout: float = 30.0) -> int:
-        """Ask every training of this registry to stop and wait up to `timeout` seconds for their threads;
-        how many are still running. A training thread still inside torch when the interpreter exits aborts
-        the process ("terminate called without an active exception"), so this runs at exit."""
-        with self.lock:
-            jobs, threads = list(self.jobs.values()), list(self.threads)
-            self.queue.clear()
-        for job in jobs:
-            with job.lock:  # an end, not a pause: nothing goes on after it
-                job.pausing = job.resume_when_paused = False
-            job.stop_event.set()
-        deadline = time.monotonic() + timeout
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        with self.lock:
-            self.threads = {t for t in self.threads if t.is_alive()}
-            return len(self.threads)
-
-    @classmethod
-    def stop_everywhere(cls, timeout: float = 30.0) -> int:
-        """stop_all for every registry of the process; how many trainings are still running."""
-        return sum(jobs.stop_all(timeout) for jobs in list(cls.instances))
-
-    def close(self, timeout: float = 30.0) -> int:
-        """The server is ending: start nothing more, stop every training (`stop_all`), then drop every job
-        and remove its folder (one whose training still runs past `timeout` keeps it: its thread would remove
-        it when train() returns, if the process lives that long); how many still run."""
-        self.closing = True
-        still = self.stop_all(timeout)
-        with self.lock:
-            jobs = list(self.jobs.values())
-        for job in jobs:
-            self.drop(job)
-        return still
-
-    @classmethod
-    def close_everywhere(cls, timeout: float = 30.0) -> int:
-        """close for every registry of the process (at exit); how many trainings are still running."""
-        return sum(jobs.close(timeout) for jobs in list(cls.instances))
 
     def start(self, text: str, settings: LiveSettings, owner: str | None = None, probe: str = "") -> LiveJob:
         """Check the text and settings, then train in a new thread as soon as a place is free (queued until
@@ -274,40 +236,6 @@ class LiveJobs:
                     job.state, job.ended = "stopped", time.monotonic()
         job.stop_event.set()
         return job
-
-    def drop(self, job: LiveJob) -> None:
-        """Stop a job and remove it and its folder (a running one removes its folder when it ends)."""
-        job.pausing = False
-        job.stop_event.set()
-        with self.lock:
-            self.jobs.pop(job.id, None)
-            self.shares.pop(job.share, None)
-            if job.id in self.queue:
-                self.queue.remove(job.id)
-        job.dropped = True
-        if not job.running:  # else its thread removes the folder once train() returns
-            shutil.rmtree(job.folder, ignore_errors=True)
-
-    def drop_owner(self, owner: str) -> int:
-        """A browser session ended: drop its jobs; how many."""
-        with self.lock:
-            mine = [j for j in self.jobs.values() if j.owner == owner]
-        for job in mine:
-            self.drop(job)
-        return len(mine)
-
-    def sweep(self, now: float | None = None) -> int:
-        """Drop jobs that ended more than keep_s ago, then the oldest finished ones over max_jobs."""
-        now = time.monotonic() if now is None else now
-        self.swept = time.monotonic()
-        with self.lock:
-            finished = sorted((j for j in self.jobs.values() if not j.active), key=lambda j: j.ended or 0)
-        old = [j for j in finished if j.ended is not None and now - j.ended > self.keep_s]
-        over = max(0, len(self.jobs) - len(old) - self.max_jobs)
-        old += [j for j in finished if j not in old][:over]
-        for job in old:
-            self.drop(job)
-        return len(old)
 
     def zip_path(self, key: str) -> Path:
         """The job's model as a .zip in its folder (rewritten each call); FileNotFoundError before a save."""
