@@ -20,14 +20,14 @@ os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group into each test's id
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`-n`, on by default in pyproject.toml), the browser tests run one after another
-    on one worker (`--dist loadgroup`): each drives a chromium and a server, and some time the page at
-    human speed, so two at once on 2 cores would distort each other. The other tests spread over the rest.
-    The browser tests are put first, so that their worker starts on them at once: they are the longest
-    chain of the run (~15 of its ~18 minutes), and xdist hands out work in collection order."""
+    """Under pytest-xdist (`-n`, on by default in pyproject.toml, `--dist loadgroup`) each file's browser
+    tests run one after another on one worker (they share the file's server and chromium); two files' may
+    run at once on two workers. The browser tests are put first, so that the workers start on them: they
+    wait on pages more than they compute (one chain of them all left a core idle for the run's last
+    minutes), and xdist hands out work in collection order."""
     browser = [i for i in items if i.get_closest_marker("browser") or i.path.name.startswith("test_browser")]
     for item in browser:
-        item.add_marker(pytest.mark.xdist_group("browser"))
+        item.add_marker(pytest.mark.xdist_group(f"browser-{item.path.stem}"))
     chosen = set(map(id, browser))
     items[:] = browser + [i for i in items if id(i) not in chosen]
 
