@@ -115,6 +115,7 @@ def new_page(
         skip_start(context)
     pg = context.new_page()
     pg.shots = shots
+    watch_calls(pg)
     if record_outside:
         pg.outside = []
         pg.on(
@@ -139,19 +140,43 @@ def open_page(url: str, shots: Path | None = None, **page_kwargs) -> Iterator[Pa
         yield pg
 
 
-# an event of the app in flight: gradio shows its status tracker (idle ones carry the class "hide")
+# an event of the app in flight: gradio shows its status tracker (idle ones carry the class "hide"; so do
+# those of events with show_progress="hidden", which only the calls they send give away)
 BUSY = (
     "() => [...document.querySelectorAll('[data-testid=status-tracker]')]"
     ".some(e => !e.classList.contains('hide'))"
 )
+BACKEND_CALLS = ("/gradio_api/queue/join", "/gradio_api/run/predict")  # queued and unqueued event calls
 
 
-def settled(pg: Page, expression: str, arg=None, quiet_ms: int = 700, timeout_ms: int = 20_000):
-    """The value of the JS `expression` (called with `arg`) once the page has settled: no gradio event in
-    flight and the same value read for `quiet_ms` (a redraw, a plotly relayout or a smooth scroll changes
-    it). Waits for what it checks instead of a fixed time; past `timeout_ms` it returns the last value
-    (the assertions that follow say what is wrong)."""
-    pg.wait_for_timeout(200)  # the click's event reaches the server and its tracker shows
+def watch_calls(pg: Page) -> None:
+    """Record on `pg` when it last sent a call that runs a listener on the server (`pg.last_call`), for
+    `settled`; new_page does this for its pages."""
+    if not hasattr(pg, "last_call"):
+        pg.last_call = 0.0
+
+        def seen(request) -> None:
+            if urlparse(request.url).path.endswith(BACKEND_CALLS):
+                pg.last_call = time.monotonic()
+
+        pg.on("request", seen)
+
+
+def settled(
+    pg: Page,
+    expression: str,
+    arg=None,
+    quiet_ms: int = 700,
+    after_call_ms: int = 1500,
+    timeout_ms: int = 20_000,
+):
+    """The value of the JS `expression` (called with `arg`) once the page has settled: no gradio status
+    tracker showing, the same value read for `quiet_ms` (a redraw, a plotly relayout or a smooth scroll
+    changes it) and no call to the server for `after_call_ms` (an event whose progress is hidden shows no
+    tracker: its answer may still be on its way). Waits for what it can see instead of a fixed time; past
+    `timeout_ms` it returns the last value (the assertions that follow say what is wrong)."""
+    watch_calls(pg)  # for a page made elsewhere: from now on
+    pg.wait_for_timeout(200)  # the click's event reaches the page's client
     deadline = time.monotonic() + timeout_ms / 1000
     last, since = None, None
     while True:
@@ -160,7 +185,7 @@ def settled(pg: Page, expression: str, arg=None, quiet_ms: int = 700, timeout_ms
         now = time.monotonic()
         if busy or since is None or value != last:
             last, since = value, now
-        elif (now - since) * 1000 >= quiet_ms or now > deadline:
+        elif (now - since) * 1000 >= quiet_ms and (now - pg.last_call) * 1000 >= after_call_ms:
             return value
         if now > deadline:
             return value

@@ -21,7 +21,7 @@ import json
 
 import pytest
 import torch
-from browser_kit import chromium, serve, settled, skip_start
+from browser_kit import chromium, serve, settled, skip_start, watch_calls
 
 from playground.classroom.bar import PRESENT_UNITS
 from playground.tabs.registry import TABS
@@ -317,6 +317,7 @@ def tab_sizes(browser, url: str, present: bool) -> dict[str, dict[str, float]]:
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     skip_start(context)
     page = context.new_page()
+    watch_calls(page)
     page.set_default_timeout(90_000)
     page.goto(f"{url}?prompt=the+cat+sat+on+the" + ("&mode=present" if present else ""))
     page.wait_for_selector("#next-word-chart .ytick text")
