@@ -17,7 +17,7 @@ from lstmlm.messages import Message, message_of
 from lstmlm.prompt import MAX_PROMPT_WORDS, read_prompt
 from lstmlm.sampling import check_settings
 from lstmlm.studies.intervene import parse_units
-from lstmlm.training.live.settings import LiveTextError, read_upload
+from lstmlm.training.live.settings import LiveTextError, check_text, read_upload
 from playground import markup
 from playground.page_language import shown
 from playground.text.library import CHINESE
@@ -100,6 +100,11 @@ def test_a_word_models_notice_says_words():
             lambda: read_upload(b"x" * 2_500_000, "a.txt"),
             "文件 a.txt 有 2.5 MB；实时训练最多接受 2 MB 文本：请上传其中一部分",
         ),
+        (
+            lambda: read_upload(b"\x89PNG\r\n\x00\x00", "photo.txt"),
+            "文件 photo.txt 含有二进制数据（NUL 字符），不是文本：请用纯文本 .txt 文件",
+        ),
+        (lambda: check_text("a\x00b"), "它含有二进制数据（NUL 字符），不是文本：请用纯文本 .txt 文件"),
     ],
 )
 def test_a_refusal_in_chinese_keeps_the_librarys_numbers(refuse, chinese):

@@ -147,6 +147,7 @@ CHINESE: dict[str, str] = {
     "live.setting_range": "{name} 必须在 {span} 之间，现在是 {value}",
     "live.setting_unknown": "未知的设置 {unknown}：设置有 {known}",
     "live.binary": "它含有二进制数据（NUL 字符），不是文本：请用纯文本 .txt 文件",
+    "live.binary_file": "文件 {name} 含有二进制数据（NUL 字符），不是文本：请用纯文本 .txt 文件",
     "live.empty": "文本是空的：请粘贴文本、上传 .txt 文件或选一篇教学文本",
     "live.text_big": "文本有 {mb:.1f} MB；实时训练最多接受 {limit:g} MB：请用其中一部分",
     "live.file_big": "文件 {name} 有 {mb:.1f} MB；实时训练最多接受 {limit:g} MB 文本：请上传其中一部分",

@@ -123,7 +123,9 @@ def refuse_binary(data: str | bytes, name: str = "the text") -> None:
     """LiveTextError if `data` (a text or a file's bytes) holds a NUL in its first BINARY_PROBE characters
     (bytes): binary data, not text. The one check both the upload and a pasted or API text go through, and
     the one `lstmlm` file readers use (`lstmlm.tokenizers.binary_offset`)."""
-    if binary_offset(data) is not None:
+    if binary_offset(data) is None:
+        return
+    if name == "the text":  # pasted or sent: "it" in Chinese
         raise LiveTextError(
             Message(
                 "live.binary",
@@ -131,6 +133,13 @@ def refuse_binary(data: str | bytes, name: str = "the text") -> None:
                 name=name,
             )
         )
+    raise LiveTextError(  # a file: named in Chinese too
+        Message(
+            "live.binary_file",
+            "{name} holds binary data (NUL characters), not text: use a plain .txt file",
+            name=name,
+        )
+    )
 
 
 def check_text(text: str) -> str:
