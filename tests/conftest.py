@@ -100,17 +100,24 @@ def launch_app(demo, **style) -> str:
     demo.launch() arguments instead, e.g. a model hub's `hub.launch_kwargs()`); its URL."""
     from playground.app import launch_kwargs
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    demo.launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        **(style or launch_kwargs()),
-    )
-    return f"http://127.0.0.1:{port}/"
+    for attempt in range(5):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        try:  # another worker may take the port between its release here and the launch: take another
+            demo.launch(
+                server_name="127.0.0.1",
+                server_port=port,
+                prevent_thread_lock=True,
+                quiet=True,
+                **(style or launch_kwargs()),
+            )
+        except OSError:
+            if attempt == 4:
+                raise
+            continue
+        return f"http://127.0.0.1:{port}/"
+    raise AssertionError("unreachable")
 
 
 @contextmanager
