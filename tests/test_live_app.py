@@ -127,6 +127,36 @@ def test_probe_characters_the_text_lacks_are_named_as_read_as_rare():
     assert "rare" not in snapshot_heatmap(jobs, plain.id, 0, 0, "f").layout.title.text
 
 
+def test_a_snapshot_number_past_the_last_is_clipped_with_a_notice():
+    """The snapshot sliders' listeners take their values unprocessed: a number typed in a box past the
+    snapshots there are (or not a number) is clipped and said in the page's language, where gradio's own
+    range check raised an English error; the heatmap and the table are those of the clipped snapshot."""
+    import warnings
+
+    from playground.tabs.live_snapshots import show_changes, show_snapshot
+
+    jobs = LiveJobs(max_running=1)
+    job = jobs.start(anbn_text(), LiveSettings(seconds=10, max_tokens=300, **TINY))
+    wait_until_ended(jobs, job.id)
+    last = len(job.snapshots) - 1
+    assert last >= 2
+
+    def said(call):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = call()
+        return out, [str(w.message) for w in caught]
+
+    fig, notes = said(lambda: show_snapshot(jobs, job.id, 99, 0, "f"))
+    assert notes == [f"Snapshot (0 = before training) is 0 to {last}: 99 was set to {last}"]
+    assert fig.layout.title.text == show_snapshot(jobs, job.id, last, 0, "f").layout.title.text
+    table, notes = said(lambda: show_changes(jobs, job.id, -3, last))
+    assert notes == [f"From snapshot (to the one shown above) is 0 to {last}: -3 was set to 0"]
+    assert table == show_changes(jobs, job.id, 0, last)
+    assert said(lambda: show_changes(jobs, job.id, "x", 1.7))[0] == show_changes(jobs, job.id, 0, 1)
+    assert said(lambda: show_snapshot(jobs, job.id, float("nan"), 0, "f"))[1] == []
+
+
 def test_default_places_follow_the_cores(capsys):
     from playground.__main__ import main, parse_args
     from playground.server import live_jobs

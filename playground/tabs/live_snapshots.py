@@ -25,6 +25,28 @@ from playground.server.live_jobs import LiveJobs, UnknownJob
 from playground.views.live import changed_units, changes_html
 
 
+def snapshot_number(value: object) -> int:
+    """A snapshot slider's value as its listeners get it: unprocessed (preprocess=False), so that a number
+    typed in its box past the snapshots there are reaches the handlers, which clip it and say so, instead
+    of gradio's own range error (English, in red); 0 for what is not a number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0
+    return int(number) if np.isfinite(number) else 0
+
+
+def clipped(index: int, count: int, key: str) -> int:
+    """`index` clipped to the `count` snapshots there are; a notice in the page's language when it was
+    outside them (`key`: the slider's label, text/live.py)."""
+    end = int(np.clip(index, 0, count - 1))
+    if end != index:
+        gr.Warning(
+            say("live.clamped", label=say(key), lo="0", hi=str(count - 1), value=str(index), end=str(end))
+        )
+    return end
+
+
 def snapshot_heatmap(jobs: LiveJobs, job_id: str, index: int, layer: int, quantity: str):
     """The Figure of snapshot `index` of the job (units ordered by how much they changed from the first
     snapshot to the last); a placeholder before the first; in the page's language. UnknownJob for a job that
@@ -34,7 +56,7 @@ def snapshot_heatmap(jobs: LiveJobs, job_id: str, index: int, layer: int, quanti
         snaps = list(job.snapshots)
     if not snaps:
         return placeholder(say("live.heat_wait"))
-    index = int(np.clip(index, 0, len(snaps) - 1))
+    index = clipped(index, len(snaps), "live.snapshot")
     first, last, shown = (load_snapshot(snaps[i].path) for i in (0, -1, index))
     layer = min(int(layer), len(shown.values) - 1)
     order = changed_units(first, last, layer, quantity)
@@ -53,7 +75,7 @@ def show_snapshot(jobs: LiveJobs, job_id: str, index: float, layer: int, quantit
     if not job_id:
         return gr.skip()
     try:
-        return snapshot_heatmap(jobs, job_id, int(index), layer, quantity)
+        return snapshot_heatmap(jobs, job_id, snapshot_number(index), int(layer), quantity)
     except UnknownJob as e:
         raise gr.Error(shown(e)) from None
 
@@ -66,7 +88,9 @@ def changes_table(jobs: LiveJobs, job_id: str, base: int, index: int) -> str:
         snaps = list(job.snapshots)
     if len(snaps) < 2:
         return markup.placeholder(say("live.changes_wait"))
-    first, second = (load_snapshot(snaps[int(np.clip(i, 0, len(snaps) - 1))].path) for i in (base, index))
+    base = clipped(base, len(snaps), "live.base")  # the heatmap's own listener speaks for `index`
+    index = int(np.clip(index, 0, len(snaps) - 1))
+    first, second = (load_snapshot(snaps[i].path) for i in (base, index))
     unit = job.settings.tokenizer_object.unit
     return changes_html(snapshot_changes(first, second), first, second, language(), unit)
 
@@ -76,7 +100,7 @@ def show_changes(jobs: LiveJobs, job_id: str, base: float, index: float) -> str:
     if not job_id:
         return gr.skip()
     try:
-        return changes_table(jobs, job_id, int(base), int(index))
+        return changes_table(jobs, job_id, snapshot_number(base), snapshot_number(index))
     except (UnknownJob, ValueError) as e:
         raise gr.Error(shown(e)) from None
 
@@ -196,15 +220,18 @@ def wire_snapshots(jobs: LiveJobs, c: SimpleNamespace) -> None:
     # re-dispatched with it by Gradio's frontend (tests/test_listeners.py), so the snapshot slider's one
     # listener draws both the heatmap and the table of what changed.
     live = dict(private, trigger_mode="always_last")
+    # unprocessed (snapshot_number): a number typed past the snapshots is clipped with a notice, not
+    # refused by gradio's own English range error
     c.snapshot.input(
         partial(show_snapshot_and_changes, jobs),
         [c.job, c.base, c.snapshot, c.layer, c.quantity],
         [c.heat, c.changes],
+        preprocess=False,
         **live,
     )
     for trigger in (c.layer.input, c.quantity.input):
         trigger(redraw, [c.job, c.snapshot, c.layer, c.quantity], c.heat, **live)
-    c.base.input(changed, [c.job, c.base, c.snapshot], c.changes, **live)
+    c.base.input(changed, [c.job, c.base, c.snapshot], c.changes, preprocess=False, **live)
     # in a new browser tab: leaving this page would end its training and remove its files (demo.unload),
     # the download and the share link with them; a blocked tab gets a link instead (LAB_OPEN_JS), a refusal
     # closes the empty tab
