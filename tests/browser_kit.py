@@ -149,6 +149,11 @@ BUSY = (
 BACKEND_CALLS = ("/gradio_api/queue/join", "/gradio_api/run/predict")  # queued and unqueued event calls
 
 
+def is_backend_call(url: str) -> bool:
+    """A request that runs one of the app's listeners on the server (not the event stream, not a file)."""
+    return urlparse(url).path.endswith(BACKEND_CALLS)
+
+
 def watch_calls(pg: Page) -> None:
     """Record on `pg` when it last sent a call that runs a listener on the server (`pg.last_call`), for
     `settled`; new_page does this for its pages."""
@@ -156,7 +161,7 @@ def watch_calls(pg: Page) -> None:
         pg.last_call = 0.0
 
         def seen(request) -> None:
-            if urlparse(request.url).path.endswith(BACKEND_CALLS):
+            if is_backend_call(request.url):
                 pg.last_call = time.monotonic()
 
         pg.on("request", seen)

@@ -115,9 +115,8 @@ def launch_app(demo, **style) -> str:
         except OSError:
             if attempt == 4:
                 raise
-            continue
-        return f"http://127.0.0.1:{port}/"
-    raise AssertionError("unreachable")
+        else:
+            return f"http://127.0.0.1:{port}/"
 
 
 @contextmanager

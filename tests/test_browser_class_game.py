@@ -10,12 +10,11 @@ import time
 from urllib.parse import urlparse
 
 import pytest
-from browser_kit import chromium, new_page, serve
+from browser_kit import chromium, is_backend_call, new_page, serve
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 60_000  # a shared, loaded machine: generous
-BACKEND_CALLS = ("/gradio_api/queue/join", "/gradio_api/run/predict")
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +112,7 @@ def test_a_round_with_a_teacher_and_two_students(app):
     calls: list[float] = []
     page.on(
         "request",
-        lambda r: calls.append(time.monotonic()) if urlparse(r.url).path.endswith(BACKEND_CALLS) else None,
+        lambda r: calls.append(time.monotonic()) if is_backend_call(r.url) else None,
     )
     page.get_by_role("tab", name="Next word").click()
     page.wait_for_timeout(3_000)  # the tab switch and at most one more tick, which stops the timer

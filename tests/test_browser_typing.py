@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import html
 import time
-from urllib.parse import urlparse
 
 import pytest
 import torch
-from browser_kit import open_page, serve
+from browser_kit import is_backend_call, open_page, serve
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +22,6 @@ MORE = " mat . a dog"  # typed after switching to the Gates view
 KEY_DELAY_MS = 170  # a person typing steadily
 QUIET_MS = 8_000  # how long the page is watched after the last key
 MAX_AFTER_LAST_KEY = 5  # the redraw still in flight and its one always_last follow-up; a loop sends hundreds
-BACKEND_CALLS = ("/gradio_api/queue/join", "/gradio_api/run/predict")  # queued and unqueued event calls
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +31,6 @@ def app_url(tiny_model_dir):
     model = load_model(tiny_model_dir)
     with serve(model) as url:
         yield url, model
-
-
-def is_backend_call(url: str) -> bool:
-    """A request that runs one of the app's listeners on the server (not the event stream, not a file)."""
-    return urlparse(url).path.endswith(BACKEND_CALLS)
 
 
 def top_word(model, text: str) -> str:

@@ -31,7 +31,7 @@ from playground.i18n import language, say, shown, t
 from playground.server.live_jobs import JOBS, LiveBusy, LiveJobs, ReadOnly, UnknownJob
 from playground.tabs import TabView
 from playground.tabs.live_layout import source_and_settings, watch_and_try
-from playground.tabs.live_snapshots import layer_radio, wire_snapshots
+from playground.tabs.live_snapshots import layer_radio, say_clamped, wire_snapshots
 from playground.tabs.live_watch import poll, redraw_on_open
 from playground.views.live import (
     offers_resume,
@@ -76,11 +76,7 @@ def out_of_range(key: str, lo: float, hi: float, value: object) -> None:
     except (TypeError, ValueError):
         return
     if not lo <= number <= hi:
-        end = hi if number > hi else lo
-        said = say(
-            "live.clamped", label=say(key), lo=f"{lo:g}", hi=f"{hi:g}", value=f"{number:g}", end=f"{end:g}"
-        )
-        gr.Warning(said, title=say("live.setting_changed"))
+        say_clamped(key, lo, hi, number, hi if number > hi else lo)
 
 
 def start_training(

@@ -36,14 +36,18 @@ def snapshot_number(value: object) -> int:
     return int(number) if np.isfinite(number) else 0
 
 
+def say_clamped(key: str, lo: float, hi: float, value: float, end: float) -> None:
+    """The notice that a number typed in a Live Lab slider's box, `value`, outside [lo, hi] was set to
+    `end`, in the page's language (`key`: the slider's label, text/live.py)."""
+    said = say("live.clamped", label=say(key), lo=f"{lo:g}", hi=f"{hi:g}", value=f"{value:g}", end=f"{end:g}")
+    gr.Warning(said, title=say("live.setting_changed"))
+
+
 def clipped(index: int, count: int, key: str) -> int:
-    """`index` clipped to the `count` snapshots there are; a notice in the page's language when it was
-    outside them (`key`: the slider's label, text/live.py)."""
+    """`index` clipped to the `count` snapshots there are, said (`say_clamped`) when it was outside them."""
     end = int(np.clip(index, 0, count - 1))
     if end != index:
-        gr.Warning(
-            say("live.clamped", label=say(key), lo="0", hi=str(count - 1), value=str(index), end=str(end))
-        )
+        say_clamped(key, 0, count - 1, index, end)
     return end
 
 
